@@ -1,0 +1,1 @@
+"""Jejak application layer: the ledger and the commands and queries over it."""

@@ -1,0 +1,166 @@
+"""The ledger: one eventsourcing Application (one notification log) for every aggregate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, StoredEvent, Transcoding
+
+from application.actor import Actor
+from application.errors import Conflict, NotFound, PreconditionFailed
+
+A = TypeVar("A", bound=Aggregate)
+META = "meta"
+_STAMP: ContextVar[dict[str, Any] | None] = ContextVar("jejak_event_stamp", default=None)
+
+
+class DateAsISO(Transcoding):
+    """Transcode ``datetime.date`` as an ISO string."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        """Encode a date."""
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        """Decode a date."""
+        return date.fromisoformat(data)
+
+
+class StampedEventMissing(RuntimeError):
+    """An event was about to be stored without who/when/why: a programming error."""
+
+
+class EnvelopeMapper(Mapper[UUID]):
+    """Adds the actor's stamp (actor, role, correlation id) to every stored event's state."""
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        """Encode the event with its stamp under the ``meta`` key."""
+        stamp = _STAMP.get()
+        if stamp is None:
+            raise StampedEventMissing(f"{type(domain_event).__qualname__} saved without an actor")
+        state = dict(vars(domain_event))
+        state[META] = stamp
+        stamped = object.__new__(type(domain_event))
+        object.__setattr__(stamped, "__dict__", state)
+        return super().to_stored_event(stamped)
+
+
+def event_meta(event: object) -> dict[str, Any]:
+    """The stamp a stored event carries (empty for none)."""
+    return dict(getattr(event, META, None) or {})
+
+
+class Ledger(Application[UUID]):
+    """All Jejak aggregates in one application sequence, so every event has one global position."""
+
+    name = "jejak"
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.after_record: list[Callable[[], None]] = []
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Use the stamping mapper (cipher and compressor still come from the environment)."""
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=EnvelopeMapper)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """Add ``date`` to the library's transcodings."""
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def record(self, actor: Actor, *aggregates: Aggregate | None, reason: str | None = None) -> None:
+        """Save the aggregates' pending events atomically, stamped with the actor; a lost race is a Conflict."""
+        stamp = actor.stamp()
+        if reason is not None:
+            stamp["reason"] = reason
+        token = _STAMP.set(stamp)
+        try:
+            self.save(*aggregates)
+        except IntegrityError as e:
+            raise Conflict("the record was changed by someone else; reload and try again") from e
+        finally:
+            _STAMP.reset(token)
+        for listener in self.after_record:
+            listener()
+
+    def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
+        """Get an aggregate of the given class, checking the client's expected version (If-Match)."""
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}")
+        if expected_version is not None and aggregate.version != expected_version:
+            raise PreconditionFailed(
+                f"version is {aggregate.version}, not {expected_version}", current_version=aggregate.version
+            )
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        """True when any event was stored for this aggregate id."""
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def history(self, aggregate_id: UUID) -> list[DomainEventProtocol[UUID]]:
+        """Every stored event of one aggregate, oldest first."""
+        events = list(self.events.get(aggregate_id))
+        if not events:
+            raise NotFound(f"no aggregate {aggregate_id}")
+        return events
+
+    def version_at(self, aggregate_id: UUID, at: datetime) -> int:
+        """The aggregate's version as it stood at a moment (0 when it did not exist yet)."""
+        version = 0
+        for event in self.history(aggregate_id):
+            if event_timestamp(event) > at:
+                break
+            version = event.originator_version
+        return version
+
+    def load_as_of(self, cls: type[A], aggregate_id: UUID, version: int | None = None, at: datetime | None = None) -> A:
+        """The aggregate as it was at a version or a moment."""
+        if at is not None:
+            version = self.version_at(aggregate_id, at)
+            if version == 0:
+                raise NotFound(f"{cls.__name__.lower()} {aggregate_id} did not exist at {at.isoformat()}")
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}")
+        if version is not None and aggregate.version != version:
+            raise NotFound(f"{cls.__name__.lower()} {aggregate_id} has no version {version}")
+        return aggregate
+
+    @contextmanager
+    def stamped(self, actor: Actor) -> Iterator[None]:
+        """Stamp events saved inside the block (for saves that bypass ``record``)."""
+        token = _STAMP.set(actor.stamp())
+        try:
+            yield
+        finally:
+            _STAMP.reset(token)
+
+
+def event_timestamp(event: object) -> datetime:
+    """The UTC time an event was recorded."""
+    value = getattr(event, "timestamp")
+    assert isinstance(value, datetime)
+    return value
+
+
+def event_payload(event: object) -> dict[str, Any]:
+    """An event's business fields, without the envelope."""
+    skip = {"originator_id", "originator_version", "timestamp", META, "originator_topic"}
+    return {k: v for k, v in vars(event).items() if k not in skip}

@@ -1,0 +1,68 @@
+"""Versioned rule sets: publishing, reading and the defaults from DOMAIN.md."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from domain.rulebook import RuleBook, RuleSet
+from application.actor import Actor
+from application.errors import NotFound
+from application.ledger import Ledger
+
+DEFAULT_TITLE = "Default rules (PermenPANRB 6/2022, PP 30/2019, UU 20/2023)"
+DEFAULT_EFFECTIVE_FROM = date(2023, 1, 1)
+
+
+def default_rules() -> dict[str, Any]:
+    """The default rule-set content shipped as data (predicate matrix, caps, thresholds)."""
+    text = resources.files("application").joinpath("default_rules.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+class RuleBookService:
+    """Commands and queries on the rule book."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+
+    def book(self) -> RuleBook:
+        """The rule book (404 before `jejak init`)."""
+        try:
+            return self.ledger.load(RuleBook, RuleBook.ID)
+        except NotFound:
+            raise NotFound("no rule sets are published yet; run `jejak init`") from None
+
+    def publish(
+        self, actor: Actor, title: str, legal_basis: str, effective_from: date, rules: dict[str, Any]
+    ) -> RuleSet:
+        """Validate and publish the next rule-set version."""
+        book = self.book() if self.ledger.exists(RuleBook.ID) else RuleBook.start()
+        published = book.publish(title, legal_basis, effective_from, rules)
+        self.ledger.record(actor, book, reason=f"publish rule set {published.version}")
+        return published
+
+    def ensure_defaults(self, actor: Actor) -> RuleSet | None:
+        """Publish the default rule set when none exists yet; return it, or None if already there."""
+        if self.ledger.exists(RuleBook.ID) and self.book().versions:
+            return None
+        basis = "PermenPANRB 6/2022 (SKP, predicate matrix, distribution curve); PP 30/2019; PP 17/2020 (20 JP)"
+        return self.publish(actor, DEFAULT_TITLE, basis, DEFAULT_EFFECTIVE_FROM, default_rules())
+
+    def version(self, version: int) -> RuleSet:
+        """One published version."""
+        book = self.book()
+        if not 1 <= version <= len(book.versions):
+            raise NotFound(f"no rule set version {version}")
+        return book.get_version(version)
+
+    def in_effect(self, at: date) -> RuleSet:
+        """The version in effect on a date."""
+        return self.book().in_effect(at)
+
+    def all(self) -> list[RuleSet]:
+        """Every version, oldest first."""
+        return list(self.book().versions) if self.ledger.exists(RuleBook.ID) else []

@@ -1,0 +1,1 @@
+"""Jejak domain model: aggregates, value objects and pure rules (stdlib + eventsourcing.domain only)."""

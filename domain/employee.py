@@ -1,0 +1,238 @@
+"""Employee (ASN) aggregate: registration and career changes, each with its TMT and reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.errors import DomainError
+from domain.nip import Nip
+from domain.ranks import check_rank
+
+
+class NameRequired(DomainError):
+    """An employee needs a name."""
+
+    def __init__(self) -> None:
+        super().__init__("name must not be empty", field="name")
+
+
+class PositionRequired(DomainError):
+    """An employee needs a position (jabatan)."""
+
+    def __init__(self) -> None:
+        super().__init__("position must not be empty", field="position")
+
+
+class ReasonRequired(DomainError):
+    """A career change must say why."""
+
+    def __init__(self) -> None:
+        super().__init__("reason must not be empty", field="reason")
+
+
+class NoChange(DomainError):
+    """The requested change would leave the value as it is."""
+
+    def __init__(self, field: str, value: object):
+        super().__init__(f"{field} is already {value}", field=field)
+
+
+class EffectiveDateTooEarly(DomainError):
+    """A change cannot take effect before the state it replaces."""
+
+    def __init__(self, field: str, earliest: date):
+        super().__init__(f"effective date must be on or after {earliest.isoformat()}", field=field)
+
+
+class SupervisorCycle(DomainError):
+    """A supervisor chain may not loop back to the employee."""
+
+    def __init__(self) -> None:
+        super().__init__("this supervisor would create a reporting cycle", field="supervisor_id")
+
+
+class Employee(Aggregate):
+    """A civil servant in the registry."""
+
+    class Registered(Aggregate.Created):
+        nip: str
+        name: str
+        sex: str
+        birth_date: date
+        service_start: date
+        unit: str
+        position: str
+        rank: str
+        rank_since: date
+        supervisor_id: UUID | None
+
+    class Moved(Aggregate.Event):
+        unit: str
+        effective: date
+        reason: str
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """Move to the new unit."""
+            assert isinstance(aggregate, Employee)
+            aggregate.unit, aggregate.unit_since = self.unit, self.effective
+
+    class PositionChanged(Aggregate.Event):
+        position: str
+        effective: date
+        reason: str
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """Take the new position."""
+            assert isinstance(aggregate, Employee)
+            aggregate.position, aggregate.position_since = self.position, self.effective
+
+    class SupervisorChanged(Aggregate.Event):
+        supervisor_id: UUID | None
+        effective: date
+        reason: str
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """Report to the new supervisor."""
+            assert isinstance(aggregate, Employee)
+            aggregate.supervisor_id, aggregate.supervisor_since = self.supervisor_id, self.effective
+
+    class RankChanged(Aggregate.Event):
+        rank: str
+        effective: date
+        reason: str
+        cause: str | None
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """Take the new rank."""
+            assert isinstance(aggregate, Employee)
+            aggregate.rank, aggregate.rank_since = self.rank, self.effective
+
+    def __init__(
+        self,
+        nip: str,
+        name: str,
+        sex: str,
+        birth_date: date,
+        service_start: date,
+        unit: str,
+        position: str,
+        rank: str,
+        rank_since: date,
+        supervisor_id: UUID | None,
+    ):
+        self.nip = nip
+        self.name = name
+        self.sex = sex
+        self.birth_date = birth_date
+        self.service_start = service_start
+        self.unit = unit
+        self.unit_since = service_start
+        self.position = position
+        self.position_since = service_start
+        self.rank = rank
+        self.rank_since = rank_since
+        self.supervisor_id = supervisor_id
+        self.supervisor_since = service_start
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        nip: str,
+        name: str,
+        unit: str,
+        position: str,
+        rank: str,
+        rank_since: date,
+        supervisor_id: UUID | None = None,
+    ) -> Employee:
+        """Register an employee; sex, birth date and start of service come from the NIP."""
+        parsed = Nip.parse(nip)
+        check_rank(rank)
+        check_rank_since(rank_since, parsed.service_start)
+        return cls._create(
+            cls.Registered,
+            nip=parsed.value,
+            name=required_text(name, NameRequired),
+            sex=parsed.sex,
+            birth_date=parsed.birth_date,
+            service_start=parsed.service_start,
+            unit=unit,
+            position=required_text(position, PositionRequired),
+            rank=rank,
+            rank_since=rank_since,
+            supervisor_id=supervisor_id,
+        )
+
+    def move(self, unit: str, effective: date, reason: str) -> None:
+        """Move the employee to another unit from the effective date."""
+        check_changed("unit", self.unit, unit)
+        check_not_before("effective", effective, self.unit_since)
+        self.trigger_event(self.Moved, unit=unit, effective=effective, reason=required_reason(reason))
+
+    def change_position(self, position: str, effective: date, reason: str) -> None:
+        """Appoint the employee to another position from the effective date."""
+        position = required_text(position, PositionRequired)
+        check_changed("position", self.position, position)
+        check_not_before("effective", effective, self.position_since)
+        self.trigger_event(self.PositionChanged, position=position, effective=effective, reason=required_reason(reason))
+
+    def change_supervisor(
+        self, supervisor_id: UUID | None, effective: date, reason: str, supervisor_chain: Iterable[UUID] = ()
+    ) -> None:
+        """Report to another supervisor (or none); ``supervisor_chain`` is the new supervisor's own chain upward."""
+        check_changed("supervisor_id", self.supervisor_id, supervisor_id)
+        check_no_cycle(self.id, supervisor_id, supervisor_chain)
+        check_not_before("effective", effective, self.supervisor_since)
+        self.trigger_event(
+            self.SupervisorChanged, supervisor_id=supervisor_id, effective=effective, reason=required_reason(reason)
+        )
+
+    def change_rank(self, rank: str, effective: date, reason: str, cause: str | None = None) -> None:
+        """Change the rank from the effective date (TMT); ``cause`` names e.g. a promotion case."""
+        check_rank(rank)
+        check_changed("rank", self.rank, rank)
+        check_not_before("effective", effective, self.rank_since)
+        self.trigger_event(self.RankChanged, rank=rank, effective=effective, reason=required_reason(reason), cause=cause)
+
+
+def required_text(value: str, error: type[DomainError]) -> str:
+    """Return stripped text or raise ``error`` when empty."""
+    if not value or not value.strip():
+        raise error()
+    return value.strip()
+
+
+def required_reason(reason: str) -> str:
+    """A change must carry a non-empty reason."""
+    return required_text(reason, ReasonRequired)
+
+
+def check_changed(field: str, current: object, new: object) -> None:
+    """Refuse a change that changes nothing."""
+    if current == new:
+        raise NoChange(field, new)
+
+
+def check_not_before(field: str, effective: date, earliest: date) -> None:
+    """Refuse an effective date before the current value took effect."""
+    if effective < earliest:
+        raise EffectiveDateTooEarly(field, earliest)
+
+
+def check_rank_since(rank_since: date, service_start: date) -> None:
+    """A rank cannot start before the start of civil service."""
+    if rank_since < service_start:
+        raise EffectiveDateTooEarly("rank_since", service_start)
+
+
+def check_no_cycle(employee_id: UUID, supervisor_id: UUID | None, supervisor_chain: Iterable[UUID]) -> None:
+    """Refuse self-supervision and a supervisor whose own chain reaches this employee."""
+    if supervisor_id is None:
+        return
+    if supervisor_id == employee_id or employee_id in set(supervisor_chain):
+        raise SupervisorCycle()

@@ -1,0 +1,59 @@
+"""NIP (Nomor Induk Pegawai): the 18-digit civil-service identity number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from domain.errors import DomainError
+
+MIN_AGE_AT_START = 18
+
+
+class InvalidNip(DomainError):
+    """The NIP is not 18 digits with a real birth date, start month, sex digit and serial."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"invalid NIP: {reason}", field="nip")
+
+
+@dataclass(frozen=True)
+class Nip:
+    """A parsed NIP: birth date, start of civil service (TMT CPNS), sex and serial."""
+
+    value: str
+    birth_date: date
+    service_start: date  # first day of the TMT CPNS month
+    sex: str  # "M" or "F"
+    serial: int
+
+    @classmethod
+    def parse(cls, value: str) -> Nip:
+        """Parse and check a NIP; raise InvalidNip naming what is wrong."""
+        if not isinstance(value, str) or len(value) != 18 or not value.isascii() or not value.isdigit():
+            raise InvalidNip("must be exactly 18 digits")
+        birth = _date_or_fail(int(value[0:4]), int(value[4:6]), int(value[6:8]), "birth date (digits 1-8)")
+        start = _date_or_fail(int(value[8:12]), int(value[12:14]), 1, "start of service (digits 9-14)")
+        sex_digit = value[14]
+        if sex_digit not in "12":
+            raise InvalidNip("sex digit (digit 15) must be 1 (male) or 2 (female)")
+        serial = int(value[15:18])
+        if serial == 0:
+            raise InvalidNip("serial (digits 16-18) must be 001 to 999")
+        check_old_enough_at_start(birth, start)
+        return cls(value, birth, start, "M" if sex_digit == "1" else "F", serial)
+
+
+def _date_or_fail(year: int, month: int, day: int, what: str) -> date:
+    if year < 1900:
+        raise InvalidNip(f"{what} has an impossible year {year}")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidNip(f"{what} is not a real date") from None
+
+
+def check_old_enough_at_start(birth: date, start: date) -> None:
+    """Refuse a start of service before the minimum age."""
+    if (start.year, start.month) < (birth.year + MIN_AGE_AT_START, birth.month):
+        raise InvalidNip(f"start of service is before age {MIN_AGE_AT_START}")

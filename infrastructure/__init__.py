@@ -1,0 +1,1 @@
+"""Jejak infrastructure: configuration, persistence, read models, projections and wiring."""

@@ -1,0 +1,136 @@
+"""Settings from the environment, translated into the eventsourcing library's own settings."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_VAR_DIR = ROOT / "var"
+
+
+class ConfigurationError(ValueError):
+    """The environment names an unsupported or malformed setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Jejak reads from the environment."""
+
+    database_url: str
+    secret_key: str
+    var_dir: Path
+    catch_up_in_request: bool = True
+    cipher_key: str | None = None
+    max_body_bytes: int = 1024 * 1024
+    extra_es_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read JEJAK_* variables (with defaults for the embedded SQLite set-up)."""
+        env = os.environ if env is None else env
+        var_dir = Path(env.get("JEJAK_VAR_DIR", str(DEFAULT_VAR_DIR)))
+        values: dict[str, object] = {
+            "database_url": env.get("JEJAK_DATABASE_URL") or f"sqlite:///{var_dir / 'jejak.db'}",
+            "secret_key": env.get("JEJAK_SECRET_KEY") or _secret_key(var_dir),
+            "var_dir": var_dir,
+            "catch_up_in_request": env.get("JEJAK_CATCH_UP_IN_REQUEST", "1").lower() not in ("0", "false", "no"),
+            "cipher_key": env.get("JEJAK_CIPHER_KEY") or None,
+        }
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.database()  # fail early on a malformed URL
+        return settings
+
+    @property
+    def is_postgres(self) -> bool:
+        """True when the ledger and read models live in PostgreSQL."""
+        return self.database().kind == "postgres"
+
+    def database(self) -> Database:
+        """The parsed database URL."""
+        return Database.parse(self.database_url)
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The eventsourcing library's settings (PERSISTENCE_MODULE and friends) for this database."""
+        db = self.database()
+        env: dict[str, str] = {}
+        if db.kind == "sqlite":
+            env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=db.path, SQLITE_LOCK_TIMEOUT="30")
+        else:
+            env.update(
+                PERSISTENCE_MODULE="eventsourcing.postgres",
+                POSTGRES_DBNAME=db.name,
+                POSTGRES_HOST=db.host,
+                POSTGRES_PORT=str(db.port),
+                POSTGRES_USER=db.user,
+                POSTGRES_PASSWORD=db.password,
+                POSTGRES_LOCK_TIMEOUT="10",
+                POSTGRES_POOL_SIZE="5",
+                POSTGRES_MAX_OVERFLOW="10",
+            )
+            if db.schema:
+                env["POSTGRES_SCHEMA"] = db.schema
+        if self.cipher_key:
+            env.update(CIPHER_TOPIC="eventsourcing.cipher:AESCipher", CIPHER_KEY=self.cipher_key)
+        env.update(self.extra_es_env)
+        return env
+
+
+@dataclass(frozen=True)
+class Database:
+    """A database location: an SQLite file or a PostgreSQL server (with optional schema)."""
+
+    kind: str
+    path: str = ""
+    host: str = ""
+    port: int = 5432
+    name: str = ""
+    user: str = ""
+    password: str = ""
+    schema: str = ""
+
+    @classmethod
+    def parse(cls, url: str) -> Database:
+        """Parse ``sqlite:///path`` or ``postgresql://user:pw@host:port/db?schema=name``."""
+        if url.startswith("sqlite:///"):
+            path = url[len("sqlite:///") :]
+            if not path or path == ":memory:":
+                raise ConfigurationError("JEJAK_DATABASE_URL must name an SQLite file, not memory")
+            return cls(kind="sqlite", path=str(Path(path).resolve()))
+        parts = urlsplit(url)
+        if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+            query = parse_qs(parts.query)
+            return cls(
+                kind="postgres",
+                host=parts.hostname or "127.0.0.1",
+                port=parts.port or 5432,
+                name=unquote(parts.path.lstrip("/")) or "postgres",
+                user=unquote(parts.username or "postgres"),
+                password=unquote(parts.password or ""),
+                schema=(query.get("schema") or [""])[0],
+            )
+        raise ConfigurationError(f"JEJAK_DATABASE_URL must start with sqlite:/// or postgresql://, not {url[:20]!r}")
+
+    def sqlalchemy_url(self) -> str:
+        """The URL for SQLAlchemy (psycopg 3 driver for PostgreSQL)."""
+        if self.kind == "sqlite":
+            return f"sqlite:///{self.path}"
+        auth = self.user + (f":{self.password}" if self.password else "")
+        return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.name}"
+
+
+def _secret_key(var_dir: Path) -> str:
+    """A per-installation secret kept under var/ (generated once) when JEJAK_SECRET_KEY is not set."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

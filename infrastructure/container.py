@@ -1,0 +1,71 @@
+"""Wiring: one object holding the ledger, the read models and the application services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import DomainEventProtocol
+from sqlalchemy import text
+
+from application.access import AccessService
+from application.actor import Actor
+from application.ledger import Ledger
+from application.registry import Registry
+from application.rulebook import RuleBookService
+from infrastructure.config import Settings
+from infrastructure.database import make_engine
+from infrastructure.projection import ProjectionRunner
+from infrastructure.projections.access import AccessProjection
+from infrastructure.projections.audit_index import AuditIndexProjection
+from infrastructure.projections.directory import DirectoryProjection
+from infrastructure.views import AccessView, AuditView, DirectoryView
+
+
+class Jejak:
+    """The running system for one database: commands, projections and views."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings.from_env()
+        self.settings.var_dir.mkdir(parents=True, exist_ok=True)
+        db = self.settings.database()
+        self.engine = make_engine(db)  # first, so a PostgreSQL schema exists before the ledger's tables
+        self.ledger = Ledger(env=self.settings.eventsourcing_env())
+        self.projections = ProjectionRunner(
+            self.engine, self.ledger, [DirectoryProjection(), AccessProjection(), AuditIndexProjection()]
+        )
+        self.projections.create_tables()
+        if self.settings.catch_up_in_request:
+            self.ledger.after_record.append(self.projections.catch_up_quietly)
+        self.registry = Registry(self.ledger)
+        self.rules = RuleBookService(self.ledger)
+        self.access = AccessService(self.ledger)
+        self.directory = DirectoryView(self.engine)
+        self.grants = AccessView(self.engine)
+        self.audit = AuditView(self.engine)
+
+    def init(self, actor: Actor) -> bool:
+        """Create tables and publish the default rule set; True when anything was added."""
+        self.projections.create_tables()
+        published = self.rules.ensure_defaults(actor)
+        self.projections.catch_up()
+        return published is not None
+
+    def event_at(self, position: int) -> DomainEventProtocol[Any] | None:
+        """The decoded event stored at a log position."""
+        found = self.ledger.recorder.select_notifications(start=position, limit=1, stop=position)
+        return self.ledger.mapper.to_domain_event(found[0]) if found else None
+
+    def database_ok(self) -> bool:
+        """True when the database answers."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            self.ledger.recorder.max_notification_id()
+        except Exception:  # noqa: BLE001 - health reports it, it must not raise
+            return False
+        return True
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.ledger.close() if hasattr(self.ledger, "close") else None
+        self.engine.dispose()

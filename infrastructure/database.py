@@ -1,0 +1,68 @@
+"""SQLAlchemy engines for the read models, in the same database as the event store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Dialect, Engine, TypeDecorator, create_engine, event, text
+
+from infrastructure.config import Database
+
+
+def make_engine(db: Database) -> Engine:
+    """An engine for read models: WAL and immediate write transactions on SQLite, psycopg 3 on PostgreSQL."""
+    if db.kind == "sqlite":
+        Path(db.path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(db.sqlalchemy_url(), connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    options = {"options": f"-csearch_path={db.schema}"} if db.schema else {}
+    engine = create_engine(db.sqlalchemy_url(), connect_args=options, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    if db.schema:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{db.schema}"'))
+    return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, whose transactions take the write lock up front (no SQLite lock-upgrade deadlock)."""
+    return engine.execution_options(jejak_write=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event, not pysqlite, decide when and how transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("jejak_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always read back timezone-aware (SQLite drops the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Normalise to UTC before storing."""
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Attach UTC to naive values read back."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,192 @@
+"""Projections: read models that pull the notification log in batches, exactly once, rebuildable."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.utils import get_topic
+from infrastructure.database import UTCDateTime
+from sqlalchemy import Column, Connection, DateTime, Engine, Integer, MetaData, String, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from application.ledger import Ledger
+from infrastructure.database import writer
+
+log = logging.getLogger(__name__)
+
+tracking_metadata = MetaData()
+tracking = Table(
+    "projection_tracking",
+    tracking_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Projected:
+    """A decoded event with its global position in the log."""
+
+    position: int
+    event: DomainEventProtocol[Any]
+
+
+class Projection(ABC):
+    """A read model: owns its tables and turns batches of events into rows."""
+
+    name: str
+    metadata: MetaData
+    handles: tuple[type, ...] = ()
+
+    def topics(self) -> frozenset[str]:
+        """The stored-event topics this projection reads; others are skipped undecoded."""
+        return frozenset(get_topic(cls) for cls in self.handles)
+
+    def wants_all(self) -> bool:
+        """True when the projection reads every event (e.g. an audit index)."""
+        return not self.handles
+
+    @abstractmethod
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        """Write the rows for a batch, inside the caller's transaction."""
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    """Where a projection stands against the head of the log."""
+
+    name: str
+    position: int
+    head: int
+
+    @property
+    def lag(self) -> int:
+        """Events stored but not yet projected."""
+        return max(self.head - self.position, 0)
+
+
+class LostRace(Exception):
+    """Another process advanced the tracking position first; the batch is rolled back."""
+
+
+class ProjectionRunner:
+    """Catches projections up with the log; rows and tracking are written in one transaction."""
+
+    def __init__(self, engine: Engine, ledger: Ledger, projections: Sequence[Projection], batch_size: int = 2000):
+        self.engine = engine
+        self.ledger = ledger
+        self.projections = {p.name: p for p in projections}
+        self.batch_size = batch_size
+
+    def create_tables(self) -> None:
+        """Create every projection's tables and tracking rows if missing."""
+        tracking_metadata.create_all(self.engine)
+        for projection in self.projections.values():
+            projection.metadata.create_all(self.engine)
+            self._ensure_tracking(projection.name)
+
+    def head(self) -> int:
+        """The position of the last stored event."""
+        return int(self.ledger.recorder.max_notification_id() or 0)
+
+    def position(self, name: str) -> int:
+        """The tracked position of one projection."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(tracking.c.position).where(tracking.c.name == name)).scalar()
+        return int(value or 0)
+
+    def status(self) -> list[ProjectionStatus]:
+        """Position, head and lag of every projection."""
+        head = self.head()
+        return [ProjectionStatus(name, self.position(name), head) for name in self.projections]
+
+    def catch_up(self, name: str | None = None, progress: Callable[[int], None] | None = None) -> int:
+        """Process everything after the tracked position(s); return how many events were read."""
+        names = [name] if name else list(self.projections)
+        return sum(self._catch_up_one(self._get(n), progress) for n in names)
+
+    def catch_up_quietly(self) -> None:
+        """Catch up after a command; a failure is logged, not raised, since the command is already durable."""
+        try:
+            self.catch_up()
+        except Exception:  # noqa: BLE001 - the write succeeded; lag shows in /api/health
+            log.exception("projection catch-up failed; read models lag until the next catch-up")
+
+    def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> int:
+        """Drop a projection's tables, recreate them and replay the whole log into them."""
+        projection = self._get(name)
+        with writer(self.engine).begin() as conn:
+            projection.metadata.drop_all(conn)
+            projection.metadata.create_all(conn)
+            conn.execute(update(tracking).where(tracking.c.name == name).values(position=0, updated_at=_now()))
+        return self._catch_up_one(projection, progress)
+
+    def _get(self, name: str) -> Projection:
+        try:
+            return self.projections[name]
+        except KeyError:
+            raise KeyError(f"no projection {name!r}; known: {', '.join(self.projections)}") from None
+
+    def _catch_up_one(self, projection: Projection, progress: Callable[[int], None] | None) -> int:
+        total = 0
+        while True:
+            try:
+                count = self._run_batch(projection)
+            except LostRace:
+                continue
+            if count == 0:
+                return total
+            total += count
+            if progress:
+                progress(count)
+
+    def _run_batch(self, projection: Projection) -> int:
+        start = self.position(projection.name)
+        notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
+        if not notifications:
+            return 0
+        topics = projection.topics()
+        wants_all = projection.wants_all()
+        to_domain_event = self.ledger.mapper.to_domain_event
+        batch = [
+            Projected(n.id, to_domain_event(n)) for n in notifications if wants_all or n.topic in topics
+        ]
+        with writer(self.engine).begin() as conn:
+            moved = conn.execute(
+                update(tracking)
+                .where(tracking.c.name == projection.name, tracking.c.position == start)
+                .values(position=notifications[-1].id, updated_at=_now())
+            )
+            if moved.rowcount != 1:
+                raise LostRace(projection.name)
+            if batch:
+                projection.process(conn, batch)
+        return len(notifications)
+
+    def _ensure_tracking(self, name: str) -> None:
+        with writer(self.engine).begin() as conn:
+            exists = conn.execute(select(tracking.c.name).where(tracking.c.name == name)).first()
+            if not exists:
+                conn.execute(tracking.insert().values(name=name, position=0, updated_at=_now()))
+
+
+def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], key: str) -> None:
+    """Insert rows, or update them where the key exists (SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    stmt = dialect.insert(table)
+    columns = [c for c in rows[0] if c != key]
+    stmt = stmt.on_conflict_do_update(index_elements=[key], set_={c: stmt.excluded[c] for c in columns})
+    conn.execute(stmt, list(rows))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""The read models, one module each, every one owning its tables."""

@@ -1,0 +1,64 @@
+"""Audit index: one row per stored event (position, aggregate, topic, actor) for filtering the log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from infrastructure.database import UTCDateTime
+from sqlalchemy import BigInteger, Column, Connection, DateTime, Index, Integer, MetaData, String, Table, Text, Uuid
+
+from eventsourcing.utils import get_topic
+
+from infrastructure.projection import Projected, Projection
+
+metadata = MetaData()
+
+audit_index = Table(
+    "audit_index",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("aggregate_id", Uuid, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("topic", String(300), nullable=False),
+    Column("timestamp", UTCDateTime(), nullable=False),
+    Column("actor_id", String(200), nullable=True),
+    Column("actor_role", String(32), nullable=True),
+    Column("actor_name", String(200), nullable=True),
+    Column("correlation_id", String(200), nullable=True),
+    Column("reason", Text, nullable=True),
+    Index("ix_audit_index_aggregate", "aggregate_id", "version"),
+    Index("ix_audit_index_actor", "actor_id", "position"),
+    Index("ix_audit_index_topic", "topic", "position"),
+    Index("ix_audit_index_timestamp", "timestamp"),
+)
+
+
+def _row(item: Projected) -> dict[str, Any]:
+    e = item.event
+    meta = getattr(e, "meta", None) or {}
+    reason = getattr(e, "reason", None) or meta.get("reason")
+    return {
+        "position": item.position,
+        "aggregate_id": e.originator_id,
+        "version": e.originator_version,
+        "topic": get_topic(type(e)),
+        "timestamp": getattr(e, "timestamp"),
+        "actor_id": meta.get("actor_id"),
+        "actor_role": meta.get("actor_role"),
+        "actor_name": meta.get("actor_name"),
+        "correlation_id": meta.get("correlation_id"),
+        "reason": reason if isinstance(reason, str) else None,
+    }
+
+
+class AuditIndexProjection(Projection):
+    """Indexes every event so auditors can filter by aggregate, actor, topic and time."""
+
+    name = "audit_index"
+    metadata = metadata
+    handles = ()
+
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        """Insert one index row per event."""
+        conn.execute(audit_index.insert(), [_row(item) for item in batch])

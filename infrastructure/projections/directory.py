@@ -1,0 +1,150 @@
+"""Directory read model: units and employees with their current state and version."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from infrastructure.database import UTCDateTime
+from sqlalchemy import Column, Connection, Date, DateTime, Index, Integer, MetaData, String, Table, Uuid, bindparam, update
+
+from domain.employee import Employee
+from domain.ranks import RANK_CODES
+from domain.unit import Unit
+from infrastructure.projection import Projected, Projection
+
+metadata = MetaData()
+
+units = Table(
+    "directory_units",
+    metadata,
+    Column("code", String(20), primary_key=True),
+    Column("id", Uuid, nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("registered_at", UTCDateTime(), nullable=False),
+)
+
+employees = Table(
+    "directory_employees",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("nip", String(18), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("sex", String(1), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("service_start", Date, nullable=False),
+    Column("unit", String(20), nullable=False),
+    Column("unit_since", Date, nullable=False),
+    Column("position", String(200), nullable=False),
+    Column("position_since", Date, nullable=False),
+    Column("rank", String(8), nullable=False),
+    Column("rank_order", Integer, nullable=False),
+    Column("rank_since", Date, nullable=False),
+    Column("supervisor_id", Uuid, nullable=True),
+    Column("supervisor_since", Date, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("registered_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index("ix_directory_employees_unit_name", "unit", "name", "id"),
+    Index("ix_directory_employees_name", "name", "id"),
+    Index("ix_directory_employees_supervisor", "supervisor_id"),
+    Index("ix_directory_employees_rank", "rank"),
+)
+
+
+def _changes(event: Any) -> dict[str, Any]:
+    """The columns an employee change event sets."""
+    if isinstance(event, Employee.Moved):
+        return {"unit": event.unit, "unit_since": event.effective}
+    if isinstance(event, Employee.PositionChanged):
+        return {"position": event.position, "position_since": event.effective}
+    if isinstance(event, Employee.SupervisorChanged):
+        return {"supervisor_id": event.supervisor_id, "supervisor_since": event.effective}
+    if isinstance(event, Employee.RankChanged):
+        return {"rank": event.rank, "rank_order": RANK_CODES.index(event.rank), "rank_since": event.effective}
+    return {}
+
+
+def _registered_row(e: Employee.Registered) -> dict[str, Any]:
+    return {
+        "id": e.originator_id,
+        "nip": e.nip,
+        "name": e.name,
+        "sex": e.sex,
+        "birth_date": e.birth_date,
+        "service_start": e.service_start,
+        "unit": e.unit,
+        "unit_since": e.service_start,
+        "position": e.position,
+        "position_since": e.service_start,
+        "rank": e.rank,
+        "rank_order": RANK_CODES.index(e.rank),
+        "rank_since": e.rank_since,
+        "supervisor_id": e.supervisor_id,
+        "supervisor_since": e.service_start,
+        "version": e.originator_version,
+        "registered_at": e.timestamp,
+        "updated_at": e.timestamp,
+    }
+
+
+class DirectoryProjection(Projection):
+    """Keeps the unit list and the employee directory current."""
+
+    name = "directory"
+    metadata = metadata
+    handles = (
+        Unit.Registered,
+        Unit.Renamed,
+        Employee.Registered,
+        Employee.Moved,
+        Employee.PositionChanged,
+        Employee.SupervisorChanged,
+        Employee.RankChanged,
+    )
+
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        """Coalesce the batch per row, then write each shape of change with one executemany."""
+        new_employees: dict[UUID, dict[str, Any]] = {}
+        changed: dict[UUID, dict[str, Any]] = {}
+        for item in batch:
+            event = item.event
+            if isinstance(event, Unit.Registered):
+                self._register_unit(conn, event)
+            elif isinstance(event, Unit.Renamed):
+                self._rename_unit(conn, event)
+            elif isinstance(event, Employee.Registered):
+                new_employees[event.originator_id] = _registered_row(event)
+            else:
+                target = new_employees.get(event.originator_id) or changed.setdefault(event.originator_id, {})
+                target.update(_changes(event))
+                target["version"] = event.originator_version
+                target["updated_at"] = event.timestamp
+        if new_employees:
+            conn.execute(employees.insert(), list(new_employees.values()))
+        self._apply_changes(conn, changed)
+
+    def _apply_changes(self, conn: Connection, changed: dict[UUID, dict[str, Any]]) -> None:
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for employee_id, values in changed.items():
+            shapes.setdefault(tuple(sorted(values)), []).append({"_id": employee_id, **values})
+        for columns, rows in shapes.items():
+            stmt = (
+                update(employees)
+                .where(employees.c.id == bindparam("_id"))
+                .values({c: bindparam(c) for c in columns})
+            )
+            conn.execute(stmt, rows)
+
+    def _register_unit(self, conn: Connection, e: Unit.Registered) -> None:
+        conn.execute(
+            units.insert().values(
+                code=e.code, id=e.originator_id, name=e.name, version=e.originator_version, registered_at=e.timestamp
+            )
+        )
+
+    def _rename_unit(self, conn: Connection, e: Unit.Renamed) -> None:
+        conn.execute(units.update().where(units.c.id == e.originator_id).values(name=e.name, version=e.originator_version))
+
