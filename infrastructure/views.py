@@ -93,6 +93,23 @@ class DirectoryView:
         with self.engine.connect() as conn:
             return conn.execute(select(employees.c.id).where(employees.c.supervisor_id == employee_id).limit(1)).first() is not None
 
+    def all_reports(self, supervisor_id: UUID) -> set[UUID]:
+        """Everyone below a supervisor, directly or indirectly."""
+        with self.engine.connect() as conn:
+            pairs = conn.execute(select(employees.c.id, employees.c.supervisor_id)).all()
+        below: dict[UUID, list[UUID]] = {}
+        for emp_id, sup_id in pairs:
+            if sup_id is not None:
+                below.setdefault(sup_id, []).append(emp_id)
+        found: set[UUID] = set()
+        todo = list(below.get(supervisor_id, []))
+        while todo:
+            current = todo.pop()
+            if current not in found:
+                found.add(current)
+                todo.extend(below.get(current, []))
+        return found
+
     def count(self) -> int:
         """How many employees are in the directory."""
         with self.engine.connect() as conn:

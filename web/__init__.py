@@ -1,0 +1,63 @@
+"""Flask app factory: JSON API under /api with problem+json errors and an OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, send_from_directory
+from werkzeug.wrappers import Response
+
+from infrastructure.config import Settings
+from infrastructure.container import Jejak
+from web import access, audit, employees, health, rule_sets, units
+from web.auth import init_auth
+from web.problems import ProblemApi, register_error_handlers
+
+BLUEPRINTS = (health.blp, access.blp, units.blp, employees.blp, rule_sets.blp, audit.blp)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` may carry JEJAK_SETTINGS (Settings) or JEJAK (a ready Jejak)."""
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="Jejak",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/api/docs/static/",
+    )
+    if config:
+        app.config.update(config)
+    system: Jejak = app.config.get("JEJAK") or Jejak(app.config.get("JEJAK_SETTINGS") or Settings.from_env())
+    app.config["SECRET_KEY"] = system.settings.secret_key
+    app.config["MAX_CONTENT_LENGTH"] = system.settings.max_body_bytes
+    app.extensions["jejak"] = system
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    api = ProblemApi(app, spec_kwargs={"info": {"description": "Auditable career management for the civil service"}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+    app.extensions["jejak_api"] = api
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    _serve_swagger_assets(app)
+    init_auth(app)
+    register_error_handlers(app)
+    return app
+
+
+def _serve_swagger_assets(app: Flask) -> None:
+    """Serve Swagger UI's files from the installed package (the machines have no internet)."""
+    try:
+        import swagger_ui_bundle
+    except ImportError:  # the docs page degrades; the JSON document still works
+        return
+    folder = swagger_ui_bundle.swagger_ui_path
+
+    def swagger_static(filename: str) -> Response:
+        return send_from_directory(folder, filename)
+
+    app.add_url_rule("/api/docs/static/<path:filename>", "swagger_static", swagger_static)

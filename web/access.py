@@ -1,0 +1,102 @@
+"""Access grants (bearer tokens) and the caller's own identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+
+from domain.access import ROLES
+from web.auth import actor, allow, jejak, principal
+from web.http import parse_id
+from web.schemas import LongText, Strict, Text
+
+blp = Blueprint("access", __name__, url_prefix="/api", description="Access grants and identity")
+ALL = ("hr_admin", "employee", "committee", "auditor", "investigator")
+
+
+class GrantIn(Strict):
+    """A role to grant to a new token."""
+
+    role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
+    name = ma.fields.String(required=True, validate=Text)
+    employee_id = ma.fields.UUID(load_default=None, allow_none=True)
+    expires_at = ma.fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class IssuedOut(ma.Schema):
+    """The new token, shown this once."""
+
+    grant_id = ma.fields.UUID()
+    token = ma.fields.String()
+    role = ma.fields.String()
+
+
+class GrantOut(ma.Schema):
+    """A grant (never its token)."""
+
+    id = ma.fields.UUID()
+    role = ma.fields.String()
+    name = ma.fields.String()
+    employee_id = ma.fields.UUID(allow_none=True)
+    expires_at = ma.fields.AwareDateTime(allow_none=True)
+    revoked = ma.fields.Boolean()
+    granted_at = ma.fields.AwareDateTime()
+    granted_by = ma.fields.String()
+    revoked_at = ma.fields.AwareDateTime(allow_none=True)
+    revoked_by = ma.fields.String(allow_none=True)
+    version = ma.fields.Integer()
+
+
+class RevokeIn(Strict):
+    """Why the grant is revoked."""
+
+    reason = ma.fields.String(required=True, validate=LongText)
+
+
+class MeOut(ma.Schema):
+    """The caller."""
+
+    grant_id = ma.fields.UUID()
+    role = ma.fields.String()
+    name = ma.fields.String()
+    employee_id = ma.fields.UUID(allow_none=True)
+
+
+@blp.route("/me")
+@allow(*ALL)
+@blp.response(200, MeOut)
+def me() -> dict[str, Any]:
+    """Who the token belongs to and the role it acts in."""
+    who = principal()
+    return {"grant_id": who.grant_id, "role": who.role, "name": who.name, "employee_id": who.employee_id}
+
+
+@blp.route("/access-grants")
+@allow("hr_admin", "auditor")
+@blp.response(200, GrantOut(many=True))
+def list_grants() -> list[dict[str, Any]]:
+    """Every grant, newest first, with who granted and revoked it."""
+    return jejak().grants.all()
+
+
+@blp.route("/access-grants", methods=["POST"])
+@allow("hr_admin")
+@blp.arguments(GrantIn)
+@blp.response(201, IssuedOut)
+def issue(data: dict[str, Any]) -> dict[str, Any]:
+    """Grant a role to a new bearer token (the token is returned once and stored only as a hash)."""
+    issued = jejak().access.issue(actor(), data["role"], data["name"], data["employee_id"], data["expires_at"])
+    return {"grant_id": issued.grant_id, "token": issued.token, "role": issued.role}
+
+
+@blp.route("/access-grants/<grant_id>/revocation", methods=["POST"])
+@allow("hr_admin")
+@blp.arguments(RevokeIn)
+@blp.response(200, GrantOut)
+def revoke(data: dict[str, Any], grant_id: str) -> dict[str, Any]:
+    """Revoke a grant; its token stops working at once."""
+    gid = parse_id(grant_id, "access grant")
+    jejak().access.revoke(actor(), gid, data["reason"])
+    return next(g for g in jejak().grants.all() if g["id"] == gid)

@@ -1,0 +1,138 @@
+"""Audit reads: the log in order, one aggregate's history, an employee as of a version or moment."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from eventsourcing.utils import get_topic
+from flask_smorest import Blueprint
+
+from application.ledger import event_meta, event_payload, event_timestamp
+from infrastructure.views import AuditFilter
+from web.auth import allow, jejak
+from web.employees import EmployeeOut
+from web.http import parse_id
+from web.jsonable import jsonable
+from web.schemas import Strict
+
+blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Auditors' reads of the event log")
+
+
+class ActorOut(ma.Schema):
+    """Who caused an event."""
+
+    id = ma.fields.String(allow_none=True)
+    role = ma.fields.String(allow_none=True)
+    name = ma.fields.String(allow_none=True)
+
+
+class EventOut(ma.Schema):
+    """One stored event with its envelope."""
+
+    position = ma.fields.Integer(allow_none=True)
+    topic = ma.fields.String()
+    aggregate_id = ma.fields.UUID()
+    version = ma.fields.Integer()
+    timestamp = ma.fields.AwareDateTime()
+    actor = ma.fields.Nested(ActorOut)
+    correlation_id = ma.fields.String(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    payload = ma.fields.Dict()
+
+
+class EventPage(ma.Schema):
+    """A page of the log; pass ``next_after`` as ``after`` for the next page."""
+
+    items = ma.fields.List(ma.fields.Nested(EventOut))
+    next_after = ma.fields.Integer(allow_none=True)
+
+
+class EventQuery(Strict):
+    """Log filters and position cursor."""
+
+    aggregate_id = ma.fields.UUID(load_default=None)
+    actor = ma.fields.String(load_default=None, metadata={"description": "actor id"})
+    topic = ma.fields.String(load_default=None, metadata={"description": "full topic or its tail, e.g. Employee.Moved"})
+    since = ma.fields.AwareDateTime(load_default=None)
+    until = ma.fields.AwareDateTime(load_default=None)
+    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0), metadata={"description": "position"})
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+
+
+class AsOfQuery(Strict):
+    """Pick a version or a moment (not both)."""
+
+    version = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+    at = ma.fields.AwareDateTime(load_default=None)
+
+    @ma.validates_schema
+    def one_of(self, data: dict[str, Any], **_: Any) -> None:
+        """Exactly one of version and at."""
+        if (data.get("version") is None) == (data.get("at") is None):
+            raise ma.ValidationError("give exactly one of version or at", field_name="version")
+
+
+class EmployeeAsOfOut(EmployeeOut):
+    """An employee's state as it stood then."""
+
+    as_of_version = ma.fields.Integer()
+
+
+def describe(event: Any, position: int | None) -> dict[str, Any]:
+    """An event as auditors read it."""
+    meta = event_meta(event)
+    payload = event_payload(event)
+    reason = payload.get("reason") if isinstance(payload.get("reason"), str) else meta.get("reason")
+    return {
+        "position": position,
+        "topic": get_topic(type(event)),
+        "aggregate_id": event.originator_id,
+        "version": event.originator_version,
+        "timestamp": event_timestamp(event),
+        "actor": {"id": meta.get("actor_id"), "role": meta.get("actor_role"), "name": meta.get("actor_name")},
+        "correlation_id": meta.get("correlation_id"),
+        "reason": reason,
+        "payload": jsonable(payload),
+    }
+
+
+@blp.route("/events")
+@allow("auditor")
+@blp.arguments(EventQuery, location="query")
+@blp.response(200, EventPage)
+def events(query: dict[str, Any]) -> dict[str, Any]:
+    """The event log in order, filtered by aggregate, actor, topic and time range."""
+    system = jejak()
+    flt = AuditFilter(query["aggregate_id"], query["actor"], query["topic"], query["since"], query["until"])
+    rows, next_after = system.audit.events(flt, query["limit"], query["after"])
+    items = []
+    for row in rows:
+        event = system.event_at(row["position"])
+        if event is not None:
+            items.append(describe(event, row["position"]))
+    return {"items": items, "next_after": next_after}
+
+
+@blp.route("/aggregates/<aggregate_id>/events")
+@allow("auditor")
+@blp.response(200, EventOut(many=True))
+def aggregate_history(aggregate_id: str) -> list[dict[str, Any]]:
+    """Every event of one aggregate, from the event store, with log positions."""
+    system = jejak()
+    agg_id: UUID = parse_id(aggregate_id, "aggregate")
+    positions = system.audit.positions(agg_id)
+    return [describe(e, positions.get(e.originator_version)) for e in system.ledger.history(agg_id)]
+
+
+@blp.route("/employees/<employee_id>/state")
+@allow("auditor")
+@blp.arguments(AsOfQuery, location="query")
+@blp.response(200, EmployeeAsOfOut)
+def employee_as_of(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
+    """An employee as of a version or a timestamp, rebuilt from the event store."""
+    emp = jejak().registry.employee_as_of(parse_id(employee_id, "employee"), query["version"], query["at"])
+    state = {k: v for k, v in vars(emp).items() if not k.startswith("_")}
+    state["as_of_version"] = emp.version
+    return state

@@ -1,0 +1,126 @@
+"""Bearer-token authentication and per-route role checks."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+from uuid import UUID, uuid4
+
+from flask import Flask, Response, current_app, g, request
+
+from application.access import hash_token
+from application.actor import Actor
+from domain.access import EMPLOYEE_ROLES, ROLES
+from infrastructure.container import Jejak
+from web.problems import problem
+
+F = TypeVar("F", bound=Callable[..., Any])
+PUBLIC_ENDPOINTS = {"api-docs.openapi_json", "api-docs.openapi_swagger_ui", "health.health", "swagger_static"}
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated holder of a token and the role they act in."""
+
+    grant_id: UUID
+    role: str
+    name: str
+    employee_id: UUID | None
+
+    def actor(self) -> Actor:
+        """The actor stamped on events this principal causes."""
+        return Actor(id=str(self.grant_id), role=self.role, name=self.name, employee_id=self.employee_id,
+                     correlation_id=g.correlation_id)
+
+
+def jejak() -> Jejak:
+    """The running system of the current app."""
+    return cast(Jejak, current_app.extensions["jejak"])
+
+
+def principal() -> Principal:
+    """The authenticated principal of this request."""
+    return cast(Principal, g.principal)
+
+
+def actor() -> Actor:
+    """The actor for commands in this request."""
+    return principal().actor()
+
+
+def allow(*roles: str) -> Callable[[F], F]:
+    """Let only these roles call the route ("employee" includes supervisors); everyone else gets 403."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            who = principal()
+            permitted = who.role in roles or (who.role == "supervisor" and "employee" in roles)
+            if not permitted:
+                return problem(403, f"role {who.role} may not {request.method} {request.path}")
+            return view(*args, **kwargs)
+
+        wrapper._jejak_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def public(view: F) -> F:
+    """Mark a route as reachable without a token."""
+    view._jejak_roles = frozenset({"public"})  # type: ignore[attr-defined]
+    return view
+
+
+def init_auth(app: Flask) -> None:
+    """Install request-id and authentication hooks."""
+
+    @app.before_request
+    def correlate() -> None:
+        given = request.headers.get("X-Request-ID", "")
+        g.correlation_id = given if REQUEST_ID.match(given) else str(uuid4())
+
+    @app.before_request
+    def authenticate() -> Response | None:
+        if not request.path.startswith("/api/") or request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return _unauthenticated("send Authorization: Bearer <token>")
+        grant = jejak().grants.by_token_hash(hash_token(token.strip()))
+        if grant is None or grant["revoked"]:
+            return _unauthenticated("the token is unknown or revoked")
+        if grant["expires_at"] is not None and grant["expires_at"] <= datetime.now(UTC):
+            return _unauthenticated("the token has expired")
+        g.principal = Principal(grant["id"], _effective_role(grant), grant["name"], grant["employee_id"])
+        return None
+
+    @app.after_request
+    def stamp_response(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("correlation_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.path.startswith("/api/") and not request.path.startswith("/api/docs"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _effective_role(grant: dict[str, Any]) -> str:
+    """Employee tokens act as supervisor exactly when someone reports to them in the registry."""
+    if grant["role"] in EMPLOYEE_ROLES:
+        return "supervisor" if jejak().directory.has_reports(grant["employee_id"]) else "employee"
+    return str(grant["role"])
+
+
+def _unauthenticated(detail: str) -> Response:
+    return problem(401, detail, headers={"WWW-Authenticate": 'Bearer realm="jejak"'})

@@ -1,0 +1,44 @@
+"""Health: database reachability and projection lag, without authentication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+
+from web.auth import jejak, public
+
+blp = Blueprint("health", __name__, url_prefix="/api", description="Service health")
+
+
+class ProjectionLagOut(ma.Schema):
+    """One projection's position against the log head."""
+
+    name = ma.fields.String()
+    position = ma.fields.Integer()
+    head = ma.fields.Integer()
+    lag = ma.fields.Integer()
+
+
+class HealthOut(ma.Schema):
+    """Overall status."""
+
+    status = ma.fields.String()
+    database = ma.fields.String()
+    projections = ma.fields.List(ma.fields.Nested(ProjectionLagOut))
+
+
+@blp.route("/health")
+@public
+@blp.response(200, HealthOut)
+@blp.alt_response(503, schema=HealthOut)
+def health() -> Any:
+    """Report whether the database answers and how far each projection lags."""
+    system = jejak()
+    if not system.database_ok():
+        return {"status": "unavailable", "database": "unreachable", "projections": []}, 503
+    lags = [
+        {"name": s.name, "position": s.position, "head": s.head, "lag": s.lag} for s in system.projections.status()
+    ]
+    return {"status": "ok", "database": "ok", "projections": lags}

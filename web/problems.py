@@ -1,0 +1,162 @@
+"""Every error becomes application/problem+json; mapped here and nowhere else."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask, Response, current_app, json, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from application.errors import ApplicationError, Conflict, Forbidden, NotFound, PreconditionFailed
+from domain.errors import DomainError, StateConflict
+from infrastructure.cursor import BadCursor
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+STATUS_SLUGS = {
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    412: "precondition-failed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    428: "precondition-required",
+    429: "too-many-requests",
+    500: "internal-error",
+}
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, as every error response carries them."""
+
+    type = ma.fields.String(metadata={"description": "URI naming the kind of problem"})
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "field -> messages, for validation problems"},
+    )
+
+
+def problem(status: int, detail: str, errors: dict[str, Any] | None = None, title: str | None = None,
+            headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    """Build a problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"/problems/{STATUS_SLUGS.get(status, 'error')}",
+        "title": title or _title(status),
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow/webargs nested messages into {"field.path": [messages]} (location dropped)."""
+    if isinstance(messages, dict) and set(messages) <= {"json", "query", "path", "headers", "form", "files"} and prefix == "":
+        out: dict[str, list[str]] = {}
+        for value in messages.values():
+            out.update(flatten_messages(value))
+        return out
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return {prefix or "_body": list(messages)}
+    if isinstance(messages, dict):
+        out = {}
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                path = prefix or "_body"
+            out.update(flatten_messages(value, path))
+        return out
+    return {prefix or "_body": [str(messages)]}
+
+
+class ProblemApi(Api):
+    """flask-smorest Api whose errors are problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+        """Map HTTP errors (including webargs validation) to problem details."""
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        if status == 422 and "messages" in data:
+            errors = flatten_messages(data["messages"])
+            fields = ", ".join(sorted(errors))
+            return problem(422, f"invalid input: {fields}", errors=errors)
+        if status == 400 and "messages" in data:
+            errors = flatten_messages(data["messages"])
+            return problem(400, "the request body is not valid JSON", errors=errors)
+        if isinstance(error, InternalServerError):
+            log.error("unhandled error on %s %s", request.method, request.path, exc_info=error.original_exception)
+            return problem(500, "an internal error occurred; it has been logged")
+        detail = data.get("message") or error.description or _title(status)
+        headers = dict(data.get("headers") or {})
+        return problem(status, str(detail), headers=headers)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map domain and application errors to HTTP statuses in one place."""
+
+    @app.errorhandler(StateConflict)
+    def state_conflict(e: StateConflict) -> Response:
+        return problem(409, e.message, errors=e.errors or None)
+
+    @app.errorhandler(DomainError)
+    def domain_error(e: DomainError) -> Response:
+        return problem(422, e.message, errors=e.errors or None)
+
+    @app.errorhandler(NotFound)
+    def not_found(e: NotFound) -> Response:
+        return problem(404, e.message)
+
+    @app.errorhandler(Conflict)
+    def conflict(e: Conflict) -> Response:
+        field = e.details.get("field")
+        return problem(409, e.message, errors={str(field): [e.message]} if field else None)
+
+    @app.errorhandler(PreconditionFailed)
+    def precondition(e: PreconditionFailed) -> Response:
+        version = e.details.get("current_version")
+        return problem(412, e.message, current_version=version, headers={"ETag": f'"{version}"'} if version else None)
+
+    @app.errorhandler(Forbidden)
+    def forbidden(e: Forbidden) -> Response:
+        return problem(403, e.message)
+
+    @app.errorhandler(ApplicationError)
+    def application_error(e: ApplicationError) -> Response:
+        return problem(400, e.message)
+
+    @app.errorhandler(BadCursor)
+    def bad_cursor(e: BadCursor) -> Response:
+        return problem(400, str(e), errors={"cursor": [str(e)]})
+
+    @app.errorhandler(Exception)
+    def unexpected(e: Exception) -> Response:
+        if isinstance(e, HTTPException):
+            return app.extensions["jejak_api"].handle_http_exception(e)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(500, "an internal error occurred; it has been logged")
