@@ -67,5 +67,5 @@ class Jejak:
 
     def close(self) -> None:
         """Release database connections."""
-        self.ledger.close() if hasattr(self.ledger, "close") else None
+        self.ledger.close()
         self.engine.dispose()

@@ -1,0 +1,96 @@
+"""Shared fixtures: a real Jejak on a temporary SQLite file or a throw-away PostgreSQL schema."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from application.actor import Actor, system_actor
+from infrastructure.config import Settings
+from infrastructure.container import Jejak
+
+PG_URL = os.environ.get("JEJAK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+_pg_state: dict[str, str | None] = {}
+
+
+def postgres_unavailable() -> str | None:
+    """Why PostgreSQL cannot be used here (None when it answers)."""
+    if "reason" not in _pg_state:
+        try:
+            import psycopg
+
+            with psycopg.connect(PG_URL.replace("postgresql://", "postgresql://", 1), connect_timeout=3):
+                pass
+            _pg_state["reason"] = None
+        except Exception as e:  # noqa: BLE001 - any failure means "no server here"
+            _pg_state["reason"] = f"no PostgreSQL server at {PG_URL}: {type(e).__name__}"
+    return _pg_state["reason"]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say up front whether the PostgreSQL tests run."""
+    reason = postgres_unavailable()
+    return f"postgres: {'available at ' + PG_URL if reason is None else 'SKIPPED - ' + reason}"
+
+
+def settings_for(kind: str, tmp_path: Path, **overrides: object) -> tuple[Settings, str | None]:
+    """Settings for a fresh database of the given kind, and the PostgreSQL schema to drop afterwards."""
+    env = {"JEJAK_VAR_DIR": str(tmp_path)}
+    schema = None
+    if kind == "postgres":
+        reason = postgres_unavailable()
+        if reason:
+            if os.environ.get("JEJAK_REQUIRE_POSTGRES") == "1":
+                pytest.fail(reason)
+            pytest.skip(reason)
+        schema = f"t_{uuid.uuid4().hex[:16]}"
+        env["JEJAK_DATABASE_URL"] = f"{PG_URL}?schema={schema}"
+    return Settings.from_env(env, **overrides), schema
+
+
+def drop_schema(schema: str) -> None:
+    """Remove a test schema and everything in it."""
+    import psycopg
+
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Run the test once on SQLite and once on PostgreSQL."""
+    return str(request.param)
+
+
+def _make(kind: str, tmp_path: Path, **overrides: object) -> Iterator[Jejak]:
+    settings, schema = settings_for(kind, tmp_path, **overrides)
+    jejak = Jejak(settings)
+    jejak.init(system_actor("test-init"))
+    try:
+        yield jejak
+    finally:
+        jejak.close()
+        if schema:
+            drop_schema(schema)
+
+
+@pytest.fixture
+def jejak(backend: str, tmp_path: Path) -> Iterator[Jejak]:
+    """An initialised system on each backend."""
+    yield from _make(backend, tmp_path)
+
+
+@pytest.fixture
+def sqlite_jejak(tmp_path: Path) -> Iterator[Jejak]:
+    """An initialised system on an SQLite file only (for tests that need no second backend)."""
+    yield from _make("sqlite", tmp_path)
+
+
+@pytest.fixture
+def hr() -> Actor:
+    """An HR administrator acting in tests."""
+    return Actor(id="hr-1", role="hr_admin", name="Admin BKPSDM", correlation_id="corr-hr-1")

@@ -1,0 +1,48 @@
+"""A command that returned success survives a process kill; SQLite runs in WAL mode."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from infrastructure.config import Settings
+from infrastructure.container import Jejak
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_sqlite_runs_in_wal_mode(sqlite_jejak: Jejak) -> None:
+    path = sqlite_jejak.settings.database().path
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_command_that_returned_survives_a_kill(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        """
+        import os, signal, sys
+        from application.actor import system_actor
+        from infrastructure.config import Settings
+        from infrastructure.container import Jejak
+        jejak = Jejak(Settings.from_env({"JEJAK_VAR_DIR": sys.argv[1]}))
+        jejak.init(system_actor())
+        jejak.registry.register_unit(system_actor(), "BKPSDM", "Badan Kepegawaian")
+        print("returned", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == -signal.SIGKILL and "returned" in done.stdout
+    jejak = Jejak(Settings.from_env({"JEJAK_VAR_DIR": str(tmp_path)}))
+    try:
+        assert [u["code"] for u in jejak.directory.units()] == ["BKPSDM"]
+        assert jejak.ledger.exists(__import__("domain.unit", fromlist=["Unit"]).Unit.id_for("BKPSDM"))
+    finally:
+        jejak.close()
+    assert os.path.exists(tmp_path / "jejak.db")

@@ -1,0 +1,138 @@
+"""Projections: batched, exactly once, rebuildable, and caught up within the command."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, func, select
+
+from application.actor import Actor
+from domain.employee import Employee
+from infrastructure.container import Jejak
+from infrastructure.projection import LostRace, Projected, Projection, ProjectionRunner
+from infrastructure.projections.directory import employees
+
+NIPS = [f"1985031520100110{i:02d}" for i in range(1, 31)]
+
+
+def populate(jejak: Jejak, hr: Actor, count: int = 12) -> list[Any]:
+    jejak.registry.register_unit(hr, "BKPSDM", "Badan Kepegawaian")
+    jejak.registry.register_unit(hr, "DINKES", "Dinas Kesehatan")
+    saved = [
+        jejak.registry.register_employee(hr, nip=nip, name=f"Pegawai {i:02d}", unit="BKPSDM", position="Analis",
+                                         rank="II/a", rank_since=date(2010, 1, 1))
+        for i, nip in enumerate(NIPS[:count])
+    ]
+    for s in saved[::2]:
+        jejak.registry.move_employee(hr, s.id, "DINKES", date(2020, 1, 1), "rotasi")
+    for s in saved[::3]:
+        jejak.registry.change_rank(hr, s.id, "II/b", date(2014, 1, 1), "KP")
+    jejak.registry.change_supervisor(hr, saved[1].id, saved[0].id, date(2021, 1, 1), "struktur baru")
+    return saved
+
+
+def directory_rows(jejak: Jejak) -> list[dict[str, Any]]:
+    with jejak.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(employees).order_by(employees.c.nip))]
+
+
+def test_a_command_is_readable_from_the_directory_when_it_returns(jejak: Jejak, hr: Actor) -> None:
+    saved = populate(jejak, hr, 2)
+    row = jejak.directory.employee(saved[0].id)
+    assert row is not None and (row["unit"], row["rank"], row["version"]) == ("DINKES", "II/b", 3)
+    assert all(s.lag == 0 for s in jejak.projections.status())
+
+
+def test_the_directory_matches_the_aggregates(jejak: Jejak, hr: Actor) -> None:
+    saved = populate(jejak, hr)
+    for s in saved:
+        emp = jejak.registry.employee(s.id)
+        row = jejak.directory.employee(s.id)
+        assert row is not None
+        assert (row["unit"], row["rank"], row["supervisor_id"], row["version"]) == (
+            emp.unit, emp.rank, emp.supervisor_id, emp.version)
+
+
+def test_a_rebuild_equals_the_incrementally_built_view(jejak: Jejak, hr: Actor) -> None:
+    populate(jejak, hr)
+    incremental = directory_rows(jejak)
+    units_before = jejak.directory.units()
+    jejak.projections.batch_size = 7  # several batches, with changes split from their registrations
+    seen: list[int] = []
+    jejak.projections.rebuild("directory", progress=seen.append)
+    assert directory_rows(jejak) == incremental
+    assert jejak.directory.units() == units_before
+    assert sum(seen) == jejak.projections.head()
+
+
+class Exploding(Exception):
+    pass
+
+
+class CountingProjection(Projection):
+    """Counts employee registrations; can be told to fail half-way through a batch."""
+
+    name = "counting"
+    metadata = MetaData()
+    table = Table("test_counting", metadata, Column("nip", String(18), primary_key=True), Column("n", Integer))
+    handles = (Employee.Registered,)
+
+    def __init__(self) -> None:
+        self.fail_after: int | None = None
+
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        for i, item in enumerate(batch):
+            if self.fail_after is not None and i == self.fail_after:
+                raise Exploding()
+            conn.execute(self.table.insert().values(nip=item.event.nip, n=item.position))
+
+
+def test_a_batch_that_fails_half_way_is_rolled_back_and_retried_exactly_once(jejak: Jejak, hr: Actor) -> None:
+    populate(jejak, hr)
+    projection = CountingProjection()
+    runner = ProjectionRunner(jejak.engine, jejak.ledger, [projection], batch_size=1000)
+    runner.create_tables()
+    projection.fail_after = 5
+    with pytest.raises(Exploding):
+        runner.catch_up()
+    assert runner.position("counting") == 0
+    with jejak.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(projection.table)).scalar() == 0
+    projection.fail_after = None
+    runner.catch_up()
+    runner.catch_up()
+    with jejak.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(projection.table)).scalar() == 12
+    assert runner.position("counting") == runner.head()
+
+
+def test_a_runner_that_lost_the_race_writes_nothing(jejak: Jejak, hr: Actor) -> None:
+    populate(jejak, hr, 3)
+    projection = CountingProjection()
+    slow = ProjectionRunner(jejak.engine, jejak.ledger, [projection], batch_size=1000)
+    fast = ProjectionRunner(jejak.engine, jejak.ledger, [projection], batch_size=1000)
+    slow.create_tables()
+    stale = slow.position("counting")
+    fast.catch_up()
+    slow.position = lambda name: stale  # type: ignore[method-assign]  # it read the position before `fast` moved it
+    with pytest.raises(LostRace):
+        slow._run_batch(projection)
+    with jejak.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(projection.table)).scalar() == 3
+
+
+def test_status_reports_the_lag_of_a_projection_that_is_behind(jejak: Jejak, hr: Actor) -> None:
+    jejak.ledger.after_record.clear()
+    populate(jejak, hr, 2)
+    lags = {s.name: s.lag for s in jejak.projections.status()}
+    assert lags["directory"] > 0 and lags["directory"] == lags["audit_index"]
+    jejak.projections.catch_up()
+    assert {s.lag for s in jejak.projections.status()} == {0}
+
+
+def test_rebuilding_an_unknown_projection_names_the_known_ones(jejak: Jejak) -> None:
+    with pytest.raises(KeyError, match="directory"):
+        jejak.projections.rebuild("nope")

@@ -1,0 +1,58 @@
+"""The dependency rule: arrows point inward only (web -> application -> domain)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imported_modules(package: str) -> dict[str, set[str]]:
+    """Module file -> top-level names of everything it imports."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / package).rglob("*.py")):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+        found[str(path.relative_to(ROOT))] = names
+    return found
+
+
+def test_domain_imports_only_the_standard_library_and_eventsourcing_domain() -> None:
+    offenders = {
+        path: sorted(
+            name
+            for name in names
+            if name.split(".")[0] not in sys.stdlib_module_names
+            and name != "eventsourcing.domain"
+            and name.split(".")[0] != "domain"
+        )
+        for path, names in imported_modules("domain").items()
+    }
+    assert {p: n for p, n in offenders.items() if n} == {}
+
+
+@pytest.mark.parametrize("package,forbidden", [
+    ("application", ("web", "infrastructure", "flask", "sqlalchemy", "marshmallow")),
+    ("domain", ("application", "web", "infrastructure")),
+    ("infrastructure", ("web", "flask", "marshmallow")),
+])
+def test_layers_do_not_import_outer_layers(package: str, forbidden: tuple[str, ...]) -> None:
+    offenders = {
+        path: sorted(n for n in names if n.split(".")[0] in forbidden)
+        for path, names in imported_modules(package).items()
+    }
+    assert {p: n for p, n in offenders.items() if n} == {}
+
+
+def test_wsgi_module_only_creates_the_app() -> None:
+    tree = ast.parse((ROOT / "wsgi.py").read_text())
+    statements = [n for n in tree.body if not isinstance(n, ast.Expr)]
+    assert [type(n).__name__ for n in statements] == ["ImportFrom", "Assign"]

@@ -1,0 +1,70 @@
+"""Web fixtures: the Flask test client on a real SQLite ledger with one token per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from application.actor import system_actor
+from infrastructure.container import Jejak
+from web import create_app
+
+SUPERVISOR_NIP = "197805122005011002"
+STAFF_NIP = "199001012015032001"
+OTHER_NIP = "198811172012121003"
+
+
+@dataclass
+class Api:
+    """A test client with a token per role and a small registry."""
+
+    app: Flask
+    client: FlaskClient
+    jejak: Jejak
+    tokens: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, UUID] = field(default_factory=dict)
+
+    def headers(self, role: str | None, **extra: str) -> dict[str, str]:
+        """Authorization (and any extra) headers for a role (None: anonymous)."""
+        headers = dict(extra)
+        if role is not None:
+            headers["Authorization"] = f"Bearer {self.tokens[role]}"
+        return headers
+
+    def call(self, method: str, path: str, role: str | None = "hr_admin", json: Any = None, **headers: str) -> Any:
+        """Send a request as a role."""
+        return self.client.open(path, method=method, json=json, headers=self.headers(role, **headers))
+
+
+@pytest.fixture
+def api(sqlite_jejak: Jejak) -> Iterator[Api]:
+    """The app on a fresh SQLite ledger: units BKPSDM and DINKES, a supervisor, a staff member, another employee."""
+    app = create_app({"TESTING": True, "JEJAK": sqlite_jejak})
+    actor = system_actor("test-setup")
+    reg = sqlite_jejak.registry
+    reg.register_unit(actor, "BKPSDM", "Badan Kepegawaian dan Pengembangan SDM")
+    reg.register_unit(actor, "DINKES", "Dinas Kesehatan")
+    sup = reg.register_employee(actor, nip=SUPERVISOR_NIP, name="Siti Rahmawati", unit="BKPSDM",
+                                position="Kepala Bidang Mutasi", rank="IV/a", rank_since=date(2019, 4, 1))
+    staff = reg.register_employee(actor, nip=STAFF_NIP, name="Dewi Lestari", unit="BKPSDM",
+                                  position="Analis Kepegawaian", rank="III/a", rank_since=date(2015, 3, 1),
+                                  supervisor_id=sup.id)
+    other = reg.register_employee(actor, nip=OTHER_NIP, name="Andi Pratama", unit="DINKES",
+                                  position="Perawat", rank="III/b", rank_since=date(2016, 10, 1))
+    access = sqlite_jejak.access
+    tokens = {
+        "hr_admin": access.issue(actor, "hr_admin", "Admin BKPSDM").token,
+        "supervisor": access.issue(actor, "supervisor", "Siti Rahmawati", sup.id).token,
+        "employee": access.issue(actor, "employee", "Dewi Lestari", staff.id).token,
+        "committee": access.issue(actor, "committee", "Tim Penilai Kinerja").token,
+        "auditor": access.issue(actor, "auditor", "Inspektorat").token,
+        "investigator": access.issue(actor, "investigator", "Investigator").token,
+    }
+    yield Api(app, app.test_client(), sqlite_jejak, tokens, {"supervisor": sup.id, "staff": staff.id, "other": other.id})

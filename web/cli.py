@@ -1,0 +1,187 @@
+"""The `jejak` command: set-up, demo data, tokens, projections and serving."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+from tqdm import tqdm
+
+from application.access import hash_token
+from application.actor import system_actor
+from application.errors import ApplicationError
+from domain.access import ROLES
+from domain.errors import DomainError
+from infrastructure.container import Jejak
+
+
+def _create_app() -> Any:
+    from web import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(name="jejak", create_app=_create_app, add_default_commands=True, add_version_option=False,
+                 help="Jejak: auditable career management for the civil service.")
+
+
+def system() -> Jejak:
+    """The running system of the CLI's app."""
+    return current_app.extensions["jejak"]  # type: ignore[no-any-return]
+
+
+def fail(message: str) -> None:
+    """Stop with a clear message on stderr and exit status 1."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+@cli.command("init")
+def init() -> None:
+    """Create the database tables and publish the default rule set (safe to run again)."""
+    added = system().init(system_actor("jejak-init"))
+    db = system().settings.database()
+    where = db.path if db.kind == "sqlite" else f"postgresql://{db.host}:{db.port}/{db.name}"
+    click.echo(f"database ready: {where}")
+    click.echo("default rule set published (version 1)" if added else "rule sets already published")
+
+
+@cli.command("demo")
+def demo() -> None:
+    """Load the demo instansi (idempotent) and print one bearer token per role."""
+    from infrastructure.demo import load_demo
+
+    jejak = system()
+    jejak.init(system_actor("jejak-init"))
+    with tqdm(desc="demo data", unit="step", file=sys.stderr) as bar:
+        result = load_demo(jejak, progress=bar.update)
+    click.echo(f"demo: {result.units_added} units and {result.employees_added} employees added", err=True)
+    click.echo("bearer tokens (one per role):", err=True)
+    for role, token in result.tokens.items():
+        click.echo(f"  {role:<13} {token}")
+
+
+@cli.group("token")
+def token() -> None:
+    """Issue, list and revoke API tokens (each grant and revocation is an event)."""
+
+
+def _parse_expiry(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    if value[:-1].isdigit() and value[-1] in units:
+        return datetime.now(UTC) + timedelta(**{units[value[-1]]: int(value[:-1])})
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use a duration like 30d, 12h, 45m or an ISO timestamp") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@token.command("issue")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--name", required=True, help="Who holds the token.")
+@click.option("--employee", "nip", default=None, help="NIP of the employee the token acts as (employee/supervisor).")
+@click.option("--expires", default=None, help="Lifetime (30d, 12h) or ISO timestamp; default: no expiry.")
+def token_issue(role: str, name: str, nip: str | None, expires: str | None) -> None:
+    """Issue a token and print it alone on stdout."""
+    jejak = system()
+    try:
+        employee_id = jejak.registry.employee_id_for_nip(nip) if nip else None
+        issued = jejak.access.issue(system_actor("jejak-token"), role, name, employee_id, _parse_expiry(expires))
+    except (DomainError, ApplicationError) as e:
+        fail(getattr(e, "message", str(e)))
+        return
+    click.echo(issued.token)
+
+
+@token.command("revoke")
+@click.argument("grant_or_token")
+@click.option("--reason", default="revoked by operator", show_default=True)
+def token_revoke(grant_or_token: str, reason: str) -> None:
+    """Revoke a grant, by grant id or by the token itself."""
+    jejak = system()
+    try:
+        grant_id = UUID(grant_or_token)
+    except ValueError:
+        found = jejak.grants.by_token_hash(hash_token(grant_or_token))
+        if found is None:
+            fail("no grant holds that token")
+            return
+        grant_id = found["id"]
+    try:
+        jejak.access.revoke(system_actor("jejak-token"), grant_id, reason)
+    except (DomainError, ApplicationError) as e:
+        fail(getattr(e, "message", str(e)))
+    click.echo(f"revoked {grant_id}")
+
+
+@token.command("list")
+def token_list() -> None:
+    """List grants (never the tokens)."""
+    for g in system().grants.all():
+        state = "revoked" if g["revoked"] else "active"
+        click.echo(f"{g['id']}  {g['role']:<13} {state:<8} {g['name']}")
+
+
+@cli.group("projections")
+def projections() -> None:
+    """Inspect and rebuild read models."""
+
+
+@projections.command("status")
+def projections_status() -> None:
+    """Show each projection's position and lag behind the log."""
+    click.echo(f"{'projection':<16}{'position':>12}{'head':>12}{'lag':>10}")
+    for s in system().projections.status():
+        click.echo(f"{s.name:<16}{s.position:>12}{s.head:>12}{s.lag:>10}")
+
+
+@projections.command("rebuild")
+@click.argument("name", required=False)
+def projections_rebuild(name: str | None) -> None:
+    """Drop and rebuild one projection (or all) from the event log, with progress."""
+    runner = system().projections
+    names = [name] if name else list(runner.projections)
+    for n in names:
+        if n not in runner.projections:
+            fail(f"no projection {n!r}; known: {', '.join(runner.projections)}")
+        with tqdm(total=runner.head(), desc=f"rebuild {n}", unit="ev", file=sys.stderr) as bar:
+            count = runner.rebuild(n, progress=bar.update)
+        click.echo(f"{n}: rebuilt from {count} events")
+
+
+@projections.command("catch-up")
+def projections_catch_up() -> None:
+    """Process events not yet projected (a worker can run this periodically)."""
+    runner = system().projections
+    lag = sum(s.lag for s in runner.status())
+    with tqdm(total=lag, desc="catch up", unit="ev", file=sys.stderr) as bar:
+        runner.catch_up(progress=bar.update)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API with gunicorn (or Flask's server where gunicorn is missing)."""
+    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
+    if gunicorn:
+        args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-", "wsgi:app"]
+        os.execv(gunicorn, args)
+    click.echo("gunicorn not found; using Flask's development server", err=True)
+    current_app.run(host=host, port=port)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="jejak")
