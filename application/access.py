@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from domain.access import AccessGrant
-from domain.employee import Employee
 from application.actor import Actor
 from application.ledger import Ledger
+from domain.access import AccessGrant
+from domain.employee import Employee
 
 TOKEN_PREFIX = "jjk_"
 

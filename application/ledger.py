@@ -11,7 +11,13 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEventProtocol
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, StoredEvent, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    Mapper,
+    StoredEvent,
+    Transcoding,
+)
 
 from application.actor import Actor
 from application.errors import Conflict, NotFound, PreconditionFailed
@@ -155,7 +161,7 @@ class Ledger(Application[UUID]):
 
 def event_timestamp(event: object) -> datetime:
     """The UTC time an event was recorded."""
-    value = getattr(event, "timestamp")
+    value = event.timestamp
     assert isinstance(value, datetime)
     return value
 

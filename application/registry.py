@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
+from application.actor import Actor
+from application.errors import Conflict, NotFound
+from application.ledger import Ledger
 from domain.employee import Employee
 from domain.errors import DomainError
 from domain.nip_claim import NipClaim
 from domain.unit import Unit
-from application.actor import Actor
-from application.errors import Conflict, NotFound
-from application.ledger import Ledger
 
 MAX_CHAIN = 64
 
@@ -74,7 +74,8 @@ class Registry:
     ) -> Saved:
         """Register an employee; the NIP is claimed in the same atomic write so it stays unique."""
         employee = Employee.register(
-            nip=nip, name=name, unit=unit, position=position, rank=rank, rank_since=rank_since, supervisor_id=supervisor_id
+            nip=nip, name=name, unit=unit, position=position, rank=rank, rank_since=rank_since,
+            supervisor_id=supervisor_id, today=date.today(),
         )
         self._check_unit(unit)
         if supervisor_id is not None:

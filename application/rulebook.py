@@ -7,10 +7,10 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from domain.rulebook import RuleBook, RuleSet
 from application.actor import Actor
 from application.errors import NotFound
 from application.ledger import Ledger
+from domain.rulebook import RuleBook, RuleSet
 
 DEFAULT_TITLE = "Default rules (PermenPANRB 6/2022, PP 30/2019, UU 20/2023)"
 DEFAULT_EFFECTIVE_FROM = date(2023, 1, 1)

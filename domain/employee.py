@@ -149,9 +149,10 @@ class Employee(Aggregate):
         rank: str,
         rank_since: date,
         supervisor_id: UUID | None = None,
+        today: date | None = None,
     ) -> Employee:
-        """Register an employee; sex, birth date and start of service come from the NIP."""
-        parsed = Nip.parse(nip)
+        """Register an employee; sex, birth date and start of service come from the NIP (checked against today)."""
+        parsed = Nip.parse(nip, today)
         check_rank(rank)
         check_rank_since(rank_since, parsed.service_start)
         return cls._create(

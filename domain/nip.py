@@ -28,8 +28,8 @@ class Nip:
     serial: int
 
     @classmethod
-    def parse(cls, value: str) -> Nip:
-        """Parse and check a NIP; raise InvalidNip naming what is wrong."""
+    def parse(cls, value: str, today: date | None = None) -> Nip:
+        """Parse and check a NIP (against ``today`` when given); raise InvalidNip naming what is wrong."""
         if not isinstance(value, str) or len(value) != 18 or not value.isascii() or not value.isdigit():
             raise InvalidNip("must be exactly 18 digits")
         birth = _date_or_fail(int(value[0:4]), int(value[4:6]), int(value[6:8]), "birth date (digits 1-8)")
@@ -41,6 +41,8 @@ class Nip:
         if serial == 0:
             raise InvalidNip("serial (digits 16-18) must be 001 to 999")
         check_old_enough_at_start(birth, start)
+        if today is not None:
+            check_not_in_future(start, today)
         return cls(value, birth, start, "M" if sex_digit == "1" else "F", serial)
 
 
@@ -57,3 +59,9 @@ def check_old_enough_at_start(birth: date, start: date) -> None:
     """Refuse a start of service before the minimum age."""
     if (start.year, start.month) < (birth.year + MIN_AGE_AT_START, birth.month):
         raise InvalidNip(f"start of service is before age {MIN_AGE_AT_START}")
+
+
+def check_not_in_future(start: date, today: date) -> None:
+    """A start of service (and so a birth date) cannot lie in the future."""
+    if start > today:
+        raise InvalidNip("start of service is in the future")

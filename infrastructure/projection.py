@@ -11,12 +11,21 @@ from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.utils import get_topic
-from infrastructure.database import UTCDateTime
-from sqlalchemy import Column, Connection, DateTime, Engine, Integer, MetaData, String, Table, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from application.ledger import Ledger
-from infrastructure.database import writer
+from infrastructure.database import UTCDateTime, writer
 
 log = logging.getLogger(__name__)
 

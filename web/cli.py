@@ -56,11 +56,11 @@ def init() -> None:
 @cli.command("demo")
 def demo() -> None:
     """Load the demo instansi (idempotent) and print one bearer token per role."""
-    from infrastructure.demo import load_demo
+    from infrastructure.demo import demo_plan, load_demo
 
     jejak = system()
     jejak.init(system_actor("jejak-init"))
-    with tqdm(desc="demo data", unit="step", file=sys.stderr) as bar:
+    with tqdm(total=demo_plan().steps, desc="demo data", unit="step", file=sys.stderr) as bar:
         result = load_demo(jejak, progress=bar.update)
     click.echo(f"demo: {result.units_added} units and {result.employees_added} employees added", err=True)
     click.echo("bearer tokens (one per role):", err=True)

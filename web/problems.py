@@ -11,7 +11,13 @@ from flask import Flask, Response, current_app, json, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from application.errors import ApplicationError, Conflict, Forbidden, NotFound, PreconditionFailed
+from application.errors import (
+    ApplicationError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+)
 from domain.errors import DomainError, StateConflict
 from infrastructure.cursor import BadCursor
 

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from domain.rulebook import RuleSet
 from web.auth import actor, allow, jejak
-from web.schemas import LongText, Strict, Text
+from web.schemas import Strict, Text
 
 blp = Blueprint("rule_sets", __name__, url_prefix="/api/rule-sets", description="Versioned rule sets")
 ALL = ("hr_admin", "employee", "committee", "auditor", "investigator")

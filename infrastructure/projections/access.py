@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from infrastructure.database import UTCDateTime
-from sqlalchemy import Boolean, Column, Connection, DateTime, Integer, MetaData, String, Table, Uuid
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+)
 
 from domain.access import AccessGrant
+from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()

@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from infrastructure.database import UTCDateTime
-from sqlalchemy import BigInteger, Column, Connection, DateTime, Index, Integer, MetaData, String, Table, Text, Uuid
-
 from eventsourcing.utils import get_topic
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+)
 
+from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -43,7 +53,7 @@ def _row(item: Projected) -> dict[str, Any]:
         "aggregate_id": e.originator_id,
         "version": e.originator_version,
         "topic": get_topic(type(e)),
-        "timestamp": getattr(e, "timestamp"),
+        "timestamp": e.timestamp,
         "actor_id": meta.get("actor_id"),
         "actor_role": meta.get("actor_role"),
         "actor_name": meta.get("actor_name"),

@@ -6,12 +6,24 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from infrastructure.database import UTCDateTime
-from sqlalchemy import Column, Connection, Date, DateTime, Index, Integer, MetaData, String, Table, Uuid, bindparam, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    bindparam,
+    update,
+)
 
 from domain.employee import Employee
 from domain.ranks import RANK_CODES
 from domain.unit import Unit
+from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()

@@ -7,7 +7,13 @@ from uuid import uuid4
 
 import pytest
 
-from domain.employee import EffectiveDateTooEarly, Employee, NoChange, ReasonRequired, SupervisorCycle
+from domain.employee import (
+    EffectiveDateTooEarly,
+    Employee,
+    NoChange,
+    ReasonRequired,
+    SupervisorCycle,
+)
 from domain.ranks import RANK_CODES, UnknownRank, next_rank
 
 

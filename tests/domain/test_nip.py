@@ -41,3 +41,8 @@ def test_an_impossible_nip_is_refused_naming_the_part(value: str, reason: str) -
 def test_a_nip_with_non_ascii_digits_is_refused() -> None:
     with pytest.raises(InvalidNip):
         Nip.parse("١٩٨٥٠٣١٥٢٠١٠٠١١٠٠١")
+
+
+def test_a_nip_whose_start_of_service_is_in_the_future_is_refused() -> None:
+    with pytest.raises(InvalidNip, match="future"):
+        Nip.parse("200001012030011001", today=date(2026, 11, 22))

@@ -8,7 +8,12 @@ from datetime import date
 import pytest
 
 from application.rulebook import default_rules
-from domain.rulebook import EffectiveDateBeforeLatest, InvalidRuleSet, NoRuleSetInEffect, RuleBook
+from domain.rulebook import (
+    EffectiveDateBeforeLatest,
+    InvalidRuleSet,
+    NoRuleSetInEffect,
+    RuleBook,
+)
 from domain.rules import predicate_at_least, predicate_for, validate_rules
 
 MATRIX = [

@@ -7,7 +7,16 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, func, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    select,
+)
 
 from application.actor import Actor
 from domain.employee import Employee
