@@ -10,7 +10,9 @@ from uuid import UUID
 
 from application.actor import Actor
 from application.ledger import Ledger
+from application.errors import NotFound
 from domain.access import AccessGrant
+from domain.errors import DomainError
 from domain.employee import Employee
 
 TOKEN_PREFIX = "jjk_"
@@ -45,12 +47,18 @@ class AccessService:
         self, actor: Actor, role: str, name: str, employee_id: UUID | None = None, expires_at: datetime | None = None
     ) -> IssuedToken:
         """Grant a role to a new token and return the token (it is never stored in clear)."""
-        if employee_id is not None:
-            self.ledger.load(Employee, employee_id)
+        if employee_id is not None and not isinstance(self._employee(employee_id), Employee):
+            raise DomainError(f"no employee {employee_id}", field="employee_id")
         token = new_token()
         grant = AccessGrant.grant(role, name, employee_id, hash_token(token), expires_at)
         self.ledger.record(actor, grant, reason=f"grant {role} to {name}")
         return IssuedToken(grant.id, token, role)
+
+    def _employee(self, employee_id: UUID) -> Employee | None:
+        try:
+            return self.ledger.load(Employee, employee_id)
+        except NotFound:
+            return None
 
     def revoke(self, actor: Actor, grant_id: UUID, reason: str) -> None:
         """Revoke a grant; the token stops working at once."""

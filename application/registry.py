@@ -49,7 +49,7 @@ class Registry:
         """Register a unit kerja under a new code."""
         unit = Unit.register(code, name)
         if self.ledger.exists(unit.id):
-            raise Conflict(f"unit {code!r} is already registered")
+            raise Conflict(f"unit {code!r} is already registered", field="code")
         self.ledger.record(actor, unit)
         return Saved(unit.id, unit.version)
 

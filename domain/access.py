@@ -24,7 +24,7 @@ class EmployeeRequired(DomainError):
     """Employee and supervisor grants must name the employee they act as."""
 
     def __init__(self) -> None:
-        super().__init__("this role needs the employee the token acts as", field="employee")
+        super().__init__("this role needs the employee the token acts as", field="employee_id")
 
 
 class AlreadyRevoked(StateConflict):

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import text
 
 from application.access import AccessService
 from application.actor import Actor
+from application.feedback import FeedbackService
 from application.ledger import Ledger
+from application.question_book import QuestionBookService
 from application.registry import Registry
 from application.rulebook import RuleBookService
+from domain.feedback_round import FeedbackRound
 from infrastructure.config import Settings
 from infrastructure.database import make_engine
+from infrastructure.feedback_view import FeedbackView
 from infrastructure.projection import ProjectionRunner
 from infrastructure.projections.access import AccessProjection
 from infrastructure.projections.audit_index import AuditIndexProjection
 from infrastructure.projections.directory import DirectoryProjection
+from infrastructure.projections.feedback import FeedbackProjection
 from infrastructure.views import AccessView, AuditView, DirectoryView
 
 
@@ -31,7 +37,9 @@ class Jejak:
         self.engine = make_engine(db)  # first, so a PostgreSQL schema exists before the ledger's tables
         self.ledger = Ledger(env=self.settings.eventsourcing_env())
         self.projections = ProjectionRunner(
-            self.engine, self.ledger, [DirectoryProjection(), AccessProjection(), AuditIndexProjection()]
+            self.engine,
+            self.ledger,
+            [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at)],
         )
         self.projections.create_tables()
         if self.settings.catch_up_in_request:
@@ -39,6 +47,9 @@ class Jejak:
         self.registry = Registry(self.ledger)
         self.rules = RuleBookService(self.ledger)
         self.access = AccessService(self.ledger)
+        self.questions = QuestionBookService(self.ledger)
+        self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions)
+        self.feedback_view = FeedbackView(self.engine)
         self.directory = DirectoryView(self.engine)
         self.grants = AccessView(self.engine)
         self.audit = AuditView(self.engine)
@@ -47,8 +58,12 @@ class Jejak:
         """Create tables and publish the default rule set; True when anything was added."""
         self.projections.create_tables()
         published = self.rules.ensure_defaults(actor)
+        questions = self.questions.ensure_defaults(actor)
         self.projections.catch_up()
-        return published is not None
+        return published is not None or questions is not None
+
+    def _round_at(self, round_id: UUID, version: int) -> FeedbackRound:
+        return self.ledger.load_as_of(FeedbackRound, round_id, version=version)
 
     def event_at(self, position: int) -> DomainEventProtocol[Any] | None:
         """The decoded event stored at a log position."""

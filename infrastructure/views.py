@@ -164,7 +164,9 @@ class AuditView:
         if flt.actor_id:
             conds.append(audit_index.c.actor_id == flt.actor_id)
         if flt.topic:
-            conds.append(or_(audit_index.c.topic == flt.topic, audit_index.c.topic.endswith("." + flt.topic)))
+            topic = audit_index.c.topic
+            conds.append(or_(topic == flt.topic, topic.endswith("." + flt.topic, autoescape=True),
+                             topic.endswith(":" + flt.topic, autoescape=True)))
         if flt.since:
             conds.append(audit_index.c.timestamp >= flt.since)
         if flt.until:

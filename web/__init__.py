@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, send_from_directory
@@ -11,7 +12,7 @@ from werkzeug.wrappers import Response
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from web import access, audit, employees, health, rule_sets, units
-from web.auth import init_auth
+from web.auth import init_auth, public
 from web.problems import ProblemApi, register_error_handlers
 
 BLUEPRINTS = (health.blp, access.blp, units.blp, employees.blp, rule_sets.blp, audit.blp)
@@ -43,6 +44,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["jejak_api"] = api
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    for endpoint in ("api-docs.openapi_json", "api-docs.openapi_swagger_ui"):
+        app.view_functions[endpoint] = public(_plain(app.view_functions[endpoint]))
     _serve_swagger_assets(app)
     init_auth(app)
     register_error_handlers(app)
@@ -60,4 +63,14 @@ def _serve_swagger_assets(app: Flask) -> None:
     def swagger_static(filename: str) -> Response:
         return send_from_directory(folder, filename)
 
-    app.add_url_rule("/api/docs/static/<path:filename>", "swagger_static", swagger_static)
+    app.add_url_rule("/api/docs/static/<path:filename>", "swagger_static", public(swagger_static))
+
+
+def _plain(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A function wrapper around a bound method, so it can carry the authorization mark."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -100,7 +100,7 @@ def describe(event: Any, position: int | None) -> dict[str, Any]:
 
 @blp.route("/events")
 @allow("auditor")
-@blp.arguments(EventQuery, location="query")
+@blp.arguments(EventQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EventPage)
 def events(query: dict[str, Any]) -> dict[str, Any]:
     """The event log in order, filtered by aggregate, actor, topic and time range."""
@@ -128,11 +128,11 @@ def aggregate_history(aggregate_id: str) -> list[dict[str, Any]]:
 
 @blp.route("/employees/<employee_id>/state")
 @allow("auditor")
-@blp.arguments(AsOfQuery, location="query")
+@blp.arguments(AsOfQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EmployeeAsOfOut)
 def employee_as_of(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     """An employee as of a version or a timestamp, rebuilt from the event store."""
     emp = jejak().registry.employee_as_of(parse_id(employee_id, "employee"), query["version"], query["at"])
     state = {k: v for k, v in vars(emp).items() if not k.startswith("_")}
-    state["as_of_version"] = emp.version
+    state["id"], state["version"], state["as_of_version"] = emp.id, emp.version, emp.version
     return state

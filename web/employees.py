@@ -127,7 +127,7 @@ def respond(employee_id: UUID, status: int = 200) -> Any:
 
 @blp.route("")
 @allow(*READERS)
-@blp.arguments(EmployeeQuery, location="query")
+@blp.arguments(EmployeeQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EmployeePage)
 def list_employees(query: dict[str, Any]) -> dict[str, Any]:
     """Search the directory (filters: unit, rank, name, supervisor_id; cursor pagination)."""

@@ -119,7 +119,8 @@ class ProblemApi(Api):
             log.error("unhandled error on %s %s", request.method, request.path, exc_info=error.original_exception)
             return problem(500, "an internal error occurred; it has been logged")
         detail = data.get("message") or error.description or _title(status)
-        headers = dict(data.get("headers") or {})
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
         return problem(status, str(detail), headers=headers)
 
 

@@ -1,0 +1,206 @@
+"""360-degree feedback commands: open, nominate, approve, decline, submit, remind, close, report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from application.actor import Actor
+from application.errors import Forbidden, NotFound
+from application.ledger import Ledger
+from application.question_book import QuestionBookService
+from application.registry import Registry
+from application.rulebook import RuleBookService
+from domain.employee import Employee
+from domain.feedback_report import Answer, build_report
+from domain.feedback_round import Candidate, FeedbackRound, Response
+from domain.round_slot import RoundSlot
+from domain.sensitive_read import SensitiveRead
+
+HR = "hr_admin"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The outcome of a submission (the first one again for a retried idempotency key)."""
+
+    round_id: UUID
+    response_id: UUID
+    version: int
+    supersedes: UUID | None
+    submitted_at: datetime
+
+
+class ReportNotAvailable(Forbidden):
+    """The report exists only after the round closes."""
+
+
+class FeedbackService:
+    """The 360 module's application service."""
+
+    def __init__(self, ledger: Ledger, registry: Registry, rules: RuleBookService, questions: QuestionBookService,
+                 today: Callable[[], date] = date.today):
+        self.ledger = ledger
+        self.registry = registry
+        self.rules = rules
+        self.questions = questions
+        self.today = today
+
+    def round(self, round_id: UUID) -> FeedbackRound:
+        """A round's current state from the event store."""
+        return self.ledger.load(FeedbackRound, round_id)
+
+    def open_round(self, actor: Actor, reviewee_id: UUID, period: str, closes_on: date,
+                   question_set_version: int | None = None) -> FeedbackRound:
+        """Open a round (HR or the reviewee's supervisor), pinning the question set and feedback rules."""
+        reviewee = self.registry.employee(reviewee_id)
+        if actor.role != HR and (actor.employee_id is None or actor.employee_id != reviewee.supervisor_id):
+            raise Forbidden("only HR or the reviewee's supervisor can open a round")
+        today = self.today()
+        rule_set = self.rules.in_effect(today)
+        fb_round = FeedbackRound.open(
+            reviewee_id=reviewee_id, supervisor_id=reviewee.supervisor_id, unit=reviewee.unit, period=period,
+            questions=self.questions.get(question_set_version), closes_on=closes_on,
+            rule_set_version=rule_set.version, feedback_rules=rule_set.rules["feedback"], today=today)
+        slot_id = RoundSlot.id_for(reviewee_id, period)
+        if self.ledger.exists(slot_id):
+            slot = self.ledger.load(RoundSlot, slot_id)
+            slot.take(fb_round.id)
+        else:
+            slot = RoundSlot.take_new(reviewee_id, period, fb_round.id)
+        self.ledger.record(actor, fb_round, slot)
+        return fb_round
+
+    def propose(self, actor: Actor, round_id: UUID, nominations: list[tuple[UUID, str]],
+                expected_version: int | None = None) -> list[UUID]:
+        """The reviewee or HR proposes reviewers."""
+        fb_round = self.ledger.load(FeedbackRound, round_id, expected_version)
+        if actor.role != HR and actor.employee_id != fb_round.reviewee_id:
+            raise Forbidden("only the reviewee or HR can propose reviewers")
+        by = "hr" if actor.role == HR else "reviewee"
+        ids = fb_round.propose([self._candidate(r, rel) for r, rel in nominations], by, self.today())
+        self.ledger.record(actor, fb_round)
+        return ids
+
+    def add(self, actor: Actor, round_id: UUID, reviewer_id: UUID, relationship: str,
+            expected_version: int | None = None) -> UUID:
+        """The supervisor (or HR) adds a reviewer directly."""
+        fb_round = self._as_approver(actor, round_id, expected_version)
+        nomination_id = fb_round.add(self._candidate(reviewer_id, relationship), self.today())
+        self.ledger.record(actor, fb_round)
+        return nomination_id
+
+    def approve(self, actor: Actor, round_id: UUID, nomination_id: UUID, expected_version: int | None = None) -> None:
+        """The supervisor (or HR) approves a proposed reviewer."""
+        fb_round = self._as_approver(actor, round_id, expected_version)
+        fb_round.approve(nomination_id, self.today())
+        self.ledger.record(actor, fb_round)
+
+    def reject(self, actor: Actor, round_id: UUID, nomination_id: UUID, reason: str,
+               expected_version: int | None = None) -> None:
+        """The supervisor (or HR) rejects a proposed reviewer."""
+        fb_round = self._as_approver(actor, round_id, expected_version)
+        fb_round.reject(nomination_id, reason, self.today())
+        self.ledger.record(actor, fb_round, reason=reason)
+
+    def decline(self, actor: Actor, round_id: UUID, nomination_id: UUID, reason: str) -> None:
+        """The nominated reviewer declines."""
+        fb_round = self.ledger.load(FeedbackRound, round_id)
+        fb_round.decline(nomination_id, self._employee(actor), reason, self.today())
+        self.ledger.record(actor, fb_round, reason=reason)
+
+    def submit(self, actor: Actor, round_id: UUID, ratings: dict[str, Any], comments: dict[str, Any],
+               idempotency_key: str | None = None) -> Submitted:
+        """Submit or resubmit the caller's response; a retried idempotency key returns the first result."""
+        fb_round = self.ledger.load(FeedbackRound, round_id)
+        before = fb_round.version
+        response = fb_round.submit(self._employee(actor), ratings, comments, self.today(), idempotency_key)
+        if fb_round.version != before:
+            self.ledger.record(actor, fb_round)
+        return Submitted(round_id, response.id, fb_round.version, response.supersedes, response.submitted_at)
+
+    def close(self, actor: Actor, round_id: UUID, reason: str, expected_version: int | None = None) -> FeedbackRound:
+        """Close a round by hand (supervisor or HR)."""
+        fb_round = self._as_approver(actor, round_id, expected_version)
+        return self._close(actor, fb_round, reason, automatic=False)
+
+    def close_if_due(self, actor: Actor, round_id: UUID) -> bool:
+        """Close the round automatically when its closing date has passed; True when it closed now."""
+        fb_round = self.ledger.load(FeedbackRound, round_id)
+        if not fb_round.is_due(self.today()):
+            return False
+        self._close(actor, fb_round, f"closing date {fb_round.closes_on.isoformat()} passed", automatic=True)
+        return True
+
+    def remind(self, actor: Actor, round_id: UUID, nomination_id: UUID) -> None:
+        """Record a reminder to a reviewer who has not responded."""
+        fb_round = self.ledger.load(FeedbackRound, round_id)
+        fb_round.remind(nomination_id)
+        self.ledger.record(actor, fb_round)
+
+    def report(self, actor: Actor, round_id: UUID, at: datetime | None = None) -> dict[str, Any]:
+        """The anonymity-protected report: after closing, for the reviewee, their supervisor and HR;
+        as of a moment, for auditors."""
+        if at is not None:
+            if actor.role not in ("auditor", "investigator"):
+                raise Forbidden("only auditors reconstruct a report as of a moment")
+            fb_round = self.ledger.load_as_of(FeedbackRound, round_id, at=at)
+        else:
+            fb_round = self.ledger.load(FeedbackRound, round_id)
+            self._check_report_reader(actor, fb_round)
+            if fb_round.is_open:
+                raise ReportNotAvailable("the report is available after the round closes")
+        return report_of(fb_round)
+
+    def raw_responses(self, actor: Actor, round_id: UUID, reason: str | None, case_id: str | None = None
+                      ) -> list[Response]:
+        """Every response with reviewer identities, for an auditor or investigator; the read is recorded."""
+        if actor.role not in ("auditor", "investigator"):
+            raise Forbidden("only auditors and investigators read raw responses")
+        fb_round = self.ledger.load(FeedbackRound, round_id)
+        self.ledger.record(actor, SensitiveRead.record("feedback_round.responses", round_id, reason, case_id))
+        return sorted(fb_round.responses.values(), key=lambda r: r.submitted_at)
+
+    def _close(self, actor: Actor, fb_round: FeedbackRound, reason: str, automatic: bool) -> FeedbackRound:
+        fb_round.close(reason, automatic)
+        slot = self.ledger.load(RoundSlot, RoundSlot.id_for(fb_round.reviewee_id, fb_round.period))
+        slot.release(fb_round.id)
+        self.ledger.record(actor, fb_round, slot, reason=reason)
+        return fb_round
+
+    def _as_approver(self, actor: Actor, round_id: UUID, expected_version: int | None) -> FeedbackRound:
+        fb_round = self.ledger.load(FeedbackRound, round_id, expected_version)
+        if actor.role != HR and (actor.employee_id is None or actor.employee_id != fb_round.supervisor_id):
+            raise Forbidden("only the reviewee's supervisor or HR can do this")
+        return fb_round
+
+    def _check_report_reader(self, actor: Actor, fb_round: FeedbackRound) -> None:
+        allowed = actor.role == HR or (actor.employee_id is not None and actor.employee_id in (
+            fb_round.reviewee_id, fb_round.supervisor_id))
+        if not allowed:
+            raise Forbidden("the report is for the reviewee, their supervisor and HR")
+
+    def _candidate(self, reviewer_id: UUID, relationship: str) -> Candidate:
+        try:
+            reviewer = self.ledger.load(Employee, reviewer_id)
+        except NotFound:
+            raise NotFound(f"no employee {reviewer_id} to nominate") from None
+        return Candidate(reviewer_id, relationship, reviewer.supervisor_id)
+
+    def _employee(self, actor: Actor) -> UUID:
+        if actor.employee_id is None:
+            raise Forbidden("only employees review")
+        return actor.employee_id
+
+
+def report_of(fb_round: FeedbackRound) -> dict[str, Any]:
+    """The report of a round in the state given (current or as of a moment)."""
+    answers = [Answer(r.reviewer_id, r.relationship, r.ratings, r.comments) for r in fb_round.latest_responses()]
+    report = build_report(fb_round.questions(), answers, fb_round.anonymity_threshold)
+    report.update(round_id=str(fb_round.id), reviewee_id=str(fb_round.reviewee_id), period=fb_round.period,
+                  question_set_version=fb_round.question_set["version"], rule_set_version=fb_round.rule_set_version,
+                  as_of_version=fb_round.version, closed=not fb_round.is_open)
+    return report

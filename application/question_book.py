@@ -1,0 +1,56 @@
+"""Versioned 360 question sets: the default BerAKHLAK set and publishing new versions."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from application.actor import Actor
+from application.errors import NotFound
+from application.ledger import Ledger
+from domain.question_book import QuestionBook, QuestionSet
+
+
+def default_questions() -> dict[str, Any]:
+    """The default question set (seven BerAKHLAK values on 1-5 with anchors, two comment questions)."""
+    text = resources.files("application").joinpath("default_questions.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+class QuestionBookService:
+    """Publish and read question sets."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+
+    def book(self) -> QuestionBook:
+        """The question book (404 before `jejak init`)."""
+        try:
+            return self.ledger.load(QuestionBook, QuestionBook.ID)
+        except NotFound:
+            raise NotFound("no question sets are published yet; run `jejak init`") from None
+
+    def publish(self, actor: Actor, title: str, content: dict[str, Any]) -> QuestionSet:
+        """Validate and publish the next version."""
+        book = self.book() if self.ledger.exists(QuestionBook.ID) else QuestionBook.start()
+        published = book.publish(title, content)
+        self.ledger.record(actor, book, reason=f"publish question set {published.version}")
+        return published
+
+    def ensure_defaults(self, actor: Actor) -> QuestionSet | None:
+        """Publish the default set when none exists; None when already there."""
+        if self.ledger.exists(QuestionBook.ID) and self.book().versions:
+            return None
+        content = default_questions()
+        return self.publish(actor, content.pop("title"), content)
+
+    def get(self, version: int | None = None) -> QuestionSet:
+        """A version, or the latest."""
+        book = self.book()
+        return book.latest() if version is None else book.get_version(version)
+
+    def all(self) -> list[QuestionSet]:
+        """Every version."""
+        return list(self.book().versions) if self.ledger.exists(QuestionBook.ID) else []

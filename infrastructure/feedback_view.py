@@ -1,0 +1,135 @@
+"""Read-side queries over the feedback projection's tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Engine, Select, and_, case, func, select
+
+from infrastructure.projections.directory import employees
+from infrastructure.projections.feedback import nominations, round_means, rounds
+
+
+@dataclass(frozen=True)
+class RoundFilter:
+    """Round list filters; all optional."""
+
+    reviewee_id: UUID | None = None
+    unit: str | None = None
+    period: str | None = None
+    status: str | None = None
+
+
+class FeedbackView:
+    """Rounds, nominations and unit statistics."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def rounds(self, flt: RoundFilter, limit: int, after: datetime | None = None,
+               visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+        """Rounds newest first, with counts; ``visible_to`` limits to rounds whose reviewee is in that set."""
+        stmt = self._round_rows()
+        for column, value in (("reviewee_id", flt.reviewee_id), ("unit", flt.unit), ("period", flt.period),
+                              ("status", flt.status)):
+            if value is not None:
+                stmt = stmt.where(rounds.c[column] == value)
+        if visible_to is not None:
+            stmt = stmt.where(rounds.c.reviewee_id.in_(visible_to))
+        return self._rows(stmt.order_by(rounds.c.opened_at.desc(), rounds.c.id).limit(limit))
+
+    def round(self, round_id: UUID) -> dict[str, Any] | None:
+        """One round with its counts."""
+        rows = self._rows(self._round_rows().where(rounds.c.id == round_id))
+        return rows[0] if rows else None
+
+    def nominations(self, round_id: UUID) -> list[dict[str, Any]]:
+        """A round's nominations with reviewer names."""
+        stmt = (select(nominations, employees.c.name.label("reviewer_name"))
+                .outerjoin(employees, employees.c.id == nominations.c.reviewer_id)
+                .where(nominations.c.round_id == round_id).order_by(nominations.c.nominated_at))
+        return self._rows(stmt)
+
+    def review_requests(self, reviewer_id: UUID) -> list[dict[str, Any]]:
+        """A reviewer's approved requests, pending and done, with the reviewee's name and closing date."""
+        stmt = (select(nominations, rounds.c.reviewee_id, rounds.c.period, rounds.c.closes_on,
+                       rounds.c.status.label("round_status"), rounds.c.question_set_version,
+                       employees.c.name.label("reviewee_name"))
+                .join(rounds, rounds.c.id == nominations.c.round_id)
+                .outerjoin(employees, employees.c.id == rounds.c.reviewee_id)
+                .where(nominations.c.reviewer_id == reviewer_id, nominations.c.status == "approved")
+                .order_by(rounds.c.closes_on, nominations.c.nominated_at))
+        return self._rows(stmt)
+
+    def reminders_due(self, now: datetime, after_days: int = 3) -> list[dict[str, Any]]:
+        """Approved reviewers of open rounds who have not responded ``after_days`` or more after nomination."""
+        cutoff = now - timedelta(days=after_days)
+        stmt = (select(nominations, rounds.c.reviewee_id, rounds.c.period, rounds.c.closes_on,
+                       employees.c.name.label("reviewer_name"))
+                .join(rounds, rounds.c.id == nominations.c.round_id)
+                .outerjoin(employees, employees.c.id == nominations.c.reviewer_id)
+                .where(rounds.c.status == "open", nominations.c.status == "approved",
+                       nominations.c.responded_at.is_(None), nominations.c.nominated_at <= cutoff)
+                .order_by(nominations.c.nominated_at))
+        return self._rows(stmt)
+
+    def due_rounds(self, today: date) -> list[UUID]:
+        """Open rounds whose closing date has passed."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(rounds.c.id).where(rounds.c.status == "open", rounds.c.closes_on < today)
+                                     ).scalars())
+
+    def unit_report(self, unit: str, period: str | None) -> dict[str, Any]:
+        """Response rates per round and the distribution of closed rounds' means per value, for HR."""
+        flt = RoundFilter(unit=unit, period=period)
+        per_round = self.rounds(flt, limit=10_000)
+        conds = [rounds.c.unit == unit] + ([rounds.c.period == period] if period else [])
+        stmt = (select(round_means.c.question_id, round_means.c.value, round_means.c.others_mean)
+                .join(rounds, rounds.c.id == round_means.c.round_id).where(and_(*conds)))
+        means: dict[str, dict[str, Any]] = {}
+        for qid, value, mean in self._tuples(stmt):
+            entry = means.setdefault(qid, {"question_id": qid, "value": value, "means": []})
+            if mean is not None:
+                entry["means"].append(mean)
+        return {"unit": unit, "period": period, "rounds": per_round,
+                "values": [_distribution(v) for v in means.values()]}
+
+    def _round_rows(self) -> Select[Any]:
+        approved = func.sum(case((nominations.c.status == "approved", 1), else_=0))
+        responded = func.sum(case((and_(nominations.c.status == "approved",
+                                        nominations.c.responded_at.is_not(None)), 1), else_=0))
+        counts = (select(nominations.c.round_id, func.count().label("nominated"), approved.label("approved"),
+                         responded.label("responded"))
+                  .group_by(nominations.c.round_id).subquery())
+        return (select(rounds, employees.c.name.label("reviewee_name"),
+                       func.coalesce(counts.c.nominated, 0).label("nominated"),
+                       func.coalesce(counts.c.approved, 0).label("approved"),
+                       func.coalesce(counts.c.responded, 0).label("responded"))
+                .outerjoin(counts, counts.c.round_id == rounds.c.id)
+                .outerjoin(employees, employees.c.id == rounds.c.reviewee_id))
+
+    def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(stmt)]
+        for row in rows:
+            if "approved" in row and "responded" in row and row.get("approved") is not None:
+                row["response_rate"] = round(row["responded"] / row["approved"], 2) if row["approved"] else None
+        return rows
+
+    def _tuples(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(stmt)]
+
+
+def _distribution(entry: dict[str, Any]) -> dict[str, Any]:
+    """Count of round means in each one-point band, plus their mean."""
+    values: list[float] = entry["means"]
+    bands = {f"{lo}-{lo + 1}": 0 for lo in range(1, 5)}
+    for v in values:
+        lo = min(max(int(v), 1), 4)
+        bands[f"{lo}-{lo + 1}"] += 1
+    return {"question_id": entry["question_id"], "value": entry["value"], "rounds": len(values),
+            "mean_of_means": round(sum(values) / len(values), 2) if values else None, "bands": bands}
