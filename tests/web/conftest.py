@@ -43,12 +43,11 @@ class Api:
         return self.client.open(path, method=method, json=json, headers=self.headers(role, **headers))
 
 
-@pytest.fixture
-def api(sqlite_jejak: Jejak) -> Iterator[Api]:
-    """The app on a fresh SQLite ledger: units BKPSDM and DINKES, a supervisor, a staff member, another employee."""
-    app = create_app({"TESTING": True, "JEJAK": sqlite_jejak})
+def seeded_api(system: Jejak) -> Api:
+    """The app on a ledger seeded with units BKPSDM and DINKES, a supervisor, a staff member and another employee."""
+    app = create_app({"TESTING": True, "JEJAK": system})
     actor = system_actor("test-setup")
-    reg = sqlite_jejak.registry
+    reg = system.registry
     reg.register_unit(actor, "BKPSDM", "Badan Kepegawaian dan Pengembangan SDM")
     reg.register_unit(actor, "DINKES", "Dinas Kesehatan")
     sup = reg.register_employee(actor, nip=SUPERVISOR_NIP, name="Siti Rahmawati", unit="BKPSDM",
@@ -58,7 +57,7 @@ def api(sqlite_jejak: Jejak) -> Iterator[Api]:
                                   supervisor_id=sup.id)
     other = reg.register_employee(actor, nip=OTHER_NIP, name="Andi Pratama", unit="DINKES",
                                   position="Perawat", rank="III/b", rank_since=date(2016, 10, 1))
-    access = sqlite_jejak.access
+    access = system.access
     tokens = {
         "hr_admin": access.issue(actor, "hr_admin", "Admin BKPSDM").token,
         "supervisor": access.issue(actor, "supervisor", "Siti Rahmawati", sup.id).token,
@@ -67,4 +66,10 @@ def api(sqlite_jejak: Jejak) -> Iterator[Api]:
         "auditor": access.issue(actor, "auditor", "Inspektorat").token,
         "investigator": access.issue(actor, "investigator", "Investigator").token,
     }
-    yield Api(app, app.test_client(), sqlite_jejak, tokens, {"supervisor": sup.id, "staff": staff.id, "other": other.id})
+    return Api(app, app.test_client(), system, tokens, {"supervisor": sup.id, "staff": staff.id, "other": other.id})
+
+
+@pytest.fixture
+def api(sqlite_jejak: Jejak) -> Iterator[Api]:
+    """The seeded app on a fresh SQLite ledger."""
+    yield seeded_api(sqlite_jejak)

@@ -14,8 +14,7 @@ import pytest
 from application.actor import system_actor
 from application.rulebook import default_rules
 from tests.conftest import _make
-from tests.web.conftest import OTHER_NIP, STAFF_NIP, SUPERVISOR_NIP, Api
-from web import create_app
+from tests.web.conftest import OTHER_NIP, STAFF_NIP, SUPERVISOR_NIP, Api, seeded_api
 
 PROBLEM = "application/problem+json"
 PERSONAL = ("nip", "birth_date", "sex", "service_start")
@@ -109,32 +108,9 @@ def body_for(method: str, template: str, ids: dict[str, str]) -> Any:
 
 
 def build_api(tmp_path: Path) -> Iterator[Api]:
-    """The same set-up as the `api` fixture (tests/web/conftest.py), for read-only checks shared by a module."""
+    """The `api` fixture's set-up, for read-only checks shared by a module."""
     for system in _make("sqlite", tmp_path):
-        app = create_app({"TESTING": True, "JEJAK": system})
-        actor = system_actor("test-setup")
-        reg = system.registry
-        reg.register_unit(actor, "BKPSDM", "Badan Kepegawaian dan Pengembangan SDM")
-        reg.register_unit(actor, "DINKES", "Dinas Kesehatan")
-        sup = reg.register_employee(actor, nip=SUPERVISOR_NIP, name="Siti Rahmawati", unit="BKPSDM",
-                                    position="Kepala Bidang Mutasi", rank="IV/a",
-                                    rank_since=date(2019, 4, 1))
-        staff = reg.register_employee(actor, nip=STAFF_NIP, name="Dewi Lestari", unit="BKPSDM",
-                                      position="Analis Kepegawaian", rank="III/a",
-                                      rank_since=date(2015, 3, 1), supervisor_id=sup.id)
-        other = reg.register_employee(actor, nip=OTHER_NIP, name="Andi Pratama", unit="DINKES", position="Perawat",
-                                      rank="III/b", rank_since=date(2016, 10, 1))
-        access = system.access
-        tokens = {
-            "hr_admin": access.issue(actor, "hr_admin", "Admin BKPSDM").token,
-            "supervisor": access.issue(actor, "supervisor", "Siti Rahmawati", sup.id).token,
-            "employee": access.issue(actor, "employee", "Dewi Lestari", staff.id).token,
-            "committee": access.issue(actor, "committee", "Tim Penilai Kinerja").token,
-            "auditor": access.issue(actor, "auditor", "Inspektorat").token,
-            "investigator": access.issue(actor, "investigator", "Investigator").token,
-        }
-        yield Api(app, app.test_client(), system, tokens,
-                  {"supervisor": sup.id, "staff": staff.id, "other": other.id})
+        yield seeded_api(system)
 
 
 @pytest.fixture(scope="module")
