@@ -9,11 +9,11 @@ from datetime import datetime
 from uuid import UUID
 
 from application.actor import Actor
-from application.ledger import Ledger
 from application.errors import NotFound
+from application.ledger import Ledger
 from domain.access import AccessGrant
-from domain.errors import DomainError
 from domain.employee import Employee
+from domain.errors import DomainError
 
 TOKEN_PREFIX = "jjk_"
 

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from application.actor import Actor
-from application.errors import Forbidden, NotFound
+from application.errors import Conflict, Forbidden, NotFound
 from application.ledger import Ledger
 from application.question_book import QuestionBookService
 from application.registry import Registry
@@ -34,7 +34,7 @@ class Submitted:
     submitted_at: datetime
 
 
-class ReportNotAvailable(Forbidden):
+class ReportNotAvailable(Conflict):
     """The report exists only after the round closes."""
 
 

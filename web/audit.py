@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 
 from application.ledger import event_meta, event_payload, event_timestamp
 from infrastructure.views import AuditFilter
-from web.auth import allow, jejak
+from web.auth import actor, allow, jejak
 from web.employees import EmployeeOut
 from web.http import parse_id
 from web.jsonable import jsonable
@@ -136,3 +136,33 @@ def employee_as_of(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     state = {k: v for k, v in vars(emp).items() if not k.startswith("_")}
     state["id"], state["version"], state["as_of_version"] = emp.id, emp.version, emp.version
     return state
+
+
+class RawReadQuery(Strict):
+    """Why the raw responses are read (required) and under which case."""
+
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
+    case_id = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100))
+
+
+class RawResponseOut(ma.Schema):
+    """A raw 360 response with its reviewer (audit access only; every read is recorded)."""
+
+    response_id = ma.fields.UUID(attribute="id")
+    nomination_id = ma.fields.UUID()
+    reviewer_id = ma.fields.UUID()
+    relationship = ma.fields.String()
+    ratings = ma.fields.Dict()
+    comments = ma.fields.Dict()
+    submitted_at = ma.fields.AwareDateTime()
+    supersedes = ma.fields.UUID(allow_none=True)
+
+
+@blp.route("/feedback-rounds/<round_id>/responses")
+@allow("auditor", "investigator")
+@blp.arguments(RawReadQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, RawResponseOut(many=True))
+def raw_responses(query: dict[str, Any], round_id: str) -> list[Any]:
+    """Raw responses with reviewer identities; the read is recorded as an event (who, what, why)."""
+    return jejak().feedback.raw_responses(actor(), parse_id(round_id, "feedback round"), query["reason"],
+                                          query["case_id"])

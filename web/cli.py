@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -20,6 +21,8 @@ from application.errors import ApplicationError
 from domain.access import ROLES
 from domain.errors import DomainError
 from infrastructure.container import Jejak
+
+log = logging.getLogger("jejak.feedback")
 
 
 def _create_app() -> Any:
@@ -166,6 +169,35 @@ def projections_catch_up() -> None:
     lag = sum(s.lag for s in runner.status())
     with tqdm(total=lag, desc="catch up", unit="ev", file=sys.stderr) as bar:
         runner.catch_up(progress=bar.update)
+
+
+@cli.group("feedback")
+def feedback() -> None:
+    """360-degree feedback housekeeping."""
+
+
+@feedback.command("close-due")
+def feedback_close_due() -> None:
+    """Close every open round whose closing date has passed."""
+    jejak = system()
+    due = jejak.feedback_view.due_rounds(jejak.feedback.today())
+    closed = 0
+    for round_id in tqdm(due, desc="close due rounds", unit="round", file=sys.stderr):
+        closed += jejak.feedback.close_if_due(system_actor("closing-date"), round_id)
+    click.echo(f"closed {closed} round(s)")
+
+
+@feedback.command("remind")
+@click.option("--after-days", default=3, show_default=True, type=int)
+def feedback_remind(after_days: int) -> None:
+    """Record a reminder for every reviewer who has not responded after some days (delivery is logged)."""
+    jejak = system()
+    due = jejak.feedback_view.reminders_due(datetime.now(UTC), after_days)
+    for row in tqdm(due, desc="reminders", unit="reviewer", file=sys.stderr):
+        jejak.feedback.remind(system_actor("reminder"), row["round_id"], row["id"])
+        log.info("reminder to reviewer %s for round %s (closes %s)", row["reviewer_id"], row["round_id"],
+                 row["closes_on"])
+    click.echo(f"recorded {len(due)} reminder(s)")
 
 
 @cli.command("serve")

@@ -1,0 +1,396 @@
+"""360-degree feedback routes: rounds, nominations, responses, closing, reports, requests, reminders."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from flask import request
+from flask_smorest import Blueprint
+
+from application.actor import system_actor
+from application.errors import NotFound
+from domain.feedback_round import RELATIONSHIPS
+from infrastructure.feedback_view import RoundFilter
+from web.auth import actor, allow, jejak, principal
+from web.http import expected_version, parse_id, with_etag
+from web.jsonable import jsonable
+from web.problems import problem
+from web.schemas import LongText, Strict
+
+blp = Blueprint("feedback", __name__, url_prefix="/api", description="360-degree feedback")
+PEOPLE = ("hr_admin", "employee")
+IDEMPOTENCY_KEY_MAX = 200
+
+
+class RoundIn(Strict):
+    """A round to open."""
+
+    reviewee_id = ma.fields.UUID(required=True)
+    period = ma.fields.String(required=True, metadata={"example": "2026-Q3"})
+    closes_on = ma.fields.Date(required=True)
+    question_set_version = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+
+
+class RoundQuery(Strict):
+    """Round list filters."""
+
+    reviewee_id = ma.fields.UUID(load_default=None)
+    unit = ma.fields.String(load_default=None)
+    period = ma.fields.String(load_default=None)
+    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(("open", "closed")))
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+
+
+class NominationOut(ma.Schema):
+    """A reviewer's nomination."""
+
+    id = ma.fields.UUID()
+    reviewer_id = ma.fields.UUID()
+    reviewer_name = ma.fields.String(allow_none=True)
+    relationship = ma.fields.String()
+    status = ma.fields.String()
+    proposed_by = ma.fields.String()
+    nominated_at = ma.fields.AwareDateTime()
+    decided_at = ma.fields.AwareDateTime(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    responded_at = ma.fields.AwareDateTime(allow_none=True)
+    reminders = ma.fields.Integer()
+
+
+class RoundOut(ma.Schema):
+    """A round with its counts (and nominations in the detail view)."""
+
+    id = ma.fields.UUID()
+    reviewee_id = ma.fields.UUID()
+    reviewee_name = ma.fields.String(allow_none=True)
+    supervisor_id = ma.fields.UUID(allow_none=True)
+    unit = ma.fields.String()
+    period = ma.fields.String()
+    status = ma.fields.String()
+    closes_on = ma.fields.Date()
+    opened_at = ma.fields.AwareDateTime()
+    closed_at = ma.fields.AwareDateTime(allow_none=True)
+    closed_automatically = ma.fields.Boolean(allow_none=True)
+    question_set_version = ma.fields.Integer()
+    rule_set_version = ma.fields.Integer()
+    anonymity_threshold = ma.fields.Integer()
+    nominated = ma.fields.Integer()
+    approved = ma.fields.Integer()
+    responded = ma.fields.Integer()
+    response_rate = ma.fields.Float(allow_none=True)
+    version = ma.fields.Integer()
+    nominations = ma.fields.List(ma.fields.Nested(NominationOut))
+
+
+class NomineeIn(Strict):
+    """One proposed reviewer."""
+
+    reviewer_id = ma.fields.UUID(required=True)
+    relationship = ma.fields.String(required=True, validate=ma.validate.OneOf(RELATIONSHIPS))
+
+
+class NominationsIn(Strict):
+    """Reviewers to propose (reviewee or HR) or to add directly (the supervisor)."""
+
+    nominations = ma.fields.List(ma.fields.Nested(NomineeIn), required=True,
+                                 validate=ma.validate.Length(min=1, max=20))
+
+
+class ReasonIn(Strict):
+    """Why."""
+
+    reason = ma.fields.String(required=True, validate=LongText)
+
+
+class ResponseIn(Strict):
+    """Ratings per question id (1-5) and optional comments per text question id."""
+
+    ratings = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True), required=True)
+    comments = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True), load_default=dict)
+
+
+class SubmittedOut(ma.Schema):
+    """The recorded response (the first one again for a retried Idempotency-Key)."""
+
+    round_id = ma.fields.UUID()
+    response_id = ma.fields.UUID()
+    supersedes = ma.fields.UUID(allow_none=True)
+    submitted_at = ma.fields.AwareDateTime()
+
+
+class MyResponseOut(ma.Schema):
+    """The caller's own current response."""
+
+    response_id = ma.fields.UUID()
+    relationship = ma.fields.String()
+    ratings = ma.fields.Dict()
+    comments = ma.fields.Dict()
+    submitted_at = ma.fields.AwareDateTime()
+    supersedes = ma.fields.UUID(allow_none=True)
+
+
+class ReportQuery(Strict):
+    """As of a moment (auditors only)."""
+
+    at = ma.fields.AwareDateTime(load_default=None)
+
+
+class ReviewRequestOut(ma.Schema):
+    """A review the caller was asked to give."""
+
+    nomination_id = ma.fields.UUID(attribute="id")
+    round_id = ma.fields.UUID()
+    reviewee_id = ma.fields.UUID()
+    reviewee_name = ma.fields.String(allow_none=True)
+    relationship = ma.fields.String()
+    period = ma.fields.String()
+    closes_on = ma.fields.Date()
+    state = ma.fields.String()
+    responded_at = ma.fields.AwareDateTime(allow_none=True)
+    questions = ma.fields.Dict()
+
+
+class ReminderOut(ma.Schema):
+    """A reviewer who has not responded for 3 days or more."""
+
+    nomination_id = ma.fields.UUID(attribute="id")
+    round_id = ma.fields.UUID()
+    reviewer_id = ma.fields.UUID()
+    reviewer_name = ma.fields.String(allow_none=True)
+    relationship = ma.fields.String()
+    nominated_at = ma.fields.AwareDateTime()
+    closes_on = ma.fields.Date()
+    reminders = ma.fields.Integer()
+    last_reminded_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class UnitReportQuery(Strict):
+    """Which period."""
+
+    period = ma.fields.String(load_default=None)
+
+
+def close_if_due(round_id: UUID) -> None:
+    """The closing date is checked on every read, not only by `jejak feedback close-due`."""
+    row = jejak().feedback_view.round(round_id)
+    if row is not None and row["status"] == "open" and row["closes_on"] < jejak().feedback.today():
+        jejak().feedback.close_if_due(system_actor("closing-date", principal().actor().correlation_id), round_id)
+
+
+def round_detail(round_id: UUID) -> dict[str, Any]:
+    """A round with nominations, as the caller may see it (404 when the caller may not)."""
+    row = jejak().feedback_view.round(round_id)
+    if row is None or not can_see_round(row):
+        raise NotFound(f"no feedback round {round_id}")
+    nominations = jejak().feedback_view.nominations(round_id)
+    if principal().employee_id == row["reviewee_id"] and principal().role in ("employee", "supervisor"):
+        # the reviewee must not learn who has answered: that would narrow down anonymous responses
+        nominations = [{**n, "responded_at": None} for n in nominations]
+    return {**row, "nominations": nominations}
+
+
+def can_see_round(row: dict[str, Any]) -> bool:
+    """HR and auditors see every round; employees their own, supervisors also their reports'."""
+    who = principal()
+    if who.role in ("hr_admin", "auditor"):
+        return True
+    if who.employee_id is None:
+        return False
+    return row["reviewee_id"] == who.employee_id or row["reviewee_id"] in jejak().directory.all_reports(who.employee_id)
+
+
+def respond_round(round_id: UUID, status: int = 200) -> Any:
+    """A round detail with its version as ETag."""
+    detail = round_detail(round_id)
+    return with_etag(detail, detail["version"], status)
+
+
+@blp.route("/feedback-rounds")
+@allow("hr_admin", "employee", "auditor")
+@blp.arguments(RoundQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, RoundOut(many=True))
+def list_rounds(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rounds, newest first (employees: their own; supervisors: also their reports')."""
+    who = principal()
+    visible = None
+    if who.role in ("employee", "supervisor") and who.employee_id is not None:
+        visible = {who.employee_id} | jejak().directory.all_reports(who.employee_id)
+    flt = RoundFilter(query["reviewee_id"], query["unit"], query["period"], query["status"])
+    return jejak().feedback_view.rounds(flt, query["limit"], visible_to=visible)
+
+
+@blp.route("/feedback-rounds", methods=["POST"])
+@allow(*PEOPLE)
+@blp.arguments(RoundIn)
+@blp.response(201, RoundOut)
+def open_round(data: dict[str, Any]) -> Any:
+    """Open a round for a reviewee and period (HR or the reviewee's supervisor)."""
+    opened = jejak().feedback.open_round(actor(), data["reviewee_id"], data["period"], data["closes_on"],
+                                         data["question_set_version"])
+    return respond_round(opened.id, 201)
+
+
+@blp.route("/feedback-rounds/<round_id>")
+@allow("hr_admin", "employee", "auditor")
+@blp.response(200, RoundOut)
+def get_round(round_id: str) -> Any:
+    """A round with its nominations and status."""
+    rid = parse_id(round_id, "feedback round")
+    close_if_due(rid)
+    return respond_round(rid)
+
+
+@blp.route("/feedback-rounds/<round_id>/nominations", methods=["POST"])
+@allow(*PEOPLE)
+@blp.arguments(NominationsIn)
+@blp.response(201, RoundOut)
+def nominate(data: dict[str, Any], round_id: str) -> Any:
+    """The reviewee or HR proposes reviewers; the reviewee's supervisor adds them directly (approved)."""
+    rid = parse_id(round_id, "feedback round")
+    close_if_due(rid)
+    pairs = [(n["reviewer_id"], n["relationship"]) for n in data["nominations"]]
+    service, who = jejak().feedback, actor()
+    fb_round = service.round(rid)
+    if who.role != "hr_admin" and who.employee_id == fb_round.supervisor_id:
+        version = expected_version()
+        for reviewer_id, relationship in pairs:
+            service.add(who, rid, reviewer_id, relationship, version)
+            version = None
+    else:
+        service.propose(who, rid, pairs, expected_version())
+    return respond_round(rid, 201)
+
+
+@blp.route("/feedback-rounds/<round_id>/nominations/<nomination_id>/approval", methods=["POST"])
+@allow(*PEOPLE)
+@blp.response(200, RoundOut)
+def approve(round_id: str, nomination_id: str) -> Any:
+    """The reviewee's supervisor (or HR) approves a proposed reviewer."""
+    rid = parse_id(round_id, "feedback round")
+    jejak().feedback.approve(actor(), rid, parse_id(nomination_id, "nomination"), expected_version())
+    return respond_round(rid)
+
+
+@blp.route("/feedback-rounds/<round_id>/nominations/<nomination_id>/rejection", methods=["POST"])
+@allow(*PEOPLE)
+@blp.arguments(ReasonIn)
+@blp.response(200, RoundOut)
+def reject(data: dict[str, Any], round_id: str, nomination_id: str) -> Any:
+    """The reviewee's supervisor (or HR) rejects a proposed reviewer."""
+    rid = parse_id(round_id, "feedback round")
+    jejak().feedback.reject(actor(), rid, parse_id(nomination_id, "nomination"), data["reason"], expected_version())
+    return respond_round(rid)
+
+
+@blp.route("/feedback-rounds/<round_id>/nominations/<nomination_id>/declination", methods=["POST"])
+@allow("employee")
+@blp.arguments(ReasonIn)
+@blp.response(200, ReviewRequestOut(many=True))
+def decline(data: dict[str, Any], round_id: str, nomination_id: str) -> Any:
+    """The nominated reviewer declines, with a reason; returns the caller's review requests."""
+    jejak().feedback.decline(actor(), parse_id(round_id, "feedback round"), parse_id(nomination_id, "nomination"),
+                             data["reason"])
+    return my_requests()
+
+
+@blp.route("/feedback-rounds/<round_id>/responses", methods=["POST"])
+@allow("employee")
+@blp.arguments(ResponseIn)
+@blp.response(201, SubmittedOut)
+def submit(data: dict[str, Any], round_id: str) -> Any:
+    """Submit (or resubmit, superseding) your response; send Idempotency-Key to make retries safe."""
+    rid = parse_id(round_id, "feedback round")
+    close_if_due(rid)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
+        return _bad_key()
+    submitted = jejak().feedback.submit(actor(), rid, data["ratings"], data["comments"], key)
+    return vars(submitted), 201
+
+
+def _bad_key() -> Any:
+    return problem(400, f"Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} characters",
+                   errors={"Idempotency-Key": ["too long or empty"]})
+
+
+@blp.route("/feedback-rounds/<round_id>/responses/mine")
+@allow("employee")
+@blp.response(200, MyResponseOut)
+def my_response(round_id: str) -> dict[str, Any]:
+    """Your own current response in a round (nobody else reads raw responses here)."""
+    fb_round = jejak().feedback.round(parse_id(round_id, "feedback round"))
+    mine = [r for r in fb_round.latest_responses() if r.reviewer_id == principal().employee_id]
+    if not mine:
+        raise NotFound("you have not responded in this round")
+    r = mine[0]
+    return {"response_id": r.id, "relationship": r.relationship, "ratings": r.ratings, "comments": r.comments,
+            "submitted_at": r.submitted_at, "supersedes": r.supersedes}
+
+
+@blp.route("/feedback-rounds/<round_id>/close", methods=["POST"])
+@allow(*PEOPLE)
+@blp.arguments(ReasonIn)
+@blp.response(200, RoundOut)
+def close(data: dict[str, Any], round_id: str) -> Any:
+    """Close the round (the reviewee's supervisor or HR); nothing more is accepted."""
+    rid = parse_id(round_id, "feedback round")
+    jejak().feedback.close(actor(), rid, data["reason"], expected_version())
+    return respond_round(rid)
+
+
+@blp.route("/feedback-rounds/<round_id>/report")
+@allow("hr_admin", "employee", "auditor", "investigator")
+@blp.arguments(ReportQuery, location="query", unknown=ma.RAISE)
+@blp.response(200)
+def report(query: dict[str, Any], round_id: str) -> dict[str, Any]:
+    """The anonymity-protected report (after closing; reviewee, supervisor, HR). Auditors may pass ?at= for
+    the report as it stood then."""
+    rid = parse_id(round_id, "feedback round")
+    close_if_due(rid)
+    if principal().role in ("auditor", "investigator") and query["at"] is None:
+        query["at"] = datetime.now(UTC)
+    return jejak().feedback.report(actor(), rid, query["at"])
+
+
+@blp.route("/me/review-requests")
+@allow("employee")
+@blp.response(200, ReviewRequestOut(many=True))
+def review_requests() -> list[dict[str, Any]]:
+    """Your pending and done review requests, with the reviewee, relationship, questions and closing date."""
+    return my_requests()
+
+
+def my_requests() -> list[dict[str, Any]]:
+    """The caller's review requests with the pinned questions of each round."""
+    who = principal()
+    rows = jejak().feedback_view.review_requests(who.employee_id) if who.employee_id else []
+    out = []
+    for row in rows:
+        questions = jejak().questions.get(row["question_set_version"])
+        state = "done" if row["responded_at"] else ("closed" if row["round_status"] == "closed" else "pending")
+        out.append({**row, "state": state, "questions": {
+            "version": questions.version, "scale": {"min": questions.scale_min, "max": questions.scale_max},
+            "anchors": questions.anchors, "items": questions.questions}})
+    return out
+
+
+@blp.route("/feedback-reminders")
+@allow("hr_admin")
+@blp.response(200, ReminderOut(many=True))
+def reminders() -> list[dict[str, Any]]:
+    """Reviewers who have not responded 3 or more days after nomination."""
+    return jejak().feedback_view.reminders_due(datetime.now(UTC))
+
+
+@blp.route("/units/<code>/feedback-report")
+@allow("hr_admin")
+@blp.arguments(UnitReportQuery, location="query", unknown=ma.RAISE)
+@blp.response(200)
+def unit_report(query: dict[str, Any], code: str) -> dict[str, Any]:
+    """Response rates per round and the distribution of means per value, for a unit."""
+    if jejak().directory.unit(code) is None:
+        raise NotFound(f"no unit {code!r}")
+    return jsonable(jejak().feedback_view.unit_report(code, query["period"]))  # type: ignore[no-any-return]
