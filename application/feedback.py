@@ -89,7 +89,8 @@ class FeedbackService:
             expected_version: int | None = None) -> UUID:
         """The supervisor (or HR) adds a reviewer directly."""
         fb_round = self._as_approver(actor, round_id, expected_version)
-        nomination_id = fb_round.add(self._candidate(reviewer_id, relationship), self.today())
+        added_by = "hr" if actor.role == HR else "supervisor"
+        nomination_id = fb_round.add(self._candidate(reviewer_id, relationship), self.today(), added_by)
         self.ledger.record(actor, fb_round)
         return nomination_id
 
@@ -136,9 +137,11 @@ class FeedbackService:
         return True
 
     def remind(self, actor: Actor, round_id: UUID, nomination_id: UUID) -> None:
-        """Record a reminder to a reviewer who has not responded."""
+        """Record a reminder to a reviewer who has not responded (HR or the system's scheduler)."""
+        if actor.role not in (HR, "system"):
+            raise Forbidden("only HR or the reminder job sends reminders")
         fb_round = self.ledger.load(FeedbackRound, round_id)
-        fb_round.remind(nomination_id)
+        fb_round.remind(nomination_id, self.today())
         self.ledger.record(actor, fb_round)
 
     def report(self, actor: Actor, round_id: UUID, at: datetime | None = None) -> dict[str, Any]:

@@ -147,12 +147,13 @@ class FeedbackRound(Aggregate):
         nomination_id: UUID
         reviewer_id: UUID
         relationship: str
+        added_by: str
 
         def apply(self, aggregate: Aggregate) -> None:
-            """Add an approved nomination (supervisor's override)."""
+            """Add an approved nomination (the supervisor's or HR's override)."""
             assert isinstance(aggregate, FeedbackRound)
             aggregate.nominations[self.nomination_id] = Nomination(
-                self.nomination_id, self.reviewer_id, self.relationship, "approved", "supervisor", self.timestamp)
+                self.nomination_id, self.reviewer_id, self.relationship, "approved", self.added_by, self.timestamp)
 
     class NominationApproved(Aggregate.Event):
         nomination_id: UUID
@@ -240,7 +241,7 @@ class FeedbackRound(Aggregate):
     def open(cls, *, reviewee_id: UUID, supervisor_id: UUID | None, unit: str, period: str, questions: QuestionSet,
              closes_on: date, rule_set_version: int, feedback_rules: dict[str, int], today: date) -> FeedbackRound:
         """Open a round that pins its question set and the feedback rules in effect."""
-        if not PERIOD.match(period or ""):
+        if not PERIOD.fullmatch(period or ""):
             raise InvalidPeriod(period)
         if closes_on < today:
             raise ClosingDateInPast()
@@ -279,15 +280,15 @@ class FeedbackRound(Aggregate):
                                relationship=c.relationship, proposed_by=proposed_by)
         return ids
 
-    def add(self, candidate: Candidate, today: date) -> UUID:
-        """The supervisor adds a reviewer directly (override): approved at once."""
+    def add(self, candidate: Candidate, today: date, added_by: str = "supervisor") -> UUID:
+        """The supervisor (or HR) adds a reviewer directly (override): approved at once."""
         self._check_accepting(today)
         errors = self._check_candidates([candidate])
         if errors:
             raise NominationInvalid(errors)
         nomination_id = uuid4()
         self.trigger_event(self.NominationAdded, nomination_id=nomination_id, reviewer_id=candidate.reviewer_id,
-                           relationship=candidate.relationship)
+                           relationship=candidate.relationship, added_by=added_by)
         return nomination_id
 
     def approve(self, nomination_id: UUID, today: date) -> None:
@@ -333,10 +334,9 @@ class FeedbackRound(Aggregate):
             supersedes=nomination.response_id, idempotency_key=idempotency_key)
         return self.responses[response_id]
 
-    def remind(self, nomination_id: UUID) -> None:
-        """Record that a pending reviewer was reminded."""
-        if not self.is_open:
-            raise RoundClosed()
+    def remind(self, nomination_id: UUID, today: date) -> None:
+        """Record that a pending reviewer was reminded (only while responses are still accepted)."""
+        self._check_accepting(today)
         nomination = self._nomination(nomination_id)
         if nomination.status != "approved" or nomination.response_id is not None:
             raise NominationStateConflict("only an approved reviewer who has not responded can be reminded")

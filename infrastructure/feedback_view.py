@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, and_, case, func, select
+from sqlalchemy import Engine, Select, and_, case, func, or_, select
 
 from infrastructure.projections.directory import employees
 from infrastructure.projections.feedback import nominations, round_means, rounds
@@ -65,14 +65,17 @@ class FeedbackView:
         return self._rows(stmt)
 
     def reminders_due(self, now: datetime, after_days: int = 3) -> list[dict[str, Any]]:
-        """Approved reviewers of open rounds who have not responded ``after_days`` or more after nomination."""
+        """Approved reviewers of rounds still accepting responses who have not responded ``after_days`` or more
+        after nomination, and were not reminded in the last ``after_days``."""
         cutoff = now - timedelta(days=after_days)
         stmt = (select(nominations, rounds.c.reviewee_id, rounds.c.period, rounds.c.closes_on,
                        employees.c.name.label("reviewer_name"))
                 .join(rounds, rounds.c.id == nominations.c.round_id)
                 .outerjoin(employees, employees.c.id == nominations.c.reviewer_id)
-                .where(rounds.c.status == "open", nominations.c.status == "approved",
-                       nominations.c.responded_at.is_(None), nominations.c.nominated_at <= cutoff)
+                .where(rounds.c.status == "open", rounds.c.closes_on >= now.date(),
+                       nominations.c.status == "approved", nominations.c.responded_at.is_(None),
+                       nominations.c.nominated_at <= cutoff,
+                       or_(nominations.c.last_reminded_at.is_(None), nominations.c.last_reminded_at <= cutoff))
                 .order_by(nominations.c.nominated_at))
         return self._rows(stmt)
 

@@ -124,7 +124,7 @@ class FeedbackProjection(Projection):
         self._nominate(conn, e, "proposed", e.proposed_by)
 
     def _on_NominationAdded(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        self._nominate(conn, e, "approved", "supervisor")
+        self._nominate(conn, e, "approved", e.added_by)
 
     def _nominate(self, conn: Connection, e: Any, status: str, proposed_by: str) -> None:
         conn.execute(nominations.insert().values(
