@@ -51,6 +51,13 @@ class QuestionBookService:
         book = self.book()
         return book.latest() if version is None else book.get_version(version)
 
+    def version(self, version: int) -> QuestionSet:
+        """One published version, or NotFound."""
+        book = self.book()
+        if not 1 <= version <= len(book.versions):
+            raise NotFound(f"no question set version {version}")
+        return book.get_version(version)
+
     def all(self) -> list[QuestionSet]:
         """Every version."""
         return list(self.book().versions) if self.ledger.exists(QuestionBook.ID) else []

@@ -1,0 +1,74 @@
+"""Versioned 360 question sets: read them, publish a new version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+
+from domain.question_book import QuestionSet
+from web.auth import actor, allow, jejak
+from web.schemas import Strict, Text
+
+blp = Blueprint("question_sets", __name__, url_prefix="/api/question-sets", description="360 question sets")
+ALL = ("hr_admin", "employee", "committee", "auditor", "investigator")
+
+
+class ScaleIn(Strict):
+    """The rating scale."""
+
+    min = ma.fields.Integer(required=True)
+    max = ma.fields.Integer(required=True)
+
+
+class QuestionSetIn(Strict):
+    """A complete question set to publish as the next version."""
+
+    title = ma.fields.String(required=True, validate=Text)
+    scale = ma.fields.Nested(ScaleIn, required=True)
+    anchors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True,
+                             metadata={"description": "one described anchor per scale point, keyed '1'..'5'"})
+    questions = ma.fields.List(ma.fields.Dict(), required=True, metadata={
+        "description": "each {id, kind: rating|text, required, text, value?, text_en?}"})
+
+
+class QuestionSetOut(ma.Schema):
+    """A published question set."""
+
+    version = ma.fields.Integer()
+    title = ma.fields.String()
+    scale = ma.fields.Dict()
+    anchors = ma.fields.Dict()
+    questions = ma.fields.List(ma.fields.Dict())
+
+
+def _out(qs: QuestionSet) -> dict[str, Any]:
+    return {"version": qs.version, "title": qs.title, "scale": {"min": qs.scale_min, "max": qs.scale_max},
+            "anchors": qs.anchors, "questions": qs.questions}
+
+
+@blp.route("")
+@allow(*ALL)
+@blp.response(200, QuestionSetOut(many=True))
+def list_question_sets() -> list[dict[str, Any]]:
+    """Every published version, oldest first."""
+    return [_out(qs) for qs in jejak().questions.all()]
+
+
+@blp.route("", methods=["POST"])
+@allow("hr_admin")
+@blp.arguments(QuestionSetIn)
+@blp.response(201, QuestionSetOut)
+def publish(data: dict[str, Any]) -> dict[str, Any]:
+    """Publish the next version (rounds opened later may use it; open rounds keep theirs)."""
+    title = data.pop("title")
+    return _out(jejak().questions.publish(actor(), title, data))
+
+
+@blp.route("/<int:version>")
+@allow(*ALL)
+@blp.response(200, QuestionSetOut)
+def get_question_set(version: int) -> dict[str, Any]:
+    """One version."""
+    return _out(jejak().questions.version(version))
