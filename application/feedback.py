@@ -87,12 +87,17 @@ class FeedbackService:
 
     def add(self, actor: Actor, round_id: UUID, reviewer_id: UUID, relationship: str,
             expected_version: int | None = None) -> UUID:
-        """The supervisor (or HR) adds a reviewer directly."""
+        """The supervisor (or HR) adds one reviewer directly."""
+        return self.add_all(actor, round_id, [(reviewer_id, relationship)], expected_version)[0]
+
+    def add_all(self, actor: Actor, round_id: UUID, nominations: list[tuple[UUID, str]],
+                expected_version: int | None = None) -> list[UUID]:
+        """The supervisor (or HR) adds reviewers directly, all or none."""
         fb_round = self._as_approver(actor, round_id, expected_version)
         added_by = "hr" if actor.role == HR else "supervisor"
-        nomination_id = fb_round.add(self._candidate(reviewer_id, relationship), self.today(), added_by)
+        ids = fb_round.add([self._candidate(r, rel) for r, rel in nominations], self.today(), added_by)
         self.ledger.record(actor, fb_round)
-        return nomination_id
+        return ids
 
     def approve(self, actor: Actor, round_id: UUID, nomination_id: UUID, expected_version: int | None = None) -> None:
         """The supervisor (or HR) approves a proposed reviewer."""

@@ -280,16 +280,18 @@ class FeedbackRound(Aggregate):
                                relationship=c.relationship, proposed_by=proposed_by)
         return ids
 
-    def add(self, candidate: Candidate, today: date, added_by: str = "supervisor") -> UUID:
-        """The supervisor (or HR) adds a reviewer directly (override): approved at once."""
+    def add(self, candidates: list[Candidate], today: date, added_by: str = "supervisor") -> list[UUID]:
+        """The supervisor (or HR) adds reviewers directly (override), approved at once; all or none."""
         self._check_accepting(today)
-        errors = self._check_candidates([candidate])
+        errors = self._check_candidates(candidates)
         if errors:
             raise NominationInvalid(errors)
-        nomination_id = uuid4()
-        self.trigger_event(self.NominationAdded, nomination_id=nomination_id, reviewer_id=candidate.reviewer_id,
-                           relationship=candidate.relationship, added_by=added_by)
-        return nomination_id
+        ids = []
+        for c in candidates:
+            ids.append(uuid4())
+            self.trigger_event(self.NominationAdded, nomination_id=ids[-1], reviewer_id=c.reviewer_id,
+                               relationship=c.relationship, added_by=added_by)
+        return ids
 
     def approve(self, nomination_id: UUID, today: date) -> None:
         """The supervisor approves a proposed reviewer."""

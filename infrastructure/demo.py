@@ -7,8 +7,8 @@ import os
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -18,6 +18,7 @@ from application.actor import Actor, system_actor
 from application.errors import NotFound
 from domain.access import ROLES
 from domain.ranks import rank_index
+from domain.round_slot import RoundSlot
 from domain.unit import Unit
 from infrastructure.container import Jejak
 
@@ -62,6 +63,30 @@ class DemoEmployee:
 
 
 @dataclass(frozen=True)
+class DemoReviewer:
+    """A reviewer in a demo 360 round: proposed by the reviewee (approved by the supervisor unless the round
+    waits for approval) or added directly by the supervisor; answers, declines with a reason, or stays silent."""
+
+    nip: str
+    relationship: str
+    via: str = "reviewee"  # "reviewee" (proposed) or "supervisor" (added directly)
+    answers: bool = True
+    declines: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoRound:
+    """A demo 360 round: closed ones have reports, open ones leave review requests pending."""
+
+    reviewee_nip: str
+    period: str
+    opened_by: str  # "hr" or "supervisor"
+    reviewers: tuple[DemoReviewer, ...]
+    closed: bool
+    approved: bool = True  # False: the reviewee's proposals still wait for the supervisor
+
+
+@dataclass(frozen=True)
 class DemoPlan:
     """The whole demo instansi; employees are ordered so every supervisor precedes their reports."""
 
@@ -69,11 +94,12 @@ class DemoPlan:
     units: tuple[DemoUnit, ...]
     employees: tuple[DemoEmployee, ...]
     token_holders: Mapping[str, str]  # role -> NIP of the employee the token acts as
+    feedback_rounds: tuple[DemoRound, ...] = ()
 
     @property
     def steps(self) -> int:
-        """How many progress steps loading this plan reports (units, employees, tokens)."""
-        return len(self.units) + len(self.employees) + len(ROLES)
+        """How many progress steps loading this plan reports (units, employees, tokens, 360 rounds)."""
+        return len(self.units) + len(self.employees) + len(ROLES) + len(self.feedback_rounds)
 
 
 @dataclass(frozen=True)
@@ -83,6 +109,7 @@ class DemoResult:
     units_added: int
     employees_added: int
     tokens: dict[str, str]
+    rounds_added: int = 0
 
 
 # ---------------------------------------------------------------- plan: reference data
@@ -553,7 +580,8 @@ def demo_plan(seed: int = DEFAULT_SEED) -> DemoPlan:
         if unit.code == HR_UNIT:
             holders = {"supervisor": head.nip, "employee": staff[0].nip}
     units = tuple(DemoUnit(u.code, u.name) for u in UNITS)
-    return DemoPlan(INSTANSI, units, tuple(builder.people), holders)
+    people = tuple(builder.people)
+    return DemoPlan(INSTANSI, units, people, holders, _feedback_plan(people, holders))
 
 
 def _plan_unit(
@@ -570,15 +598,18 @@ def _plan_unit(
 
 
 def load_demo(jejak: Jejak, progress: Callable[[int], None] | None = None) -> DemoResult:
-    """Load the demo instansi and one token per role; a second run adds nothing and reuses the tokens."""
+    """Load the demo instansi, one token per role and some 360 rounds; a second run adds nothing and reuses the
+    tokens."""
     plan = demo_plan()
     actor = system_actor("jejak-demo")
     tick = progress or (lambda n: None)
     with deferred_catch_up(jejak):
         units_added = _load_units(jejak, actor, plan.units, tick)
         ids, employees_added = _load_employees(jejak, actor, plan.employees, tick)
-        tokens = _ensure_tokens(jejak, actor, plan, ids, tick)
-    return DemoResult(units_added, employees_added, tokens)
+        grants = _ensure_tokens(jejak, actor, plan, ids, tick)
+        rounds_added = _load_feedback(jejak, plan, ids, grants, tick)
+    tokens = {role: entry["token"] for role, entry in grants.items()}
+    return DemoResult(units_added, employees_added, tokens, rounds_added)
 
 
 @contextmanager
@@ -648,8 +679,9 @@ def tokens_path(jejak: Jejak) -> Path:
 
 def _ensure_tokens(
     jejak: Jejak, actor: Actor, plan: DemoPlan, ids: Mapping[str, UUID], tick: Callable[[int], None]
-) -> dict[str, str]:
-    """Reuse each stored token whose grant still stands; issue the others and save them all."""
+) -> dict[str, dict[str, str]]:
+    """Reuse each stored token whose grant still stands; issue the others and save them all; return each role's
+    token and grant id."""
     path = tokens_path(jejak)
     stored = _read_tokens(path)
     kept: dict[str, dict[str, str]] = {}
@@ -665,7 +697,7 @@ def _ensure_tokens(
         tick(1)
     if kept != stored:
         _write_tokens(path, kept)
-    return {role: entry["token"] for role, entry in kept.items()}
+    return kept
 
 
 def _holder_name(plan: DemoPlan, nip: str | None) -> str:
@@ -705,3 +737,155 @@ def _write_tokens(path: Path, tokens: Mapping[str, Mapping[str, str]]) -> None:
     os.chmod(tmp, 0o600)  # a left-over temporary file may have had a wider mode
     os.replace(tmp, path)
 
+
+
+# ---------------------------------------------------------------- 360-degree feedback
+
+CLOSED_PERIOD = "2026-Q3"
+OPEN_PERIOD = "2026-Q4"
+CLOSED_ROUND_DAYS = 14  # rounds are opened with a closing date ahead (the service refuses past dates) ...
+OPEN_ROUND_DAYS = 21  # ... closed ones are then closed by HR once the answers are in
+CLOSING_REASON = "semua penilai yang bersedia telah mengisi; ditutup oleh BKPSDM"
+STRENGTHS = (
+    "Selalu tepat waktu dan rapi dalam menyelesaikan tugas.",
+    "Sabar dan jelas ketika menjelaskan aturan kepada rekan.",
+    "Cepat tanggap terhadap permintaan layanan pegawai.",
+    "Mau berbagi pengetahuan dan membimbing rekan baru.",
+    "Teliti memeriksa berkas sebelum diteruskan.",
+    "Terbuka terhadap cara kerja baru dan aplikasi baru.",
+)
+TO_DEVELOP = (
+    "Lebih sering mendelegasikan pekerjaan kepada tim.",
+    "Menyampaikan kendala lebih awal, tidak menunggu tenggat.",
+    "Mendokumentasikan keputusan rapat secara tertulis.",
+    "Memberi umpan balik yang lebih spesifik kepada rekan.",
+)
+DECLINE_REASON = "Sedang tugas belajar sampai akhir tahun; tidak cukup mengamati pekerjaan beliau."
+
+
+def _feedback_plan(people: Sequence[DemoEmployee], holders: Mapping[str, str]) -> tuple[DemoRound, ...]:
+    """The demo's 360 rounds, drawn from the plan's structure (no randomness needed).
+
+    Closed (2026-Q3): the BKPSDM secretary (every category shown), a BKPSDM head of field (only 2 of 3 peers
+    answered: peers withheld), the demo employee (their own report) and a DINKES head of field (only 2 of 3
+    subordinates answered). Open (2026-Q4): a BKPSDM head of field waiting for the demo supervisor's answer, a
+    colleague of the demo employee waiting for the demo employee's answer as peer, and the demo employee's own
+    round whose proposals wait for approval."""
+    supervisor_nip = {e.nip: e.supervisor_nip or "" for e in people}
+    reports: dict[str, list[str]] = {}
+    for e in people:
+        if e.supervisor_nip:
+            reports.setdefault(e.supervisor_nip, []).append(e.nip)
+
+    def supervisor_of(nip: str) -> str:
+        return supervisor_nip[nip]
+
+    def staff_of(nip: str) -> list[str]:
+        return reports.get(nip, [])
+
+    head, employee = holders["supervisor"], holders["employee"]
+    sections = staff_of(head)  # the BKPSDM secretary and heads of field
+    team = staff_of(supervisor_of(employee))  # the demo employee and the colleagues under the same supervisor
+    dinkes_head = next(e.nip for e in people if e.unit == "DINKES" and supervisor_of(e.nip) == supervisor_of(head))
+    dinkes = staff_of(dinkes_head)
+
+    def everyone(reviewee: str, peers: Sequence[str], subordinates: Sequence[str], silent_peers: int = 0,
+                 silent_subordinates: int = 0) -> tuple[DemoReviewer, ...]:
+        """Self, peers and subordinates proposed by the reviewee, the supervisor added by the supervisor."""
+        return (DemoReviewer(reviewee, "self"),
+                *(DemoReviewer(p, "peer", answers=i >= silent_peers) for i, p in enumerate(peers)),
+                *(DemoReviewer(s, "subordinate", answers=i >= silent_subordinates) for i, s in enumerate(subordinates)),
+                DemoReviewer(supervisor_of(reviewee), "supervisor", via="supervisor"))
+
+    def only_self_answered(reviewers: tuple[DemoReviewer, ...]) -> tuple[DemoReviewer, ...]:
+        return tuple(replace(r, answers=r.relationship == "self") for r in reviewers)
+
+    secretary, field, waiting = sections[0], sections[1], sections[2]
+    colleague = next(n for n in team if n != employee)
+    peers_of_field = [n for n in sections if n != field][:3]
+    dinkes_field = dinkes[1]
+    return (
+        DemoRound(secretary, CLOSED_PERIOD, "hr", everyone(secretary, sections[1:4], staff_of(secretary)[:3]), True),
+        DemoRound(field, CLOSED_PERIOD, "supervisor",
+                  everyone(field, peers_of_field, staff_of(field)[:3], silent_peers=1), True),
+        DemoRound(employee, CLOSED_PERIOD, "supervisor", everyone(employee, [n for n in team if n != employee], ()),
+                  True),
+        DemoRound(dinkes_field, CLOSED_PERIOD, "hr",
+                  everyone(dinkes_field, [n for n in dinkes if n != dinkes_field][:3], staff_of(dinkes_field)[:3],
+                           silent_subordinates=1), True),
+        DemoRound(waiting, OPEN_PERIOD, "supervisor", (
+            DemoReviewer(waiting, "self"),
+            *(DemoReviewer(n, "peer", answers=n == secretary) for n in (secretary, field, sections[3])),
+            DemoReviewer(sections[4], "peer", answers=False, declines=DECLINE_REASON),
+            DemoReviewer(head, "supervisor", via="supervisor", answers=False)), False),
+        DemoRound(colleague, OPEN_PERIOD, "hr",
+                  only_self_answered(everyone(colleague, [n for n in team if n != colleague], ())), False),
+        DemoRound(employee, OPEN_PERIOD, "hr",
+                  tuple(replace(r, answers=False) for r in everyone(employee, [n for n in team if n != employee], ())
+                        if r.via == "reviewee"), False, approved=False),
+    )
+
+
+def _load_feedback(jejak: Jejak, plan: DemoPlan, ids: Mapping[str, UUID], grants: Mapping[str, Mapping[str, str]],
+                   tick: Callable[[int], None]) -> int:
+    """Run each planned round not yet opened (by reviewee and period) through the service, as its people would."""
+    people = {e.nip: e for e in plan.employees}
+    supervisors = {e.supervisor_nip for e in plan.employees if e.supervisor_nip}
+    holders = {nip: role for role, nip in plan.token_holders.items()}
+
+    def person(nip: str) -> Actor:
+        """The employee acting for themself: with their demo token's grant when they hold one."""
+        role = "supervisor" if nip in supervisors else "employee"
+        grant = grants.get(holders.get(nip, ""), {}).get("grant_id")
+        return Actor(id=grant or f"demo-employee:{nip}", role=role, name=people[nip].name, employee_id=ids[nip])
+
+    def hr() -> Actor:
+        return Actor(id=grants["hr_admin"]["grant_id"], role="hr_admin", name=ROLE_NAMES["hr_admin"])
+
+    added = 0
+    for demo_round in plan.feedback_rounds:
+        reviewee = people[demo_round.reviewee_nip]
+        if not jejak.ledger.exists(RoundSlot.id_for(ids[reviewee.nip], demo_round.period)):
+            boss = person(reviewee.supervisor_nip or "")
+            _run_round(jejak, demo_round, ids, person, hr, boss)
+            added += 1
+        tick(1)
+    return added
+
+
+def _run_round(jejak: Jejak, demo_round: DemoRound, ids: Mapping[str, UUID], person: Callable[[str], Actor],
+               hr: Callable[[], Actor], boss: Actor) -> None:
+    fb = jejak.feedback
+    days = CLOSED_ROUND_DAYS if demo_round.closed else OPEN_ROUND_DAYS
+    opener = hr() if demo_round.opened_by == "hr" else boss
+    rid = fb.open_round(opener, ids[demo_round.reviewee_nip], demo_round.period, fb.today() + timedelta(days=days)).id
+    proposed = [r for r in demo_round.reviewers if r.via == "reviewee"]
+    nominations = fb.propose(person(demo_round.reviewee_nip), rid, [(ids[r.nip], r.relationship) for r in proposed])
+    if demo_round.approved:
+        for nomination_id in nominations:
+            fb.approve(boss, rid, nomination_id)
+    for r in demo_round.reviewers:
+        if r.via == "supervisor":
+            fb.add(boss, rid, ids[r.nip], r.relationship)
+    for r, nomination_id in zip(proposed, nominations, strict=True):
+        if r.declines:
+            fb.decline(person(r.nip), rid, nomination_id, r.declines)
+    question_set = fb.round(rid).questions()
+    for r in demo_round.reviewers:
+        if r.answers and not r.declines and (demo_round.approved or r.via == "supervisor"):
+            ratings, comments = _answers(demo_round, r, question_set.rating_ids())
+            fb.submit(person(r.nip), rid, ratings, comments)
+    if demo_round.closed:
+        fb.close(hr(), rid, CLOSING_REASON)
+
+
+def _answers(demo_round: DemoRound, reviewer: DemoReviewer, rating_ids: Sequence[str]
+             ) -> tuple[dict[str, int], dict[str, str]]:
+    """Plausible, deterministic answers: each reviewee has a level, each reviewer a little spread around it."""
+    level = random.Random(f"{demo_round.reviewee_nip}:{demo_round.period}").choice((3, 4, 4))
+    rng = random.Random(f"{demo_round.reviewee_nip}:{demo_round.period}:{reviewer.nip}")
+    ratings = {qid: min(5, max(1, level + rng.choice((-1, 0, 0, 0, 1)))) for qid in rating_ids}
+    comments = {"strengths": rng.choice(STRENGTHS)}
+    if rng.random() < 0.6:
+        comments["to_develop"] = rng.choice(TO_DEVELOP)
+    return ratings, comments

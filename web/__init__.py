@@ -11,11 +11,13 @@ from werkzeug.wrappers import Response
 
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
-from web import access, audit, employees, feedback, health, rule_sets, units
+from web import access, audit, employees, feedback, health, question_sets, rule_sets, units
 from web.auth import init_auth, public
 from web.problems import ProblemApi, register_error_handlers
 
-BLUEPRINTS = (health.blp, access.blp, units.blp, employees.blp, rule_sets.blp, feedback.blp, audit.blp)
+BLUEPRINTS = (
+    health.blp, access.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp, audit.blp,
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

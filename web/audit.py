@@ -10,6 +10,7 @@ from eventsourcing.utils import get_topic
 from flask_smorest import Blueprint
 
 from application.ledger import event_meta, event_payload, event_timestamp
+from domain.feedback_round import FeedbackRound
 from infrastructure.views import AuditFilter
 from web.auth import actor, allow, jejak
 from web.employees import EmployeeOut
@@ -80,10 +81,16 @@ class EmployeeAsOfOut(EmployeeOut):
     as_of_version = ma.fields.Integer()
 
 
+RAW_RESPONSE_FIELDS = ("reviewer_id", "ratings", "comments")
+
+
 def describe(event: Any, position: int | None) -> dict[str, Any]:
-    """An event as auditors read it."""
+    """An event as auditors read it; raw 360 answers only through the recorded-read route."""
     meta = event_meta(event)
     payload = event_payload(event)
+    if isinstance(event, FeedbackRound.ResponseSubmitted):
+        payload = {k: v for k, v in payload.items() if k not in RAW_RESPONSE_FIELDS}
+        payload["raw_response"] = f"/api/audit/feedback-rounds/{event.originator_id}/responses?reason=..."
     reason = payload.get("reason") if isinstance(payload.get("reason"), str) else meta.get("reason")
     return {
         "position": position,

@@ -65,7 +65,8 @@ def demo() -> None:
     jejak.init(system_actor("jejak-init"))
     with tqdm(total=demo_plan().steps, desc="demo data", unit="step", file=sys.stderr) as bar:
         result = load_demo(jejak, progress=bar.update)
-    click.echo(f"demo: {result.units_added} units and {result.employees_added} employees added", err=True)
+    click.echo(f"demo: {result.units_added} units, {result.employees_added} employees and "
+               f"{result.rounds_added} feedback rounds added", err=True)
     click.echo("bearer tokens (one per role):", err=True)
     for role, token in result.tokens.items():
         click.echo(f"  {role:<13} {token}")

@@ -199,7 +199,9 @@ def can_see_round(row: dict[str, Any]) -> bool:
         return True
     if who.employee_id is None:
         return False
-    return row["reviewee_id"] == who.employee_id or row["reviewee_id"] in jejak().directory.all_reports(who.employee_id)
+    if who.employee_id in (row["reviewee_id"], row["supervisor_id"]):
+        return True
+    return row["reviewee_id"] in jejak().directory.all_reports(who.employee_id)
 
 
 def respond_round(round_id: UUID, status: int = 200) -> Any:
@@ -255,10 +257,7 @@ def nominate(data: dict[str, Any], round_id: str) -> Any:
     service, who = jejak().feedback, actor()
     fb_round = service.round(rid)
     if who.role != "hr_admin" and who.employee_id == fb_round.supervisor_id:
-        version = expected_version()
-        for reviewer_id, relationship in pairs:
-            service.add(who, rid, reviewer_id, relationship, version)
-            version = None
+        service.add_all(who, rid, pairs, expected_version())
     else:
         service.propose(who, rid, pairs, expected_version())
     return respond_round(rid, 201)
@@ -370,7 +369,8 @@ def my_requests() -> list[dict[str, Any]]:
     out = []
     for row in rows:
         questions = jejak().questions.get(row["question_set_version"])
-        state = "done" if row["responded_at"] else ("closed" if row["round_status"] == "closed" else "pending")
+        expired = row["round_status"] == "closed" or row["closes_on"] < jejak().feedback.today()
+        state = "done" if row["responded_at"] else ("closed" if expired else "pending")
         out.append({**row, "state": state, "questions": {
             "version": questions.version, "scale": {"min": questions.scale_min, "max": questions.scale_max},
             "anchors": questions.anchors, "items": questions.questions}})

@@ -241,7 +241,7 @@ def test_a_reviewer_who_has_responded_cannot_be_rejected() -> None:
 def test_the_supervisor_adds_a_reviewer_who_is_approved_at_once() -> None:
     team = Team()
     fb = open_round(team)
-    nomination_id = fb.add(team.peer(0), TODAY)
+    [nomination_id] = fb.add([team.peer(0)], TODAY)
     nomination = fb.nominations[nomination_id]
     assert (nomination.status, nomination.proposed_by, nomination.relationship) == ("approved", "supervisor", "peer")
     assert event_names(fb) == ["Opened", "NominationAdded"]
@@ -251,9 +251,9 @@ def test_an_added_reviewer_must_fit_the_relationship_rules() -> None:
     team = Team()
     fb = open_round(team)
     with pytest.raises(NominationInvalid):
-        fb.add(Candidate(team.reviewee, "peer", team.supervisor), TODAY)
+        fb.add([Candidate(team.reviewee, "peer", team.supervisor)], TODAY)
     with pytest.raises(NominationInvalid):
-        fb.add(Candidate(team.outsider, "subordinate", team.supervisor), TODAY)
+        fb.add([Candidate(team.outsider, "subordinate", team.supervisor)], TODAY)
 
 
 def test_the_supervisor_cannot_add_a_peer_beyond_the_maximum() -> None:
@@ -261,7 +261,7 @@ def test_the_supervisor_cannot_add_a_peer_beyond_the_maximum() -> None:
     fb = open_round(team)
     fb.propose([team.peer(i) for i in range(8)], "reviewee", TODAY)
     with pytest.raises(NominationInvalid) as refused:
-        fb.add(team.peer(8), TODAY)
+        fb.add([team.peer(8)], TODAY)
     assert "at most 8 peers (would have 9)" in refused.value.errors["nominations"]
 
 
@@ -429,7 +429,7 @@ def test_a_reviewer_with_an_active_nomination_cannot_be_nominated_again() -> Non
     team = Team()
     fb, _ = staffed_round(team)
     with pytest.raises(NominationInvalid) as refused:
-        fb.add(team.peer(0), TODAY)
+        fb.add([team.peer(0)], TODAY)
     assert refused.value.errors == {"nominations[0]": ["this reviewer is already nominated in this round"]}
 
 
@@ -445,7 +445,7 @@ def test_a_reviewer_who_declined_may_be_nominated_again() -> None:
     team = Team()
     fb, ids = staffed_round(team)
     fb.decline(ids[team.peers[0]], team.peers[0], "sedang diklat", TODAY)
-    again = fb.add(team.peer(0), TODAY)
+    [again] = fb.add([team.peer(0)], TODAY)
     assert fb.nomination_of(team.peers[0]).id == again  # type: ignore[union-attr]
 
 
@@ -693,7 +693,7 @@ def test_a_round_is_due_only_after_its_closing_date_while_open() -> None:
 def _attempts(team: Team, fb: FeedbackRound, ids: dict[UUID, UUID], pending: UUID, day: date) -> dict[str, Any]:
     return {
         "propose": lambda: fb.propose([team.sub(0)], "reviewee", day),
-        "add": lambda: fb.add(team.sub(1), day),
+        "add": lambda: fb.add([team.sub(1)], day),
         "approve": lambda: fb.approve(pending, day),
         "reject": lambda: fb.reject(pending, "tidak relevan", day),
         "decline": lambda: fb.decline(ids[team.peers[0]], team.peers[0], "cuti", day),

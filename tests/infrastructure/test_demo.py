@@ -12,9 +12,10 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from flask.testing import FlaskClient
 
 from application.access import hash_token
-from application.actor import system_actor
+from application.actor import Actor, system_actor
 from domain.access import ROLES
 from domain.nip import Nip
 from domain.ranks import RANK_CODES, rank_index
@@ -29,6 +30,8 @@ from infrastructure.demo import (
     load_demo,
     tokens_path,
 )
+from infrastructure.feedback_view import RoundFilter
+from web import create_app
 
 PLAN = demo_plan()
 
@@ -190,12 +193,14 @@ def test_loaded_employees_report_to_their_planned_supervisors(loaded: tuple[Jeja
 
 
 def test_loading_the_demo_twice_adds_nothing(loaded: tuple[Jejak, DemoResult, float]) -> None:
-    jejak, _, _ = loaded
+    jejak, first, _ = loaded
     head = jejak.projections.head()
     again = load_demo(jejak)
-    assert (again.units_added, again.employees_added) == (0, 0)
+    assert first.rounds_added == len(PLAN.feedback_rounds)
+    assert (again.units_added, again.employees_added, again.rounds_added) == (0, 0, 0)
     assert jejak.projections.head() == head
     assert jejak.directory.count() == len(PLAN.employees)
+    assert len(jejak.feedback_view.rounds(RoundFilter(), 100)) == len(PLAN.feedback_rounds)
 
 
 def test_demo_tokens_are_reused_on_second_run(loaded: tuple[Jejak, DemoResult, float]) -> None:
@@ -265,3 +270,104 @@ def test_loading_the_demo_reports_progress_and_restores_per_command_catch_up(fre
     load_demo(fresh, progress=steps.append)
     assert sum(steps) == PLAN.steps
     assert fresh.ledger.after_record == listeners
+
+
+# ---------------------------------------------------------------- 360-degree feedback
+
+HR = Actor(id="demo-test-hr", role="hr_admin", name="Admin BKPSDM")
+
+
+@pytest.fixture(scope="module")
+def demo_client(loaded: tuple[Jejak, DemoResult, float]) -> FlaskClient:
+    """The API over the loaded demo (read-only use: no round is due, so reads write nothing)."""
+    jejak, _, _ = loaded
+    return create_app({"TESTING": True, "JEJAK": jejak}).test_client()
+
+
+def as_role(loaded: tuple[Jejak, DemoResult, float], role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {loaded[1].tokens[role]}"}
+
+
+def closed_reports(jejak: Jejak) -> list[dict[str, object]]:
+    rows = jejak.feedback_view.rounds(RoundFilter(status="closed"), 100)
+    return [jejak.feedback.report(HR, row["id"]) for row in rows]
+
+
+def test_demo_plan_has_closed_and_open_360_rounds_for_the_token_holders() -> None:
+    rounds = PLAN.feedback_rounds
+    assert sum(r.closed for r in rounds) >= 3 and sum(not r.closed for r in rounds) >= 2
+    for role in ("employee", "supervisor"):
+        nip = PLAN.token_holders[role]
+        assert any(not r.closed and r.approved and not v.answers and not v.declines
+                   for r in rounds for v in r.reviewers if v.nip == nip), role
+    assert len({(r.reviewee_nip, r.period) for r in rounds}) == len(rounds)
+
+
+def test_demo_has_closed_rounds_with_a_withheld_category_and_with_every_category_shown(
+    loaded: tuple[Jejak, DemoResult, float],
+) -> None:
+    jejak, _, _ = loaded
+    reports = closed_reports(jejak)
+    assert len(reports) == sum(r.closed for r in PLAN.feedback_rounds) >= 3
+    categories = [report["categories"] for report in reports]
+    withheld = [c for c in categories if c["peer"]["withheld"]]  # type: ignore[index]
+    assert withheld, "a closed round where fewer than 3 peers answered"
+    assert any(all(v["shown"] for v in c.values()) for c in categories)  # type: ignore[attr-defined]
+    for report in reports:
+        assert report["closed"] is True and report["overall_others_mean"] is not None
+
+
+def test_demo_supervisor_reads_the_report_of_a_closed_round_of_their_report(
+    loaded: tuple[Jejak, DemoResult, float], demo_client: FlaskClient,
+) -> None:
+    headers = as_role(loaded, "supervisor")
+    rounds = demo_client.get("/api/feedback-rounds?status=closed", headers=headers).get_json()
+    supervisor_id = str(loaded[0].registry.employee_id_for_nip(PLAN.token_holders["supervisor"]))
+    theirs = [r for r in rounds if r["supervisor_id"] == supervisor_id]
+    assert theirs
+    for r in theirs:
+        report = demo_client.get(f"/api/feedback-rounds/{r['id']}/report", headers=headers)
+        assert report.status_code == 200, report.get_json()
+        assert report.get_json()["closed"] is True
+
+
+@pytest.mark.parametrize("role", ["employee", "supervisor"])
+def test_demo_employee_and_supervisor_have_pending_review_requests(
+    loaded: tuple[Jejak, DemoResult, float], demo_client: FlaskClient, role: str,
+) -> None:
+    response = demo_client.get("/api/me/review-requests", headers=as_role(loaded, role))
+    assert response.status_code == 200
+    requests = response.get_json()
+    pending = [r for r in requests if r["state"] == "pending"]
+    assert pending and all(date.fromisoformat(r["closes_on"]) > date.today() for r in pending)
+    assert any(r["state"] == "done" for r in requests)
+
+
+def test_demo_employee_reads_their_own_closed_report(
+    loaded: tuple[Jejak, DemoResult, float], demo_client: FlaskClient,
+) -> None:
+    headers = as_role(loaded, "employee")
+    mine = demo_client.get("/api/feedback-rounds?status=closed", headers=headers).get_json()
+    assert len(mine) == 1
+    assert demo_client.get(f"/api/feedback-rounds/{mine[0]['id']}/report", headers=headers).status_code == 200
+
+
+def test_demo_360_events_are_stamped_with_the_people_who_acted(loaded: tuple[Jejak, DemoResult, float]) -> None:
+    jejak, _, _ = loaded
+    names = {jejak.registry.employee_id_for_nip(e.nip): e.name for e in PLAN.employees}
+    hr_grant = json.loads(tokens_path(jejak).read_text())["hr_admin"]["grant_id"]
+    for row in jejak.feedback_view.rounds(RoundFilter(), 100):
+        history = jejak.ledger.history(row["id"])
+        opened = history[0]
+        assert opened.meta["actor_role"] in ("hr_admin", "supervisor")  # type: ignore[attr-defined]
+        for event in history:
+            meta = event.meta  # type: ignore[attr-defined]
+            kind = type(event).__name__
+            if kind == "ResponseSubmitted":
+                assert meta["actor_name"] == names[event.reviewer_id]  # type: ignore[attr-defined]
+            if kind in ("NominationApproved", "NominationAdded"):
+                assert meta["actor_name"] == names[row["supervisor_id"]]
+            if kind == "NominationProposed":
+                assert meta["actor_name"] == names[row["reviewee_id"]]
+            if kind == "Closed":
+                assert (meta["actor_role"], meta["actor_id"]) == ("hr_admin", hr_grant)

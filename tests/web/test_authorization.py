@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -11,10 +12,14 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from application.actor import system_actor
+from application.actor import Actor, system_actor
+from application.question_book import default_questions
 from application.rulebook import default_rules
+from infrastructure.config import Settings
+from infrastructure.container import Jejak
 from tests.conftest import _make
 from tests.web.conftest import OTHER_NIP, STAFF_NIP, SUPERVISOR_NIP, Api, seeded_api
+from web import create_app
 
 PROBLEM = "application/problem+json"
 PERSONAL = ("nip", "birth_date", "sex", "service_start")
@@ -31,6 +36,11 @@ READERS = frozenset({"hr_admin", "supervisor", "employee", "committee", "auditor
 GRANT_READERS = frozenset({"hr_admin", "auditor"})
 HR = frozenset({"hr_admin"})
 AUDITOR = frozenset({"auditor"})
+PEOPLE = frozenset({"hr_admin", "supervisor", "employee"})  # HR, and employees acting for themselves
+EMPLOYEES = frozenset({"supervisor", "employee"})
+ROUND_READERS = frozenset({"hr_admin", "supervisor", "employee", "auditor"})
+REPORT_READERS = frozenset({"hr_admin", "supervisor", "employee", "auditor", "investigator"})
+RAW_READERS = frozenset({"auditor", "investigator"})
 
 ROUTES: list[tuple[str, str, frozenset[str | None]]] = [
     ("GET", "/api/health", PUBLIC),
@@ -57,13 +67,48 @@ ROUTES: list[tuple[str, str, frozenset[str | None]]] = [
     ("POST", "/api/rule-sets", HR),
     ("GET", "/api/rule-sets/in-effect", EVERYONE),
     ("GET", "/api/rule-sets/1", EVERYONE),
+    ("GET", "/api/question-sets", EVERYONE),
+    ("POST", "/api/question-sets", HR),
+    ("GET", "/api/question-sets/1", EVERYONE),
     ("GET", "/api/audit/events", AUDITOR),
     ("GET", "/api/audit/aggregates/{staff}/events", AUDITOR),
     ("GET", "/api/audit/employees/{staff}/state?version=1", AUDITOR),
+    # 360-degree feedback: {round} is a round of the staff member (Dewi), who reports to the supervisor (Siti)
+    ("GET", "/api/feedback-rounds", ROUND_READERS),
+    ("POST", "/api/feedback-rounds", PEOPLE),
+    ("GET", "/api/feedback-rounds/{round}", ROUND_READERS),
+    ("POST", "/api/feedback-rounds/{round}/nominations", PEOPLE),
+    ("POST", "/api/feedback-rounds/{round}/nominations/{nomination}/approval", PEOPLE),
+    ("POST", "/api/feedback-rounds/{round}/nominations/{nomination}/rejection", PEOPLE),
+    ("POST", "/api/feedback-rounds/{round}/nominations/{nomination}/declination", EMPLOYEES),
+    ("POST", "/api/feedback-rounds/{round}/responses", EMPLOYEES),
+    ("GET", "/api/feedback-rounds/{round}/responses/mine", EMPLOYEES),
+    ("POST", "/api/feedback-rounds/{round}/close", PEOPLE),
+    ("GET", "/api/feedback-rounds/{round}/report", REPORT_READERS),
+    ("GET", "/api/me/review-requests", EMPLOYEES),
+    ("GET", "/api/feedback-reminders", HR),
+    ("GET", "/api/units/BKPSDM/feedback-report", HR),
+    ("GET", "/api/audit/feedback-rounds/{round}/responses?reason=keberatan+nomor+7&case_id=K-7", RAW_READERS),
 ]
 
+# Routes whose permission also depends on data. The route admits "employee" (which includes supervisors), but
+# only the reviewee's supervisor (or HR) may open a round, approve, reject or close. A token acts as "employee"
+# exactly when nobody reports to its employee, so no caller acting as "employee" is a reviewee's current
+# supervisor (the one exception, a former supervisor of a round opened before a reassignment, is covered in
+# test_feedback_api.py): these rows expect the application's own 403 (not the route's "role ... may not") and
+# no new events. Every
+# other admitted row is set up (see `feedback_setup`) so that the caller is the person the rule asks for: the
+# staff member is the reviewee and nominated as self, the supervisor is their supervisor and nominated as such.
+REFUSED_BY_DATA: dict[tuple[str, str], frozenset[str]] = {
+    ("POST", "/api/feedback-rounds"): frozenset({"employee"}),
+    ("POST", "/api/feedback-rounds/{round}/nominations/{nomination}/approval"): frozenset({"employee"}),
+    ("POST", "/api/feedback-rounds/{round}/nominations/{nomination}/rejection"): frozenset({"employee"}),
+    ("POST", "/api/feedback-rounds/{round}/close"): frozenset({"employee"}),
+}
+
 # Valid bodies, so that an allowed call succeeds (2xx) rather than failing validation.
-BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict[str, Any]]] = {
+RATINGS = {q["id"]: 4 for q in default_questions()["questions"] if q["kind"] == "rating"}
+BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict[str, Any] | None]] = {
     ("POST", "/api/access-grants"): lambda ids: {"role": "auditor", "name": "Inspektorat Daerah"},
     ("POST", "/api/access-grants/{grant}/revocation"): lambda ids: {"reason": "left the inspectorate"},
     ("POST", "/api/units"): lambda ids: {"code": "BAPPEDA", "name": "Badan Perencanaan Pembangunan Daerah"},
@@ -83,22 +128,98 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict[str, Any]]] = {
     ("POST", "/api/rule-sets"): lambda ids: {
         "title": "Rules 2027", "legal_basis": "PermenPANRB 6/2022", "effective_from": "2027-01-01",
         "rules": default_rules()},
+    ("POST", "/api/question-sets"): lambda ids: {
+        "title": "BerAKHLAK 360 v2", "scale": {"min": 1, "max": 5},
+        "anchors": {str(i): f"anchor {i}" for i in range(1, 6)},
+        "questions": [{"id": "akuntabel", "kind": "rating", "required": True, "text": "Akuntabel"}]},
+    ("POST", "/api/feedback-rounds"): lambda ids: {
+        "reviewee_id": ids["staff"], "period": "2026-Q4", "closes_on": (date.today() + timedelta(days=30)).isoformat()},
+    ("POST", "/api/feedback-rounds/{round}/nominations"): lambda ids: {
+        "nominations": [{"reviewer_id": ids["supervisor"], "relationship": "supervisor"}]},
+    ("POST", "/api/feedback-rounds/{round}/nominations/{nomination}/approval"): lambda ids: None,
+    ("POST", "/api/feedback-rounds/{round}/nominations/{nomination}/rejection"): lambda ids: {
+        "reason": "sudah menilai pada putaran lain"},
+    ("POST", "/api/feedback-rounds/{round}/nominations/{nomination}/declination"): lambda ids: {
+        "reason": "sedang cuti besar"},
+    ("POST", "/api/feedback-rounds/{round}/responses"): lambda ids: {"ratings": dict(RATINGS)},
+    ("POST", "/api/feedback-rounds/{round}/close"): lambda ids: {"reason": "semua penilai sudah menjawab"},
 }
 
-MATRIX: list[tuple[str, str, str | None, bool]] = [
-    (method, template, caller, caller in allowed) for method, template, allowed in ROUTES for caller in CALLERS
+OK, DATA, FORBIDDEN, UNAUTHENTICATED = "ok", "refused-by-data", "forbidden", "unauthenticated"
+
+
+def expectation(method: str, template: str, caller: str | None, allowed: frozenset[str | None]) -> str:
+    """What a call must get: success, the application's refusal, the route's refusal, or 401."""
+    if caller in allowed:
+        return DATA if caller in REFUSED_BY_DATA.get((method, template), frozenset()) else OK
+    return UNAUTHENTICATED if caller is None else FORBIDDEN
+
+
+MATRIX: list[tuple[str, str, str | None, str]] = [
+    (method, template, caller, expectation(method, template, caller, allowed))
+    for method, template, allowed in ROUTES
+    for caller in CALLERS
 ]
+
+# --- 360 set-up: a real round in the state each route needs -----------------------------------------------------
+
+MATRIX_HR = Actor(id="matrix-hr", role="hr_admin", name="Admin BKPSDM")
+PERIOD_READ, PERIOD_WRITE = "2026-Q1", "2026-Q2"
+
+
+def as_employee(api: Api, who: str) -> Actor:
+    return Actor(id=f"matrix-{who}", role="employee", name=who, employee_id=api.ids[who])
+
+
+def feedback_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """Ids of {round} and {nomination} for a route. Reads share one closed round of the staff member, answered by
+    the staff member (self) and the supervisor. Admitted writes get an open round on their own fresh app, with
+    the nomination the route acts on: a proposed self nomination to approve or reject; for declining and
+    responding, the caller's own approved nomination (self for the staff member, supervisor for the supervisor).
+    Refused writes never reach the round, so any id will do."""
+    if "{round}" not in template:
+        return {}
+    if method == "GET":
+        return {"round": str(closed_round(api)), "nomination": str(uuid4())}
+    if not real:
+        return {"round": str(uuid4()), "nomination": str(uuid4())}
+    fb, staff, sup = api.jejak.feedback, api.ids["staff"], api.ids["supervisor"]
+    rid = fb.open_round(MATRIX_HR, staff, PERIOD_WRITE, date.today() + timedelta(days=30)).id
+    nomination = uuid4()
+    if template.endswith(("/approval", "/rejection")):
+        nomination = fb.propose(MATRIX_HR, rid, [(staff, "self")])[0]
+    elif template.endswith(("/declination", "/responses")):
+        own = {"employee": fb.add(MATRIX_HR, rid, staff, "self"), "supervisor": fb.add(MATRIX_HR, rid, sup, "supervisor")}
+        nomination = own.get(caller or "", own["employee"])
+    return {"round": str(rid), "nomination": str(nomination)}
+
+
+def closed_round(api: Api) -> UUID:
+    """The shared read-only round (created once per app)."""
+    if "round" not in api.ids:
+        fb, staff, sup = api.jejak.feedback, api.ids["staff"], api.ids["supervisor"]
+        rid = fb.open_round(MATRIX_HR, staff, PERIOD_READ, date.today() + timedelta(days=30)).id
+        fb.add(MATRIX_HR, rid, staff, "self")
+        fb.add(MATRIX_HR, rid, sup, "supervisor")
+        fb.submit(as_employee(api, "staff"), rid, RATINGS, {"strengths": "teliti"})
+        fb.submit(as_employee(api, "supervisor"), rid, RATINGS, {})
+        fb.close(MATRIX_HR, rid, "semua penilai sudah menjawab")
+        api.ids["round"] = rid
+    return api.ids["round"]
 
 
 def caller_id(caller: str | None) -> str:
     return caller or "anonymous"
 
 
-def resolve(api: Api, template: str) -> tuple[str, dict[str, str]]:
-    """The concrete path for a template, and the ids the bodies may refer to."""
+def resolve(api: Api, method: str, template: str, caller: str | None = None, real: bool = True
+            ) -> tuple[str, dict[str, str]]:
+    """The concrete path for a template, and the ids the bodies may refer to (``real``: set up the data an
+    admitted call needs)."""
     ids = {name: str(value) for name, value in api.ids.items()}
     if "{grant}" in template:
         ids["grant"] = str(api.jejak.access.issue(system_actor("matrix"), "committee", "Tim Penilai Lama").grant_id)
+    ids.update(feedback_setup(api, method, template, caller, real))
     return template.format(**ids), ids
 
 
@@ -117,6 +238,30 @@ def build_api(tmp_path: Path) -> Iterator[Api]:
 def shared_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """One app for the many matrix rows that write nothing (reads, refusals, anonymous calls)."""
     yield from build_api(tmp_path_factory.mktemp("authz"))
+
+
+@pytest.fixture(scope="module")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, UUID]]:
+    """The `api` fixture's database, built once and closed: its files, tokens and ids."""
+    var_dir = tmp_path_factory.mktemp("authz-template")
+    for system in _make("sqlite", var_dir):
+        seeded = seeded_api(system)
+    return var_dir, seeded.tokens, seeded.ids
+
+
+@pytest.fixture
+def api(seeded_template: tuple[Path, dict[str, str], dict[str, UUID]], tmp_path: Path) -> Iterator[Api]:
+    """Overrides tests/web/conftest.py's `api`: the same seeded state on a fresh copy of the template's files,
+    several times faster to set up (this module has over a hundred writing rows)."""
+    source, tokens, ids = seeded_template
+    var_dir = tmp_path / "var"
+    shutil.copytree(source, var_dir)
+    system = Jejak(Settings.from_env({"JEJAK_VAR_DIR": str(var_dir)}))
+    app = create_app({"TESTING": True, "JEJAK": system})
+    try:
+        yield Api(app, app.test_client(), system, dict(tokens), dict(ids))
+    finally:
+        system.close()
 
 
 def api_rules(api: Api) -> list[Any]:
@@ -145,7 +290,7 @@ def test_openapi_document_views_are_declared_public(api: Api) -> None:
 
 def test_declared_roles_are_known_roles_or_public(api: Api) -> None:
     for rule in api_rules(api):
-        roles = getattr(api.app.view_functions[rule.endpoint], "_jejak_roles", frozenset())
+        roles: frozenset[str] = getattr(api.app.view_functions[rule.endpoint], "_jejak_roles", frozenset())
         assert roles <= {*ROLES, "public"}, rule.rule
 
 
@@ -153,23 +298,24 @@ def test_declared_roles_are_known_roles_or_public(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    ("method", "template", "caller", "allowed"),
+    ("method", "template", "caller", "expected"),
     MATRIX,
     ids=[f"{m} {t} as {caller_id(c)}" for m, t, c, _ in MATRIX],
 )
 def test_route_admits_exactly_its_roles(
-    request: pytest.FixtureRequest, method: str, template: str, caller: str | None, allowed: bool
+    request: pytest.FixtureRequest, method: str, template: str, caller: str | None, expected: str
 ) -> None:
-    writes = allowed and method != "GET"
+    admitted = expected in (OK, DATA)
+    writes = admitted and method != "GET"
     api: Api = request.getfixturevalue("api" if writes else "shared_api")
-    path, ids = resolve(api, template)
+    path, ids = resolve(api, method, template, caller, real=admitted)
     head = api.jejak.projections.head()
 
     response = api.call(method, path, role=caller, json=body_for(method, template, ids))
 
-    if allowed:
+    if expected == OK:
         assert 200 <= response.status_code < 300, response.get_data(as_text=True)
-    elif caller is None:
+    elif expected == UNAUTHENTICATED:
         assert response.status_code == 401
         assert response.mimetype == PROBLEM
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -177,13 +323,16 @@ def test_route_admits_exactly_its_roles(
         assert response.status_code == 403, response.get_data(as_text=True)
         assert response.mimetype == PROBLEM
         assert response.get_json()["status"] == 403
-    if not allowed:
+        route_refusal = response.get_json()["detail"].startswith(f"role {caller} may not")
+        assert route_refusal == (expected == FORBIDDEN), response.get_json()["detail"]
+    if expected != OK:
         assert api.jejak.projections.head() == head
 
 
 def test_matrix_covers_every_route_and_method_for_every_caller(api: Api) -> None:
     adapter = api.app.url_map.bind("localhost")
-    dummy = {"grant": str(uuid4()), **{name: str(value) for name, value in api.ids.items()}}
+    dummy = {"grant": str(uuid4()), "round": str(uuid4()), "nomination": str(uuid4()),
+             **{name: str(value) for name, value in api.ids.items()}}
     covered: dict[tuple[str, str], set[str | None]] = {}
     for method, template, caller, _ in MATRIX:
         path = urlsplit(template.format(**dummy)).path
@@ -204,8 +353,14 @@ def test_matrix_gives_a_body_to_every_write() -> None:
 
 
 def test_supervisor_role_is_admitted_wherever_employees_are() -> None:
-    for method, template, allowed in ROUTES:
+    for _method, template, allowed in ROUTES:
         assert ("employee" in allowed) <= ("supervisor" in allowed), template
+
+
+def test_refusals_by_data_are_only_listed_for_admitted_roles_of_known_routes() -> None:
+    admitted = {(method, template): allowed for method, template, allowed in ROUTES}
+    for key, callers in REFUSED_BY_DATA.items():
+        assert callers <= admitted[key], key
 
 
 # --- the role a token acts in ---------------------------------------------------------------------------------------
