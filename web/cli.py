@@ -217,4 +217,6 @@ def serve(host: str, port: int, workers: int) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
     cli.main(prog_name="jejak")
