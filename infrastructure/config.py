@@ -26,6 +26,7 @@ class Settings:
     var_dir: Path
     catch_up_in_request: bool = True
     cipher_key: str | None = None
+    seal_key_file: Path | None = None
     max_body_bytes: int = 1024 * 1024
     extra_es_env: dict[str, str] = field(default_factory=dict)
 
@@ -40,6 +41,7 @@ class Settings:
             "var_dir": var_dir,
             "catch_up_in_request": env.get("JEJAK_CATCH_UP_IN_REQUEST", "1").lower() not in ("0", "false", "no"),
             "cipher_key": env.get("JEJAK_CIPHER_KEY") or None,
+            "seal_key_file": Path(env.get("JEJAK_SEAL_KEY_FILE") or var_dir / "seal.key"),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -60,7 +62,8 @@ class Settings:
         db = self.database()
         env: dict[str, str] = {}
         if db.kind == "sqlite":
-            env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=db.path, SQLITE_LOCK_TIMEOUT="30")
+            env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=db.path, SQLITE_LOCK_TIMEOUT="30",
+                       APPLICATION_RECORDER_TOPIC="infrastructure.chain:ChainedSQLiteRecorder")
         else:
             env.update(
                 PERSISTENCE_MODULE="eventsourcing.postgres",
@@ -72,6 +75,7 @@ class Settings:
                 POSTGRES_LOCK_TIMEOUT="10",
                 POSTGRES_POOL_SIZE="5",
                 POSTGRES_MAX_OVERFLOW="10",
+                APPLICATION_RECORDER_TOPIC="infrastructure.chain_postgres:ChainedPostgresRecorder",
             )
             if db.schema:
                 env["POSTGRES_SCHEMA"] = db.schema

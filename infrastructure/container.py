@@ -24,6 +24,8 @@ from infrastructure.projections.access import AccessProjection
 from infrastructure.projections.audit_index import AuditIndexProjection
 from infrastructure.projections.directory import DirectoryProjection
 from infrastructure.projections.feedback import FeedbackProjection
+from infrastructure.seals import SealStore
+from infrastructure.verify import Verifier
 from infrastructure.views import AccessView, AuditView, DirectoryView
 
 
@@ -42,6 +44,9 @@ class Jejak:
             [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at)],
         )
         self.projections.create_tables()
+        self.seals = SealStore(self.engine)
+        self.seals.create_table()
+        self.verifier = Verifier(self.engine, self.ledger.recorder, self.seals)
         if self.settings.catch_up_in_request:
             self.ledger.after_record.append(self.projections.catch_up_quietly)
         self.registry = Registry(self.ledger)

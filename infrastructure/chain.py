@@ -1,0 +1,65 @@
+"""Tamper evidence: a hash chain over stored events, written in the same transaction as the events."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+GENESIS = b"\x00" * 32
+CHAIN_TABLE = "ledger_chain"
+
+
+def _field(data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + data
+
+
+def content_digest(originator_id: UUID | str, version: int, topic: str, state: bytes) -> bytes:
+    """The digest of one stored row's content (aggregate id, version, topic, stored state bytes)."""
+    oid = originator_id.hex if isinstance(originator_id, UUID) else UUID(str(originator_id)).hex
+    return hashlib.sha256(
+        _field(oid.encode()) + struct.pack(">Q", version) + _field(topic.encode()) + _field(bytes(state))
+    ).digest()
+
+
+def link_digest(previous: bytes, position: int, content: bytes) -> bytes:
+    """The chain digest at a position: covers the previous digest, the position and the row's content."""
+    return hashlib.sha256(previous + struct.pack(">Q", position) + content).digest()
+
+
+def chain_rows(previous: bytes, positions: Sequence[int], events: Sequence[StoredEvent]) -> list[tuple[int, bytes, bytes]]:
+    """(position, digest, content) for newly stored events, continuing from ``previous``."""
+    rows = []
+    for position, event in sorted(zip(positions, events, strict=True), key=lambda pe: pe[0]):
+        content = content_digest(event.originator_id, event.originator_version, event.topic, event.state)
+        previous = link_digest(previous, position, content)
+        rows.append((position, previous, content))
+    return rows
+
+
+class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
+    """SQLite application recorder that extends the hash chain inside the insert transaction."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        """Also create the chain table."""
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position INTEGER PRIMARY KEY, digest BLOB NOT NULL, "
+            "content BLOB NOT NULL)",
+        ]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+                       ) -> Sequence[int] | None:
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        if positions:
+            c.execute(f"SELECT digest FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
+            row = c.fetchone()
+            previous = bytes(row[0]) if row else GENESIS
+            c.executemany(f"INSERT INTO {CHAIN_TABLE} (position, digest, content) VALUES (?, ?, ?)",
+                          chain_rows(previous, list(positions), stored_events))
+        return positions

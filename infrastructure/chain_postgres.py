@@ -1,0 +1,38 @@
+"""The hash chain for PostgreSQL (kept apart so SQLite-only installs need no psycopg)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from infrastructure.chain import CHAIN_TABLE, GENESIS, chain_rows
+
+
+class ChainedPostgresRecorder(PostgresApplicationRecorder):
+    """PostgreSQL application recorder that extends the hash chain inside the insert transaction
+    (the events table is locked in exclusive mode, so chain rows are written in log order)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.chain_table = Identifier(self.datastore.schema, CHAIN_TABLE) if self.datastore.schema \
+            else Identifier(CHAIN_TABLE)
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {0} (position bigint PRIMARY KEY, digest bytea NOT NULL, "
+            "content bytea NOT NULL)").format(self.chain_table))
+
+    def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
+                                       **kwargs: Any) -> Sequence[int] | None:
+        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if positions:
+            curs.execute(SQL("SELECT digest FROM {0} ORDER BY position DESC LIMIT 1").format(self.chain_table))
+            row = curs.fetchone()
+            previous = bytes(row["digest"]) if row else GENESIS
+            curs.executemany(SQL("INSERT INTO {0} (position, digest, content) VALUES (%s, %s, %s)").format(
+                self.chain_table), chain_rows(previous, list(positions), stored_events))
+        return positions

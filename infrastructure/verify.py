@@ -1,0 +1,175 @@
+"""Recompute the hash chain from the stored rows and check every seal: intact, or where it breaks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from eventsourcing.persistence import ApplicationRecorder
+from sqlalchemy import Engine, text
+
+from infrastructure.chain import GENESIS, content_digest, link_digest
+from infrastructure.seals import Seal, SealStore, public_from_hex, public_hex, signature_valid
+
+BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The first place where the stored log departs from its chain."""
+
+    position: int
+    kind: str  # changed | removed | inserted | reordered | chain-altered
+    detail: str
+
+
+@dataclass(frozen=True)
+class CheckpointResult:
+    """One seal's verdict."""
+
+    seal_id: int
+    position: int
+    signature_valid: bool
+    matches_log: bool
+    problem: str | None
+
+
+@dataclass
+class Verification:
+    """The outcome of verifying the ledger."""
+
+    events: int = 0
+    head_position: int = 0
+    head_digest: str = ""
+    first_problem: Finding | None = None
+    checkpoints: list[CheckpointResult] = field(default_factory=list)
+    trusted_key: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        """True when no row departs from the chain and every seal holds."""
+        return self.first_problem is None and all(c.signature_valid and c.matches_log for c in self.checkpoints)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values for JSON and the CLI."""
+        return {
+            "status": "intact" if self.intact else "broken",
+            "events": self.events,
+            "head_position": self.head_position,
+            "head_digest": self.head_digest,
+            "first_problem": vars(self.first_problem) if self.first_problem else None,
+            "checkpoints": [vars(c) for c in self.checkpoints],
+            "trusted_key": self.trusted_key,
+        }
+
+
+def _events(recorder: ApplicationRecorder) -> Iterator[Any]:
+    start = 1
+    while True:
+        batch = recorder.select_notifications(start=start, limit=BATCH)
+        if not batch:
+            return
+        yield from batch
+        start = batch[-1].id + 1
+
+
+def _chain(engine: Engine) -> Iterator[tuple[int, bytes, bytes]]:
+    after = 0
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT position, digest, content FROM ledger_chain WHERE position > :after "
+                                     "ORDER BY position LIMIT :n"), {"after": after, "n": BATCH}).all()
+        if not rows:
+            return
+        for position, digest, content in rows:
+            yield int(position), bytes(digest), bytes(content)
+        after = int(rows[-1][0])
+
+
+def _position_of_content(engine: Engine, content: bytes) -> int | None:
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT position FROM ledger_chain WHERE content = :c LIMIT 1"), {"c": content}).first()
+    return int(row[0]) if row else None
+
+
+class Verifier:
+    """Walks the log and the chain side by side."""
+
+    def __init__(self, engine: Engine, recorder: ApplicationRecorder, seals: SealStore):
+        self.engine = engine
+        self.recorder = recorder
+        self.seals = seals
+
+    def verify(self, trusted: Ed25519PublicKey | None = None, progress: Callable[[int], None] | None = None
+               ) -> Verification:
+        """Recompute every digest from the stored rows; report the first departure and each seal's verdict."""
+        result = Verification(trusted_key=public_hex(trusted) if trusted else None)
+        recomputed: dict[int, bytes] = {}
+        wanted = {s.position for s in self.seals.all()}
+        previous = GENESIS
+        events, chain = _events(self.recorder), _chain(self.engine)
+        event, link = next(events, None), next(chain, None)
+        while event is not None or link is not None:
+            if link is None or (event is not None and event.id < link[0]):
+                self._found(result, event.id, "inserted", "a stored event has no chain entry")
+                event = next(events, None)
+                continue
+            if event is None or link[0] < event.id:
+                self._found(result, link[0], "removed", "the chain records an event that is no longer stored")
+                link = next(chain, None)
+                continue
+            position, digest, content = link
+            actual = content_digest(event.originator_id, event.originator_version, event.topic, event.state)
+            if actual != content:
+                self._mismatch(result, position, actual)
+            if link_digest(previous, position, content) != digest:
+                self._found(result, position, "chain-altered", "the chain entry does not follow from its predecessor")
+            previous = link_digest(previous, position, actual)
+            if position in wanted:
+                recomputed[position] = previous
+            result.events += 1
+            result.head_position, result.head_digest = position, previous.hex()
+            if progress and result.events % 1000 == 0:
+                progress(1000)
+            event, link = next(events, None), next(chain, None)
+        if progress:
+            progress(result.events % 1000)
+        self._check_seals(result, recomputed, trusted)
+        return result
+
+    def _mismatch(self, result: Verification, position: int, actual: bytes) -> None:
+        elsewhere = _position_of_content(self.engine, actual) if result.first_problem is None else None
+        if elsewhere is not None and elsewhere != position:
+            self._found(result, position, "reordered", f"holds the row recorded at position {elsewhere}")
+        else:
+            self._found(result, position, "changed", "the stored row differs from what was recorded")
+
+    @staticmethod
+    def _found(result: Verification, position: int, kind: str, detail: str) -> None:
+        if result.first_problem is None:
+            result.first_problem = Finding(position, kind, detail)
+
+    def _check_seals(self, result: Verification, recomputed: dict[int, bytes], trusted: Ed25519PublicKey | None
+                     ) -> None:
+        for seal in self.seals.all():
+            key = trusted or public_from_hex(seal.public_key)
+            valid = signature_valid(seal, key)
+            matches, problem = self._seal_matches(seal, recomputed, result)
+            if not valid:
+                problem = "signature does not verify" + (f"; {problem}" if problem else "")
+            result.checkpoints.append(CheckpointResult(seal.id, seal.position, valid, matches, problem))
+
+    @staticmethod
+    def _seal_matches(seal: Seal, recomputed: dict[int, bytes], result: Verification) -> tuple[bool, str | None]:
+        if seal.position not in recomputed:
+            if result.first_problem is None or result.first_problem.position > seal.position:
+                result.first_problem = Finding(min(result.head_position + 1, seal.position), "removed",
+                                               f"the log ends before sealed position {seal.position}")
+            return False, f"sealed position {seal.position} is missing from the log"
+        if recomputed[seal.position] != seal.digest:
+            first = result.first_problem
+            where = f"; first departure at position {first.position}" if first else ""
+            return False, f"the log up to position {seal.position} differs from what was sealed{where}"
+        return True, None
