@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from application.ledger import event_meta, event_payload, event_timestamp
 from domain.feedback_round import FeedbackRound
+from infrastructure.seals import load_key
 from infrastructure.views import AuditFilter
 from web.auth import actor, allow, jejak
 from web.employees import EmployeeOut
@@ -143,6 +144,29 @@ def employee_as_of(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     state = {k: v for k, v in vars(emp).items() if not k.startswith("_")}
     state["id"], state["version"], state["as_of_version"] = emp.id, emp.version, emp.version
     return state
+
+
+class VerifyOut(ma.Schema):
+    """The ledger verification report."""
+
+    status = ma.fields.String(metadata={"description": "intact or broken"})
+    events = ma.fields.Integer()
+    head_position = ma.fields.Integer()
+    head_digest = ma.fields.String()
+    first_problem = ma.fields.Dict(allow_none=True)
+    checkpoints = ma.fields.List(ma.fields.Dict())
+    trusted_key = ma.fields.String(allow_none=True)
+
+
+@blp.route("/verify")
+@allow("auditor", "investigator")
+@blp.response(200, VerifyOut)
+def verify() -> dict[str, Any]:
+    """Recompute the hash chain from the stored rows and check every seal (against the configured key)."""
+    system = jejak()
+    key_file = system.settings.seal_key_file
+    trusted = load_key(key_file).public_key() if key_file and key_file.exists() else None
+    return system.verifier.verify(trusted).as_dict()
 
 
 class RawReadQuery(Strict):

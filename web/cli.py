@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +23,7 @@ from application.errors import ApplicationError
 from domain.access import ROLES
 from domain.errors import DomainError
 from infrastructure.container import Jejak
+from infrastructure.seals import SealKeyMissing, generate_key, load_key, public_from_hex
 
 log = logging.getLogger("jejak.feedback")
 
@@ -170,6 +173,73 @@ def projections_catch_up() -> None:
     lag = sum(s.lag for s in runner.status())
     with tqdm(total=lag, desc="catch up", unit="ev", file=sys.stderr) as bar:
         runner.catch_up(progress=bar.update)
+
+
+@cli.group("ledger")
+def ledger() -> None:
+    """Tamper evidence: keys, seals (signed checkpoints) and verification."""
+
+
+@ledger.command("keygen")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the private key (default: JEJAK_SEAL_KEY_FILE or var/seal.key).")
+def ledger_keygen(out: Path | None) -> None:
+    """Make an Ed25519 seal key (kept outside the database); prints the public key for auditors."""
+    path = out or system().settings.seal_key_file
+    try:
+        public = generate_key(path)
+    except FileExistsError as e:
+        fail(str(e))
+        return
+    click.echo(f"private key written to {path} (keep it off the database server)", err=True)
+    click.echo(public)
+
+
+@ledger.command("seal")
+def ledger_seal() -> None:
+    """Sign the current head of the hash chain and store the checkpoint."""
+    jejak = system()
+    try:
+        seal = jejak.seals.seal(load_key(jejak.settings.seal_key_file))
+    except (SealKeyMissing, ValueError) as e:
+        fail(str(e))
+        return
+    click.echo(f"sealed position {seal.position} digest {seal.digest.hex()} at {seal.sealed_at.isoformat()}")
+
+
+@ledger.command("verify")
+@click.option("--public-key", default=None, help="Trusted public key (hex) or a file holding it; default: the "
+                                                 "public half of JEJAK_SEAL_KEY_FILE, else each seal's own key.")
+def ledger_verify(public_key: str | None) -> None:
+    """Recompute the chain from the stored rows and check every seal; exit 1 when anything is broken."""
+    jejak = system()
+    trusted = _trusted_key(jejak, public_key)
+    with tqdm(total=jejak.projections.head(), desc="verify ledger", unit="ev", file=sys.stderr) as bar:
+        result = jejak.verifier.verify(trusted, progress=bar.update)
+    click.echo(json.dumps(result.as_dict(), indent=2, default=str))
+    if not result.intact:
+        sys.exit(1)
+
+
+@ledger.command("export-seals")
+def ledger_export_seals() -> None:
+    """Print the seals and their public keys as JSON, for auditors to keep elsewhere."""
+    seals = system().seals.all()
+    click.echo(json.dumps({"seals": [{"id": s.id, "position": s.position, "digest": s.digest.hex(),
+                                      "sealed_at": s.sealed_at.isoformat(), "public_key": s.public_key,
+                                      "signature": s.signature.hex()} for s in seals]}, indent=2))
+
+
+def _trusted_key(jejak: Jejak, given: str | None) -> Any:
+    if given:
+        text = Path(given).read_text().strip() if Path(given).exists() else given
+        try:
+            return public_from_hex(text)
+        except ValueError:
+            fail("--public-key must be 64 hex characters or a file holding them")
+    if jejak.settings.seal_key_file and jejak.settings.seal_key_file.exists():
+        return load_key(jejak.settings.seal_key_file).public_key()
+    return None
 
 
 @cli.group("feedback")

@@ -70,6 +70,7 @@ ROUTES: list[tuple[str, str, frozenset[str | None]]] = [
     ("GET", "/api/question-sets", EVERYONE),
     ("POST", "/api/question-sets", HR),
     ("GET", "/api/question-sets/1", EVERYONE),
+    ("GET", "/api/audit/verify", frozenset({"auditor", "investigator"})),
     ("GET", "/api/audit/events", AUDITOR),
     ("GET", "/api/audit/aggregates/{staff}/events", AUDITOR),
     ("GET", "/api/audit/employees/{staff}/state?version=1", AUDITOR),
