@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install init demo bench clean
+.PHONY: run test install cipher-key init demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,14 @@ $(STAMP): $(BIN)/python setup.cfg pyproject.toml
 
 install: $(STAMP)
 
-init: install
+# A fresh embedded database gets a payload cipher key under var/ (never for an existing one:
+# its events were written in clear and must stay readable).
+cipher-key: install
+	@mkdir -p var
+	@if [ ! -e var/jejak.db ] && [ ! -e var/cipher_key ] && [ -z "$$JEJAK_CIPHER_KEY" ] && [ -z "$$JEJAK_DATABASE_URL" ]; then \
+		umask 077 && $(BIN)/python -m infrastructure.keys > var/cipher_key && echo "generated var/cipher_key"; fi
+
+init: install cipher-key
 	$(BIN)/jejak init
 
 demo: init

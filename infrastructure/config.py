@@ -40,7 +40,7 @@ class Settings:
             "secret_key": env.get("JEJAK_SECRET_KEY") or _secret_key(var_dir),
             "var_dir": var_dir,
             "catch_up_in_request": env.get("JEJAK_CATCH_UP_IN_REQUEST", "1").lower() not in ("0", "false", "no"),
-            "cipher_key": env.get("JEJAK_CIPHER_KEY") or None,
+            "cipher_key": env.get("JEJAK_CIPHER_KEY") or _key_file(env.get("JEJAK_CIPHER_KEY_FILE"), var_dir),
             "seal_key_file": Path(env.get("JEJAK_SEAL_KEY_FILE") or var_dir / "seal.key"),
         }
         values.update(overrides)
@@ -138,3 +138,13 @@ def _secret_key(var_dir: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _key_file(given: str | None, var_dir: Path) -> str | None:
+    """The payload cipher key from its file (JEJAK_CIPHER_KEY_FILE, default var/cipher_key), if present."""
+    path = Path(given) if given else var_dir / "cipher_key"
+    if given and not path.exists():
+        raise ConfigurationError(f"JEJAK_CIPHER_KEY_FILE {path} does not exist")
+    if not path.exists():
+        return None
+    return path.read_text().strip() or None
