@@ -10,17 +10,21 @@ from sqlalchemy import text
 
 from application.access import AccessService
 from application.actor import Actor
+from application.appraisals import AppraisalService
 from application.feedback import FeedbackService
 from application.ledger import Ledger
 from application.question_book import QuestionBookService
+from application.reads import ReadLog
 from application.registry import Registry
 from application.rulebook import RuleBookService
 from domain.feedback_round import FeedbackRound
+from infrastructure.appraisal_view import AppraisalView
 from infrastructure.config import Settings
 from infrastructure.database import make_engine
 from infrastructure.feedback_view import FeedbackView
 from infrastructure.projection import ProjectionRunner
 from infrastructure.projections.access import AccessProjection
+from infrastructure.projections.appraisals import AppraisalProjection
 from infrastructure.projections.audit_index import AuditIndexProjection
 from infrastructure.projections.directory import DirectoryProjection
 from infrastructure.projections.feedback import FeedbackProjection
@@ -41,7 +45,8 @@ class Jejak:
         self.projections = ProjectionRunner(
             self.engine,
             self.ledger,
-            [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at)],
+            [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at),
+             AppraisalProjection()],
         )
         self.projections.create_tables()
         self.seals = SealStore(self.engine)
@@ -52,9 +57,12 @@ class Jejak:
         self.registry = Registry(self.ledger)
         self.rules = RuleBookService(self.ledger)
         self.access = AccessService(self.ledger)
+        self.reads = ReadLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
         self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions)
         self.feedback_view = FeedbackView(self.engine)
+        self.appraisals = AppraisalService(self.ledger, self.registry, self.rules)
+        self.appraisal_view = AppraisalView(self.engine)
         self.directory = DirectoryView(self.engine)
         self.grants = AccessView(self.engine)
         self.audit = AuditView(self.engine)

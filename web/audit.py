@@ -63,7 +63,15 @@ class EventQuery(Strict):
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
 
 
-class AsOfQuery(Strict):
+class ReasonQuery(Strict):
+    """Why an individual's record is read (recorded with the read)."""
+
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000),
+                              metadata={"description": "why you read this record; stored with the read"})
+    case_id = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100))
+
+
+class AsOfQuery(ReasonQuery):
     """Pick a version or a moment (not both)."""
 
     version = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
@@ -125,11 +133,14 @@ def events(query: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/aggregates/<aggregate_id>/events")
 @allow("auditor")
+@blp.arguments(ReasonQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EventOut(many=True))
-def aggregate_history(aggregate_id: str) -> list[dict[str, Any]]:
-    """Every event of one aggregate, from the event store, with log positions."""
+def aggregate_history(query: dict[str, Any], aggregate_id: str) -> list[dict[str, Any]]:
+    """Every event of one aggregate, from the event store, with log positions (the read is recorded)."""
     system = jejak()
     agg_id: UUID = parse_id(aggregate_id, "aggregate")
+    system.ledger.history(agg_id)  # 404 before recording a read of nothing
+    system.reads.record(actor(), "aggregate.history", agg_id, query["reason"], query["case_id"])
     positions = system.audit.positions(agg_id)
     return [describe(e, positions.get(e.originator_version)) for e in system.ledger.history(agg_id)]
 
@@ -139,8 +150,9 @@ def aggregate_history(aggregate_id: str) -> list[dict[str, Any]]:
 @blp.arguments(AsOfQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EmployeeAsOfOut)
 def employee_as_of(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
-    """An employee as of a version or a timestamp, rebuilt from the event store."""
+    """An employee as of a version or a timestamp, rebuilt from the event store (the read is recorded)."""
     emp = jejak().registry.employee_as_of(parse_id(employee_id, "employee"), query["version"], query["at"])
+    jejak().reads.record(actor(), "employee.state", emp.id, query["reason"], query["case_id"])
     state = {k: v for k, v in vars(emp).items() if not k.startswith("_")}
     state["id"], state["version"], state["as_of_version"] = emp.id, emp.version, emp.version
     return state

@@ -72,8 +72,8 @@ ROUTES: list[tuple[str, str, frozenset[str | None]]] = [
     ("GET", "/api/question-sets/1", EVERYONE),
     ("GET", "/api/audit/verify", frozenset({"auditor", "investigator"})),
     ("GET", "/api/audit/events", AUDITOR),
-    ("GET", "/api/audit/aggregates/{staff}/events", AUDITOR),
-    ("GET", "/api/audit/employees/{staff}/state?version=1", AUDITOR),
+    ("GET", "/api/audit/aggregates/{staff}/events?reason=audit", AUDITOR),
+    ("GET", "/api/audit/employees/{staff}/state?version=1&reason=audit", AUDITOR),
     # 360-degree feedback: {round} is a round of the staff member (Dewi), who reports to the supervisor (Siti)
     ("GET", "/api/feedback-rounds", ROUND_READERS),
     ("POST", "/api/feedback-rounds", PEOPLE),

@@ -135,8 +135,8 @@ def test_body_larger_than_one_mebibyte_is_413(api: Api) -> None:
         ("POST", "/api/employees/nope/rank-changes", "hr_admin", change(rank="III/b"), "employee"),
         ("POST", "/api/employees/nope/unit-changes", "hr_admin", change(unit="DINKES"), "employee"),
         ("POST", "/api/access-grants/nope/revocation", "hr_admin", {"reason": "r"}, "access grant"),
-        ("GET", "/api/audit/aggregates/nope/events", "auditor", None, "aggregate"),
-        ("GET", "/api/audit/employees/nope/state?version=1", "auditor", None, "employee"),
+        ("GET", "/api/audit/aggregates/nope/events?reason=audit", "auditor", None, "aggregate"),
+        ("GET", "/api/audit/employees/nope/state?version=1&reason=audit", "auditor", None, "employee"),
     ],
 )
 def test_malformed_uuid_in_the_path_is_404_saying_it_is_not_an_id(
@@ -451,7 +451,7 @@ def test_no_bad_input_response_contains_a_traceback(api: Api) -> None:
         api.call("GET", "/api/rule-sets/in-effect?at=yesterday"),
         api.call("GET", "/api/rule-sets/999999999999999999999"),
         api.call("GET", "/api/audit/events?after=-5", role="auditor"),
-        api.call("GET", f"/api/audit/employees/{staff}/state?version=0", role="auditor"),
+        api.call("GET", f"/api/audit/employees/{staff}/state?version=0&reason=audit", role="auditor"),
         api.call("PATCH", "/api/units/NOPE", json={"name": "x", "reason": "y"}),
         api.call("POST", "/api/rule-sets", json={"title": "t", "effective_from": "2027-01-01", "rules": []}),
     ]

@@ -87,7 +87,7 @@ def audit_events(api: Api, **params: Any) -> dict[str, Any]:
 
 
 def history(api: Api, aggregate: UUID) -> list[dict[str, Any]]:
-    response = api.call("GET", f"/api/audit/aggregates/{aggregate}/events", role="auditor")
+    response = api.call("GET", f"/api/audit/aggregates/{aggregate}/events?reason=audit", role="auditor")
     assert response.status_code == 200
     events: list[dict[str, Any]] = response.get_json()
     return events
@@ -506,7 +506,7 @@ def test_aggregate_history_lists_every_event_with_its_log_position(api: Api) -> 
     positions = [e["position"] for e in events]
     assert all(isinstance(p, int) for p in positions)
     assert positions == sorted(positions)
-    assert positions[-1] == api.jejak.projections.head()
+    assert positions[-1] == api.jejak.projections.head() - 1  # the read itself was recorded last
 
 
 def test_aggregate_history_positions_match_the_log(api: Api) -> None:
@@ -522,7 +522,7 @@ def test_employee_state_at_version_1_shows_the_rank_before_a_change(api: Api) ->
     staff = api.ids["staff"]
     assert rank_change(api, staff).status_code == 200
 
-    response = api.call("GET", f"/api/audit/employees/{staff}/state?version=1", role="auditor")
+    response = api.call("GET", f"/api/audit/employees/{staff}/state?version=1&reason=audit", role="auditor")
 
     assert response.status_code == 200
     assert response.get_json()["rank"] == "III/a"
@@ -534,7 +534,7 @@ def test_employee_state_at_a_moment_before_the_change_shows_the_earlier_rank(api
     registered_at = history(api, staff)[0]["timestamp"]
     assert rank_change(api, staff).status_code == 200
 
-    response = api.call("GET", q(f"/api/audit/employees/{staff}/state", at=registered_at), role="auditor")
+    response = api.call("GET", q(f"/api/audit/employees/{staff}/state", reason="audit", at=registered_at), role="auditor")
 
     assert response.status_code == 200
     assert (response.get_json()["rank"], response.get_json()["as_of_version"]) == ("III/a", 1)
@@ -545,7 +545,7 @@ def test_employee_state_now_shows_the_changed_rank(api: Api) -> None:
     assert rank_change(api, staff).status_code == 200
     now = datetime.now().astimezone().isoformat()
 
-    response = api.call("GET", q(f"/api/audit/employees/{staff}/state", at=now), role="auditor")
+    response = api.call("GET", q(f"/api/audit/employees/{staff}/state", reason="audit", at=now), role="auditor")
 
     assert (response.get_json()["rank"], response.get_json()["as_of_version"]) == ("III/b", 2)
 
@@ -553,12 +553,12 @@ def test_employee_state_now_shows_the_changed_rank(api: Api) -> None:
 def test_employee_state_names_the_employee_and_its_version(api: Api) -> None:
     staff = api.ids["staff"]
 
-    body = api.call("GET", f"/api/audit/employees/{staff}/state?version=1", role="auditor").get_json()
+    body = api.call("GET", f"/api/audit/employees/{staff}/state?version=1&reason=audit", role="auditor").get_json()
 
     assert (body.get("id"), body.get("version")) == (str(staff), 1)
 
 
-@pytest.mark.parametrize("query", ["", "?version=1&at=2024-01-01T00:00:00Z"])
+@pytest.mark.parametrize("query", ["?reason=audit", "?version=1&at=2024-01-01T00:00:00Z&reason=audit"])
 def test_employee_state_needs_exactly_one_of_version_or_at(api: Api, query: str) -> None:
     response = api.call("GET", f"/api/audit/employees/{api.ids['staff']}/state{query}", role="auditor")
 
@@ -568,12 +568,24 @@ def test_employee_state_needs_exactly_one_of_version_or_at(api: Api, query: str)
 
 
 def test_employee_state_at_a_version_that_does_not_exist_is_404(api: Api) -> None:
-    response = api.call("GET", f"/api/audit/employees/{api.ids['staff']}/state?version=5", role="auditor")
+    response = api.call("GET", f"/api/audit/employees/{api.ids['staff']}/state?version=5&reason=audit", role="auditor")
 
     assert response.status_code == 404
 
 
 def test_employee_state_before_registration_is_404(api: Api) -> None:
-    path = q(f"/api/audit/employees/{api.ids['staff']}/state", at="2000-01-01T00:00:00+00:00")
+    path = q(f"/api/audit/employees/{api.ids['staff']}/state", reason="audit", at="2000-01-01T00:00:00+00:00")
 
     assert api.call("GET", path, role="auditor").status_code == 404
+
+
+def test_reading_an_employees_past_state_needs_a_reason_and_is_recorded(api: Api) -> None:
+    staff = api.ids["staff"]
+    refused = api.call("GET", f"/api/audit/employees/{staff}/state?version=1", role="auditor")
+    assert refused.status_code == 422 and "reason" in refused.get_json()["errors"]
+    read = api.call("GET", f"/api/audit/employees/{staff}/state?version=1&reason=grievance+G-7&case_id=G-7",
+                    role="auditor")
+    assert read.status_code == 200
+    [recorded] = api.call("GET", "/api/audit/events?topic=SensitiveRead.Recorded", role="auditor").get_json()["items"]
+    assert recorded["payload"]["subject_id"] == str(staff) and recorded["payload"]["reason"] == "grievance G-7"
+    assert recorded["payload"]["case_id"] == "G-7" and recorded["actor"]["role"] == "auditor"

@@ -118,7 +118,7 @@ class Team:
         return self.call("GET", q(f"/api/feedback-rounds/{rid}/report", **params), who)
 
     def events(self, rid: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = self.call("GET", f"/api/audit/aggregates/{rid}/events", "auditor").get_json()
+        items: list[dict[str, Any]] = self.call("GET", f"/api/audit/aggregates/{rid}/events?reason=audit", "auditor").get_json()
         return items
 
     def ready_round(self, peers: tuple[str, ...] = PEERS[:3]) -> str:
