@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from application.actor import Actor
 from domain.access import EMPLOYEE_ROLES, ROLES
 from infrastructure.container import Jejak
 from web.problems import problem
+from web.ratelimit import FailureLimiter
+
+log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC_ENDPOINTS = {"api-docs.openapi_json", "api-docs.openapi_swagger_ui", "health.health", "swagger_static"}
@@ -88,19 +92,29 @@ def init_auth(app: Flask) -> None:
         given = request.headers.get("X-Request-ID", "")
         g.correlation_id = given if REQUEST_ID.match(given) else str(uuid4())
 
+    # test clients send every request from one address, so suites opt out unless they test the limit itself
+    default_limit = 1_000_000 if app.testing else 10
+    limiter = FailureLimiter(int(app.config.get("JEJAK_AUTH_FAILURES_PER_MINUTE", default_limit)), 60.0)
+    app.extensions["jejak_auth_limiter"] = limiter
+
     @app.before_request
     def authenticate() -> Response | None:
         if not request.path.startswith("/api/") or request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
+        address = request.remote_addr or "unknown"
+        wait = limiter.retry_after(address)
+        if wait:
+            return problem(429, f"too many failed authentication attempts; retry in {wait} s",
+                           headers={"Retry-After": str(wait)})
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            return _unauthenticated("send Authorization: Bearer <token>")
+            return _refuse(limiter, address, "send Authorization: Bearer <token>")
         grant = jejak().grants.by_token_hash(hash_token(token.strip()))
         if grant is None or grant["revoked"]:
-            return _unauthenticated("the token is unknown or revoked")
+            return _refuse(limiter, address, "the token is unknown or revoked")
         if grant["expires_at"] is not None and grant["expires_at"] <= datetime.now(UTC):
-            return _unauthenticated("the token has expired")
+            return _refuse(limiter, address, "the token has expired")
         g.principal = Principal(grant["id"], _effective_role(grant), grant["name"], grant["employee_id"])
         return None
 
@@ -120,6 +134,13 @@ def _effective_role(grant: dict[str, Any]) -> str:
     if grant["role"] in EMPLOYEE_ROLES:
         return "supervisor" if jejak().directory.has_reports(grant["employee_id"]) else "employee"
     return str(grant["role"])
+
+
+def _refuse(limiter: FailureLimiter, address: str, detail: str) -> Response:
+    """Count the failure and log it without the token."""
+    limiter.fail(address)
+    log.warning("authentication failed from %s on %s %s: %s", address, request.method, request.path, detail)
+    return _unauthenticated(detail)
 
 
 def _unauthenticated(detail: str) -> Response:
