@@ -10,7 +10,6 @@ from sqlalchemy import text
 
 from application.access import AccessService
 from application.actor import Actor
-from application.appraisals import AppraisalService
 from application.feedback import FeedbackService
 from application.ledger import Ledger
 from application.question_book import QuestionBookService
@@ -18,13 +17,11 @@ from application.reads import ReadLog
 from application.registry import Registry
 from application.rulebook import RuleBookService
 from domain.feedback_round import FeedbackRound
-from infrastructure.appraisal_view import AppraisalView
 from infrastructure.config import Settings
 from infrastructure.database import make_engine
 from infrastructure.feedback_view import FeedbackView
 from infrastructure.projection import ProjectionRunner
 from infrastructure.projections.access import AccessProjection
-from infrastructure.projections.appraisals import AppraisalProjection
 from infrastructure.projections.audit_index import AuditIndexProjection
 from infrastructure.projections.directory import DirectoryProjection
 from infrastructure.projections.feedback import FeedbackProjection
@@ -45,8 +42,7 @@ class Jejak:
         self.projections = ProjectionRunner(
             self.engine,
             self.ledger,
-            [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at),
-             AppraisalProjection()],
+            [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at)],
         )
         self.projections.create_tables()
         self.seals = SealStore(self.engine)
@@ -61,8 +57,6 @@ class Jejak:
         self.questions = QuestionBookService(self.ledger)
         self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions)
         self.feedback_view = FeedbackView(self.engine)
-        self.appraisals = AppraisalService(self.ledger, self.registry, self.rules)
-        self.appraisal_view = AppraisalView(self.engine)
         self.directory = DirectoryView(self.engine)
         self.grants = AccessView(self.engine)
         self.audit = AuditView(self.engine)
