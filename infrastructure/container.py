@@ -10,21 +10,30 @@ from sqlalchemy import text
 
 from application.access import AccessService
 from application.actor import Actor
+from application.appraisals import AppraisalService
 from application.feedback import FeedbackService
 from application.ledger import Ledger
+from application.mentoring import MentoringService, RecognitionService
 from application.question_book import QuestionBookService
 from application.reads import ReadLog
 from application.registry import Registry
 from application.rulebook import RuleBookService
+from application.talent import TalentService
+from application.trainings import TrainingService
 from domain.feedback_round import FeedbackRound
+from infrastructure.appraisal_view import AppraisalView
+from infrastructure.career_view import CareerView
 from infrastructure.config import Settings
 from infrastructure.database import make_engine
 from infrastructure.feedback_view import FeedbackView
 from infrastructure.projection import ProjectionRunner
 from infrastructure.projections.access import AccessProjection
+from infrastructure.projections.appraisals import AppraisalProjection
 from infrastructure.projections.audit_index import AuditIndexProjection
 from infrastructure.projections.directory import DirectoryProjection
 from infrastructure.projections.feedback import FeedbackProjection
+from infrastructure.projections.talent import TalentProjection
+from infrastructure.projections.trainings import TrainingProjection
 from infrastructure.seals import SealStore
 from infrastructure.verify import Verifier
 from infrastructure.views import AccessView, AuditView, DirectoryView
@@ -42,7 +51,8 @@ class Jejak:
         self.projections = ProjectionRunner(
             self.engine,
             self.ledger,
-            [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at)],
+            [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at),
+             AppraisalProjection(), TrainingProjection(), TalentProjection()],
         )
         self.projections.create_tables()
         self.seals = SealStore(self.engine)
@@ -57,6 +67,13 @@ class Jejak:
         self.questions = QuestionBookService(self.ledger)
         self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions)
         self.feedback_view = FeedbackView(self.engine)
+        self.appraisals = AppraisalService(self.ledger, self.registry, self.rules)
+        self.appraisal_view = AppraisalView(self.engine)
+        self.trainings = TrainingService(self.ledger, self.rules)
+        self.talent = TalentService(self.ledger)
+        self.mentoring = MentoringService(self.ledger)
+        self.recognition = RecognitionService(self.ledger)
+        self.career = CareerView(self.engine)
         self.directory = DirectoryView(self.engine)
         self.grants = AccessView(self.engine)
         self.audit = AuditView(self.engine)

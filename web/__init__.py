@@ -11,12 +11,26 @@ from werkzeug.wrappers import Response
 
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
-from web import access, audit, employees, feedback, health, question_sets, rule_sets, units
+from web import (
+    access,
+    appraisals,
+    audit,
+    employees,
+    feedback,
+    health,
+    mentoring,
+    question_sets,
+    rule_sets,
+    talent,
+    trainings,
+    units,
+)
 from web.auth import init_auth, public
 from web.problems import ProblemApi, register_error_handlers
 
 BLUEPRINTS = (
     health.blp, access.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp, audit.blp,
+    appraisals.blp, trainings.blp, talent.blp, mentoring.blp,
 )
 
 

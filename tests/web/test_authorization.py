@@ -146,6 +146,97 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], dict[str, Any] | None]]
     ("POST", "/api/feedback-rounds/{round}/close"): lambda ids: {"reason": "semua penilai sudah menjawab"},
 }
 
+# --- appraisals (SKP): {appraisal} is an appraisal of the staff member (Dewi), assessed by her supervisor (Siti) ---
+APPRAISAL_READERS = frozenset({"hr_admin", "supervisor", "employee", "auditor"})
+DISTRIBUTION_READERS = frozenset({"hr_admin", "auditor"})
+APPRAISAL_PERIOD = "2026"
+ROUTES += [
+    ("GET", "/api/appraisals", APPRAISAL_READERS),
+    ("POST", "/api/appraisals", PEOPLE),
+    ("GET", "/api/appraisals/{appraisal}", APPRAISAL_READERS),
+    ("POST", "/api/appraisals/{appraisal}/targets", EMPLOYEES),
+    ("POST", "/api/appraisals/{appraisal}/notes", EMPLOYEES),
+    ("POST", "/api/appraisals/{appraisal}/assessment", EMPLOYEES),
+    ("POST", "/api/appraisals/{appraisal}/finalisation", EMPLOYEES),
+    ("POST", "/api/appraisals/{appraisal}/objection", EMPLOYEES),
+    ("POST", "/api/appraisals/{appraisal}/objection/decision", EMPLOYEES),
+    ("PUT", "/api/units/BKPSDM/organisation-ratings/2026", HR),
+    ("GET", "/api/units/BKPSDM/predicate-distribution?period=2026", DISTRIBUTION_READERS),
+]
+# The staff member (acting as "employee") supervises nobody, so opens nothing, and is not the assessor of her own
+# appraisal; the supervisor is not the appraised employee, so does not object; the decision row's appraisal (see
+# `appraisal_setup`) is assessed by the staff member, who therefore may not decide it: the supervisor, her superior,
+# does.
+REFUSED_BY_DATA.update({
+    ("POST", "/api/appraisals"): frozenset({"employee"}),
+    ("POST", "/api/appraisals/{appraisal}/targets"): frozenset({"employee"}),
+    ("POST", "/api/appraisals/{appraisal}/notes"): frozenset({"employee"}),
+    ("POST", "/api/appraisals/{appraisal}/assessment"): frozenset({"employee"}),
+    ("POST", "/api/appraisals/{appraisal}/finalisation"): frozenset({"employee"}),
+    ("POST", "/api/appraisals/{appraisal}/objection"): frozenset({"supervisor"}),
+    ("POST", "/api/appraisals/{appraisal}/objection/decision"): frozenset({"employee"}),
+})
+BODIES.update({
+    ("POST", "/api/appraisals"): lambda ids: {"employee_id": ids["staff"], "period": APPRAISAL_PERIOD},
+    ("POST", "/api/appraisals/{appraisal}/targets"): lambda ids: {
+        "target": "Menyelesaikan 40 usulan kenaikan pangkat", "indicator": "usulan selesai per triwulan"},
+    ("POST", "/api/appraisals/{appraisal}/notes"): lambda ids: {"text": "Triwulan I sesuai rencana"},
+    ("POST", "/api/appraisals/{appraisal}/assessment"): lambda ids: {"work_results": "above", "behaviour": "above"},
+    ("POST", "/api/appraisals/{appraisal}/finalisation"): lambda ids: None,
+    ("POST", "/api/appraisals/{appraisal}/objection"): lambda ids: {"reasons": "Tugas tambahan tidak dinilai"},
+    ("POST", "/api/appraisals/{appraisal}/objection/decision"): lambda ids: {
+        "outcome": "rejected", "reason": "Penilaian sudah sesuai bukti"},
+    ("PUT", "/api/units/BKPSDM/organisation-ratings/2026"): lambda ids: {
+        "rating": "Baik", "reason": "Keputusan Bupati 800/12/2027"},
+})
+
+# Career record (training, talent, mentoring, awards): {training}, {potential}, {mentoring} and {award} belong to the
+# staff member, whose supervisor is the mentor (see `career_setup`). The staff member is the mentee, and a mentee
+# does not end their own mentoring: the mentor, the mentee's supervisor or HR does.
+CAREER_READERS = frozenset({"hr_admin", "supervisor", "employee", "auditor"})
+UNIT_REPORT_READERS = frozenset({"hr_admin", "supervisor", "auditor"})
+SUPERVISOR_OR_HR = frozenset({"hr_admin", "supervisor"})
+ROUTES += [
+    ("GET", "/api/trainings", CAREER_READERS),
+    ("POST", "/api/trainings", PEOPLE),
+    ("GET", "/api/trainings/{training}", CAREER_READERS),
+    ("POST", "/api/trainings/{training}/verification", HR),
+    ("GET", "/api/employees/{staff}/training-hours?year=2025", CAREER_READERS),
+    ("GET", "/api/units/BKPSDM/training-shortfall?year=2025", UNIT_REPORT_READERS),
+    ("GET", "/api/potential-assessments", CAREER_READERS),
+    ("POST", "/api/potential-assessments", SUPERVISOR_OR_HR),
+    ("GET", "/api/potential-assessments/{potential}", CAREER_READERS),
+    ("GET", "/api/units/BKPSDM/talent-grid", UNIT_REPORT_READERS),
+    ("GET", "/api/mentoring", CAREER_READERS),
+    ("POST", "/api/mentoring", SUPERVISOR_OR_HR),
+    ("GET", "/api/mentoring/{mentoring}", CAREER_READERS),
+    ("POST", "/api/mentoring/{mentoring}/sessions", PEOPLE),
+    ("POST", "/api/mentoring/{mentoring}/end", PEOPLE),
+    ("GET", "/api/awards", CAREER_READERS),
+    ("POST", "/api/awards", SUPERVISOR_OR_HR),
+    ("GET", "/api/awards/{award}", CAREER_READERS),
+]
+REFUSED_BY_DATA.update({
+    ("POST", "/api/mentoring/{mentoring}/end"): frozenset({"employee"}),
+})
+BODIES.update({
+    ("POST", "/api/trainings"): lambda ids: {  # the caller's own (HR: the staff member's)
+        "employee_id": ids["me"], "course": "Pelatihan Analis Kebijakan", "provider": "BPSDM Provinsi", "jp": 16,
+        "start_date": "2025-05-05", "end_date": "2025-05-06", "certificate_number": "800/MATRIX/2025"},
+    ("POST", "/api/trainings/{training}/verification"): lambda ids: {
+        "outcome": "verified", "reason": "sertifikat asli diperiksa"},
+    ("POST", "/api/potential-assessments"): lambda ids: {
+        "employee_id": ids["staff"], "level": "high", "basis": "uji kompetensi manajerial 2026"},
+    ("POST", "/api/mentoring"): lambda ids: {
+        "mentor_id": ids["supervisor"], "mentee_id": ids["staff"], "goals": ["menyusun kajian kebijakan"]},
+    ("POST", "/api/mentoring/{mentoring}/sessions"): lambda ids: {
+        "held_on": date.today().isoformat(), "note": "membahas kerangka kajian"},
+    ("POST", "/api/mentoring/{mentoring}/end"): lambda ids: {"summary": "kajian selesai dan dipresentasikan"},
+    ("POST", "/api/awards"): lambda ids: {
+        "employee_id": ids["staff"], "category": "performance", "title": "Kinerja Terbaik 2026",
+        "reason": "target layanan terlampaui"},
+})
+
 OK, DATA, FORBIDDEN, UNAUTHENTICATED = "ok", "refused-by-data", "forbidden", "unauthenticated"
 
 
@@ -209,6 +300,96 @@ def closed_round(api: Api) -> UUID:
     return api.ids["round"]
 
 
+def appraisal_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """Id of {appraisal} for a route. Reads share one open appraisal of the staff member. Admitted writes get, on
+    their own fresh app, an appraisal in the state the route needs: the staff member's, assessed by the supervisor,
+    open (targets, notes), with a target (assessment), assessed (finalisation), or final with the supervisor now
+    reporting to a new head of office who hears objections (objection); for the decision, the other employee's,
+    assessed by the staff member (named by HR), final and objected to, so the staff member's supervisor decides."""
+    if "{appraisal}" not in template:
+        return {}
+    if method == "GET":
+        return {"appraisal": str(shared_appraisal(api))}
+    if not real:
+        return {"appraisal": str(uuid4())}
+    service = api.jejak.appraisals
+    if template.endswith("/decision"):
+        aid = service.open(MATRIX_HR, api.ids["other"], APPRAISAL_PERIOD, assessor_id=api.ids["staff"]).id
+        assessor, appraised = as_employee(api, "staff"), as_employee(api, "other")
+    else:
+        aid = service.open(MATRIX_HR, api.ids["staff"], APPRAISAL_PERIOD).id
+        assessor, appraised = as_employee(api, "supervisor"), as_employee(api, "staff")
+    stage = next(n for suffix, n in (("/assessment", 1), ("/finalisation", 2), ("/objection", 3), ("/decision", 4))
+                 if template.endswith(suffix)) if not template.endswith(("/targets", "/notes")) else 0
+    if stage >= 1:
+        service.agree_target(assessor, aid, "Menyelesaikan usulan mutasi", "usulan selesai tepat waktu")
+    if stage >= 2:
+        service.assess(assessor, aid, "as_expected", "as_expected")
+    if stage >= 3:
+        service.finalise(assessor, aid)
+    if stage == 3:
+        head = api.jejak.registry.register_employee(
+            MATRIX_HR, nip="196805121990031001", name="Kepala Badan", unit="BKPSDM", position="Kepala Badan",
+            rank="IV/c", rank_since=date(2018, 4, 1)).id
+        api.jejak.registry.change_supervisor(MATRIX_HR, api.ids["supervisor"], head, date(2024, 1, 1), "struktur")
+    if stage == 4:
+        service.object(appraised, aid, "Tugas tambahan tidak dinilai")
+    return {"appraisal": str(aid)}
+
+
+def shared_appraisal(api: Api) -> UUID:
+    """The shared read-only appraisal (created once per app)."""
+    if "appraisal" not in api.ids:
+        api.ids["appraisal"] = api.jejak.appraisals.open(MATRIX_HR, api.ids["staff"], APPRAISAL_PERIOD).id
+    return api.ids["appraisal"]
+
+
+# --- career record set-up ---------------------------------------------------------------------------------------
+
+CAREER_KINDS = ("training", "potential", "mentoring", "award")
+
+
+def career_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """The caller's own employee id as ``me`` (HR: the staff member's), and ids of {training}, {potential},
+    {mentoring} and {award}. Reads share one record of the staff member per app; admitted writes get, on their own
+    fresh app, an unverified training to decide or an active mentoring (mentor: the supervisor) to log or end;
+    refused writes never reach the record, so any id will do."""
+    ids = {"me": str(api.ids["supervisor" if caller == "supervisor" else "staff"])}
+    kinds = [kind for kind in CAREER_KINDS if "{" + kind + "}" in template]
+    if not kinds:
+        return ids
+    if method == "GET":
+        return {**ids, **{kind: str(value) for kind, value in career_record(api).items()}}
+    if not real:
+        return {**ids, **{kind: str(uuid4()) for kind in kinds}}
+    if "training" in kinds:
+        ids["training"] = str(record_training(api, "800/MATRIX-WRITE/2025"))
+    if "mentoring" in kinds:
+        ids["mentoring"] = str(assign_mentor(api))
+    return ids
+
+
+def record_training(api: Api, certificate: str) -> UUID:
+    return api.jejak.trainings.record(
+        MATRIX_HR, employee_id=api.ids["staff"], course="Latsar", provider="BPSDM", jp=10,
+        start_date=date(2025, 3, 3), end_date=date(2025, 3, 3), certificate_number=certificate).id
+
+
+def assign_mentor(api: Api) -> UUID:
+    return api.jejak.mentoring.assign(MATRIX_HR, api.ids["supervisor"], api.ids["staff"], ["kajian kebijakan"]).id
+
+
+def career_record(api: Api) -> dict[str, UUID]:
+    """The shared read-only record of the staff member (created once per app)."""
+    if "training" not in api.ids:
+        staff = api.ids["staff"]
+        api.ids["training"] = record_training(api, "800/MATRIX-READ/2025")
+        api.ids["potential"] = api.jejak.talent.assess_potential(MATRIX_HR, staff, "middle", "uji kompetensi").id
+        api.ids["mentoring"] = assign_mentor(api)
+        api.ids["award"] = api.jejak.recognition.grant(MATRIX_HR, staff, "service", "Pelayanan Prima", "survei").id
+    return {kind: api.ids[kind] for kind in CAREER_KINDS}
+
+
 def caller_id(caller: str | None) -> str:
     return caller or "anonymous"
 
@@ -221,6 +402,8 @@ def resolve(api: Api, method: str, template: str, caller: str | None = None, rea
     if "{grant}" in template:
         ids["grant"] = str(api.jejak.access.issue(system_actor("matrix"), "committee", "Tim Penilai Lama").grant_id)
     ids.update(feedback_setup(api, method, template, caller, real))
+    ids.update(appraisal_setup(api, method, template, caller, real))
+    ids.update(career_setup(api, method, template, caller, real))
     return template.format(**ids), ids
 
 
@@ -332,7 +515,8 @@ def test_route_admits_exactly_its_roles(
 
 def test_matrix_covers_every_route_and_method_for_every_caller(api: Api) -> None:
     adapter = api.app.url_map.bind("localhost")
-    dummy = {"grant": str(uuid4()), "round": str(uuid4()), "nomination": str(uuid4()),
+    dummy = {"grant": str(uuid4()), "round": str(uuid4()), "nomination": str(uuid4()), "appraisal": str(uuid4()),
+             **{kind: str(uuid4()) for kind in CAREER_KINDS},
              **{name: str(value) for name, value in api.ids.items()}}
     covered: dict[tuple[str, str], set[str | None]] = {}
     for method, template, caller, _ in MATRIX:

@@ -1,0 +1,105 @@
+"""Training completions: record (the employee or HR), verify or reject (HR), and the yearly JP minimum in effect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from application.actor import Actor
+from application.errors import Forbidden, NotFound
+from application.ledger import Ledger
+from application.rulebook import RuleBookService
+from domain.certificate_claim import CertificateClaim
+from domain.employee import Employee
+from domain.errors import DomainError
+from domain.rulebook import NoRuleSetInEffect
+from domain.training import Training
+
+HR = "hr_admin"
+
+
+class UnknownEmployee(DomainError):
+    """An employee named in a request body does not exist (422 naming the field)."""
+
+    def __init__(self, employee_id: UUID, field: str = "employee_id"):
+        super().__init__(f"no employee {employee_id}", field=field)
+
+
+def employee_named(ledger: Ledger, employee_id: UUID, field: str = "employee_id") -> Employee:
+    """The employee a body field names, from the event store; 422 on that field when there is none."""
+    try:
+        return ledger.load(Employee, employee_id)
+    except NotFound:
+        raise UnknownEmployee(employee_id, field) from None
+
+
+def is_direct_supervisor(actor: Actor, employee: Employee) -> bool:
+    """True when the actor is the employee's supervisor in the registry now."""
+    return actor.employee_id is not None and actor.employee_id == employee.supervisor_id
+
+
+@dataclass(frozen=True)
+class YearlyMinimum:
+    """The yearly JP minimum of a year and where it comes from."""
+
+    year: int
+    minimum_jp: int
+    rule_set_version: int
+    rules_at: date
+
+
+class TrainingService:
+    """Commands on training completions; the certificate number is claimed in the same atomic write."""
+
+    def __init__(self, ledger: Ledger, rules: RuleBookService, today: Callable[[], date] = date.today):
+        self.ledger = ledger
+        self.rules = rules
+        self.today = today
+
+    def training(self, training_id: UUID) -> Training:
+        """A completion's current state from the event store."""
+        return self.ledger.load(Training, training_id)
+
+    def record(self, actor: Actor, *, employee_id: UUID, course: str, provider: str, jp: int, start_date: date,
+               end_date: date, certificate_number: str) -> Training:
+        """Record a completion (employees for themselves, HR for anyone); a live duplicate certificate is a 409."""
+        if actor.role != HR and (actor.employee_id is None or actor.employee_id != employee_id):
+            raise Forbidden("employees record their own training; HR records anyone's")
+        employee_named(self.ledger, employee_id)
+        training = Training.record(employee_id=employee_id, course=course, provider=provider, jp=jp,
+                                   start_date=start_date, end_date=end_date, certificate_number=certificate_number,
+                                   today=self.today())
+        claim_id = CertificateClaim.id_for(training.certificate_key)
+        if self.ledger.exists(claim_id):
+            claim = self.ledger.load(CertificateClaim, claim_id)
+            claim.take(training.id)
+        else:
+            claim = CertificateClaim.claim(training.certificate_key, training.id)
+        self.ledger.record(actor, training, claim)
+        return training
+
+    def decide(self, actor: Actor, training_id: UUID, outcome: str, reason: str,
+               expected_version: int | None = None) -> Training:
+        """HR verifies or rejects a completion with a reason; a rejection frees its certificate number."""
+        if actor.role != HR:
+            raise Forbidden("only HR verifies or rejects training completions")
+        training = self.ledger.load(Training, training_id, expected_version)
+        training.decide(outcome, reason)
+        claim = None
+        if training.status == "rejected":
+            claim = self.ledger.load(CertificateClaim, CertificateClaim.id_for(training.certificate_key))
+            claim.release(training.id)
+        self.ledger.record(actor, training, claim, reason=reason.strip())
+        return training
+
+    def yearly_minimum(self, year: int) -> YearlyMinimum:
+        """The minimum of the rule set in effect at the end of the year, or today while the year is running."""
+        rules_at = min(date(year, 12, 31), self.today())
+        try:
+            rule_set = self.rules.in_effect(rules_at)
+        except NoRuleSetInEffect:
+            raise DomainError(f"no rule set was in effect on {rules_at.isoformat()}, so {year} has no yearly "
+                              f"JP minimum", field="year") from None
+        return YearlyMinimum(year, int(rule_set.rules["training"]["yearly_min_jp"]), rule_set.version, rules_at)

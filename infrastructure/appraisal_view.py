@@ -1,0 +1,65 @@
+"""Read-side queries over the appraisal projection's table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Engine, Select, or_, select
+
+from infrastructure.projections.appraisals import appraisals
+from infrastructure.projections.directory import employees
+
+
+@dataclass(frozen=True)
+class AppraisalFilter:
+    """Appraisal list filters; all optional."""
+
+    employee_id: UUID | None = None
+    unit: str | None = None
+    period: str | None = None
+    status: str | None = None
+
+
+class AppraisalView:
+    """Appraisal lists and the predicates of a unit's final appraisals."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def appraisals(self, flt: AppraisalFilter, limit: int, viewer: UUID | None = None,
+                   visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+        """Appraisals by period (newest first) and employee name. With ``visible_to``, only appraisals of those
+        employees or where ``viewer`` is the assessor or the objection's decider."""
+        assessor = employees.alias("assessor")
+        stmt = (select(appraisals, employees.c.name.label("employee_name"), assessor.c.name.label("assessor_name"))
+                .outerjoin(employees, employees.c.id == appraisals.c.employee_id)
+                .outerjoin(assessor, assessor.c.id == appraisals.c.assessor_id))
+        for column, value in (("employee_id", flt.employee_id), ("unit", flt.unit), ("period", flt.period),
+                              ("status", flt.status)):
+            if value is not None:
+                stmt = stmt.where(appraisals.c[column] == value)
+        if visible_to is not None:
+            stmt = stmt.where(or_(appraisals.c.employee_id.in_(visible_to), appraisals.c.assessor_id == viewer,
+                                  appraisals.c.decider_id == viewer))
+        stmt = stmt.order_by(appraisals.c.period.desc(), employees.c.name, appraisals.c.id).limit(limit)
+        return self._rows(stmt)
+
+    def final_predicates(self, unit: str, period: str) -> list[str]:
+        """The current predicate of each final appraisal counted for a unit and period."""
+        stmt = select(appraisals.c.predicate).where(appraisals.c.unit == unit, appraisals.c.period == period,
+                                                    appraisals.c.status == "final")
+        with self.engine.connect() as conn:
+            return [str(p) for p in conn.execute(stmt).scalars()]
+
+    def pending_objections(self, unit: str, period: str) -> int:
+        """How many of the unit's final appraisals for the period have an undecided objection."""
+        stmt = select(appraisals.c.id).where(appraisals.c.unit == unit, appraisals.c.period == period,
+                                             appraisals.c.status == "final", appraisals.c.objection == "pending")
+        with self.engine.connect() as conn:
+            return len(conn.execute(stmt).all())
+
+    def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]

@@ -1,0 +1,388 @@
+"""Performance appraisal (SKP) routes: appraisals and their stages, organisation ratings, predicate distribution."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+
+from application.errors import Forbidden, NotFound
+from domain.appraisal import OUTCOMES, Appraisal
+from domain.feedback_round import PERIOD
+from domain.rules import ORG_RATINGS, PREDICATES, RATINGS
+from domain.unit_rating import UnitRating
+from infrastructure.appraisal_view import AppraisalFilter
+from web.auth import actor, allow, jejak, principal
+from web.http import expected_version, parse_id, with_etag
+from web.schemas import LongText, Strict
+
+blp = Blueprint("appraisals", __name__, url_prefix="/api", description="Performance appraisals (SKP)")
+PEOPLE = ("hr_admin", "employee")
+READERS = ("hr_admin", "employee", "auditor")
+Period = ma.validate.Regexp(PERIOD, error="must be a year like 2026 or a quarter like 2026-Q3")
+
+
+class AppraisalIn(Strict):
+    """An appraisal to open."""
+
+    employee_id = ma.fields.UUID(required=True)
+    period = ma.fields.String(required=True, validate=Period, metadata={"example": "2026"})
+    assessor_id = ma.fields.UUID(load_default=None, allow_none=True, metadata={
+        "description": "default: the employee's supervisor (by TMT) on the period's first day; only HR names another"})
+
+
+class AppraisalQuery(Strict):
+    """Appraisal list filters."""
+
+    employee_id = ma.fields.UUID(load_default=None)
+    unit = ma.fields.String(load_default=None)
+    period = ma.fields.String(load_default=None, validate=Period)
+    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(("planning", "assessed", "final")))
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+
+
+class TargetIn(Strict):
+    """An expectation agreed in planning."""
+
+    target = ma.fields.String(required=True, validate=LongText)
+    indicator = ma.fields.String(required=True, validate=LongText)
+
+
+class NoteIn(Strict):
+    """A coaching note."""
+
+    text = ma.fields.String(required=True, validate=LongText)
+
+
+class AssessmentIn(Strict):
+    """The assessor's two ratings, optionally citing a closed 360 round of the same person and period."""
+
+    work_results = ma.fields.String(required=True, validate=ma.validate.OneOf(RATINGS))
+    behaviour = ma.fields.String(required=True, validate=ma.validate.OneOf(RATINGS))
+    feedback_round_id = ma.fields.UUID(load_default=None, allow_none=True)
+
+
+class ObjectionIn(Strict):
+    """The employee's objection (keberatan)."""
+
+    reasons = ma.fields.String(required=True, validate=LongText)
+
+
+class DecisionIn(Strict):
+    """The superior's final decision: upheld with the new predicate, or rejected."""
+
+    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES))
+    predicate = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.OneOf(PREDICATES))
+    reason = ma.fields.String(required=True, validate=LongText)
+
+
+class OrganisationRatingIn(Strict):
+    """A unit's own rating for the period."""
+
+    rating = ma.fields.String(required=True, validate=ma.validate.OneOf(ORG_RATINGS))
+    reason = ma.fields.String(required=True, validate=LongText)
+
+
+class DistributionQuery(Strict):
+    """Which period."""
+
+    period = ma.fields.String(required=True, validate=Period)
+
+
+class TargetOut(ma.Schema):
+    """An agreed target."""
+
+    id = ma.fields.UUID()
+    target = ma.fields.String()
+    indicator = ma.fields.String()
+    agreed_at = ma.fields.AwareDateTime()
+
+
+class NoteOut(ma.Schema):
+    """A coaching note."""
+
+    id = ma.fields.UUID()
+    text = ma.fields.String()
+    noted_by = ma.fields.UUID()
+    noted_at = ma.fields.AwareDateTime()
+
+
+class AssessmentOut(ma.Schema):
+    """An assessment with its pinned rule set and evidence."""
+
+    work_results = ma.fields.String()
+    behaviour = ma.fields.String()
+    predicate = ma.fields.String()
+    rule_set_version = ma.fields.Integer()
+    objection_window_days = ma.fields.Integer()
+    feedback_round_id = ma.fields.UUID(allow_none=True)
+    feedback_round_version = ma.fields.Integer(allow_none=True)
+    assessor_id = ma.fields.UUID()
+    assessed_at = ma.fields.AwareDateTime()
+
+
+class ObjectionOut(ma.Schema):
+    """The objection and its decision."""
+
+    status = ma.fields.String()
+    reasons = ma.fields.String()
+    filed_on = ma.fields.Date()
+    filed_at = ma.fields.AwareDateTime()
+    decider_id = ma.fields.UUID()
+    objected_predicate = ma.fields.String()
+    outcome = ma.fields.String(allow_none=True)
+    predicate = ma.fields.String(allow_none=True)
+    decision_reason = ma.fields.String(allow_none=True)
+    decided_on = ma.fields.Date(allow_none=True)
+    decided_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class AppraisalOut(ma.Schema):
+    """An appraisal (the list leaves out targets, notes and the assessment history)."""
+
+    id = ma.fields.UUID()
+    employee_id = ma.fields.UUID()
+    employee_name = ma.fields.String(allow_none=True)
+    period = ma.fields.String()
+    unit = ma.fields.String()
+    assessor_id = ma.fields.UUID()
+    assessor_name = ma.fields.String(allow_none=True)
+    assessor_basis = ma.fields.String()
+    status = ma.fields.String()
+    work_results = ma.fields.String(allow_none=True)
+    behaviour = ma.fields.String(allow_none=True)
+    original_predicate = ma.fields.String(allow_none=True)
+    predicate = ma.fields.String(allow_none=True)
+    rule_set_version = ma.fields.Integer(allow_none=True)
+    finalised_on = ma.fields.Date(allow_none=True)
+    objection_deadline = ma.fields.Date(allow_none=True)
+    objection = ma.fields.Raw(allow_none=True, metadata={"description": "list: pending/upheld/rejected; "
+                                                                         "detail: the objection object"})
+    targets = ma.fields.Raw(metadata={"description": "list: how many; detail: the targets"})
+    notes = ma.fields.Raw(metadata={"description": "list: how many; detail: the notes"})
+    assessments = ma.fields.List(ma.fields.Nested(AssessmentOut))
+    version = ma.fields.Integer()
+
+
+class UnitRatingOut(ma.Schema):
+    """A unit's organisation rating for a period."""
+
+    unit = ma.fields.String()
+    period = ma.fields.String()
+    rating = ma.fields.String()
+    rule_set_version = ma.fields.Integer()
+    version = ma.fields.Integer()
+
+
+class ShareOut(ma.Schema):
+    """How many final appraisals carry a predicate."""
+
+    predicate = ma.fields.String()
+    count = ma.fields.Integer()
+    percent = ma.fields.Float(allow_none=True)
+
+
+class CapCheckOut(ma.Schema):
+    """One bound of the distribution caps."""
+
+    predicates = ma.fields.List(ma.fields.String())
+    bound = ma.fields.String()
+    limit = ma.fields.Integer()
+    count = ma.fields.Integer()
+    percent = ma.fields.Float(allow_none=True)
+    ok = ma.fields.Boolean()
+    flag = ma.fields.String(allow_none=True, metadata={"description": "over_cap or under_minimum when broken"})
+
+
+class DistributionOut(ma.Schema):
+    """The predicates of a unit's final appraisals for a period against its organisation rating's caps."""
+
+    unit = ma.fields.String()
+    period = ma.fields.String()
+    organisation_rating = ma.fields.Nested(UnitRatingOut, allow_none=True)
+    total = ma.fields.Integer()
+    pending_objections = ma.fields.Integer()
+    predicates = ma.fields.List(ma.fields.Nested(ShareOut))
+    checks = ma.fields.List(ma.fields.Nested(CapCheckOut))
+    flagged = ma.fields.Boolean()
+
+
+def can_see(employee_id: UUID, assessor_id: UUID, decider_id: UUID | None) -> bool:
+    """HR and auditors see every appraisal; employees their own, supervisors their direct and indirect reports';
+    the assessor and the objection's decider the ones they act on."""
+    who = principal()
+    if who.role in ("hr_admin", "auditor"):
+        return True
+    if who.employee_id is None:
+        return False
+    if who.employee_id in (employee_id, assessor_id, decider_id):
+        return True
+    return employee_id in jejak().directory.all_reports(who.employee_id)
+
+
+def detail(appraisal: Appraisal) -> dict[str, Any]:
+    """An appraisal as the API shows it, from the event store."""
+    names = jejak().directory
+    employee, assessor = names.employee(appraisal.employee_id), names.employee(appraisal.assessor_id)
+    current = appraisal.assessment
+    objection = appraisal.objection
+    return {
+        "id": appraisal.id, "employee_id": appraisal.employee_id,
+        "employee_name": employee["name"] if employee else None, "period": appraisal.period,
+        "unit": appraisal.unit, "assessor_id": appraisal.assessor_id,
+        "assessor_name": assessor["name"] if assessor else None, "assessor_basis": appraisal.assessor_basis,
+        "status": appraisal.status, "work_results": current.work_results if current else None,
+        "behaviour": current.behaviour if current else None, "original_predicate": appraisal.original_predicate,
+        "predicate": appraisal.predicate, "rule_set_version": current.rule_set_version if current else None,
+        "finalised_on": appraisal.finalised_on, "objection_deadline": appraisal.objection_deadline,
+        "objection": ObjectionOut().dump({**vars(objection), "status": objection.status}) if objection else None,
+        "targets": TargetOut(many=True).dump(appraisal.targets), "notes": NoteOut(many=True).dump(appraisal.notes),
+        "assessments": [vars(a) for a in appraisal.assessments], "version": appraisal.version,
+    }
+
+
+def respond(appraisal_id: UUID, status: int = 200) -> Any:
+    """The appraisal the caller may see, with its version as ETag (403 for an appraisal of someone else)."""
+    appraisal = jejak().appraisals.appraisal(appraisal_id)
+    decider = appraisal.objection.decider_id if appraisal.objection else None
+    if not can_see(appraisal.employee_id, appraisal.assessor_id, decider):
+        raise Forbidden("this appraisal is for the employee, their supervisors, the assessor, HR and auditors")
+    return with_etag(detail(appraisal), appraisal.version, status)
+
+
+def rating_out(rating: UnitRating) -> dict[str, Any]:
+    """A unit rating's fields."""
+    return {"unit": rating.unit, "period": rating.period, "rating": rating.rating,
+            "rule_set_version": rating.rule_set_version, "version": rating.version}
+
+
+@blp.route("/appraisals")
+@allow(*READERS)
+@blp.arguments(AppraisalQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, AppraisalOut(many=True))
+def list_appraisals(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """Appraisals, newest period first (employees: their own and those they assess or decide; supervisors: also
+    their direct and indirect reports')."""
+    who = principal()
+    visible = None
+    if who.role not in ("hr_admin", "auditor"):
+        visible = {who.employee_id} | jejak().directory.all_reports(who.employee_id) if who.employee_id else set()
+    flt = AppraisalFilter(query["employee_id"], query["unit"], query["period"], query["status"])
+    return jejak().appraisal_view.appraisals(flt, query["limit"], who.employee_id, visible)
+
+
+@blp.route("/appraisals", methods=["POST"])
+@allow(*PEOPLE)
+@blp.arguments(AppraisalIn)
+@blp.response(201, AppraisalOut)
+def open_appraisal(data: dict[str, Any]) -> Any:
+    """Open the one appraisal of an employee and period (HR or the employee's supervisor)."""
+    opened = jejak().appraisals.open(actor(), data["employee_id"], data["period"], data["assessor_id"])
+    return respond(opened.id, 201)
+
+
+@blp.route("/appraisals/<appraisal_id>")
+@allow(*READERS)
+@blp.response(200, AppraisalOut)
+def get_appraisal(appraisal_id: str) -> Any:
+    """An appraisal with its targets, notes, assessments and objection."""
+    return respond(parse_id(appraisal_id, "appraisal"))
+
+
+@blp.route("/appraisals/<appraisal_id>/targets", methods=["POST"])
+@allow("employee")
+@blp.arguments(TargetIn)
+@blp.response(201, AppraisalOut)
+def agree_target(data: dict[str, Any], appraisal_id: str) -> Any:
+    """Planning: the assessor records an agreed target with its indicator."""
+    aid = parse_id(appraisal_id, "appraisal")
+    jejak().appraisals.agree_target(actor(), aid, data["target"], data["indicator"], expected_version())
+    return respond(aid, 201)
+
+
+@blp.route("/appraisals/<appraisal_id>/notes", methods=["POST"])
+@allow("employee")
+@blp.arguments(NoteIn)
+@blp.response(201, AppraisalOut)
+def record_note(data: dict[str, Any], appraisal_id: str) -> Any:
+    """Coaching: the assessor records a feedback note."""
+    aid = parse_id(appraisal_id, "appraisal")
+    jejak().appraisals.record_note(actor(), aid, data["text"], expected_version())
+    return respond(aid, 201)
+
+
+@blp.route("/appraisals/<appraisal_id>/assessment", methods=["POST"])
+@allow("employee")
+@blp.arguments(AssessmentIn)
+@blp.response(200, AppraisalOut)
+def assess(data: dict[str, Any], appraisal_id: str) -> Any:
+    """The assessor rates work results and behaviour; the predicate follows from the rule set for the period."""
+    aid = parse_id(appraisal_id, "appraisal")
+    jejak().appraisals.assess(actor(), aid, data["work_results"], data["behaviour"], data["feedback_round_id"],
+                              expected_version())
+    return respond(aid)
+
+
+@blp.route("/appraisals/<appraisal_id>/finalisation", methods=["POST"])
+@allow("employee")
+@blp.response(200, AppraisalOut)
+def finalise(appraisal_id: str) -> Any:
+    """The assessor finalises the appraisal: it is locked and the objection window starts."""
+    aid = parse_id(appraisal_id, "appraisal")
+    jejak().appraisals.finalise(actor(), aid, expected_version())
+    return respond(aid)
+
+
+@blp.route("/appraisals/<appraisal_id>/objection", methods=["POST"])
+@allow("employee")
+@blp.arguments(ObjectionIn)
+@blp.response(201, AppraisalOut)
+def file_objection(data: dict[str, Any], appraisal_id: str) -> Any:
+    """The appraised employee objects, with reasons, within the window; it goes to the assessor's superior."""
+    aid = parse_id(appraisal_id, "appraisal")
+    jejak().appraisals.object(actor(), aid, data["reasons"], expected_version())
+    return respond(aid, 201)
+
+
+@blp.route("/appraisals/<appraisal_id>/objection/decision", methods=["POST"])
+@allow("employee")
+@blp.arguments(DecisionIn)
+@blp.response(200, AppraisalOut)
+def decide_objection(data: dict[str, Any], appraisal_id: str) -> Any:
+    """The assessor's superior decides the objection, finally: upheld with the new predicate, or rejected."""
+    aid = parse_id(appraisal_id, "appraisal")
+    jejak().appraisals.decide(actor(), aid, data["outcome"], data["predicate"], data["reason"], expected_version())
+    return respond(aid)
+
+
+@blp.route("/units/<code>/organisation-ratings/<period>", methods=["PUT"])
+@allow("hr_admin")
+@blp.arguments(OrganisationRatingIn)
+@blp.response(200, UnitRatingOut)
+def record_unit_rating(data: dict[str, Any], code: str, period: str) -> Any:
+    """Record (201) or revise (200) a unit's own organisation rating for a period; the caps of the rule set for
+    the period apply to its staff's predicates."""
+    rating, created = jejak().appraisals.record_unit_rating(actor(), code, period, data["rating"], data["reason"],
+                                                            expected_version())
+    return with_etag(rating_out(rating), rating.version, 201 if created else 200)
+
+
+@blp.route("/units/<code>/predicate-distribution")
+@allow("hr_admin", "auditor")
+@blp.arguments(DistributionQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, DistributionOut)
+def predicate_distribution(query: dict[str, Any], code: str) -> dict[str, Any]:
+    """Count and share of each predicate of the unit's final appraisals for the period, checked against the
+    caps of the unit's organisation rating; broken bounds are flagged."""
+    view, period = jejak().appraisal_view, query["period"]
+    if jejak().directory.unit(code) is None:
+        raise NotFound(f"no unit {code!r}")
+    result = jejak().appraisals.distribution(code, period, view.final_predicates(code, period))
+    dist = result.distribution
+    return {"unit": code, "period": period,
+            "organisation_rating": rating_out(result.rating) if result.rating else None,
+            "total": dist.total, "pending_objections": view.pending_objections(code, period),
+            "predicates": [vars(s) for s in dist.shares],
+            "checks": [{**vars(c), "ok": c.ok} for c in dist.checks], "flagged": dist.flagged}

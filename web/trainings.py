@@ -1,0 +1,248 @@
+"""Training completions: record, verify or reject, list; an employee's yearly JP and a unit's shortfall."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+
+from application.errors import Forbidden, NotFound
+from domain.training import MAX_JP_PER_DAY, OUTCOMES, STATUSES
+from infrastructure.career_view import TrainingFilter
+from web.auth import actor, allow, jejak, principal
+from web.http import expected_version, parse_id, with_etag
+from web.schemas import LongText, Strict, Text
+
+blp = Blueprint("trainings", __name__, url_prefix="/api", description="Training completions (pengembangan kompetensi)")
+READERS = ("hr_admin", "employee", "auditor")  # employees: their own record; supervisors: also their reports'
+UNIT_READERS = ("hr_admin", "supervisor", "auditor")  # supervisors: their reports in the unit
+YEARS = ma.validate.Range(min=1950, max=2100)
+
+
+def record_scope() -> set[UUID] | None:
+    """Whose career record the caller reads: everyone (None) for HR and auditors, else themself and their
+    direct and indirect reports."""
+    who = principal()
+    if who.role in ("hr_admin", "auditor"):
+        return None
+    if who.employee_id is None:
+        return set()
+    return {who.employee_id} | jejak().directory.all_reports(who.employee_id)
+
+
+def require_visible(employee_id: UUID, what: str) -> None:
+    """403 unless the caller reads this employee's record."""
+    scope = record_scope()
+    if scope is not None and employee_id not in scope:
+        raise Forbidden(f"you may read the {what} of yourself and your reports only")
+
+
+def employee_entry(employee_id: UUID) -> dict[str, Any]:
+    """The directory entry of an employee named in the path, or 404."""
+    row = jejak().directory.employee(employee_id)
+    if row is None:
+        raise NotFound(f"no employee {employee_id}")
+    return row
+
+
+def unit_entry(code: str) -> dict[str, Any]:
+    """The directory entry of a unit named in the path, or 404."""
+    row = jejak().directory.unit(code)
+    if row is None:
+        raise NotFound(f"no unit {code!r}")
+    return row
+
+
+class TrainingIn(Strict):
+    """A completed training (pengembangan kompetensi)."""
+
+    employee_id = ma.fields.UUID(required=True, metadata={"description": "employees record their own"})
+    course = ma.fields.String(required=True, validate=Text, metadata={"example": "Pelatihan Analis Kebijakan"})
+    provider = ma.fields.String(required=True, validate=Text, metadata={"example": "BPSDM Provinsi"})
+    jp = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1), metadata={
+        "description": f"jam pelajaran of 45 minutes; at most {MAX_JP_PER_DAY} per calendar day from start_date to "
+                       f"end_date inclusive"})
+    start_date = ma.fields.Date(required=True)
+    end_date = ma.fields.Date(required=True, metadata={"description": "not in the future; the year it counts in"})
+    certificate_number = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100), metadata={
+        "description": "unique: compared without case or whitespace"})
+
+
+class VerificationIn(Strict):
+    """HR's decision on a completion."""
+
+    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES))
+    reason = ma.fields.String(required=True, validate=LongText)
+
+
+class TrainingQuery(Strict):
+    """Training list filters."""
+
+    employee_id = ma.fields.UUID(load_default=None)
+    unit = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=20),
+                            metadata={"description": "the employee's unit now"})
+    year = ma.fields.Integer(load_default=None, validate=YEARS, metadata={"description": "year of the end date"})
+    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(STATUSES))
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+
+
+class YearQuery(Strict):
+    """Which year (default: this year)."""
+
+    year = ma.fields.Integer(load_default=None, validate=YEARS)
+
+
+class TrainingOut(ma.Schema):
+    """A completion and its verification status."""
+
+    id = ma.fields.UUID()
+    employee_id = ma.fields.UUID()
+    employee_name = ma.fields.String(allow_none=True)
+    unit = ma.fields.String(allow_none=True)
+    course = ma.fields.String()
+    provider = ma.fields.String()
+    jp = ma.fields.Integer()
+    start_date = ma.fields.Date()
+    end_date = ma.fields.Date()
+    year = ma.fields.Integer()
+    certificate_number = ma.fields.String()
+    status = ma.fields.String(metadata={"description": "unverified, verified or rejected"})
+    decision_reason = ma.fields.String(allow_none=True)
+    decided_at = ma.fields.AwareDateTime(allow_none=True)
+    recorded_at = ma.fields.AwareDateTime()
+    version = ma.fields.Integer()
+
+
+class HoursOut(ma.Schema):
+    """An employee's JP for a year: only verified completions count towards the minimum."""
+
+    employee_id = ma.fields.UUID()
+    name = ma.fields.String()
+    year = ma.fields.Integer()
+    verified_jp = ma.fields.Integer()
+    unverified_jp = ma.fields.Integer()
+    rejected_jp = ma.fields.Integer()
+    minimum_jp = ma.fields.Integer()
+    shortfall_jp = ma.fields.Integer()
+    meets_minimum = ma.fields.Boolean()
+    rule_set_version = ma.fields.Integer()
+    rules_at = ma.fields.Date(metadata={"description": "the date whose rule set gave the minimum"})
+    trainings = ma.fields.List(ma.fields.Nested(TrainingOut))
+
+
+class BelowOut(ma.Schema):
+    """Someone below the yearly minimum."""
+
+    employee_id = ma.fields.UUID()
+    name = ma.fields.String()
+    position = ma.fields.String()
+    rank = ma.fields.String()
+    verified_jp = ma.fields.Integer()
+    unverified_jp = ma.fields.Integer()
+    shortfall_jp = ma.fields.Integer()
+
+
+class ShortfallOut(ma.Schema):
+    """Who in the unit is below the yearly JP minimum."""
+
+    unit = ma.fields.String()
+    year = ma.fields.Integer()
+    minimum_jp = ma.fields.Integer()
+    rule_set_version = ma.fields.Integer()
+    rules_at = ma.fields.Date()
+    employees = ma.fields.Integer(metadata={"description": "how many were counted"})
+    below_count = ma.fields.Integer()
+    below = ma.fields.List(ma.fields.Nested(BelowOut))
+
+
+def training_detail(training_id: UUID) -> dict[str, Any]:
+    """A completion the caller may read (404 unknown, 403 someone else's)."""
+    row = jejak().career.training(training_id)
+    if row is None:
+        raise NotFound(f"no training {training_id}")
+    require_visible(row["employee_id"], "training")
+    return row
+
+
+def respond_training(training_id: UUID, status: int = 200) -> Any:
+    """A completion with its version as ETag."""
+    row = training_detail(training_id)
+    return with_etag(row, row["version"], status)
+
+
+@blp.route("/trainings")
+@allow(*READERS)
+@blp.arguments(TrainingQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, TrainingOut(many=True))
+def list_trainings(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """Completions, latest end date first (employees: their own; supervisors: also their reports')."""
+    flt = TrainingFilter(query["employee_id"], query["unit"], query["year"], query["status"])
+    return jejak().career.trainings(flt, query["limit"], visible_to=record_scope())
+
+
+@blp.route("/trainings", methods=["POST"])
+@allow("hr_admin", "employee")
+@blp.arguments(TrainingIn)
+@blp.response(201, TrainingOut)
+def record_training(data: dict[str, Any]) -> Any:
+    """Record a completion (employees their own, HR anyone's); it counts once HR verifies it. A certificate number
+    already on a completion that was not rejected is a 409."""
+    training = jejak().trainings.record(actor(), **data)
+    return respond_training(training.id, 201)
+
+
+@blp.route("/trainings/<training_id>")
+@allow(*READERS)
+@blp.response(200, TrainingOut)
+def get_training(training_id: str) -> Any:
+    """One completion and its status."""
+    return respond_training(parse_id(training_id, "training"))
+
+
+@blp.route("/trainings/<training_id>/verification", methods=["POST"])
+@allow("hr_admin")
+@blp.arguments(VerificationIn)
+@blp.response(200, TrainingOut)
+def verify(data: dict[str, Any], training_id: str) -> Any:
+    """Verify or reject a completion, with a reason (once; a rejection frees the certificate number)."""
+    tid = parse_id(training_id, "training")
+    jejak().trainings.decide(actor(), tid, data["outcome"], data["reason"], expected_version())
+    return respond_training(tid)
+
+
+@blp.route("/employees/<employee_id>/training-hours")
+@allow(*READERS)
+@blp.arguments(YearQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, HoursOut)
+def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
+    """Verified JP of a year against the yearly minimum of the rule set in effect at the end of that year (or
+    today, while it runs); unverified and rejected completions do not count."""
+    person = employee_entry(parse_id(employee_id, "employee"))
+    require_visible(person["id"], "training hours")
+    year = query["year"] or jejak().trainings.today().year
+    minimum = jejak().trainings.yearly_minimum(year)
+    hours = jejak().career.training_hours(person["id"], year)
+    return {"employee_id": person["id"], "name": person["name"], "year": year, **hours,
+            "minimum_jp": minimum.minimum_jp, "shortfall_jp": max(minimum.minimum_jp - hours["verified_jp"], 0),
+            "meets_minimum": hours["verified_jp"] >= minimum.minimum_jp,
+            "rule_set_version": minimum.rule_set_version, "rules_at": minimum.rules_at}
+
+
+@blp.route("/units/<code>/training-shortfall")
+@allow(*UNIT_READERS)
+@blp.arguments(YearQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, ShortfallOut)
+def training_shortfall(query: dict[str, Any], code: str) -> dict[str, Any]:
+    """Who in the unit (now, and in service by the end of the year) has fewer verified JP than the yearly
+    minimum; supervisors see their own reports only."""
+    unit = unit_entry(code)
+    year = query["year"] or jejak().trainings.today().year
+    minimum = jejak().trainings.yearly_minimum(year)
+    counted = jejak().career.unit_training_totals(unit["code"], year, visible_to=record_scope())
+    below = [{**row, "shortfall_jp": minimum.minimum_jp - row["verified_jp"]}
+             for row in counted if row["verified_jp"] < minimum.minimum_jp]
+    return {"unit": unit["code"], "year": year, "minimum_jp": minimum.minimum_jp,
+            "rule_set_version": minimum.rule_set_version, "rules_at": minimum.rules_at, "employees": len(counted),
+            "below_count": len(below), "below": below}
