@@ -9,6 +9,7 @@ from application.actor import Actor, system_actor
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from infrastructure.keys import new_cipher_key
+from web import create_app
 
 SECRET_COMMENT = "Sangat teliti dalam menyusun laporan kepegawaian rahasia-7f3a"
 BOSS_NIP = "197805122005011002"
@@ -36,7 +37,7 @@ def raw_bytes(jejak: Jejak) -> bytes:
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
 
 
-def test_with_a_cipher_key_the_raw_database_holds_no_comment_text(tmp_path: Path, hr: Actor) -> None:
+def test_with_a_cipher_key_the_raw_database_holds_no_comment_text_but_the_api_reads_it(tmp_path: Path, hr: Actor) -> None:
     key = new_cipher_key()
     jejak = Jejak(Settings.from_env({"JEJAK_VAR_DIR": str(tmp_path), "JEJAK_CIPHER_KEY": key}))
     jejak.init(system_actor())
@@ -44,8 +45,12 @@ def test_with_a_cipher_key_the_raw_database_holds_no_comment_text(tmp_path: Path
     assert SECRET_COMMENT.encode() not in raw_bytes(jejak)
     again = Jejak(Settings.from_env({"JEJAK_VAR_DIR": str(tmp_path), "JEJAK_CIPHER_KEY": key}))
     try:
-        [response] = again.feedback.round(__import__("uuid").UUID(round_id)).latest_responses()
-        assert response.comments["strengths"] == SECRET_COMMENT
+        token = again.access.issue(system_actor(), "auditor", "Inspektorat").token
+        client = create_app({"TESTING": True, "JEJAK": again}).test_client()
+        read = client.get(f"/api/audit/feedback-rounds/{round_id}/responses?reason=encryption+check",
+                          headers={"Authorization": f"Bearer {token}"})
+        assert read.status_code == 200
+        assert read.get_json()[0]["comments"]["strengths"] == SECRET_COMMENT
         assert again.verifier.verify().intact
     finally:
         again.close()
