@@ -33,8 +33,10 @@ from infrastructure.projections.audit_index import AuditIndexProjection
 from infrastructure.projections.directory import DirectoryProjection
 from infrastructure.projections.feedback import FeedbackProjection
 from infrastructure.projections.talent import TalentProjection
+from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
 from infrastructure.seals import SealStore
+from infrastructure.timeline_view import TimelineView
 from infrastructure.verify import Verifier
 from infrastructure.views import AccessView, AuditView, DirectoryView
 
@@ -52,7 +54,7 @@ class Jejak:
             self.engine,
             self.ledger,
             [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at),
-             AppraisalProjection(), TrainingProjection(), TalentProjection()],
+             AppraisalProjection(), TrainingProjection(), TalentProjection(), TimelineProjection()],
         )
         self.projections.create_tables()
         self.seals = SealStore(self.engine)
@@ -74,6 +76,7 @@ class Jejak:
         self.mentoring = MentoringService(self.ledger)
         self.recognition = RecognitionService(self.ledger)
         self.career = CareerView(self.engine)
+        self.timeline = TimelineView(self.engine)
         self.directory = DirectoryView(self.engine)
         self.grants = AccessView(self.engine)
         self.audit = AuditView(self.engine)

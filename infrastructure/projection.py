@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
 from sqlalchemy import (
     Column,
@@ -81,6 +84,68 @@ class ProjectionStatus:
         return max(self.head - self.position, 0)
 
 
+@dataclass(frozen=True)
+class RawEvent:
+    """A stored event decoded to plain JSON values (typed values stay as {"_type_", "_data_"})."""
+
+    position: int
+    topic: str
+    originator_id: str  # as stored (hex or canonical text); convert once per row, not once per event
+    version: int
+    state: dict[str, Any]
+
+
+class BulkReplay(Projection):
+    """A projection that can also rebuild from raw events in bulk (much faster than event by event)."""
+
+    @abstractmethod
+    def replay(self, conn: Connection, events: Iterator[RawEvent]) -> None:
+        """Fold every raw event into the (empty) tables."""
+
+
+def raw_events(ledger: Ledger, topics: frozenset[str], stop: int, progress: Callable[[int], None] | None,
+               chunk: int = 20_000) -> Iterator[RawEvent]:
+    """Stored events up to ``stop`` with the given topics, decrypted and decompressed, JSON-decoded only."""
+    mapper = ledger.mapper
+    decrypt = mapper.cipher.decrypt if mapper.cipher else None
+    decompress = mapper.compressor.decompress if mapper.compressor else None
+    decode = json.JSONDecoder().decode
+    start = 1
+    while start <= stop:
+        found = _stored_rows(ledger, start, min(start + chunk - 1, stop))
+        if not found:
+            return
+        for position, oid, version, topic, state in found:
+            if topic in topics:
+                if decrypt:
+                    state = decrypt(state)
+                if decompress:
+                    state = decompress(state)
+                text = state.decode() if isinstance(state, bytes | bytearray) else state
+                yield RawEvent(position, topic, oid.hex if isinstance(oid, UUID) else oid, version, decode(text))
+        if progress:
+            progress(len(found))
+        start = found[-1][0] + 1
+
+
+def _stored_rows(ledger: Ledger, start: int, stop: int) -> list[tuple[int, Any, int, str, bytes]]:
+    """(position, originator id, version, topic, state) rows; on SQLite read straight from the table, since the
+    library's Notification objects cost four times the query itself."""
+    recorder = ledger.recorder
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
+                      "WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (start, stop))
+            return [tuple(row) for row in c.fetchall()]  # type: ignore[misc]
+    found = recorder.select_notifications(start=start, limit=stop - start + 1, stop=stop)
+    return [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in found]
+
+
+def plain(value: Any) -> Any:
+    """The data of a transcoded value ({"_type_": ..., "_data_": ...}), or the value itself."""
+    return value["_data_"] if type(value) is dict and "_type_" in value else value
+
+
 class LostRace(Exception):
     """Another process advanced the tracking position first; the batch is rolled back."""
 
@@ -131,11 +196,27 @@ class ProjectionRunner:
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> int:
         """Drop a projection's tables, recreate them and replay the whole log into them."""
         projection = self._get(name)
+        if isinstance(projection, BulkReplay) and not any(
+                getattr(cls, "class_version", 1) > 1 for cls in projection.handles):
+            return self._bulk_rebuild(projection, progress) + self._catch_up_one(projection, progress)
         with writer(self.engine).begin() as conn:
             projection.metadata.drop_all(conn)
             projection.metadata.create_all(conn)
             conn.execute(update(tracking).where(tracking.c.name == name).values(position=0, updated_at=_now()))
         return self._catch_up_one(projection, progress)
+
+    def _bulk_rebuild(self, projection: Projection, progress: Callable[[int], None] | None) -> int:
+        """Replay the log up to its head in one transaction (rows and tracking together), without
+        building domain objects: the projection folds plain decoded states in memory and writes once."""
+        assert isinstance(projection, BulkReplay)
+        head = self.head()
+        with writer(self.engine).begin() as conn:
+            projection.metadata.drop_all(conn)
+            projection.metadata.create_all(conn)
+            projection.replay(conn, raw_events(self.ledger, projection.topics(), head, progress))
+            conn.execute(update(tracking).where(tracking.c.name == projection.name)
+                         .values(position=head, updated_at=_now()))
+        return head
 
     def _get(self, name: str) -> Projection:
         try:

@@ -22,6 +22,7 @@ from web import (
     question_sets,
     rule_sets,
     talent,
+    timeline,
     trainings,
     units,
 )
@@ -30,7 +31,7 @@ from web.problems import ProblemApi, register_error_handlers
 
 BLUEPRINTS = (
     health.blp, access.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp, audit.blp,
-    appraisals.blp, trainings.blp, talent.blp, mentoring.blp,
+    appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp,
 )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
 from sqlalchemy import (
     Column,
     Connection,
@@ -24,7 +26,7 @@ from domain.employee import Employee
 from domain.ranks import RANK_CODES
 from domain.unit import Unit
 from infrastructure.database import UTCDateTime
-from infrastructure.projection import Projected, Projection
+from infrastructure.projection import BulkReplay, Projected, RawEvent, plain
 
 metadata = MetaData()
 
@@ -102,7 +104,36 @@ def _registered_row(e: Employee.Registered) -> dict[str, Any]:
     }
 
 
-class DirectoryProjection(Projection):
+REGISTERED, UNIT_REGISTERED, UNIT_RENAMED = (get_topic(Employee.Registered), get_topic(Unit.Registered),
+                                             get_topic(Unit.Renamed))
+CHANGES: dict[str, tuple[tuple[str, str], ...]] = {  # topic -> (column, state key) pairs; *_since from "effective"
+    get_topic(Employee.Moved): (("unit", "unit"), ("unit_since", "effective")),
+    get_topic(Employee.PositionChanged): (("position", "position"), ("position_since", "effective")),
+    get_topic(Employee.SupervisorChanged): (("supervisor_id", "supervisor_id"), ("supervisor_since", "effective")),
+    get_topic(Employee.RankChanged): (("rank", "rank"), ("rank_since", "effective")),
+}
+DATE_COLUMNS = frozenset({"birth_date", "service_start", "unit_since", "position_since", "rank_since",
+                          "supervisor_since"})
+
+
+def _finished(row: dict[str, Any]) -> dict[str, Any]:
+    """A folded row with its raw values turned into what the columns want."""
+    out = {k: plain(v) for k, v in row.items()}
+    for column in DATE_COLUMNS:
+        if column in out:
+            out[column] = date.fromisoformat(out[column])
+    for column in ("registered_at", "updated_at"):
+        if column in out:
+            out[column] = datetime.fromisoformat(out[column])
+    out["id"] = UUID(out["id"])
+    if out.get("supervisor_id") is not None:
+        out["supervisor_id"] = UUID(out["supervisor_id"])
+    if "rank" in out:
+        out["rank_order"] = RANK_CODES.index(out["rank"])
+    return out
+
+
+class DirectoryProjection(BulkReplay):
     """Keeps the unit list and the employee directory current."""
 
     name = "directory"
@@ -137,6 +168,36 @@ class DirectoryProjection(Projection):
         if new_employees:
             conn.execute(employees.insert(), list(new_employees.values()))
         self._apply_changes(conn, changed)
+
+    def replay(self, conn: Connection, events: Iterator[RawEvent]) -> None:
+        """Fold the whole log into final rows in memory, then insert each table once."""
+        rows: dict[str, dict[str, Any]] = {}
+        unit_rows: dict[str, dict[str, Any]] = {}
+        for e in events:
+            # values stay raw while folding; only the final rows are converted (far fewer than events)
+            s = e.state
+            if e.topic in CHANGES:
+                row = rows[e.originator_id]
+                for column, key in CHANGES[e.topic]:
+                    row[column] = s[key]
+                row["version"], row["updated_at"] = e.version, s["timestamp"]
+            elif e.topic == REGISTERED:
+                start = s["service_start"]
+                rows[e.originator_id] = {
+                    "id": e.originator_id, "nip": s["nip"], "name": s["name"], "sex": s["sex"],
+                    "birth_date": s["birth_date"], "service_start": start, "unit": s["unit"], "unit_since": start,
+                    "position": s["position"], "position_since": start, "rank": s["rank"], "rank_since": s["rank_since"],
+                    "supervisor_id": s["supervisor_id"], "supervisor_since": start, "version": e.version,
+                    "registered_at": s["timestamp"], "updated_at": s["timestamp"]}
+            elif e.topic == UNIT_REGISTERED:
+                unit_rows[e.originator_id] = {"code": s["code"], "id": e.originator_id, "name": s["name"],
+                                              "version": e.version, "registered_at": s["timestamp"]}
+            elif e.topic == UNIT_RENAMED:
+                unit_rows[e.originator_id].update(name=s["name"], version=e.version)
+        if unit_rows:
+            conn.execute(units.insert(), [_finished(r) for r in unit_rows.values()])
+        if rows:
+            conn.execute(employees.insert(), [_finished(r) for r in rows.values()])
 
     def _apply_changes(self, conn: Connection, changed: dict[UUID, dict[str, Any]]) -> None:
         shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}

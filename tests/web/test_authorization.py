@@ -237,6 +237,12 @@ BODIES.update({
         "reason": "target layanan terlampaui"},
 })
 
+# Career timeline of the staff member: her own for the employee, a report's for the supervisor; auditors give a
+# reason (required of them, ignored for the others), which records the read.
+ROUTES += [
+    ("GET", "/api/employees/{staff}/timeline?reason=audit", CAREER_READERS),
+]
+
 OK, DATA, FORBIDDEN, UNAUTHENTICATED = "ok", "refused-by-data", "forbidden", "unauthenticated"
 
 

@@ -1,0 +1,422 @@
+"""Career timeline read model: one row per career event of an employee, by business date, each pointing back to
+the event it came from (aggregate id, version and log position), so an auditor can jump to the raw event.
+
+Kinds (``KINDS``, in the order the API documents them) and where each comes from:
+
+==============  ==================================================  ===========================================
+kind            event(s)                                            date
+==============  ==================================================  ===========================================
+registration    Employee.Registered                                 start of service (TMT CPNS, from the NIP)
+rank            Employee.RankChanged (``cause`` kept in details)     TMT of the new rank
+position        Employee.PositionChanged                            TMT
+unit            Employee.Moved                                      TMT
+supervisor      Employee.SupervisorChanged                          TMT
+appraisal       Appraisal.Finalised (predicate and ratings)         finalisation date
+objection       Appraisal.ObjectionFiled, ObjectionDecided          filing date, decision date
+training        Training.Verified (only verified completions)       the training's end date
+feedback        FeedbackRound.Closed (a 360 round, reviewee only)   the day it closed (UTC)
+potential       PotentialAssessment.Assessed                        assessment date
+mentoring       Mentoring.Assigned, Ended (mentee and mentor)       start date, end date
+award           Award.Granted                                       award date
+==============  ==================================================  ===========================================
+
+A 360 round appears only on the reviewee's timeline, once closed, with its period and pinned versions: never a
+reviewer, a nomination, a count of responses or an answer. Rejected or unverified trainings do not appear.
+
+Events that do not repeat the employee (Appraisal.Finalised, Training.Verified, FeedbackRound.Closed,
+Mentoring.Ended) are attributed through ``career_timeline_subjects``, which this projection owns: one row per
+aggregate it has seen, mapping it to its employee and keeping what later rows need (an appraisal's period and
+ratings, a training's course and dates, an employee's current rank, position, unit, supervisor and name for the
+"from -> to" of a change). Both tables are rebuilt together from the log, so a rebuild gives identical rows; item
+ids are derived from (aggregate id, version, employee id), not from a sequence.
+
+Adding a kind (``promotion``, once promotion cases exist): add it to ``KINDS``, handle the case's events in
+``TimelineProjection`` (a decided case on the candidate's timeline, dated by its decision; a resulting
+Employee.RankChanged already names the case in ``cause``), and run ``jejak projections rebuild timeline``; the API
+accepts every name in ``KINDS`` and refuses others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    bindparam,
+    select,
+    update,
+)
+
+from domain.appraisal import Appraisal
+from domain.employee import Employee
+from domain.feedback_round import FeedbackRound
+from domain.mentoring import Mentoring
+from domain.potential import LEVEL_NAMES, PotentialAssessment
+from domain.recognition import Award
+from domain.training import Training
+from infrastructure.database import UTCDateTime
+from infrastructure.projection import Projected, Projection
+
+log = logging.getLogger(__name__)
+
+KINDS: tuple[str, ...] = (
+    "registration", "rank", "position", "unit", "supervisor", "appraisal", "objection", "training", "feedback",
+    "potential", "mentoring", "award",
+)
+ITEM_NAMESPACE = UUID("5b0f6d52-6c8e-4f0e-9a57-1c1d3f1a7e21")
+
+metadata = MetaData()
+
+timeline = Table(
+    "career_timeline",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("employee_id", Uuid, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("aggregate_id", Uuid, nullable=False),
+    Column("aggregate_version", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("topic", String(200), nullable=False),
+    Index("ix_career_timeline_employee_date", "employee_id", "date", "position"),
+    Index("ix_career_timeline_aggregate", "aggregate_id", "aggregate_version"),
+)
+
+subjects = Table(
+    "career_timeline_subjects",
+    metadata,
+    Column("aggregate_id", Uuid, primary_key=True),
+    Column("employee_id", Uuid, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("details", JSON, nullable=False),
+)
+
+
+def item_id(aggregate_id: UUID, version: int, employee_id: UUID) -> UUID:
+    """A timeline item's stable id: the same event on the same timeline always gets the same id."""
+    return uuid5(ITEM_NAMESPACE, f"{aggregate_id}/{version}/{employee_id}")
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready details: ids and dates as strings."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def utc_day(moment: datetime) -> date:
+    """The UTC calendar day of a timestamp (the same on every server, so rebuilds agree)."""
+    return moment.astimezone(UTC).date()
+
+
+class TimelineProjection(Projection):
+    """Writes one timeline row per career event (two for a mentoring event: mentee and mentor)."""
+
+    name = "timeline"
+    metadata = metadata
+    handles = (
+        Employee.Registered,
+        Employee.RankChanged,
+        Employee.PositionChanged,
+        Employee.Moved,
+        Employee.SupervisorChanged,
+        Appraisal.Opened,
+        Appraisal.Assessed,
+        Appraisal.Finalised,
+        Appraisal.ObjectionFiled,
+        Appraisal.ObjectionDecided,
+        Training.Recorded,
+        Training.Verified,
+        FeedbackRound.Opened,
+        FeedbackRound.Closed,
+        PotentialAssessment.Assessed,
+        Mentoring.Assigned,
+        Mentoring.Ended,
+        Award.Granted,
+    )
+
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        """Apply each event in log order (later events of a batch see the subjects of earlier ones), then write
+        the batch's rows and subjects."""
+        work = Batch(conn)
+        for item in batch:
+            handler = getattr(self, f"_on_{type(item.event).__qualname__.replace('.', '_')}")
+            handler(work, item)
+        work.flush()
+
+    # --- employees -----------------------------------------------------------------------------------------------
+
+    def _on_Employee_Registered(self, b: Batch, item: Projected) -> None:  # noqa: N802 - named after the event
+        e: Any = item.event
+        state = {"name": e.name, "unit": e.unit, "position": e.position, "rank": e.rank,
+                 "supervisor_id": e.supervisor_id}
+        b.add_subject(e.originator_id, e.originator_id, "employee", state)
+        b.row(item, e.originator_id, e.service_start, "registration",
+              f"Registered: {e.position}, {e.unit}, rank {e.rank}",
+              {"name": e.name, "unit": e.unit, "position": e.position, "rank": e.rank,
+               "rank_since": e.rank_since, "service_start": e.service_start, "supervisor_id": e.supervisor_id,
+               "supervisor_name": b.name(e.supervisor_id)})
+
+    def _on_Employee_RankChanged(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        before = self._employee_change(b, e, "rank", e.rank)
+        b.row(item, e.originator_id, e.effective, "rank", f"Rank {before or '?'} → {e.rank}",
+              {"rank": e.rank, "previous_rank": before, "reason": e.reason, "cause": e.cause})
+
+    def _on_Employee_PositionChanged(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        before = self._employee_change(b, e, "position", e.position)
+        b.row(item, e.originator_id, e.effective, "position", f"Position: {e.position}",
+              {"position": e.position, "previous_position": before, "reason": e.reason})
+
+    def _on_Employee_Moved(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        before = self._employee_change(b, e, "unit", e.unit)
+        b.row(item, e.originator_id, e.effective, "unit", f"Unit {before or '?'} → {e.unit}",
+              {"unit": e.unit, "previous_unit": before, "reason": e.reason})
+
+    def _on_Employee_SupervisorChanged(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        before = self._employee_change(b, e, "supervisor_id", e.supervisor_id)
+        name = b.name(e.supervisor_id)
+        title = f"Reports to {name or e.supervisor_id}" if e.supervisor_id else "No supervisor"
+        b.row(item, e.originator_id, e.effective, "supervisor", title,
+              {"supervisor_id": e.supervisor_id, "supervisor_name": name, "previous_supervisor_id": before,
+               "previous_supervisor_name": b.name(before), "reason": e.reason})
+
+    def _employee_change(self, b: Batch, e: Any, field: str, value: Any) -> Any:
+        """Record the employee's new value of ``field``; return the one it replaces."""
+        state = b.details(e.originator_id)
+        if state is None:
+            return None
+        before = state.get(field)
+        b.update_subject(e.originator_id, {**state, field: plain(value)})
+        return before
+
+    # --- appraisals ----------------------------------------------------------------------------------------------
+
+    def _on_Appraisal_Opened(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        b.add_subject(e.originator_id, e.employee_id, "appraisal", {"period": e.period})
+
+    def _on_Appraisal_Assessed(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        state = b.details(e.originator_id)
+        if state is not None:
+            b.update_subject(e.originator_id, {
+                **state, "work_results": e.work_results, "behaviour": e.behaviour,
+                "rule_set_version": e.rule_set_version, "feedback_round_id": plain(e.feedback_round_id),
+                "feedback_round_version": e.feedback_round_version, "assessor_id": plain(e.assessor_id)})
+
+    def _on_Appraisal_Finalised(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            b.row(item, employee_id, e.finalised_on, "appraisal",
+                  f"SKP {state.get('period')}: {e.predicate}",
+                  {**state, "predicate": e.predicate, "unit": e.unit, "finalised_on": e.finalised_on})
+
+    def _on_Appraisal_ObjectionFiled(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            b.row(item, employee_id, e.filed_on, "objection",
+                  f"Objection to SKP {state.get('period')} ({e.objected_predicate})",
+                  {"period": state.get("period"), "objected_predicate": e.objected_predicate,
+                   "reasons": e.reasons, "decider_id": e.decider_id, "filed_on": e.filed_on})
+
+    def _on_Appraisal_ObjectionDecided(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            if e.outcome == "upheld":
+                title = f"Objection upheld: SKP {state.get('period')} {e.previous_predicate} → {e.predicate}"
+            else:
+                title = f"Objection rejected: SKP {state.get('period')} stays {e.previous_predicate}"
+            b.row(item, employee_id, e.decided_on, "objection", title,
+                  {"period": state.get("period"), "outcome": e.outcome, "previous_predicate": e.previous_predicate,
+                   "predicate": e.predicate if e.outcome == "upheld" else e.previous_predicate,
+                   "reason": e.reason, "decided_by": e.decided_by, "decided_on": e.decided_on})
+
+    # --- trainings -----------------------------------------------------------------------------------------------
+
+    def _on_Training_Recorded(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        b.add_subject(e.originator_id, e.employee_id, "training", {
+            "course": e.course, "provider": e.provider, "jp": e.jp, "start_date": e.start_date,
+            "end_date": e.end_date, "certificate_number": e.certificate_number})
+
+    def _on_Training_Verified(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            b.row(item, employee_id, date.fromisoformat(state["end_date"]), "training",
+                  f"Training verified: {state['course']} ({state['jp']} JP)",
+                  {**state, "verification_reason": e.reason})
+
+    # --- 360 rounds (the reviewee's record; nothing about reviewers or answers) ---------------------------------
+
+    def _on_FeedbackRound_Opened(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        b.add_subject(e.originator_id, e.reviewee_id, "feedback", {
+            "period": e.period, "unit": e.unit, "closes_on": e.closes_on,
+            "question_set_version": e.question_set.get("version"), "rule_set_version": e.rule_set_version})
+
+    def _on_FeedbackRound_Closed(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            b.row(item, employee_id, utc_day(e.timestamp), "feedback",
+                  f"360 feedback round {state.get('period')} closed",
+                  {**state, "round_id": e.originator_id, "closed_automatically": e.automatic,
+                   "report": f"/api/feedback-rounds/{e.originator_id}/report"})
+
+    # --- potential, mentoring, awards ----------------------------------------------------------------------------
+
+    def _on_PotentialAssessment_Assessed(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        b.row(item, e.employee_id, e.assessed_on, "potential",
+              f"Potential assessed: {e.level} ({LEVEL_NAMES.get(e.level, e.level)})",
+              {"level": e.level, "basis": e.basis, "assessed_on": e.assessed_on, "assessor_id": e.assessor_id,
+               "assessor_name": e.assessor_name})
+
+    def _on_Mentoring_Assigned(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        mentor, mentee = b.name(e.mentor_id), b.name(e.mentee_id)
+        common = {"mentoring_id": e.originator_id, "mentor_id": e.mentor_id, "mentor_name": mentor,
+                  "mentor_rank": e.mentor_rank, "mentee_id": e.mentee_id, "mentee_name": mentee,
+                  "mentee_rank": e.mentee_rank, "starts_on": e.starts_on}
+        b.add_subject(e.originator_id, e.mentee_id, "mentoring", plain(common))
+        b.row(item, e.mentee_id, e.starts_on, "mentoring", f"Mentored by {mentor or e.mentor_id}",
+              {**common, "role": "mentee", "goals": list(e.goals)})
+        b.row(item, e.mentor_id, e.starts_on, "mentoring", f"Mentor of {mentee or e.mentee_id}",
+              {**common, "role": "mentor"})
+
+    def _on_Mentoring_Ended(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            mentee_id, state = found
+            ended = {**state, "ended_on": e.ended_on}
+            b.row(item, mentee_id, e.ended_on, "mentoring",
+                  f"Mentoring by {state.get('mentor_name') or state.get('mentor_id')} ended",
+                  {**ended, "role": "mentee", "summary": e.summary})
+            b.row(item, UUID(state["mentor_id"]), e.ended_on, "mentoring",
+                  f"Mentoring of {state.get('mentee_name') or mentee_id} ended", {**ended, "role": "mentor"})
+
+    def _on_Award_Granted(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        b.row(item, e.employee_id, e.awarded_on, "award", f"Award: {e.title} ({e.category})",
+              {"category": e.category, "title": e.title, "reason": e.reason, "awarded_on": e.awarded_on,
+               "granted_by_id": e.granted_by_id, "granted_by_name": b.name(e.granted_by_id)})
+
+
+class Batch:
+    """One batch's writes, flushed together at its end; subjects are read once and then kept in memory, so events
+    later in the batch see what earlier ones changed. Lives for one transaction only."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.rows: list[dict[str, Any]] = []
+        self.known: dict[UUID, tuple[UUID, dict[str, Any]] | None] = {}  # aggregate -> (employee, details)
+        self.added: list[UUID] = []
+        self.changed: set[UUID] = set()
+        self.kinds: dict[UUID, str] = {}
+
+    def row(self, item: Projected, employee_id: UUID, on: date, kind: str, title: str, details: dict[str, Any]
+            ) -> None:
+        """A timeline row for the event of ``item`` on ``employee_id``'s timeline."""
+        e: Any = item.event
+        self.rows.append({
+            "id": item_id(e.originator_id, e.originator_version, employee_id), "employee_id": employee_id,
+            "date": on, "recorded_at": e.timestamp, "kind": kind, "title": title, "details": plain(details),
+            "aggregate_id": e.originator_id, "aggregate_version": e.originator_version, "position": item.position,
+            "topic": get_topic(type(e))})
+
+    def add_subject(self, aggregate_id: UUID, employee_id: UUID, kind: str, details: dict[str, Any]) -> None:
+        """Map a new aggregate to its employee, with what its later rows need."""
+        self.known[aggregate_id] = (employee_id, plain(details))
+        self.kinds[aggregate_id] = kind
+        self.added.append(aggregate_id)
+
+    def update_subject(self, aggregate_id: UUID, details: dict[str, Any]) -> None:
+        """Replace what is kept for a known aggregate."""
+        found = self._get(aggregate_id)
+        if found is not None:
+            self.known[aggregate_id] = (found[0], plain(details))
+            if aggregate_id not in self.kinds:
+                self.changed.add(aggregate_id)
+
+    def details(self, aggregate_id: UUID) -> dict[str, Any] | None:
+        """What is kept for an aggregate (a copy), or None."""
+        found = self._get(aggregate_id)
+        return dict(found[1]) if found is not None else None
+
+    def owner(self, e: Any) -> tuple[UUID, dict[str, Any]] | None:
+        """The employee a later event of an aggregate belongs to, and what is kept for the aggregate."""
+        found = self._get(e.originator_id)
+        if found is None:  # cannot happen in a log that starts with the aggregate's creation
+            log.warning("timeline: no subject for %s v%s; event skipped", e.originator_id, e.originator_version)
+            return None
+        return found[0], dict(found[1])
+
+    def name(self, employee_id: UUID | str | None) -> str | None:
+        """An employee's name as registered (None for no one or someone unknown)."""
+        if employee_id is None:
+            return None
+        state = self.details(employee_id if isinstance(employee_id, UUID) else UUID(employee_id))
+        return state.get("name") if state else None
+
+    def flush(self) -> None:
+        """Write the batch's rows, new subjects and changed subjects."""
+        if self.rows:
+            self.conn.execute(timeline.insert(), self.rows)
+        new = [{"aggregate_id": a, "employee_id": self._kept(a)[0], "kind": self.kinds[a],
+                "details": self._kept(a)[1]} for a in self.added]
+        if new:
+            self.conn.execute(subjects.insert(), new)
+        changed = [{"key": a, "new_details": self._kept(a)[1]} for a in sorted(self.changed)]
+        if changed:
+            self.conn.execute(update(subjects).where(subjects.c.aggregate_id == bindparam("key"))
+                              .values(details=bindparam("new_details")), changed)
+
+    def _get(self, aggregate_id: UUID) -> tuple[UUID, dict[str, Any]] | None:
+        if aggregate_id not in self.known:
+            found = self.conn.execute(select(subjects.c.employee_id, subjects.c.details)
+                                      .where(subjects.c.aggregate_id == aggregate_id)).first()
+            self.known[aggregate_id] = (found.employee_id, dict(found.details)) if found is not None else None
+        return self.known[aggregate_id]
+
+    def _kept(self, aggregate_id: UUID) -> tuple[UUID, dict[str, Any]]:
+        found = self.known[aggregate_id]
+        assert found is not None
+        return found

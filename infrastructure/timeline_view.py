@@ -1,0 +1,35 @@
+"""Read-side query over the career timeline projection's table (no writes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Engine, select
+
+from infrastructure.projections.timeline import timeline
+
+
+class TimelineView:
+    """An employee's career timeline in date order, filtered by date range and kind."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def items(self, employee_id: UUID, since: date | None = None, until: date | None = None,
+              kinds: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """The employee's items from ``since`` to ``until`` (both inclusive, by business date) of the given kinds
+        (None or empty: all), ordered by date and then by log position (the order things were recorded)."""
+        stmt = select(timeline).where(timeline.c.employee_id == employee_id)
+        if since is not None:
+            stmt = stmt.where(timeline.c.date >= since)
+        if until is not None:
+            stmt = stmt.where(timeline.c.date <= until)
+        wanted = list(kinds or ())
+        if wanted:
+            stmt = stmt.where(timeline.c.kind.in_(wanted))
+        stmt = stmt.order_by(timeline.c.date, timeline.c.position)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]

@@ -1,0 +1,119 @@
+"""An employee's career timeline: every career event in date order, each pointing at its raw event in the log."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+
+from infrastructure.projections.timeline import KINDS
+from web.auth import actor, allow, jejak, principal
+from web.http import parse_id
+from web.schemas import LongText, Strict
+from web.trainings import employee_entry, require_visible
+
+blp = Blueprint("timeline", __name__, url_prefix="/api", description="Career timeline")
+READERS = ("hr_admin", "employee", "auditor")  # employees: their own; supervisors: also their reports'
+RECORDED_READERS = ("auditor",)  # their reads of someone's full record need a reason and are recorded
+
+
+class TimelineQuery(Strict):
+    """Date range (inclusive, by business date) and kinds; auditors say why they read."""
+
+    since = ma.fields.Date(load_default=None, metadata={"description": "first date, inclusive"})
+    until = ma.fields.Date(load_default=None, metadata={"description": "last date, inclusive"})
+    kind = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=500)), load_default=list,
+                          metadata={"description": f"repeat or separate with commas; one of {', '.join(KINDS)}"})
+    reason = ma.fields.String(load_default=None, validate=LongText, metadata={
+        "description": "required for auditors: why you read this record; stored with the read (others: ignored)"})
+    case_id = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100))
+
+    @ma.validates_schema
+    def check(self, data: dict[str, Any], **_: Any) -> None:
+        """Known kinds only; a range that ends before it starts is refused."""
+        errors: dict[str, list[str]] = {}
+        unknown = sorted({k for k in split_kinds(data.get("kind") or []) if k not in KINDS})
+        if unknown:
+            errors["kind"] = [f"unknown kind {', '.join(unknown)}; known: {', '.join(KINDS)}"]
+        since, until = data.get("since"), data.get("until")
+        if since is not None and until is not None and until < since:
+            errors["until"] = ["must be on or after since"]
+        if errors:
+            raise ma.ValidationError(errors)
+
+    @ma.post_load
+    def normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        """The requested kinds, each once, in the documented order."""
+        wanted = set(split_kinds(data["kind"]))
+        return {**data, "kind": [k for k in KINDS if k in wanted]}
+
+
+def split_kinds(values: list[str]) -> list[str]:
+    """``kind=rank,unit&kind=award`` -> [rank, unit, award] (blanks dropped)."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+class EventRefOut(ma.Schema):
+    """The event an item came from, as /api/audit/events shows it."""
+
+    aggregate_id = ma.fields.UUID()
+    version = ma.fields.Integer()
+    position = ma.fields.Integer(metadata={"description": "global log position"})
+    topic = ma.fields.String()
+    href = ma.fields.String(metadata={"description": "the raw event in the audit log (auditors)"})
+
+
+class ItemOut(ma.Schema):
+    """One career event."""
+
+    id = ma.fields.UUID(metadata={"description": "stable across rebuilds"})
+    date = ma.fields.Date(metadata={"description": "business date: TMT, finalisation, training end, ..."})
+    kind = ma.fields.String(metadata={"description": ", ".join(KINDS)})
+    title = ma.fields.String()
+    details = ma.fields.Dict()
+    recorded_at = ma.fields.AwareDateTime(metadata={"description": "when the event was stored"})
+    event = ma.fields.Nested(EventRefOut)
+
+
+class TimelineOut(ma.Schema):
+    """An employee's timeline, oldest first."""
+
+    employee_id = ma.fields.UUID()
+    name = ma.fields.String()
+    since = ma.fields.Date(allow_none=True)
+    until = ma.fields.Date(allow_none=True)
+    kinds = ma.fields.List(ma.fields.String(), metadata={"description": "the kinds asked for (empty: all)"})
+    count = ma.fields.Integer()
+    items = ma.fields.List(ma.fields.Nested(ItemOut))
+
+
+@blp.route("/employees/<employee_id>/timeline")
+@allow(*READERS)
+@blp.arguments(TimelineQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, TimelineOut)
+def employee_timeline(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
+    """Registration, rank, position, unit and supervisor changes, final appraisals and objections, verified
+    trainings, closed 360 rounds, potential assessments, mentoring and awards, in date order (then log order),
+    each with the aggregate id, version and log position of its event. Employees read their own, supervisors
+    also their direct and indirect reports', HR and auditors everyone's; an auditor's read needs a ``reason``
+    and is recorded as an event."""
+    person = employee_entry(parse_id(employee_id, "employee"))
+    require_visible(person["id"], "career timeline")
+    if principal().role in RECORDED_READERS:
+        jejak().reads.record(actor(), "employee.timeline", person["id"], query["reason"], query["case_id"])
+    rows = jejak().timeline.items(person["id"], query["since"], query["until"], query["kind"])
+    items = [item_of(row) for row in rows]
+    return {"employee_id": person["id"], "name": person["name"], "since": query["since"], "until": query["until"],
+            "kinds": query["kind"], "count": len(items), "items": items}
+
+
+def item_of(row: dict[str, Any]) -> dict[str, Any]:
+    """A timeline row as the API shows it."""
+    href = "/api/audit/events?" + urlencode(
+        {"aggregate_id": str(row["aggregate_id"]), "after": row["position"] - 1, "limit": 1})
+    return {"id": row["id"], "date": row["date"], "kind": row["kind"], "title": row["title"],
+            "details": row["details"], "recorded_at": row["recorded_at"],
+            "event": {"aggregate_id": row["aggregate_id"], "version": row["aggregate_version"],
+                      "position": row["position"], "topic": row["topic"], "href": href}}
