@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -11,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
@@ -109,7 +109,7 @@ def raw_events(ledger: Ledger, topics: frozenset[str], stop: int, progress: Call
     mapper = ledger.mapper
     decrypt = mapper.cipher.decrypt if mapper.cipher else None
     decompress = mapper.compressor.decompress if mapper.compressor else None
-    decode = json.JSONDecoder().decode
+    decode = orjson.loads
     start = 1
     while start <= stop:
         found = _stored_rows(ledger, start, min(start + chunk - 1, stop))
@@ -121,8 +121,7 @@ def raw_events(ledger: Ledger, topics: frozenset[str], stop: int, progress: Call
                     state = decrypt(state)
                 if decompress:
                     state = decompress(state)
-                text = state.decode() if isinstance(state, bytes | bytearray) else state
-                yield RawEvent(position, topic, oid.hex if isinstance(oid, UUID) else oid, version, decode(text))
+                yield RawEvent(position, topic, oid.hex if isinstance(oid, UUID) else oid, version, decode(state))
         if progress:
             progress(len(found))
         start = found[-1][0] + 1

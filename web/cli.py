@@ -68,8 +68,11 @@ def demo() -> None:
     jejak.init(system_actor("jejak-init"))
     with tqdm(total=demo_plan().steps, desc="demo data", unit="step", file=sys.stderr) as bar:
         result = load_demo(jejak, progress=bar.update)
-    click.echo(f"demo: {result.units_added} units, {result.employees_added} employees and "
-               f"{result.rounds_added} feedback rounds added", err=True)
+    r = result
+    click.echo(f"demo: {r.units_added} units, {r.employees_added} employees, {r.rounds_added} feedback rounds, "
+               f"{r.appraisals_added} appraisals, {r.ratings_added} organisation ratings, {r.trainings_added} "
+               f"trainings, {r.potentials_added} potential assessments, {r.mentorings_added} mentoring assignments "
+               f"and {r.awards_added} awards added", err=True)
     click.echo("bearer tokens (one per role):", err=True)
     for role, token in result.tokens.items():
         click.echo(f"  {role:<13} {token}")
