@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -209,10 +211,17 @@ class ProjectionRunner:
         building domain objects: the projection folds plain decoded states in memory and writes once."""
         assert isinstance(projection, BulkReplay)
         head = self.head()
-        with writer(self.engine).begin() as conn:
+        # Secondary (non-unique) indexes are built once after the bulk insert rather than entry by entry;
+        # it is all one transaction, so no reader ever sees the tables without them.
+        deferred = [ix for table in projection.metadata.sorted_tables for ix in table.indexes if not ix.unique]
+        with _gc_paused(), writer(self.engine).begin() as conn:
             projection.metadata.drop_all(conn)
             projection.metadata.create_all(conn)
+            for index in deferred:
+                index.drop(conn)
             projection.replay(conn, raw_events(self.ledger, projection.topics(), head, progress))
+            for index in deferred:
+                index.create(conn)
             conn.execute(update(tracking).where(tracking.c.name == projection.name)
                          .values(position=head, updated_at=_now()))
         return head
@@ -275,6 +284,19 @@ def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], key: 
     columns = [c for c in rows[0] if c != key]
     stmt = stmt.on_conflict_do_update(index_elements=[key], set_={c: stmt.excluded[c] for c in columns})
     conn.execute(stmt, list(rows))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector off: a replay folds millions of acyclic dicts, and every
+    collection would walk all the rows folded so far (a third of the rebuild's CPU time at 1M events)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _now() -> datetime:
