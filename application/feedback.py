@@ -74,6 +74,13 @@ class FeedbackService:
         self.ledger.record(actor, fb_round, slot)
         return fb_round
 
+    def nominate(self, actor: Actor, round_id: UUID, nominations: list[tuple[UUID, str]],
+                 expected_version: int | None = None) -> list[UUID]:
+        """The reviewee's supervisor adds reviewers directly; the reviewee or HR proposes them."""
+        if actor.role != HR and actor.employee_id == self.round(round_id).supervisor_id:
+            return self.add_all(actor, round_id, nominations, expected_version)
+        return self.propose(actor, round_id, nominations, expected_version)
+
     def propose(self, actor: Actor, round_id: UUID, nominations: list[tuple[UUID, str]],
                 expected_version: int | None = None) -> list[UUID]:
         """The reviewee or HR proposes reviewers."""

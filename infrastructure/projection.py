@@ -27,7 +27,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from application.ledger import Ledger
 from infrastructure.database import UTCDateTime, writer
@@ -273,17 +272,6 @@ class ProjectionRunner:
             exists = conn.execute(select(tracking.c.name).where(tracking.c.name == name)).first()
             if not exists:
                 conn.execute(tracking.insert().values(name=name, position=0, updated_at=_now()))
-
-
-def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], key: str) -> None:
-    """Insert rows, or update them where the key exists (SQLite and PostgreSQL)."""
-    if not rows:
-        return
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    stmt = dialect.insert(table)
-    columns = [c for c in rows[0] if c != key]
-    stmt = stmt.on_conflict_do_update(index_elements=[key], set_={c: stmt.excluded[c] for c in columns})
-    conn.execute(stmt, list(rows))
 
 
 @contextmanager

@@ -254,12 +254,7 @@ def nominate(data: dict[str, Any], round_id: str) -> Any:
     rid = parse_id(round_id, "feedback round")
     close_if_due(rid)
     pairs = [(n["reviewer_id"], n["relationship"]) for n in data["nominations"]]
-    service, who = jejak().feedback, actor()
-    fb_round = service.round(rid)
-    if who.role != "hr_admin" and who.employee_id == fb_round.supervisor_id:
-        service.add_all(who, rid, pairs, expected_version())
-    else:
-        service.propose(who, rid, pairs, expected_version())
+    jejak().feedback.nominate(actor(), rid, pairs, expected_version())
     return respond_round(rid, 201)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from application.actor import system_actor
+from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from web import create_app
 
@@ -73,3 +76,26 @@ def seeded_api(system: Jejak) -> Api:
 def api(sqlite_jejak: Jejak) -> Iterator[Api]:
     """The seeded app on a fresh SQLite ledger."""
     yield seeded_api(sqlite_jejak)
+
+
+def add_office_staff(api: Api, ids: dict[str, UUID], actor_name: str) -> dict[str, str]:
+    """Register Budi (reports to Siti) and Eko (reports to Budi) into ``ids``; return a token per person and role."""
+    actor = system_actor(actor_name)
+    reg = api.jejak.registry
+    ids["budi"] = reg.register_employee(actor, nip="199105102016031001", name="Budi Santoso", unit="BKPSDM",
+                                        position="Analis SDM", rank="III/a", rank_since=date(2020, 4, 1),
+                                        supervisor_id=ids["siti"]).id
+    ids["eko"] = reg.register_employee(actor, nip="199508202019031003", name="Eko Prasetyo", unit="BKPSDM",
+                                       position="Pengadministrasi", rank="II/c", rank_since=date(2019, 3, 1),
+                                       supervisor_id=ids["budi"]).id
+    tokens = {role: token for role, token in api.tokens.items() if role not in ("supervisor", "employee")}
+    tokens.update(siti=api.tokens["supervisor"], dewi=api.tokens["employee"])
+    for key in ("andi", "budi", "eko"):
+        tokens[key] = api.jejak.access.issue(actor, "employee", key, ids[key]).token
+    return tokens
+
+
+def open_copy(source: Path, var_dir: Path) -> Jejak:
+    """A system opened on a copy of a template's var directory (database, secret key)."""
+    shutil.copytree(source, var_dir)
+    return Jejak(Settings.from_env({"JEJAK_VAR_DIR": str(var_dir)}))

@@ -7,10 +7,8 @@ Siti, who supervises Dewi and Budi; Eko reports to Budi, so he is Siti's indirec
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -19,13 +17,11 @@ from uuid import UUID, uuid4
 import pytest
 from flask import Flask
 
-from application.actor import system_actor
-from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from infrastructure.projections.timeline import KINDS
 from tests.conftest import _make
 from tests.infrastructure.test_timeline_projection import DEWI_TIMELINE, record_career
-from tests.web.conftest import Api, seeded_api
+from tests.web.conftest import Api, add_office_staff, open_copy, seeded_api
 from web import create_app
 
 PROBLEM = "application/problem+json"
@@ -58,21 +54,9 @@ class Office:
 
 
 def build_office(api: Api) -> tuple[dict[str, UUID], dict[str, str]]:
-    actor = system_actor("timeline-tests")
-    reg = api.jejak.registry
     ids = {"siti": api.ids["supervisor"], "dewi": api.ids["staff"], "andi": api.ids["other"]}
     record_career(api.jejak, ids)
-    ids["budi"] = reg.register_employee(actor, nip="199105102016031001", name="Budi Santoso", unit="BKPSDM",
-                                        position="Analis SDM", rank="III/a", rank_since=date(2020, 4, 1),
-                                        supervisor_id=ids["siti"]).id
-    ids["eko"] = reg.register_employee(actor, nip="199508202019031003", name="Eko Prasetyo", unit="BKPSDM",
-                                       position="Pengadministrasi", rank="II/c", rank_since=date(2019, 3, 1),
-                                       supervisor_id=ids["budi"]).id
-    tokens = {role: token for role, token in api.tokens.items() if role not in ("supervisor", "employee")}
-    tokens.update(siti=api.tokens["supervisor"], dewi=api.tokens["employee"])
-    for key in ("andi", "budi", "eko"):
-        tokens[key] = api.jejak.access.issue(actor, "employee", key, ids[key]).token
-    return ids, tokens
+    return ids, add_office_staff(api, ids, "timeline-tests")
 
 
 @pytest.fixture(scope="module")
@@ -82,11 +66,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     for system in _make("sqlite", var_dir):
         ids, tokens = build_office(seeded_api(system))
     return var_dir, ids, tokens
-
-
-def open_copy(source: Path, var_dir: Path) -> Jejak:
-    shutil.copytree(source, var_dir)
-    return Jejak(Settings.from_env({"JEJAK_VAR_DIR": str(var_dir)}))
 
 
 @pytest.fixture(scope="module")
