@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,8 +31,10 @@ from sqlalchemy import (
 
 from application.ledger import Ledger
 from infrastructure.database import UTCDateTime, writer
+from infrastructure.replay import CHUNK, Folded, RawEvent, SQLiteLog, StoredRow, decoded, fold_in_parallel, sqlite_rows
 
 log = logging.getLogger(__name__)
+BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while a bulk rebuild writes
 
 tracking_metadata = MetaData()
 tracking = Table(
@@ -85,60 +88,55 @@ class ProjectionStatus:
         return max(self.head - self.position, 0)
 
 
-@dataclass(frozen=True)
-class RawEvent:
-    """A stored event decoded to plain JSON values (typed values stay as {"_type_", "_data_"})."""
-
-    position: int
-    topic: str
-    originator_id: str  # as stored (hex or canonical text); convert once per row, not once per event
-    version: int
-    state: dict[str, Any]
-
-
 class BulkReplay(Projection):
-    """A projection that can also rebuild from raw events in bulk (much faster than event by event)."""
+    """A projection that can also rebuild from raw events in bulk (much faster than event by event).
+
+    ``fold`` must only ever set columns (the last writer wins), and must keep a change to a row it has
+    not seen registered as a partial row: then segments of the log folded apart and merged in log order
+    (``infrastructure.replay.merge``) give the same rows as one fold of the whole log.
+    """
 
     @abstractmethod
-    def replay(self, conn: Connection, events: Iterator[RawEvent]) -> None:
-        """Fold every raw event into the (empty) tables."""
+    def fold(self, events: Iterator[RawEvent]) -> Folded:
+        """Fold raw events into rows in memory: table -> row key -> the columns set so far."""
+
+    @abstractmethod
+    def write(self, conn: Connection, folded: Folded) -> None:
+        """Insert the folded rows into the (empty) tables."""
 
 
-def raw_events(ledger: Ledger, topics: frozenset[str], stop: int, progress: Callable[[int], None] | None,
-               chunk: int = 20_000) -> Iterator[RawEvent]:
-    """Stored events up to ``stop`` with the given topics, decrypted and decompressed, JSON-decoded only."""
+def raw_events(ledger: Ledger, topics: frozenset[str], start: int, stop: int,
+               progress: Callable[[int], None] | None) -> Iterator[RawEvent]:
+    """Stored events in ``[start, stop]`` with the given topics, decrypted and decompressed, JSON-decoded only;
+    ``progress`` is told how far the position moved."""
     mapper = ledger.mapper
     decrypt = mapper.cipher.decrypt if mapper.cipher else None
     decompress = mapper.compressor.decompress if mapper.compressor else None
-    decode = orjson.loads
-    start = 1
-    while start <= stop:
-        found = _stored_rows(ledger, start, min(start + chunk - 1, stop))
-        if not found:
-            return
-        for position, oid, version, topic, state in found:
-            if topic in topics:
-                if decrypt:
-                    state = decrypt(state)
-                if decompress:
-                    state = decompress(state)
-                yield RawEvent(position, topic, oid.hex if isinstance(oid, UUID) else oid, version, decode(state))
+    for low in range(start, stop + 1, CHUNK):
+        high = min(low + CHUNK - 1, stop)
+        yield from decoded(_stored_rows(ledger, topics, low, high), decrypt, decompress)
         if progress:
-            progress(len(found))
-        start = found[-1][0] + 1
+            progress(high - low + 1)
 
 
-def _stored_rows(ledger: Ledger, start: int, stop: int) -> list[tuple[int, Any, int, str, bytes]]:
-    """(position, originator id, version, topic, state) rows; on SQLite read straight from the table, since the
+def _stored_rows(ledger: Ledger, topics: frozenset[str], start: int, stop: int) -> list[StoredRow]:
+    """Rows with the given topics between two positions; on SQLite read straight from the table, since the
     library's Notification objects cost four times the query itself."""
     recorder = ledger.recorder
     if isinstance(recorder, SQLiteApplicationRecorder):
-        with recorder.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
-                      "WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (start, stop))
-            return [tuple(row) for row in c.fetchall()]  # type: ignore[misc]
-    found = recorder.select_notifications(start=start, limit=stop - start + 1, stop=stop)
+        with recorder.datastore.get_connection(commit=False) as conn:
+            return sqlite_rows(conn._sqlite_conn, recorder.events_table_name, topics, start, stop)
+    found = recorder.select_notifications(start=start, limit=stop - start + 1, stop=stop, topics=sorted(topics))
     return [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in found]
+
+
+def sqlite_log(ledger: Ledger) -> SQLiteLog | None:
+    """The ledger's log as another process can open it (None unless it is an SQLite file)."""
+    recorder = ledger.recorder
+    if not isinstance(recorder, SQLiteApplicationRecorder) or recorder.datastore.pool.is_sqlite_memory_mode:
+        return None
+    return SQLiteLog(recorder.datastore.pool.db_name, recorder.events_table_name, ledger.mapper.cipher,
+                     ledger.mapper.compressor)
 
 
 def plain(value: Any) -> Any:
@@ -158,6 +156,11 @@ class ProjectionRunner:
         self.ledger = ledger
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
+        # A bulk rebuild folds the log in this many processes (one per core, at most two: the write that
+        # follows is serial) once the log is long enough to pay for starting them (about half a second each).
+        self.rebuild_workers = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                   else os.cpu_count() or 1)
+        self.parallel_rebuild_from = 100_000
 
     def create_tables(self) -> None:
         """Create every projection's tables and tracking rows if missing."""
@@ -206,24 +209,34 @@ class ProjectionRunner:
         return self._catch_up_one(projection, progress)
 
     def _bulk_rebuild(self, projection: Projection, progress: Callable[[int], None] | None) -> int:
-        """Replay the log up to its head in one transaction (rows and tracking together), without
-        building domain objects: the projection folds plain decoded states in memory and writes once."""
+        """Replay the log up to its head without domain objects: fold it in memory (on several cores when
+        it is large), then write the rows and the tracking position in one transaction."""
         assert isinstance(projection, BulkReplay)
         head = self.head()
-        # Secondary (non-unique) indexes are built once after the bulk insert rather than entry by entry;
-        # it is all one transaction, so no reader ever sees the tables without them.
-        deferred = [ix for table in projection.metadata.sorted_tables for ix in table.indexes if not ix.unique]
-        with _gc_paused(), writer(self.engine).begin() as conn:
-            projection.metadata.drop_all(conn)
-            projection.metadata.create_all(conn)
-            for index in deferred:
-                index.drop(conn)
-            projection.replay(conn, raw_events(self.ledger, projection.topics(), head, progress))
-            for index in deferred:
-                index.create(conn)
-            conn.execute(update(tracking).where(tracking.c.name == projection.name)
-                         .values(position=head, updated_at=_now()))
+        with _gc_paused():
+            folded = self._fold(projection, head, progress)
+            # Secondary (non-unique) indexes are built once after the bulk insert rather than entry by entry;
+            # it is all one transaction, so no reader ever sees the tables without them.
+            deferred = [ix for table in projection.metadata.sorted_tables for ix in table.indexes if not ix.unique]
+            with writer(self.engine).begin() as conn, _bulk_settings(conn):
+                projection.metadata.drop_all(conn)
+                projection.metadata.create_all(conn)
+                for index in deferred:
+                    index.drop(conn)
+                projection.write(conn, folded)
+                del folded
+                for index in deferred:
+                    index.create(conn)
+                conn.execute(update(tracking).where(tracking.c.name == projection.name)
+                             .values(position=head, updated_at=_now()))
         return head
+
+    def _fold(self, projection: BulkReplay, head: int, progress: Callable[[int], None] | None) -> Folded:
+        topics = projection.topics()
+        log = sqlite_log(self.ledger)
+        if log is not None and self.rebuild_workers > 1 and head >= self.parallel_rebuild_from:
+            return fold_in_parallel(projection, log, topics, head, self.rebuild_workers, progress)
+        return projection.fold(raw_events(self.ledger, topics, 1, head, progress))
 
     def _get(self, name: str) -> Projection:
         try:
@@ -272,6 +285,21 @@ class ProjectionRunner:
             exists = conn.execute(select(tracking.c.name).where(tracking.c.name == name)).first()
             if not exists:
                 conn.execute(tracking.insert().values(name=name, position=0, updated_at=_now()))
+
+
+@contextmanager
+def _bulk_settings(conn: Connection) -> Iterator[None]:
+    """On SQLite, a page cache large enough for the bulk insert and index builds (the default 2 MiB makes
+    random-order index inserts spill pages to the WAL mid-transaction) and in-memory sort files."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size={-BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
 
 
 @contextmanager

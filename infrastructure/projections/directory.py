@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +27,8 @@ from domain.employee import Employee
 from domain.ranks import RANK_CODES
 from domain.unit import Unit
 from infrastructure.database import UTCDateTime
-from infrastructure.projection import BulkReplay, Projected, RawEvent, plain
+from infrastructure.projection import BulkReplay, Projected, plain
+from infrastructure.replay import Folded, RawEvent
 
 metadata = MetaData()
 
@@ -116,6 +118,14 @@ DATE_COLUMNS = frozenset({"birth_date", "service_start", "unit_since", "position
                           "supervisor_since"})
 
 
+RANK_ORDER = {code: i for i, code in enumerate(RANK_CODES)}
+STAMP_COLUMNS = frozenset({"registered_at", "updated_at"})
+
+
+class IncompleteRow(ValueError):
+    """The log changes a unit or an employee that it never registered."""
+
+
 def _sqlite_datetime(iso: str) -> str:
     """An ISO UTC timestamp in SQLAlchemy's SQLite DATETIME storage form."""
     day, _, rest = iso.partition("T")
@@ -123,24 +133,40 @@ def _sqlite_datetime(iso: str) -> str:
     return f"{day} {clock}"
 
 
-def _sqlite_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A folded row in the text forms SQLAlchemy's SQLite types store."""
-    out = {k: plain(v) for k, v in row.items()}
-    for column in ("registered_at", "updated_at"):
-        if column in out:
-            out[column] = _sqlite_datetime(out[column])
-    if "rank" in out:
-        out["rank_order"] = RANK_CODES.index(out["rank"])
-    return out
+def _complete(table: Table, rows: dict[str, dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The folded rows with ``rank_order`` added; a partial row (changes, no registration) is an error."""
+    required = len(table.columns)
+    for key, row in rows.items():
+        if "rank" in row:
+            row["rank_order"] = RANK_ORDER[row["rank"]]
+        if len(row) != required:
+            raise IncompleteRow(f"{table.name} {key}: the log changes it but never registered it")
+        yield row
 
 
-def _insert_sqlite(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows with the driver's executemany (values already in storage form)."""
-    if not rows:
-        return
+def _insert_sqlite(conn: Connection, table: Table, rows: dict[str, dict[str, Any]]) -> None:
+    """Insert rows with the driver's executemany, in the text forms SQLAlchemy's SQLite types store."""
     columns = [c.name for c in table.columns]
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in rows])
+    get = itemgetter(*columns)
+    typed = [i for i, c in enumerate(columns) if c in DATE_COLUMNS or c == "supervisor_id"]
+    stamps = [i for i, c in enumerate(columns) if c in STAMP_COLUMNS]
+    values = []
+    for row in _complete(table, rows):
+        value = list(get(row))
+        for i in typed:
+            v = value[i]
+            if type(v) is dict:
+                value[i] = v["_data_"]
+        for i in stamps:
+            value[i] = _sqlite_datetime(plain(value[i]))
+        values.append(value)
+    if values:
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        cursor = conn.connection.cursor()  # the driver's own: SQLAlchemy would want tuples
+        try:
+            cursor.executemany(sql, values)
+        finally:
+            cursor.close()
 
 
 def _finished(row: dict[str, Any]) -> dict[str, Any]:
@@ -149,14 +175,12 @@ def _finished(row: dict[str, Any]) -> dict[str, Any]:
     for column in DATE_COLUMNS:
         if column in out:
             out[column] = date.fromisoformat(out[column])
-    for column in ("registered_at", "updated_at"):
+    for column in STAMP_COLUMNS:
         if column in out:
             out[column] = datetime.fromisoformat(out[column])
     out["id"] = UUID(out["id"])
     if out.get("supervisor_id") is not None:
         out["supervisor_id"] = UUID(out["supervisor_id"])
-    if "rank" in out:
-        out["rank_order"] = RANK_CODES.index(out["rank"])
     return out
 
 
@@ -196,41 +220,45 @@ class DirectoryProjection(BulkReplay):
             conn.execute(employees.insert(), list(new_employees.values()))
         self._apply_changes(conn, changed)
 
-    def replay(self, conn: Connection, events: Iterator[RawEvent]) -> None:
-        """Fold the whole log into final rows in memory, then insert each table once."""
+    def fold(self, events: Iterator[RawEvent]) -> Folded:
+        """Fold raw events into rows: values stay raw (converted once per final row, not per event)."""
         rows: dict[str, dict[str, Any]] = {}
         unit_rows: dict[str, dict[str, Any]] = {}
-        for e in events:
-            # values stay raw while folding; only the final rows are converted (far fewer than events)
-            s = e.state
-            if e.topic in CHANGES:
-                row = rows[e.originator_id]
-                for column, key in CHANGES[e.topic]:
+        for _, topic, oid, version, s in events:
+            pairs = CHANGES.get(topic)
+            if pairs is not None:
+                row = rows.get(oid)
+                if row is None:  # registered in an earlier segment of the log
+                    row = rows[oid] = {}
+                for column, key in pairs:
                     row[column] = s[key]
-                row["version"], row["updated_at"] = e.version, s["timestamp"]
-            elif e.topic == REGISTERED:
+                row["version"] = version
+                row["updated_at"] = s["timestamp"]
+            elif topic == REGISTERED:
                 start = s["service_start"]
-                rows[e.originator_id] = {
-                    "id": e.originator_id, "nip": s["nip"], "name": s["name"], "sex": s["sex"],
+                rows[oid] = {
+                    "id": oid, "nip": s["nip"], "name": s["name"], "sex": s["sex"],
                     "birth_date": s["birth_date"], "service_start": start, "unit": s["unit"], "unit_since": start,
                     "position": s["position"], "position_since": start, "rank": s["rank"], "rank_since": s["rank_since"],
-                    "supervisor_id": s["supervisor_id"], "supervisor_since": start, "version": e.version,
+                    "supervisor_id": s["supervisor_id"], "supervisor_since": start, "version": version,
                     "registered_at": s["timestamp"], "updated_at": s["timestamp"]}
-            elif e.topic == UNIT_REGISTERED:
-                unit_rows[e.originator_id] = {"code": s["code"], "id": e.originator_id, "name": s["name"],
-                                              "version": e.version, "registered_at": s["timestamp"]}
-            elif e.topic == UNIT_RENAMED:
-                unit_rows[e.originator_id].update(name=s["name"], version=e.version)
-        if conn.dialect.name == "sqlite":
-            # SQLAlchemy's per-row bind processing was a fifth of the rebuild; the raw values already
-            # have the text forms its SQLite types store (hex ids, ISO dates)
-            _insert_sqlite(conn, units, [_sqlite_row(r) for r in unit_rows.values()])
-            _insert_sqlite(conn, employees, [_sqlite_row(r) for r in rows.values()])
-            return
-        if unit_rows:
-            conn.execute(units.insert(), [_finished(r) for r in unit_rows.values()])
-        if rows:
-            conn.execute(employees.insert(), [_finished(r) for r in rows.values()])
+            elif topic == UNIT_REGISTERED:
+                unit_rows[oid] = {"code": s["code"], "id": oid, "name": s["name"], "version": version,
+                                  "registered_at": s["timestamp"]}
+            elif topic == UNIT_RENAMED:
+                unit_rows.setdefault(oid, {}).update(name=s["name"], version=version)
+        return {units.name: unit_rows, employees.name: rows}
+
+    def write(self, conn: Connection, folded: Folded) -> None:
+        """Insert the folded units and employees, each table with one executemany."""
+        for table in (units, employees):
+            rows = folded.get(table.name, {})
+            if conn.dialect.name == "sqlite":
+                # SQLAlchemy's per-row bind processing was a fifth of the rebuild; the raw values already
+                # have the text forms its SQLite types store (hex ids, ISO dates)
+                _insert_sqlite(conn, table, rows)
+            elif rows:
+                conn.execute(table.insert(), [_finished(r) for r in _complete(table, rows)])
 
     def _apply_changes(self, conn: Connection, changed: dict[UUID, dict[str, Any]]) -> None:
         shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}

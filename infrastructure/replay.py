@@ -1,0 +1,209 @@
+"""Bulk replay: read the log as raw decoded events and fold it, on two cores when the log is an SQLite file.
+
+A fold keeps, per table and row key, the columns set so far, and every event only ever sets columns
+(the last writer wins). So the log can be cut by position into segments that are folded independently
+(a change for a row registered in an earlier segment is kept as a partial row) and merged in log order.
+The first segment is folded in this process; the others in worker processes (``python -m
+infrastructure.replay``), which open the SQLite file themselves. Worker processes are started fresh rather
+than forked: a forked child would inherit this process's open SQLite connections and locks.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sqlite3
+import subprocess
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing import Pipe
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any, NamedTuple
+from uuid import UUID
+
+import orjson
+
+if TYPE_CHECKING:
+    from infrastructure.projection import BulkReplay
+
+Folded = dict[str, dict[Any, dict[str, Any]]]  # table -> row key -> columns set so far
+Progress = Callable[[int], None]
+StoredRow = tuple[int, Any, int, str, bytes]  # position, originator id, version, topic, state
+CHUNK = 20_000  # positions read per query
+
+
+class RawEvent(NamedTuple):
+    """A stored event decoded to plain JSON values (typed values stay as {"_type_", "_data_"})."""
+
+    position: int
+    topic: str
+    originator_id: str  # as stored (hex or canonical text); convert once per row, not once per event
+    version: int
+    state: dict[str, Any]
+
+
+def merge(earlier: Folded, later: Folded) -> Folded:
+    """Fold ``later`` (the next segment of the log) into ``earlier``: later columns win."""
+    for table, rows in later.items():
+        into = earlier.setdefault(table, {})
+        for key, row in rows.items():
+            have = into.get(key)
+            if have is None:
+                into[key] = row
+            else:
+                have.update(row)
+    return earlier
+
+
+def decoded(rows: Iterable[StoredRow], decrypt: Callable[[bytes], bytes] | None,
+            decompress: Callable[[bytes], bytes] | None) -> Iterator[RawEvent]:
+    """Stored rows decrypted, decompressed and JSON-decoded (no domain objects)."""
+    loads = orjson.loads
+    for position, oid, version, topic, state in rows:
+        if decrypt:
+            state = decrypt(state)
+        if decompress:
+            state = decompress(state)
+        yield RawEvent(position, topic, oid.hex if isinstance(oid, UUID) else oid, version, loads(state))
+
+
+def segments(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
+    """``[start, stop]`` cut into ``parts`` contiguous position ranges of (nearly) equal length."""
+    size = stop - start + 1
+    bounds = [start + size * i // parts for i in range(parts + 1)]
+    return [(bounds[i], bounds[i + 1] - 1) for i in range(parts) if bounds[i + 1] > bounds[i]]
+
+
+def sqlite_rows(conn: sqlite3.Connection, table: str, topics: frozenset[str], start: int, stop: int
+                ) -> list[StoredRow]:
+    """Rows with the given topics between two positions, as plain tuples (no Row objects, no UUIDs)."""
+    marks = ", ".join("?" * len(topics))
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
+                   f"WHERE rowid BETWEEN ? AND ? AND topic IN ({marks}) ORDER BY rowid", (start, stop, *topics))
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True)
+class SQLiteLog:
+    """Enough to read the log from another process: the SQLite file and the payload transforms."""
+
+    db_name: str
+    table: str
+    cipher: Any = None
+    compressor: Any = None
+
+    def events(self, topics: frozenset[str], start: int, stop: int, progress: Progress | None) -> Iterator[RawEvent]:
+        """Decoded events in ``[start, stop]`` with the given topics, on a connection of its own."""
+        conn = sqlite3.connect(self.db_name, uri=True, timeout=30, isolation_level=None)
+        try:
+            decrypt = self.cipher.decrypt if self.cipher else None
+            decompress = self.compressor.decompress if self.compressor else None
+            for low in range(start, stop + 1, CHUNK):
+                high = min(low + CHUNK - 1, stop)
+                yield from decoded(sqlite_rows(conn, self.table, topics, low, high), decrypt, decompress)
+                if progress:
+                    progress(high - low + 1)
+        finally:
+            conn.close()
+
+
+@dataclass(frozen=True)
+class Task:
+    """One segment for a worker to fold."""
+
+    projection: BulkReplay
+    log: SQLiteLog
+    topics: frozenset[str]
+    start: int
+    stop: int
+
+
+class Worker:
+    """A worker process folding one segment; reports progress, then its folded rows."""
+
+    def __init__(self, task: Task):
+        mine, theirs = Pipe()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self.process = subprocess.Popen([sys.executable, "-m", "infrastructure.replay", str(theirs.fileno())],
+                                        pass_fds=(theirs.fileno(),), env=env)
+        theirs.close()
+        self.conn = mine
+        self.result: Folded | None = None
+        mine.send(task)
+
+    def poll(self, progress: Progress | None, block: bool = False) -> bool:
+        """Pass on the progress reported so far (all of it, with ``block``); True once the result is in."""
+        while self.result is None and (block or self.conn.poll()):
+            try:
+                kind, value = self.conn.recv()
+            except EOFError:
+                raise RuntimeError(f"replay worker exited with status {self.process.wait()}") from None
+            if kind == "progress":
+                if progress:
+                    progress(value)
+            elif kind == "done":
+                self.result = value
+            else:
+                raise RuntimeError(f"replay worker failed:\n{value}")
+        return self.result is not None
+
+    def close(self) -> None:
+        """Stop the process if it is still running and reap it."""
+        self.conn.close()
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+def fold_in_parallel(projection: BulkReplay, log: SQLiteLog, topics: frozenset[str], head: int, parts: int,
+                     progress: Progress | None) -> Folded:
+    """Fold positions 1..head in ``parts`` segments: the first here, the others in worker processes."""
+    first, *rest = segments(1, head, parts)
+    workers: list[Worker] = []
+    try:
+        workers = [Worker(Task(projection, log, topics, start, stop)) for start, stop in rest]
+
+        def report(count: int) -> None:
+            if progress:
+                progress(count)
+            for worker in workers:
+                worker.poll(progress)
+
+        folded = projection.fold(log.events(topics, *first, report))
+        for worker in workers:
+            worker.poll(progress, block=True)
+            assert worker.result is not None
+            merge(folded, worker.result)
+            worker.result = None
+        return folded
+    finally:
+        for worker in workers:
+            worker.close()
+
+
+def _work(fd: int) -> int:
+    """Worker process: receive a task, fold it, send back progress and the folded rows."""
+    conn = Connection(fd)
+    try:
+        task: Task = conn.recv()
+        gc.disable()  # acyclic dicts only; see ProjectionRunner._bulk_rebuild
+        folded = task.projection.fold(task.log.events(task.topics, task.start, task.stop,
+                                                      lambda n: conn.send(("progress", n))))
+        conn.send(("done", folded))
+        return 0
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
+        conn.send(("error", traceback.format_exc()))
+        return 1
+    finally:
+        conn.close()
+
+
+if __name__ == "__main__":
+    sys.exit(_work(int(sys.argv[1])))
