@@ -21,8 +21,9 @@ from sqlalchemy import (
 from application.actor import Actor
 from domain.employee import Employee
 from infrastructure.container import Jejak
-from infrastructure.projection import LostRace, Projected, Projection, ProjectionRunner
-from infrastructure.projections.directory import employees
+from infrastructure.projection import LostRace, Projected, Projection, ProjectionRunner, raw_events, sqlite_log
+from infrastructure.projections.directory import DirectoryProjection, IncompleteRow, employees, units
+from infrastructure.replay import SQLiteLog, Task, Worker, merge
 
 NIPS = [f"1985031520100110{i:02d}" for i in range(1, 31)]
 
@@ -75,6 +76,50 @@ def test_a_rebuild_equals_the_incrementally_built_view(jejak: Jejak, hr: Actor) 
     assert directory_rows(jejak) == incremental
     assert jejak.directory.units() == units_before
     assert sum(seen) == jejak.projections.head()
+
+
+def test_a_rebuild_folding_on_several_processes_equals_the_incrementally_built_view(
+        sqlite_jejak: Jejak, hr: Actor) -> None:
+    populate(sqlite_jejak, hr)
+    sqlite_jejak.registry.rename_unit(hr, "DINKES", "Dinas Kesehatan Daerah", "perda baru")
+    incremental, units_before = directory_rows(sqlite_jejak), sqlite_jejak.directory.units()
+    runner = sqlite_jejak.projections
+    assert sqlite_log(sqlite_jejak.ledger) is not None  # a file another process can open
+    runner.rebuild_workers, runner.parallel_rebuild_from = 3, 0  # segments end between registrations and changes
+    seen: list[int] = []
+    runner.rebuild("directory", progress=seen.append)
+    assert directory_rows(sqlite_jejak) == incremental
+    assert sqlite_jejak.directory.units() == units_before
+    assert sum(seen) == runner.head()
+
+
+def test_folding_the_log_in_two_parts_and_merging_gives_the_rows_of_one_fold(jejak: Jejak, hr: Actor) -> None:
+    populate(jejak, hr, 4)
+    jejak.registry.rename_unit(hr, "DINKES", "Dinas Kesehatan Daerah", "perda baru")
+    projection, head = DirectoryProjection(), jejak.projections.head()
+    topics = projection.topics()
+    whole = projection.fold(raw_events(jejak.ledger, topics, 1, head, None))
+    for cut in range(1, head):
+        earlier = projection.fold(raw_events(jejak.ledger, topics, 1, cut, None))
+        later = projection.fold(raw_events(jejak.ledger, topics, cut + 1, head, None))
+        assert merge(earlier, later) == whole, f"cut after position {cut}"
+
+
+def test_a_bulk_write_refuses_an_employee_that_was_changed_but_never_registered(jejak: Jejak) -> None:
+    folded = {units.name: {}, employees.name: {"0" * 32: {"unit": "DINKES", "version": 2}}}
+    with jejak.engine.connect() as conn, pytest.raises(IncompleteRow, match="never registered"):
+        DirectoryProjection().write(conn, folded)
+
+
+def test_a_failing_replay_worker_reports_its_error(sqlite_jejak: Jejak) -> None:
+    log = sqlite_log(sqlite_jejak.ledger)
+    assert log is not None
+    worker = Worker(Task(DirectoryProjection(), SQLiteLog(log.db_name, "no_such_table"), frozenset({"t"}), 1, 10))
+    try:
+        with pytest.raises(RuntimeError, match="no such table"):
+            worker.poll(None, block=True)
+    finally:
+        worker.close()
 
 
 class Exploding(Exception):
