@@ -93,7 +93,8 @@ class BulkReplay(Projection):
 
     ``fold`` must only ever set columns (the last writer wins), and must keep a change to a row it has
     not seen registered as a partial row: then segments of the log folded apart and merged in log order
-    (``infrastructure.replay.merge``) give the same rows as one fold of the whole log.
+    (``infrastructure.replay.merge``) give the same rows as one fold of the whole log. Its result holds
+    JSON values only, with ``str`` keys: that is how a worker process hands it back.
     """
 
     @abstractmethod

@@ -126,7 +126,8 @@ class Task:
 
 
 class Worker:
-    """A worker process folding one segment; reports progress, then its folded rows."""
+    """A worker process folding one segment; reports progress, then its folded rows (as JSON: orjson
+    writes and reads them several times faster than pickle)."""
 
     def __init__(self, task: Task):
         mine, theirs = Pipe()
@@ -142,7 +143,7 @@ class Worker:
         """Pass on the progress reported so far (all of it, with ``block``); True once the result is in."""
         while self.result is None and (block or self.conn.poll()):
             try:
-                kind, value = self.conn.recv()
+                kind, value = orjson.loads(self.conn.recv_bytes())
             except EOFError:
                 raise RuntimeError(f"replay worker exited with status {self.process.wait()}") from None
             if kind == "progress":
@@ -191,15 +192,18 @@ def fold_in_parallel(projection: BulkReplay, log: SQLiteLog, topics: frozenset[s
 def _work(fd: int) -> int:
     """Worker process: receive a task, fold it, send back progress and the folded rows."""
     conn = Connection(fd)
+
+    def send(kind: str, value: Any) -> None:
+        conn.send_bytes(orjson.dumps([kind, value]))
+
     try:
         task: Task = conn.recv()
         gc.disable()  # acyclic dicts only; see ProjectionRunner._bulk_rebuild
-        folded = task.projection.fold(task.log.events(task.topics, task.start, task.stop,
-                                                      lambda n: conn.send(("progress", n))))
-        conn.send(("done", folded))
+        send("done", task.projection.fold(task.log.events(task.topics, task.start, task.stop,
+                                                          lambda n: send("progress", n))))
         return 0
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("error", traceback.format_exc()))
+        send("error", traceback.format_exc())
         return 1
     finally:
         conn.close()

@@ -148,17 +148,12 @@ def _insert_sqlite(conn: Connection, table: Table, rows: dict[str, dict[str, Any
     """Insert rows with the driver's executemany, in the text forms SQLAlchemy's SQLite types store."""
     columns = [c.name for c in table.columns]
     get = itemgetter(*columns)
-    typed = [i for i, c in enumerate(columns) if c in DATE_COLUMNS or c == "supervisor_id"]
     stamps = [i for i, c in enumerate(columns) if c in STAMP_COLUMNS]
     values = []
     for row in _complete(table, rows):
         value = list(get(row))
-        for i in typed:
-            v = value[i]
-            if type(v) is dict:
-                value[i] = v["_data_"]
         for i in stamps:
-            value[i] = _sqlite_datetime(plain(value[i]))
+            value[i] = _sqlite_datetime(value[i])
         values.append(value)
     if values:
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
@@ -170,8 +165,8 @@ def _insert_sqlite(conn: Connection, table: Table, rows: dict[str, dict[str, Any
 
 
 def _finished(row: dict[str, Any]) -> dict[str, Any]:
-    """A folded row with its raw values turned into what the columns want."""
-    out = {k: plain(v) for k, v in row.items()}
+    """A folded row with its plain values turned into what the columns want."""
+    out = dict(row)
     for column in DATE_COLUMNS:
         if column in out:
             out[column] = date.fromisoformat(out[column])
@@ -221,7 +216,8 @@ class DirectoryProjection(BulkReplay):
         self._apply_changes(conn, changed)
 
     def fold(self, events: Iterator[RawEvent]) -> Folded:
-        """Fold raw events into rows: values stay raw (converted once per final row, not per event)."""
+        """Fold raw events into rows of plain JSON values (typed values unwrapped to their ISO/hex text,
+        so no per-event object outlives its event; columns are converted once per final row)."""
         rows: dict[str, dict[str, Any]] = {}
         unit_rows: dict[str, dict[str, Any]] = {}
         for _, topic, oid, version, s in events:
@@ -231,23 +227,25 @@ class DirectoryProjection(BulkReplay):
                 if row is None:  # registered in an earlier segment of the log
                     row = rows[oid] = {}
                 for column, key in pairs:
-                    row[column] = s[key]
+                    value = s[key]
+                    row[column] = value["_data_"] if type(value) is dict else value
                 row["version"] = version
-                row["updated_at"] = s["timestamp"]
+                row["updated_at"] = s["timestamp"]["_data_"]
             elif topic == REGISTERED:
-                start = s["service_start"]
+                start = plain(s["service_start"])
                 rows[oid] = {
                     "id": oid, "nip": s["nip"], "name": s["name"], "sex": s["sex"],
-                    "birth_date": s["birth_date"], "service_start": start, "unit": s["unit"], "unit_since": start,
-                    "position": s["position"], "position_since": start, "rank": s["rank"], "rank_since": s["rank_since"],
-                    "supervisor_id": s["supervisor_id"], "supervisor_since": start, "version": version,
-                    "registered_at": s["timestamp"], "updated_at": s["timestamp"]}
+                    "birth_date": plain(s["birth_date"]), "service_start": start, "unit": s["unit"],
+                    "unit_since": start, "position": s["position"], "position_since": start, "rank": s["rank"],
+                    "rank_since": plain(s["rank_since"]), "supervisor_id": plain(s["supervisor_id"]),
+                    "supervisor_since": start, "version": version,
+                    "registered_at": plain(s["timestamp"]), "updated_at": plain(s["timestamp"])}
             elif topic == UNIT_REGISTERED:
                 unit_rows[oid] = {"code": s["code"], "id": oid, "name": s["name"], "version": version,
-                                  "registered_at": s["timestamp"]}
+                                  "registered_at": plain(s["timestamp"])}
             elif topic == UNIT_RENAMED:
                 unit_rows.setdefault(oid, {}).update(name=s["name"], version=version)
-        return {units.name: unit_rows, employees.name: rows}
+        return {str(units.name): unit_rows, str(employees.name): rows}
 
     def write(self, conn: Connection, folded: Folded) -> None:
         """Insert the folded units and employees, each table with one executemany."""
