@@ -427,7 +427,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--batch-size", type=int, help="ProjectionRunner.batch_size, and rebuild_batch_size if the runner has one"
     )
-    parser.add_argument("--workers", type=int, help="processes folding the log in a bulk rebuild (default: the runner's)")
+    parser.add_argument(
+        "--workers", type=int, help="processes folding the log in a bulk rebuild (default: the runner's)"
+    )
     parser.add_argument("--employees", type=int, help="registered employees (default events/8)")
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--sample", type=int, default=100, help="directory rows checked against the event store")
@@ -487,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     read, seconds, cpu = rebuild(jejak, total)
     load_after = os.getloadavg()[0]
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     problems = verify(jejak, db, args.sample, args.seed)
     jejak.close()
 
@@ -500,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
         "batch_size": jejak.projections.batch_size,
         "rebuild_workers": getattr(jejak.projections, "rebuild_workers", 1),
         "peak_rss_mib": round(rss_peak / 1024, 1),
-        "peak_rss_worker_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1) if reused else None,
+        "peak_rss_worker_mib": round(rss_children / 1024, 1) if reused else None,
         "rss_before_rebuild_mib": round(rss_before / 1024, 1),
         "db": str(db),
         "db_mib": round(db.stat().st_size / 2**20, 1),

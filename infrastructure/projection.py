@@ -11,9 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 
-import orjson
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
@@ -31,7 +29,17 @@ from sqlalchemy import (
 
 from application.ledger import Ledger
 from infrastructure.database import UTCDateTime, writer
-from infrastructure.replay import CHUNK, Folded, RawEvent, SQLiteLog, StoredRow, decoded, fold_in_parallel, sqlite_rows
+from infrastructure.replay import (
+    CHUNK,
+    WORKER_COST,
+    Folded,
+    RawEvent,
+    SQLiteLog,
+    StoredRow,
+    decoded,
+    fold_in_parallel,
+    sqlite_rows,
+)
 
 log = logging.getLogger(__name__)
 BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while a bulk rebuild writes
@@ -158,10 +166,11 @@ class ProjectionRunner:
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
         # A bulk rebuild folds the log in this many processes (one per core, at most two: the write that
-        # follows is serial) once the log is long enough to pay for starting them (about half a second each).
+        # follows is serial) once the log is long enough to pay for a worker's start and hand-back.
         self.rebuild_workers = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                                    else os.cpu_count() or 1)
-        self.parallel_rebuild_from = 100_000
+        self.parallel_rebuild_from = 300_000
+        self.worker_cost = WORKER_COST
 
     def create_tables(self) -> None:
         """Create every projection's tables and tracking rows if missing."""
@@ -236,7 +245,7 @@ class ProjectionRunner:
         topics = projection.topics()
         log = sqlite_log(self.ledger)
         if log is not None and self.rebuild_workers > 1 and head >= self.parallel_rebuild_from:
-            return fold_in_parallel(projection, log, topics, head, self.rebuild_workers, progress)
+            return fold_in_parallel(projection, log, topics, head, self.rebuild_workers, progress, self.worker_cost)
         return projection.fold(raw_events(self.ledger, topics, 1, head, progress))
 
     def _get(self, name: str) -> Projection:

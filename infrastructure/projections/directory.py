@@ -108,11 +108,12 @@ def _registered_row(e: Employee.Registered) -> dict[str, Any]:
 
 REGISTERED, UNIT_REGISTERED, UNIT_RENAMED = (get_topic(Employee.Registered), get_topic(Unit.Registered),
                                              get_topic(Unit.Renamed))
-CHANGES: dict[str, tuple[tuple[str, str], ...]] = {  # topic -> (column, state key) pairs; *_since from "effective"
-    get_topic(Employee.Moved): (("unit", "unit"), ("unit_since", "effective")),
-    get_topic(Employee.PositionChanged): (("position", "position"), ("position_since", "effective")),
-    get_topic(Employee.SupervisorChanged): (("supervisor_id", "supervisor_id"), ("supervisor_since", "effective")),
-    get_topic(Employee.RankChanged): (("rank", "rank"), ("rank_since", "effective")),
+# topic -> (column, its *_since column): the event's field of that name sets the column, "effective" the date
+CHANGES: dict[str, tuple[str, str]] = {
+    get_topic(Employee.Moved): ("unit", "unit_since"),
+    get_topic(Employee.PositionChanged): ("position", "position_since"),
+    get_topic(Employee.SupervisorChanged): ("supervisor_id", "supervisor_since"),
+    get_topic(Employee.RankChanged): ("rank", "rank_since"),
 }
 DATE_COLUMNS = frozenset({"birth_date", "service_start", "unit_since", "position_since", "rank_since",
                           "supervisor_since"})
@@ -221,14 +222,15 @@ class DirectoryProjection(BulkReplay):
         rows: dict[str, dict[str, Any]] = {}
         unit_rows: dict[str, dict[str, Any]] = {}
         for _, topic, oid, version, s in events:
-            pairs = CHANGES.get(topic)
-            if pairs is not None:
+            change = CHANGES.get(topic)
+            if change is not None:
                 row = rows.get(oid)
                 if row is None:  # registered in an earlier segment of the log
                     row = rows[oid] = {}
-                for column, key in pairs:
-                    value = s[key]
-                    row[column] = value["_data_"] if type(value) is dict else value
+                column, since = change
+                value = s[column]
+                row[column] = value["_data_"] if type(value) is dict else value  # a supervisor id, or None
+                row[since] = s["effective"]["_data_"]
                 row["version"] = version
                 row["updated_at"] = s["timestamp"]["_data_"]
             elif topic == REGISTERED:

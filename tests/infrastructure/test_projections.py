@@ -85,7 +85,8 @@ def test_a_rebuild_folding_on_several_processes_equals_the_incrementally_built_v
     incremental, units_before = directory_rows(sqlite_jejak), sqlite_jejak.directory.units()
     runner = sqlite_jejak.projections
     assert sqlite_log(sqlite_jejak.ledger) is not None  # a file another process can open
-    runner.rebuild_workers, runner.parallel_rebuild_from = 3, 0  # segments end between registrations and changes
+    # three segments of about equal length, ending between registrations and their changes
+    runner.rebuild_workers, runner.parallel_rebuild_from, runner.worker_cost = 3, 0, 0
     seen: list[int] = []
     runner.rebuild("directory", progress=seen.append)
     assert directory_rows(sqlite_jejak) == incremental
