@@ -80,7 +80,7 @@ class Settings:
             if db.schema:
                 env["POSTGRES_SCHEMA"] = db.schema
         if self.cipher_key:
-            env.update(CIPHER_TOPIC="eventsourcing.cipher:AESCipher", CIPHER_KEY=self.cipher_key)
+            env.update(CIPHER_TOPIC="infrastructure.cipher:FastAESCipher", CIPHER_KEY=self.cipher_key)
         env.update(self.extra_es_env)
         return env
 

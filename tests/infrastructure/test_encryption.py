@@ -69,4 +69,4 @@ def test_the_key_file_under_var_is_used_when_no_key_is_in_the_environment(tmp_pa
     (tmp_path / "cipher_key").write_text(key + "\n")
     settings = Settings.from_env({"JEJAK_VAR_DIR": str(tmp_path)})
     env = settings.eventsourcing_env()
-    assert env["CIPHER_KEY"] == key and env["CIPHER_TOPIC"] == "eventsourcing.cipher:AESCipher"
+    assert env["CIPHER_KEY"] == key and env["CIPHER_TOPIC"] == "infrastructure.cipher:FastAESCipher"
