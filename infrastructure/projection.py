@@ -133,8 +133,8 @@ def _stored_rows(ledger: Ledger, topics: frozenset[str], start: int, stop: int) 
     library's Notification objects cost four times the query itself."""
     recorder = ledger.recorder
     if isinstance(recorder, SQLiteApplicationRecorder):
-        with recorder.datastore.get_connection(commit=False) as conn:
-            return sqlite_rows(conn._sqlite_conn, recorder.events_table_name, topics, start, stop)
+        with recorder.datastore.transaction(commit=False) as cursor:
+            return sqlite_rows(cursor, recorder.events_table_name, topics, start, stop)
     found = recorder.select_notifications(start=start, limit=stop - start + 1, stop=stop, topics=sorted(topics))
     return [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in found]
 

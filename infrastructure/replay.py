@@ -84,18 +84,14 @@ def segments(start: int, stop: int, parts: int, head_start: int = 0) -> list[tup
     return [(bounds[i], bounds[i + 1] - 1) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]]
 
 
-def sqlite_rows(conn: sqlite3.Connection, table: str, topics: frozenset[str], start: int, stop: int
+def sqlite_rows(cursor: sqlite3.Cursor, table: str, topics: frozenset[str], start: int, stop: int
                 ) -> list[StoredRow]:
     """Rows with the given topics between two positions, as plain tuples (no Row objects, no UUIDs)."""
     marks = ", ".join("?" * len(topics))
-    cursor = conn.cursor()
     cursor.row_factory = None
     cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
                    f"WHERE rowid BETWEEN ? AND ? AND topic IN ({marks}) ORDER BY rowid", (start, stop, *topics))
-    try:
-        return cursor.fetchall()
-    finally:
-        cursor.close()
+    return cursor.fetchall()
 
 
 @dataclass(frozen=True)
@@ -111,11 +107,12 @@ class SQLiteLog:
         """Decoded events in ``[start, stop]`` with the given topics, on a connection of its own."""
         conn = sqlite3.connect(self.db_name, uri=True, timeout=30, isolation_level=None)
         try:
+            cursor = conn.cursor()
             decrypt = self.cipher.decrypt if self.cipher else None
             decompress = self.compressor.decompress if self.compressor else None
             for low in range(start, stop + 1, CHUNK):
                 high = min(low + CHUNK - 1, stop)
-                yield from decoded(sqlite_rows(conn, self.table, topics, low, high), decrypt, decompress)
+                yield from decoded(sqlite_rows(cursor, self.table, topics, low, high), decrypt, decompress)
                 if progress:
                     progress(high - low + 1)
         finally:
