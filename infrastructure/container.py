@@ -14,6 +14,7 @@ from application.appraisals import AppraisalService
 from application.feedback import FeedbackService
 from application.ledger import Ledger
 from application.mentoring import MentoringService, RecognitionService
+from application.promotions import PromotionService
 from application.question_book import QuestionBookService
 from application.reads import ReadLog
 from application.registry import Registry
@@ -27,11 +28,13 @@ from infrastructure.config import Settings
 from infrastructure.database import make_engine
 from infrastructure.feedback_view import FeedbackView
 from infrastructure.projection import ProjectionRunner
+from infrastructure.promotion_view import PromotionView
 from infrastructure.projections.access import AccessProjection
 from infrastructure.projections.appraisals import AppraisalProjection
 from infrastructure.projections.audit_index import AuditIndexProjection
 from infrastructure.projections.directory import DirectoryProjection
 from infrastructure.projections.feedback import FeedbackProjection
+from infrastructure.projections.promotions import PromotionProjection
 from infrastructure.projections.talent import TalentProjection
 from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
@@ -54,7 +57,8 @@ class Jejak:
             self.engine,
             self.ledger,
             [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at),
-             AppraisalProjection(), TrainingProjection(), TalentProjection(), TimelineProjection()],
+             AppraisalProjection(), TrainingProjection(), TalentProjection(), TimelineProjection(),
+             PromotionProjection()],
         )
         self.projections.create_tables()
         self.seals = SealStore(self.engine)
@@ -76,6 +80,8 @@ class Jejak:
         self.mentoring = MentoringService(self.ledger)
         self.recognition = RecognitionService(self.ledger)
         self.career = CareerView(self.engine)
+        self.promotion_view = PromotionView(self.engine)
+        self.promotions = PromotionService(self.ledger, self.registry, self.rules, self.promotion_view)
         self.timeline = TimelineView(self.engine)
         self.directory = DirectoryView(self.engine)
         self.grants = AccessView(self.engine)

@@ -19,6 +19,7 @@ from web import (
     feedback,
     health,
     mentoring,
+    promotions,
     question_sets,
     rule_sets,
     talent,
@@ -31,7 +32,7 @@ from web.problems import ProblemApi, register_error_handlers
 
 BLUEPRINTS = (
     health.blp, access.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp, audit.blp,
-    appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp,
+    appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp,
 )
 
 
