@@ -8,6 +8,7 @@ investigator reads only the cases of the open grievances assigned to them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import is_dataclass
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
@@ -184,16 +185,19 @@ class PromotionService:
             raise UnknownDecision(decision_number)
         return replay_case(case, self.load_pinned, self.rules_of, decision_number)
 
-    def drift(self, actor: Actor, case_id: UUID) -> dict[str, Any]:
+    def drift(self, actor: Actor, case_id: UUID, decision_number: int | None = None) -> dict[str, Any]:
         """What changed in the pinned inputs after the decision, and the outcome on today's inputs."""
         case = self.ledger.load(PromotionCase, case_id)
         self.check_auditor(actor, case)
-        return self.drift_of(case)
+        return self.drift_of(case, decision_number)
 
-    def drift_of(self, case: PromotionCase) -> dict[str, Any]:
-        """The drift of a loaded case (no access check)."""
-        assessment = self.decided_assessment(case)
-        decision = case.decision
+    def drift_of(self, case: PromotionCase, decision_number: int | None = None) -> dict[str, Any]:
+        """The drift of a loaded case from its latest (or the numbered) decision (no access check)."""
+        if decision_number is not None and not 1 <= decision_number <= len(case.decisions):
+            raise UnknownDecision(decision_number)
+        decision = case.decision_at(decision_number) if decision_number else case.decision
+        assessment = (case.assessment_number(decision.assessment_number) if decision
+                      else self.decided_assessment(case))
         since = decision.decided_at if decision else assessment.assessed_at
         pinned_rules = self.rules_of(assessment.rule_set_version)
         now_pinned = self.current_reads(case, pinned_rules)
@@ -294,14 +298,17 @@ def describe_event(event: Any, since: Any) -> dict[str, Any]:
     return {"version": event.originator_version, "event": type(event).__qualname__,
             "recorded_at": recorded_at.isoformat(), "after_decision": recorded_at > since,
             "actor": meta.get("actor_name"), "actor_role": meta.get("actor_role"), "reason": meta.get("reason"),
-            "payload": _jsonable(payload)}
+            "payload": jsonable(payload)}
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """Plain JSON values: dataclasses and dicts as objects, dates and times in ISO form, ids as text."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return jsonable(vars(value))
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -17,6 +17,7 @@ from web import (
     audit,
     employees,
     feedback,
+    grievances,
     health,
     mentoring,
     promotions,
@@ -33,6 +34,7 @@ from web.problems import ProblemApi, register_error_handlers
 BLUEPRINTS = (
     health.blp, access.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp, audit.blp,
     appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp,
+    grievances.blp,
 )
 
 
