@@ -165,6 +165,8 @@ def decision_dict(decision: DecisionRecord) -> dict[str, Any]:
 def replay_case(case: PromotionCase, loader: Loader, rules_of: Callable[[int], Mapping[str, Any]],
                 decision_number: int | None = None) -> Replay:
     """Load every input at its pinned version, evaluate with the pinned rule-set version, compare."""
+    if decision_number is not None and not 1 <= decision_number <= len(case.decisions):
+        raise MissingInput(f"the case has no decision {decision_number}")
     decision = case.decision_at(decision_number) if decision_number else case.decision
     assessment = case.assessment_number(decision.assessment_number) if decision else case.assessment
     if assessment is None:

@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from application.actor import Actor
+from application.audit_bundle import export_bundle
 from application.errors import Forbidden
 from application.ledger import Ledger, event_meta, event_payload, event_timestamp
 from application.promotion_evidence import (
@@ -37,6 +38,7 @@ from domain.employee import Employee
 from domain.errors import DomainError, StateConflict
 from domain.promotion_case import AssessmentRecord, EvidenceRef, PromotionCase
 from domain.rulebook import NoRuleSetInEffect
+from domain.sensitive_read import SensitiveRead
 
 HR, COMMITTEE, AUDITOR, INVESTIGATOR = "hr_admin", "committee", "auditor", "investigator"
 ALL_CASES = (HR, COMMITTEE, AUDITOR)
@@ -184,6 +186,17 @@ class PromotionService:
         if decision_number is not None and not 1 <= decision_number <= len(case.decisions):
             raise UnknownDecision(decision_number)
         return replay_case(case, self.load_pinned, self.rules_of, decision_number)
+
+    def export(self, actor: Actor, case_id: UUID, reason: str) -> dict[str, Any]:
+        """The case's self-contained audit bundle (see application/audit_bundle.py); the export is recorded."""
+        case = self.ledger.load(PromotionCase, case_id)
+        if actor.role != "system":  # operators at the command line are trusted like the database itself
+            self.check_auditor(actor, case)
+        replay = self.replay_of(case)
+        versions = sorted({a.rule_set_version for a in case.assessments})
+        bundle = export_bundle(self.ledger, case, [self.rules.version(v) for v in versions], replay)
+        self.ledger.record(actor, SensitiveRead.record("promotion_case.export", case.id, reason, str(case.id)))
+        return bundle
 
     def drift(self, actor: Actor, case_id: UUID, decision_number: int | None = None) -> dict[str, Any]:
         """What changed in the pinned inputs after the decision, and the outcome on today's inputs."""
