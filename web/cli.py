@@ -71,8 +71,9 @@ def demo() -> None:
     r = result
     click.echo(f"demo: {r.units_added} units, {r.employees_added} employees, {r.rounds_added} feedback rounds, "
                f"{r.appraisals_added} appraisals, {r.ratings_added} organisation ratings, {r.trainings_added} "
-               f"trainings, {r.potentials_added} potential assessments, {r.mentorings_added} mentoring assignments "
-               f"and {r.awards_added} awards added", err=True)
+               f"trainings, {r.potentials_added} potential assessments, {r.mentorings_added} mentoring assignments, "
+               f"{r.awards_added} awards, {r.promotions_added} promotion cases and {r.grievances_added} grievances "
+               f"added", err=True)
     click.echo("bearer tokens (one per role):", err=True)
     for role, token in result.tokens.items():
         click.echo(f"  {role:<13} {token}")
