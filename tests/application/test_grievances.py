@@ -181,3 +181,16 @@ def test_the_investigator_reads_raw_360_responses_only_of_the_case_inputs(jejak:
         jejak.feedback.raw_responses(sleuth, elsewhere, "pemeriksaan", str(grievance.id))
     trail = jejak.grievances.case_file(HR, grievance.id)["trail"]
     assert any(e.get("read", {}).get("subject") == "feedback_round.responses" for e in trail)
+
+
+def test_init_publishes_the_grievance_window_for_a_ledger_whose_rules_predate_it(jejak: Jejak) -> None:
+    book = jejak.rules.book()
+    older = {k: v for k, v in book.versions[-1].rules.items() if k != "grievance"}
+    jejak.rules.publish(HR, "Aturan lama", "PermenPANRB 6/2022", date(2026, 1, 1), older)
+
+    assert jejak.init(HR) is True
+    assert jejak.init(HR) is False
+
+    latest = jejak.rules.all()[-1]
+    assert latest.version == 3 and latest.rules["grievance"] == {"filing_window_days": 30}
+    assert latest.effective_from == date.today()
