@@ -42,12 +42,14 @@ class FeedbackService:
     """The 360 module's application service."""
 
     def __init__(self, ledger: Ledger, registry: Registry, rules: RuleBookService, questions: QuestionBookService,
-                 today: Callable[[], date] = date.today):
+                 today: Callable[[], date] = date.today,
+                 investigations: Callable[[Actor], set[UUID]] = lambda actor: set()):
         self.ledger = ledger
         self.registry = registry
         self.rules = rules
         self.questions = questions
         self.today = today
+        self.investigations = investigations  # what an investigator may read now (their open grievances' evidence)
 
     def round(self, round_id: UUID) -> FeedbackRound:
         """A round's current state from the event store."""
@@ -176,6 +178,9 @@ class FeedbackService:
         if actor.role not in ("auditor", "investigator"):
             raise Forbidden("only auditors and investigators read raw responses")
         fb_round = self.ledger.load(FeedbackRound, round_id)
+        if actor.role == "investigator" and round_id not in self.investigations(actor):
+            raise Forbidden("an investigator reads the raw responses of rounds among the evidence of the open "
+                            "grievances assigned to them")
         self.ledger.record(actor, SensitiveRead.record("feedback_round.responses", round_id, reason, case_id))
         return sorted(fb_round.responses.values(), key=lambda r: r.submitted_at)
 

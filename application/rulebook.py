@@ -11,6 +11,7 @@ from application.actor import Actor
 from application.errors import NotFound
 from application.ledger import Ledger
 from domain.rulebook import RuleBook, RuleSet
+from domain.rules import OPTIONAL_SECTIONS
 
 DEFAULT_TITLE = "Default rules (PermenPANRB 6/2022, PP 30/2019, UU 20/2023)"
 DEFAULT_EFFECTIVE_FROM = date(2023, 1, 1)
@@ -51,6 +52,18 @@ class RuleBookService:
             return None
         basis = "PermenPANRB 6/2022 (SKP, predicate matrix, distribution curve); PP 30/2019; PP 17/2020 (20 JP)"
         return self.publish(actor, DEFAULT_TITLE, basis, DEFAULT_EFFECTIVE_FROM, default_rules())
+
+    def ensure_sections(self, actor: Actor, today: date) -> RuleSet | None:
+        """Publish a new version carrying the defaults of sections the latest version predates (the grievance
+        window), effective today; None when nothing is missing."""
+        if not self.ledger.exists(RuleBook.ID) or not self.book().versions:
+            return None
+        latest = self.book().versions[-1]
+        missing = {k: v for k, v in default_rules().items() if k in OPTIONAL_SECTIONS and k not in latest.rules}
+        if not missing:
+            return None
+        return self.publish(actor, f"{latest.title} (with default {', '.join(sorted(missing))} section)",
+                            latest.legal_basis, max(today, latest.effective_from), {**latest.rules, **missing})
 
     def version(self, version: int) -> RuleSet:
         """One published version."""

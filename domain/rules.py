@@ -9,6 +9,9 @@ RATINGS: tuple[str, ...] = ("above", "as_expected", "below")
 PREDICATES: tuple[str, ...] = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
 ORG_RATINGS: tuple[str, ...] = ("Istimewa", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
 CAP_KEYS = ("min_percent", "max_percent", "min_count", "max_count")
+# Sections added after the first published rule sets: a set without one stays valid (`jejak init` publishes a new
+# version carrying the default), so clients that publish the older shape keep working.
+OPTIONAL_SECTIONS = frozenset({"grievance"})
 
 Errors = dict[str, list[str]]
 
@@ -18,10 +21,11 @@ def validate_rules(rules: Mapping[str, Any]) -> Errors:
     errors: Errors = {}
     if not isinstance(rules, Mapping):
         return {"rules": ["must be an object"]}
-    known = {"predicate_matrix", "distribution_caps", "feedback", "training", "appraisal", "promotion"}
+    required = {"predicate_matrix", "distribution_caps", "feedback", "training", "appraisal", "promotion"}
+    known = required | OPTIONAL_SECTIONS
     for key in sorted(set(rules) - known):
         _add(errors, f"rules.{key}", "unknown section")
-    for key in sorted(known - set(rules)):
+    for key in sorted(required - set(rules)):
         _add(errors, f"rules.{key}", "missing section")
     _check_matrix(rules.get("predicate_matrix"), errors)
     _check_caps(rules.get("distribution_caps"), errors)
@@ -29,6 +33,7 @@ def validate_rules(rules: Mapping[str, Any]) -> Errors:
     _check_ints(rules.get("training"), "training", ("yearly_min_jp",), errors)
     _check_ints(rules.get("appraisal"), "appraisal", ("objection_window_days",), errors)
     _check_promotion(rules.get("promotion"), errors)
+    _check_ints(rules.get("grievance"), "grievance", ("filing_window_days",), errors)
     feedback = rules.get("feedback")
     if isinstance(feedback, Mapping) and _ints(feedback, ("min_peers", "max_peers")):
         if feedback["min_peers"] > feedback["max_peers"]:
@@ -39,6 +44,12 @@ def validate_rules(rules: Mapping[str, Any]) -> Errors:
 def predicate_for(rules: Mapping[str, Any], work_results: str, behaviour: str) -> str:
     """The performance predicate for two ratings under the set's matrix (PermenPANRB 6/2022)."""
     return str(rules["predicate_matrix"][work_results][behaviour])
+
+
+def grievance_window_days(rules: Mapping[str, Any]) -> int | None:
+    """Days after a decision within which a grievance may be filed (None when the set predates the section)."""
+    section = rules.get("grievance")
+    return int(section["filing_window_days"]) if isinstance(section, Mapping) else None
 
 
 def predicate_at_least(predicate: str, minimum: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -12,8 +13,10 @@ from application.access import AccessService
 from application.actor import Actor
 from application.appraisals import AppraisalService
 from application.feedback import FeedbackService
+from application.grievances import GrievanceService
 from application.ledger import Ledger
 from application.mentoring import MentoringService, RecognitionService
+from application.promotions import PromotionService
 from application.question_book import QuestionBookService
 from application.reads import ReadLog
 from application.registry import Registry
@@ -26,12 +29,16 @@ from infrastructure.career_view import CareerView
 from infrastructure.config import Settings
 from infrastructure.database import make_engine
 from infrastructure.feedback_view import FeedbackView
+from infrastructure.grievance_view import GrievanceView
 from infrastructure.projection import ProjectionRunner
+from infrastructure.promotion_view import PromotionView
 from infrastructure.projections.access import AccessProjection
 from infrastructure.projections.appraisals import AppraisalProjection
 from infrastructure.projections.audit_index import AuditIndexProjection
 from infrastructure.projections.directory import DirectoryProjection
 from infrastructure.projections.feedback import FeedbackProjection
+from infrastructure.projections.grievances import GrievanceProjection
+from infrastructure.projections.promotions import PromotionProjection
 from infrastructure.projections.talent import TalentProjection
 from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
@@ -54,7 +61,8 @@ class Jejak:
             self.engine,
             self.ledger,
             [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at),
-             AppraisalProjection(), TrainingProjection(), TalentProjection(), TimelineProjection()],
+             AppraisalProjection(), TrainingProjection(), TalentProjection(), TimelineProjection(),
+             PromotionProjection(), GrievanceProjection()],
         )
         self.projections.create_tables()
         self.seals = SealStore(self.engine)
@@ -67,7 +75,8 @@ class Jejak:
         self.access = AccessService(self.ledger)
         self.reads = ReadLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
-        self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions)
+        self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions,
+                                        investigations=self._investigator_scope)
         self.feedback_view = FeedbackView(self.engine)
         self.appraisals = AppraisalService(self.ledger, self.registry, self.rules)
         self.appraisal_view = AppraisalView(self.engine)
@@ -76,6 +85,11 @@ class Jejak:
         self.mentoring = MentoringService(self.ledger)
         self.recognition = RecognitionService(self.ledger)
         self.career = CareerView(self.engine)
+        self.promotion_view = PromotionView(self.engine)
+        self.grievance_view = GrievanceView(self.engine)
+        self.promotions = PromotionService(self.ledger, self.registry, self.rules, self.promotion_view,
+                                           investigations=self._investigator_scope)
+        self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view)
         self.timeline = TimelineView(self.engine)
         self.directory = DirectoryView(self.engine)
         self.grants = AccessView(self.engine)
@@ -84,10 +98,13 @@ class Jejak:
     def init(self, actor: Actor) -> bool:
         """Create tables and publish the default rule set; True when anything was added."""
         self.projections.create_tables()
-        published = self.rules.ensure_defaults(actor)
+        published = self.rules.ensure_defaults(actor) or self.rules.ensure_sections(actor, date.today())
         questions = self.questions.ensure_defaults(actor)
         self.projections.catch_up()
         return published is not None or questions is not None
+
+    def _investigator_scope(self, actor: Actor) -> set[UUID]:
+        return self.grievances.scope(actor)
 
     def _round_at(self, round_id: UUID, version: int) -> FeedbackRound:
         return self.ledger.load_as_of(FeedbackRound, round_id, version=version)

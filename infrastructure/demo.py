@@ -29,6 +29,7 @@ from domain.unit import Unit
 from domain.unit_rating import UnitRating
 from infrastructure.career_view import TrainingFilter
 from infrastructure.container import Jejak
+from infrastructure.demo_promotions import DemoPromotion, load_promotions, promotion_plan
 
 INSTANSI = "Pemerintah Kabupaten Sukamaju"
 HR_UNIT = "BKPSDM"  # holds the demo's supervisor and employee tokens
@@ -211,14 +212,16 @@ class DemoPlan:
     potentials: tuple[DemoPotential, ...] = ()
     mentorings: tuple[DemoMentoring, ...] = ()
     awards: tuple[DemoAward, ...] = ()
+    promotions: tuple[DemoPromotion, ...] = ()
 
     @property
     def steps(self) -> int:
         """How many progress steps loading this plan reports: one per unit, employee, token, 360 round,
-        appraisal, organisation rating, training, potential assessment, mentoring assignment and award."""
+        appraisal, organisation rating, training, potential assessment, mentoring assignment, award and
+        promotion case."""
         return (len(self.units) + len(self.employees) + len(ROLES) + len(self.feedback_rounds)
                 + len(self.appraisals) + len(self.unit_ratings) + len(self.trainings) + len(self.potentials)
-                + len(self.mentorings) + len(self.awards))
+                + len(self.mentorings) + len(self.awards) + len(self.promotions))
 
 
 @dataclass(frozen=True)
@@ -235,8 +238,8 @@ class DemoResult:
     potentials_added: int = 0
     mentorings_added: int = 0  # assignments made (or completed: sessions logged, ended)
     awards_added: int = 0
-
-
+    promotions_added: int = 0  # cases proposed or taken further (assessed, decided, rank applied)
+    grievances_added: int = 0
 # ---------------------------------------------------------------- plan: reference data
 
 
@@ -706,8 +709,11 @@ def demo_plan(seed: int = DEFAULT_SEED) -> DemoPlan:
             holders = {"supervisor": head.nip, "employee": staff[0].nip}
     units = tuple(DemoUnit(u.code, u.name) for u in UNITS)
     people = tuple(builder.people)
-    return DemoPlan(INSTANSI, units, people, holders, _feedback_plan(people, holders),
-                    **_career_plan(seed, people, holders))
+    career = _career_plan(seed, people, holders)
+    leaders = {e.supervisor_nip for e in people if e.supervisor_nip}
+    promotions = promotion_plan(people, career["appraisals"], career["trainings"], leaders, holders["employee"])
+    return DemoPlan(INSTANSI, units, people, holders, _feedback_plan(people, holders), **career,
+                    promotions=promotions)
 
 
 def _plan_unit(
@@ -737,8 +743,10 @@ def load_demo(jejak: Jejak, progress: Callable[[int], None] | None = None) -> De
         cast = _Cast(plan, ids, grants)
         rounds_added = _load_feedback(jejak, plan, cast, tick)
         career = _load_career(jejak, plan, cast, tick)
+        promotions_added, grievances_added = load_promotions(jejak, plan, cast, tick)
     tokens = {role: entry["token"] for role, entry in grants.items()}
-    return DemoResult(units_added, employees_added, tokens, rounds_added, **career)
+    return DemoResult(units_added, employees_added, tokens, rounds_added, **career,
+                      promotions_added=promotions_added, grievances_added=grievances_added)
 
 
 @contextmanager

@@ -17,8 +17,10 @@ from web import (
     audit,
     employees,
     feedback,
+    grievances,
     health,
     mentoring,
+    promotions,
     question_sets,
     rule_sets,
     talent,
@@ -31,7 +33,8 @@ from web.problems import ProblemApi, register_error_handlers
 
 BLUEPRINTS = (
     health.blp, access.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp, audit.blp,
-    appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp,
+    appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp,
+    grievances.blp,
 )
 
 

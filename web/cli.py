@@ -71,8 +71,9 @@ def demo() -> None:
     r = result
     click.echo(f"demo: {r.units_added} units, {r.employees_added} employees, {r.rounds_added} feedback rounds, "
                f"{r.appraisals_added} appraisals, {r.ratings_added} organisation ratings, {r.trainings_added} "
-               f"trainings, {r.potentials_added} potential assessments, {r.mentorings_added} mentoring assignments "
-               f"and {r.awards_added} awards added", err=True)
+               f"trainings, {r.potentials_added} potential assessments, {r.mentorings_added} mentoring assignments, "
+               f"{r.awards_added} awards, {r.promotions_added} promotion cases and {r.grievances_added} grievances "
+               f"added", err=True)
     click.echo("bearer tokens (one per role):", err=True)
     for role, token in result.tokens.items():
         click.echo(f"  {role:<13} {token}")
@@ -272,6 +273,67 @@ def feedback_remind(after_days: int) -> None:
         log.info("reminder to reviewer %s for round %s (closes %s)", row["reviewer_id"], row["round_id"],
                  row["closes_on"])
     click.echo(f"recorded {len(due)} reminder(s)")
+
+
+@cli.group("promotions")
+def promotion_commands() -> None:
+    """Promotion housekeeping."""
+
+
+@promotion_commands.command("apply-due")
+def promotions_apply_due() -> None:
+    """Change the rank of every candidate whose approved promotion's TMT has come (the event names the case)."""
+    jejak = system()
+    due = jejak.promotion_view.due_rank_changes(jejak.promotions.today())
+    applied = 0
+    for case_id in tqdm(due, desc="apply due promotions", unit="case", file=sys.stderr):
+        applied += jejak.promotions.apply_if_due(system_actor("promotion-tmt"), case_id)
+    click.echo(f"applied {applied} rank change(s)")
+
+
+@cli.group("audit")
+def audit() -> None:
+    """Audit bundles: export a promotion case, replay it offline."""
+
+
+@audit.command("export")
+@click.argument("case_id", type=click.UUID)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the bundle (default: stdout).")
+@click.option("--reason", default="audit export", show_default=True, help="Why (the export is recorded).")
+def audit_export(case_id: UUID, output: Path | None, reason: str) -> None:
+    """Write one self-contained JSON bundle of a promotion case: its events, every pinned input's events up to
+    the pinned versions, and the rule sets applied."""
+    try:
+        bundle = system().promotions.export(system_actor("jejak-audit"), case_id, reason)
+    except (DomainError, ApplicationError) as e:
+        fail(getattr(e, "message", str(e)))
+        return
+    text = json.dumps(bundle, indent=2, ensure_ascii=False)
+    if output is None:
+        click.echo(text)
+        return
+    output.write_text(text + "\n", encoding="utf-8")
+    click.echo(f"wrote {output} ({len(bundle['inputs'])} inputs, digest {bundle['digest'][:16]}…)", err=True)
+
+
+@audit.command("replay", with_appcontext=False)
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--decision", type=int, default=None, help="Which decision (default: the latest).")
+def audit_replay(bundle: Path, decision: int | None) -> None:
+    """Re-run a bundle's replay offline (no database) and print the result as the API's replay route gives it."""
+    from application.audit_bundle import BadBundle, replay_bundle
+    from application.promotion_evidence import MissingInput
+
+    try:
+        data = json.loads(bundle.read_text(encoding="utf-8"))
+        result = replay_bundle(data, decision).as_dict()
+    except (ValueError, KeyError, TypeError, BadBundle, MissingInput) as e:
+        fail(f"cannot replay {bundle}: {e}")
+        return
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    if decision is None and result != data.get("replay"):
+        click.echo("note: the offline replay differs from the one recorded at export", err=True)
 
 
 @cli.command("serve")

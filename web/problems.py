@@ -19,6 +19,7 @@ from application.errors import (
     PreconditionFailed,
 )
 from domain.errors import DomainError, StateConflict
+from domain.promotion_case import StaleEvidence
 from infrastructure.cursor import BadCursor
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(StateConflict)
     def state_conflict(e: StateConflict) -> Response:
         return problem(409, e.message, errors=e.errors or None)
+
+    @app.errorhandler(StaleEvidence)
+    def stale_evidence(e: StaleEvidence) -> Response:
+        return problem(409, e.message, errors=e.errors, changed_inputs=e.changed)
 
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError) -> Response:

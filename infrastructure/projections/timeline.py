@@ -18,6 +18,7 @@ feedback        FeedbackRound.Closed (a 360 round, reviewee only)   the day it c
 potential       PotentialAssessment.Assessed                        assessment date
 mentoring       Mentoring.Assigned, Ended (mentee and mentor)       start date, end date
 award           Award.Granted                                       award date
+promotion       PromotionCase.Decided, Reopened (the candidate's)   decision date, the day it was reopened (UTC)
 ==============  ==================================================  ===========================================
 
 A 360 round appears only on the reviewee's timeline, once closed, with its period and pinned versions: never a
@@ -30,10 +31,11 @@ ratings, a training's course and dates, an employee's current rank, position, un
 "from -> to" of a change). Both tables are rebuilt together from the log, so a rebuild gives identical rows; item
 ids are derived from (aggregate id, version, employee id), not from a sequence.
 
-Adding a kind (``promotion``, once promotion cases exist): add it to ``KINDS``, handle the case's events in
-``TimelineProjection`` (a decided case on the candidate's timeline, dated by its decision; a resulting
-Employee.RankChanged already names the case in ``cause``), and run ``jejak projections rebuild timeline``; the API
-accepts every name in ``KINDS`` and refuses others.
+A promotion decision shows its outcome and whether it went against the assessment (``flagged``), never the
+committee's deliberation; the rank change it causes is a ``rank`` item whose ``cause`` names the case.
+
+Adding a kind: add it to ``KINDS``, handle its events in ``TimelineProjection``, and run
+``jejak projections rebuild timeline``; the API accepts every name in ``KINDS`` and refuses others.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ from domain.employee import Employee
 from domain.feedback_round import FeedbackRound
 from domain.mentoring import Mentoring
 from domain.potential import LEVEL_NAMES, PotentialAssessment
+from domain.promotion_case import PromotionCase
 from domain.recognition import Award
 from domain.training import Training
 from infrastructure.database import UTCDateTime
@@ -76,7 +79,7 @@ log = logging.getLogger(__name__)
 
 KINDS: tuple[str, ...] = (
     "registration", "rank", "position", "unit", "supervisor", "appraisal", "objection", "training", "feedback",
-    "potential", "mentoring", "award",
+    "potential", "mentoring", "award", "promotion",
 )
 ITEM_NAMESPACE = UUID("5b0f6d52-6c8e-4f0e-9a57-1c1d3f1a7e21")
 
@@ -157,6 +160,9 @@ class TimelineProjection(Projection):
         Mentoring.Assigned,
         Mentoring.Ended,
         Award.Granted,
+        PromotionCase.Proposed,
+        PromotionCase.Decided,
+        PromotionCase.Reopened,
     )
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
@@ -338,6 +344,41 @@ class TimelineProjection(Projection):
         b.row(item, e.employee_id, e.awarded_on, "award", f"Award: {e.title} ({e.category})",
               {"category": e.category, "title": e.title, "reason": e.reason, "awarded_on": e.awarded_on,
                "granted_by_id": e.granted_by_id, "granted_by_name": b.name(e.granted_by_id)})
+
+    # --- promotion cases (the candidate's record) ----------------------------------------------------------------
+
+    def _on_PromotionCase_Proposed(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        b.add_subject(e.originator_id, e.candidate_id, "promotion", {
+            "case_id": e.originator_id, "kind": e.kind, "period": e.period, "effective": e.effective,
+            "from_rank": e.from_rank, "to_rank": e.to_rank, "position": e.position})
+
+    def _on_PromotionCase_Decided(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            b.row(item, employee_id, e.decided_on, "promotion",
+                  f"Promotion {_target(state)} ({state.get('period')}): {e.outcome}",
+                  {**state, "decision_number": e.number, "outcome": e.outcome, "eligible": e.eligible,
+                   "flagged": e.contrary, "decided_on": e.decided_on,
+                   "case": f"/api/promotion-cases/{e.originator_id}"})
+
+    def _on_PromotionCase_Reopened(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            b.row(item, employee_id, utc_day(e.timestamp), "promotion",
+                  f"Promotion case {state.get('period')} reopened after a grievance",
+                  {**state, "grievance_id": e.grievance_id, "case": f"/api/promotion-cases/{e.originator_id}"})
+
+
+def _target(state: dict[str, Any]) -> str:
+    """What a promotion case is for: the next rank, or the named position."""
+    if state.get("kind") == "rank":
+        return f"{state.get('from_rank')} → {state.get('to_rank')}"
+    return f"to {state.get('position')}"
 
 
 class Batch:

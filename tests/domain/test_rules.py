@@ -14,7 +14,7 @@ from domain.rulebook import (
     NoRuleSetInEffect,
     RuleBook,
 )
-from domain.rules import predicate_at_least, predicate_for, validate_rules
+from domain.rules import grievance_window_days, predicate_at_least, predicate_for, validate_rules
 
 MATRIX = [
     ("above", "below", "Kurang"),
@@ -99,3 +99,13 @@ def test_publishing_an_invalid_set_raises_with_every_error() -> None:
     with pytest.raises(InvalidRuleSet) as caught:
         RuleBook.start().publish("bad", "", date(2023, 1, 1), rules)
     assert "rules.training.yearly_min_jp" in caught.value.errors
+
+
+def test_the_grievance_section_is_optional_but_checked_when_present() -> None:
+    older = {k: v for k, v in default_rules().items() if k != "grievance"}
+    bad = {**default_rules(), "grievance": {"filing_window_days": 0, "appeal": 3}}
+
+    assert validate_rules(older) == {}
+    assert grievance_window_days(older) is None and grievance_window_days(default_rules()) == 30
+    assert validate_rules(bad) == {"rules.grievance.filing_window_days": ["must be a whole number of at least 1"],
+                                   "rules.grievance.appeal": ["unknown field"]}

@@ -40,10 +40,13 @@ from infrastructure.demo import (
     tokens_path,
 )
 from infrastructure.feedback_view import RoundFilter
+from infrastructure.grievance_view import GrievanceFilter
+from infrastructure.promotion_view import CaseFilter
 from web import create_app
 
 PLAN = demo_plan()
-NO_CAREER = replace(PLAN, appraisals=(), unit_ratings=(), trainings=(), potentials=(), mentorings=(), awards=())
+NO_CAREER = replace(PLAN, appraisals=(), unit_ratings=(), trainings=(), potentials=(), mentorings=(), awards=(),
+                    promotions=())
 
 
 def by_nip(plan: DemoPlan) -> dict[str, DemoEmployee]:
@@ -631,3 +634,56 @@ def test_loading_the_demo_completes_a_half_done_career_record(fresh: Jejak, monk
     again = load_demo(fresh)
     assert (again.appraisals_added, again.trainings_added, again.mentorings_added) == (0, 0, 0)
     assert fresh.projections.head() == head
+
+
+# ---------------------------------------------------------------- promotions and grievances
+
+
+def demo_actor(jejak: Jejak, result: DemoResult, role: str) -> Actor:
+    """The actor of a demo token (its grant id, as the web layer makes it)."""
+    grant = jejak.grants.by_token_hash(hash_token(result.tokens[role]))
+    assert grant is not None
+    return Actor(id=str(grant["id"]), role=role, name=grant["name"], employee_id=grant["employee_id"])
+
+
+def test_demo_plan_has_approved_rejected_contrary_and_waiting_cases_with_two_grievances() -> None:
+    outcomes = [(p.eligible, p.outcome, p.justification is not None) for p in PLAN.promotions]
+
+    assert (True, "approved", False) in outcomes and (False, "rejected", False) in outcomes
+    assert (False, "approved", True) in outcomes and (True, None, False) in outcomes
+    grieved = [p for p in PLAN.promotions if p.grievance]
+    assert [g.grievance.outcome for g in grieved if g.grievance] == [None, "dismissed"]
+    assert grieved[0].candidate_nip == PLAN.token_holders["employee"]
+
+
+def test_demo_decisions_replay_and_only_the_contrary_one_is_flagged(loaded: tuple[Jejak, DemoResult, float]) -> None:
+    jejak, result, _ = loaded
+    auditor = demo_actor(jejak, result, "auditor")
+    history = jejak.promotion_view.decisions(CaseFilter(period="2026-04"), 50).items
+
+    assert result.promotions_added == len(PLAN.promotions) and result.grievances_added == 2
+    again = load_demo(jejak)
+    assert (again.promotions_added, again.grievances_added) == (0, 0)
+    assert sorted((h["outcome"], h["contrary"]) for h in history) == [
+        ("approved", False), ("approved", True), ("rejected", False), ("rejected", False)]
+    for row in history:
+        replay = jejak.promotions.replay(auditor, row["case_id"])
+        assert replay.assessment_reproduced and replay.consistent == (not row["contrary"])
+    approved = [h for h in history if h["outcome"] == "approved"]
+    for row in approved:
+        candidate = jejak.registry.employee(row["candidate_id"])
+        assert candidate.rank_since == date(2026, 4, 1)
+
+
+def test_demo_investigator_reads_the_open_grievances_case_file_and_the_employee_their_grievance(
+        loaded: tuple[Jejak, DemoResult, float]) -> None:
+    jejak, result, _ = loaded
+    investigator = demo_actor(jejak, result, "investigator")
+    employee = demo_actor(jejak, result, "employee")
+    mine = jejak.grievance_view.grievances(GrievanceFilter(), 10, grievant=employee.employee_id)
+    assert [g["status"] for g in mine] == ["investigating"]
+
+    case_file = jejak.grievances.case_file(investigator, mine[0]["id"], "pemeriksaan keberatan")
+
+    assert case_file["replay"]["consistent"] and case_file["decision_event"]["payload"]["outcome"] == "rejected"
+    assert jejak.grievances.grievance(employee, mine[0]["id"]).status == "investigating"

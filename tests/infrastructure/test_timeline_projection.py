@@ -32,8 +32,9 @@ OTHER_NIP = "198811172012121003"
 HEAD_NIP = "196805121990031001"
 RATINGS = {q["id"]: 4 for q in default_questions()["questions"] if q["kind"] == "rating"}
 
-FINALISED_ON, OBJECTED_ON, DECIDED_ON, MENTORING_ENDED_ON = (
-    date(2026, 1, 12), date(2026, 1, 20), date(2026, 1, 27), date(2026, 2, 2))
+FINALISED_ON, OBJECTED_ON, DECIDED_ON, MENTORING_ENDED_ON, COMMITTEE_ON = (
+    date(2026, 1, 12), date(2026, 1, 20), date(2026, 1, 27), date(2026, 2, 2), date(2026, 2, 16))
+COMMITTEE = Actor(id="timeline-committee", role="committee", name="Tim Penilai Kinerja")
 
 # Dewi's timeline, oldest first: (kind, date); the last, the 360 round, is dated by its closing (today, UTC).
 DEWI_TIMELINE = [
@@ -49,6 +50,7 @@ DEWI_TIMELINE = [
     ("objection", OBJECTED_ON),
     ("objection", DECIDED_ON),
     ("mentoring", MENTORING_ENDED_ON),
+    ("promotion", COMMITTEE_ON),
     ("feedback", None),
 ]
 
@@ -121,6 +123,11 @@ def record_career(jejak: Jejak, ids: dict[str, UUID]) -> dict[str, UUID]:
     appraisals.decide(person(ids["head"], "head"), aid, "upheld", "Sangat Baik", "bukti tugas tambahan sah")
     mentoring.today = lambda: MENTORING_ENDED_ON
     mentoring.end(HR, made["mentoring"], "kajian selesai dan dipresentasikan")
+    promotions = jejak.promotions
+    made["promotion"] = case_id = promotions.propose(HR, dewi, "rank", "2026-04", "usulan kenaikan pangkat").id
+    promotions.assess(HR, case_id)
+    promotions.today = lambda: COMMITTEE_ON
+    promotions.decide(COMMITTEE, case_id, "deferred", "menunggu SKP 2024", ["Sekda", "Kepala BKPSDM"])
     return made
 
 
@@ -272,3 +279,16 @@ def test_the_view_filters_by_an_inclusive_date_range_and_by_kinds(
     assert [i["kind"] for i in in_range] == ["rank", "position", "unit", "training"]
     assert [i["kind"] for i in of_kinds] == ["potential", "award"]
     assert items_of(jejak, dewi, until=date(2015, 2, 28)) == []
+
+
+def test_a_promotion_decision_is_on_the_candidates_timeline_with_its_outcome(
+        office: tuple[Jejak, dict[str, UUID], dict[str, UUID]]) -> None:
+    jejak, ids, made = office
+
+    [item] = items_of(jejak, ids["dewi"], kinds=["promotion"])
+
+    assert item["title"] == "Promotion III/b → III/c (2026-04): deferred"
+    assert item["date"] == COMMITTEE_ON and item["aggregate_id"] == made["promotion"]
+    assert (item["details"]["outcome"], item["details"]["flagged"]) == ("deferred", False)
+    assert item["details"]["case"] == f"/api/promotion-cases/{made['promotion']}"
+    assert items_of(jejak, ids["siti"], kinds=["promotion"]) == []

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from application.access import hash_token
 from application.actor import Actor, system_actor
 from application.question_book import default_questions
 from application.rulebook import default_rules
@@ -243,6 +244,71 @@ ROUTES += [
     ("GET", "/api/employees/{staff}/timeline?reason=audit", CAREER_READERS),
 ]
 
+# Promotion cases: {case} is a case of the staff member (Dewi), who reports to the supervisor (Siti). Reads share one
+# proposed, assessed and decided case; an investigator reads only the cases of open grievances assigned to them, so
+# the shared case is refused by data. The staff member supervises nobody, so she proposes nobody (her own case
+# neither); the supervisor proposes her report.
+CASE_READERS = frozenset({"hr_admin", "supervisor", "employee", "committee", "auditor", "investigator"})
+CASE_LISTERS = frozenset({"hr_admin", "supervisor", "employee", "committee", "auditor"})
+CASE_AUDIT = frozenset({"hr_admin", "committee", "auditor", "investigator"})
+HISTORY_READERS = frozenset({"hr_admin", "committee", "auditor"})
+ROUTES += [
+    ("GET", "/api/promotion-cases", CASE_LISTERS),
+    ("POST", "/api/promotion-cases", PEOPLE),
+    ("GET", "/api/promotion-cases/{case}", CASE_READERS),
+    ("GET", "/api/promotion-cases/{case}/assessment", CASE_READERS),
+    ("POST", "/api/promotion-cases/{case}/assessment", frozenset({"hr_admin", "committee"})),
+    ("GET", "/api/promotion-cases/{case}/decision", CASE_READERS),
+    ("POST", "/api/promotion-cases/{case}/decision", frozenset({"committee"})),
+    ("GET", "/api/promotion-cases/{case}/replay", CASE_AUDIT),
+    ("GET", "/api/promotion-cases/{case}/drift", CASE_AUDIT),
+    ("GET", "/api/promotion-decisions", HISTORY_READERS),
+]
+REFUSED_BY_DATA.update({
+    ("POST", "/api/promotion-cases"): frozenset({"employee"}),
+    ("GET", "/api/promotion-cases/{case}"): frozenset({"investigator"}),
+    ("GET", "/api/promotion-cases/{case}/assessment"): frozenset({"investigator"}),
+    ("GET", "/api/promotion-cases/{case}/decision"): frozenset({"investigator"}),
+    ("GET", "/api/promotion-cases/{case}/replay"): frozenset({"investigator"}),
+    ("GET", "/api/promotion-cases/{case}/drift"): frozenset({"investigator"}),
+})
+BODIES.update({
+    ("POST", "/api/promotion-cases"): lambda ids: {
+        "candidate_id": ids["staff"], "kind": "rank", "period": "2026-10", "reason": "usulan kenaikan pangkat"},
+    ("POST", "/api/promotion-cases/{case}/assessment"): lambda ids: None,
+    ("POST", "/api/promotion-cases/{case}/decision"): lambda ids: {
+        "outcome": "rejected", "rationale": "belum memenuhi syarat", "members_present": ["Ketua", "Anggota"]},
+})
+
+# Grievances: {grievance} is the staff member's grievance about her (rejected) case. The matrix investigator is not
+# assigned to the shared one, so its reads and the raw 360 responses (of rounds outside any case it investigates) are
+# refused by data; the supervisor is not the grievant. Only the employee concerned files (the supervisor is not the
+# candidate); the conclusion row's grievance is assigned to the matrix investigator.
+GRIEVANCE_READERS = frozenset({"hr_admin", "supervisor", "employee", "auditor", "investigator"})
+ROUTES += [
+    ("GET", "/api/grievances", GRIEVANCE_READERS),
+    ("POST", "/api/grievances", EMPLOYEES),
+    ("GET", "/api/grievances/{grievance}", GRIEVANCE_READERS),
+    ("POST", "/api/grievances/{grievance}/investigator", HR),
+    ("POST", "/api/grievances/{grievance}/conclusion", frozenset({"investigator"})),
+    ("GET", "/api/grievances/{grievance}/case-file", frozenset({"hr_admin", "auditor", "investigator"})),
+]
+REFUSED_BY_DATA.update({
+    ("GET", "/api/audit/feedback-rounds/{round}/responses?reason=keberatan+nomor+7&case_id=K-7"):
+        frozenset({"investigator"}),
+    ("POST", "/api/grievances"): frozenset({"supervisor"}),
+    ("GET", "/api/grievances/{grievance}"): frozenset({"supervisor", "investigator"}),
+    ("GET", "/api/grievances/{grievance}/case-file"): frozenset({"investigator"}),
+})
+BODIES.update({
+    ("POST", "/api/grievances"): lambda ids: {
+        "subject": "promotion_decision", "subject_id": ids["case"], "grounds": "nilai 2024 belum diperhitungkan"},
+    ("POST", "/api/grievances/{grievance}/investigator"): lambda ids: {
+        "investigator_grant_id": ids["new_investigator"]},
+    ("POST", "/api/grievances/{grievance}/conclusion"): lambda ids: {
+        "outcome": "dismissed", "findings": "keputusan sesuai aturan", "reasons": "syarat masa kerja belum terpenuhi"},
+})
+
 OK, DATA, FORBIDDEN, UNAUTHENTICATED = "ok", "refused-by-data", "forbidden", "unauthenticated"
 
 
@@ -396,6 +462,69 @@ def career_record(api: Api) -> dict[str, UUID]:
     return {kind: api.ids[kind] for kind in CAREER_KINDS}
 
 
+# --- promotion set-up -------------------------------------------------------------------------------------------
+
+MATRIX_COMMITTEE = Actor(id="matrix-committee", role="committee", name="Tim Penilai Kinerja")
+
+
+def promotion_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """Id of {case}. Reads share one decided case of the staff member; an admitted assessment gets a proposed case
+    and an admitted decision an assessed one, on their own fresh app; refused writes never reach a case."""
+    if "{case}" not in template:
+        return {}
+    if method == "GET":
+        return {"case": str(shared_case(api))}
+    if not real:
+        return {"case": str(uuid4())}
+    case_id = api.jejak.promotions.propose(MATRIX_HR, api.ids["staff"], "rank", "2026-10", "usulan").id
+    if template.endswith("/decision"):
+        api.jejak.promotions.assess(MATRIX_HR, case_id)
+    return {"case": str(case_id)}
+
+
+def shared_case(api: Api) -> UUID:
+    """The shared read-only case (created once per app): assessed (not eligible) and rejected."""
+    if "case" not in api.ids:
+        promotions = api.jejak.promotions
+        case_id = promotions.propose(MATRIX_HR, api.ids["staff"], "rank", "2026-10", "usulan").id
+        promotions.assess(MATRIX_HR, case_id)
+        promotions.decide(MATRIX_COMMITTEE, case_id, "rejected", "belum memenuhi syarat", ["Ketua"])
+        api.ids["case"] = case_id
+    return api.ids["case"]
+
+
+def grievance_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """Id of {grievance}, and of the decided case a new grievance is about. Reads share the staff member's
+    grievance about the shared case; admitted writes get their own (on a fresh app): filed (assignment, with a new
+    investigator token to assign) or assigned to the matrix investigator (conclusion)."""
+    if "grievance" not in template or template == "/api/grievances" and method == "GET":
+        return {}
+    if method == "GET":
+        return {"grievance": str(shared_grievance(api))}
+    if not real:
+        return {"grievance": str(uuid4()), "case": str(uuid4()), "new_investigator": str(uuid4())}
+    case_id = shared_case(api)
+    if "{grievance}" not in template:
+        return {"case": str(case_id)}
+    grievance = api.jejak.grievances.file(as_employee(api, "staff"), "promotion_decision", case_id, "keberatan").id
+    ids = {"grievance": str(grievance)}
+    if template.endswith("/investigator"):
+        ids["new_investigator"] = str(api.jejak.access.issue(MATRIX_HR, "investigator", "Investigator Baru").grant_id)
+    else:
+        grant = api.jejak.grants.by_token_hash(hash_token(api.tokens["investigator"]))
+        assert grant is not None
+        api.jejak.grievances.assign(MATRIX_HR, grievance, grant["id"])
+    return ids
+
+
+def shared_grievance(api: Api) -> UUID:
+    """The shared read-only grievance (filed once per app, about the shared case)."""
+    if "grievance" not in api.ids:
+        api.ids["grievance"] = api.jejak.grievances.file(as_employee(api, "staff"), "promotion_decision",
+                                                         shared_case(api), "nilai 2024 belum diperhitungkan").id
+    return api.ids["grievance"]
+
+
 def caller_id(caller: str | None) -> str:
     return caller or "anonymous"
 
@@ -410,6 +539,8 @@ def resolve(api: Api, method: str, template: str, caller: str | None = None, rea
     ids.update(feedback_setup(api, method, template, caller, real))
     ids.update(appraisal_setup(api, method, template, caller, real))
     ids.update(career_setup(api, method, template, caller, real))
+    ids.update(promotion_setup(api, method, template, caller, real))
+    ids.update(grievance_setup(api, method, template, caller, real))
     return template.format(**ids), ids
 
 
@@ -522,7 +653,7 @@ def test_route_admits_exactly_its_roles(
 def test_matrix_covers_every_route_and_method_for_every_caller(api: Api) -> None:
     adapter = api.app.url_map.bind("localhost")
     dummy = {"grant": str(uuid4()), "round": str(uuid4()), "nomination": str(uuid4()), "appraisal": str(uuid4()),
-             **{kind: str(uuid4()) for kind in CAREER_KINDS},
+             "case": str(uuid4()), "grievance": str(uuid4()), **{kind: str(uuid4()) for kind in CAREER_KINDS},
              **{name: str(value) for name, value in api.ids.items()}}
     covered: dict[tuple[str, str], set[str | None]] = {}
     for method, template, caller, _ in MATRIX:

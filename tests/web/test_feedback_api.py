@@ -717,7 +717,7 @@ def test_a_raw_read_is_recorded_with_who_and_why(team: Team) -> None:
     team.responded(rid, "peer1", ratings(2))
     path = q(f"/api/audit/feedback-rounds/{rid}/responses", reason="pemeriksaan keberatan", case_id="K-2026-07")
 
-    raw = team.call("GET", path, "investigator").get_json()
+    raw = team.call("GET", path, "auditor").get_json()
 
     assert [(r["reviewer_id"], r["relationship"], r["ratings"]["loyal"]) for r in raw] == [
         (str(team.ids["peer1"]), "peer", 2)]
@@ -725,7 +725,7 @@ def test_a_raw_read_is_recorded_with_who_and_why(team: Team) -> None:
     assert len(reads) == 1
     read = reads[0]
     assert (read["actor"]["role"], read["actor"]["name"], read["reason"]) == (
-        "investigator", "Investigator", "pemeriksaan keberatan")
+        "auditor", "Inspektorat", "pemeriksaan keberatan")
     assert read["payload"]["subject_id"] == rid and read["payload"]["case_id"] == "K-2026-07"
     assert read["payload"]["subject"] == "feedback_round.responses"
 

@@ -155,10 +155,10 @@ def test_kind_and_date_filters_combine(office: Office) -> None:
 
 
 def test_an_unknown_kind_is_422_naming_kind_and_the_known_kinds(office: Office) -> None:
-    body = problem_of(office.timeline(kind="rank,promotion"), 422)
+    body = problem_of(office.timeline(kind="rank,salary"), 422)
 
     assert list(body["errors"]) == ["kind"]
-    assert "promotion" in body["errors"]["kind"][0] and ", ".join(KINDS) in body["errors"]["kind"][0]
+    assert "salary" in body["errors"]["kind"][0] and ", ".join(KINDS) in body["errors"]["kind"][0]
 
 
 @pytest.mark.parametrize(("query", "field"), [

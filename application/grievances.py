@@ -1,0 +1,298 @@
+"""Grievances about promotion decisions and appraisal results: file, assign an investigator, conclude; the case file.
+
+The grievant is the employee concerned; HR assigns an investigator (an investigator token); the assigned
+investigator concludes. While a grievance is open its investigator may read that case's evidence and nothing else:
+the case, its replay and drift, the case file and the raw 360 responses among its inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from application.actor import Actor
+from application.errors import Conflict, Forbidden, NotFound
+from application.ledger import Ledger
+from application.promotion_evidence import TYPES, load_all
+from application.promotions import PromotionService, describe_event, jsonable
+from application.rulebook import RuleBookService
+from domain.access import AccessGrant
+from domain.appraisal import Appraisal
+from domain.errors import DomainError, StateConflict
+from domain.feedback_round import FeedbackRound
+from domain.grievance import Grievance
+from domain.promotion_case import PromotionCase
+from domain.rulebook import NoRuleSetInEffect, RuleSet
+from domain.rules import grievance_window_days
+from domain.sensitive_read import SensitiveRead
+
+HR, AUDITOR, INVESTIGATOR = "hr_admin", "auditor", "investigator"
+CASE_FILE = "grievance.case_file"
+
+
+class GrievanceIndex(Protocol):
+    """The read side's lookups the grievance module needs."""
+
+    def open_grievances_of(self, investigator_id: str) -> list[UUID]:
+        """Open grievances assigned to an investigator."""
+
+    def reads_touching(self, subject_ids: set[UUID], case_ids: set[str]) -> list[UUID]:
+        """Recorded sensitive reads of any of the subjects or under any of the case ids."""
+
+
+class UnknownSubject(DomainError):
+    """The grievance names a case or appraisal that does not exist."""
+
+    def __init__(self, subject_id: UUID):
+        super().__init__(f"no promotion case or appraisal {subject_id}", field="subject_id")
+
+
+class NotDecidedYet(StateConflict):
+    """A grievance is about a decision or a final result."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail, field="subject_id")
+
+
+class GrievanceService:
+    """The grievance module's application service."""
+
+    def __init__(self, ledger: Ledger, rules: RuleBookService, promotions: PromotionService, index: GrievanceIndex,
+                 today: Callable[[], date] = date.today):
+        self.ledger = ledger
+        self.rules = rules
+        self.promotions = promotions
+        self.index = index
+        self.today = today
+
+    # --- commands --------------------------------------------------------------------------------------------
+
+    def file(self, actor: Actor, subject: str, subject_id: UUID, grounds: str) -> Grievance:
+        """The employee concerned files a grievance about a promotion decision or an appraisal result."""
+        if actor.employee_id is None:
+            raise Forbidden("a grievance is filed by the employee concerned")
+        if subject == "promotion_decision":
+            case = self._subject(PromotionCase, subject_id)
+            if case.candidate_id != actor.employee_id:
+                raise Forbidden("only the candidate files a grievance about a promotion decision")
+            if case.decision is None:
+                raise NotDecidedYet("the case has no decision yet")
+            decided_on, number, version = case.decision.decided_on, case.decision.number, case.version
+        elif subject == "appraisal":
+            appraisal = self._subject(Appraisal, subject_id)
+            if appraisal.employee_id != actor.employee_id:
+                raise Forbidden("only the appraised employee files a grievance about an appraisal result")
+            if appraisal.finalised_on is None:
+                raise NotDecidedYet("the appraisal is not final yet")
+            objection = appraisal.objection
+            decided_on = objection.decided_on if objection and objection.decided_on else appraisal.finalised_on
+            number, version = None, appraisal.version
+        else:
+            raise DomainError("subject must be promotion_decision or appraisal", field="subject")
+        rule_set, window = self.window(decided_on)
+        grievance = Grievance.file(grievant_id=actor.employee_id, subject=subject, subject_id=subject_id,
+                                   subject_version=version, decision_number=number, grounds=grounds,
+                                   today=self.today(), decided_on=decided_on, window_days=window,
+                                   rule_set_version=rule_set.version)
+        if self.ledger.exists(grievance.id):
+            raise Conflict("a grievance about this decision was already filed", field="subject_id",
+                           grievance_id=str(grievance.id))
+        self.ledger.record(actor, grievance, reason=grievance.grounds)
+        return grievance
+
+    def assign(self, actor: Actor, grievance_id: UUID, investigator_grant_id: UUID,
+               expected_version: int | None = None) -> Grievance:
+        """HR assigns an investigator token to an open grievance."""
+        if actor.role != HR:
+            raise Forbidden("HR assigns investigators")
+        grievance = self.ledger.load(Grievance, grievance_id, expected_version)
+        grant = self._investigator(investigator_grant_id)
+        grievance.assign(str(grant.id), grant.name)
+        self.ledger.record(actor, grievance, reason=f"investigator {grant.name} assigned")
+        return grievance
+
+    def conclude(self, actor: Actor, grievance_id: UUID, outcome: str, findings: str, reasons: str,
+                 remedy: str | None = None, expected_version: int | None = None) -> Grievance:
+        """The assigned investigator records findings and the outcome; upholding a grievance about a promotion
+        decision reopens the case for reassessment and a new decision."""
+        grievance = self.ledger.load(Grievance, grievance_id, expected_version)
+        assigned = grievance.investigator_id
+        if actor.role != INVESTIGATOR or (assigned is not None and actor.id != assigned):
+            raise Forbidden("only the investigator assigned to this grievance concludes it")
+        grievance.conclude(outcome, findings, reasons, remedy, self.today())
+        case = None
+        if grievance.status == "upheld" and grievance.subject == "promotion_decision":
+            case = self.ledger.load(PromotionCase, grievance.subject_id)
+            case.reopen(grievance.id, grievance.remedy or "")
+        self.ledger.record(actor, grievance, case, reason=grievance.reasons)
+        return grievance
+
+    # --- queries ---------------------------------------------------------------------------------------------
+
+    def grievance(self, actor: Actor, grievance_id: UUID) -> Grievance:
+        """A grievance its grievant, HR, auditors or its investigator (while open) may read."""
+        grievance = self.ledger.load(Grievance, grievance_id)
+        if actor.role in (HR, AUDITOR) or (actor.employee_id is not None and actor.employee_id == grievance.grievant_id):
+            return grievance
+        if self._investigating(actor, grievance):
+            return grievance
+        raise Forbidden("this grievance is for the grievant, HR, auditors and its investigator while it is open")
+
+    def scope(self, actor: Actor) -> set[UUID]:
+        """Everything an investigator may read now: the subjects of their open grievances and their inputs."""
+        if actor.role != INVESTIGATOR:
+            return set()
+        found: set[UUID] = set()
+        for grievance_id in self.index.open_grievances_of(actor.id):
+            grievance = self.ledger.load(Grievance, grievance_id)
+            if self._investigating(actor, grievance):
+                found |= {grievance.id, grievance.subject_id, *self._input_ids(grievance)}
+        return found
+
+    def case_file(self, actor: Actor, grievance_id: UUID, reason: str | None = None) -> dict[str, Any]:
+        """What an investigator needs to reconstruct the decision; the read is recorded."""
+        grievance = self.ledger.load(Grievance, grievance_id)
+        if actor.role not in (HR, AUDITOR) and not self._investigating(actor, grievance):
+            raise Forbidden("the case file is for HR, auditors and the grievance's investigator while it is open")
+        read = SensitiveRead.record(CASE_FILE, grievance.id, reason or f"case file of grievance {grievance.id}",
+                                    str(grievance.id))
+        self.ledger.record(actor, read, reason=read.reason)
+        if grievance.subject == "promotion_decision":
+            body = self._promotion_file(grievance)
+        else:
+            body = self._appraisal_file(grievance)
+        body["grievance"] = jsonable(grievance_dict(grievance))
+        body["trail"] = self._trail(grievance, body.pop("_ids"))
+        return body
+
+    def _promotion_file(self, grievance: Grievance) -> dict[str, Any]:
+        case = self.ledger.load(PromotionCase, grievance.subject_id)
+        number = grievance.decision_number or 1
+        decision = case.decision_at(number)
+        assessment = case.assessment_number(decision.assessment_number)
+        event = next(e for e in self.ledger.history(case.id)
+                     if isinstance(e, PromotionCase.Decided) and e.number == number)
+        reads = load_all(assessment.evidence, self.promotions.load_pinned)
+        return {
+            "subject": "promotion_decision", "case_id": str(case.id), "decision_number": number,
+            "decision_event": describe_event(event, decision.decided_at),
+            "assessment": jsonable({**vars(assessment), "evidence": [r.as_dict() for r in assessment.evidence]}),
+            "evidence": [{**ref.as_dict(), "state": describe_state(agg)} for ref, agg in reads],
+            "replay": self.promotions.replay_of(case, number).as_dict(),
+            "drift": self.promotions.drift_of(case, number),
+            "rule_set": rule_set_dict(self.rules.version(assessment.rule_set_version)),
+            "_ids": [case.id, *[ref.id for ref in assessment.evidence]],
+        }
+
+    def _appraisal_file(self, grievance: Grievance) -> dict[str, Any]:
+        appraisal = self.ledger.load_as_of(Appraisal, grievance.subject_id, version=grievance.subject_version)
+        inputs = self._input_ids(grievance)
+        assessment = appraisal.assessment
+        events = self.ledger.events.get(appraisal.id, lte=grievance.subject_version)
+        return {
+            "subject": "appraisal", "appraisal_id": str(appraisal.id),
+            "decision_event": describe_event(list(events)[-1], appraisal.finalised_at),
+            "evidence": [{"type": "appraisal", "id": str(appraisal.id), "version": appraisal.version,
+                          "state": describe_state(appraisal)}],
+            "replay": None, "drift": None,
+            "rule_set": rule_set_dict(self.rules.version(assessment.rule_set_version)) if assessment else None,
+            "_ids": inputs,
+        }
+
+    def _trail(self, grievance: Grievance, ids: list[UUID]) -> list[dict[str, Any]]:
+        """Every event of the grievance, the case and its inputs, and every recorded read of them, in log order."""
+        entries = []
+        for aggregate_id in dict.fromkeys([grievance.id, *ids]):
+            for event in self.ledger.events.get(aggregate_id):
+                entries.append({"aggregate_id": str(aggregate_id), **describe_event(event, event.timestamp)})
+        case_ids = {str(grievance.id), str(grievance.subject_id)}
+        for read_id in self.index.reads_touching(set(ids), case_ids):
+            read = self.ledger.load(SensitiveRead, read_id)
+            event = self.ledger.history(read_id)[0]
+            entries.append({"aggregate_id": str(read_id), **describe_event(event, event.timestamp),
+                            "read": {"subject": read.subject, "subject_id": str(read.subject_id),
+                                     "case_id": read.case_id}})
+        for entry in entries:
+            entry.pop("after_decision", None)
+        return sorted(entries, key=lambda e: (e["recorded_at"], e["aggregate_id"], e["version"]))
+
+    # --- helpers ---------------------------------------------------------------------------------------------
+
+    def window(self, decided_on: date) -> tuple[RuleSet, int]:
+        """The filing window of the rule set in effect on the decision date (or today, for a set that predates the
+        grievance section)."""
+        for at in (decided_on, self.today()):
+            try:
+                rule_set = self.rules.in_effect(at)
+            except NoRuleSetInEffect:
+                continue
+            days = grievance_window_days(rule_set.rules)
+            if days is not None:
+                return rule_set, days
+        raise DomainError("no rule set in effect names a grievance filing window; run `jejak init`",
+                          field="subject_id")
+
+    def _input_ids(self, grievance: Grievance) -> list[UUID]:
+        """The inputs of the grieved decision (or the appraisal, its employee and the 360 round it cites)."""
+        if grievance.subject == "promotion_decision":
+            case = self.ledger.load(PromotionCase, grievance.subject_id)
+            decision = case.decision_at(grievance.decision_number or 1)
+            return [ref.id for ref in case.assessment_number(decision.assessment_number).evidence]
+        appraisal = self.ledger.load_as_of(Appraisal, grievance.subject_id, version=grievance.subject_version)
+        cited = appraisal.assessment.feedback_round_id if appraisal.assessment else None
+        return [appraisal.id, appraisal.employee_id, *([cited] if cited else [])]
+
+    def _investigating(self, actor: Actor, grievance: Grievance) -> bool:
+        return actor.role == INVESTIGATOR and grievance.is_open and grievance.investigator_id == actor.id
+
+    def _subject(self, cls: type[Any], subject_id: UUID) -> Any:
+        try:
+            return self.ledger.load(cls, subject_id)
+        except NotFound:
+            raise UnknownSubject(subject_id) from None
+
+    def _investigator(self, grant_id: UUID) -> AccessGrant:
+        try:
+            grant = self.ledger.load(AccessGrant, grant_id)
+        except NotFound:
+            raise DomainError(f"no access grant {grant_id}", field="investigator_grant_id") from None
+        if grant.role != INVESTIGATOR or grant.revoked:
+            raise DomainError("the grant is not an active investigator token", field="investigator_grant_id")
+        return grant
+
+
+def grievance_dict(grievance: Grievance) -> dict[str, Any]:
+    """A grievance's plain form."""
+    return {"id": grievance.id, "grievant_id": grievance.grievant_id, "subject": grievance.subject,
+            "subject_id": grievance.subject_id, "decision_number": grievance.decision_number,
+            "grounds": grievance.grounds, "filed_on": grievance.filed_on, "decided_on": grievance.decided_on,
+            "deadline": grievance.deadline, "rule_set_version": grievance.rule_set_version,
+            "status": grievance.status, "outcome": None if grievance.is_open else grievance.status,
+            "investigator_id": grievance.investigator_id, "investigator_name": grievance.investigator_name,
+            "findings": grievance.findings, "reasons": grievance.reasons, "remedy": grievance.remedy,
+            "concluded_on": grievance.concluded_on, "version": grievance.version}
+
+
+def rule_set_dict(rule_set: RuleSet) -> dict[str, Any]:
+    """The text of a rule set."""
+    return {"version": rule_set.version, "title": rule_set.title, "legal_basis": rule_set.legal_basis,
+            "effective_from": rule_set.effective_from.isoformat(), "rules": rule_set.rules}
+
+
+def describe_state(aggregate: Aggregate | None) -> dict[str, Any] | None:
+    """An input's state for people; a 360 round shows who responded in which relationship, never the answers."""
+    if aggregate is None:
+        return None
+    state = {k: v for k, v in vars(aggregate).items() if not k.startswith("_")}
+    if isinstance(aggregate, FeedbackRound):
+        state.pop("question_set", None)
+        state["responses"] = [{"id": r.id, "relationship": r.relationship, "submitted_at": r.submitted_at,
+                               "supersedes": r.supersedes} for r in aggregate.responses.values()]
+        state["nominations"] = [{"id": n.id, "relationship": n.relationship, "status": n.status}
+                                for n in aggregate.nominations.values()]
+    state["type"] = next((name for name, cls in TYPES.items() if isinstance(aggregate, cls)), type(aggregate).__name__)
+    return jsonable(state)

@@ -1,0 +1,327 @@
+"""Promotion cases: propose, assess (pinning the evidence), decide, apply the rank change, replay and drift.
+
+Who may do what: HR or the candidate's supervisor proposes; HR or the committee runs the assessment; the committee
+decides. HR, the committee and auditors read every case, the candidate their own, supervisors their reports'; an
+investigator reads only the cases of the open grievances assigned to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import is_dataclass
+from datetime import date
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from application.actor import Actor
+from application.audit_bundle import export_bundle
+from application.errors import Forbidden
+from application.ledger import Ledger, event_meta, event_payload, event_timestamp
+from application.promotion_evidence import (
+    TYPES,
+    Read,
+    Replay,
+    decision_dict,
+    evaluate_reads,
+    load_all,
+    ref_of,
+    replay_case,
+)
+from application.registry import Registry
+from application.rulebook import RuleBookService
+from application.trainings import employee_named
+from domain.appraisal import Appraisal
+from domain.eligibility import appraisal_years, training_year
+from domain.employee import Employee
+from domain.errors import DomainError, StateConflict
+from domain.promotion_case import AssessmentRecord, EvidenceRef, PromotionCase
+from domain.rulebook import NoRuleSetInEffect
+from domain.sensitive_read import SensitiveRead
+
+HR, COMMITTEE, AUDITOR, INVESTIGATOR = "hr_admin", "committee", "auditor", "investigator"
+ALL_CASES = (HR, COMMITTEE, AUDITOR)
+# Payload fields never shown in drift or trails: raw 360 answers are read only through the recorded-read route.
+HIDDEN = frozenset({"ratings", "comments", "question_set", "token_hash", "idempotency_key"})
+
+
+class EvidenceIndex(Protocol):
+    """Finds the inputs that have no natural id (the read side knows which exist)."""
+
+    def trainings_of(self, employee_id: UUID, year: int) -> list[UUID]:
+        """Training completions of an employee ending in a year."""
+
+    def feedback_rounds_of(self, employee_id: UUID, years: set[int]) -> list[UUID]:
+        """360 rounds of a reviewee whose period falls in one of the years."""
+
+
+class NotAssessed(StateConflict):
+    """Replay and drift need an assessment."""
+
+    def __init__(self) -> None:
+        super().__init__("the case has not been assessed yet", field="assessment")
+
+
+class UnknownDecision(StateConflict):
+    """The case has no decision with this number."""
+
+    def __init__(self, number: int):
+        super().__init__(f"the case has no decision {number}", field="decision")
+
+
+def rank_reason(case: PromotionCase) -> str:
+    """The reason an applied rank change carries."""
+    return f"kenaikan pangkat reguler {case.period}: promotion case {case.id}"
+
+
+class PromotionService:
+    """The promotion module's application service."""
+
+    def __init__(self, ledger: Ledger, registry: Registry, rules: RuleBookService, index: EvidenceIndex,
+                 today: Callable[[], date] = date.today,
+                 investigations: Callable[[Actor], set[UUID]] = lambda actor: set()):
+        self.ledger = ledger
+        self.registry = registry
+        self.rules = rules
+        self.index = index
+        self.today = today
+        self.investigations = investigations
+
+    # --- commands --------------------------------------------------------------------------------------------
+
+    def propose(self, actor: Actor, candidate_id: UUID, kind: str, period: str, reason: str,
+                position: str | None = None) -> PromotionCase:
+        """HR or the candidate's supervisor proposes a case."""
+        candidate = employee_named(self.ledger, candidate_id, "candidate_id")
+        if actor.role != HR and (actor.employee_id is None or actor.employee_id != candidate.supervisor_id):
+            raise Forbidden("only HR or the candidate's supervisor proposes a promotion")
+        case = PromotionCase.propose(candidate_id=candidate_id, kind=kind, period=period, reason=reason,
+                                     unit=candidate.unit, rank=candidate.rank, position=position)
+        self.ledger.record(actor, case, reason=case.reason)
+        return case
+
+    def assess(self, actor: Actor, case_id: UUID, expected_version: int | None = None) -> PromotionCase:
+        """Evaluate the rule set in effect on the candidate's records and record it with the pinned evidence."""
+        if actor.role not in (HR, COMMITTEE):
+            raise Forbidden("HR or the committee runs the eligibility assessment")
+        case = self.ledger.load(PromotionCase, case_id, expected_version)
+        employee = self.ledger.load(Employee, case.candidate_id)
+        case.check_assessable(employee.rank)
+        rule_set = self.rule_set_for(case)
+        reads = self.current_reads(case, rule_set.rules)
+        result = evaluate_reads(case, reads, rule_set.rules)
+        case.record_assessment(rule_set.version, result.as_dicts(), result.eligible, [ref for ref, _ in reads])
+        self.ledger.record(actor, case, reason=f"eligibility assessment under rule set {rule_set.version}")
+        return case
+
+    def decide(self, actor: Actor, case_id: UUID, outcome: str, rationale: str, members_present: list[str],
+               justification: str | None = None, expected_version: int | None = None) -> PromotionCase:
+        """The committee decides on the latest assessment; refused when its evidence changed since."""
+        if actor.role != COMMITTEE:
+            raise Forbidden("only the promotion committee decides")
+        case = self.ledger.load(PromotionCase, case_id, expected_version)
+        assessment = case.check_decidable()
+        current = self.current_reads(case, self.rules.version(assessment.rule_set_version).rules)
+        case.decide(outcome, rationale, members_present, justification, self.today(), [ref for ref, _ in current])
+        employee = self._rank_change(case)
+        self.ledger.record(actor, case, employee, reason=rationale)
+        return case
+
+    def apply_if_due(self, actor: Actor, case_id: UUID) -> bool:
+        """Change the candidate's rank when the approved case's TMT has come; True when it did."""
+        case = self.ledger.load(PromotionCase, case_id)
+        employee = self._rank_change(case)
+        if employee is None:
+            return False
+        self.ledger.record(actor, case, employee, reason=rank_reason(case))
+        return True
+
+    def _rank_change(self, case: PromotionCase) -> Employee | None:
+        """The employee with the promotion's rank-change event pending, when it is due today."""
+        if not case.rank_change_due(self.today()):
+            return None
+        assert case.to_rank is not None
+        employee = self.ledger.load(Employee, case.candidate_id)
+        employee.change_rank(case.to_rank, case.effective, rank_reason(case), cause=case.cause)
+        case.apply_rank(employee.id, self.today())
+        return employee
+
+    # --- queries ---------------------------------------------------------------------------------------------
+
+    def case(self, actor: Actor, case_id: UUID) -> PromotionCase:
+        """A case the actor may read."""
+        case = self.ledger.load(PromotionCase, case_id)
+        self.check_reader(actor, case)
+        return case
+
+    def check_reader(self, actor: Actor, case: PromotionCase) -> None:
+        """Refuse anyone who may not read this case."""
+        if actor.role in ALL_CASES:
+            return
+        if actor.role == INVESTIGATOR:
+            if case.id in self.investigations(actor):
+                return
+            raise Forbidden("an investigator reads only the cases of open grievances assigned to them")
+        if actor.employee_id is not None and actor.employee_id in self.registry.supervisor_chain(case.candidate_id):
+            return
+        raise Forbidden("this case is for the candidate, their supervisors, HR, the committee and auditors")
+
+    def check_auditor(self, actor: Actor, case: PromotionCase) -> None:
+        """Replay and drift are for HR, the committee, auditors and the case's investigator."""
+        if actor.role not in (*ALL_CASES, INVESTIGATOR):
+            raise Forbidden("replay and drift are for HR, the committee, auditors and investigators")
+        self.check_reader(actor, case)
+
+    def replay(self, actor: Actor, case_id: UUID, decision_number: int | None = None) -> Replay:
+        """Re-run the decision's assessment on its pinned inputs under its pinned rule set."""
+        case = self.ledger.load(PromotionCase, case_id)
+        self.check_auditor(actor, case)
+        return self.replay_of(case, decision_number)
+
+    def replay_of(self, case: PromotionCase, decision_number: int | None = None) -> Replay:
+        """The replay of a loaded case (no access check)."""
+        if case.assessment is None:
+            raise NotAssessed()
+        if decision_number is not None and not 1 <= decision_number <= len(case.decisions):
+            raise UnknownDecision(decision_number)
+        return replay_case(case, self.load_pinned, self.rules_of, decision_number)
+
+    def export(self, actor: Actor, case_id: UUID, reason: str) -> dict[str, Any]:
+        """The case's self-contained audit bundle (see application/audit_bundle.py); the export is recorded."""
+        case = self.ledger.load(PromotionCase, case_id)
+        if actor.role != "system":  # operators at the command line are trusted like the database itself
+            self.check_auditor(actor, case)
+        replay = self.replay_of(case)
+        versions = sorted({a.rule_set_version for a in case.assessments})
+        bundle = export_bundle(self.ledger, case, [self.rules.version(v) for v in versions], replay)
+        self.ledger.record(actor, SensitiveRead.record("promotion_case.export", case.id, reason, str(case.id)))
+        return bundle
+
+    def drift(self, actor: Actor, case_id: UUID, decision_number: int | None = None) -> dict[str, Any]:
+        """What changed in the pinned inputs after the decision, and the outcome on today's inputs."""
+        case = self.ledger.load(PromotionCase, case_id)
+        self.check_auditor(actor, case)
+        return self.drift_of(case, decision_number)
+
+    def drift_of(self, case: PromotionCase, decision_number: int | None = None) -> dict[str, Any]:
+        """The drift of a loaded case from its latest (or the numbered) decision (no access check)."""
+        if decision_number is not None and not 1 <= decision_number <= len(case.decisions):
+            raise UnknownDecision(decision_number)
+        decision = case.decision_at(decision_number) if decision_number else case.decision
+        assessment = (case.assessment_number(decision.assessment_number) if decision
+                      else self.decided_assessment(case))
+        since = decision.decided_at if decision else assessment.assessed_at
+        pinned_rules = self.rules_of(assessment.rule_set_version)
+        now_pinned = self.current_reads(case, pinned_rules)
+        pinned_ids = {ref.id for ref in assessment.evidence}
+        inputs = [{**ref.as_dict(), "current_version": self.current_version(ref.id),
+                   "events_after": [describe_event(e, since) for e in self.ledger.events.get(ref.id, gt=ref.version)]}
+                  for ref in assessment.evidence]
+        today_rules = self.rules.in_effect(self.today())
+        under_pinned = evaluate_reads(case, now_pinned, pinned_rules)
+        under_today = evaluate_reads(case, self.current_reads(case, today_rules.rules), today_rules.rules)
+        return {
+            "case_id": str(case.id), "since": since.isoformat(), "decision": decision_dict(decision) if decision else None,
+            "assessment_number": assessment.number, "recorded_eligible": assessment.eligible,
+            "inputs": inputs, "changed_inputs": sum(1 for i in inputs if i["events_after"]),
+            "new_inputs": [ref.as_dict() for ref, _ in now_pinned if ref.id not in pinned_ids],
+            "today": {
+                "under_pinned_rules": outcome_dict(assessment.rule_set_version, under_pinned.eligible,
+                                                   under_pinned.as_dicts()),
+                "under_current_rules": outcome_dict(today_rules.version, under_today.eligible,
+                                                    under_today.as_dicts()),
+            },
+        }
+
+    def decided_assessment(self, case: PromotionCase) -> AssessmentRecord:
+        """The assessment the latest decision rests on (or the latest assessment before any decision)."""
+        if case.decision is not None:
+            return case.assessment_number(case.decision.assessment_number)
+        if case.assessment is None:
+            raise NotAssessed()
+        return case.assessment
+
+    # --- evidence --------------------------------------------------------------------------------------------
+
+    def current_reads(self, case: PromotionCase, rules: dict[str, Any]) -> list[Read]:
+        """Every input an assessment under ``rules`` reads today: the employee, the recent annual appraisals
+        (pinned at version 0 when none exists), the training of the year before the TMT and the 360 rounds of
+        those years."""
+        employee = self.ledger.load(Employee, case.candidate_id)
+        reads: list[Read] = [(ref_of(employee), employee)]
+        periods = appraisal_years(rules, case.effective)
+        for period in periods:
+            appraisal_id = Appraisal.id_for(case.candidate_id, period)
+            if self.ledger.exists(appraisal_id):
+                appraisal = self.ledger.load(Appraisal, appraisal_id)
+                reads.append((ref_of(appraisal, period), appraisal))
+            else:
+                reads.append((EvidenceRef("appraisal", appraisal_id, 0, period), None))
+        year = training_year(case.effective)
+        for training_id in sorted(self.index.trainings_of(case.candidate_id, year)):
+            reads.append(self._read(TYPES["training"], training_id))
+        years = {int(p) for p in periods} | {year}
+        for round_id in sorted(self.index.feedback_rounds_of(case.candidate_id, years)):
+            reads.append(self._read(TYPES["feedback_round"], round_id))
+        return reads
+
+    def _read(self, cls: type[Aggregate], aggregate_id: UUID) -> Read:
+        aggregate = self.ledger.load(cls, aggregate_id)
+        return ref_of(aggregate), aggregate
+
+    def load_pinned(self, ref: EvidenceRef) -> Aggregate | None:
+        """One input at its pinned version (the ledger's as-of loading)."""
+        if ref.version == 0:
+            return None
+        return self.ledger.load_as_of(TYPES[ref.type], ref.id, version=ref.version)
+
+    def pinned_reads(self, assessment: AssessmentRecord) -> list[Read]:
+        """Every input of an assessment as it stood when pinned."""
+        return load_all(assessment.evidence, self.load_pinned)
+
+    def current_version(self, aggregate_id: UUID) -> int:
+        """An aggregate's version now (0 when it does not exist)."""
+        found = self.ledger.recorder.select_events(aggregate_id, desc=True, limit=1)
+        return found[0].originator_version if found else 0
+
+    def rules_of(self, version: int) -> dict[str, Any]:
+        """The rules of a published version."""
+        return self.rules.version(version).rules
+
+    def rule_set_for(self, case: PromotionCase) -> Any:
+        """The rule set in effect on the TMT, or today when the TMT is still ahead."""
+        at = min(case.effective, self.today())
+        try:
+            return self.rules.in_effect(at)
+        except NoRuleSetInEffect:
+            raise DomainError(f"no rule set was in effect on {at.isoformat()}", field="period") from None
+
+
+def outcome_dict(version: int, eligible: bool, criteria: list[dict[str, Any]]) -> dict[str, Any]:
+    """An evaluation's plain form."""
+    return {"rule_set_version": version, "eligible": eligible, "criteria": criteria}
+
+
+def describe_event(event: Any, since: Any) -> dict[str, Any]:
+    """An event of a pinned input for drift and trails: what, when, by whom, why (never raw 360 answers)."""
+    meta = event_meta(event)
+    payload = {k: v for k, v in event_payload(event).items() if k not in HIDDEN}
+    recorded_at = event_timestamp(event)
+    return {"version": event.originator_version, "event": type(event).__qualname__,
+            "recorded_at": recorded_at.isoformat(), "after_decision": recorded_at > since,
+            "actor": meta.get("actor_name"), "actor_role": meta.get("actor_role"), "reason": meta.get("reason"),
+            "payload": jsonable(payload)}
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON values: dataclasses and dicts as objects, dates and times in ISO form, ids as text."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return jsonable(vars(value))
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -1,0 +1,424 @@
+"""PromotionCase aggregate: a proposal, the system's eligibility assessments, the committee's decisions.
+
+An assessment pins its evidence (type, id and version of every aggregate read, and the rule-set version) and the
+outcome per criterion. A decision names the assessment it rests on; one that goes against it (approving the
+ineligible, rejecting the eligible) needs a written justification and is flagged. A decision on evidence that
+changed since the assessment is refused. An upheld grievance reopens the case: a new assessment and a new decision
+follow as new events; nothing earlier is rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.eligibility import KINDS, is_contrary
+from domain.errors import DomainError, StateConflict
+from domain.ranks import next_rank
+
+OUTCOMES: tuple[str, ...] = ("approved", "rejected", "deferred")
+STATUSES: tuple[str, ...] = ("proposed", "assessed", "approved", "rejected", "deferred", "reopened")
+EVIDENCE_TYPES: tuple[str, ...] = ("employee", "appraisal", "training", "feedback_round")
+PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
+MAX_TEXT = 2000
+MAX_MEMBERS = 25
+VERBS = {"approved": "approve", "rejected": "reject"}
+
+
+class CaseInvalid(DomainError):
+    """One or more fields of a proposal or decision break a rule; ``errors`` names each."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("the promotion case is not valid: " + ", ".join(sorted(errors)), errors=errors)
+
+
+class AtTopRank(DomainError):
+    """IV/e is the top of the ladder."""
+
+    def __init__(self, rank: str):
+        super().__init__(f"the candidate holds {rank}, the highest rank; there is no next rank", field="kind")
+
+
+class NotAssessable(StateConflict):
+    """A decided case is assessed again only after an upheld grievance reopens it."""
+
+    def __init__(self, status: str):
+        super().__init__(f"the case is {status}; it is assessed again only when a grievance reopens it",
+                         field="status")
+
+
+class NotDecidable(StateConflict):
+    """A decision needs a fresh assessment (one not decided on yet)."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail, field="status")
+
+
+class RankChangedSinceProposal(StateConflict):
+    """The candidate's rank is no longer the one the case was proposed from."""
+
+    def __init__(self, proposed_from: str, now: str):
+        super().__init__(f"the case proposes promotion from {proposed_from}, but the candidate now holds {now}",
+                         field="candidate_id")
+
+
+class StaleEvidence(StateConflict):
+    """Inputs the assessment pinned changed (or new ones appeared) before the decision: reassess first."""
+
+    def __init__(self, changed: list[dict[str, Any]]):
+        messages = [f"{c['type']} {c['id']}: " + (f"version {c['pinned_version']} was assessed, now "
+                                                  f"{c['current_version']}" if c["pinned_version"] is not None
+                                                  else f"new since the assessment (version {c['current_version']})")
+                    for c in changed]
+        super().__init__("the evidence changed since the assessment; reassess before deciding",
+                         errors={"evidence": messages})
+        self.changed = changed
+
+
+class NotReopenable(StateConflict):
+    """Only a decided case can be reopened."""
+
+    def __init__(self, status: str):
+        super().__init__(f"the case is {status}; only an approved or rejected case is reopened", field="status")
+
+
+class NothingToApply(StateConflict):
+    """Only an approved rank case not yet applied changes the rank."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail, field="status")
+
+
+@dataclass(frozen=True)
+class EvidenceRef:
+    """One pinned input: an aggregate's type, id and version (0: it did not exist); appraisals carry their period."""
+
+    type: str
+    id: UUID
+    version: int
+    period: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored form."""
+        out: dict[str, Any] = {"type": self.type, "id": str(self.id), "version": self.version}
+        if self.period is not None:
+            out["period"] = self.period
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EvidenceRef:
+        """Back from the stored form."""
+        return cls(str(data["type"]), UUID(str(data["id"])), int(data["version"]), data.get("period"))
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    """One recorded assessment."""
+
+    number: int
+    rule_set_version: int
+    reference_date: date
+    criteria: list[dict[str, Any]]
+    eligible: bool
+    evidence: list[EvidenceRef]
+    assessed_at: datetime
+    case_version: int
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """One recorded decision."""
+
+    number: int
+    outcome: str
+    rationale: str
+    members_present: list[str]
+    assessment_number: int
+    eligible: bool
+    contrary: bool
+    justification: str | None
+    decided_on: date
+    decided_at: datetime
+    case_version: int
+
+
+def effective_date(period: str) -> date:
+    """The TMT of a promotion period (2026-10: 1 October 2026)."""
+    return date(int(period[:4]), int(period[5:7]), 1)
+
+
+def check_period(period: object) -> str | None:
+    """A message when the period is not a month like 2026-10."""
+    if not isinstance(period, str) or not PERIOD.fullmatch(period):
+        return "must be a promotion period (the month of the TMT) like 2026-10"
+    return None
+
+
+def _text(value: object, errors: dict[str, list[str]], name: str, limit: int = MAX_TEXT) -> str:
+    if not isinstance(value, str) or not value.strip():
+        errors.setdefault(name, []).append("must not be empty")
+        return ""
+    if len(value.strip()) > limit:
+        errors.setdefault(name, []).append(f"must be at most {limit} characters")
+    return value.strip()
+
+
+def changed_inputs(pinned: Iterable[EvidenceRef], current: Iterable[EvidenceRef]) -> list[dict[str, Any]]:
+    """Inputs whose version moved since they were pinned, and inputs read now that were not read then."""
+    now = {ref.id: ref for ref in current}
+    changed = []
+    seen = set()
+    for ref in pinned:
+        seen.add(ref.id)
+        version = now[ref.id].version if ref.id in now else ref.version
+        if version != ref.version:
+            changed.append({"type": ref.type, "id": str(ref.id), "pinned_version": ref.version,
+                            "current_version": version})
+    for ref in now.values():
+        if ref.id not in seen:
+            changed.append({"type": ref.type, "id": str(ref.id), "pinned_version": None,
+                            "current_version": ref.version})
+    return changed
+
+
+class PromotionCase(Aggregate):
+    """A rank or position promotion of one candidate for one period."""
+
+    class Proposed(Aggregate.Created):
+        candidate_id: UUID
+        kind: str
+        position: str | None
+        period: str
+        effective: date
+        reason: str
+        unit: str
+        from_rank: str
+        to_rank: str | None
+
+    class Assessed(Aggregate.Event):
+        number: int
+        rule_set_version: int
+        reference_date: date
+        criteria: list[dict[str, Any]]
+        eligible: bool
+        evidence: list[dict[str, Any]]
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """Record the assessment; the case waits for a decision on it."""
+            assert isinstance(aggregate, PromotionCase)
+            aggregate.assessments.append(AssessmentRecord(
+                self.number, self.rule_set_version, self.reference_date, list(self.criteria), self.eligible,
+                [EvidenceRef.from_dict(e) for e in self.evidence], self.timestamp, self.originator_version))
+            aggregate.status = "assessed"
+
+    class Decided(Aggregate.Event):
+        number: int
+        outcome: str
+        rationale: str
+        members_present: list[str]
+        assessment_number: int
+        eligible: bool
+        contrary: bool
+        justification: str | None
+        decided_on: date
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """Record the committee's decision."""
+            assert isinstance(aggregate, PromotionCase)
+            aggregate.decisions.append(DecisionRecord(
+                self.number, self.outcome, self.rationale, list(self.members_present), self.assessment_number,
+                self.eligible, self.contrary, self.justification, self.decided_on, self.timestamp,
+                self.originator_version))
+            aggregate.status = self.outcome
+
+    class RankApplied(Aggregate.Event):
+        employee_id: UUID
+        rank: str
+        effective: date
+        decision_number: int
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """The candidate's rank changed by this case."""
+            assert isinstance(aggregate, PromotionCase)
+            aggregate.applied_decision = self.decision_number
+
+    class Reopened(Aggregate.Event):
+        grievance_id: UUID
+        reason: str
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """An upheld grievance reopened the case for reassessment and a new decision."""
+            assert isinstance(aggregate, PromotionCase)
+            aggregate.status = "reopened"
+            aggregate.reopenings.append((self.grievance_id, self.reason, self.timestamp))
+
+    def __init__(self, candidate_id: UUID, kind: str, position: str | None, period: str, effective: date,
+                 reason: str, unit: str, from_rank: str, to_rank: str | None):
+        self.candidate_id = candidate_id
+        self.kind = kind
+        self.position = position
+        self.period = period
+        self.effective = effective
+        self.reason = reason
+        self.unit = unit
+        self.from_rank = from_rank
+        self.to_rank = to_rank
+        self.status = "proposed"
+        self.assessments: list[AssessmentRecord] = []
+        self.decisions: list[DecisionRecord] = []
+        self.reopenings: list[tuple[UUID, str, datetime]] = []
+        self.applied_decision: int | None = None
+
+    @classmethod
+    def propose(cls, *, candidate_id: UUID, kind: str, period: str, reason: str, unit: str, rank: str,
+                position: str | None = None) -> PromotionCase:
+        """Propose a rank promotion (to the next rank) or an appointment to a named position."""
+        errors: dict[str, list[str]] = {}
+        if kind not in KINDS:
+            errors["kind"] = [f"must be one of {', '.join(KINDS)}"]
+        problem = check_period(period)
+        if problem:
+            errors["period"] = [problem]
+        reason = _text(reason, errors, "reason")
+        if kind == "position":
+            position = _text(position, errors, "position", 200)
+        elif position is not None:
+            errors["position"] = ["only a position case names a position"]
+        if errors:
+            raise CaseInvalid(errors)
+        to_rank = next_rank(rank) if kind == "rank" else None
+        if kind == "rank" and to_rank is None:
+            raise AtTopRank(rank)
+        return cls._create(cls.Proposed, candidate_id=candidate_id, kind=kind, position=position, period=period,
+                           effective=effective_date(period), reason=reason, unit=unit, from_rank=rank,
+                           to_rank=to_rank)
+
+    # --- state -----------------------------------------------------------------------------------------------
+
+    @property
+    def assessment(self) -> AssessmentRecord | None:
+        """The latest assessment."""
+        return self.assessments[-1] if self.assessments else None
+
+    @property
+    def decision(self) -> DecisionRecord | None:
+        """The latest decision."""
+        return self.decisions[-1] if self.decisions else None
+
+    @property
+    def flagged(self) -> bool:
+        """True when the current decision went against its assessment."""
+        return self.decision is not None and self.decision.contrary
+
+    def assessment_number(self, number: int) -> AssessmentRecord:
+        """One assessment by its number (1-based)."""
+        return self.assessments[number - 1]
+
+    def decision_at(self, number: int) -> DecisionRecord:
+        """One decision by its number (1-based)."""
+        return self.decisions[number - 1]
+
+    # --- commands --------------------------------------------------------------------------------------------
+
+    def check_assessable(self, rank_now: str) -> None:
+        """Refuse an assessment of a decided case (until reopened) or of a candidate whose rank moved."""
+        if self.status in ("approved", "rejected"):
+            raise NotAssessable(self.status)
+        if self.kind == "rank" and rank_now != self.from_rank:
+            raise RankChangedSinceProposal(self.from_rank, rank_now)
+
+    def record_assessment(self, rule_set_version: int, criteria: list[dict[str, Any]], eligible: bool,
+                          evidence: list[EvidenceRef]) -> AssessmentRecord:
+        """Record the system's evaluation with its pinned evidence."""
+        self.trigger_event(self.Assessed, number=len(self.assessments) + 1, rule_set_version=rule_set_version,
+                           reference_date=self.effective, criteria=criteria, eligible=eligible,
+                           evidence=[ref.as_dict() for ref in evidence])
+        assert self.assessment is not None
+        return self.assessment
+
+    def check_decidable(self) -> AssessmentRecord:
+        """The assessment a decision would rest on; refuse without a fresh one."""
+        if self.status != "assessed" or self.assessment is None:
+            detail = ("assess the case before deciding" if self.assessment is None or self.status == "reopened"
+                      else f"the case is already {self.status}; a new decision needs a new assessment")
+            raise NotDecidable(detail)
+        return self.assessment
+
+    def decide(self, outcome: str, rationale: str, members_present: list[str], justification: str | None,
+               today: date, current_evidence: list[EvidenceRef]) -> DecisionRecord:
+        """The committee decides on the latest assessment; contrary decisions need a justification."""
+        assessment = self.check_decidable()
+        errors: dict[str, list[str]] = {}
+        if outcome not in OUTCOMES:
+            errors["outcome"] = [f"must be one of {', '.join(OUTCOMES)}"]
+        rationale = _text(rationale, errors, "rationale")
+        members = _members(members_present, errors)
+        contrary = is_contrary(outcome, assessment.eligible)
+        if justification is not None and justification.strip():
+            justification = _text(justification, errors, "justification")
+        else:
+            justification = None
+            if contrary:
+                errors["justification"] = [
+                    f"a decision to {VERBS.get(outcome, outcome)} against the assessment "
+                    f"(eligible: {str(assessment.eligible).lower()}) needs a written justification"]
+        if errors:
+            raise CaseInvalid(errors)
+        changed = changed_inputs(assessment.evidence, current_evidence)
+        if changed:
+            raise StaleEvidence(changed)
+        self.trigger_event(self.Decided, number=len(self.decisions) + 1, outcome=outcome, rationale=rationale,
+                           members_present=members, assessment_number=assessment.number,
+                           eligible=assessment.eligible, contrary=contrary, justification=justification,
+                           decided_on=today)
+        assert self.decision is not None
+        return self.decision
+
+    def rank_change_due(self, today: date) -> bool:
+        """True when an approved rank case takes effect on or before today and has not changed the rank yet."""
+        decision = self.decision
+        return (self.kind == "rank" and decision is not None and decision.outcome == "approved"
+                and self.applied_decision is None and self.effective <= today)
+
+    def apply_rank(self, employee_id: UUID, today: date) -> None:
+        """Record that the approved rank promotion took effect (the employee's event names this case)."""
+        if not self.rank_change_due(today):
+            raise NothingToApply("only an approved rank case whose TMT has come, not yet applied, changes the rank")
+        assert self.decision is not None and self.to_rank is not None
+        self.trigger_event(self.RankApplied, employee_id=employee_id, rank=self.to_rank, effective=self.effective,
+                           decision_number=self.decision.number)
+
+    def reopen(self, grievance_id: UUID, reason: str) -> None:
+        """An upheld grievance reopens a decided case for reassessment."""
+        if self.status not in ("approved", "rejected", "deferred"):
+            raise NotReopenable(self.status)
+        errors: dict[str, list[str]] = {}
+        reason = _text(reason, errors, "remedy")
+        if errors:
+            raise CaseInvalid(errors)
+        self.trigger_event(self.Reopened, grievance_id=grievance_id, reason=reason)
+
+    @property
+    def cause(self) -> str:
+        """How an employee event names this case as its cause."""
+        return f"promotion-case:{self.id}"
+
+
+def _members(members: object, errors: dict[str, list[str]]) -> list[str]:
+    if not isinstance(members, list) or not members:
+        errors["members_present"] = ["name at least one committee member present"]
+        return []
+    cleaned = [m.strip() for m in members if isinstance(m, str) and m.strip()]
+    if len(cleaned) != len(members) or any(len(m) > 200 for m in cleaned):
+        errors["members_present"] = ["each member is a name of 1 to 200 characters"]
+    elif len(set(cleaned)) != len(cleaned):
+        errors["members_present"] = ["each member is named once"]
+    elif len(cleaned) > MAX_MEMBERS:
+        errors["members_present"] = [f"at most {MAX_MEMBERS} members"]
+    return cleaned

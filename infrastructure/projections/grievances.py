@@ -1,0 +1,96 @@
+"""Grievance read model: one row per grievance, and an index of recorded sensitive reads for case-file trails."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    update,
+)
+
+from domain.grievance import Grievance
+from domain.sensitive_read import SensitiveRead
+from infrastructure.database import UTCDateTime
+from infrastructure.projection import Projected, Projection
+
+metadata = MetaData()
+
+grievances = Table(
+    "grievances",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("grievant_id", Uuid, nullable=False),
+    Column("subject", String(20), nullable=False),
+    Column("subject_id", Uuid, nullable=False),
+    Column("decision_number", Integer, nullable=True),
+    Column("grounds", Text, nullable=False),
+    Column("filed_on", Date, nullable=False),
+    Column("status", String(14), nullable=False),
+    Column("investigator_id", String(200), nullable=True),
+    Column("investigator_name", String(200), nullable=True),
+    Column("outcome", String(10), nullable=True),
+    Column("concluded_on", Date, nullable=True),
+    Column("filed_at", UTCDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_grievances_investigator", "investigator_id", "status"),
+    Index("ix_grievances_grievant", "grievant_id"),
+    Index("ix_grievances_filed", "filed_at", "id"),
+)
+
+sensitive_reads = Table(
+    "sensitive_reads",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("subject", String(64), nullable=False),
+    Column("subject_id", Uuid, nullable=False),
+    Column("case_id", String(200), nullable=True),
+    Column("actor_id", String(200), nullable=True),
+    Column("actor_name", String(200), nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("position", Integer, nullable=False),
+    Index("ix_sensitive_reads_subject", "subject_id"),
+    Index("ix_sensitive_reads_case", "case_id"),
+)
+
+
+class GrievanceProjection(Projection):
+    """Keeps the grievance rows current and indexes every recorded read by subject and case."""
+
+    name = "grievances"
+    metadata = metadata
+    handles = (Grievance.Filed, Grievance.InvestigatorAssigned, Grievance.Concluded, SensitiveRead.Recorded)
+
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        """Fold each event into its row, in log order."""
+        for item in batch:
+            e: Any = item.event
+            if isinstance(e, SensitiveRead.Recorded):
+                meta = getattr(e, "meta", None) or {}
+                conn.execute(sensitive_reads.insert().values(
+                    id=e.originator_id, subject=e.subject, subject_id=e.subject_id, case_id=e.case_id,
+                    actor_id=meta.get("actor_id"), actor_name=meta.get("actor_name"), reason=e.reason,
+                    recorded_at=e.timestamp, position=item.position))
+            elif isinstance(e, Grievance.Filed):
+                conn.execute(grievances.insert().values(
+                    id=e.originator_id, grievant_id=e.grievant_id, subject=e.subject, subject_id=e.subject_id,
+                    decision_number=e.decision_number, grounds=e.grounds, filed_on=e.filed_on, status="filed",
+                    filed_at=e.timestamp, version=e.originator_version))
+            elif isinstance(e, Grievance.InvestigatorAssigned):
+                conn.execute(update(grievances).where(grievances.c.id == e.originator_id).values(
+                    status="investigating", investigator_id=e.investigator_id,
+                    investigator_name=e.investigator_name, version=e.originator_version))
+            else:
+                conn.execute(update(grievances).where(grievances.c.id == e.originator_id).values(
+                    status=e.outcome, outcome=e.outcome, concluded_on=e.concluded_on, version=e.originator_version))

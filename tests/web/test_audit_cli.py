@@ -1,0 +1,118 @@
+"""`jejak audit export` and `jejak audit replay`: a bundle replays offline, with no database, to the API's result;
+`jejak promotions apply-due` changes ranks whose TMT has come."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from uuid import UUID
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from application.audit_bundle import BadBundle, replay_bundle
+from infrastructure.container import Jejak
+from tests.promotions import AUDITOR, COMMITTEE, HR, MEMBERS, Office
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def jejak_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the `jejak` command in a fresh process with only the given JEJAK_* settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("JEJAK_")}
+    return subprocess.run([sys.executable, "-c", "from web.cli import main; main()", *args], cwd=ROOT,
+                          env={**clean, **env}, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def decided(sqlite_jejak: Jejak) -> tuple[Jejak, Office, str]:
+    office = Office.build(sqlite_jejak)
+    office.eligible_record()
+    return sqlite_jejak, office, str(office.decided("rejected", justification="formasi III/b penuh"))
+
+
+def test_an_exported_bundle_replays_offline_with_no_database_to_the_apis_result(
+        decided: tuple[Jejak, Office, str], tmp_path: Path) -> None:
+    jejak, _, case_id = decided
+    bundle_file = tmp_path / "bundle.json"
+    exported = jejak_cli("audit", "export", case_id, "-o", str(bundle_file),
+                         env={"JEJAK_VAR_DIR": str(jejak.settings.var_dir)})
+    assert exported.returncode == 0, exported.stderr
+    nowhere = tmp_path / "empty-var"
+    nowhere.mkdir()
+
+    # An unreachable database and an empty var directory: any attempt to connect or create a file would show.
+    offline = jejak_cli("audit", "replay", str(bundle_file), env={
+        "JEJAK_VAR_DIR": str(nowhere), "JEJAK_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/absent"})
+
+    assert offline.returncode == 0, offline.stderr
+    api_replay = jejak.promotions.replay(AUDITOR, UUID(case_id))
+    assert json.loads(offline.stdout) == api_replay.as_dict()
+    assert json.loads(offline.stdout)["flagged"] is True and "differs" not in offline.stderr
+    assert list(nowhere.iterdir()) == []
+
+
+def test_the_export_is_recorded_as_a_read(decided: tuple[Jejak, Office, str]) -> None:
+    jejak, _, case_id = decided
+    bundle = jejak.promotions.export(AUDITOR, UUID(case_id), "pemeriksaan BPK 2027")
+
+    reads = jejak.grievance_view.reads_touching(set(), {case_id})
+
+    assert len(reads) == 1 and bundle["case_id"] == case_id
+    assert {i["type"] for i in bundle["inputs"]} == {"employee", "appraisal", "training"}
+    assert [rs["version"] for rs in bundle["rule_sets"]] == [1]
+
+
+def test_a_bundle_changed_after_export_is_refused(decided: tuple[Jejak, Office, str], tmp_path: Path) -> None:
+    jejak, _, case_id = decided
+    bundle: dict[str, Any] = jejak.promotions.export(AUDITOR, UUID(case_id), "audit")
+    bundle["rule_sets"][0]["rules"]["promotion"]["regular"]["min_years_in_rank"] = 1
+
+    with pytest.raises(BadBundle):
+        replay_bundle(bundle)
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(bundle))
+    result = jejak_cli("audit", "replay", str(tampered), env={"JEJAK_VAR_DIR": str(tmp_path / "none")})
+    assert result.returncode == 1 and "changed after export" in result.stderr
+
+
+def test_a_bundle_replays_each_decision_of_a_reassessed_case(sqlite_jejak: Jejak) -> None:
+    office = Office.build(sqlite_jejak)
+    office.eligible_record()
+    case_id = office.decided("deferred")
+    office.training(8, date(2025, 12, 1), number="800/LATE/2025")
+    sqlite_jejak.promotions.assess(HR, case_id)
+    sqlite_jejak.promotions.decide(COMMITTEE, case_id, "approved", "memenuhi syarat", MEMBERS)
+
+    bundle = sqlite_jejak.promotions.export(AUDITOR, case_id, "audit")
+
+    for number in (1, 2):
+        offline = replay_bundle(bundle, number).as_dict()
+        assert offline == sqlite_jejak.promotions.replay(AUDITOR, case_id, number).as_dict()
+    assert replay_bundle(bundle).as_dict()["decision"]["outcome"] == "approved"
+
+
+def test_apply_due_changes_the_rank_once_the_tmt_has_come(sqlite_jejak: Jejak) -> None:
+    office = Office.build(sqlite_jejak)
+    promotions = sqlite_jejak.promotions
+    tmt = date.today().replace(day=1)
+    case_id = office.propose(period=f"{tmt:%Y-%m}")
+    promotions.today = lambda: tmt - timedelta(days=1)  # decided the day before the TMT
+    promotions.assess(HR, case_id)
+    promotions.decide(COMMITTEE, case_id, "approved", "kebutuhan organisasi", MEMBERS, "jabatan kosong")
+    assert sqlite_jejak.registry.employee(office.ids["dewi"]).rank == "III/a"
+    assert sqlite_jejak.promotion_view.due_rank_changes(tmt) == [case_id]
+
+    ran = jejak_cli("promotions", "apply-due", env={"JEJAK_VAR_DIR": str(sqlite_jejak.settings.var_dir)})
+
+    assert ran.returncode == 0, ran.stderr
+    assert "applied 1 rank change(s)" in ran.stdout
+    employee = sqlite_jejak.registry.employee(office.ids["dewi"])
+    assert (employee.rank, employee.rank_since) == ("III/b", tmt)
+    assert sqlite_jejak.ledger.history(office.ids["dewi"])[-1].cause == f"promotion-case:{case_id}"
+    again = jejak_cli("promotions", "apply-due", env={"JEJAK_VAR_DIR": str(sqlite_jejak.settings.var_dir)})
+    assert "applied 0 rank change(s)" in again.stdout

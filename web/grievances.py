@@ -1,0 +1,187 @@
+"""Grievances about promotion decisions and appraisal results, their investigation and the case file."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+
+from application.grievances import grievance_dict
+from domain.grievance import OUTCOMES, STATUSES, SUBJECTS
+from infrastructure.grievance_view import GrievanceFilter
+from web.auth import actor, allow, jejak, principal
+from web.http import expected_version, parse_id, with_etag
+from web.schemas import Strict
+
+blp = Blueprint("grievances", __name__, url_prefix="/api", description="Grievances and their investigation")
+READERS = ("hr_admin", "employee", "auditor", "investigator")  # employees: their own; investigators: assigned, open
+CASE_FILE_READERS = ("hr_admin", "auditor", "investigator")
+Grounds = ma.validate.Length(min=1, max=4000)
+
+
+class GrievanceIn(Strict):
+    """A grievance about a promotion decision (the case id) or an appraisal result (the appraisal id)."""
+
+    subject = ma.fields.String(required=True, validate=ma.validate.OneOf(SUBJECTS))
+    subject_id = ma.fields.UUID(required=True, metadata={"description": "the promotion case or the appraisal"})
+    grounds = ma.fields.String(required=True, validate=Grounds)
+
+
+class AssignmentIn(Strict):
+    """The investigator token HR assigns."""
+
+    investigator_grant_id = ma.fields.UUID(required=True, metadata={"description": "an active investigator grant"})
+
+
+class ConclusionIn(Strict):
+    """The investigation's findings and outcome."""
+
+    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES))
+    findings = ma.fields.String(required=True, validate=Grounds)
+    reasons = ma.fields.String(required=True, validate=Grounds)
+    remedy = ma.fields.String(load_default=None, allow_none=True, validate=Grounds, metadata={
+        "description": "upheld only: what is put right (a promotion case is reopened for reassessment)"})
+
+
+class GrievanceQuery(Strict):
+    """Grievance list filters."""
+
+    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(STATUSES))
+    subject = ma.fields.String(load_default=None, validate=ma.validate.OneOf(SUBJECTS))
+    grievant_id = ma.fields.UUID(load_default=None)
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+
+
+class CaseFileQuery(Strict):
+    """Why the case file is read (recorded with the read)."""
+
+    reason = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=2000))
+
+
+class GrievanceOut(ma.Schema):
+    """A grievance, its status and outcome."""
+
+    id = ma.fields.UUID()
+    grievant_id = ma.fields.UUID()
+    grievant_name = ma.fields.String(allow_none=True)
+    subject = ma.fields.String()
+    subject_id = ma.fields.UUID()
+    decision_number = ma.fields.Integer(allow_none=True)
+    grounds = ma.fields.String()
+    filed_on = ma.fields.Date()
+    decided_on = ma.fields.Date(metadata={"description": "the decision (or final result) the window runs from"})
+    deadline = ma.fields.Date(metadata={"description": "the last day it could be filed"})
+    rule_set_version = ma.fields.Integer()
+    status = ma.fields.String(metadata={"description": ", ".join(STATUSES)})
+    outcome = ma.fields.String(allow_none=True)
+    investigator_id = ma.fields.String(allow_none=True)
+    investigator_name = ma.fields.String(allow_none=True)
+    findings = ma.fields.String(allow_none=True)
+    reasons = ma.fields.String(allow_none=True)
+    remedy = ma.fields.String(allow_none=True)
+    concluded_on = ma.fields.Date(allow_none=True)
+    version = ma.fields.Integer()
+
+
+class CaseFileOut(ma.Schema):
+    """Everything needed to reconstruct the decision as it was made."""
+
+    grievance = ma.fields.Dict()
+    subject = ma.fields.String()
+    case_id = ma.fields.String()
+    appraisal_id = ma.fields.String()
+    decision_number = ma.fields.Integer()
+    decision_event = ma.fields.Dict()
+    assessment = ma.fields.Dict()
+    evidence = ma.fields.List(ma.fields.Dict(), metadata={"description": "each input at its pinned version"})
+    replay = ma.fields.Dict(allow_none=True)
+    drift = ma.fields.Dict(allow_none=True)
+    rule_set = ma.fields.Dict(allow_none=True, metadata={"description": "the rule-set text in effect"})
+    trail = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "every event of the case, the grievance and the inputs, and every recorded read of them"})
+
+
+def detail(grievance_id: UUID) -> dict[str, Any]:
+    """A grievance the caller may read, in its plain form with the grievant's name."""
+    grievance = jejak().grievances.grievance(actor(), grievance_id)
+    body = grievance_dict(grievance)
+    entry = jejak().directory.employee(grievance.grievant_id)
+    body["grievant_name"] = entry["name"] if entry else None
+    return body
+
+
+def respond(grievance_id: UUID, status: int = 200) -> Any:
+    """The grievance with its version as ETag."""
+    body = detail(grievance_id)
+    return with_etag(body, body["version"], status)
+
+
+@blp.route("/grievances")
+@allow(*READERS)
+@blp.arguments(GrievanceQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, GrievanceOut(many=True))
+def list_grievances(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """Grievances, newest first (employees: their own; investigators: the open ones assigned to them)."""
+    who = principal()
+    flt = GrievanceFilter(query["status"], query["subject"], query["grievant_id"])
+    grievant = who.employee_id if who.role in ("employee", "supervisor") else None
+    investigator = str(who.grant_id) if who.role == "investigator" else None
+    if who.role in ("employee", "supervisor") and grievant is None:
+        return []
+    return jejak().grievance_view.grievances(flt, query["limit"], grievant=grievant, investigator=investigator)
+
+
+@blp.route("/grievances", methods=["POST"])
+@allow("employee")
+@blp.arguments(GrievanceIn)
+@blp.response(201, GrievanceOut)
+def file_grievance(data: dict[str, Any]) -> Any:
+    """The employee concerned files a grievance about a promotion decision or an appraisal result, with grounds,
+    within the filing window of the rule set (days after the decision)."""
+    grievance = jejak().grievances.file(actor(), data["subject"], data["subject_id"], data["grounds"])
+    return respond(grievance.id, 201)
+
+
+@blp.route("/grievances/<grievance_id>")
+@allow(*READERS)
+@blp.response(200, GrievanceOut)
+def get_grievance(grievance_id: str) -> Any:
+    """A grievance's status and outcome (the grievant, HR, auditors, its investigator while open)."""
+    return respond(parse_id(grievance_id, "grievance"))
+
+
+@blp.route("/grievances/<grievance_id>/investigator", methods=["POST"])
+@allow("hr_admin")
+@blp.arguments(AssignmentIn)
+@blp.response(200, GrievanceOut)
+def assign(data: dict[str, Any], grievance_id: str) -> Any:
+    """HR assigns (or reassigns) an investigator token; its access is scoped to this case while it is open."""
+    gid = parse_id(grievance_id, "grievance")
+    jejak().grievances.assign(actor(), gid, data["investigator_grant_id"], expected_version())
+    return respond(gid)
+
+
+@blp.route("/grievances/<grievance_id>/conclusion", methods=["POST"])
+@allow("investigator")
+@blp.arguments(ConclusionIn)
+@blp.response(200, GrievanceOut)
+def conclude(data: dict[str, Any], grievance_id: str) -> Any:
+    """The assigned investigator records findings and the outcome: upheld (with a remedy; a promotion case is
+    reopened for reassessment and a new decision) or dismissed, with reasons."""
+    gid = parse_id(grievance_id, "grievance")
+    grievance = jejak().grievances.conclude(actor(), gid, data["outcome"], data["findings"], data["reasons"],
+                                            data["remedy"], expected_version())
+    return with_etag(grievance_dict(grievance), grievance.version)
+
+
+@blp.route("/grievances/<grievance_id>/case-file")
+@allow(*CASE_FILE_READERS)
+@blp.arguments(CaseFileQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, CaseFileOut)
+def case_file(query: dict[str, Any], grievance_id: str) -> dict[str, Any]:
+    """The decision event, the evidence exactly as of the decision, replay and drift, the rule-set text in effect
+    and the trail of every actor who touched the case or its inputs (including recorded reads); the read itself
+    is recorded."""
+    return jejak().grievances.case_file(actor(), parse_id(grievance_id, "grievance"), query["reason"])

@@ -1,0 +1,383 @@
+"""Promotion cases: propose, assess, decide; replay and drift for auditors; the decision history."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+
+from application.errors import NotFound
+from domain.eligibility import KINDS
+from domain.promotion_case import OUTCOMES, PERIOD, STATUSES, PromotionCase
+from infrastructure.promotion_view import CaseFilter
+from web.auth import actor, allow, jejak, principal
+from web.http import expected_version, parse_id, with_etag
+from web.schemas import LongText, PageQuery, Strict
+
+blp = Blueprint("promotions", __name__, url_prefix="/api", description="Promotion cases, replay and drift")
+READERS = ("hr_admin", "employee", "committee", "auditor", "investigator")  # investigators: their open cases
+LISTERS = ("hr_admin", "employee", "committee", "auditor")  # employees: their own; supervisors: their reports'
+AUDIT = ("hr_admin", "committee", "auditor", "investigator")
+HISTORY = ("hr_admin", "committee", "auditor")
+Period = ma.validate.Regexp(PERIOD, error="must be a promotion period (the month of the TMT) like 2026-10")
+PeriodFilter = ma.validate.Regexp(r"^(19|20)\d{2}(-(0[1-9]|1[0-2]))?$", error="must be a year like 2026 or a "
+                                                                              "month like 2026-10")
+
+
+class CaseIn(Strict):
+    """A promotion to propose."""
+
+    candidate_id = ma.fields.UUID(required=True)
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(KINDS), metadata={
+        "description": "rank: to the next rank; position: to the named position"})
+    position = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=200),
+                                metadata={"description": "the position, for a position case only"})
+    period = ma.fields.String(required=True, validate=Period, metadata={
+        "example": "2026-10", "description": "the month of the TMT; the promotion takes effect on its first day"})
+    reason = ma.fields.String(required=True, validate=LongText)
+
+
+class CaseDecisionIn(Strict):
+    """The committee's decision on the latest assessment."""
+
+    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES))
+    rationale = ma.fields.String(required=True, validate=LongText)
+    members_present = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=200)), required=True,
+                                     validate=ma.validate.Length(min=1, max=25))
+    justification = ma.fields.String(load_default=None, allow_none=True, validate=LongText, metadata={
+        "description": "required when approving an ineligible or rejecting an eligible candidate"})
+
+
+class CaseQuery(PageQuery):
+    """Case list filters."""
+
+    unit = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=20))
+    period = ma.fields.String(load_default=None, validate=PeriodFilter)
+    outcome = ma.fields.String(load_default=None, validate=ma.validate.OneOf(OUTCOMES))
+    flagged = ma.fields.Boolean(load_default=None, allow_none=True)
+    kind = ma.fields.String(load_default=None, validate=ma.validate.OneOf(KINDS))
+    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(STATUSES))
+    candidate_id = ma.fields.UUID(load_default=None)
+
+
+class HistoryQuery(PageQuery):
+    """Decision history filters."""
+
+    unit = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=20))
+    period = ma.fields.String(load_default=None, validate=PeriodFilter)
+    outcome = ma.fields.String(load_default=None, validate=ma.validate.OneOf(OUTCOMES))
+    flagged = ma.fields.Boolean(load_default=None, allow_none=True)
+    kind = ma.fields.String(load_default=None, validate=ma.validate.OneOf(KINDS))
+
+
+class ReplayQuery(Strict):
+    """Which decision to replay (default: the latest)."""
+
+    decision = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+
+
+class PinnedInputOut(ma.Schema):
+    """A pinned input."""
+
+    type = ma.fields.String()
+    id = ma.fields.String()
+    version = ma.fields.Integer(metadata={"description": "0: it did not exist when read"})
+    period = ma.fields.String(metadata={"description": "appraisals: the year"})
+
+
+class CriterionOut(ma.Schema):
+    """One criterion's outcome and the values used."""
+
+    name = ma.fields.String()
+    met = ma.fields.Boolean()
+    values = ma.fields.Dict()
+
+
+class EligibilityOut(ma.Schema):
+    """An eligibility assessment with its pinned evidence and rule-set version."""
+
+    number = ma.fields.Integer()
+    rule_set_version = ma.fields.Integer()
+    reference_date = ma.fields.Date(metadata={"description": "the TMT every criterion is measured against"})
+    eligible = ma.fields.Boolean()
+    criteria = ma.fields.List(ma.fields.Nested(CriterionOut))
+    evidence = ma.fields.List(ma.fields.Nested(PinnedInputOut))
+    assessed_at = ma.fields.AwareDateTime()
+
+
+class CaseDecisionOut(ma.Schema):
+    """A committee decision."""
+
+    number = ma.fields.Integer()
+    outcome = ma.fields.String()
+    rationale = ma.fields.String()
+    members_present = ma.fields.List(ma.fields.String())
+    assessment_number = ma.fields.Integer()
+    eligible = ma.fields.Boolean(metadata={"description": "the assessment's outcome the decision rests on"})
+    contrary = ma.fields.Boolean(metadata={"description": "flagged: the decision goes against the assessment"})
+    justification = ma.fields.String(allow_none=True)
+    decided_on = ma.fields.Date()
+    decided_at = ma.fields.AwareDateTime()
+
+
+class ReopeningOut(ma.Schema):
+    """A reopening by an upheld grievance."""
+
+    grievance_id = ma.fields.UUID()
+    reason = ma.fields.String()
+    reopened_at = ma.fields.AwareDateTime()
+
+
+class CaseOut(ma.Schema):
+    """A promotion case (the list leaves out assessments, decisions and reopenings)."""
+
+    id = ma.fields.UUID()
+    candidate_id = ma.fields.UUID()
+    candidate_name = ma.fields.String(allow_none=True)
+    unit = ma.fields.String()
+    kind = ma.fields.String()
+    position = ma.fields.String(allow_none=True)
+    period = ma.fields.String()
+    effective = ma.fields.Date(metadata={"description": "TMT"})
+    from_rank = ma.fields.String()
+    to_rank = ma.fields.String(allow_none=True)
+    reason = ma.fields.String()
+    status = ma.fields.String(metadata={"description": ", ".join(STATUSES)})
+    eligible = ma.fields.Boolean(allow_none=True, metadata={"description": "the latest assessment's outcome"})
+    outcome = ma.fields.String(allow_none=True)
+    flagged = ma.fields.Boolean(metadata={"description": "the current decision goes against its assessment"})
+    rank_applied = ma.fields.Boolean()
+    assessment = ma.fields.Nested(EligibilityOut, allow_none=True)
+    decision = ma.fields.Nested(CaseDecisionOut, allow_none=True)
+    assessments = ma.fields.List(ma.fields.Nested(EligibilityOut))
+    decisions = ma.fields.List(ma.fields.Nested(CaseDecisionOut))
+    reopenings = ma.fields.List(ma.fields.Nested(ReopeningOut))
+    version = ma.fields.Integer()
+
+
+class CasePageOut(ma.Schema):
+    """A page of cases."""
+
+    items = ma.fields.List(ma.fields.Nested(CaseOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class HistoryRowOut(ma.Schema):
+    """One decision in the history."""
+
+    case_id = ma.fields.UUID()
+    number = ma.fields.Integer()
+    candidate_id = ma.fields.UUID()
+    candidate_name = ma.fields.String(allow_none=True)
+    unit = ma.fields.String()
+    kind = ma.fields.String()
+    period = ma.fields.String()
+    outcome = ma.fields.String()
+    eligible = ma.fields.Boolean()
+    contrary = ma.fields.Boolean(metadata={"description": "flagged"})
+    justification = ma.fields.String(allow_none=True)
+    rationale = ma.fields.String()
+    members_present = ma.fields.List(ma.fields.String())
+    rule_set_version = ma.fields.Integer()
+    decided_on = ma.fields.Date()
+    decided_at = ma.fields.AwareDateTime()
+    decided_by = ma.fields.String(allow_none=True)
+
+
+class HistoryPageOut(ma.Schema):
+    """A page of the decision history."""
+
+    items = ma.fields.List(ma.fields.Nested(HistoryRowOut))
+    next_cursor = ma.fields.String(allow_none=True)
+
+
+class ReplayCriterionOut(ma.Schema):
+    """A criterion as recorded and as replayed."""
+
+    name = ma.fields.String()
+    recorded = ma.fields.Dict(allow_none=True)
+    replayed = ma.fields.Dict(allow_none=True)
+    agree = ma.fields.Boolean()
+
+
+class ReplayOut(ma.Schema):
+    """The replay of a decision on its pinned inputs under its pinned rule set."""
+
+    case_id = ma.fields.String()
+    assessment_number = ma.fields.Integer()
+    rule_set_version = ma.fields.Integer()
+    reference_date = ma.fields.String()
+    decision = ma.fields.Dict(allow_none=True)
+    criteria = ma.fields.List(ma.fields.Nested(ReplayCriterionOut))
+    recorded_eligible = ma.fields.Boolean()
+    replayed_eligible = ma.fields.Boolean()
+    assessment_reproduced = ma.fields.Boolean()
+    decision_follows = ma.fields.Boolean(allow_none=True)
+    flagged = ma.fields.Boolean()
+    consistent = ma.fields.Boolean()
+    evidence = ma.fields.List(ma.fields.Nested(PinnedInputOut))
+
+
+class DriftOut(ma.Schema):
+    """What changed in the pinned inputs after the decision, and the outcome on today's inputs."""
+
+    case_id = ma.fields.String()
+    since = ma.fields.String()
+    decision = ma.fields.Dict(allow_none=True)
+    assessment_number = ma.fields.Integer()
+    recorded_eligible = ma.fields.Boolean()
+    inputs = ma.fields.List(ma.fields.Dict())
+    changed_inputs = ma.fields.Integer()
+    new_inputs = ma.fields.List(ma.fields.Nested(PinnedInputOut))
+    today = ma.fields.Dict()
+
+
+def case_detail(case: PromotionCase) -> dict[str, Any]:
+    """A case as the API shows it, from the event store."""
+    entry = jejak().directory.employee(case.candidate_id)
+    assessments = [{**vars(a), "evidence": [ref.as_dict() for ref in a.evidence]} for a in case.assessments]
+    decisions = [vars(d) for d in case.decisions]
+    return {
+        "id": case.id, "candidate_id": case.candidate_id, "candidate_name": entry["name"] if entry else None,
+        "unit": case.unit, "kind": case.kind, "position": case.position, "period": case.period,
+        "effective": case.effective, "from_rank": case.from_rank, "to_rank": case.to_rank, "reason": case.reason,
+        "status": case.status, "eligible": case.assessment.eligible if case.assessment else None,
+        "outcome": case.decision.outcome if case.decision else None, "flagged": case.flagged,
+        "rank_applied": case.applied_decision is not None,
+        "assessment": assessments[-1] if assessments else None, "decision": decisions[-1] if decisions else None,
+        "assessments": assessments, "decisions": decisions,
+        "reopenings": [{"grievance_id": g, "reason": r, "reopened_at": t} for g, r, t in case.reopenings],
+        "version": case.version,
+    }
+
+
+def respond(case_id: UUID, status: int = 200) -> Any:
+    """The case the caller may read, with its version as ETag."""
+    case = jejak().promotions.case(actor(), case_id)
+    return with_etag(case_detail(case), case.version, status)
+
+
+def list_scope() -> set[UUID] | None:
+    """Whose cases the caller lists: all for HR, the committee and auditors; else themself and their reports."""
+    who = principal()
+    if who.role in HISTORY:
+        return None
+    if who.employee_id is None:
+        return set()
+    return {who.employee_id} | jejak().directory.all_reports(who.employee_id)
+
+
+@blp.route("/promotion-cases")
+@allow(*LISTERS)
+@blp.arguments(CaseQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, CasePageOut)
+def list_cases(query: dict[str, Any]) -> dict[str, Any]:
+    """Cases, newest proposal first (employees: their own; supervisors: also their reports')."""
+    flt = CaseFilter(query["unit"], query["period"], query["outcome"], query["flagged"], query["kind"],
+                     query["status"], query["candidate_id"])
+    page = jejak().promotion_view.cases(flt, query["limit"], query["cursor"], visible_to=list_scope())
+    counts = ("assessments", "decisions")  # the list carries the counts' outcome, not the records themselves
+    items = [{**{k: v for k, v in row.items() if k not in counts}, "position": row["position_title"],
+              "flagged": row["contrary"]} for row in page.items]
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+@blp.route("/promotion-cases", methods=["POST"])
+@allow("hr_admin", "employee")
+@blp.arguments(CaseIn)
+@blp.response(201, CaseOut)
+def propose(data: dict[str, Any]) -> Any:
+    """Propose a rank promotion (to the next rank) or an appointment to a named position (HR or the candidate's
+    supervisor)."""
+    case = jejak().promotions.propose(actor(), data["candidate_id"], data["kind"], data["period"], data["reason"],
+                                      data["position"])
+    return respond(case.id, 201)
+
+
+@blp.route("/promotion-cases/<case_id>")
+@allow(*READERS)
+@blp.response(200, CaseOut)
+def get_case(case_id: str) -> Any:
+    """A case with its assessments (pinned evidence, outcome per criterion) and decisions (flagged if contrary)."""
+    return respond(parse_id(case_id, "promotion case"))
+
+
+@blp.route("/promotion-cases/<case_id>/assessment")
+@allow(*READERS)
+@blp.response(200, EligibilityOut)
+def get_assessment(case_id: str) -> Any:
+    """The latest eligibility assessment (404 before the first)."""
+    case = jejak().promotions.case(actor(), parse_id(case_id, "promotion case"))
+    detail = case_detail(case)
+    if detail["assessment"] is None:
+        raise NotFound("the case has not been assessed yet")
+    return with_etag(detail["assessment"], case.version)
+
+
+@blp.route("/promotion-cases/<case_id>/assessment", methods=["POST"])
+@allow("hr_admin", "committee")
+@blp.response(201, CaseOut)
+def assess(case_id: str) -> Any:
+    """Run the eligibility assessment: reads the candidate's record, applies the rule set in effect and records the
+    outcome per criterion with every input's id and version pinned."""
+    cid = parse_id(case_id, "promotion case")
+    jejak().promotions.assess(actor(), cid, expected_version())
+    return respond(cid, 201)
+
+
+@blp.route("/promotion-cases/<case_id>/decision", methods=["POST"])
+@allow("committee")
+@blp.arguments(CaseDecisionIn)
+@blp.response(201, CaseOut)
+def decide(data: dict[str, Any], case_id: str) -> Any:
+    """The committee decides on the latest assessment. A decision against it needs a justification and is flagged;
+    a decision on inputs changed since the assessment is a 409 listing them. An approved rank case whose TMT has
+    come changes the candidate's rank at once."""
+    cid = parse_id(case_id, "promotion case")
+    jejak().promotions.decide(actor(), cid, data["outcome"], data["rationale"], data["members_present"],
+                              data["justification"], expected_version())
+    return respond(cid, 201)
+
+
+@blp.route("/promotion-cases/<case_id>/decision")
+@allow(*READERS)
+@blp.response(200, CaseDecisionOut)
+def get_decision(case_id: str) -> Any:
+    """The current decision (404 before the first)."""
+    case = jejak().promotions.case(actor(), parse_id(case_id, "promotion case"))
+    if case.decision is None:
+        raise NotFound("the case has not been decided yet")
+    return with_etag(vars(case.decision), case.version)
+
+
+@blp.route("/promotion-cases/<case_id>/replay")
+@allow(*AUDIT)
+@blp.arguments(ReplayQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, ReplayOut)
+def replay(query: dict[str, Any], case_id: str) -> dict[str, Any]:
+    """Load every pinned input at its pinned version, re-evaluate with the pinned rule-set version and compare with
+    what was recorded, per criterion; ``consistent`` when the assessment is reproduced and the decision follows."""
+    return jejak().promotions.replay(actor(), parse_id(case_id, "promotion case"), query["decision"]).as_dict()
+
+
+@blp.route("/promotion-cases/<case_id>/drift")
+@allow(*AUDIT)
+@blp.response(200, DriftOut)
+def drift(case_id: str) -> dict[str, Any]:
+    """For each pinned input, the events recorded after it was pinned; and the outcome on today's inputs under the
+    pinned rules and under today's rules."""
+    return jejak().promotions.drift(actor(), parse_id(case_id, "promotion case"))
+
+
+@blp.route("/promotion-decisions")
+@allow(*HISTORY)
+@blp.arguments(HistoryQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, HistoryPageOut)
+def decision_history(query: dict[str, Any]) -> dict[str, Any]:
+    """Every committee decision across cases, newest first: filter by unit, period (year or month), outcome,
+    kind and flagged (contrary to the assessment)."""
+    flt = CaseFilter(query["unit"], query["period"], query["outcome"], query["flagged"], query["kind"])
+    page = jejak().promotion_view.decisions(flt, query["limit"], query["cursor"])
+    return {"items": page.items, "next_cursor": page.next_cursor}
