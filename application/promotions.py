@@ -36,7 +36,7 @@ from domain.appraisal import Appraisal
 from domain.eligibility import appraisal_years, training_year
 from domain.employee import Employee
 from domain.errors import DomainError, StateConflict
-from domain.promotion_case import AssessmentRecord, EvidenceRef, PromotionCase
+from domain.promotion_case import AssessmentRecord, EvidenceRef, PromotionCase, RankChangedSinceProposal
 from domain.rulebook import NoRuleSetInEffect
 from domain.sensitive_read import SensitiveRead
 
@@ -143,6 +143,8 @@ class PromotionService:
             return None
         assert case.to_rank is not None
         employee = self.ledger.load(Employee, case.candidate_id)
+        if employee.rank != case.from_rank:  # changed by hand between the decision and the TMT
+            raise RankChangedSinceProposal(case.from_rank, employee.rank)
         employee.change_rank(case.to_rank, case.effective, rank_reason(case), cause=case.cause)
         case.apply_rank(employee.id, self.today())
         return employee

@@ -12,7 +12,14 @@ from application.errors import Forbidden
 from application.rulebook import default_rules
 from domain.employee import Employee
 from domain.errors import DomainError
-from domain.promotion_case import CaseInvalid, NotAssessable, NotDecidable, PromotionCase, StaleEvidence
+from domain.promotion_case import (
+    CaseInvalid,
+    NotAssessable,
+    NotDecidable,
+    PromotionCase,
+    RankChangedSinceProposal,
+    StaleEvidence,
+)
 from infrastructure.container import Jejak
 from tests.promotions import AUDITOR, COMMITTEE, HR, MEMBERS, Office
 
@@ -235,3 +242,18 @@ def test_readers_the_candidate_their_supervisors_and_audit_roles(office: Office)
                                                        employee_id=other.id), case_id)
     with pytest.raises(Forbidden):
         promotions.replay(office.actor("dewi"), case_id)
+
+
+def test_a_rank_changed_by_hand_before_the_tmt_is_not_promoted_again(office: Office) -> None:
+    promotions = office.jejak.promotions
+    case_id = office.propose(period="2027-04")
+    promotions.assess(HR, case_id)
+    promotions.decide(COMMITTEE, case_id, "approved", "memenuhi syarat", MEMBERS, "masa kerja cukup pada TMT")
+    office.jejak.registry.change_rank(HR, office.ids["dewi"], "III/b", date(2027, 1, 1), "koreksi manual")
+    promotions.today = lambda: date(2027, 4, 1)
+
+    with pytest.raises(RankChangedSinceProposal):
+        promotions.apply_if_due(HR, case_id)
+
+    assert office.jejak.registry.employee(office.ids["dewi"]).rank == "III/b"
+    assert promotions.case(HR, case_id).applied_decision is None
