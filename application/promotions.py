@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import is_dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -305,15 +305,18 @@ def outcome_dict(version: int, eligible: bool, criteria: list[dict[str, Any]]) -
     return {"rule_set_version": version, "eligible": eligible, "criteria": criteria}
 
 
-def describe_event(event: Any, since: Any) -> dict[str, Any]:
-    """An event of a pinned input for drift and trails: what, when, by whom, why (never raw 360 answers)."""
+def describe_event(event: Any, since: datetime | None = None) -> dict[str, Any]:
+    """An event for drift, case files and trails: what, when, by whom, why (never raw 360 answers); with
+    ``since``, whether it was recorded after that moment."""
     meta = event_meta(event)
     payload = {k: v for k, v in event_payload(event).items() if k not in HIDDEN}
     recorded_at = event_timestamp(event)
-    return {"version": event.originator_version, "event": type(event).__qualname__,
-            "recorded_at": recorded_at.isoformat(), "after_decision": recorded_at > since,
-            "actor": meta.get("actor_name"), "actor_role": meta.get("actor_role"), "reason": meta.get("reason"),
-            "payload": jsonable(payload)}
+    described = {"version": event.originator_version, "event": type(event).__qualname__,
+                 "recorded_at": recorded_at.isoformat(), "actor": meta.get("actor_name"),
+                 "actor_role": meta.get("actor_role"), "reason": meta.get("reason"), "payload": jsonable(payload)}
+    if since is not None:
+        described["after_decision"] = recorded_at > since
+    return described
 
 
 def jsonable(value: Any) -> Any:
