@@ -56,7 +56,9 @@ def init() -> None:
     db = system().settings.database()
     where = db.path if db.kind == "sqlite" else f"postgresql://{db.host}:{db.port}/{db.name}"
     click.echo(f"database ready: {where}")
-    click.echo("default rule set published (version 1)" if added else "rule sets already published")
+    latest = system().rules.all()[-1]
+    click.echo(f"published rule set version {latest.version}: {latest.title}" if added
+               else "rule sets already published")
 
 
 @cli.command("demo")
