@@ -300,6 +300,24 @@ class PromotionService:
             raise DomainError(f"no rule set was in effect on {at.isoformat()}", field="period") from None
 
 
+def case_dict(case: PromotionCase) -> dict[str, Any]:
+    """A case in plain values: its proposal, assessments (with pinned evidence), decisions and reopenings."""
+    assessments = [{**vars(a), "evidence": [ref.as_dict() for ref in a.evidence]} for a in case.assessments]
+    decisions = [vars(d) for d in case.decisions]
+    return {
+        "id": case.id, "candidate_id": case.candidate_id, "unit": case.unit, "kind": case.kind,
+        "position": case.position, "period": case.period, "effective": case.effective, "from_rank": case.from_rank,
+        "to_rank": case.to_rank, "reason": case.reason, "status": case.status,
+        "eligible": case.assessment.eligible if case.assessment else None,
+        "outcome": case.decision.outcome if case.decision else None, "flagged": case.flagged,
+        "rank_applied": case.applied_decision is not None,
+        "assessment": assessments[-1] if assessments else None, "decision": decisions[-1] if decisions else None,
+        "assessments": assessments, "decisions": decisions,
+        "reopenings": [{"grievance_id": g, "reason": r, "reopened_at": t} for g, r, t in case.reopenings],
+        "version": case.version,
+    }
+
+
 def outcome_dict(version: int, eligible: bool, criteria: list[dict[str, Any]]) -> dict[str, Any]:
     """An evaluation's plain form."""
     return {"rule_set_version": version, "eligible": eligible, "criteria": criteria}
