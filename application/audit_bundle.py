@@ -55,7 +55,8 @@ def fold(encoded: list[dict[str, Any]]) -> Aggregate | None:
     for item in encoded:
         stored = StoredEvent(originator_id=UUID(item["originator_id"]), originator_version=item["originator_version"],
                              topic=item["topic"], state=json.dumps(item["state"]).encode())
-        aggregate = mapper.to_domain_event(stored).mutate(aggregate)
+        event: Any = mapper.to_domain_event(stored)
+        aggregate = event.mutate(aggregate)
     return aggregate
 
 

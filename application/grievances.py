@@ -204,20 +204,18 @@ class GrievanceService:
         }
 
     def _trail(self, grievance: Grievance, ids: list[UUID]) -> list[dict[str, Any]]:
-        """Every event of the grievance, the case and its inputs, and every recorded read of them, in log order."""
+        """Every event of the grievance, the case and its inputs, and every recorded read of them, oldest first."""
         entries = []
         for aggregate_id in dict.fromkeys([grievance.id, *ids]):
             for event in self.ledger.events.get(aggregate_id):
-                entries.append({"aggregate_id": str(aggregate_id), **describe_event(event, event.timestamp)})
+                entries.append({"aggregate_id": str(aggregate_id), **describe_event(event)})
         case_ids = {str(grievance.id), str(grievance.subject_id)}
         for read_id in self.index.reads_touching(set(ids), case_ids):
             read = self.ledger.load(SensitiveRead, read_id)
             event = self.ledger.history(read_id)[0]
-            entries.append({"aggregate_id": str(read_id), **describe_event(event, event.timestamp),
+            entries.append({"aggregate_id": str(read_id), **describe_event(event),
                             "read": {"subject": read.subject, "subject_id": str(read.subject_id),
                                      "case_id": read.case_id}})
-        for entry in entries:
-            entry.pop("after_decision", None)
         return sorted(entries, key=lambda e: (e["recorded_at"], e["aggregate_id"], e["version"]))
 
     # --- helpers ---------------------------------------------------------------------------------------------

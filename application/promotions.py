@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import is_dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -36,7 +36,7 @@ from domain.appraisal import Appraisal
 from domain.eligibility import appraisal_years, training_year
 from domain.employee import Employee
 from domain.errors import DomainError, StateConflict
-from domain.promotion_case import AssessmentRecord, EvidenceRef, PromotionCase
+from domain.promotion_case import AssessmentRecord, EvidenceRef, PromotionCase, RankChangedSinceProposal
 from domain.rulebook import NoRuleSetInEffect
 from domain.sensitive_read import SensitiveRead
 
@@ -143,6 +143,8 @@ class PromotionService:
             return None
         assert case.to_rank is not None
         employee = self.ledger.load(Employee, case.candidate_id)
+        if employee.rank != case.from_rank:  # changed by hand between the decision and the TMT
+            raise RankChangedSinceProposal(case.from_rank, employee.rank)
         employee.change_rank(case.to_rank, case.effective, rank_reason(case), cause=case.cause)
         case.apply_rank(employee.id, self.today())
         return employee
@@ -298,20 +300,41 @@ class PromotionService:
             raise DomainError(f"no rule set was in effect on {at.isoformat()}", field="period") from None
 
 
+def case_dict(case: PromotionCase) -> dict[str, Any]:
+    """A case in plain values: its proposal, assessments (with pinned evidence), decisions and reopenings."""
+    assessments = [{**vars(a), "evidence": [ref.as_dict() for ref in a.evidence]} for a in case.assessments]
+    decisions = [vars(d) for d in case.decisions]
+    return {
+        "id": case.id, "candidate_id": case.candidate_id, "unit": case.unit, "kind": case.kind,
+        "position": case.position, "period": case.period, "effective": case.effective, "from_rank": case.from_rank,
+        "to_rank": case.to_rank, "reason": case.reason, "status": case.status,
+        "eligible": case.assessment.eligible if case.assessment else None,
+        "outcome": case.decision.outcome if case.decision else None, "flagged": case.flagged,
+        "rank_applied": case.applied_decision is not None,
+        "assessment": assessments[-1] if assessments else None, "decision": decisions[-1] if decisions else None,
+        "assessments": assessments, "decisions": decisions,
+        "reopenings": [{"grievance_id": g, "reason": r, "reopened_at": t} for g, r, t in case.reopenings],
+        "version": case.version,
+    }
+
+
 def outcome_dict(version: int, eligible: bool, criteria: list[dict[str, Any]]) -> dict[str, Any]:
     """An evaluation's plain form."""
     return {"rule_set_version": version, "eligible": eligible, "criteria": criteria}
 
 
-def describe_event(event: Any, since: Any) -> dict[str, Any]:
-    """An event of a pinned input for drift and trails: what, when, by whom, why (never raw 360 answers)."""
+def describe_event(event: Any, since: datetime | None = None) -> dict[str, Any]:
+    """An event for drift, case files and trails: what, when, by whom, why (never raw 360 answers); with
+    ``since``, whether it was recorded after that moment."""
     meta = event_meta(event)
     payload = {k: v for k, v in event_payload(event).items() if k not in HIDDEN}
     recorded_at = event_timestamp(event)
-    return {"version": event.originator_version, "event": type(event).__qualname__,
-            "recorded_at": recorded_at.isoformat(), "after_decision": recorded_at > since,
-            "actor": meta.get("actor_name"), "actor_role": meta.get("actor_role"), "reason": meta.get("reason"),
-            "payload": jsonable(payload)}
+    described = {"version": event.originator_version, "event": type(event).__qualname__,
+                 "recorded_at": recorded_at.isoformat(), "actor": meta.get("actor_name"),
+                 "actor_role": meta.get("actor_role"), "reason": meta.get("reason"), "payload": jsonable(payload)}
+    if since is not None:
+        described["after_decision"] = recorded_at > since
+    return described
 
 
 def jsonable(value: Any) -> Any:

@@ -36,6 +36,15 @@ CONCLUDED_ON = date(2026, 5, 4)
 MEMBERS = ("Sekretaris Daerah (ketua)", "Kepala BKPSDM (sekretaris)", "Inspektur Daerah",
            "Kepala Bagian Organisasi Setda")
 REASON = "Usulan kenaikan pangkat reguler periode April 2026"
+# What a rejected candidate objects to, by the first criterion they did not meet.
+GROUNDS = {
+    "years_in_rank": "Masa kerja dalam pangkat saya dihitung dari TMT yang keliru; mohon keputusan ditinjau.",
+    "recent_appraisals": "Predikat kinerja saya tidak mencerminkan tugas tambahan yang saya jalankan; mohon "
+                         "keputusan ditinjau.",
+    "training_jp": "Jam pelatihan saya tahun 2025 sudah cukup bila pelatihan daring dihitung; mohon keputusan "
+                   "ditinjau.",
+    "no_open_objection": "Keberatan saya atas SKP sudah diputus sebelum sidang; mohon keputusan ditinjau.",
+}
 
 
 @dataclass(frozen=True)
@@ -68,33 +77,32 @@ def promotion_plan(people: Sequence[DemoEmployee], appraisals: Sequence[DemoAppr
     """Five cases: one eligible approved, one eligible waiting, and three ineligible: rejected with a grievance
     under investigation (the demo employee's, when they are ineligible), approved against the assessment, and
     rejected with a dismissed grievance."""
-    verdicts = {e.nip: eligible_on_plan(e, appraisals, trainings) for e in people
-                if e.nip not in leaders and e.supervisor_nip and next_rank(e.rank) and _appraised(e.nip, appraisals)}
-    eligible = sorted(nip for nip, ok in verdicts.items() if ok)
-    ineligible = sorted((nip for nip, ok in verdicts.items() if not ok), key=lambda n: (n != employee_holder, n))
+    unmet = {e.nip: unmet_on_plan(e, appraisals, trainings) for e in people
+             if e.nip not in leaders and e.supervisor_nip and next_rank(e.rank) and _appraised(e.nip, appraisals)}
+    eligible = sorted(nip for nip, failed in unmet.items() if not failed)
+    ineligible = sorted((nip for nip, failed in unmet.items() if failed), key=lambda n: (n != employee_holder, n))
     if len(eligible) < 2 or len(ineligible) < 3:
         return ()
     return (
         DemoPromotion(eligible[0], True, "approved", "Memenuhi seluruh syarat kenaikan pangkat reguler."),
         DemoPromotion(ineligible[0], False, "rejected", "Belum memenuhi syarat; diusulkan kembali periode berikut.",
-                      grievance=DemoGrievance(
-                          "Predikat kinerja saya tahun 2024 tidak mencerminkan tugas tambahan yang saya jalankan; "
-                          "mohon keputusan ditinjau.")),
+                      grievance=DemoGrievance(GROUNDS[unmet[ineligible[0]][0]])),
         DemoPromotion(ineligible[1], False, "approved", "Kebutuhan organisasi pada jabatan yang kosong.",
                       justification="Satu-satunya pegawai bersertifikat pengadaan di unit; formasi mendesak "
                                     "(nota dinas Sekda 800/112/2026)."),
         DemoPromotion(ineligible[2], False, "rejected", "Belum memenuhi syarat kenaikan pangkat reguler.",
                       grievance=DemoGrievance(
-                          "Jam pelatihan saya tahun 2025 sudah cukup bila pelatihan daring dihitung.", "dismissed",
-                          "Pelatihan daring yang dimaksud belum diverifikasi BKPSDM saat sidang; syarat diterapkan "
-                          "sesuai aturan versi yang berlaku.",
+                          GROUNDS[unmet[ineligible[2]][0]], "dismissed",
+                          "Data yang dipakai sidang sesuai catatan yang berlaku saat itu; syarat diterapkan sesuai "
+                          "versi aturan yang berlaku (lihat replay kasus).",
                           "Keputusan mengikuti hasil penilaian kelayakan; tidak ada kekeliruan prosedur.")),
         DemoPromotion(eligible[1], True, None, ""),
     )
 
 
-def eligible_on_plan(e: DemoEmployee, appraisals: Sequence[DemoAppraisal], trainings: Sequence[DemoTraining]) -> bool:
-    """What the default rules say of an employee's planned record for the April 2026 period."""
+def unmet_on_plan(e: DemoEmployee, appraisals: Sequence[DemoAppraisal], trainings: Sequence[DemoTraining]
+                  ) -> list[str]:
+    """The criteria the default rules find unmet in an employee's planned record for the April 2026 period."""
     rules = default_rules()
     own = [a for a in appraisals if a.employee_nip == e.nip]
     facts = CandidateFacts(
@@ -102,7 +110,7 @@ def eligible_on_plan(e: DemoEmployee, appraisals: Sequence[DemoAppraisal], train
         tuple(AppraisalFacts(a.period, True, True, _predicate(a, rules), a.objection.outcome if a.objection else None)
               for a in own),
         tuple(TrainingFacts(t.jp, t.end_date, t.outcome or "unverified") for t in trainings if t.employee_nip == e.nip))
-    return evaluate("rank", facts, rules, TMT).eligible
+    return [c.name for c in evaluate("rank", facts, rules, TMT).criteria if not c.met]
 
 
 def _predicate(a: DemoAppraisal, rules: Mapping[str, Any]) -> str:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, or_, select, tuple_
+from sqlalchemy import Engine, Select, literal, or_, select, tuple_
 
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.projections.directory import employees
@@ -50,7 +50,8 @@ class PromotionView:
             stmt = stmt.where(cases.c.candidate_id.in_(visible_to))
         if cursor:
             moment, last_id, _ = _cursor(cursor, 2)
-            stmt = stmt.where(tuple_(cases.c.proposed_at, cases.c.id) < tuple_(moment, last_id))
+            stmt = stmt.where(tuple_(cases.c.proposed_at, cases.c.id) < tuple_(*_bound(cases, proposed_at=moment,
+                                                                                       id=last_id)))
         rows = self._rows(stmt.order_by(cases.c.proposed_at.desc(), cases.c.id.desc()).limit(limit + 1))
         more = len(rows) > limit
         rows = rows[:limit]
@@ -72,7 +73,7 @@ class PromotionView:
         if cursor:
             moment, last_id, number = _cursor(cursor, 3)
             key = tuple_(decisions.c.decided_at, decisions.c.case_id, decisions.c.number)
-            stmt = stmt.where(key < tuple_(moment, last_id, number))
+            stmt = stmt.where(key < tuple_(*_bound(decisions, decided_at=moment, case_id=last_id, number=number)))
         order = (decisions.c.decided_at.desc(), decisions.c.case_id.desc(), decisions.c.number.desc())
         rows = self._rows(stmt.order_by(*order).limit(limit + 1))
         more = len(rows) > limit
@@ -125,6 +126,11 @@ def _filtered(stmt: Select[Any], table: Any, flt: CaseFilter) -> Select[Any]:
     if flt.flagged is not None:
         stmt = stmt.where(table.c.contrary.is_(flt.flagged))
     return stmt
+
+
+def _bound(table: Any, **values: Any) -> list[Any]:
+    """Cursor values bound with their columns' types (so timestamps compare as the column stores them)."""
+    return [literal(value, table.c[name].type) for name, value in values.items()]
 
 
 def _cursor(cursor: str, arity: int) -> tuple[datetime, UUID, int]:

@@ -56,7 +56,9 @@ def init() -> None:
     db = system().settings.database()
     where = db.path if db.kind == "sqlite" else f"postgresql://{db.host}:{db.port}/{db.name}"
     click.echo(f"database ready: {where}")
-    click.echo("default rule set published (version 1)" if added else "rule sets already published")
+    latest = system().rules.all()[-1]
+    click.echo(f"published rule set version {latest.version}: {latest.title}" if added
+               else "rule sets already published")
 
 
 @cli.command("demo")
@@ -285,10 +287,14 @@ def promotions_apply_due() -> None:
     """Change the rank of every candidate whose approved promotion's TMT has come (the event names the case)."""
     jejak = system()
     due = jejak.promotion_view.due_rank_changes(jejak.promotions.today())
-    applied = 0
+    applied = refused = 0
     for case_id in tqdm(due, desc="apply due promotions", unit="case", file=sys.stderr):
-        applied += jejak.promotions.apply_if_due(system_actor("promotion-tmt"), case_id)
-    click.echo(f"applied {applied} rank change(s)")
+        try:
+            applied += jejak.promotions.apply_if_due(system_actor("promotion-tmt"), case_id)
+        except (DomainError, ApplicationError) as e:  # one case's problem must not hold up the others
+            refused += 1
+            log.warning("promotion case %s not applied: %s", case_id, getattr(e, "message", e))
+    click.echo(f"applied {applied} rank change(s)" + (f"; {refused} refused (see the log)" if refused else ""))
 
 
 @cli.group("audit")

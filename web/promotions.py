@@ -9,6 +9,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from application.errors import NotFound
+from application.promotions import case_dict
 from domain.eligibility import KINDS
 from domain.promotion_case import OUTCOMES, PERIOD, STATUSES, PromotionCase
 from infrastructure.promotion_view import CaseFilter
@@ -235,22 +236,9 @@ class DriftOut(ma.Schema):
 
 
 def case_detail(case: PromotionCase) -> dict[str, Any]:
-    """A case as the API shows it, from the event store."""
+    """A case as the API shows it, from the event store, with the candidate's name."""
     entry = jejak().directory.employee(case.candidate_id)
-    assessments = [{**vars(a), "evidence": [ref.as_dict() for ref in a.evidence]} for a in case.assessments]
-    decisions = [vars(d) for d in case.decisions]
-    return {
-        "id": case.id, "candidate_id": case.candidate_id, "candidate_name": entry["name"] if entry else None,
-        "unit": case.unit, "kind": case.kind, "position": case.position, "period": case.period,
-        "effective": case.effective, "from_rank": case.from_rank, "to_rank": case.to_rank, "reason": case.reason,
-        "status": case.status, "eligible": case.assessment.eligible if case.assessment else None,
-        "outcome": case.decision.outcome if case.decision else None, "flagged": case.flagged,
-        "rank_applied": case.applied_decision is not None,
-        "assessment": assessments[-1] if assessments else None, "decision": decisions[-1] if decisions else None,
-        "assessments": assessments, "decisions": decisions,
-        "reopenings": [{"grievance_id": g, "reason": r, "reopened_at": t} for g, r, t in case.reopenings],
-        "version": case.version,
-    }
+    return {**case_dict(case), "candidate_name": entry["name"] if entry else None}
 
 
 def respond(case_id: UUID, status: int = 200) -> Any:

@@ -23,7 +23,8 @@ class RuleSetIn(Strict):
     legal_basis = ma.fields.String(load_default="", validate=ma.validate.Length(max=2000))
     effective_from = ma.fields.Date(required=True)
     rules = ma.fields.Dict(required=True, keys=ma.fields.String(), metadata={
-        "description": "predicate_matrix, distribution_caps, feedback, training, appraisal, promotion"})
+        "description": "predicate_matrix, distribution_caps, feedback, training, appraisal, promotion; optional: "
+                       "grievance (filing_window_days)"})
 
 
 class RuleSetOut(ma.Schema):

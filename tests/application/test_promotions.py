@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import copy
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 import pytest
 
 from application.errors import Forbidden
+from application.question_book import default_questions
 from application.rulebook import default_rules
 from domain.employee import Employee
 from domain.errors import DomainError
-from domain.promotion_case import CaseInvalid, NotAssessable, NotDecidable, PromotionCase, StaleEvidence
+from domain.promotion_case import (
+    CaseInvalid,
+    NotAssessable,
+    NotDecidable,
+    PromotionCase,
+    RankChangedSinceProposal,
+    StaleEvidence,
+)
 from infrastructure.container import Jejak
 from tests.promotions import AUDITOR, COMMITTEE, HR, MEMBERS, Office
 
@@ -235,3 +243,40 @@ def test_readers_the_candidate_their_supervisors_and_audit_roles(office: Office)
                                                        employee_id=other.id), case_id)
     with pytest.raises(Forbidden):
         promotions.replay(office.actor("dewi"), case_id)
+
+
+def test_a_rank_changed_by_hand_before_the_tmt_is_not_promoted_again(office: Office) -> None:
+    promotions = office.jejak.promotions
+    case_id = office.propose(period="2027-04")
+    promotions.assess(HR, case_id)
+    promotions.decide(COMMITTEE, case_id, "approved", "memenuhi syarat", MEMBERS, "masa kerja cukup pada TMT")
+    office.jejak.registry.change_rank(HR, office.ids["dewi"], "III/b", date(2027, 1, 1), "koreksi manual")
+    promotions.today = lambda: date(2027, 4, 1)
+
+    with pytest.raises(RankChangedSinceProposal):
+        promotions.apply_if_due(HR, case_id)
+
+    assert office.jejak.registry.employee(office.ids["dewi"]).rank == "III/b"
+    assert promotions.case(HR, case_id).applied_decision is None
+
+
+def test_drift_shows_a_training_rejected_and_a_360_response_superseded_later_without_the_answers(
+        office: Office) -> None:
+    jejak, dewi = office.jejak, office.ids["dewi"]
+    pending = office.training(6, date(2025, 11, 3), verified=False, number="800/PENDING/2025")
+    round_id = jejak.feedback.open_round(HR, dewi, "2025-Q4", date.today() + timedelta(days=7)).id
+    jejak.feedback.add(HR, round_id, office.ids["siti"], "supervisor")
+    ratings = {q["id"]: 3 for q in default_questions()["questions"] if q["kind"] == "rating"}
+    jejak.feedback.submit(office.actor("siti"), round_id, ratings, {"strengths": "teliti"})
+    case_id = office.decided("approved")
+    jejak.trainings.decide(HR, pending, "rejected", "sertifikat tidak sah")
+    jejak.feedback.submit(office.actor("siti"), round_id, {k: 5 for k in ratings}, {"strengths": "rahasia"})
+
+    drift = jejak.promotions.drift(AUDITOR, case_id)
+
+    by_id = {i["id"]: i for i in drift["inputs"]}
+    assert [e["event"] for e in by_id[str(pending)]["events_after"]] == ["Training.Rejected"]
+    superseded = by_id[str(round_id)]["events_after"]
+    assert [e["event"] for e in superseded] == ["FeedbackRound.ResponseSubmitted"]
+    assert superseded[0]["payload"]["supersedes"] is not None
+    assert "ratings" not in superseded[0]["payload"] and "rahasia" not in str(drift)
