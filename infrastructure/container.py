@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from argon2 import PasswordHasher
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import text
 
 from application.access import AccessService
+from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
 from application.feedback import FeedbackService
@@ -28,6 +30,7 @@ from infrastructure.database import make_engine
 from infrastructure.feedback_view import FeedbackView
 from infrastructure.projection import ProjectionRunner
 from infrastructure.projections.access import AccessProjection
+from infrastructure.projections.accounts import AccountProjection, AccountView
 from infrastructure.projections.appraisals import AppraisalProjection
 from infrastructure.projections.audit_index import AuditIndexProjection
 from infrastructure.projections.directory import DirectoryProjection
@@ -53,7 +56,7 @@ class Jejak:
         self.projections = ProjectionRunner(
             self.engine,
             self.ledger,
-            [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at),
+            [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at),
              AppraisalProjection(), TrainingProjection(), TalentProjection(), TimelineProjection()],
         )
         self.projections.create_tables()
@@ -65,6 +68,9 @@ class Jejak:
         self.registry = Registry(self.ledger)
         self.rules = RuleBookService(self.ledger)
         self.access = AccessService(self.ledger)
+        self.accounts = AccountService(self.ledger, PasswordHasher(
+            time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib))
+        self.account_view = AccountView(self.engine)
         self.reads = ReadLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
         self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions)

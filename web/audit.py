@@ -10,6 +10,7 @@ from eventsourcing.utils import get_topic
 from flask_smorest import Blueprint
 
 from application.ledger import event_meta, event_payload, event_timestamp
+from domain.account import Account
 from domain.feedback_round import FeedbackRound
 from infrastructure.seals import load_key
 from infrastructure.views import AuditFilter
@@ -100,6 +101,8 @@ def describe(event: Any, position: int | None) -> dict[str, Any]:
     if isinstance(event, FeedbackRound.ResponseSubmitted):
         payload = {k: v for k, v in payload.items() if k not in RAW_RESPONSE_FIELDS}
         payload["raw_response"] = f"/api/audit/feedback-rounds/{event.originator_id}/responses?reason=..."
+    if isinstance(event, Account.Granted):
+        payload["password_hash"] = "[redacted]"
     reason = payload.get("reason") if isinstance(payload.get("reason"), str) else meta.get("reason")
     return {
         "position": position,
