@@ -388,7 +388,12 @@ def record_unit_rating(data: dict[str, Any], code: str, period: str) -> Any:
 def predicate_distribution(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Count and share of each predicate of the unit's final appraisals for the period, checked against the
     caps of the unit's organisation rating; broken bounds are flagged."""
-    view, period = jejak().appraisal_view, query["period"]
+    return distribution_of(code, query["period"])
+
+
+def distribution_of(code: str, period: str) -> dict[str, Any]:
+    """A unit's predicate distribution for a period against its caps (404 for an unknown unit)."""
+    view = jejak().appraisal_view
     if jejak().directory.unit(code) is None:
         raise NotFound(f"no unit {code!r}")
     result = jejak().appraisals.distribution(code, period, view.final_predicates(code, period))
