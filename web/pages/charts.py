@@ -4,6 +4,7 @@ figures as text, so a screen reader gets the numbers too."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
 
@@ -32,8 +33,16 @@ class Bar:
     limit: float | None = None  # a mark drawn across the bar, e.g. a cap
 
 
-def _fmt(value: float | None, fmt: str) -> str:
-    return "—" if value is None else fmt.format(value)
+Format = Callable[[float], str]
+
+
+def plain(value: float) -> str:
+    """Two decimals (pages pass the locale's formatter instead)."""
+    return f"{value:.2f}"
+
+
+def _fmt(value: float | None, fmt: Format) -> str:
+    return "—" if value is None else fmt(value)
 
 
 def _open(width: int, height: int, title: str, desc: str, css_class: str) -> tuple[str, list[str]]:
@@ -45,12 +54,12 @@ def _open(width: int, height: int, title: str, desc: str, css_class: str) -> tup
 
 
 def radar(axes: list[Axis], scale_min: int, scale_max: int, title: str, first_name: str, second_name: str,
-          fmt: str = "{:.2f}") -> Markup:
+          fmt: Format = plain) -> Markup:
     """A radar chart of two series (e.g. self vs others) over the axes, scale_min at the centre."""
-    size, centre, radius = 420, 210, 140
+    size, centre, radius = 420, 210, 120
     desc = "; ".join(f"{a.label}: {first_name} {_fmt(a.first, fmt)}, {second_name} {_fmt(a.second, fmt)}"
                      for a in axes)
-    _uid, parts = _open(size, size + 40, title, desc, "radar")
+    _uid, parts = _open(size, size + 20, title, desc, "radar")
     n = max(len(axes), 3)
 
     def point(i: int, value: float) -> tuple[float, float]:
@@ -80,8 +89,8 @@ def radar(axes: list[Axis], scale_min: int, scale_max: int, title: str, first_na
         for i, v in known:
             x, y = point(i, v)
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"><title>{escape(axes[i].label)}: '
-                         f'{escape(name)} {fmt.format(v)}</title></circle>')
-    legend_y = size + 20
+                         f'{escape(name)} {fmt(v)}</title></circle>')
+    legend_y = size
     for k, (name, colour, dash) in enumerate(((first_name, SELF_COLOUR, "6 4"), (second_name, OTHERS_COLOUR, ""))):
         x = 40 + k * 200
         parts.append(f'<line x1="{x}" y1="{legend_y}" x2="{x + 30}" y2="{legend_y}" stroke="{colour}" stroke-width="3" '
@@ -90,11 +99,11 @@ def radar(axes: list[Axis], scale_min: int, scale_max: int, title: str, first_na
     return Markup("".join(parts))
 
 
-def bars(items: list[Bar], maximum: float, title: str, fmt: str = "{:.2f}", minimum: float = 0) -> Markup:
+def bars(items: list[Bar], maximum: float, title: str, fmt: Format = plain, minimum: float = 0) -> Markup:
     """Horizontal bars from ``minimum`` to ``maximum``; an item with a note shows the note instead of a bar."""
     row, label_w, bar_w = 34, 170, 300
     width, height = label_w + bar_w + 90, row * len(items) + 20
-    desc = "; ".join(f"{b.label}: {b.note or _fmt(b.value, fmt)}" + (f" (limit {fmt.format(b.limit)})" if b.limit
+    desc = "; ".join(f"{b.label}: {b.note or _fmt(b.value, fmt)}" + (f" (limit {fmt(b.limit)})" if b.limit
                      is not None else "") for b in items)
     _uid, parts = _open(width, height, title, desc, "bars")
     span = (maximum - minimum) or 1
@@ -109,7 +118,7 @@ def bars(items: list[Bar], maximum: float, title: str, fmt: str = "{:.2f}", mini
         if b.value is not None:
             w = bar_w * max(0.0, min(1.0, (b.value - minimum) / span))
             parts.append(f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{w:.1f}" height="20" fill="{OTHERS_COLOUR}">'
-                         f'<title>{escape(b.label)}: {fmt.format(b.value)}</title></rect>')
+                         f'<title>{escape(b.label)}: {fmt(b.value)}</title></rect>')
         if b.limit is not None:
             lx = label_w + bar_w * max(0.0, min(1.0, (b.limit - minimum) / span))
             parts.append(f'<line x1="{lx:.1f}" y1="{y}" x2="{lx:.1f}" y2="{y + 28}" stroke="#b00020" stroke-width="2" '

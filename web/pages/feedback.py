@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -17,11 +18,12 @@ from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.charts import Axis, Bar, bars, radar
-from web.pages.i18n import word
+from web.pages.i18n import number_filter, word
 from web.pages.render import Errors, field_errors, render
 
 bp = Blueprint("feedback", __name__)
 CATEGORIES = ("self", "supervisor", "peer", "subordinate")
+BILINGUAL = re.compile(r"^(.+?) \((.+)\)$")
 
 
 @bp.route("/reviews")
@@ -96,9 +98,18 @@ def form_page(req: dict[str, Any], ratings: dict[str, Any], comments: dict[str, 
     english = str(get_locale()) == "en"
     items = [{**q, "shown_text": q.get("text_en") if english and q.get("text_en") else q.get("text")}
              for q in req["questions"]["items"]]
-    return render("pages/review_form.html", status, req=req, items=items, anchors=req["questions"]["anchors"],
+    anchors = {point: in_language(text, english) for point, text in req["questions"]["anchors"].items()}
+    return render("pages/review_form.html", status, req=req, items=items, anchors=anchors,
                   scale=req["questions"]["scale"], ratings=ratings, comments=comments, errors=errors,
                   resubmission=resubmission, accepting=accepting, submission=str(uuid4()))
+
+
+def in_language(anchor: str, english: bool) -> str:
+    """The default anchors read "Indonesian (English)": show the visitor's half; other anchors as written."""
+    found = BILINGUAL.match(anchor)
+    if not found:
+        return anchor
+    return found.group(2) if english else found.group(1)
 
 
 @bp.route("/reviews/<round_id>/submitted")
@@ -111,8 +122,9 @@ def submitted(round_id: str) -> Any:
     if mine is None:
         raise NotFound(_("You have not responded in this round."))
     labels = {q["id"]: q.get("value") or q["id"] for q in req["questions"]["items"]}
+    english = str(get_locale()) == "en"
     return render("pages/review_done.html", req=req, response=mine, labels=labels,
-                  anchors=req["questions"]["anchors"])
+                  anchors={k: in_language(v, english) for k, v in req["questions"]["anchors"].items()})
 
 
 @bp.route("/feedback")
@@ -134,9 +146,9 @@ def report(round_id: str) -> Any:
     axes = [Axis(q["value"] or q["id"], q["by_category"]["self"].get("mean"), q["others"]["mean"])
             for q in data["questions"]]
     chart = radar(axes, scale["min"], scale["max"], _("Self compared with others, per value"), _("Self"),
-                  _("Others")) if axes else None
+                  _("Others"), number_filter) if axes else None
     category_bars = [category_bar(rel, data) for rel in CATEGORIES]
-    bar_chart = bars(category_bars, scale["max"], _("Mean rating per relationship category"), minimum=0)
+    bar_chart = bars(category_bars, scale["max"], _("Mean rating per relationship category"), number_filter)
     return render("pages/report.html", data=data, reviewee=reviewee, radar=chart, bars=bar_chart,
                   categories=CATEGORIES, category_bars=dict(zip(CATEGORIES, category_bars, strict=True)))
 

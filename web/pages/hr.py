@@ -22,7 +22,7 @@ from web.auth import actor, jejak, principal
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.charts import Bar, bars
-from web.pages.i18n import word
+from web.pages.i18n import number_filter, word
 from web.pages.render import Errors, field_errors, render, required
 
 bp = Blueprint("hr", __name__)
@@ -193,4 +193,4 @@ def distribution_chart(distribution: dict[str, Any]) -> Any:
                  None if distribution["total"] else _("no final appraisals"), limits.get(s["predicate"]))
              for s in distribution["predicates"]]
     return bars(items, 100, _("Share of each predicate (percent); a dashed line marks the cap or minimum"),
-                fmt="{:.1f}%")
+                lambda v: number_filter(v, 1) + "%")
