@@ -62,7 +62,7 @@ def init() -> None:
 @cli.command("demo")
 def demo() -> None:
     """Load the demo instansi (idempotent) and print one bearer token per role."""
-    from infrastructure.demo import demo_plan, load_demo
+    from infrastructure.demo import DEMO_PASSWORD, demo_plan, load_demo
 
     jejak = system()
     jejak.init(system_actor("jejak-init"))
@@ -76,6 +76,9 @@ def demo() -> None:
     click.echo("bearer tokens (one per role):", err=True)
     for role, token in result.tokens.items():
         click.echo(f"  {role:<13} {token}")
+    click.echo(f"page accounts (sign in at /sign-in, password {DEMO_PASSWORD}):", err=True)
+    for role, username in result.accounts.items():
+        click.echo(f"  {role:<13} {username}", err=True)
 
 
 @cli.group("token")
