@@ -121,6 +121,11 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def fits_the_screen(page: Any) -> bool:
+    """Nothing makes the page scroll sideways on the phone-sized window (tables scroll inside their box)."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
 def sign_in(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{base}/sign-in")
     page.get_by_label("Nama pengguna").fill(username)
@@ -132,6 +137,7 @@ def test_1_reviewer_signs_in_and_submits_a_review(served: Served, page: Any) -> 
     sign_in(page, served.base, "siti")
     page.get_by_role("link", name="Permintaan penilaian").first.click()
     shot(page, "01-reviewer-inbox")
+    assert fits_the_screen(page)
     expect(page.get_by_text("Dewi Lestari").first).to_be_visible()
 
     page.get_by_role("link", name="Beri penilaian").first.click()
@@ -176,6 +182,7 @@ def test_3_reviewee_sees_the_report_with_the_radar_chart_and_a_withheld_category
     assert "ditahan" in peer.inner_text()
     assert "komentar other" not in page.content()  # the withheld peer's comment stays hidden
     shot(page, "05-report-radar-withheld")
+    assert fits_the_screen(page)
 
 
 def test_4_wrong_password_is_refused_with_one_message(served: Served, page: Any) -> None:

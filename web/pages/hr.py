@@ -180,7 +180,9 @@ def unit(code: str) -> Any:
         period_error = None
     shortfall = training_api.shortfall_of(unit_row["code"], year)
     grid = talent_api.grid_of(unit_row["code"])
-    return render("pages/unit.html", unit=unit_row, period=period, period_error=period_error, rates=rates,
+    this_year = jejak().feedback.today().year
+    recent = [str(y) for y in range(this_year, this_year - 3, -1)]
+    return render("pages/unit.html", unit=unit_row, period=period, recent=recent, period_error=period_error, rates=rates,
                   distribution=distribution, chart=distribution_chart(distribution) if distribution else None,
                   shortfall=shortfall, grid=grid)
 
