@@ -121,9 +121,14 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def fits_the_screen(page: Any) -> bool:
-    """Nothing makes the page scroll sideways on the phone-sized window (tables scroll inside their box)."""
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+WIDER_THAN_THE_SCREEN = """() => document.documentElement.scrollWidth <= window.innerWidth ? [] :
+  [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth
+    && !e.closest('.table-wrap')).map(e => e.tagName + '.' + (typeof e.className === 'string' ? e.className : ''))"""
+
+
+def fits_the_screen(page: Any) -> list[str]:
+    """What makes the page scroll sideways on the phone-sized window (tables scroll inside their box): nothing."""
+    return list(page.evaluate(WIDER_THAN_THE_SCREEN))
 
 
 def sign_in(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
@@ -133,11 +138,22 @@ def sign_in(page: Any, base: str, username: str, password: str = PASSWORD) -> No
     page.get_by_role("button", name="Masuk").click()
 
 
-def test_1_reviewer_signs_in_and_submits_a_review(served: Served, page: Any) -> None:
+def test_review_closing_and_report(served: Served, browser: Any) -> None:
+    """One story, in order (the steps depend on each other, so they are one test even when tests run in
+    parallel): a reviewer signs in and submits a review; HR closes the round; the reviewee sees the report."""
+    for step in (reviewer_submits_a_review, hr_closes_the_round, reviewee_sees_the_report):
+        context = browser.new_context(viewport={"width": 412, "height": 915}, locale="id-ID")
+        try:
+            step(served, context.new_page())
+        finally:
+            context.close()
+
+
+def reviewer_submits_a_review(served: Served, page: Any) -> None:
     sign_in(page, served.base, "siti")
     page.get_by_role("link", name="Permintaan penilaian").first.click()
     shot(page, "01-reviewer-inbox")
-    assert fits_the_screen(page)
+    assert fits_the_screen(page) == []
     expect(page.get_by_text("Dewi Lestari").first).to_be_visible()
 
     page.get_by_role("link", name="Beri penilaian").first.click()
@@ -159,7 +175,7 @@ def test_1_reviewer_signs_in_and_submits_a_review(served: Served, page: Any) -> 
     assert {r.relationship for r in responses} == {"self", "supervisor", "peer"}
 
 
-def test_2_hr_closes_the_round(served: Served, page: Any) -> None:
+def hr_closes_the_round(served: Served, page: Any) -> None:
     sign_in(page, served.base, "admin")
     page.goto(f"{served.base}/rounds/{served.round_id}")
     page.locator("form[action$='/close'] textarea[name='reason']").fill("Semua penilai sudah menjawab")
@@ -170,7 +186,7 @@ def test_2_hr_closes_the_round(served: Served, page: Any) -> None:
     assert served.system.feedback.round(served.round_id).is_open is False
 
 
-def test_3_reviewee_sees_the_report_with_the_radar_chart_and_a_withheld_category(served: Served, page: Any) -> None:
+def reviewee_sees_the_report(served: Served, page: Any) -> None:
     sign_in(page, served.base, "dewi")
     page.goto(f"{served.base}/feedback/{served.round_id}/report")
 
@@ -182,10 +198,10 @@ def test_3_reviewee_sees_the_report_with_the_radar_chart_and_a_withheld_category
     assert "ditahan" in peer.inner_text()
     assert "komentar other" not in page.content()  # the withheld peer's comment stays hidden
     shot(page, "05-report-radar-withheld")
-    assert fits_the_screen(page)
+    assert fits_the_screen(page) == []
 
 
-def test_4_wrong_password_is_refused_with_one_message(served: Served, page: Any) -> None:
+def test_wrong_password_is_refused_with_one_message(served: Served, page: Any) -> None:
     sign_in(page, served.base, "dewi", "kata-sandi-keliru")
 
     expect(page.get_by_role("alert").first).to_have_text("Nama pengguna atau kata sandi tidak benar.")
@@ -193,7 +209,7 @@ def test_4_wrong_password_is_refused_with_one_message(served: Served, page: Any)
     shot(page, "06-wrong-password")
 
 
-def test_5_form_without_its_csrf_token_is_refused(served: Served, page: Any) -> None:
+def test_form_without_its_csrf_token_is_refused(served: Served, page: Any) -> None:
     page.goto(f"{served.base}/sign-in")
     page.evaluate("document.querySelectorAll('input[name=csrf_token]').forEach(e => e.remove())")
     page.get_by_label("Nama pengguna").fill("dewi")
@@ -206,7 +222,7 @@ def test_5_form_without_its_csrf_token_is_refused(served: Served, page: Any) -> 
     assert "/sign-in" in page.url  # not signed in
 
 
-def test_6_language_switch_and_keyboard_only_sign_in(served: Served, page: Any) -> None:
+def test_language_switch_and_keyboard_only_sign_in(served: Served, page: Any) -> None:
     page.goto(f"{served.base}/sign-in")
     page.get_by_label("Bahasa").select_option("en")
     page.get_by_role("button", name="Ganti").click()
