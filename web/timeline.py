@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import UUID
 from urllib.parse import urlencode
+from uuid import UUID
 
 import marshmallow as ma
 from flask_smorest import Blueprint

@@ -4,7 +4,6 @@ role is refused by a page exactly when the API refuses it the same read; anonymo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest

@@ -39,6 +39,8 @@ WORDS: dict[str, Any] = {
     "max_count": lazy_gettext("at most (count)"),
     "min_count": lazy_gettext("at least (count)"),
     "upheld": lazy_gettext("upheld"),
+    "hr": lazy_gettext("HR"),
+    "reviewee": lazy_gettext("the reviewee"),
     "potential": lazy_gettext("potential"),
     "performance": lazy_gettext("performance"),
     "low": lazy_gettext("low"),
