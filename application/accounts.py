@@ -76,6 +76,7 @@ class AccountService:
         """The active account when the username and password match, else None (never saying which was wrong)."""
         account = self.find(username) if username else None
         stored = account.password_hash if account is not None else self._decoy
+        matched: bool
         try:
             matched = self.hasher.verify(stored, password or "")
         except (VerificationError, InvalidHashError):

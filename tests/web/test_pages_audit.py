@@ -88,3 +88,12 @@ def test_verification_page_reports_an_intact_ledger(site: Site) -> None:
 def test_investigator_landing_page(site: Site) -> None:
     assert site.client("investigator").get("/investigations").status_code == 200
     assert site.client("auditor").get("/investigations").status_code == 403
+
+
+def test_an_accounts_history_shows_no_password_hash(site: Site) -> None:
+    account = site.accounts["employee"]
+
+    page = site.client("auditor").get(f"/audit/aggregates/{account}?reason=audit+akses").get_data(as_text=True)
+
+    assert "Granted" in page
+    assert "$argon2" not in page and "[redacted]" in page

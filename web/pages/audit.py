@@ -47,9 +47,8 @@ def events() -> Any:
                       datetime.combine(since, time.min, LOCAL) if since else None,
                       datetime.combine(until + timedelta(days=1), time.min, LOCAL) if until else None)
     found = audit_api.event_page(flt, int(limit), int(after))
-    next_url = (url_for("pages.audit.events", **{k: v for k, v in args.items() if v}, limit=limit,
-                        after=found["next_after"])
-                if found["next_after"] is not None else None)
+    query: dict[str, Any] = {**{k: v for k, v in args.items() if v}, "limit": limit, "after": found["next_after"]}
+    next_url = url_for("pages.audit.events", **query) if found["next_after"] is not None else None
     return render("pages/events.html", args=args, errors={}, items=[shown(e) for e in found["items"]],
                   next_url=next_url)
 

@@ -172,12 +172,12 @@ def unit(code: str) -> Any:
     period = (request.args.get("period") or str(jejak().feedback.today().year)).strip()[:20]
     year = int(period[:4]) if period[:4].isdigit() else jejak().feedback.today().year
     rates = jejak().feedback_view.unit_report(unit_row["code"], period)
+    distribution: dict[str, Any] | None = None
+    period_error: str | None = None
     try:
         distribution = appraisal_api.distribution_of(unit_row["code"], period)
     except DomainError as e:
-        distribution, period_error = None, e.message
-    else:
-        period_error = None
+        period_error = e.message
     shortfall = training_api.shortfall_of(unit_row["code"], year)
     grid = talent_api.grid_of(unit_row["code"])
     this_year = jejak().feedback.today().year
