@@ -140,3 +140,11 @@ def test_menu_lists_only_pages_the_role_may_open(site: Site) -> None:
 def test_pages_are_not_cached(site: Site) -> None:
     assert site.client("employee").get("/reviews").headers["Cache-Control"] == "no-store"
 
+
+
+def test_an_unknown_path_gets_a_page_outside_the_api_and_problem_json_inside(site: Site) -> None:
+    page = site.client("employee").get("/tidak-ada")
+    api = site.api.call("GET", "/api/tidak-ada")
+
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert api.status_code == 404 and api.mimetype == "application/problem+json"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, Flask, request, session
+from flask import Blueprint, Flask, current_app, request, session
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -41,6 +42,15 @@ def init_pages(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     i18n.register_filters(app)
     app.register_blueprint(bp)
+    for code in (404, 405):
+        app.register_error_handler(code, unmatched)
+
+
+def unmatched(e: HTTPException) -> Any:
+    """A path no route matches: problem+json under /api, a page elsewhere."""
+    if request.path.startswith("/api/") or request.path == "/api":
+        return current_app.extensions["jejak_api"].handle_http_exception(e)
+    return error_page(e.code or 404, e.description)
 
 
 def jejak_settings(app: Flask):  # type: ignore[no-untyped-def]
