@@ -121,8 +121,9 @@ def submitted(round_id: str) -> Any:
     mine = api.own_response(rid)
     if mine is None:
         raise NotFound(_("You have not responded in this round."))
-    labels = {q["id"]: q.get("value") or q["id"] for q in req["questions"]["items"]}
     english = str(get_locale()) == "en"
+    labels = {q["id"]: q.get("value") or (q.get("text_en") if english else None) or q.get("text") or q["id"]
+              for q in req["questions"]["items"]}
     return render("pages/review_done.html", req=req, response=mine, labels=labels,
                   anchors={k: in_language(v, english) for k, v in req["questions"]["anchors"].items()})
 
