@@ -117,3 +117,17 @@ def test_unit_dashboard_shows_rates_distribution_shortfall_and_grid(site: Site) 
     assert 'id="distribution"' in page and "<svg" in page
     assert "JP" in page
     assert page.count('role="cell"') == 9
+
+
+def test_the_reviewee_proposes_a_reviewer_but_gets_no_approval_or_closing_forms(site: Site) -> None:
+    rid = open_round(site)
+    client = site.client("employee")
+    page = client.get(f"/rounds/{rid}").get_data(as_text=True)
+    assert "/nominations" in page and "/close" not in page
+
+    response = post_form(client, f"/rounds/{rid}/nominations", {"reviewer_id": str(site.api.ids["staff"]),
+                                                                 "relationship": "self"}, token_from=f"/rounds/{rid}")
+
+    assert response.status_code == 302
+    [nomination] = site.jejak.feedback_view.nominations(rid)
+    assert (nomination["status"], nomination["proposed_by"]) == ("proposed", "reviewee")

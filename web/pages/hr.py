@@ -74,7 +74,8 @@ def parse_round_form(form: dict[str, str]) -> Errors:
 @bp.route("/rounds/<round_id>")
 @page(feedback_api.get_round)
 def round_page(round_id: str) -> Any:
-    """A round with its nominations; HR and the reviewee's supervisor also get the forms to manage it."""
+    """A round with its nominations; HR and the reviewee's supervisor also get the forms to manage it, the reviewee
+    the form to propose reviewers."""
     return round_view(parse_id(round_id, "feedback round"), {}, None, 200)
 
 
@@ -83,10 +84,13 @@ def round_view(rid: UUID, errors: Errors, failed: str | None, status: int) -> An
     feedback_api.close_if_due(rid)
     detail = feedback_api.round_detail(rid)
     who = principal()
-    manages = detail["status"] == "open" and (who.role == "hr_admin" or (
+    is_open = detail["status"] == "open"
+    manages = is_open and (who.role == "hr_admin" or (
         who.employee_id is not None and who.employee_id == detail["supervisor_id"]))
-    return render("pages/round.html", status, r=detail, manages=manages, errors=errors, failed=failed,
-                  relationships=[(code, word(code)) for code in RELATIONSHIPS], people=people() if manages else [],
+    proposes = manages or (is_open and who.employee_id is not None and who.employee_id == detail["reviewee_id"])
+    return render("pages/round.html", status, r=detail, manages=manages, proposes=proposes, errors=errors,
+                  failed=failed, relationships=[(code, word(code)) for code in RELATIONSHIPS],
+                  people=people() if proposes else [],
                   notice=request.args.get("notice"), form=request.form)
 
 
@@ -109,7 +113,7 @@ def version() -> int | None:
 @bp.route("/rounds/<round_id>/nominations", methods=["POST"])
 @page(feedback_api.nominate)
 def add_reviewer(round_id: str) -> Any:
-    """HR proposes a reviewer; the reviewee's supervisor adds one directly."""
+    """The reviewee or HR proposes a reviewer; the reviewee's supervisor adds one directly."""
     rid = parse_id(round_id, "feedback round")
     reviewer, relationship = request.form.get("reviewer_id") or "", request.form.get("relationship") or ""
     errors = required({"reviewer_id": reviewer, "relationship": relationship}, "reviewer_id", "relationship")
