@@ -10,9 +10,11 @@ from flask import Blueprint, Flask, current_app, request, session
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from application.errors import ApplicationError, Conflict, Forbidden, NotFound, PreconditionFailed
 from domain.errors import DomainError, StateConflict
+from infrastructure.config import Settings
 from web.pages import audit, feedback, hr, i18n, people, signin
 from web.pages.access import SESSION_LIFETIME, load_session
 from web.pages.render import error_page
@@ -53,9 +55,10 @@ def unmatched(e: HTTPException) -> Any:
     return error_page(e.code or 404, e.description)
 
 
-def jejak_settings(app: Flask):  # type: ignore[no-untyped-def]
+def jejak_settings(app: Flask) -> Settings:
     """The settings of the app's system."""
-    return app.extensions["jejak"].settings
+    settings: Settings = app.extensions["jejak"].settings
+    return settings
 
 
 def select_locale() -> str:
@@ -73,7 +76,7 @@ def before_page() -> None:
 
 
 @bp.after_request
-def no_store(response):  # type: ignore[no-untyped-def]
+def no_store(response: Response) -> Response:
     """Pages show personal records: never cache them."""
     if request.endpoint != "pages.static":
         response.headers.setdefault("Cache-Control", "no-store")
