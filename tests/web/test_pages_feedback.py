@@ -141,3 +141,18 @@ def test_report_in_indonesian_uses_a_decimal_comma(site: Site) -> None:
     page = text(site.client("supervisor").get(f"/feedback/{rid}/report"))
 
     assert "3,00" in page
+
+
+def test_reviewer_declines_with_a_reason_and_the_request_leaves_the_inbox(site: Site) -> None:
+    rid = open_round_with_reviewers(site)
+    client = site.client("supervisor")
+
+    blank = post_form(client, f"/reviews/{rid}/decline", {"reason": " "}, token_from=f"/reviews/{rid}")
+    assert blank.status_code == 422 and 'id="reason-error"' in text(blank)
+    response = post_form(client, f"/reviews/{rid}/decline", {"reason": "sedang cuti besar"},
+                         token_from=f"/reviews/{rid}")
+
+    assert response.status_code == 302
+    assert f"/reviews/{rid}" not in text(client.get("/reviews"))
+    statuses = {n["relationship"]: n["status"] for n in site.jejak.feedback_view.nominations(rid)}
+    assert statuses["supervisor"] == "declined"

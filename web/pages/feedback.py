@@ -19,7 +19,7 @@ from web.http import parse_id
 from web.pages.access import page
 from web.pages.charts import Axis, Bar, bars, radar
 from web.pages.i18n import number_filter, word
-from web.pages.render import Errors, field_errors, render
+from web.pages.render import Errors, field_errors, render, required
 
 bp = Blueprint("feedback", __name__)
 CATEGORIES = ("self", "supervisor", "peer", "subordinate")
@@ -33,7 +33,8 @@ def inbox() -> Any:
     rows = api.my_requests()
     pending = [r for r in rows if r["state"] == "pending"]
     finished = [r for r in rows if r["state"] != "pending"]
-    return render("pages/reviews.html", pending=pending, finished=finished, today=jejak().feedback.today())
+    return render("pages/reviews.html", pending=pending, finished=finished, today=jejak().feedback.today(),
+                  notice=request.args.get("notice"))
 
 
 def review_request(round_id: UUID) -> dict[str, Any]:
@@ -67,6 +68,26 @@ def review(round_id: str) -> Any:
         return form_page(req, ratings, comments, localised(field_errors(e), req["questions"]), earlier is not None,
                          accepting, 422)
     return redirect(url_for("pages.feedback.submitted", round_id=rid))
+
+
+@bp.route("/reviews/<round_id>/decline", methods=["POST"])
+@page(api.decline)
+def decline(round_id: str) -> Any:
+    """The reviewer declines the request, with a reason; it leaves the inbox."""
+    rid = parse_id(round_id, "feedback round")
+    req = review_request(rid)
+    reason = (request.form.get("reason") or "").strip()
+    errors = required({"reason": reason}, "reason")
+    if not errors:
+        try:
+            jejak().feedback.decline(actor(), rid, req["id"], reason)
+        except DomainError as e:
+            errors = field_errors(e)
+    if errors:
+        earlier = api.own_response(rid)
+        return form_page(req, earlier.ratings if earlier else {}, earlier.comments if earlier else {}, errors,
+                         earlier is not None, True, 422)
+    return redirect(url_for("pages.feedback.inbox", notice="declined"))
 
 
 def answers_from(questions: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
