@@ -48,5 +48,5 @@ clean:
 CATALOGUES := web/pages/translations
 i18n: install
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o $(CATALOGUES)/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching
+	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d $(CATALOGUES) --statistics
