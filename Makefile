@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install cipher-key init demo bench clean
+.PHONY: run test install cipher-key init demo bench clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,11 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Page translations: extract the messages, merge them into the catalogues, compile the .mo files (committed, so a
+# fresh install has them; tests/web/test_pages_i18n.py fails when a .mo is older than its .po).
+CATALOGUES := web/pages/translations
+i18n: install
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o $(CATALOGUES)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d $(CATALOGUES) --statistics

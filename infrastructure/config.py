@@ -28,6 +28,9 @@ class Settings:
     cipher_key: str | None = None
     seal_key_file: Path | None = None
     max_body_bytes: int = 1024 * 1024
+    secure_cookies: bool = False
+    password_time_cost: int = 3  # argon2id; tests lower these through overrides, never the environment
+    password_memory_kib: int = 65536
     extra_es_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -42,6 +45,7 @@ class Settings:
             "catch_up_in_request": env.get("JEJAK_CATCH_UP_IN_REQUEST", "1").lower() not in ("0", "false", "no"),
             "cipher_key": env.get("JEJAK_CIPHER_KEY") or _key_file(env.get("JEJAK_CIPHER_KEY_FILE"), var_dir),
             "seal_key_file": Path(env.get("JEJAK_SEAL_KEY_FILE") or var_dir / "seal.key"),
+            "secure_cookies": env.get("JEJAK_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]

@@ -6,10 +6,12 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from argon2 import PasswordHasher
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import text
 
 from application.access import AccessService
+from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
 from application.feedback import FeedbackService
@@ -33,6 +35,7 @@ from infrastructure.grievance_view import GrievanceView
 from infrastructure.projection import ProjectionRunner
 from infrastructure.promotion_view import PromotionView
 from infrastructure.projections.access import AccessProjection
+from infrastructure.projections.accounts import AccountProjection, AccountView
 from infrastructure.projections.appraisals import AppraisalProjection
 from infrastructure.projections.audit_index import AuditIndexProjection
 from infrastructure.projections.directory import DirectoryProjection
@@ -60,9 +63,9 @@ class Jejak:
         self.projections = ProjectionRunner(
             self.engine,
             self.ledger,
-            [DirectoryProjection(), AccessProjection(), AuditIndexProjection(), FeedbackProjection(self._round_at),
-             AppraisalProjection(), TrainingProjection(), TalentProjection(), TimelineProjection(),
-             PromotionProjection(), GrievanceProjection()],
+            [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
+             FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
+             TimelineProjection(), PromotionProjection(), GrievanceProjection()],
         )
         self.projections.create_tables()
         self.seals = SealStore(self.engine)
@@ -73,6 +76,9 @@ class Jejak:
         self.registry = Registry(self.ledger)
         self.rules = RuleBookService(self.ledger)
         self.access = AccessService(self.ledger)
+        self.accounts = AccountService(self.ledger, PasswordHasher(
+            time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib))
+        self.account_view = AccountView(self.engine)
         self.reads = ReadLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
         self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions,

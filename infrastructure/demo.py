@@ -7,7 +7,7 @@ import os
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -216,10 +216,10 @@ class DemoPlan:
 
     @property
     def steps(self) -> int:
-        """How many progress steps loading this plan reports: one per unit, employee, token, 360 round,
-        appraisal, organisation rating, training, potential assessment, mentoring assignment, award and
-        promotion case."""
-        return (len(self.units) + len(self.employees) + len(ROLES) + len(self.feedback_rounds)
+        """How many progress steps loading this plan reports: one per unit, employee, token, page account, 360 round,
+        appraisal, organisation rating, training, potential assessment, mentoring assignment, award and promotion
+        case."""
+        return (len(self.units) + len(self.employees) + 2 * len(ROLES) + len(self.feedback_rounds)
                 + len(self.appraisals) + len(self.unit_ratings) + len(self.trainings) + len(self.potentials)
                 + len(self.mentorings) + len(self.awards) + len(self.promotions))
 
@@ -232,6 +232,7 @@ class DemoResult:
     employees_added: int
     tokens: dict[str, str]
     rounds_added: int = 0
+    accounts: dict[str, str] = field(default_factory=dict)  # role -> username of its page account
     appraisals_added: int = 0  # appraisals opened or completed (an objection filed or decided counts too)
     ratings_added: int = 0
     trainings_added: int = 0
@@ -740,12 +741,13 @@ def load_demo(jejak: Jejak, progress: Callable[[int], None] | None = None) -> De
         units_added = _load_units(jejak, actor, plan.units, tick)
         ids, employees_added = _load_employees(jejak, actor, plan.employees, tick)
         grants = _ensure_tokens(jejak, actor, plan, ids, tick)
+        accounts = _ensure_accounts(jejak, actor, plan, ids, tick)
         cast = _Cast(plan, ids, grants)
         rounds_added = _load_feedback(jejak, plan, cast, tick)
         career = _load_career(jejak, plan, cast, tick)
         promotions_added, grievances_added = load_promotions(jejak, plan, cast, tick)
     tokens = {role: entry["token"] for role, entry in grants.items()}
-    return DemoResult(units_added, employees_added, tokens, rounds_added, **career,
+    return DemoResult(units_added, employees_added, tokens, rounds_added, accounts, **career,
                       promotions_added=promotions_added, grievances_added=grievances_added)
 
 
@@ -835,6 +837,28 @@ def _ensure_tokens(
     if kept != stored:
         _write_tokens(path, kept)
     return kept
+
+
+# ---------------------------------------------------------------- page accounts
+
+DEMO_PASSWORD = "jejak-demo-2026"  # printed by `jejak demo`: a demo installation only
+DEMO_USERNAMES = {"hr_admin": "admin", "supervisor": "atasan", "employee": "pegawai", "committee": "tim",
+                  "auditor": "auditor", "investigator": "investigator"}
+
+
+def _ensure_accounts(
+    jejak: Jejak, actor: Actor, plan: DemoPlan, ids: Mapping[str, UUID], tick: Callable[[int], None]
+) -> dict[str, str]:
+    """One page account per role with the demo password, acting as the same people as the tokens (kept when it
+    exists); return each role's username."""
+    for role in ROLES:
+        username = DEMO_USERNAMES[role]
+        if jejak.accounts.find(username) is None:
+            holder = plan.token_holders.get(role)
+            name = ROLE_NAMES.get(role) or _holder_name(plan, holder) or f"Demo {role}"
+            jejak.accounts.create(actor, username, DEMO_PASSWORD, role, name, ids[holder] if holder else None)
+        tick(1)
+    return dict(DEMO_USERNAMES)
 
 
 def _holder_name(plan: DemoPlan, nip: str | None) -> str:

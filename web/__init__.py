@@ -1,4 +1,4 @@
-"""Flask app factory: JSON API under /api with problem+json errors and an OpenAPI document."""
+"""Flask app factory: JSON API under /api with problem+json errors and an OpenAPI document; pages outside /api."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from web import (
     access,
+    accounts,
     appraisals,
     audit,
     employees,
@@ -29,12 +30,12 @@ from web import (
     units,
 )
 from web.auth import init_auth, public
+from web.pages import init_pages
 from web.problems import ProblemApi, register_error_handlers
 
 BLUEPRINTS = (
-    health.blp, access.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp, audit.blp,
-    appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp,
-    grievances.blp,
+    health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
+    audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
 )
 
 
@@ -69,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _serve_swagger_assets(app)
     init_auth(app)
     register_error_handlers(app)
+    init_pages(app)
     return app
 
 

@@ -245,11 +245,17 @@ def detail(appraisal: Appraisal) -> dict[str, Any]:
 
 def respond(appraisal_id: UUID, status: int = 200) -> Any:
     """The appraisal the caller may see, with its version as ETag (403 for an appraisal of someone else)."""
+    shown = visible_appraisal(appraisal_id)
+    return with_etag(shown, shown["version"], status)
+
+
+def visible_appraisal(appraisal_id: UUID) -> dict[str, Any]:
+    """An appraisal's detail, if the caller may see it (403 otherwise)."""
     appraisal = jejak().appraisals.appraisal(appraisal_id)
     decider = appraisal.objection.decider_id if appraisal.objection else None
     if not can_see(appraisal.employee_id, appraisal.assessor_id, decider):
         raise Forbidden("this appraisal is for the employee, their supervisors, the assessor, HR and auditors")
-    return with_etag(detail(appraisal), appraisal.version, status)
+    return detail(appraisal)
 
 
 def rating_out(rating: UnitRating) -> dict[str, Any]:
@@ -265,12 +271,18 @@ def rating_out(rating: UnitRating) -> dict[str, Any]:
 def list_appraisals(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Appraisals, newest period first (employees: their own and those they assess or decide; supervisors: also
     their direct and indirect reports')."""
+    flt = AppraisalFilter(query["employee_id"], query["unit"], query["period"], query["status"])
+    return visible_appraisals(flt, query["limit"])
+
+
+def visible_appraisals(flt: AppraisalFilter, limit: int) -> list[dict[str, Any]]:
+    """Appraisals the caller may list: all for HR and auditors; otherwise their own, their reports' and those
+    they assess or decide."""
     who = principal()
     visible = None
     if who.role not in ("hr_admin", "auditor"):
         visible = {who.employee_id} | jejak().directory.all_reports(who.employee_id) if who.employee_id else set()
-    flt = AppraisalFilter(query["employee_id"], query["unit"], query["period"], query["status"])
-    return jejak().appraisal_view.appraisals(flt, query["limit"], who.employee_id, visible)
+    return jejak().appraisal_view.appraisals(flt, limit, who.employee_id, visible)
 
 
 @blp.route("/appraisals", methods=["POST"])
@@ -376,7 +388,12 @@ def record_unit_rating(data: dict[str, Any], code: str, period: str) -> Any:
 def predicate_distribution(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Count and share of each predicate of the unit's final appraisals for the period, checked against the
     caps of the unit's organisation rating; broken bounds are flagged."""
-    view, period = jejak().appraisal_view, query["period"]
+    return distribution_of(code, query["period"])
+
+
+def distribution_of(code: str, period: str) -> dict[str, Any]:
+    """A unit's predicate distribution for a period against its caps (404 for an unknown unit)."""
+    view = jejak().appraisal_view
     if jejak().directory.unit(code) is None:
         raise NotFound(f"no unit {code!r}")
     result = jejak().appraisals.distribution(code, period, view.final_predicates(code, period))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +11,7 @@ from eventsourcing.utils import get_topic
 from flask_smorest import Blueprint
 
 from application.ledger import event_meta, event_payload, event_timestamp
+from domain.account import Account
 from domain.feedback_round import FeedbackRound
 from infrastructure.seals import load_key
 from infrastructure.views import AuditFilter
@@ -100,6 +102,8 @@ def describe(event: Any, position: int | None) -> dict[str, Any]:
     if isinstance(event, FeedbackRound.ResponseSubmitted):
         payload = {k: v for k, v in payload.items() if k not in RAW_RESPONSE_FIELDS}
         payload["raw_response"] = f"/api/audit/feedback-rounds/{event.originator_id}/responses?reason=..."
+    if isinstance(event, Account.Granted):
+        payload["password_hash"] = "[redacted]"
     reason = payload.get("reason") if isinstance(payload.get("reason"), str) else meta.get("reason")
     return {
         "position": position,
@@ -120,9 +124,14 @@ def describe(event: Any, position: int | None) -> dict[str, Any]:
 @blp.response(200, EventPage)
 def events(query: dict[str, Any]) -> dict[str, Any]:
     """The event log in order, filtered by aggregate, actor, topic and time range."""
-    system = jejak()
     flt = AuditFilter(query["aggregate_id"], query["actor"], query["topic"], query["since"], query["until"])
-    rows, next_after = system.audit.events(flt, query["limit"], query["after"])
+    return event_page(flt, query["limit"], query["after"])
+
+
+def event_page(flt: AuditFilter, limit: int, after: int) -> dict[str, Any]:
+    """One page of the log after a position, each event as auditors read it, and the next page's position."""
+    system = jejak()
+    rows, next_after = system.audit.events(flt, limit, after)
     items = []
     for row in rows:
         event = system.event_at(row["position"])
@@ -137,10 +146,14 @@ def events(query: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, EventOut(many=True))
 def aggregate_history(query: dict[str, Any], aggregate_id: str) -> list[dict[str, Any]]:
     """Every event of one aggregate, from the event store, with log positions (the read is recorded)."""
+    return history_of(parse_id(aggregate_id, "aggregate"), query["reason"], query["case_id"])
+
+
+def history_of(agg_id: UUID, reason: str | None, case_id: str | None) -> list[dict[str, Any]]:
+    """Every event of one aggregate with its log position; the read is recorded (with its reason) first."""
     system = jejak()
-    agg_id: UUID = parse_id(aggregate_id, "aggregate")
     system.ledger.history(agg_id)  # 404 before recording a read of nothing
-    system.reads.record(actor(), "aggregate.history", agg_id, query["reason"], query["case_id"])
+    system.reads.record(actor(), "aggregate.history", agg_id, reason, case_id)
     positions = system.audit.positions(agg_id)
     return [describe(e, positions.get(e.originator_version)) for e in system.ledger.history(agg_id)]
 
@@ -151,8 +164,15 @@ def aggregate_history(query: dict[str, Any], aggregate_id: str) -> list[dict[str
 @blp.response(200, EmployeeAsOfOut)
 def employee_as_of(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     """An employee as of a version or a timestamp, rebuilt from the event store (the read is recorded)."""
-    emp = jejak().registry.employee_as_of(parse_id(employee_id, "employee"), query["version"], query["at"])
-    jejak().reads.record(actor(), "employee.state", emp.id, query["reason"], query["case_id"])
+    return employee_state(parse_id(employee_id, "employee"), query["version"], query["at"], query["reason"],
+                          query["case_id"])
+
+
+def employee_state(employee_id: UUID, version: int | None, at: datetime | None, reason: str | None,
+                   case_id: str | None) -> dict[str, Any]:
+    """An employee as of a version or a moment; the read is recorded with its reason."""
+    emp = jejak().registry.employee_as_of(employee_id, version, at)
+    jejak().reads.record(actor(), "employee.state", emp.id, reason, case_id)
     state = {k: v for k, v in vars(emp).items() if not k.startswith("_")}
     state["id"], state["version"], state["as_of_version"] = emp.id, emp.version, emp.version
     return state
@@ -175,6 +195,11 @@ class VerifyOut(ma.Schema):
 @blp.response(200, VerifyOut)
 def verify() -> dict[str, Any]:
     """Recompute the hash chain from the stored rows and check every seal (against the configured key)."""
+    return verification()
+
+
+def verification() -> dict[str, Any]:
+    """The ledger verification report against the configured seal key (if any)."""
     system = jejak()
     key_file = system.settings.seal_key_file
     trusted = load_key(key_file).public_key() if key_file and key_file.exists() else None

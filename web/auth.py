@@ -67,8 +67,7 @@ def allow(*roles: str) -> Callable[[F], F]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             who = principal()
-            permitted = who.role in roles or (who.role == "supervisor" and "employee" in roles)
-            if not permitted:
+            if not permits(who.role, frozenset(roles)):
                 return problem(403, f"role {who.role} may not {request.method} {request.path}")
             return view(*args, **kwargs)
 
@@ -76,6 +75,11 @@ def allow(*roles: str) -> Callable[[F], F]:
         return cast(F, wrapper)
 
     return decorate
+
+
+def permits(role: str, roles: frozenset[str]) -> bool:
+    """The one rule of route access, for the API and the pages alike: "employee" includes supervisors."""
+    return role in roles or (role == "supervisor" and "employee" in roles)
 
 
 def public(view: F) -> F:
@@ -115,7 +119,7 @@ def init_auth(app: Flask) -> None:
             return _refuse(limiter, address, "the token is unknown or revoked")
         if grant["expires_at"] is not None and grant["expires_at"] <= datetime.now(UTC):
             return _refuse(limiter, address, "the token has expired")
-        g.principal = Principal(grant["id"], _effective_role(grant), grant["name"], grant["employee_id"])
+        g.principal = Principal(grant["id"], effective_role(grant), grant["name"], grant["employee_id"])
         return None
 
     @app.after_request
@@ -129,8 +133,8 @@ def init_auth(app: Flask) -> None:
         return response
 
 
-def _effective_role(grant: dict[str, Any]) -> str:
-    """Employee tokens act as supervisor exactly when someone reports to them in the registry."""
+def effective_role(grant: dict[str, Any]) -> str:
+    """Employee tokens (and accounts) act as supervisor exactly when someone reports to them in the registry."""
     if grant["role"] in EMPLOYEE_ROLES:
         return "supervisor" if jejak().directory.has_reports(grant["employee_id"]) else "employee"
     return str(grant["role"])

@@ -64,7 +64,7 @@ def init() -> None:
 @cli.command("demo")
 def demo() -> None:
     """Load the demo instansi (idempotent) and print one bearer token per role."""
-    from infrastructure.demo import demo_plan, load_demo
+    from infrastructure.demo import DEMO_PASSWORD, demo_plan, load_demo
 
     jejak = system()
     jejak.init(system_actor("jejak-init"))
@@ -79,6 +79,9 @@ def demo() -> None:
     click.echo("bearer tokens (one per role):", err=True)
     for role, token in result.tokens.items():
         click.echo(f"  {role:<13} {token}")
+    click.echo(f"page accounts (sign in at /sign-in, password {DEMO_PASSWORD}):", err=True)
+    for role, username in result.accounts.items():
+        click.echo(f"  {role:<13} {username}", err=True)
 
 
 @cli.group("token")
@@ -143,6 +146,58 @@ def token_list() -> None:
     for g in system().grants.all():
         state = "revoked" if g["revoked"] else "active"
         click.echo(f"{g['id']}  {g['role']:<13} {state:<8} {g['name']}")
+
+
+@cli.group("account")
+def account() -> None:
+    """Page sign-in accounts (each creation and revocation is an event)."""
+
+
+@account.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--name", required=True, help="Who holds the account.")
+@click.option("--employee", "nip", default=None, help="NIP of the employee the account acts as (employee/supervisor).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
+def account_create(username: str, role: str, name: str, nip: str | None, password_stdin: bool) -> None:
+    """Create an account; the password (10 to 200 characters) is asked for and stored only as an argon2id hash."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    jejak = system()
+    try:
+        employee_id = jejak.registry.employee_id_for_nip(nip) if nip else None
+        created = jejak.accounts.create(system_actor("jejak-account"), username, password, role, name, employee_id)
+    except (DomainError, ApplicationError) as e:
+        fail(getattr(e, "message", str(e)))
+        return
+    click.echo(f"account {created.username} ({role}) created: {created.id}")
+
+
+@account.command("revoke")
+@click.argument("username")
+@click.option("--reason", default="revoked by operator", show_default=True)
+def account_revoke(username: str, reason: str) -> None:
+    """Revoke an account by username; its sessions end at their next request."""
+    jejak = system()
+    found = jejak.accounts.find(username)
+    if found is None:
+        fail(f"no account {username!r}")
+        return
+    try:
+        jejak.accounts.revoke(system_actor("jejak-account"), found.id, reason)
+    except (DomainError, ApplicationError) as e:
+        fail(getattr(e, "message", str(e)))
+    click.echo(f"revoked {found.username}")
+
+
+@account.command("list")
+def account_list() -> None:
+    """List accounts (never their passwords)."""
+    for a in system().account_view.all():
+        state = "revoked" if a["revoked"] else "active"
+        click.echo(f"{a['username']:<24} {a['role']:<13} {state:<8} {a['name']}")
 
 
 @cli.group("projections")

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 
 from application.actor import system_actor
 from application.errors import NotFound
-from domain.feedback_round import RELATIONSHIPS
+from domain.feedback_round import RELATIONSHIPS, Response
 from infrastructure.feedback_view import RoundFilter
 from web.auth import actor, allow, jejak, principal
 from web.http import expected_version, parse_id, with_etag
@@ -216,12 +216,17 @@ def respond_round(round_id: UUID, status: int = 200) -> Any:
 @blp.response(200, RoundOut(many=True))
 def list_rounds(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Rounds, newest first (employees: their own; supervisors: also their reports')."""
+    flt = RoundFilter(query["reviewee_id"], query["unit"], query["period"], query["status"])
+    return visible_rounds(flt, query["limit"])
+
+
+def visible_rounds(flt: RoundFilter, limit: int) -> list[dict[str, Any]]:
+    """Rounds the caller may list: all for HR and auditors; employees their own, supervisors also their reports'."""
     who = principal()
     visible = None
     if who.role in ("employee", "supervisor") and who.employee_id is not None:
         visible = {who.employee_id} | jejak().directory.all_reports(who.employee_id)
-    flt = RoundFilter(query["reviewee_id"], query["unit"], query["period"], query["status"])
-    return jejak().feedback_view.rounds(flt, query["limit"], visible_to=visible)
+    return jejak().feedback_view.rounds(flt, limit, visible_to=visible)
 
 
 @blp.route("/feedback-rounds", methods=["POST"])
@@ -315,13 +320,18 @@ def _bad_key() -> Any:
 @blp.response(200, MyResponseOut)
 def my_response(round_id: str) -> dict[str, Any]:
     """Your own current response in a round (nobody else reads raw responses here)."""
-    fb_round = jejak().feedback.round(parse_id(round_id, "feedback round"))
-    mine = [r for r in fb_round.latest_responses() if r.reviewer_id == principal().employee_id]
-    if not mine:
+    r = own_response(parse_id(round_id, "feedback round"))
+    if r is None:
         raise NotFound("you have not responded in this round")
-    r = mine[0]
     return {"response_id": r.id, "relationship": r.relationship, "ratings": r.ratings, "comments": r.comments,
             "submitted_at": r.submitted_at, "supersedes": r.supersedes}
+
+
+def own_response(round_id: UUID) -> Response | None:
+    """The caller's current response in a round, if any."""
+    fb_round = jejak().feedback.round(round_id)
+    mine = [r for r in fb_round.latest_responses() if r.reviewer_id == principal().employee_id]
+    return mine[0] if mine else None
 
 
 @blp.route("/feedback-rounds/<round_id>/close", methods=["POST"])
@@ -342,11 +352,15 @@ def close(data: dict[str, Any], round_id: str) -> Any:
 def report(query: dict[str, Any], round_id: str) -> dict[str, Any]:
     """The anonymity-protected report (after closing; reviewee, supervisor, HR). Auditors may pass ?at= for
     the report as it stood then."""
-    rid = parse_id(round_id, "feedback round")
-    close_if_due(rid)
-    if principal().role in ("auditor", "investigator") and query["at"] is None:
-        query["at"] = datetime.now(UTC)
-    return jejak().feedback.report(actor(), rid, query["at"])
+    return report_for(parse_id(round_id, "feedback round"), query["at"])
+
+
+def report_for(round_id: UUID, at: datetime | None = None) -> dict[str, Any]:
+    """The report as the caller may read it (auditors and investigators: as of ``at``, default now)."""
+    close_if_due(round_id)
+    if principal().role in ("auditor", "investigator") and at is None:
+        at = datetime.now(UTC)
+    return jejak().feedback.report(actor(), round_id, at)
 
 
 @blp.route("/me/review-requests")

@@ -130,5 +130,10 @@ def talent_grid(code: str) -> dict[str, Any]:
     """The unit's 9-box from each employee's latest final annual predicate (performance) and latest potential
     assessment; employees missing either are listed as unplaced with what is missing. Supervisors see their
     own reports only."""
+    return grid_of(code)
+
+
+def grid_of(code: str) -> dict[str, Any]:
+    """The unit's 9-box as the caller may see it (supervisors: their own reports only; 404 for no unit)."""
     unit = unit_entry(code)
     return jejak().career.talent_grid(unit["code"], visible_to=record_scope())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
 import marshmallow as ma
 from flask_smorest import Blueprint
@@ -99,14 +101,21 @@ def employee_timeline(query: dict[str, Any], employee_id: str) -> dict[str, Any]
     each with the aggregate id, version and log position of its event. Employees read their own, supervisors
     also their direct and indirect reports', HR and auditors everyone's; an auditor's read needs a ``reason``
     and is recorded as an event."""
-    person = employee_entry(parse_id(employee_id, "employee"))
+    return read_timeline(parse_id(employee_id, "employee"), query["since"], query["until"], query["kind"],
+                         query["reason"], query["case_id"])
+
+
+def read_timeline(employee_id: UUID, since: date | None, until: date | None, kinds: list[str],
+                  reason: str | None, case_id: str | None) -> dict[str, Any]:
+    """A timeline the caller may read; an auditor's read needs a reason and is recorded first."""
+    person = employee_entry(employee_id)
     require_visible(person["id"], "career timeline")
     if principal().role in RECORDED_READERS:
-        jejak().reads.record(actor(), "employee.timeline", person["id"], query["reason"], query["case_id"])
-    rows = jejak().timeline.items(person["id"], query["since"], query["until"], query["kind"])
+        jejak().reads.record(actor(), "employee.timeline", person["id"], reason, case_id)
+    rows = jejak().timeline.items(person["id"], since, until, kinds)
     items = [item_of(row) for row in rows]
-    return {"employee_id": person["id"], "name": person["name"], "since": query["since"], "until": query["until"],
-            "kinds": query["kind"], "count": len(items), "items": items}
+    return {"employee_id": person["id"], "name": person["name"], "since": since, "until": until,
+            "kinds": kinds, "count": len(items), "items": items}
 
 
 def item_of(row: dict[str, Any]) -> dict[str, Any]:

@@ -237,8 +237,13 @@ def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
 def training_shortfall(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Who in the unit (now, and in service by the end of the year) has fewer verified JP than the yearly
     minimum; supervisors see their own reports only."""
+    return shortfall_of(code, query["year"])
+
+
+def shortfall_of(code: str, year: int | None) -> dict[str, Any]:
+    """Who in the unit the caller may see has fewer verified JP than the year's minimum (404 for no unit)."""
     unit = unit_entry(code)
-    year = query["year"] or jejak().trainings.today().year
+    year = year or jejak().trainings.today().year
     minimum = jejak().trainings.yearly_minimum(year)
     counted = jejak().career.unit_training_totals(unit["code"], year, visible_to=record_scope())
     below = [{**row, "shortfall_jp": minimum.minimum_jp - row["verified_jp"]}

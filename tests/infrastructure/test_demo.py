@@ -271,6 +271,21 @@ def test_demo_issues_one_working_token_per_role_acting_as_the_planned_employees(
     assert grants["hr_admin"]["name"] == "Admin BKPSDM"
 
 
+def test_demo_makes_one_page_account_per_role_with_the_printed_password_once(
+    loaded: tuple[Jejak, DemoResult, float],
+) -> None:
+    jejak, result, _ = loaded
+    assert set(result.accounts) == set(ROLES)
+    for role, username in result.accounts.items():
+        account = jejak.accounts.authenticate(username, demo.DEMO_PASSWORD)
+        assert account is not None and account.role == role
+    holders = {role: jejak.registry.employee_id_for_nip(nip) for role, nip in PLAN.token_holders.items()}
+    assert jejak.accounts.find(result.accounts["employee"]).employee_id == holders["employee"]
+    before = jejak.projections.head()
+    assert load_demo(jejak).accounts == result.accounts
+    assert jejak.projections.head() == before
+
+
 def test_demo_tokens_are_kept_in_a_file_only_the_owner_can_read(loaded: tuple[Jejak, DemoResult, float]) -> None:
     jejak, result, _ = loaded
     path = tokens_path(jejak)

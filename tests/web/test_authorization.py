@@ -309,6 +309,19 @@ BODIES.update({
         "outcome": "dismissed", "findings": "keputusan sesuai aturan", "reasons": "syarat masa kerja belum terpenuhi"},
 })
 
+# Page sign-in accounts: HR grants and revokes them; auditors read the list.
+ROUTES += [
+    ("GET", "/api/accounts", GRANT_READERS),
+    ("POST", "/api/accounts", HR),
+    ("POST", "/api/accounts/{account}/revocation", HR),
+]
+BODIES.update({
+    ("POST", "/api/accounts"): lambda ids: {
+        "username": "dewi.lestari", "password": "kata-sandi-panjang", "role": "employee", "name": "Dewi Lestari",
+        "employee_id": ids["staff"]},
+    ("POST", "/api/accounts/{account}/revocation"): lambda ids: {"reason": "pindah instansi"},
+})
+
 OK, DATA, FORBIDDEN, UNAUTHENTICATED = "ok", "refused-by-data", "forbidden", "unauthenticated"
 
 
@@ -536,6 +549,9 @@ def resolve(api: Api, method: str, template: str, caller: str | None = None, rea
     ids = {name: str(value) for name, value in api.ids.items()}
     if "{grant}" in template:
         ids["grant"] = str(api.jejak.access.issue(system_actor("matrix"), "committee", "Tim Penilai Lama").grant_id)
+    if "{account}" in template:
+        ids["account"] = str(api.jejak.accounts.create(system_actor("matrix"), "tim.lama", "kata-sandi-panjang",
+                                                       "committee", "Tim Penilai Lama").id if real else uuid4())
     ids.update(feedback_setup(api, method, template, caller, real))
     ids.update(appraisal_setup(api, method, template, caller, real))
     ids.update(career_setup(api, method, template, caller, real))
@@ -652,8 +668,9 @@ def test_route_admits_exactly_its_roles(
 
 def test_matrix_covers_every_route_and_method_for_every_caller(api: Api) -> None:
     adapter = api.app.url_map.bind("localhost")
-    dummy = {"grant": str(uuid4()), "round": str(uuid4()), "nomination": str(uuid4()), "appraisal": str(uuid4()),
-             "case": str(uuid4()), "grievance": str(uuid4()), **{kind: str(uuid4()) for kind in CAREER_KINDS},
+    dummy = {"grant": str(uuid4()), "account": str(uuid4()), "round": str(uuid4()), "nomination": str(uuid4()),
+             "appraisal": str(uuid4()), "case": str(uuid4()), "grievance": str(uuid4()),
+             **{kind: str(uuid4()) for kind in CAREER_KINDS},
              **{name: str(value) for name, value in api.ids.items()}}
     covered: dict[tuple[str, str], set[str | None]] = {}
     for method, template, caller, _ in MATRIX:

@@ -1,0 +1,100 @@
+"""Page-test support: the seeded app with one sign-in account per role, and a browser-like client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from flask.testing import FlaskClient
+
+from application.actor import Actor, system_actor
+from application.question_book import default_questions
+from tests.conftest import _make
+from tests.web.conftest import Api, seeded_api
+
+PASSWORD = "kata-sandi-uji-123"
+FAST_HASH = {"password_time_cost": 1, "password_memory_kib": 64}  # argon2id at its cheapest: tests only
+USERNAMES = {"hr_admin": "admin", "supervisor": "siti", "employee": "dewi", "committee": "tim", "auditor": "inspektur",
+             "investigator": "investigator"}
+RATINGS = {q["id"]: 4 for q in default_questions()["questions"] if q["kind"] == "rating"}
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Site:
+    """The seeded app, its API helper, and the account id of each role."""
+
+    api: Api
+    accounts: dict[str, UUID]
+
+    @property
+    def jejak(self) -> Any:
+        """The running system."""
+        return self.api.jejak
+
+    def client(self, role: str | None = None) -> FlaskClient:
+        """A fresh client, signed in as the role's account (None: anonymous)."""
+        client = self.api.app.test_client()
+        if role is not None:
+            with client.session_transaction() as session:
+                session["account_id"] = str(self.accounts[role])
+        return client
+
+
+def build_site(tmp_path: Path) -> Iterator[Site]:
+    """A seeded app (see tests/web/conftest.py) with an account per role."""
+    for system in _make("sqlite", tmp_path, **FAST_HASH):
+        api = seeded_api(system)
+        actor = system_actor("test-accounts")
+        employee_of = {"supervisor": api.ids["supervisor"], "employee": api.ids["staff"]}
+        accounts = {role: system.accounts.create(actor, name, PASSWORD, role, name.title(), employee_of.get(role)).id
+                    for role, name in USERNAMES.items()}
+        yield Site(api, accounts)
+
+
+def csrf_token(client: FlaskClient, path: str = "/sign-in") -> str:
+    """The CSRF token a page's forms carry for this client's session."""
+    found = CSRF.search(client.get(path).get_data(as_text=True))
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict[str, Any], token_from: str | None = None) -> Any:
+    """Post a form the way a browser would, with the CSRF token of the page it came from."""
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, token_from or path)})
+
+
+HR = Actor(id="page-test-hr", role="hr_admin", name="Admin BKPSDM")
+
+
+def as_person(site: Site, who: str) -> Actor:
+    """An actor for an employee of the seed (``staff``, ``supervisor`` or ``other``)."""
+    return Actor(id=f"page-test-{who}", role="employee", name=who, employee_id=site.api.ids[who])
+
+
+def open_round_with_reviewers(site: Site, period: str = "2026-Q1") -> UUID:
+    """An open round of the staff member with her (self) and her supervisor approved as reviewers."""
+    fb, ids = site.jejak.feedback, site.api.ids
+    rid: UUID = fb.open_round(HR, ids["staff"], period, date.today() + timedelta(days=30)).id
+    fb.add(HR, rid, ids["staff"], "self")
+    fb.add(HR, rid, ids["supervisor"], "supervisor")
+    return rid
+
+
+def closed_round(site: Site, period: str = "2026-Q2", peers: int = 1) -> UUID:
+    """A closed round of the staff member answered by herself, her supervisor and ``peers`` peers (fewer than three
+    peers: the peer category is withheld)."""
+    rid = open_round_with_reviewers(site, period)
+    fb, ids = site.jejak.feedback, site.api.ids
+    fb.submit(as_person(site, "staff"), rid, {k: 3 for k in RATINGS}, {"strengths": "teliti"})
+    fb.submit(as_person(site, "supervisor"), rid, dict(RATINGS), {"to_develop": "delegasi"})
+    if peers:
+        fb.add(HR, rid, ids["other"], "peer")
+        fb.submit(as_person(site, "other"), rid, {k: 5 for k in RATINGS}, {"strengths": "ramah"})
+    fb.close(HR, rid, "semua penilai sudah menjawab")
+    return rid

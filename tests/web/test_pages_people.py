@@ -1,0 +1,113 @@
+"""Employee and supervisor pages: the appraisal with its predicate and the objection form within the window, the
+career timeline (an auditor states a reason, which is recorded), and the supervisor's team view."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from tests.web.pages import HR, Site, as_person, build_site, open_round_with_reviewers, post_form
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    yield from build_site(tmp_path)
+
+
+def final_appraisal(site: Site) -> UUID:
+    """The staff member's 2025 appraisal, assessed by her supervisor (who reports to the head of office, who would
+    hear an objection) and finalised today."""
+    registry = site.jejak.registry
+    head = registry.register_employee(HR, nip="196805121990031001", name="Kepala Badan", unit="BKPSDM",
+                                      position="Kepala Badan", rank="IV/c", rank_since=date(2018, 4, 1)).id
+    registry.change_supervisor(HR, site.api.ids["supervisor"], head, date(2024, 1, 1), "struktur")
+    service = site.jejak.appraisals
+    aid: UUID = service.open(HR, site.api.ids["staff"], "2025").id
+    supervisor = as_person(site, "supervisor")
+    service.agree_target(supervisor, aid, "Menyelesaikan 40 usulan mutasi", "usulan selesai per triwulan")
+    service.assess(supervisor, aid, "as_expected", "above")
+    service.finalise(supervisor, aid)
+    return aid
+
+
+def test_employee_sees_the_predicate_and_may_object_within_the_window(site: Site) -> None:
+    aid = final_appraisal(site)
+    client = site.client("employee")
+
+    page = client.get(f"/appraisals/{aid}").get_data(as_text=True)
+
+    assert "Baik" in page
+    assert 'action="/appraisals/' in page and "/objection" in page
+    response = post_form(client, f"/appraisals/{aid}/objection", {"reasons": "Tugas tambahan tidak dinilai"},
+                         token_from=f"/appraisals/{aid}")
+    assert response.status_code == 302
+    after = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Tugas tambahan tidak dinilai" in after
+    assert 'name="reasons"' not in after  # one objection only
+    assert site.jejak.appraisals.appraisal(aid).objection is not None
+
+
+def test_objection_without_reasons_is_refused_next_to_the_field(site: Site) -> None:
+    aid = final_appraisal(site)
+    client = site.client("employee")
+    head = site.jejak.projections.head()
+
+    response = post_form(client, f"/appraisals/{aid}/objection", {"reasons": "  "}, token_from=f"/appraisals/{aid}")
+
+    assert response.status_code == 422
+    assert 'id="reasons-error" role="alert"' in response.get_data(as_text=True)
+    assert site.jejak.projections.head() == head
+
+
+def test_supervisor_sees_the_appraisal_without_the_objection_form(site: Site) -> None:
+    aid = final_appraisal(site)
+
+    page = site.client("supervisor").get(f"/appraisals/{aid}").get_data(as_text=True)
+
+    assert "Dewi Lestari" in page
+    assert 'name="reasons"' not in page
+
+
+def test_employee_timeline_lists_the_registration(site: Site) -> None:
+    response = site.client("employee").get("/timeline", follow_redirects=True)
+
+    assert response.status_code == 200
+    assert "Dewi Lestari" in response.get_data(as_text=True)
+
+
+def test_auditor_states_a_reason_before_reading_a_timeline_and_the_read_is_recorded(site: Site) -> None:
+    staff = site.api.ids["staff"]
+    client = site.client("auditor")
+    head = site.jejak.projections.head()
+
+    asked = client.get(f"/employees/{staff}/timeline")
+    assert asked.status_code == 200 and 'name="reason"' in asked.get_data(as_text=True)
+    assert site.jejak.projections.head() == head
+
+    read = client.get(f"/employees/{staff}/timeline?reason=audit+reguler+2026")
+    assert read.status_code == 200
+    assert site.jejak.projections.head() == head + 1
+    assert "Dewi Lestari" in read.get_data(as_text=True)
+
+
+def test_employee_may_not_read_a_colleagues_timeline(site: Site) -> None:
+    assert site.client("employee").get(f"/employees/{site.api.ids['other']}/timeline").status_code == 403
+
+
+def test_team_view_lists_direct_reports_with_open_rounds_and_appraisals(site: Site) -> None:
+    open_round_with_reviewers(site, "2026-Q3")
+    final_appraisal(site)
+
+    page = site.client("supervisor").get("/team").get_data(as_text=True)
+
+    assert "Dewi Lestari" in page
+    assert "2026-Q3" in page
+    assert "2025" in page
+
+
+def test_team_view_is_for_supervisors(site: Site) -> None:
+    assert site.client("employee").get("/team").status_code == 403

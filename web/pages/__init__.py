@@ -1,0 +1,135 @@
+"""Server-rendered pages (outside /api) on the same application services, views and role rules as the API."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, request, session
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from application.errors import ApplicationError, Conflict, Forbidden, NotFound, PreconditionFailed
+from domain.errors import DomainError, StateConflict
+from infrastructure.config import Settings
+from web.pages import audit, feedback, hr, i18n, people, signin
+from web.pages.access import SESSION_LIFETIME, load_session
+from web.pages.render import error_page
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+LOCALES = ("id", "en")
+csrf = CSRFProtect()
+
+bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
+for child in (signin.bp, feedback.bp, people.bp, hr.bp, audit.bp):
+    bp.register_blueprint(child)
+
+
+def init_pages(app: Flask) -> None:
+    """Register the pages, sessions, CSRF protection and translations on the app."""
+    settings = jejak_settings(app)
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=settings.secure_cookies)
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # /api uses bearer tokens, never cookies
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", int(SESSION_LIFETIME.total_seconds()))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "id")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(HERE / "translations")
+    csrf.init_app(app)
+    Babel(app, locale_selector=select_locale)
+    i18n.register_filters(app)
+    app.register_blueprint(bp)
+    for code in (404, 405):
+        app.register_error_handler(code, unmatched)
+
+
+def unmatched(e: HTTPException) -> Any:
+    """A path no route matches: problem+json under /api, a page elsewhere."""
+    if request.path.startswith("/api/") or request.path == "/api":
+        return current_app.extensions["jejak_api"].handle_http_exception(e)
+    return error_page(e.code or 404, e.description)
+
+
+def jejak_settings(app: Flask) -> Settings:
+    """The settings of the app's system."""
+    settings: Settings = app.extensions["jejak"].settings
+    return settings
+
+
+def select_locale() -> str:
+    """Bahasa Indonesia unless the visitor chose English."""
+    lang = session.get("lang")
+    return lang if lang in LOCALES else "id"
+
+
+@bp.before_request
+def before_page() -> None:
+    """Who is signed in; every form post must carry the session's CSRF token."""
+    load_session()
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    """Pages show personal records: never cache them."""
+    if request.endpoint != "pages.static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(e: CSRFError) -> tuple[str, int]:
+    """A form without a valid CSRF token (expired page or a forged request) changes nothing."""
+    log.warning("CSRF refused on %s %s: %s", request.method, request.path, e.description)
+    return error_page(400, "csrf")
+
+
+@bp.errorhandler(NotFound)
+def not_found(e: NotFound) -> tuple[str, int]:
+    """The application found nothing by that id (or nothing the caller may see)."""
+    return error_page(404, e.message)
+
+
+@bp.errorhandler(Forbidden)
+def forbidden(e: Forbidden) -> tuple[str, int]:
+    """The application refused the caller."""
+    return error_page(403, e.message)
+
+
+@bp.errorhandler(PreconditionFailed)
+@bp.errorhandler(Conflict)
+def conflict(e: ApplicationError) -> tuple[str, int]:
+    """Someone changed the record meanwhile, or it collides with existing state."""
+    return error_page(409, e.message)
+
+
+@bp.errorhandler(ApplicationError)
+def application_error(e: ApplicationError) -> tuple[str, int]:
+    """Any other refusal the caller can act on."""
+    return error_page(400, e.message)
+
+
+@bp.errorhandler(DomainError)
+def domain_error(e: DomainError) -> tuple[str, int]:
+    """A rule refused the command and the page had no field to show it next to."""
+    return error_page(409 if isinstance(e, StateConflict) else 422, e.message)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(e: HTTPException) -> tuple[str, int]:
+    """Werkzeug's errors (404 for a malformed id, 405, ...) as pages."""
+    return error_page(e.code or 500, e.description)
+
+
+@bp.errorhandler(Exception)
+def unexpected(e: Exception) -> tuple[str, int]:
+    """Anything else is logged and shown as a plain 500 page."""
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_page(500, None)
+

@@ -1,0 +1,85 @@
+"""Who is signed in to the pages, and the page twin of the API's route check (same roles, same rule)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from flask import g, redirect, render_template, request, session, url_for
+
+from domain.access import ROLES
+from web.auth import Principal, effective_role, jejak, permits
+
+F = TypeVar("F", bound=Callable[..., Any])
+SESSION_KEY = "account_id"
+SESSION_LIFETIME = timedelta(hours=8)
+
+
+def signed_in() -> Principal | None:
+    """The principal of the signed-in account, or None."""
+    return cast(Principal | None, g.get("principal"))
+
+
+def load_session() -> None:
+    """Turn the session's account into the request's principal; a revoked or unknown account ends the session."""
+    raw = session.get(SESSION_KEY)
+    if not raw:
+        return
+    try:
+        row = jejak().account_view.get(UUID(str(raw)))
+    except ValueError:
+        row = None
+    if row is None or row["revoked"]:
+        session.clear()
+        return
+    g.principal = Principal(row["id"], effective_role(row), row["name"], row["employee_id"])
+
+
+def start_session(account_id: UUID) -> None:
+    """A fresh session for the account (the old one, and any token planted in it, is dropped)."""
+    lang = session.get("lang")
+    session.clear()
+    session.permanent = True
+    session[SESSION_KEY] = str(account_id)
+    if lang:
+        session["lang"] = lang
+
+
+def roles_of(view: Callable[..., Any]) -> frozenset[str]:
+    """The roles an API route admits, as its @allow declared them."""
+    roles = getattr(view, "_jejak_roles", None)
+    if roles is None:
+        raise ValueError(f"{view.__name__} declares no roles")
+    return cast(frozenset[str], roles)
+
+
+def page(*mirrors: Callable[..., Any], roles: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """A page for a signed-in account whose role the API route(s) it shows admit (``roles``: a page with no API
+    twin, such as the home page). Anonymous visitors are sent to sign in; other roles get 403."""
+    admitted = frozenset(roles).union(*(roles_of(m) for m in mirrors))
+    unknown = admitted - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            who = signed_in()
+            if who is None:
+                return redirect(url_for("pages.signin.sign_in", next=request.full_path.rstrip("?")))
+            if not permits(who.role, admitted):
+                return forbidden()
+            return view(*args, **kwargs)
+
+        wrapper._jejak_roles = admitted  # type: ignore[attr-defined]
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def forbidden(detail: str | None = None) -> tuple[str, int]:
+    """The page that says this account may not see what it asked for."""
+    return render_template("pages/error.html", status=403, detail=detail), 403

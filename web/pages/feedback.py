@@ -1,0 +1,187 @@
+"""Pages for 360 feedback: the reviewer's inbox, the review form and its confirmation, rounds and the report."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import UUID, uuid4
+
+from flask import Blueprint, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from application.errors import NotFound
+from domain.errors import DomainError
+from infrastructure.feedback_view import RoundFilter
+from web import feedback as api
+from web.auth import actor, jejak
+from web.http import parse_id
+from web.pages.access import page
+from web.pages.charts import Axis, Bar, bars, radar
+from web.pages.i18n import number_filter, word
+from web.pages.render import Errors, field_errors, render, required
+
+bp = Blueprint("feedback", __name__)
+CATEGORIES = ("self", "supervisor", "peer", "subordinate")
+BILINGUAL = re.compile(r"^(.+?) \((.+)\)$")
+
+
+@bp.route("/reviews")
+@page(api.review_requests)
+def inbox() -> Any:
+    """Review requests: pending ones first with their closing dates, then those done or closed."""
+    rows = api.my_requests()
+    pending = [r for r in rows if r["state"] == "pending"]
+    finished = [r for r in rows if r["state"] != "pending"]
+    return render("pages/reviews.html", pending=pending, finished=finished, today=jejak().feedback.today(),
+                  notice=request.args.get("notice"))
+
+
+def review_request(round_id: UUID) -> dict[str, Any]:
+    """The caller's request to review in this round, or 404."""
+    api.close_if_due(round_id)
+    for row in api.my_requests():
+        if row["round_id"] == round_id:
+            return row
+    raise NotFound(_("You have no review request in this round."))
+
+
+@bp.route("/reviews/<round_id>", methods=["GET", "POST"])
+@page(api.submit)
+def review(round_id: str) -> Any:
+    """The review form: the seven BerAKHLAK values with their anchors, optional comments; a resubmission while
+    the round is open starts from the earlier answers."""
+    rid = parse_id(round_id, "feedback round")
+    req = review_request(rid)
+    earlier = api.own_response(rid)
+    accepting = req["round_status"] == "open" and req["closes_on"] >= jejak().feedback.today()
+    if request.method == "GET" or not accepting:
+        ratings = earlier.ratings if earlier else {}
+        comments = earlier.comments if earlier else {}
+        return form_page(req, ratings, comments, {}, earlier is not None, accepting, 200 if accepting or
+                         request.method == "GET" else 409)
+    ratings, comments = answers_from(req["questions"])
+    key = (request.form.get("submission") or "")[:api.IDEMPOTENCY_KEY_MAX] or None
+    try:
+        jejak().feedback.submit(actor(), rid, ratings, comments, key)
+    except DomainError as e:
+        return form_page(req, ratings, comments, localised(field_errors(e), req["questions"]), earlier is not None,
+                         accepting, 422)
+    return redirect(url_for("pages.feedback.submitted", round_id=rid))
+
+
+@bp.route("/reviews/<round_id>/decline", methods=["POST"])
+@page(api.decline)
+def decline(round_id: str) -> Any:
+    """The reviewer declines the request, with a reason; it leaves the inbox."""
+    rid = parse_id(round_id, "feedback round")
+    req = review_request(rid)
+    reason = (request.form.get("reason") or "").strip()
+    errors = required({"reason": reason}, "reason")
+    if not errors:
+        try:
+            jejak().feedback.decline(actor(), rid, req["id"], reason)
+        except DomainError as e:
+            errors = field_errors(e)
+    if errors:
+        earlier = api.own_response(rid)
+        return form_page(req, earlier.ratings if earlier else {}, earlier.comments if earlier else {}, errors,
+                         earlier is not None, True, 422)
+    return redirect(url_for("pages.feedback.inbox", notice="declined"))
+
+
+def answers_from(questions: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The form's ratings (numbers where given) and non-blank comments; the round's rules judge them."""
+    ratings: dict[str, Any] = {}
+    comments: dict[str, Any] = {}
+    for q in questions["items"]:
+        name = f"ratings.{q['id']}" if q["kind"] == "rating" else f"comments.{q['id']}"
+        value = (request.form.get(name) or "").strip()
+        if not value:
+            continue
+        if q["kind"] == "rating":
+            ratings[q["id"]] = int(value) if value.isdigit() else value
+        else:
+            comments[q["id"]] = value
+    return ratings, comments
+
+
+def localised(errors: Errors, questions: dict[str, Any]) -> Errors:
+    """Rating problems in the visitor's language (the rule found which; the page words it)."""
+    scale = questions["scale"]
+    return {name: ([_("Choose one value from %(low)s to %(high)s.", low=scale["min"], high=scale["max"])]
+                   if name.startswith("ratings.") else messages) for name, messages in errors.items()}
+
+
+def form_page(req: dict[str, Any], ratings: dict[str, Any], comments: dict[str, Any], errors: Errors,
+              resubmission: bool, accepting: bool, status: int) -> Any:
+    """Render the review form."""
+    english = str(get_locale()) == "en"
+    items = [{**q, "shown_text": q.get("text_en") if english and q.get("text_en") else q.get("text")}
+             for q in req["questions"]["items"]]
+    anchors = {point: in_language(text, english) for point, text in req["questions"]["anchors"].items()}
+    return render("pages/review_form.html", status, req=req, items=items, anchors=anchors,
+                  scale=req["questions"]["scale"], ratings=ratings, comments=comments, errors=errors,
+                  resubmission=resubmission, accepting=accepting, submission=str(uuid4()))
+
+
+def in_language(anchor: str, english: bool) -> str:
+    """The default anchors read "Indonesian (English)": show the visitor's half; other anchors as written."""
+    found = BILINGUAL.match(anchor)
+    if not found:
+        return anchor
+    return found.group(2) if english else found.group(1)
+
+
+@bp.route("/reviews/<round_id>/submitted")
+@page(api.my_response)
+def submitted(round_id: str) -> Any:
+    """The confirmation: what was recorded and when."""
+    rid = parse_id(round_id, "feedback round")
+    req = review_request(rid)
+    mine = api.own_response(rid)
+    if mine is None:
+        raise NotFound(_("You have not responded in this round."))
+    english = str(get_locale()) == "en"
+    labels = {q["id"]: q.get("value") or (q.get("text_en") if english else None) or q.get("text") or q["id"]
+              for q in req["questions"]["items"]}
+    return render("pages/review_done.html", req=req, response=mine, labels=labels,
+                  anchors={k: in_language(v, english) for k, v in req["questions"]["anchors"].items()})
+
+
+@bp.route("/feedback")
+@page(api.list_rounds)
+def my_rounds() -> Any:
+    """360 rounds the account may see (employees: their own; supervisors: also their reports')."""
+    return render("pages/rounds.html", rounds=api.visible_rounds(RoundFilter(), 200))
+
+
+@bp.route("/feedback/<round_id>/report")
+@page(api.report)
+def report(round_id: str) -> Any:
+    """The 360 report after closing: radar chart of self vs others per value, a bar per relationship category
+    (withheld ones marked, with the reason) and the comments."""
+    rid = parse_id(round_id, "feedback round")
+    data = api.report_for(rid)
+    reviewee = jejak().directory.employee(UUID(data["reviewee_id"]))
+    scale = data["scale"]
+    axes = [Axis(q["value"] or q["id"], q["by_category"]["self"].get("mean"), q["others"]["mean"])
+            for q in data["questions"]]
+    chart = radar(axes, scale["min"], scale["max"], _("Self compared with others, per value"), _("Self"),
+                  _("Others"), number_filter) if axes else None
+    category_bars = [category_bar(rel, data) for rel in CATEGORIES]
+    bar_chart = bars(category_bars, scale["max"], _("Mean rating per relationship category"), number_filter)
+    return render("pages/report.html", data=data, reviewee=reviewee, radar=chart, bars=bar_chart,
+                  categories=CATEGORIES, category_bars=dict(zip(CATEGORIES, category_bars, strict=True)))
+
+
+def category_bar(rel: str, data: dict[str, Any]) -> Bar:
+    """A category's bar: the mean of its per-value means, or why there is none."""
+    info = data["categories"][rel]
+    label = str(word(rel))
+    if info.get("withheld"):
+        return Bar(label, None, _("withheld (fewer than %(n)s responses)", n=data["threshold"]))
+    means = [q["by_category"][rel]["mean"] for q in data["questions"] if q["by_category"][rel].get("mean") is not None]
+    if not means:
+        return Bar(label, None, _("no responses"))
+    return Bar(label, round(sum(means) / len(means), 2))

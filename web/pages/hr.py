@@ -1,0 +1,202 @@
+"""HR pages: open a 360 round, manage a round's nominations and closing, and unit dashboards (response rates,
+predicate distribution against the caps, JP below the minimum, the 9-box grid)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, redirect, request, url_for
+from flask_babel import gettext as _
+
+from domain.errors import DomainError
+from domain.feedback_round import RELATIONSHIPS
+from infrastructure.feedback_view import RoundFilter
+from infrastructure.views import EmployeeFilter
+from web import appraisals as appraisal_api
+from web import feedback as feedback_api
+from web import talent as talent_api
+from web import trainings as training_api
+from web.auth import actor, jejak, principal
+from web.http import parse_id
+from web.pages.access import page
+from web.pages.charts import Bar, bars
+from web.pages.i18n import number_filter, word
+from web.pages.render import Errors, field_errors, render, required
+
+bp = Blueprint("hr", __name__)
+HR_ONLY = ("hr_admin",)
+PEOPLE_LIMIT = 2000
+
+
+def people() -> list[dict[str, Any]]:
+    """Employees to choose from in a form, by name."""
+    return jejak().directory.employees(EmployeeFilter(), PEOPLE_LIMIT).items
+
+
+@bp.route("/hr/rounds", methods=["GET", "POST"])
+@page(roles=HR_ONLY)
+def rounds() -> Any:
+    """Every 360 round (filtered by status) and the form to open one."""
+    form: dict[str, str] = {}
+    errors: Errors = {}
+    if request.method == "POST":
+        form = {k: (request.form.get(k) or "").strip() for k in ("reviewee_id", "period", "closes_on")}
+        errors = required(form, "reviewee_id", "period", "closes_on") or parse_round_form(form)
+        if not errors:
+            try:
+                opened = jejak().feedback.open_round(actor(), UUID(form["reviewee_id"]), form["period"],
+                                                     date.fromisoformat(form["closes_on"]))
+                return redirect(url_for("pages.hr.round_page", round_id=opened.id, notice="opened"))
+            except DomainError as e:
+                errors = field_errors(e)
+    status = request.args.get("status") if request.args.get("status") in ("open", "closed") else None
+    listed = feedback_api.visible_rounds(RoundFilter(status=status), 500)
+    return render("pages/hr_rounds.html", 422 if errors else 200, rounds=listed, shown=status, form=form,
+                  errors=errors, people=people())
+
+
+def parse_round_form(form: dict[str, str]) -> Errors:
+    """The reviewee must be one of the listed people and the closing date a date."""
+    errors: Errors = {}
+    try:
+        UUID(form["reviewee_id"])
+    except ValueError:
+        errors["reviewee_id"] = [_("Choose a person from the list.")]
+    try:
+        date.fromisoformat(form["closes_on"])
+    except ValueError:
+        errors["closes_on"] = [_("Give a date like 2026-12-31.")]
+    return errors
+
+
+@bp.route("/rounds/<round_id>")
+@page(feedback_api.get_round)
+def round_page(round_id: str) -> Any:
+    """A round with its nominations; HR and the reviewee's supervisor also get the forms to manage it, the reviewee
+    the form to propose reviewers."""
+    return round_view(parse_id(round_id, "feedback round"), {}, None, 200)
+
+
+def round_view(rid: UUID, errors: Errors, failed: str | None, status: int) -> Any:
+    """Render a round (``failed`` names the form whose errors are shown)."""
+    feedback_api.close_if_due(rid)
+    detail = feedback_api.round_detail(rid)
+    who = principal()
+    is_open = detail["status"] == "open"
+    manages = is_open and (who.role == "hr_admin" or (
+        who.employee_id is not None and who.employee_id == detail["supervisor_id"]))
+    proposes = manages or (is_open and who.employee_id is not None and who.employee_id == detail["reviewee_id"])
+    return render("pages/round.html", status, r=detail, manages=manages, proposes=proposes, errors=errors,
+                  failed=failed, relationships=[(code, word(code)) for code in RELATIONSHIPS],
+                  people=people() if proposes else [],
+                  notice=request.args.get("notice"), form=request.form)
+
+
+def act(rid: UUID, failed: str, command: Any) -> Any:
+    """Run a round command from a form; back to the round with a notice, or the form's errors next to it."""
+    try:
+        command()
+    except DomainError as e:
+        return round_view(rid, field_errors(e, {"nominations[0]": "reviewer_id", "nominations": "reviewer_id"}),
+                          failed, 422)
+    return redirect(url_for("pages.hr.round_page", round_id=rid, notice=failed))
+
+
+def version() -> int | None:
+    """The round version the form was rendered from (a change meanwhile is refused rather than overwritten)."""
+    raw = request.form.get("version") or ""
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.route("/rounds/<round_id>/nominations", methods=["POST"])
+@page(feedback_api.nominate)
+def add_reviewer(round_id: str) -> Any:
+    """The reviewee or HR proposes a reviewer; the reviewee's supervisor adds one directly."""
+    rid = parse_id(round_id, "feedback round")
+    reviewer, relationship = request.form.get("reviewer_id") or "", request.form.get("relationship") or ""
+    errors = required({"reviewer_id": reviewer, "relationship": relationship}, "reviewer_id", "relationship")
+    if not errors and relationship not in RELATIONSHIPS:
+        errors = {"relationship": [_("Choose a relationship from the list.")]}
+    if not errors:
+        try:
+            reviewer_id = UUID(reviewer)
+        except ValueError:
+            errors = {"reviewer_id": [_("Choose a person from the list.")]}
+    if errors:
+        return round_view(rid, errors, "nominate", 422)
+    return act(rid, "nominate",
+               lambda: jejak().feedback.nominate(actor(), rid, [(reviewer_id, relationship)], version()))
+
+
+@bp.route("/rounds/<round_id>/nominations/<nomination_id>/approval", methods=["POST"])
+@page(feedback_api.approve)
+def approve(round_id: str, nomination_id: str) -> Any:
+    """Approve a proposed reviewer."""
+    rid, nid = parse_id(round_id, "feedback round"), parse_id(nomination_id, "nomination")
+    return act(rid, "approve", lambda: jejak().feedback.approve(actor(), rid, nid, version()))
+
+
+@bp.route("/rounds/<round_id>/nominations/<nomination_id>/rejection", methods=["POST"])
+@page(feedback_api.reject)
+def reject(round_id: str, nomination_id: str) -> Any:
+    """Reject a proposed reviewer, with a reason."""
+    rid, nid = parse_id(round_id, "feedback round"), parse_id(nomination_id, "nomination")
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        return round_view(rid, {f"reason-{nid}": [_("This field is required.")]}, f"reject-{nid}", 422)
+    return act(rid, f"reject-{nid}", lambda: jejak().feedback.reject(actor(), rid, nid, reason, version()))
+
+
+@bp.route("/rounds/<round_id>/close", methods=["POST"])
+@page(feedback_api.close)
+def close(round_id: str) -> Any:
+    """Close the round by hand, with a reason; nothing more is accepted."""
+    rid = parse_id(round_id, "feedback round")
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        return round_view(rid, {"reason": [_("This field is required.")]}, "close", 422)
+    return act(rid, "close", lambda: jejak().feedback.close(actor(), rid, reason, version()))
+
+
+@bp.route("/hr/units")
+@page(feedback_api.unit_report)
+def units() -> Any:
+    """The units, each linking to its dashboard."""
+    return render("pages/units.html", units=jejak().directory.units())
+
+
+@bp.route("/hr/units/<code>")
+@page(feedback_api.unit_report)
+def unit(code: str) -> Any:
+    """A unit's dashboard for a period: 360 response rates, the predicate distribution against the caps, who is
+    below the yearly JP minimum, and the 9-box grid."""
+    unit_row = training_api.unit_entry(code)
+    period = (request.args.get("period") or str(jejak().feedback.today().year)).strip()[:20]
+    year = int(period[:4]) if period[:4].isdigit() else jejak().feedback.today().year
+    rates = jejak().feedback_view.unit_report(unit_row["code"], period)
+    distribution: dict[str, Any] | None = None
+    period_error: str | None = None
+    try:
+        distribution = appraisal_api.distribution_of(unit_row["code"], period)
+    except DomainError as e:
+        period_error = e.message
+    shortfall = training_api.shortfall_of(unit_row["code"], year)
+    grid = talent_api.grid_of(unit_row["code"])
+    this_year = jejak().feedback.today().year
+    recent = [str(y) for y in range(this_year, this_year - 3, -1)]
+    return render("pages/unit.html", unit=unit_row, period=period, recent=recent, period_error=period_error, rates=rates,
+                  distribution=distribution, chart=distribution_chart(distribution) if distribution else None,
+                  shortfall=shortfall, grid=grid)
+
+
+def distribution_chart(distribution: dict[str, Any]) -> Any:
+    """Each predicate's share of the unit's final appraisals, with its percent cap or minimum marked."""
+    limits = {c["predicates"][0]: c["limit"] for c in distribution["checks"]
+              if len(c["predicates"]) == 1 and c["bound"] in ("max_percent", "min_percent")}
+    items = [Bar(s["predicate"], s["percent"] if distribution["total"] else None,
+                 None if distribution["total"] else _("no final appraisals"), limits.get(s["predicate"]))
+             for s in distribution["predicates"]]
+    return bars(items, 100, _("Share of each predicate (percent); a dashed line marks the cap or minimum"),
+                lambda v: number_filter(v, 1) + "%")

@@ -1,0 +1,84 @@
+"""Locale-aware formatting (Babel) and the words for the codes the API uses, in the visitor's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, lazy_gettext
+
+WORDS: dict[str, Any] = {
+    "self": lazy_gettext("Self"),
+    "supervisor": lazy_gettext("Supervisor"),
+    "peer": lazy_gettext("Peers"),
+    "subordinate": lazy_gettext("Subordinates"),
+    "others": lazy_gettext("Others"),
+    "open": lazy_gettext("open"),
+    "closed": lazy_gettext("closed"),
+    "pending": lazy_gettext("pending"),
+    "done": lazy_gettext("done"),
+    "proposed": lazy_gettext("proposed"),
+    "approved": lazy_gettext("approved"),
+    "rejected": lazy_gettext("rejected"),
+    "declined": lazy_gettext("declined"),
+    "final": lazy_gettext("final"),
+    "assessed": lazy_gettext("assessed"),
+    "above": lazy_gettext("above expectations"),
+    "as_expected": lazy_gettext("as expected"),
+    "below": lazy_gettext("below expectations"),
+    "hr_admin": lazy_gettext("HR administrator"),
+    "employee": lazy_gettext("Employee"),
+    "committee": lazy_gettext("Promotion committee"),
+    "auditor": lazy_gettext("Auditor"),
+    "investigator": lazy_gettext("Investigator"),
+    "over_cap": lazy_gettext("over the cap"),
+    "under_minimum": lazy_gettext("under the minimum"),
+    "max_percent": lazy_gettext("at most (percent)"),
+    "min_percent": lazy_gettext("at least (percent)"),
+    "max_count": lazy_gettext("at most (count)"),
+    "min_count": lazy_gettext("at least (count)"),
+    "upheld": lazy_gettext("upheld"),
+    "hr": lazy_gettext("HR"),
+    "reviewee": lazy_gettext("the reviewee"),
+    "potential": lazy_gettext("potential"),
+    "performance": lazy_gettext("performance"),
+    "low": lazy_gettext("low"),
+    "middle": lazy_gettext("middle"),
+    "high": lazy_gettext("high"),
+}
+
+
+def word(code: Any) -> Any:
+    """The visitor-language word for a code, or the code itself."""
+    return WORDS.get(str(code), code) if code is not None else ""
+
+
+def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
+    """A date in the visitor's locale."""
+    if value is None:
+        return "—"
+    return format_date(value, fmt)
+
+
+def datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
+    """A moment in the visitor's locale and Jakarta time."""
+    return format_datetime(value, fmt) if value is not None else "—"
+
+
+def number_filter(value: float | int | None, digits: int = 2) -> str:
+    """A number with the locale's decimal sign."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+
+
+def percent_filter(value: float | None) -> str:
+    """A share as a percentage in the locale."""
+    return format_percent(value, format="#,##0%") if value is not None else "—"
+
+
+def register_filters(app: Flask) -> None:
+    """Make the formatters available in every template."""
+    app.jinja_env.filters.update(date=date_filter, datetime=datetime_filter, number=number_filter,
+                                 percent=percent_filter, word=word)

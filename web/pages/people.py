@@ -1,0 +1,126 @@
+"""Pages for employees and supervisors: the career timeline, appraisals with the objection form, the team."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, redirect, request, url_for
+from flask_babel import gettext as _
+
+from domain.errors import DomainError
+from infrastructure.appraisal_view import AppraisalFilter
+from infrastructure.feedback_view import RoundFilter
+from infrastructure.views import EmployeeFilter
+from web import appraisals as appraisal_api
+from web import employees as employee_api
+from web import feedback as feedback_api
+from web import timeline as timeline_api
+from web.auth import actor, jejak, principal
+from web.http import parse_id
+from web.pages.access import page
+from web.pages.render import Errors, field_errors, render, required
+
+bp = Blueprint("people", __name__)
+MAX_TEXT = 2000
+
+
+@bp.route("/timeline")
+@page(timeline_api.employee_timeline)
+def my_timeline() -> Any:
+    """Your own career timeline; HR and auditors find the person first."""
+    who = principal()
+    if who.employee_id is not None:
+        return redirect(url_for("pages.people.timeline", employee_id=who.employee_id))
+    name = (request.args.get("name") or "").strip()[:200]
+    found = jejak().directory.employees(EmployeeFilter(name=name), 50).items if name else []
+    return render("pages/find_person.html", name=name, found=found)
+
+
+@bp.route("/employees/<employee_id>/timeline")
+@page(timeline_api.employee_timeline)
+def timeline(employee_id: str) -> Any:
+    """A career timeline in date order; an auditor states a reason first, and the read is recorded."""
+    eid = parse_id(employee_id, "employee")
+    reason = (request.args.get("reason") or "").strip()
+    case_id = (request.args.get("case_id") or "").strip()[:100] or None
+    needs_reason = principal().role in timeline_api.RECORDED_READERS
+    person = timeline_api.employee_entry(eid)
+    if needs_reason and not reason:
+        return render("pages/reason.html", person=person, errors={}, reason="", case_id=case_id or "",
+                      action=url_for("pages.people.timeline", employee_id=eid))
+    errors = reason_errors(reason) if needs_reason else {}
+    if not errors:
+        try:
+            data = timeline_api.read_timeline(eid, None, None, [], reason or None, case_id)
+        except DomainError as e:
+            errors = field_errors(e)
+    if errors:
+        return render("pages/reason.html", 422, person=person, errors=errors, reason=reason, case_id=case_id or "",
+                      action=url_for("pages.people.timeline", employee_id=eid))
+    return render("pages/timeline.html", data=data, recorded=needs_reason)
+
+
+def reason_errors(reason: str) -> Errors:
+    """A reason for a recorded read is required and at most 2000 characters."""
+    if len(reason) > MAX_TEXT:
+        return {"reason": [_("At most %(n)s characters.", n=MAX_TEXT)]}
+    return {}
+
+
+@bp.route("/appraisals")
+@page(appraisal_api.list_appraisals)
+def my_appraisals() -> Any:
+    """Appraisals the account may see, newest period first."""
+    return render("pages/appraisals.html", rows=appraisal_api.visible_appraisals(AppraisalFilter(), 200))
+
+
+@bp.route("/appraisals/<appraisal_id>")
+@page(appraisal_api.get_appraisal)
+def appraisal(appraisal_id: str) -> Any:
+    """An appraisal with its predicate, and the objection form while the window is open for the appraised."""
+    return appraisal_page(parse_id(appraisal_id, "appraisal"), "", {}, 200)
+
+
+def appraisal_page(aid: UUID, reasons: str, errors: Errors, status: int) -> Any:
+    """Render an appraisal (and, for the appraised employee within the window, the objection form)."""
+    data = appraisal_api.visible_appraisal(aid)
+    today = jejak().appraisals.today()
+    deadline = data["objection_deadline"]
+    may_object = (principal().employee_id == data["employee_id"] and data["status"] == "final"
+                  and data["objection"] is None and deadline is not None and today <= deadline)
+    return render("pages/appraisal.html", status, a=data, may_object=may_object, reasons=reasons, errors=errors,
+                  notice=request.args.get("notice"))
+
+
+@bp.route("/appraisals/<appraisal_id>/objection", methods=["POST"])
+@page(appraisal_api.file_objection)
+def object_to(appraisal_id: str) -> Any:
+    """File an objection with reasons; it goes to the assessor's superior."""
+    aid = parse_id(appraisal_id, "appraisal")
+    reasons = (request.form.get("reasons") or "").strip()
+    errors = required({"reasons": reasons}, "reasons") or reason_errors(reasons)
+    if not errors:
+        try:
+            jejak().appraisals.object(actor(), aid, reasons)
+        except DomainError as e:
+            errors = field_errors(e)
+    if errors:
+        return appraisal_page(aid, reasons, errors, 422)
+    return redirect(url_for("pages.people.appraisal", appraisal_id=aid, notice="objected"))
+
+
+@bp.route("/team")
+@page(roles=("supervisor",))
+def team() -> Any:
+    """A supervisor's direct reports with their open 360 rounds and their appraisals."""
+    me = principal().employee_id
+    if me is None:  # a supervisor always acts as an employee; kept for the type checker
+        return render("pages/team.html", reports=[], rounds={}, appraisals={})
+    reports = [employee_api.visible(r, employee_api.personal_scope()) for r in jejak().directory.direct_reports(me)]
+    ids = {r["id"] for r in reports}
+    rounds = [r for r in feedback_api.visible_rounds(RoundFilter(status="open"), 500) if r["reviewee_id"] in ids]
+    appraisals = [a for a in appraisal_api.visible_appraisals(AppraisalFilter(), 500) if a["employee_id"] in ids]
+    return render("pages/team.html", reports=reports,
+                  rounds={i: [r for r in rounds if r["reviewee_id"] == i] for i in ids},
+                  appraisals={i: [a for a in appraisals if a["employee_id"] == i] for i in ids})

@@ -1,0 +1,48 @@
+"""Rendering helpers shared by the pages: error pages, form errors, safe redirects."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import render_template
+from flask_babel import gettext as _
+
+from domain.errors import DomainError
+
+Errors = dict[str, list[str]]
+
+
+def error_page(status: int, detail: str | None) -> tuple[str, int]:
+    """An error page with the status's plain-language title and the refusal's detail."""
+    return render_template("pages/error.html", status=status, detail=detail), status
+
+
+def field_errors(e: DomainError, fields: dict[str, str] | None = None) -> Errors:
+    """A rule's refusal as messages per form field (``fields`` renames the application's field names); messages
+    without a field go under ``_form``."""
+    fields = fields or {}
+    out: Errors = {}
+    for name, messages in (e.errors or {"_form": [e.message]}).items():
+        out.setdefault(fields.get(name, name), []).extend(messages)
+    return out
+
+
+def required(form: dict[str, str], *names: str) -> Errors:
+    """A message next to each required field left blank."""
+    return {name: [_("This field is required.")] for name in names if not (form.get(name) or "").strip()}
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a path on this site may be the page after signing in (no open redirect)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    """Render a page template with a status."""
+    return render_template(template, **context), status

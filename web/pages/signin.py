@@ -1,0 +1,100 @@
+"""Sign in, sign out, choose the language, and the home page listing what the account may open."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from werkzeug.wrappers import Response
+
+from domain.access import ROLES
+from web.auth import jejak, permits
+from web.pages.access import page, signed_in, start_session
+from web.pages.render import render, safe_next
+from web.ratelimit import FailureLimiter
+
+log = logging.getLogger(__name__)
+bp = Blueprint("signin", __name__)
+
+# The pages on the home page and in the menu, in order; each shows only where the account's role may open it.
+MENU: tuple[tuple[str, Any], ...] = (
+    ("pages.feedback.inbox", lazy_gettext("Review requests")),
+    ("pages.feedback.my_rounds", lazy_gettext("360 reports")),
+    ("pages.people.my_appraisals", lazy_gettext("Appraisals")),
+    ("pages.people.my_timeline", lazy_gettext("Career timeline")),
+    ("pages.people.team", lazy_gettext("My team")),
+    ("pages.hr.rounds", lazy_gettext("Feedback rounds")),
+    ("pages.hr.units", lazy_gettext("Unit dashboards")),
+    ("pages.audit.events", lazy_gettext("Event log")),
+    ("pages.audit.verify", lazy_gettext("Ledger verification")),
+    ("pages.audit.investigations", lazy_gettext("Investigations")),
+)
+
+
+def menu() -> list[tuple[str, Any]]:
+    """The pages the signed-in account's role may open."""
+    who = signed_in()
+    if who is None:
+        return []
+    views = current_app.view_functions
+    return [(endpoint, label) for endpoint, label in MENU
+            if endpoint in views and permits(who.role, getattr(views[endpoint], "_jejak_roles", frozenset()))]
+
+
+@bp.app_context_processor
+def navigation() -> dict[str, Any]:
+    """Every page template knows who is signed in and what they may open."""
+    return {"who": signed_in(), "menu": menu(), "lang": session.get("lang", "id")}
+
+
+@bp.route("/")
+@page(roles=ROLES)
+def home() -> str:
+    """The start page: who you are and the pages you may open."""
+    return render_template("pages/home.html")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Any:
+    """The sign-in form; a wrong username or password gets one message that does not say which."""
+    target = safe_next(request.values.get("next"), url_for("pages.signin.home"))
+    if request.method == "GET":
+        return render("pages/sign_in.html", next=target, username="")
+    limiter: FailureLimiter = current_app.extensions["jejak_auth_limiter"]
+    address = request.remote_addr or "unknown"
+    wait = limiter.retry_after(address)
+    username = (request.form.get("username") or "").strip()
+    if wait:
+        message = _("Too many failed attempts. Try again in %(seconds)s seconds.", seconds=wait)
+        body, status = render("pages/sign_in.html", 429, next=target, username=username, failure=message)
+        return body, status, {"Retry-After": str(wait)}
+    account = jejak().accounts.authenticate(username, request.form.get("password") or "")
+    if account is None:
+        limiter.fail(address)
+        log.warning("page sign-in failed from %s", address)
+        return render("pages/sign_in.html", 401, next=target, username=username,
+                      failure=_("The username or password is not correct."))
+    start_session(account.id)
+    return redirect(target)
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out() -> Response:
+    """End the session (keeping the language choice)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("pages.signin.sign_in"))
+
+
+@bp.route("/language", methods=["POST"])
+def language() -> Response:
+    """Switch between Bahasa Indonesia and English, then go back."""
+    chosen = request.form.get("lang")
+    if chosen in ("id", "en"):
+        session["lang"] = chosen
+    return redirect(safe_next(request.form.get("next"), url_for("pages.signin.home")))
