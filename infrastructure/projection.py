@@ -299,8 +299,8 @@ class ProjectionRunner:
 
 @contextmanager
 def _bulk_settings(conn: Connection) -> Iterator[None]:
-    """On SQLite, a page cache large enough for the bulk insert and index builds (the default 2 MiB makes
-    random-order index inserts spill pages to the WAL mid-transaction) and in-memory sort files."""
+    """On SQLite, a page cache large enough for the bulk insert and index builds (with the default 2 MiB,
+    random-order inserts into the unique indexes spill pages mid-transaction), put back afterwards."""
     if conn.dialect.name != "sqlite":
         yield
         return

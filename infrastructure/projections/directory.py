@@ -117,8 +117,6 @@ CHANGES: dict[str, tuple[str, str]] = {
 }
 DATE_COLUMNS = frozenset({"birth_date", "service_start", "unit_since", "position_since", "rank_since",
                           "supervisor_since"})
-
-
 RANK_ORDER = {code: i for i, code in enumerate(RANK_CODES)}
 STAMP_COLUMNS = frozenset({"registered_at", "updated_at"})
 
