@@ -46,6 +46,7 @@ from infrastructure.projections.talent import TalentProjection
 from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
 from infrastructure.seals import SealStore
+from infrastructure.sessions import AuthFailureLog, PageSessionStore, create_tables as create_sign_in_tables
 from infrastructure.timeline_view import TimelineView
 from infrastructure.verify import Verifier
 from infrastructure.views import AccessView, AuditView, DirectoryView
@@ -70,6 +71,9 @@ class Jejak:
         self.projections.create_tables()
         self.seals = SealStore(self.engine)
         self.seals.create_table()
+        create_sign_in_tables(self.engine)
+        self.auth_failures = AuthFailureLog(self.engine)
+        self.page_sessions = PageSessionStore(self.engine)
         self.verifier = Verifier(self.engine, self.ledger.recorder, self.seals)
         if self.settings.catch_up_in_request:
             self.ledger.after_record.append(self.projections.catch_up_quietly)

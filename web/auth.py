@@ -98,7 +98,9 @@ def init_auth(app: Flask) -> None:
 
     # test clients send every request from one address, so suites opt out unless they test the limit itself
     default_limit = 1_000_000 if app.testing else 10
-    limiter = FailureLimiter(int(app.config.get("JEJAK_AUTH_FAILURES_PER_MINUTE", default_limit)), 60.0)
+    system: Jejak = app.extensions["jejak"]
+    limiter = FailureLimiter(int(app.config.get("JEJAK_AUTH_FAILURES_PER_MINUTE", default_limit)), 60.0,
+                             system.auth_failures)
     app.extensions["jejak_auth_limiter"] = limiter
 
     @app.before_request

@@ -39,10 +39,16 @@ class Site:
 
     def client(self, role: str | None = None) -> FlaskClient:
         """A fresh client, signed in as the role's account (None: anonymous)."""
+        if role is None:
+            return self.api.app.test_client()
+        return self.client_of(self.accounts[role])
+
+    def client_of(self, account_id: UUID) -> FlaskClient:
+        """A fresh client with a live session of the account (as if it had signed in)."""
         client = self.api.app.test_client()
-        if role is not None:
-            with client.session_transaction() as session:
-                session["account_id"] = str(self.accounts[role])
+        with client.session_transaction() as session:
+            session["account_id"] = str(account_id)
+            session["sid"] = self.api.jejak.page_sessions.start(account_id)
         return client
 
 

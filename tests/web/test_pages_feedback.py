@@ -95,9 +95,7 @@ def test_the_same_form_sent_twice_records_one_response(site: Site) -> None:
 def test_someone_not_asked_to_review_gets_404(site: Site) -> None:
     rid = open_round_with_reviewers(site)
     andi = site.jejak.accounts.create(system_actor(), "andi", PASSWORD, "employee", "Andi", site.api.ids["other"])
-    client = site.api.app.test_client()
-    with client.session_transaction() as session:
-        session["account_id"] = str(andi.id)
+    client = site.client_of(andi.id)
 
     assert client.get(f"/reviews/{rid}").status_code == 404
 

@@ -4,6 +4,7 @@ message for a wrong username or password, throttling, sign-out and revocation.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,24 @@ def test_sign_out_ends_the_session(site: Site) -> None:
     assert response.status_code == 302
     assert client.get("/reviews").status_code == 302
     assert client.get("/sign-out").status_code == 405
+
+
+def test_a_copied_session_cookie_no_longer_signs_in_after_sign_out(site: Site) -> None:
+    client, _ = sign_in(site, "dewi", PASSWORD)
+    copy = site.client(None)
+    copy.set_cookie("session", client.get_cookie("session").value)  # type: ignore[union-attr]
+    assert copy.get("/reviews").status_code == 200
+
+    post_form(client, "/sign-out", {}, token_from="/")
+
+    assert copy.get("/reviews").status_code == 302
+
+
+def test_a_session_older_than_its_lifetime_ends(site: Site) -> None:
+    client = site.client("employee")
+    site.jejak.page_sessions.lifetime = timedelta(0)
+
+    assert client.get("/reviews").status_code == 302
 
 
 def test_sign_in_never_redirects_off_the_site(site: Site) -> None:

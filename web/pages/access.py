@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from flask import g, redirect, render_template, request, session, url_for
 
 from domain.access import ROLES
+from infrastructure.sessions import SESSION_LIFETIME
 from web.auth import Principal, effective_role, jejak, permits
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "account_id"
-SESSION_LIFETIME = timedelta(hours=8)
+SESSION_ID = "sid"
 
 
 def signed_in() -> Principal | None:
@@ -32,7 +32,7 @@ def load_session() -> None:
         row = jejak().account_view.get(UUID(str(raw)))
     except ValueError:
         row = None
-    if row is None or row["revoked"]:
+    if row is None or row["revoked"] or not jejak().page_sessions.is_live(str(session.get(SESSION_ID, "")), row["id"]):
         session.clear()
         return
     g.principal = Principal(row["id"], effective_role(row), row["name"], row["employee_id"])
@@ -44,6 +44,17 @@ def start_session(account_id: UUID) -> None:
     session.clear()
     session.permanent = True
     session[SESSION_KEY] = str(account_id)
+    session[SESSION_ID] = jejak().page_sessions.start(account_id)
+    if lang:
+        session["lang"] = lang
+
+
+def end_session() -> None:
+    """Sign out: the session is over on the server too, so a copy of its cookie no longer signs anyone in."""
+    if session.get(SESSION_ID):
+        jejak().page_sessions.end(str(session[SESSION_ID]))
+    lang = session.get("lang")
+    session.clear()
     if lang:
         session["lang"] = lang
 

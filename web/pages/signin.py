@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from domain.access import ROLES
 from web.auth import jejak, permits
-from web.pages.access import page, signed_in, start_session
+from web.pages.access import end_session, page, signed_in, start_session
 from web.pages.render import render, safe_next
 from web.ratelimit import FailureLimiter
 
@@ -84,10 +84,7 @@ def sign_in() -> Any:
 @bp.route("/sign-out", methods=["POST"])
 def sign_out() -> Response:
     """End the session (keeping the language choice)."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    end_session()
     return redirect(url_for("pages.signin.sign_in"))
 
 
