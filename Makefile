@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install cipher-key init demo bench clean i18n
+.PHONY: run test lint install cipher-key init demo bench clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ run: demo
 
 test: install
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# Static checks (not part of `make test`): ruff's lint rules and mypy over the four layers.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy domain application infrastructure web
 
 bench: install
 	$(BIN)/python -m bench.rebuild_directory --events 1000000

@@ -102,7 +102,7 @@ class Ledger(Application[UUID]):
     def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         """Get an aggregate of the given class, checking the client's expected version (If-Match)."""
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}") from None
         if not isinstance(aggregate, cls):
@@ -140,7 +140,7 @@ class Ledger(Application[UUID]):
             if version == 0:
                 raise NotFound(f"{cls.__name__.lower()} {aggregate_id} did not exist at {at.isoformat()}")
         try:
-            aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}") from None
         if not isinstance(aggregate, cls):
@@ -161,7 +161,7 @@ class Ledger(Application[UUID]):
 
 def event_timestamp(event: object) -> datetime:
     """The UTC time an event was recorded."""
-    value = event.timestamp
+    value = getattr(event, "timestamp", None)
     assert isinstance(value, datetime)
     return value
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from uuid import UUID
 
@@ -201,7 +201,7 @@ class Employee(Aggregate):
         self.trigger_event(self.RankChanged, rank=rank, effective=effective, reason=required_reason(reason), cause=cause)
 
 
-def required_text(value: str, error: type[DomainError]) -> str:
+def required_text(value: str, error: Callable[[], DomainError]) -> str:
     """Return stripped text or raise ``error`` when empty."""
     if not value or not value.strip():
         raise error()

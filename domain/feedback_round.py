@@ -363,7 +363,8 @@ class FeedbackRound(Aggregate):
         """The reviewer's active or latest nomination in this round."""
         found = [n for n in self.nominations.values() if n.reviewer_id == reviewer_id]
         active = [n for n in found if n.status in ACTIVE]
-        return (active or found or [None])[-1]
+        chosen = active or found
+        return chosen[-1] if chosen else None
 
     def _check_accepting(self, today: date) -> None:
         if not self.is_open or today > self.closes_on:

@@ -33,7 +33,6 @@ from infrastructure.database import make_engine
 from infrastructure.feedback_view import FeedbackView
 from infrastructure.grievance_view import GrievanceView
 from infrastructure.projection import ProjectionRunner
-from infrastructure.promotion_view import PromotionView
 from infrastructure.projections.access import AccessProjection
 from infrastructure.projections.accounts import AccountProjection, AccountView
 from infrastructure.projections.appraisals import AppraisalProjection
@@ -45,8 +44,10 @@ from infrastructure.projections.promotions import PromotionProjection
 from infrastructure.projections.talent import TalentProjection
 from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
+from infrastructure.promotion_view import PromotionView
 from infrastructure.seals import SealStore
-from infrastructure.sessions import AuthFailureLog, PageSessionStore, create_tables as create_sign_in_tables
+from infrastructure.sessions import AuthFailureLog, PageSessionStore
+from infrastructure.sessions import create_tables as create_sign_in_tables
 from infrastructure.timeline_view import TimelineView
 from infrastructure.verify import Verifier
 from infrastructure.views import AccessView, AuditView, DirectoryView

@@ -61,6 +61,12 @@ class Projected:
     position: int
     event: DomainEventProtocol[Any]
 
+    @property
+    def timestamp(self) -> datetime:
+        """When the event was recorded (every stored event of the ledger has a timestamp)."""
+        value: datetime = self.event.timestamp
+        return value
+
 
 class Projection(ABC):
     """A read model: owns its tables and turns batches of events into rows."""
@@ -134,7 +140,8 @@ def _stored_rows(ledger: Ledger, topics: frozenset[str], start: int, stop: int) 
     recorder = ledger.recorder
     if isinstance(recorder, SQLiteApplicationRecorder):
         with recorder.datastore.transaction(commit=False) as cursor:
-            return sqlite_rows(cursor, recorder.events_table_name, topics, start, stop)
+            # the library's cursor wraps the driver's, whose row factory sqlite_rows turns off for plain tuples
+            return sqlite_rows(cursor.sqlite_cursor, recorder.events_table_name, topics, start, stop)
     found = recorder.select_notifications(start=start, limit=stop - start + 1, stop=stop, topics=sorted(topics))
     return [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in found]
 
@@ -309,7 +316,7 @@ def _bulk_settings(conn: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(cache) if cache is not None else -2000}")
 
 
 @contextmanager

@@ -12,7 +12,21 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Column, Engine, Float, Index, Integer, MetaData, String, Table, Uuid, delete, func, select, update
+from sqlalchemy import (
+    Column,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    delete,
+    func,
+    select,
+    update,
+)
 
 from infrastructure.database import UTCDateTime, writer
 

@@ -112,10 +112,12 @@ class Verifier:
         events, chain = _events(self.recorder), _chain(self.engine)
         event, link = next(events, None), next(chain, None)
         while event is not None or link is not None:
-            if link is None or (event is not None and event.id < link[0]):
+            if event is not None and (link is None or event.id < link[0]):
                 self._found(result, event.id, "inserted", "a stored event has no chain entry")
                 event = next(events, None)
                 continue
+            if link is None:  # nothing left on either side
+                break
             if event is None or link[0] < event.id:
                 self._found(result, link[0], "removed", "the chain records an event that is no longer stored")
                 link = next(chain, None)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, and_, func, or_, select, tuple_
+from sqlalchemy import Engine, Select, String, Uuid, and_, func, literal, or_, select, tuple_
 
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.projections.access import grants
@@ -76,7 +76,7 @@ class DirectoryView:
                 key = UUID(str(last_id))
             except ValueError:
                 raise BadCursor("cursor is not valid") from None
-            stmt = stmt.where(tuple_(employees.c.name, employees.c.id) > tuple_(str(name), key))
+            stmt = stmt.where(tuple_(employees.c.name, employees.c.id) > tuple_(literal(str(name), String), literal(key, Uuid)))
         rows = self._rows(stmt.order_by(employees.c.name, employees.c.id).limit(limit + 1))
         more = len(rows) > limit
         rows = rows[:limit]

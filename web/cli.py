@@ -246,7 +246,7 @@ def ledger() -> None:
               help="Where to write the private key (default: JEJAK_SEAL_KEY_FILE or var/seal.key).")
 def ledger_keygen(out: Path | None) -> None:
     """Make an Ed25519 seal key (kept outside the database); prints the public key for auditors."""
-    path = out or system().settings.seal_key_file
+    path = out or system().settings.seal_key_file or system().settings.var_dir / "seal.key"
     try:
         public = generate_key(path)
     except FileExistsError as e:

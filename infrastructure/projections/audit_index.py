@@ -53,7 +53,7 @@ def _row(item: Projected) -> dict[str, Any]:
         "aggregate_id": e.originator_id,
         "version": e.originator_version,
         "topic": get_topic(type(e)),
-        "timestamp": e.timestamp,
+        "timestamp": item.timestamp,
         "actor_id": meta.get("actor_id"),
         "actor_role": meta.get("actor_role"),
         "actor_name": meta.get("actor_name"),

@@ -209,7 +209,7 @@ class DirectoryProjection(BulkReplay):
                 target = new_employees.get(event.originator_id) or changed.setdefault(event.originator_id, {})
                 target.update(_changes(event))
                 target["version"] = event.originator_version
-                target["updated_at"] = event.timestamp
+                target["updated_at"] = item.timestamp
         if new_employees:
             conn.execute(employees.insert(), list(new_employees.values()))
         self._apply_changes(conn, changed)

@@ -8,9 +8,9 @@ import os
 import subprocess
 import sys
 from datetime import date, timedelta
-from uuid import UUID
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 

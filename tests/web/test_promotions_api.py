@@ -11,8 +11,8 @@ import pytest
 from application.actor import system_actor
 from infrastructure.container import Jejak
 from tests.promotions import HR, Office
-from web import create_app
 from tests.web.conftest import Api
+from web import create_app
 
 PROBLEM = "application/problem+json"
 MEMBERS = ["Drs. Bambang (ketua)", "Sri Wahyuni, S.H."]

@@ -15,8 +15,9 @@ from werkzeug.wrappers import Response
 from application.errors import ApplicationError, Conflict, Forbidden, NotFound, PreconditionFailed
 from domain.errors import DomainError, StateConflict
 from infrastructure.config import Settings
+from infrastructure.sessions import SESSION_LIFETIME
 from web.pages import audit, feedback, hr, i18n, people, signin
-from web.pages.access import SESSION_LIFETIME, load_session
+from web.pages.access import load_session
 from web.pages.render import error_page
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,6 @@ from uuid import UUID
 from flask import g, redirect, render_template, request, session, url_for
 
 from domain.access import ROLES
-from infrastructure.sessions import SESSION_LIFETIME
 from web.auth import Principal, effective_role, jejak, permits
 
 F = TypeVar("F", bound=Callable[..., Any])
