@@ -7,7 +7,6 @@ DINKES and supervises nobody. Each person has an employee token of their own.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,11 +17,7 @@ from uuid import UUID
 import pytest
 
 from application.actor import system_actor
-from infrastructure.config import Settings
-from infrastructure.container import Jejak
-from tests.conftest import _make
-from tests.web.conftest import Api, seeded_api
-from web import create_app
+from tests.web.conftest import Api, Template, api_on_copy, build_template
 
 PROBLEM = "application/problem+json"
 PERIOD = "2026"
@@ -92,27 +87,18 @@ def build_office(api: Api) -> tuple[dict[str, UUID], dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, UUID], dict[str, str]]:
-    """The seeded app plus the office, built once on SQLite and closed; each test works on a copy of its files."""
-    var_dir = tmp_path_factory.mktemp("appraisal-template")
-    for system in _make("sqlite", var_dir):
-        ids, tokens = build_office(seeded_api(system))
-    return var_dir, ids, tokens
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    """The seeded app plus the office, built once."""
+    return build_template(tmp_path_factory, "appraisal-template", build_office)
 
 
 @pytest.fixture
-def office(template: tuple[Path, dict[str, UUID], dict[str, str]], tmp_path: Path) -> Iterator[Office]:
-    source, ids, tokens = template
-    var_dir = tmp_path / "var"
-    shutil.copytree(source, var_dir)
-    system = Jejak(Settings.from_env({"JEJAK_VAR_DIR": str(var_dir)}))
-    app = create_app({"TESTING": True, "JEJAK": system})
-    office = Office(Api(app, app.test_client(), system), dict(ids), tokens)
-    office.on(FINALISED_ON)
-    try:
+def office(template: Template, tmp_path: Path) -> Iterator[Office]:
+    """The office on a fresh copy of the template database, in an app of its own, on the finalisation day."""
+    with api_on_copy(template, tmp_path / "var") as api:
+        office = Office(api, dict(template[1]), template[2])
+        office.on(FINALISED_ON)
         yield office
-    finally:
-        system.close()
 
 
 def problem_of(response: Any, status: int) -> dict[str, Any]:

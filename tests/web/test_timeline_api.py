@@ -19,10 +19,8 @@ from flask import Flask
 
 from infrastructure.container import Jejak
 from infrastructure.projections.timeline import KINDS
-from tests.conftest import _make
 from tests.infrastructure.test_timeline_projection import DEWI_TIMELINE, record_career
-from tests.web.conftest import Api, add_office_staff, open_copy, seeded_api
-from web import create_app
+from tests.web.conftest import Api, Template, add_office_staff, api_on_copy, build_template, module_app
 
 PROBLEM = "application/problem+json"
 
@@ -60,34 +58,22 @@ def build_office(api: Api) -> tuple[dict[str, UUID], dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, UUID], dict[str, str]]:
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     """The office with Dewi's career, built once on SQLite and closed; each test works on a copy of its files."""
-    var_dir = tmp_path_factory.mktemp("timeline-template")
-    for system in _make("sqlite", var_dir):
-        ids, tokens = build_office(seeded_api(system))
-    return var_dir, ids, tokens
+    return build_template(tmp_path_factory, "timeline-template", build_office)
 
 
 @pytest.fixture(scope="module")
-def app(template: tuple[Path, dict[str, UUID], dict[str, str]], tmp_path_factory: pytest.TempPathFactory
-        ) -> Iterator[Flask]:
-    """One app for the module; each test swaps in its own system opened on a fresh copy of the template."""
-    system = open_copy(template[0], tmp_path_factory.mktemp("timeline-app") / "var")
-    try:
-        yield create_app({"TESTING": True, "JEJAK": system})
-    finally:
-        system.close()
+def app(template: Template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One app for the module; each test swaps in its own system."""
+    yield from module_app(template, tmp_path_factory)
 
 
 @pytest.fixture
-def office(app: Flask, template: tuple[Path, dict[str, UUID], dict[str, str]], tmp_path: Path) -> Iterator[Office]:
-    source, ids, tokens = template
-    system = open_copy(source, tmp_path / "var")
-    app.extensions["jejak"] = system
-    try:
-        yield Office(Api(app, app.test_client(), system), dict(ids), tokens)
-    finally:
-        system.close()
+def office(app: Flask, template: Template, tmp_path: Path) -> Iterator[Office]:
+    """The office on a fresh copy of the template database, in the module's app."""
+    with api_on_copy(template, tmp_path / "var", app) as api:
+        yield Office(api, dict(template[1]), template[2])
 
 
 def problem_of(response: Any, status: int) -> dict[str, Any]:
