@@ -55,6 +55,12 @@ class FeedbackService:
         """A round's current state from the event store."""
         return self.ledger.load(FeedbackRound, round_id)
 
+    def own_response(self, actor: Actor, round_id: UUID) -> Response | None:
+        """The actor's own current response in a round, if any (nobody reads another's raw answers this way)."""
+        if actor.employee_id is None:
+            return None
+        return self.round(round_id).latest_response_of(actor.employee_id)
+
     def open_round(self, actor: Actor, reviewee_id: UUID, period: str, closes_on: date,
                    question_set_version: int | None = None) -> FeedbackRound:
         """Open a round (HR or the reviewee's supervisor), pinning the question set and feedback rules."""

@@ -359,6 +359,11 @@ class FeedbackRound(Aggregate):
         current = {n.response_id for n in self.nominations.values() if n.response_id is not None}
         return [r for r in self.responses.values() if r.id in current]
 
+    def latest_response_of(self, reviewer_id: UUID) -> Response | None:
+        """A reviewer's current response, if they have answered."""
+        mine = [r for r in self.latest_responses() if r.reviewer_id == reviewer_id]
+        return mine[0] if mine else None
+
     def nomination_of(self, reviewer_id: UUID) -> Nomination | None:
         """The reviewer's active or latest nomination in this round."""
         found = [n for n in self.nominations.values() if n.reviewer_id == reviewer_id]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -64,7 +64,7 @@ class Projected:
     @property
     def timestamp(self) -> datetime:
         """When the event was recorded (every stored event of the ledger has a timestamp)."""
-        value: datetime = self.event.timestamp
+        value: datetime = cast(Any, self.event).timestamp  # the protocol omits it; every ledger event has one
         return value
 
 

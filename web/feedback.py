@@ -329,9 +329,7 @@ def my_response(round_id: str) -> dict[str, Any]:
 
 def own_response(round_id: UUID) -> Response | None:
     """The caller's current response in a round, if any."""
-    fb_round = jejak().feedback.round(round_id)
-    mine = [r for r in fb_round.latest_responses() if r.reviewer_id == principal().employee_id]
-    return mine[0] if mine else None
+    return jejak().feedback.own_response(actor(), round_id)
 
 
 @blp.route("/feedback-rounds/<round_id>/close", methods=["POST"])
