@@ -21,6 +21,7 @@ from application.promotion_evidence import TYPES, load_all
 from application.promotions import PromotionService, describe_event, jsonable
 from application.rulebook import RuleBookService
 from domain.access import AccessGrant
+from domain.account import Account
 from domain.appraisal import Appraisal
 from domain.errors import DomainError, StateConflict
 from domain.feedback_round import FeedbackRound
@@ -253,13 +254,20 @@ class GrievanceService:
         except NotFound:
             raise UnknownSubject(subject_id) from None
 
-    def _investigator(self, grant_id: UUID) -> AccessGrant:
-        try:
-            grant = self.ledger.load(AccessGrant, grant_id)
-        except NotFound:
-            raise DomainError(f"no access grant {grant_id}", field="investigator_grant_id") from None
+    def _investigator(self, grant_id: UUID) -> AccessGrant | Account:
+        """An active investigator token (API) or sign-in account (pages): whichever holds the id acts as them."""
+        grant: AccessGrant | Account | None = None
+        for cls in (AccessGrant, Account):
+            try:
+                grant = self.ledger.load(cls, grant_id)
+                break
+            except NotFound:
+                continue
+        if grant is None:
+            raise DomainError(f"no access grant or account {grant_id}", field="investigator_grant_id")
         if grant.role != INVESTIGATOR or grant.revoked:
-            raise DomainError("the grant is not an active investigator token", field="investigator_grant_id")
+            raise DomainError("the grant is not an active investigator token or account",
+                              field="investigator_grant_id")
         return grant
 
 

@@ -265,7 +265,12 @@ def list_cases(query: dict[str, Any]) -> dict[str, Any]:
     """Cases, newest proposal first (employees: their own; supervisors: also their reports')."""
     flt = CaseFilter(query["unit"], query["period"], query["outcome"], query["flagged"], query["kind"],
                      query["status"], query["candidate_id"])
-    page = jejak().promotion_view.cases(flt, query["limit"], query["cursor"], visible_to=list_scope())
+    return visible_cases(flt, query["limit"], query["cursor"])
+
+
+def visible_cases(flt: CaseFilter, limit: int, cursor: str | None = None) -> dict[str, Any]:
+    """A page of the cases the caller may list (the API's list and the pages alike)."""
+    page = jejak().promotion_view.cases(flt, limit, cursor, visible_to=list_scope())
     counts = ("assessments", "decisions")  # the list carries the counts' outcome, not the records themselves
     items = [{**{k: v for k, v in row.items() if k not in counts}, "position": row["position_title"],
               "flagged": row["contrary"]} for row in page.items]
