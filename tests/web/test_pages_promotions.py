@@ -44,7 +44,7 @@ def test_case_page_shows_criteria_values_pinned_evidence_and_rule_set_version(si
     html = site.client("committee").get(f"/promotions/{case_id}").get_data(as_text=True)
 
     assert 'id="criterion-years_in_rank"' in html and 'id="criterion-recent_appraisals"' in html
-    assert "not met" in html or "tidak terpenuhi" in html
+    assert "✗ tidak terpenuhi" in html  # no appraisals: recent_appraisals is not met
     assert 'id="rule-set-version">1<' in html
     assert str(site.api.ids["staff"]) in html  # the employee record pinned by id, with its version
     assert 'action="/promotions/' + str(case_id) + '/decision"' in html
@@ -110,8 +110,10 @@ def test_the_auditor_sees_the_replay_marked_consistent_and_the_drift(site: Site)
 
     html = site.client("auditor").get(f"/promotions/{case_id}/audit").get_data(as_text=True)
 
-    assert 'id="replay-overall"' in html and "inconsistent" not in html.split('id="drift"')[0]
-    assert html.count('class="badge ok">✓') >= 5  # overall, reproduced, follows and every criterion
+    replay = html.split('id="drift"')[0]
+    assert 'id="replay-overall" class="notice"' in replay and "✓ konsisten" in replay
+    assert "✗ tidak konsisten" not in replay  # no criterion marked inconsistent
+    assert replay.count('class="badge ok">✓ konsisten') == 5  # overall and each of the four criteria
     assert 'id="today-under_pinned_rules"' in html and 'id="today-under_current_rules"' in html
 
 
@@ -127,7 +129,7 @@ def test_the_candidate_files_a_grievance_hr_assigns_and_the_investigator_reads_t
                       f"/promotions/{case_id}")
     assert filed.status_code == 302
     grievance_path = filed.headers["Location"].split("?")[0]
-    assert "filed" in employee.get(grievance_path).get_data(as_text=True)
+    assert 'id="grievance-status"><strong>diajukan</strong>' in employee.get(grievance_path).get_data(as_text=True)
 
     hr = site.client("hr_admin")
     investigator_account = str(site.accounts["investigator"])
@@ -167,3 +169,13 @@ def test_forms_without_csrf_change_nothing(site: Site) -> None:
                                                                    "members_present": "Sekda"})
 
     assert refused.status_code == 400 and site.jejak.promotions.case(COMMITTEE, case_id).decision is None
+
+
+def test_a_flagged_decision_replays_inconsistent_overall_while_each_criterion_agrees(site: Site) -> None:
+    case_id = propose_and_assess(site)
+    site.jejak.promotions.decide(COMMITTEE, case_id, "approved", "kebutuhan organisasi", ["Sekda"], "formasi")
+
+    replay = site.client("auditor").get(f"/promotions/{case_id}/audit").get_data(as_text=True).split('id="drift"')[0]
+
+    assert 'id="replay-overall" class="summary"' in replay and "✗ tidak konsisten" in replay
+    assert replay.count('class="badge ok">✓ konsisten') == 4 and 'class="badge over flagged"' in replay
