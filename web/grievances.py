@@ -30,9 +30,10 @@ class GrievanceIn(Strict):
 
 
 class AssignmentIn(Strict):
-    """The investigator token HR assigns."""
+    """The investigator (token or page account) HR assigns."""
 
-    investigator_grant_id = ma.fields.UUID(required=True, metadata={"description": "an active investigator grant"})
+    investigator_grant_id = ma.fields.UUID(required=True, metadata={
+        "description": "an active investigator token's grant id, or an investigator page account's id"})
 
 
 class ConclusionIn(Strict):

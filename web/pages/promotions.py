@@ -166,6 +166,9 @@ def decide(case_id: str) -> Any:
                                   "decide.")]}
         except DomainError as e:
             errors = field_errors(e)
+            if "justification" in errors and not form["justification"]:  # the rule's refusal, in the page's words
+                errors["justification"] = [_("Approving an ineligible or rejecting an eligible candidate needs a "
+                                             "written justification.")]
     if errors:
         return case_page(cid, 409 if stale else 422, form, errors, stale)
     return redirect(url_for("pages.promotions.case", case_id=cid, notice="decided"))
