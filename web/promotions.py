@@ -372,5 +372,10 @@ def decision_history(query: dict[str, Any]) -> dict[str, Any]:
     """Every committee decision across cases, newest first: filter by unit, period (year or month), outcome,
     kind and flagged (contrary to the assessment)."""
     flt = CaseFilter(query["unit"], query["period"], query["outcome"], query["flagged"], query["kind"])
-    page = jejak().promotion_view.decisions(flt, query["limit"], query["cursor"])
+    return decision_page(flt, query["limit"], query["cursor"])
+
+
+def decision_page(flt: CaseFilter, limit: int, cursor: str | None = None) -> dict[str, Any]:
+    """A page of the decision history (the API's route and the pages alike)."""
+    page = jejak().promotion_view.decisions(flt, limit, cursor)
     return {"items": page.items, "next_cursor": page.next_cursor}

@@ -79,8 +79,8 @@ def test_the_committee_decides_from_the_form_and_a_flagged_decision_is_marked(si
 def test_stale_evidence_lists_the_changed_inputs_and_offers_to_reassess(site: Site) -> None:
     case_id = propose_and_assess(site)
     late = site.jejak.trainings.record(HR, employee_id=site.api.ids["staff"], course="Diklat Kepemimpinan",
-                                       provider="BPSDM", jp=20, start_date=date(2025, 5, 5), end_date=date(2025, 5, 6),
-                                       certificate_number="800/LATE/2025").id
+                                       provider="BPSDM", jp=20, start_date=date(2025, 5, 5),
+                                       end_date=date(2025, 5, 6), certificate_number="800/LATE/2025").id
     site.jejak.projections.catch_up()
 
     refused = decide_on_page(site, case_id, "rejected")
@@ -88,7 +88,8 @@ def test_stale_evidence_lists_the_changed_inputs_and_offers_to_reassess(site: Si
     html = refused.get_data(as_text=True)
     assert refused.status_code == 409
     assert 'id="stale-evidence"' in html and 'id="reassess"' in html and str(late) in html
-    reassessed = post_form(site.client("committee"), f"/promotions/{case_id}/assessment", {}, token_from=f"/promotions/{case_id}")
+    reassessed = post_form(site.client("committee"), f"/promotions/{case_id}/assessment", {},
+                           token_from=f"/promotions/{case_id}")
     assert reassessed.status_code == 302
     assert len(site.jejak.promotions.case(COMMITTEE, case_id).assessments) == 2
 
@@ -179,3 +180,21 @@ def test_a_flagged_decision_replays_inconsistent_overall_while_each_criterion_ag
 
     assert 'id="replay-overall" class="summary"' in replay and "✗ tidak konsisten" in replay
     assert replay.count('class="badge ok">✓ konsisten') == 4 and 'class="badge over flagged"' in replay
+
+
+def test_decision_history_filters_next_to_the_field_and_pages_with_the_same_filters(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    for period in ("2026-07", "2026-10"):
+        site.jejak.promotions.decide(COMMITTEE, propose_and_assess(site, period), "rejected", "belum", ["Sekda"])
+    auditor = site.client("auditor")
+    monkeypatch.setattr("web.pages.promotions.PAGE_SIZE", 1)
+
+    bad = auditor.get("/promotion-decisions?period=tahun-ini")
+    first = auditor.get("/promotion-decisions?outcome=rejected&period=2026").get_data(as_text=True)
+
+    assert bad.status_code == 422 and 'id="period-error"' in bad.get_data(as_text=True)
+    assert first.count('<tr>') == 2  # the header and one decision
+    next_link = first.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert "outcome=rejected" in next_link and "period=2026" in next_link
+    second = auditor.get(next_link).get_data(as_text=True)
+    assert second.count('<tr>') == 2 and 'rel="next"' not in second

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from domain.errors import DomainError
 from domain.grievance import Grievance, deadline
-from domain.promotion_case import OUTCOMES, StaleEvidence
+from domain.promotion_case import OUTCOMES, STATUSES, StaleEvidence
 from infrastructure.cursor import BadCursor
 from infrastructure.promotion_view import CaseFilter
 from web import grievances as grievance_api
@@ -34,7 +34,7 @@ def cases() -> Any:
     """The cases the account may see, newest proposal first (filter by state and flag)."""
     args, errors = history_args(("status", "flagged", "cursor"))
     status = args["status"] or None
-    if status is not None and status not in ("proposed", "assessed", *OUTCOMES, "reopened"):
+    if status is not None and status not in STATUSES:
         errors["status"] = [_("Choose a state from the list.")]
     flt = CaseFilter(flagged=FLAGS.get(args["flagged"]), status=status)
     found = paged(promotion_api.visible_cases, flt, args, errors)
@@ -53,16 +53,10 @@ def history() -> Any:
     if args["outcome"] and args["outcome"] not in OUTCOMES:
         errors["outcome"] = [_("Choose an outcome from the list.")]
     flt = CaseFilter(args["unit"] or None, period or None, args["outcome"] or None, FLAGS.get(args["flagged"]))
-    found = paged(decision_page, flt, args, errors)
+    found = paged(promotion_api.decision_page, flt, args, errors)
     return render("pages/promotion_history.html", 422 if errors else 200, args=args, errors=errors,
                   rows=found["items"], next_url=next_url("pages.promotions.history", args, found),
                   units=[(u["code"], f'{u["code"]} — {u["name"]}') for u in jejak().directory.units()])
-
-
-def decision_page(flt: CaseFilter, limit: int, cursor: str | None) -> dict[str, Any]:
-    """A page of the decision history (the API route's query)."""
-    found = jejak().promotion_view.decisions(flt, limit, cursor)
-    return {"items": found.items, "next_cursor": found.next_cursor}
 
 
 def history_args(names: tuple[str, ...]) -> tuple[dict[str, str], Errors]:
