@@ -198,3 +198,25 @@ def test_decision_history_filters_next_to_the_field_and_pages_with_the_same_filt
     assert "outcome=rejected" in next_link and "period=2026" in next_link
     second = auditor.get(next_link).get_data(as_text=True)
     assert second.count('<tr>') == 2 and 'rel="next"' not in second
+
+
+def test_the_assigned_investigator_concludes_from_the_page_and_the_grievant_reads_the_outcome(site: Site) -> None:
+    case_id = propose_and_assess(site)
+    site.jejak.promotions.decide(COMMITTEE, case_id, "rejected", "belum memenuhi syarat", ["Sekda"])
+    grievance = site.jejak.grievances.file(as_person(site, "staff"), "promotion_decision", case_id, "keliru")
+    site.jejak.grievances.assign(HR, grievance.id, site.accounts["investigator"])
+    investigator, path = site.client("investigator"), f"/grievances/{grievance.id}"
+    assert 'id="conclude-h"' in investigator.get(path).get_data(as_text=True)
+    assert 'id="conclude-h"' not in site.client("hr_admin").get(path).get_data(as_text=True)
+
+    no_remedy = post_form(investigator, path + "/conclusion",
+                          {"outcome": "upheld", "findings": "nilai keliru", "reasons": "data salah"}, path)
+    assert no_remedy.status_code == 422 and 'id="remedy-error"' in no_remedy.get_data(as_text=True)
+    done = post_form(investigator, path + "/conclusion",
+                     {"outcome": "dismissed", "findings": "aturan diterapkan", "reasons": "syarat belum terpenuhi"},
+                     path)
+
+    assert done.status_code == 302
+    seen = site.client("employee").get(path).get_data(as_text=True)
+    assert 'id="grievance-outcome"><strong>tidak diterima</strong>' in seen and "syarat belum terpenuhi" in seen
+    assert investigator.get(path).status_code == 403  # closed: out of the investigator's scope

@@ -12,14 +12,15 @@ from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
 from domain.errors import DomainError
-from infrastructure.grievance_view import GrievanceFilter
+from domain.grievance import OUTCOMES
+from infrastructure.grievance_view import OPEN, GrievanceFilter
 from web import grievances as grievance_api
 from web.auth import actor, jejak, permits, principal
 from web.http import parse_id
 from web.pages.access import page, roles_of
 from web.pages.people import reason_errors
 from web.pages.promotions import readable_drift
-from web.pages.render import Errors, field_errors, render
+from web.pages.render import Errors, field_errors, render, required
 
 bp = Blueprint("grievances", __name__)
 LIST_SIZE = 200
@@ -39,13 +40,18 @@ def grievance(grievance_id: str) -> Any:
     return grievance_page(parse_id(grievance_id, "grievance"))
 
 
-def grievance_page(gid: UUID, status: int = 200, errors: Errors | None = None, chosen: str = "") -> Any:
-    """Render a grievance (and, for HR while it is open, the assignment form)."""
+def grievance_page(gid: UUID, status: int = 200, errors: Errors | None = None, chosen: str = "",
+                   form: dict[str, str] | None = None) -> Any:
+    """Render a grievance (and, while it is open, HR's assignment form and the assigned investigator's
+    conclusion form)."""
     data = grievance_api.detail(gid)
-    role = principal().role
-    may_assign = permits(role, roles_of(grievance_api.assign)) and data["status"] in ("filed", "investigating")
-    return render("pages/grievance.html", status, g=data, errors=errors or {}, chosen=chosen,
+    role, is_open = principal().role, data["status"] in OPEN
+    may_assign = permits(role, roles_of(grievance_api.assign)) and is_open
+    may_conclude = (permits(role, roles_of(grievance_api.conclude)) and is_open
+                    and data["investigator_id"] == str(principal().grant_id))
+    return render("pages/grievance.html", status, g=data, errors=errors or {}, chosen=chosen, form=form or {},
                   investigators_options=investigators() if may_assign else [], may_assign=may_assign,
+                  may_conclude=may_conclude, outcomes=OUTCOMES,
                   may_read_file=permits(role, roles_of(grievance_api.case_file)),
                   notice=request.args.get("notice"))
 
@@ -78,6 +84,24 @@ def assign(grievance_id: str) -> Any:
     if errors:
         return grievance_page(gid, 422, errors, chosen)
     return redirect(url_for("pages.grievances.grievance", grievance_id=gid, notice="assigned"))
+
+
+@bp.route("/grievances/<grievance_id>/conclusion", methods=["POST"])
+@page(grievance_api.conclude)
+def conclude(grievance_id: str) -> Any:
+    """The assigned investigator records findings and the outcome (upheld with a remedy, or dismissed)."""
+    gid = parse_id(grievance_id, "grievance")
+    form = {k: (request.form.get(k) or "").strip() for k in ("outcome", "findings", "reasons", "remedy")}
+    errors = required(form, "outcome", "findings", "reasons")
+    if not errors:
+        try:
+            jejak().grievances.conclude(actor(), gid, form["outcome"], form["findings"], form["reasons"],
+                                        form["remedy"] or None)
+        except DomainError as e:
+            errors = field_errors(e)
+    if errors:
+        return grievance_page(gid, 422, errors, form=form)
+    return redirect(url_for("pages.grievances.grievance", grievance_id=gid, notice="concluded"))
 
 
 @bp.route("/grievances/<grievance_id>/case-file")
