@@ -12,7 +12,6 @@ from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
 from domain.errors import DomainError
-from domain.grievance import Grievance, deadline
 from domain.promotion_case import OUTCOMES, STATUSES, StaleEvidence
 from infrastructure.cursor import BadCursor
 from infrastructure.promotion_view import CaseFilter
@@ -22,6 +21,7 @@ from web.auth import actor, jejak, permits, principal
 from web.http import parse_id
 from web.pages.access import page, roles_of
 from web.pages.render import Errors, field_errors, render, required
+from web.pages.filing import file_from_page
 
 bp = Blueprint("promotions", __name__)
 PAGE_SIZE = 50
@@ -111,23 +111,7 @@ def case_page(cid: UUID, status: int = 200, form: dict[str, str] | None = None, 
                                                                                                     "rejected"),
                   may_decide=permits(role, roles_of(promotion_api.decide)) and decidable,
                   may_audit=permits(role, roles_of(promotion_api.replay)),
-                  grievance=grievance_state(loaded.id, data), outcomes=OUTCOMES)
-
-
-def grievance_state(cid: UUID, data: dict[str, Any]) -> dict[str, Any] | None:
-    """For the candidate after a decision: their grievance about it (id), or until when they may file one."""
-    decision = data["decision"]
-    if decision is None or principal().employee_id != data["candidate_id"]:
-        return None
-    grievance_id = Grievance.id_for(cid, decision["number"])
-    if jejak().ledger.exists(grievance_id):
-        return {"id": grievance_id, "deadline": None, "open": False}
-    try:
-        _rules, days = jejak().grievances.window(decision["decided_on"])
-    except DomainError:
-        return None
-    last = deadline(decision["decided_on"], days)
-    return {"id": None, "deadline": last, "open": jejak().grievances.today() <= last}
+                  grievance=jejak().grievances.filing(actor(), "promotion_decision", loaded.id), outcomes=OUTCOMES)
 
 
 @bp.route("/promotions/<case_id>/assessment", methods=["POST"])
@@ -173,16 +157,8 @@ def decide(case_id: str) -> Any:
 def file_grievance(case_id: str) -> Any:
     """The candidate files a grievance about the decision, with grounds, within the window."""
     cid = parse_id(case_id, "promotion case")
-    grounds = (request.form.get("grounds") or "").strip()
-    errors = required({"grounds": grounds}, "grounds")
-    if not errors:
-        try:
-            filed = jejak().grievances.file(actor(), "promotion_decision", cid, grounds)
-        except DomainError as e:
-            errors = field_errors(e, {"subject_id": "_form"})
-    if errors:
-        return case_page(cid, 422, errors=errors, grounds=grounds)
-    return redirect(url_for("pages.grievances.grievance", grievance_id=filed.id, notice="filed"))
+    return file_from_page("promotion_decision", cid,
+                          lambda errors, grounds: case_page(cid, 422, errors=errors, grounds=grounds))
 
 
 @bp.route("/promotions/<case_id>/audit")
