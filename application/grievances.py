@@ -21,10 +21,11 @@ from application.promotion_evidence import TYPES, load_all
 from application.promotions import PromotionService, describe_event, jsonable
 from application.rulebook import RuleBookService
 from domain.access import AccessGrant
+from domain.account import Account
 from domain.appraisal import Appraisal
 from domain.errors import DomainError, StateConflict
 from domain.feedback_round import FeedbackRound
-from domain.grievance import Grievance
+from domain.grievance import Grievance, deadline
 from domain.promotion_case import PromotionCase
 from domain.rulebook import NoRuleSetInEffect, RuleSet
 from domain.rules import grievance_window_days
@@ -75,24 +76,12 @@ class GrievanceService:
         """The employee concerned files a grievance about a promotion decision or an appraisal result."""
         if actor.employee_id is None:
             raise Forbidden("a grievance is filed by the employee concerned")
-        if subject == "promotion_decision":
-            case = self._subject(PromotionCase, subject_id)
-            if case.candidate_id != actor.employee_id:
-                raise Forbidden("only the candidate files a grievance about a promotion decision")
-            if case.decision is None:
-                raise NotDecidedYet("the case has no decision yet")
-            decided_on, number, version = case.decision.decided_on, case.decision.number, case.version
-        elif subject == "appraisal":
-            appraisal = self._subject(Appraisal, subject_id)
-            if appraisal.employee_id != actor.employee_id:
-                raise Forbidden("only the appraised employee files a grievance about an appraisal result")
-            if appraisal.finalised_on is None:
-                raise NotDecidedYet("the appraisal is not final yet")
-            objection = appraisal.objection
-            decided_on = objection.decided_on if objection and objection.decided_on else appraisal.finalised_on
-            number, version = None, appraisal.version
-        else:
-            raise DomainError("subject must be promotion_decision or appraisal", field="subject")
+        concerned, decided_on, number, version = self._decision(subject, subject_id)
+        if concerned != actor.employee_id:
+            raise Forbidden("only the candidate or the appraised employee files a grievance about the decision")
+        if decided_on is None:
+            raise NotDecidedYet("the case has no decision yet" if subject == "promotion_decision"
+                                else "the appraisal is not final yet")
         rule_set, window = self.window(decided_on)
         grievance = Grievance.file(grievant_id=actor.employee_id, subject=subject, subject_id=subject_id,
                                    subject_version=version, decision_number=number, grounds=grounds,
@@ -103,6 +92,36 @@ class GrievanceService:
                            grievance_id=str(grievance.id))
         self.ledger.record(actor, grievance, reason=grievance.grounds)
         return grievance
+
+    def _decision(self, subject: str, subject_id: UUID) -> tuple[UUID, date | None, int | None, int]:
+        """Whom a decision concerns, its date (the window runs from it; None before a decision or final result), its
+        number and the subject's version."""
+        if subject == "promotion_decision":
+            case = self._subject(PromotionCase, subject_id)
+            decision = case.decision
+            return (case.candidate_id, decision.decided_on if decision else None, decision.number if decision else None,
+                    case.version)
+        if subject == "appraisal":
+            appraisal = self._subject(Appraisal, subject_id)
+            objection = appraisal.objection
+            decided_on = objection.decided_on if objection and objection.decided_on else appraisal.finalised_on
+            return appraisal.employee_id, decided_on, None, appraisal.version
+        raise DomainError("subject must be promotion_decision or appraisal", field="subject")
+
+    def filing(self, actor: Actor, subject: str, subject_id: UUID) -> dict[str, Any] | None:
+        """For the employee concerned: the grievance already filed about the current decision (its id), or the last
+        day to file one; None for anyone else, before a decision, or without a filing window."""
+        concerned, decided_on, number, _ = self._decision(subject, subject_id)
+        if decided_on is None or actor.employee_id is None or concerned != actor.employee_id:
+            return None
+        try:
+            _, window = self.window(decided_on)
+        except DomainError:
+            return None
+        grievance_id = Grievance.id_for(subject_id, number)
+        last = deadline(decided_on, window)
+        return {"id": grievance_id if self.ledger.exists(grievance_id) else None, "deadline": last,
+                "open": self.today() <= last}
 
     def assign(self, actor: Actor, grievance_id: UUID, investigator_grant_id: UUID,
                expected_version: int | None = None) -> Grievance:
@@ -253,13 +272,22 @@ class GrievanceService:
         except NotFound:
             raise UnknownSubject(subject_id) from None
 
-    def _investigator(self, grant_id: UUID) -> AccessGrant:
-        try:
-            grant = self.ledger.load(AccessGrant, grant_id)
-        except NotFound:
-            raise DomainError(f"no access grant {grant_id}", field="investigator_grant_id") from None
+    def _investigator(self, grant_id: UUID) -> AccessGrant | Account:
+        """An active investigator token (API) or sign-in account (pages): whichever holds the id acts as them."""
+        grant: AccessGrant | Account | None = None
+        for cls in (AccessGrant, Account):
+            try:
+                loaded = self.ledger.load(cls, grant_id)
+            except NotFound:
+                continue
+            if isinstance(loaded, (AccessGrant, Account)):
+                grant = loaded
+                break
+        if grant is None:
+            raise DomainError(f"no access grant or account {grant_id}", field="investigator_grant_id")
         if grant.role != INVESTIGATOR or grant.revoked:
-            raise DomainError("the grant is not an active investigator token", field="investigator_grant_id")
+            raise DomainError("the grant is not an active investigator token or account",
+                              field="investigator_grant_id")
         return grant
 
 

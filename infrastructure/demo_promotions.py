@@ -35,6 +35,7 @@ ASSIGNED_ON = date(2026, 4, 8)
 CONCLUDED_ON = date(2026, 5, 4)
 MEMBERS = ("Sekretaris Daerah (ketua)", "Kepala BKPSDM (sekretaris)", "Inspektur Daerah",
            "Kepala Bagian Organisasi Setda")
+PAGE_INVESTIGATOR = "investigator"  # the demo investigator's page account (infrastructure/demo.py)
 REASON = "Usulan kenaikan pangkat reguler periode April 2026"
 # What a rejected candidate objects to, by the first criterion they did not meet.
 GROUNDS = {
@@ -174,8 +175,11 @@ def _run_grievance(jejak: Jejak, p: DemoPromotion, case_id: UUID, cast: Any, inv
         filed = 1
     grievance = jejak.ledger.load(Grievance, grievance_id)
     if grievance.investigator_id is None:
+        # the open one goes to the investigator's page account (the pages are where a person reads a case file);
+        # the one concluded here, to the token that concludes it
+        account = jejak.accounts.find(PAGE_INVESTIGATOR) if g.outcome is None else None
         with _dated(svc, ASSIGNED_ON):
-            grievance = svc.assign(cast.hr(), grievance_id, UUID(investigator.id))
+            grievance = svc.assign(cast.hr(), grievance_id, account.id if account else UUID(investigator.id))
     if g.outcome is not None and grievance.is_open:
         with _dated(svc, CONCLUDED_ON):
             svc.conclude(investigator, grievance_id, g.outcome, g.findings or "", g.reasons or "")

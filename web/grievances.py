@@ -30,9 +30,10 @@ class GrievanceIn(Strict):
 
 
 class AssignmentIn(Strict):
-    """The investigator token HR assigns."""
+    """The investigator (token or page account) HR assigns."""
 
-    investigator_grant_id = ma.fields.UUID(required=True, metadata={"description": "an active investigator grant"})
+    investigator_grant_id = ma.fields.UUID(required=True, metadata={
+        "description": "an active investigator token's grant id, or an investigator page account's id"})
 
 
 class ConclusionIn(Strict):
@@ -124,13 +125,18 @@ def respond(grievance_id: UUID, status: int = 200) -> Any:
 @blp.response(200, GrievanceOut(many=True))
 def list_grievances(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Grievances, newest first (employees: their own; investigators: the open ones assigned to them)."""
-    who = principal()
     flt = GrievanceFilter(query["status"], query["subject"], query["grievant_id"])
+    return visible_grievances(flt, query["limit"])
+
+
+def visible_grievances(flt: GrievanceFilter, limit: int) -> list[dict[str, Any]]:
+    """The grievances the caller may list (the API's list and the pages alike)."""
+    who = principal()
     grievant = who.employee_id if who.role in ("employee", "supervisor") else None
     investigator = str(who.grant_id) if who.role == "investigator" else None
     if who.role in ("employee", "supervisor") and grievant is None:
         return []
-    return jejak().grievance_view.grievances(flt, query["limit"], grievant=grievant, investigator=investigator)
+    return jejak().grievance_view.grievances(flt, limit, grievant=grievant, investigator=investigator)
 
 
 @blp.route("/grievances", methods=["POST"])

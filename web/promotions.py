@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +24,8 @@ LISTERS = ("hr_admin", "employee", "committee", "auditor")  # employees: their o
 AUDIT = ("hr_admin", "committee", "auditor", "investigator")
 HISTORY = ("hr_admin", "committee", "auditor")
 Period = ma.validate.Regexp(PERIOD, error="must be a promotion period (the month of the TMT) like 2026-10")
-PeriodFilter = ma.validate.Regexp(r"^(19|20)\d{2}(-(0[1-9]|1[0-2]))?$", error="must be a year like 2026 or a "
+PERIOD_FILTER = re.compile(r"^(19|20)\d{2}(-(0[1-9]|1[0-2]))?$")
+PeriodFilter = ma.validate.Regexp(PERIOD_FILTER, error="must be a year like 2026 or a "
                                                                               "month like 2026-10")
 
 
@@ -265,7 +267,12 @@ def list_cases(query: dict[str, Any]) -> dict[str, Any]:
     """Cases, newest proposal first (employees: their own; supervisors: also their reports')."""
     flt = CaseFilter(query["unit"], query["period"], query["outcome"], query["flagged"], query["kind"],
                      query["status"], query["candidate_id"])
-    page = jejak().promotion_view.cases(flt, query["limit"], query["cursor"], visible_to=list_scope())
+    return visible_cases(flt, query["limit"], query["cursor"])
+
+
+def visible_cases(flt: CaseFilter, limit: int, cursor: str | None = None) -> dict[str, Any]:
+    """A page of the cases the caller may list (the API's list and the pages alike)."""
+    page = jejak().promotion_view.cases(flt, limit, cursor, visible_to=list_scope())
     counts = ("assessments", "decisions")  # the list carries the counts' outcome, not the records themselves
     items = [{**{k: v for k, v in row.items() if k not in counts}, "position": row["position_title"],
               "flagged": row["contrary"]} for row in page.items]
@@ -367,5 +374,10 @@ def decision_history(query: dict[str, Any]) -> dict[str, Any]:
     """Every committee decision across cases, newest first: filter by unit, period (year or month), outcome,
     kind and flagged (contrary to the assessment)."""
     flt = CaseFilter(query["unit"], query["period"], query["outcome"], query["flagged"], query["kind"])
-    page = jejak().promotion_view.decisions(flt, query["limit"], query["cursor"])
+    return decision_page(flt, query["limit"], query["cursor"])
+
+
+def decision_page(flt: CaseFilter, limit: int, cursor: str | None = None) -> dict[str, Any]:
+    """A page of the decision history (the API's route and the pages alike)."""
+    page = jejak().promotion_view.decisions(flt, limit, cursor)
     return {"items": page.items, "next_cursor": page.next_cursor}

@@ -194,3 +194,19 @@ def test_init_publishes_the_grievance_window_for_a_ledger_whose_rules_predate_it
     latest = jejak.rules.all()[-1]
     assert latest.version == 3 and latest.rules["grievance"] == {"filing_window_days": 30}
     assert latest.effective_from == date.today()
+
+
+def test_hr_may_assign_an_investigator_page_account_which_then_reads_the_case_file(office: Office) -> None:
+    _, grievance_id = filed(office)
+    svc, accounts = office.jejak.grievances, office.jejak.accounts
+    account = accounts.create(HR, "pemeriksa", "kata-sandi-uji-123", "investigator", "Pemeriksa Inspektorat")
+    auditor_account = accounts.create(HR, "inspektur", "kata-sandi-uji-123", "auditor", "Inspektur")
+    with pytest.raises(DomainError) as not_investigator:
+        svc.assign(HR, grievance_id, auditor_account.id)
+    assert not_investigator.value.field == "investigator_grant_id"
+
+    assigned = svc.assign(HR, grievance_id, account.id)
+
+    reader = Actor(id=str(account.id), role="investigator", name=account.name)  # as the pages make it
+    assert assigned.investigator_name == "Pemeriksa Inspektorat"
+    assert svc.case_file(reader, grievance_id, "pemeriksaan")["grievance"]["id"] == str(grievance_id)

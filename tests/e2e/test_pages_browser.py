@@ -1,6 +1,7 @@
 """The pages in a real browser: Debian's Chromium driven by Playwright against the app served on 127.0.0.1.
 A reviewer signs in and submits a review; HR closes the round; the reviewee sees the report with the radar chart
-and a withheld category; a wrong password and a form without its CSRF token are refused. Screenshots of the key
+and a withheld category; an auditor opens a promotion case and sees the replay marked consistent; a committee member
+decides a case from the form; a wrong password and a form without its CSRF token are refused. Screenshots of the key
 pages go to test-artifacts/ (not committed)."""
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class Served:
     base: str
     system: Any
     round_id: UUID
+    decided_case: UUID  # Andi's case, rejected by the committee as assessed
+    waiting_case: UUID  # Dewi's case, assessed and waiting for the committee
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +73,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         for username, role, name, who in (("admin", "hr_admin", "Admin BKPSDM", None),
                                           ("siti", "employee", "Siti Rahmawati", "supervisor"),
                                           ("dewi", "employee", "Dewi Lestari", "staff"),
-                                          ("andi", "employee", "Andi Pratama", "other")):
+                                          ("andi", "employee", "Andi Pratama", "other"),
+                                          ("tim", "committee", "Tim Penilai Kinerja", None),
+                                          ("inspektur", "auditor", "Inspektorat Daerah", None)):
             system.accounts.create(actor, username, PASSWORD, role, name, ids[who] if who else None)
         fb = system.feedback
         rid = fb.open_round(HR, ids["staff"], "2026-Q1", date.today() + timedelta(days=14)).id
@@ -79,14 +84,28 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         for who, score in (("staff", 3), ("other", 5)):
             person = Actor(id=f"e2e-{who}", role="employee", name=who, employee_id=ids[who])
             fb.submit(person, rid, {k: score for k in RATINGS}, {"strengths": f"komentar {who}"})
+        decided, waiting = promotion_cases(system, ids)
         server = make_server("127.0.0.1", 0, api.app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield Served(f"http://127.0.0.1:{server.server_port}", system, rid)
+            yield Served(f"http://127.0.0.1:{server.server_port}", system, rid, decided, waiting)
         finally:
             server.shutdown()
             thread.join(timeout=10)
+
+
+def promotion_cases(system: Any, ids: dict[str, UUID]) -> tuple[UUID, UUID]:
+    """Andi's rank case assessed and rejected by the committee; Dewi's assessed and waiting for its decision (the
+    periods' inputs are the 2024-2025 records, which the 360 story above does not touch)."""
+    committee = Actor(id="e2e-committee", role="committee", name="Tim Penilai Kinerja")
+    svc = system.promotions
+    decided = svc.propose(HR, ids["other"], "rank", "2026-10", "usulan kenaikan pangkat reguler").id
+    svc.assess(HR, decided)
+    svc.decide(committee, decided, "rejected", "Belum memenuhi syarat", ["Sekretaris Daerah", "Kepala BKPSDM"])
+    waiting = svc.propose(HR, ids["staff"], "rank", "2026-10", "usulan kenaikan pangkat reguler").id
+    svc.assess(HR, waiting)
+    return decided, waiting
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +218,51 @@ def reviewee_sees_the_report(served: Served, page: Any) -> None:
     assert "komentar other" not in page.content()  # the withheld peer's comment stays hidden
     shot(page, "05-report-radar-withheld")
     assert fits_the_screen(page) == []
+
+
+def test_auditor_opens_a_promotion_case_and_sees_the_replay_marked_consistent(served: Served, page: Any) -> None:
+    sign_in(page, served.base, "inspektur")
+    page.get_by_role("link", name="Riwayat keputusan").first.click()
+    page.get_by_role("link", name="Andi Pratama").click()
+    expect(page.locator("#eligibility")).to_have_text("tidak memenuhi syarat")
+    page.get_by_role("link", name="Replay dan perubahan").click()
+
+    overall = page.locator("#replay-overall")
+    expect(overall).to_contain_text("✓ konsisten")
+    expect(overall).to_have_class("notice")
+    for row in page.locator("#replay tbody tr").all():
+        expect(row).to_contain_text("✓ konsisten")
+    assert page.locator("#replay tbody tr").count() == 4
+    expect(page.locator("#today-under_pinned_rules")).to_be_visible()
+    shot(page, "09-auditor-replay-consistent")
+    assert fits_the_screen(page) == []
+
+
+def test_committee_member_decides_a_case_from_the_form(served: Served, page: Any) -> None:
+    sign_in(page, served.base, "tim")
+    page.get_by_role("link", name="Usulan kenaikan").first.click()
+    page.get_by_role("link", name="Dewi Lestari").click()
+    page.get_by_label("Hasil").select_option("approved")  # against the assessment: needs a justification
+    page.get_by_label("Pertimbangan").fill("Kebutuhan organisasi")
+    page.get_by_label("Anggota yang hadir").fill("Sekretaris Daerah\nKepala BKPSDM")
+    page.get_by_role("button", name="Catat keputusan").click()
+    error = page.locator("#justification-error")
+    expect(error).to_be_visible()
+    expect(error).to_have_attribute("role", "alert")
+    expect(error).to_contain_text("justifikasi tertulis")
+    shot(page, "10-committee-justification-required")
+
+    page.get_by_label("Hasil").select_option("rejected")
+    page.get_by_label("Pertimbangan").fill("Belum memenuhi syarat predikat kinerja")
+    page.get_by_role("button", name="Catat keputusan").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Keputusan tim telah dicatat.")
+    expect(page.locator("#case-status")).to_contain_text("ditolak")
+    shot(page, "11-committee-decided")
+    assert fits_the_screen(page) == []
+    decision = served.system.promotions.case(HR, served.waiting_case).decision
+    assert decision.outcome == "rejected" and list(decision.members_present) == ["Sekretaris Daerah",
+                                                                                 "Kepala BKPSDM"]
 
 
 def test_wrong_password_is_refused_with_one_message(served: Served, page: Any) -> None:

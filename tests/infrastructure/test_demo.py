@@ -690,10 +690,11 @@ def test_demo_decisions_replay_and_only_the_contrary_one_is_flagged(loaded: tupl
         assert candidate.rank_since == date(2026, 4, 1)
 
 
-def test_demo_investigator_reads_the_open_grievances_case_file_and_the_employee_their_grievance(
+def test_demo_investigator_account_reads_the_open_grievances_case_file_and_the_employee_their_grievance(
         loaded: tuple[Jejak, DemoResult, float]) -> None:
     jejak, result, _ = loaded
-    investigator = demo_actor(jejak, result, "investigator")
+    account = jejak.accounts.find(result.accounts["investigator"])
+    investigator = Actor(id=str(account.id), role="investigator", name=account.name)  # as the pages make it
     employee = demo_actor(jejak, result, "employee")
     mine = jejak.grievance_view.grievances(GrievanceFilter(), 10, grievant=employee.employee_id)
     assert [g["status"] for g in mine] == ["investigating"]

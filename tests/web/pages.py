@@ -104,3 +104,16 @@ def closed_round(site: Site, period: str = "2026-Q2", peers: int = 1) -> UUID:
         fb.submit(as_person(site, "other"), rid, {k: 5 for k in RATINGS}, {"strengths": "ramah"})
     fb.close(HR, rid, "semua penilai sudah menjawab")
     return rid
+
+
+COMMITTEE = Actor(id="page-test-committee", role="committee", name="Tim Penilai Kinerja")
+
+
+def decided_case(site: Site, outcome: str = "rejected", period: str = "2026-10") -> UUID:
+    """A rank case of the staff member proposed and assessed by HR (no appraisals: not eligible) and decided by the
+    committee."""
+    svc = site.jejak.promotions
+    case_id: UUID = svc.propose(HR, site.api.ids["staff"], "rank", period, "usulan kenaikan pangkat reguler").id
+    svc.assess(HR, case_id)
+    svc.decide(COMMITTEE, case_id, outcome, "belum memenuhi syarat", ["Sekretaris Daerah"])
+    return case_id

@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from tests.web.pages import HR, RATINGS, Site, as_person, build_site, closed_round, open_round_with_reviewers
+from tests.web.pages import (
+    HR,
+    RATINGS,
+    Site,
+    as_person,
+    build_site,
+    closed_round,
+    decided_case,
+    open_round_with_reviewers,
+)
 
 ROLES = ("hr_admin", "supervisor", "employee", "committee", "auditor", "investigator")
 EVERYONE = frozenset(ROLES)
@@ -29,6 +38,14 @@ PAGES: list[tuple[str, str | None, frozenset[str]]] = [
     ("/audit/events", "/api/audit/events", frozenset()),
     ("/audit/aggregates/{staff}?reason=audit", "/api/audit/aggregates/{staff}/events?reason=audit", frozenset()),
     ("/audit/verify", "/api/audit/verify", frozenset()),
+    ("/promotions", "/api/promotion-cases", frozenset()),
+    ("/promotions/{case}", "/api/promotion-cases/{case}", frozenset()),
+    ("/promotions/{case}/audit", "/api/promotion-cases/{case}/replay", frozenset()),
+    ("/promotion-decisions", "/api/promotion-decisions", frozenset()),
+    ("/grievances", "/api/grievances", frozenset()),
+    ("/grievances/{grievance}", "/api/grievances/{grievance}", frozenset()),
+    ("/grievances/{grievance}/case-file?reason=audit", "/api/grievances/{grievance}/case-file?reason=audit",
+     frozenset()),
     # pages with no API twin: a supervisor's team, HR's round workspace, the investigator's start
     ("/team", None, frozenset({"supervisor"})),
     ("/hr/rounds", None, frozenset({"hr_admin"})),
@@ -44,7 +61,7 @@ FORM_PAGES: list[tuple[str, str, str]] = [
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """One seeded site for the module: a closed and an open round of the staff member, answered by her and her
-    supervisor, and her final appraisal."""
+    supervisor, her appraisal, her decided promotion case and her grievance about it."""
     for built in build_site(tmp_path_factory.mktemp("pages-access")):
         ids = built.api.ids
         ids["closed"] = closed_round(built, "2026-Q2", peers=0)
@@ -52,6 +69,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         for who in ("staff", "supervisor"):
             built.jejak.feedback.submit(as_person(built, who), ids["open"], dict(RATINGS), {})
         ids["appraisal"] = built.jejak.appraisals.open(HR, ids["staff"], "2026").id
+        ids["case"] = decided_case(built)
+        # filed, not assigned: the investigator (token or account) is refused by the API and the pages alike
+        ids["grievance"] = built.jejak.grievances.file(as_person(built, "staff"), "promotion_decision",
+                                                       ids["case"], "nilai 2024 keliru").id
         yield built
 
 

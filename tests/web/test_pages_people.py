@@ -111,3 +111,20 @@ def test_team_view_lists_direct_reports_with_open_rounds_and_appraisals(site: Si
 
 def test_team_view_is_for_supervisors(site: Site) -> None:
     assert site.client("employee").get("/team").status_code == 403
+
+
+def test_the_appraised_employee_files_a_grievance_about_the_final_result_from_the_appraisal(site: Site) -> None:
+    aid = final_appraisal(site)
+    client = site.client("employee")
+    assert 'action="/appraisals/' + str(aid) + '/grievance"' in client.get(f"/appraisals/{aid}").get_data(as_text=True)
+    assert 'name="grounds"' not in site.client("supervisor").get(f"/appraisals/{aid}").get_data(as_text=True)
+
+    blank = post_form(client, f"/appraisals/{aid}/grievance", {"grounds": ""}, token_from=f"/appraisals/{aid}")
+    filed = post_form(client, f"/appraisals/{aid}/grievance", {"grounds": "Predikat tidak sesuai capaian"},
+                      token_from=f"/appraisals/{aid}")
+
+    assert blank.status_code == 422 and 'id="grounds-error" role="alert"' in blank.get_data(as_text=True)
+    assert 'id="reasons-error"' not in blank.get_data(as_text=True)  # the objection form stays untouched
+    assert filed.status_code == 302 and filed.headers["Location"].startswith("/grievances/")
+    after = client.get(f"/appraisals/{aid}").get_data(as_text=True)
+    assert 'name="grounds"' not in after and filed.headers["Location"].split("?")[0] in after

@@ -14,8 +14,10 @@ from flask_babel import gettext as _
 
 from application.errors import NotFound
 from domain.errors import DomainError
+from infrastructure.grievance_view import GrievanceFilter
 from infrastructure.views import AuditFilter
 from web import audit as audit_api
+from web import grievances as grievance_api
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.people import reason_errors
@@ -145,5 +147,5 @@ def verify() -> Any:
 @bp.route("/investigations")
 @page(roles=("investigator",))
 def investigations() -> Any:
-    """The investigator's start: what can be checked now; grievance case files are listed here once they exist."""
-    return render("pages/investigations.html")
+    """The investigator's start: the open grievances assigned to them (the API's list, scoped the same way)."""
+    return render("pages/investigations.html", rows=grievance_api.visible_grievances(GrievanceFilter(), 200))

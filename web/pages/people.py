@@ -15,10 +15,12 @@ from infrastructure.views import EmployeeFilter
 from web import appraisals as appraisal_api
 from web import employees as employee_api
 from web import feedback as feedback_api
+from web import grievances as grievance_api
 from web import timeline as timeline_api
 from web.auth import actor, jejak, principal
 from web.http import parse_id
 from web.pages.access import page
+from web.pages.filing import file_from_page
 from web.pages.render import Errors, field_errors, render, required
 
 bp = Blueprint("people", __name__)
@@ -82,15 +84,26 @@ def appraisal(appraisal_id: str) -> Any:
     return appraisal_page(parse_id(appraisal_id, "appraisal"), "", {}, 200)
 
 
-def appraisal_page(aid: UUID, reasons: str, errors: Errors, status: int) -> Any:
-    """Render an appraisal (and, for the appraised employee within the window, the objection form)."""
+def appraisal_page(aid: UUID, reasons: str, errors: Errors, status: int, grievance_errors: Errors | None = None,
+                   grounds: str = "") -> Any:
+    """Render an appraisal (and, for the appraised employee within the windows, the objection and grievance
+    forms)."""
     data = appraisal_api.visible_appraisal(aid)
     today = jejak().appraisals.today()
     deadline = data["objection_deadline"]
     may_object = (principal().employee_id == data["employee_id"] and data["status"] == "final"
                   and data["objection"] is None and deadline is not None and today <= deadline)
     return render("pages/appraisal.html", status, a=data, may_object=may_object, reasons=reasons, errors=errors,
-                  notice=request.args.get("notice"))
+                  notice=request.args.get("notice"), grievance=jejak().grievances.filing(actor(), "appraisal", aid),
+                  grievance_errors=grievance_errors or {}, grounds=grounds)
+
+
+@bp.route("/appraisals/<appraisal_id>/grievance", methods=["POST"])
+@page(grievance_api.file_grievance)
+def file_grievance(appraisal_id: str) -> Any:
+    """The appraised employee files a grievance about the final result, with grounds, within the window."""
+    aid = parse_id(appraisal_id, "appraisal")
+    return file_from_page("appraisal", aid, lambda errors, grounds: appraisal_page(aid, "", {}, 422, errors, grounds))
 
 
 @bp.route("/appraisals/<appraisal_id>/objection", methods=["POST"])

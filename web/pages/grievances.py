@@ -1,0 +1,141 @@
+"""Grievance pages: the list (the grievant's own, HR's and auditors' all, an investigator's assigned open ones), a
+grievance's status and outcome with HR's assignment form, and the case file. The same services as the API."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, redirect, request, url_for
+from flask_babel import gettext as _
+
+from domain.errors import DomainError
+from domain.grievance import OUTCOMES
+from infrastructure.grievance_view import OPEN, GrievanceFilter
+from web import grievances as grievance_api
+from web.auth import actor, jejak, permits, principal
+from web.http import parse_id
+from web.pages.access import page, roles_of
+from web.pages.people import reason_errors
+from web.pages.promotions import readable_drift
+from web.pages.render import Errors, field_errors, render, required
+
+bp = Blueprint("grievances", __name__)
+LIST_SIZE = 200
+
+
+@bp.route("/grievances")
+@page(grievance_api.list_grievances)
+def grievances() -> Any:
+    """The grievances the account may see, newest first."""
+    return render("pages/grievances.html", rows=grievance_api.visible_grievances(GrievanceFilter(), LIST_SIZE))
+
+
+@bp.route("/grievances/<grievance_id>")
+@page(grievance_api.get_grievance)
+def grievance(grievance_id: str) -> Any:
+    """A grievance's status and outcome; HR assigns an investigator here."""
+    return grievance_page(parse_id(grievance_id, "grievance"))
+
+
+def grievance_page(gid: UUID, status: int = 200, errors: Errors | None = None, chosen: str = "",
+                   form: dict[str, str] | None = None) -> Any:
+    """Render a grievance (and, while it is open, HR's assignment form and the assigned investigator's
+    conclusion form)."""
+    data = grievance_api.detail(gid)
+    role, is_open = principal().role, data["status"] in OPEN
+    may_assign = permits(role, roles_of(grievance_api.assign)) and is_open
+    may_conclude = (permits(role, roles_of(grievance_api.conclude)) and is_open
+                    and data["investigator_id"] == str(principal().grant_id))
+    return render("pages/grievance.html", status, g=data, errors=errors or {}, chosen=chosen, form=form or {},
+                  investigators_options=investigators() if may_assign else [], may_assign=may_assign,
+                  may_conclude=may_conclude, outcomes=OUTCOMES,
+                  may_read_file=permits(role, roles_of(grievance_api.case_file)),
+                  notice=request.args.get("notice"))
+
+
+def investigators() -> list[tuple[str, str]]:
+    """Who HR may assign: active investigator sign-in accounts and API tokens, as (id, label) options."""
+    accounts = [(str(a["id"]), _("%(name)s (sign-in account %(u)s)", name=a["name"], u=a["username"]))
+                for a in jejak().account_view.all() if a["role"] == "investigator" and not a["revoked"]]
+    tokens = [(str(t["id"]), _("%(name)s (API token)", name=t["name"]))
+              for t in jejak().grants.all() if t["role"] == "investigator" and not t["revoked"]]
+    return accounts + tokens
+
+
+@bp.route("/grievances/<grievance_id>/investigator", methods=["POST"])
+@page(grievance_api.assign)
+def assign(grievance_id: str) -> Any:
+    """HR assigns (or reassigns) the investigator."""
+    gid = parse_id(grievance_id, "grievance")
+    chosen = (request.form.get("investigator") or "").strip()
+    errors: Errors = {}
+    try:
+        holder = UUID(chosen)
+    except ValueError:
+        errors = {"investigator": [_("Choose an investigator from the list.")]}
+    if not errors:
+        try:
+            jejak().grievances.assign(actor(), gid, holder)
+        except DomainError as e:
+            errors = field_errors(e, {"investigator_grant_id": "investigator"})
+    if errors:
+        return grievance_page(gid, 422, errors, chosen)
+    return redirect(url_for("pages.grievances.grievance", grievance_id=gid, notice="assigned"))
+
+
+@bp.route("/grievances/<grievance_id>/conclusion", methods=["POST"])
+@page(grievance_api.conclude)
+def conclude(grievance_id: str) -> Any:
+    """The assigned investigator records findings and the outcome (upheld with a remedy, or dismissed)."""
+    gid = parse_id(grievance_id, "grievance")
+    form = {k: (request.form.get(k) or "").strip() for k in ("outcome", "findings", "reasons", "remedy")}
+    errors = required(form, "outcome", "findings", "reasons")
+    if not errors:
+        try:
+            jejak().grievances.conclude(actor(), gid, form["outcome"], form["findings"], form["reasons"],
+                                        form["remedy"] or None)
+        except DomainError as e:
+            errors = field_errors(e)
+    if errors:
+        return grievance_page(gid, 422, errors, form=form)
+    return redirect(url_for("pages.grievances.grievance", grievance_id=gid, notice="concluded"))
+
+
+@bp.route("/grievances/<grievance_id>/case-file")
+@page(grievance_api.case_file)
+def case_file(grievance_id: str) -> Any:
+    """The case file: the decision event, the evidence as of the decision, replay, drift, the rule-set text and the
+    trail of actors. Opening it is a recorded read, with the reason given."""
+    gid = parse_id(grievance_id, "grievance")
+    reason = (request.args.get("reason") or "").strip()
+    action = url_for("pages.grievances.case_file", grievance_id=gid)
+    if not reason:
+        return render("pages/reason.html", person=None, errors={}, reason="", case_id="", action=action,
+                      show_case=False)
+    errors = reason_errors(reason)
+    if errors:
+        return render("pages/reason.html", 422, person=None, errors=errors, reason=reason, case_id="",
+                      action=action, show_case=False)
+    data = jejak().grievances.case_file(actor(), gid, reason)
+    return render("pages/case_file.html", f=readable_file(data), g=grievance_api.detail(gid), reason=reason)
+
+
+def readable_file(data: dict[str, Any]) -> dict[str, Any]:
+    """The case file with moments as datetimes and the rule-set text and input states as indented JSON."""
+    def when(event: dict[str, Any]) -> dict[str, Any]:
+        return {**event, "recorded_at": datetime.fromisoformat(event["recorded_at"]),
+                "payload_text": pretty(event.get("payload"))}
+
+    rule_set = data["rule_set"]
+    return {**data, "decision_event": when(data["decision_event"]), "trail": [when(e) for e in data["trail"]],
+            "drift": readable_drift(data["drift"]) if data.get("drift") else None,
+            "evidence": [{**e, "state_text": pretty(e["state"])} for e in data["evidence"]],
+            "rule_set": {**rule_set, "text": pretty(rule_set["rules"])} if rule_set else None}
+
+
+def pretty(value: Any) -> str:
+    """Indented JSON for reading."""
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
