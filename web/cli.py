@@ -215,9 +215,13 @@ def projections_status() -> None:
 
 @projections.command("rebuild")
 @click.argument("name", required=False)
-def projections_rebuild(name: str | None) -> None:
+@click.option("--workers", type=click.IntRange(1, 2), default=None,
+              help="Processes folding a large SQLite log in a bulk rebuild (default: 2 where 2 cores are free).")
+def projections_rebuild(name: str | None, workers: int | None) -> None:
     """Drop and rebuild one projection (or all) from the event log, with progress."""
     runner = system().projections
+    if workers is not None:
+        runner.rebuild_workers = workers
     names = [name] if name else list(runner.projections)
     for n in names:
         if n not in runner.projections:

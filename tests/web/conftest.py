@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +24,7 @@ from infrastructure.container import Jejak
 from tests.conftest import _make
 from web import create_app
 
+ROOT = Path(__file__).resolve().parents[2]
 SUPERVISOR_NIP = "197805122005011002"
 STAFF_NIP = "199001012015032001"
 OTHER_NIP = "198811172012121003"
@@ -137,3 +141,10 @@ def api_on_copy(template: Template, var_dir: Path, app: Flask | None = None) -> 
         yield Api(app, app.test_client(), system)
     finally:
         system.close()
+
+
+def jejak_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the `jejak` command in a fresh process with only the given JEJAK_* settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("JEJAK_")}
+    return subprocess.run([sys.executable, "-c", "from web.cli import main; main()", *args], cwd=ROOT,
+                          env={**clean, **env}, capture_output=True, text=True, timeout=120)

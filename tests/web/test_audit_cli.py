@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,15 +14,7 @@ import pytest
 from application.audit_bundle import BadBundle, replay_bundle
 from infrastructure.container import Jejak
 from tests.promotions import AUDITOR, COMMITTEE, HR, MEMBERS, Office
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def jejak_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run the `jejak` command in a fresh process with only the given JEJAK_* settings."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("JEJAK_")}
-    return subprocess.run([sys.executable, "-c", "from web.cli import main; main()", *args], cwd=ROOT,
-                          env={**clean, **env}, capture_output=True, text=True, timeout=120)
+from tests.web.conftest import jejak_cli
 
 
 @pytest.fixture
