@@ -220,3 +220,15 @@ def test_the_assigned_investigator_concludes_from_the_page_and_the_grievant_read
     seen = site.client("employee").get(path).get_data(as_text=True)
     assert 'id="grievance-outcome"><strong>tidak diterima</strong>' in seen and "syarat belum terpenuhi" in seen
     assert investigator.get(path).status_code == 403  # closed: out of the investigator's scope
+
+
+@pytest.mark.parametrize(("path", "field"), [("/promotions?status=hilang", "status"),
+                                             ("/promotions?flagged=mungkin", "flagged"),
+                                             ("/promotion-decisions?outcome=lulus", "outcome"),
+                                             ("/promotion-decisions?unit=" + "X" * 21, "unit")])
+def test_list_filters_are_checked_by_the_api_routes_own_rules(site: Site, path: str, field: str) -> None:
+    page = site.client("auditor").get(path)
+    api = site.api.call("GET", "/api" + path.replace("/promotions", "/promotion-cases"), role="auditor")
+
+    assert page.status_code == 422 and f'id="{field}-error"' in page.get_data(as_text=True)
+    assert api.status_code == 422 and field in api.get_json()["errors"]

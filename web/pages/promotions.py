@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import marshmallow as ma
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
 from domain.errors import DomainError
-from domain.promotion_case import OUTCOMES, STATUSES, StaleEvidence
+from domain.promotion_case import OUTCOMES, StaleEvidence
 from infrastructure.cursor import BadCursor
 from infrastructure.promotion_view import CaseFilter
 from web import grievances as grievance_api
@@ -25,18 +26,14 @@ from web.pages.render import Errors, field_errors, render, required
 
 bp = Blueprint("promotions", __name__)
 PAGE_SIZE = 50
-FLAGS = {"": None, "yes": True, "no": False}
 
 
 @bp.route("/promotions")
 @page(promotion_api.list_cases)
 def cases() -> Any:
     """The cases the account may see, newest proposal first (filter by state and flag)."""
-    args, errors = history_args(("status", "flagged", "cursor"))
-    status = args["status"] or None
-    if status is not None and status not in STATUSES:
-        errors["status"] = [_("Choose a state from the list.")]
-    flt = CaseFilter(flagged=FLAGS.get(args["flagged"]), status=status)
+    args, query, errors = filters(promotion_api.CaseQuery(), ("status", "flagged", "cursor"))
+    flt = CaseFilter(flagged=query.get("flagged"), status=query.get("status"))
     found = paged(promotion_api.visible_cases, flt, args, errors)
     return render("pages/promotion_cases.html", 422 if errors else 200, args=args, errors=errors,
                   rows=found["items"], next_url=next_url("pages.promotions.cases", args, found))
@@ -46,26 +43,24 @@ def cases() -> Any:
 @page(promotion_api.decision_history)
 def history() -> Any:
     """Every committee decision across cases, filtered by unit, period, outcome and flag, one page at a time."""
-    args, errors = history_args(("unit", "period", "outcome", "flagged", "cursor"))
-    period = args["period"]
-    if period and not promotion_api.PERIOD_FILTER.match(period):
-        errors["period"] = [_("Give a year like 2026 or a month like 2026-04.")]
-    if args["outcome"] and args["outcome"] not in OUTCOMES:
-        errors["outcome"] = [_("Choose an outcome from the list.")]
-    flt = CaseFilter(args["unit"] or None, period or None, args["outcome"] or None, FLAGS.get(args["flagged"]))
+    args, query, errors = filters(promotion_api.HistoryQuery(), ("unit", "period", "outcome", "flagged", "cursor"))
+    flt = CaseFilter(query.get("unit"), query.get("period"), query.get("outcome"), query.get("flagged"))
     found = paged(promotion_api.decision_page, flt, args, errors)
     return render("pages/promotion_history.html", 422 if errors else 200, args=args, errors=errors,
                   rows=found["items"], next_url=next_url("pages.promotions.history", args, found),
                   units=[(u["code"], f'{u["code"]} — {u["name"]}') for u in jejak().directory.units()])
 
 
-def history_args(names: tuple[str, ...]) -> tuple[dict[str, str], Errors]:
-    """The filter values typed into a list page (trimmed, bounded), and a check of the yes/no flag."""
+def filters(schema: ma.Schema, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, Any], Errors]:
+    """The filter values typed into a list page, checked by the API route's own query schema (one set of rules);
+    returns what was typed (to show again), the loaded values and the errors per field."""
     args = {k: (request.args.get(k) or "").strip()[:200] for k in names}
-    errors: Errors = {}
-    if args.get("flagged") not in (None, *FLAGS):
-        errors["flagged"] = [_("Choose yes, no or any.")]
-    return args, errors
+    try:
+        query: dict[str, Any] = schema.load({k: v for k, v in args.items() if v})
+    except ma.ValidationError as e:
+        messages = e.messages if isinstance(e.messages, dict) else {"_": e.messages}
+        return args, {}, {k: [str(m) for m in v] if isinstance(v, list) else [str(v)] for k, v in messages.items()}
+    return args, query, {}
 
 
 def paged(fetch: Any, flt: CaseFilter, args: dict[str, str], errors: Errors) -> dict[str, Any]:
