@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.errors import DomainError, StateConflict
 from domain.ids import natural_id
+from domain.text import collected_text
 
 SUBJECTS: tuple[str, ...] = ("promotion_decision", "appraisal")
 OUTCOMES: tuple[str, ...] = ("upheld", "dismissed")
@@ -53,16 +54,6 @@ class NoInvestigator(StateConflict):
 def deadline(decided_on: date, window_days: int) -> date:
     """The last day a grievance is accepted."""
     return decided_on + timedelta(days=window_days)
-
-
-def text(value: object, name: str, errors: dict[str, list[str]]) -> str:
-    """Stripped text of 1 to MAX_TEXT characters, or an error on ``name``."""
-    if not isinstance(value, str) or not value.strip():
-        errors.setdefault(name, []).append("must not be empty")
-        return ""
-    if len(value.strip()) > MAX_TEXT:
-        errors.setdefault(name, []).append(f"must be at most {MAX_TEXT} characters")
-    return value.strip()
 
 
 class Grievance(Aggregate):
@@ -137,7 +128,7 @@ class Grievance(Aggregate):
         errors: dict[str, list[str]] = {}
         if subject not in SUBJECTS:
             errors["subject"] = [f"must be one of {', '.join(SUBJECTS)}"]
-        grounds = text(grounds, "grounds", errors)
+        grounds = collected_text(grounds, "grounds", errors, MAX_TEXT)
         if errors:
             raise GrievanceInvalid(errors)
         if today > deadline(decided_on, window_days):
@@ -173,10 +164,10 @@ class Grievance(Aggregate):
         errors: dict[str, list[str]] = {}
         if outcome not in OUTCOMES:
             errors["outcome"] = [f"must be one of {', '.join(OUTCOMES)}"]
-        findings = text(findings, "findings", errors)
-        reasons = text(reasons, "reasons", errors)
+        findings = collected_text(findings, "findings", errors, MAX_TEXT)
+        reasons = collected_text(reasons, "reasons", errors, MAX_TEXT)
         if outcome == "upheld":
-            remedy = text(remedy, "remedy", errors)
+            remedy = collected_text(remedy, "remedy", errors, MAX_TEXT)
         elif remedy is not None:
             errors["remedy"] = ["only an upheld grievance has a remedy"]
         if errors:

@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate
 from domain.eligibility import KINDS, is_contrary
 from domain.errors import DomainError, StateConflict
 from domain.ranks import next_rank
+from domain.text import collected_text
 
 OUTCOMES: tuple[str, ...] = ("approved", "rejected", "deferred")
 STATUSES: tuple[str, ...] = ("proposed", "assessed", "approved", "rejected", "deferred", "reopened")
@@ -160,15 +161,6 @@ def check_period(period: object) -> str | None:
     return None
 
 
-def _text(value: object, errors: dict[str, list[str]], name: str, limit: int = MAX_TEXT) -> str:
-    if not isinstance(value, str) or not value.strip():
-        errors.setdefault(name, []).append("must not be empty")
-        return ""
-    if len(value.strip()) > limit:
-        errors.setdefault(name, []).append(f"must be at most {limit} characters")
-    return value.strip()
-
-
 def changed_inputs(pinned: Iterable[EvidenceRef], current: Iterable[EvidenceRef]) -> list[dict[str, Any]]:
     """Inputs whose version moved since they were pinned, and inputs read now that were not read then."""
     now = {ref.id: ref for ref in current}
@@ -285,9 +277,9 @@ class PromotionCase(Aggregate):
         problem = check_period(period)
         if problem:
             errors["period"] = [problem]
-        reason = _text(reason, errors, "reason")
+        reason = collected_text(reason, "reason", errors, MAX_TEXT)
         if kind == "position":
-            position = _text(position, errors, "position", 200)
+            position = collected_text(position, "position", errors, 200)
         elif position is not None:
             errors["position"] = ["only a position case names a position"]
         if errors:
@@ -357,11 +349,11 @@ class PromotionCase(Aggregate):
         errors: dict[str, list[str]] = {}
         if outcome not in OUTCOMES:
             errors["outcome"] = [f"must be one of {', '.join(OUTCOMES)}"]
-        rationale = _text(rationale, errors, "rationale")
+        rationale = collected_text(rationale, "rationale", errors, MAX_TEXT)
         members = _members(members_present, errors)
         contrary = is_contrary(outcome, assessment.eligible)
         if justification is not None and justification.strip():
-            justification = _text(justification, errors, "justification")
+            justification = collected_text(justification, "justification", errors, MAX_TEXT)
         else:
             justification = None
             if contrary:
@@ -399,7 +391,7 @@ class PromotionCase(Aggregate):
         if self.status not in ("approved", "rejected", "deferred"):
             raise NotReopenable(self.status)
         errors: dict[str, list[str]] = {}
-        reason = _text(reason, errors, "remedy")
+        reason = collected_text(reason, "remedy", errors, MAX_TEXT)
         if errors:
             raise CaseInvalid(errors)
         self.trigger_event(self.Reopened, grievance_id=grievance_id, reason=reason)
