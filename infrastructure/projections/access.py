@@ -15,6 +15,7 @@ from sqlalchemy import (
     Uuid,
 )
 
+from application.ledger import event_meta
 from domain.access import AccessGrant
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
@@ -50,7 +51,7 @@ class AccessProjection(Projection):
         """Insert granted tokens and mark revoked ones."""
         for item in batch:
             e = item.event
-            actor = (getattr(e, "meta", None) or {}).get("actor_id", "")
+            actor = event_meta(e).get("actor_id", "")
             if isinstance(e, AccessGrant.Granted):
                 conn.execute(
                     grants.insert().values(

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from sqlalchemy import Boolean, Column, Connection, Engine, Integer, MetaData, String, Table, Uuid, select
 
+from application.ledger import event_meta
 from domain.account import Account
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
@@ -42,7 +43,7 @@ class AccountProjection(Projection):
         """Insert granted accounts and mark revoked ones."""
         for item in batch:
             e = item.event
-            actor = (getattr(e, "meta", None) or {}).get("actor_id", "")
+            actor = event_meta(e).get("actor_id", "")
             if isinstance(e, Account.Granted):
                 conn.execute(accounts.insert().values(
                     id=e.originator_id, username=e.username, role=e.role, name=e.name, employee_id=e.employee_id,

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Uuid,
 )
 
+from application.ledger import event_meta
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
 
@@ -46,7 +47,7 @@ audit_index = Table(
 
 def _row(item: Projected) -> dict[str, Any]:
     e = item.event
-    meta = getattr(e, "meta", None) or {}
+    meta = event_meta(e)
     reason = getattr(e, "reason", None) or meta.get("reason")
     return {
         "position": item.position,

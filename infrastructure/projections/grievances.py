@@ -19,6 +19,7 @@ from sqlalchemy import (
     update,
 )
 
+from application.ledger import event_meta
 from domain.grievance import Grievance
 from domain.sensitive_read import SensitiveRead
 from infrastructure.database import UTCDateTime
@@ -77,7 +78,7 @@ class GrievanceProjection(Projection):
         for item in batch:
             e: Any = item.event
             if isinstance(e, SensitiveRead.Recorded):
-                meta = getattr(e, "meta", None) or {}
+                meta = event_meta(e)
                 conn.execute(sensitive_reads.insert().values(
                     id=e.originator_id, subject=e.subject, subject_id=e.subject_id, case_id=e.case_id,
                     actor_id=meta.get("actor_id"), actor_name=meta.get("actor_name"), reason=e.reason,

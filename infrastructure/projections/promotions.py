@@ -20,6 +20,7 @@ from sqlalchemy import (
     update,
 )
 
+from application.ledger import event_meta
 from domain.promotion_case import PromotionCase
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
@@ -94,7 +95,7 @@ class PromotionProjection(Projection):
         """Fold each case event into its row, in log order."""
         for item in batch:
             e: Any = item.event
-            meta = getattr(e, "meta", None) or {}
+            meta = event_meta(e)
             if isinstance(e, PromotionCase.Proposed):
                 conn.execute(cases.insert().values(
                     id=e.originator_id, candidate_id=e.candidate_id, unit=e.unit, kind=e.kind,
