@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from application.access_policy import AccessPolicy, require
 from application.actor import Actor
 from application.errors import Conflict, Forbidden, NotFound
 from application.ledger import Ledger
@@ -42,14 +43,13 @@ class FeedbackService:
     """The 360 module's application service."""
 
     def __init__(self, ledger: Ledger, registry: Registry, rules: RuleBookService, questions: QuestionBookService,
-                 today: Callable[[], date] = date.today,
-                 investigations: Callable[[Actor], set[UUID]] = lambda actor: set()):
+                 policy: AccessPolicy, today: Callable[[], date] = date.today):
         self.ledger = ledger
         self.registry = registry
         self.rules = rules
         self.questions = questions
+        self.policy = policy
         self.today = today
-        self.investigations = investigations  # what an investigator may read now (their open grievances' evidence)
 
     def round(self, round_id: UUID) -> FeedbackRound:
         """A round's current state from the event store."""
@@ -165,28 +165,27 @@ class FeedbackService:
         self.ledger.record(actor, fb_round)
 
     def report(self, actor: Actor, round_id: UUID, at: datetime | None = None) -> dict[str, Any]:
-        """The anonymity-protected report: after closing, for the reviewee, their supervisor and HR;
-        as of a moment, for auditors."""
+        """The anonymity-protected report (who may read it: AccessPolicy.may_read_report): after closing, as it
+        is now; as of a moment, for auditors and a round's investigator."""
+        current = self.ledger.load(FeedbackRound, round_id)
+        require(self.policy.may_read_report(actor, round_id, current.reviewee_id, current.supervisor_id, at),
+                "only auditors and the investigator of a grievance covering the round reconstruct a report as of "
+                "a moment" if at is not None else
+                "the report is for the reviewee, their supervisor, HR, auditors and the investigator of a grievance "
+                "covering the round")
         if at is not None:
-            if actor.role not in ("auditor", "investigator"):
-                raise Forbidden("only auditors reconstruct a report as of a moment")
-            fb_round = self.ledger.load_as_of(FeedbackRound, round_id, at=at)
-        else:
-            fb_round = self.ledger.load(FeedbackRound, round_id)
-            self._check_report_reader(actor, fb_round)
-            if fb_round.is_open:
-                raise ReportNotAvailable("the report is available after the round closes")
-        return report_of(fb_round)
+            return report_of(self.ledger.load_as_of(FeedbackRound, round_id, at=at))
+        if current.is_open:
+            raise ReportNotAvailable("the report is available after the round closes")
+        return report_of(current)
 
     def raw_responses(self, actor: Actor, round_id: UUID, reason: str | None, case_id: str | None = None
                       ) -> list[Response]:
         """Every response with reviewer identities, for an auditor or investigator; the read is recorded."""
-        if actor.role not in ("auditor", "investigator"):
-            raise Forbidden("only auditors and investigators read raw responses")
         fb_round = self.ledger.load(FeedbackRound, round_id)
-        if actor.role == "investigator" and round_id not in self.investigations(actor):
-            raise Forbidden("an investigator reads the raw responses of rounds among the evidence of the open "
-                            "grievances assigned to them")
+        require(self.policy.may_read_raw_responses(actor, round_id, case_id),
+                "raw responses are for auditors and the investigator of an open grievance assigned to them; a case_id "
+                "must name an open grievance whose evidence includes the round")
         self.ledger.record(actor, SensitiveRead.record("feedback_round.responses", round_id, reason, case_id))
         return sorted(fb_round.responses.values(), key=lambda r: r.submitted_at)
 
@@ -202,12 +201,6 @@ class FeedbackService:
         if actor.role != HR and (actor.employee_id is None or actor.employee_id != fb_round.supervisor_id):
             raise Forbidden("only the reviewee's supervisor or HR can do this")
         return fb_round
-
-    def _check_report_reader(self, actor: Actor, fb_round: FeedbackRound) -> None:
-        allowed = actor.role == HR or (actor.employee_id is not None and actor.employee_id in (
-            fb_round.reviewee_id, fb_round.supervisor_id))
-        if not allowed:
-            raise Forbidden("the report is for the reviewee, their supervisor and HR")
 
     def _candidate(self, reviewer_id: UUID, relationship: str) -> Candidate:
         try:

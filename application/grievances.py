@@ -14,6 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from application.access_policy import Cover
 from application.actor import Actor
 from application.errors import Conflict, Forbidden, NotFound
 from application.ledger import Ledger
@@ -171,6 +172,15 @@ class GrievanceService:
             if self._investigating(actor, grievance):
                 found |= {grievance.id, grievance.subject_id, *self._input_ids(grievance)}
         return found
+
+    def cover(self, grievance_id: UUID) -> Cover | None:
+        """A grievance's status, investigator and evidence, for the access policy (None when there is none)."""
+        try:
+            grievance = self.ledger.load(Grievance, grievance_id)
+        except NotFound:
+            return None
+        evidence = frozenset({grievance.id, grievance.subject_id, *self._input_ids(grievance)})
+        return Cover(grievance.id, grievance.is_open, grievance.investigator_id, evidence)
 
     def case_file(self, actor: Actor, grievance_id: UUID, reason: str | None = None) -> dict[str, Any]:
         """What an investigator needs to reconstruct the decision; the read is recorded."""

@@ -11,6 +11,7 @@ from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import text
 
 from application.access import AccessService
+from application.access_policy import AccessPolicy, Cover
 from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
@@ -86,8 +87,9 @@ class Jejak:
         self.account_view = AccountView(self.engine)
         self.reads = ReadLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
-        self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions,
-                                        investigations=self._investigator_scope)
+        self.directory = DirectoryView(self.engine)
+        self.policy = AccessPolicy(self.directory.all_reports, self._investigator_scope, self._grievance_cover)
+        self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions, self.policy)
         self.feedback_view = FeedbackView(self.engine)
         self.appraisals = AppraisalService(self.ledger, self.registry, self.rules)
         self.appraisal_view = AppraisalView(self.engine)
@@ -102,7 +104,6 @@ class Jejak:
                                            investigations=self._investigator_scope)
         self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view)
         self.timeline = TimelineView(self.engine)
-        self.directory = DirectoryView(self.engine)
         self.grants = AccessView(self.engine)
         self.audit = AuditView(self.engine)
 
@@ -116,6 +117,9 @@ class Jejak:
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)
+
+    def _grievance_cover(self, grievance_id: UUID) -> Cover | None:
+        return self.grievances.cover(grievance_id)
 
     def _round_at(self, round_id: UUID, version: int) -> FeedbackRound:
         return self.ledger.load_as_of(FeedbackRound, round_id, version=version)
