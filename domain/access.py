@@ -11,7 +11,6 @@ from eventsourcing.domain import Aggregate
 from domain.errors import DomainError, StateConflict
 
 
-
 class Role(StrEnum):
     """The roles a token or account acts in (the values are stored in events: never change them)."""
 

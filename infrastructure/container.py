@@ -20,6 +20,17 @@ from application.grievances import GrievanceService
 from application.ledger import Ledger
 from application.mentoring import MentoringService, RecognitionService
 from application.promotions import PromotionService
+from application.queries import (
+    AppraisalQueries,
+    AuditQueries,
+    CareerQueries,
+    FeedbackQueries,
+    GrievanceQueries,
+    PeopleQueries,
+    PromotionQueries,
+    Queries,
+    TimelineQueries,
+)
 from application.question_book import QuestionBookService
 from application.reads import ReadLog
 from application.registry import Registry
@@ -46,7 +57,7 @@ from infrastructure.projections.talent import TalentProjection
 from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
 from infrastructure.promotion_view import PromotionView
-from infrastructure.seals import SealStore
+from infrastructure.seals import SealStore, load_key
 from infrastructure.sessions import AuthFailureLog, PageSessionStore
 from infrastructure.sessions import create_tables as create_sign_in_tables
 from infrastructure.timeline_view import TimelineView
@@ -100,12 +111,12 @@ class Jejak:
         self.career = CareerView(self.engine)
         self.promotion_view = PromotionView(self.engine)
         self.grievance_view = GrievanceView(self.engine)
-        self.promotions = PromotionService(self.ledger, self.registry, self.rules, self.promotion_view,
-                                           investigations=self._investigator_scope)
-        self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view)
+        self.promotions = PromotionService(self.ledger, self.registry, self.rules, self.promotion_view, self.policy)
+        self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view, self.policy)
         self.timeline = TimelineView(self.engine)
         self.grants = AccessView(self.engine)
         self.audit = AuditView(self.engine)
+        self.queries = self._queries()
 
     def init(self, actor: Actor) -> bool:
         """Create tables and publish the default rule set; True when anything was added."""
@@ -114,6 +125,25 @@ class Jejak:
         questions = self.questions.ensure_defaults(actor)
         self.projections.catch_up()
         return published is not None or questions is not None
+
+    def _queries(self) -> Queries:
+        people = PeopleQueries(self.directory, self.policy)
+        return Queries(
+            people=people,
+            feedback=FeedbackQueries(self.feedback_view, self.feedback, self.questions, self.policy),
+            appraisals=AppraisalQueries(self.appraisal_view, self.appraisals, people, self.policy),
+            careers=CareerQueries(self.career, self.trainings, people, self.policy),
+            timeline=TimelineQueries(self.timeline, people, self.reads, self.policy),
+            promotions=PromotionQueries(self.promotion_view, self.promotions, self.directory, self.policy),
+            grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),
+            audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification),
+        )
+
+    def _verification(self) -> dict[str, Any]:
+        """The ledger verification report against the configured seal key (if any)."""
+        key_file = self.settings.seal_key_file
+        trusted = load_key(key_file).public_key() if key_file and key_file.exists() else None
+        return self.verifier.verify(trusted).as_dict()
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)

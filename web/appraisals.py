@@ -8,13 +8,12 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import Forbidden, NotFound
-from domain.appraisal import OUTCOMES, Appraisal
+from domain.appraisal import OUTCOMES
 from domain.feedback_round import PERIOD
 from domain.rules import ORG_RATINGS, PREDICATES, RATINGS
 from domain.unit_rating import UnitRating
 from infrastructure.appraisal_view import AppraisalFilter
-from web.auth import actor, allow, jejak, principal
+from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict
 
@@ -209,40 +208,6 @@ class DistributionOut(ma.Schema):
     flagged = ma.fields.Boolean()
 
 
-def can_see(employee_id: UUID, assessor_id: UUID, decider_id: UUID | None) -> bool:
-    """HR and auditors see every appraisal; employees their own, supervisors their direct and indirect reports';
-    the assessor and the objection's decider the ones they act on."""
-    who = principal()
-    if who.role in ("hr_admin", "auditor"):
-        return True
-    if who.employee_id is None:
-        return False
-    if who.employee_id in (employee_id, assessor_id, decider_id):
-        return True
-    return employee_id in jejak().directory.all_reports(who.employee_id)
-
-
-def detail(appraisal: Appraisal) -> dict[str, Any]:
-    """An appraisal as the API shows it, from the event store."""
-    names = jejak().directory
-    employee, assessor = names.employee(appraisal.employee_id), names.employee(appraisal.assessor_id)
-    current = appraisal.assessment
-    objection = appraisal.objection
-    return {
-        "id": appraisal.id, "employee_id": appraisal.employee_id,
-        "employee_name": employee["name"] if employee else None, "period": appraisal.period,
-        "unit": appraisal.unit, "assessor_id": appraisal.assessor_id,
-        "assessor_name": assessor["name"] if assessor else None, "assessor_basis": appraisal.assessor_basis,
-        "status": appraisal.status, "work_results": current.work_results if current else None,
-        "behaviour": current.behaviour if current else None, "original_predicate": appraisal.original_predicate,
-        "predicate": appraisal.predicate, "rule_set_version": current.rule_set_version if current else None,
-        "finalised_on": appraisal.finalised_on, "objection_deadline": appraisal.objection_deadline,
-        "objection": ObjectionOut().dump({**vars(objection), "status": objection.status}) if objection else None,
-        "targets": TargetOut(many=True).dump(appraisal.targets), "notes": NoteOut(many=True).dump(appraisal.notes),
-        "assessments": [vars(a) for a in appraisal.assessments], "version": appraisal.version,
-    }
-
-
 def respond(appraisal_id: UUID, status: int = 200) -> Any:
     """The appraisal the caller may see, with its version as ETag (403 for an appraisal of someone else)."""
     shown = visible_appraisal(appraisal_id)
@@ -251,11 +216,7 @@ def respond(appraisal_id: UUID, status: int = 200) -> Any:
 
 def visible_appraisal(appraisal_id: UUID) -> dict[str, Any]:
     """An appraisal's detail, if the caller may see it (403 otherwise)."""
-    appraisal = jejak().appraisals.appraisal(appraisal_id)
-    decider = appraisal.objection.decider_id if appraisal.objection else None
-    if not can_see(appraisal.employee_id, appraisal.assessor_id, decider):
-        raise Forbidden("this appraisal is for the employee, their supervisors, the assessor, HR and auditors")
-    return detail(appraisal)
+    return jejak().queries.appraisals.appraisal(actor(), appraisal_id)
 
 
 def rating_out(rating: UnitRating) -> dict[str, Any]:
@@ -272,17 +233,7 @@ def list_appraisals(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Appraisals, newest period first (employees: their own and those they assess or decide; supervisors: also
     their direct and indirect reports')."""
     flt = AppraisalFilter(query["employee_id"], query["unit"], query["period"], query["status"])
-    return visible_appraisals(flt, query["limit"])
-
-
-def visible_appraisals(flt: AppraisalFilter, limit: int) -> list[dict[str, Any]]:
-    """Appraisals the caller may list: all for HR and auditors; otherwise their own, their reports' and those
-    they assess or decide."""
-    who = principal()
-    visible = None
-    if who.role not in ("hr_admin", "auditor"):
-        visible = {who.employee_id} | jejak().directory.all_reports(who.employee_id) if who.employee_id else set()
-    return jejak().appraisal_view.appraisals(flt, limit, who.employee_id, visible)
+    return jejak().queries.appraisals.appraisals(actor(), flt, query["limit"])
 
 
 @blp.route("/appraisals", methods=["POST"])
@@ -388,18 +339,4 @@ def record_unit_rating(data: dict[str, Any], code: str, period: str) -> Any:
 def predicate_distribution(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Count and share of each predicate of the unit's final appraisals for the period, checked against the
     caps of the unit's organisation rating; broken bounds are flagged."""
-    return distribution_of(code, query["period"])
-
-
-def distribution_of(code: str, period: str) -> dict[str, Any]:
-    """A unit's predicate distribution for a period against its caps (404 for an unknown unit)."""
-    view = jejak().appraisal_view
-    if jejak().directory.unit(code) is None:
-        raise NotFound(f"no unit {code!r}")
-    result = jejak().appraisals.distribution(code, period, view.final_predicates(code, period))
-    dist = result.distribution
-    return {"unit": code, "period": period,
-            "organisation_rating": rating_out(result.rating) if result.rating else None,
-            "total": dist.total, "pending_objections": view.pending_objections(code, period),
-            "predicates": [vars(s) for s in dist.shares],
-            "checks": [{**vars(c), "ok": c.ok} for c in dist.checks], "flagged": dist.flagged}
+    return jejak().queries.appraisals.distribution(code, query["period"])

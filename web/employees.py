@@ -8,10 +8,9 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import NotFound
 from domain.ranks import RANK_CODES, RANK_NAMES
 from infrastructure.views import EmployeeFilter
-from web.auth import actor, allow, jejak, principal
+from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import ChangeIn, PageQuery, Strict, Text
 
@@ -96,33 +95,15 @@ class RankChangeIn(ChangeIn):
     rank = ma.fields.String(required=True, validate=ma.validate.OneOf(RANK_CODES))
 
 
-def visible(row: dict[str, Any], scope: set[UUID] | None) -> dict[str, Any]:
-    """Drop personal fields unless the caller's scope covers the employee (None = sees everything)."""
-    if scope is None or row["id"] in scope:
-        return row
-    return {k: v for k, v in row.items() if k not in PERSONAL}
-
-
-def personal_scope() -> set[UUID] | None:
-    """Whose personal fields the caller may see: everyone (None), or self and reports."""
-    who = principal()
-    if who.role not in ("employee", "supervisor") or who.employee_id is None:
-        return None
-    return {who.employee_id} | jejak().directory.all_reports(who.employee_id)
-
-
 def entry(employee_id: UUID) -> dict[str, Any]:
     """The directory entry of an employee, or 404."""
-    row = jejak().directory.employee(employee_id)
-    if row is None:
-        raise NotFound(f"no employee {employee_id}")
-    return row
+    return jejak().queries.people.entry(employee_id)
 
 
 def respond(employee_id: UUID, status: int = 200) -> Any:
     """An employee entry with its version as ETag."""
-    row = entry(employee_id)
-    return with_etag(visible(row, personal_scope()), row["version"], status)
+    row = jejak().queries.people.employee(actor(), employee_id)
+    return with_etag(row, row["version"], status)
 
 
 @blp.route("")
@@ -132,9 +113,7 @@ def respond(employee_id: UUID, status: int = 200) -> Any:
 def list_employees(query: dict[str, Any]) -> dict[str, Any]:
     """Search the directory (filters: unit, rank, name, supervisor_id; cursor pagination)."""
     flt = EmployeeFilter(query["unit"], query["rank"], query["name"], query["supervisor_id"])
-    page = jejak().directory.employees(flt, query["limit"], query["cursor"])
-    scope = personal_scope()
-    return {"items": [visible(r, scope) for r in page.items], "next_cursor": page.next_cursor}
+    return jejak().queries.people.employees(actor(), flt, query["limit"], query["cursor"])
 
 
 @blp.route("", methods=["POST"])
@@ -160,9 +139,7 @@ def get_employee(employee_id: str) -> Any:
 @blp.response(200, EmployeeOut(many=True))
 def direct_reports(employee_id: str) -> list[dict[str, Any]]:
     """The employees reporting directly to this one."""
-    supervisor = entry(parse_id(employee_id, "employee"))
-    scope = personal_scope()
-    return [visible(r, scope) for r in jejak().directory.direct_reports(supervisor["id"])]
+    return jejak().queries.people.direct_reports(actor(), parse_id(employee_id, "employee"))
 
 
 @blp.route("/<employee_id>/unit-changes", methods=["POST"])

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from application.grievances import grievance_dict
 from domain.grievance import OUTCOMES, STATUSES, SUBJECTS
 from infrastructure.grievance_view import GrievanceFilter
-from web.auth import actor, allow, jejak, principal
+from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import Strict
 
@@ -106,11 +106,7 @@ class CaseFileOut(ma.Schema):
 
 def detail(grievance_id: UUID) -> dict[str, Any]:
     """A grievance the caller may read, in its plain form with the grievant's name."""
-    grievance = jejak().grievances.grievance(actor(), grievance_id)
-    body = grievance_dict(grievance)
-    entry = jejak().directory.employee(grievance.grievant_id)
-    body["grievant_name"] = entry["name"] if entry else None
-    return body
+    return jejak().queries.grievances.grievance(actor(), grievance_id)
 
 
 def respond(grievance_id: UUID, status: int = 200) -> Any:
@@ -131,12 +127,7 @@ def list_grievances(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 def visible_grievances(flt: GrievanceFilter, limit: int) -> list[dict[str, Any]]:
     """The grievances the caller may list (the API's list and the pages alike)."""
-    who = principal()
-    grievant = who.employee_id if who.role in ("employee", "supervisor") else None
-    investigator = str(who.grant_id) if who.role == "investigator" else None
-    if who.role in ("employee", "supervisor") and grievant is None:
-        return []
-    return jejak().grievance_view.grievances(flt, limit, grievant=grievant, investigator=investigator)
+    return jejak().queries.grievances.grievances(actor(), flt, limit)
 
 
 @blp.route("/grievances", methods=["POST"])

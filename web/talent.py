@@ -13,7 +13,7 @@ from domain.potential import LEVELS
 from web.auth import actor, allow, jejak
 from web.http import parse_id, with_etag
 from web.schemas import LongText, Strict
-from web.trainings import READERS, UNIT_READERS, record_scope, require_visible, unit_entry
+from web.trainings import READERS, UNIT_READERS, record_scope, require_visible
 
 blp = Blueprint("talent", __name__, url_prefix="/api", description="Potential assessments and the talent grid (9-box)")
 
@@ -130,10 +130,4 @@ def talent_grid(code: str) -> dict[str, Any]:
     """The unit's 9-box from each employee's latest final annual predicate (performance) and latest potential
     assessment; employees missing either are listed as unplaced with what is missing. Supervisors see their
     own reports only."""
-    return grid_of(code)
-
-
-def grid_of(code: str) -> dict[str, Any]:
-    """The unit's 9-box as the caller may see it (supervisors: their own reports only; 404 for no unit)."""
-    unit = unit_entry(code)
-    return jejak().career.talent_grid(unit["code"], visible_to=record_scope())
+    return jejak().queries.careers.talent_grid(actor(), code)

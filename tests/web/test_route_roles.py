@@ -1,0 +1,24 @@
+"""The one declared table of route roles (application/access_policy.py's ROUTE_ROLES) covers every API route."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from application.access_policy import ROUTE_ROLES
+from tests.web.conftest import Api
+from web.auth import PUBLIC_ENDPOINTS
+
+
+def api_endpoints(app: Flask) -> set[str]:
+    """Every endpoint under /api/ that needs a token."""
+    return {rule.endpoint for rule in app.url_map.iter_rules()
+            if rule.rule.startswith("/api/") and rule.endpoint not in PUBLIC_ENDPOINTS}
+
+
+def test_every_api_route_is_in_the_declared_table_and_the_table_names_only_routes(api: Api) -> None:
+    assert api_endpoints(api.app) == set(ROUTE_ROLES)
+
+
+def test_each_route_admits_exactly_the_roles_the_table_declares(api: Api) -> None:
+    for endpoint in api_endpoints(api.app):
+        assert getattr(api.app.view_functions[endpoint], "_jejak_roles", None) == ROUTE_ROLES[endpoint], endpoint
