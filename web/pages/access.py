@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from flask import g, redirect, render_template, request, session, url_for
+from flask import abort, g, redirect, render_template, request, session, url_for
 
 from application.access_policy import ROUTE_ROLES
 from domain.access import ROLES
-from web.auth import Principal, effective_role, jejak, permits
+from web.auth import Principal, effective_role, jejak, permits, security_read_models_ready
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "account_id"
@@ -28,6 +28,8 @@ def load_session() -> None:
     raw = session.get(SESSION_KEY)
     if not raw:
         return
+    if not security_read_models_ready():
+        abort(503)
     try:
         row = jejak().account_view.get(UUID(str(raw)))
     except ValueError:
