@@ -7,6 +7,7 @@ from flask import Flask
 from application.access_policy import ROUTE_ROLES
 from tests.web.conftest import Api
 from web.auth import PUBLIC_ENDPOINTS
+from web.route_table import README, gate_block, readme_block
 
 
 def api_endpoints(app: Flask) -> set[str]:
@@ -22,3 +23,7 @@ def test_every_api_route_is_in_the_declared_table_and_the_table_names_only_route
 def test_each_route_admits_exactly_the_roles_the_table_declares(api: Api) -> None:
     for endpoint in api_endpoints(api.app):
         assert getattr(api.app.view_functions[endpoint], "_jejak_roles", None) == ROUTE_ROLES[endpoint], endpoint
+
+
+def test_the_readme_route_gates_are_generated_from_the_table(api: Api) -> None:
+    assert readme_block(README.read_text()) == gate_block(api.app), "run: python -m web.route_table --write"
