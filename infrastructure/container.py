@@ -15,6 +15,7 @@ from application.access_policy import AccessPolicy, Cover
 from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
+from application.evidence_index import LogEvidenceIndex
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
 from application.ledger import Ledger
@@ -64,6 +65,8 @@ from infrastructure.timeline_view import TimelineView
 from infrastructure.verify import Verifier
 from infrastructure.views import AccessView, AuditView, DirectoryView
 
+EVIDENCE_PROJECTIONS = ("trainings", "feedback")  # the tables behind PromotionView.trainings_of, feedback_rounds_of
+
 
 class Jejak:
     """The running system for one database: commands, projections and views."""
@@ -111,7 +114,9 @@ class Jejak:
         self.career = CareerView(self.engine)
         self.promotion_view = PromotionView(self.engine)
         self.grievance_view = GrievanceView(self.engine)
-        self.promotions = PromotionService(self.ledger, self.registry, self.rules, self.promotion_view, self.policy)
+        evidence = LogEvidenceIndex(self.promotion_view, self.ledger, self._evidence_indexed_up_to,
+                                    self._evidence_parked)
+        self.promotions = PromotionService(self.ledger, self.registry, self.rules, evidence, self.policy)
         self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view, self.policy)
         self.timeline = TimelineView(self.engine)
         self.grants = AccessView(self.engine)
@@ -144,6 +149,13 @@ class Jejak:
         key_file = self.settings.seal_key_file
         trusted = load_key(key_file).public_key() if key_file and key_file.exists() else None
         return self.verifier.verify(trusted).as_dict()
+
+    def _evidence_indexed_up_to(self) -> int:
+        """How far the read index of trainings and rounds is complete: the lower of their projections' positions."""
+        return min(self.projections.position(name) for name in EVIDENCE_PROJECTIONS)
+
+    def _evidence_parked(self) -> list[int]:
+        return [p.position for name in EVIDENCE_PROJECTIONS for p in self.projections.parked_events(name)]
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)
