@@ -98,6 +98,11 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "grievances.file_grievance": EMPLOYEES, "grievances.assign": HR_ONLY,
     "grievances.conclude": frozenset({INVESTIGATOR}), "grievances.case_file": CASE_FILE_READERS,
 }
+# pages with no API twin: their own gate
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "pages.signin.home": frozenset(Role), "pages.people.team": frozenset({SUPERVISOR}),
+    "pages.hr.rounds": HR_ONLY, "pages.audit.investigations": frozenset({INVESTIGATOR}),
+}
 
 
 def roles_for(endpoint: str, given: Iterable[str] = ()) -> frozenset[str]:
@@ -209,6 +214,10 @@ class AccessPolicy:
     def reads_are_recorded(actor: Actor) -> bool:
         """An auditor's read of someone's full record needs a reason and is recorded as an event."""
         return AccessPolicy.auditor(actor)
+
+    def may_read_mentoring(self, actor: Actor, mentor_id: UUID, mentee_id: UUID) -> bool:
+        """A mentoring assignment: the mentor, and whoever reads the mentee's record."""
+        return self.is_self(actor, mentor_id) or self.may_read_record(actor, mentee_id)
 
     @staticmethod
     def may_record_training(actor: Actor, employee_id: UUID) -> bool:

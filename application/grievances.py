@@ -113,7 +113,7 @@ class GrievanceService:
         """For the employee concerned: the grievance already filed about the current decision (its id), or the last
         day to file one; None for anyone else, before a decision, or without a filing window."""
         concerned, decided_on, number, _ = self._decision(subject, subject_id)
-        if decided_on is None or actor.employee_id is None or concerned != actor.employee_id:
+        if decided_on is None or not self.policy.may_file_grievance(actor, concerned):
             return None
         try:
             _, window = self.window(decided_on)

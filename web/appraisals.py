@@ -18,8 +18,6 @@ from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict
 
 blp = Blueprint("appraisals", __name__, url_prefix="/api", description="Performance appraisals (SKP)")
-PEOPLE = ("hr_admin", "employee")
-READERS = ("hr_admin", "employee", "auditor")
 Period = ma.validate.Regexp(PERIOD, error="must be a year like 2026 or a quarter like 2026-Q3")
 
 
@@ -226,7 +224,7 @@ def rating_out(rating: UnitRating) -> dict[str, Any]:
 
 
 @blp.route("/appraisals")
-@allow(*READERS)
+@allow()
 @blp.arguments(AppraisalQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, AppraisalOut(many=True))
 def list_appraisals(query: dict[str, Any]) -> list[dict[str, Any]]:
@@ -237,7 +235,7 @@ def list_appraisals(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @blp.route("/appraisals", methods=["POST"])
-@allow(*PEOPLE)
+@allow()
 @blp.arguments(AppraisalIn)
 @blp.response(201, AppraisalOut)
 def open_appraisal(data: dict[str, Any]) -> Any:
@@ -247,7 +245,7 @@ def open_appraisal(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>")
-@allow(*READERS)
+@allow()
 @blp.response(200, AppraisalOut)
 def get_appraisal(appraisal_id: str) -> Any:
     """An appraisal with its targets, notes, assessments and objection."""
@@ -255,7 +253,7 @@ def get_appraisal(appraisal_id: str) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>/targets", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.arguments(TargetIn)
 @blp.response(201, AppraisalOut)
 def agree_target(data: dict[str, Any], appraisal_id: str) -> Any:
@@ -266,7 +264,7 @@ def agree_target(data: dict[str, Any], appraisal_id: str) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>/notes", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.arguments(NoteIn)
 @blp.response(201, AppraisalOut)
 def record_note(data: dict[str, Any], appraisal_id: str) -> Any:
@@ -277,7 +275,7 @@ def record_note(data: dict[str, Any], appraisal_id: str) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>/assessment", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.arguments(AssessmentIn)
 @blp.response(200, AppraisalOut)
 def assess(data: dict[str, Any], appraisal_id: str) -> Any:
@@ -289,7 +287,7 @@ def assess(data: dict[str, Any], appraisal_id: str) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>/finalisation", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.response(200, AppraisalOut)
 def finalise(appraisal_id: str) -> Any:
     """The assessor finalises the appraisal: it is locked and the objection window starts."""
@@ -299,7 +297,7 @@ def finalise(appraisal_id: str) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>/objection", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.arguments(ObjectionIn)
 @blp.response(201, AppraisalOut)
 def file_objection(data: dict[str, Any], appraisal_id: str) -> Any:
@@ -310,7 +308,7 @@ def file_objection(data: dict[str, Any], appraisal_id: str) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>/objection/decision", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.arguments(DecisionIn)
 @blp.response(200, AppraisalOut)
 def decide_objection(data: dict[str, Any], appraisal_id: str) -> Any:
@@ -321,7 +319,7 @@ def decide_objection(data: dict[str, Any], appraisal_id: str) -> Any:
 
 
 @blp.route("/units/<code>/organisation-ratings/<period>", methods=["PUT"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(OrganisationRatingIn)
 @blp.response(200, UnitRatingOut)
 def record_unit_rating(data: dict[str, Any], code: str, period: str) -> Any:
@@ -333,7 +331,7 @@ def record_unit_rating(data: dict[str, Any], code: str, period: str) -> Any:
 
 
 @blp.route("/units/<code>/predicate-distribution")
-@allow("hr_admin", "auditor")
+@allow()
 @blp.arguments(DistributionQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, DistributionOut)
 def predicate_distribution(query: dict[str, Any], code: str) -> dict[str, Any]:

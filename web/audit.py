@@ -85,7 +85,7 @@ class EmployeeAsOfOut(EmployeeOut):
 
 
 @blp.route("/events")
-@allow("auditor")
+@allow()
 @blp.arguments(EventQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EventPage)
 def events(query: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +95,7 @@ def events(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/aggregates/<aggregate_id>/events")
-@allow("auditor")
+@allow()
 @blp.arguments(ReasonQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EventOut(many=True))
 def aggregate_history(query: dict[str, Any], aggregate_id: str) -> list[dict[str, Any]]:
@@ -105,7 +105,7 @@ def aggregate_history(query: dict[str, Any], aggregate_id: str) -> list[dict[str
 
 
 @blp.route("/employees/<employee_id>/state")
-@allow("auditor")
+@allow()
 @blp.arguments(AsOfQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EmployeeAsOfOut)
 def employee_as_of(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
@@ -127,7 +127,7 @@ class VerifyOut(ma.Schema):
 
 
 @blp.route("/verify")
-@allow("auditor", "investigator")
+@allow()
 @blp.response(200, VerifyOut)
 def verify() -> dict[str, Any]:
     """Recompute the hash chain from the stored rows and check every seal (against the configured key)."""
@@ -155,7 +155,7 @@ class RawResponseOut(ma.Schema):
 
 
 @blp.route("/feedback-rounds/<round_id>/responses")
-@allow("auditor", "investigator")
+@allow()
 @blp.arguments(RawReadQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, RawResponseOut(many=True))
 def raw_responses(query: dict[str, Any], round_id: str) -> list[Any]:

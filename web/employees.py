@@ -15,7 +15,6 @@ from web.http import expected_version, parse_id, with_etag
 from web.schemas import ChangeIn, PageQuery, Strict, Text
 
 blp = Blueprint("employees", __name__, url_prefix="/api/employees", description="Employee registry (directory)")
-READERS = ("hr_admin", "employee", "committee", "auditor")
 PERSONAL = ("nip", "sex", "birth_date", "service_start")
 
 
@@ -107,7 +106,7 @@ def respond(employee_id: UUID, status: int = 200) -> Any:
 
 
 @blp.route("")
-@allow(*READERS)
+@allow()
 @blp.arguments(EmployeeQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EmployeePage)
 def list_employees(query: dict[str, Any]) -> dict[str, Any]:
@@ -117,7 +116,7 @@ def list_employees(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(EmployeeIn)
 @blp.response(201, EmployeeOut)
 def register_employee(data: dict[str, Any]) -> Any:
@@ -127,7 +126,7 @@ def register_employee(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/<employee_id>")
-@allow(*READERS)
+@allow()
 @blp.response(200, EmployeeOut)
 def get_employee(employee_id: str) -> Any:
     """One employee's current entry and version."""
@@ -135,7 +134,7 @@ def get_employee(employee_id: str) -> Any:
 
 
 @blp.route("/<employee_id>/reports")
-@allow(*READERS)
+@allow()
 @blp.response(200, EmployeeOut(many=True))
 def direct_reports(employee_id: str) -> list[dict[str, Any]]:
     """The employees reporting directly to this one."""
@@ -143,7 +142,7 @@ def direct_reports(employee_id: str) -> list[dict[str, Any]]:
 
 
 @blp.route("/<employee_id>/unit-changes", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(UnitChangeIn)
 @blp.response(200, EmployeeOut)
 def move(data: dict[str, Any], employee_id: str) -> Any:
@@ -154,7 +153,7 @@ def move(data: dict[str, Any], employee_id: str) -> Any:
 
 
 @blp.route("/<employee_id>/position-changes", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(PositionChangeIn)
 @blp.response(200, EmployeeOut)
 def change_position(data: dict[str, Any], employee_id: str) -> Any:
@@ -165,7 +164,7 @@ def change_position(data: dict[str, Any], employee_id: str) -> Any:
 
 
 @blp.route("/<employee_id>/supervisor-changes", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(SupervisorChangeIn)
 @blp.response(200, EmployeeOut)
 def change_supervisor(data: dict[str, Any], employee_id: str) -> Any:
@@ -178,7 +177,7 @@ def change_supervisor(data: dict[str, Any], employee_id: str) -> Any:
 
 
 @blp.route("/<employee_id>/rank-changes", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(RankChangeIn)
 @blp.response(200, EmployeeOut)
 def change_rank(data: dict[str, Any], employee_id: str) -> Any:

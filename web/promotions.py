@@ -18,10 +18,6 @@ from web.promotion_filters import CaseQuery, HistoryQuery
 from web.schemas import LongText, Strict
 
 blp = Blueprint("promotions", __name__, url_prefix="/api", description="Promotion cases, replay and drift")
-READERS = ("hr_admin", "employee", "committee", "auditor", "investigator")  # investigators: their open cases
-LISTERS = ("hr_admin", "employee", "committee", "auditor")  # employees: their own; supervisors: their reports'
-AUDIT = ("hr_admin", "committee", "auditor", "investigator")
-HISTORY = ("hr_admin", "committee", "auditor")
 Period = ma.validate.Regexp(PERIOD, error="must be a promotion period (the month of the TMT) like 2026-10")
 
 
@@ -223,7 +219,7 @@ def respond(case_id: UUID, status: int = 200) -> Any:
 
 
 @blp.route("/promotion-cases")
-@allow(*LISTERS)
+@allow()
 @blp.arguments(CaseQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, CasePageOut)
 def list_cases(query: dict[str, Any]) -> dict[str, Any]:
@@ -239,7 +235,7 @@ def visible_cases(flt: CaseFilter, limit: int, cursor: str | None = None) -> dic
 
 
 @blp.route("/promotion-cases", methods=["POST"])
-@allow("hr_admin", "employee")
+@allow()
 @blp.arguments(CaseIn)
 @blp.response(201, CaseOut)
 def propose(data: dict[str, Any]) -> Any:
@@ -251,7 +247,7 @@ def propose(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>")
-@allow(*READERS)
+@allow()
 @blp.response(200, CaseOut)
 def get_case(case_id: str) -> Any:
     """A case with its assessments (pinned evidence, outcome per criterion) and decisions (flagged if contrary)."""
@@ -259,7 +255,7 @@ def get_case(case_id: str) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>/assessment")
-@allow(*READERS)
+@allow()
 @blp.response(200, EligibilityOut)
 def get_assessment(case_id: str) -> Any:
     """The latest eligibility assessment (404 before the first)."""
@@ -271,7 +267,7 @@ def get_assessment(case_id: str) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>/assessment", methods=["POST"])
-@allow("hr_admin", "committee")
+@allow()
 @blp.response(201, CaseOut)
 def assess(case_id: str) -> Any:
     """Run the eligibility assessment: reads the candidate's record, applies the rule set in effect and records the
@@ -282,7 +278,7 @@ def assess(case_id: str) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>/decision", methods=["POST"])
-@allow("committee")
+@allow()
 @blp.arguments(CaseDecisionIn)
 @blp.response(201, CaseOut)
 def decide(data: dict[str, Any], case_id: str) -> Any:
@@ -296,7 +292,7 @@ def decide(data: dict[str, Any], case_id: str) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>/decision")
-@allow(*READERS)
+@allow()
 @blp.response(200, CaseDecisionOut)
 def get_decision(case_id: str) -> Any:
     """The current decision (404 before the first)."""
@@ -307,7 +303,7 @@ def get_decision(case_id: str) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>/replay")
-@allow(*AUDIT)
+@allow()
 @blp.arguments(ReplayQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, ReplayOut)
 def replay(query: dict[str, Any], case_id: str) -> dict[str, Any]:
@@ -317,7 +313,7 @@ def replay(query: dict[str, Any], case_id: str) -> dict[str, Any]:
 
 
 @blp.route("/promotion-cases/<case_id>/drift")
-@allow(*AUDIT)
+@allow()
 @blp.response(200, DriftOut)
 def drift(case_id: str) -> dict[str, Any]:
     """For each pinned input, the events recorded after it was pinned; and the outcome on today's inputs under the
@@ -326,7 +322,7 @@ def drift(case_id: str) -> dict[str, Any]:
 
 
 @blp.route("/promotion-decisions")
-@allow(*HISTORY)
+@allow()
 @blp.arguments(HistoryQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, HistoryPageOut)
 def decision_history(query: dict[str, Any]) -> dict[str, Any]:

@@ -16,8 +16,6 @@ from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
 
 blp = Blueprint("trainings", __name__, url_prefix="/api", description="Training completions (pengembangan kompetensi)")
-READERS = ("hr_admin", "employee", "auditor")  # employees: their own record; supervisors: also their reports'
-UNIT_READERS = ("hr_admin", "supervisor", "auditor")  # supervisors: their reports in the unit
 YEARS = ma.validate.Range(min=1950, max=2100)
 
 
@@ -161,7 +159,7 @@ def respond_training(training_id: UUID, status: int = 200) -> Any:
 
 
 @blp.route("/trainings")
-@allow(*READERS)
+@allow()
 @blp.arguments(TrainingQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, TrainingOut(many=True))
 def list_trainings(query: dict[str, Any]) -> list[dict[str, Any]]:
@@ -171,7 +169,7 @@ def list_trainings(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @blp.route("/trainings", methods=["POST"])
-@allow("hr_admin", "employee")
+@allow()
 @blp.arguments(TrainingIn)
 @blp.response(201, TrainingOut)
 def record_training(data: dict[str, Any]) -> Any:
@@ -182,7 +180,7 @@ def record_training(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/trainings/<training_id>")
-@allow(*READERS)
+@allow()
 @blp.response(200, TrainingOut)
 def get_training(training_id: str) -> Any:
     """One completion and its status."""
@@ -190,7 +188,7 @@ def get_training(training_id: str) -> Any:
 
 
 @blp.route("/trainings/<training_id>/verification", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(VerificationIn)
 @blp.response(200, TrainingOut)
 def verify(data: dict[str, Any], training_id: str) -> Any:
@@ -201,7 +199,7 @@ def verify(data: dict[str, Any], training_id: str) -> Any:
 
 
 @blp.route("/employees/<employee_id>/training-hours")
-@allow(*READERS)
+@allow()
 @blp.arguments(YearQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, HoursOut)
 def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
@@ -219,7 +217,7 @@ def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
 
 
 @blp.route("/units/<code>/training-shortfall")
-@allow(*UNIT_READERS)
+@allow()
 @blp.arguments(YearQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, ShortfallOut)
 def training_shortfall(query: dict[str, Any], code: str) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -12,7 +11,7 @@ from application.actor import Actor, system_actor
 from application.errors import NotFound
 from application.feedback import FeedbackService
 from application.question_book import QuestionBookService
-from domain.feedback_round import Response
+from domain.feedback_round import Response, RoundStatus
 
 
 class FeedbackReadModel(Protocol):
@@ -36,17 +35,20 @@ class FeedbackQueries:
     """Rounds and reports as the actor may read them (AccessPolicy.may_read_round, may_read_report)."""
 
     def __init__(self, view: FeedbackReadModel, service: FeedbackService, questions: QuestionBookService,
-                 policy: AccessPolicy, today: Callable[[], date] | None = None):
+                 policy: AccessPolicy):
         self.view = view
         self.service = service
         self.questions = questions
         self.policy = policy
-        self.today = today or service.today
+
+    def today(self) -> date:
+        """The service's today (asked each time: tests and the scheduler move it)."""
+        return self.service.today()
 
     def close_if_due(self, actor: Actor, round_id: UUID) -> None:
         """The closing date is checked on every read, not only by `jejak feedback close-due`."""
         row = self.view.round(round_id)
-        if row is not None and row["status"] == "open" and row["closes_on"] < self.today():
+        if row is not None and row["status"] == RoundStatus.OPEN and row["closes_on"] < self.today():
             self.service.close_if_due(system_actor("closing-date", actor.correlation_id), round_id)
 
     def round(self, actor: Actor, round_id: UUID) -> dict[str, Any]:
@@ -77,7 +79,7 @@ class FeedbackQueries:
         out = []
         for row in rows:
             questions = self.questions.get(row["question_set_version"])
-            expired = row["round_status"] == "closed" or row["closes_on"] < self.today()
+            expired = row["round_status"] == RoundStatus.CLOSED or row["closes_on"] < self.today()
             state = "done" if row["responded_at"] else ("closed" if expired else "pending")
             out.append({**row, "state": state, "questions": {
                 "version": questions.version, "scale": {"min": questions.scale_min, "max": questions.scale_max},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from application.access_policy import ROUTE_ROLES
+from application.access_policy import PAGE_ROLES, ROUTE_ROLES
 from tests.web.conftest import Api
 from web.auth import PUBLIC_ENDPOINTS
 from web.route_table import README, gate_block, readme_block
@@ -27,3 +27,13 @@ def test_each_route_admits_exactly_the_roles_the_table_declares(api: Api) -> Non
 
 def test_the_readme_route_gates_are_generated_from_the_table(api: Api) -> None:
     assert readme_block(README.read_text()) == gate_block(api.app), "run: python -m web.route_table --write"
+
+
+def test_every_page_takes_its_roles_from_the_declared_tables(api: Api) -> None:
+    """A page admits the roles of the API route(s) it shows, or, without an API twin, its PAGE_ROLES entry."""
+    pages = {rule.endpoint for rule in api.app.url_map.iter_rules()
+             if rule.endpoint.startswith("pages.") and hasattr(api.app.view_functions[rule.endpoint], "_jejak_roles")}
+    admitted = {getattr(api.app.view_functions[e], "_jejak_roles") for e in pages}
+    assert set(PAGE_ROLES) <= pages
+    assert admitted <= {*ROUTE_ROLES.values(), *PAGE_ROLES.values()} | {
+        a | b for a in ROUTE_ROLES.values() for b in ROUTE_ROLES.values()}

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 
+from application.access_policy import PAGE_ROLES
 from application.errors import NotFound
 from domain.errors import DomainError
 from infrastructure.grievance_view import GrievanceFilter
@@ -144,7 +145,7 @@ def verify() -> Any:
 
 
 @bp.route("/investigations")
-@page(roles=("investigator",))
+@page(roles=PAGE_ROLES["pages.audit.investigations"])
 def investigations() -> Any:
     """The investigator's start: the open grievances assigned to them (the API's list, scoped the same way)."""
     rows = jejak().queries.grievances.grievances(actor(), GrievanceFilter(), 200)

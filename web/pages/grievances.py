@@ -12,8 +12,8 @@ from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
 from domain.errors import DomainError
-from domain.grievance import OUTCOMES
-from infrastructure.grievance_view import OPEN, GrievanceFilter
+from domain.grievance import OPEN_STATUSES, OUTCOMES
+from infrastructure.grievance_view import GrievanceFilter
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
@@ -44,7 +44,7 @@ def grievance_page(gid: UUID, status: int = 200, errors: Errors | None = None, c
     """Render a grievance (and, while it is open, HR's assignment form and the assigned investigator's
     conclusion form)."""
     data = jejak().queries.grievances.grievance(actor(), gid)
-    who, policy, is_open = actor(), jejak().policy, data["status"] in OPEN
+    who, policy, is_open = actor(), jejak().policy, data["status"] in OPEN_STATUSES
     may_assign = policy.may_assign_investigator(who) and is_open
     may_conclude = is_open and data["investigator_id"] is not None and policy.may_conclude_grievance(
         who, data["investigator_id"])

@@ -10,8 +10,9 @@ from uuid import UUID
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
+from application.access_policy import PAGE_ROLES
 from domain.errors import DomainError
-from domain.feedback_round import RELATIONSHIPS
+from domain.feedback_round import RELATIONSHIPS, RoundStatus
 from infrastructure.feedback_view import RoundFilter
 from infrastructure.views import EmployeeFilter
 from web.auth import actor, jejak
@@ -22,7 +23,6 @@ from web.pages.i18n import number_filter, word
 from web.pages.render import Errors, field_errors, render, required
 
 bp = Blueprint("hr", __name__)
-HR_ONLY = ("hr_admin",)
 PEOPLE_LIMIT = 2000
 
 
@@ -32,7 +32,7 @@ def people() -> list[dict[str, Any]]:
 
 
 @bp.route("/hr/rounds", methods=["GET", "POST"])
-@page(roles=HR_ONLY)
+@page(roles=PAGE_ROLES["pages.hr.rounds"])
 def rounds() -> Any:
     """Every 360 round (filtered by status) and the form to open one."""
     form: dict[str, str] = {}
@@ -79,7 +79,7 @@ def round_view(rid: UUID, errors: Errors, failed: str | None, status: int) -> An
     """Render a round (``failed`` names the form whose errors are shown)."""
     detail = jejak().queries.feedback.round(actor(), rid)
     who, policy = actor(), jejak().policy
-    is_open = detail["status"] == "open"
+    is_open = detail["status"] == RoundStatus.OPEN
     manages = is_open and policy.may_manage_round(who, detail["supervisor_id"])
     proposes = manages or (is_open and policy.may_propose_reviewers(who, detail["reviewee_id"]))
     return render("pages/round.html", status, r=detail, manages=manages, proposes=proposes, errors=errors,

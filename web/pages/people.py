@@ -8,6 +8,7 @@ from uuid import UUID
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
+from application.access_policy import PAGE_ROLES
 from domain.errors import DomainError
 from infrastructure.appraisal_view import AppraisalFilter
 from infrastructure.feedback_view import RoundFilter
@@ -119,7 +120,7 @@ def object_to(appraisal_id: str) -> Any:
 
 
 @bp.route("/team")
-@page(roles=("supervisor",))
+@page(roles=PAGE_ROLES["pages.people.team"])
 def team() -> Any:
     """A supervisor's direct reports with their open 360 rounds and their appraisals."""
     me = principal().employee_id
