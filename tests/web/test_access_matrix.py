@@ -310,9 +310,9 @@ def populate(system: Any) -> Org:
     accounts: dict[str, UUID] = {}
     grants: dict[str, UUID] = {}
     for relation in RELATIONS:
-        name = PERSON_OF.get(relation)
-        role = "employee" if name else ROLE_OF[relation]
-        employee_id = ids[name] if name else None
+        someone = PERSON_OF.get(relation)
+        role = "employee" if someone else ROLE_OF[relation]
+        employee_id = ids[someone] if someone else None
         issued = system.access.issue(actor, role, f"matrix {relation}", employee_id)
         tokens[relation], grants[relation] = issued.token, issued.grant_id
         accounts[relation] = system.accounts.create(actor, f"matrix.{relation.replace('_', '-')}", PASSWORD, role,

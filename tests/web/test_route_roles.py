@@ -33,7 +33,7 @@ def test_every_page_takes_its_roles_from_the_declared_tables(api: Api) -> None:
     """A page admits the roles of the API route(s) it shows, or, without an API twin, its PAGE_ROLES entry."""
     pages = {rule.endpoint for rule in api.app.url_map.iter_rules()
              if rule.endpoint.startswith("pages.") and hasattr(api.app.view_functions[rule.endpoint], "_jejak_roles")}
-    admitted = {getattr(api.app.view_functions[e], "_jejak_roles") for e in pages}
+    admitted = {getattr(api.app.view_functions[e], "_jejak_roles", None) for e in pages}
     assert set(PAGE_ROLES) <= pages
     assert admitted <= {*ROUTE_ROLES.values(), *PAGE_ROLES.values()} | {
         a | b for a in ROUTE_ROLES.values() for b in ROUTE_ROLES.values()}
