@@ -17,7 +17,9 @@ from application.appraisals import AppraisalService
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
 from application.ledger import Ledger
+from application.mail_texts import Renderer
 from application.mentoring import MentoringService, RecognitionService
+from application.outbox import LedgerDirectory, MailService, outbox_policy
 from application.promotions import PromotionService
 from application.question_book import QuestionBookService
 from application.reads import ReadLog
@@ -32,6 +34,8 @@ from infrastructure.config import Settings
 from infrastructure.database import make_engine
 from infrastructure.feedback_view import FeedbackView
 from infrastructure.grievance_view import GrievanceView
+from infrastructure.mail import MailSettings
+from infrastructure.outbox import SqlOutbox
 from infrastructure.projection import ProjectionRunner
 from infrastructure.projections.access import AccessProjection
 from infrastructure.projections.accounts import AccountProjection, AccountView
@@ -62,6 +66,8 @@ class Jejak:
         db = self.settings.database()
         self.engine = make_engine(db)  # first, so a PostgreSQL schema exists before the ledger's tables
         self.ledger = Ledger(env=self.settings.eventsourcing_env())
+        self.ledger.write_policies.append(outbox_policy)  # mail rows stored with the events that cause them
+        self.outbox = SqlOutbox(self.engine)
         self.projections = ProjectionRunner(
             self.engine,
             self.ledger,
@@ -113,6 +119,11 @@ class Jejak:
         questions = self.questions.ensure_defaults(actor)
         self.projections.catch_up()
         return published is not None or questions is not None
+
+    def mail(self, settings: MailSettings) -> MailService:
+        """Delivery of the outbox, addressing the HR office and linking pages as the mail settings say."""
+        directory = LedgerDirectory(self.registry.employee, settings.office, settings.language)
+        return MailService(self.outbox, directory, Renderer(settings.base_url))
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)

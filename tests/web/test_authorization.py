@@ -322,6 +322,16 @@ BODIES.update({
     ("POST", "/api/accounts/{account}/revocation"): lambda ids: {"reason": "pindah instansi"},
 })
 
+# E-mail addresses for the outbox: HR and the person themself ({me}: the caller's own record, HR's is the staff's);
+# another employee's address is refused by data (test_mail_api.py).
+ROUTES += [
+    ("GET", "/api/employees/{me}/email", PEOPLE),
+    ("PUT", "/api/employees/{me}/email", PEOPLE),
+]
+BODIES.update({
+    ("PUT", "/api/employees/{me}/email"): lambda ids: {"email": "pegawai@bkpsdm.example.go.id", "language": "en"},
+})
+
 OK, DATA, FORBIDDEN, UNAUTHENTICATED = "ok", "refused-by-data", "forbidden", "unauthenticated"
 
 
