@@ -14,6 +14,7 @@ from application.access import AccessService
 from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
+from application.employee_import import EmployeeImport
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
 from application.ledger import Ledger
@@ -85,6 +86,7 @@ class Jejak:
         if self.settings.catch_up_in_request:
             self.ledger.after_record.append(self.projections.catch_up_quietly)
         self.registry = Registry(self.ledger)
+        self.employee_import = EmployeeImport(self.ledger)
         self.rules = RuleBookService(self.ledger)
         self.access = AccessService(self.ledger)
         self.accounts = AccountService(self.ledger, PasswordHasher(

@@ -66,6 +66,7 @@ PAGES: list[tuple[str, str | None, frozenset[str]]] = [
 FORM_PAGES: list[tuple[str, str, str]] = [
     ("/reviews/{open}", "pages.feedback.review", "feedback.submit"),
     ("/timeline", "pages.people.my_timeline", "timeline.employee_timeline"),
+    ("/hr/import", "pages.employee_import.upload", "employees.register_employee"),
 ]
 
 
