@@ -12,7 +12,7 @@ import click
 from tqdm import tqdm
 
 from infrastructure.mail import MailSettings, MailSettingsInvalid, SmtpMailer
-from web.cli import cli, fail, system
+from web.cli import cli, fail, ledger, system
 
 
 @cli.group("mail")
@@ -116,3 +116,21 @@ def describe(plan: Any, ignored: list[str]) -> list[str]:
     out.append(f"{plan.rows} row(s): {plan.registered} to register, {len(plan.changes) - plan.registered} change(s) "
                f"to existing employees, {plan.unchanged} unchanged, {len(plan.bad)} bad")
     return out
+
+
+@ledger.command("document-check")
+@click.argument("positions")
+@click.argument("digest")
+def ledger_document_check(positions: str, digest: str) -> None:
+    """Check a printed document's stamp: POSITIONS as printed (like "3, 12, 15-19") and its SHA-256 DIGEST."""
+    from infrastructure.documents import digest_of, expand
+
+    try:
+        recomputed = digest_of(system().engine, expand(positions))
+    except (LookupError, ValueError) as e:
+        fail(str(e))
+        return
+    if recomputed != digest.strip().lower():
+        click.echo(f"MISMATCH: the log gives {recomputed}")
+        sys.exit(1)
+    click.echo("matches the log (run `jejak ledger verify` to check the log itself)")

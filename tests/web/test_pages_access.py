@@ -46,6 +46,11 @@ PAGES: list[tuple[str, str | None, frozenset[str]]] = [
     ("/grievances/{grievance}", "/api/grievances/{grievance}", frozenset()),
     ("/grievances/{grievance}/case-file?reason=audit", "/api/grievances/{grievance}/case-file?reason=audit",
      frozenset()),
+    # PDF documents, as the pages they print
+    ("/feedback/{closed}/report.pdf", "/api/feedback-rounds/{closed}/report", frozenset()),
+    ("/promotions/{case}/decisions/1.pdf", "/api/promotion-cases/{case}", frozenset()),
+    ("/grievances/{grievance}/case-file.pdf?reason=audit", "/api/grievances/{grievance}/case-file?reason=audit",
+     frozenset()),
     # downloads of the HR tables, as their JSON twins
     ("/exports/employees?format=xlsx", "/api/employees", frozenset()),
     ("/exports/units/BKPSDM/feedback-report?period=2026", "/api/units/BKPSDM/feedback-report?period=2026",
