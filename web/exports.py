@@ -33,6 +33,7 @@ from web import trainings as training_api
 from web.auth import allow, jejak
 from web.pages.access import roles_of
 from web.pages.i18n import word
+from web.schemas import Strict
 
 blp = Blueprint("exports", __name__, url_prefix="/api/exports", description="CSV and XLSX downloads of HR tables")
 FORMATS = ("csv", "xlsx")
@@ -61,7 +62,7 @@ class Table:
     rows: list[dict[str, Any]]
 
 
-class FormatQuery(ma.Schema):
+class FormatQuery(Strict):
     """The file format."""
 
     format = ma.fields.String(load_default="csv", validate=ma.validate.OneOf(FORMATS),
@@ -71,8 +72,7 @@ class FormatQuery(ma.Schema):
 def _without_paging(schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     """The twin's query schema plus ``format``, without its page fields (an export holds every row)."""
     fields = {k: v for k, v in schema().fields.items() if k not in ("limit", "cursor")}
-    return type(name, (FormatQuery,), {**{k: type(v)(**_field_kwargs(v)) for k, v in fields.items()},
-                                       "Meta": type("Meta", (), {"unknown": ma.RAISE})})
+    return type(name, (FormatQuery,), {k: type(v)(**_field_kwargs(v)) for k, v in fields.items()})
 
 
 def _field_kwargs(field: ma.fields.Field) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from application.employee_import import BadRow, Row
 from domain.ranks import RANK_CODES
 from web.employees import EmployeeIn
+from web.schemas import Strict
 
 # file header (lower case, spaces and dashes as underscores) -> field; SIASN's Indonesian names and English ones
 HEADERS: dict[str, str] = {
@@ -67,11 +68,9 @@ def _api_field(name: str) -> ma.fields.Field:
     return type(original)(required=True, validate=list(original.validators))
 
 
-class RowIn(ma.Schema):
-    """One row of the file: the API's rules for the registration fields, plus the file's own columns."""
-
-    class Meta:
-        unknown = ma.EXCLUDE
+class RowIn(Strict):
+    """One row of the file: the API's rules for the registration fields (and its refusal of unsafe text), plus the
+    file's own columns."""
 
     nip = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^\d{18}$", error="must be exactly 18 digits"))
     name = _api_field("name")

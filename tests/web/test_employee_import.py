@@ -132,6 +132,13 @@ def test_a_reporting_cycle_and_a_wrong_birth_date_are_bad_rows(api: Api, tmp_pat
         in result.output
 
 
+def test_a_name_with_a_control_character_is_a_bad_row(api: Api, tmp_path: Path) -> None:
+    result = run(api, write(tmp_path, f"{BUDI},Budi\x07 Santoso,PNS,III/a,01-03-2016,Analis SDM,BKPSDM,,S1,"))
+
+    assert result.exit_code == 1
+    assert "bad line 2: 199105102016031001: name:" in result.output
+
+
 def test_a_file_without_the_required_columns_is_refused(api: Api, tmp_path: Path) -> None:
     path = tmp_path / "lain.csv"
     path.write_text("NIP,NAMA\n199105102016031001,Budi\n", encoding="utf-8")
