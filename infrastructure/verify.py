@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,27 +66,87 @@ class Verification:
         }
 
 
-def _events(recorder: ApplicationRecorder) -> Iterator[Any]:
-    start = 1
+@dataclass(frozen=True)
+class RawEvent:
+    """One stored row exactly as the database holds it (no decoding that could fail on a tampered row)."""
+
+    id: int
+    originator_id: Any
+    originator_version: Any
+    topic: Any
+    state: Any
+
+
+def events_source(recorder: ApplicationRecorder) -> tuple[str, str]:
+    """The events table and its position column, as the recorder names them."""
+    table = str(getattr(recorder, "events_table_name", "stored_events"))
+    return (table, "notification_id") if "postgres" in type(recorder).__module__ else (table, "rowid")
+
+
+def _events(engine: Engine, recorder: ApplicationRecorder) -> Iterator[RawEvent]:
+    """Every stored row in log order, read raw: a row turned into text or a malformed id must not stop the walk."""
+    table, position = events_source(recorder)
+    if engine.dialect.name == "sqlite":  # SQLite stores any type in any column; read bytes, decode here
+        columns = (f"{position}, CAST(originator_id AS BLOB), originator_version, CAST(topic AS BLOB), "
+                   "CASE WHEN typeof(state) = 'blob' THEN state END")
+    else:
+        columns = f"{position}, CAST(originator_id AS text), originator_version, topic, state"
+    after = 0
     while True:
-        batch = recorder.select_notifications(start=start, limit=BATCH)
-        if not batch:
+        with engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT {columns} FROM {table} WHERE {position} > :after "
+                                     f"ORDER BY {position} LIMIT :n"), {"after": after, "n": BATCH}).all()
+        if not rows:
             return
-        yield from batch
-        start = batch[-1].id + 1
+        for row in rows:
+            yield RawEvent(int(row[0]), _text(row[1]), row[2], _text(row[3]), row[4])
+        after = int(rows[-1][0])
+
+
+def _text(value: Any) -> Any:
+    """Text read as bytes decoded strictly; undecodable bytes stay bytes, which the content check refuses."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return value
+
+
+def _content(event: RawEvent) -> bytes | None:
+    """The row's content digest, or None when the row is malformed (wrong types, bad id)."""
+    state, topic, version = event.state, event.topic, event.originator_version
+    if not isinstance(state, (bytes, bytearray, memoryview)) or not isinstance(topic, str) \
+            or not isinstance(version, int) or isinstance(version, bool):
+        return None
+    try:
+        return content_digest(event.originator_id, version, topic, bytes(state))
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return None
 
 
 def _chain(engine: Engine) -> Iterator[tuple[int, bytes, bytes]]:
     after = 0
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT position, digest, content FROM ledger_chain WHERE position > :after "
-                                     "ORDER BY position LIMIT :n"), {"after": after, "n": BATCH}).all()
+            rows = conn.execute(text(f"SELECT position, {_bytes('digest', engine)}, {_bytes('content', engine)} "
+                                     "FROM ledger_chain WHERE position > :after ORDER BY position LIMIT :n"),
+                                {"after": after, "n": BATCH}).all()
         if not rows:
             return
         for position, digest, content in rows:
-            yield int(position), bytes(digest), bytes(content)
+            yield int(position), _blob(digest), _blob(content)
         after = int(rows[-1][0])
+
+
+def _bytes(column: str, engine: Engine) -> str:
+    """A blob column as bytes only when SQLite still holds bytes there (text would not decode, or would pass)."""
+    return f"CASE WHEN typeof({column}) = 'blob' THEN {column} END" if engine.dialect.name == "sqlite" else column
+
+
+def _blob(value: Any) -> bytes:
+    """Stored bytes; a value turned into text (or anything else) reads as empty, so it matches no digest."""
+    return bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else b""
 
 
 def _position_of_content(engine: Engine, content: bytes) -> int | None:
@@ -109,7 +170,7 @@ class Verifier:
         recomputed: dict[int, bytes] = {}
         wanted = {s.position for s in self.seals.all()}
         previous = GENESIS
-        events, chain = _events(self.recorder), _chain(self.engine)
+        events, chain = _events(self.engine, self.recorder), _chain(self.engine)
         event, link = next(events, None), next(chain, None)
         while event is not None or link is not None:
             if event is not None and (link is None or event.id < link[0]):
@@ -123,9 +184,15 @@ class Verifier:
                 link = next(chain, None)
                 continue
             position, digest, content = link
-            actual = content_digest(event.originator_id, event.originator_version, event.topic, event.state)
-            if actual != content:
-                self._mismatch(result, position, actual)
+            computed = _content(event)
+            if computed is None:
+                self._found(result, position, "changed", "the stored row is malformed (a field of the wrong type "
+                                                         "or an unreadable id)")
+                actual = hashlib.sha256(b"malformed").digest()  # matches nothing: every later seal breaks
+            else:
+                actual = computed
+                if actual != content:
+                    self._mismatch(result, position, actual)
             if link_digest(previous, position, content) != digest:
                 self._found(result, position, "chain-altered", "the chain entry does not follow from its predecessor")
             previous = link_digest(previous, position, actual)

@@ -182,3 +182,22 @@ def test_the_chain_is_written_with_the_events(jejak: Jejak, hr: Actor) -> None:
         events = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         links = conn.execute("SELECT count(*) FROM ledger_chain").fetchone()[0]
     assert events == links == jejak.projections.head()
+
+
+def test_a_row_whose_bytes_became_text_is_reported_not_a_crash(sqlite_jejak: Jejak, hr: Actor) -> None:
+    fill(sqlite_jejak, hr)
+    with raw(sqlite_jejak) as conn:  # SQLite's || turns the blob into TEXT
+        conn.execute("UPDATE stored_events SET state = state || x'00' WHERE rowid = 4")
+        conn.execute("UPDATE stored_events SET originator_id = 'not-a-uuid' WHERE rowid = 6")
+    report = verify(sqlite_jejak)
+    assert report["status"] == "broken"
+    assert (report["first_problem"]["position"], report["first_problem"]["kind"]) == (4, "changed")
+    assert "malformed" in report["first_problem"]["detail"]
+
+
+def test_a_chain_entry_turned_into_text_is_reported_at_its_position(sqlite_jejak: Jejak, hr: Actor) -> None:
+    fill(sqlite_jejak, hr)
+    with raw(sqlite_jejak) as conn:
+        conn.execute("UPDATE ledger_chain SET digest = digest || x'00' WHERE position = 5")
+    problem = verify(sqlite_jejak)["first_problem"]
+    assert (problem["position"], problem["kind"]) == (5, "chain-altered")
