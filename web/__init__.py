@@ -30,6 +30,7 @@ from web import (
     units,
 )
 from web.auth import init_auth, public
+from web.bodies import init_bodies
 from web.pages import init_pages
 from web.problems import ProblemApi, register_error_handlers
 
@@ -69,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.view_functions[endpoint] = public(_plain(app.view_functions[endpoint]))
     _serve_swagger_assets(app)
     init_auth(app)
+    init_bodies(app)
     register_error_handlers(app)
     init_pages(app)
     return app

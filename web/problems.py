@@ -166,6 +166,18 @@ def register_error_handlers(app: Flask) -> None:
     def bad_cursor(e: BadCursor) -> Response:
         return problem(400, str(e), errors={"cursor": [str(e)]})
 
+    @app.errorhandler(RecursionError)
+    def too_deep(e: RecursionError) -> Response:
+        log.warning("input nested too deeply on %s %s", request.method, request.path)
+        return problem(400, "the input nests too deeply", errors={"_body": ["the input nests too deeply"]})
+
+    @app.errorhandler(UnicodeError)
+    def not_unicode(e: UnicodeError) -> Response:
+        # a lone surrogate (or other text that cannot be encoded) reached storage: nothing was stored
+        log.warning("text that cannot be encoded on %s %s: %s", request.method, request.path, e)
+        return problem(422, "the input holds text that is not valid Unicode (for example a lone surrogate)",
+                       errors={"_body": ["text that is not valid Unicode"]})
+
     @app.errorhandler(Exception)
     def unexpected(e: Exception) -> Response:
         if isinstance(e, HTTPException):
