@@ -61,7 +61,7 @@ class EventQuery(Strict):
     topic = ma.fields.String(load_default=None, metadata={"description": "full topic or its tail, e.g. Employee.Moved"})
     since = ma.fields.AwareDateTime(load_default=None)
     until = ma.fields.AwareDateTime(load_default=None)
-    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0), metadata={"description": "position"})
+    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=2**62), metadata={"description": "position"})
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
 
 
@@ -76,7 +76,7 @@ class ReasonQuery(Strict):
 class AsOfQuery(ReasonQuery):
     """Pick a version or a moment (not both)."""
 
-    version = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+    version = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1, max=2**31 - 1))
     at = ma.fields.AwareDateTime(load_default=None)
 
     @ma.validates_schema

@@ -171,6 +171,12 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("input nested too deeply on %s %s", request.method, request.path)
         return problem(400, "the input nests too deeply", errors={"_body": ["the input nests too deeply"]})
 
+    @app.errorhandler(OverflowError)
+    def too_large(e: OverflowError) -> Response:
+        # a number past what the database stores (a schema bound was missed): refused, nothing stored
+        log.warning("number too large on %s %s: %s", request.method, request.path, e)
+        return problem(422, "a number in the input is too large", errors={"_body": ["a number is too large"]})
+
     @app.errorhandler(UnicodeError)
     def not_unicode(e: UnicodeError) -> Response:
         # a lone surrogate (or other text that cannot be encoded) reached storage: nothing was stored
