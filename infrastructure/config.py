@@ -6,6 +6,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -29,6 +30,7 @@ class Settings:
     seal_key_file: Path | None = None
     max_body_bytes: int = 1024 * 1024
     secure_cookies: bool = False
+    token_lifetime: timedelta | None = timedelta(days=90)  # for tokens issued without an expiry; None: never
     password_time_cost: int = 3  # argon2id; tests lower these through overrides, never the environment
     password_memory_kib: int = 65536
     extra_es_env: dict[str, str] = field(default_factory=dict)
@@ -46,6 +48,7 @@ class Settings:
             "cipher_key": env.get("JEJAK_CIPHER_KEY") or _key_file(env.get("JEJAK_CIPHER_KEY_FILE"), var_dir),
             "seal_key_file": Path(env.get("JEJAK_SEAL_KEY_FILE") or var_dir / "seal.key"),
             "secure_cookies": env.get("JEJAK_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
+            "token_lifetime": _days(env.get("JEJAK_TOKEN_LIFETIME_DAYS", "90"), "JEJAK_TOKEN_LIFETIME_DAYS"),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -130,6 +133,13 @@ class Database:
             return f"sqlite:///{self.path}"
         auth = self.user + (f":{self.password}" if self.password else "")
         return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.name}"
+
+
+def _days(value: str, name: str) -> timedelta | None:
+    """A whole number of days (0: no limit)."""
+    if not value.strip().isdigit():
+        raise ConfigurationError(f"{name} must be a whole number of days (0: no limit), not {value!r}")
+    return timedelta(days=int(value)) if int(value) else None
 
 
 def _secret_key(var_dir: Path) -> str:

@@ -80,7 +80,7 @@ class Jejak:
             self.ledger.after_record.append(self.projections.catch_up_quietly)
         self.registry = Registry(self.ledger)
         self.rules = RuleBookService(self.ledger)
-        self.access = AccessService(self.ledger)
+        self.access = AccessService(self.ledger, self.settings.token_lifetime)
         self.accounts = AccountService(self.ledger, PasswordHasher(
             time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib))
         self.account_view = AccountView(self.engine)

@@ -99,14 +99,18 @@ def _parse_expiry(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter("use a duration like 30d, 12h, 45m or an ISO timestamp") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed <= datetime.now(UTC):
+        raise click.BadParameter("the expiry must be in the future")
+    return parsed
 
 
 @token.command("issue")
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", required=True, help="Who holds the token.")
 @click.option("--employee", "nip", default=None, help="NIP of the employee the token acts as (employee/supervisor).")
-@click.option("--expires", default=None, help="Lifetime (30d, 12h) or ISO timestamp; default: no expiry.")
+@click.option("--expires", default=None, help="Lifetime (30d, 12h) or ISO timestamp in the future; default: "
+                                             "JEJAK_TOKEN_LIFETIME_DAYS (90 days).")
 def token_issue(role: str, name: str, nip: str | None, expires: str | None) -> None:
     """Issue a token and print it alone on stdout."""
     jejak = system()
