@@ -128,8 +128,11 @@ class FeedbackService:
         self.ledger.record(actor, fb_round, reason=reason)
 
     def decline(self, actor: Actor, round_id: UUID, nomination_id: UUID, reason: str) -> None:
-        """The nominated reviewer declines."""
+        """The nominated reviewer declines; anyone else is refused (another's nomination is not theirs to decline)."""
         fb_round = self.ledger.load(FeedbackRound, round_id)
+        nomination = fb_round.nominations.get(nomination_id)
+        if nomination is not None and nomination.reviewer_id != actor.employee_id:
+            raise Forbidden("only the nominated reviewer can decline")
         fb_round.decline(nomination_id, self._employee(actor), reason, self.today())
         self.ledger.record(actor, fb_round, reason=reason)
 
