@@ -139,6 +139,16 @@ class FeedbackService:
     def submit(self, actor: Actor, round_id: UUID, ratings: dict[str, Any], comments: dict[str, Any],
                idempotency_key: str | None = None) -> Submitted:
         """Submit or resubmit the caller's response; a retried idempotency key returns the first result."""
+        try:
+            return self._submit(actor, round_id, ratings, comments, idempotency_key)
+        except Conflict:
+            if not idempotency_key:
+                raise
+            # a concurrent request may have carried the same key: reloaded, the first result is found and returned
+            return self._submit(actor, round_id, ratings, comments, idempotency_key)
+
+    def _submit(self, actor: Actor, round_id: UUID, ratings: dict[str, Any], comments: dict[str, Any],
+                idempotency_key: str | None) -> Submitted:
         fb_round = self.ledger.load(FeedbackRound, round_id)
         before = fb_round.version
         response = fb_round.submit(self._employee(actor), ratings, comments, self.today(), idempotency_key)
