@@ -60,8 +60,8 @@ def test_a_header_injection_in_next_never_reaches_the_location_header(site: Site
     client = site.client(None)
     for target in ("/\r\nSet-Cookie: x=1", "/reviews\nX-Evil: 1", "/%0d%0aSet-Cookie:x=1", "/ok\x00"):
         response = post_form(client, "/sign-in", {"username": "dewi", "password": PASSWORD, "next": target})
-        assert response.status_code == 302, target
-        location = response.headers["Location"]
+        assert response.status_code in (302, 422), target  # 422: the form's text rule refused a control character
+        location = response.headers.get("Location", "")
         assert "\r" not in location and "\n" not in location
         assert "x" not in {c.split("=")[0].strip() for c in response.headers.getlist("Set-Cookie")}
         page = client.get("/sign-in?next=" + target.replace("\r", "%0d").replace("\n", "%0a"))
