@@ -65,7 +65,7 @@ def test_a_header_injection_in_next_never_reaches_the_location_header(site: Site
         assert "\r" not in location and "\n" not in location
         assert "x" not in {c.split("=")[0].strip() for c in response.headers.getlist("Set-Cookie")}
         page = client.get("/sign-in?next=" + target.replace("\r", "%0d").replace("\n", "%0a"))
-        assert page.status_code in (200, 302)
+        assert page.status_code in (200, 302, 422)
 
 
 # --- every range and size is bounded before any work depends on it -------------------------------------------------
