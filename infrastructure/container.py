@@ -17,6 +17,7 @@ from application.appraisals import AppraisalService
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
 from application.ledger import Ledger
+from application.lockouts import LockoutLog
 from application.mentoring import MentoringService, RecognitionService
 from application.promotions import PromotionService
 from application.question_book import QuestionBookService
@@ -85,6 +86,7 @@ class Jejak:
             time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib))
         self.account_view = AccountView(self.engine)
         self.reads = ReadLog(self.ledger)
+        self.lockouts = LockoutLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
         self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions,
                                         investigations=self._investigator_scope)
