@@ -30,7 +30,7 @@ from domain.feedback_round import FeedbackRound
 from infrastructure.appraisal_view import AppraisalView
 from infrastructure.career_view import CareerView
 from infrastructure.config import Settings
-from infrastructure.database import make_engine
+from infrastructure.database import make_engine, setup_lock
 from infrastructure.feedback_view import FeedbackView
 from infrastructure.grievance_view import GrievanceView
 from infrastructure.projection import ProjectionRunner
@@ -61,19 +61,20 @@ class Jejak:
         self.settings = settings or Settings.from_env()
         self.settings.var_dir.mkdir(parents=True, exist_ok=True)
         db = self.settings.database()
-        self.engine = make_engine(db)  # first, so a PostgreSQL schema exists before the ledger's tables
-        self.ledger = Ledger(env=self.settings.eventsourcing_env())
-        self.projections = ProjectionRunner(
-            self.engine,
-            self.ledger,
-            [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
-             FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
-             TimelineProjection(), PromotionProjection(), GrievanceProjection()],
-        )
-        self.projections.create_tables()
-        self.seals = SealStore(self.engine)
-        self.seals.create_table()
-        create_sign_in_tables(self.engine)
+        with setup_lock(db):  # one process at a time creates tables and functions
+            self.engine = make_engine(db)  # first, so a PostgreSQL schema exists before the ledger's tables
+            self.ledger = Ledger(env=self.settings.eventsourcing_env())
+            self.projections = ProjectionRunner(
+                self.engine,
+                self.ledger,
+                [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
+                 FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
+                 TimelineProjection(), PromotionProjection(), GrievanceProjection()],
+            )
+            self.projections.create_tables()
+            self.seals = SealStore(self.engine)
+            self.seals.create_table()
+            create_sign_in_tables(self.engine)
         self.auth_failures = AuthFailureLog(self.engine)
         self.page_sessions = PageSessionStore(self.engine)
         self.verifier = Verifier(self.engine, self.ledger.recorder, self.seals)
