@@ -436,11 +436,17 @@ def audit_replay(bundle: Path, decision: int | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the API with gunicorn (or Flask's server where gunicorn is missing)."""
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(2, 64),
+              help="Threads per worker: a client trickling its request holds one thread, never the worker.")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the API with gunicorn's threaded workers (or Flask's server where gunicorn is missing)."""
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
     if gunicorn:
-        args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-", "wsgi:app"]
+        # gthread: the worker waits in its poller for a request's first bytes (5 s) and for kept-alive connections
+        # (--keep-alive), so slow or idle clients do not hold a sync worker each; --timeout restarts a stuck worker
+        args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers), "--worker-class", "gthread",
+                "--threads", str(threads), "--keep-alive", "5", "--timeout", "60", "--limit-request-line", "8190",
+                "--limit-request-fields", "100", "--access-logfile", "-", "wsgi:app"]
         os.execv(gunicorn, args)
     click.echo("gunicorn not found; using Flask's development server", err=True)
     current_app.run(host=host, port=port)
