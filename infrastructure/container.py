@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from argon2 import PasswordHasher
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import text
 
@@ -46,7 +47,7 @@ from infrastructure.projections.talent import TalentProjection
 from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
 from infrastructure.promotion_view import PromotionView
-from infrastructure.seals import SealStore
+from infrastructure.seals import AutoSealer, SealExport, SealStore, trusted_key
 from infrastructure.sessions import AuthFailureLog, PageSessionStore
 from infrastructure.sessions import create_tables as create_sign_in_tables
 from infrastructure.timeline_view import TimelineView
@@ -72,14 +73,17 @@ class Jejak:
                  TimelineProjection(), PromotionProjection(), GrievanceProjection()],
             )
             self.projections.create_tables()
-            self.seals = SealStore(self.engine)
+            self.seals = SealStore(self.engine, SealExport(self.settings.seal_export_file))
             self.seals.create_table()
             create_sign_in_tables(self.engine)
         self.auth_failures = AuthFailureLog(self.engine)
         self.page_sessions = PageSessionStore(self.engine)
-        self.verifier = Verifier(self.engine, self.ledger.recorder, self.seals)
+        self.verifier = Verifier(self.engine, self.ledger.recorder, self.seals, self.trusted_seal_key)
         if self.settings.catch_up_in_request:
             self.ledger.after_record.append(self.projections.catch_up_quietly)
+        self.auto_seal = AutoSealer(self.seals, self.settings.seal_key_file, self.settings.seal_every_events,
+                                    self.settings.seal_every_minutes)
+        self.ledger.after_record.append(self.auto_seal)
         self.registry = Registry(self.ledger)
         self.rules = RuleBookService(self.ledger)
         self.access = AccessService(self.ledger, self.settings.token_lifetime)
@@ -116,6 +120,10 @@ class Jejak:
         questions = self.questions.ensure_defaults(actor)
         self.projections.catch_up()
         return published is not None or questions is not None
+
+    def trusted_seal_key(self) -> Ed25519PublicKey | None:
+        """The configured public key seals are verified against (None: seals can only be reported unverified)."""
+        return trusted_key(self.settings.seal_public_key, self.settings.seal_key_file)
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)

@@ -28,13 +28,16 @@ class Finding:
 
 @dataclass(frozen=True)
 class CheckpointResult:
-    """One seal's verdict."""
+    """One seal's verdict: ``signature`` is verified (by the trusted key), invalid, or unverified (no trusted key:
+    a seal that verifies only against the key stored beside it proves nothing)."""
 
     seal_id: int
     position: int
-    signature_valid: bool
+    signature_valid: bool | None
     matches_log: bool
     problem: str | None
+    signature: str = "unverified"
+    kept_in: str = "database"  # database, export or both
 
 
 @dataclass
@@ -47,22 +50,46 @@ class Verification:
     first_problem: Finding | None = None
     checkpoints: list[CheckpointResult] = field(default_factory=list)
     trusted_key: str | None = None
+    problems: list[str] = field(default_factory=list)  # beyond the chain: the seal export, the read models
+
+    @property
+    def broken(self) -> bool:
+        """True when a row departs from the chain, a seal fails, or anything else was found tampered."""
+        return self.first_problem is not None or bool(self.problems) or any(
+            c.signature == "invalid" or not c.matches_log for c in self.checkpoints)
+
+    @property
+    def status(self) -> str:
+        """intact (a trusted key verified a seal and nothing is broken), broken, or unverified (nothing broken
+        found, but no seal was checked against a trusted key, so a rewritten chain would look the same)."""
+        if self.broken:
+            return "broken"
+        verified = any(c.signature == "verified" for c in self.checkpoints)
+        return "intact" if self.trusted_key and verified else "unverified"
 
     @property
     def intact(self) -> bool:
-        """True when no row departs from the chain and every seal holds."""
-        return self.first_problem is None and all(c.signature_valid and c.matches_log for c in self.checkpoints)
+        """True only when the status is intact."""
+        return self.status == "intact"
+
+    @property
+    def unsealed_events(self) -> int:
+        """Events after the last seal the trusted key verified (all of them when none was)."""
+        sealed = [c.position for c in self.checkpoints if c.signature == "verified" and c.matches_log]
+        return self.head_position - max(sealed, default=0)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for JSON and the CLI."""
         return {
-            "status": "intact" if self.intact else "broken",
+            "status": self.status,
             "events": self.events,
             "head_position": self.head_position,
             "head_digest": self.head_digest,
             "first_problem": vars(self.first_problem) if self.first_problem else None,
             "checkpoints": [vars(c) for c in self.checkpoints],
             "trusted_key": self.trusted_key,
+            "unsealed_events": self.unsealed_events,
+            "problems": self.problems,
         }
 
 
@@ -149,6 +176,14 @@ def _blob(value: Any) -> bytes:
     return bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else b""
 
 
+def _self_consistent(seal: Seal) -> bool:
+    """Whether the seal verifies against the key stored with it (false: altered after signing)."""
+    try:
+        return signature_valid(seal, public_from_hex(seal.public_key))
+    except ValueError:
+        return False
+
+
 def _position_of_content(engine: Engine, content: bytes) -> int | None:
     with engine.connect() as conn:
         row = conn.execute(text("SELECT position FROM ledger_chain WHERE content = :c LIMIT 1"), {"c": content}).first()
@@ -158,17 +193,23 @@ def _position_of_content(engine: Engine, content: bytes) -> int | None:
 class Verifier:
     """Walks the log and the chain side by side."""
 
-    def __init__(self, engine: Engine, recorder: ApplicationRecorder, seals: SealStore):
+    def __init__(self, engine: Engine, recorder: ApplicationRecorder, seals: SealStore,
+                 trusted: Callable[[], Ed25519PublicKey | None] | None = None):
         self.engine = engine
         self.recorder = recorder
         self.seals = seals
+        self.trusted = trusted or (lambda: None)
+        self.checks: list[Callable[[], list[str]]] = []  # further checks (the security read models)
 
     def verify(self, trusted: Ed25519PublicKey | None = None, progress: Callable[[int], None] | None = None
                ) -> Verification:
-        """Recompute every digest from the stored rows; report the first departure and each seal's verdict."""
+        """Recompute every digest from the stored rows; report the first departure and each seal's verdict,
+        against the given trusted key or the configured one (never a key stored in the database)."""
+        trusted = trusted or self.trusted()
         result = Verification(trusted_key=public_hex(trusted) if trusted else None)
         recomputed: dict[int, bytes] = {}
-        wanted = {s.position for s in self.seals.all()}
+        all_seals = self._all_seals(result)
+        wanted = {s.position for s, _ in all_seals}
         previous = GENESIS
         events, chain = _events(self.engine, self.recorder), _chain(self.engine)
         event, link = next(events, None), next(chain, None)
@@ -205,8 +246,29 @@ class Verifier:
             event, link = next(events, None), next(chain, None)
         if progress:
             progress(result.events % 1000)
-        self._check_seals(result, recomputed, trusted)
+        self._check_seals(result, all_seals, recomputed, trusted)
+        for check in self.checks:
+            result.problems.extend(check())
         return result
+
+    def _all_seals(self, result: Verification) -> list[tuple[Seal, str]]:
+        """The seals in the database and in the export, each once, with where it is kept."""
+        stored = self.seals.all()
+        exported, problems = self.seals.export.read()
+        result.problems.extend(problems)
+        by_signature = {s.signature: s for s in stored}
+        kept = [(s, "database") for s in stored]
+        for seal in exported:
+            if seal.signature in by_signature:
+                index = stored.index(by_signature[seal.signature])
+                if by_signature[seal.signature] != seal:
+                    result.problems.append(f"seal {seal.id} in the database differs from its exported copy")
+                kept[index] = (kept[index][0], "both")
+            else:
+                result.problems.append(f"the exported seal of position {seal.position} ({seal.sealed_at.isoformat()})"
+                                       " is missing from the database")
+                kept.append((seal, "export"))
+        return kept
 
     def _mismatch(self, result: Verification, position: int, actual: bytes) -> None:
         elsewhere = _position_of_content(self.engine, actual) if result.first_problem is None else None
@@ -220,15 +282,20 @@ class Verifier:
         if result.first_problem is None:
             result.first_problem = Finding(position, kind, detail)
 
-    def _check_seals(self, result: Verification, recomputed: dict[int, bytes], trusted: Ed25519PublicKey | None
-                     ) -> None:
-        for seal in self.seals.all():
-            key = trusted or public_from_hex(seal.public_key)
-            valid = signature_valid(seal, key)
+    def _check_seals(self, result: Verification, all_seals: list[tuple[Seal, str]], recomputed: dict[int, bytes],
+                     trusted: Ed25519PublicKey | None) -> None:
+        for seal, kept_in in all_seals:
+            if trusted is not None:
+                valid: bool | None = signature_valid(seal, trusted)
+                verdict = "verified" if valid else "invalid"
+            else:  # the stored key can only show a seal was altered after signing, never that it is genuine
+                valid = None if _self_consistent(seal) else False
+                verdict = "unverified" if valid is None else "invalid"
             matches, problem = self._seal_matches(seal, recomputed, result)
-            if not valid:
+            if verdict == "invalid":
                 problem = "signature does not verify" + (f"; {problem}" if problem else "")
-            result.checkpoints.append(CheckpointResult(seal.id, seal.position, valid, matches, problem))
+            result.checkpoints.append(CheckpointResult(seal.id, seal.position, valid, matches, problem, verdict,
+                                                       kept_in))
 
     @staticmethod
     def _seal_matches(seal: Seal, recomputed: dict[int, bytes], result: Verification) -> tuple[bool, str | None]:

@@ -13,7 +13,6 @@ from flask_smorest import Blueprint
 from application.ledger import event_meta, event_payload, event_timestamp
 from domain.account import Account
 from domain.feedback_round import FeedbackRound
-from infrastructure.seals import load_key
 from infrastructure.views import AuditFilter
 from web.auth import actor, allow, jejak
 from web.employees import EmployeeOut
@@ -181,13 +180,16 @@ def employee_state(employee_id: UUID, version: int | None, at: datetime | None, 
 class VerifyOut(ma.Schema):
     """The ledger verification report."""
 
-    status = ma.fields.String(metadata={"description": "intact or broken"})
+    status = ma.fields.String(metadata={"description": "intact (seals verified by the configured trusted key), broken, "
+                                                       "or unverified (no trusted key configured or no seal yet)"})
     events = ma.fields.Integer()
     head_position = ma.fields.Integer()
     head_digest = ma.fields.String()
     first_problem = ma.fields.Dict(allow_none=True)
     checkpoints = ma.fields.List(ma.fields.Dict())
     trusted_key = ma.fields.String(allow_none=True)
+    unsealed_events = ma.fields.Integer(metadata={"description": "events after the last verified seal"})
+    problems = ma.fields.List(ma.fields.String(), metadata={"description": "the seal export, the read models"})
 
 
 @blp.route("/verify")
@@ -200,10 +202,7 @@ def verify() -> dict[str, Any]:
 
 def verification() -> dict[str, Any]:
     """The ledger verification report against the configured seal key (if any)."""
-    system = jejak()
-    key_file = system.settings.seal_key_file
-    trusted = load_key(key_file).public_key() if key_file and key_file.exists() else None
-    return system.verifier.verify(trusted).as_dict()
+    return jejak().verifier.verify().as_dict()
 
 
 class RawReadQuery(Strict):

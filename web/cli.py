@@ -23,7 +23,7 @@ from application.errors import ApplicationError
 from domain.access import ROLES
 from domain.errors import DomainError
 from infrastructure.container import Jejak
-from infrastructure.seals import SealKeyMissing, generate_key, load_key, public_from_hex
+from infrastructure.seals import SealKeyMissing, generate_key, load_key, public_from_hex, seal_record
 
 log = logging.getLogger("jejak.feedback")
 
@@ -304,26 +304,28 @@ def ledger_seal() -> None:
 
 
 @ledger.command("verify")
-@click.option("--public-key", default=None, help="Trusted public key (hex) or a file holding it; default: the "
-                                                 "public half of JEJAK_SEAL_KEY_FILE, else each seal's own key.")
+@click.option("--public-key", default=None, help="Trusted public key (hex) or a file holding it; default: "
+                                                 "JEJAK_SEAL_PUBLIC_KEY[_FILE], else the public half of "
+                                                 "JEJAK_SEAL_KEY_FILE. Never a key stored in the database.")
 def ledger_verify(public_key: str | None) -> None:
-    """Recompute the chain from the stored rows and check every seal; exit 1 when anything is broken."""
+    """Recompute the chain from the stored rows and check every seal (in the database and in the export file)
+    against the trusted key; exit 1 when anything is broken, 2 when nothing trusted could vouch for the log."""
     jejak = system()
     trusted = _trusted_key(jejak, public_key)
     with tqdm(total=jejak.projections.head(), desc="verify ledger", unit="ev", file=sys.stderr) as bar:
         result = jejak.verifier.verify(trusted, progress=bar.update)
     click.echo(json.dumps(result.as_dict(), indent=2, default=str))
-    if not result.intact:
-        sys.exit(1)
+    if result.status == "unverified":
+        click.echo("unverified: no seal was checked against a trusted public key (set JEJAK_SEAL_PUBLIC_KEY or pass "
+                   "--public-key, and seal the ledger)", err=True)
+    sys.exit({"intact": 0, "broken": 1}.get(result.status, 2))
 
 
 @ledger.command("export-seals")
 def ledger_export_seals() -> None:
     """Print the seals and their public keys as JSON, for auditors to keep elsewhere."""
     seals = system().seals.all()
-    click.echo(json.dumps({"seals": [{"id": s.id, "position": s.position, "digest": s.digest.hex(),
-                                      "sealed_at": s.sealed_at.isoformat(), "public_key": s.public_key,
-                                      "signature": s.signature.hex()} for s in seals]}, indent=2))
+    click.echo(json.dumps({"seals": [seal_record(s) for s in seals]}, indent=2))
 
 
 def _trusted_key(jejak: Jejak, given: str | None) -> Any:
@@ -333,9 +335,7 @@ def _trusted_key(jejak: Jejak, given: str | None) -> Any:
             return public_from_hex(text)
         except ValueError:
             fail("--public-key must be 64 hex characters or a file holding them")
-    if jejak.settings.seal_key_file and jejak.settings.seal_key_file.exists():
-        return load_key(jejak.settings.seal_key_file).public_key()
-    return None
+    return jejak.trusted_seal_key()
 
 
 @cli.group("feedback")
