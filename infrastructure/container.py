@@ -47,6 +47,7 @@ from infrastructure.projections.talent import TalentProjection
 from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
 from infrastructure.promotion_view import PromotionView
+from infrastructure.readmodel_check import ReadModelCheck
 from infrastructure.seals import AutoSealer, SealExport, SealStore, trusted_key
 from infrastructure.sessions import AuthFailureLog, PageSessionStore
 from infrastructure.sessions import create_tables as create_sign_in_tables
@@ -79,6 +80,7 @@ class Jejak:
         self.auth_failures = AuthFailureLog(self.engine)
         self.page_sessions = PageSessionStore(self.engine)
         self.verifier = Verifier(self.engine, self.ledger.recorder, self.seals, self.trusted_seal_key)
+        self.verifier.checks.append(ReadModelCheck(self.engine, self.projections))
         if self.settings.catch_up_in_request:
             self.ledger.after_record.append(self.projections.catch_up_quietly)
         self.auto_seal = AutoSealer(self.seals, self.settings.seal_key_file, self.settings.seal_every_events,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
+from application.access import hash_token
 from application.actor import Actor
 from infrastructure.chain import GENESIS, chain_rows
 from infrastructure.container import Jejak
@@ -201,3 +203,25 @@ def test_a_chain_entry_turned_into_text_is_reported_at_its_position(sqlite_jejak
         conn.execute("UPDATE ledger_chain SET digest = digest || x'00' WHERE position = 5")
     problem = verify(sqlite_jejak)["first_problem"]
     assert (problem["position"], problem["kind"]) == (5, "chain-altered")
+
+
+def test_a_grant_inserted_into_the_read_model_is_reported_by_verify(jejak: Jejak, hr: Actor) -> None:
+    fill(jejak, hr, ["SETDA"])
+    real = jejak.access.issue(hr, "auditor", "Inspektorat")
+    account = jejak.accounts.create(hr, "dewi", "kata-sandi-panjang", "auditor", "Dewi")
+    p = param(jejak)
+    with raw(jejak) as conn:
+        conn.execute(f"INSERT INTO access_grants (id, token_hash, role, name, revoked, granted_at, granted_by, version) "
+                     f"VALUES ({p}, {p}, 'hr_admin', 'x', {p}, {p}, 'x', 1)",
+                     (str(uuid.uuid4()) if param(jejak) == "%s" else uuid.uuid4().hex, hash_token("jjk_attacker"),
+                      False, "2026-01-01 00:00:00"))
+        conn.execute(f"UPDATE access_grants SET role = 'hr_admin' WHERE id = {p}",
+                     (str(real.grant_id) if p == "%s" else real.grant_id.hex,))
+        conn.execute(f"UPDATE accounts SET role = 'hr_admin' WHERE id = {p}",
+                     (str(account.id) if p == "%s" else account.id.hex,))
+    report = verify(jejak)
+    assert report["status"] == "broken" and report["first_problem"] is None
+    problems = " | ".join(report["problems"])
+    assert "access_grants row" in problems and "not explained by the log" in problems
+    assert f"access_grants row {real.grant_id} differs from the log in role" in problems
+    assert f"accounts row {account.id} differs from the log in role" in problems
