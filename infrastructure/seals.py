@@ -171,6 +171,12 @@ class SealStore:
             row = conn.execute(text("SELECT position, digest FROM ledger_chain ORDER BY position DESC LIMIT 1")).first()
         return (int(row[0]), bytes(row[1])) if row else None
 
+    def digest_at(self, position: int) -> bytes | None:
+        """The chain digest recorded at a position."""
+        with self.engine.connect() as conn:
+            row = conn.execute(text("SELECT digest FROM ledger_chain WHERE position = :p"), {"p": position}).first()
+        return bytes(row[0]) if row else None
+
     def seal(self, key: Ed25519PrivateKey) -> Seal:
         """Sign the current chain head and store the checkpoint."""
         head = self.head()

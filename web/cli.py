@@ -330,12 +330,18 @@ def ledger_export_seals() -> None:
 
 def _trusted_key(jejak: Jejak, given: str | None) -> Any:
     if given:
-        text = Path(given).read_text().strip() if Path(given).exists() else given
-        try:
-            return public_from_hex(text)
-        except ValueError:
-            fail("--public-key must be 64 hex characters or a file holding them")
+        return _public_key(given)
     return jejak.trusted_seal_key()
+
+
+def _public_key(given: str) -> Any:
+    """A public key given as hex or as a file holding it."""
+    text = Path(given).read_text().strip() if Path(given).exists() else given
+    try:
+        return public_from_hex(text)
+    except ValueError:
+        fail("--public-key must be 64 hex characters or a file holding them")
+    return None
 
 
 @cli.group("feedback")
@@ -400,11 +406,20 @@ def audit() -> None:
 def audit_export(case_id: UUID, output: Path | None, reason: str) -> None:
     """Write one self-contained JSON bundle of a promotion case: its events, every pinned input's events up to
     the pinned versions, and the rule sets applied."""
+    from infrastructure.bundle_signing import sign_bundle
+
+    jejak = system()
     try:
-        bundle = system().promotions.export(system_actor("jejak-audit"), case_id, reason)
+        bundle = jejak.promotions.export(system_actor("jejak-audit"), case_id, reason)
     except (DomainError, ApplicationError) as e:
         fail(getattr(e, "message", str(e)))
         return
+    key_file = jejak.settings.seal_key_file
+    if key_file is not None and key_file.exists():
+        bundle = sign_bundle(bundle, load_key(key_file), jejak.seals)
+    else:
+        click.echo("warning: no seal key (JEJAK_SEAL_KEY_FILE): the bundle is not signed, so nothing shows it came "
+                   "from this ledger", err=True)
     text = json.dumps(bundle, indent=2, ensure_ascii=False)
     if output is None:
         click.echo(text)
@@ -416,20 +431,60 @@ def audit_export(case_id: UUID, output: Path | None, reason: str) -> None:
 @audit.command("replay", with_appcontext=False)
 @click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--decision", type=int, default=None, help="Which decision (default: the latest).")
-def audit_replay(bundle: Path, decision: int | None) -> None:
-    """Re-run a bundle's replay offline (no database) and print the result as the API's replay route gives it."""
+@click.option("--public-key", default=None, help="The ledger's trusted seal public key (hex or a file holding it): "
+                                                 "the bundle is refused unless its signature verifies against it.")
+def audit_replay(bundle: Path, decision: int | None, public_key: str | None) -> None:
+    """Re-run a bundle's replay offline (no database) and print the result as the API's replay route gives it;
+    with --public-key the bundle's signature must verify, without it the bundle is unauthenticated."""
     from application.audit_bundle import BadBundle, replay_bundle
     from application.promotion_evidence import MissingInput
+    from infrastructure.bundle_signing import UnsignedBundle, check_signature
 
     try:
         data = json.loads(bundle.read_text(encoding="utf-8"))
+        if public_key:
+            check_signature(data, _public_key(public_key))
         result = replay_bundle(data, decision).as_dict()
-    except (ValueError, KeyError, TypeError, BadBundle, MissingInput) as e:
+    except (ValueError, KeyError, TypeError, BadBundle, MissingInput, UnsignedBundle) as e:
         fail(f"cannot replay {bundle}: {e}")
         return
+    if not public_key:
+        click.echo("unauthenticated: the signature was not checked (pass --public-key with the ledger's trusted "
+                   "key); anyone could have written this bundle", err=True)
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     if decision is None and result != data.get("replay"):
         click.echo("note: the offline replay differs from the one recorded at export", err=True)
+
+
+@audit.command("check")
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def audit_check(bundle: Path) -> None:
+    """Check a bundle against the live ledger: its signature against the trusted key, every event against the
+    stored event of its aggregate and version, the chain digest at its export position; exit 1 on any difference."""
+    from infrastructure.bundle_signing import UnsignedBundle, check_against_ledger, check_signature
+
+    jejak = system()
+    try:
+        data = json.loads(bundle.read_text(encoding="utf-8"))
+    except ValueError as e:
+        fail(f"cannot read {bundle}: {e}")
+        return
+    problems = check_against_ledger(data, jejak.ledger, jejak.seals)
+    trusted = jejak.trusted_seal_key()
+    if trusted is None:
+        click.echo("unauthenticated: no trusted seal public key configured; the signature was not checked", err=True)
+    else:
+        try:
+            check_signature(data, trusted)
+        except UnsignedBundle as e:
+            problems.insert(0, str(e))
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(1)
+    events = len(data.get("case_events") or []) + sum(len(i.get("events") or []) for i in data.get("inputs") or [])
+    click.echo(f"{bundle}: all {events} events equal the stored events" +
+               ("" if trusted is None else "; the signature verifies against the trusted key"))
 
 
 @cli.command("serve")
