@@ -31,6 +31,7 @@ from web import (
 )
 from web.auth import init_auth, public
 from web.bodies import init_bodies
+from web.headers import init_headers
 from web.pages import init_pages
 from web.problems import ProblemApi, register_error_handlers
 
@@ -71,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _serve_swagger_assets(app)
     init_auth(app)
     init_bodies(app)
+    init_headers(app, system.settings.secure_cookies)
     register_error_handlers(app)
     init_pages(app)
     return app

@@ -105,6 +105,13 @@ class ProblemApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
 
+    def _openapi_json(self) -> Response:
+        """The document, describing errors as they are served (see web/openapi_doc.py)."""
+        from web.openapi_doc import document
+
+        return current_app.response_class(json.dumps(document(self.spec.to_dict()), indent=2, sort_keys=False),
+                                          mimetype="application/json")
+
     def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
         """Map HTTP errors (including webargs validation) to problem details."""
         status = error.code or 500
