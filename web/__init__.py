@@ -32,6 +32,8 @@ from web import (
     units,
 )
 from web.auth import init_auth, public
+from web.bodies import init_bodies
+from web.headers import init_headers
 from web.pages import init_pages
 from web.problems import ProblemApi, register_error_handlers
 
@@ -72,6 +74,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.view_functions[endpoint] = public(_plain(app.view_functions[endpoint]))
     _serve_swagger_assets(app)
     init_auth(app)
+    init_bodies(app)
+    init_headers(app, system.settings.secure_cookies)
     register_error_handlers(app)
     init_pages(app)
     return app

@@ -38,7 +38,8 @@ def init_pages(app: Flask) -> None:
     settings = jejak_settings(app)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.secure_cookies)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
+    # the cookie lapses with the server's session (Flask's own default of 31 days would otherwise win)
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.extensions["jejak"].page_sessions.lifetime
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # /api uses bearer tokens, never cookies
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", int(SESSION_LIFETIME.total_seconds()))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "id")
