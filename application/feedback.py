@@ -8,15 +8,15 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from application.actor import Actor
-from application.errors import Conflict, Forbidden, NotFound
+from application.actor import Actor, system_actor
+from application.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from application.ledger import Ledger
 from application.question_book import QuestionBookService
 from application.registry import Registry
 from application.rulebook import RuleBookService
 from domain.employee import Employee
 from domain.feedback_report import Answer, build_report
-from domain.feedback_round import Candidate, FeedbackRound, Response
+from domain.feedback_round import Candidate, FeedbackRound, Response, RoundClosed
 from domain.round_slot import RoundSlot
 from domain.sensitive_read import SensitiveRead
 
@@ -92,7 +92,7 @@ class FeedbackService:
     def propose(self, actor: Actor, round_id: UUID, nominations: list[tuple[UUID, str]],
                 expected_version: int | None = None) -> list[UUID]:
         """The reviewee or HR proposes reviewers."""
-        fb_round = self.ledger.load(FeedbackRound, round_id, expected_version)
+        fb_round = self._accepting(actor, round_id, expected_version)
         if actor.role != HR and actor.employee_id != fb_round.reviewee_id:
             raise Forbidden("only the reviewee or HR can propose reviewers")
         by = "hr" if actor.role == HR else "reviewee"
@@ -108,7 +108,7 @@ class FeedbackService:
     def add_all(self, actor: Actor, round_id: UUID, nominations: list[tuple[UUID, str]],
                 expected_version: int | None = None) -> list[UUID]:
         """The supervisor (or HR) adds reviewers directly, all or none."""
-        fb_round = self._as_approver(actor, round_id, expected_version)
+        fb_round = self._as_approver(actor, round_id, expected_version, accepting=True)
         added_by = "hr" if actor.role == HR else "supervisor"
         ids = fb_round.add([self._candidate(r, rel) for r, rel in nominations], self.today(), added_by)
         self.ledger.record(actor, fb_round)
@@ -136,7 +136,7 @@ class FeedbackService:
     def submit(self, actor: Actor, round_id: UUID, ratings: dict[str, Any], comments: dict[str, Any],
                idempotency_key: str | None = None) -> Submitted:
         """Submit or resubmit the caller's response; a retried idempotency key returns the first result."""
-        fb_round = self.ledger.load(FeedbackRound, round_id)
+        fb_round = self._accepting(actor, round_id)
         before = fb_round.version
         response = fb_round.submit(self._employee(actor), ratings, comments, self.today(), idempotency_key)
         if fb_round.version != before:
@@ -197,8 +197,23 @@ class FeedbackService:
         self.ledger.record(actor, fb_round, slot, reason=reason)
         return fb_round
 
-    def _as_approver(self, actor: Actor, round_id: UUID, expected_version: int | None) -> FeedbackRound:
-        fb_round = self.ledger.load(FeedbackRound, round_id, expected_version)
+    def _accepting(self, actor: Actor, round_id: UUID, expected_version: int | None = None) -> FeedbackRound:
+        """The round for a command that needs it open; one past its closing date is closed now (by the system,
+        in this request's correlation) and the command refused, so no read before every command checks dates."""
+        fb_round = self.ledger.load(FeedbackRound, round_id)
+        if fb_round.is_due(self.today()):
+            self._close(system_actor("closing-date", actor.correlation_id), fb_round,
+                        f"closing date {fb_round.closes_on.isoformat()} passed", automatic=True)
+            raise RoundClosed()
+        if expected_version is not None and fb_round.version != expected_version:
+            raise PreconditionFailed(f"version is {fb_round.version}, not {expected_version}",
+                                     current_version=fb_round.version)
+        return fb_round
+
+    def _as_approver(self, actor: Actor, round_id: UUID, expected_version: int | None,
+                     accepting: bool = False) -> FeedbackRound:
+        fb_round = (self._accepting(actor, round_id, expected_version) if accepting
+                    else self.ledger.load(FeedbackRound, round_id, expected_version))
         if actor.role != HR and (actor.employee_id is None or actor.employee_id != fb_round.supervisor_id):
             raise Forbidden("only the reviewee's supervisor or HR can do this")
         return fb_round
