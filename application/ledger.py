@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.application import AggregateNotFoundError, Application, ProjectorFunction, project_aggregate
+from eventsourcing.domain import Aggregate, DomainEventProtocol, Snapshot
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
@@ -21,8 +21,13 @@ from eventsourcing.persistence import (
 
 from application.actor import Actor
 from application.errors import Conflict, NotFound, PreconditionFailed
+from application.snapshots import StateSnapshot
+from domain.employee import Employee
+from domain.feedback_round import FeedbackRound
+from domain.promotion_case import PromotionCase
 
 A = TypeVar("A", bound=Aggregate)
+SNAPSHOT_INTERVAL = 50  # events between snapshots of a growing aggregate
 META = "meta"
 _STAMP: ContextVar[dict[str, Any] | None] = ContextVar("jejak_event_stamp", default=None)
 
@@ -50,7 +55,9 @@ class EnvelopeMapper(Mapper[UUID]):
     """Adds the actor's stamp (actor, role, correlation id) to every stored event's state."""
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
-        """Encode the event with its stamp under the ``meta`` key."""
+        """Encode the event with its stamp under the ``meta`` key (snapshots are derived state: no stamp)."""
+        if isinstance(domain_event, Snapshot):
+            return super().to_stored_event(domain_event)
         stamp = _STAMP.get()
         if stamp is None:
             raise StampedEventMissing(f"{type(domain_event).__qualname__} saved without an actor")
@@ -70,6 +77,9 @@ class Ledger(Application[UUID]):
     """All Jejak aggregates in one application sequence, so every event has one global position."""
 
     name = "jejak"
+    # Aggregates that grow for as long as they live load from their latest snapshot plus the events after it.
+    snapshotting_intervals: ClassVar[dict[Any, int]] = {
+        FeedbackRound: SNAPSHOT_INTERVAL, PromotionCase: SNAPSHOT_INTERVAL, Employee: SNAPSHOT_INTERVAL}
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
@@ -98,6 +108,14 @@ class Ledger(Application[UUID]):
             _STAMP.reset(token)
         for listener in self.after_record:
             listener()
+
+    def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
+                      projector_func: ProjectorFunction[Any, Any] = project_aggregate) -> None:
+        """Snapshot with ``StateSnapshot``, whose state holds the domain's value objects (the library would use
+        the aggregate's own ``Snapshot`` class, whose JSON state cannot)."""
+        assert self.snapshots is not None
+        aggregate = self.repository.get(aggregate_id, version=version, projector_func=projector_func)
+        self.snapshots.put([StateSnapshot.take(aggregate)])
 
     def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         """Get an aggregate of the given class, checking the client's expected version (If-Match)."""
