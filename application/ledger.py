@@ -23,8 +23,10 @@ from application.actor import Actor
 from application.errors import Conflict, NotFound, PreconditionFailed
 from application.snapshots import StateSnapshot
 from domain.employee import Employee
+from domain.errors import DomainError
 from domain.feedback_round import FeedbackRound
 from domain.promotion_case import PromotionCase
+from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 
 A = TypeVar("A", bound=Aggregate)
 SNAPSHOT_INTERVAL = 50  # events between snapshots of a growing aggregate
@@ -62,10 +64,18 @@ class EnvelopeMapper(Mapper[UUID]):
         if stamp is None:
             raise StampedEventMissing(f"{type(domain_event).__qualname__} saved without an actor")
         state = dict(vars(domain_event))
+        _refuse_unsafe_text(type(domain_event).__qualname__, state)
         state[META] = stamp
         stamped = object.__new__(type(domain_event))
         object.__setattr__(stamped, "__dict__", state)
         return super().to_stored_event(stamped)
+
+
+def _refuse_unsafe_text(event_name: str, state: dict[str, Any]) -> None:
+    """The last line of the text rule: no event holding a refused character is ever stored (a database such as
+    PostgreSQL cannot hold a NUL in text, and a read model would then stop at that event)."""
+    for path, character in unsafe_paths(state):
+        raise DomainError(f"{path}: {UNSAFE_TEXT_REASON} (found {describe(character)} in {event_name})", field=path)
 
 
 def event_meta(event: object) -> dict[str, Any]:
