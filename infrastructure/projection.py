@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     func,
     select,
@@ -208,6 +209,7 @@ class ProjectionRunner:
         self.retry_pause = retry_pause
         self.ledger = ledger
         self.projections = {p.name: p for p in projections}
+        self._interest = {p.name: (p.wants_all(), p.topics()) for p in projections}
         self.batch_size = batch_size
         # A bulk rebuild folds the log in this many processes (one per core, at most two: the write that
         # follows is serial) once the log is long enough to pay for a worker's start and hand-back.
@@ -283,9 +285,64 @@ class ProjectionRunner:
         return {each: counts.get(each, 0) for each in names}
 
     def catch_up(self, name: str | None = None, progress: Callable[[int], None] | None = None) -> int:
-        """Process everything after the tracked position(s); return how many events were read."""
-        names = [name] if name else list(self.projections)
-        return sum(self._catch_up_one(self._get(n), progress) for n in names)
+        """Process everything after the tracked position(s); return how many events were read.
+
+        All projections together read each batch of the log once, decode each event at most once, and write
+        their rows and tracking positions in one transaction; a projection whose topics the batch does not
+        hold only has its position moved. When anything in that transaction fails it is rolled back and every
+        projection catches up on its own, where a failing event is retried and then parked."""
+        if name is not None:
+            return self._catch_up_one(self._get(name), progress)
+        total = 0
+        while True:
+            try:
+                count = self._run_together()
+            except LostRace:
+                continue
+            except Exception:  # noqa: BLE001 - isolate the failing projection; the others carry on
+                log.warning("joint catch-up failed; catching up projection by projection", exc_info=True)
+                return total + sum(self._catch_up_one(p, progress) for p in self.projections.values())
+            total += count
+            if progress and count:
+                progress(count)
+            if count < self.batch_size:  # the head was reached; later events are their writers' to catch up
+                return total
+
+    def _run_together(self) -> int:
+        """One batch of the log for every projection, in one write transaction; how many events were read."""
+        with writer(self.engine).begin() as conn:
+            # Read under the write lock (FOR UPDATE on PostgreSQL), so two processes never project the same batch.
+            positions = {str(n): int(p) for n, p in conn.execute(_POSITIONS)}
+            start = min(positions.get(name, 0) for name in self.projections)
+            notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
+            if not notifications:
+                return 0
+            stop = notifications[-1].id
+            decoded: dict[int, Projected] = {}
+            to_domain_event = self.ledger.mapper.to_domain_event
+            idle: dict[int, list[str]] = {}
+            for name, projection in self.projections.items():
+                position = positions.get(name, 0)
+                if position >= stop:
+                    continue
+                wants_all, topics = self._interest[name]
+                batch = []
+                for n in notifications:
+                    if n.id > position and (wants_all or n.topic in topics):
+                        item = decoded.get(n.id)
+                        if item is None:
+                            item = decoded[n.id] = Projected(n.id, to_domain_event(n))
+                        batch.append(item)
+                if batch:
+                    self._move(conn, name, position, stop)
+                    projection.process(conn, batch)
+                else:
+                    idle.setdefault(position, []).append(name)
+            for position, names in idle.items():
+                moved = conn.execute(_MOVE_MANY, {"names": names, "start": position, "stop": stop, "now": _now()})
+                if moved.rowcount != len(names):
+                    raise LostRace(", ".join(names))
+        return len(notifications)
 
     def catch_up_quietly(self) -> None:
         """Catch up after a command; a failure is logged, not raised, since the command is already durable."""
@@ -421,10 +478,7 @@ class ProjectionRunner:
     @staticmethod
     def _move(conn: Connection, name: str, start: int, stop: int) -> None:
         """Advance a tracking position, refusing if another process moved it first."""
-        moved = conn.execute(
-            update(tracking).where(tracking.c.name == name, tracking.c.position == start)
-            .values(position=stop, updated_at=_now())
-        )
+        moved = conn.execute(_MOVE, {"b_name": name, "start": start, "stop": stop, "now": _now()})
         if moved.rowcount != 1:
             raise LostRace(name)
 
@@ -433,6 +487,15 @@ class ProjectionRunner:
             exists = conn.execute(select(tracking.c.name).where(tracking.c.name == name)).first()
             if not exists:
                 conn.execute(tracking.insert().values(name=name, position=0, updated_at=_now()))
+
+
+# Built once: SQLAlchemy memoizes a statement's cache key on the object, so these skip building one per call.
+_POSITIONS = select(tracking.c.name, tracking.c.position).with_for_update()
+_MOVE = (update(tracking).where(tracking.c.name == bindparam("b_name"), tracking.c.position == bindparam("start"))
+         .values(position=bindparam("stop"), updated_at=bindparam("now")))
+_MOVE_MANY = (update(tracking)
+              .where(tracking.c.name.in_(bindparam("names", expanding=True)), tracking.c.position == bindparam("start"))
+              .values(position=bindparam("stop"), updated_at=bindparam("now")))
 
 
 @contextmanager
