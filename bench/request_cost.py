@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{counts['writes'] / args.requests:14.1f}")
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(35)
+            stats = pstats.Stats(profiler, stream=out)
+            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("tottime").print_stats(25)
             print(out.getvalue())
     system.close()
     return 0

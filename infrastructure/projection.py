@@ -251,13 +251,12 @@ class ProjectionRunner:
 
     def stalled(self, names: Sequence[str]) -> list[str]:
         """The named projections that parked an event or have not reached the last event of their topics."""
-        counts = self.parked_counts(names)
-        with self.engine.connect() as conn:
-            positions: dict[str, int] = {str(n): int(p) for n, p in conn.execute(
-                select(tracking.c.name, tracking.c.position).where(tracking.c.name.in_(list(names))))}
+        with self.engine.connect() as conn:  # positions and parked counts in one statement: this runs per request
+            found = {str(n): (int(p), int(c)) for n, p, c in conn.execute(_STANDING, {"names": list(names)})}
         head = self.head()
-        return [name for name in names
-                if counts.get(name) or self._behind(self._get(name), int(positions.get(name, 0)), head)]
+        standing = {name: found.get(name, (0, 0)) for name in names}
+        return [name for name, (position, count) in standing.items()
+                if count or self._behind(self._get(name), position, head)]
 
     def _behind(self, projection: Projection, position: int, head: int) -> bool:
         """Whether an event of the projection's topics lies after its position (cheap when it is at the head)."""
@@ -493,6 +492,10 @@ class ProjectionRunner:
 _POSITIONS = select(tracking.c.name, tracking.c.position).with_for_update()
 _MOVE = (update(tracking).where(tracking.c.name == bindparam("b_name"), tracking.c.position == bindparam("start"))
          .values(position=bindparam("stop"), updated_at=bindparam("now")))
+_STANDING = select(
+    tracking.c.name, tracking.c.position,
+    select(func.count()).select_from(parked).where(parked.c.name == tracking.c.name).scalar_subquery(),
+).where(tracking.c.name.in_(bindparam("names", expanding=True)))
 _MOVE_MANY = (update(tracking)
               .where(tracking.c.name.in_(bindparam("names", expanding=True)), tracking.c.position == bindparam("start"))
               .values(position=bindparam("stop"), updated_at=bindparam("now")))

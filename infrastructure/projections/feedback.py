@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
     update,
 )
 
@@ -82,6 +83,10 @@ round_means = Table(
 )
 
 Loader = Callable[[UUID, int], FeedbackRound]
+# The statements every submission runs, built once (SQLAlchemy memoizes a built statement's cache key).
+_VERSION = update(rounds).where(rounds.c.id == bindparam("b_id")).values(version=bindparam("version"))
+_RESPONDED = (update(nominations).where(nominations.c.id == bindparam("b_id"))
+              .values(responded_at=bindparam("responded_at"), submissions=nominations.c.submissions + 1))
 
 
 class FeedbackProjection(Projection):
@@ -111,7 +116,7 @@ class FeedbackProjection(Projection):
             handler = getattr(self, f"_on_{type(e).__name__}")
             handler(conn, e)
             if not isinstance(e, FeedbackRound.Opened):
-                conn.execute(update(rounds).where(rounds.c.id == e.originator_id).values(version=e.originator_version))
+                conn.execute(_VERSION, {"b_id": e.originator_id, "version": e.originator_version})
 
     def _on_Opened(self, conn: Connection, e: Any) -> None:  # noqa: N802 - named after the event
         conn.execute(rounds.insert().values(
@@ -142,8 +147,7 @@ class FeedbackProjection(Projection):
         self._set(conn, e.nomination_id, status="declined", decided_at=e.timestamp, reason=e.reason)
 
     def _on_ResponseSubmitted(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        conn.execute(update(nominations).where(nominations.c.id == e.nomination_id).values(
-            responded_at=e.timestamp, submissions=nominations.c.submissions + 1))
+        conn.execute(_RESPONDED, {"b_id": e.nomination_id, "responded_at": e.timestamp})
 
     def _on_ReminderSent(self, conn: Connection, e: Any) -> None:  # noqa: N802
         conn.execute(update(nominations).where(nominations.c.id == e.nomination_id).values(
