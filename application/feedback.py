@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from application.actor import Actor, system_actor
@@ -34,6 +34,22 @@ class Submitted:
     submitted_at: datetime
 
 
+class StoredReport(Protocol):
+    """A closed round's report kept by a read model, with the people it is for."""
+
+    @property
+    def reviewee_id(self) -> UUID:
+        """Whose report it is."""
+
+    @property
+    def supervisor_id(self) -> UUID | None:
+        """The reviewee's supervisor in the round."""
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The report as ``report_of`` gave it at closing."""
+
+
 class ReportNotAvailable(Conflict):
     """The report exists only after the round closes."""
 
@@ -43,13 +59,15 @@ class FeedbackService:
 
     def __init__(self, ledger: Ledger, registry: Registry, rules: RuleBookService, questions: QuestionBookService,
                  today: Callable[[], date] = date.today,
-                 investigations: Callable[[Actor], set[UUID]] = lambda actor: set()):
+                 investigations: Callable[[Actor], set[UUID]] = lambda actor: set(),
+                 stored_report: Callable[[UUID], StoredReport | None] = lambda round_id: None):
         self.ledger = ledger
         self.registry = registry
         self.rules = rules
         self.questions = questions
         self.today = today
         self.investigations = investigations  # what an investigator may read now (their open grievances' evidence)
+        self.stored_report = stored_report  # a closed round's report as the read model keeps it, if it does
 
     def round(self, round_id: UUID) -> FeedbackRound:
         """A round's current state from the event store."""
@@ -172,6 +190,10 @@ class FeedbackService:
                 raise Forbidden("only auditors reconstruct a report as of a moment")
             fb_round = self.ledger.load_as_of(FeedbackRound, round_id, at=at)
         else:
+            stored = self.stored_report(round_id)
+            if stored is not None:
+                self._check_reader(actor, stored.reviewee_id, stored.supervisor_id)
+                return stored.report
             fb_round = self.ledger.load(FeedbackRound, round_id)
             self._check_report_reader(actor, fb_round)
             if fb_round.is_open:
@@ -219,8 +241,12 @@ class FeedbackService:
         return fb_round
 
     def _check_report_reader(self, actor: Actor, fb_round: FeedbackRound) -> None:
+        self._check_reader(actor, fb_round.reviewee_id, fb_round.supervisor_id)
+
+    @staticmethod
+    def _check_reader(actor: Actor, reviewee_id: UUID, supervisor_id: UUID | None) -> None:
         allowed = actor.role == HR or (actor.employee_id is not None and actor.employee_id in (
-            fb_round.reviewee_id, fb_round.supervisor_id))
+            reviewee_id, supervisor_id))
         if not allowed:
             raise Forbidden("the report is for the reviewee, their supervisor and HR")
 

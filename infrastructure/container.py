@@ -86,9 +86,10 @@ class Jejak:
         self.account_view = AccountView(self.engine)
         self.reads = ReadLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
-        self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions,
-                                        investigations=self._investigator_scope)
         self.feedback_view = FeedbackView(self.engine)
+        self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions,
+                                        investigations=self._investigator_scope,
+                                        stored_report=self.feedback_view.stored_report)
         self.appraisals = AppraisalService(self.ledger, self.registry, self.rules)
         self.appraisal_view = AppraisalView(self.engine)
         self.trainings = TrainingService(self.ledger, self.rules)

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Connection,
@@ -80,6 +81,14 @@ round_means = Table(
     Column("value", String(100), nullable=True),
     Column("others_mean", Float, nullable=True),
     Column("self_mean", Float, nullable=True),
+)
+
+reports = Table(
+    "feedback_reports",
+    metadata,
+    Column("round_id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),  # the round's version the report is of (its closing)
+    Column("report", JSON, nullable=False),
 )
 
 Loader = Callable[[UUID, int], FeedbackRound]
@@ -157,6 +166,8 @@ class FeedbackProjection(Projection):
         conn.execute(update(rounds).where(rounds.c.id == e.originator_id).values(
             status="closed", closed_at=e.timestamp, closed_automatically=e.automatic))
         report = report_of(self.load_round(e.originator_id, e.originator_version))
+        # Kept whole, so reading a closed round's report is one row rather than a replay of the round.
+        conn.execute(reports.insert().values(round_id=e.originator_id, version=e.originator_version, report=report))
         rows = [{"round_id": e.originator_id, "question_id": q["id"], "value": q["value"],
                  "others_mean": q["others"]["mean"], "self_mean": q["by_category"]["self"].get("mean")}
                 for q in report["questions"]]
