@@ -32,3 +32,17 @@ def test_the_joint_catch_up_equals_a_rebuild_of_every_projection(jejak: Jejak) -
 
     assert read_models(jejak) == caught_up
     assert all(s.lag == 0 for s in jejak.projections.status())
+
+
+def test_rebuilding_all_projections_in_one_pass_equals_the_incrementally_built_read_models(jejak: Jejak) -> None:
+    load_demo(jejak)
+    jejak.projections.catch_up()
+    caught_up = read_models(jejak)
+    moved: list[int] = []
+
+    timings = jejak.projections.rebuild_all(progress=moved.append)
+
+    assert read_models(jejak) == caught_up
+    assert all(s.lag == 0 and s.parked == 0 for s in jejak.projections.status())
+    assert "together" in timings and "directory" in timings
+    assert sum(moved) == 2 * jejak.projections.head()  # the directory's bulk pass, then one pass for the rest
