@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine, text
 
 from infrastructure.chain import GENESIS, content_digest, link_digest
 from infrastructure.seals import Seal, SealStore, public_from_hex, public_hex, signature_valid
 
 BATCH = 10_000
+PARALLEL_FROM = 200_000  # events from which a second process pays for its start (about half a CPU-second)
 
 
 @dataclass(frozen=True)
@@ -75,12 +82,74 @@ def _events(recorder: ApplicationRecorder) -> Iterator[Any]:
         start = batch[-1].id + 1
 
 
-def _chain(engine: Engine) -> Iterator[tuple[int, bytes, bytes]]:
+def _digests(recorder: ApplicationRecorder) -> Iterator[tuple[int, bytes]]:
+    """Each stored event's position and content digest, in log order, in this process."""
+    for event in _events(recorder):
+        yield event.id, content_digest(event.originator_id, event.originator_version, event.topic, event.state)
+
+
+def _rows_digested(db_name: str, table: str, start: int, stop: int) -> Iterator[tuple[int, bytes]]:
+    """(position, content digest) of the stored rows in ``[start, stop]`` of an SQLite log, read in batches on
+    a connection of its own."""
+    conn = sqlite3.connect(f"file:{db_name}?mode=ro", uri=True, timeout=30)
+    try:
+        low = start
+        while low <= stop:
+            high = min(low + BATCH - 1, stop)
+            rows = conn.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
+                                "WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (low, high)).fetchall()
+            for position, originator_id, version, topic, state in rows:
+                yield position, content_digest(originator_id, version, topic, state)
+            low = high + 1
+    finally:
+        conn.close()
+
+
+def digest_range(db_name: str, table: str, start: int, stop: int) -> bytes:
+    """A range's row count (8 bytes), positions (int64 array) and content digests (32 bytes each), as a worker
+    process writes them to its standard output."""
+    positions, digests = array("q"), bytearray()
+    for position, digest in _rows_digested(db_name, table, start, stop):
+        positions.append(position)
+        digests += digest
+    return len(positions).to_bytes(8, "big") + positions.tobytes() + bytes(digests)
+
+
+def _digests_in_parallel(db_name: str, table: str, head: int, workers: int) -> Iterator[tuple[int, bytes]]:
+    """As ``_digests`` up to ``head``, the log cut into ``workers`` ranges: this process streams the first one
+    (so progress shows) while worker processes hash the others. A worker is a fresh interpreter
+    (``python -m infrastructure.verify``), not a fork or a multiprocessing spawn: it inherits no SQLite
+    connection or lock and never re-runs the caller's main module."""
+    bounds = [round(head * i / workers) for i in range(workers + 1)]
+    ranges = [(bounds[i] + 1, bounds[i + 1]) for i in range(workers)]
+    children = [subprocess.Popen([sys.executable, "-m", "infrastructure.verify", db_name, table, str(a), str(b)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE) for a, b in ranges[1:]]
+    try:
+        yield from _rows_digested(db_name, table, *ranges[0])
+        for child in children:
+            out, err = child.communicate()
+            if child.returncode != 0:
+                raise RuntimeError(f"verify worker failed: {err.decode(errors='replace')[-2000:]}")
+            count = int.from_bytes(out[:8], "big")
+            positions = array("q")
+            positions.frombytes(out[8:8 + 8 * count])
+            digests = out[8 + 8 * count:]
+            for i, position in enumerate(positions):
+                yield position, digests[32 * i:32 * i + 32]
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+
+
+def _chain(engine: Engine, stop: int | None = None) -> Iterator[tuple[int, bytes, bytes]]:
     after = 0
+    bound = "" if stop is None else f" AND position <= {int(stop)}"
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT position, digest, content FROM ledger_chain WHERE position > :after "
-                                     "ORDER BY position LIMIT :n"), {"after": after, "n": BATCH}).all()
+            rows = conn.execute(text(f"SELECT position, digest, content FROM ledger_chain WHERE position > :after"
+                                     f"{bound} ORDER BY position LIMIT :n"), {"after": after, "n": BATCH}).all()
         if not rows:
             return
         for position, digest, content in rows:
@@ -101,6 +170,9 @@ class Verifier:
         self.engine = engine
         self.recorder = recorder
         self.seals = seals
+        # Content digests are independent of each other: on an SQLite file they are computed on both cores.
+        self.workers = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+        self.parallel_from = PARALLEL_FROM
 
     def verify(self, trusted: Ed25519PublicKey | None = None, progress: Callable[[int], None] | None = None
                ) -> Verification:
@@ -109,21 +181,21 @@ class Verifier:
         recomputed: dict[int, bytes] = {}
         wanted = {s.position for s in self.seals.all()}
         previous = GENESIS
-        events, chain = _events(self.recorder), _chain(self.engine)
+        events, chain = self._digested()
         event, link = next(events, None), next(chain, None)
         while event is not None or link is not None:
-            if event is not None and (link is None or event.id < link[0]):
-                self._found(result, event.id, "inserted", "a stored event has no chain entry")
+            if event is not None and (link is None or event[0] < link[0]):
+                self._found(result, event[0], "inserted", "a stored event has no chain entry")
                 event = next(events, None)
                 continue
             if link is None:  # nothing left on either side
                 break
-            if event is None or link[0] < event.id:
+            if event is None or link[0] < event[0]:
                 self._found(result, link[0], "removed", "the chain records an event that is no longer stored")
                 link = next(chain, None)
                 continue
             position, digest, content = link
-            actual = content_digest(event.originator_id, event.originator_version, event.topic, event.state)
+            actual = event[1]
             if actual != content:
                 self._mismatch(result, position, actual)
             if link_digest(previous, position, content) != digest:
@@ -140,6 +212,18 @@ class Verifier:
             progress(result.events % 1000)
         self._check_seals(result, recomputed, trusted)
         return result
+
+    def _digested(self) -> tuple[Iterator[tuple[int, bytes]], Iterator[tuple[int, bytes, bytes]]]:
+        """The stored events' (position, content digest) and the chain's rows, side by side: for a large SQLite
+        file up to the head as it is now, the digests computed on several cores; otherwise as they come."""
+        recorder = self.recorder
+        if isinstance(recorder, SQLiteApplicationRecorder) and not recorder.datastore.pool.is_sqlite_memory_mode \
+                and self.workers > 1:
+            head = int(recorder.max_notification_id() or 0)
+            if head >= self.parallel_from:
+                return (_digests_in_parallel(recorder.datastore.pool.db_name, recorder.events_table_name, head,
+                                             self.workers), _chain(self.engine, head))
+        return _digests(recorder), _chain(self.engine)
 
     def _mismatch(self, result: Verification, position: int, actual: bytes) -> None:
         elsewhere = _position_of_content(self.engine, actual) if result.first_problem is None else None
@@ -175,3 +259,7 @@ class Verifier:
             where = f"; first departure at position {first.position}" if first else ""
             return False, f"the log up to position {seal.position} differs from what was sealed{where}"
         return True, None
+
+
+if __name__ == "__main__":  # a verify worker: python -m infrastructure.verify DB TABLE START STOP
+    sys.stdout.buffer.write(digest_range(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
