@@ -62,6 +62,7 @@ class Target:
     calls: list[Call]
     port: int = 0
     unique: str | None = None  # a body template with {n}: each request gets a fresh number (unique keys)
+    root: Path = ROOT  # the code the server runs (another checkout with --compare-with)
     process: subprocess.Popen[bytes] | None = None
     runs: list[dict[str, float]] = field(default_factory=list)
 
@@ -142,11 +143,11 @@ def load_plan(var_dir: Path, n_rounds: int, fresh: bool) -> dict[str, Any]:
 def start(target: Target, port: int, workers: int) -> None:
     """Start gunicorn for a target and wait until it answers."""
     target.port = port
-    env = {**os.environ, **target.env, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **target.env, "PYTHONPATH": str(target.root)}
     target.process = subprocess.Popen(
         [str(GUNICORN), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
          "--backlog", "2048", "--log-level", "warning", target.app],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=target.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -307,7 +308,27 @@ def parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--fresh", action="store_true", help="seed the Jejak database again")
     p.add_argument("--only", default=None, help="comma-separated target names to run")
     p.add_argument("--json", type=Path, default=None, help="append the result as one JSON line to this file")
+    p.add_argument("--compare-with", type=Path, default=None, metavar="DIR",
+                   help="also run each Jejak target on the code checked out in DIR (e.g. `git archive main | tar -x "
+                        "-C DIR`), named before_<target>, on its own copy of the database")
     return p
+
+
+def with_before(targets: list[Target], args: argparse.Namespace) -> list[Target]:
+    """The targets plus, with --compare-with, each Jejak target again on the other checkout."""
+    if args.compare_with is None:
+        return targets
+    before = []
+    copies: dict[str, Path] = {}
+    for t in targets:
+        if not t.name.startswith("jejak_"):
+            continue
+        var = t.env["JEJAK_VAR_DIR"]
+        if var not in copies:
+            copies[var] = fresh_copy(OUT / "seeded", f"before-{Path(var).name}")
+        before.append(Target(t.name.replace("jejak_", "before_", 1), t.app, jejak_env(copies[var]), t.calls,
+                             unique=t.unique, root=args.compare_with.resolve()))
+    return targets + before
 
 
 def jejak_env(var_dir: Path) -> dict[str, str]:
@@ -331,10 +352,10 @@ def run(targets: Sequence[Target], baselines: dict[str, list[str]], args: argpar
     chosen = [t for t in targets if only is None or t.name in only]
     prepare(OUT / "baselines")
     print(f"load before start: {os.getloadavg()}", file=sys.stderr)
-    servers: dict[tuple[str, str], Target] = {}  # targets with the same app and environment share one server
+    servers: dict[tuple[str, str, str], Target] = {}  # targets with the same app and environment share one server
     try:
         for target in chosen:
-            key = (target.app, json.dumps(target.env, sort_keys=True))
+            key = (target.app, json.dumps(target.env, sort_keys=True), str(target.root))
             if key not in servers:
                 start(target, 18100 + len(servers), args.workers)
                 servers[key] = target
@@ -377,6 +398,10 @@ def report(targets: Sequence[Target], baselines: dict[str, list[str]]) -> dict[s
         row = rows[t.name]
         print(f"{t.name:<22}{row['rps']:9.1f}{row['cpu_ms']:12.2f}{row['p50_ms']:9.1f}{row['p99_ms']:9.1f}"
               f"{errors:8d}  {min(loads):.2f}-{max(loads):.2f}")
+    for t in targets:  # the change itself: the same route before and after
+        if t.name.startswith("before_") and t.name.replace("before_", "jejak_", 1) in by_name:
+            baselines = {**baselines, t.name.replace("before_", "jejak_", 1): [
+                *baselines.get(t.name.replace("before_", "jejak_", 1), []), t.name]}
     ratios = {}
     print("\nratios (Jejak / baseline; throughput, and baseline CPU / Jejak CPU: 1.0 = as cheap as the baseline)")
     for name, bases in baselines.items():

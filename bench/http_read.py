@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 
 from bench.baselines import GET_ROWS
-from bench.http_bench import OUT, Call, Target, fresh_copy, jejak_env, load_plan, parser, run
+from bench.http_bench import OUT, Call, Target, fresh_copy, jejak_env, load_plan, parser, run, with_before
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         Target("bare_get", 'bench.baselines:create("bare_get")', {"BENCH_BASELINE_DIR": str(OUT / "baselines")},
                [Call("GET", f"/people/{i}") for i in range(1, GET_ROWS + 1)]),
     ]
-    return run(targets, {t.name: ["bare_get"] for t in targets if t.name != "bare_get"}, args)
+    return run(with_before(targets, args), {t.name: ["bare_get"] for t in targets if t.name != "bare_get"}, args)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import json
 import sys
 from datetime import date, timedelta
 
-from bench.http_bench import OUT, Call, Target, fresh_copy, jejak_env, load_plan, parser, run
+from bench.http_bench import OUT, Call, Target, fresh_copy, jejak_env, load_plan, parser, run, with_before
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         Target("crud_post", 'bench.baselines:create("crud_post")', {"BENCH_BASELINE_DIR": str(OUT / "baselines")},
                bare),
     ]
-    return run(targets, {"jejak_submit": ["bare_post", "crud_post"], "jejak_training": ["bare_post", "crud_post"]},
+    bases = {"jejak_submit": ["bare_post", "crud_post"], "jejak_training": ["bare_post", "crud_post"]}
+    return run(with_before(targets, args), bases,
                args)
 
 
