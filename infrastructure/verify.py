@@ -16,7 +16,7 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine, text
 
-from infrastructure.chain import GENESIS, content_digest, link_digest
+from infrastructure.chain import GENESIS, content_digest, link_digest, stored_content_digest
 from infrastructure.seals import Seal, SealStore, public_from_hex, public_hex, signature_valid
 
 BATCH = 10_000
@@ -99,7 +99,7 @@ def _rows_digested(db_name: str, table: str, start: int, stop: int) -> Iterator[
             rows = conn.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
                                 "WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (low, high)).fetchall()
             for position, originator_id, version, topic, state in rows:
-                yield position, content_digest(originator_id, version, topic, state)
+                yield position, stored_content_digest(originator_id, version, topic, state)
             low = high + 1
     finally:
         conn.close()
