@@ -319,7 +319,14 @@ class ProjectionRunner:
             stop = notifications[-1].id
             decoded: dict[int, Projected] = {}
             to_domain_event = self.ledger.mapper.to_domain_event
-            idle: dict[int, list[str]] = {}
+            behind: dict[int, list[str]] = {}
+            for name in self.projections:
+                if positions.get(name, 0) < stop:
+                    behind.setdefault(positions.get(name, 0), []).append(name)
+            for position, names in behind.items():  # one statement per starting position (usually one in all)
+                moved = conn.execute(_MOVE_MANY, {"names": names, "start": position, "stop": stop, "now": _now()})
+                if moved.rowcount != len(names):
+                    raise LostRace(", ".join(names))
             for name, projection in self.projections.items():
                 position = positions.get(name, 0)
                 if position >= stop:
@@ -333,14 +340,7 @@ class ProjectionRunner:
                             item = decoded[n.id] = Projected(n.id, to_domain_event(n))
                         batch.append(item)
                 if batch:
-                    self._move(conn, name, position, stop)
                     projection.process(conn, batch)
-                else:
-                    idle.setdefault(position, []).append(name)
-            for position, names in idle.items():
-                moved = conn.execute(_MOVE_MANY, {"names": names, "start": position, "stop": stop, "now": _now()})
-                if moved.rowcount != len(names):
-                    raise LostRace(", ".join(names))
         return len(notifications)
 
     def catch_up_quietly(self) -> None:
