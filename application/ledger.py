@@ -24,7 +24,6 @@ from application.errors import Conflict, NotFound, PreconditionFailed
 from application.snapshots import StateSnapshot
 from domain.employee import Employee
 from domain.errors import DomainError
-from domain.feedback_round import FeedbackRound
 from domain.promotion_case import PromotionCase
 from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 
@@ -87,9 +86,10 @@ class Ledger(Application[UUID]):
     """All Jejak aggregates in one application sequence, so every event has one global position."""
 
     name = "jejak"
-    # Aggregates that grow for as long as they live load from their latest snapshot plus the events after it.
-    snapshotting_intervals: ClassVar[dict[Any, int]] = {
-        FeedbackRound: SNAPSHOT_INTERVAL, PromotionCase: SNAPSHOT_INTERVAL, Employee: SNAPSHOT_INTERVAL}
+    # Long-lived aggregates whose state does not grow with every event load from their latest snapshot plus the
+    # events after it. Not rounds: a round keeps every response, so its snapshot holds as much as its events and
+    # loaded more slowly than a replay (20.4 against 14.7 ms at 527 events, 2026-12-02).
+    snapshotting_intervals: ClassVar[dict[Any, int]] = {PromotionCase: SNAPSHOT_INTERVAL, Employee: SNAPSHOT_INTERVAL}
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)

@@ -1,4 +1,4 @@
-"""Snapshots: growing aggregates load from their latest snapshot, and every version loads as a full replay would."""
+"""Snapshots: long-lived aggregates load from their latest snapshot, and every version loads as a full replay would."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from application.feedback import report_of
 from application.ledger import SNAPSHOT_INTERVAL
 from application.snapshots import UnsnapshottableState, decode, encode
 from domain.employee import Employee
-from domain.feedback_round import FeedbackRound, Nomination
+from domain.feedback_round import Nomination
 from infrastructure.container import Jejak
 from tests.application.test_feedback import answers, build_team, staffed_round
 
@@ -52,56 +52,55 @@ def state(aggregate: Any) -> dict[str, Any]:
     return {k: v for k, v in vars(aggregate).items() if k != "_pending_events"}
 
 
-def long_round(jejak: Jejak, hr: Actor, submissions: int) -> UUID:
+def long_record(jejak: Jejak, hr: Actor, changes: int) -> UUID:
+    """An employee with a position change a day from 2016 on (one event each)."""
     team = build_team(jejak, hr)
-    round_id, _ = staffed_round(jejak, hr, team)
-    reviewers = [team.actor(p) for p in team.peers[:3]]
-    for i in range(submissions):
-        jejak.feedback.submit(reviewers[i % 3], round_id, answers(1 + i % 5), {})
-    return round_id
+    for i in range(changes):
+        jejak.registry.change_position(hr, team.outsider, f"Analis {i}", date(2016, 1, 1) + timedelta(days=i),
+                                       "mutasi")
+    return team.outsider
 
 
-def test_a_long_round_loads_from_its_latest_snapshot(jejak: Jejak, hr: Actor) -> None:
-    round_id = long_round(jejak, hr, 2 * SNAPSHOT_INTERVAL + 10)
-    version = jejak.feedback.round(round_id).version
-    assert version > 2 * SNAPSHOT_INTERVAL
+def test_a_long_employee_record_loads_from_its_latest_snapshot(jejak: Jejak, hr: Actor) -> None:
+    employee_id = long_record(jejak, hr, 2 * SNAPSHOT_INTERVAL + 10)
+    version = jejak.ledger.load(Employee, employee_id).version
 
     assert jejak.ledger.snapshots is not None
-    taken = [s.originator_version for s in jejak.ledger.snapshots.get(round_id)]
+    taken = [s.originator_version for s in jejak.ledger.snapshots.get(employee_id)]
     assert taken == [SNAPSHOT_INTERVAL, 2 * SNAPSHOT_INTERVAL]
     counting = CountingStore(jejak.ledger.repository.event_store)
     jejak.ledger.repository.event_store = counting  # type: ignore[assignment]
-    loaded = jejak.feedback.round(round_id)
+    loaded = jejak.ledger.load(Employee, employee_id)
 
     assert counting.read == version - 2 * SNAPSHOT_INTERVAL < SNAPSHOT_INTERVAL
-    assert state(loaded) == state(replayed(jejak, round_id, version))
+    assert loaded.position == f"Analis {2 * SNAPSHOT_INTERVAL + 9}"
+    assert state(loaded) == state(replayed(jejak, employee_id, version))
 
 
-def test_every_version_of_a_snapshotted_round_equals_its_replay(jejak: Jejak, hr: Actor) -> None:
-    round_id = long_round(jejak, hr, SNAPSHOT_INTERVAL + 5)
-    jejak.feedback.close(hr, round_id, "semua sudah menjawab")
-    last = jejak.feedback.round(round_id).version
+def test_every_version_of_a_snapshotted_employee_equals_its_replay(jejak: Jejak, hr: Actor) -> None:
+    employee_id = long_record(jejak, hr, SNAPSHOT_INTERVAL + 5)
+    last = jejak.ledger.load(Employee, employee_id).version
 
     for version in range(1, last + 1):
-        as_of = jejak.ledger.load_as_of(FeedbackRound, round_id, version=version)
-        assert state(as_of) == state(replayed(jejak, round_id, version)), version
-    assert report_of(jejak.feedback.round(round_id)) == report_of(replayed(jejak, round_id, last))
-    moment = jejak.ledger.history(round_id)[SNAPSHOT_INTERVAL + 2].timestamp  # type: ignore[attr-defined]
-    at = jejak.ledger.load_as_of(FeedbackRound, round_id, at=moment)
+        as_of = jejak.ledger.load_as_of(Employee, employee_id, version=version)
+        assert state(as_of) == state(replayed(jejak, employee_id, version)), version
+    moment = jejak.ledger.history(employee_id)[SNAPSHOT_INTERVAL + 2].timestamp  # type: ignore[attr-defined]
+    at = jejak.ledger.load_as_of(Employee, employee_id, at=moment)
     assert at.version == SNAPSHOT_INTERVAL + 3
-    assert report_of(at) == report_of(replayed(jejak, round_id, SNAPSHOT_INTERVAL + 3))
+    assert state(at) == state(replayed(jejak, employee_id, SNAPSHOT_INTERVAL + 3))
 
 
-def test_a_long_employee_record_loads_from_its_snapshot(jejak: Jejak, hr: Actor) -> None:
+def test_rounds_are_not_snapshotted(jejak: Jejak, hr: Actor) -> None:
+    """A round keeps every response: its snapshot would hold as much as its events (and loaded more slowly)."""
     team = build_team(jejak, hr)
-    for i in range(SNAPSHOT_INTERVAL + 3):
-        jejak.registry.change_position(hr, team.outsider, f"Analis {i}", date(2016, 1, 1) + timedelta(days=i), "mutasi")
-    employee = jejak.ledger.load(Employee, team.outsider)
+    round_id, _ = staffed_round(jejak, hr, team)
+    for i in range(SNAPSHOT_INTERVAL + 1):
+        jejak.feedback.submit(team.actor(team.peers[i % 3]), round_id, answers(1 + i % 5), {})
 
     assert jejak.ledger.snapshots is not None
-    assert [s.originator_version for s in jejak.ledger.snapshots.get(team.outsider)] == [SNAPSHOT_INTERVAL]
-    assert employee.position == f"Analis {SNAPSHOT_INTERVAL + 2}"
-    assert state(employee) == state(replayed(jejak, team.outsider, employee.version))
+    assert list(jejak.ledger.snapshots.get(round_id)) == []
+    assert report_of(jejak.feedback.round(round_id)) == report_of(
+        replayed(jejak, round_id, jejak.feedback.round(round_id).version))
 
 
 def test_snapshot_state_keeps_value_objects_and_id_keyed_maps() -> None:
