@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from collections.abc import Sequence
 from typing import Any
@@ -26,6 +27,22 @@ def content_digest(originator_id: UUID | str, version: int, topic: str, state: b
     oid = originator_id.hex if isinstance(originator_id, UUID) else UUID(str(originator_id)).hex
     return hashlib.sha256(
         _field(oid.encode()) + struct.pack(">Q", version) + _field(topic.encode()) + _field(bytes(state))
+    ).digest()
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def stored_content_digest(originator_id: str, version: int, topic: str, state: bytes) -> bytes:
+    """``content_digest`` of a row read raw (its id as stored text), without parsing a UUID when the text is
+    already canonical (then ``UUID(text).hex`` is the text without its dashes); any other text goes through
+    ``content_digest`` itself."""
+    if not _CANONICAL_UUID.fullmatch(originator_id):
+        return content_digest(originator_id, version, topic, state)
+    t = topic.encode()
+    return hashlib.sha256(
+        b"\x00\x00\x00\x20" + originator_id.replace("-", "").encode() + struct.pack(">Q", version)
+        + _field(t) + _field(bytes(state))
     ).digest()
 
 

@@ -120,8 +120,9 @@ class Jejak:
         self.questions = QuestionBookService(self.ledger)
         self.directory = DirectoryView(self.engine)
         self.policy = AccessPolicy(self.directory.all_reports, self._investigator_scope, self._grievance_cover)
-        self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions, self.policy)
         self.feedback_view = FeedbackView(self.engine)
+        self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions, self.policy,
+                                        stored_report=self.feedback_view.stored_report)
         self.appraisals = AppraisalService(self.ledger, self.registry, self.rules)
         self.appraisal_view = AppraisalView(self.engine)
         self.trainings = TrainingService(self.ledger, self.rules)

@@ -23,6 +23,7 @@ from application.errors import ApplicationError
 from domain.access import ROLES
 from domain.errors import DomainError
 from infrastructure.container import Jejak
+from infrastructure.projection import BulkReplay
 from infrastructure.seals import SealKeyMissing, generate_key, load_key, public_from_hex, seal_record
 
 log = logging.getLogger("jejak.feedback")
@@ -235,13 +236,20 @@ def projections_rebuild(name: str | None, workers: int | None) -> None:
     runner = system().projections
     if workers is not None:
         runner.rebuild_workers = workers
-    names = [name] if name else list(runner.projections)
-    for n in names:
-        if n not in runner.projections:
-            fail(f"no projection {n!r}; known: {', '.join(runner.projections)}")
-        with tqdm(total=runner.head(), desc=f"rebuild {n}", unit="ev", file=sys.stderr) as bar:
-            count = runner.rebuild(n, progress=bar.update)
-        click.echo(f"{n}: rebuilt from {count} events")
+    if name is None:
+        head = runner.head()
+        passes = 1 + sum(isinstance(p, BulkReplay) for p in runner.projections.values())
+        with tqdm(total=head * passes, desc="rebuild all", unit="ev", file=sys.stderr) as bar:
+            timings = runner.rebuild_all(progress=bar.update)
+        for step, seconds in timings.items():
+            click.echo(f"{step}: {seconds:.1f} s")
+        click.echo(f"all {len(runner.projections)} projections rebuilt from {head} events")
+        return
+    if name not in runner.projections:
+        fail(f"no projection {name!r}; known: {', '.join(runner.projections)}")
+    with tqdm(total=runner.head(), desc=f"rebuild {name}", unit="ev", file=sys.stderr) as bar:
+        count = runner.rebuild(name, progress=bar.update)
+    click.echo(f"{name}: rebuilt from {count} events")
 
 
 @projections.command("catch-up")

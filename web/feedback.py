@@ -175,7 +175,8 @@ class UnitReportQuery(Strict):
 
 
 def close_if_due(round_id: UUID) -> None:
-    """The closing date is checked on every read, not only by `jejak feedback close-due`."""
+    """A read of a round past its closing date closes it (commands close it themselves; `jejak feedback close-due`
+    closes the rest)."""
     jejak().queries.feedback.close_if_due(actor(), round_id)
 
 
@@ -228,7 +229,6 @@ def get_round(round_id: str) -> Any:
 def nominate(data: dict[str, Any], round_id: str) -> Any:
     """The reviewee or HR proposes reviewers; the reviewee's supervisor adds them directly (approved)."""
     rid = parse_id(round_id, "feedback round")
-    close_if_due(rid)
     pairs = [(n["reviewer_id"], n["relationship"]) for n in data["nominations"]]
     jejak().feedback.nominate(actor(), rid, pairs, expected_version())
     return respond_round(rid, 201)
@@ -273,7 +273,6 @@ def decline(data: dict[str, Any], round_id: str, nomination_id: str) -> Any:
 def submit(data: dict[str, Any], round_id: str) -> Any:
     """Submit (or resubmit, superseding) your response; send Idempotency-Key to make retries safe."""
     rid = parse_id(round_id, "feedback round")
-    close_if_due(rid)
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
         return _bad_key()

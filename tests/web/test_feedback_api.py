@@ -778,3 +778,28 @@ def test_raw_responses_never_leave_the_audit_log_without_a_recorded_read(team: T
     exposed = [e for e in topics(history, "ResponseSubmitted") if "ratings" in e["payload"]]
     reads = team.call("GET", q("/api/audit/events", topic="SensitiveRead.Recorded"), "auditor").get_json()["items"]
     assert not exposed or reads
+
+
+def test_a_submission_after_the_closing_date_closes_the_round_and_is_refused(team: Team) -> None:
+    rid = team.ready_round()
+    team.api.jejak.feedback.today = lambda: CLOSES + timedelta(days=1)
+
+    problem_of(team.respond(rid, "peer1"), 409)
+
+    closed = topics(team.events(rid), "FeedbackRound.Closed")
+    assert len(closed) == 1
+    assert closed[0]["actor"]["role"] == "system"
+    assert closed[0]["reason"] == f"closing date {CLOSES.isoformat()} passed"
+    assert topics(team.events(rid), "FeedbackRound.ResponseSubmitted") == []
+    assert team.call("GET", f"/api/feedback-rounds/{rid}").get_json()["closed_automatically"] is True
+
+
+def test_nominating_after_the_closing_date_closes_the_round_and_is_refused(team: Team) -> None:
+    rid = team.ready_round()
+    team.api.jejak.feedback.today = lambda: CLOSES + timedelta(days=1)
+
+    answer = team.call("POST", f"/api/feedback-rounds/{rid}/nominations", "dewi",
+                       {"nominations": [{"reviewer_id": str(team.ids["peer4"]), "relationship": "peer"}]})
+
+    problem_of(answer, 409)
+    assert len(topics(team.events(rid), "FeedbackRound.Closed")) == 1
