@@ -19,7 +19,7 @@ from uuid import UUID
 
 from application.actor import Actor
 from application.errors import Forbidden
-from domain.access import SYSTEM_ROLE, Role
+from domain.access import ROLES, SYSTEM_ROLE, Role
 
 HR, SUPERVISOR, EMPLOYEE = Role.HR, Role.SUPERVISOR, Role.EMPLOYEE
 COMMITTEE, AUDITOR, INVESTIGATOR = Role.COMMITTEE, Role.AUDITOR, Role.INVESTIGATOR
@@ -112,7 +112,7 @@ ROUTE_ROLES.update({
 })
 # pages with no API twin: their own gate
 PAGE_ROLES: dict[str, frozenset[str]] = {
-    "pages.signin.home": frozenset(Role), "pages.people.team": frozenset({SUPERVISOR}),
+    "pages.signin.home": frozenset(ROLES), "pages.people.team": frozenset({SUPERVISOR}),
     "pages.hr.rounds": HR_ONLY, "pages.audit.investigations": frozenset({INVESTIGATOR}),
 }
 
