@@ -24,6 +24,7 @@ from domain.access import ROLES
 from domain.errors import DomainError
 from infrastructure.container import Jejak
 from infrastructure.seals import SealKeyMissing, generate_key, load_key, public_from_hex
+from web.cli_ops import backup as backup_commands
 
 log = logging.getLogger("jejak.feedback")
 
@@ -36,6 +37,7 @@ def _create_app() -> Any:
 
 cli = FlaskGroup(name="jejak", create_app=_create_app, add_default_commands=True, add_version_option=False,
                  help="Jejak: auditable career management for the civil service.")
+cli.add_command(backup_commands)
 
 
 def system() -> Jejak:
