@@ -29,6 +29,9 @@ class Settings:
     seal_key_file: Path | None = None
     max_body_bytes: int = 1024 * 1024
     secure_cookies: bool = False
+    ready_max_lag_seconds: float = 60.0  # /api/ready turns 503 when a projection's oldest unprocessed event is older
+    metrics_token: str | None = None  # bearer token for /metrics; without it only local, unproxied callers
+    log_format: str = "json"
     password_time_cost: int = 3  # argon2id; tests lower these through overrides, never the environment
     password_memory_kib: int = 65536
     extra_es_env: dict[str, str] = field(default_factory=dict)
@@ -46,6 +49,9 @@ class Settings:
             "cipher_key": env.get("JEJAK_CIPHER_KEY") or _key_file(env.get("JEJAK_CIPHER_KEY_FILE"), var_dir),
             "seal_key_file": Path(env.get("JEJAK_SEAL_KEY_FILE") or var_dir / "seal.key"),
             "secure_cookies": env.get("JEJAK_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
+            "ready_max_lag_seconds": _seconds(env.get("JEJAK_READY_MAX_LAG_SECONDS", "60")),
+            "metrics_token": env.get("JEJAK_METRICS_TOKEN") or None,
+            "log_format": env.get("JEJAK_LOG_FORMAT", "json").lower(),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -130,6 +136,17 @@ class Database:
             return f"sqlite:///{self.path}"
         auth = self.user + (f":{self.password}" if self.password else "")
         return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.name}"
+
+
+def _seconds(value: str) -> float:
+    """A positive number of seconds (JEJAK_READY_MAX_LAG_SECONDS)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigurationError(f"JEJAK_READY_MAX_LAG_SECONDS must be a number of seconds, not {value!r}") from None
+    if seconds <= 0:
+        raise ConfigurationError("JEJAK_READY_MAX_LAG_SECONDS must be positive")
+    return seconds
 
 
 def _secret_key(var_dir: Path) -> str:

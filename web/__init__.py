@@ -30,6 +30,7 @@ from web import (
     units,
 )
 from web.auth import init_auth, public
+from web.observability import init_observability
 from web.pages import init_pages
 from web.problems import ProblemApi, register_error_handlers
 
@@ -68,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for endpoint in ("api-docs.openapi_json", "api-docs.openapi_swagger_ui"):
         app.view_functions[endpoint] = public(_plain(app.view_functions[endpoint]))
     _serve_swagger_assets(app)
+    init_observability(app)  # first: its clock must start before authentication can answer
     init_auth(app)
     register_error_handlers(app)
     init_pages(app)

@@ -25,6 +25,8 @@ from domain.errors import DomainError
 from infrastructure.container import Jejak
 from infrastructure.seals import SealKeyMissing, generate_key, load_key, public_from_hex
 from web.cli_ops import backup as backup_commands
+from web.cli_ops import metrics_dir
+from web.observability import configure_logging
 
 log = logging.getLogger("jejak.feedback")
 
@@ -438,7 +440,9 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the API with gunicorn (or Flask's server where gunicorn is missing)."""
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
     if gunicorn:
-        args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-", "wsgi:app"]
+        metrics_dir(system().settings.var_dir)
+        args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers), "--config", "python:web.gunicorn_conf",
+                "wsgi:app"]
         os.execv(gunicorn, args)
     click.echo("gunicorn not found; using Flask's development server", err=True)
     current_app.run(host=host, port=port)
@@ -446,6 +450,5 @@ def serve(host: str, port: int, workers: int) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    configure_logging()
     cli.main(prog_name="jejak")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -86,3 +87,14 @@ def backup_restore(archive: Path) -> None:
     m = restored.manifest
     click.echo(f"restored {m.events} events up to position {m.head_position} (backup of {m.created_at}); ledger "
                f"intact; {len(restored.projections)} projections rebuilt")
+
+
+def metrics_dir(var_dir: Path) -> Path:
+    """Point PROMETHEUS_MULTIPROC_DIR (default var/metrics) at an emptied directory, so gunicorn's workers share
+    their counters and a restart starts them from zero."""
+    path = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or var_dir / "metrics")
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path
