@@ -45,6 +45,7 @@ from infrastructure.projections.talent import TalentProjection
 from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
 from infrastructure.promotion_view import PromotionView
+from infrastructure.schema import upgrade as upgrade_schema
 from infrastructure.seals import SealStore
 from infrastructure.sessions import AuthFailureLog, PageSessionStore
 from infrastructure.sessions import create_tables as create_sign_in_tables
@@ -61,6 +62,7 @@ class Jejak:
         self.settings.var_dir.mkdir(parents=True, exist_ok=True)
         db = self.settings.database()
         self.engine = make_engine(db)  # first, so a PostgreSQL schema exists before the ledger's tables
+        self.schema_upgrade = upgrade_schema(self.engine)  # the tables Alembic manages, before anyone uses them
         self.ledger = Ledger(env=self.settings.eventsourcing_env())
         self.projections = ProjectionRunner(
             self.engine,

@@ -25,7 +25,8 @@ from domain.errors import DomainError
 from infrastructure.container import Jejak
 from infrastructure.seals import SealKeyMissing, generate_key, load_key, public_from_hex
 from web.cli_ops import backup as backup_commands
-from web.cli_ops import metrics_dir
+from web.cli_ops import db as db_commands
+from web.cli_ops import describe_upgrade, metrics_dir
 from web.observability import configure_logging
 
 log = logging.getLogger("jejak.feedback")
@@ -40,6 +41,7 @@ def _create_app() -> Any:
 cli = FlaskGroup(name="jejak", create_app=_create_app, add_default_commands=True, add_version_option=False,
                  help="Jejak: auditable career management for the civil service.")
 cli.add_command(backup_commands)
+cli.add_command(db_commands)
 
 
 def system() -> Jejak:
@@ -60,6 +62,7 @@ def init() -> None:
     db = system().settings.database()
     where = db.path if db.kind == "sqlite" else f"postgresql://{db.host}:{db.port}/{db.name}"
     click.echo(f"database ready: {where}")
+    click.echo(describe_upgrade(system().schema_upgrade))
     latest = system().rules.all()[-1]
     click.echo(f"published rule set version {latest.version}: {latest.title}" if added
                else "rule sets already published")

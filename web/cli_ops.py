@@ -18,6 +18,8 @@ from tqdm import tqdm
 from infrastructure.backup import BackupError, create_backup, default_backup_path, restore_backup
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
+from infrastructure.migrations import HEAD
+from infrastructure.schema import Upgrade, current, upgrade
 from infrastructure.seals import load_key
 
 
@@ -98,3 +100,28 @@ def metrics_dir(var_dir: Path) -> Path:
         stale.unlink()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
     return path
+
+
+db = AppGroup("db", help="Schema migrations (Alembic) of the tables that cannot be rebuilt from the log.")
+
+
+def describe_upgrade(done: Upgrade) -> str:
+    """One line saying what an upgrade did."""
+    if not done.changed:
+        return f"schema at revision {done.after} (head)"
+    kept = f"; existing tables kept and stamped: {', '.join(done.adopted)}" if done.adopted else ""
+    return f"schema upgraded from {done.before or 'no revision'} to {done.after}{kept}"
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending revision (opening the app already did: this says what it did)."""
+    jejak = _system()
+    upgrade(jejak.engine)
+    click.echo(describe_upgrade(jejak.schema_upgrade))
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the revision the database is at and the newest one."""
+    click.echo(f"current {current(_system().engine) or 'none'}, head {HEAD}")
