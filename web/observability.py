@@ -209,8 +209,9 @@ def log_config(fmt: str = "json", level: str = "INFO") -> dict[str, Any]:
         "formatters": {"jejak": formatter},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "jejak", "stream": "ext://sys.stderr"}},
         "root": {"level": level, "handlers": ["stderr"]},
-        "loggers": {**{name: {"level": level, "handlers": ["stderr"], "propagate": False}
-                       for name in ("gunicorn.error", "gunicorn.access")},
+        "loggers": {"gunicorn.error": {"level": level, "handlers": ["stderr"], "propagate": False},
+                    # gunicorn's access line holds the query string; the app logs each request itself instead
+                    "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
                     "alembic": {"level": "WARNING"}},  # `jejak db upgrade` says what it did in one line
     }
 

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from web.observability import redact
 
 HR = Actor(id="hr-obs", role="hr_admin", name="Admin BKPSDM", correlation_id="corr-obs")
 PASSWORD = "kata-sandi-rahasia-2026"
+ANSWER = "jawaban-360-yang-tidak-boleh-tercatat"
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -177,10 +179,14 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
 
 
 def fetch(opener: urllib.request.OpenerDirector, url: str, data: dict[str, str] | None = None,
-          headers: dict[str, str] | None = None) -> tuple[int, str]:
+          headers: dict[str, str] | None = None, json_body: Any = None) -> tuple[int, str]:
     body = urllib.parse.urlencode(data).encode() if data is not None else None
+    headers = dict(headers or {})
+    if json_body is not None:
+        body = json.dumps(json_body).encode()
+        headers["Content-Type"] = "application/json"
     try:
-        with opener.open(urllib.request.Request(url, data=body, headers=headers or {}), timeout=10) as r:
+        with opener.open(urllib.request.Request(url, data=body, headers=headers), timeout=10) as r:
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
@@ -200,16 +206,19 @@ def test_served_logs_are_json_lines_with_request_facts_and_never_a_token_or_pass
     bearer = {"Authorization": f"Bearer {secret['token']}", "X-Request-ID": "uji-log-1"}
     listed = fetch(opener, base + "/api/units", headers=bearer)
     refused = fetch(opener, base + "/api/units", headers={"Authorization": f"Bearer {secret['token']}x"})
+    # a 360 answer in a body and a query string (HR is no reviewer: refused, but the request was made)
+    answered = fetch(opener, f"{base}/api/feedback-rounds/{uuid.uuid4()}/responses?comment={ANSWER}",
+                     json_body={"ratings": {"akuntabel": 5}, "comments": {"strengths": ANSWER}}, headers=bearer)
     for _ in range(10):
         fetch(opener, base + "/api/health")
     _, metrics = fetch(opener, base + "/metrics")
     time.sleep(0.5)  # let the workers flush their log lines
 
-    assert (wrong[0], signed_in[0], listed[0], refused[0]) == (401, 200, 200, 401)
+    assert (wrong[0], signed_in[0], listed[0], refused[0], answered[0]) == (401, 200, 200, 401, 403)
     # two workers answered: the scrape adds up both workers' counters
     assert requests_of(samples(metrics), "/api/health", "200") >= 10
     text = logs.read_text()
-    for leaked in (secret["token"], PASSWORD, csrf.group(1)):
+    for leaked in (secret["token"], PASSWORD, csrf.group(1), ANSWER):
         assert leaked not in text
     records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     assert records and all(line.startswith("{") for line in text.splitlines() if line.strip())
