@@ -70,7 +70,10 @@ def test_metrics_count_requests_by_route_and_status_with_latency(api: Api) -> No
     assert after[command] - before.get(command, 0.0) == 1
 
 
-def test_metrics_report_events_written_and_each_projections_lag_and_parked_events(api: Api) -> None:
+def test_metrics_report_events_written_and_each_projections_lag_and_parked_events(jejak: Jejak) -> None:
+    app = create_app({"TESTING": True, "JEJAK": jejak})
+    jejak.registry.register_unit(HR, "DISHUB", "Dinas Perhubungan")
+    api = Api(app, app.test_client(), jejak)
     found = scrape(api)
 
     head = api.jejak.projections.head()
@@ -113,6 +116,9 @@ def test_ready_reports_lag_in_seconds_and_turns_503_past_the_threshold(lagging: 
     assert late.get_json()["status"] == "lagging"
     directory = next(p for p in late.get_json()["projections"] if p["name"] == "directory")
     assert directory["lag"] == 1 and directory["lag_seconds"] >= 0.3
+    found = scrape(lagging)
+    assert found[("jejak_projection_lag_events", (("projection", "directory"),))] == 1
+    assert found[("jejak_projection_lag_seconds", (("projection", "directory"),))] >= 0.3
     lagging.jejak.projections.catch_up()
     caught_up = lagging.client.get("/api/ready")
     assert caught_up.status_code == 200
