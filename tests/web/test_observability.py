@@ -23,7 +23,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from application.actor import Actor, system_actor
-from infrastructure.config import Settings
+from infrastructure.config import ConfigurationError, Settings
 from infrastructure.container import Jejak
 from tests.conftest import _make
 from tests.web.conftest import ROOT, Api
@@ -234,3 +234,12 @@ def test_served_logs_are_json_lines_with_request_facts_and_never_a_token_or_pass
     assert (api_call["route"], api_call["method"], api_call["status"]) == ("/api/units", "GET", 200)
     assert api_call["duration_ms"] > 0 and "time" in api_call and api_call["level"] == "INFO"
     assert {(r["route"], r["status"]) for r in requests} >= {("/sign-in", 401), ("/sign-in", 302), ("/api/units", 401)}
+
+
+def test_the_lag_bound_and_metrics_token_come_from_the_environment(tmp_path: Path) -> None:
+    settings = Settings.from_env({"JEJAK_VAR_DIR": str(tmp_path), "JEJAK_READY_MAX_LAG_SECONDS": "2.5",
+                                  "JEJAK_METRICS_TOKEN": "scrape-me"})
+    assert (settings.ready_max_lag_seconds, settings.metrics_token) == (2.5, "scrape-me")
+    for bad in ("soon", "0", "-1"):
+        with pytest.raises(ConfigurationError, match="JEJAK_READY_MAX_LAG_SECONDS"):
+            Settings.from_env({"JEJAK_VAR_DIR": str(tmp_path), "JEJAK_READY_MAX_LAG_SECONDS": bad})
