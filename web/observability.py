@@ -169,7 +169,8 @@ def _metrics_refusal() -> Response | None:
 SECRETS = (
     (re.compile(r"jjk_[A-Za-z0-9_\-]{8,}"), "jjk_[redacted]"),  # bearer tokens, wherever they appear
     (re.compile(r"(?i)\b(bearer)\s+[^\s\"',;]+"), r"\1 [redacted]"),
-    (re.compile(r"(?i)\b(password|passwd|secret|csrf_token|session)(\W{1,3})[^\s\"',;&]+"), r"\1\2[redacted]"),
+    (re.compile(r"(?i)\b(password|passwd|secret|csrf_token|session)([\"']?\s*[:=]\s*[\"']?)[^\s\"',;&]+"),
+     r"\1\2[redacted]"),
 )
 
 

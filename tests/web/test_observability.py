@@ -140,6 +140,8 @@ def test_redaction_blanks_tokens_passwords_and_sessions() -> None:
     redacted = redact(line)
     for secret in ("abc.def", "jjk_0123456789abcdefghij", "jejak-demo-2026", "eyJhbGciOi"):
         assert secret not in redacted
+    assert redact('{"password": "rahasia-sekali"}') == '{"password": "[redacted]"}'
+    assert redact("page session ended for account 42") == "page session ended for account 42"
 
 
 # --- a real server: gunicorn with two workers, JSON logs ------------------------------------------------------------
