@@ -15,11 +15,14 @@ from application.access_policy import AccessPolicy, Cover
 from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
+from application.employee_import import EmployeeImport
 from application.evidence_index import LogEvidenceIndex
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
 from application.ledger import Ledger
+from application.mail_texts import Renderer
 from application.mentoring import MentoringService, RecognitionService
+from application.outbox import LedgerDirectory, MailService, outbox_policy
 from application.promotions import PromotionService
 from application.queries import (
     AppraisalQueries,
@@ -45,6 +48,8 @@ from infrastructure.config import Settings
 from infrastructure.database import make_engine
 from infrastructure.feedback_view import FeedbackView
 from infrastructure.grievance_view import GrievanceView
+from infrastructure.mail import MailSettings
+from infrastructure.outbox import SqlOutbox
 from infrastructure.projection import ProjectionRunner
 from infrastructure.projections.access import AccessProjection
 from infrastructure.projections.accounts import AccountProjection, AccountView
@@ -79,6 +84,8 @@ class Jejak:
         self.engine = make_engine(db)  # first, so a PostgreSQL schema exists before the ledger's tables
         self.schema_upgrade = upgrade_schema(self.engine)  # the tables Alembic manages, before anyone uses them
         self.ledger = Ledger(env=self.settings.eventsourcing_env())
+        self.ledger.write_policies.append(outbox_policy)  # mail rows stored with the events that cause them
+        self.outbox = SqlOutbox(self.engine)
         self.projections = ProjectionRunner(
             self.engine,
             self.ledger,
@@ -96,6 +103,7 @@ class Jejak:
         if self.settings.catch_up_in_request:
             self.ledger.after_record.append(self.projections.catch_up_quietly)
         self.registry = Registry(self.ledger)
+        self.employee_import = EmployeeImport(self.ledger)
         self.rules = RuleBookService(self.ledger)
         self.access = AccessService(self.ledger)
         self.accounts = AccountService(self.ledger, PasswordHasher(
@@ -158,6 +166,11 @@ class Jejak:
 
     def _evidence_parked(self) -> list[int]:
         return [p.position for name in EVIDENCE_PROJECTIONS for p in self.projections.parked_events(name)]
+
+    def mail(self, settings: MailSettings) -> MailService:
+        """Delivery of the outbox, addressing the HR office and linking pages as the mail settings say."""
+        directory = LedgerDirectory(self.registry.employee, settings.office, settings.language)
+        return MailService(self.outbox, directory, Renderer(settings.base_url))
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)

@@ -455,3 +455,6 @@ def main() -> None:
     """Console-script entry point."""
     configure_logging()
     cli.main(prog_name="jejak")
+
+
+from web import cli_office  # noqa: E402,F401 - registers `jejak mail` and `jejak employees`
