@@ -5,7 +5,7 @@ A backup is a gzip'd tar holding ``manifest.json`` and one dump:
 - SQLite: ``ledger.sqlite``, a copy of the whole file made through SQLite's online backup API in one step, so it
   is one consistent snapshot even while the app writes; the manifest is read from the copy itself.
 - PostgreSQL: ``ledger.sql``, ``pg_dump --data-only`` of the tables that cannot be rebuilt from the log (the
-  events, the hash chain and the seals), taken in a snapshot exported by a repeatable-read transaction that also
+  events, the hash chain, the seals and the mail outbox), taken in a snapshot exported by a repeatable-read transaction that also
   reads the manifest, so the dump and its manifest describe the same moment.
 
 The manifest names the ledger head (position and chain digest), the last seal, a fingerprint of the payload
@@ -44,6 +44,7 @@ SQLITE_DUMP = "ledger.sqlite"
 POSTGRES_DUMP = "ledger.sql"
 CHAIN_TABLE = "ledger_chain"
 SEALS_TABLE = "ledger_seals"
+OUTBOX_TABLE = "mail_outbox"  # written with the events; its delivery state cannot be rebuilt from the log
 
 # A progress hook: told a stage's name and size, it returns the function to call as work is done.
 Stages = Callable[[str, int], Callable[[int], None]]
@@ -202,7 +203,7 @@ def _postgres_snapshot(jejak: Jejak, db: Database, dump: Path) -> tuple[dict[str
             schema = conn.execute(text("SELECT current_schema()")).scalar_one()
             facts = _facts(lambda sql: list(conn.execute(text(sql)).all()), table)
             # the snapshot lives as long as this transaction: pg_dump runs inside it
-            tables = [f'"{schema}"."{name}"' for name in (table, CHAIN_TABLE, SEALS_TABLE)]
+            tables = [f'"{schema}"."{name}"' for name in (table, CHAIN_TABLE, SEALS_TABLE, OUTBOX_TABLE)]
             command = ["pg_dump", "--data-only", "--format=plain", "--no-owner", "--no-privileges",
                        f"--snapshot={snapshot}", "--host", db.host, "--port", str(db.port), "--username", db.user,
                        "--dbname", db.name, "--file", str(dump)]
@@ -337,7 +338,7 @@ def _load_postgres(jejak: Jejak, dump: Path, stage: Stages) -> None:
 
     pg_dump qualifies every name with the schema it came from; the rows are loaded into the tables of the target's
     own schema instead (a restore may go into another schema or database), and only into the ledger's tables."""
-    allowed = {events_table(jejak), CHAIN_TABLE, SEALS_TABLE}
+    allowed = {events_table(jejak), CHAIN_TABLE, SEALS_TABLE, OUTBOX_TABLE}
     advance = stage("restore database", dump.stat().st_size)
     with writer(jejak.engine).begin() as conn:
         raw: Any = conn.connection.driver_connection

@@ -1,7 +1,7 @@
 """Schema migrations (Alembic) for the tables that cannot be rebuilt from the log.
 
-Alembic manages the projection positions and parked events, the seals, the authentication failures and the page
-sessions (`MANAGED`). The events and the hash chain belong to the eventsourcing recorder, and the read models are
+Alembic manages the projection positions and parked events, the seals, the authentication failures, the page
+sessions and the mail outbox (`MANAGED`). The events and the hash chain belong to the eventsourcing recorder, and the read models are
 rebuilt from the log, so neither is migrated here. `upgrade` runs under a lock (an advisory lock on PostgreSQL, an
 immediate transaction on SQLite) so several processes starting at once migrate once; when the database is already
 at the head it costs one query and never loads Alembic.
@@ -18,7 +18,8 @@ from infrastructure.database import writer
 from infrastructure.migrations import HEAD
 
 VERSION_TABLE = "jejak_schema_version"
-MANAGED = ("projection_tracking", "projection_parked", "ledger_seals", "auth_failures", "page_sessions")
+MANAGED = ("projection_tracking", "projection_parked", "ledger_seals", "auth_failures", "page_sessions",
+           "mail_outbox")
 SCRIPTS = Path(__file__).resolve().parent / "migrations"
 LOCK_KEY = 0x4A454A414B  # "JEJAK": one migration at a time per PostgreSQL database
 

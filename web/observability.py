@@ -55,7 +55,7 @@ class DatabaseCollector(Collector):
         self.jejak = jejak
 
     def collect(self) -> Iterator[Any]:
-        """Events written, projection lag and parked events, recent authentication failures."""
+        """Events written, projection lag and parked events, recent authentication failures, the mail outbox."""
         up = GaugeMetricFamily("jejak_database_up", "1 when the database answers")
         if not self.jejak.database_ok():
             up.add_metric([], 0)
@@ -86,6 +86,12 @@ class DatabaseCollector(Collector):
                                      "Failed authentications recorded by every process in the last hour")
         failures.add_metric([], recent)
         yield failures
+        mail = GaugeMetricFamily("jejak_mail_outbox_messages", "Mail outbox messages by status (pending is the depth)",
+                                 labels=["status"])
+        counts = self.jejak.outbox.counts()
+        for status in sorted({"pending", "sending", "sent", "failed", *counts}):
+            mail.add_metric([status], counts.get(status, 0))
+        yield mail
 
 
 def init_observability(app: Flask) -> None:

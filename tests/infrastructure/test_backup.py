@@ -6,8 +6,9 @@ import tarfile
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import text
@@ -18,6 +19,7 @@ from infrastructure.backup import BackupError, check_pg_dump, create_backup, rea
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from infrastructure.keys import new_cipher_key
+from infrastructure.outbox import outbox
 from infrastructure.seals import generate_key, load_key
 from tests.conftest import drop_schema, settings_for
 from tests.web.conftest import jejak_cli
@@ -203,3 +205,31 @@ def test_backup_commands_create_an_archive_and_restore_it_with_progress(tmp_path
     assert "verify ledger" in restored.stderr and "rebuild directory" in restored.stderr
     assert again.returncode == 1
     assert "not empty" in again.stderr
+
+
+def test_restore_carries_the_mail_outbox_with_its_delivery_state(backend: str, tmp_path: Path,
+                                                                 cleanup: list[str]) -> None:
+    source = Jejak(fresh(backend, tmp_path / "source", cleanup))
+    try:
+        source.init(system_actor("test-init"))
+        now = datetime.now(UTC)
+        with source.engine.begin() as conn:
+            for position, status in ((1, "sent"), (2, "pending")):
+                conn.execute(outbox.insert().values(
+                    position=position, originator_id=str(uuid4()), originator_version=1, kind="review_requested",
+                    recipient=f"employee:{uuid4()}", params="{}", created_at=now, status=status, attempts=1,
+                    sent_at=now if status == "sent" else None))
+        before = sorted((r["position"], r["status"]) for r in source.outbox.rows())
+        create_backup(source, tmp_path / "b.tar.gz")
+    finally:
+        source.close()
+
+    target_settings = fresh(backend, tmp_path / "target", cleanup)
+    restore_backup(target_settings, tmp_path / "b.tar.gz")
+
+    target = Jejak(target_settings)
+    try:
+        assert sorted((r["position"], r["status"]) for r in target.outbox.rows()) == before == [(1, "sent"),
+                                                                                               (2, "pending")]
+    finally:
+        target.close()

@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, inspect, select
 
-from infrastructure import projection, seals, sessions
+from infrastructure import outbox, projection, seals, sessions
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from infrastructure.database import make_engine
@@ -56,16 +56,20 @@ def test_a_new_database_is_migrated_to_the_head(jejak: Jejak) -> None:
     assert jejak.schema_upgrade == Upgrade(None, HEAD, ())
 
 
-def test_the_first_revision_matches_todays_table_definitions(bare: Engine) -> None:
+def test_the_revisions_match_todays_table_definitions(bare: Engine) -> None:
     upgrade(bare)
     with bare.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         differences = [d for d in compare_metadata(context, todays_tables()) if _names_managed(d)]
+        outbox_columns = {c["name"]: c for c in inspect(conn).get_columns("mail_outbox")}
     assert differences == []
+    assert set(outbox_columns) == {c.name for c in outbox.outbox.columns}
+    assert {name for name, c in outbox_columns.items() if c["nullable"] and name != "id"} == {
+        c.name for c in outbox.outbox.columns if c.nullable}  # (SQLite reflects its rowid key as nullable)
 
 
 def _names_managed(difference: object) -> bool:
-    return any(name in repr(difference) for name in MANAGED)
+    return any(name in repr(difference) for name in MANAGED if name != "mail_outbox")  # the outbox: see above
 
 
 def test_a_database_made_before_alembic_is_stamped_and_keeps_its_rows(bare: Engine) -> None:
@@ -84,7 +88,8 @@ def test_a_database_made_before_alembic_is_stamped_and_keeps_its_rows(bare: Engi
     done = upgrade(bare)
 
     assert (done.before, done.after) == (None, HEAD)
-    assert set(done.adopted) == set(MANAGED) - {"projection_parked"}
+    assert set(done.adopted) == set(MANAGED) - {"projection_parked", "mail_outbox"}
+    assert "mail_outbox" in inspect(bare).get_table_names()
     assert "projection_parked" in inspect(bare).get_table_names()
     with bare.connect() as conn:
         assert conn.execute(select(sessions.page_sessions.c.account_id)).scalar_one() == session_id
@@ -130,5 +135,5 @@ def test_db_upgrade_command_reports_the_stamped_tables_of_an_older_database(tmp_
     again = jejak_cli("db", "current", env=env)
 
     assert done.returncode == 0, done.stderr
-    assert "schema upgraded from no revision to 0001; existing tables kept and stamped" in done.stdout
+    assert f"schema upgraded from no revision to {HEAD}; existing tables kept and stamped" in done.stdout
     assert again.stdout.strip() == f"current {HEAD}, head {HEAD}"

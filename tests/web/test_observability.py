@@ -83,6 +83,8 @@ def test_metrics_report_events_written_and_each_projections_lag_and_parked_event
         assert found[("jejak_projection_lag_events", (("projection", status.name),))] == status.lag
         assert found[("jejak_projection_parked_events", (("projection", status.name),))] == status.parked
         assert ("jejak_projection_lag_seconds", (("projection", status.name),)) in found
+    for mail_status, count in {"pending": 0, "sent": 0, **jejak.outbox.counts()}.items():
+        assert found[("jejak_mail_outbox_messages", (("status", mail_status),))] == count
 
 
 def test_metrics_count_failed_sign_ins(api: Api) -> None:
