@@ -66,6 +66,7 @@ from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
 from infrastructure.promotion_view import PromotionView
 from infrastructure.readmodel_check import ReadModelCheck
+from infrastructure.schema import upgrade as upgrade_schema
 from infrastructure.seals import AutoSealer, SealExport, SealStore, trusted_key
 from infrastructure.sessions import AuthFailureLog, PageSessionStore
 from infrastructure.sessions import create_tables as create_sign_in_tables
@@ -85,6 +86,7 @@ class Jejak:
         db = self.settings.database()
         with setup_lock(db):  # one process at a time creates tables and functions
             self.engine = make_engine(db)  # first, so a PostgreSQL schema exists before the ledger's tables
+            self.schema_upgrade = upgrade_schema(self.engine)  # the tables Alembic manages, before anyone uses them
             self.ledger = Ledger(env=self.settings.eventsourcing_env())
             self.ledger.write_policies.append(outbox_policy)  # mail rows stored with the events that cause them
             self.outbox = SqlOutbox(self.engine)

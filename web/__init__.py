@@ -34,6 +34,7 @@ from web import (
 from web.auth import init_auth, public
 from web.bodies import init_bodies
 from web.headers import init_headers
+from web.observability import init_observability
 from web.pages import init_pages
 from web.problems import ProblemApi, register_error_handlers
 
@@ -73,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for endpoint in ("api-docs.openapi_json", "api-docs.openapi_swagger_ui"):
         app.view_functions[endpoint] = public(_plain(app.view_functions[endpoint]))
     _serve_swagger_assets(app)
+    init_observability(app)  # first: its clock must start before authentication can answer
     init_auth(app)
     init_bodies(app)
     init_headers(app, system.settings.secure_cookies)

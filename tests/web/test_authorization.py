@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -898,3 +899,50 @@ def test_reports_listing_hides_a_colleagues_personal_fields_from_an_employee(api
     by_id = {UUID(item["id"]): item for item in items}
     assert by_id[api.ids["staff"]]["nip"] == STAFF_NIP
     assert "nip" not in by_id[api.ids["other"]]
+
+
+# --- /metrics: a scraper's route, outside the roles (web/observability.py) ---------------------------------------
+# With JEJAK_METRICS_TOKEN set only that bearer token opens it; without one, only a local caller that did not come
+# through a proxy. No role's token ever does.
+
+METRICS_TOKEN = "metrics-scraper-token-0123456789"
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=caller_id)
+def test_metrics_refuse_every_caller_from_another_address_when_no_token_is_set(shared_api: Api,
+                                                                               caller: str | None) -> None:
+    response = shared_api.client.get("/metrics", headers=shared_api.headers(caller),
+                                     environ_base={"REMOTE_ADDR": "10.20.30.40"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=caller_id)
+def test_metrics_refuse_a_local_caller_behind_a_proxy(shared_api: Api, caller: str | None) -> None:
+    response = shared_api.client.get("/metrics", headers={**shared_api.headers(caller), "X-Forwarded-For": "1.2.3.4"},
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == 403
+
+
+def test_metrics_are_served_to_a_local_caller_when_no_token_is_set(shared_api: Api) -> None:
+    response = shared_api.client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == 200
+    assert "jejak_events_written_total" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=caller_id)
+def test_metrics_with_a_token_set_refuse_every_role_token_even_locally(
+        shared_api: Api, caller: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shared_api.jejak, "settings", replace(shared_api.jejak.settings, metrics_token=METRICS_TOKEN))
+    response = shared_api.client.get("/metrics", headers=shared_api.headers(caller),
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_metrics_with_a_token_set_admit_that_token_from_anywhere(shared_api: Api,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shared_api.jejak, "settings", replace(shared_api.jejak.settings, metrics_token=METRICS_TOKEN))
+    response = shared_api.client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}",
+                                                          "X-Forwarded-For": "1.2.3.4"},
+                                     environ_base={"REMOTE_ADDR": "10.20.30.40"})
+    assert response.status_code == 200
