@@ -15,6 +15,7 @@ import marshmallow as ma
 from openpyxl import load_workbook
 
 from application.employee_import import BadRow, Row
+from domain.employee import MAX_EMAIL
 from domain.ranks import RANK_CODES
 from web.employees import EmployeeIn
 from web.schemas import Strict
@@ -33,6 +34,7 @@ HEADERS: dict[str, str] = {
     "tmt_atasan": "supervisor_since", "supervisor_since": "supervisor_since",
     "pendidikan": "education", "pendidikan_terakhir": "education", "tingkat_pendidikan": "education",
     "education": "education",
+    "email": "email", "e_mail": "email", "alamat_email": "email",
     "tgl_lahir": "birth_date", "tanggal_lahir": "birth_date", "birth_date": "birth_date",
 }
 REQUIRED = ("nip", "name", "rank", "rank_since", "position", "unit")
@@ -84,6 +86,7 @@ class RowIn(Strict):
     unit_since = DateField(load_default=None, allow_none=True)
     position_since = DateField(load_default=None, allow_none=True)
     supervisor_since = DateField(load_default=None, allow_none=True)
+    email = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=MAX_EMAIL))
     status = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.OneOf(STATUSES))
     education = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=100))
 

@@ -72,6 +72,7 @@ FORM_PAGES: list[tuple[str, str, str]] = [
     ("/reviews/{open}", "pages.feedback.review", "feedback.submit"),
     ("/timeline", "pages.people.my_timeline", "timeline.employee_timeline"),
     ("/hr/import", "pages.employee_import.upload", "employees.register_employee"),
+    ("/profile", "pages.profile.profile", "contacts.put_email"),
 ]
 
 
