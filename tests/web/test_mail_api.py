@@ -81,3 +81,16 @@ def test_an_employee_sets_their_address_from_the_profile_page(tmp_path: Path) ->
         hr_page = site.client("hr_admin").get("/profile")
         assert hr_page.status_code == 200 and 'name="email"' not in hr_page.get_data(as_text=True)
         assert site.client("auditor").get("/profile").status_code == 403
+
+
+def test_hr_sees_the_outbox_with_each_messages_recipient_and_state(tmp_path: Path) -> None:
+    for site in build_site(tmp_path / "site"):
+        hr = Actor(id="hr", role="hr_admin", name="Admin BKPSDM")
+        round_id = site.jejak.feedback.open_round(hr, site.api.ids["staff"], "2026", date.today() + timedelta(days=9))
+        boss = Actor(id="siti", role="supervisor", name="Siti Rahmawati", employee_id=site.api.ids["supervisor"])
+        site.jejak.feedback.nominate(boss, round_id.id, [(site.api.ids["staff"], "self")])
+
+        page = site.client("hr_admin").get("/hr/mail").get_data(as_text=True)
+
+        assert "Dewi Lestari" in page and "menunggu" in page and "permintaan penilaian 360" in page
+        assert site.client("employee").get("/hr/mail").status_code == 403
