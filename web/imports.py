@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Any
 
 import marshmallow as ma
-from openpyxl import load_workbook
 
 from application.employee_import import BadRow, Row
 from domain.employee import MAX_EMAIL
@@ -175,6 +174,8 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook  # imported on first use: it would add to every process's start-up
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
