@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
+from application.access_policy import AccessPolicy
 from application.actor import Actor
 from application.errors import Conflict, Forbidden, NotFound
 from application.ledger import Ledger
@@ -193,6 +194,6 @@ class Registry:
 
 
 def check_own_or_hr(actor: Actor, employee_id: UUID) -> None:
-    """An employee's contact details are theirs and HR's."""
-    if actor.role not in ("hr_admin", "system") and actor.employee_id != employee_id:
+    """An employee's contact details are theirs and HR's (the access policy decides)."""
+    if not AccessPolicy.may_use_contact(actor, employee_id):
         raise Forbidden("only HR and the employee themself read or change an e-mail address")

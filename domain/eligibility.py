@@ -15,7 +15,6 @@ from typing import Any
 from domain.rules import predicate_at_least
 
 KINDS: tuple[str, ...] = ("rank", "position")
-CRITERIA: tuple[str, ...] = ("years_in_rank", "recent_appraisals", "training_jp", "no_open_objection")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from domain.text import collected_text
 
 OUTCOMES: tuple[str, ...] = ("approved", "rejected", "deferred")
 STATUSES: tuple[str, ...] = ("proposed", "assessed", "approved", "rejected", "deferred", "reopened")
-EVIDENCE_TYPES: tuple[str, ...] = ("employee", "appraisal", "training", "feedback_round")
 PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 MAX_TEXT = 2000
 MAX_MEMBERS = 25

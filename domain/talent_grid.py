@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-PERFORMANCES: tuple[str, ...] = ("below", "as_expected", "above")
 POTENTIALS: tuple[str, ...] = ("low", "middle", "high")
 
 # The performance axis comes from the latest final annual predicate (PermenPANRB 6/2022): only "Sangat Baik"

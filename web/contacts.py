@@ -40,7 +40,7 @@ def respond(employee_id: Any) -> Any:
 
 
 @blp.route("/<employee_id>/email")
-@allow("hr_admin", "employee")
+@allow()
 @blp.response(200, EmailOut)
 def get_email(employee_id: str) -> Any:
     """The employee's e-mail address (HR and the employee themself)."""
@@ -48,7 +48,7 @@ def get_email(employee_id: str) -> Any:
 
 
 @blp.route("/<employee_id>/email", methods=["PUT"])
-@allow("hr_admin", "employee")
+@allow()
 @blp.arguments(EmailIn)
 @blp.response(200, EmailOut)
 def put_email(data: dict[str, Any], employee_id: str) -> Any:

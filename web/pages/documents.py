@@ -15,9 +15,6 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from domain.feedback_round import FeedbackRound
 from infrastructure.documents import Stamp, stamp
-from web import feedback as feedback_api
-from web import grievances as grievance_api
-from web import promotions as promotion_api
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
@@ -63,7 +60,7 @@ def pdf(template: str, filename: str, shown: Iterable[tuple[UUID, int]], **conte
 
 
 @bp.route("/feedback/<round_id>/report.pdf")
-@page(feedback_api.report)
+@page("feedback.report")
 def report_pdf(round_id: str) -> Any:
     """The 360 report as a PDF (the same template as the page)."""
     rid = parse_id(round_id, "feedback round")
@@ -73,12 +70,12 @@ def report_pdf(round_id: str) -> Any:
 
 
 @bp.route("/promotions/<case_id>/decisions/<int:number>.pdf")
-@page(promotion_api.get_case)
+@page("promotions.get_case")
 def decision_pdf(case_id: str, number: int) -> Any:
     """The committee's decision (berita acara): the case, the criteria with their values, the pinned evidence, the
     rule-set version, the members present, the rationale and any justification."""
-    loaded = jejak().promotions.case(actor(), parse_id(case_id, "promotion case"))
-    c = promotion_api.case_detail(loaded)
+    loaded = jejak().queries.promotions.case(actor(), parse_id(case_id, "promotion case"))
+    c = jejak().queries.promotions.detail(loaded)
     decision = next((d for d in c["decisions"] if d["number"] == number), None)
     if decision is None:
         return error_page(404, f"case {loaded.id} has no decision {number}")
@@ -90,7 +87,7 @@ def decision_pdf(case_id: str, number: int) -> Any:
 
 
 @bp.route("/grievances/<grievance_id>/case-file.pdf")
-@page(grievance_api.case_file)
+@page("grievances.case_file")
 def case_file_pdf(grievance_id: str) -> Any:
     """The grievance case file as a PDF; opening it is a recorded read with a reason, as the page."""
     gid = parse_id(grievance_id, "grievance")
@@ -105,4 +102,4 @@ def case_file_pdf(grievance_id: str) -> Any:
     for ref in data.get("evidence") or []:
         versions[UUID(ref["id"])] = max(versions.get(UUID(ref["id"]), 0), int(ref["version"]))
     return pdf("pages/case_file.html", f"berkas-pengaduan-{gid}", versions.items(), f=readable_file(data),
-               g=grievance_api.detail(gid), reason=reason)
+               g=jejak().queries.grievances.grievance(actor(), gid), reason=reason)

@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from application.employee_import import Plan
-from web import employees as employee_api
 from web.auth import actor, jejak
 from web.imports import FileUnreadable, ReadFile, digest_of, read_file
 from web.pages.access import page
@@ -43,7 +42,7 @@ def planned(data: bytes, filename: str) -> tuple[ReadFile, Plan]:
 
 
 @bp.route("/hr/import", methods=["GET", "POST"])
-@page(employee_api.register_employee)
+@page("employees.register_employee")
 def upload() -> Any:
     """The upload form; a posted file is checked and previewed, nothing is recorded yet."""
     if request.method == "GET":
@@ -63,7 +62,7 @@ def upload() -> Any:
 
 
 @bp.route("/hr/import/confirmation", methods=["POST"])
-@page(employee_api.register_employee)
+@page("employees.register_employee")
 def confirm() -> Any:
     """Record the previewed file: all rows or nothing; the same file again records nothing."""
     kept = request.form.get("kept") or ""
