@@ -10,10 +10,10 @@ from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from application.access_policy import PAGE_ROLES
 from application.errors import NotFound
 from domain.employee import LANGUAGES
 from domain.errors import DomainError
-from web import contacts as contact_api
 from web.auth import actor, jejak, principal
 from web.http import expected_version
 from web.pages.access import page
@@ -23,7 +23,7 @@ bp = Blueprint("profile", __name__)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@page(contact_api.put_email)
+@page("contacts.put_email")
 def profile() -> Any:
     """Show and change where Jejak's e-mail reaches you, and in which language."""
     who = principal()
@@ -59,7 +59,7 @@ STATES = {"pending": lazy_gettext("waiting"), "sending": lazy_gettext("being sen
 
 
 @bp.route("/hr/mail")
-@page(roles=("hr_admin",))
+@page(roles=PAGE_ROLES["pages.profile.outbox"])
 def outbox() -> Any:
     """The newest outbox messages: to whom, about what, and whether and when each was delivered."""
     rows = jejak().outbox.latest(OUTBOX_PAGE)
