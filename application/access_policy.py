@@ -114,6 +114,7 @@ ROUTE_ROLES.update({
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "pages.signin.home": frozenset(ROLES), "pages.people.team": frozenset({SUPERVISOR}),
     "pages.hr.rounds": HR_ONLY, "pages.audit.investigations": frozenset({INVESTIGATOR}),
+    "pages.profile.outbox": HR_ONLY,  # the mail outbox: HR's (no API twin)
 }
 
 
