@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     Mapper,
+    Recording,
     StoredEvent,
     Transcoding,
 )
@@ -25,6 +26,9 @@ from domain.errors import DomainError
 from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 
 A = TypeVar("A", bound=Aggregate)
+# A write policy turns the events about to be stored (and their aggregates) into extra rows for the recorder,
+# handed over as keyword arguments and written in the same transaction as the events (e.g. the mail outbox).
+WritePolicy = Callable[[Sequence[DomainEventProtocol[UUID]], Mapping[UUID, Any]], dict[str, Any]]
 META = "meta"
 _STAMP: ContextVar[dict[str, Any] | None] = ContextVar("jejak_event_stamp", default=None)
 
@@ -84,6 +88,7 @@ class Ledger(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self.after_record: list[Callable[[], None]] = []
+        self.write_policies: list[WritePolicy] = []
 
     def construct_mapper(self) -> Mapper[UUID]:
         """Use the stamping mapper (cipher and compressor still come from the environment)."""
@@ -108,6 +113,12 @@ class Ledger(Application[UUID]):
             _STAMP.reset(token)
         for listener in self.after_record:
             listener()
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Store the events, with what the write policies derive from them, in one transaction."""
+        for policy in self.write_policies:
+            processing_event.saved_kwargs.update(policy(processing_event.events, processing_event.aggregates))
+        return super()._record(processing_event)
 
     def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         """Get an aggregate of the given class, checking the client's expected version (If-Match)."""

@@ -16,12 +16,15 @@ from application.access_policy import AccessPolicy, Cover
 from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
+from application.employee_import import EmployeeImport
 from application.evidence_index import LogEvidenceIndex
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
 from application.ledger import Ledger
 from application.lockouts import LockoutLog
+from application.mail_texts import Renderer
 from application.mentoring import MentoringService, RecognitionService
+from application.outbox import LedgerDirectory, MailService, outbox_policy
 from application.promotions import PromotionService
 from application.queries import (
     AppraisalQueries,
@@ -47,6 +50,8 @@ from infrastructure.config import Settings
 from infrastructure.database import make_engine, setup_lock
 from infrastructure.feedback_view import FeedbackView
 from infrastructure.grievance_view import GrievanceView
+from infrastructure.mail import MailSettings
+from infrastructure.outbox import SqlOutbox
 from infrastructure.projection import ProjectionRunner
 from infrastructure.projections.access import AccessProjection
 from infrastructure.projections.accounts import AccountProjection, AccountView
@@ -81,6 +86,8 @@ class Jejak:
         with setup_lock(db):  # one process at a time creates tables and functions
             self.engine = make_engine(db)  # first, so a PostgreSQL schema exists before the ledger's tables
             self.ledger = Ledger(env=self.settings.eventsourcing_env())
+            self.ledger.write_policies.append(outbox_policy)  # mail rows stored with the events that cause them
+            self.outbox = SqlOutbox(self.engine)
             self.projections = ProjectionRunner(
                 self.engine,
                 self.ledger,
@@ -102,6 +109,7 @@ class Jejak:
                                     self.settings.seal_every_minutes)
         self.ledger.after_record.append(self.auto_seal)
         self.registry = Registry(self.ledger)
+        self.employee_import = EmployeeImport(self.ledger)
         self.rules = RuleBookService(self.ledger)
         self.access = AccessService(self.ledger, self.settings.token_lifetime)
         self.accounts = AccountService(self.ledger, PasswordHasher(
@@ -167,6 +175,11 @@ class Jejak:
 
     def _evidence_parked(self) -> list[int]:
         return [p.position for name in EVIDENCE_PROJECTIONS for p in self.projections.parked_events(name)]
+
+    def mail(self, settings: MailSettings) -> MailService:
+        """Delivery of the outbox, addressing the HR office and linking pages as the mail settings say."""
+        directory = LedgerDirectory(self.registry.employee, settings.office, settings.language)
+        return MailService(self.outbox, directory, Renderer(settings.base_url))
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)

@@ -16,7 +16,9 @@ from web import (
     accounts,
     appraisals,
     audit,
+    contacts,
     employees,
+    exports,
     feedback,
     grievances,
     health,
@@ -38,6 +40,7 @@ from web.problems import ProblemApi, register_error_handlers
 BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
     audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
+    contacts.blp, exports.blp,
 )
 
 

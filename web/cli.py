@@ -512,3 +512,6 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     cli.main(prog_name="jejak")
+
+
+from web import cli_office  # noqa: E402,F401 - registers `jejak mail` and `jejak employees`
