@@ -35,6 +35,7 @@ from application.trainings import employee_named
 from domain.appraisal import Appraisal
 from domain.eligibility import appraisal_years, training_year
 from domain.employee import Employee
+from domain.employment import CPNS, PPPK, NoRankPromotion
 from domain.errors import DomainError, StateConflict
 from domain.promotion_case import AssessmentRecord, EvidenceRef, PromotionCase, RankChangedSinceProposal
 from domain.rulebook import NoRuleSetInEffect
@@ -96,6 +97,8 @@ class PromotionService:
         candidate = employee_named(self.ledger, candidate_id, "candidate_id")
         if actor.role != HR and (actor.employee_id is None or actor.employee_id != candidate.supervisor_id):
             raise Forbidden("only HR or the candidate's supervisor proposes a promotion")
+        if candidate.status == PPPK or (candidate.status == CPNS and kind == "rank"):
+            raise NoRankPromotion(candidate.status)
         case = PromotionCase.propose(candidate_id=candidate_id, kind=kind, period=period, reason=reason,
                                      unit=candidate.unit, rank=candidate.rank, position=position)
         self.ledger.record(actor, case, reason=case.reason)

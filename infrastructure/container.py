@@ -45,6 +45,7 @@ from infrastructure.projections.talent import TalentProjection
 from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
 from infrastructure.promotion_view import PromotionView
+from infrastructure.schema_upgrade import outdated
 from infrastructure.seals import SealStore
 from infrastructure.sessions import AuthFailureLog, PageSessionStore
 from infrastructure.sessions import create_tables as create_sign_in_tables
@@ -109,6 +110,8 @@ class Jejak:
     def init(self, actor: Actor) -> bool:
         """Create tables and publish the default rule set; True when anything was added."""
         self.projections.create_tables()
+        for name in outdated(self.engine, self.projections.projections.values()):
+            self.projections.rebuild(name)  # a column was added since the table was made
         published = self.rules.ensure_defaults(actor) or self.rules.ensure_sections(actor, date.today())
         questions = self.questions.ensure_defaults(actor)
         self.projections.catch_up()

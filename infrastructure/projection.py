@@ -216,8 +216,8 @@ class ProjectionRunner:
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> int:
         """Drop a projection's tables, recreate them and replay the whole log into them."""
         projection = self._get(name)
-        if isinstance(projection, BulkReplay) and not any(
-                getattr(cls, "class_version", 1) > 1 for cls in projection.handles):
+        if isinstance(projection, BulkReplay) and (getattr(projection, "folds_old_versions", False) or not any(
+                getattr(cls, "class_version", 1) > 1 for cls in projection.handles)):
             return self._bulk_rebuild(projection, progress) + self._catch_up_one(projection, progress)
         with writer(self.engine).begin() as conn:
             projection.metadata.drop_all(conn)

@@ -322,6 +322,28 @@ BODIES.update({
     ("POST", "/api/accounts/{account}/revocation"): lambda ids: {"reason": "pindah instansi"},
 })
 
+# Employment status: {cpns} is a CPNS whom HR appoints PNS.
+ROUTES += [
+    ("POST", "/api/employees/{cpns}/status-changes", HR),
+]
+BODIES.update({
+    ("POST", "/api/employees/{cpns}/status-changes"): lambda ids: {
+        "status": "PNS", "effective": "2025-03-01", "reason": "SK pengangkatan PNS"},
+})
+
+
+def status_setup(api: Api, template: str, real: bool) -> dict[str, str]:
+    """Id of {cpns}: a CPNS registered for the route (any id when the call is refused before it)."""
+    if "{cpns}" not in template:
+        return {}
+    if not real:
+        return {"cpns": str(uuid4())}
+    saved = api.jejak.registry.register_employee(
+        MATRIX_HR, nip="199801012024031001", name="Andi CPNS", unit="BKPSDM", position="Analis",
+        rank="III/a", rank_since=date(2024, 3, 1), supervisor_id=api.ids["supervisor"], status="CPNS")
+    return {"cpns": str(saved.id)}
+
+
 OK, DATA, FORBIDDEN, UNAUTHENTICATED = "ok", "refused-by-data", "forbidden", "unauthenticated"
 
 
@@ -557,6 +579,7 @@ def resolve(api: Api, method: str, template: str, caller: str | None = None, rea
     ids.update(career_setup(api, method, template, caller, real))
     ids.update(promotion_setup(api, method, template, caller, real))
     ids.update(grievance_setup(api, method, template, caller, real))
+    ids.update(status_setup(api, template, real))
     return template.format(**ids), ids
 
 
@@ -669,7 +692,7 @@ def test_route_admits_exactly_its_roles(
 def test_matrix_covers_every_route_and_method_for_every_caller(api: Api) -> None:
     adapter = api.app.url_map.bind("localhost")
     dummy = {"grant": str(uuid4()), "account": str(uuid4()), "round": str(uuid4()), "nomination": str(uuid4()),
-             "appraisal": str(uuid4()), "case": str(uuid4()), "grievance": str(uuid4()),
+             "appraisal": str(uuid4()), "case": str(uuid4()), "grievance": str(uuid4()), "cpns": str(uuid4()),
              **{kind: str(uuid4()) for kind in CAREER_KINDS},
              **{name: str(value) for name, value in api.ids.items()}}
     covered: dict[tuple[str, str], set[str | None]] = {}
