@@ -23,6 +23,7 @@ from application.question_book import QuestionBookService
 from application.reads import ReadLog
 from application.registry import Registry
 from application.rulebook import RuleBookService
+from application.service_records import ServiceRecordService
 from application.talent import TalentService
 from application.trainings import TrainingService
 from domain.feedback_round import FeedbackRound
@@ -96,6 +97,7 @@ class Jejak:
         self.talent = TalentService(self.ledger)
         self.mentoring = MentoringService(self.ledger)
         self.recognition = RecognitionService(self.ledger)
+        self.service_records = ServiceRecordService(self.ledger, self.registry)
         self.career = CareerView(self.engine)
         self.promotion_view = PromotionView(self.engine)
         self.grievance_view = GrievanceView(self.engine)
@@ -113,6 +115,7 @@ class Jejak:
         for name in outdated(self.engine, self.projections.projections.values()):
             self.projections.rebuild(name)  # a column was added since the table was made
         published = self.rules.ensure_defaults(actor) or self.rules.ensure_sections(actor, date.today())
+        published = self.rules.ensure_corrections(actor) or published
         questions = self.questions.ensure_defaults(actor)
         self.projections.catch_up()
         return published is not None or questions is not None

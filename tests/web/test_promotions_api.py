@@ -48,6 +48,18 @@ def decide(api: Api, case_id: str, outcome: str = "approved", **extra: Any) -> A
     return api.call("POST", f"/api/promotion-cases/{case_id}/decision", role="committee", json=body)
 
 
+def through_sk(api: Api, case_id: str) -> Any:
+    """HR records the Pertek and then the SK (dated today); the rank changes when the TMT has come."""
+    today = date.today().isoformat()
+    pertek = api.call("POST", f"/api/promotion-cases/{case_id}/pertek", json={"number": "PT-1/BKN/2026",
+                                                                                "issued_on": today})
+    assert pertek.status_code == 201 and pertek.get_json()["stage"] == "pertek", pertek.get_json()
+    sk = api.call("POST", f"/api/promotion-cases/{case_id}/sk", json={
+        "number": "SK 823.3/77/2026", "signed_on": today, "signatory": "Bupati Bandung"})
+    assert sk.status_code == 201, sk.get_json()
+    return sk
+
+
 def assessed_case(api: Api) -> str:
     case_id: str = propose(api).get_json()["id"]
     assert api.call("POST", f"/api/promotion-cases/{case_id}/assessment").status_code == 201
@@ -65,15 +77,18 @@ def test_propose_assess_decide_and_read_the_case(office_api: tuple[Api, Office])
     assert assessed.status_code == 201
     assessment = assessed.get_json()["assessment"]
     assert assessment["eligible"] and assessment["rule_set_version"] == 1
-    assert {c["name"] for c in assessment["criteria"]} == {"years_in_rank", "recent_appraisals", "training_jp",
-                                                          "no_open_objection"}
-    assert {e["type"] for e in assessment["evidence"]} == {"employee", "appraisal", "training"}
+    assert {c["name"] for c in assessment["criteria"]} == {
+        "years_in_rank", "recent_appraisals", "qualification_ceiling", "not_above_supervisor",
+        "no_disciplinary_penalty", "ujian_dinas", "training_jp", "no_open_objection"}
+    assert {e["type"] for e in assessment["evidence"]} == {"employee", "appraisal", "training", "service_record",
+                                                           "supervisor"}
 
     decided = decide(api, case_id)
     assert decided.status_code == 201
     body = decided.get_json()
-    assert body["status"] == "approved" and body["rank_applied"] and body["flagged"] is False
-    assert body["decision"]["members_present"] == MEMBERS
+    assert body["status"] == "approved" and body["stage"] == "recommended" and not body["rank_applied"]
+    assert body["flagged"] is False and body["decision"]["members_present"] == MEMBERS
+    through_sk(api, case_id)
     employee = api.call("GET", f"/api/employees/{api.ids['dewi']}").get_json()
     assert employee["rank"] == "III/b"
 
@@ -87,6 +102,7 @@ def test_replay_and_drift_over_http(office_api: tuple[Api, Office]) -> None:
     api, _ = office_api
     case_id = assessed_case(api)
     decide(api, case_id)
+    through_sk(api, case_id)
 
     replay = api.call("GET", f"/api/promotion-cases/{case_id}/replay", role="auditor")
     drift = api.call("GET", f"/api/promotion-cases/{case_id}/drift", role="auditor")
@@ -94,9 +110,15 @@ def test_replay_and_drift_over_http(office_api: tuple[Api, Office]) -> None:
     assert replay.status_code == 200 and replay.get_json()["consistent"] is True
     assert all(c["agree"] for c in replay.get_json()["criteria"])
     assert drift.status_code == 200
-    employee_input = next(i for i in drift.get_json()["inputs"] if i["type"] == "employee")
-    assert [e["event"] for e in employee_input["events_after"]] == ["Employee.RankChanged"]
-    assert employee_input["events_after"][0]["payload"]["cause"] == f"promotion-case:{case_id}"
+    # the case's own rank change is its consequence, not new evidence (issue 16, defect 4)
+    body = drift.get_json()
+    employee_input = next(i for i in body["inputs"] if i["type"] == "employee")
+    assert employee_input["events_after"] == [] and body["changed_inputs"] == 0
+    assert [e["event"] for e in employee_input["consequences"]] == ["Employee.RankChanged"]
+    assert employee_input["consequences"][0]["payload"]["cause"] == f"promotion-case:{case_id}"
+    assert [(c["type"], c["event"]) for c in body["consequences"]] == [("employee", "Employee.RankChanged")]
+    assert body["today"]["under_current_rules"]["eligible"] is True
+    assert body["today"]["under_pinned_rules"]["eligible"] is True
 
 
 def test_a_contrary_decision_needs_a_justification_and_is_flagged_in_lists(office_api: tuple[Api, Office]) -> None:
