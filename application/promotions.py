@@ -298,6 +298,7 @@ class PromotionService:
                                                    under_pinned.as_dicts()),
                 "under_current_rules": outcome_dict(today_rules.version, under_today.eligible,
                                                     under_today.as_dicts()),
+                "rule_changes": rule_changes(under_pinned.as_dicts(), under_today.as_dicts()),
             },
         }
 
@@ -415,6 +416,26 @@ def case_dict(case: PromotionCase) -> dict[str, Any]:
         "reopenings": [{"grievance_id": g, "reason": r, "reopened_at": t} for g, r, t in case.reopenings],
         "version": case.version,
     }
+
+
+def rule_changes(pinned: list[dict[str, Any]], current: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What today's rules change against the pinned ones on the same inputs: each criterion added, dropped, or
+    whose outcome or requirement differs."""
+    before = {c["name"]: c for c in pinned}
+    after = {c["name"]: c for c in current}
+    changes = []
+    for name in list(before) + [n for n in after if n not in before]:
+        old, new = before.get(name), after.get(name)
+        if old is None or new is None:
+            change = "added" if old is None else "dropped"
+        elif old["met"] != new["met"] or old["values"].get("required") != new["values"].get("required"):
+            change = "changed"
+        else:
+            continue
+        changes.append({"criterion": name, "change": change,
+                        "under_pinned_rules": None if old is None else {"met": old["met"], "values": old["values"]},
+                        "under_current_rules": None if new is None else {"met": new["met"], "values": new["values"]}})
+    return changes
 
 
 def own_marked(described: dict[str, Any], event: Any, case: PromotionCase) -> dict[str, Any]:

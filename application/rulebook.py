@@ -49,7 +49,8 @@ def corrected(rules: dict[str, Any]) -> dict[str, Any]:
     promotion["regular"] = {**rules["promotion"]["regular"], "require_yearly_jp_minimum": False}
     out["promotion"] = promotion
     out["training"] = {**defaults["training"], **rules["training"]}
-    out.setdefault("talent", defaults["talent"])
+    for section in OPTIONAL_SECTIONS:
+        out.setdefault(section, defaults[section])
     caps = {org: [dict(c) for c in constraints] for org, constraints in rules["distribution_caps"].items()}
     for org, constraints in defaults["distribution_caps"].items():
         mine = caps.setdefault(org, [])

@@ -114,8 +114,8 @@ class Jejak:
         self.projections.create_tables()
         for name in outdated(self.engine, self.projections.projections.values()):
             self.projections.rebuild(name)  # a column was added since the table was made
-        published = self.rules.ensure_defaults(actor) or self.rules.ensure_sections(actor, date.today())
-        published = self.rules.ensure_corrections(actor) or published
+        published = (self.rules.ensure_defaults(actor) or self.rules.ensure_corrections(actor)
+                     or self.rules.ensure_sections(actor, date.today()))
         questions = self.questions.ensure_defaults(actor)
         self.projections.catch_up()
         return published is not None or questions is not None

@@ -109,3 +109,26 @@ def test_unit_rating_refuses_a_rating_outside_the_five() -> None:
         UnitRating.record(unit="BKPSDM", period="2026", rating="Sangat Baik", rule_set_version=1, reason="x")
 
     assert set(refused.value.errors) == {"rating"}
+
+
+# --- the bounds DOMAIN.md "Distribution curve" added to the rule set (issue 11) --------------------------------
+
+
+def test_an_istimewa_unit_needs_most_staff_sangat_baik() -> None:
+    # most = more than half; at most 70%
+    assert flags("Istimewa", sb=5, b=5)[0] == (("Sangat Baik",), "more_than_percent", UNDER_MINIMUM)
+    assert flags("Istimewa", sb=6, b=4) == [(("Sangat Baik",), "more_than_percent", None),
+                                            (("Sangat Baik",), "max_percent", None)]
+    assert flags("Istimewa", sb=101, b=99)[0][2] is None  # 50.5% is most
+
+
+def test_an_empty_istimewa_unit_has_no_majority_to_miss() -> None:
+    assert flags("Istimewa")[0] == (("Sangat Baik",), "more_than_percent", None)
+
+
+def test_a_sangat_kurang_unit_needs_ten_percent_kurang_and_or_butuh_perbaikan() -> None:
+    bound = (("Kurang", "Butuh Perbaikan"), "min_percent")
+    assert flags("Sangat Kurang", sk=10)[1] == (*bound, UNDER_MINIMUM)
+    assert flags("Sangat Kurang", sk=9, k=1)[1] == (*bound, None)
+    assert flags("Sangat Kurang", sk=9, bp=1)[1] == (*bound, None)
+    assert flags("Sangat Kurang", sk=19, bp=1)[1] == (*bound, UNDER_MINIMUM)  # 5%

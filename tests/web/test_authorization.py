@@ -322,11 +322,28 @@ BODIES.update({
     ("POST", "/api/accounts/{account}/revocation"): lambda ids: {"reason": "pindah instansi"},
 })
 
-# Employment status: {cpns} is a CPNS whom HR appoints PNS.
+# Employment status: {cpns} is a CPNS whom HR appoints PNS. The service record (education, penalties, exams) is
+# written by HR and read by HR, auditors, the employee and their supervisors. Pertek and SK: HR, in that order.
 ROUTES += [
     ("POST", "/api/employees/{cpns}/status-changes", HR),
+    ("GET", "/api/employees/{staff}/service-record", frozenset({"hr_admin", "supervisor", "employee", "auditor"})),
+    ("POST", "/api/employees/{staff}/qualifications", HR),
+    ("POST", "/api/employees/{staff}/disciplinary-penalties", HR),
+    ("POST", "/api/employees/{staff}/civil-service-exams", HR),
+    ("POST", "/api/promotion-cases/{case}/pertek", HR),
+    ("POST", "/api/promotion-cases/{case}/sk", HR),
 ]
 BODIES.update({
+    ("POST", "/api/employees/{staff}/qualifications"): lambda ids: {
+        "level": "S1", "institution": "Universitas Padjadjaran", "graduated_on": "2014-08-30"},
+    ("POST", "/api/employees/{staff}/disciplinary-penalties"): lambda ids: {
+        "level": "light", "starts_on": "2025-01-06", "ends_on": "2025-07-05", "decree_number": "800/HD/1/2025"},
+    ("POST", "/api/employees/{staff}/civil-service-exams"): lambda ids: {
+        "exam": "tingkat_II", "passed_on": "2014-11-20", "certificate_number": "UD-II/2014/77"},
+    ("POST", "/api/promotion-cases/{case}/pertek"): lambda ids: {
+        "number": "PT-1/BKN/2026", "issued_on": date.today().isoformat()},
+    ("POST", "/api/promotion-cases/{case}/sk"): lambda ids: {
+        "number": "SK 823.3/1/2026", "signed_on": date.today().isoformat(), "signatory": "Bupati Bandung"},
     ("POST", "/api/employees/{cpns}/status-changes"): lambda ids: {
         "status": "PNS", "effective": "2025-03-01", "reason": "SK pengangkatan PNS"},
 })
@@ -512,8 +529,13 @@ def promotion_setup(api: Api, method: str, template: str, caller: str | None, re
     if not real:
         return {"case": str(uuid4())}
     case_id = api.jejak.promotions.propose(MATRIX_HR, api.ids["staff"], "rank", "2026-10", "usulan").id
-    if template.endswith("/decision"):
+    if template.endswith(("/decision", "/pertek", "/sk")):
         api.jejak.promotions.assess(MATRIX_HR, case_id)
+    if template.endswith(("/pertek", "/sk")):
+        api.jejak.promotions.decide(MATRIX_COMMITTEE, case_id, "approved", "kebutuhan organisasi", ["Ketua"],
+                                    "satu-satunya analis di unit")
+    if template.endswith("/sk"):
+        api.jejak.promotions.record_pertek(MATRIX_HR, case_id, "PT-1/BKN/2026", date.today())
     return {"case": str(case_id)}
 
 
