@@ -116,7 +116,7 @@ class Jejak:
             self.projections.rebuild(name)  # a column was added since the table was made
         published = (self.rules.ensure_defaults(actor) or self.rules.ensure_corrections(actor)
                      or self.rules.ensure_sections(actor, date.today()))
-        questions = self.questions.ensure_defaults(actor)
+        questions = self.questions.ensure_defaults(actor) or self.questions.ensure_guides(actor)
         self.projections.catch_up()
         return published is not None or questions is not None
 

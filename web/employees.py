@@ -40,7 +40,7 @@ class EmployeeIn(Strict):
     rank_since = ma.fields.Date(required=True, metadata={"description": "TMT of the current rank or grade"})
     supervisor_id = ma.fields.UUID(load_default=None, allow_none=True)
 
-    @ma.validates_schema
+    @ma.validates_schema(skip_on_field_errors=False)
     def rank_or_grade(self, data: dict[str, Any], **kwargs: Any) -> None:
         """A PPPK names a grade and no rank; a PNS or CPNS a rank and no grade."""
         if data.get("status") == PPPK:

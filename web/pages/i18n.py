@@ -82,6 +82,22 @@ WORDS: dict[str, Any] = {
     "low": lazy_gettext("low"),
     "middle": lazy_gettext("middle"),
     "high": lazy_gettext("high"),
+    "qualification_ceiling": lazy_gettext("Qualification ceiling"),
+    "not_above_supervisor": lazy_gettext("Not above the direct supervisor's rank"),
+    "no_disciplinary_penalty": lazy_gettext("No disciplinary penalty in force on the TMT"),
+    "ujian_dinas": lazy_gettext("Civil-service exam (ujian dinas)"),
+    "years_in_position": lazy_gettext("Years in the current position"),
+    "new_qualification": lazy_gettext("New qualification in the current rank"),
+    "outstanding_award": lazy_gettext("Award for outstanding achievement"),
+    "recommended": lazy_gettext("recommended"),
+    "pertek": lazy_gettext("Pertek (BKN technical approval)"),
+    "sk": lazy_gettext("SK (decree) signed"),
+    "effective": lazy_gettext("in effect"),
+    "reguler": lazy_gettext("regular"),
+    "pilihan": lazy_gettext("by position (pilihan)"),
+    "penyesuaian_ijazah": lazy_gettext("qualification adjustment"),
+    "prestasi_luar_biasa": lazy_gettext("outstanding achievement"),
+    "more_than_percent": lazy_gettext("more than (percent)"),
 }
 
 
