@@ -254,3 +254,61 @@ def test_bad_query_parameters_are_422(office_api: tuple[Api, Office]) -> None:
         assert api.call("GET", path, role="auditor").status_code == 422, path
     bad_cursor = api.call("GET", "/api/promotion-decisions?cursor=abc", role="auditor")
     assert bad_cursor.status_code == 400 and bad_cursor.mimetype == PROBLEM
+
+
+def test_an_unknown_decision_number_is_a_409_on_replay_and_drift(office_api: tuple[Api, Office]) -> None:
+    api, _ = office_api
+    case_id = assessed_case(api)
+    decide(api, case_id, "rejected", justification="formasi penuh")
+
+    for route in ("replay", "drift"):
+        response = api.call("GET", f"/api/promotion-cases/{case_id}/{route}?decision=7", role="auditor")
+        assert response.status_code == 409 and response.mimetype == PROBLEM, (route, response.get_json())
+        assert "decision 7" in response.get_json()["detail"]
+        assert api.call("GET", f"/api/promotion-cases/{case_id}/{route}?decision=1",
+                        role="auditor").status_code == 200
+
+
+def test_decision_history_rows_carry_flagged(office_api: tuple[Api, Office]) -> None:
+    api, _ = office_api
+    flagged = assessed_case(api)
+    decide(api, flagged, "rejected", justification="formasi penuh")
+
+    rows = api.call("GET", "/api/promotion-decisions", role="auditor").get_json()["items"]
+
+    assert [(r["case_id"], r["flagged"], r["contrary"]) for r in rows] == [(flagged, True, True)]
+
+
+def test_pertek_and_sk_are_recorded_in_that_order_and_the_stage_follows(office_api: tuple[Api, Office]) -> None:
+    api, _ = office_api
+    case_id = assessed_case(api)
+    today = date.today().isoformat()
+    before = api.call("POST", f"/api/promotion-cases/{case_id}/pertek", json={"number": "PT-1", "issued_on": today})
+    assert before.status_code == 409  # nothing approved yet
+    decide(api, case_id)
+    sk_first = api.call("POST", f"/api/promotion-cases/{case_id}/sk",
+                        json={"number": "SK 1", "signed_on": today, "signatory": "Bupati"})
+    assert sk_first.status_code == 409 and "Pertek" in sk_first.get_json()["detail"]
+    future = api.call("POST", f"/api/promotion-cases/{case_id}/pertek",
+                      json={"number": "PT-1", "issued_on": "2099-01-01"})
+    assert future.status_code == 422 and "issued_on" in future.get_json()["errors"]
+    assert api.call("POST", f"/api/promotion-cases/{case_id}/pertek", role="committee",
+                    json={"number": "PT-1", "issued_on": today}).status_code == 403
+
+    sk = through_sk(api, case_id).get_json()
+
+    assert (sk["stage"], sk["rank_applied"], sk["pertek"]["number"], sk["sk"]["signatory"]) == (
+        "effective", True, "PT-1/BKN/2026", "Bupati Bandung")
+    again = api.call("POST", f"/api/promotion-cases/{case_id}/pertek", json={"number": "PT-2", "issued_on": today})
+    assert again.status_code == 409
+
+
+def test_a_rank_case_in_an_odd_month_is_a_422_naming_period_and_listing_the_months(
+        office_api: tuple[Api, Office]) -> None:
+    api, _ = office_api
+    refused = propose(api, period="2027-03")
+    assert refused.status_code == 422 and refused.mimetype == PROBLEM
+    message = " ".join(refused.get_json()["errors"]["period"])
+    assert all(f"({m})" in message for m in ("02", "04", "06", "08", "10", "12"))
+    pilihan = propose(api, period="2027-04", rank_kind="pilihan")
+    assert pilihan.status_code == 201 and pilihan.get_json()["rank_kind"] == "pilihan"
