@@ -21,6 +21,8 @@ from eventsourcing.persistence import (
 
 from application.actor import Actor
 from application.errors import Conflict, NotFound, PreconditionFailed
+from domain.errors import DomainError
+from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 
 A = TypeVar("A", bound=Aggregate)
 META = "meta"
@@ -55,10 +57,18 @@ class EnvelopeMapper(Mapper[UUID]):
         if stamp is None:
             raise StampedEventMissing(f"{type(domain_event).__qualname__} saved without an actor")
         state = dict(vars(domain_event))
+        _refuse_unsafe_text(type(domain_event).__qualname__, state)
         state[META] = stamp
         stamped = object.__new__(type(domain_event))
         object.__setattr__(stamped, "__dict__", state)
         return super().to_stored_event(stamped)
+
+
+def _refuse_unsafe_text(event_name: str, state: dict[str, Any]) -> None:
+    """The last line of the text rule: no event holding a refused character is ever stored (a database such as
+    PostgreSQL cannot hold a NUL in text, and a read model would then stop at that event)."""
+    for path, character in unsafe_paths(state):
+        raise DomainError(f"{path}: {UNSAFE_TEXT_REASON} (found {describe(character)} in {event_name})", field=path)
 
 
 def event_meta(event: object) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,11 +24,15 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
+    delete,
+    func,
     select,
     update,
 )
 
 from application.ledger import Ledger
+from domain.text import escaped
 from infrastructure.database import UTCDateTime, writer
 from infrastructure.replay import (
     CHUNK,
@@ -51,6 +56,20 @@ tracking = Table(
     Column("name", String(64), primary_key=True),
     Column("position", Integer, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+)
+# Events a projection could not apply after its retries: it carried on past them, and says so loudly
+# (status, /api/ready, and authentication when the projection decides who may sign in).
+parked = Table(
+    "projection_parked",
+    tracking_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("topic", String(255), nullable=False),
+    Column("originator_id", String(64), nullable=False),
+    Column("originator_version", Integer, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("parked_at", UTCDateTime(), nullable=False),
 )
 
 
@@ -95,6 +114,7 @@ class ProjectionStatus:
     name: str
     position: int
     head: int
+    parked: int = 0
 
     @property
     def lag(self) -> int:
@@ -164,11 +184,28 @@ class LostRace(Exception):
     """Another process advanced the tracking position first; the batch is rolled back."""
 
 
+@dataclass(frozen=True)
+class ParkedEvent:
+    """An event a projection could not apply after its retries, and why."""
+
+    name: str
+    position: int
+    topic: str
+    originator_id: str
+    originator_version: int
+    error: str
+    attempts: int
+    parked_at: datetime
+
+
 class ProjectionRunner:
     """Catches projections up with the log; rows and tracking are written in one transaction."""
 
-    def __init__(self, engine: Engine, ledger: Ledger, projections: Sequence[Projection], batch_size: int = 2000):
+    def __init__(self, engine: Engine, ledger: Ledger, projections: Sequence[Projection], batch_size: int = 2000,
+                 attempts: int = 3, retry_pause: float = 0.05):
         self.engine = engine
+        self.attempts = attempts  # tries of one event before it is parked
+        self.retry_pause = retry_pause
         self.ledger = ledger
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
@@ -197,9 +234,53 @@ class ProjectionRunner:
         return int(value or 0)
 
     def status(self) -> list[ProjectionStatus]:
-        """Position, head and lag of every projection."""
+        """Position, head, lag and parked events of every projection."""
         head = self.head()
-        return [ProjectionStatus(name, self.position(name), head) for name in self.projections]
+        counts = self.parked_counts()
+        return [ProjectionStatus(name, self.position(name), head, counts.get(name, 0)) for name in self.projections]
+
+    def parked_counts(self, names: Sequence[str] | None = None) -> dict[str, int]:
+        """How many events each projection has parked (only projections with any)."""
+        query = select(parked.c.name, func.count()).group_by(parked.c.name)
+        if names is not None:
+            query = query.where(parked.c.name.in_(list(names)))
+        with self.engine.connect() as conn:
+            return {str(name): int(count) for name, count in conn.execute(query)}
+
+    def stalled(self, names: Sequence[str]) -> list[str]:
+        """The named projections that parked an event or have not reached the last event of their topics."""
+        counts = self.parked_counts(names)
+        with self.engine.connect() as conn:
+            positions: dict[str, int] = {str(n): int(p) for n, p in conn.execute(
+                select(tracking.c.name, tracking.c.position).where(tracking.c.name.in_(list(names))))}
+        head = self.head()
+        return [name for name in names
+                if counts.get(name) or self._behind(self._get(name), int(positions.get(name, 0)), head)]
+
+    def _behind(self, projection: Projection, position: int, head: int) -> bool:
+        """Whether an event of the projection's topics lies after its position (cheap when it is at the head)."""
+        if position >= head:
+            return False
+        topics = () if projection.wants_all() else sorted(projection.topics())
+        return bool(self.ledger.recorder.select_notifications(start=position + 1, limit=1, topics=topics))
+
+    def parked_events(self, name: str | None = None) -> list[ParkedEvent]:
+        """The parked events, in log order (of one projection, or all)."""
+        query = select(parked).order_by(parked.c.position, parked.c.name)
+        if name is not None:
+            query = query.where(parked.c.name == name)
+        with self.engine.connect() as conn:
+            return [ParkedEvent(**row._mapping) for row in conn.execute(query)]
+
+    def retry(self, name: str | None = None, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+        """Re-apply parked events once their cause is fixed: each projection with parked events is rebuilt from
+        the log, so the events land in log order (applying one alone, after later events, could undo those);
+        returns how many stay parked per projection."""
+        names = [name] if name else sorted(self.parked_counts())
+        for each in names:
+            self.rebuild(each, progress)
+        counts = self.parked_counts(names)
+        return {each: counts.get(each, 0) for each in names}
 
     def catch_up(self, name: str | None = None, progress: Callable[[int], None] | None = None) -> int:
         """Process everything after the tracked position(s); return how many events were read."""
@@ -218,11 +299,15 @@ class ProjectionRunner:
         projection = self._get(name)
         if isinstance(projection, BulkReplay) and (getattr(projection, "folds_old_versions", False) or not any(
                 getattr(cls, "class_version", 1) > 1 for cls in projection.handles)):
-            return self._bulk_rebuild(projection, progress) + self._catch_up_one(projection, progress)
+            try:
+                return self._bulk_rebuild(projection, progress) + self._catch_up_one(projection, progress)
+            except Exception:  # noqa: BLE001 - an event the bulk path cannot take is found (and parked) one by one
+                log.exception("bulk rebuild of %s failed; rebuilding event by event", name)
         with writer(self.engine).begin() as conn:
             projection.metadata.drop_all(conn)
             projection.metadata.create_all(conn)
             conn.execute(update(tracking).where(tracking.c.name == name).values(position=0, updated_at=_now()))
+            conn.execute(delete(parked).where(parked.c.name == name))
         return self._catch_up_one(projection, progress)
 
     def _bulk_rebuild(self, projection: Projection, progress: Callable[[int], None] | None) -> int:
@@ -238,6 +323,7 @@ class ProjectionRunner:
             with writer(self.engine).begin() as conn, _bulk_settings(conn):
                 projection.metadata.drop_all(conn)
                 projection.metadata.create_all(conn)
+                conn.execute(delete(parked).where(parked.c.name == projection.name))
                 for index in deferred:
                     index.drop(conn)
                 projection.write(conn, folded)
@@ -281,21 +367,66 @@ class ProjectionRunner:
             return 0
         topics = projection.topics()
         wants_all = projection.wants_all()
-        to_domain_event = self.ledger.mapper.to_domain_event
-        batch = [
-            Projected(n.id, to_domain_event(n)) for n in notifications if wants_all or n.topic in topics
-        ]
+        relevant = [n for n in notifications if wants_all or n.topic in topics]
+        try:
+            batch = [Projected(n.id, self.ledger.mapper.to_domain_event(n)) for n in relevant]
+            self._apply(projection, start, notifications[-1].id, batch)
+        except LostRace:
+            raise
+        except Exception:  # noqa: BLE001 - one bad event must not stop the projection: find it, retry, park it
+            log.warning("projection %s failed on a batch after %d; applying it event by event", projection.name,
+                        start, exc_info=True)
+            self._run_singly(projection, start, relevant, notifications[-1].id)
+        return len(notifications)
+
+    def _apply(self, projection: Projection, start: int, stop: int, batch: Sequence[Projected]) -> None:
+        """Write a batch's rows and move the tracking position from ``start`` to ``stop``, in one transaction."""
         with writer(self.engine).begin() as conn:
-            moved = conn.execute(
-                update(tracking)
-                .where(tracking.c.name == projection.name, tracking.c.position == start)
-                .values(position=notifications[-1].id, updated_at=_now())
-            )
-            if moved.rowcount != 1:
-                raise LostRace(projection.name)
+            self._move(conn, projection.name, start, stop)
             if batch:
                 projection.process(conn, batch)
-        return len(notifications)
+
+    def _run_singly(self, projection: Projection, start: int, relevant: Sequence[Any], stop: int) -> None:
+        """Apply events one at a time, each tried ``attempts`` times before it is parked and passed over."""
+        position = start
+        for notification in relevant:
+            self._apply_or_park(projection, position, notification)
+            position = notification.id
+        if position != stop:
+            with writer(self.engine).begin() as conn:
+                self._move(conn, projection.name, position, stop)
+
+    def _apply_or_park(self, projection: Projection, start: int, notification: Any) -> None:
+        error: Exception | None = None
+        for attempt in range(1, self.attempts + 1):
+            try:
+                event = Projected(notification.id, self.ledger.mapper.to_domain_event(notification))
+                self._apply(projection, start, notification.id, [event])
+                return
+            except LostRace:
+                raise
+            except Exception as e:  # noqa: BLE001 - retried, then parked with its error
+                error = e
+                if attempt < self.attempts:
+                    time.sleep(self.retry_pause * attempt)
+        log.error("projection %s parked the event at position %d (%s) after %d attempts: %r", projection.name,
+                  notification.id, notification.topic, self.attempts, error)
+        with writer(self.engine).begin() as conn:
+            self._move(conn, projection.name, start, notification.id)
+            conn.execute(parked.insert().values(
+                name=projection.name, position=notification.id, topic=notification.topic,
+                originator_id=str(notification.originator_id), originator_version=notification.originator_version,
+                error=escaped(f"{type(error).__name__}: {error}")[:4000], attempts=self.attempts, parked_at=_now()))
+
+    @staticmethod
+    def _move(conn: Connection, name: str, start: int, stop: int) -> None:
+        """Advance a tracking position, refusing if another process moved it first."""
+        moved = conn.execute(
+            update(tracking).where(tracking.c.name == name, tracking.c.position == start)
+            .values(position=stop, updated_at=_now())
+        )
+        if moved.rowcount != 1:
+            raise LostRace(name)
 
     def _ensure_tracking(self, name: str) -> None:
         with writer(self.engine).begin() as conn:

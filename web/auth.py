@@ -23,8 +23,12 @@ from web.ratelimit import FailureLimiter
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
-PUBLIC_ENDPOINTS = {"api-docs.openapi_json", "api-docs.openapi_swagger_ui", "health.health", "swagger_static"}
+PUBLIC_ENDPOINTS = {"api-docs.openapi_json", "api-docs.openapi_swagger_ui", "health.health", "health.ready",
+                    "swagger_static"}
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+# The read models that decide who is signed in and in which role: tokens, page accounts, and the reporting lines
+# that make an employee a supervisor.
+SECURITY_READ_MODELS = ("access", "accounts", "directory")
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,8 @@ def init_auth(app: Flask) -> None:
         if wait:
             return problem(429, f"too many failed authentication attempts; retry in {wait} s",
                            headers={"Retry-After": str(wait)})
+        if not security_read_models_ready():
+            return unavailable()
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -133,6 +139,30 @@ def init_auth(app: Flask) -> None:
         if request.path.startswith("/api/") and not request.path.startswith("/api/docs"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def security_read_models_ready() -> bool:
+    """Serve authentication only from read models that have taken every event and parked none (a revocation
+    they missed would leave a token working): catch them up here if they lag, else refuse."""
+    runner = jejak().projections
+    stalled = runner.stalled(SECURITY_READ_MODELS)
+    if not stalled:
+        return True
+    for name in stalled:
+        try:
+            runner.catch_up(name)
+        except Exception:  # noqa: BLE001 - reported below as not ready
+            log.exception("catching up %s before authentication failed", name)
+    stalled = runner.stalled(stalled)
+    if stalled:
+        log.error("authentication refused: read models %s have parked events or lag", ", ".join(stalled))
+    return not stalled
+
+
+def unavailable() -> Response:
+    """503 while authentication cannot be decided from up-to-date read models."""
+    return problem(503, "sign-in is unavailable: the access read models have parked events or lag behind the "
+                        "ledger; an operator must run `jejak projections status`", headers={"Retry-After": "30"})
 
 
 def effective_role(grant: dict[str, Any]) -> str:

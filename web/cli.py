@@ -208,9 +208,18 @@ def projections() -> None:
 @projections.command("status")
 def projections_status() -> None:
     """Show each projection's position and lag behind the log."""
-    click.echo(f"{'projection':<16}{'position':>12}{'head':>12}{'lag':>10}")
-    for s in system().projections.status():
-        click.echo(f"{s.name:<16}{s.position:>12}{s.head:>12}{s.lag:>10}")
+    runner = system().projections
+    click.echo(f"{'projection':<16}{'position':>12}{'head':>12}{'lag':>10}{'parked':>8}")
+    for s in runner.status():
+        click.echo(f"{s.name:<16}{s.position:>12}{s.head:>12}{s.lag:>10}{s.parked:>8}")
+    stuck = runner.parked_events()
+    if stuck:
+        click.echo(f"\nPARKED EVENTS: {len(stuck)} event(s) could not be applied; the read models above are "
+                   "missing them. Fix the cause, then run `jejak projections retry`.", err=True)
+        for p in stuck:
+            click.echo(f"  {p.name}: position {p.position} {p.topic} ({p.originator_id} v{p.originator_version}) "
+                       f"after {p.attempts} attempts: {p.error}", err=True)
+        sys.exit(1)
 
 
 @projections.command("rebuild")
@@ -238,6 +247,24 @@ def projections_catch_up() -> None:
     lag = sum(s.lag for s in runner.status())
     with tqdm(total=lag, desc="catch up", unit="ev", file=sys.stderr) as bar:
         runner.catch_up(progress=bar.update)
+
+
+@projections.command("retry")
+@click.argument("name", required=False)
+def projections_retry(name: str | None) -> None:
+    """Re-apply parked events (by replaying their projections in log order) once the cause is fixed."""
+    runner = system().projections
+    if name is not None and name not in runner.projections:
+        fail(f"no projection {name!r}; known: {', '.join(runner.projections)}")
+    if not runner.parked_counts([name] if name else None):
+        click.echo("no parked events")
+        return
+    with tqdm(total=runner.head(), desc="retry", unit="ev", file=sys.stderr) as bar:
+        left = runner.retry(name, progress=bar.update)
+    for each, count in left.items():
+        click.echo(f"{each}: {'all parked events applied' if count == 0 else f'{count} still parked'}")
+    if any(left.values()):
+        sys.exit(1)
 
 
 @cli.group("ledger")

@@ -19,6 +19,7 @@ class ProjectionLagOut(ma.Schema):
     position = ma.fields.Integer()
     head = ma.fields.Integer()
     lag = ma.fields.Integer()
+    parked = ma.fields.Integer(metadata={"description": "events the projection could not apply and passed over"})
 
 
 class HealthOut(ma.Schema):
@@ -38,7 +39,25 @@ def health() -> Any:
     system = jejak()
     if not system.database_ok():
         return {"status": "unavailable", "database": "unreachable", "projections": []}, 503
-    lags = [
-        {"name": s.name, "position": s.position, "head": s.head, "lag": s.lag} for s in system.projections.status()
-    ]
+    lags = _lags()
+    return {"status": "degraded" if any(p["parked"] for p in lags) else "ok", "database": "ok", "projections": lags}
+
+
+@blp.route("/ready")
+@public
+@blp.response(200, HealthOut)
+@blp.alt_response(503, schema=HealthOut)
+def ready() -> Any:
+    """Whether to send traffic here: 503 when the database does not answer or a projection parked events."""
+    system = jejak()
+    if not system.database_ok():
+        return {"status": "unavailable", "database": "unreachable", "projections": []}, 503
+    lags = _lags()
+    if any(p["parked"] for p in lags):
+        return {"status": "parked-events", "database": "ok", "projections": lags}, 503
     return {"status": "ok", "database": "ok", "projections": lags}
+
+
+def _lags() -> list[dict[str, Any]]:
+    return [{"name": s.name, "position": s.position, "head": s.head, "lag": s.lag, "parked": s.parked}
+            for s in jejak().projections.status()]

@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import validate
+
+from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 
 Text = validate.Length(min=1, max=200)
 LongText = validate.Length(min=1, max=2000)
 
 
 class Strict(ma.Schema):
-    """Input schema that refuses unknown fields."""
+    """Input schema that refuses unknown fields and text no stored record may hold."""
 
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load
+    def refuse_unsafe_text(self, data: Any, **_: Any) -> Any:
+        """Refuse control characters, unpaired surrogates and bidirectional overrides in any field, before
+        anything else looks at the input (one rule, domain.text, for every schema)."""
+        found = {path: [f"{UNSAFE_TEXT_REASON}: {describe(char)}"] for path, char in unsafe_paths(_plain(data))}
+        if found:
+            raise ma.ValidationError(found)
+        return data
+
+
+def _plain(data: Any) -> Any:
+    """Query and form input arrive as a MultiDict; check every value given, not only the first."""
+    if hasattr(data, "to_dict") and hasattr(data, "getlist"):
+        return {key: values[0] if len(values) == 1 else values for key in data if (values := data.getlist(key))}
+    return data
 
 
 class ChangeIn(Strict):

@@ -45,6 +45,7 @@ RAW_READERS = frozenset({"auditor", "investigator"})
 
 ROUTES: list[tuple[str, str, frozenset[str | None]]] = [
     ("GET", "/api/health", PUBLIC),
+    ("GET", "/api/ready", PUBLIC),
     ("GET", "/api/openapi.json", PUBLIC),
     ("GET", "/api/docs", PUBLIC),
     ("GET", "/api/docs/static/swagger-ui.css", PUBLIC),

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from application.errors import ApplicationError, Conflict, Forbidden, NotFound, PreconditionFailed
 from domain.errors import DomainError, StateConflict
+from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 from infrastructure.config import Settings
 from infrastructure.sessions import SESSION_LIFETIME
 from web.pages import audit, feedback, grievances, hr, i18n, people, promotions, signin
@@ -69,11 +70,17 @@ def select_locale() -> str:
 
 
 @bp.before_request
-def before_page() -> None:
-    """Who is signed in; every form post must carry the session's CSRF token."""
+def before_page() -> tuple[str, int] | None:
+    """Who is signed in; every form post must carry the session's CSRF token; no field may hold text that no
+    stored record may hold (the API's rule, domain.text, checked before any page reads the input)."""
     load_session()
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
+    given = {key: request.values.getlist(key) for key in request.values}
+    for field, character in unsafe_paths(given):
+        name = field.split(".")[0]
+        return error_page(422, f"{name}: {UNSAFE_TEXT_REASON} ({describe(character)})")
+    return None
 
 
 @bp.after_request
@@ -89,6 +96,12 @@ def csrf_refused(e: CSRFError) -> tuple[str, int]:
     """A form without a valid CSRF token (expired page or a forged request) changes nothing."""
     log.warning("CSRF refused on %s %s: %s", request.method, request.path, e.description)
     return error_page(400, "csrf")
+
+
+@bp.errorhandler(503)
+def unavailable(e: HTTPException) -> tuple[str, int]:
+    """Sign-in state cannot be read from up-to-date read models (see web.auth.security_read_models_ready)."""
+    return error_page(503, "sign-in is unavailable while the access read models are stalled")
 
 
 @bp.errorhandler(NotFound)

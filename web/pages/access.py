@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from flask import g, redirect, render_template, request, session, url_for
+from flask import abort, g, redirect, render_template, request, session, url_for
 
 from domain.access import ROLES
-from web.auth import Principal, effective_role, jejak, permits
+from web.auth import Principal, effective_role, jejak, permits, security_read_models_ready
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "account_id"
@@ -27,6 +27,8 @@ def load_session() -> None:
     raw = session.get(SESSION_KEY)
     if not raw:
         return
+    if not security_read_models_ready():
+        abort(503)
     try:
         row = jejak().account_view.get(UUID(str(raw)))
     except ValueError:
