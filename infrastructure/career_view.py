@@ -108,7 +108,8 @@ class CareerView:
         totals = (select(trainings.c.employee_id, verified.label("verified_jp"), unverified.label("unverified_jp"))
                   .where(trainings.c.year == year).group_by(trainings.c.employee_id).subquery())
         stmt = (select(employees.c.id.label("employee_id"), employees.c.name, employees.c.position,
-                       employees.c.rank, func.coalesce(totals.c.verified_jp, 0).label("verified_jp"),
+                       employees.c.rank, employees.c.status,
+                       func.coalesce(totals.c.verified_jp, 0).label("verified_jp"),
                        func.coalesce(totals.c.unverified_jp, 0).label("unverified_jp"))
                 .outerjoin(totals, totals.c.employee_id == employees.c.id)
                 .where(employees.c.unit == unit, employees.c.service_start <= date(year, 12, 31)))

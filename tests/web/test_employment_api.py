@@ -59,3 +59,17 @@ def test_a_cpns_is_appointed_pns_and_a_pns_cannot_become_pppk(api: Api) -> None:
 
     assert appointed.status_code == 200 and appointed.get_json()["status"] == "PNS"
     assert refused.status_code == 409 and "PNS" in refused.get_json()["detail"]
+
+
+def test_a_pppk_has_an_entitlement_of_at_most_24_jp_and_is_never_short_of_the_pns_minimum(api: Api) -> None:
+    rudi = api.call("POST", "/api/employees", json=PPPK).get_json()["id"]
+    year = 2025
+
+    hours = api.call("GET", f"/api/employees/{rudi}/training-hours?year={year}").get_json()
+    pns = api.call("GET", f"/api/employees/{api.ids['other']}/training-hours?year={year}").get_json()
+
+    assert (hours["status"], hours["entitlement"], hours["entitlement_jp"]) == ("PPPK", "at_most", 24)
+    assert hours["meets_minimum"] is True and hours["over_entitlement_jp"] == 0
+    assert (pns["entitlement"], pns["entitlement_jp"], pns["meets_minimum"]) == ("at_least", 20, False)
+    shortfall = api.call("GET", f"/api/units/DINKES/training-shortfall?year={year}").get_json()
+    assert [b["name"] for b in shortfall["below"]] == ["Andi Pratama"] and shortfall["employees"] == 2
