@@ -97,6 +97,9 @@ WORDS: dict[str, Any] = {
     "pilihan": lazy_gettext("by position (pilihan)"),
     "penyesuaian_ijazah": lazy_gettext("qualification adjustment"),
     "prestasi_luar_biasa": lazy_gettext("outstanding achievement"),
+    "education": lazy_gettext("education"),
+    "discipline": lazy_gettext("discipline"),
+    "exam": lazy_gettext("civil-service exam"),
     "more_than_percent": lazy_gettext("more than (percent)"),
 }
 
