@@ -46,9 +46,9 @@ from domain.promotion_case import (
     check_period,
     effective_date,
 )
-from domain.service_record import ServiceRecord
 from domain.rulebook import NoRuleSetInEffect
 from domain.sensitive_read import SensitiveRead
+from domain.service_record import ServiceRecord
 
 HR, COMMITTEE, AUDITOR, INVESTIGATOR = "hr_admin", "committee", "auditor", "investigator"
 ALL_CASES = (HR, COMMITTEE, AUDITOR)

@@ -9,14 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from application.actor import system_actor
 from application.question_book import default_questions
-from application.rulebook import DEFAULT_EFFECTIVE_FROM, rules_2023
 from infrastructure.container import Jejak
-from tests.conftest import drop_schema, settings_for
+from tests.legacy import INIT, ledger_as_released
 from tests.promotions import HR, Office
 
-INIT = system_actor("jejak-init")
 VALUES = ["berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif"]
 
 
@@ -36,20 +33,7 @@ def test_a_fresh_ledger_publishes_the_guides_in_its_first_version(jejak: Jejak) 
 @pytest.fixture
 def old_ledger(backend: str, tmp_path: Path) -> Iterator[Jejak]:
     """A ledger whose question set predates the guides, with the rules of the time."""
-    settings, schema = settings_for(backend, tmp_path)
-    jejak = Jejak(settings)
-    jejak.rules.publish(INIT, "Default rules", "PermenPANRB 6/2022", DEFAULT_EFFECTIVE_FROM, rules_2023())
-    old = default_questions()
-    for q in old["questions"]:
-        q.pop("guides", None)
-        q.pop("guides_en", None)
-    jejak.questions.publish(INIT, "BerAKHLAK 360 (default)", {k: v for k, v in old.items() if k != "title"})
-    try:
-        yield jejak
-    finally:
-        jejak.close()
-        if schema:
-            drop_schema(schema)
+    yield from ledger_as_released(backend, tmp_path)
 
 
 def test_init_publishes_the_guides_as_a_new_version_and_an_open_round_keeps_its_own(old_ledger: Jejak) -> None:

@@ -11,31 +11,17 @@ from uuid import UUID
 
 import pytest
 
-from application.actor import system_actor
-from application.rulebook import CORRECTED_TITLE, DEFAULT_EFFECTIVE_FROM, default_rules, rules_2023
+from application.rulebook import CORRECTED_TITLE, default_rules
 from domain.promotion_case import CaseInvalid, PromotionCase
 from infrastructure.container import Jejak
-from tests.conftest import drop_schema, settings_for
-from tests.legacy import store_in_old_shape
+from tests.legacy import INIT, ledger_as_released, store_in_old_shape
 from tests.promotions import AUDITOR, COMMITTEE, HR, MEMBERS, Office
-
-INIT = system_actor("jejak-init")
 
 
 @pytest.fixture
 def old_ledger(backend: str, tmp_path: Path) -> Iterator[Jejak]:
     """A ledger as the earlier release left it: the first rule set (2023 defaults) is its only version."""
-    settings, schema = settings_for(backend, tmp_path)
-    jejak = Jejak(settings)
-    jejak.rules.publish(INIT, "Default rules (PermenPANRB 6/2022, PP 30/2019, UU 20/2023)", "PermenPANRB 6/2022",
-                        DEFAULT_EFFECTIVE_FROM, rules_2023())
-    jejak.questions.ensure_defaults(INIT)
-    try:
-        yield jejak
-    finally:
-        jejak.close()
-        if schema:
-            drop_schema(schema)
+    yield from ledger_as_released(backend, tmp_path)
 
 
 def decisions_under_v1(jejak: Jejak) -> tuple[Office, list[UUID]]:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from domain.employee import Employee, EffectiveDateTooEarly
+from domain.employee import EffectiveDateTooEarly, Employee
 from domain.employment import (
     GRADES,
     RankForStatus,
