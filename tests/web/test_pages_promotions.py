@@ -232,3 +232,18 @@ def test_list_filters_are_checked_by_the_api_routes_own_rules(site: Site, path: 
 
     assert page.status_code == 422 and f'id="{field}-error"' in page.get_data(as_text=True)
     assert api.status_code == 422 and field in api.get_json()["errors"]
+
+
+def test_the_case_page_shows_the_promotion_kind_and_where_the_case_stands(site: Site) -> None:
+    case_id = propose_and_assess(site)
+    svc = site.jejak.promotions
+    svc.decide(Actor(id="c", role="committee", name="Tim"), case_id, "approved", "kebutuhan organisasi", ["Sekda"],
+               "formasi mendesak")
+    svc.record_pertek(HR, case_id, "PT-77/KP/BKN/2026", date.today())
+    svc.record_sk(HR, case_id, "823.3/Kep.77-BKPSDM/2026", date.today(), "Bupati Bandung")
+
+    html = site.client("hr_admin").get(f"/promotions/{case_id}").get_data(as_text=True)
+
+    stage = html.split('id="case-stage">')[1].split("</dd>")[0]
+    assert "<strong>berlaku</strong>" in stage and "PT-77/KP/BKN/2026" in stage and "Bupati Bandung" in stage
+    assert 'id="case-rank-kind">reguler<' in html
