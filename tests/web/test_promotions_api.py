@@ -312,3 +312,16 @@ def test_a_rank_case_in_an_odd_month_is_a_422_naming_period_and_listing_the_mont
     assert all(f"({m})" in message for m in ("02", "04", "06", "08", "10", "12"))
     pilihan = propose(api, period="2027-04", rank_kind="pilihan")
     assert pilihan.status_code == 201 and pilihan.get_json()["rank_kind"] == "pilihan"
+
+
+def test_the_case_list_carries_the_promotion_kind_and_the_stage(office_api: tuple[Api, Office]) -> None:
+    api, _ = office_api
+    case_id = assessed_case(api)
+    decide(api, case_id)
+    listed = api.call("GET", "/api/promotion-cases", role="auditor").get_json()["items"]
+    assert [(c["rank_kind"], c["stage"]) for c in listed] == [("reguler", "recommended")]
+
+    through_sk(api, case_id)
+
+    listed = api.call("GET", "/api/promotion-cases", role="auditor").get_json()["items"]
+    assert [(c["rank_kind"], c["stage"]) for c in listed] == [("reguler", "effective")]
