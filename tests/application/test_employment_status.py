@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 
 from application.actor import system_actor
 from domain.employee import Employee
@@ -90,3 +91,15 @@ def test_a_registration_stored_before_employment_status_loads_as_pns(jejak: Jeja
     again = jejak.directory.employee(old_id)
     assert again is not None and again["status"] == "PNS" and again["status_since"] == date(2010, 1, 1)
     assert jejak.registry.employee(old_id).version == 1
+
+
+def test_init_rebuilds_a_read_model_whose_table_predates_a_new_column(jejak: Jejak, unit: str) -> None:
+    rudi = register_pppk(jejak, unit)
+    with jejak.engine.begin() as conn:  # the directory table as the release before employment status made it
+        conn.execute(text("ALTER TABLE directory_employees DROP COLUMN status_since"))
+        conn.execute(text("ALTER TABLE directory_employees DROP COLUMN status"))
+
+    jejak.init(ACTOR)
+
+    row = jejak.directory.employee(rudi.id)
+    assert row is not None and (row["status"], row["status_since"]) == ("PPPK", date(2024, 3, 1))
