@@ -40,18 +40,20 @@ class EmployeeIn(Strict):
     rank_since = ma.fields.Date(required=True, metadata={"description": "TMT of the current rank or grade"})
     supervisor_id = ma.fields.UUID(load_default=None, allow_none=True)
 
-    @ma.validates_schema(skip_on_field_errors=False)
-    def rank_or_grade(self, data: dict[str, Any], **kwargs: Any) -> None:
-        """A PPPK names a grade and no rank; a PNS or CPNS a rank and no grade."""
+    @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
+    def rank_or_grade(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
+        """A PPPK names a grade and no rank; a PNS or CPNS a rank and no grade (a field sent but refused on its
+        own is reported there, not again here)."""
+        sent = original if isinstance(original, dict) else {}
         if data.get("status") == PPPK:
-            if data.get("rank") is not None:
+            if "rank" in sent:
                 raise ma.ValidationError("a PPPK holds a grade, not a pangkat; send grade", "rank")
-            if data.get("grade") is None:
+            if "grade" not in sent:
                 raise ma.ValidationError("a PPPK needs a grade (golongan I-XVII)", "grade")
         else:
-            if data.get("grade") is not None:
+            if "grade" in sent and sent["grade"] is not None:
                 raise ma.ValidationError("only a PPPK holds a grade; a PNS or CPNS sends rank", "grade")
-            if data.get("rank") is None:
+            if "rank" not in sent or sent["rank"] is None:
                 raise ma.ValidationError("a PNS or CPNS needs a rank (pangkat)", "rank")
 
     @ma.post_load
