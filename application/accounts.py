@@ -8,14 +8,14 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from application.access_policy import AccessPolicy, require
 from application.actor import Actor
-from application.errors import Conflict, Forbidden, NotFound
+from application.errors import Conflict, NotFound
 from application.ledger import Ledger
 from domain.account import Account
 from domain.employee import Employee
 from domain.errors import DomainError
 
-HR = "hr_admin"
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
 
@@ -41,8 +41,7 @@ class AccountService:
     def create(self, actor: Actor, username: str, password: str, role: str, name: str,
                employee_id: UUID | None = None) -> Account:
         """Grant a role to a new account (HR or an operator); a taken username is a conflict."""
-        if actor.role not in (HR, "system"):
-            raise Forbidden("only HR creates accounts")
+        require(AccessPolicy.may_manage_accounts(actor), "only HR creates accounts")
         check_password(password)
         if employee_id is not None:
             self._employee(employee_id)
@@ -54,8 +53,7 @@ class AccountService:
 
     def revoke(self, actor: Actor, account_id: UUID, reason: str) -> Account:
         """Revoke an account; it cannot sign in any more and its sessions end at their next request."""
-        if actor.role not in (HR, "system"):
-            raise Forbidden("only HR revokes accounts")
+        require(AccessPolicy.may_manage_accounts(actor), "only HR revokes accounts")
         account = self.ledger.load(Account, account_id)
         account.revoke(reason)
         self.ledger.record(actor, account, reason=reason)

@@ -14,8 +14,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from application.access_policy import AccessPolicy, require
 from application.actor import Actor
-from application.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from application.errors import Conflict, NotFound, PreconditionFailed
 from application.ledger import Ledger
 from application.registry import Registry
 from application.rulebook import RuleBookService
@@ -27,8 +28,6 @@ from domain.feedback_round import FeedbackRound
 from domain.rulebook import NoRuleSetInEffect, RuleSet
 from domain.unit import Unit
 from domain.unit_rating import UnitRating
-
-HR = "hr_admin"
 
 
 class UnknownReference(DomainError):
@@ -81,8 +80,8 @@ class AppraisalService:
         """Open the one appraisal of an employee and period (HR or the employee's supervisor). The assessor is the
         supervisor in post on the period's first day unless HR names another."""
         employee = self._employee(employee_id, "employee_id")
-        if actor.role != HR and (actor.employee_id is None or actor.employee_id != employee.supervisor_id):
-            raise Forbidden("only HR or the employee's supervisor can open an appraisal")
+        require(AccessPolicy.may_open_appraisal(actor, employee.supervisor_id),
+                "only HR or the employee's supervisor can open an appraisal")
         start, _ = period_bounds(period)
         default = supervisor_on(self.ledger.history(employee_id), start)
         basis = "supervisor"
@@ -91,8 +90,8 @@ class AppraisalService:
                 raise NoDefaultAssessor(start)
             assessor_id = default
         else:
-            if actor.role != HR:
-                raise Forbidden("only HR names an assessor other than the supervisor at the start of the period")
+            require(AccessPolicy.may_name_assessor(actor),
+                    "only HR names an assessor other than the supervisor at the start of the period")
             self._employee(assessor_id, "assessor_id")
             basis = "named"
         appraisal = Appraisal.open(employee_id=employee_id, period=period, unit=employee.unit,
@@ -142,8 +141,7 @@ class AppraisalService:
                ) -> Appraisal:
         """The appraised employee objects (keberatan) within the window; it goes to the assessor's superior."""
         appraisal = self.ledger.load(Appraisal, appraisal_id, expected_version)
-        if actor.employee_id is None or actor.employee_id != appraisal.employee_id:
-            raise Forbidden("only the appraised employee can object")
+        require(AccessPolicy.may_object(actor, appraisal.employee_id), "only the appraised employee can object")
         decider = self.registry.employee(appraisal.assessor_id).supervisor_id
         appraisal.file_objection(reasons, self.today(), decider)
         self.ledger.record(actor, appraisal, reason=reasons)
@@ -155,8 +153,9 @@ class AppraisalService:
         appraisal = self.ledger.load(Appraisal, appraisal_id, expected_version)
         appraisal.check_objection_pending()
         assert appraisal.objection is not None
-        if actor.employee_id is None or actor.employee_id != appraisal.objection.decider_id:
-            raise Forbidden("only the assessor's superior the objection was filed with can decide it")
+        require(AccessPolicy.may_decide_objection(actor, appraisal.objection.decider_id),
+                "only the assessor's superior the objection was filed with can decide it")
+        assert actor.employee_id is not None
         appraisal.decide_objection(outcome, predicate, reason, self.today(), actor.employee_id)
         self.ledger.record(actor, appraisal, reason=reason)
         return appraisal
@@ -166,8 +165,7 @@ class AppraisalService:
     def record_unit_rating(self, actor: Actor, unit: str, period: str, rating: str, reason: str,
                            expected_version: int | None = None) -> tuple[UnitRating, bool]:
         """HR records (or revises) a unit's organisation rating for a period; True when it was new."""
-        if actor.role != HR:
-            raise Forbidden("only HR records organisation ratings")
+        require(AccessPolicy.may_rate_organisation(actor), "only HR records organisation ratings")
         self._check_unit(unit)
         rule_set = self.rules_for(period)
         rating_id = UnitRating.id_for(unit, period)
@@ -213,8 +211,7 @@ class AppraisalService:
 
     def _as_assessor(self, actor: Actor, appraisal_id: UUID, expected_version: int | None) -> Appraisal:
         appraisal = self.ledger.load(Appraisal, appraisal_id, expected_version)
-        if actor.employee_id is None or actor.employee_id != appraisal.assessor_id:
-            raise Forbidden("only the appraisal's assessor can do this")
+        require(AccessPolicy.may_act_as_assessor(actor, appraisal.assessor_id), "only the appraisal's assessor can do this")
         return appraisal
 
     def _employee(self, employee_id: UUID, field: str) -> Employee:

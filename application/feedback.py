@@ -8,8 +8,9 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from application.access_policy import AccessPolicy, require
 from application.actor import Actor
-from application.errors import Conflict, Forbidden, NotFound
+from application.errors import Conflict, NotFound
 from application.ledger import Ledger
 from application.question_book import QuestionBookService
 from application.registry import Registry
@@ -20,7 +21,7 @@ from domain.feedback_round import Candidate, FeedbackRound, Response
 from domain.round_slot import RoundSlot
 from domain.sensitive_read import SensitiveRead
 
-HR = "hr_admin"
+IDEMPOTENCY_KEY_MAX = 200  # characters of a client's Idempotency-Key (API) or a form's submission id (pages)
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,13 @@ class FeedbackService:
     """The 360 module's application service."""
 
     def __init__(self, ledger: Ledger, registry: Registry, rules: RuleBookService, questions: QuestionBookService,
-                 today: Callable[[], date] = date.today,
-                 investigations: Callable[[Actor], set[UUID]] = lambda actor: set()):
+                 policy: AccessPolicy, today: Callable[[], date] = date.today):
         self.ledger = ledger
         self.registry = registry
         self.rules = rules
         self.questions = questions
+        self.policy = policy
         self.today = today
-        self.investigations = investigations  # what an investigator may read now (their open grievances' evidence)
 
     def round(self, round_id: UUID) -> FeedbackRound:
         """A round's current state from the event store."""
@@ -65,8 +65,8 @@ class FeedbackService:
                    question_set_version: int | None = None) -> FeedbackRound:
         """Open a round (HR or the reviewee's supervisor), pinning the question set and feedback rules."""
         reviewee = self.registry.employee(reviewee_id)
-        if actor.role != HR and (actor.employee_id is None or actor.employee_id != reviewee.supervisor_id):
-            raise Forbidden("only HR or the reviewee's supervisor can open a round")
+        require(self.policy.may_open_round(actor, reviewee.supervisor_id),
+                "only HR or the reviewee's supervisor can open a round")
         today = self.today()
         rule_set = self.rules.in_effect(today)
         fb_round = FeedbackRound.open(
@@ -85,7 +85,7 @@ class FeedbackService:
     def nominate(self, actor: Actor, round_id: UUID, nominations: list[tuple[UUID, str]],
                  expected_version: int | None = None) -> list[UUID]:
         """The reviewee's supervisor adds reviewers directly; the reviewee or HR proposes them."""
-        if actor.role != HR and actor.employee_id == self.round(round_id).supervisor_id:
+        if not self.policy.hr(actor) and self.policy.supervises_directly(actor, self.round(round_id).supervisor_id):
             return self.add_all(actor, round_id, nominations, expected_version)
         return self.propose(actor, round_id, nominations, expected_version)
 
@@ -93,9 +93,9 @@ class FeedbackService:
                 expected_version: int | None = None) -> list[UUID]:
         """The reviewee or HR proposes reviewers."""
         fb_round = self.ledger.load(FeedbackRound, round_id, expected_version)
-        if actor.role != HR and actor.employee_id != fb_round.reviewee_id:
-            raise Forbidden("only the reviewee or HR can propose reviewers")
-        by = "hr" if actor.role == HR else "reviewee"
+        require(self.policy.may_propose_reviewers(actor, fb_round.reviewee_id),
+                "only the reviewee or HR can propose reviewers")
+        by = "hr" if self.policy.hr(actor) else "reviewee"
         ids = fb_round.propose([self._candidate(r, rel) for r, rel in nominations], by, self.today())
         self.ledger.record(actor, fb_round)
         return ids
@@ -109,7 +109,7 @@ class FeedbackService:
                 expected_version: int | None = None) -> list[UUID]:
         """The supervisor (or HR) adds reviewers directly, all or none."""
         fb_round = self._as_approver(actor, round_id, expected_version)
-        added_by = "hr" if actor.role == HR else "supervisor"
+        added_by = "hr" if self.policy.hr(actor) else "supervisor"
         ids = fb_round.add([self._candidate(r, rel) for r, rel in nominations], self.today(), added_by)
         self.ledger.record(actor, fb_round)
         return ids
@@ -158,35 +158,33 @@ class FeedbackService:
 
     def remind(self, actor: Actor, round_id: UUID, nomination_id: UUID) -> None:
         """Record a reminder to a reviewer who has not responded (HR or the system's scheduler)."""
-        if actor.role not in (HR, "system"):
-            raise Forbidden("only HR or the reminder job sends reminders")
+        require(self.policy.may_remind(actor), "only HR or the reminder job sends reminders")
         fb_round = self.ledger.load(FeedbackRound, round_id)
         fb_round.remind(nomination_id, self.today())
         self.ledger.record(actor, fb_round)
 
     def report(self, actor: Actor, round_id: UUID, at: datetime | None = None) -> dict[str, Any]:
-        """The anonymity-protected report: after closing, for the reviewee, their supervisor and HR;
-        as of a moment, for auditors."""
+        """The anonymity-protected report (who may read it: AccessPolicy.may_read_report): after closing, as it
+        is now; as of a moment, for auditors and a round's investigator."""
+        current = self.ledger.load(FeedbackRound, round_id)
+        require(self.policy.may_read_report(actor, round_id, current.reviewee_id, current.supervisor_id, at),
+                "only auditors and the investigator of a grievance covering the round reconstruct a report as of "
+                "a moment" if at is not None else
+                "the report is for the reviewee, their supervisor, HR, auditors and the investigator of a grievance "
+                "covering the round")
         if at is not None:
-            if actor.role not in ("auditor", "investigator"):
-                raise Forbidden("only auditors reconstruct a report as of a moment")
-            fb_round = self.ledger.load_as_of(FeedbackRound, round_id, at=at)
-        else:
-            fb_round = self.ledger.load(FeedbackRound, round_id)
-            self._check_report_reader(actor, fb_round)
-            if fb_round.is_open:
-                raise ReportNotAvailable("the report is available after the round closes")
-        return report_of(fb_round)
+            return report_of(self.ledger.load_as_of(FeedbackRound, round_id, at=at))
+        if current.is_open:
+            raise ReportNotAvailable("the report is available after the round closes")
+        return report_of(current)
 
     def raw_responses(self, actor: Actor, round_id: UUID, reason: str | None, case_id: str | None = None
                       ) -> list[Response]:
         """Every response with reviewer identities, for an auditor or investigator; the read is recorded."""
-        if actor.role not in ("auditor", "investigator"):
-            raise Forbidden("only auditors and investigators read raw responses")
         fb_round = self.ledger.load(FeedbackRound, round_id)
-        if actor.role == "investigator" and round_id not in self.investigations(actor):
-            raise Forbidden("an investigator reads the raw responses of rounds among the evidence of the open "
-                            "grievances assigned to them")
+        require(self.policy.may_read_raw_responses(actor, round_id, case_id),
+                "raw responses are for auditors and the investigator of an open grievance assigned to them; a case_id "
+                "must name an open grievance whose evidence includes the round")
         self.ledger.record(actor, SensitiveRead.record("feedback_round.responses", round_id, reason, case_id))
         return sorted(fb_round.responses.values(), key=lambda r: r.submitted_at)
 
@@ -199,15 +197,9 @@ class FeedbackService:
 
     def _as_approver(self, actor: Actor, round_id: UUID, expected_version: int | None) -> FeedbackRound:
         fb_round = self.ledger.load(FeedbackRound, round_id, expected_version)
-        if actor.role != HR and (actor.employee_id is None or actor.employee_id != fb_round.supervisor_id):
-            raise Forbidden("only the reviewee's supervisor or HR can do this")
+        require(self.policy.may_manage_round(actor, fb_round.supervisor_id),
+                "only the reviewee's supervisor or HR can do this")
         return fb_round
-
-    def _check_report_reader(self, actor: Actor, fb_round: FeedbackRound) -> None:
-        allowed = actor.role == HR or (actor.employee_id is not None and actor.employee_id in (
-            fb_round.reviewee_id, fb_round.supervisor_id))
-        if not allowed:
-            raise Forbidden("the report is for the reviewee, their supervisor and HR")
 
     def _candidate(self, reviewer_id: UUID, relationship: str) -> Candidate:
         try:
@@ -217,8 +209,8 @@ class FeedbackService:
         return Candidate(reviewer_id, relationship, reviewer.supervisor_id)
 
     def _employee(self, actor: Actor) -> UUID:
-        if actor.employee_id is None:
-            raise Forbidden("only employees review")
+        require(self.policy.may_review(actor), "only employees review")
+        assert actor.employee_id is not None
         return actor.employee_id
 
 

@@ -14,8 +14,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from application.access_policy import INVESTIGATOR, AccessPolicy, Cover, require
 from application.actor import Actor
-from application.errors import Conflict, Forbidden, NotFound
+from application.errors import Conflict, NotFound
 from application.ledger import Ledger
 from application.promotion_evidence import TYPES, load_all
 from application.promotions import PromotionService, describe_event, jsonable
@@ -31,7 +32,6 @@ from domain.rulebook import NoRuleSetInEffect, RuleSet
 from domain.rules import grievance_window_days
 from domain.sensitive_read import SensitiveRead
 
-HR, AUDITOR, INVESTIGATOR = "hr_admin", "auditor", "investigator"
 CASE_FILE = "grievance.case_file"
 
 
@@ -63,8 +63,9 @@ class GrievanceService:
     """The grievance module's application service."""
 
     def __init__(self, ledger: Ledger, rules: RuleBookService, promotions: PromotionService, index: GrievanceIndex,
-                 today: Callable[[], date] = date.today):
+                 policy: AccessPolicy, today: Callable[[], date] = date.today):
         self.ledger = ledger
+        self.policy = policy
         self.rules = rules
         self.promotions = promotions
         self.index = index
@@ -74,11 +75,11 @@ class GrievanceService:
 
     def file(self, actor: Actor, subject: str, subject_id: UUID, grounds: str) -> Grievance:
         """The employee concerned files a grievance about a promotion decision or an appraisal result."""
-        if actor.employee_id is None:
-            raise Forbidden("a grievance is filed by the employee concerned")
+        require(self.policy.may_file_grievance(actor), "a grievance is filed by the employee concerned")
         concerned, decided_on, number, version = self._decision(subject, subject_id)
-        if concerned != actor.employee_id:
-            raise Forbidden("only the candidate or the appraised employee files a grievance about the decision")
+        require(self.policy.may_file_grievance(actor, concerned),
+                "only the candidate or the appraised employee files a grievance about the decision")
+        assert actor.employee_id is not None
         if decided_on is None:
             raise NotDecidedYet("the case has no decision yet" if subject == "promotion_decision"
                                 else "the appraisal is not final yet")
@@ -112,7 +113,7 @@ class GrievanceService:
         """For the employee concerned: the grievance already filed about the current decision (its id), or the last
         day to file one; None for anyone else, before a decision, or without a filing window."""
         concerned, decided_on, number, _ = self._decision(subject, subject_id)
-        if decided_on is None or actor.employee_id is None or concerned != actor.employee_id:
+        if decided_on is None or not self.policy.may_file_grievance(actor, concerned):
             return None
         try:
             _, window = self.window(decided_on)
@@ -126,8 +127,7 @@ class GrievanceService:
     def assign(self, actor: Actor, grievance_id: UUID, investigator_grant_id: UUID,
                expected_version: int | None = None) -> Grievance:
         """HR assigns an investigator token to an open grievance."""
-        if actor.role != HR:
-            raise Forbidden("HR assigns investigators")
+        require(self.policy.may_assign_investigator(actor), "HR assigns investigators")
         grievance = self.ledger.load(Grievance, grievance_id, expected_version)
         grant = self._investigator(investigator_grant_id)
         grievance.assign(str(grant.id), grant.name)
@@ -139,9 +139,8 @@ class GrievanceService:
         """The assigned investigator records findings and the outcome; upholding a grievance about a promotion
         decision reopens the case for reassessment and a new decision."""
         grievance = self.ledger.load(Grievance, grievance_id, expected_version)
-        assigned = grievance.investigator_id
-        if actor.role != INVESTIGATOR or (assigned is not None and actor.id != assigned):
-            raise Forbidden("only the investigator assigned to this grievance concludes it")
+        require(self.policy.may_conclude_grievance(actor, grievance.investigator_id),
+                "only the investigator assigned to this grievance concludes it")
         grievance.conclude(outcome, findings, reasons, remedy, self.today())
         case = None
         if grievance.status == "upheld" and grievance.subject == "promotion_decision":
@@ -155,11 +154,10 @@ class GrievanceService:
     def grievance(self, actor: Actor, grievance_id: UUID) -> Grievance:
         """A grievance its grievant, HR, auditors or its investigator (while open) may read."""
         grievance = self.ledger.load(Grievance, grievance_id)
-        if actor.role in (HR, AUDITOR) or (actor.employee_id is not None and actor.employee_id == grievance.grievant_id):
-            return grievance
-        if self._investigating(actor, grievance):
-            return grievance
-        raise Forbidden("this grievance is for the grievant, HR, auditors and its investigator while it is open")
+        require(self.policy.may_read_grievance(actor, grievance.id, grievance.grievant_id, grievance.is_open,
+                                               grievance.investigator_id),
+                "this grievance is for the grievant, HR, auditors and its investigator while it is open")
+        return grievance
 
     def scope(self, actor: Actor) -> set[UUID]:
         """Everything an investigator may read now: the subjects of their open grievances and their inputs."""
@@ -167,16 +165,26 @@ class GrievanceService:
             return set()
         found: set[UUID] = set()
         for grievance_id in self.index.open_grievances_of(actor.id):
-            grievance = self.ledger.load(Grievance, grievance_id)
-            if self._investigating(actor, grievance):
-                found |= {grievance.id, grievance.subject_id, *self._input_ids(grievance)}
+            cover = self.cover(grievance_id)
+            if AccessPolicy.investigates(actor, cover):
+                assert cover is not None
+                found |= cover.evidence
         return found
+
+    def cover(self, grievance_id: UUID) -> Cover | None:
+        """A grievance's status, investigator and evidence, for the access policy (None when there is none)."""
+        try:
+            grievance = self.ledger.load(Grievance, grievance_id)
+        except NotFound:
+            return None
+        evidence = frozenset({grievance.id, grievance.subject_id, *self._input_ids(grievance)})
+        return Cover(grievance.id, grievance.is_open, grievance.investigator_id, evidence)
 
     def case_file(self, actor: Actor, grievance_id: UUID, reason: str | None = None) -> dict[str, Any]:
         """What an investigator needs to reconstruct the decision; the read is recorded."""
         grievance = self.ledger.load(Grievance, grievance_id)
-        if actor.role not in (HR, AUDITOR) and not self._investigating(actor, grievance):
-            raise Forbidden("the case file is for HR, auditors and the grievance's investigator while it is open")
+        require(self.policy.may_read_case_file(actor, grievance.id, grievance.is_open, grievance.investigator_id),
+                "the case file is for HR, auditors and the grievance's investigator while it is open")
         read = SensitiveRead.record(CASE_FILE, grievance.id, reason or f"case file of grievance {grievance.id}",
                                     str(grievance.id))
         self.ledger.record(actor, read, reason=read.reason)
@@ -263,8 +271,6 @@ class GrievanceService:
         cited = appraisal.assessment.feedback_round_id if appraisal.assessment else None
         return [appraisal.id, appraisal.employee_id, *([cited] if cited else [])]
 
-    def _investigating(self, actor: Actor, grievance: Grievance) -> bool:
-        return actor.role == INVESTIGATOR and grievance.is_open and grievance.investigator_id == actor.id
 
     def _subject(self, cls: type[Any], subject_id: UUID) -> Any:
         try:

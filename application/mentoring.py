@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
+from application.access_policy import AccessPolicy, require
 from application.actor import Actor
 from application.errors import Forbidden
 from application.ledger import Ledger
-from application.trainings import HR, employee_named, is_direct_supervisor
+from application.trainings import employee_named
 from domain.employee import Employee
 from domain.mentoring import Mentoring, Session
 from domain.recognition import Award
@@ -30,8 +31,8 @@ class MentoringService:
                starts_on: date | None = None) -> Mentoring:
         """Assign a mentor of a higher rank to a mentee, pinning both ranks."""
         mentee = employee_named(self.ledger, mentee_id, "mentee_id")
-        if actor.role != HR and not is_direct_supervisor(actor, mentee):
-            raise Forbidden("only the mentee's supervisor or HR assigns a mentor")
+        require(AccessPolicy.may_assess_talent(actor, mentee.supervisor_id),
+                "only the mentee's supervisor or HR assigns a mentor")
         mentor = employee_named(self.ledger, mentor_id, "mentor_id")
         mentoring = Mentoring.assign(mentor_id=mentor_id, mentor_rank=mentor.rank, mentee_id=mentee_id,
                                      mentee_rank=mentee.rank, goals=goals, starts_on=starts_on or self.today())
@@ -42,13 +43,8 @@ class MentoringService:
                     expected_version: int | None = None) -> Session:
         """The mentor, the mentee or HR logs a session."""
         mentoring = self.ledger.load(Mentoring, mentoring_id, expected_version)
-        if actor.role == HR:
-            by = "hr"
-        elif actor.employee_id is not None and actor.employee_id == mentoring.mentor_id:
-            by = "mentor"
-        elif actor.employee_id is not None and actor.employee_id == mentoring.mentee_id:
-            by = "mentee"
-        else:
+        by = AccessPolicy.mentoring_part(actor, mentoring.mentor_id, mentoring.mentee_id)
+        if by is None:
             raise Forbidden("only the mentor, the mentee or HR logs a session")
         session = mentoring.log_session(held_on, note, by, self.today())
         self.ledger.record(actor, mentoring)
@@ -58,10 +54,8 @@ class MentoringService:
         """The mentor, the mentee's supervisor or HR ends the assignment with a summary."""
         mentoring = self.ledger.load(Mentoring, mentoring_id, expected_version)
         mentee = self.ledger.load(Employee, mentoring.mentee_id)
-        allowed = actor.role == HR or is_direct_supervisor(actor, mentee) or (
-            actor.employee_id is not None and actor.employee_id == mentoring.mentor_id)
-        if not allowed:
-            raise Forbidden("only the mentor, the mentee's supervisor or HR ends a mentoring assignment")
+        require(AccessPolicy.may_end_mentoring(actor, mentoring.mentor_id, mentee.supervisor_id),
+                "only the mentor, the mentee's supervisor or HR ends a mentoring assignment")
         mentoring.end(summary, self.today())
         self.ledger.record(actor, mentoring, reason=summary.strip())
         return mentoring
@@ -82,8 +76,8 @@ class RecognitionService:
               awarded_on: date | None = None) -> Award:
         """Grant an award with its category and reason."""
         employee = employee_named(self.ledger, employee_id)
-        if actor.role != HR and not is_direct_supervisor(actor, employee):
-            raise Forbidden("only the employee's supervisor or HR grants an award")
+        require(AccessPolicy.may_assess_talent(actor, employee.supervisor_id),
+                "only the employee's supervisor or HR grants an award")
         today = self.today()
         award = Award.grant(employee_id=employee_id, category=category, title=title, reason=reason,
                             awarded_on=awarded_on or today, granted_by_id=actor.employee_id, today=today)

@@ -216,9 +216,3 @@ def _lists(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_lists(v) for v in value]
     return value
-
-
-def as_of(reads: Iterable[Read], describe: Callable[[Aggregate], dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each pinned input's state at its pinned version, described for people."""
-    return [{**ref.as_dict(), "state": describe(aggregate) if aggregate is not None else None}
-            for ref, aggregate in reads]

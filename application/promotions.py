@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import is_dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from application.access_policy import INVESTIGATOR, AccessPolicy, require
 from application.actor import Actor
 from application.audit_bundle import export_bundle
-from application.errors import Forbidden
+from application.jsonable import jsonable
 from application.ledger import Ledger, event_meta, event_payload, event_timestamp
 from application.promotion_evidence import (
     TYPES,
@@ -26,7 +26,6 @@ from application.promotion_evidence import (
     Replay,
     decision_dict,
     evaluate_reads,
-    load_all,
     ref_of,
     replay_case,
 )
@@ -50,8 +49,6 @@ from domain.rulebook import NoRuleSetInEffect
 from domain.sensitive_read import SensitiveRead
 from domain.service_record import ServiceRecord
 
-HR, COMMITTEE, AUDITOR, INVESTIGATOR = "hr_admin", "committee", "auditor", "investigator"
-ALL_CASES = (HR, COMMITTEE, AUDITOR)
 # Payload fields never shown in drift or trails: raw 360 answers are read only through the recorded-read route.
 HIDDEN = frozenset({"ratings", "comments", "question_set", "token_hash", "idempotency_key"})
 
@@ -93,14 +90,13 @@ class PromotionService:
     """The promotion module's application service."""
 
     def __init__(self, ledger: Ledger, registry: Registry, rules: RuleBookService, index: EvidenceIndex,
-                 today: Callable[[], date] = date.today,
-                 investigations: Callable[[Actor], set[UUID]] = lambda actor: set()):
+                 policy: AccessPolicy, today: Callable[[], date] = date.today):
         self.ledger = ledger
         self.registry = registry
         self.rules = rules
         self.index = index
+        self.policy = policy
         self.today = today
-        self.investigations = investigations
 
     # --- commands --------------------------------------------------------------------------------------------
 
@@ -109,8 +105,8 @@ class PromotionService:
         """HR or the candidate's supervisor proposes a case (a rank case of a promotion kind, reguler by default,
         whose TMT month the rule set in effect allows)."""
         candidate = employee_named(self.ledger, candidate_id, "candidate_id")
-        if actor.role != HR and (actor.employee_id is None or actor.employee_id != candidate.supervisor_id):
-            raise Forbidden("only HR or the candidate's supervisor proposes a promotion")
+        require(self.policy.may_propose_promotion(actor, candidate.supervisor_id),
+                "only HR or the candidate's supervisor proposes a promotion")
         if candidate.status == PPPK or (candidate.status == CPNS and kind == "rank"):
             raise NoRankPromotion(candidate.status)
         case = PromotionCase.propose(candidate_id=candidate_id, kind=kind, period=period, reason=reason,
@@ -121,8 +117,7 @@ class PromotionService:
 
     def assess(self, actor: Actor, case_id: UUID, expected_version: int | None = None) -> PromotionCase:
         """Evaluate the rule set in effect on the candidate's records and record it with the pinned evidence."""
-        if actor.role not in (HR, COMMITTEE):
-            raise Forbidden("HR or the committee runs the eligibility assessment")
+        require(self.policy.may_assess_case(actor), "HR or the committee runs the eligibility assessment")
         case = self.ledger.load(PromotionCase, case_id, expected_version)
         employee = self.ledger.load(Employee, case.candidate_id)
         case.check_assessable(employee.rank)
@@ -136,8 +131,7 @@ class PromotionService:
     def decide(self, actor: Actor, case_id: UUID, outcome: str, rationale: str, members_present: list[str],
                justification: str | None = None, expected_version: int | None = None) -> PromotionCase:
         """The committee decides on the latest assessment; refused when its evidence changed since."""
-        if actor.role != COMMITTEE:
-            raise Forbidden("only the promotion committee decides")
+        require(self.policy.may_decide_case(actor), "only the promotion committee decides")
         case = self.ledger.load(PromotionCase, case_id, expected_version)
         assessment = case.check_decidable()
         current = self.current_reads(case, self.rules.version(assessment.rule_set_version).rules)
@@ -149,8 +143,7 @@ class PromotionService:
     def record_pertek(self, actor: Actor, case_id: UUID, number: str, issued_on: date,
                       expected_version: int | None = None) -> PromotionCase:
         """HR records BKN's technical approval (Pertek) of an approved rank promotion."""
-        if actor.role != HR:
-            raise Forbidden("HR records the Pertek")
+        require(self.policy.may_record_procedure(actor), "HR records the Pertek")
         case = self.ledger.load(PromotionCase, case_id, expected_version)
         case.record_pertek(number, issued_on, self.today())
         self.ledger.record(actor, case, reason=f"Pertek BKN {number}")
@@ -159,8 +152,7 @@ class PromotionService:
     def record_sk(self, actor: Actor, case_id: UUID, number: str, signed_on: date, signatory: str,
                   expected_version: int | None = None) -> PromotionCase:
         """HR records the decree (SK) after the Pertek; the rank changes at once when the TMT has come."""
-        if actor.role != HR:
-            raise Forbidden("HR records the SK")
+        require(self.policy.may_record_procedure(actor), "HR records the SK")
         case = self.ledger.load(PromotionCase, case_id, expected_version)
         case.record_sk(number, signed_on, signatory, self.today())
         employee = self._rank_change(case)
@@ -215,22 +207,18 @@ class PromotionService:
         return case
 
     def check_reader(self, actor: Actor, case: PromotionCase) -> None:
-        """Refuse anyone who may not read this case."""
-        if actor.role in ALL_CASES:
-            return
-        if actor.role == INVESTIGATOR:
-            if case.id in self.investigations(actor):
-                return
-            raise Forbidden("an investigator reads only the cases of open grievances assigned to them")
-        if actor.employee_id is not None and actor.employee_id in self.registry.supervisor_chain(case.candidate_id):
-            return
-        raise Forbidden("this case is for the candidate, their supervisors, HR, the committee and auditors")
+        """Refuse anyone who may not read this case (AccessPolicy.may_read_case)."""
+        require(self.policy.may_read_case(actor, case.id, case.candidate_id),
+                "an investigator reads only the cases of open grievances assigned to them"
+                if actor.role == INVESTIGATOR else
+                "this case is for the candidate, their supervisors, HR, the committee and auditors")
 
     def check_auditor(self, actor: Actor, case: PromotionCase) -> None:
-        """Replay and drift are for HR, the committee, auditors and the case's investigator."""
-        if actor.role not in (*ALL_CASES, INVESTIGATOR):
-            raise Forbidden("replay and drift are for HR, the committee, auditors and investigators")
-        self.check_reader(actor, case)
+        """Replay and drift are for HR, the committee, auditors and the case's investigator
+        (AccessPolicy.may_audit_case)."""
+        require(self.policy.may_audit_case(actor, case.id, case.candidate_id),
+                "replay and drift are for HR, the committee, auditors and the investigator of an open grievance "
+                "about the case")
 
     def replay(self, actor: Actor, case_id: UUID, decision_number: int | None = None) -> Replay:
         """Re-run the decision's assessment on its pinned inputs under its pinned rule set."""
@@ -249,7 +237,7 @@ class PromotionService:
     def export(self, actor: Actor, case_id: UUID, reason: str) -> dict[str, Any]:
         """The case's self-contained audit bundle (see application/audit_bundle.py); the export is recorded."""
         case = self.ledger.load(PromotionCase, case_id)
-        if actor.role != "system":  # operators at the command line are trusted like the database itself
+        if not self.policy.system(actor):  # operators at the command line are trusted like the database itself
             self.check_auditor(actor, case)
         replay = self.replay_of(case)
         versions = sorted({a.rule_set_version for a in case.assessments})
@@ -376,10 +364,6 @@ class PromotionService:
             return None
         return self.ledger.load_as_of(TYPES[ref.type], ref.id, version=ref.version)
 
-    def pinned_reads(self, assessment: AssessmentRecord) -> list[Read]:
-        """Every input of an assessment as it stood when pinned."""
-        return load_all(assessment.evidence, self.load_pinned)
-
     def current_version(self, aggregate_id: UUID) -> int:
         """An aggregate's version now (0 when it does not exist)."""
         found = self.ledger.recorder.select_events(aggregate_id, desc=True, limit=1)
@@ -460,16 +444,3 @@ def describe_event(event: Any, since: datetime | None = None) -> dict[str, Any]:
     if since is not None:
         described["after_decision"] = recorded_at > since
     return described
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON values: dataclasses and dicts as objects, dates and times in ISO form, ids as text."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return jsonable(vars(value))
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -1,7 +1,7 @@
 """Service records: HR records an employee's qualifications, disciplinary penalties and civil-service exams.
 
-Reading follows the career record's rule: HR and auditors read everyone's; an employee their own; supervisors their
-direct and indirect reports' (a penalty is shown to nobody else).
+Reading follows the career record's rule (AccessPolicy.may_read_record): HR and auditors read everyone's; an employee
+their own; supervisors their direct and indirect reports' (a penalty is shown to nobody else).
 """
 
 from __future__ import annotations
@@ -10,27 +10,24 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
+from application.access_policy import AccessPolicy, require
 from application.actor import Actor
-from application.errors import Forbidden
 from application.ledger import Ledger
-from application.registry import Registry
 from application.trainings import employee_named
 from domain.service_record import ServiceRecord
-
-HR, AUDITOR = "hr_admin", "auditor"
 
 
 class ServiceRecordService:
     """Commands and the read of the service record."""
 
-    def __init__(self, ledger: Ledger, registry: Registry, today: Callable[[], date] = date.today):
+    def __init__(self, ledger: Ledger, policy: AccessPolicy, today: Callable[[], date] = date.today):
         self.ledger = ledger
-        self.registry = registry
+        self.policy = policy
         self.today = today
 
     def _writable(self, actor: Actor, employee_id: UUID) -> ServiceRecord:
-        if actor.role != HR:
-            raise Forbidden("HR records qualifications, disciplinary penalties and civil-service exams")
+        require(self.policy.may_write_service_record(actor),
+                "HR records qualifications, disciplinary penalties and civil-service exams")
         employee_named(self.ledger, employee_id)
         record_id = ServiceRecord.id_for(employee_id)
         if self.ledger.exists(record_id):
@@ -65,8 +62,7 @@ class ServiceRecordService:
         """The employee's record (None when nothing was recorded) for HR, auditors, the employee and their
         supervisors."""
         employee_named(self.ledger, employee_id)
-        if actor.role not in (HR, AUDITOR) and (
-                actor.employee_id is None or actor.employee_id not in self.registry.supervisor_chain(employee_id)):
-            raise Forbidden("a service record is read by HR, auditors, the employee and their supervisors")
+        require(self.policy.may_read_record(actor, employee_id),
+                "a service record is read by HR, auditors, the employee and their supervisors")
         record_id = ServiceRecord.id_for(employee_id)
         return self.ledger.load(ServiceRecord, record_id) if self.ledger.exists(record_id) else None

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
+from application.access_policy import AccessPolicy, require
 from application.actor import Actor
-from application.errors import Forbidden
 from application.ledger import Ledger
-from application.trainings import HR, employee_named, is_direct_supervisor
+from application.trainings import employee_named
 from domain.potential import PotentialAssessment
 
 
@@ -28,8 +28,8 @@ class TalentService:
                          assessed_on: date | None = None) -> PotentialAssessment:
         """Record a potential assessment (the employee's direct supervisor or HR); the assessor is the actor."""
         employee = employee_named(self.ledger, employee_id)
-        if actor.role != HR and not is_direct_supervisor(actor, employee):
-            raise Forbidden("only the employee's supervisor or HR assesses potential")
+        require(AccessPolicy.may_assess_talent(actor, employee.supervisor_id),
+                "only the employee's supervisor or HR assesses potential")
         today = self.today()
         assessment = PotentialAssessment.assess(
             employee_id=employee_id, level=level, basis=basis, assessed_on=assessed_on or today,

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from application.access_policy import AccessPolicy, require
 from application.actor import Actor
-from application.errors import Forbidden, NotFound
+from application.errors import NotFound
 from application.ledger import Ledger
 from application.rulebook import RuleBookService
 from domain.certificate_claim import CertificateClaim
@@ -16,8 +17,6 @@ from domain.employee import Employee
 from domain.errors import DomainError
 from domain.rulebook import NoRuleSetInEffect
 from domain.training import Training
-
-HR = "hr_admin"
 
 
 class UnknownEmployee(DomainError):
@@ -33,11 +32,6 @@ def employee_named(ledger: Ledger, employee_id: UUID, field: str = "employee_id"
         return ledger.load(Employee, employee_id)
     except NotFound:
         raise UnknownEmployee(employee_id, field) from None
-
-
-def is_direct_supervisor(actor: Actor, employee: Employee) -> bool:
-    """True when the actor is the employee's supervisor in the registry now."""
-    return actor.employee_id is not None and actor.employee_id == employee.supervisor_id
 
 
 @dataclass(frozen=True)
@@ -66,8 +60,8 @@ class TrainingService:
     def record(self, actor: Actor, *, employee_id: UUID, course: str, provider: str, jp: int, start_date: date,
                end_date: date, certificate_number: str) -> Training:
         """Record a completion (employees for themselves, HR for anyone); a live duplicate certificate is a 409."""
-        if actor.role != HR and (actor.employee_id is None or actor.employee_id != employee_id):
-            raise Forbidden("employees record their own training; HR records anyone's")
+        require(AccessPolicy.may_record_training(actor, employee_id),
+                "employees record their own training; HR records anyone's")
         employee_named(self.ledger, employee_id)
         training = Training.record(employee_id=employee_id, course=course, provider=provider, jp=jp,
                                    start_date=start_date, end_date=end_date, certificate_number=certificate_number,
@@ -84,8 +78,7 @@ class TrainingService:
     def decide(self, actor: Actor, training_id: UUID, outcome: str, reason: str,
                expected_version: int | None = None) -> Training:
         """HR verifies or rejects a completion with a reason; a rejection frees its certificate number."""
-        if actor.role != HR:
-            raise Forbidden("only HR verifies or rejects training completions")
+        require(AccessPolicy.may_verify_training(actor), "only HR verifies or rejects training completions")
         training = self.ledger.load(Training, training_id, expected_version)
         training.decide(outcome, reason)
         claim = None

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.errors import DomainError, StateConflict
 
-ROLES: tuple[str, ...] = ("hr_admin", "supervisor", "employee", "committee", "auditor", "investigator")
-EMPLOYEE_ROLES: frozenset[str] = frozenset({"supervisor", "employee"})
+
+class Role(StrEnum):
+    """The roles a token or account acts in (the values are stored in events: never change them)."""
+
+    HR = "hr_admin"
+    SUPERVISOR = "supervisor"
+    EMPLOYEE = "employee"
+    COMMITTEE = "committee"
+    AUDITOR = "auditor"
+    INVESTIGATOR = "investigator"
+
+
+SYSTEM_ROLE = "system"  # operators at the command line and scheduled jobs; never granted to a token
+ROLES: tuple[str, ...] = tuple(Role)
+EMPLOYEE_ROLES: frozenset[str] = frozenset({Role.SUPERVISOR, Role.EMPLOYEE})
 
 
 class UnknownRole(DomainError):

@@ -24,7 +24,6 @@ from domain.service_record import LEVEL_STEP, ExamPass, Penalty, Qualification, 
 
 KINDS: tuple[str, ...] = ("rank", "position")
 RANK_KINDS: tuple[str, ...] = ("reguler", "pilihan", "penyesuaian_ijazah", "prestasi_luar_biasa")
-CRITERIA: tuple[str, ...] = ("years_in_rank", "recent_appraisals", "training_jp", "no_open_objection")
 
 
 @dataclass(frozen=True)

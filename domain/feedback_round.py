@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -18,6 +19,13 @@ ANONYMOUS: frozenset[str] = frozenset({"peer", "subordinate"})
 PERIOD = re.compile(r"^(19|20)\d{2}(-Q[1-4])?$")
 MAX_COMMENT = 2000
 ACTIVE = ("proposed", "approved")
+
+
+class RoundStatus(StrEnum):
+    """A round is open for nominations and answers until it closes (as the read models show it)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 class InvalidPeriod(DomainError):

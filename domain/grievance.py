@@ -9,6 +9,7 @@ with reasons. One grievance per decision (or appraisal result): the id is derive
 from __future__ import annotations
 
 from datetime import date, timedelta
+from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -19,7 +20,19 @@ from domain.text import collected_text
 
 SUBJECTS: tuple[str, ...] = ("promotion_decision", "appraisal")
 OUTCOMES: tuple[str, ...] = ("upheld", "dismissed")
-STATUSES: tuple[str, ...] = ("filed", "investigating", "upheld", "dismissed")
+
+
+class GrievanceStatus(StrEnum):
+    """Where a grievance stands (stored values: never change them)."""
+
+    FILED = "filed"
+    INVESTIGATING = "investigating"
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+
+
+STATUSES: tuple[str, ...] = tuple(GrievanceStatus)
+OPEN_STATUSES = frozenset({GrievanceStatus.FILED, GrievanceStatus.INVESTIGATING})
 MAX_TEXT = 4000
 
 
@@ -141,7 +154,7 @@ class Grievance(Aggregate):
     @property
     def is_open(self) -> bool:
         """True until concluded."""
-        return self.status in ("filed", "investigating")
+        return self.status in OPEN_STATUSES
 
     @property
     def deadline(self) -> date:

@@ -25,8 +25,6 @@ from domain.text import collected_text
 
 OUTCOMES: tuple[str, ...] = ("approved", "rejected", "deferred")
 STATUSES: tuple[str, ...] = ("proposed", "assessed", "approved", "rejected", "deferred", "reopened")
-EVIDENCE_TYPES: tuple[str, ...] = ("employee", "appraisal", "training", "feedback_round", "service_record",
-                                   "supervisor", "award")
 # Where an approved rank case stands after the committee: recommended, BKN's technical approval (Pertek), the
 # decree (SK), and effective once the rank changed on the TMT.
 STAGES: tuple[str, ...] = ("recommended", "pertek", "sk", "effective")

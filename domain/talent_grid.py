@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-PERFORMANCES: tuple[str, ...] = ("below", "as_expected", "above")
 POTENTIALS: tuple[str, ...] = ("low", "middle", "high")
 
 # The performance axis comes from the latest final annual predicate (PermenPANRB 6/2022): only "Sangat Baik"

@@ -52,11 +52,6 @@ class Settings:
         settings.database()  # fail early on a malformed URL
         return settings
 
-    @property
-    def is_postgres(self) -> bool:
-        """True when the ledger and read models live in PostgreSQL."""
-        return self.database().kind == "postgres"
-
     def database(self) -> Database:
         """The parsed database URL."""
         return Database.parse(self.database_url)

@@ -11,14 +11,27 @@ from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import text
 
 from application.access import AccessService
+from application.access_policy import AccessPolicy, Cover
 from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
+from application.evidence_index import LogEvidenceIndex
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
 from application.ledger import Ledger
 from application.mentoring import MentoringService, RecognitionService
 from application.promotions import PromotionService
+from application.queries import (
+    AppraisalQueries,
+    AuditQueries,
+    CareerQueries,
+    FeedbackQueries,
+    GrievanceQueries,
+    PeopleQueries,
+    PromotionQueries,
+    Queries,
+    TimelineQueries,
+)
 from application.question_book import QuestionBookService
 from application.reads import ReadLog
 from application.registry import Registry
@@ -47,12 +60,14 @@ from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
 from infrastructure.promotion_view import PromotionView
 from infrastructure.schema_upgrade import outdated
-from infrastructure.seals import SealStore
+from infrastructure.seals import SealStore, load_key
 from infrastructure.sessions import AuthFailureLog, PageSessionStore
 from infrastructure.sessions import create_tables as create_sign_in_tables
 from infrastructure.timeline_view import TimelineView
 from infrastructure.verify import Verifier
 from infrastructure.views import AccessView, AuditView, DirectoryView
+
+EVIDENCE_PROJECTIONS = ("trainings", "feedback", "talent")  # behind PromotionView.trainings_of, feedback_rounds_of, awards_of
 
 
 class Jejak:
@@ -88,8 +103,9 @@ class Jejak:
         self.account_view = AccountView(self.engine)
         self.reads = ReadLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
-        self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions,
-                                        investigations=self._investigator_scope)
+        self.directory = DirectoryView(self.engine)
+        self.policy = AccessPolicy(self.directory.all_reports, self._investigator_scope, self._grievance_cover)
+        self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions, self.policy)
         self.feedback_view = FeedbackView(self.engine)
         self.appraisals = AppraisalService(self.ledger, self.registry, self.rules)
         self.appraisal_view = AppraisalView(self.engine)
@@ -97,17 +113,18 @@ class Jejak:
         self.talent = TalentService(self.ledger)
         self.mentoring = MentoringService(self.ledger)
         self.recognition = RecognitionService(self.ledger)
-        self.service_records = ServiceRecordService(self.ledger, self.registry)
+        self.service_records = ServiceRecordService(self.ledger, self.policy)
         self.career = CareerView(self.engine)
         self.promotion_view = PromotionView(self.engine)
         self.grievance_view = GrievanceView(self.engine)
-        self.promotions = PromotionService(self.ledger, self.registry, self.rules, self.promotion_view,
-                                           investigations=self._investigator_scope)
-        self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view)
+        evidence = LogEvidenceIndex(self.promotion_view, self.ledger, self._evidence_indexed_up_to,
+                                    self._evidence_parked)
+        self.promotions = PromotionService(self.ledger, self.registry, self.rules, evidence, self.policy)
+        self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view, self.policy)
         self.timeline = TimelineView(self.engine)
-        self.directory = DirectoryView(self.engine)
         self.grants = AccessView(self.engine)
         self.audit = AuditView(self.engine)
+        self.queries = self._queries()
 
     def init(self, actor: Actor) -> bool:
         """Create tables and publish the default rule set; True when anything was added."""
@@ -120,8 +137,37 @@ class Jejak:
         self.projections.catch_up()
         return published is not None or questions is not None
 
+    def _queries(self) -> Queries:
+        people = PeopleQueries(self.directory, self.policy)
+        return Queries(
+            people=people,
+            feedback=FeedbackQueries(self.feedback_view, self.feedback, self.questions, self.policy),
+            appraisals=AppraisalQueries(self.appraisal_view, self.appraisals, people, self.policy),
+            careers=CareerQueries(self.career, self.trainings, people, self.policy),
+            timeline=TimelineQueries(self.timeline, people, self.reads, self.policy),
+            promotions=PromotionQueries(self.promotion_view, self.promotions, self.directory, self.policy),
+            grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),
+            audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification),
+        )
+
+    def _verification(self) -> dict[str, Any]:
+        """The ledger verification report against the configured seal key (if any)."""
+        key_file = self.settings.seal_key_file
+        trusted = load_key(key_file).public_key() if key_file and key_file.exists() else None
+        return self.verifier.verify(trusted).as_dict()
+
+    def _evidence_indexed_up_to(self) -> int:
+        """How far the read index of trainings and rounds is complete: the lower of their projections' positions."""
+        return min(self.projections.position(name) for name in EVIDENCE_PROJECTIONS)
+
+    def _evidence_parked(self) -> list[int]:
+        return [p.position for name in EVIDENCE_PROJECTIONS for p in self.projections.parked_events(name)]
+
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)
+
+    def _grievance_cover(self, grievance_id: UUID) -> Cover | None:
+        return self.grievances.cover(grievance_id)
 
     def _round_at(self, round_id: UUID, version: int) -> FeedbackRound:
         return self.ledger.load_as_of(FeedbackRound, round_id, version=version)

@@ -9,7 +9,9 @@ from uuid import UUID
 
 from sqlalchemy import Engine, select
 
-from infrastructure.projections.timeline import timeline
+from infrastructure.projections.timeline import KINDS, timeline
+
+__all__ = ["KINDS", "TimelineView"]
 
 
 class TimelineView:

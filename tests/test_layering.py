@@ -56,3 +56,37 @@ def test_wsgi_module_only_creates_the_app() -> None:
     tree = ast.parse((ROOT / "wsgi.py").read_text())
     statements = [n for n in tree.body if not isinstance(n, ast.Expr)]
     assert [type(n).__name__ for n in statements] == ["ImportFrom", "Assign"]
+
+
+API_ROUTE_MODULES = {f"web.{p.stem}" for p in (ROOT / "web").glob("*.py")
+                     if "Blueprint(" in p.read_text() and p.stem != "__init__"}
+
+
+def test_pages_do_not_import_api_route_modules() -> None:
+    """Pages read through application/queries and name the API route they mirror by endpoint, so a page never
+    reaches into a route module (or decides visibility on its own)."""
+    offenders = {}
+    for path in sorted((ROOT / "web" / "pages").rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        names: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "web":
+                names.update(f"web.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+        found = sorted(names & API_ROUTE_MODULES)
+        if found:
+            offenders[str(path.relative_to(ROOT))] = found
+    assert API_ROUTE_MODULES  # the rule would pass vacuously if no route module were found
+    assert offenders == {}
+
+
+def test_web_does_not_import_projection_internals() -> None:
+    """Routes and pages read through query objects and read-model views, never a projection's tables."""
+    offenders = {
+        path: sorted(n for n in names if n.startswith("infrastructure.projections"))
+        for path, names in imported_modules("web").items()
+    }
+    assert {p: n for p, n in offenders.items() if n} == {}

@@ -8,19 +8,16 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import Forbidden, NotFound
-from domain.appraisal import OUTCOMES, Appraisal
+from domain.appraisal import OUTCOMES
 from domain.feedback_round import PERIOD
 from domain.rules import ORG_RATINGS, PREDICATES, RATINGS
 from domain.unit_rating import UnitRating
 from infrastructure.appraisal_view import AppraisalFilter
-from web.auth import actor, allow, jejak, principal
+from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict
 
 blp = Blueprint("appraisals", __name__, url_prefix="/api", description="Performance appraisals (SKP)")
-PEOPLE = ("hr_admin", "employee")
-READERS = ("hr_admin", "employee", "auditor")
 Period = ma.validate.Regexp(PERIOD, error="must be a year like 2026 or a quarter like 2026-Q3")
 
 
@@ -209,40 +206,6 @@ class DistributionOut(ma.Schema):
     flagged = ma.fields.Boolean()
 
 
-def can_see(employee_id: UUID, assessor_id: UUID, decider_id: UUID | None) -> bool:
-    """HR and auditors see every appraisal; employees their own, supervisors their direct and indirect reports';
-    the assessor and the objection's decider the ones they act on."""
-    who = principal()
-    if who.role in ("hr_admin", "auditor"):
-        return True
-    if who.employee_id is None:
-        return False
-    if who.employee_id in (employee_id, assessor_id, decider_id):
-        return True
-    return employee_id in jejak().directory.all_reports(who.employee_id)
-
-
-def detail(appraisal: Appraisal) -> dict[str, Any]:
-    """An appraisal as the API shows it, from the event store."""
-    names = jejak().directory
-    employee, assessor = names.employee(appraisal.employee_id), names.employee(appraisal.assessor_id)
-    current = appraisal.assessment
-    objection = appraisal.objection
-    return {
-        "id": appraisal.id, "employee_id": appraisal.employee_id,
-        "employee_name": employee["name"] if employee else None, "period": appraisal.period,
-        "unit": appraisal.unit, "assessor_id": appraisal.assessor_id,
-        "assessor_name": assessor["name"] if assessor else None, "assessor_basis": appraisal.assessor_basis,
-        "status": appraisal.status, "work_results": current.work_results if current else None,
-        "behaviour": current.behaviour if current else None, "original_predicate": appraisal.original_predicate,
-        "predicate": appraisal.predicate, "rule_set_version": current.rule_set_version if current else None,
-        "finalised_on": appraisal.finalised_on, "objection_deadline": appraisal.objection_deadline,
-        "objection": ObjectionOut().dump({**vars(objection), "status": objection.status}) if objection else None,
-        "targets": TargetOut(many=True).dump(appraisal.targets), "notes": NoteOut(many=True).dump(appraisal.notes),
-        "assessments": [vars(a) for a in appraisal.assessments], "version": appraisal.version,
-    }
-
-
 def respond(appraisal_id: UUID, status: int = 200) -> Any:
     """The appraisal the caller may see, with its version as ETag (403 for an appraisal of someone else)."""
     shown = visible_appraisal(appraisal_id)
@@ -251,11 +214,7 @@ def respond(appraisal_id: UUID, status: int = 200) -> Any:
 
 def visible_appraisal(appraisal_id: UUID) -> dict[str, Any]:
     """An appraisal's detail, if the caller may see it (403 otherwise)."""
-    appraisal = jejak().appraisals.appraisal(appraisal_id)
-    decider = appraisal.objection.decider_id if appraisal.objection else None
-    if not can_see(appraisal.employee_id, appraisal.assessor_id, decider):
-        raise Forbidden("this appraisal is for the employee, their supervisors, the assessor, HR and auditors")
-    return detail(appraisal)
+    return jejak().queries.appraisals.appraisal(actor(), appraisal_id)
 
 
 def rating_out(rating: UnitRating) -> dict[str, Any]:
@@ -265,28 +224,18 @@ def rating_out(rating: UnitRating) -> dict[str, Any]:
 
 
 @blp.route("/appraisals")
-@allow(*READERS)
+@allow()
 @blp.arguments(AppraisalQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, AppraisalOut(many=True))
 def list_appraisals(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Appraisals, newest period first (employees: their own and those they assess or decide; supervisors: also
     their direct and indirect reports')."""
     flt = AppraisalFilter(query["employee_id"], query["unit"], query["period"], query["status"])
-    return visible_appraisals(flt, query["limit"])
-
-
-def visible_appraisals(flt: AppraisalFilter, limit: int) -> list[dict[str, Any]]:
-    """Appraisals the caller may list: all for HR and auditors; otherwise their own, their reports' and those
-    they assess or decide."""
-    who = principal()
-    visible = None
-    if who.role not in ("hr_admin", "auditor"):
-        visible = {who.employee_id} | jejak().directory.all_reports(who.employee_id) if who.employee_id else set()
-    return jejak().appraisal_view.appraisals(flt, limit, who.employee_id, visible)
+    return jejak().queries.appraisals.appraisals(actor(), flt, query["limit"])
 
 
 @blp.route("/appraisals", methods=["POST"])
-@allow(*PEOPLE)
+@allow()
 @blp.arguments(AppraisalIn)
 @blp.response(201, AppraisalOut)
 def open_appraisal(data: dict[str, Any]) -> Any:
@@ -296,7 +245,7 @@ def open_appraisal(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>")
-@allow(*READERS)
+@allow()
 @blp.response(200, AppraisalOut)
 def get_appraisal(appraisal_id: str) -> Any:
     """An appraisal with its targets, notes, assessments and objection."""
@@ -304,7 +253,7 @@ def get_appraisal(appraisal_id: str) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>/targets", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.arguments(TargetIn)
 @blp.response(201, AppraisalOut)
 def agree_target(data: dict[str, Any], appraisal_id: str) -> Any:
@@ -315,7 +264,7 @@ def agree_target(data: dict[str, Any], appraisal_id: str) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>/notes", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.arguments(NoteIn)
 @blp.response(201, AppraisalOut)
 def record_note(data: dict[str, Any], appraisal_id: str) -> Any:
@@ -326,7 +275,7 @@ def record_note(data: dict[str, Any], appraisal_id: str) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>/assessment", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.arguments(AssessmentIn)
 @blp.response(200, AppraisalOut)
 def assess(data: dict[str, Any], appraisal_id: str) -> Any:
@@ -338,7 +287,7 @@ def assess(data: dict[str, Any], appraisal_id: str) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>/finalisation", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.response(200, AppraisalOut)
 def finalise(appraisal_id: str) -> Any:
     """The assessor finalises the appraisal: it is locked and the objection window starts."""
@@ -348,7 +297,7 @@ def finalise(appraisal_id: str) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>/objection", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.arguments(ObjectionIn)
 @blp.response(201, AppraisalOut)
 def file_objection(data: dict[str, Any], appraisal_id: str) -> Any:
@@ -359,7 +308,7 @@ def file_objection(data: dict[str, Any], appraisal_id: str) -> Any:
 
 
 @blp.route("/appraisals/<appraisal_id>/objection/decision", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.arguments(DecisionIn)
 @blp.response(200, AppraisalOut)
 def decide_objection(data: dict[str, Any], appraisal_id: str) -> Any:
@@ -370,7 +319,7 @@ def decide_objection(data: dict[str, Any], appraisal_id: str) -> Any:
 
 
 @blp.route("/units/<code>/organisation-ratings/<period>", methods=["PUT"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(OrganisationRatingIn)
 @blp.response(200, UnitRatingOut)
 def record_unit_rating(data: dict[str, Any], code: str, period: str) -> Any:
@@ -382,24 +331,10 @@ def record_unit_rating(data: dict[str, Any], code: str, period: str) -> Any:
 
 
 @blp.route("/units/<code>/predicate-distribution")
-@allow("hr_admin", "auditor")
+@allow()
 @blp.arguments(DistributionQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, DistributionOut)
 def predicate_distribution(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Count and share of each predicate of the unit's final appraisals for the period, checked against the
     caps of the unit's organisation rating; broken bounds are flagged."""
-    return distribution_of(code, query["period"])
-
-
-def distribution_of(code: str, period: str) -> dict[str, Any]:
-    """A unit's predicate distribution for a period against its caps (404 for an unknown unit)."""
-    view = jejak().appraisal_view
-    if jejak().directory.unit(code) is None:
-        raise NotFound(f"no unit {code!r}")
-    result = jejak().appraisals.distribution(code, period, view.final_predicates(code, period))
-    dist = result.distribution
-    return {"unit": code, "period": period,
-            "organisation_rating": rating_out(result.rating) if result.rating else None,
-            "total": dist.total, "pending_objections": view.pending_objections(code, period),
-            "predicates": [vars(s) for s in dist.shares],
-            "checks": [{**vars(c), "ok": c.ok} for c in dist.checks], "flagged": dist.flagged}
+    return jejak().queries.appraisals.distribution(code, query["period"])

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import marshmallow as ma
-from eventsourcing.utils import get_topic
 from flask_smorest import Blueprint
 
-from application.ledger import event_meta, event_payload, event_timestamp
-from domain.account import Account
-from domain.feedback_round import FeedbackRound
-from infrastructure.seals import load_key
 from infrastructure.views import AuditFilter
 from web.auth import actor, allow, jejak
 from web.employees import EmployeeOut
 from web.http import parse_id
-from web.jsonable import jsonable
 from web.schemas import Strict
 
 blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Auditors' reads of the event log")
@@ -92,90 +84,34 @@ class EmployeeAsOfOut(EmployeeOut):
     as_of_version = ma.fields.Integer()
 
 
-RAW_RESPONSE_FIELDS = ("reviewer_id", "ratings", "comments")
-
-
-def describe(event: Any, position: int | None) -> dict[str, Any]:
-    """An event as auditors read it; raw 360 answers only through the recorded-read route."""
-    meta = event_meta(event)
-    payload = event_payload(event)
-    if isinstance(event, FeedbackRound.ResponseSubmitted):
-        payload = {k: v for k, v in payload.items() if k not in RAW_RESPONSE_FIELDS}
-        payload["raw_response"] = f"/api/audit/feedback-rounds/{event.originator_id}/responses?reason=..."
-    if isinstance(event, Account.Granted):
-        payload["password_hash"] = "[redacted]"
-    reason = payload.get("reason") if isinstance(payload.get("reason"), str) else meta.get("reason")
-    return {
-        "position": position,
-        "topic": get_topic(type(event)),
-        "aggregate_id": event.originator_id,
-        "version": event.originator_version,
-        "timestamp": event_timestamp(event),
-        "actor": {"id": meta.get("actor_id"), "role": meta.get("actor_role"), "name": meta.get("actor_name")},
-        "correlation_id": meta.get("correlation_id"),
-        "reason": reason,
-        "payload": jsonable(payload),
-    }
-
-
 @blp.route("/events")
-@allow("auditor")
+@allow()
 @blp.arguments(EventQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EventPage)
 def events(query: dict[str, Any]) -> dict[str, Any]:
     """The event log in order, filtered by aggregate, actor, topic and time range."""
     flt = AuditFilter(query["aggregate_id"], query["actor"], query["topic"], query["since"], query["until"])
-    return event_page(flt, query["limit"], query["after"])
-
-
-def event_page(flt: AuditFilter, limit: int, after: int) -> dict[str, Any]:
-    """One page of the log after a position, each event as auditors read it, and the next page's position."""
-    system = jejak()
-    rows, next_after = system.audit.events(flt, limit, after)
-    items = []
-    for row in rows:
-        event = system.event_at(row["position"])
-        if event is not None:
-            items.append(describe(event, row["position"]))
-    return {"items": items, "next_after": next_after}
+    return jejak().queries.audit.events(flt, query["limit"], query["after"])
 
 
 @blp.route("/aggregates/<aggregate_id>/events")
-@allow("auditor")
+@allow()
 @blp.arguments(ReasonQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EventOut(many=True))
 def aggregate_history(query: dict[str, Any], aggregate_id: str) -> list[dict[str, Any]]:
     """Every event of one aggregate, from the event store, with log positions (the read is recorded)."""
-    return history_of(parse_id(aggregate_id, "aggregate"), query["reason"], query["case_id"])
-
-
-def history_of(agg_id: UUID, reason: str | None, case_id: str | None) -> list[dict[str, Any]]:
-    """Every event of one aggregate with its log position; the read is recorded (with its reason) first."""
-    system = jejak()
-    system.ledger.history(agg_id)  # 404 before recording a read of nothing
-    system.reads.record(actor(), "aggregate.history", agg_id, reason, case_id)
-    positions = system.audit.positions(agg_id)
-    return [describe(e, positions.get(e.originator_version)) for e in system.ledger.history(agg_id)]
+    return jejak().queries.audit.history(actor(), parse_id(aggregate_id, "aggregate"), query["reason"],
+                                         query["case_id"])
 
 
 @blp.route("/employees/<employee_id>/state")
-@allow("auditor")
+@allow()
 @blp.arguments(AsOfQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EmployeeAsOfOut)
 def employee_as_of(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     """An employee as of a version or a timestamp, rebuilt from the event store (the read is recorded)."""
-    return employee_state(parse_id(employee_id, "employee"), query["version"], query["at"], query["reason"],
-                          query["case_id"])
-
-
-def employee_state(employee_id: UUID, version: int | None, at: datetime | None, reason: str | None,
-                   case_id: str | None) -> dict[str, Any]:
-    """An employee as of a version or a moment; the read is recorded with its reason."""
-    emp = jejak().registry.employee_as_of(employee_id, version, at)
-    jejak().reads.record(actor(), "employee.state", emp.id, reason, case_id)
-    state = {k: v for k, v in vars(emp).items() if not k.startswith("_")}
-    state["id"], state["version"], state["as_of_version"] = emp.id, emp.version, emp.version
-    return state
+    return jejak().queries.audit.employee_state(actor(), parse_id(employee_id, "employee"), query["version"],
+                                                query["at"], query["reason"], query["case_id"])
 
 
 class VerifyOut(ma.Schema):
@@ -191,19 +127,11 @@ class VerifyOut(ma.Schema):
 
 
 @blp.route("/verify")
-@allow("auditor", "investigator")
+@allow()
 @blp.response(200, VerifyOut)
 def verify() -> dict[str, Any]:
     """Recompute the hash chain from the stored rows and check every seal (against the configured key)."""
-    return verification()
-
-
-def verification() -> dict[str, Any]:
-    """The ledger verification report against the configured seal key (if any)."""
-    system = jejak()
-    key_file = system.settings.seal_key_file
-    trusted = load_key(key_file).public_key() if key_file and key_file.exists() else None
-    return system.verifier.verify(trusted).as_dict()
+    return jejak().queries.audit.verification()
 
 
 class RawReadQuery(Strict):
@@ -227,7 +155,7 @@ class RawResponseOut(ma.Schema):
 
 
 @blp.route("/feedback-rounds/<round_id>/responses")
-@allow("auditor", "investigator")
+@allow()
 @blp.arguments(RawReadQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, RawResponseOut(many=True))
 def raw_responses(query: dict[str, Any], round_id: str) -> list[Any]:

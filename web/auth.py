@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 from flask import Flask, Response, current_app, g, request
 
 from application.access import hash_token
+from application.access_policy import admits, roles_for
 from application.actor import Actor
 from domain.access import EMPLOYEE_ROLES, ROLES
 from infrastructure.container import Jejak
@@ -62,20 +63,23 @@ def actor() -> Actor:
 
 
 def allow(*roles: str) -> Callable[[F], F]:
-    """Let only these roles call the route ("employee" includes supervisors); everyone else gets 403."""
+    """Let only these roles call the route ("employee" includes supervisors); everyone else gets 403. The roles
+    are those application/access_policy.py's ROUTE_ROLES declares for the route (given ones must agree)."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {unknown}")
 
     def decorate(view: F) -> F:
+        admitted = roles_for(f"{view.__module__.removeprefix('web.')}.{view.__name__}", roles)
+
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             who = principal()
-            if not permits(who.role, frozenset(roles)):
+            if not permits(who.role, admitted):
                 return problem(403, f"role {who.role} may not {request.method} {request.path}")
             return view(*args, **kwargs)
 
-        wrapper._jejak_roles = frozenset(roles)  # type: ignore[attr-defined]
+        wrapper._jejak_roles = admitted  # type: ignore[attr-defined]
         return cast(F, wrapper)
 
     return decorate
@@ -83,7 +87,7 @@ def allow(*roles: str) -> Callable[[F], F]:
 
 def permits(role: str, roles: frozenset[str]) -> bool:
     """The one rule of route access, for the API and the pages alike: "employee" includes supervisors."""
-    return role in roles or (role == "supervisor" and "employee" in roles)
+    return admits(role, roles)
 
 
 def public(view: F) -> F:

@@ -8,16 +8,14 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import NotFound
 from domain.employment import GRADES, PPPK, STATUSES
 from domain.ranks import RANK_CODES, RANK_NAMES
 from infrastructure.views import EmployeeFilter
-from web.auth import actor, allow, jejak, principal
+from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import ChangeIn, PageQuery, Strict, Text
 
 blp = Blueprint("employees", __name__, url_prefix="/api/employees", description="Employee registry (directory)")
-READERS = ("hr_admin", "employee", "committee", "auditor")
 PERSONAL = ("nip", "sex", "birth_date", "service_start")
 
 
@@ -141,49 +139,29 @@ class RankChangeIn(ChangeIn):
     rank = ma.fields.String(required=True, validate=ma.validate.OneOf(RANK_CODES + GRADES))
 
 
-def visible(row: dict[str, Any], scope: set[UUID] | None) -> dict[str, Any]:
-    """Drop personal fields unless the caller's scope covers the employee (None = sees everything)."""
-    if scope is None or row["id"] in scope:
-        return row
-    return {k: v for k, v in row.items() if k not in PERSONAL}
-
-
-def personal_scope() -> set[UUID] | None:
-    """Whose personal fields the caller may see: everyone (None), or self and reports."""
-    who = principal()
-    if who.role not in ("employee", "supervisor") or who.employee_id is None:
-        return None
-    return {who.employee_id} | jejak().directory.all_reports(who.employee_id)
-
-
 def entry(employee_id: UUID) -> dict[str, Any]:
     """The directory entry of an employee, or 404."""
-    row = jejak().directory.employee(employee_id)
-    if row is None:
-        raise NotFound(f"no employee {employee_id}")
-    return row
+    return jejak().queries.people.entry(employee_id)
 
 
 def respond(employee_id: UUID, status: int = 200) -> Any:
     """An employee entry with its version as ETag."""
-    row = entry(employee_id)
-    return with_etag(visible(row, personal_scope()), row["version"], status)
+    row = jejak().queries.people.employee(actor(), employee_id)
+    return with_etag(row, row["version"], status)
 
 
 @blp.route("")
-@allow(*READERS)
+@allow()
 @blp.arguments(EmployeeQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EmployeePage)
 def list_employees(query: dict[str, Any]) -> dict[str, Any]:
     """Search the directory (filters: unit, rank, name, supervisor_id, status; cursor pagination)."""
     flt = EmployeeFilter(query["unit"], query["rank"], query["name"], query["supervisor_id"], query["status"])
-    page = jejak().directory.employees(flt, query["limit"], query["cursor"])
-    scope = personal_scope()
-    return {"items": [visible(r, scope) for r in page.items], "next_cursor": page.next_cursor}
+    return jejak().queries.people.employees(actor(), flt, query["limit"], query["cursor"])
 
 
 @blp.route("", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(EmployeeIn)
 @blp.response(201, EmployeeOut)
 def register_employee(data: dict[str, Any]) -> Any:
@@ -193,7 +171,7 @@ def register_employee(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/<employee_id>")
-@allow(*READERS)
+@allow()
 @blp.response(200, EmployeeOut)
 def get_employee(employee_id: str) -> Any:
     """One employee's current entry and version."""
@@ -201,17 +179,15 @@ def get_employee(employee_id: str) -> Any:
 
 
 @blp.route("/<employee_id>/reports")
-@allow(*READERS)
+@allow()
 @blp.response(200, EmployeeOut(many=True))
 def direct_reports(employee_id: str) -> list[dict[str, Any]]:
     """The employees reporting directly to this one."""
-    supervisor = entry(parse_id(employee_id, "employee"))
-    scope = personal_scope()
-    return [visible(r, scope) for r in jejak().directory.direct_reports(supervisor["id"])]
+    return jejak().queries.people.direct_reports(actor(), parse_id(employee_id, "employee"))
 
 
 @blp.route("/<employee_id>/unit-changes", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(UnitChangeIn)
 @blp.response(200, EmployeeOut)
 def move(data: dict[str, Any], employee_id: str) -> Any:
@@ -222,7 +198,7 @@ def move(data: dict[str, Any], employee_id: str) -> Any:
 
 
 @blp.route("/<employee_id>/position-changes", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(PositionChangeIn)
 @blp.response(200, EmployeeOut)
 def change_position(data: dict[str, Any], employee_id: str) -> Any:
@@ -233,7 +209,7 @@ def change_position(data: dict[str, Any], employee_id: str) -> Any:
 
 
 @blp.route("/<employee_id>/supervisor-changes", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(SupervisorChangeIn)
 @blp.response(200, EmployeeOut)
 def change_supervisor(data: dict[str, Any], employee_id: str) -> Any:
@@ -246,7 +222,7 @@ def change_supervisor(data: dict[str, Any], employee_id: str) -> Any:
 
 
 @blp.route("/<employee_id>/rank-changes", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(RankChangeIn)
 @blp.response(200, EmployeeOut)
 def change_rank(data: dict[str, Any], employee_id: str) -> Any:
@@ -257,7 +233,7 @@ def change_rank(data: dict[str, Any], employee_id: str) -> Any:
 
 
 @blp.route("/<employee_id>/status-changes", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(StatusChangeIn)
 @blp.response(200, EmployeeOut)
 def change_status(data: dict[str, Any], employee_id: str) -> Any:

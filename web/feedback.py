@@ -10,19 +10,17 @@ import marshmallow as ma
 from flask import request
 from flask_smorest import Blueprint
 
-from application.actor import system_actor
 from application.errors import NotFound
-from domain.feedback_round import RELATIONSHIPS, Response
+from application.feedback import IDEMPOTENCY_KEY_MAX
+from application.jsonable import jsonable
+from domain.feedback_round import RELATIONSHIPS, Response, RoundStatus
 from infrastructure.feedback_view import RoundFilter
-from web.auth import actor, allow, jejak, principal
+from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
-from web.jsonable import jsonable
 from web.problems import problem
 from web.schemas import LongText, Strict
 
 blp = Blueprint("feedback", __name__, url_prefix="/api", description="360-degree feedback")
-PEOPLE = ("hr_admin", "employee")
-IDEMPOTENCY_KEY_MAX = 200
 
 
 class RoundIn(Strict):
@@ -40,7 +38,7 @@ class RoundQuery(Strict):
     reviewee_id = ma.fields.UUID(load_default=None)
     unit = ma.fields.String(load_default=None)
     period = ma.fields.String(load_default=None)
-    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(("open", "closed")))
+    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(tuple(RoundStatus)))
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
 
 
@@ -175,33 +173,12 @@ class UnitReportQuery(Strict):
 
 def close_if_due(round_id: UUID) -> None:
     """The closing date is checked on every read, not only by `jejak feedback close-due`."""
-    row = jejak().feedback_view.round(round_id)
-    if row is not None and row["status"] == "open" and row["closes_on"] < jejak().feedback.today():
-        jejak().feedback.close_if_due(system_actor("closing-date", principal().actor().correlation_id), round_id)
+    jejak().queries.feedback.close_if_due(actor(), round_id)
 
 
 def round_detail(round_id: UUID) -> dict[str, Any]:
     """A round with nominations, as the caller may see it (404 when the caller may not)."""
-    row = jejak().feedback_view.round(round_id)
-    if row is None or not can_see_round(row):
-        raise NotFound(f"no feedback round {round_id}")
-    nominations = jejak().feedback_view.nominations(round_id)
-    if principal().employee_id == row["reviewee_id"] and principal().role in ("employee", "supervisor"):
-        # the reviewee must not learn who has answered: that would narrow down anonymous responses
-        nominations = [{**n, "responded_at": None} for n in nominations]
-    return {**row, "nominations": nominations}
-
-
-def can_see_round(row: dict[str, Any]) -> bool:
-    """HR and auditors see every round; employees their own, supervisors also their reports'."""
-    who = principal()
-    if who.role in ("hr_admin", "auditor"):
-        return True
-    if who.employee_id is None:
-        return False
-    if who.employee_id in (row["reviewee_id"], row["supervisor_id"]):
-        return True
-    return row["reviewee_id"] in jejak().directory.all_reports(who.employee_id)
+    return jejak().queries.feedback.round(actor(), round_id)
 
 
 def respond_round(round_id: UUID, status: int = 200) -> Any:
@@ -211,26 +188,17 @@ def respond_round(round_id: UUID, status: int = 200) -> Any:
 
 
 @blp.route("/feedback-rounds")
-@allow("hr_admin", "employee", "auditor")
+@allow()
 @blp.arguments(RoundQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, RoundOut(many=True))
 def list_rounds(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Rounds, newest first (employees: their own; supervisors: also their reports')."""
     flt = RoundFilter(query["reviewee_id"], query["unit"], query["period"], query["status"])
-    return visible_rounds(flt, query["limit"])
-
-
-def visible_rounds(flt: RoundFilter, limit: int) -> list[dict[str, Any]]:
-    """Rounds the caller may list: all for HR and auditors; employees their own, supervisors also their reports'."""
-    who = principal()
-    visible = None
-    if who.role in ("employee", "supervisor") and who.employee_id is not None:
-        visible = {who.employee_id} | jejak().directory.all_reports(who.employee_id)
-    return jejak().feedback_view.rounds(flt, limit, visible_to=visible)
+    return jejak().queries.feedback.rounds(actor(), flt, query["limit"])
 
 
 @blp.route("/feedback-rounds", methods=["POST"])
-@allow(*PEOPLE)
+@allow()
 @blp.arguments(RoundIn)
 @blp.response(201, RoundOut)
 def open_round(data: dict[str, Any]) -> Any:
@@ -241,7 +209,7 @@ def open_round(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/feedback-rounds/<round_id>")
-@allow("hr_admin", "employee", "auditor")
+@allow()
 @blp.response(200, RoundOut)
 def get_round(round_id: str) -> Any:
     """A round with its nominations and status."""
@@ -251,7 +219,7 @@ def get_round(round_id: str) -> Any:
 
 
 @blp.route("/feedback-rounds/<round_id>/nominations", methods=["POST"])
-@allow(*PEOPLE)
+@allow()
 @blp.arguments(NominationsIn)
 @blp.response(201, RoundOut)
 def nominate(data: dict[str, Any], round_id: str) -> Any:
@@ -264,7 +232,7 @@ def nominate(data: dict[str, Any], round_id: str) -> Any:
 
 
 @blp.route("/feedback-rounds/<round_id>/nominations/<nomination_id>/approval", methods=["POST"])
-@allow(*PEOPLE)
+@allow()
 @blp.response(200, RoundOut)
 def approve(round_id: str, nomination_id: str) -> Any:
     """The reviewee's supervisor (or HR) approves a proposed reviewer."""
@@ -274,7 +242,7 @@ def approve(round_id: str, nomination_id: str) -> Any:
 
 
 @blp.route("/feedback-rounds/<round_id>/nominations/<nomination_id>/rejection", methods=["POST"])
-@allow(*PEOPLE)
+@allow()
 @blp.arguments(ReasonIn)
 @blp.response(200, RoundOut)
 def reject(data: dict[str, Any], round_id: str, nomination_id: str) -> Any:
@@ -285,7 +253,7 @@ def reject(data: dict[str, Any], round_id: str, nomination_id: str) -> Any:
 
 
 @blp.route("/feedback-rounds/<round_id>/nominations/<nomination_id>/declination", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.arguments(ReasonIn)
 @blp.response(200, ReviewRequestOut(many=True))
 def decline(data: dict[str, Any], round_id: str, nomination_id: str) -> Any:
@@ -296,7 +264,7 @@ def decline(data: dict[str, Any], round_id: str, nomination_id: str) -> Any:
 
 
 @blp.route("/feedback-rounds/<round_id>/responses", methods=["POST"])
-@allow("employee")
+@allow()
 @blp.arguments(ResponseIn)
 @blp.response(201, SubmittedOut)
 def submit(data: dict[str, Any], round_id: str) -> Any:
@@ -316,7 +284,7 @@ def _bad_key() -> Any:
 
 
 @blp.route("/feedback-rounds/<round_id>/responses/mine")
-@allow("employee")
+@allow()
 @blp.response(200, MyResponseOut)
 def my_response(round_id: str) -> dict[str, Any]:
     """Your own current response in a round (nobody else reads raw responses here)."""
@@ -329,11 +297,11 @@ def my_response(round_id: str) -> dict[str, Any]:
 
 def own_response(round_id: UUID) -> Response | None:
     """The caller's current response in a round, if any."""
-    return jejak().feedback.own_response(actor(), round_id)
+    return jejak().queries.feedback.own_response(actor(), round_id)
 
 
 @blp.route("/feedback-rounds/<round_id>/close", methods=["POST"])
-@allow(*PEOPLE)
+@allow()
 @blp.arguments(ReasonIn)
 @blp.response(200, RoundOut)
 def close(data: dict[str, Any], round_id: str) -> Any:
@@ -344,25 +312,17 @@ def close(data: dict[str, Any], round_id: str) -> Any:
 
 
 @blp.route("/feedback-rounds/<round_id>/report")
-@allow("hr_admin", "employee", "auditor", "investigator")
+@allow()
 @blp.arguments(ReportQuery, location="query", unknown=ma.RAISE)
 @blp.response(200)
 def report(query: dict[str, Any], round_id: str) -> dict[str, Any]:
     """The anonymity-protected report (after closing; reviewee, supervisor, HR). Auditors may pass ?at= for
     the report as it stood then."""
-    return report_for(parse_id(round_id, "feedback round"), query["at"])
-
-
-def report_for(round_id: UUID, at: datetime | None = None) -> dict[str, Any]:
-    """The report as the caller may read it (auditors and investigators: as of ``at``, default now)."""
-    close_if_due(round_id)
-    if principal().role in ("auditor", "investigator") and at is None:
-        at = datetime.now(UTC)
-    return jejak().feedback.report(actor(), round_id, at)
+    return jejak().queries.feedback.report(actor(), parse_id(round_id, "feedback round"), query["at"])
 
 
 @blp.route("/me/review-requests")
-@allow("employee")
+@allow()
 @blp.response(200, ReviewRequestOut(many=True))
 def review_requests() -> list[dict[str, Any]]:
     """Your pending and done review requests, with the reviewee, relationship, questions and closing date."""
@@ -371,21 +331,11 @@ def review_requests() -> list[dict[str, Any]]:
 
 def my_requests() -> list[dict[str, Any]]:
     """The caller's review requests with the pinned questions of each round."""
-    who = principal()
-    rows = jejak().feedback_view.review_requests(who.employee_id) if who.employee_id else []
-    out = []
-    for row in rows:
-        questions = jejak().questions.get(row["question_set_version"])
-        expired = row["round_status"] == "closed" or row["closes_on"] < jejak().feedback.today()
-        state = "done" if row["responded_at"] else ("closed" if expired else "pending")
-        out.append({**row, "state": state, "questions": {
-            "version": questions.version, "scale": {"min": questions.scale_min, "max": questions.scale_max},
-            "anchors": questions.anchors, "items": questions.questions}})
-    return out
+    return jejak().queries.feedback.review_requests(actor())
 
 
 @blp.route("/feedback-reminders")
-@allow("hr_admin")
+@allow()
 @blp.response(200, ReminderOut(many=True))
 def reminders() -> list[dict[str, Any]]:
     """Reviewers who have not responded 3 or more days after nomination."""
@@ -393,7 +343,7 @@ def reminders() -> list[dict[str, Any]]:
 
 
 @blp.route("/units/<code>/feedback-report")
-@allow("hr_admin")
+@allow()
 @blp.arguments(UnitReportQuery, location="query", unknown=ma.RAISE)
 @blp.response(200)
 def unit_report(query: dict[str, Any], code: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from domain.recognition import CATEGORIES
 from web.auth import actor, allow, jejak, principal
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
-from web.trainings import READERS, record_scope, require_visible
+from web.trainings import record_scope, require_visible
 
 blp = Blueprint("mentoring", __name__, url_prefix="/api", description="Mentoring and awards (penghargaan)")
 
@@ -120,8 +120,7 @@ def mentoring_detail(mentoring_id: UUID) -> dict[str, Any]:
     row = jejak().career.mentoring(mentoring_id)
     if row is None:
         raise NotFound(f"no mentoring assignment {mentoring_id}")
-    scope = record_scope()
-    if scope is not None and row["mentee_id"] not in scope and row["mentor_id"] != principal().employee_id:
+    if not jejak().policy.may_read_mentoring(actor(), row["mentor_id"], row["mentee_id"]):
         raise Forbidden("a mentoring assignment is for the mentor, the mentee, their supervisors, HR and auditors")
     return row
 
@@ -133,7 +132,7 @@ def respond_mentoring(mentoring_id: UUID, status: int = 200) -> Any:
 
 
 @blp.route("/mentoring")
-@allow(*READERS)
+@allow()
 @blp.arguments(MentoringQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, MentoringOut(many=True))
 def list_mentoring(query: dict[str, Any]) -> list[dict[str, Any]]:
@@ -144,7 +143,7 @@ def list_mentoring(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @blp.route("/mentoring", methods=["POST"])
-@allow("hr_admin", "supervisor")
+@allow()
 @blp.arguments(MentoringIn)
 @blp.response(201, MentoringOut)
 def assign(data: dict[str, Any]) -> Any:
@@ -155,7 +154,7 @@ def assign(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/mentoring/<mentoring_id>")
-@allow(*READERS)
+@allow()
 @blp.response(200, MentoringOut)
 def get_mentoring(mentoring_id: str) -> Any:
     """One assignment with its sessions."""
@@ -163,7 +162,7 @@ def get_mentoring(mentoring_id: str) -> Any:
 
 
 @blp.route("/mentoring/<mentoring_id>/sessions", methods=["POST"])
-@allow("hr_admin", "employee")
+@allow()
 @blp.arguments(SessionIn)
 @blp.response(201, MentoringOut)
 def log_session(data: dict[str, Any], mentoring_id: str) -> Any:
@@ -174,7 +173,7 @@ def log_session(data: dict[str, Any], mentoring_id: str) -> Any:
 
 
 @blp.route("/mentoring/<mentoring_id>/end", methods=["POST"])
-@allow("hr_admin", "employee")
+@allow()
 @blp.arguments(EndIn)
 @blp.response(200, MentoringOut)
 def end(data: dict[str, Any], mentoring_id: str) -> Any:
@@ -185,7 +184,7 @@ def end(data: dict[str, Any], mentoring_id: str) -> Any:
 
 
 @blp.route("/awards")
-@allow(*READERS)
+@allow()
 @blp.arguments(AwardQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, AwardOut(many=True))
 def list_awards(query: dict[str, Any]) -> list[dict[str, Any]]:
@@ -194,7 +193,7 @@ def list_awards(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @blp.route("/awards", methods=["POST"])
-@allow("hr_admin", "supervisor")
+@allow()
 @blp.arguments(AwardIn)
 @blp.response(201, AwardOut)
 def grant(data: dict[str, Any]) -> Any:
@@ -205,7 +204,7 @@ def grant(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/awards/<award_id>")
-@allow(*READERS)
+@allow()
 @blp.response(200, AwardOut)
 def get_award(award_id: str) -> Any:
     """One award."""

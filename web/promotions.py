@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import UUID
 
@@ -10,23 +9,16 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from application.errors import NotFound
-from application.promotions import case_dict
 from domain.eligibility import KINDS, RANK_KINDS
 from domain.promotion_case import OUTCOMES, PERIOD, STAGES, STATUSES, PromotionCase
 from infrastructure.promotion_view import CaseFilter
-from web.auth import actor, allow, jejak, principal
+from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
-from web.schemas import LongText, PageQuery, Strict
+from web.promotion_filters import CaseQuery, HistoryQuery
+from web.schemas import LongText, Strict
 
 blp = Blueprint("promotions", __name__, url_prefix="/api", description="Promotion cases, replay and drift")
-READERS = ("hr_admin", "employee", "committee", "auditor", "investigator")  # investigators: their open cases
-LISTERS = ("hr_admin", "employee", "committee", "auditor")  # employees: their own; supervisors: their reports'
-AUDIT = ("hr_admin", "committee", "auditor", "investigator")
-HISTORY = ("hr_admin", "committee", "auditor")
 Period = ma.validate.Regexp(PERIOD, error="must be a promotion period (the month of the TMT) like 2026-10")
-PERIOD_FILTER = re.compile(r"^(19|20)\d{2}(-(0[1-9]|1[0-2]))?$")
-PeriodFilter = ma.validate.Regexp(PERIOD_FILTER, error="must be a year like 2026 or a "
-                                                                              "month like 2026-10")
 
 
 class CaseIn(Strict):
@@ -89,28 +81,6 @@ class CaseDecisionIn(Strict):
                                      validate=ma.validate.Length(min=1, max=25))
     justification = ma.fields.String(load_default=None, allow_none=True, validate=LongText, metadata={
         "description": "required when approving an ineligible or rejecting an eligible candidate"})
-
-
-class CaseQuery(PageQuery):
-    """Case list filters."""
-
-    unit = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=20))
-    period = ma.fields.String(load_default=None, validate=PeriodFilter)
-    outcome = ma.fields.String(load_default=None, validate=ma.validate.OneOf(OUTCOMES))
-    flagged = ma.fields.Boolean(load_default=None, allow_none=True)
-    kind = ma.fields.String(load_default=None, validate=ma.validate.OneOf(KINDS))
-    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(STATUSES))
-    candidate_id = ma.fields.UUID(load_default=None)
-
-
-class HistoryQuery(PageQuery):
-    """Decision history filters."""
-
-    unit = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=20))
-    period = ma.fields.String(load_default=None, validate=PeriodFilter)
-    outcome = ma.fields.String(load_default=None, validate=ma.validate.OneOf(OUTCOMES))
-    flagged = ma.fields.Boolean(load_default=None, allow_none=True)
-    kind = ma.fields.String(load_default=None, validate=ma.validate.OneOf(KINDS))
 
 
 class ReplayQuery(Strict):
@@ -288,8 +258,7 @@ class DriftOut(ma.Schema):
 
 def case_detail(case: PromotionCase) -> dict[str, Any]:
     """A case as the API shows it, from the event store, with the candidate's name."""
-    entry = jejak().directory.employee(case.candidate_id)
-    return {**case_dict(case), "candidate_name": entry["name"] if entry else None}
+    return jejak().queries.promotions.detail(case)
 
 
 def respond(case_id: UUID, status: int = 200) -> Any:
@@ -298,18 +267,8 @@ def respond(case_id: UUID, status: int = 200) -> Any:
     return with_etag(case_detail(case), case.version, status)
 
 
-def list_scope() -> set[UUID] | None:
-    """Whose cases the caller lists: all for HR, the committee and auditors; else themself and their reports."""
-    who = principal()
-    if who.role in HISTORY:
-        return None
-    if who.employee_id is None:
-        return set()
-    return {who.employee_id} | jejak().directory.all_reports(who.employee_id)
-
-
 @blp.route("/promotion-cases")
-@allow(*LISTERS)
+@allow()
 @blp.arguments(CaseQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, CasePageOut)
 def list_cases(query: dict[str, Any]) -> dict[str, Any]:
@@ -321,15 +280,11 @@ def list_cases(query: dict[str, Any]) -> dict[str, Any]:
 
 def visible_cases(flt: CaseFilter, limit: int, cursor: str | None = None) -> dict[str, Any]:
     """A page of the cases the caller may list (the API's list and the pages alike)."""
-    page = jejak().promotion_view.cases(flt, limit, cursor, visible_to=list_scope())
-    counts = ("assessments", "decisions")  # the list carries the counts' outcome, not the records themselves
-    items = [{**{k: v for k, v in row.items() if k not in counts}, "position": row["position_title"],
-              "flagged": row["contrary"]} for row in page.items]
-    return {"items": items, "next_cursor": page.next_cursor}
+    return jejak().queries.promotions.cases(actor(), flt, limit, cursor)
 
 
 @blp.route("/promotion-cases", methods=["POST"])
-@allow("hr_admin", "employee")
+@allow()
 @blp.arguments(CaseIn)
 @blp.response(201, CaseOut)
 def propose(data: dict[str, Any]) -> Any:
@@ -341,7 +296,7 @@ def propose(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>/pertek", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(PertekIn)
 @blp.response(201, CaseOut)
 def record_pertek(data: dict[str, Any], case_id: str) -> Any:
@@ -353,7 +308,7 @@ def record_pertek(data: dict[str, Any], case_id: str) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>/sk", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(SkIn)
 @blp.response(201, CaseOut)
 def record_sk(data: dict[str, Any], case_id: str) -> Any:
@@ -366,7 +321,7 @@ def record_sk(data: dict[str, Any], case_id: str) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>")
-@allow(*READERS)
+@allow()
 @blp.response(200, CaseOut)
 def get_case(case_id: str) -> Any:
     """A case with its assessments (pinned evidence, outcome per criterion) and decisions (flagged if contrary)."""
@@ -374,7 +329,7 @@ def get_case(case_id: str) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>/assessment")
-@allow(*READERS)
+@allow()
 @blp.response(200, EligibilityOut)
 def get_assessment(case_id: str) -> Any:
     """The latest eligibility assessment (404 before the first)."""
@@ -386,7 +341,7 @@ def get_assessment(case_id: str) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>/assessment", methods=["POST"])
-@allow("hr_admin", "committee")
+@allow()
 @blp.response(201, CaseOut)
 def assess(case_id: str) -> Any:
     """Run the eligibility assessment: reads the candidate's record, applies the rule set in effect and records the
@@ -397,7 +352,7 @@ def assess(case_id: str) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>/decision", methods=["POST"])
-@allow("committee")
+@allow()
 @blp.arguments(CaseDecisionIn)
 @blp.response(201, CaseOut)
 def decide(data: dict[str, Any], case_id: str) -> Any:
@@ -411,7 +366,7 @@ def decide(data: dict[str, Any], case_id: str) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>/decision")
-@allow(*READERS)
+@allow()
 @blp.response(200, CaseDecisionOut)
 def get_decision(case_id: str) -> Any:
     """The current decision (404 before the first)."""
@@ -422,7 +377,7 @@ def get_decision(case_id: str) -> Any:
 
 
 @blp.route("/promotion-cases/<case_id>/replay")
-@allow(*AUDIT)
+@allow()
 @blp.arguments(ReplayQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, ReplayOut)
 def replay(query: dict[str, Any], case_id: str) -> dict[str, Any]:
@@ -432,7 +387,7 @@ def replay(query: dict[str, Any], case_id: str) -> dict[str, Any]:
 
 
 @blp.route("/promotion-cases/<case_id>/drift")
-@allow(*AUDIT)
+@allow()
 @blp.arguments(ReplayQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, DriftOut)
 def drift(query: dict[str, Any], case_id: str) -> dict[str, Any]:
@@ -442,7 +397,7 @@ def drift(query: dict[str, Any], case_id: str) -> dict[str, Any]:
 
 
 @blp.route("/promotion-decisions")
-@allow(*HISTORY)
+@allow()
 @blp.arguments(HistoryQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, HistoryPageOut)
 def decision_history(query: dict[str, Any]) -> dict[str, Any]:
@@ -453,6 +408,5 @@ def decision_history(query: dict[str, Any]) -> dict[str, Any]:
 
 
 def decision_page(flt: CaseFilter, limit: int, cursor: str | None = None) -> dict[str, Any]:
-    """A page of the decision history (the API's route and the pages alike)."""
-    page = jejak().promotion_view.decisions(flt, limit, cursor)
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    """A page of the decision history."""
+    return jejak().queries.promotions.decisions(flt, limit, cursor)

@@ -12,48 +12,34 @@ from application.errors import Forbidden, NotFound
 from domain.employment import PPPK
 from domain.training import MAX_JP_PER_DAY, OUTCOMES, STATUSES
 from infrastructure.career_view import TrainingFilter
-from web.auth import actor, allow, jejak, principal
+from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
 
 blp = Blueprint("trainings", __name__, url_prefix="/api", description="Training completions (pengembangan kompetensi)")
-READERS = ("hr_admin", "employee", "auditor")  # employees: their own record; supervisors: also their reports'
-UNIT_READERS = ("hr_admin", "supervisor", "auditor")  # supervisors: their reports in the unit
 YEARS = ma.validate.Range(min=1950, max=2100)
 
 
 def record_scope() -> set[UUID] | None:
     """Whose career record the caller reads: everyone (None) for HR and auditors, else themself and their
     direct and indirect reports."""
-    who = principal()
-    if who.role in ("hr_admin", "auditor"):
-        return None
-    if who.employee_id is None:
-        return set()
-    return {who.employee_id} | jejak().directory.all_reports(who.employee_id)
+    return jejak().policy.record_scope(actor())
 
 
 def require_visible(employee_id: UUID, what: str) -> None:
     """403 unless the caller reads this employee's record."""
-    scope = record_scope()
-    if scope is not None and employee_id not in scope:
+    if not jejak().policy.may_read_record(actor(), employee_id):
         raise Forbidden(f"you may read the {what} of yourself and your reports only")
 
 
 def employee_entry(employee_id: UUID) -> dict[str, Any]:
     """The directory entry of an employee named in the path, or 404."""
-    row = jejak().directory.employee(employee_id)
-    if row is None:
-        raise NotFound(f"no employee {employee_id}")
-    return row
+    return jejak().queries.people.entry(employee_id)
 
 
 def unit_entry(code: str) -> dict[str, Any]:
     """The directory entry of a unit named in the path, or 404."""
-    row = jejak().directory.unit(code)
-    if row is None:
-        raise NotFound(f"no unit {code!r}")
-    return row
+    return jejak().queries.people.unit(code)
 
 
 class TrainingIn(Strict):
@@ -179,7 +165,7 @@ def respond_training(training_id: UUID, status: int = 200) -> Any:
 
 
 @blp.route("/trainings")
-@allow(*READERS)
+@allow()
 @blp.arguments(TrainingQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, TrainingOut(many=True))
 def list_trainings(query: dict[str, Any]) -> list[dict[str, Any]]:
@@ -189,7 +175,7 @@ def list_trainings(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @blp.route("/trainings", methods=["POST"])
-@allow("hr_admin", "employee")
+@allow()
 @blp.arguments(TrainingIn)
 @blp.response(201, TrainingOut)
 def record_training(data: dict[str, Any]) -> Any:
@@ -200,7 +186,7 @@ def record_training(data: dict[str, Any]) -> Any:
 
 
 @blp.route("/trainings/<training_id>")
-@allow(*READERS)
+@allow()
 @blp.response(200, TrainingOut)
 def get_training(training_id: str) -> Any:
     """One completion and its status."""
@@ -208,7 +194,7 @@ def get_training(training_id: str) -> Any:
 
 
 @blp.route("/trainings/<training_id>/verification", methods=["POST"])
-@allow("hr_admin")
+@allow()
 @blp.arguments(VerificationIn)
 @blp.response(200, TrainingOut)
 def verify(data: dict[str, Any], training_id: str) -> Any:
@@ -219,7 +205,7 @@ def verify(data: dict[str, Any], training_id: str) -> Any:
 
 
 @blp.route("/employees/<employee_id>/training-hours")
-@allow(*READERS)
+@allow()
 @blp.arguments(YearQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, HoursOut)
 def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
@@ -243,24 +229,10 @@ def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
 
 
 @blp.route("/units/<code>/training-shortfall")
-@allow(*UNIT_READERS)
+@allow()
 @blp.arguments(YearQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, ShortfallOut)
 def training_shortfall(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Who in the unit (now, and in service by the end of the year) has fewer verified JP than the yearly
     minimum; supervisors see their own reports only."""
-    return shortfall_of(code, query["year"])
-
-
-def shortfall_of(code: str, year: int | None) -> dict[str, Any]:
-    """Who in the unit the caller may see has fewer verified JP than the year's minimum (404 for no unit)."""
-    unit = unit_entry(code)
-    year = year or jejak().trainings.today().year
-    minimum = jejak().trainings.yearly_minimum(year)
-    counted = jejak().career.unit_training_totals(unit["code"], year, visible_to=record_scope())
-    # the yearly minimum is a right of PNS and CPNS; a PPPK has a maximum instead, so is never short of it
-    below = [{**row, "shortfall_jp": minimum.minimum_jp - row["verified_jp"]}
-             for row in counted if row["verified_jp"] < minimum.minimum_jp and row["status"] != PPPK]
-    return {"unit": unit["code"], "year": year, "minimum_jp": minimum.minimum_jp,
-            "rule_set_version": minimum.rule_set_version, "rules_at": minimum.rules_at, "employees": len(counted),
-            "below_count": len(below), "below": below}
+    return jejak().queries.careers.shortfall(actor(), code, query["year"])

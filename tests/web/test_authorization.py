@@ -297,6 +297,8 @@ ROUTES += [
 REFUSED_BY_DATA.update({
     ("GET", "/api/audit/feedback-rounds/{round}/responses?reason=keberatan+nomor+7&case_id=K-7"):
         frozenset({"investigator"}),
+    # the matrix investigator has no grievance, so it reads no 360 report (the round is among no evidence of theirs)
+    ("GET", "/api/feedback-rounds/{round}/report"): frozenset({"investigator"}),
     ("POST", "/api/grievances"): frozenset({"supervisor"}),
     ("GET", "/api/grievances/{grievance}"): frozenset({"supervisor", "investigator"}),
     ("GET", "/api/grievances/{grievance}/case-file"): frozenset({"investigator"}),

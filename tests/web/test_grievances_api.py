@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from uuid import uuid4
 
 import pytest
 
-from application.actor import system_actor
+from application.actor import Actor, system_actor
 from infrastructure.container import Jejak
 from tests.promotions import Office
 from tests.web.conftest import Api
 from web import create_app
 
 PROBLEM = "application/problem+json"
+HR_ACTOR = Actor(id="hr-1", role="hr_admin", name="Admin BKPSDM")
 
 
 @pytest.fixture
@@ -156,3 +158,75 @@ def test_grievance_refusals(setting: tuple[Api, str]) -> None:
     by_other = api.call("POST", f"/api/grievances/{grievance_id}/conclusion", role="other_investigator",
                         json={"outcome": "dismissed", "findings": "x", "reasons": "y"})
     assert by_other.status_code == 403
+
+
+def rounds_of_dewi(api: Api) -> tuple[str, str, str]:
+    """A closed round of Dewi's among the evidence of her case, an open round of hers and a closed one of Siti's."""
+    feedback = api.jejak.feedback
+    closes = date.today() + timedelta(days=5)
+    in_case = feedback.open_round(HR_ACTOR, api.ids["dewi"], "2025-Q4", closes).id
+    still_open = feedback.open_round(HR_ACTOR, api.ids["dewi"], "2026-Q4", closes).id
+    elsewhere = feedback.open_round(HR_ACTOR, api.ids["siti"], "2025-Q4", closes).id
+    for rid in (in_case, elsewhere):
+        feedback.close(HR_ACTOR, rid, "batas waktu internal")
+    return str(in_case), str(still_open), str(elsewhere)
+
+
+def test_an_investigator_without_a_grievance_reads_no_360_report(setting: tuple[Api, str]) -> None:
+    api, _case_id = setting
+    closed, still_open, _ = rounds_of_dewi(api)
+
+    for rid in (closed, still_open):
+        refused = api.call("GET", f"/api/feedback-rounds/{rid}/report", role="investigator")
+        assert refused.status_code == 403 and refused.mimetype == PROBLEM, rid
+        assert api.call("GET", f"/api/feedback-rounds/{rid}/report", role="auditor").status_code == 200
+
+
+def test_an_investigator_reads_the_360_reports_of_their_open_grievance_only(setting: tuple[Api, str]) -> None:
+    api, _ = setting
+    closed, _, elsewhere = rounds_of_dewi(api)
+    case_id = api.jejak.promotions.propose(HR_ACTOR, api.ids["dewi"], "rank", "2026-04", "usulan").id
+    decided = decided_case_with_round(api, case_id)
+    grievance_id = file(api, str(decided)).get_json()["id"]
+    assign(api, grievance_id)
+
+    assert api.call("GET", f"/api/feedback-rounds/{closed}/report", role="investigator").status_code == 200
+    assert api.call("GET", f"/api/feedback-rounds/{elsewhere}/report", role="investigator").status_code == 403
+    assert api.call("GET", f"/api/feedback-rounds/{closed}/report", role="other_investigator").status_code == 403
+    api.call("POST", f"/api/grievances/{grievance_id}/conclusion", role="investigator", json={
+        "outcome": "dismissed", "findings": "syarat diterapkan dengan benar", "reasons": "predikat final"})
+    assert api.call("GET", f"/api/feedback-rounds/{closed}/report", role="investigator").status_code == 403
+
+
+def decided_case_with_round(api: Api, case_id: Any) -> Any:
+    """Assess and decide a case (its evidence includes Dewi's closed 2025 round)."""
+    committee = Actor(id="committee-1", role="committee", name="Tim Penilai Kinerja")
+    api.jejak.promotions.assess(committee, case_id)
+    api.jejak.promotions.decide(committee, case_id, "rejected", "belum memenuhi syarat", ["Ketua", "Anggota"])
+    return case_id
+
+
+def raw(api: Api, rid: str, who: str, case_id: str | None) -> Any:
+    params = {"reason": "pemeriksaan keberatan", **({"case_id": case_id} if case_id else {})}
+    return api.call("GET", f"/api/audit/feedback-rounds/{rid}/responses?{urlencode(params)}", role=who)
+
+
+def test_raw_360_responses_are_read_only_under_an_open_grievance_whose_evidence_includes_the_round(
+        setting: tuple[Api, str]) -> None:
+    api, _ = setting
+    closed, _, elsewhere = rounds_of_dewi(api)
+    case_id = api.jejak.promotions.propose(HR_ACTOR, api.ids["dewi"], "rank", "2026-04", "usulan").id
+    grievance_id = file(api, str(decided_case_with_round(api, case_id))).get_json()["id"]
+    assign(api, grievance_id)
+    head = api.jejak.projections.head()
+
+    assert raw(api, elsewhere, "investigator", grievance_id).status_code == 403
+    assert raw(api, closed, "investigator", str(uuid4())).status_code == 403
+    assert raw(api, closed, "investigator", None).status_code == 403
+    assert raw(api, closed, "other_investigator", grievance_id).status_code == 403
+    assert raw(api, elsewhere, "auditor", grievance_id).status_code == 403
+    assert raw(api, closed, "auditor", str(case_id)).status_code == 403  # a case, not a grievance
+    assert api.jejak.projections.head() == head
+    assert raw(api, closed, "investigator", grievance_id).status_code == 200
+    assert raw(api, closed, "auditor", grievance_id).status_code == 200
+    assert raw(api, elsewhere, "auditor", None).status_code == 200  # auditors without a case give only a reason

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from flask import abort, g, redirect, render_template, request, session, url_for
 
+from application.access_policy import ROUTE_ROLES
 from domain.access import ROLES
 from web.auth import Principal, effective_role, jejak, permits, security_read_models_ready
 
@@ -60,18 +61,11 @@ def end_session() -> None:
         session["lang"] = lang
 
 
-def roles_of(view: Callable[..., Any]) -> frozenset[str]:
-    """The roles an API route admits, as its @allow declared them."""
-    roles = getattr(view, "_jejak_roles", None)
-    if roles is None:
-        raise ValueError(f"{view.__name__} declares no roles")
-    return cast(frozenset[str], roles)
-
-
-def page(*mirrors: Callable[..., Any], roles: tuple[str, ...] = ()) -> Callable[[F], F]:
-    """A page for a signed-in account whose role the API route(s) it shows admit (``roles``: a page with no API
-    twin, such as the home page). Anonymous visitors are sent to sign in; other roles get 403."""
-    admitted = frozenset(roles).union(*(roles_of(m) for m in mirrors))
+def page(*mirrors: str, roles: Iterable[str] = ()) -> Callable[[F], F]:
+    """A page for a signed-in account whose role the API route(s) it shows admit, named by endpoint as in
+    application/access_policy.py's ROUTE_ROLES (``roles``: a page with no API twin, such as the home page).
+    Anonymous visitors are sent to sign in; other roles get 403."""
+    admitted = frozenset(roles).union(*(ROUTE_ROLES[m] for m in mirrors))
     unknown = admitted - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {unknown}")

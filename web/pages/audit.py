@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
 
+from application.access_policy import PAGE_ROLES
 from application.errors import NotFound
 from domain.errors import DomainError
 from infrastructure.grievance_view import GrievanceFilter
 from infrastructure.views import AuditFilter
-from web import audit as audit_api
-from web import grievances as grievance_api
+from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.people import reason_errors
@@ -30,7 +30,7 @@ EMPLOYEE_TOPIC = "domain.employee:Employee"
 
 
 @bp.route("/audit/events")
-@page(audit_api.events)
+@page("audit.events")
 def events() -> Any:
     """The log in order, filtered by aggregate, actor, topic and dates, one page at a time."""
     args = {k: (request.args.get(k) or "").strip()[:200] for k in ("aggregate_id", "actor", "topic", "since", "until")}
@@ -48,7 +48,7 @@ def events() -> Any:
     flt = AuditFilter(aggregate_id, args["actor"] or None, args["topic"] or None,
                       datetime.combine(since, time.min, LOCAL) if since else None,
                       datetime.combine(until + timedelta(days=1), time.min, LOCAL) if until else None)
-    found = audit_api.event_page(flt, int(limit), int(after))
+    found = jejak().queries.audit.events(flt, int(limit), int(after))
     query: dict[str, Any] = {**{k: v for k, v in args.items() if v}, "limit": limit, "after": found["next_after"]}
     next_url = url_for("pages.audit.events", **query) if found["next_after"] is not None else None
     return render("pages/events.html", args=args, errors={}, items=[shown(e) for e in found["items"]],
@@ -96,7 +96,7 @@ def parse_moment(raw: str, errors: Errors) -> datetime | None:
 
 
 @bp.route("/audit/aggregates/<aggregate_id>")
-@page(audit_api.aggregate_history)
+@page("audit.aggregate_history")
 def aggregate(aggregate_id: str) -> Any:
     """An aggregate's history and its state at a chosen moment; the reader states a reason, which is recorded
     with the read exactly as the API records it."""
@@ -113,7 +113,7 @@ def aggregate(aggregate_id: str) -> Any:
     errors.update(reason_errors(reason) if reason else {"reason": [_("This field is required.")]})
     if not errors:
         try:
-            history = audit_api.history_of(agg_id, reason, case_id)
+            history = jejak().queries.audit.history(actor(), agg_id, reason, case_id)
         except DomainError as e:
             errors = field_errors(e)
     if errors:
@@ -132,20 +132,21 @@ def employee_state_at(agg_id: UUID, history: list[dict[str, Any]], moment: datet
     if not history or not history[0]["topic"].startswith(EMPLOYEE_TOPIC) or version == 0:
         return None
     try:
-        return audit_api.employee_state(agg_id, None, moment, reason, case_id)
+        return jejak().queries.audit.employee_state(actor(), agg_id, None, moment, reason, case_id)
     except NotFound:
         return None
 
 
 @bp.route("/audit/verify")
-@page(audit_api.verify)
+@page("audit.verify")
 def verify() -> Any:
     """Whether the hash chain and the seals are intact, or where they first break."""
-    return render("pages/verify.html", report=audit_api.verification())
+    return render("pages/verify.html", report=jejak().queries.audit.verification())
 
 
 @bp.route("/investigations")
-@page(roles=("investigator",))
+@page(roles=PAGE_ROLES["pages.audit.investigations"])
 def investigations() -> Any:
     """The investigator's start: the open grievances assigned to them (the API's list, scoped the same way)."""
-    return render("pages/investigations.html", rows=grievance_api.visible_grievances(GrievanceFilter(), 200))
+    rows = jejak().queries.grievances.grievances(actor(), GrievanceFilter(), 200)
+    return render("pages/investigations.html", rows=rows)

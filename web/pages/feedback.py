@@ -11,9 +11,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from application.errors import NotFound
+from application.feedback import IDEMPOTENCY_KEY_MAX
 from domain.errors import DomainError
 from infrastructure.feedback_view import RoundFilter
-from web import feedback as api
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
@@ -27,10 +27,10 @@ BILINGUAL = re.compile(r"^(.+?) \((.+)\)$")
 
 
 @bp.route("/reviews")
-@page(api.review_requests)
+@page("feedback.review_requests")
 def inbox() -> Any:
     """Review requests: pending ones first with their closing dates, then those done or closed."""
-    rows = api.my_requests()
+    rows = jejak().queries.feedback.review_requests(actor())
     pending = [r for r in rows if r["state"] == "pending"]
     finished = [r for r in rows if r["state"] != "pending"]
     return render("pages/reviews.html", pending=pending, finished=finished, today=jejak().feedback.today(),
@@ -39,21 +39,20 @@ def inbox() -> Any:
 
 def review_request(round_id: UUID) -> dict[str, Any]:
     """The caller's request to review in this round, or 404."""
-    api.close_if_due(round_id)
-    for row in api.my_requests():
-        if row["round_id"] == round_id:
-            return row
+    row = jejak().queries.feedback.review_request(actor(), round_id)
+    if row is not None:
+        return row
     raise NotFound(_("You have no review request in this round."))
 
 
 @bp.route("/reviews/<round_id>", methods=["GET", "POST"])
-@page(api.submit)
+@page("feedback.submit")
 def review(round_id: str) -> Any:
     """The review form: the seven BerAKHLAK values with their anchors, optional comments; a resubmission while
     the round is open starts from the earlier answers."""
     rid = parse_id(round_id, "feedback round")
     req = review_request(rid)
-    earlier = api.own_response(rid)
+    earlier = jejak().queries.feedback.own_response(actor(), rid)
     accepting = req["round_status"] == "open" and req["closes_on"] >= jejak().feedback.today()
     if request.method == "GET" or not accepting:
         ratings = earlier.ratings if earlier else {}
@@ -61,7 +60,7 @@ def review(round_id: str) -> Any:
         return form_page(req, ratings, comments, {}, earlier is not None, accepting, 200 if accepting or
                          request.method == "GET" else 409)
     ratings, comments = answers_from(req["questions"])
-    key = (request.form.get("submission") or "")[:api.IDEMPOTENCY_KEY_MAX] or None
+    key = (request.form.get("submission") or "")[:IDEMPOTENCY_KEY_MAX] or None
     try:
         jejak().feedback.submit(actor(), rid, ratings, comments, key)
     except DomainError as e:
@@ -71,7 +70,7 @@ def review(round_id: str) -> Any:
 
 
 @bp.route("/reviews/<round_id>/decline", methods=["POST"])
-@page(api.decline)
+@page("feedback.decline")
 def decline(round_id: str) -> Any:
     """The reviewer declines the request, with a reason; it leaves the inbox."""
     rid = parse_id(round_id, "feedback round")
@@ -84,7 +83,7 @@ def decline(round_id: str) -> Any:
         except DomainError as e:
             errors = field_errors(e)
     if errors:
-        earlier = api.own_response(rid)
+        earlier = jejak().queries.feedback.own_response(actor(), rid)
         return form_page(req, earlier.ratings if earlier else {}, earlier.comments if earlier else {}, errors,
                          earlier is not None, True, 422)
     return redirect(url_for("pages.feedback.inbox", notice="declined"))
@@ -135,12 +134,12 @@ def in_language(anchor: str, english: bool) -> str:
 
 
 @bp.route("/reviews/<round_id>/submitted")
-@page(api.my_response)
+@page("feedback.my_response")
 def submitted(round_id: str) -> Any:
     """The confirmation: what was recorded and when."""
     rid = parse_id(round_id, "feedback round")
     req = review_request(rid)
-    mine = api.own_response(rid)
+    mine = jejak().queries.feedback.own_response(actor(), rid)
     if mine is None:
         raise NotFound(_("You have not responded in this round."))
     english = str(get_locale()) == "en"
@@ -151,19 +150,19 @@ def submitted(round_id: str) -> Any:
 
 
 @bp.route("/feedback")
-@page(api.list_rounds)
+@page("feedback.list_rounds")
 def my_rounds() -> Any:
     """360 rounds the account may see (employees: their own; supervisors: also their reports')."""
-    return render("pages/rounds.html", rounds=api.visible_rounds(RoundFilter(), 200))
+    return render("pages/rounds.html", rounds=jejak().queries.feedback.rounds(actor(), RoundFilter(), 200))
 
 
 @bp.route("/feedback/<round_id>/report")
-@page(api.report)
+@page("feedback.report")
 def report(round_id: str) -> Any:
     """The 360 report after closing: radar chart of self vs others per value, a bar per relationship category
     (withheld ones marked, with the reason) and the comments."""
     rid = parse_id(round_id, "feedback round")
-    data = api.report_for(rid)
+    data = jejak().queries.feedback.report(actor(), rid)
     reviewee = jejak().directory.employee(UUID(data["reviewee_id"]))
     scale = data["scale"]
     axes = [Axis(q["value"] or q["id"], q["by_category"]["self"].get("mean"), q["others"]["mean"])

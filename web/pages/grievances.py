@@ -12,12 +12,11 @@ from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
 from domain.errors import DomainError
-from domain.grievance import OUTCOMES
-from infrastructure.grievance_view import OPEN, GrievanceFilter
-from web import grievances as grievance_api
-from web.auth import actor, jejak, permits, principal
+from domain.grievance import OPEN_STATUSES, OUTCOMES
+from infrastructure.grievance_view import GrievanceFilter
+from web.auth import actor, jejak
 from web.http import parse_id
-from web.pages.access import page, roles_of
+from web.pages.access import page
 from web.pages.people import reason_errors
 from web.pages.promotions import readable_drift
 from web.pages.render import Errors, field_errors, render, required
@@ -27,14 +26,14 @@ LIST_SIZE = 200
 
 
 @bp.route("/grievances")
-@page(grievance_api.list_grievances)
+@page("grievances.list_grievances")
 def grievances() -> Any:
     """The grievances the account may see, newest first."""
-    return render("pages/grievances.html", rows=grievance_api.visible_grievances(GrievanceFilter(), LIST_SIZE))
+    return render("pages/grievances.html", rows=jejak().queries.grievances.grievances(actor(), GrievanceFilter(), LIST_SIZE))
 
 
 @bp.route("/grievances/<grievance_id>")
-@page(grievance_api.get_grievance)
+@page("grievances.get_grievance")
 def grievance(grievance_id: str) -> Any:
     """A grievance's status and outcome; HR assigns an investigator here."""
     return grievance_page(parse_id(grievance_id, "grievance"))
@@ -44,15 +43,15 @@ def grievance_page(gid: UUID, status: int = 200, errors: Errors | None = None, c
                    form: dict[str, str] | None = None) -> Any:
     """Render a grievance (and, while it is open, HR's assignment form and the assigned investigator's
     conclusion form)."""
-    data = grievance_api.detail(gid)
-    role, is_open = principal().role, data["status"] in OPEN
-    may_assign = permits(role, roles_of(grievance_api.assign)) and is_open
-    may_conclude = (permits(role, roles_of(grievance_api.conclude)) and is_open
-                    and data["investigator_id"] == str(principal().grant_id))
+    data = jejak().queries.grievances.grievance(actor(), gid)
+    who, policy, is_open = actor(), jejak().policy, data["status"] in OPEN_STATUSES
+    may_assign = policy.may_assign_investigator(who) and is_open
+    may_conclude = is_open and data["investigator_id"] is not None and policy.may_conclude_grievance(
+        who, data["investigator_id"])
     return render("pages/grievance.html", status, g=data, errors=errors or {}, chosen=chosen, form=form or {},
                   investigators_options=investigators() if may_assign else [], may_assign=may_assign,
                   may_conclude=may_conclude, outcomes=OUTCOMES,
-                  may_read_file=permits(role, roles_of(grievance_api.case_file)),
+                  may_read_file=policy.may_read_case_file(who, gid, is_open, data["investigator_id"]),
                   notice=request.args.get("notice"))
 
 
@@ -66,7 +65,7 @@ def investigators() -> list[tuple[str, str]]:
 
 
 @bp.route("/grievances/<grievance_id>/investigator", methods=["POST"])
-@page(grievance_api.assign)
+@page("grievances.assign")
 def assign(grievance_id: str) -> Any:
     """HR assigns (or reassigns) the investigator."""
     gid = parse_id(grievance_id, "grievance")
@@ -87,7 +86,7 @@ def assign(grievance_id: str) -> Any:
 
 
 @bp.route("/grievances/<grievance_id>/conclusion", methods=["POST"])
-@page(grievance_api.conclude)
+@page("grievances.conclude")
 def conclude(grievance_id: str) -> Any:
     """The assigned investigator records findings and the outcome (upheld with a remedy, or dismissed)."""
     gid = parse_id(grievance_id, "grievance")
@@ -105,7 +104,7 @@ def conclude(grievance_id: str) -> Any:
 
 
 @bp.route("/grievances/<grievance_id>/case-file")
-@page(grievance_api.case_file)
+@page("grievances.case_file")
 def case_file(grievance_id: str) -> Any:
     """The case file: the decision event, the evidence as of the decision, replay, drift, the rule-set text and the
     trail of actors. Opening it is a recorded read, with the reason given."""
@@ -120,7 +119,7 @@ def case_file(grievance_id: str) -> Any:
         return render("pages/reason.html", 422, person=None, errors=errors, reason=reason, case_id="",
                       action=action, show_case=False)
     data = jejak().grievances.case_file(actor(), gid, reason)
-    return render("pages/case_file.html", f=readable_file(data), g=grievance_api.detail(gid), reason=reason)
+    return render("pages/case_file.html", f=readable_file(data), g=jejak().queries.grievances.grievance(actor(), gid), reason=reason)
 
 
 def readable_file(data: dict[str, Any]) -> dict[str, Any]:

@@ -10,15 +10,12 @@ from uuid import UUID
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
+from application.access_policy import PAGE_ROLES
 from domain.errors import DomainError
-from domain.feedback_round import RELATIONSHIPS
+from domain.feedback_round import RELATIONSHIPS, RoundStatus
 from infrastructure.feedback_view import RoundFilter
 from infrastructure.views import EmployeeFilter
-from web import appraisals as appraisal_api
-from web import feedback as feedback_api
-from web import talent as talent_api
-from web import trainings as training_api
-from web.auth import actor, jejak, principal
+from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.charts import Bar, bars
@@ -26,7 +23,6 @@ from web.pages.i18n import number_filter, word
 from web.pages.render import Errors, field_errors, render, required
 
 bp = Blueprint("hr", __name__)
-HR_ONLY = ("hr_admin",)
 PEOPLE_LIMIT = 2000
 
 
@@ -36,7 +32,7 @@ def people() -> list[dict[str, Any]]:
 
 
 @bp.route("/hr/rounds", methods=["GET", "POST"])
-@page(roles=HR_ONLY)
+@page(roles=PAGE_ROLES["pages.hr.rounds"])
 def rounds() -> Any:
     """Every 360 round (filtered by status) and the form to open one."""
     form: dict[str, str] = {}
@@ -52,7 +48,7 @@ def rounds() -> Any:
             except DomainError as e:
                 errors = field_errors(e)
     status = request.args.get("status") if request.args.get("status") in ("open", "closed") else None
-    listed = feedback_api.visible_rounds(RoundFilter(status=status), 500)
+    listed = jejak().queries.feedback.rounds(actor(), RoundFilter(status=status), 500)
     return render("pages/hr_rounds.html", 422 if errors else 200, rounds=listed, shown=status, form=form,
                   errors=errors, people=people())
 
@@ -72,7 +68,7 @@ def parse_round_form(form: dict[str, str]) -> Errors:
 
 
 @bp.route("/rounds/<round_id>")
-@page(feedback_api.get_round)
+@page("feedback.get_round")
 def round_page(round_id: str) -> Any:
     """A round with its nominations; HR and the reviewee's supervisor also get the forms to manage it, the reviewee
     the form to propose reviewers."""
@@ -81,13 +77,11 @@ def round_page(round_id: str) -> Any:
 
 def round_view(rid: UUID, errors: Errors, failed: str | None, status: int) -> Any:
     """Render a round (``failed`` names the form whose errors are shown)."""
-    feedback_api.close_if_due(rid)
-    detail = feedback_api.round_detail(rid)
-    who = principal()
-    is_open = detail["status"] == "open"
-    manages = is_open and (who.role == "hr_admin" or (
-        who.employee_id is not None and who.employee_id == detail["supervisor_id"]))
-    proposes = manages or (is_open and who.employee_id is not None and who.employee_id == detail["reviewee_id"])
+    detail = jejak().queries.feedback.round(actor(), rid)
+    who, policy = actor(), jejak().policy
+    is_open = detail["status"] == RoundStatus.OPEN
+    manages = is_open and policy.may_manage_round(who, detail["supervisor_id"])
+    proposes = manages or (is_open and policy.may_propose_reviewers(who, detail["reviewee_id"]))
     return render("pages/round.html", status, r=detail, manages=manages, proposes=proposes, errors=errors,
                   failed=failed, relationships=[(code, word(code)) for code in RELATIONSHIPS],
                   people=people() if proposes else [],
@@ -111,7 +105,7 @@ def version() -> int | None:
 
 
 @bp.route("/rounds/<round_id>/nominations", methods=["POST"])
-@page(feedback_api.nominate)
+@page("feedback.nominate")
 def add_reviewer(round_id: str) -> Any:
     """The reviewee or HR proposes a reviewer; the reviewee's supervisor adds one directly."""
     rid = parse_id(round_id, "feedback round")
@@ -131,7 +125,7 @@ def add_reviewer(round_id: str) -> Any:
 
 
 @bp.route("/rounds/<round_id>/nominations/<nomination_id>/approval", methods=["POST"])
-@page(feedback_api.approve)
+@page("feedback.approve")
 def approve(round_id: str, nomination_id: str) -> Any:
     """Approve a proposed reviewer."""
     rid, nid = parse_id(round_id, "feedback round"), parse_id(nomination_id, "nomination")
@@ -139,7 +133,7 @@ def approve(round_id: str, nomination_id: str) -> Any:
 
 
 @bp.route("/rounds/<round_id>/nominations/<nomination_id>/rejection", methods=["POST"])
-@page(feedback_api.reject)
+@page("feedback.reject")
 def reject(round_id: str, nomination_id: str) -> Any:
     """Reject a proposed reviewer, with a reason."""
     rid, nid = parse_id(round_id, "feedback round"), parse_id(nomination_id, "nomination")
@@ -150,7 +144,7 @@ def reject(round_id: str, nomination_id: str) -> Any:
 
 
 @bp.route("/rounds/<round_id>/close", methods=["POST"])
-@page(feedback_api.close)
+@page("feedback.close")
 def close(round_id: str) -> Any:
     """Close the round by hand, with a reason; nothing more is accepted."""
     rid = parse_id(round_id, "feedback round")
@@ -161,29 +155,29 @@ def close(round_id: str) -> Any:
 
 
 @bp.route("/hr/units")
-@page(feedback_api.unit_report)
+@page("feedback.unit_report")
 def units() -> Any:
     """The units, each linking to its dashboard."""
     return render("pages/units.html", units=jejak().directory.units())
 
 
 @bp.route("/hr/units/<code>")
-@page(feedback_api.unit_report)
+@page("feedback.unit_report")
 def unit(code: str) -> Any:
     """A unit's dashboard for a period: 360 response rates, the predicate distribution against the caps, who is
     below the yearly JP minimum, and the 9-box grid."""
-    unit_row = training_api.unit_entry(code)
+    unit_row = jejak().queries.people.unit(code)
     period = (request.args.get("period") or str(jejak().feedback.today().year)).strip()[:20]
     year = int(period[:4]) if period[:4].isdigit() else jejak().feedback.today().year
     rates = jejak().feedback_view.unit_report(unit_row["code"], period)
     distribution: dict[str, Any] | None = None
     period_error: str | None = None
     try:
-        distribution = appraisal_api.distribution_of(unit_row["code"], period)
+        distribution = jejak().queries.appraisals.distribution(unit_row["code"], period)
     except DomainError as e:
         period_error = e.message
-    shortfall = training_api.shortfall_of(unit_row["code"], year)
-    grid = talent_api.grid_of(unit_row["code"])
+    shortfall = jejak().queries.careers.shortfall(actor(), unit_row["code"], year)
+    grid = jejak().queries.careers.talent_grid(actor(), unit_row["code"])
     this_year = jejak().feedback.today().year
     recent = [str(y) for y in range(this_year, this_year - 3, -1)]
     return render("pages/unit.html", unit=unit_row, period=period, recent=recent, period_error=period_error, rates=rates,

@@ -8,15 +8,11 @@ from uuid import UUID
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
+from application.access_policy import PAGE_ROLES
 from domain.errors import DomainError
 from infrastructure.appraisal_view import AppraisalFilter
 from infrastructure.feedback_view import RoundFilter
 from infrastructure.views import EmployeeFilter
-from web import appraisals as appraisal_api
-from web import employees as employee_api
-from web import feedback as feedback_api
-from web import grievances as grievance_api
-from web import timeline as timeline_api
 from web.auth import actor, jejak, principal
 from web.http import parse_id
 from web.pages.access import page
@@ -28,7 +24,7 @@ MAX_TEXT = 2000
 
 
 @bp.route("/timeline")
-@page(timeline_api.employee_timeline)
+@page("timeline.employee_timeline")
 def my_timeline() -> Any:
     """Your own career timeline; HR and auditors find the person first."""
     who = principal()
@@ -40,21 +36,21 @@ def my_timeline() -> Any:
 
 
 @bp.route("/employees/<employee_id>/timeline")
-@page(timeline_api.employee_timeline)
+@page("timeline.employee_timeline")
 def timeline(employee_id: str) -> Any:
     """A career timeline in date order; an auditor states a reason first, and the read is recorded."""
     eid = parse_id(employee_id, "employee")
     reason = (request.args.get("reason") or "").strip()
     case_id = (request.args.get("case_id") or "").strip()[:100] or None
-    needs_reason = principal().role in timeline_api.RECORDED_READERS
-    person = timeline_api.employee_entry(eid)
+    needs_reason = jejak().policy.reads_are_recorded(actor())
+    person = jejak().queries.people.entry(eid)
     if needs_reason and not reason:
         return render("pages/reason.html", person=person, errors={}, reason="", case_id=case_id or "",
                       action=url_for("pages.people.timeline", employee_id=eid))
     errors = reason_errors(reason) if needs_reason else {}
     if not errors:
         try:
-            data = timeline_api.read_timeline(eid, None, None, [], reason or None, case_id)
+            data = jejak().queries.timeline.timeline(actor(), eid, None, None, [], reason or None, case_id)
         except DomainError as e:
             errors = field_errors(e)
     if errors:
@@ -71,14 +67,14 @@ def reason_errors(reason: str) -> Errors:
 
 
 @bp.route("/appraisals")
-@page(appraisal_api.list_appraisals)
+@page("appraisals.list_appraisals")
 def my_appraisals() -> Any:
     """Appraisals the account may see, newest period first."""
-    return render("pages/appraisals.html", rows=appraisal_api.visible_appraisals(AppraisalFilter(), 200))
+    return render("pages/appraisals.html", rows=jejak().queries.appraisals.appraisals(actor(), AppraisalFilter(), 200))
 
 
 @bp.route("/appraisals/<appraisal_id>")
-@page(appraisal_api.get_appraisal)
+@page("appraisals.get_appraisal")
 def appraisal(appraisal_id: str) -> Any:
     """An appraisal with its predicate, and the objection form while the window is open for the appraised."""
     return appraisal_page(parse_id(appraisal_id, "appraisal"), "", {}, 200)
@@ -88,10 +84,10 @@ def appraisal_page(aid: UUID, reasons: str, errors: Errors, status: int, grievan
                    grounds: str = "") -> Any:
     """Render an appraisal (and, for the appraised employee within the windows, the objection and grievance
     forms)."""
-    data = appraisal_api.visible_appraisal(aid)
+    data = jejak().queries.appraisals.appraisal(actor(), aid)
     today = jejak().appraisals.today()
     deadline = data["objection_deadline"]
-    may_object = (principal().employee_id == data["employee_id"] and data["status"] == "final"
+    may_object = (jejak().policy.may_object(actor(), data["employee_id"]) and data["status"] == "final"
                   and data["objection"] is None and deadline is not None and today <= deadline)
     return render("pages/appraisal.html", status, a=data, may_object=may_object, reasons=reasons, errors=errors,
                   notice=request.args.get("notice"), grievance=jejak().grievances.filing(actor(), "appraisal", aid),
@@ -99,7 +95,7 @@ def appraisal_page(aid: UUID, reasons: str, errors: Errors, status: int, grievan
 
 
 @bp.route("/appraisals/<appraisal_id>/grievance", methods=["POST"])
-@page(grievance_api.file_grievance)
+@page("grievances.file_grievance")
 def file_grievance(appraisal_id: str) -> Any:
     """The appraised employee files a grievance about the final result, with grounds, within the window."""
     aid = parse_id(appraisal_id, "appraisal")
@@ -107,7 +103,7 @@ def file_grievance(appraisal_id: str) -> Any:
 
 
 @bp.route("/appraisals/<appraisal_id>/objection", methods=["POST"])
-@page(appraisal_api.file_objection)
+@page("appraisals.file_objection")
 def object_to(appraisal_id: str) -> Any:
     """File an objection with reasons; it goes to the assessor's superior."""
     aid = parse_id(appraisal_id, "appraisal")
@@ -124,16 +120,18 @@ def object_to(appraisal_id: str) -> Any:
 
 
 @bp.route("/team")
-@page(roles=("supervisor",))
+@page(roles=PAGE_ROLES["pages.people.team"])
 def team() -> Any:
     """A supervisor's direct reports with their open 360 rounds and their appraisals."""
     me = principal().employee_id
     if me is None:  # a supervisor always acts as an employee; kept for the type checker
         return render("pages/team.html", reports=[], rounds={}, appraisals={})
-    reports = [employee_api.visible(r, employee_api.personal_scope()) for r in jejak().directory.direct_reports(me)]
+    reports = jejak().queries.people.direct_reports(actor(), me)
     ids = {r["id"] for r in reports}
-    rounds = [r for r in feedback_api.visible_rounds(RoundFilter(status="open"), 500) if r["reviewee_id"] in ids]
-    appraisals = [a for a in appraisal_api.visible_appraisals(AppraisalFilter(), 500) if a["employee_id"] in ids]
+    queries = jejak().queries
+    rounds = [r for r in queries.feedback.rounds(actor(), RoundFilter(status="open"), 500) if r["reviewee_id"] in ids]
+    appraisals = [a for a in queries.appraisals.appraisals(actor(), AppraisalFilter(), 500)
+                  if a["employee_id"] in ids]
     return render("pages/team.html", reports=reports,
                   rounds={i: [r for r in rounds if r["reviewee_id"] == i] for i in ids},
                   appraisals={i: [a for a in appraisals if a["employee_id"] == i] for i in ids})

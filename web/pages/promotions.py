@@ -16,36 +16,35 @@ from domain.errors import DomainError
 from domain.promotion_case import OUTCOMES, StaleEvidence
 from infrastructure.cursor import BadCursor
 from infrastructure.promotion_view import CaseFilter
-from web import grievances as grievance_api
-from web import promotions as promotion_api
-from web.auth import actor, jejak, permits, principal
+from web.auth import actor, jejak
 from web.http import parse_id
-from web.pages.access import page, roles_of
+from web.pages.access import page
 from web.pages.filing import file_from_page
 from web.pages.render import Errors, field_errors, render, required
+from web.promotion_filters import CaseQuery, HistoryQuery
 
 bp = Blueprint("promotions", __name__)
 PAGE_SIZE = 50
 
 
 @bp.route("/promotions")
-@page(promotion_api.list_cases)
+@page("promotions.list_cases")
 def cases() -> Any:
     """The cases the account may see, newest proposal first (filter by state and flag)."""
-    args, query, errors = filters(promotion_api.CaseQuery(), ("status", "flagged", "cursor"))
+    args, query, errors = filters(CaseQuery(), ("status", "flagged", "cursor"))
     flt = CaseFilter(flagged=query.get("flagged"), status=query.get("status"))
-    found = paged(promotion_api.visible_cases, flt, args, errors)
+    found = paged(lambda *a: jejak().queries.promotions.cases(actor(), *a), flt, args, errors)
     return render("pages/promotion_cases.html", 422 if errors else 200, args=args, errors=errors,
                   rows=found["items"], next_url=next_url("pages.promotions.cases", args, found))
 
 
 @bp.route("/promotion-decisions")
-@page(promotion_api.decision_history)
+@page("promotions.decision_history")
 def history() -> Any:
     """Every committee decision across cases, filtered by unit, period, outcome and flag, one page at a time."""
-    args, query, errors = filters(promotion_api.HistoryQuery(), ("unit", "period", "outcome", "flagged", "cursor"))
+    args, query, errors = filters(HistoryQuery(), ("unit", "period", "outcome", "flagged", "cursor"))
     flt = CaseFilter(query.get("unit"), query.get("period"), query.get("outcome"), query.get("flagged"))
-    found = paged(promotion_api.decision_page, flt, args, errors)
+    found = paged(jejak().queries.promotions.decisions, flt, args, errors)
     return render("pages/promotion_history.html", 422 if errors else 200, args=args, errors=errors,
                   rows=found["items"], next_url=next_url("pages.promotions.history", args, found),
                   units=[(u["code"], f'{u["code"]} — {u["name"]}') for u in jejak().directory.units()])
@@ -82,7 +81,7 @@ def next_url(endpoint: str, args: dict[str, str], found: dict[str, Any]) -> str 
 
 
 @bp.route("/promotions/<case_id>")
-@page(promotion_api.get_case)
+@page("promotions.get_case")
 def case(case_id: str) -> Any:
     """A case: the criteria met or not with the values used, the pinned evidence, the rule-set version, the
     decisions (flagged when contrary), and the forms the account may use."""
@@ -93,8 +92,8 @@ def case_page(cid: UUID, status: int = 200, form: dict[str, str] | None = None, 
               stale: list[dict[str, Any]] | None = None, grounds: str = "") -> Any:
     """Render a case with the assessment, decision and grievance forms as the account's role and the case allow."""
     loaded = jejak().promotions.case(actor(), cid)
-    data = promotion_api.case_detail(loaded)
-    role = principal().role
+    data = jejak().queries.promotions.detail(loaded)
+    who, policy = actor(), jejak().policy
     try:
         loaded.check_decidable()
         decidable = True
@@ -102,15 +101,14 @@ def case_page(cid: UUID, status: int = 200, form: dict[str, str] | None = None, 
         decidable = False
     return render("pages/promotion_case.html", status, c=data, form=form or {}, errors=errors or {},
                   stale=stale or [], grounds=grounds, notice=request.args.get("notice"),
-                  may_assess=permits(role, roles_of(promotion_api.assess)) and loaded.status not in ("approved",
-                                                                                                    "rejected"),
-                  may_decide=permits(role, roles_of(promotion_api.decide)) and decidable,
-                  may_audit=permits(role, roles_of(promotion_api.replay)),
+                  may_assess=policy.may_assess_case(who) and loaded.status not in ("approved", "rejected"),
+                  may_decide=policy.may_decide_case(who) and decidable,
+                  may_audit=policy.may_audit_case(who, loaded.id, loaded.candidate_id),
                   grievance=jejak().grievances.filing(actor(), "promotion_decision", loaded.id), outcomes=OUTCOMES)
 
 
 @bp.route("/promotions/<case_id>/assessment", methods=["POST"])
-@page(promotion_api.assess)
+@page("promotions.assess")
 def assess(case_id: str) -> Any:
     """Run the eligibility assessment (HR or the committee), then show the case."""
     cid = parse_id(case_id, "promotion case")
@@ -119,7 +117,7 @@ def assess(case_id: str) -> Any:
 
 
 @bp.route("/promotions/<case_id>/decision", methods=["POST"])
-@page(promotion_api.decide)
+@page("promotions.decide")
 def decide(case_id: str) -> Any:
     """The committee's decision; rule refusals sit next to their fields, changed evidence is listed with a way to
     reassess."""
@@ -148,7 +146,7 @@ def decide(case_id: str) -> Any:
 
 
 @bp.route("/promotions/<case_id>/grievance", methods=["POST"])
-@page(grievance_api.file_grievance)
+@page("grievances.file_grievance")
 def file_grievance(case_id: str) -> Any:
     """The candidate files a grievance about the decision, with grounds, within the window."""
     cid = parse_id(case_id, "promotion case")
@@ -157,14 +155,14 @@ def file_grievance(case_id: str) -> Any:
 
 
 @bp.route("/promotions/<case_id>/audit")
-@page(promotion_api.replay, promotion_api.drift)
+@page("promotions.replay", "promotions.drift")
 def audit(case_id: str) -> Any:
     """Replay (recorded vs replayed per criterion, consistent or not) and drift (events after the decision per
     input, the outcome today under the pinned and today's rules)."""
     cid = parse_id(case_id, "promotion case")
     number = request.args.get("decision", "")
     decision = int(number) if number.isdigit() and int(number) > 0 else None
-    data = promotion_api.case_detail(jejak().promotions.case(actor(), cid))
+    data = jejak().queries.promotions.detail(jejak().queries.promotions.case(actor(), cid))
     replay = jejak().promotions.replay(actor(), cid, decision).as_dict()  # not assessed yet: a 409 page
     drift = jejak().promotions.drift(actor(), cid, decision)
     return render("pages/promotion_audit.html", c=data, replay=replay, drift=readable_drift(drift))

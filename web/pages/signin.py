@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
-from domain.access import ROLES
+from application.access_policy import PAGE_ROLES
 from web.auth import jejak, permits
 from web.pages.access import end_session, page, signed_in, start_session
 from web.pages.render import render, safe_next
@@ -54,7 +54,7 @@ def navigation() -> dict[str, Any]:
 
 
 @bp.route("/")
-@page(roles=ROLES)
+@page(roles=PAGE_ROLES["pages.signin.home"])
 def home() -> str:
     """The start page: who you are and the pages you may open."""
     return render_template("pages/home.html")

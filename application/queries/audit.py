@@ -1,0 +1,101 @@
+"""Auditors' reads of the log: events in order, one aggregate's history, an employee as of a moment, verification.
+
+Every read of someone's record is recorded (with its reason) before anything is returned; raw 360 answers never
+leave here (they are read only through the recorded-read route, see FeedbackService.raw_responses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from application.actor import Actor
+from application.jsonable import jsonable
+from application.ledger import Ledger, event_meta, event_payload, event_timestamp
+from application.reads import ReadLog
+from application.registry import Registry
+from domain.account import Account
+from domain.feedback_round import FeedbackRound
+
+RAW_RESPONSE_FIELDS = ("reviewer_id", "ratings", "comments")
+
+
+class AuditReadModel(Protocol):
+    """The audit index's lookups."""
+
+    def events(self, flt: Any, limit: int, after: int = 0) -> tuple[list[dict[str, Any]], int | None]:
+        """Index rows after a position, filtered, and the next page's position."""
+
+    def positions(self, aggregate_id: UUID) -> dict[int, int]:
+        """Version -> log position for one aggregate."""
+
+
+def describe(event: Any, position: int | None) -> dict[str, Any]:
+    """An event as auditors read it; raw 360 answers only through the recorded-read route."""
+    meta = event_meta(event)
+    payload = event_payload(event)
+    if isinstance(event, FeedbackRound.ResponseSubmitted):
+        payload = {k: v for k, v in payload.items() if k not in RAW_RESPONSE_FIELDS}
+        payload["raw_response"] = f"/api/audit/feedback-rounds/{event.originator_id}/responses?reason=..."
+    if isinstance(event, Account.Granted):
+        payload["password_hash"] = "[redacted]"
+    reason = payload.get("reason") if isinstance(payload.get("reason"), str) else meta.get("reason")
+    return {
+        "position": position,
+        "topic": get_topic(type(event)),
+        "aggregate_id": event.originator_id,
+        "version": event.originator_version,
+        "timestamp": event_timestamp(event),
+        "actor": {"id": meta.get("actor_id"), "role": meta.get("actor_role"), "name": meta.get("actor_name")},
+        "correlation_id": meta.get("correlation_id"),
+        "reason": reason,
+        "payload": jsonable(payload),
+    }
+
+
+class AuditQueries:
+    """The auditors' reads (the routes admit auditors only; verification also investigators)."""
+
+    def __init__(self, view: AuditReadModel, ledger: Ledger, registry: Registry, reads: ReadLog,
+                 event_at: Callable[[int], Any], verify: Callable[[], dict[str, Any]]):
+        self.view = view
+        self.ledger = ledger
+        self.registry = registry
+        self.reads = reads
+        self.event_at = event_at
+        self.verify = verify
+
+    def events(self, flt: Any, limit: int, after: int) -> dict[str, Any]:
+        """One page of the log after a position, each event as auditors read it, and the next page's position."""
+        rows, next_after = self.view.events(flt, limit, after)
+        items = []
+        for row in rows:
+            event = self.event_at(row["position"])
+            if event is not None:
+                items.append(describe(event, row["position"]))
+        return {"items": items, "next_after": next_after}
+
+    def history(self, actor: Actor, aggregate_id: UUID, reason: str | None, case_id: str | None
+                ) -> list[dict[str, Any]]:
+        """Every event of one aggregate with its log position; the read is recorded (with its reason) first."""
+        self.ledger.history(aggregate_id)  # 404 before recording a read of nothing
+        self.reads.record(actor, "aggregate.history", aggregate_id, reason, case_id)
+        positions = self.view.positions(aggregate_id)
+        return [describe(e, positions.get(e.originator_version)) for e in self.ledger.history(aggregate_id)]
+
+    def employee_state(self, actor: Actor, employee_id: UUID, version: int | None, at: datetime | None,
+                       reason: str | None, case_id: str | None) -> dict[str, Any]:
+        """An employee as of a version or a moment; the read is recorded with its reason."""
+        emp = self.registry.employee_as_of(employee_id, version, at)
+        self.reads.record(actor, "employee.state", emp.id, reason, case_id)
+        state = {k: v for k, v in vars(emp).items() if not k.startswith("_")}
+        state["id"], state["version"], state["as_of_version"] = emp.id, emp.version, emp.version
+        return state
+
+    def verification(self) -> dict[str, Any]:
+        """The ledger verification report against the configured seal key (if any)."""
+        return self.verify()

@@ -1,0 +1,96 @@
+"""360 feedback reads: rounds, the report, the caller's review requests and own response."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from application.access_policy import RAW_READERS, AccessPolicy
+from application.actor import Actor, system_actor
+from application.errors import NotFound
+from application.feedback import FeedbackService
+from application.question_book import QuestionBookService
+from domain.feedback_round import Response, RoundStatus
+
+
+class FeedbackReadModel(Protocol):
+    """The feedback read model's lookups these queries use (filters are the read model's own filter objects)."""
+
+    def round(self, round_id: UUID) -> dict[str, Any] | None:
+        """A round's row."""
+
+    def nominations(self, round_id: UUID) -> list[dict[str, Any]]:
+        """A round's nominations."""
+
+    def rounds(self, flt: Any, limit: int, after: datetime | None = None,
+               visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+        """Rounds matching a filter, of the reviewees given (None: all)."""
+
+    def review_requests(self, reviewer_id: UUID) -> list[dict[str, Any]]:
+        """A reviewer's approved nominations with their rounds."""
+
+
+class FeedbackQueries:
+    """Rounds and reports as the actor may read them (AccessPolicy.may_read_round, may_read_report)."""
+
+    def __init__(self, view: FeedbackReadModel, service: FeedbackService, questions: QuestionBookService,
+                 policy: AccessPolicy):
+        self.view = view
+        self.service = service
+        self.questions = questions
+        self.policy = policy
+
+    def today(self) -> date:
+        """The service's today (asked each time: tests and the scheduler move it)."""
+        return self.service.today()
+
+    def close_if_due(self, actor: Actor, round_id: UUID) -> None:
+        """The closing date is checked on every read, not only by `jejak feedback close-due`."""
+        row = self.view.round(round_id)
+        if row is not None and row["status"] == RoundStatus.OPEN and row["closes_on"] < self.today():
+            self.service.close_if_due(system_actor("closing-date", actor.correlation_id), round_id)
+
+    def round(self, actor: Actor, round_id: UUID) -> dict[str, Any]:
+        """A round with nominations, as the actor may see it (404 when the actor may not)."""
+        row = self.view.round(round_id)
+        if row is None or not self.policy.may_read_round(actor, row["reviewee_id"], row["supervisor_id"]):
+            raise NotFound(f"no feedback round {round_id}")
+        nominations = self.view.nominations(round_id)
+        if not self.policy.may_see_who_responded(actor, row["reviewee_id"]):
+            nominations = [{**n, "responded_at": None} for n in nominations]
+        return {**row, "nominations": nominations}
+
+    def rounds(self, actor: Actor, flt: Any, limit: int) -> list[dict[str, Any]]:
+        """Rounds the actor may list: all for HR and auditors; employees their own, supervisors also their
+        reports'."""
+        return self.view.rounds(flt, limit, visible_to=self.policy.record_scope(actor))
+
+    def report(self, actor: Actor, round_id: UUID, at: datetime | None = None) -> dict[str, Any]:
+        """The report as the actor may read it (auditors and investigators: as of ``at``, default now)."""
+        self.close_if_due(actor, round_id)
+        if actor.role in RAW_READERS and at is None:  # they read a report as of a moment: now, unless asked
+            at = datetime.now(UTC)
+        return self.service.report(actor, round_id, at)
+
+    def review_requests(self, actor: Actor) -> list[dict[str, Any]]:
+        """The actor's review requests (pending, done or closed) with the pinned questions of each round."""
+        rows = self.view.review_requests(actor.employee_id) if actor.employee_id else []
+        out = []
+        for row in rows:
+            questions = self.questions.get(row["question_set_version"])
+            expired = row["round_status"] == RoundStatus.CLOSED or row["closes_on"] < self.today()
+            state = "done" if row["responded_at"] else ("closed" if expired else "pending")
+            out.append({**row, "state": state, "questions": {
+                "version": questions.version, "scale": {"min": questions.scale_min, "max": questions.scale_max},
+                "anchors": questions.anchors, "items": questions.questions}})
+        return out
+
+    def review_request(self, actor: Actor, round_id: UUID) -> dict[str, Any] | None:
+        """The actor's request to review in one round, if any."""
+        self.close_if_due(actor, round_id)
+        return next((row for row in self.review_requests(actor) if row["round_id"] == round_id), None)
+
+    def own_response(self, actor: Actor, round_id: UUID) -> Response | None:
+        """The actor's current response in a round, if any (nobody reads another's raw answers this way)."""
+        return self.service.own_response(actor, round_id)

@@ -1,0 +1,73 @@
+"""Directory reads: units and employees, with personal fields only for those the policy allows."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from uuid import UUID
+
+from application.access_policy import AccessPolicy
+from application.actor import Actor
+from application.errors import NotFound
+
+PERSONAL = ("nip", "sex", "birth_date", "service_start")
+
+
+class DirectoryReadModel(Protocol):
+    """The directory read model's lookups these queries use."""
+
+    def unit(self, code: str) -> dict[str, Any] | None:
+        """One unit by code."""
+
+    def employee(self, employee_id: UUID) -> dict[str, Any] | None:
+        """One employee's entry."""
+
+    def employees(self, flt: Any, limit: int, cursor: str | None = None) -> Any:
+        """A page of employees (items, next_cursor)."""
+
+    def direct_reports(self, supervisor_id: UUID) -> list[dict[str, Any]]:
+        """The employees reporting directly to a supervisor."""
+
+
+def without_personal(row: dict[str, Any], scope: set[UUID] | None) -> dict[str, Any]:
+    """Drop personal fields unless the scope covers the employee (None = sees everything)."""
+    if scope is None or row["id"] in scope:
+        return row
+    return {k: v for k, v in row.items() if k not in PERSONAL}
+
+
+class PeopleQueries:
+    """Units and employees as the actor may read them (AccessPolicy.may_read_personal_fields)."""
+
+    def __init__(self, view: DirectoryReadModel, policy: AccessPolicy):
+        self.view = view
+        self.policy = policy
+
+    def unit(self, code: str) -> dict[str, Any]:
+        """A unit's entry, or 404."""
+        row = self.view.unit(code)
+        if row is None:
+            raise NotFound(f"no unit {code!r}")
+        return row
+
+    def entry(self, employee_id: UUID) -> dict[str, Any]:
+        """An employee's full entry, or 404 (for names and checks; not shown as it is)."""
+        row = self.view.employee(employee_id)
+        if row is None:
+            raise NotFound(f"no employee {employee_id}")
+        return row
+
+    def employee(self, actor: Actor, employee_id: UUID) -> dict[str, Any]:
+        """An employee's entry as the actor may see it."""
+        return without_personal(self.entry(employee_id), self.policy.personal_scope(actor))
+
+    def employees(self, actor: Actor, flt: Any, limit: int, cursor: str | None = None) -> dict[str, Any]:
+        """A page of the directory as the actor may see it."""
+        page = self.view.employees(flt, limit, cursor)
+        scope = self.policy.personal_scope(actor)
+        return {"items": [without_personal(r, scope) for r in page.items], "next_cursor": page.next_cursor}
+
+    def direct_reports(self, actor: Actor, supervisor_id: UUID) -> list[dict[str, Any]]:
+        """An employee's direct reports as the actor may see them."""
+        supervisor = self.entry(supervisor_id)
+        scope = self.policy.personal_scope(actor)
+        return [without_personal(r, scope) for r in self.view.direct_reports(supervisor["id"])]

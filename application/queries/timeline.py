@@ -1,0 +1,57 @@
+"""Career timeline reads: an employee's record in date order, an auditor's read recorded first."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Protocol
+from urllib.parse import urlencode
+from uuid import UUID
+
+from application.access_policy import AccessPolicy, require
+from application.actor import Actor
+from application.queries.people import PeopleQueries
+from application.reads import ReadLog
+
+
+class TimelineReadModel(Protocol):
+    """The timeline read model's items."""
+
+    def items(self, employee_id: UUID, since: date | None = None, until: date | None = None,
+              kinds: list[str] | None = None) -> list[dict[str, Any]]:
+        """An employee's timeline rows in order."""
+
+
+class TimelineQueries:
+    """Timelines as the actor may read them (AccessPolicy.may_read_record, reads_are_recorded)."""
+
+    def __init__(self, view: TimelineReadModel, people: PeopleQueries, reads: ReadLog, policy: AccessPolicy):
+        self.view = view
+        self.people = people
+        self.reads = reads
+        self.policy = policy
+
+    def needs_reason(self, actor: Actor) -> bool:
+        """An auditor states a reason before reading someone's full record."""
+        return self.policy.reads_are_recorded(actor)
+
+    def timeline(self, actor: Actor, employee_id: UUID, since: date | None, until: date | None, kinds: list[str],
+                 reason: str | None, case_id: str | None) -> dict[str, Any]:
+        """A timeline the actor may read; an auditor's read needs a reason and is recorded first."""
+        person = self.people.entry(employee_id)
+        require(self.policy.may_read_record(actor, person["id"]),
+                "you may read the career timeline of yourself and your reports only")
+        if self.policy.reads_are_recorded(actor):
+            self.reads.record(actor, "employee.timeline", person["id"], reason, case_id)
+        items = [item_of(row) for row in self.view.items(person["id"], since, until, kinds)]
+        return {"employee_id": person["id"], "name": person["name"], "since": since, "until": until,
+                "kinds": kinds, "count": len(items), "items": items}
+
+
+def item_of(row: dict[str, Any]) -> dict[str, Any]:
+    """A timeline row as the API shows it, linking to its event in the audit log."""
+    href = "/api/audit/events?" + urlencode(
+        {"aggregate_id": str(row["aggregate_id"]), "after": row["position"] - 1, "limit": 1})
+    return {"id": row["id"], "date": row["date"], "kind": row["kind"], "title": row["title"],
+            "details": row["details"], "recorded_at": row["recorded_at"],
+            "event": {"aggregate_id": row["aggregate_id"], "version": row["aggregate_version"],
+                      "position": row["position"], "topic": row["topic"], "href": href}}
