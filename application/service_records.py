@@ -58,6 +58,18 @@ class ServiceRecordService:
         self.ledger.record(actor, record, reason=f"ujian dinas {exam}")
         return record
 
+    def enter_history(self, actor: Actor, employee_id: UUID, qualifications: list[tuple[str, str, date]],
+                      exams: list[tuple[str, date, str]]) -> ServiceRecord:
+        """Enter what an employee's record already holds (qualifications, exams passed) in one write, as HR does
+        when taking over an existing file."""
+        record = self._writable(actor, employee_id)
+        for level, institution, graduated_on in qualifications:
+            record.record_qualification(level, institution, graduated_on, self.today())
+        for exam, passed_on, certificate_number in exams:
+            record.pass_exam(exam, passed_on, certificate_number, self.today())
+        self.ledger.record(actor, record, reason="riwayat pendidikan dan ujian dinas")
+        return record
+
     def record_of(self, actor: Actor, employee_id: UUID) -> ServiceRecord | None:
         """The employee's record (None when nothing was recorded) for HR, auditors, the employee and their
         supervisors."""

@@ -78,11 +78,10 @@ def load_service_records(jejak: Jejak, employees: Sequence[DemoEmployee], ids: M
             continue
         if not jejak.ledger.exists(ServiceRecord.id_for(ids[e.nip])):
             assert e.graduated_on is not None
-            jejak.service_records.record_qualification(hr, ids[e.nip], e.education, INSTITUTIONS[e.education],
-                                                       e.graduated_on)
-            for exam, passed_on in e.exams:
-                jejak.service_records.record_exam(hr, ids[e.nip], exam, passed_on,
-                                                  f"UD-{exam[-2:].strip('_')}/{passed_on.year}/{e.nip[-4:]}")
+            jejak.service_records.enter_history(
+                hr, ids[e.nip], [(e.education, INSTITUTIONS[e.education], e.graduated_on)],
+                [(exam, passed_on, f"UD-{exam[-2:].strip('_')}/{passed_on.year}/{e.nip[-4:]}")
+                 for exam, passed_on in e.exams])
             added += 1
         tick(1)
     return added
