@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from application.access_policy import AccessPolicy, require
-from application.actor import Actor
-from application.errors import Conflict, NotFound
+from application.actor import Actor, system_actor
+from application.errors import Conflict, NotFound, PreconditionFailed
 from application.ledger import Ledger
 from application.question_book import QuestionBookService
 from application.registry import Registry
 from application.rulebook import RuleBookService
 from domain.employee import Employee
 from domain.feedback_report import Answer, build_report
-from domain.feedback_round import Candidate, FeedbackRound, Response
+from domain.feedback_round import Candidate, FeedbackRound, Response, RoundClosed
 from domain.round_slot import RoundSlot
 from domain.sensitive_read import SensitiveRead
 
@@ -35,6 +35,22 @@ class Submitted:
     submitted_at: datetime
 
 
+class StoredReport(Protocol):
+    """A closed round's report kept by a read model, with the people it is for."""
+
+    @property
+    def reviewee_id(self) -> UUID:
+        """Whose report it is."""
+
+    @property
+    def supervisor_id(self) -> UUID | None:
+        """The reviewee's supervisor in the round."""
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The report as ``report_of`` gave it at closing."""
+
+
 class ReportNotAvailable(Conflict):
     """The report exists only after the round closes."""
 
@@ -43,13 +59,15 @@ class FeedbackService:
     """The 360 module's application service."""
 
     def __init__(self, ledger: Ledger, registry: Registry, rules: RuleBookService, questions: QuestionBookService,
-                 policy: AccessPolicy, today: Callable[[], date] = date.today):
+                 policy: AccessPolicy, today: Callable[[], date] = date.today,
+                 stored_report: Callable[[UUID], StoredReport | None] = lambda round_id: None):
         self.ledger = ledger
         self.registry = registry
         self.rules = rules
         self.questions = questions
         self.policy = policy
         self.today = today
+        self.stored_report = stored_report  # a closed round's report as the read model keeps it, if it does
 
     def round(self, round_id: UUID) -> FeedbackRound:
         """A round's current state from the event store."""
@@ -92,7 +110,7 @@ class FeedbackService:
     def propose(self, actor: Actor, round_id: UUID, nominations: list[tuple[UUID, str]],
                 expected_version: int | None = None) -> list[UUID]:
         """The reviewee or HR proposes reviewers."""
-        fb_round = self.ledger.load(FeedbackRound, round_id, expected_version)
+        fb_round = self._accepting(actor, round_id, expected_version)
         require(self.policy.may_propose_reviewers(actor, fb_round.reviewee_id),
                 "only the reviewee or HR can propose reviewers")
         by = "hr" if self.policy.hr(actor) else "reviewee"
@@ -108,7 +126,7 @@ class FeedbackService:
     def add_all(self, actor: Actor, round_id: UUID, nominations: list[tuple[UUID, str]],
                 expected_version: int | None = None) -> list[UUID]:
         """The supervisor (or HR) adds reviewers directly, all or none."""
-        fb_round = self._as_approver(actor, round_id, expected_version)
+        fb_round = self._as_approver(actor, round_id, expected_version, accepting=True)
         added_by = "hr" if self.policy.hr(actor) else "supervisor"
         ids = fb_round.add([self._candidate(r, rel) for r, rel in nominations], self.today(), added_by)
         self.ledger.record(actor, fb_round)
@@ -128,15 +146,28 @@ class FeedbackService:
         self.ledger.record(actor, fb_round, reason=reason)
 
     def decline(self, actor: Actor, round_id: UUID, nomination_id: UUID, reason: str) -> None:
-        """The nominated reviewer declines."""
+        """The nominated reviewer declines; anyone else is refused (another's nomination is not theirs to decline)."""
         fb_round = self.ledger.load(FeedbackRound, round_id)
+        nomination = fb_round.nominations.get(nomination_id)
+        require(nomination is None or nomination.reviewer_id == actor.employee_id,
+                "only the nominated reviewer can decline")
         fb_round.decline(nomination_id, self._employee(actor), reason, self.today())
         self.ledger.record(actor, fb_round, reason=reason)
 
     def submit(self, actor: Actor, round_id: UUID, ratings: dict[str, Any], comments: dict[str, Any],
                idempotency_key: str | None = None) -> Submitted:
         """Submit or resubmit the caller's response; a retried idempotency key returns the first result."""
-        fb_round = self.ledger.load(FeedbackRound, round_id)
+        try:
+            return self._submit(actor, round_id, ratings, comments, idempotency_key)
+        except Conflict:
+            if not idempotency_key:
+                raise
+            # a concurrent request may have carried the same key: reloaded, the first result is found and returned
+            return self._submit(actor, round_id, ratings, comments, idempotency_key)
+
+    def _submit(self, actor: Actor, round_id: UUID, ratings: dict[str, Any], comments: dict[str, Any],
+                idempotency_key: str | None) -> Submitted:
+        fb_round = self._accepting(actor, round_id)
         before = fb_round.version
         response = fb_round.submit(self._employee(actor), ratings, comments, self.today(), idempotency_key)
         if fb_round.version != before:
@@ -165,7 +196,14 @@ class FeedbackService:
 
     def report(self, actor: Actor, round_id: UUID, at: datetime | None = None) -> dict[str, Any]:
         """The anonymity-protected report (who may read it: AccessPolicy.may_read_report): after closing, as it
-        is now; as of a moment, for auditors and a round's investigator."""
+        is now; as of a moment, for auditors and a round's investigator. A closed round's report is read as the
+        read model stored it at closing; only as-of reads (and rounds it has not stored) replay the round."""
+        stored = self.stored_report(round_id) if at is None else None
+        if stored is not None:
+            require(self.policy.may_read_report(actor, round_id, stored.reviewee_id, stored.supervisor_id, None),
+                    "the report is for the reviewee, their supervisor, HR, auditors and the investigator of a "
+                    "grievance covering the round")
+            return stored.report
         current = self.ledger.load(FeedbackRound, round_id)
         require(self.policy.may_read_report(actor, round_id, current.reviewee_id, current.supervisor_id, at),
                 "only auditors and the investigator of a grievance covering the round reconstruct a report as of "
@@ -195,8 +233,23 @@ class FeedbackService:
         self.ledger.record(actor, fb_round, slot, reason=reason)
         return fb_round
 
-    def _as_approver(self, actor: Actor, round_id: UUID, expected_version: int | None) -> FeedbackRound:
-        fb_round = self.ledger.load(FeedbackRound, round_id, expected_version)
+    def _accepting(self, actor: Actor, round_id: UUID, expected_version: int | None = None) -> FeedbackRound:
+        """The round for a command that needs it open; one past its closing date is closed now (by the system,
+        in this request's correlation) and the command refused, so no read before every command checks dates."""
+        fb_round = self.ledger.load(FeedbackRound, round_id)
+        if fb_round.is_due(self.today()):
+            self._close(system_actor("closing-date", actor.correlation_id), fb_round,
+                        f"closing date {fb_round.closes_on.isoformat()} passed", automatic=True)
+            raise RoundClosed()
+        if expected_version is not None and fb_round.version != expected_version:
+            raise PreconditionFailed(f"version is {fb_round.version}, not {expected_version}",
+                                     current_version=fb_round.version)
+        return fb_round
+
+    def _as_approver(self, actor: Actor, round_id: UUID, expected_version: int | None,
+                     accepting: bool = False) -> FeedbackRound:
+        fb_round = (self._accepting(actor, round_id, expected_version) if accepting
+                    else self.ledger.load(FeedbackRound, round_id, expected_version))
         require(self.policy.may_manage_round(actor, fb_round.supervisor_id),
                 "only the reviewee's supervisor or HR can do this")
         return fb_round

@@ -2,29 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    ProjectorFunction,
+    project_aggregate,
+)
+from eventsourcing.domain import Aggregate, DomainEventProtocol, Snapshot
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     Mapper,
+    Recording,
     StoredEvent,
     Transcoding,
 )
 
 from application.actor import Actor
 from application.errors import Conflict, NotFound, PreconditionFailed
+from application.snapshots import StateSnapshot
+from domain.employee import Employee
 from domain.errors import DomainError
+from domain.promotion_case import PromotionCase
 from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 
 A = TypeVar("A", bound=Aggregate)
+# A write policy turns the events about to be stored (and their aggregates) into extra rows for the recorder,
+# handed over as keyword arguments and written in the same transaction as the events (e.g. the mail outbox).
+WritePolicy = Callable[[Sequence[DomainEventProtocol[UUID]], Mapping[UUID, Any]], dict[str, Any]]
+SNAPSHOT_INTERVAL = 50  # events between snapshots of a growing aggregate
 META = "meta"
 _STAMP: ContextVar[dict[str, Any] | None] = ContextVar("jejak_event_stamp", default=None)
 
@@ -52,7 +66,9 @@ class EnvelopeMapper(Mapper[UUID]):
     """Adds the actor's stamp (actor, role, correlation id) to every stored event's state."""
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
-        """Encode the event with its stamp under the ``meta`` key."""
+        """Encode the event with its stamp under the ``meta`` key (snapshots are derived state: no stamp)."""
+        if isinstance(domain_event, Snapshot):
+            return super().to_stored_event(domain_event)
         stamp = _STAMP.get()
         if stamp is None:
             raise StampedEventMissing(f"{type(domain_event).__qualname__} saved without an actor")
@@ -80,10 +96,15 @@ class Ledger(Application[UUID]):
     """All Jejak aggregates in one application sequence, so every event has one global position."""
 
     name = "jejak"
+    # Long-lived aggregates whose state does not grow with every event load from their latest snapshot plus the
+    # events after it. Not rounds: a round keeps every response, so its snapshot holds as much as its events and
+    # loaded more slowly than a replay (20.4 against 14.7 ms at 527 events, 2026-12-02).
+    snapshotting_intervals: ClassVar[dict[Any, int]] = {PromotionCase: SNAPSHOT_INTERVAL, Employee: SNAPSHOT_INTERVAL}
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self.after_record: list[Callable[[], None]] = []
+        self.write_policies: list[WritePolicy] = []
 
     def construct_mapper(self) -> Mapper[UUID]:
         """Use the stamping mapper (cipher and compressor still come from the environment)."""
@@ -108,6 +129,20 @@ class Ledger(Application[UUID]):
             _STAMP.reset(token)
         for listener in self.after_record:
             listener()
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Store the events, with what the write policies derive from them, in one transaction."""
+        for policy in self.write_policies:
+            processing_event.saved_kwargs.update(policy(processing_event.events, processing_event.aggregates))
+        return super()._record(processing_event)
+
+    def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
+                      projector_func: ProjectorFunction[Any, Any] = project_aggregate) -> None:
+        """Snapshot with ``StateSnapshot``, whose state holds the domain's value objects (the library would use
+        the aggregate's own ``Snapshot`` class, whose JSON state cannot)."""
+        assert self.snapshots is not None
+        aggregate = self.repository.get(aggregate_id, version=version, projector_func=projector_func)
+        self.snapshots.put([StateSnapshot.take(aggregate)])
 
     def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         """Get an aggregate of the given class, checking the client's expected version (If-Match)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from collections.abc import Sequence
 from typing import Any
@@ -10,6 +11,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from infrastructure.outbox import OUTBOX_TABLE, SQLITE_DDL, outbox_rows
 
 GENESIS = b"\x00" * 32
 CHAIN_TABLE = "ledger_chain"
@@ -24,6 +27,22 @@ def content_digest(originator_id: UUID | str, version: int, topic: str, state: b
     oid = originator_id.hex if isinstance(originator_id, UUID) else UUID(str(originator_id)).hex
     return hashlib.sha256(
         _field(oid.encode()) + struct.pack(">Q", version) + _field(topic.encode()) + _field(bytes(state))
+    ).digest()
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def stored_content_digest(originator_id: str, version: int, topic: str, state: bytes) -> bytes:
+    """``content_digest`` of a row read raw (its id as stored text), without parsing a UUID when the text is
+    already canonical (then ``UUID(text).hex`` is the text without its dashes); any other text goes through
+    ``content_digest`` itself."""
+    if not _CANONICAL_UUID.fullmatch(originator_id):
+        return content_digest(originator_id, version, topic, state)
+    t = topic.encode()
+    return hashlib.sha256(
+        b"\x00\x00\x00\x20" + originator_id.replace("-", "").encode() + struct.pack(">Q", version)
+        + _field(t) + _field(bytes(state))
     ).digest()
 
 
@@ -51,6 +70,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position INTEGER PRIMARY KEY, digest BLOB NOT NULL, "
             "content BLOB NOT NULL)",
+            SQLITE_DDL,
         ]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -62,4 +82,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             previous = bytes(row[0]) if row else GENESIS
             c.executemany(f"INSERT INTO {CHAIN_TABLE} (position, digest, content) VALUES (?, ?, ?)",
                           chain_rows(previous, list(positions), stored_events))
+            # the messages these events cause (application.outbox), in the same transaction
+            c.executemany(f"INSERT INTO {OUTBOX_TABLE} (position, originator_id, originator_version, kind, recipient, "
+                          "params) VALUES (?, ?, ?, ?, ?, ?)", outbox_rows(positions, stored_events, kwargs))
         return positions

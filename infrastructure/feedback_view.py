@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, and_, case, func, or_, select
+from sqlalchemy import Engine, Select, and_, bindparam, func, or_, select
 
 from infrastructure.projections.directory import employees
-from infrastructure.projections.feedback import nominations, round_means, rounds
+from infrastructure.projections.feedback import nominations, reports, round_means, rounds
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,21 @@ class RoundFilter:
     unit: str | None = None
     period: str | None = None
     status: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """A projected report and the people it is for."""
+
+    reviewee_id: UUID
+    supervisor_id: UUID | None
+    report: dict[str, Any]
+
+
+_STORED_REPORT = (select(rounds.c.reviewee_id, rounds.c.supervisor_id, reports.c.report)
+                  .join(reports, reports.c.round_id == rounds.c.id)
+                  .where(rounds.c.id == bindparam("b_id"), rounds.c.status == "closed",
+                         reports.c.version == rounds.c.version))
 
 
 class FeedbackView:
@@ -45,6 +60,13 @@ class FeedbackView:
         """One round with its counts."""
         rows = self._rows(self._round_rows().where(rounds.c.id == round_id))
         return rows[0] if rows else None
+
+    def stored_report(self, round_id: UUID) -> StoredReport | None:
+        """A closed round's report as projected at its closing, with who may read it (None when there is none,
+        or when the round has changed since)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(_STORED_REPORT, {"b_id": round_id}).first()
+        return StoredReport(row.reviewee_id, row.supervisor_id, row.report) if row else None
 
     def nominations(self, round_id: UUID) -> list[dict[str, Any]]:
         """A round's nominations with reviewer names."""
@@ -101,18 +123,16 @@ class FeedbackView:
                 "values": [_distribution(v) for v in means.values()]}
 
     def _round_rows(self) -> Select[Any]:
-        approved = func.sum(case((nominations.c.status == "approved", 1), else_=0))
-        responded = func.sum(case((and_(nominations.c.status == "approved",
-                                        nominations.c.responded_at.is_not(None)), 1), else_=0))
-        counts = (select(nominations.c.round_id, func.count().label("nominated"), approved.label("approved"),
-                         responded.label("responded"))
-                  .group_by(nominations.c.round_id).subquery())
-        return (select(rounds, employees.c.name.label("reviewee_name"),
-                       func.coalesce(counts.c.nominated, 0).label("nominated"),
-                       func.coalesce(counts.c.approved, 0).label("approved"),
-                       func.coalesce(counts.c.responded, 0).label("responded"))
-                .outerjoin(counts, counts.c.round_id == rounds.c.id)
-                .outerjoin(employees, employees.c.id == rounds.c.reviewee_id))
+        # Counted per round returned (correlated, on the round_id index), not grouped over every nomination.
+        def counted(*conds: Any) -> Any:
+            return (select(func.count()).select_from(nominations)
+                    .where(nominations.c.round_id == rounds.c.id, *conds).scalar_subquery())
+
+        approved = nominations.c.status == "approved"
+        return select(rounds, employees.c.name.label("reviewee_name"), counted().label("nominated"),
+                      counted(approved).label("approved"),
+                      counted(approved, nominations.c.responded_at.is_not(None)).label("responded"),
+                      ).outerjoin(employees, employees.c.id == rounds.c.reviewee_id)
 
     def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     func,
     select,
@@ -208,6 +209,7 @@ class ProjectionRunner:
         self.retry_pause = retry_pause
         self.ledger = ledger
         self.projections = {p.name: p for p in projections}
+        self._interest = {p.name: (p.wants_all(), p.topics()) for p in projections}
         self.batch_size = batch_size
         # A bulk rebuild folds the log in this many processes (one per core, at most two: the write that
         # follows is serial) once the log is long enough to pay for a worker's start and hand-back.
@@ -249,13 +251,12 @@ class ProjectionRunner:
 
     def stalled(self, names: Sequence[str]) -> list[str]:
         """The named projections that parked an event or have not reached the last event of their topics."""
-        counts = self.parked_counts(names)
-        with self.engine.connect() as conn:
-            positions: dict[str, int] = {str(n): int(p) for n, p in conn.execute(
-                select(tracking.c.name, tracking.c.position).where(tracking.c.name.in_(list(names))))}
+        with self.engine.connect() as conn:  # positions and parked counts in one statement: this runs per request
+            found = {str(n): (int(p), int(c)) for n, p, c in conn.execute(_STANDING, {"names": list(names)})}
         head = self.head()
-        return [name for name in names
-                if counts.get(name) or self._behind(self._get(name), int(positions.get(name, 0)), head)]
+        standing = {name: found.get(name, (0, 0)) for name in names}
+        return [name for name, (position, count) in standing.items()
+                if count or self._behind(self._get(name), position, head)]
 
     def _behind(self, projection: Projection, position: int, head: int) -> bool:
         """Whether an event of the projection's topics lies after its position (cheap when it is at the head)."""
@@ -283,9 +284,64 @@ class ProjectionRunner:
         return {each: counts.get(each, 0) for each in names}
 
     def catch_up(self, name: str | None = None, progress: Callable[[int], None] | None = None) -> int:
-        """Process everything after the tracked position(s); return how many events were read."""
-        names = [name] if name else list(self.projections)
-        return sum(self._catch_up_one(self._get(n), progress) for n in names)
+        """Process everything after the tracked position(s); return how many events were read.
+
+        All projections together read each batch of the log once, decode each event at most once, and write
+        their rows and tracking positions in one transaction; a projection whose topics the batch does not
+        hold only has its position moved. When anything in that transaction fails it is rolled back and every
+        projection catches up on its own, where a failing event is retried and then parked."""
+        if name is not None:
+            return self._catch_up_one(self._get(name), progress)
+        total = 0
+        while True:
+            try:
+                count = self._run_together()
+            except LostRace:
+                continue
+            except Exception:  # noqa: BLE001 - isolate the failing projection; the others carry on
+                log.warning("joint catch-up failed; catching up projection by projection", exc_info=True)
+                return total + sum(self._catch_up_one(p, progress) for p in self.projections.values())
+            total += count
+            if progress and count:
+                progress(count)
+            if count < self.batch_size:  # the head was reached; later events are their writers' to catch up
+                return total
+
+    def _run_together(self) -> int:
+        """One batch of the log for every projection, in one write transaction; how many events were read."""
+        with writer(self.engine).begin() as conn:
+            # Read under the write lock (FOR UPDATE on PostgreSQL), so two processes never project the same batch.
+            positions = {str(n): int(p) for n, p in conn.execute(_POSITIONS)}
+            start = min(positions.get(name, 0) for name in self.projections)
+            notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
+            if not notifications:
+                return 0
+            stop = notifications[-1].id
+            decoded: dict[int, Projected] = {}
+            to_domain_event = self.ledger.mapper.to_domain_event
+            behind: dict[int, list[str]] = {}
+            for name in self.projections:
+                if positions.get(name, 0) < stop:
+                    behind.setdefault(positions.get(name, 0), []).append(name)
+            for position, names in behind.items():  # one statement per starting position (usually one in all)
+                moved = conn.execute(_MOVE_MANY, {"names": names, "start": position, "stop": stop, "now": _now()})
+                if moved.rowcount != len(names):
+                    raise LostRace(", ".join(names))
+            for name, projection in self.projections.items():
+                position = positions.get(name, 0)
+                if position >= stop:
+                    continue
+                wants_all, topics = self._interest[name]
+                batch = []
+                for n in notifications:
+                    if n.id > position and (wants_all or n.topic in topics):
+                        item = decoded.get(n.id)
+                        if item is None:
+                            item = decoded[n.id] = Projected(n.id, to_domain_event(n))
+                        batch.append(item)
+                if batch:
+                    projection.process(conn, batch)
+        return len(notifications)
 
     def catch_up_quietly(self) -> None:
         """Catch up after a command; a failure is logged, not raised, since the command is already durable."""
@@ -309,6 +365,32 @@ class ProjectionRunner:
             conn.execute(update(tracking).where(tracking.c.name == name).values(position=0, updated_at=_now()))
             conn.execute(delete(parked).where(parked.c.name == name))
         return self._catch_up_one(projection, progress)
+
+    def rebuild_all(self, progress: Callable[[int], None] | None = None) -> dict[str, float]:
+        """Rebuild every projection: those with a bulk path first, each from its own topics; then all the others
+        from one pass over the log, fed together batch by batch (one read and one decode per event). Returns
+        the seconds each step took ("together" for the shared pass)."""
+        timings: dict[str, float] = {}
+        joint = []
+        for name, projection in self.projections.items():
+            if isinstance(projection, BulkReplay) and not any(
+                    getattr(cls, "class_version", 1) > 1 for cls in projection.handles):
+                began = time.perf_counter()
+                self.rebuild(name, progress)
+                timings[name] = time.perf_counter() - began
+            else:
+                joint.append(projection)
+        began = time.perf_counter()
+        with writer(self.engine).begin() as conn:
+            for projection in joint:
+                projection.metadata.drop_all(conn)
+                projection.metadata.create_all(conn)
+                conn.execute(update(tracking).where(tracking.c.name == projection.name)
+                             .values(position=0, updated_at=_now()))
+                conn.execute(delete(parked).where(parked.c.name == projection.name))
+        self.catch_up(progress=progress)
+        timings["together"] = time.perf_counter() - began
+        return timings
 
     def _bulk_rebuild(self, projection: Projection, progress: Callable[[int], None] | None) -> int:
         """Replay the log up to its head without domain objects: fold it in memory (on several cores when
@@ -421,10 +503,7 @@ class ProjectionRunner:
     @staticmethod
     def _move(conn: Connection, name: str, start: int, stop: int) -> None:
         """Advance a tracking position, refusing if another process moved it first."""
-        moved = conn.execute(
-            update(tracking).where(tracking.c.name == name, tracking.c.position == start)
-            .values(position=stop, updated_at=_now())
-        )
+        moved = conn.execute(_MOVE, {"b_name": name, "start": start, "stop": stop, "now": _now()})
         if moved.rowcount != 1:
             raise LostRace(name)
 
@@ -433,6 +512,19 @@ class ProjectionRunner:
             exists = conn.execute(select(tracking.c.name).where(tracking.c.name == name)).first()
             if not exists:
                 conn.execute(tracking.insert().values(name=name, position=0, updated_at=_now()))
+
+
+# Built once: SQLAlchemy memoizes a statement's cache key on the object, so these skip building one per call.
+_POSITIONS = select(tracking.c.name, tracking.c.position).with_for_update()
+_MOVE = (update(tracking).where(tracking.c.name == bindparam("b_name"), tracking.c.position == bindparam("start"))
+         .values(position=bindparam("stop"), updated_at=bindparam("now")))
+_STANDING = select(
+    tracking.c.name, tracking.c.position,
+    select(func.count()).select_from(parked).where(parked.c.name == tracking.c.name).scalar_subquery(),
+).where(tracking.c.name.in_(bindparam("names", expanding=True)))
+_MOVE_MANY = (update(tracking)
+              .where(tracking.c.name.in_(bindparam("names", expanding=True)), tracking.c.position == bindparam("start"))
+              .values(position=bindparam("stop"), updated_at=bindparam("now")))
 
 
 @contextmanager

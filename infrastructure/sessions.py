@@ -65,7 +65,7 @@ def create_tables(engine: Engine) -> None:
 
 
 class AuthFailureLog:
-    """Failed authentication attempts per client address, counted in a sliding window across all workers."""
+    """Failed authentication attempts per client address or account key, counted across all workers."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -78,11 +78,21 @@ class AuthFailureLog:
 
     def since(self, address: str, since: float) -> tuple[int, float | None]:
         """How many failures the address had after ``since``, and the earliest of them."""
-        query = select(func.count(), func.min(auth_failures.c.failed_at)).where(
-            auth_failures.c.address == address[:64], auth_failures.c.failed_at > since)
+        count, earliest, _ = self.stats(address, since)
+        return count, earliest
+
+    def stats(self, key: str, since: float) -> tuple[int, float | None, float | None]:
+        """How many failures the key (an address or an account's key) had after ``since``, the earliest, the latest."""
+        query = select(func.count(), func.min(auth_failures.c.failed_at), func.max(auth_failures.c.failed_at)).where(
+            auth_failures.c.address == key[:64], auth_failures.c.failed_at > since)
         with self.engine.connect() as conn:
-            count, earliest = conn.execute(query).one()
-        return int(count), earliest
+            count, earliest, latest = conn.execute(query).one()
+        return int(count), earliest, latest
+
+    def clear(self, key: str) -> None:
+        """Forget the key's failures (an account that signed in successfully starts again)."""
+        with writer(self.engine).begin() as conn:
+            conn.execute(delete(auth_failures).where(auth_failures.c.address == key[:64]))
 
 
 class PageSessionStore:

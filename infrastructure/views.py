@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, String, Uuid, and_, func, literal, or_, select, tuple_
+from sqlalchemy import Engine, Select, String, Uuid, and_, bindparam, func, literal, or_, select, tuple_
 
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.projections.access import grants
@@ -97,21 +97,10 @@ class DirectoryView:
             return conn.execute(select(employees.c.id).where(employees.c.supervisor_id == employee_id).limit(1)).first() is not None
 
     def all_reports(self, supervisor_id: UUID) -> set[UUID]:
-        """Everyone below a supervisor, directly or indirectly."""
+        """Everyone below a supervisor, directly or indirectly (a recursive query over the reporting lines, so
+        the cost follows the size of the team, not of the instansi; UNION stops at a cycle)."""
         with self.engine.connect() as conn:
-            pairs = conn.execute(select(employees.c.id, employees.c.supervisor_id)).all()
-        below: dict[UUID, list[UUID]] = {}
-        for emp_id, sup_id in pairs:
-            if sup_id is not None:
-                below.setdefault(sup_id, []).append(emp_id)
-        found: set[UUID] = set()
-        todo = list(below.get(supervisor_id, []))
-        while todo:
-            current = todo.pop()
-            if current not in found:
-                found.add(current)
-                todo.extend(below.get(current, []))
-        return found
+            return set(conn.execute(_ALL_REPORTS, {"supervisor": supervisor_id}).scalars())
 
     def count(self) -> int:
         """How many employees are in the directory."""
@@ -121,6 +110,16 @@ class DirectoryView:
     def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def _all_reports() -> Select[Any]:
+    below = select(employees.c.id).where(employees.c.supervisor_id == bindparam("supervisor", type_=Uuid)).cte(
+        "below", recursive=True)
+    below = below.union(select(employees.c.id).join(below, employees.c.supervisor_id == below.c.id))
+    return select(below.c.id)
+
+
+_ALL_REPORTS = _all_reports()
 
 
 class AccessView:

@@ -29,7 +29,7 @@ class RoundIn(Strict):
     reviewee_id = ma.fields.UUID(required=True)
     period = ma.fields.String(required=True, metadata={"example": "2026-Q3"})
     closes_on = ma.fields.Date(required=True)
-    question_set_version = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+    question_set_version = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1, max=2**31 - 1))
 
 
 class RoundQuery(Strict):
@@ -38,7 +38,7 @@ class RoundQuery(Strict):
     reviewee_id = ma.fields.UUID(load_default=None)
     unit = ma.fields.String(load_default=None)
     period = ma.fields.String(load_default=None)
-    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(tuple(RoundStatus)))
+    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf([s.value for s in RoundStatus]))
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
 
 
@@ -106,8 +106,11 @@ class ReasonIn(Strict):
 class ResponseIn(Strict):
     """Ratings per question id (1-5) and optional comments per text question id."""
 
-    ratings = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True), required=True)
-    comments = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True), load_default=dict)
+    ratings = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=100)),
+                             values=ma.fields.Raw(allow_none=True), required=True, validate=ma.validate.Length(max=100))
+    comments = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=100)),
+                              values=ma.fields.Raw(allow_none=True), load_default=dict,
+                              validate=ma.validate.Length(max=100))
 
 
 class SubmittedOut(ma.Schema):
@@ -172,7 +175,8 @@ class UnitReportQuery(Strict):
 
 
 def close_if_due(round_id: UUID) -> None:
-    """The closing date is checked on every read, not only by `jejak feedback close-due`."""
+    """A read of a round past its closing date closes it (commands close it themselves; `jejak feedback close-due`
+    closes the rest)."""
     jejak().queries.feedback.close_if_due(actor(), round_id)
 
 
@@ -225,7 +229,6 @@ def get_round(round_id: str) -> Any:
 def nominate(data: dict[str, Any], round_id: str) -> Any:
     """The reviewee or HR proposes reviewers; the reviewee's supervisor adds them directly (approved)."""
     rid = parse_id(round_id, "feedback round")
-    close_if_due(rid)
     pairs = [(n["reviewer_id"], n["relationship"]) for n in data["nominations"]]
     jejak().feedback.nominate(actor(), rid, pairs, expected_version())
     return respond_round(rid, 201)
@@ -270,7 +273,6 @@ def decline(data: dict[str, Any], round_id: str, nomination_id: str) -> Any:
 def submit(data: dict[str, Any], round_id: str) -> Any:
     """Submit (or resubmit, superseding) your response; send Idempotency-Key to make retries safe."""
     rid = parse_id(round_id, "feedback round")
-    close_if_due(rid)
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 0 < len(key) <= IDEMPOTENCY_KEY_MAX:
         return _bad_key()

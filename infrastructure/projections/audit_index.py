@@ -63,6 +63,9 @@ def _row(item: Projected) -> dict[str, Any]:
     }
 
 
+_INSERT = audit_index.insert()  # built once: its cache key is memoized
+
+
 class AuditIndexProjection(Projection):
     """Indexes every event so auditors can filter by aggregate, actor, topic and time."""
 
@@ -72,4 +75,4 @@ class AuditIndexProjection(Projection):
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Insert one index row per event."""
-        conn.execute(audit_index.insert(), [_row(item) for item in batch])
+        conn.execute(_INSERT, [_row(item) for item in batch])

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Connection,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
     update,
 )
 
@@ -81,7 +83,19 @@ round_means = Table(
     Column("self_mean", Float, nullable=True),
 )
 
+reports = Table(
+    "feedback_reports",
+    metadata,
+    Column("round_id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),  # the round's version the report is of (its closing)
+    Column("report", JSON, nullable=False),
+)
+
 Loader = Callable[[UUID, int], FeedbackRound]
+# The statements every submission runs, built once (SQLAlchemy memoizes a built statement's cache key).
+_VERSION = update(rounds).where(rounds.c.id == bindparam("b_id")).values(version=bindparam("version"))
+_RESPONDED = (update(nominations).where(nominations.c.id == bindparam("b_id"))
+              .values(responded_at=bindparam("responded_at"), submissions=nominations.c.submissions + 1))
 
 
 class FeedbackProjection(Projection):
@@ -111,7 +125,7 @@ class FeedbackProjection(Projection):
             handler = getattr(self, f"_on_{type(e).__name__}")
             handler(conn, e)
             if not isinstance(e, FeedbackRound.Opened):
-                conn.execute(update(rounds).where(rounds.c.id == e.originator_id).values(version=e.originator_version))
+                conn.execute(_VERSION, {"b_id": e.originator_id, "version": e.originator_version})
 
     def _on_Opened(self, conn: Connection, e: Any) -> None:  # noqa: N802 - named after the event
         conn.execute(rounds.insert().values(
@@ -142,8 +156,7 @@ class FeedbackProjection(Projection):
         self._set(conn, e.nomination_id, status="declined", decided_at=e.timestamp, reason=e.reason)
 
     def _on_ResponseSubmitted(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        conn.execute(update(nominations).where(nominations.c.id == e.nomination_id).values(
-            responded_at=e.timestamp, submissions=nominations.c.submissions + 1))
+        conn.execute(_RESPONDED, {"b_id": e.nomination_id, "responded_at": e.timestamp})
 
     def _on_ReminderSent(self, conn: Connection, e: Any) -> None:  # noqa: N802
         conn.execute(update(nominations).where(nominations.c.id == e.nomination_id).values(
@@ -153,6 +166,8 @@ class FeedbackProjection(Projection):
         conn.execute(update(rounds).where(rounds.c.id == e.originator_id).values(
             status="closed", closed_at=e.timestamp, closed_automatically=e.automatic))
         report = report_of(self.load_round(e.originator_id, e.originator_version))
+        # Kept whole, so reading a closed round's report is one row rather than a replay of the round.
+        conn.execute(reports.insert().values(round_id=e.originator_id, version=e.originator_version, report=report))
         rows = [{"round_id": e.originator_id, "question_id": q["id"], "value": q["value"],
                  "others_mean": q["others"]["mean"], "self_mean": q["by_category"]["self"].get("mean")}
                 for q in report["questions"]]

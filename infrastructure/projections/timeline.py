@@ -181,6 +181,8 @@ class TimelineProjection(Projection):
         """Apply each event in log order (later events of a batch see the subjects of earlier ones), then write
         the batch's rows and subjects."""
         work = Batch(conn)
+        # Every subject the batch may look up, read in a few statements rather than one per aggregate.
+        work.prefetch({v for item in batch for v in vars(item.event).values() if type(v) is UUID})
         for item in batch:
             handler = getattr(self, f"_on_{type(item.event).__qualname__.replace('.', '_')}")
             handler(work, item)
@@ -427,6 +429,12 @@ def _target(state: dict[str, Any]) -> str:
     return f"to {state.get('position')}"
 
 
+PREFETCH_CHUNK = 500  # ids per IN list (well under every database's bound-parameter limit)
+_SUBJECT = select(subjects.c.employee_id, subjects.c.details).where(subjects.c.aggregate_id == bindparam("b_id"))
+_SUBJECTS_OF = select(subjects.c.aggregate_id, subjects.c.employee_id, subjects.c.details).where(
+    subjects.c.aggregate_id.in_(bindparam("ids", expanding=True)))
+
+
 class Batch:
     """One batch's writes, flushed together at its end; subjects are read once and then kept in memory, so events
     later in the batch see what earlier ones changed. Lives for one transaction only."""
@@ -496,10 +504,19 @@ class Batch:
             self.conn.execute(update(subjects).where(subjects.c.aggregate_id == bindparam("key"))
                               .values(details=bindparam("new_details")), changed)
 
+    def prefetch(self, aggregate_ids: set[UUID]) -> None:
+        """Read the subjects of these aggregates (those not known yet) in chunks; the others are known absent."""
+        wanted = sorted(a for a in aggregate_ids if a not in self.known)
+        for i in range(0, len(wanted), PREFETCH_CHUNK):
+            chunk = wanted[i:i + PREFETCH_CHUNK]
+            for a in chunk:
+                self.known[a] = None
+            for found in self.conn.execute(_SUBJECTS_OF, {"ids": chunk}):
+                self.known[found.aggregate_id] = (found.employee_id, dict(found.details))
+
     def _get(self, aggregate_id: UUID) -> tuple[UUID, dict[str, Any]] | None:
         if aggregate_id not in self.known:
-            found = self.conn.execute(select(subjects.c.employee_id, subjects.c.details)
-                                      .where(subjects.c.aggregate_id == aggregate_id)).first()
+            found = self.conn.execute(_SUBJECT, {"b_id": aggregate_id}).first()
             self.known[aggregate_id] = (found.employee_id, dict(found.details)) if found is not None else None
         return self.known[aggregate_id]
 

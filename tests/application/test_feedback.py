@@ -190,7 +190,7 @@ def test_a_nominated_reviewer_declines_with_a_reason_and_may_then_not_respond(je
     team = build_team(jejak, hr)
     round_id, ids = staffed_round(jejak, hr, team)
     peer = team.actor(team.peers[0])
-    with pytest.raises(NotANominee):
+    with pytest.raises(Forbidden):
         jejak.feedback.decline(team.actor(team.peers[1]), round_id, ids[team.peers[0]], "bukan saya")
     jejak.feedback.decline(peer, round_id, ids[team.peers[0]], "cuti melahirkan")
     declined = jejak.ledger.history(round_id)[-1]
@@ -243,12 +243,25 @@ def test_a_round_closes_automatically_after_its_closing_date(jejak: Jejak, hr: A
     jejak.feedback.today = lambda: deadline
     assert jejak.feedback.close_if_due(system_actor("scheduler"), round_id) is False
     jejak.feedback.today = lambda: deadline + timedelta(days=1)
-    with pytest.raises(RoundClosed):
-        jejak.feedback.submit(team.boss, round_id, answers(), {})
     assert jejak.feedback.close_if_due(system_actor("scheduler"), round_id) is True
     closed = jejak.ledger.history(round_id)[-1]
     assert isinstance(closed, FeedbackRound.Closed) and closed.automatic is True
     assert deadline.isoformat() in closed.reason
+    assert jejak.feedback.close_if_due(system_actor("scheduler"), round_id) is False
+
+
+def test_a_submission_past_the_closing_date_closes_the_round_itself(jejak: Jejak, hr: Actor) -> None:
+    team = build_team(jejak, hr)
+    round_id, _ = staffed_round(jejak, hr, team)
+    deadline = jejak.feedback.round(round_id).closes_on
+    jejak.feedback.today = lambda: deadline + timedelta(days=1)
+    boss = team.boss
+    with pytest.raises(RoundClosed):
+        jejak.feedback.submit(boss, round_id, answers(), {})
+    closed = jejak.ledger.history(round_id)[-1]
+    assert isinstance(closed, FeedbackRound.Closed) and closed.automatic is True
+    assert event_meta(closed)["actor_role"] == "system"
+    assert event_meta(closed)["correlation_id"] == boss.correlation_id
     assert jejak.feedback.close_if_due(system_actor("scheduler"), round_id) is False
 
 

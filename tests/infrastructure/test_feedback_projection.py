@@ -6,9 +6,12 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
 from sqlalchemy import select
 
 from application.actor import Actor, system_actor
+from application.errors import Forbidden
+from application.feedback import ReportNotAvailable, report_of
 from infrastructure.container import Jejak
 from infrastructure.feedback_view import RoundFilter
 from infrastructure.projections.feedback import nominations, round_means, rounds
@@ -152,3 +155,29 @@ def test_the_unit_report_gives_response_rates_per_round_and_the_distribution_of_
     assert [(r["id"], r["responded"], r["approved"], r["response_rate"]) for r in quarter["rounds"]] == [
         (still_open, 1, 5, 0.2)]
     assert quarter["values"] == []
+
+
+def test_a_closed_rounds_report_is_read_from_the_projection_and_equals_the_replayed_one(
+        jejak: Jejak, hr: Actor) -> None:
+    team = build_team(jejak, hr)
+    round_id = closed_round_with_answers(jejak, hr, team, team.reviewee, team.peers[:4], [4, 3, 5, 2, 4])
+    replayed = report_of(jejak.feedback.round(round_id))
+
+    stored = jejak.feedback_view.stored_report(round_id)
+
+    assert stored is not None
+    assert (stored.reviewee_id, stored.supervisor_id) == (team.reviewee, team.supervisor)
+    assert stored.report == replayed
+    assert jejak.feedback.report(hr, round_id) == replayed
+    assert jejak.feedback.report(team.me, round_id) == replayed
+    with pytest.raises(Forbidden):
+        jejak.feedback.report(team.actor(team.peers[0]), round_id)
+
+
+def test_an_open_round_has_no_stored_report(jejak: Jejak, hr: Actor) -> None:
+    team = build_team(jejak, hr)
+    round_id, _ = staffed_round(jejak, hr, team)
+
+    assert jejak.feedback_view.stored_report(round_id) is None
+    with pytest.raises(ReportNotAvailable):
+        jejak.feedback.report(hr, round_id)

@@ -129,3 +129,21 @@ def test_a_nul_stored_before_the_rule_parks_on_postgresql_and_every_read_model_c
         assert all(s.lag == 0 for s in status.values())
         assert status["directory"].parked == 1
         assert "directory" in jejak.projections.stalled(["directory"])
+
+
+def test_one_failing_projection_does_not_hold_back_the_others_in_a_joint_catch_up(jejak: Jejak) -> None:
+    register(jejak, system_actor("t"), "Ani", "Boom", "Citra")
+    fussy, healthy = FussyNames("Boom"), FussyNames("nobody")
+    healthy.name = "healthy_names"
+    healthy.table = Table("healthy_names", healthy.metadata, Column("position", Integer, primary_key=True),
+                          Column("name", String(200), nullable=False))
+    healthy.metadata.remove(healthy.metadata.tables["fussy_names"])
+    runner = ProjectionRunner(jejak.projections.engine, jejak.ledger, [healthy, fussy], retry_pause=0)
+    runner.create_tables()
+
+    runner.catch_up()
+
+    assert healthy.names(runner) == ["Ani", "Boom", "Citra"]
+    assert fussy.names(runner) == ["Ani", "Citra"]
+    assert [(p.name, p.attempts) for p in runner.parked_events()] == [("fussy_names", 3)]
+    assert {s.name: s.lag for s in runner.status()} == {"healthy_names": 0, "fussy_names": 0}

@@ -1,0 +1,119 @@
+"""Snapshots: long-lived aggregates load from their latest snapshot, and every version loads as a full replay would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from eventsourcing.persistence import EventStore
+
+from application.actor import Actor
+from application.feedback import report_of
+from application.ledger import SNAPSHOT_INTERVAL
+from application.snapshots import UnsnapshottableState, decode, encode
+from domain.employee import Employee
+from domain.feedback_round import Nomination
+from infrastructure.container import Jejak
+from tests.application.test_feedback import answers, build_team, staffed_round
+
+
+@pytest.fixture
+def jejak(jejak: Jejak) -> Jejak:
+    """Commands only; no read model is needed here."""
+    jejak.ledger.after_record.clear()
+    return jejak
+
+
+class CountingStore:
+    """The real event store, counting the events a load reads from it."""
+
+    def __init__(self, store: EventStore[UUID]):
+        self.store = store
+        self.read = 0
+
+    def get(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        events = list(self.store.get(*args, **kwargs))
+        self.read += len(events)
+        return iter(events)
+
+
+def replayed(jejak: Jejak, aggregate_id: UUID, version: int) -> Any:
+    """The aggregate at a version from its events alone (no snapshot)."""
+    aggregate = None
+    for event in jejak.ledger.events.get(aggregate_id, lte=version):
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+def state(aggregate: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(aggregate).items() if k != "_pending_events"}
+
+
+def long_record(jejak: Jejak, hr: Actor, changes: int) -> UUID:
+    """An employee with a position change a day from 2016 on (one event each)."""
+    team = build_team(jejak, hr)
+    for i in range(changes):
+        jejak.registry.change_position(hr, team.outsider, f"Analis {i}", date(2016, 1, 1) + timedelta(days=i),
+                                       "mutasi")
+    return team.outsider
+
+
+def test_a_long_employee_record_loads_from_its_latest_snapshot(jejak: Jejak, hr: Actor) -> None:
+    employee_id = long_record(jejak, hr, 2 * SNAPSHOT_INTERVAL + 10)
+    version = jejak.ledger.load(Employee, employee_id).version
+
+    assert jejak.ledger.snapshots is not None
+    taken = [s.originator_version for s in jejak.ledger.snapshots.get(employee_id)]
+    assert taken == [SNAPSHOT_INTERVAL, 2 * SNAPSHOT_INTERVAL]
+    counting = CountingStore(jejak.ledger.repository.event_store)
+    jejak.ledger.repository.event_store = counting  # type: ignore[assignment]
+    loaded = jejak.ledger.load(Employee, employee_id)
+
+    assert counting.read == version - 2 * SNAPSHOT_INTERVAL < SNAPSHOT_INTERVAL
+    assert loaded.position == f"Analis {2 * SNAPSHOT_INTERVAL + 9}"
+    assert state(loaded) == state(replayed(jejak, employee_id, version))
+
+
+def test_every_version_of_a_snapshotted_employee_equals_its_replay(jejak: Jejak, hr: Actor) -> None:
+    employee_id = long_record(jejak, hr, SNAPSHOT_INTERVAL + 5)
+    last = jejak.ledger.load(Employee, employee_id).version
+
+    for version in range(1, last + 1):
+        as_of = jejak.ledger.load_as_of(Employee, employee_id, version=version)
+        assert state(as_of) == state(replayed(jejak, employee_id, version)), version
+    moment = jejak.ledger.history(employee_id)[SNAPSHOT_INTERVAL + 2].timestamp  # type: ignore[attr-defined]
+    at = jejak.ledger.load_as_of(Employee, employee_id, at=moment)
+    assert at.version == SNAPSHOT_INTERVAL + 3
+    assert state(at) == state(replayed(jejak, employee_id, SNAPSHOT_INTERVAL + 3))
+
+
+def test_rounds_are_not_snapshotted(jejak: Jejak, hr: Actor) -> None:
+    """A round keeps every response: its snapshot would hold as much as its events (and loaded more slowly)."""
+    team = build_team(jejak, hr)
+    round_id, _ = staffed_round(jejak, hr, team)
+    for i in range(SNAPSHOT_INTERVAL + 1):
+        jejak.feedback.submit(team.actor(team.peers[i % 3]), round_id, answers(1 + i % 5), {})
+
+    assert jejak.ledger.snapshots is not None
+    assert list(jejak.ledger.snapshots.get(round_id)) == []
+    assert report_of(jejak.feedback.round(round_id)) == report_of(
+        replayed(jejak, round_id, jejak.feedback.round(round_id).version))
+
+
+def test_snapshot_state_keeps_value_objects_and_id_keyed_maps() -> None:
+    nid = UUID(int=7)
+    nomination = Nomination(nid, UUID(int=8), "peer", "approved", "reviewee", replayed_moment())
+    value = {"nominations": {nid: nomination}, "pair": (1, "a"), "tags": frozenset({"x"}), "plain": {"a": [1, 2]}}
+
+    assert decode(encode(value)) == value
+    with pytest.raises(UnsnapshottableState):
+        encode({"x": object()})
+    with pytest.raises(UnsnapshottableState):
+        decode({"__dc__": "application.actor:Actor", "fields": {}})
+
+
+def replayed_moment() -> datetime:
+    return datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

@@ -1,0 +1,43 @@
+"""Directory reads that follow the reporting lines."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from application.actor import Actor
+from infrastructure.container import Jejak
+
+
+def test_all_reports_follows_every_reporting_line_down_and_nothing_else(jejak: Jejak, hr: Actor) -> None:
+    jejak.registry.register_unit(hr, "BKPSDM", "Badan Kepegawaian dan Pengembangan SDM")
+    serial = iter(range(1, 200))
+
+    def register(supervisor_id: UUID | None) -> UUID:
+        i = next(serial)
+        return jejak.registry.register_employee(
+            hr, nip=f"19850315201001{1 + i % 2}{i:03d}", name=f"Pegawai {i}", unit="BKPSDM", position="Analis",
+            rank="III/a", rank_since=date(2015, 1, 1), supervisor_id=supervisor_id).id
+
+    head = register(None)
+    deputies = [register(head) for _ in range(2)]
+    leads = {d: [register(d) for _ in range(2)] for d in deputies}
+    staff = {lead: [register(lead) for _ in range(3)] for team in leads.values() for lead in team}
+    other_head = register(None)
+    outsiders = [register(other_head) for _ in range(2)]
+    jejak.projections.catch_up()
+
+    below_first = set(leads[deputies[0]]) | {s for lead in leads[deputies[0]] for s in staff[lead]}
+    everyone = set(deputies) | {lead for team in leads.values() for lead in team} | {
+        s for team in staff.values() for s in team}
+    assert jejak.directory.all_reports(head) == everyone
+    assert jejak.directory.all_reports(deputies[0]) == below_first
+    assert jejak.directory.all_reports(leads[deputies[0]][0]) == set(staff[leads[deputies[0]][0]])
+    assert jejak.directory.all_reports(staff[leads[deputies[0]][0]][0]) == set()
+    assert jejak.directory.all_reports(other_head) == set(outsiders)
+
+    lead = leads[deputies[0]][0]
+    jejak.registry.change_supervisor(hr, lead, other_head, date(2020, 1, 1), "reorganisasi")
+    jejak.projections.catch_up()
+    assert jejak.directory.all_reports(other_head) == set(outsiders) | {lead} | set(staff[lead])
+    assert lead not in jejak.directory.all_reports(deputies[0])
