@@ -26,6 +26,7 @@ from web import (
     promotions,
     question_sets,
     rule_sets,
+    service_records,
     talent,
     timeline,
     trainings,
@@ -41,7 +42,7 @@ from web.problems import ProblemApi, register_error_handlers
 BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
     audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
-    contacts.blp, exports.blp,
+    service_records.blp, contacts.blp, exports.blp,
 )
 
 

@@ -132,6 +132,7 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
     "/api/awards": ("/api/awards", RECORD_LIST),
     "/api/awards/{award_id}": ("/api/awards/{award}", RECORD),
     "/api/employees/{employee_id}/timeline": ("/api/employees/{dewi}/timeline?reason=matrix", RECORD),
+    "/api/employees/{employee_id}/service-record": ("/api/employees/{dewi}/service-record", RECORD),
     # promotion: Dewi's rejected case, whose evidence includes her appraisal, training and round
     "/api/promotion-cases": ("/api/promotion-cases", answer(listed=UP | {"committee", "hr", "auditor"},
                                                             unlisted=OUTSIDERS)),

@@ -326,6 +326,44 @@ BODIES.update({
     ("POST", "/api/accounts/{account}/revocation"): lambda ids: {"reason": "pindah instansi"},
 })
 
+# Employment status: {cpns} is a CPNS whom HR appoints PNS. The service record (education, penalties, exams) is
+# written by HR and read by HR, auditors, the employee and their supervisors. Pertek and SK: HR, in that order.
+ROUTES += [
+    ("POST", "/api/employees/{cpns}/status-changes", HR),
+    ("GET", "/api/employees/{staff}/service-record", frozenset({"hr_admin", "supervisor", "employee", "auditor"})),
+    ("POST", "/api/employees/{staff}/qualifications", HR),
+    ("POST", "/api/employees/{staff}/disciplinary-penalties", HR),
+    ("POST", "/api/employees/{staff}/civil-service-exams", HR),
+    ("POST", "/api/promotion-cases/{case}/pertek", HR),
+    ("POST", "/api/promotion-cases/{case}/sk", HR),
+]
+BODIES.update({
+    ("POST", "/api/employees/{staff}/qualifications"): lambda ids: {
+        "level": "S1", "institution": "Universitas Padjadjaran", "graduated_on": "2014-08-30"},
+    ("POST", "/api/employees/{staff}/disciplinary-penalties"): lambda ids: {
+        "level": "light", "starts_on": "2025-01-06", "ends_on": "2025-07-05", "decree_number": "800/HD/1/2025"},
+    ("POST", "/api/employees/{staff}/civil-service-exams"): lambda ids: {
+        "exam": "tingkat_II", "passed_on": "2014-11-20", "certificate_number": "UD-II/2014/77"},
+    ("POST", "/api/promotion-cases/{case}/pertek"): lambda ids: {
+        "number": "PT-1/BKN/2026", "issued_on": date.today().isoformat()},
+    ("POST", "/api/promotion-cases/{case}/sk"): lambda ids: {
+        "number": "SK 823.3/1/2026", "signed_on": date.today().isoformat(), "signatory": "Bupati Bandung"},
+    ("POST", "/api/employees/{cpns}/status-changes"): lambda ids: {
+        "status": "PNS", "effective": "2025-03-01", "reason": "SK pengangkatan PNS"},
+})
+
+
+def status_setup(api: Api, template: str, real: bool) -> dict[str, str]:
+    """Id of {cpns}: a CPNS registered for the route (any id when the call is refused before it)."""
+    if "{cpns}" not in template:
+        return {}
+    if not real:
+        return {"cpns": str(uuid4())}
+    saved = api.jejak.registry.register_employee(
+        MATRIX_HR, nip="199801012024031001", name="Andi CPNS", unit="BKPSDM", position="Analis",
+        rank="III/a", rank_since=date(2024, 3, 1), supervisor_id=api.ids["supervisor"], status="CPNS")
+    return {"cpns": str(saved.id)}
+
 # E-mail addresses for the outbox: HR and the person themself ({staff}: the employee's own); her supervisor is
 # refused by data (another person's address), as any other employee would be (test_mail_api.py).
 ROUTES += [
@@ -519,8 +557,13 @@ def promotion_setup(api: Api, method: str, template: str, caller: str | None, re
     if not real:
         return {"case": str(uuid4())}
     case_id = api.jejak.promotions.propose(MATRIX_HR, api.ids["staff"], "rank", "2026-10", "usulan").id
-    if template.endswith("/decision"):
+    if template.endswith(("/decision", "/pertek", "/sk")):
         api.jejak.promotions.assess(MATRIX_HR, case_id)
+    if template.endswith(("/pertek", "/sk")):
+        api.jejak.promotions.decide(MATRIX_COMMITTEE, case_id, "approved", "kebutuhan organisasi", ["Ketua"],
+                                    "satu-satunya analis di unit")
+    if template.endswith("/sk"):
+        api.jejak.promotions.record_pertek(MATRIX_HR, case_id, "PT-1/BKN/2026", date.today())
     return {"case": str(case_id)}
 
 
@@ -586,6 +629,7 @@ def resolve(api: Api, method: str, template: str, caller: str | None = None, rea
     ids.update(career_setup(api, method, template, caller, real))
     ids.update(promotion_setup(api, method, template, caller, real))
     ids.update(grievance_setup(api, method, template, caller, real))
+    ids.update(status_setup(api, template, real))
     return template.format(**ids), ids
 
 
@@ -698,7 +742,7 @@ def test_route_admits_exactly_its_roles(
 def test_matrix_covers_every_route_and_method_for_every_caller(api: Api) -> None:
     adapter = api.app.url_map.bind("localhost")
     dummy = {"grant": str(uuid4()), "account": str(uuid4()), "round": str(uuid4()), "nomination": str(uuid4()),
-             "appraisal": str(uuid4()), "case": str(uuid4()), "grievance": str(uuid4()),
+             "appraisal": str(uuid4()), "case": str(uuid4()), "grievance": str(uuid4()), "cpns": str(uuid4()),
              **{kind: str(uuid4()) for kind in CAREER_KINDS},
              **{name: str(value) for name, value in api.ids.items()}}
     covered: dict[tuple[str, str], set[str | None]] = {}
