@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    bindparam,
     delete,
     func,
     select,
@@ -64,6 +65,10 @@ def create_tables(engine: Engine) -> None:
     metadata.create_all(engine)
 
 
+_FAILURES_SINCE = select(func.count(), func.min(auth_failures.c.failed_at)).where(  # built once: runs per request
+    auth_failures.c.address == bindparam("b_address"), auth_failures.c.failed_at > bindparam("since"))
+
+
 class AuthFailureLog:
     """Failed authentication attempts per client address, counted in a sliding window across all workers."""
 
@@ -78,10 +83,8 @@ class AuthFailureLog:
 
     def since(self, address: str, since: float) -> tuple[int, float | None]:
         """How many failures the address had after ``since``, and the earliest of them."""
-        query = select(func.count(), func.min(auth_failures.c.failed_at)).where(
-            auth_failures.c.address == address[:64], auth_failures.c.failed_at > since)
         with self.engine.connect() as conn:
-            count, earliest = conn.execute(query).one()
+            count, earliest = conn.execute(_FAILURES_SINCE, {"b_address": address[:64], "since": since}).one()
         return int(count), earliest
 
 
