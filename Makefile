@@ -52,6 +52,6 @@ clean:
 # fresh install has them; tests/web/test_pages_i18n.py fails when a .mo is older than its .po).
 CATALOGUES := web/pages/translations
 i18n: install
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o $(CATALOGUES)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o $(CATALOGUES)/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d $(CATALOGUES) --statistics

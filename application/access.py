@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from application.actor import Actor
@@ -40,13 +40,17 @@ class IssuedToken:
 class AccessService:
     """Grant and revoke API access."""
 
-    def __init__(self, ledger: Ledger):
+    def __init__(self, ledger: Ledger, default_lifetime: timedelta | None = None):
         self.ledger = ledger
+        self.default_lifetime = default_lifetime
 
     def issue(
         self, actor: Actor, role: str, name: str, employee_id: UUID | None = None, expires_at: datetime | None = None
     ) -> IssuedToken:
-        """Grant a role to a new token and return the token (it is never stored in clear)."""
+        """Grant a role to a new token and return the token (it is never stored in clear); without an expiry the
+        token lives for the default lifetime."""
+        if expires_at is None and self.default_lifetime is not None:
+            expires_at = datetime.now(UTC) + self.default_lifetime
         if employee_id is not None and not isinstance(self._employee(employee_id), Employee):
             raise DomainError(f"no employee {employee_id}", field="employee_id")
         token = new_token()

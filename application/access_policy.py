@@ -98,6 +98,18 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "grievances.file_grievance": EMPLOYEES, "grievances.assign": HR_ONLY,
     "grievances.conclude": frozenset({INVESTIGATOR}), "grievances.case_file": CASE_FILE_READERS,
 }
+# an employee's e-mail address: HR and the employee (``may_use_contact``)
+ROUTE_ROLES.update({"contacts.get_email": PEOPLE, "contacts.put_email": PEOPLE})
+# downloads (CSV, XLSX) of a table: exactly the readers of its JSON twin
+ROUTE_ROLES.update({
+    "exports.export_directory": ROUTE_ROLES["employees.list_employees"],
+    "exports.export_rates": ROUTE_ROLES["feedback.unit_report"],
+    "exports.export_distribution": ROUTE_ROLES["appraisals.predicate_distribution"],
+    "exports.export_shortfall": ROUTE_ROLES["trainings.training_shortfall"],
+    "exports.export_grid": ROUTE_ROLES["talent.talent_grid"],
+    "exports.export_history": ROUTE_ROLES["promotions.decision_history"],
+    "exports.export_grievances": ROUTE_ROLES["grievances.list_grievances"],
+})
 # pages with no API twin: their own gate
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "pages.signin.home": frozenset(Role), "pages.people.team": frozenset({SUPERVISOR}),
@@ -223,6 +235,11 @@ class AccessPolicy:
     def may_record_training(actor: Actor, employee_id: UUID) -> bool:
         """Employees record their own training; HR records anyone's."""
         return AccessPolicy.hr(actor) or AccessPolicy.is_self(actor, employee_id)
+
+    @staticmethod
+    def may_use_contact(actor: Actor, employee_id: UUID) -> bool:
+        """An employee's e-mail address (and mail language) is read and changed by HR and the employee themself."""
+        return AccessPolicy.hr(actor) or AccessPolicy.system(actor) or AccessPolicy.is_self(actor, employee_id)
 
     @staticmethod
     def may_verify_training(actor: Actor) -> bool:

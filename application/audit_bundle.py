@@ -1,7 +1,9 @@
 """Self-contained audit bundles: a promotion case's events, every pinned input's events up to its pinned version and
 the rule sets applied, so the decision can be replayed offline, with no database, years later.
 
-A bundle carries a SHA-256 digest of its content; a bundle edited after export is refused.
+A bundle carries a SHA-256 digest of its content; a bundle edited after export is refused. The digest only catches
+accidents: anyone can recompute it, so the export also signs the bundle with the ledger's seal key
+(infrastructure/bundle_signing.py) and a replay with the trusted public key checks that signature.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def export_bundle(ledger: Ledger, case: PromotionCase, rule_sets: list[RuleSet],
 def replay_bundle(bundle: dict[str, Any], decision_number: int | None = None) -> Replay:
     """Re-run a bundle's replay offline: every input rebuilt from its events at its pinned version, evaluated under
     the bundled rule set. No database is involved."""
-    content = {k: v for k, v in bundle.items() if k != "digest"}
+    content = {k: v for k, v in bundle.items() if k not in ("digest", "signature")}  # signed after the digest
     if bundle.get("format") != FORMAT:
         raise BadBundle(f"not a Jejak audit bundle (format {bundle.get('format')!r}, expected {FORMAT})")
     if bundle.get("digest") != digest(content):

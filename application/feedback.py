@@ -146,14 +146,27 @@ class FeedbackService:
         self.ledger.record(actor, fb_round, reason=reason)
 
     def decline(self, actor: Actor, round_id: UUID, nomination_id: UUID, reason: str) -> None:
-        """The nominated reviewer declines."""
+        """The nominated reviewer declines; anyone else is refused (another's nomination is not theirs to decline)."""
         fb_round = self.ledger.load(FeedbackRound, round_id)
+        nomination = fb_round.nominations.get(nomination_id)
+        require(nomination is None or nomination.reviewer_id == actor.employee_id,
+                "only the nominated reviewer can decline")
         fb_round.decline(nomination_id, self._employee(actor), reason, self.today())
         self.ledger.record(actor, fb_round, reason=reason)
 
     def submit(self, actor: Actor, round_id: UUID, ratings: dict[str, Any], comments: dict[str, Any],
                idempotency_key: str | None = None) -> Submitted:
         """Submit or resubmit the caller's response; a retried idempotency key returns the first result."""
+        try:
+            return self._submit(actor, round_id, ratings, comments, idempotency_key)
+        except Conflict:
+            if not idempotency_key:
+                raise
+            # a concurrent request may have carried the same key: reloaded, the first result is found and returned
+            return self._submit(actor, round_id, ratings, comments, idempotency_key)
+
+    def _submit(self, actor: Actor, round_id: UUID, ratings: dict[str, Any], comments: dict[str, Any],
+                idempotency_key: str | None) -> Submitted:
         fb_round = self._accepting(actor, round_id)
         before = fb_round.version
         response = fb_round.submit(self._employee(actor), ratings, comments, self.today(), idempotency_key)

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProjectorFunction, project_aggregate
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    ProjectorFunction,
+    project_aggregate,
+)
 from eventsourcing.domain import Aggregate, DomainEventProtocol, Snapshot
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     Mapper,
+    Recording,
     StoredEvent,
     Transcoding,
 )
@@ -29,6 +36,9 @@ from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 
 A = TypeVar("A", bound=Aggregate)
 SNAPSHOT_INTERVAL = 50  # events between snapshots of a growing aggregate
+# A write policy turns the events about to be stored (and their aggregates) into extra rows for the recorder,
+# handed over as keyword arguments and written in the same transaction as the events (e.g. the mail outbox).
+WritePolicy = Callable[[Sequence[DomainEventProtocol[UUID]], Mapping[UUID, Any]], dict[str, Any]]
 META = "meta"
 _STAMP: ContextVar[dict[str, Any] | None] = ContextVar("jejak_event_stamp", default=None)
 
@@ -94,6 +104,7 @@ class Ledger(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self.after_record: list[Callable[[], None]] = []
+        self.write_policies: list[WritePolicy] = []
 
     def construct_mapper(self) -> Mapper[UUID]:
         """Use the stamping mapper (cipher and compressor still come from the environment)."""
@@ -126,6 +137,12 @@ class Ledger(Application[UUID]):
         assert self.snapshots is not None
         aggregate = self.repository.get(aggregate_id, version=version, projector_func=projector_func)
         self.snapshots.put([StateSnapshot.take(aggregate)])
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Store the events, with what the write policies derive from them, in one transaction."""
+        for policy in self.write_policies:
+            processing_event.saved_kwargs.update(policy(processing_event.events, processing_event.aggregates))
+        return super()._record(processing_event)
 
     def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         """Get an aggregate of the given class, checking the client's expected version (If-Match)."""

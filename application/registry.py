@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
+from application.access_policy import AccessPolicy
 from application.actor import Actor
-from application.errors import Conflict, NotFound
+from application.errors import Conflict, Forbidden, NotFound
 from application.ledger import Ledger
 from domain.employee import Employee
 from domain.errors import DomainError
@@ -136,6 +137,20 @@ class Registry:
         employee.change_rank(rank, effective, reason, cause)
         return self._record(actor, employee, reason)
 
+    def change_email(self, actor: Actor, employee_id: UUID, email: str | None, language: str,
+                     expected_version: int | None = None) -> Saved:
+        """Set the employee's e-mail address (None clears it) and the language their mail is written in."""
+        check_own_or_hr(actor, employee_id)
+        employee = self.ledger.load(Employee, employee_id, expected_version)
+        employee.change_email(email, language)
+        self.ledger.record(actor, employee)
+        return Saved(employee.id, employee.version)
+
+    def contact(self, actor: Actor, employee_id: UUID) -> Employee:
+        """The employee whose e-mail address HR or the employee themself reads."""
+        check_own_or_hr(actor, employee_id)
+        return self.ledger.load(Employee, employee_id)
+
     def employee_id_for_nip(self, nip: str) -> UUID:
         """The employee holding a NIP, read from the write side's claim."""
         try:
@@ -176,3 +191,9 @@ class Registry:
             self.ledger.load(Employee, supervisor_id)
         except NotFound:
             raise UnknownSupervisor(supervisor_id) from None
+
+
+def check_own_or_hr(actor: Actor, employee_id: UUID) -> None:
+    """An employee's contact details are theirs and HR's (the access policy decides)."""
+    if not AccessPolicy.may_use_contact(actor, employee_id):
+        raise Forbidden("only HR and the employee themself read or change an e-mail address")

@@ -55,8 +55,29 @@ class SupervisorCycle(DomainError):
         super().__init__("this supervisor would create a reporting cycle", field="supervisor_id")
 
 
+class InvalidEmailAddress(DomainError):
+    """An e-mail address must look like local@domain, without spaces."""
+
+    def __init__(self) -> None:
+        super().__init__("not a valid e-mail address", field="email")
+
+
+class UnknownLanguage(DomainError):
+    """Messages are written in Indonesian or English."""
+
+    def __init__(self, language: str):
+        super().__init__(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}", field="language")
+
+
+LANGUAGES = ("id", "en")
+MAX_EMAIL = 254
+
+
 class Employee(Aggregate):
     """A civil servant in the registry."""
+
+    email: str | None = None  # until an EmailAddressChanged event gives one
+    language: str = "id"
 
     class Registered(Aggregate.Created):
         nip: str
@@ -110,6 +131,15 @@ class Employee(Aggregate):
             """Take the new rank."""
             assert isinstance(aggregate, Employee)
             aggregate.rank, aggregate.rank_since = self.rank, self.effective
+
+    class EmailAddressChanged(Aggregate.Event):
+        email: str | None
+        language: str
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """Mail goes to the new address (none: the outbox holds it), in the chosen language."""
+            assert isinstance(aggregate, Employee)
+            aggregate.email, aggregate.language = self.email, self.language
 
     def __init__(
         self,
@@ -199,6 +229,32 @@ class Employee(Aggregate):
         check_changed("rank", self.rank, rank)
         check_not_before("effective", effective, self.rank_since)
         self.trigger_event(self.RankChanged, rank=rank, effective=effective, reason=required_reason(reason), cause=cause)
+
+    def change_email(self, email: str | None, language: str) -> None:
+        """Set (or clear, with None) the address mail is sent to, and the language it is written in."""
+        email = check_email(email)
+        check_language(language)
+        if (email, language) == (self.email, self.language):
+            raise NoChange("email", email)
+        self.trigger_event(self.EmailAddressChanged, email=email, language=language)
+
+
+def check_email(email: str | None) -> str | None:
+    """A stripped address with one @, a dotted domain and no spaces; empty means none."""
+    if email is None or not email.strip():
+        return None
+    email = email.strip()
+    local, at, domain = email.rpartition("@")
+    if (not at or not local or "@" in local or "." not in domain.strip(".") or len(email) > MAX_EMAIL
+            or any(ch.isspace() or ord(ch) < 32 for ch in email)):
+        raise InvalidEmailAddress()
+    return email
+
+
+def check_language(language: str) -> None:
+    """Only the languages Jejak writes in."""
+    if language not in LANGUAGES:
+        raise UnknownLanguage(language)
 
 
 def required_text(value: str, error: Callable[[], DomainError]) -> str:

@@ -71,6 +71,14 @@ class NotANominee(DomainError):
         super().__init__(detail, field="reviewer")
 
 
+class IdempotencyKeyReused(DomainError):
+    """The same Idempotency-Key came with a different request (the IETF draft's 422)."""
+
+    def __init__(self) -> None:
+        super().__init__("this Idempotency-Key was used for a different response; send a new key",
+                         field="Idempotency-Key")
+
+
 class UnknownNomination(DomainError):
     """The nomination id is not part of this round."""
 
@@ -332,6 +340,7 @@ class FeedbackRound(Aggregate):
         if idempotency_key:
             for response in self.responses.values():
                 if response.reviewer_id == reviewer_id and response.idempotency_key == idempotency_key:
+                    check_same_request(response, ratings, comments)
                     return response
         self._check_accepting(today)
         nomination = self._approved_nomination_of(reviewer_id)
@@ -339,8 +348,7 @@ class FeedbackRound(Aggregate):
         response_id = uuid4()
         self.trigger_event(
             self.ResponseSubmitted, response_id=response_id, nomination_id=nomination.id, reviewer_id=reviewer_id,
-            relationship=nomination.relationship, ratings={k: int(v) for k, v in ratings.items() if v is not None},
-            comments={k: str(v).strip() for k, v in comments.items() if v and str(v).strip()},
+            relationship=nomination.relationship, ratings=_stored_ratings(ratings), comments=_stored_comments(comments),
             supersedes=nomination.response_id, idempotency_key=idempotency_key)
         return self.responses[response_id]
 
@@ -467,3 +475,23 @@ def _reason(reason: str) -> str:
     if not reason or not reason.strip():
         raise DomainError("reason must not be empty", field="reason")
     return reason.strip()
+
+
+def _stored_ratings(ratings: dict[str, Any]) -> dict[str, int]:
+    """Ratings as a response stores them (unanswered ones dropped)."""
+    return {k: int(v) for k, v in ratings.items() if v is not None}
+
+
+def _stored_comments(comments: dict[str, Any]) -> dict[str, str]:
+    """Comments as a response stores them (trimmed, empty ones dropped)."""
+    return {k: str(v).strip() for k, v in comments.items() if v and str(v).strip()}
+
+
+def check_same_request(response: Response, ratings: dict[str, Any], comments: dict[str, Any]) -> None:
+    """A retried key must carry the request it was first sent with (compared as stored)."""
+    try:
+        same = _stored_ratings(ratings) == response.ratings and _stored_comments(comments) == response.comments
+    except (TypeError, ValueError):
+        same = False
+    if not same:
+        raise IdempotencyKeyReused()

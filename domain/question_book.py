@@ -52,6 +52,9 @@ class QuestionSet:
         return [q["id"] for q in self.questions if q.get("required")]
 
 
+SCALE_BOUNDS = (0, 10)  # eleven points at most: every point needs a described anchor
+
+
 def validate_question_set(content: dict[str, Any]) -> dict[str, list[str]]:
     """Check a question set's content; return path -> messages (empty when valid)."""
     errors: dict[str, list[str]] = {}
@@ -59,6 +62,9 @@ def validate_question_set(content: dict[str, Any]) -> dict[str, list[str]]:
     if not isinstance(scale, dict) or not all(isinstance(scale.get(k), int) for k in ("min", "max")) \
             or scale["min"] >= scale["max"]:
         errors["scale"] = ["needs whole numbers min < max"]
+        scale = None
+    elif not SCALE_BOUNDS[0] <= scale["min"] < scale["max"] <= SCALE_BOUNDS[1]:
+        errors["scale"] = [f"needs whole numbers from {SCALE_BOUNDS[0]} to {SCALE_BOUNDS[1]}"]
         scale = None
     anchors = content.get("anchors")
     if scale and (not isinstance(anchors, dict) or

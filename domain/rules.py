@@ -127,6 +127,9 @@ def _check_constraint(constraint: object, path: str, errors: Errors) -> None:
         _add(errors, f"{path}.{key}", "unknown field")
 
 
+MAX_SETTING = 10_000  # days, JP, years and counts alike: far above any real rule, far below an overflow
+
+
 def _check_ints(section: object, name: str, keys: tuple[str, ...], errors: Errors) -> None:
     if section is None:
         return
@@ -134,8 +137,8 @@ def _check_ints(section: object, name: str, keys: tuple[str, ...], errors: Error
         _add(errors, f"rules.{name}", "must be an object")
         return
     for key in keys:
-        if not _is_int(section.get(key)) or section[key] < 1:
-            _add(errors, f"rules.{name}.{key}", "must be a whole number of at least 1")
+        if not _is_int(section.get(key)) or not 1 <= section[key] <= MAX_SETTING:
+            _add(errors, f"rules.{name}.{key}", f"must be a whole number from 1 to {MAX_SETTING}")
     for key in set(section) - set(keys):
         _add(errors, f"rules.{name}.{key}", "unknown field")
 

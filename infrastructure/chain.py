@@ -12,6 +12,8 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from infrastructure.outbox import OUTBOX_TABLE, SQLITE_DDL, outbox_rows
+
 GENESIS = b"\x00" * 32
 CHAIN_TABLE = "ledger_chain"
 
@@ -68,6 +70,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} (position INTEGER PRIMARY KEY, digest BLOB NOT NULL, "
             "content BLOB NOT NULL)",
+            SQLITE_DDL,
         ]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -79,4 +82,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             previous = bytes(row[0]) if row else GENESIS
             c.executemany(f"INSERT INTO {CHAIN_TABLE} (position, digest, content) VALUES (?, ?, ?)",
                           chain_rows(previous, list(positions), stored_events))
+            # the messages these events cause (application.outbox), in the same transaction
+            c.executemany(f"INSERT INTO {OUTBOX_TABLE} (position, originator_id, originator_version, kind, recipient, "
+                          "params) VALUES (?, ?, ?, ?, ?, ?)", outbox_rows(positions, stored_events, kwargs))
         return positions

@@ -12,6 +12,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from infrastructure.chain import CHAIN_TABLE, GENESIS, chain_rows
+from infrastructure.outbox import OUTBOX_TABLE, POSTGRES_DDL, outbox_rows
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -25,6 +26,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.append(SQL(
             "CREATE TABLE IF NOT EXISTS {0} (position bigint PRIMARY KEY, digest bytea NOT NULL, "
             "content bytea NOT NULL)").format(self.chain_table))
+        self.outbox_table = Identifier(self.datastore.schema, OUTBOX_TABLE) if self.datastore.schema \
+            else Identifier(OUTBOX_TABLE)
+        self.sql_create_statements.append(SQL(POSTGRES_DDL).format(self.outbox_table))
 
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
@@ -35,4 +39,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             previous = bytes(row["digest"]) if row else GENESIS
             curs.executemany(SQL("INSERT INTO {0} (position, digest, content) VALUES (%s, %s, %s)").format(
                 self.chain_table), chain_rows(previous, list(positions), stored_events))
+            # the messages these events cause (application.outbox), in the same transaction
+            rows = outbox_rows(positions, stored_events, kwargs)
+            if rows:
+                curs.executemany(SQL("INSERT INTO {0} (position, originator_id, originator_version, kind, recipient, "
+                                     "params) VALUES (%s, %s, %s, %s, %s, %s)").format(self.outbox_table), rows)
         return positions

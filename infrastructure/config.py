@@ -6,6 +6,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -27,8 +28,13 @@ class Settings:
     catch_up_in_request: bool = True
     cipher_key: str | None = None
     seal_key_file: Path | None = None
+    seal_public_key: str | None = None  # hex; the trusted key seals are verified against
+    seal_export_file: Path | None = None  # the append-only second place every seal is written to
+    seal_every_events: int = 1000
+    seal_every_minutes: float = 60.0
     max_body_bytes: int = 1024 * 1024
     secure_cookies: bool = False
+    token_lifetime: timedelta | None = timedelta(days=90)  # for tokens issued without an expiry; None: never
     password_time_cost: int = 3  # argon2id; tests lower these through overrides, never the environment
     password_memory_kib: int = 65536
     extra_es_env: dict[str, str] = field(default_factory=dict)
@@ -45,7 +51,12 @@ class Settings:
             "catch_up_in_request": env.get("JEJAK_CATCH_UP_IN_REQUEST", "1").lower() not in ("0", "false", "no"),
             "cipher_key": env.get("JEJAK_CIPHER_KEY") or _key_file(env.get("JEJAK_CIPHER_KEY_FILE"), var_dir),
             "seal_key_file": Path(env.get("JEJAK_SEAL_KEY_FILE") or var_dir / "seal.key"),
+            "seal_public_key": _public_key(env),
+            "seal_export_file": Path(env.get("JEJAK_SEAL_EXPORT_FILE") or var_dir / "seals.jsonl"),
+            "seal_every_events": _positive(env.get("JEJAK_SEAL_EVERY_EVENTS", "1000"), "JEJAK_SEAL_EVERY_EVENTS"),
+            "seal_every_minutes": _positive(env.get("JEJAK_SEAL_EVERY_MINUTES", "60"), "JEJAK_SEAL_EVERY_MINUTES"),
             "secure_cookies": env.get("JEJAK_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
+            "token_lifetime": _days(env.get("JEJAK_TOKEN_LIFETIME_DAYS", "90"), "JEJAK_TOKEN_LIFETIME_DAYS"),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -125,6 +136,33 @@ class Database:
             return f"sqlite:///{self.path}"
         auth = self.user + (f":{self.password}" if self.password else "")
         return f"postgresql+psycopg://{auth}@{self.host}:{self.port}/{self.name}"
+
+
+def _public_key(env: Mapping[str, str]) -> str | None:
+    """The trusted seal public key (64 hex characters) from JEJAK_SEAL_PUBLIC_KEY or the file JEJAK_SEAL_PUBLIC_KEY_FILE."""
+    value = env.get("JEJAK_SEAL_PUBLIC_KEY", "").strip()
+    if not value and env.get("JEJAK_SEAL_PUBLIC_KEY_FILE"):
+        path = Path(env["JEJAK_SEAL_PUBLIC_KEY_FILE"])
+        if not path.exists():
+            raise ConfigurationError(f"JEJAK_SEAL_PUBLIC_KEY_FILE {path} does not exist")
+        value = path.read_text().strip()
+    if value and (len(value) != 64 or any(c not in "0123456789abcdefABCDEF" for c in value)):
+        raise ConfigurationError("the trusted seal public key must be 64 hex characters")
+    return value.lower() or None
+
+
+def _positive(value: str, name: str) -> int:
+    """A whole number of at least 1."""
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ConfigurationError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+def _days(value: str, name: str) -> timedelta | None:
+    """A whole number of days (0: no limit)."""
+    if not value.strip().isdigit():
+        raise ConfigurationError(f"{name} must be a whole number of days (0: no limit), not {value!r}")
+    return timedelta(days=int(value)) if int(value) else None
 
 
 def _secret_key(var_dir: Path) -> str:

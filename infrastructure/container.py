@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from argon2 import PasswordHasher
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import text
 
@@ -15,11 +16,15 @@ from application.access_policy import AccessPolicy, Cover
 from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
+from application.employee_import import EmployeeImport
 from application.evidence_index import LogEvidenceIndex
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
 from application.ledger import Ledger
+from application.lockouts import LockoutLog
+from application.mail_texts import Renderer
 from application.mentoring import MentoringService, RecognitionService
+from application.outbox import LedgerDirectory, MailService, outbox_policy
 from application.promotions import PromotionService
 from application.queries import (
     AppraisalQueries,
@@ -42,9 +47,11 @@ from domain.feedback_round import FeedbackRound
 from infrastructure.appraisal_view import AppraisalView
 from infrastructure.career_view import CareerView
 from infrastructure.config import Settings
-from infrastructure.database import make_engine
+from infrastructure.database import make_engine, setup_lock
 from infrastructure.feedback_view import FeedbackView
 from infrastructure.grievance_view import GrievanceView
+from infrastructure.mail import MailSettings
+from infrastructure.outbox import SqlOutbox
 from infrastructure.projection import ProjectionRunner
 from infrastructure.projections.access import AccessProjection
 from infrastructure.projections.accounts import AccountProjection, AccountView
@@ -58,7 +65,8 @@ from infrastructure.projections.talent import TalentProjection
 from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
 from infrastructure.promotion_view import PromotionView
-from infrastructure.seals import SealStore, load_key
+from infrastructure.readmodel_check import ReadModelCheck
+from infrastructure.seals import AutoSealer, SealExport, SealStore, trusted_key
 from infrastructure.sessions import AuthFailureLog, PageSessionStore
 from infrastructure.sessions import create_tables as create_sign_in_tables
 from infrastructure.timeline_view import TimelineView
@@ -75,31 +83,40 @@ class Jejak:
         self.settings = settings or Settings.from_env()
         self.settings.var_dir.mkdir(parents=True, exist_ok=True)
         db = self.settings.database()
-        self.engine = make_engine(db)  # first, so a PostgreSQL schema exists before the ledger's tables
-        self.ledger = Ledger(env=self.settings.eventsourcing_env())
-        self.projections = ProjectionRunner(
-            self.engine,
-            self.ledger,
-            [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
-             FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
-             TimelineProjection(), PromotionProjection(), GrievanceProjection()],
-        )
-        self.projections.create_tables()
-        self.seals = SealStore(self.engine)
-        self.seals.create_table()
-        create_sign_in_tables(self.engine)
+        with setup_lock(db):  # one process at a time creates tables and functions
+            self.engine = make_engine(db)  # first, so a PostgreSQL schema exists before the ledger's tables
+            self.ledger = Ledger(env=self.settings.eventsourcing_env())
+            self.ledger.write_policies.append(outbox_policy)  # mail rows stored with the events that cause them
+            self.outbox = SqlOutbox(self.engine)
+            self.projections = ProjectionRunner(
+                self.engine,
+                self.ledger,
+                [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
+                 FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
+                 TimelineProjection(), PromotionProjection(), GrievanceProjection()],
+            )
+            self.projections.create_tables()
+            self.seals = SealStore(self.engine, SealExport(self.settings.seal_export_file))
+            self.seals.create_table()
+            create_sign_in_tables(self.engine)
         self.auth_failures = AuthFailureLog(self.engine)
         self.page_sessions = PageSessionStore(self.engine)
-        self.verifier = Verifier(self.engine, self.ledger.recorder, self.seals)
+        self.verifier = Verifier(self.engine, self.ledger.recorder, self.seals, self.trusted_seal_key)
+        self.verifier.checks.append(ReadModelCheck(self.engine, self.projections))
         if self.settings.catch_up_in_request:
             self.ledger.after_record.append(self.projections.catch_up_quietly)
+        self.auto_seal = AutoSealer(self.seals, self.settings.seal_key_file, self.settings.seal_every_events,
+                                    self.settings.seal_every_minutes)
+        self.ledger.after_record.append(self.auto_seal)
         self.registry = Registry(self.ledger)
+        self.employee_import = EmployeeImport(self.ledger)
         self.rules = RuleBookService(self.ledger)
-        self.access = AccessService(self.ledger)
+        self.access = AccessService(self.ledger, self.settings.token_lifetime)
         self.accounts = AccountService(self.ledger, PasswordHasher(
             time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib))
         self.account_view = AccountView(self.engine)
         self.reads = ReadLog(self.ledger)
+        self.lockouts = LockoutLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
         self.directory = DirectoryView(self.engine)
         self.policy = AccessPolicy(self.directory.all_reports, self._investigator_scope, self._grievance_cover)
@@ -132,6 +149,10 @@ class Jejak:
         self.projections.catch_up()
         return published is not None or questions is not None
 
+    def trusted_seal_key(self) -> Ed25519PublicKey | None:
+        """The configured public key seals are verified against (None: seals can only be reported unverified)."""
+        return trusted_key(self.settings.seal_public_key, self.settings.seal_key_file)
+
     def _queries(self) -> Queries:
         people = PeopleQueries(self.directory, self.policy)
         return Queries(
@@ -147,9 +168,7 @@ class Jejak:
 
     def _verification(self) -> dict[str, Any]:
         """The ledger verification report against the configured seal key (if any)."""
-        key_file = self.settings.seal_key_file
-        trusted = load_key(key_file).public_key() if key_file and key_file.exists() else None
-        return self.verifier.verify(trusted).as_dict()
+        return self.verifier.verify().as_dict()
 
     def _evidence_indexed_up_to(self) -> int:
         """How far the read index of trainings and rounds is complete: the lower of their projections' positions."""
@@ -157,6 +176,11 @@ class Jejak:
 
     def _evidence_parked(self) -> list[int]:
         return [p.position for name in EVIDENCE_PROJECTIONS for p in self.projections.parked_events(name)]
+
+    def mail(self, settings: MailSettings) -> MailService:
+        """Delivery of the outbox, addressing the HR office and linking pages as the mail settings say."""
+        directory = LedgerDirectory(self.registry.employee, settings.office, settings.language)
+        return MailService(self.outbox, directory, Renderer(settings.base_url))
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)

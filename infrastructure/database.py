@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,25 @@ def make_engine(db: Database) -> Engine:
         with engine.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{db.schema}"'))
     return engine
+
+
+@contextmanager
+def setup_lock(db: Database) -> Iterator[None]:
+    """Hold PostgreSQL's advisory lock for setting up this database's schema, so server processes starting together
+    create tables and functions one after another (concurrent CREATE OR REPLACE FUNCTION fails with "tuple
+    concurrently updated"); SQLite needs none (its file lock and IF NOT EXISTS suffice)."""
+    if db.kind != "postgres":
+        yield
+        return
+    import psycopg
+
+    with psycopg.connect(host=db.host, port=db.port, dbname=db.name, user=db.user, password=db.password or None,
+                         autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"jejak-setup:{db.schema or 'public'}",))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (f"jejak-setup:{db.schema or 'public'}",))
 
 
 def writer(engine: Engine) -> Engine:

@@ -65,12 +65,13 @@ def create_tables(engine: Engine) -> None:
     metadata.create_all(engine)
 
 
-_FAILURES_SINCE = select(func.count(), func.min(auth_failures.c.failed_at)).where(  # built once: runs per request
+_FAILURES_SINCE = select(  # built once: it runs on every request
+    func.count(), func.min(auth_failures.c.failed_at), func.max(auth_failures.c.failed_at)).where(
     auth_failures.c.address == bindparam("b_address"), auth_failures.c.failed_at > bindparam("since"))
 
 
 class AuthFailureLog:
-    """Failed authentication attempts per client address, counted in a sliding window across all workers."""
+    """Failed authentication attempts per client address or account key, counted across all workers."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -83,9 +84,19 @@ class AuthFailureLog:
 
     def since(self, address: str, since: float) -> tuple[int, float | None]:
         """How many failures the address had after ``since``, and the earliest of them."""
+        count, earliest, _ = self.stats(address, since)
+        return count, earliest
+
+    def stats(self, key: str, since: float) -> tuple[int, float | None, float | None]:
+        """How many failures the key (an address or an account's key) had after ``since``, the earliest, the latest."""
         with self.engine.connect() as conn:
-            count, earliest = conn.execute(_FAILURES_SINCE, {"b_address": address[:64], "since": since}).one()
-        return int(count), earliest
+            count, earliest, latest = conn.execute(_FAILURES_SINCE, {"b_address": key[:64], "since": since}).one()
+        return int(count), earliest, latest
+
+    def clear(self, key: str) -> None:
+        """Forget the key's failures (an account that signed in successfully starts again)."""
+        with writer(self.engine).begin() as conn:
+            conn.execute(delete(auth_failures).where(auth_failures.c.address == key[:64]))
 
 
 class PageSessionStore:

@@ -16,7 +16,9 @@ from web import (
     accounts,
     appraisals,
     audit,
+    contacts,
     employees,
+    exports,
     feedback,
     grievances,
     health,
@@ -30,12 +32,15 @@ from web import (
     units,
 )
 from web.auth import init_auth, public
+from web.bodies import init_bodies
+from web.headers import init_headers
 from web.pages import init_pages
 from web.problems import ProblemApi, register_error_handlers
 
 BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
     audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
+    contacts.blp, exports.blp,
 )
 
 
@@ -69,6 +74,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.view_functions[endpoint] = public(_plain(app.view_functions[endpoint]))
     _serve_swagger_assets(app)
     init_auth(app)
+    init_bodies(app)
+    init_headers(app, system.settings.secure_cookies)
     register_error_handlers(app)
     init_pages(app)
     return app

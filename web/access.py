@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -21,7 +22,14 @@ class GrantIn(Strict):
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
     name = ma.fields.String(required=True, validate=Text)
     employee_id = ma.fields.UUID(load_default=None, allow_none=True)
-    expires_at = ma.fields.AwareDateTime(load_default=None, allow_none=True)
+    expires_at = ma.fields.AwareDateTime(load_default=None, allow_none=True, metadata={
+        "description": "when the token stops working (in the future); default: the server's token lifetime"})
+
+    @ma.validates("expires_at")
+    def in_the_future(self, value: datetime | None, **_: Any) -> None:
+        """A token that would be born expired is a mistake."""
+        if value is not None and value <= datetime.now(UTC):
+            raise ma.ValidationError("must be in the future")
 
 
 class IssuedOut(ma.Schema):

@@ -321,7 +321,8 @@ def decide_objection(data: dict[str, Any], appraisal_id: str) -> Any:
 @blp.route("/units/<code>/organisation-ratings/<period>", methods=["PUT"])
 @allow()
 @blp.arguments(OrganisationRatingIn)
-@blp.response(200, UnitRatingOut)
+@blp.response(200, UnitRatingOut, description="revised")
+@blp.alt_response(201, schema=UnitRatingOut, description="recorded for the first time")
 def record_unit_rating(data: dict[str, Any], code: str, period: str) -> Any:
     """Record (201) or revise (200) a unit's own organisation rating for a period; the caps of the rule set for
     the period apply to its staff's predicates."""

@@ -53,7 +53,7 @@ class EventQuery(Strict):
     topic = ma.fields.String(load_default=None, metadata={"description": "full topic or its tail, e.g. Employee.Moved"})
     since = ma.fields.AwareDateTime(load_default=None)
     until = ma.fields.AwareDateTime(load_default=None)
-    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0), metadata={"description": "position"})
+    after = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=2**62), metadata={"description": "position"})
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
 
 
@@ -68,7 +68,7 @@ class ReasonQuery(Strict):
 class AsOfQuery(ReasonQuery):
     """Pick a version or a moment (not both)."""
 
-    version = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+    version = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1, max=2**31 - 1))
     at = ma.fields.AwareDateTime(load_default=None)
 
     @ma.validates_schema
@@ -117,13 +117,16 @@ def employee_as_of(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
 class VerifyOut(ma.Schema):
     """The ledger verification report."""
 
-    status = ma.fields.String(metadata={"description": "intact or broken"})
+    status = ma.fields.String(metadata={"description": "intact (seals verified by the configured trusted key), broken, "
+                                                       "or unverified (no trusted key configured or no seal yet)"})
     events = ma.fields.Integer()
     head_position = ma.fields.Integer()
     head_digest = ma.fields.String()
     first_problem = ma.fields.Dict(allow_none=True)
     checkpoints = ma.fields.List(ma.fields.Dict())
     trusted_key = ma.fields.String(allow_none=True)
+    unsealed_events = ma.fields.Integer(metadata={"description": "events after the last verified seal"})
+    problems = ma.fields.List(ma.fields.String(), metadata={"description": "the seal export, the read models"})
 
 
 @blp.route("/verify")

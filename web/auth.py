@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
@@ -19,7 +19,7 @@ from application.actor import Actor
 from domain.access import EMPLOYEE_ROLES, ROLES
 from infrastructure.container import Jejak
 from web.problems import problem
-from web.ratelimit import FailureLimiter
+from web.ratelimit import AccountBackoff, FailureLimiter
 
 log = logging.getLogger(__name__)
 
@@ -104,26 +104,27 @@ def init_auth(app: Flask) -> None:
         given = request.headers.get("X-Request-ID", "")
         g.correlation_id = given if REQUEST_ID.match(given) else str(uuid4())
 
-    # test clients send every request from one address, so suites opt out unless they test the limit itself
-    default_limit = 1_000_000 if app.testing else 10
+    # test clients send every request from one address, so suites opt out unless they test the limit itself;
+    # the bound per address is high (a whole office may sit behind one NAT address), the one per account is low
+    default_limit = 1_000_000 if app.testing else 100
     system: Jejak = app.extensions["jejak"]
     limiter = FailureLimiter(int(app.config.get("JEJAK_AUTH_FAILURES_PER_MINUTE", default_limit)), 60.0,
                              system.auth_failures)
     app.extensions["jejak_auth_limiter"] = limiter
+    app.extensions["jejak_account_backoff"] = AccountBackoff(
+        int(app.config.get("JEJAK_AUTH_ACCOUNT_FREE_FAILURES", 5)),
+        float(app.config.get("JEJAK_AUTH_BACKOFF_SECONDS", 30.0)), log=system.auth_failures)
 
     @app.before_request
     def authenticate() -> Response | None:
         if not request.path.startswith("/api/") or request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
         address = request.remote_addr or "unknown"
-        wait = limiter.retry_after(address)
-        if wait:
-            return problem(429, f"too many failed authentication attempts; retry in {wait} s",
-                           headers={"Retry-After": str(wait)})
         if not security_read_models_ready():
             return unavailable()
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
+        # a valid token is served whatever others at its address did; only failures meet the address's bound
         if scheme.lower() != "bearer" or not token.strip():
             return _refuse(limiter, address, "send Authorization: Bearer <token>")
         grant = jejak().grants.by_token_hash(hash_token(token.strip()))
@@ -177,10 +178,31 @@ def effective_role(grant: dict[str, Any]) -> str:
 
 
 def _refuse(limiter: FailureLimiter, address: str, detail: str) -> Response:
-    """Count the failure and log it without the token."""
-    limiter.fail(address)
+    """Count the failure (429 once the address is over its bound) and log it without the token."""
+    wait = limiter.retry_after(address)
+    if wait:
+        return too_many(wait)
     log.warning("authentication failed from %s on %s %s: %s", address, request.method, request.path, detail)
+    locked = limiter.fail(address)
+    if locked:
+        record_lockout("address", address, limiter.limit, locked)
     return _unauthenticated(detail)
+
+
+def too_many(wait: int) -> Response:
+    """429 with the seconds to wait."""
+    return problem(429, f"too many failed authentication attempts; retry in {wait} s",
+                   headers={"Retry-After": str(wait)})
+
+
+def record_lockout(scope: str, subject: str, failures: int, seconds: int) -> None:
+    """Record a lockout as an event; the lockout holds even when the ledger cannot take the record."""
+    until = datetime.now(UTC) + timedelta(seconds=seconds)
+    log.warning("sign-in lockout of %s %s for %d s after %d failures", scope, subject, seconds, failures)
+    try:
+        jejak().lockouts.record(scope, subject, failures, until)
+    except Exception:  # noqa: BLE001 - throttling must not fail because its record could not be written
+        log.exception("could not record the lockout of %s %s", scope, subject)
 
 
 def _unauthenticated(detail: str) -> Response:

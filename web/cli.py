@@ -24,7 +24,7 @@ from domain.access import ROLES
 from domain.errors import DomainError
 from infrastructure.container import Jejak
 from infrastructure.projection import BulkReplay
-from infrastructure.seals import SealKeyMissing, generate_key, load_key, public_from_hex
+from infrastructure.seals import SealKeyMissing, generate_key, load_key, public_from_hex, seal_record
 
 log = logging.getLogger("jejak.feedback")
 
@@ -100,14 +100,18 @@ def _parse_expiry(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter("use a duration like 30d, 12h, 45m or an ISO timestamp") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed <= datetime.now(UTC):
+        raise click.BadParameter("the expiry must be in the future")
+    return parsed
 
 
 @token.command("issue")
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--name", required=True, help="Who holds the token.")
 @click.option("--employee", "nip", default=None, help="NIP of the employee the token acts as (employee/supervisor).")
-@click.option("--expires", default=None, help="Lifetime (30d, 12h) or ISO timestamp; default: no expiry.")
+@click.option("--expires", default=None, help="Lifetime (30d, 12h) or ISO timestamp in the future; default: "
+                                             "JEJAK_TOKEN_LIFETIME_DAYS (90 days).")
 def token_issue(role: str, name: str, nip: str | None, expires: str | None) -> None:
     """Issue a token and print it alone on stdout."""
     jejak = system()
@@ -308,37 +312,43 @@ def ledger_seal() -> None:
 
 
 @ledger.command("verify")
-@click.option("--public-key", default=None, help="Trusted public key (hex) or a file holding it; default: the "
-                                                 "public half of JEJAK_SEAL_KEY_FILE, else each seal's own key.")
+@click.option("--public-key", default=None, help="Trusted public key (hex) or a file holding it; default: "
+                                                 "JEJAK_SEAL_PUBLIC_KEY[_FILE], else the public half of "
+                                                 "JEJAK_SEAL_KEY_FILE. Never a key stored in the database.")
 def ledger_verify(public_key: str | None) -> None:
-    """Recompute the chain from the stored rows and check every seal; exit 1 when anything is broken."""
+    """Recompute the chain from the stored rows and check every seal (in the database and in the export file)
+    against the trusted key; exit 1 when anything is broken, 2 when nothing trusted could vouch for the log."""
     jejak = system()
     trusted = _trusted_key(jejak, public_key)
     with tqdm(total=jejak.projections.head(), desc="verify ledger", unit="ev", file=sys.stderr) as bar:
         result = jejak.verifier.verify(trusted, progress=bar.update)
     click.echo(json.dumps(result.as_dict(), indent=2, default=str))
-    if not result.intact:
-        sys.exit(1)
+    if result.status == "unverified":
+        click.echo("unverified: no seal was checked against a trusted public key (set JEJAK_SEAL_PUBLIC_KEY or pass "
+                   "--public-key, and seal the ledger)", err=True)
+    sys.exit({"intact": 0, "broken": 1}.get(result.status, 2))
 
 
 @ledger.command("export-seals")
 def ledger_export_seals() -> None:
     """Print the seals and their public keys as JSON, for auditors to keep elsewhere."""
     seals = system().seals.all()
-    click.echo(json.dumps({"seals": [{"id": s.id, "position": s.position, "digest": s.digest.hex(),
-                                      "sealed_at": s.sealed_at.isoformat(), "public_key": s.public_key,
-                                      "signature": s.signature.hex()} for s in seals]}, indent=2))
+    click.echo(json.dumps({"seals": [seal_record(s) for s in seals]}, indent=2))
 
 
 def _trusted_key(jejak: Jejak, given: str | None) -> Any:
     if given:
-        text = Path(given).read_text().strip() if Path(given).exists() else given
-        try:
-            return public_from_hex(text)
-        except ValueError:
-            fail("--public-key must be 64 hex characters or a file holding them")
-    if jejak.settings.seal_key_file and jejak.settings.seal_key_file.exists():
-        return load_key(jejak.settings.seal_key_file).public_key()
+        return _public_key(given)
+    return jejak.trusted_seal_key()
+
+
+def _public_key(given: str) -> Any:
+    """A public key given as hex or as a file holding it."""
+    text = Path(given).read_text().strip() if Path(given).exists() else given
+    try:
+        return public_from_hex(text)
+    except ValueError:
+        fail("--public-key must be 64 hex characters or a file holding them")
     return None
 
 
@@ -404,11 +414,20 @@ def audit() -> None:
 def audit_export(case_id: UUID, output: Path | None, reason: str) -> None:
     """Write one self-contained JSON bundle of a promotion case: its events, every pinned input's events up to
     the pinned versions, and the rule sets applied."""
+    from infrastructure.bundle_signing import sign_bundle
+
+    jejak = system()
     try:
-        bundle = system().promotions.export(system_actor("jejak-audit"), case_id, reason)
+        bundle = jejak.promotions.export(system_actor("jejak-audit"), case_id, reason)
     except (DomainError, ApplicationError) as e:
         fail(getattr(e, "message", str(e)))
         return
+    key_file = jejak.settings.seal_key_file
+    if key_file is not None and key_file.exists():
+        bundle = sign_bundle(bundle, load_key(key_file), jejak.seals)
+    else:
+        click.echo("warning: no seal key (JEJAK_SEAL_KEY_FILE): the bundle is not signed, so nothing shows it came "
+                   "from this ledger", err=True)
     text = json.dumps(bundle, indent=2, ensure_ascii=False)
     if output is None:
         click.echo(text)
@@ -420,31 +439,77 @@ def audit_export(case_id: UUID, output: Path | None, reason: str) -> None:
 @audit.command("replay", with_appcontext=False)
 @click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--decision", type=int, default=None, help="Which decision (default: the latest).")
-def audit_replay(bundle: Path, decision: int | None) -> None:
-    """Re-run a bundle's replay offline (no database) and print the result as the API's replay route gives it."""
+@click.option("--public-key", default=None, help="The ledger's trusted seal public key (hex or a file holding it): "
+                                                 "the bundle is refused unless its signature verifies against it.")
+def audit_replay(bundle: Path, decision: int | None, public_key: str | None) -> None:
+    """Re-run a bundle's replay offline (no database) and print the result as the API's replay route gives it;
+    with --public-key the bundle's signature must verify, without it the bundle is unauthenticated."""
     from application.audit_bundle import BadBundle, replay_bundle
     from application.promotion_evidence import MissingInput
+    from infrastructure.bundle_signing import UnsignedBundle, check_signature
 
     try:
         data = json.loads(bundle.read_text(encoding="utf-8"))
+        if public_key:
+            check_signature(data, _public_key(public_key))
         result = replay_bundle(data, decision).as_dict()
-    except (ValueError, KeyError, TypeError, BadBundle, MissingInput) as e:
+    except (ValueError, KeyError, TypeError, BadBundle, MissingInput, UnsignedBundle) as e:
         fail(f"cannot replay {bundle}: {e}")
         return
+    if not public_key:
+        click.echo("unauthenticated: the signature was not checked (pass --public-key with the ledger's trusted "
+                   "key); anyone could have written this bundle", err=True)
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     if decision is None and result != data.get("replay"):
         click.echo("note: the offline replay differs from the one recorded at export", err=True)
+
+
+@audit.command("check")
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def audit_check(bundle: Path) -> None:
+    """Check a bundle against the live ledger: its signature against the trusted key, every event against the
+    stored event of its aggregate and version, the chain digest at its export position; exit 1 on any difference."""
+    from infrastructure.bundle_signing import UnsignedBundle, check_against_ledger, check_signature
+
+    jejak = system()
+    try:
+        data = json.loads(bundle.read_text(encoding="utf-8"))
+    except ValueError as e:
+        fail(f"cannot read {bundle}: {e}")
+        return
+    problems = check_against_ledger(data, jejak.ledger, jejak.seals)
+    trusted = jejak.trusted_seal_key()
+    if trusted is None:
+        click.echo("unauthenticated: no trusted seal public key configured; the signature was not checked", err=True)
+    else:
+        try:
+            check_signature(data, trusted)
+        except UnsignedBundle as e:
+            problems.insert(0, str(e))
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(1)
+    events = len(data.get("case_events") or []) + sum(len(i.get("events") or []) for i in data.get("inputs") or [])
+    click.echo(f"{bundle}: all {events} events equal the stored events" +
+               ("" if trusted is None else "; the signature verifies against the trusted key"))
 
 
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the API with gunicorn (or Flask's server where gunicorn is missing)."""
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(2, 64),
+              help="Threads per worker: a client trickling its request holds one thread, never the worker.")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the API with gunicorn's threaded workers (or Flask's server where gunicorn is missing)."""
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
     if gunicorn:
-        args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-", "wsgi:app"]
+        # gthread: the worker waits in its poller for a request's first bytes (5 s) and for kept-alive connections
+        # (--keep-alive), so slow or idle clients do not hold a sync worker each; --timeout restarts a stuck worker
+        args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers), "--worker-class", "gthread",
+                "--threads", str(threads), "--keep-alive", "5", "--timeout", "60", "--limit-request-line", "8190",
+                "--limit-request-fields", "100", "--access-logfile", "-", "wsgi:app"]
         os.execv(gunicorn, args)
     click.echo("gunicorn not found; using Flask's development server", err=True)
     current_app.run(host=host, port=port)
@@ -455,3 +520,6 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     cli.main(prog_name="jejak")
+
+
+from web import cli_office  # noqa: E402,F401 - registers `jejak mail` and `jejak employees`

@@ -29,7 +29,7 @@ class RoundIn(Strict):
     reviewee_id = ma.fields.UUID(required=True)
     period = ma.fields.String(required=True, metadata={"example": "2026-Q3"})
     closes_on = ma.fields.Date(required=True)
-    question_set_version = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+    question_set_version = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1, max=2**31 - 1))
 
 
 class RoundQuery(Strict):
@@ -106,8 +106,11 @@ class ReasonIn(Strict):
 class ResponseIn(Strict):
     """Ratings per question id (1-5) and optional comments per text question id."""
 
-    ratings = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True), required=True)
-    comments = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True), load_default=dict)
+    ratings = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=100)),
+                             values=ma.fields.Raw(allow_none=True), required=True, validate=ma.validate.Length(max=100))
+    comments = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=100)),
+                              values=ma.fields.Raw(allow_none=True), load_default=dict,
+                              validate=ma.validate.Length(max=100))
 
 
 class SubmittedOut(ma.Schema):

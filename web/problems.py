@@ -105,6 +105,13 @@ class ProblemApi(Api):
 
     ERROR_SCHEMA = ProblemSchema
 
+    def _openapi_json(self) -> Response:
+        """The document, describing errors as they are served (see web/openapi_doc.py)."""
+        from web.openapi_doc import document
+
+        return current_app.response_class(json.dumps(document(self.spec.to_dict()), indent=2, sort_keys=False),
+                                          mimetype="application/json")
+
     def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
         """Map HTTP errors (including webargs validation) to problem details."""
         status = error.code or 500
@@ -165,6 +172,24 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(BadCursor)
     def bad_cursor(e: BadCursor) -> Response:
         return problem(400, str(e), errors={"cursor": [str(e)]})
+
+    @app.errorhandler(RecursionError)
+    def too_deep(e: RecursionError) -> Response:
+        log.warning("input nested too deeply on %s %s", request.method, request.path)
+        return problem(400, "the input nests too deeply", errors={"_body": ["the input nests too deeply"]})
+
+    @app.errorhandler(OverflowError)
+    def too_large(e: OverflowError) -> Response:
+        # a number past what the database stores (a schema bound was missed): refused, nothing stored
+        log.warning("number too large on %s %s: %s", request.method, request.path, e)
+        return problem(422, "a number in the input is too large", errors={"_body": ["a number is too large"]})
+
+    @app.errorhandler(UnicodeError)
+    def not_unicode(e: UnicodeError) -> Response:
+        # a lone surrogate (or other text that cannot be encoded) reached storage: nothing was stored
+        log.warning("text that cannot be encoded on %s %s: %s", request.method, request.path, e)
+        return problem(422, "the input holds text that is not valid Unicode (for example a lone surrogate)",
+                       errors={"_body": ["text that is not valid Unicode"]})
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception) -> Response:

@@ -48,7 +48,7 @@ class CaseDecisionIn(Strict):
 class ReplayQuery(Strict):
     """Which decision to replay (default: the latest)."""
 
-    decision = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+    decision = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1, max=2**31 - 1))
 
 
 class PinnedInputOut(ma.Schema):

@@ -7,9 +7,9 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from domain.question_book import QuestionSet
+from domain.question_book import SCALE_BOUNDS, QuestionSet
 from web.auth import actor, allow, jejak
-from web.schemas import Strict, Text
+from web.schemas import LongText, Strict, Text
 
 blp = Blueprint("question_sets", __name__, url_prefix="/api/question-sets", description="360 question sets")
 
@@ -17,8 +17,8 @@ blp = Blueprint("question_sets", __name__, url_prefix="/api/question-sets", desc
 class ScaleIn(Strict):
     """The rating scale."""
 
-    min = ma.fields.Integer(required=True)
-    max = ma.fields.Integer(required=True)
+    min = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(*SCALE_BOUNDS))
+    max = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(*SCALE_BOUNDS))
 
 
 class QuestionSetIn(Strict):
@@ -26,9 +26,11 @@ class QuestionSetIn(Strict):
 
     title = ma.fields.String(required=True, validate=Text)
     scale = ma.fields.Nested(ScaleIn, required=True)
-    anchors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True,
+    anchors = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(max=3)), values=ma.fields.String(
+                             validate=LongText), required=True, validate=ma.validate.Length(max=11),
                              metadata={"description": "one described anchor per scale point, keyed '1'..'5'"})
-    questions = ma.fields.List(ma.fields.Dict(), required=True, metadata={
+    questions = ma.fields.List(ma.fields.Dict(validate=ma.validate.Length(max=10)), required=True,
+                               validate=ma.validate.Length(min=1, max=100), metadata={
         "description": "each {id, kind: rating|text, required, text, value?, text_en?}"})
 
 
@@ -65,7 +67,7 @@ def publish(data: dict[str, Any]) -> dict[str, Any]:
     return _out(jejak().questions.publish(actor(), title, data))
 
 
-@blp.route("/<int:version>")
+@blp.route("/<int(max=2147483647):version>")
 @allow()
 @blp.response(200, QuestionSetOut)
 def get_question_set(version: int) -> dict[str, Any]:

@@ -6,6 +6,7 @@ README's block differs from what the table says.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def gate_rows(app: Flask) -> list[str]:
         roles = ROUTE_ROLES.get(rule.endpoint)
         if roles is None:
             continue
-        path = rule.rule.replace("<", "{").replace(">", "}")
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)  # <int(max=...):version> -> {version}
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             admitted = ", ".join(sorted(roles, key=lambda r: ORDER.get(Role(r), 99)))
             rows.append(f"| `{method} {path}` | {admitted} |")

@@ -79,7 +79,7 @@ def in_effect(query: dict[str, Any]) -> dict[str, Any]:
     return _out(jejak().rules.in_effect(query["at"] or date.today()))
 
 
-@blp.route("/<int:version>")
+@blp.route("/<int(max=2147483647):version>")
 @allow()
 @blp.response(200, RuleSetOut)
 def get_rule_set(version: int) -> dict[str, Any]:

@@ -47,7 +47,7 @@ class TrainingIn(Strict):
     employee_id = ma.fields.UUID(required=True, metadata={"description": "employees record their own"})
     course = ma.fields.String(required=True, validate=Text, metadata={"example": "Pelatihan Analis Kebijakan"})
     provider = ma.fields.String(required=True, validate=Text, metadata={"example": "BPSDM Provinsi"})
-    jp = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1), metadata={
+    jp = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=10_000), metadata={
         "description": f"jam pelajaran of 45 minutes; at most {MAX_JP_PER_DAY} per calendar day from start_date to "
                        f"end_date inclusive"})
     start_date = ma.fields.Date(required=True)

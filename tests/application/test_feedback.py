@@ -190,7 +190,7 @@ def test_a_nominated_reviewer_declines_with_a_reason_and_may_then_not_respond(je
     team = build_team(jejak, hr)
     round_id, ids = staffed_round(jejak, hr, team)
     peer = team.actor(team.peers[0])
-    with pytest.raises(NotANominee):
+    with pytest.raises(Forbidden):
         jejak.feedback.decline(team.actor(team.peers[1]), round_id, ids[team.peers[0]], "bukan saya")
     jejak.feedback.decline(peer, round_id, ids[team.peers[0]], "cuti melahirkan")
     declined = jejak.ledger.history(round_id)[-1]

@@ -16,6 +16,7 @@ from domain.feedback_round import (
     Candidate,
     ClosingDateInPast,
     FeedbackRound,
+    IdempotencyKeyReused,
     InvalidPeriod,
     NominationInvalid,
     NominationStateConflict,
@@ -616,9 +617,19 @@ def test_a_repeated_idempotency_key_returns_the_first_response_without_a_new_eve
     fb, _ = staffed_round(team)
     first = fb.submit(team.peers[0], answers(3), {}, TODAY, idempotency_key="k-1")
     version = fb.version
-    again = fb.submit(team.peers[0], answers(5), {}, TODAY, idempotency_key="k-1")
+    again = fb.submit(team.peers[0], answers(3), {}, TODAY, idempotency_key="k-1")
     assert again == first and fb.version == version
     assert fb.latest_responses() == [first]
+
+
+def test_a_repeated_idempotency_key_with_other_answers_is_refused_naming_the_key() -> None:
+    team = Team()
+    fb, _ = staffed_round(team)
+    fb.submit(team.peers[0], answers(3), {}, TODAY, idempotency_key="k-1")
+    version = fb.version
+    with pytest.raises(IdempotencyKeyReused) as refused:
+        fb.submit(team.peers[0], answers(5), {}, TODAY, idempotency_key="k-1")
+    assert "Idempotency-Key" in refused.value.errors and fb.version == version
 
 
 def test_a_new_idempotency_key_is_a_new_submission() -> None:

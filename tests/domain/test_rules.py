@@ -107,5 +107,5 @@ def test_the_grievance_section_is_optional_but_checked_when_present() -> None:
 
     assert validate_rules(older) == {}
     assert grievance_window_days(older) is None and grievance_window_days(default_rules()) == 30
-    assert validate_rules(bad) == {"rules.grievance.filing_window_days": ["must be a whole number of at least 1"],
+    assert validate_rules(bad) == {"rules.grievance.filing_window_days": ["must be a whole number from 1 to 10000"],
                                    "rules.grievance.appeal": ["unknown field"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
+from application.access import hash_token
 from application.actor import Actor
 from infrastructure.chain import GENESIS, chain_rows
 from infrastructure.container import Jejak
@@ -182,3 +184,44 @@ def test_the_chain_is_written_with_the_events(jejak: Jejak, hr: Actor) -> None:
         events = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         links = conn.execute("SELECT count(*) FROM ledger_chain").fetchone()[0]
     assert events == links == jejak.projections.head()
+
+
+def test_a_row_whose_bytes_became_text_is_reported_not_a_crash(sqlite_jejak: Jejak, hr: Actor) -> None:
+    fill(sqlite_jejak, hr)
+    with raw(sqlite_jejak) as conn:  # SQLite's || turns the blob into TEXT
+        conn.execute("UPDATE stored_events SET state = state || x'00' WHERE rowid = 4")
+        conn.execute("UPDATE stored_events SET originator_id = 'not-a-uuid' WHERE rowid = 6")
+    report = verify(sqlite_jejak)
+    assert report["status"] == "broken"
+    assert (report["first_problem"]["position"], report["first_problem"]["kind"]) == (4, "changed")
+    assert "malformed" in report["first_problem"]["detail"]
+
+
+def test_a_chain_entry_turned_into_text_is_reported_at_its_position(sqlite_jejak: Jejak, hr: Actor) -> None:
+    fill(sqlite_jejak, hr)
+    with raw(sqlite_jejak) as conn:
+        conn.execute("UPDATE ledger_chain SET digest = digest || x'00' WHERE position = 5")
+    problem = verify(sqlite_jejak)["first_problem"]
+    assert (problem["position"], problem["kind"]) == (5, "chain-altered")
+
+
+def test_a_grant_inserted_into_the_read_model_is_reported_by_verify(jejak: Jejak, hr: Actor) -> None:
+    fill(jejak, hr, ["SETDA"])
+    real = jejak.access.issue(hr, "auditor", "Inspektorat")
+    account = jejak.accounts.create(hr, "dewi", "kata-sandi-panjang", "auditor", "Dewi")
+    p = param(jejak)
+    with raw(jejak) as conn:
+        conn.execute(f"INSERT INTO access_grants (id, token_hash, role, name, revoked, granted_at, granted_by, version) "
+                     f"VALUES ({p}, {p}, 'hr_admin', 'x', {p}, {p}, 'x', 1)",
+                     (str(uuid.uuid4()) if param(jejak) == "%s" else uuid.uuid4().hex, hash_token("jjk_attacker"),
+                      False, "2026-01-01 00:00:00"))
+        conn.execute(f"UPDATE access_grants SET role = 'hr_admin' WHERE id = {p}",
+                     (str(real.grant_id) if p == "%s" else real.grant_id.hex,))
+        conn.execute(f"UPDATE accounts SET role = 'hr_admin' WHERE id = {p}",
+                     (str(account.id) if p == "%s" else account.id.hex,))
+    report = verify(jejak)
+    assert report["status"] == "broken" and report["first_problem"] is None
+    problems = " | ".join(report["problems"])
+    assert "access_grants row" in problems and "not explained by the log" in problems
+    assert f"access_grants row {real.grant_id} differs from the log in role" in problems
+    assert f"accounts row {account.id} differs from the log in role" in problems

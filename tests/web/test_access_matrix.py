@@ -163,6 +163,23 @@ MORE_READS: list[tuple[str, dict[str, str]]] = [
                                                                                                  "inv_open"}))),
 ]
 
+def as_download(answers: dict[str, str]) -> dict[str, str]:
+    """A download admits exactly its JSON twin's readers; what is listed in it is the twin's business."""
+    return {relation: "ok" if outcome in ("in", "out", "full", "public") else outcome
+            for relation, outcome in answers.items()}
+
+
+# CSV/XLSX downloads: their twins' answers
+READS.update({
+    f"/api/exports{twin.removeprefix('/api')}": (f"/api/exports{path.removeprefix('/api')}".replace("?limit=100", ""),
+                                                  as_download(answers))
+    for twin, (path, answers) in list(READS.items())
+    if twin in ("/api/employees", "/api/units/{code}/feedback-report", "/api/units/{code}/predicate-distribution",
+                "/api/units/{code}/training-shortfall", "/api/units/{code}/talent-grid", "/api/promotion-decisions",
+                "/api/grievances")
+})
+READS["/api/employees/{employee_id}/email"] = ("/api/employees/{dewi}/email", answer(ok=frozenset({"self", "hr"})))
+
 # page -> (the API read it shows, as a key of READS or a path of MORE_READS; None: no API twin) and, for a page
 # without a twin, its own answers. A page answers every relation as its twin does (allowed or refused).
 PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
@@ -193,6 +210,18 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/team": (None, answer(ok=SUPERVISORS)),
     "/hr/rounds": (None, answer(ok=frozenset({"hr"}))),
     "/investigations": (None, answer(ok=INVESTIGATORS)),
+    "/hr/import": (None, answer(ok=frozenset({"hr"}))),
+    "/feedback/{round}/report.pdf": ("/api/feedback-rounds/{round_id}/report", None),
+    "/promotions/{case}/decisions/1.pdf": ("/api/promotion-cases/{case_id}", None),
+    "/grievances/{case_grievance}/case-file.pdf?reason=matrix": ("/api/grievances/{grievance_id}/case-file", None),
+    "/exports/employees": ("/api/exports/employees", None),
+    "/exports/units/BKPSDM/feedback-report": ("/api/exports/units/{code}/feedback-report", None),
+    "/exports/units/BKPSDM/predicate-distribution?period=2025": (
+        "/api/exports/units/{code}/predicate-distribution", None),
+    "/exports/units/BKPSDM/training-shortfall?year=2025": ("/api/exports/units/{code}/training-shortfall", None),
+    "/exports/units/BKPSDM/talent-grid": ("/api/exports/units/{code}/talent-grid", None),
+    "/exports/promotion-decisions": ("/api/exports/promotion-decisions", None),
+    "/exports/grievances": ("/api/exports/grievances", None),
 }
 # the page routes that are forms (their GET shows one person's form) or sign-in machinery, not reads of a subject
 NOT_READS = {"/sign-in", "/assets/<path:filename>"}

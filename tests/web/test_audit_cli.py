@@ -11,8 +11,9 @@ from uuid import UUID
 
 import pytest
 
-from application.audit_bundle import BadBundle, replay_bundle
+from application.audit_bundle import BadBundle, digest, replay_bundle
 from infrastructure.container import Jejak
+from infrastructure.seals import generate_key
 from tests.promotions import AUDITOR, COMMITTEE, HR, MEMBERS, Office
 from tests.web.conftest import jejak_cli
 
@@ -105,3 +106,52 @@ def test_apply_due_changes_the_rank_once_the_tmt_has_come(sqlite_jejak: Jejak) -
     assert sqlite_jejak.ledger.history(office.ids["dewi"])[-1].cause == f"promotion-case:{case_id}"
     again = jejak_cli("promotions", "apply-due", env={"JEJAK_VAR_DIR": str(sqlite_jejak.settings.var_dir)})
     assert "applied 0 rank change(s)" in again.stdout
+
+
+def signed_export(jejak: Jejak, case_id: str, tmp_path: Path) -> tuple[Path, str]:
+    """Export a bundle signed with the ledger's seal key; return the file and the public key."""
+    public = generate_key(jejak.settings.seal_key_file)
+    bundle_file = tmp_path / "signed.json"
+    exported = jejak_cli("audit", "export", case_id, "-o", str(bundle_file),
+                         env={"JEJAK_VAR_DIR": str(jejak.settings.var_dir)})
+    assert exported.returncode == 0, exported.stderr
+    return bundle_file, public
+
+
+def test_an_edited_bundle_with_its_digest_recomputed_fails_its_signature(decided: tuple[Jejak, Office, str],
+                                                                         tmp_path: Path) -> None:
+    jejak, _, case_id = decided
+    bundle_file, public = signed_export(jejak, case_id, tmp_path)
+    bundle = json.loads(bundle_file.read_text())
+    bundle["rule_sets"][0]["rules"]["promotion"]["regular"]["min_years_in_rank"] = 1
+    content = {k: v for k, v in bundle.items() if k not in ("digest", "signature")}
+    bundle["digest"] = digest(content)  # what an editor would do
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(bundle))
+    offline = {"JEJAK_VAR_DIR": str(tmp_path / "none")}
+
+    refused = jejak_cli("audit", "replay", str(forged), "--public-key", public, env=offline)
+    unchecked = jejak_cli("audit", "replay", str(forged), env=offline)
+    genuine = jejak_cli("audit", "replay", str(bundle_file), "--public-key", public, env=offline)
+
+    assert refused.returncode == 1 and "signature does not verify" in refused.stderr
+    assert unchecked.returncode == 0 and "unauthenticated" in unchecked.stderr
+    assert genuine.returncode == 0 and "unauthenticated" not in genuine.stderr
+
+
+def test_a_bundle_is_checked_event_by_event_against_the_live_ledger(decided: tuple[Jejak, Office, str],
+                                                                    tmp_path: Path) -> None:
+    jejak, _, case_id = decided
+    bundle_file, _ = signed_export(jejak, case_id, tmp_path)
+    env = {"JEJAK_VAR_DIR": str(jejak.settings.var_dir)}
+    clean = jejak_cli("audit", "check", str(bundle_file), env=env)
+    assert clean.returncode == 0 and "equal the stored events" in clean.stdout, clean.stdout + clean.stderr
+
+    bundle = json.loads(bundle_file.read_text())
+    bundle["case_events"][0]["state"]["reason"] = "alasan lain"
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(bundle))
+    checked = jejak_cli("audit", "check", str(edited), env=env)
+    assert checked.returncode == 1
+    assert f"aggregate {case_id} version 1: the bundle's event differs from the stored event" in checked.stdout
+    assert "signature does not verify" in checked.stdout

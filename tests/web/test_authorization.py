@@ -325,6 +325,31 @@ BODIES.update({
     ("POST", "/api/accounts/{account}/revocation"): lambda ids: {"reason": "pindah instansi"},
 })
 
+# E-mail addresses for the outbox: HR and the person themself ({staff}: the employee's own); her supervisor is
+# refused by data (another person's address), as any other employee would be (test_mail_api.py).
+ROUTES += [
+    ("GET", "/api/employees/{staff}/email", PEOPLE),
+    ("PUT", "/api/employees/{staff}/email", PEOPLE),
+]
+REFUSED_BY_DATA.update({
+    ("GET", "/api/employees/{staff}/email"): frozenset({"supervisor"}),
+    ("PUT", "/api/employees/{staff}/email"): frozenset({"supervisor"}),
+})
+BODIES.update({
+    ("PUT", "/api/employees/{staff}/email"): lambda ids: {"email": "pegawai@bkpsdm.example.go.id", "language": "en"},
+})
+
+# CSV/XLSX downloads admit exactly the roles of their JSON twins (rows above).
+ROUTES += [
+    ("GET", "/api/exports/employees?format=xlsx", READERS),
+    ("GET", "/api/exports/units/BKPSDM/feedback-report?period=2026", HR),
+    ("GET", "/api/exports/units/BKPSDM/predicate-distribution?period=2026&format=xlsx", DISTRIBUTION_READERS),
+    ("GET", "/api/exports/units/BKPSDM/training-shortfall?year=2025", UNIT_REPORT_READERS),
+    ("GET", "/api/exports/units/BKPSDM/talent-grid?format=xlsx", UNIT_REPORT_READERS),
+    ("GET", "/api/exports/promotion-decisions?format=xlsx", HISTORY_READERS),
+    ("GET", "/api/exports/grievances", GRIEVANCE_READERS),
+]
+
 OK, DATA, FORBIDDEN, UNAUTHENTICATED = "ok", "refused-by-data", "forbidden", "unauthenticated"
 
 

@@ -7,6 +7,7 @@ Dewi's peers; Andi works in DINKES and is nobody's supervisor. Each person has a
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -296,7 +297,8 @@ def test_a_reviewer_declines_with_a_reason_and_the_request_disappears(team: Team
     path = f"/api/feedback-rounds/{rid}/nominations/{nid}/declination"
 
     assert "reason" in problem_of(team.call("POST", path, "peer2", {"reason": ""}), 422)["errors"]
-    assert "reviewer" in problem_of(team.call("POST", path, "peer1", {"reason": "saya tidak kenal"}), 422)["errors"]
+    assert "nominated reviewer" in problem_of(team.call("POST", path, "peer1", {"reason": "saya tidak kenal"}),
+                                              403)["detail"]
     response = team.call("POST", path, "peer2", {"reason": "baru dua minggu di unit ini"})
 
     assert response.status_code == 200
@@ -442,6 +444,43 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_same_response_and_rec
     assert len(topics(team.events(rid), "ResponseSubmitted")) == 1
     another = team.respond(rid, "peer1", ratings(3), key="k2").get_json()
     assert another["supersedes"] == first.get_json()["response_id"]
+
+
+def test_the_same_idempotency_key_with_a_different_body_is_422_naming_the_key(team: Team) -> None:
+    rid = team.ready_round()
+    first = team.respond(rid, "peer1", ratings(4), comments={"strengths": "teliti"}, key="k1")
+    head = team.head()
+
+    changed = team.respond(rid, "peer1", ratings(4, integrity=2), comments={"strengths": "teliti"}, key="k1")
+    same = team.respond(rid, "peer1", ratings(4), comments={"strengths": " teliti "}, key="k1")
+
+    assert "Idempotency-Key" in problem_of(changed, 422)["errors"]
+    assert same.status_code == 201 and same.get_json()["response_id"] == first.get_json()["response_id"]
+    assert team.head() == head
+
+
+def test_concurrent_requests_with_the_same_idempotency_key_give_one_result(team: Team) -> None:
+    rid = team.ready_round()
+    start = threading.Barrier(6)
+    results: list[Any] = []
+
+    def send() -> None:
+        client = team.api.app.test_client()
+        start.wait()
+        response = client.post(f"/api/feedback-rounds/{rid}/responses", json={"ratings": ratings(4), "comments": {}},
+                               headers=team.api.headers(None, **{"Authorization": f"Bearer {team.tokens['peer1']}",
+                                                                 "Idempotency-Key": "same-key"}))
+        results.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [status for status, _ in results] == [201] * 6, results
+    assert len({body["response_id"] for _, body in results}) == 1
+    assert len(topics(team.events(rid), "ResponseSubmitted")) == 1
 
 
 @pytest.mark.parametrize("key", ["", "k" * 201])

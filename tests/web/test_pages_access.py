@@ -46,6 +46,22 @@ PAGES: list[tuple[str, str | None, frozenset[str]]] = [
     ("/grievances/{grievance}", "/api/grievances/{grievance}", frozenset()),
     ("/grievances/{grievance}/case-file?reason=audit", "/api/grievances/{grievance}/case-file?reason=audit",
      frozenset()),
+    # PDF documents, as the pages they print
+    ("/feedback/{closed}/report.pdf", "/api/feedback-rounds/{closed}/report", frozenset()),
+    ("/promotions/{case}/decisions/1.pdf", "/api/promotion-cases/{case}", frozenset()),
+    ("/grievances/{grievance}/case-file.pdf?reason=audit", "/api/grievances/{grievance}/case-file?reason=audit",
+     frozenset()),
+    # downloads of the HR tables, as their JSON twins
+    ("/exports/employees?format=xlsx", "/api/employees", frozenset()),
+    ("/exports/units/BKPSDM/feedback-report?period=2026", "/api/units/BKPSDM/feedback-report?period=2026",
+     frozenset()),
+    ("/exports/units/BKPSDM/predicate-distribution?period=2026",
+     "/api/units/BKPSDM/predicate-distribution?period=2026", frozenset()),
+    ("/exports/units/BKPSDM/training-shortfall?year=2025&format=xlsx",
+     "/api/units/BKPSDM/training-shortfall?year=2025", frozenset()),
+    ("/exports/units/BKPSDM/talent-grid", "/api/units/BKPSDM/talent-grid", frozenset()),
+    ("/exports/promotion-decisions?format=xlsx", "/api/promotion-decisions", frozenset()),
+    ("/exports/grievances", "/api/grievances", frozenset()),
     # pages with no API twin: a supervisor's team, HR's round workspace, the investigator's start
     ("/team", None, frozenset({"supervisor"})),
     ("/hr/rounds", None, frozenset({"hr_admin"})),
@@ -55,6 +71,7 @@ PAGES: list[tuple[str, str | None, frozenset[str]]] = [
 FORM_PAGES: list[tuple[str, str, str]] = [
     ("/reviews/{open}", "pages.feedback.review", "feedback.submit"),
     ("/timeline", "pages.people.my_timeline", "timeline.employee_timeline"),
+    ("/hr/import", "pages.employee_import.upload", "employees.register_employee"),
 ]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from infrastructure.seals import generate_key, load_key
 from tests.web.pages import Site, build_site
 
 
@@ -80,9 +81,17 @@ def test_aggregate_state_now_shows_the_employees_fields(site: Site) -> None:
 
 
 def test_verification_page_reports_an_intact_ledger(site: Site) -> None:
+    generate_key(site.jejak.settings.seal_key_file)
+    site.jejak.seals.seal(load_key(site.jejak.settings.seal_key_file))
     for role in ("auditor", "investigator"):
         page = site.client(role).get("/audit/verify").get_data(as_text=True)
         assert 'class="badge intact"' in page
+
+
+def test_verification_page_says_unverified_without_a_trusted_key(site: Site) -> None:
+    page = site.client("auditor").get("/audit/verify?lang=en").get_data(as_text=True)
+    assert 'class="badge intact"' not in page and 'id="ledger-status"' in page
+    assert "JEJAK_SEAL_PUBLIC_KEY" in page
 
 
 def test_investigator_landing_page(site: Site) -> None:

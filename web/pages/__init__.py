@@ -17,7 +17,8 @@ from domain.errors import DomainError, StateConflict
 from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 from infrastructure.config import Settings
 from infrastructure.sessions import SESSION_LIFETIME
-from web.pages import audit, feedback, grievances, hr, i18n, people, promotions, signin
+from web.pages import audit, documents, employee_import, feedback, grievances, hr, i18n, people, promotions, signin
+from web.pages import exports as export_pages
 from web.pages.access import load_session
 from web.pages.render import error_page
 
@@ -27,7 +28,8 @@ LOCALES = ("id", "en")
 csrf = CSRFProtect()
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
-for child in (signin.bp, feedback.bp, people.bp, hr.bp, audit.bp, promotions.bp, grievances.bp):
+for child in (signin.bp, feedback.bp, people.bp, hr.bp, audit.bp, promotions.bp, grievances.bp, export_pages.bp,
+              employee_import.bp, documents.bp):
     bp.register_blueprint(child)
 
 
@@ -36,7 +38,8 @@ def init_pages(app: Flask) -> None:
     settings = jejak_settings(app)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.secure_cookies)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
+    # the cookie lapses with the server's session (Flask's own default of 31 days would otherwise win)
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.extensions["jejak"].page_sessions.lifetime
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # /api uses bearer tokens, never cookies
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", int(SESSION_LIFETIME.total_seconds()))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "id")

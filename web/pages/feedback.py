@@ -160,7 +160,11 @@ def my_rounds() -> Any:
 def report(round_id: str) -> Any:
     """The 360 report after closing: radar chart of self vs others per value, a bar per relationship category
     (withheld ones marked, with the reason) and the comments."""
-    rid = parse_id(round_id, "feedback round")
+    return render("pages/report.html", **report_context(parse_id(round_id, "feedback round")))
+
+
+def report_context(rid: UUID) -> dict[str, Any]:
+    """What the report page (and its PDF) shows: the 360 report as the access policy lets the visitor read it."""
     data = jejak().queries.feedback.report(actor(), rid)
     reviewee = jejak().directory.employee(UUID(data["reviewee_id"]))
     scale = data["scale"]
@@ -170,8 +174,8 @@ def report(round_id: str) -> Any:
                   _("Others"), number_filter) if axes else None
     category_bars = [category_bar(rel, data) for rel in CATEGORIES]
     bar_chart = bars(category_bars, scale["max"], _("Mean rating per relationship category"), number_filter)
-    return render("pages/report.html", data=data, reviewee=reviewee, radar=chart, bars=bar_chart,
-                  categories=CATEGORIES, category_bars=dict(zip(CATEGORIES, category_bars, strict=True)))
+    return {"data": data, "reviewee": reviewee, "radar": chart, "bars": bar_chart, "categories": CATEGORIES,
+            "category_bars": dict(zip(CATEGORIES, category_bars, strict=True))}
 
 
 def category_bar(rel: str, data: dict[str, Any]) -> Bar:

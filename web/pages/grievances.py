@@ -109,17 +109,24 @@ def case_file(grievance_id: str) -> Any:
     """The case file: the decision event, the evidence as of the decision, replay, drift, the rule-set text and the
     trail of actors. Opening it is a recorded read, with the reason given."""
     gid = parse_id(grievance_id, "grievance")
-    reason = (request.args.get("reason") or "").strip()
-    action = url_for("pages.grievances.case_file", grievance_id=gid)
-    if not reason:
-        return render("pages/reason.html", person=None, errors={}, reason="", case_id="", action=action,
-                      show_case=False)
-    errors = reason_errors(reason)
-    if errors:
-        return render("pages/reason.html", 422, person=None, errors=errors, reason=reason, case_id="",
-                      action=action, show_case=False)
+    reason, form = case_file_reason(gid, url_for("pages.grievances.case_file", grievance_id=gid))
+    if reason is None:
+        return form
     data = jejak().grievances.case_file(actor(), gid, reason)
     return render("pages/case_file.html", f=readable_file(data), g=jejak().queries.grievances.grievance(actor(), gid), reason=reason)
+
+
+def case_file_reason(gid: UUID, action: str) -> tuple[str | None, Any]:
+    """The reason given for opening a case file, or the reason form to show instead."""
+    reason = (request.args.get("reason") or "").strip()
+    if not reason:
+        return None, render("pages/reason.html", person=None, errors={}, reason="", case_id="", action=action,
+                            show_case=False)
+    errors = reason_errors(reason)
+    if errors:
+        return None, render("pages/reason.html", 422, person=None, errors=errors, reason=reason, case_id="",
+                            action=action, show_case=False)
+    return reason, None
 
 
 def readable_file(data: dict[str, Any]) -> dict[str, Any]:

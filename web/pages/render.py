@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,12 +34,17 @@ def required(form: dict[str, str], *names: str) -> Errors:
     return {name: [_("This field is required.")] for name in names if not (form.get(name) or "").strip()}
 
 
+LOCAL_PATH = re.compile(r"/[A-Za-z0-9\-._~/?#\[\]@!$&'()*+,;=%]*")
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Only a path on this site may be the page after signing in (no open redirect)."""
     if not target:
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if not LOCAL_PATH.fullmatch(target):  # control characters or spaces could split the Location header
         return default
     return target
 

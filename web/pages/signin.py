@@ -11,10 +11,10 @@ from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from application.access_policy import PAGE_ROLES
-from web.auth import jejak, permits
+from web.auth import jejak, permits, record_lockout
 from web.pages.access import end_session, page, signed_in, start_session
 from web.pages.render import render, safe_next
-from web.ratelimit import FailureLimiter
+from web.ratelimit import AccountBackoff, FailureLimiter, account_key
 
 log = logging.getLogger(__name__)
 bp = Blueprint("signin", __name__)
@@ -67,21 +67,36 @@ def sign_in() -> Any:
     if request.method == "GET":
         return render("pages/sign_in.html", next=target, username="")
     limiter: FailureLimiter = current_app.extensions["jejak_auth_limiter"]
+    backoff: AccountBackoff = current_app.extensions["jejak_account_backoff"]
     address = request.remote_addr or "unknown"
-    wait = limiter.retry_after(address)
     username = (request.form.get("username") or "").strip()
+    # checked before the password is hashed: a locked account (whatever the address) or a flooding address waits
+    wait = max(limiter.retry_after(address), backoff.retry_after(username))
     if wait:
         message = _("Too many failed attempts. Try again in %(seconds)s seconds.", seconds=wait)
         body, status = render("pages/sign_in.html", 429, next=target, username=username, failure=message)
         return body, status, {"Retry-After": str(wait)}
     account = jejak().accounts.authenticate(username, request.form.get("password") or "")
     if account is None:
-        limiter.fail(address)
-        log.warning("page sign-in failed from %s", address)
+        _failed(limiter, backoff, address, username)
         return render("pages/sign_in.html", 401, next=target, username=username,
                       failure=_("The username or password is not correct."))
+    backoff.succeeded(username)
     start_session(account.id)
     return redirect(target)
+
+
+def _failed(limiter: FailureLimiter, backoff: AccountBackoff, address: str, username: str) -> None:
+    """Count a failed sign-in against the address and the account; record each lockout it starts."""
+    log.warning("page sign-in failed from %s", address)
+    locked = limiter.fail(address)
+    if locked:
+        record_lockout("address", address, limiter.limit, locked)
+    failures, seconds = backoff.fail(username)
+    if seconds:
+        known = jejak().accounts.find(username)
+        subject = f"account:{known.id}" if known else account_key(username)  # never the name as typed
+        record_lockout("account", subject, failures, seconds)
 
 
 @bp.route("/sign-out", methods=["POST"])
