@@ -19,7 +19,7 @@ from uuid import UUID
 
 from application.actor import Actor
 from application.errors import Forbidden
-from domain.access import SYSTEM_ROLE, Role
+from domain.access import ROLES, SYSTEM_ROLE, Role
 
 HR, SUPERVISOR, EMPLOYEE = Role.HR, Role.SUPERVISOR, Role.EMPLOYEE
 COMMITTEE, AUDITOR, INVESTIGATOR = Role.COMMITTEE, Role.AUDITOR, Role.INVESTIGATOR
@@ -59,6 +59,10 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "employees.list_employees": DIRECTORY_READERS, "employees.get_employee": DIRECTORY_READERS,
     "employees.direct_reports": DIRECTORY_READERS, "employees.register_employee": HR_ONLY, "employees.move": HR_ONLY,
     "employees.change_position": HR_ONLY, "employees.change_supervisor": HR_ONLY, "employees.change_rank": HR_ONLY,
+    "employees.change_status": HR_ONLY,
+    # the service record: education, disciplinary penalties, civil-service exams
+    "service_records.get_record": RECORD_READERS, "service_records.record_qualification": HR_ONLY,
+    "service_records.impose_penalty": HR_ONLY, "service_records.pass_exam": HR_ONLY,
     "rule_sets.list_rule_sets": EVERYONE, "rule_sets.get_rule_set": EVERYONE, "rule_sets.in_effect": EVERYONE,
     "rule_sets.publish": HR_ONLY,
     "question_sets.list_question_sets": EVERYONE, "question_sets.get_question_set": EVERYONE,
@@ -93,6 +97,7 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "promotions.get_assessment": CASE_READERS, "promotions.get_decision": CASE_READERS,
     "promotions.assess": ASSESSORS, "promotions.decide": frozenset({COMMITTEE}), "promotions.replay": CASE_AUDITORS,
     "promotions.drift": CASE_AUDITORS, "promotions.decision_history": DECISION_HISTORY,
+    "promotions.record_pertek": HR_ONLY, "promotions.record_sk": HR_ONLY,
     # grievances
     "grievances.list_grievances": GRIEVANCE_READERS, "grievances.get_grievance": GRIEVANCE_READERS,
     "grievances.file_grievance": EMPLOYEES, "grievances.assign": HR_ONLY,
@@ -112,8 +117,9 @@ ROUTE_ROLES.update({
 })
 # pages with no API twin: their own gate
 PAGE_ROLES: dict[str, frozenset[str]] = {
-    "pages.signin.home": frozenset(Role), "pages.people.team": frozenset({SUPERVISOR}),
+    "pages.signin.home": frozenset(ROLES), "pages.people.team": frozenset({SUPERVISOR}),
     "pages.hr.rounds": HR_ONLY, "pages.audit.investigations": frozenset({INVESTIGATOR}),
+    "pages.profile.outbox": HR_ONLY,  # the mail outbox: HR's (no API twin)
 }
 
 
@@ -445,6 +451,18 @@ class AccessPolicy:
     def may_decide_case(actor: Actor) -> bool:
         """Only the committee decides."""
         return AccessPolicy.committee(actor)
+
+    @staticmethod
+    def may_record_procedure(actor: Actor) -> bool:
+        """HR records BKN's Pertek and the SK of an approved promotion."""
+        return AccessPolicy.hr(actor)
+
+    # --- the service record ----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def may_write_service_record(actor: Actor) -> bool:
+        """HR records qualifications, disciplinary penalties and civil-service exams."""
+        return AccessPolicy.hr(actor)
 
     # --- grievances ------------------------------------------------------------------------------------------------
 

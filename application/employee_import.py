@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 from application.actor import Actor
 from application.errors import Forbidden, NotFound
 from application.ledger import Ledger
-from domain.employee import Employee
+from domain.employee import Employee, check_email
 from domain.errors import DomainError
 from domain.nip import Nip
 from domain.nip_claim import NipClaim
@@ -42,6 +42,7 @@ class Row:
     unit_since: date | None = None
     position_since: date | None = None
     supervisor_since: date | None = None
+    email: str | None = None  # an empty cell leaves the address as it is
     extra: Mapping[str, Any] = field(default_factory=dict)  # the NOT_YET_APPLIED columns
 
 
@@ -61,7 +62,7 @@ class Change:
     line: int
     nip: str
     name: str
-    what: str  # register, unit, position, rank, supervisor
+    what: str  # register, unit, position, rank, supervisor, email
     old: str | None
     new: str
     effective: date | None
@@ -250,6 +251,7 @@ class _Planner:
         self.new.add(row.nip)
         self.plan.changes.append(Change(row.line, row.nip, row.name, "register", None,
                                         f"{unit} · {row.position} · {row.rank}", row.rank_since))
+        self._email(row, employee)
         return employee
 
     def _update(self, row: Row, employee: Employee, unit: str, supervisor_id: UUID | None) -> None:
@@ -279,8 +281,16 @@ class _Planner:
             old_id = employee.supervisor_id
             employee.change_supervisor(supervisor_id, effective, self.reason, self._chain(supervisor_id))
             self._changed(row, "supervisor", self._nip_of(old_id), row.supervisor_nip or "—", effective)
+        self._email(row, employee)
         if len(self.plan.changes) == before:
             self.plan.unchanged += 1
+
+    def _email(self, row: Row, employee: Employee) -> None:
+        """A given address that differs is recorded (the language stays as the employee chose)."""
+        if row.email and check_email(row.email) != employee.email:
+            old = employee.email
+            employee.change_email(row.email, employee.language)
+            self._changed(row, "email", old, str(employee.email), None)
 
     def _changed(self, row: Row, what: str, old: str | None, new: str, effective: date | None) -> None:
         self.plan.changes.append(Change(row.line, row.nip, row.name, what, old, new, effective))

@@ -1,6 +1,6 @@
-"""Where a promotion assessment finds a candidate's trainings and 360 rounds: from the log, as of its head.
+"""Where a promotion assessment finds a candidate's trainings, 360 rounds and awards: from the log, as of its head.
 
-Trainings and rounds have no natural id, so they are looked up. The read models index them, but only up to the
+Trainings, rounds and awards have no natural id, so they are looked up. The read models index them, but only up to the
 position their projections have reached (and without any event a projection parked). A command must see every
 input committed before it, however fresh the projections are, so the lookup takes the index as far as it is known
 to be complete and reads the rest from the event store: the events after the lowest position of the projections
@@ -17,9 +17,10 @@ from eventsourcing.utils import get_topic
 
 from application.ledger import Ledger
 from domain.feedback_round import FeedbackRound
+from domain.recognition import Award
 from domain.training import Training
 
-TOPICS = (get_topic(Training.Recorded), get_topic(FeedbackRound.Opened))
+TOPICS = (get_topic(Training.Recorded), get_topic(FeedbackRound.Opened), get_topic(Award.Granted))
 BATCH = 500
 
 
@@ -31,6 +32,9 @@ class ReadIndex(Protocol):
 
     def feedback_rounds_of(self, employee_id: UUID, years: set[int]) -> list[UUID]:
         """360 rounds of a reviewee whose period falls in one of the years."""
+
+    def awards_of(self, employee_id: UUID) -> list[UUID]:
+        """Awards granted to an employee."""
 
 
 class LogEvidenceIndex:
@@ -61,6 +65,15 @@ class LogEvidenceIndex:
         for event in self._unindexed(position):
             if isinstance(event, FeedbackRound.Opened) and event.reviewee_id == employee_id \
                     and event.period[:4] in wanted:
+                found.add(event.originator_id)
+        return sorted(found)
+
+    def awards_of(self, employee_id: UUID) -> list[UUID]:
+        """Awards granted to an employee, as of the head of the log."""
+        position = self.indexed_up_to()
+        found = set(self.index.awards_of(employee_id))
+        for event in self._unindexed(position):
+            if isinstance(event, Award.Granted) and event.employee_id == employee_id:
                 found.add(event.originator_id)
         return sorted(found)
 

@@ -35,10 +35,10 @@ from domain.promotion_case import PromotionCase
 from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 
 A = TypeVar("A", bound=Aggregate)
-SNAPSHOT_INTERVAL = 50  # events between snapshots of a growing aggregate
 # A write policy turns the events about to be stored (and their aggregates) into extra rows for the recorder,
 # handed over as keyword arguments and written in the same transaction as the events (e.g. the mail outbox).
 WritePolicy = Callable[[Sequence[DomainEventProtocol[UUID]], Mapping[UUID, Any]], dict[str, Any]]
+SNAPSHOT_INTERVAL = 50  # events between snapshots of a growing aggregate
 META = "meta"
 _STAMP: ContextVar[dict[str, Any] | None] = ContextVar("jejak_event_stamp", default=None)
 
@@ -130,6 +130,12 @@ class Ledger(Application[UUID]):
         for listener in self.after_record:
             listener()
 
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Store the events, with what the write policies derive from them, in one transaction."""
+        for policy in self.write_policies:
+            processing_event.saved_kwargs.update(policy(processing_event.events, processing_event.aggregates))
+        return super()._record(processing_event)
+
     def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
                       projector_func: ProjectorFunction[Any, Any] = project_aggregate) -> None:
         """Snapshot with ``StateSnapshot``, whose state holds the domain's value objects (the library would use
@@ -137,12 +143,6 @@ class Ledger(Application[UUID]):
         assert self.snapshots is not None
         aggregate = self.repository.get(aggregate_id, version=version, projector_func=projector_func)
         self.snapshots.put([StateSnapshot.take(aggregate)])
-
-    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        """Store the events, with what the write policies derive from them, in one transaction."""
-        for policy in self.write_policies:
-            processing_event.saved_kwargs.update(policy(processing_event.events, processing_event.aggregates))
-        return super()._record(processing_event)
 
     def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         """Get an aggregate of the given class, checking the client's expected version (If-Match)."""

@@ -14,14 +14,26 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.appraisal import Appraisal
-from domain.eligibility import AppraisalFacts, CandidateFacts, Eligibility, TrainingFacts, evaluate
+from domain.eligibility import (
+    AppraisalFacts,
+    AwardFacts,
+    CandidateFacts,
+    Eligibility,
+    SupervisorFacts,
+    TrainingFacts,
+    evaluate,
+)
 from domain.employee import Employee
 from domain.feedback_round import FeedbackRound
 from domain.promotion_case import AssessmentRecord, DecisionRecord, EvidenceRef, PromotionCase
+from domain.recognition import Award
+from domain.service_record import ServiceRecord
 from domain.training import Training
 
+# The candidate's record is "employee"; the direct supervisor's (an Employee too) is pinned as "supervisor".
 TYPES: dict[str, type[Aggregate]] = {
-    "employee": Employee, "appraisal": Appraisal, "training": Training, "feedback_round": FeedbackRound}
+    "employee": Employee, "appraisal": Appraisal, "training": Training, "feedback_round": FeedbackRound,
+    "service_record": ServiceRecord, "award": Award, "supervisor": Employee}
 Read = tuple[EvidenceRef, Aggregate | None]
 
 
@@ -59,6 +71,9 @@ def facts_from(reads: Iterable[Read]) -> CandidateFacts:
     employee: Employee | None = None
     appraisals: list[AppraisalFacts] = []
     trainings: list[TrainingFacts] = []
+    record: ServiceRecord | None = None
+    supervisor: SupervisorFacts | None = None
+    awards: list[AwardFacts] = []
     for ref, aggregate in reads:
         if ref.type == "employee":
             assert isinstance(aggregate, Employee)
@@ -67,9 +82,18 @@ def facts_from(reads: Iterable[Read]) -> CandidateFacts:
             appraisals.append(appraisal_facts(ref, aggregate))
         elif ref.type == "training" and isinstance(aggregate, Training):
             trainings.append(TrainingFacts(aggregate.jp, aggregate.end_date, aggregate.status))
+        elif ref.type == "service_record" and isinstance(aggregate, ServiceRecord):
+            record = aggregate
+        elif ref.type == "supervisor" and isinstance(aggregate, Employee):
+            supervisor = SupervisorFacts(str(aggregate.id), aggregate.rank, aggregate.status)
+        elif ref.type == "award" and isinstance(aggregate, Award):
+            awards.append(AwardFacts(aggregate.category, aggregate.title, aggregate.awarded_on))
     if employee is None:
         raise MissingInput("the evidence names no employee record")
-    return CandidateFacts(employee.rank, employee.rank_since, tuple(appraisals), tuple(trainings))
+    return CandidateFacts(
+        employee.rank, employee.rank_since, tuple(appraisals), tuple(trainings), employee.position,
+        employee.position_since, tuple(record.qualifications) if record else (),
+        tuple(record.penalties) if record else (), tuple(record.exams) if record else (), supervisor, tuple(awards))
 
 
 def appraisal_facts(ref: EvidenceRef, appraisal: Aggregate | None) -> AppraisalFacts:
@@ -83,7 +107,7 @@ def appraisal_facts(ref: EvidenceRef, appraisal: Aggregate | None) -> AppraisalF
 
 def evaluate_reads(case: PromotionCase, reads: Iterable[Read], rules: Mapping[str, Any]) -> Eligibility:
     """Evaluate a case's criteria on the inputs read."""
-    return evaluate(case.kind, facts_from(reads), rules, case.effective)
+    return evaluate(case.kind, facts_from(reads), rules, case.effective, case.rank_kind)
 
 
 @dataclass(frozen=True)

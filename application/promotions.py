@@ -7,6 +7,7 @@ investigator reads only the cases of the open grievances assigned to them.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -17,6 +18,7 @@ from eventsourcing.domain import Aggregate
 from application.access_policy import INVESTIGATOR, AccessPolicy, require
 from application.actor import Actor
 from application.audit_bundle import export_bundle
+from application.errors import NotFound
 from application.jsonable import jsonable
 from application.ledger import Ledger, event_meta, event_payload, event_timestamp
 from application.promotion_evidence import (
@@ -32,12 +34,21 @@ from application.registry import Registry
 from application.rulebook import RuleBookService
 from application.trainings import employee_named
 from domain.appraisal import Appraisal
-from domain.eligibility import appraisal_years, training_year
+from domain.eligibility import appraisal_years, has_kinds, requires_sk, tmt_months, training_year
 from domain.employee import Employee
+from domain.employment import CPNS, PPPK, NoRankPromotion
 from domain.errors import DomainError, StateConflict
-from domain.promotion_case import AssessmentRecord, EvidenceRef, PromotionCase, RankChangedSinceProposal
+from domain.promotion_case import (
+    AssessmentRecord,
+    EvidenceRef,
+    PromotionCase,
+    RankChangedSinceProposal,
+    check_period,
+    effective_date,
+)
 from domain.rulebook import NoRuleSetInEffect
 from domain.sensitive_read import SensitiveRead
+from domain.service_record import ServiceRecord
 
 # Payload fields never shown in drift or trails: raw 360 answers are read only through the recorded-read route.
 HIDDEN = frozenset({"ratings", "comments", "question_set", "token_hash", "idempotency_key"})
@@ -52,6 +63,9 @@ class EvidenceIndex(Protocol):
     def feedback_rounds_of(self, employee_id: UUID, years: set[int]) -> list[UUID]:
         """360 rounds of a reviewee whose period falls in one of the years."""
 
+    def awards_of(self, employee_id: UUID) -> list[UUID]:
+        """Awards granted to an employee."""
+
 
 class NotAssessed(StateConflict):
     """Replay and drift need an assessment."""
@@ -60,16 +74,17 @@ class NotAssessed(StateConflict):
         super().__init__("the case has not been assessed yet", field="assessment")
 
 
-class UnknownDecision(StateConflict):
-    """The case has no decision with this number."""
+class UnknownDecision(NotFound):
+    """The case has no decision with this number (an unknown id is a 404, like any other)."""
 
     def __init__(self, number: int):
-        super().__init__(f"the case has no decision {number}", field="decision")
+        super().__init__(f"the case has no decision {number}")
 
 
 def rank_reason(case: PromotionCase) -> str:
     """The reason an applied rank change carries."""
-    return f"kenaikan pangkat reguler {case.period}: promotion case {case.id}"
+    kind = (case.rank_kind or "reguler").replace("_", " ")
+    return f"kenaikan pangkat {kind} {case.period}: promotion case {case.id}"
 
 
 class PromotionService:
@@ -87,13 +102,17 @@ class PromotionService:
     # --- commands --------------------------------------------------------------------------------------------
 
     def propose(self, actor: Actor, candidate_id: UUID, kind: str, period: str, reason: str,
-                position: str | None = None) -> PromotionCase:
-        """HR or the candidate's supervisor proposes a case."""
+                position: str | None = None, rank_kind: str | None = None) -> PromotionCase:
+        """HR or the candidate's supervisor proposes a case (a rank case of a promotion kind, reguler by default,
+        whose TMT month the rule set in effect allows)."""
         candidate = employee_named(self.ledger, candidate_id, "candidate_id")
         require(self.policy.may_propose_promotion(actor, candidate.supervisor_id),
                 "only HR or the candidate's supervisor proposes a promotion")
+        if candidate.status == PPPK or (candidate.status == CPNS and kind == "rank"):
+            raise NoRankPromotion(candidate.status)
         case = PromotionCase.propose(candidate_id=candidate_id, kind=kind, period=period, reason=reason,
-                                     unit=candidate.unit, rank=candidate.rank, position=position)
+                                     unit=candidate.unit, rank=candidate.rank, position=position,
+                                     rank_kind=rank_kind, tmt_months=self.tmt_months_for(period))
         self.ledger.record(actor, case, reason=case.reason)
         return case
 
@@ -122,6 +141,25 @@ class PromotionService:
         self.ledger.record(actor, case, employee, reason=rationale)
         return case
 
+    def record_pertek(self, actor: Actor, case_id: UUID, number: str, issued_on: date,
+                      expected_version: int | None = None) -> PromotionCase:
+        """HR records BKN's technical approval (Pertek) of an approved rank promotion."""
+        require(self.policy.may_record_procedure(actor), "HR records the Pertek")
+        case = self.ledger.load(PromotionCase, case_id, expected_version)
+        case.record_pertek(number, issued_on, self.today())
+        self.ledger.record(actor, case, reason=f"Pertek BKN {number}")
+        return case
+
+    def record_sk(self, actor: Actor, case_id: UUID, number: str, signed_on: date, signatory: str,
+                  expected_version: int | None = None) -> PromotionCase:
+        """HR records the decree (SK) after the Pertek; the rank changes at once when the TMT has come."""
+        require(self.policy.may_record_procedure(actor), "HR records the SK")
+        case = self.ledger.load(PromotionCase, case_id, expected_version)
+        case.record_sk(number, signed_on, signatory, self.today())
+        employee = self._rank_change(case)
+        self.ledger.record(actor, case, employee, reason=f"SK {number}")
+        return case
+
     def apply_if_due(self, actor: Actor, case_id: UUID) -> bool:
         """Change the candidate's rank when the approved case's TMT has come; True when it did."""
         case = self.ledger.load(PromotionCase, case_id)
@@ -133,15 +171,33 @@ class PromotionService:
 
     def _rank_change(self, case: PromotionCase) -> Employee | None:
         """The employee with the promotion's rank-change event pending, when it is due today."""
-        if not case.rank_change_due(self.today()):
+        sk_required = self.sk_required(case)
+        if not case.rank_change_due(self.today(), sk_required):
             return None
         assert case.to_rank is not None
         employee = self.ledger.load(Employee, case.candidate_id)
         if employee.rank != case.from_rank:  # changed by hand between the decision and the TMT
             raise RankChangedSinceProposal(case.from_rank, employee.rank)
         employee.change_rank(case.to_rank, case.effective, rank_reason(case), cause=case.cause)
-        case.apply_rank(employee.id, self.today())
+        case.apply_rank(employee.id, self.today(), sk_required)
         return employee
+
+    def sk_required(self, case: PromotionCase) -> bool:
+        """Whether the decided assessment's rule set makes the rank wait for the SK."""
+        if case.decision is None:
+            return False
+        assessment = case.assessment_number(case.decision.assessment_number)
+        return requires_sk(self.rules_of(assessment.rule_set_version))
+
+    def tmt_months_for(self, period: str) -> list[int] | None:
+        """The TMT months of the rule set a case for ``period`` would be assessed under (None: any month)."""
+        if check_period(period):
+            return None  # the proposal reports the malformed period itself
+        at = min(effective_date(period), self.today())
+        try:
+            return tmt_months(self.rules.in_effect(at).rules)
+        except NoRuleSetInEffect:
+            return None
 
     # --- queries ---------------------------------------------------------------------------------------------
 
@@ -207,24 +263,47 @@ class PromotionService:
         pinned_rules = self.rules_of(assessment.rule_set_version)
         now_pinned = self.current_reads(case, pinned_rules)
         pinned_ids = {ref.id for ref in assessment.evidence}
-        inputs = [{**ref.as_dict(), "current_version": self.current_version(ref.id),
-                   "events_after": [describe_event(e, since) for e in self.ledger.events.get(ref.id, gt=ref.version)]}
-                  for ref in assessment.evidence]
+        inputs = []
+        for ref in assessment.evidence:
+            described = [own_marked(describe_event(e, since), e, case)
+                         for e in self.ledger.events.get(ref.id, gt=ref.version)]
+            inputs.append({**ref.as_dict(), "current_version": self.current_version(ref.id),
+                           "events_after": [d for d in described if not d["own_consequence"]],
+                           "consequences": [d for d in described if d["own_consequence"]]})
         today_rules = self.rules.in_effect(self.today())
-        under_pinned = evaluate_reads(case, now_pinned, pinned_rules)
-        under_today = evaluate_reads(case, self.current_reads(case, today_rules.rules), today_rules.rules)
+        # the case's own effect (its rank change) is not new evidence: today's outcome is judged without it
+        under_pinned = evaluate_reads(case, self.without_own_effect(case, now_pinned), pinned_rules)
+        today_reads = self.without_own_effect(case, self.current_reads(case, today_rules.rules))
+        under_today = evaluate_reads(case, today_reads, today_rules.rules)
         return {
             "case_id": str(case.id), "since": since.isoformat(), "decision": decision_dict(decision) if decision else None,
             "assessment_number": assessment.number, "recorded_eligible": assessment.eligible,
+            "rule_set_version": assessment.rule_set_version,
             "inputs": inputs, "changed_inputs": sum(1 for i in inputs if i["events_after"]),
+            "consequences": [{"type": i["type"], "id": i["id"], **c} for i in inputs for c in i["consequences"]],
             "new_inputs": [ref.as_dict() for ref, _ in now_pinned if ref.id not in pinned_ids],
             "today": {
                 "under_pinned_rules": outcome_dict(assessment.rule_set_version, under_pinned.eligible,
                                                    under_pinned.as_dicts()),
                 "under_current_rules": outcome_dict(today_rules.version, under_today.eligible,
                                                     under_today.as_dicts()),
+                "rule_changes": rule_changes(under_pinned.as_dicts(), under_today.as_dicts()),
             },
         }
+
+    def without_own_effect(self, case: PromotionCase, reads: list[Read]) -> list[Read]:
+        """The reads with the candidate's rank as it was before this case changed it (when the case's own rank
+        change is the latest one), so the promotion is not judged against its own result."""
+        out: list[Read] = []
+        for ref, aggregate in reads:
+            if ref.type == "employee" and isinstance(aggregate, Employee):
+                ranks = [e for e in self.ledger.events.get(aggregate.id) if isinstance(e, Employee.RankChanged)]
+                if ranks and ranks[-1].cause == case.cause:
+                    before = self.ledger.load_as_of(Employee, aggregate.id, version=ranks[-1].originator_version - 1)
+                    aggregate = copy.copy(aggregate)
+                    aggregate.rank, aggregate.rank_since = before.rank, before.rank_since
+            out.append((ref, aggregate))
+        return out
 
     def decided_assessment(self, case: PromotionCase) -> AssessmentRecord:
         """The assessment the latest decision rests on (or the latest assessment before any decision)."""
@@ -242,7 +321,7 @@ class PromotionService:
         those years."""
         employee = self.ledger.load(Employee, case.candidate_id)
         reads: list[Read] = [(ref_of(employee), employee)]
-        periods = appraisal_years(rules, case.effective)
+        periods = appraisal_years(rules, case.effective, case.rank_kind if case.kind == "rank" else None)
         for period in periods:
             appraisal_id = Appraisal.id_for(case.candidate_id, period)
             if self.ledger.exists(appraisal_id):
@@ -256,6 +335,24 @@ class PromotionService:
         years = {int(p) for p in periods} | {year}
         for round_id in sorted(self.index.feedback_rounds_of(case.candidate_id, years)):
             reads.append(self._read(TYPES["feedback_round"], round_id))
+        if case.kind == "rank" and has_kinds(rules):
+            reads.extend(self.kind_reads(case, employee, rules))
+        return reads
+
+    def kind_reads(self, case: PromotionCase, employee: Employee, rules: dict[str, Any]) -> list[Read]:
+        """What the promotion kinds read besides: the candidate's service record (education, penalties, exams;
+        version 0 when none exists), the direct supervisor's record, and for an outstanding-achievement case the
+        candidate's awards."""
+        record_id = ServiceRecord.id_for(case.candidate_id)
+        reads: list[Read] = [self._read(ServiceRecord, record_id) if self.ledger.exists(record_id)
+                             else (EvidenceRef("service_record", record_id, 0), None)]
+        if employee.supervisor_id is not None:
+            supervisor = self.ledger.load(Employee, employee.supervisor_id)
+            reads.append((EvidenceRef("supervisor", supervisor.id, supervisor.version), supervisor))
+        kind = rules["promotion"]["kinds"].get(case.rank_kind or "reguler", {})
+        if "award_categories" in kind:
+            for award_id in sorted(self.index.awards_of(case.candidate_id)):
+                reads.append(self._read(TYPES["award"], award_id))
         return reads
 
     def _read(self, cls: type[Aggregate], aggregate_id: UUID) -> Read:
@@ -293,7 +390,9 @@ def case_dict(case: PromotionCase) -> dict[str, Any]:
     return {
         "id": case.id, "candidate_id": case.candidate_id, "unit": case.unit, "kind": case.kind,
         "position": case.position, "period": case.period, "effective": case.effective, "from_rank": case.from_rank,
-        "to_rank": case.to_rank, "reason": case.reason, "status": case.status,
+        "to_rank": case.to_rank, "reason": case.reason, "status": case.status, "stage": case.stage,
+        "rank_kind": case.rank_kind,
+        "pertek": vars(case.pertek) if case.pertek else None, "sk": vars(case.decree) if case.decree else None,
         "eligible": case.assessment.eligible if case.assessment else None,
         "outcome": case.decision.outcome if case.decision else None, "flagged": case.flagged,
         "rank_applied": case.applied_decision is not None,
@@ -302,6 +401,31 @@ def case_dict(case: PromotionCase) -> dict[str, Any]:
         "reopenings": [{"grievance_id": g, "reason": r, "reopened_at": t} for g, r, t in case.reopenings],
         "version": case.version,
     }
+
+
+def rule_changes(pinned: list[dict[str, Any]], current: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What today's rules change against the pinned ones on the same inputs: each criterion added, dropped, or
+    whose outcome or requirement differs."""
+    before = {c["name"]: c for c in pinned}
+    after = {c["name"]: c for c in current}
+    changes = []
+    for name in list(before) + [n for n in after if n not in before]:
+        old, new = before.get(name), after.get(name)
+        if old is None or new is None:
+            change = "added" if old is None else "dropped"
+        elif old["met"] != new["met"] or old["values"].get("required") != new["values"].get("required"):
+            change = "changed"
+        else:
+            continue
+        changes.append({"criterion": name, "change": change,
+                        "under_pinned_rules": None if old is None else {"met": old["met"], "values": old["values"]},
+                        "under_current_rules": None if new is None else {"met": new["met"], "values": new["values"]}})
+    return changes
+
+
+def own_marked(described: dict[str, Any], event: Any, case: PromotionCase) -> dict[str, Any]:
+    """A described event marked as the case's own consequence when it names the case as its cause."""
+    return {**described, "own_consequence": getattr(event, "cause", None) == case.cause}
 
 
 def outcome_dict(version: int, eligible: bool, criteria: list[dict[str, Any]]) -> dict[str, Any]:

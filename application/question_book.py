@@ -46,6 +46,18 @@ class QuestionBookService:
         content = default_questions()
         return self.publish(actor, content.pop("title"), content)
 
+    def ensure_guides(self, actor: Actor) -> QuestionSet | None:
+        """Publish the default set as a new version when the latest one's rating questions carry no behaviour
+        guides (SE MenPANRB 20/2021); rounds already open keep the version they pinned. None when nothing is
+        missing."""
+        if not self.ledger.exists(QuestionBook.ID) or not self.book().versions:
+            return None
+        latest = self.book().latest()
+        if any(q.get("guides") for q in latest.questions if q.get("kind") == "rating"):
+            return None
+        content = default_questions()
+        return self.publish(actor, content.pop("title"), content)
+
     def get(self, version: int | None = None) -> QuestionSet:
         """A version, or the latest."""
         book = self.book()

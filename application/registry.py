@@ -72,11 +72,14 @@ class Registry:
         rank: str,
         rank_since: date,
         supervisor_id: UUID | None = None,
+        status: str = "PNS",
+        status_since: date | None = None,
     ) -> Saved:
-        """Register an employee; the NIP is claimed in the same atomic write so it stays unique."""
+        """Register an employee (PNS, CPNS or PPPK); the NIP or NI PPPK is claimed in the same atomic write so it
+        stays unique."""
         employee = Employee.register(
             nip=nip, name=name, unit=unit, position=position, rank=rank, rank_since=rank_since,
-            supervisor_id=supervisor_id, today=date.today(),
+            supervisor_id=supervisor_id, today=date.today(), status=status, status_since=status_since,
         )
         self._check_unit(unit)
         if supervisor_id is not None:
@@ -135,6 +138,15 @@ class Registry:
         """Change an employee's rank from its TMT."""
         employee = self.ledger.load(Employee, employee_id, expected_version)
         employee.change_rank(rank, effective, reason, cause)
+        return self._record(actor, employee, reason)
+
+    def change_status(
+        self, actor: Actor, employee_id: UUID, status: str, effective: date, reason: str,
+        expected_version: int | None = None,
+    ) -> Saved:
+        """Change an employee's employment status from its TMT (a CPNS appointed PNS)."""
+        employee = self.ledger.load(Employee, employee_id, expected_version)
+        employee.change_status(status, effective, reason)
         return self._record(actor, employee, reason)
 
     def change_email(self, actor: Actor, employee_id: UUID, email: str | None, language: str,

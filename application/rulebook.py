@@ -15,13 +15,54 @@ from domain.rules import OPTIONAL_SECTIONS
 
 DEFAULT_TITLE = "Default rules (PermenPANRB 6/2022, PP 30/2019, UU 20/2023)"
 DEFAULT_EFFECTIVE_FROM = date(2023, 1, 1)
+CORRECTED_TITLE = ("Rules as the regulations write them: promotion kinds and eligibility, TMT periods, Pertek and SK, "
+                   "the 9-box, the distribution curve, PPPK")
+CORRECTED_BASIS = ("PP 99/2000 jo. PP 12/2002 (kenaikan pangkat); Peraturan BKN 4/2023 (periode TMT); PP 94/2021 "
+                   "(disiplin); PP 11/2017 art. 203 and PP 49/2018 art. 40 (JP); PermenPANRB 3/2020 (manajemen "
+                   "talenta); PermenPANRB 6/2022 (SKP, kurva distribusi)")
 
 
 def default_rules() -> dict[str, Any]:
-    """The default rule-set content shipped as data (predicate matrix, caps, thresholds)."""
-    text = resources.files("application").joinpath("default_rules.json").read_text(encoding="utf-8")
+    """The default rule-set content shipped as data (predicate matrix, caps, thresholds, promotion kinds)."""
+    return _json("default_rules.json")
+
+
+def rules_2023() -> dict[str, Any]:
+    """The defaults Jejak published before the regulations were checked (regular promotion only, any TMT month,
+    20 JP as a promotion condition): kept to show that decisions taken under them replay unchanged."""
+    return _json("default_rules_2023.json")
+
+
+def _json(name: str) -> dict[str, Any]:
+    text = resources.files("application").joinpath(name).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+def corrected(rules: dict[str, Any]) -> dict[str, Any]:
+    """A rule set brought in line with the regulations, keeping what an instansi set itself: the promotion
+    kinds, TMT months, Pertek/SK and ceilings; the 20 JP switch off; the missing distribution bounds added to its
+    caps; the PPPK JP entitlement and the 9-box table when absent."""
+    defaults = default_rules()
+    out = dict(rules)
+    promotion = dict(defaults["promotion"])
+    promotion["regular"] = {**rules["promotion"]["regular"], "require_yearly_jp_minimum": False}
+    out["promotion"] = promotion
+    out["training"] = {**defaults["training"], **rules["training"]}
+    for section in OPTIONAL_SECTIONS:
+        out.setdefault(section, defaults[section])
+    caps = {org: [dict(c) for c in constraints] for org, constraints in rules["distribution_caps"].items()}
+    for org, constraints in defaults["distribution_caps"].items():
+        mine = caps.setdefault(org, [])
+        for constraint in constraints:
+            same = next((c for c in mine if set(c["predicates"]) == set(constraint["predicates"])), None)
+            if same is None:
+                mine.append(dict(constraint))
+            else:
+                for key, value in constraint.items():
+                    same.setdefault(key, value)
+    out["distribution_caps"] = caps
+    return out
 
 
 class RuleBookService:
@@ -64,6 +105,17 @@ class RuleBookService:
             return None
         return self.publish(actor, f"{latest.title} (with default {', '.join(sorted(missing))} section)",
                             latest.legal_basis, max(today, latest.effective_from), {**latest.rules, **missing})
+
+    def ensure_corrections(self, actor: Actor) -> RuleSet | None:
+        """Publish the corrected rules (see ``corrected``) as a new version when the latest one predates them;
+        None when it already has them. The new version takes effect from the latest one's date, so every case
+        assessed from now on is judged by it, while decisions already taken keep the version they pinned."""
+        if not self.ledger.exists(RuleBook.ID) or not self.book().versions:
+            return None
+        latest = self.book().versions[-1]
+        if "kinds" in latest.rules["promotion"]:
+            return None
+        return self.publish(actor, CORRECTED_TITLE, CORRECTED_BASIS, latest.effective_from, corrected(latest.rules))
 
     def version(self, version: int) -> RuleSet:
         """One published version."""

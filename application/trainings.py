@@ -42,6 +42,7 @@ class YearlyMinimum:
     minimum_jp: int
     rule_set_version: int
     rules_at: date
+    pppk_max_jp: int | None = None  # a PPPK's entitlement is at most this (PP 49/2018 art. 40); None: not in the set
 
 
 class TrainingService:
@@ -95,4 +96,7 @@ class TrainingService:
         except NoRuleSetInEffect:
             raise DomainError(f"no rule set was in effect on {rules_at.isoformat()}, so {year} has no yearly "
                               f"JP minimum", field="year") from None
-        return YearlyMinimum(year, int(rule_set.rules["training"]["yearly_min_jp"]), rule_set.version, rules_at)
+        training = rule_set.rules["training"]
+        pppk_max = training.get("pppk_yearly_max_jp")
+        return YearlyMinimum(year, int(training["yearly_min_jp"]), rule_set.version, rules_at,
+                             int(pppk_max) if pppk_max is not None else None)

@@ -23,8 +23,8 @@ class Role(StrEnum):
 
 
 SYSTEM_ROLE = "system"  # operators at the command line and scheduled jobs; never granted to a token
-ROLES: tuple[str, ...] = tuple(Role)
-EMPLOYEE_ROLES: frozenset[str] = frozenset({Role.SUPERVISOR, Role.EMPLOYEE})
+ROLES: tuple[str, ...] = tuple(role.value for role in Role)
+EMPLOYEE_ROLES: frozenset[str] = frozenset({Role.SUPERVISOR.value, Role.EMPLOYEE.value})
 
 
 class UnknownRole(DomainError):

@@ -61,8 +61,8 @@ def count_predicates(predicates: Iterable[str]) -> dict[str, int]:
 
 def check_distribution(counts: Mapping[str, int], constraints: Sequence[Mapping[str, Any]]) -> Distribution:
     """Shares of each predicate and every bound of ``constraints`` (rule-set data: ``predicates`` plus any of
-    min_percent, max_percent, min_count, max_count) checked on them; over a maximum is ``over_cap``, under a
-    minimum ``under_minimum``. Percent bounds compare exactly (count * 100 against limit * total)."""
+    min_percent, more_than_percent, max_percent, min_count, max_count) checked on them; over a maximum is
+    ``over_cap``, under a minimum (or not above ``more_than_percent``) ``under_minimum``. Percent bounds compare exactly (count * 100 against limit * total)."""
     total = sum(counts.get(p, 0) for p in PREDICATES)
     shares = [Share(p, counts.get(p, 0), _percent(counts.get(p, 0), total)) for p in PREDICATES]
     checks: list[CapCheck] = []
@@ -84,6 +84,8 @@ def _flag(bound: str, limit: int, count: int, total: int) -> str | None:
         return UNDER_MINIMUM if count < limit else None
     if bound == "max_percent":
         return OVER_CAP if count * 100 > limit * total else None
+    if bound == "more_than_percent":  # "most": strictly more than the limit (nothing to bound in an empty unit)
+        return UNDER_MINIMUM if total and count * 100 <= limit * total else None
     return UNDER_MINIMUM if count * 100 < limit * total else None
 
 

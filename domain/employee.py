@@ -8,9 +8,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.employment import PNS, check_rank_for, check_status, check_transition
 from domain.errors import DomainError
 from domain.nip import Nip
-from domain.ranks import check_rank
 
 
 class NameRequired(DomainError):
@@ -87,9 +87,29 @@ class Employee(Aggregate):
         service_start: date
         unit: str
         position: str
-        rank: str
+        rank: str  # the pangkat of a PNS or CPNS, the grade (golongan I-XVII) of a PPPK
         rank_since: date
         supervisor_id: UUID | None
+        status: str
+        status_since: date
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Registrations before employment status was recorded were all of PNS, from the start of service."""
+            state["status"] = PNS
+            state["status_since"] = state["service_start"]
+
+    class StatusChanged(Aggregate.Event):
+        status: str
+        effective: date
+        reason: str
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """Take the new employment status (e.g. a CPNS appointed PNS)."""
+            assert isinstance(aggregate, Employee)
+            aggregate.status, aggregate.status_since = self.status, self.effective
 
     class Moved(Aggregate.Event):
         unit: str
@@ -153,6 +173,8 @@ class Employee(Aggregate):
         rank: str,
         rank_since: date,
         supervisor_id: UUID | None,
+        status: str = PNS,
+        status_since: date | None = None,
     ):
         self.nip = nip
         self.name = name
@@ -167,6 +189,8 @@ class Employee(Aggregate):
         self.rank_since = rank_since
         self.supervisor_id = supervisor_id
         self.supervisor_since = service_start
+        self.status = status
+        self.status_since = status_since or service_start
 
     @classmethod
     def register(
@@ -180,11 +204,17 @@ class Employee(Aggregate):
         rank_since: date,
         supervisor_id: UUID | None = None,
         today: date | None = None,
+        status: str = PNS,
+        status_since: date | None = None,
     ) -> Employee:
-        """Register an employee; sex, birth date and start of service come from the NIP (checked against today)."""
-        parsed = Nip.parse(nip, today)
-        check_rank(rank)
+        """Register an employee; sex, birth date and start of service come from the NIP (an NI PPPK for a PPPK),
+        checked against today. A PNS or CPNS holds a pangkat, a PPPK a grade; the status counts from its TMT."""
+        check_status(status)
+        parsed = Nip.parse(nip, today, status)
+        check_rank_for(status, rank)
         check_rank_since(rank_since, parsed.service_start)
+        since = status_since or parsed.service_start
+        check_not_before("status_since", since, parsed.service_start)
         return cls._create(
             cls.Registered,
             nip=parsed.value,
@@ -197,6 +227,8 @@ class Employee(Aggregate):
             rank=rank,
             rank_since=rank_since,
             supervisor_id=supervisor_id,
+            status=status,
+            status_since=since,
         )
 
     def move(self, unit: str, effective: date, reason: str) -> None:
@@ -223,9 +255,16 @@ class Employee(Aggregate):
             self.SupervisorChanged, supervisor_id=supervisor_id, effective=effective, reason=required_reason(reason)
         )
 
+    def change_status(self, status: str, effective: date, reason: str) -> None:
+        """Change the employment status from its TMT (CPNS to PNS on appointment)."""
+        check_transition(self.status, status)
+        check_not_before("effective", effective, self.status_since)
+        self.trigger_event(self.StatusChanged, status=status, effective=effective, reason=required_reason(reason))
+
     def change_rank(self, rank: str, effective: date, reason: str, cause: str | None = None) -> None:
-        """Change the rank from the effective date (TMT); ``cause`` names e.g. a promotion case."""
-        check_rank(rank)
+        """Change the rank (a PPPK: the grade) from the effective date (TMT); ``cause`` names e.g. a promotion
+        case."""
+        check_rank_for(self.status, rank)
         check_changed("rank", self.rank, rank)
         check_not_before("effective", effective, self.rank_since)
         self.trigger_event(self.RankChanged, rank=rank, effective=effective, reason=required_reason(reason), cause=cause)

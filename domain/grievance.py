@@ -31,7 +31,7 @@ class GrievanceStatus(StrEnum):
     DISMISSED = "dismissed"
 
 
-STATUSES: tuple[str, ...] = tuple(GrievanceStatus)
+STATUSES: tuple[str, ...] = tuple(status.value for status in GrievanceStatus)
 OPEN_STATUSES = frozenset({GrievanceStatus.FILED, GrievanceStatus.INVESTIGATING})
 MAX_TEXT = 4000
 

@@ -1,4 +1,8 @@
-"""NIP (Nomor Induk Pegawai): the 18-digit civil-service identity number."""
+"""NIP (Nomor Induk Pegawai) and NI PPPK: the 18-digit identity numbers of PNS/CPNS and of PPPK.
+
+A NIP is birth date YYYYMMDD + TMT CPNS YYYYMM + sex digit + serial; an NI PPPK is birth date YYYYMMDD + year of
+appointment YYYY + the marker 21 (never a month) + sex digit + serial.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from datetime import date
 from domain.errors import DomainError
 
 MIN_AGE_AT_START = 18
+PPPK_MARKER = "21"
 
 
 class InvalidNip(DomainError):
@@ -23,24 +28,38 @@ class Nip:
 
     value: str
     birth_date: date
-    service_start: date  # first day of the TMT CPNS month
+    service_start: date  # first day of the TMT CPNS month (PPPK: 1 January of the year of appointment)
     sex: str  # "M" or "F"
     serial: int
 
     @classmethod
-    def parse(cls, value: str, today: date | None = None) -> Nip:
-        """Parse and check a NIP (against ``today`` when given); raise InvalidNip naming what is wrong."""
+    def parse(cls, value: str, today: date | None = None, status: str = "PNS") -> Nip:
+        """Parse and check a NIP, or an NI PPPK when ``status`` is PPPK (against ``today`` when given); raise
+        InvalidNip naming what is wrong."""
         if not isinstance(value, str) or len(value) != 18 or not value.isascii() or not value.isdigit():
             raise InvalidNip("must be exactly 18 digits")
         birth = _date_or_fail(int(value[0:4]), int(value[4:6]), int(value[6:8]), "birth date (digits 1-8)")
-        start = _date_or_fail(int(value[8:12]), int(value[12:14]), 1, "start of service (digits 9-14)")
+        if status == "PPPK":
+            if value[12:14] != PPPK_MARKER:
+                raise InvalidNip(f"an NI PPPK has the marker {PPPK_MARKER} in digits 13-14 "
+                                 f"(found {value[12:14]}); a NIP of a PNS or CPNS is not a PPPK number")
+            start = _date_or_fail(int(value[8:12]), 1, 1, "year of appointment (digits 9-12)")
+        else:
+            if value[12:14] == PPPK_MARKER:
+                raise InvalidNip(f"digits 13-14 are {PPPK_MARKER}, the NI PPPK marker; a NIP of a PNS or CPNS has "
+                                 "the month of the TMT CPNS there (01-12)")
+            start = _date_or_fail(int(value[8:12]), int(value[12:14]), 1, "start of service (digits 9-14)")
         sex_digit = value[14]
         if sex_digit not in "12":
             raise InvalidNip("sex digit (digit 15) must be 1 (male) or 2 (female)")
         serial = int(value[15:18])
         if serial == 0:
             raise InvalidNip("serial (digits 16-18) must be 001 to 999")
-        check_old_enough_at_start(birth, start)
+        if status == "PPPK":  # only the year of appointment is known
+            if start.year < birth.year + MIN_AGE_AT_START:
+                raise InvalidNip(f"year of appointment is before age {MIN_AGE_AT_START}")
+        else:
+            check_old_enough_at_start(birth, start)
         if today is not None:
             check_not_in_future(start, today)
         return cls(value, birth, start, "M" if sex_digit == "1" else "F", serial)

@@ -18,13 +18,18 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.eligibility import KINDS, is_contrary
+from domain.eligibility import KINDS, RANK_KINDS, is_contrary
 from domain.errors import DomainError, StateConflict
 from domain.ranks import next_rank
 from domain.text import collected_text
 
 OUTCOMES: tuple[str, ...] = ("approved", "rejected", "deferred")
 STATUSES: tuple[str, ...] = ("proposed", "assessed", "approved", "rejected", "deferred", "reopened")
+# Where an approved rank case stands after the committee: recommended, BKN's technical approval (Pertek), the
+# decree (SK), and effective once the rank changed on the TMT.
+STAGES: tuple[str, ...] = ("recommended", "pertek", "sk", "effective")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
 PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 MAX_TEXT = 2000
 MAX_MEMBERS = 25
@@ -88,6 +93,13 @@ class NotReopenable(StateConflict):
         super().__init__(f"the case is {status}; only an approved or rejected case is reopened", field="status")
 
 
+class ProcedureOutOfOrder(StateConflict):
+    """Pertek follows an approval of a rank case, the SK follows the Pertek, each once per decision."""
+
+    def __init__(self, detail: str, field: str = "status"):
+        super().__init__(detail, field=field)
+
+
 class NothingToApply(StateConflict):
     """Only an approved rank case not yet applied changes the rank."""
 
@@ -148,6 +160,33 @@ class DecisionRecord:
     case_version: int
 
 
+@dataclass(frozen=True)
+class Pertek:
+    """BKN's technical approval (pertimbangan teknis) of an approved rank promotion."""
+
+    number: str
+    issued_on: date
+    decision_number: int
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Decree:
+    """The decree (SK) of a rank promotion, signed after the Pertek."""
+
+    number: str
+    signed_on: date
+    signatory: str
+    decision_number: int
+    recorded_at: datetime
+
+
+def allowed_months_message(months: Iterable[int]) -> str:
+    """The refusal of a TMT month outside the rule set's periods, listing the allowed months."""
+    names = ", ".join(f"{MONTH_NAMES[m - 1]} ({m:02d})" for m in months)
+    return f"a rank promotion takes effect (TMT) on the first day of one of the months {names}"
+
+
 def effective_date(period: str) -> date:
     """The TMT of a promotion period (2026-10: 1 October 2026)."""
     return date(int(period[:4]), int(period[5:7]), 1)
@@ -191,6 +230,14 @@ class PromotionCase(Aggregate):
         unit: str
         from_rank: str
         to_rank: str | None
+        rank_kind: str | None
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Rank cases proposed before promotion kinds existed were regular promotions."""
+            state["rank_kind"] = "reguler" if state["kind"] == "rank" else None
 
     class Assessed(Aggregate.Event):
         number: int
@@ -239,6 +286,28 @@ class PromotionCase(Aggregate):
             assert isinstance(aggregate, PromotionCase)
             aggregate.applied_decision = self.decision_number
 
+    class PertekRecorded(Aggregate.Event):
+        number: str
+        issued_on: date
+        decision_number: int
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """BKN's technical approval is on record."""
+            assert isinstance(aggregate, PromotionCase)
+            aggregate.pertek = Pertek(self.number, self.issued_on, self.decision_number, self.timestamp)
+
+    class SkRecorded(Aggregate.Event):
+        number: str
+        signed_on: date
+        signatory: str
+        decision_number: int
+
+        def apply(self, aggregate: Aggregate) -> None:
+            """The decree is on record; the rank changes on the TMT."""
+            assert isinstance(aggregate, PromotionCase)
+            aggregate.decree = Decree(self.number, self.signed_on, self.signatory, self.decision_number,
+                                      self.timestamp)
+
     class Reopened(Aggregate.Event):
         grievance_id: UUID
         reason: str
@@ -250,9 +319,12 @@ class PromotionCase(Aggregate):
             aggregate.reopenings.append((self.grievance_id, self.reason, self.timestamp))
 
     def __init__(self, candidate_id: UUID, kind: str, position: str | None, period: str, effective: date,
-                 reason: str, unit: str, from_rank: str, to_rank: str | None):
+                 reason: str, unit: str, from_rank: str, to_rank: str | None, rank_kind: str | None = None):
         self.candidate_id = candidate_id
         self.kind = kind
+        self.rank_kind = rank_kind
+        self.pertek: Pertek | None = None
+        self.decree: Decree | None = None
         self.position = position
         self.period = period
         self.effective = effective
@@ -268,14 +340,24 @@ class PromotionCase(Aggregate):
 
     @classmethod
     def propose(cls, *, candidate_id: UUID, kind: str, period: str, reason: str, unit: str, rank: str,
-                position: str | None = None) -> PromotionCase:
-        """Propose a rank promotion (to the next rank) or an appointment to a named position."""
+                position: str | None = None, rank_kind: str | None = None,
+                tmt_months: list[int] | None = None) -> PromotionCase:
+        """Propose a rank promotion (to the next rank, of a promotion kind: reguler by default) or an appointment
+        to a named position; a rank promotion's TMT falls in one of ``tmt_months`` when the rule set names them."""
         errors: dict[str, list[str]] = {}
         if kind not in KINDS:
             errors["kind"] = [f"must be one of {', '.join(KINDS)}"]
+        if kind == "rank":
+            rank_kind = rank_kind or "reguler"
+            if rank_kind not in RANK_KINDS:
+                errors["rank_kind"] = [f"must be one of {', '.join(RANK_KINDS)}"]
+        elif rank_kind is not None:
+            errors["rank_kind"] = ["only a rank case names a promotion kind"]
         problem = check_period(period)
         if problem:
             errors["period"] = [problem]
+        elif kind == "rank" and tmt_months and int(period[5:7]) not in tmt_months:
+            errors["period"] = [allowed_months_message(tmt_months)]
         reason = collected_text(reason, "reason", errors, MAX_TEXT)
         if kind == "position":
             position = collected_text(position, "position", errors, 200)
@@ -288,7 +370,7 @@ class PromotionCase(Aggregate):
             raise AtTopRank(rank)
         return cls._create(cls.Proposed, candidate_id=candidate_id, kind=kind, position=position, period=period,
                            effective=effective_date(period), reason=reason, unit=unit, from_rank=rank,
-                           to_rank=to_rank)
+                           to_rank=to_rank, rank_kind=rank_kind if kind == "rank" else None)
 
     # --- state -----------------------------------------------------------------------------------------------
 
@@ -306,6 +388,20 @@ class PromotionCase(Aggregate):
     def flagged(self) -> bool:
         """True when the current decision went against its assessment."""
         return self.decision is not None and self.decision.contrary
+
+    @property
+    def stage(self) -> str:
+        """Where the case stands: its status, or for an approved rank case recommended, pertek, sk or effective."""
+        decision = self.decision
+        if self.status != "approved" or decision is None or self.kind != "rank":
+            return "recommended" if self.status == "approved" else self.status
+        if self.applied_decision == decision.number:
+            return "effective"
+        if self.decree is not None and self.decree.decision_number == decision.number:
+            return "sk"
+        if self.pertek is not None and self.pertek.decision_number == decision.number:
+            return "pertek"
+        return "recommended"
 
     def assessment_number(self, number: int) -> AssessmentRecord:
         """One assessment by its number (1-based)."""
@@ -371,16 +467,53 @@ class PromotionCase(Aggregate):
         assert self.decision is not None
         return self.decision
 
-    def rank_change_due(self, today: date) -> bool:
-        """True when an approved rank case takes effect on or before today and has not changed the rank yet."""
+    def rank_change_due(self, today: date, sk_required: bool = False) -> bool:
+        """True when an approved rank case takes effect on or before today and has not changed the rank yet (and,
+        when the rule set requires it, its SK is recorded)."""
         decision = self.decision
         return (self.kind == "rank" and decision is not None and decision.outcome == "approved"
-                and self.applied_decision is None and self.effective <= today)
+                and self.applied_decision is None and self.effective <= today
+                and (not sk_required or self.stage == "sk"))
 
-    def apply_rank(self, employee_id: UUID, today: date) -> None:
+    def record_pertek(self, number: str, issued_on: date, today: date) -> None:
+        """Record BKN's technical approval (number and date) of the approved rank promotion."""
+        if self.kind != "rank" or self.status != "approved" or self.decision is None:
+            raise ProcedureOutOfOrder(f"the case is a {self.kind} case, {self.status}; a Pertek follows the "
+                                      "committee's approval of a rank promotion")
+        if self.stage != "recommended":
+            raise ProcedureOutOfOrder(f"the case is at stage {self.stage}; its Pertek is already recorded")
+        errors: dict[str, list[str]] = {}
+        number = collected_text(number, "number", errors, 200)
+        if issued_on > today:
+            errors["issued_on"] = ["must not be in the future"]
+        elif issued_on < self.decision.decided_on:
+            errors["issued_on"] = [f"must be on or after the decision of {self.decision.decided_on.isoformat()}"]
+        if errors:
+            raise CaseInvalid(errors)
+        self.trigger_event(self.PertekRecorded, number=number, issued_on=issued_on,
+                           decision_number=self.decision.number)
+
+    def record_sk(self, number: str, signed_on: date, signatory: str, today: date) -> None:
+        """Record the decree (number, date, signatory) after the Pertek."""
+        if self.stage != "pertek" or self.pertek is None or self.decision is None:
+            raise ProcedureOutOfOrder(f"the case is at stage {self.stage}; the SK follows the Pertek")
+        errors: dict[str, list[str]] = {}
+        number = collected_text(number, "number", errors, 200)
+        signatory = collected_text(signatory, "signatory", errors, 200)
+        if signed_on > today:
+            errors["signed_on"] = ["must not be in the future"]
+        elif signed_on < self.pertek.issued_on:
+            errors["signed_on"] = [f"must be on or after the Pertek of {self.pertek.issued_on.isoformat()}"]
+        if errors:
+            raise CaseInvalid(errors)
+        self.trigger_event(self.SkRecorded, number=number, signed_on=signed_on, signatory=signatory,
+                           decision_number=self.decision.number)
+
+    def apply_rank(self, employee_id: UUID, today: date, sk_required: bool = False) -> None:
         """Record that the approved rank promotion took effect (the employee's event names this case)."""
-        if not self.rank_change_due(today):
-            raise NothingToApply("only an approved rank case whose TMT has come, not yet applied, changes the rank")
+        if not self.rank_change_due(today, sk_required):
+            raise NothingToApply("only an approved rank case whose TMT has come (and whose SK is recorded where the "
+                                 "rules require it), not yet applied, changes the rank")
         assert self.decision is not None and self.to_rank is not None
         self.trigger_event(self.RankApplied, employee_id=employee_id, rank=self.to_rank, effective=self.effective,
                            decision_number=self.decision.number)

@@ -87,6 +87,11 @@ def validate_question_set(content: dict[str, Any]) -> dict[str, list[str]]:
             errors[f"{path}.kind"] = [f"must be one of {', '.join(KINDS)}"]
         if not isinstance(q.get("text"), str) or not q["text"].strip():
             errors[f"{path}.text"] = ["needs the question text"]
+        for key in ("guides", "guides_en"):  # behaviour guides: the anchors' context (SE MenPANRB 20/2021)
+            guides = q.get(key)
+            if guides is not None and (not isinstance(guides, list) or len(guides) > 10 or any(
+                    not isinstance(g, str) or not g.strip() or len(g) > 500 for g in guides)):
+                errors[f"{path}.{key}"] = ["must be a list of at most 10 behaviour guides of 1 to 500 characters"]
     return errors
 
 

@@ -8,10 +8,18 @@ from typing import Any
 RATINGS: tuple[str, ...] = ("above", "as_expected", "below")
 PREDICATES: tuple[str, ...] = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
 ORG_RATINGS: tuple[str, ...] = ("Istimewa", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
-CAP_KEYS = ("min_percent", "max_percent", "min_count", "max_count")
+CAP_KEYS = ("min_percent", "more_than_percent", "max_percent", "min_count", "max_count")
 # Sections added after the first published rule sets: a set without one stays valid (`jejak init` publishes a new
 # version carrying the default), so clients that publish the older shape keep working.
-OPTIONAL_SECTIONS = frozenset({"grievance"})
+OPTIONAL_SECTIONS = frozenset({"grievance", "talent"})
+RANK_KINDS = ("reguler", "pilihan", "penyesuaian_ijazah", "prestasi_luar_biasa")
+KIND_SWITCHES = ("qualification_ceiling", "not_above_supervisor", "no_disciplinary_penalty", "ujian_dinas",
+                 "require_yearly_jp_minimum", "no_open_objection")
+QUALIFICATION_LEVELS = ("SD", "SLTP", "SLTA", "D1", "D2", "D3", "D4", "S1", "S2", "S3")
+RANK_CODES = ("I/a", "I/b", "I/c", "I/d", "II/a", "II/b", "II/c", "II/d", "III/a", "III/b", "III/c", "III/d",
+              "IV/a", "IV/b", "IV/c", "IV/d", "IV/e")
+PERFORMANCE_LEVELS = ("below", "as_expected", "above")
+POTENTIAL_LEVELS = ("low", "middle", "high")
 
 Errors = dict[str, list[str]]
 
@@ -30,10 +38,11 @@ def validate_rules(rules: Mapping[str, Any]) -> Errors:
     _check_matrix(rules.get("predicate_matrix"), errors)
     _check_caps(rules.get("distribution_caps"), errors)
     _check_ints(rules.get("feedback"), "feedback", ("anonymity_threshold", "min_peers", "max_peers"), errors)
-    _check_ints(rules.get("training"), "training", ("yearly_min_jp",), errors)
+    _check_ints(rules.get("training"), "training", ("yearly_min_jp",), errors, optional=("pppk_yearly_max_jp",))
     _check_ints(rules.get("appraisal"), "appraisal", ("objection_window_days",), errors)
     _check_promotion(rules.get("promotion"), errors)
     _check_ints(rules.get("grievance"), "grievance", ("filing_window_days",), errors)
+    _check_talent(rules.get("talent"), errors)
     feedback = rules.get("feedback")
     if isinstance(feedback, Mapping) and _ints(feedback, ("min_peers", "max_peers")):
         if feedback["min_peers"] > feedback["max_peers"]:
@@ -130,22 +139,25 @@ def _check_constraint(constraint: object, path: str, errors: Errors) -> None:
 MAX_SETTING = 10_000  # days, JP, years and counts alike: far above any real rule, far below an overflow
 
 
-def _check_ints(section: object, name: str, keys: tuple[str, ...], errors: Errors) -> None:
+def _check_ints(section: object, name: str, keys: tuple[str, ...], errors: Errors,
+                optional: tuple[str, ...] = ()) -> None:
     if section is None:
         return
     if not isinstance(section, Mapping):
         _add(errors, f"rules.{name}", "must be an object")
         return
-    for key in keys:
+    for key in keys + tuple(k for k in optional if k in section):
         if not _is_int(section.get(key)) or not 1 <= section[key] <= MAX_SETTING:
             _add(errors, f"rules.{name}.{key}", f"must be a whole number from 1 to {MAX_SETTING}")
-    for key in set(section) - set(keys):
+    for key in set(section) - set(keys) - set(optional):
         _add(errors, f"rules.{name}.{key}", "unknown field")
 
 
 def _check_promotion(section: object, errors: Errors) -> None:
     if section is None:
         return
+    if isinstance(section, Mapping):
+        _check_promotion_extras(section, errors)
     regular = section.get("regular") if isinstance(section, Mapping) else None
     if not isinstance(regular, Mapping):
         _add(errors, "rules.promotion.regular", "must be an object")
@@ -164,3 +176,110 @@ def _check_promotion(section: object, errors: Errors) -> None:
     allowed = {"min_years_in_rank", "recent_annual_appraisals", "min_predicate", "require_yearly_jp_minimum", "no_open_objection"}
     for key in set(regular) - allowed:
         _add(errors, f"rules.promotion.regular.{key}", "unknown field")
+
+
+def _check_promotion_extras(section: Mapping[str, Any], errors: Errors) -> None:
+    """The parts of the promotion section added with the promotion kinds (each optional)."""
+    known = {"regular", "tmt_months", "require_sk", "qualification_ceilings", "ujian_dinas", "kinds"}
+    for key in sorted(set(section) - known):
+        _add(errors, f"rules.promotion.{key}", "unknown field")
+    months = section.get("tmt_months")
+    if months is not None and (not isinstance(months, list) or not months or len(set(months)) != len(months)
+                               or any(not _is_int(m) or not 1 <= m <= 12 for m in months)):
+        _add(errors, "rules.promotion.tmt_months", "must be a non-empty list of distinct months 1 to 12")
+    if "require_sk" in section and not isinstance(section["require_sk"], bool):
+        _add(errors, "rules.promotion.require_sk", "must be true or false")
+    ceilings = section.get("qualification_ceilings")
+    if ceilings is not None:
+        if not isinstance(ceilings, Mapping):
+            _add(errors, "rules.promotion.qualification_ceilings", "must be an object of qualification levels")
+        else:
+            for level, rank in ceilings.items():
+                if level not in QUALIFICATION_LEVELS:
+                    _add(errors, f"rules.promotion.qualification_ceilings.{level}", "unknown qualification level")
+                elif rank not in RANK_CODES:
+                    _add(errors, f"rules.promotion.qualification_ceilings.{level}", "must be a rank like III/b")
+    steps = section.get("ujian_dinas")
+    if steps is not None:
+        if not isinstance(steps, list) or any(
+                not isinstance(s, Mapping) or s.get("from") not in RANK_CODES or s.get("to") not in RANK_CODES
+                or not isinstance(s.get("exam"), str) or set(s) != {"from", "to", "exam"} for s in steps):
+            _add(errors, "rules.promotion.ujian_dinas", "must be a list of {from, to, exam} with ranks like II/d")
+    kinds = section.get("kinds")
+    if kinds is None:
+        return
+    if not isinstance(kinds, Mapping):
+        _add(errors, "rules.promotion.kinds", "must be an object keyed by promotion kind")
+        return
+    if kinds and "qualification_ceilings" not in section:
+        _add(errors, "rules.promotion.qualification_ceilings", "needed when kinds are given")
+    for name in RANK_KINDS:
+        if name not in kinds:
+            _add(errors, f"rules.promotion.kinds.{name}", "missing promotion kind")
+    for name, kind in kinds.items():
+        if name not in RANK_KINDS:
+            _add(errors, f"rules.promotion.kinds.{name}", f"unknown promotion kind; expected {', '.join(RANK_KINDS)}")
+        else:
+            _check_kind(name, kind, errors)
+
+
+def _check_kind(name: str, kind: object, errors: Errors) -> None:
+    path = f"rules.promotion.kinds.{name}"
+    if not isinstance(kind, Mapping):
+        _add(errors, path, "must be an object")
+        return
+    _check_ints({k: kind.get(k) for k in ("min_years_in_rank", "recent_annual_appraisals")}, f"promotion.kinds.{name}",
+                ("min_years_in_rank", "recent_annual_appraisals"), errors)
+    if kind.get("min_predicate") not in PREDICATES:
+        _add(errors, f"{path}.min_predicate", f"must be one of {', '.join(PREDICATES)}")
+    for flag in KIND_SWITCHES:
+        if not isinstance(kind.get(flag), bool):
+            _add(errors, f"{path}.{flag}", "must be true or false")
+    if "min_years_in_position" in kind and (not _is_int(kind["min_years_in_position"])
+                                            or kind["min_years_in_position"] < 0):
+        _add(errors, f"{path}.min_years_in_position", "must be a whole number of at least 0")
+    if "new_qualification" in kind and not isinstance(kind["new_qualification"], bool):
+        _add(errors, f"{path}.new_qualification", "must be true or false")
+    categories = kind.get("award_categories")
+    if categories is not None and (not isinstance(categories, list) or not categories
+                                   or any(not isinstance(c, str) or not c for c in categories)):
+        _add(errors, f"{path}.award_categories", "must be a non-empty list of award categories")
+    allowed = {"min_years_in_rank", "recent_annual_appraisals", "min_predicate", "min_years_in_position",
+               "new_qualification", "award_categories", *KIND_SWITCHES}
+    for key in sorted(set(kind) - allowed):
+        _add(errors, f"{path}.{key}", "unknown field")
+
+
+def _check_talent(section: object, errors: Errors) -> None:
+    """Nine boxes, one per performance x potential cell, numbered 1 to 9, each with its meaning and follow-up."""
+    if section is None:
+        return
+    if not isinstance(section, Mapping):
+        _add(errors, "rules.talent", "must be an object")
+        return
+    for key in sorted(set(section) - {"boxes", "talent_pool"}):
+        _add(errors, f"rules.talent.{key}", "unknown field")
+    boxes = section.get("boxes")
+    if not isinstance(boxes, list) or len(boxes) != 9:
+        _add(errors, "rules.talent.boxes", "must list the nine boxes")
+        return
+    cells, numbers = set(), set()
+    for i, box in enumerate(boxes):
+        path = f"rules.talent.boxes[{i}]"
+        if not isinstance(box, Mapping) or set(box) != {"box", "performance", "potential", "meaning", "follow_up"}:
+            _add(errors, path, "needs exactly box, performance, potential, meaning and follow_up")
+            continue
+        if box["performance"] not in PERFORMANCE_LEVELS or box["potential"] not in POTENTIAL_LEVELS:
+            _add(errors, path, "performance must be below/as_expected/above and potential low/middle/high")
+        if not _is_int(box["box"]) or not 1 <= box["box"] <= 9:
+            _add(errors, f"{path}.box", "must be a whole number from 1 to 9")
+        for text in ("meaning", "follow_up"):
+            if not isinstance(box[text], str) or not box[text].strip() or len(box[text]) > 500:
+                _add(errors, f"{path}.{text}", "must be text of 1 to 500 characters")
+        cells.add((box["performance"], box["potential"]))
+        numbers.add(box["box"])
+    if len(cells) != 9 or len(numbers) != 9:
+        _add(errors, "rules.talent.boxes", "each cell and each number 1 to 9 appears once")
+    pool = section.get("talent_pool")
+    if not isinstance(pool, list) or any(not _is_int(b) or not 1 <= b <= 9 for b in pool):
+        _add(errors, "rules.talent.talent_pool", "must be a list of box numbers 1 to 9")

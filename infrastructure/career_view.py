@@ -7,7 +7,7 @@ read through ``latest_annual_predicates``). The placement itself is the pure rul
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,7 +15,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Select, case, func, or_, select
 
-from domain.talent_grid import PERFORMANCE_BY_PREDICATE, box_cells, place
+from domain.talent_grid import PERFORMANCE_BY_PREDICATE, box_cells, boxes_of, place
 from infrastructure.projections.appraisals import appraisals
 from infrastructure.projections.directory import employees
 from infrastructure.projections.talent import awards, mentorings, potentials, sessions
@@ -108,7 +108,8 @@ class CareerView:
         totals = (select(trainings.c.employee_id, verified.label("verified_jp"), unverified.label("unverified_jp"))
                   .where(trainings.c.year == year).group_by(trainings.c.employee_id).subquery())
         stmt = (select(employees.c.id.label("employee_id"), employees.c.name, employees.c.position,
-                       employees.c.rank, func.coalesce(totals.c.verified_jp, 0).label("verified_jp"),
+                       employees.c.rank, employees.c.status,
+                       func.coalesce(totals.c.verified_jp, 0).label("verified_jp"),
                        func.coalesce(totals.c.unverified_jp, 0).label("unverified_jp"))
                 .outerjoin(totals, totals.c.employee_id == employees.c.id)
                 .where(employees.c.unit == unit, employees.c.service_start <= date(year, 12, 31)))
@@ -140,7 +141,8 @@ class CareerView:
         rows = self._rows(self._potential_rows().where(potentials.c.id == assessment_id))
         return rows[0] if rows else None
 
-    def talent_grid(self, unit: str, visible_to: set[UUID] | None = None) -> dict[str, Any]:
+    def talent_grid(self, unit: str, visible_to: set[UUID] | None = None,
+                    talent: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The unit's 9-box: each box (9 down to 1) with its members, and the unplaced with what is missing."""
         people = select(employees.c.id, employees.c.name, employees.c.position, employees.c.rank).where(
             employees.c.unit == unit)
@@ -151,12 +153,12 @@ class CareerView:
             ids = [p["id"] for p in staff]
             predicates = self.predicates(conn, ids)
             latest = self._latest_potentials(conn, ids)
-        boxes: dict[int, dict[str, Any]] = {cell["box"]: {**cell, "members": []} for cell in box_cells()}
+        boxes: dict[int, dict[str, Any]] = {cell["box"]: {**cell, "members": []} for cell in box_cells(talent)}
         unplaced: list[dict[str, Any]] = []
         for person in staff:
             potential = latest.get(person["id"])
             predicate = predicates.get(person["id"])
-            spot = place(predicate, potential["level"] if potential else None)
+            spot = place(predicate, potential["level"] if potential else None, boxes_of(talent))
             entry = {"employee_id": person["id"], "name": person["name"], "position": person["position"],
                      "rank": person["rank"], "predicate": predicate, "performance": spot.performance,
                      "potential": spot.potential,

@@ -35,6 +35,9 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     secure_cookies: bool = False
     token_lifetime: timedelta | None = timedelta(days=90)  # for tokens issued without an expiry; None: never
+    ready_max_lag_seconds: float = 60.0  # /api/ready turns 503 when a projection's oldest unprocessed event is older
+    metrics_token: str | None = None  # bearer token for /metrics; without it only local, unproxied callers
+    log_format: str = "json"
     password_time_cost: int = 3  # argon2id; tests lower these through overrides, never the environment
     password_memory_kib: int = 65536
     extra_es_env: dict[str, str] = field(default_factory=dict)
@@ -57,6 +60,9 @@ class Settings:
             "seal_every_minutes": _positive(env.get("JEJAK_SEAL_EVERY_MINUTES", "60"), "JEJAK_SEAL_EVERY_MINUTES"),
             "secure_cookies": env.get("JEJAK_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
             "token_lifetime": _days(env.get("JEJAK_TOKEN_LIFETIME_DAYS", "90"), "JEJAK_TOKEN_LIFETIME_DAYS"),
+            "ready_max_lag_seconds": _seconds(env.get("JEJAK_READY_MAX_LAG_SECONDS", "60")),
+            "metrics_token": env.get("JEJAK_METRICS_TOKEN") or None,
+            "log_format": env.get("JEJAK_LOG_FORMAT", "json").lower(),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -163,6 +169,17 @@ def _days(value: str, name: str) -> timedelta | None:
     if not value.strip().isdigit():
         raise ConfigurationError(f"{name} must be a whole number of days (0: no limit), not {value!r}")
     return timedelta(days=int(value)) if int(value) else None
+
+
+def _seconds(value: str) -> float:
+    """A positive number of seconds (JEJAK_READY_MAX_LAG_SECONDS)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigurationError(f"JEJAK_READY_MAX_LAG_SECONDS must be a number of seconds, not {value!r}") from None
+    if seconds <= 0:
+        raise ConfigurationError("JEJAK_READY_MAX_LAG_SECONDS must be positive")
+    return seconds
 
 
 def _secret_key(var_dir: Path) -> str:

@@ -41,6 +41,7 @@ from application.question_book import QuestionBookService
 from application.reads import ReadLog
 from application.registry import Registry
 from application.rulebook import RuleBookService
+from application.service_records import ServiceRecordService
 from application.talent import TalentService
 from application.trainings import TrainingService
 from domain.feedback_round import FeedbackRound
@@ -66,6 +67,8 @@ from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
 from infrastructure.promotion_view import PromotionView
 from infrastructure.readmodel_check import ReadModelCheck
+from infrastructure.schema import upgrade as upgrade_schema
+from infrastructure.schema_upgrade import outdated
 from infrastructure.seals import AutoSealer, SealExport, SealStore, trusted_key
 from infrastructure.sessions import AuthFailureLog, PageSessionStore
 from infrastructure.sessions import create_tables as create_sign_in_tables
@@ -73,7 +76,7 @@ from infrastructure.timeline_view import TimelineView
 from infrastructure.verify import Verifier
 from infrastructure.views import AccessView, AuditView, DirectoryView
 
-EVIDENCE_PROJECTIONS = ("trainings", "feedback")  # the tables behind PromotionView.trainings_of, feedback_rounds_of
+EVIDENCE_PROJECTIONS = ("trainings", "feedback", "talent")  # behind PromotionView.trainings_of, feedback_rounds_of, awards_of
 
 
 class Jejak:
@@ -85,6 +88,7 @@ class Jejak:
         db = self.settings.database()
         with setup_lock(db):  # one process at a time creates tables and functions
             self.engine = make_engine(db)  # first, so a PostgreSQL schema exists before the ledger's tables
+            self.schema_upgrade = upgrade_schema(self.engine)  # the tables Alembic manages, before anyone uses them
             self.ledger = Ledger(env=self.settings.eventsourcing_env())
             self.ledger.write_policies.append(outbox_policy)  # mail rows stored with the events that cause them
             self.outbox = SqlOutbox(self.engine)
@@ -129,6 +133,7 @@ class Jejak:
         self.talent = TalentService(self.ledger)
         self.mentoring = MentoringService(self.ledger)
         self.recognition = RecognitionService(self.ledger)
+        self.service_records = ServiceRecordService(self.ledger, self.policy)
         self.career = CareerView(self.engine)
         self.promotion_view = PromotionView(self.engine)
         self.grievance_view = GrievanceView(self.engine)
@@ -144,8 +149,11 @@ class Jejak:
     def init(self, actor: Actor) -> bool:
         """Create tables and publish the default rule set; True when anything was added."""
         self.projections.create_tables()
-        published = self.rules.ensure_defaults(actor) or self.rules.ensure_sections(actor, date.today())
-        questions = self.questions.ensure_defaults(actor)
+        for name in outdated(self.engine, self.projections.projections.values()):
+            self.projections.rebuild(name)  # a column was added since the table was made
+        published = (self.rules.ensure_defaults(actor) or self.rules.ensure_corrections(actor)
+                     or self.rules.ensure_sections(actor, date.today()))
+        questions = self.questions.ensure_defaults(actor) or self.questions.ensure_guides(actor)
         self.projections.catch_up()
         return published is not None or questions is not None
 

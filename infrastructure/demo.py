@@ -30,6 +30,7 @@ from domain.unit_rating import UnitRating
 from infrastructure.career_view import TrainingFilter
 from infrastructure.container import Jejak
 from infrastructure.demo_promotions import DemoPromotion, load_promotions, promotion_plan
+from infrastructure.demo_records import load_service_records, pppk_staff, schooling
 
 INSTANSI = "Pemerintah Kabupaten Sukamaju"
 HR_UNIT = "BKPSDM"  # holds the demo's supervisor and employee tokens
@@ -66,9 +67,13 @@ class DemoEmployee:
     name: str
     unit: str
     position: str
-    rank: str
+    rank: str  # a PPPK's grade (golongan I-XVII)
     rank_since: date
     supervisor_nip: str | None
+    status: str = "PNS"
+    education: str | None = None  # highest qualification (SD ... S3), earned on ``graduated_on``
+    graduated_on: date | None = None
+    exams: tuple[tuple[str, date], ...] = ()  # civil-service exams passed (ujian dinas) and when
 
 
 @dataclass(frozen=True)
@@ -218,10 +223,11 @@ class DemoPlan:
     def steps(self) -> int:
         """How many progress steps loading this plan reports: one per unit, employee, token, page account, 360 round,
         appraisal, organisation rating, training, potential assessment, mentoring assignment, award and promotion
-        case."""
+        case, and one per service record (education and exams)."""
         return (len(self.units) + len(self.employees) + 2 * len(ROLES) + len(self.feedback_rounds)
                 + len(self.appraisals) + len(self.unit_ratings) + len(self.trainings) + len(self.potentials)
-                + len(self.mentorings) + len(self.awards) + len(self.promotions))
+                + len(self.mentorings) + len(self.awards) + len(self.promotions)
+                + sum(1 for e in self.employees if e.education))
 
 
 @dataclass(frozen=True)
@@ -604,6 +610,7 @@ class _Builder:
         """Add one employee with a career consistent with the rank, and return it."""
         female = self.rng.random() < unit.female_share
         birth, start, rank_since = self.career(rank, entry, leader)
+        education, graduated_on, exams = schooling(rank, entry, leader, start, rank_since)
         employee = DemoEmployee(
             nip=self.nip(birth, start, female),
             name=self.name(female, gelar),
@@ -612,6 +619,9 @@ class _Builder:
             rank=rank,
             rank_since=rank_since,
             supervisor_nip=supervisor,
+            education=education,
+            graduated_on=graduated_on,
+            exams=exams,
         )
         self.people.append(employee)
         return employee
@@ -712,7 +722,9 @@ def demo_plan(seed: int = DEFAULT_SEED) -> DemoPlan:
     people = tuple(builder.people)
     career = _career_plan(seed, people, holders)
     leaders = {e.supervisor_nip for e in people if e.supervisor_nip}
-    promotions = promotion_plan(people, career["appraisals"], career["trainings"], leaders, holders["employee"])
+    promotions = promotion_plan(people, career["appraisals"], career["trainings"], leaders, holders["employee"],
+                                career["awards"])
+    people = people + pppk_staff(builder, people)  # after everything drawn for the PNS, so that stays as it was
     return DemoPlan(INSTANSI, units, people, holders, _feedback_plan(people, holders), **career,
                     promotions=promotions)
 
@@ -740,6 +752,7 @@ def load_demo(jejak: Jejak, progress: Callable[[int], None] | None = None) -> De
     with deferred_catch_up(jejak):
         units_added = _load_units(jejak, actor, plan.units, tick)
         ids, employees_added = _load_employees(jejak, actor, plan.employees, tick)
+        load_service_records(jejak, plan.employees, ids, tick)
         grants = _ensure_tokens(jejak, actor, plan, ids, tick)
         accounts = _ensure_accounts(jejak, actor, plan, ids, tick)
         cast = _Cast(plan, ids, grants)
@@ -801,6 +814,8 @@ def _load_employees(
                 rank=e.rank,
                 rank_since=e.rank_since,
                 supervisor_id=supervisor_id,
+                status=e.status,
+                status_since=e.rank_since if e.status == "PPPK" else None,
             )
             ids[e.nip] = saved.id
             added += 1
@@ -1277,7 +1292,7 @@ def _career_plan(seed: int, people: Sequence[DemoEmployee], holders: Mapping[str
 
 def service_start(e: DemoEmployee) -> date:
     """The first day of service (TMT CPNS), read from the NIP."""
-    return Nip.parse(e.nip).service_start
+    return Nip.parse(e.nip, status=e.status).service_start
 
 
 def predicate_of(appraisal: DemoAppraisal) -> str:

@@ -1,5 +1,8 @@
-"""The demo's promotion round of April 2026: decided cases (approved, rejected, one approved against its assessment,
-one still waiting for the committee) and two grievances, one under investigation and one dismissed.
+"""The demo's promotion rounds. April 2026: decided cases (approved, rejected, one approved against its assessment,
+one still waiting for the committee) and two grievances, one under investigation and one dismissed. October and
+December 2026, under the rules as the regulations write them: a promotion by position (pilihan) at BKN's Pertek, a
+case refused by the qualification ceiling, one blocked by a disciplinary penalty, one recommended, and one whose SK
+is signed and waits for its TMT; with April's approved cases in effect, every stage from recommendation to SK shows.
 
 Candidates are chosen from the demo plan by what the eligibility rules say of their planned record (the same pure
 function the system applies), so the stories hold: the approved candidate is eligible, the rejected ones are not.
@@ -15,15 +18,23 @@ from uuid import UUID
 
 from application.actor import Actor, system_actor
 from application.rulebook import default_rules
-from domain.eligibility import AppraisalFacts, CandidateFacts, TrainingFacts, evaluate
+from domain.eligibility import AppraisalFacts, AwardFacts, CandidateFacts, SupervisorFacts, TrainingFacts, evaluate
 from domain.grievance import Grievance
+from domain.nip import Nip
 from domain.ranks import next_rank
 from domain.rules import predicate_for
+from domain.service_record import ExamPass, Penalty, Qualification
 from infrastructure.container import Jejak
 from infrastructure.promotion_view import CaseFilter
 
 if TYPE_CHECKING:
-    from infrastructure.demo import DemoAppraisal, DemoEmployee, DemoPlan, DemoTraining  # noqa: F401 - types only
+    from infrastructure.demo import (  # noqa: F401 - types only
+        DemoAppraisal,
+        DemoAward,
+        DemoEmployee,
+        DemoPlan,
+        DemoTraining,
+    )
 
 PERIOD = "2026-04"
 TMT = date(2026, 4, 1)
@@ -37,15 +48,43 @@ MEMBERS = ("Sekretaris Daerah (ketua)", "Kepala BKPSDM (sekretaris)", "Inspektur
            "Kepala Bagian Organisasi Setda")
 PAGE_INVESTIGATOR = "investigator"  # the demo investigator's page account (infrastructure/demo.py)
 REASON = "Usulan kenaikan pangkat reguler periode April 2026"
+SIGNATORY = "Bupati selaku Pejabat Pembina Kepegawaian"
 # What a rejected candidate objects to, by the first criterion they did not meet.
 GROUNDS = {
     "years_in_rank": "Masa kerja dalam pangkat saya dihitung dari TMT yang keliru; mohon keputusan ditinjau.",
     "recent_appraisals": "Predikat kinerja saya tidak mencerminkan tugas tambahan yang saya jalankan; mohon "
                          "keputusan ditinjau.",
+    "qualification_ceiling": "Ijazah saya yang lebih tinggi belum diperhitungkan; mohon keputusan ditinjau.",
+    "not_above_supervisor": "Pangkat atasan saya dibaca dari data lama; mohon keputusan ditinjau.",
+    "no_disciplinary_penalty": "Hukuman disiplin saya sudah selesai sebelum TMT; mohon keputusan ditinjau.",
+    "ujian_dinas": "Saya sudah lulus ujian dinas; sertifikatnya belum tercatat; mohon keputusan ditinjau.",
     "training_jp": "Jam pelatihan saya tahun 2025 sudah cukup bila pelatihan daring dihitung; mohon keputusan "
                    "ditinjau.",
     "no_open_objection": "Keberatan saya atas SKP sudah diputus sebelum sidang; mohon keputusan ditinjau.",
 }
+
+
+@dataclass(frozen=True)
+class DemoRound:
+    """A promotion period and the days each step of its cases was taken."""
+
+    period: str
+    tmt: date
+    proposed_on: date
+    assessed_on: date
+    meeting_on: date
+    pertek_on: date
+    sk_on: date
+
+
+ROUNDS: Mapping[str, DemoRound] = {r.period: r for r in (
+    DemoRound(PERIOD, TMT, PROPOSED_ON, ASSESSED_ON, MEETING_ON, date(2026, 3, 27), date(2026, 3, 30)),
+    DemoRound("2026-10", date(2026, 10, 1), date(2026, 8, 3), date(2026, 8, 17), date(2026, 9, 7),
+              date(2026, 9, 21), date(2026, 9, 28)),
+    DemoRound("2026-12", date(2026, 12, 1), date(2026, 10, 5), date(2026, 10, 12), date(2026, 10, 19),
+              date(2026, 11, 2), date(2026, 11, 20)),
+)}
+MONTHS = {"04": "April", "10": "Oktober", "12": "Desember"}
 
 
 @dataclass(frozen=True)
@@ -60,9 +99,20 @@ class DemoGrievance:
 
 
 @dataclass(frozen=True)
+class DemoPenalty:
+    """A disciplinary penalty HR records for the candidate before the case is proposed."""
+
+    level: str
+    starts_on: date
+    ends_on: date
+    decree_number: str
+
+
+@dataclass(frozen=True)
 class DemoPromotion:
-    """A rank case of the April 2026 period: proposed by the candidate's supervisor, assessed by HR, decided by the
-    committee (unless ``outcome`` is None) and perhaps grieved."""
+    """A rank case of a period: proposed by the candidate's supervisor, assessed by HR, decided by the committee
+    (unless ``outcome`` is None), perhaps grieved; an approved case is taken to ``stage`` (Pertek, SK, or in
+    effect on its TMT)."""
 
     candidate_nip: str
     eligible: bool  # what the rules say of the planned record
@@ -70,27 +120,34 @@ class DemoPromotion:
     rationale: str
     justification: str | None = None
     grievance: DemoGrievance | None = None
+    period: str = PERIOD
+    rank_kind: str = "reguler"
+    stage: str | None = None
+    penalty: DemoPenalty | None = None
 
 
 def promotion_plan(people: Sequence[DemoEmployee], appraisals: Sequence[DemoAppraisal],
-                   trainings: Sequence[DemoTraining], leaders: set[str], employee_holder: str
-                   ) -> tuple[DemoPromotion, ...]:
-    """Five cases: one eligible approved, one eligible waiting, and three ineligible: rejected with a grievance
-    under investigation (the demo employee's, when they are ineligible), approved against the assessment, and
-    rejected with a dismissed grievance."""
-    unmet = {e.nip: unmet_on_plan(e, appraisals, trainings) for e in people
-             if e.nip not in leaders and e.supervisor_nip and next_rank(e.rank) and _appraised(e.nip, appraisals)}
+                   trainings: Sequence[DemoTraining], leaders: set[str], employee_holder: str,
+                   awards: Sequence[DemoAward] = ()) -> tuple[DemoPromotion, ...]:
+    """April: one eligible approved, one eligible waiting, and three ineligible: rejected with a grievance under
+    investigation (the demo employee's, when they are ineligible), approved against the assessment, and rejected
+    with a dismissed grievance. Then the later rounds (see the module's docstring)."""
+    judge = _Judge(people, appraisals, trainings, awards)
+    candidates = [e for e in people if e.nip not in leaders and e.supervisor_nip and e.status == "PNS"
+                  and next_rank(e.rank) and _appraised(e.nip, appraisals)]
+    unmet = {e.nip: judge.unmet(e, TMT) for e in candidates}
     eligible = sorted(nip for nip, failed in unmet.items() if not failed)
     ineligible = sorted((nip for nip, failed in unmet.items() if failed), key=lambda n: (n != employee_holder, n))
     if len(eligible) < 2 or len(ineligible) < 3:
         return ()
-    return (
-        DemoPromotion(eligible[0], True, "approved", "Memenuhi seluruh syarat kenaikan pangkat reguler."),
+    april = (
+        DemoPromotion(eligible[0], True, "approved", "Memenuhi seluruh syarat kenaikan pangkat reguler.",
+                      stage="effective"),
         DemoPromotion(ineligible[0], False, "rejected", "Belum memenuhi syarat; diusulkan kembali periode berikut.",
                       grievance=DemoGrievance(GROUNDS[unmet[ineligible[0]][0]])),
         DemoPromotion(ineligible[1], False, "approved", "Kebutuhan organisasi pada jabatan yang kosong.",
                       justification="Satu-satunya pegawai bersertifikat pengadaan di unit; formasi mendesak "
-                                    "(nota dinas Sekda 800/112/2026)."),
+                                    "(nota dinas Sekda 800/112/2026).", stage="effective"),
         DemoPromotion(ineligible[2], False, "rejected", "Belum memenuhi syarat kenaikan pangkat reguler.",
                       grievance=DemoGrievance(
                           GROUNDS[unmet[ineligible[2]][0]], "dismissed",
@@ -99,19 +156,91 @@ def promotion_plan(people: Sequence[DemoEmployee], appraisals: Sequence[DemoAppr
                           "Keputusan mengikuti hasil penilaian kelayakan; tidak ada kekeliruan prosedur.")),
         DemoPromotion(eligible[1], True, None, ""),
     )
+    used = {p.candidate_nip for p in april}
+    return april + later_rounds(judge, [e for e in candidates if e.nip not in used])
 
 
-def unmet_on_plan(e: DemoEmployee, appraisals: Sequence[DemoAppraisal], trainings: Sequence[DemoTraining]
-                  ) -> list[str]:
+def later_rounds(judge: _Judge, candidates: Sequence[DemoEmployee]) -> tuple[DemoPromotion, ...]:
+    """October: pilihan at Pertek, one refused by the qualification ceiling, one blocked by a disciplinary
+    penalty, one recommended; December: one whose SK waits for the TMT. Each only when the plan has someone
+    it fits."""
+    october, december = ROUNDS["2026-10"].tmt, ROUNDS["2026-12"].tmt
+    taken: set[str] = set()
+
+    def first(test: Callable[[DemoEmployee], bool]) -> DemoEmployee | None:
+        found = next((e for e in candidates if e.nip not in taken and test(e)), None)
+        if found is not None:
+            taken.add(found.nip)
+        return found
+
+    planned: list[DemoPromotion] = []
+    pilihan = first(lambda e: not judge.unmet(e, october, "pilihan") and bool(judge.unmet(e, october)))
+    pilihan = pilihan or first(lambda e: not judge.unmet(e, october, "pilihan"))
+    if pilihan:
+        planned.append(DemoPromotion(pilihan.nip, True, "approved", "Memenuhi syarat kenaikan pangkat pilihan "
+                                     "jabatan fungsional.", period="2026-10", rank_kind="pilihan", stage="pertek"))
+    ceiling = first(lambda e: judge.unmet(e, october) == ["qualification_ceiling"])
+    if ceiling:
+        planned.append(DemoPromotion(ceiling.nip, False, "rejected", "Pangkat yang diusulkan melampaui batas "
+                                     "pangkat ijazah tertinggi; dapat diusulkan penyesuaian ijazah.",
+                                     period="2026-10"))
+    penalty = DemoPenalty("medium", date(2026, 6, 1), date(2027, 5, 31), "800/HD/07/2026")
+    blocked = first(lambda e: not judge.unmet(e, october) and judge.unmet(e, october, penalty=penalty)
+                    == ["no_disciplinary_penalty"])
+    if blocked:
+        planned.append(DemoPromotion(blocked.nip, False, "rejected", "Sedang menjalani hukuman disiplin tingkat "
+                                     "sedang pada TMT.", period="2026-10", penalty=penalty))
+    recommended = first(lambda e: not judge.unmet(e, october))
+    if recommended:
+        planned.append(DemoPromotion(recommended.nip, True, "approved", "Memenuhi seluruh syarat kenaikan pangkat "
+                                     "reguler; menunggu Pertek BKN.", period="2026-10", stage="recommended"))
+    signed = first(lambda e: not judge.unmet(e, december))
+    if signed:
+        planned.append(DemoPromotion(signed.nip, True, "approved", "Memenuhi seluruh syarat kenaikan pangkat "
+                                     "reguler.", period="2026-12", stage="sk"))
+    return tuple(planned)
+
+
+class _Judge:
+    """Evaluates a planned employee's record with the default rules, as the assessment will read it."""
+
+    def __init__(self, people: Sequence[DemoEmployee], appraisals: Sequence[DemoAppraisal],
+                 trainings: Sequence[DemoTraining], awards: Sequence[DemoAward]):
+        self.rules = default_rules()
+        self.by_nip = {e.nip: e for e in people}
+        self.appraisals = appraisals
+        self.trainings = trainings
+        self.awards = awards
+
+    def unmet(self, e: DemoEmployee, tmt: date, kind: str = "reguler", penalty: DemoPenalty | None = None
+              ) -> list[str]:
+        """The criteria the default rules find unmet for a case of ``kind`` taking effect on ``tmt``."""
+        return [c.name for c in evaluate("rank", self.facts(e, penalty), self.rules, tmt, kind).criteria
+                if not c.met]
+
+    def facts(self, e: DemoEmployee, penalty: DemoPenalty | None = None) -> CandidateFacts:
+        """The facts the assessment will read of the planned record."""
+        rules = self.rules
+        own = [a for a in self.appraisals if a.employee_nip == e.nip]
+        sup = self.by_nip.get(e.supervisor_nip or "")
+        return CandidateFacts(
+            e.rank, e.rank_since,
+            tuple(AppraisalFacts(a.period, True, True, _predicate(a, rules),
+                                 a.objection.outcome if a.objection else None) for a in own),
+            tuple(TrainingFacts(t.jp, t.end_date, t.outcome or "unverified") for t in self.trainings
+                  if t.employee_nip == e.nip),
+            e.position, Nip.parse(e.nip, status=e.status).service_start,
+            (Qualification(e.education, "", e.graduated_on),) if e.education and e.graduated_on else (),
+            (Penalty(penalty.level, penalty.starts_on, penalty.ends_on, penalty.decree_number),) if penalty else (),
+            tuple(ExamPass(exam, on, "") for exam, on in e.exams),
+            SupervisorFacts(sup.nip, sup.rank, sup.status) if sup else None,
+            tuple(AwardFacts(a.category, a.title, a.awarded_on) for a in self.awards if a.employee_nip == e.nip))
+
+
+def unmet_on_plan(e: DemoEmployee, appraisals: Sequence[DemoAppraisal], trainings: Sequence[DemoTraining],
+                  people: Sequence[DemoEmployee] = ()) -> list[str]:
     """The criteria the default rules find unmet in an employee's planned record for the April 2026 period."""
-    rules = default_rules()
-    own = [a for a in appraisals if a.employee_nip == e.nip]
-    facts = CandidateFacts(
-        e.rank, e.rank_since,
-        tuple(AppraisalFacts(a.period, True, True, _predicate(a, rules), a.objection.outcome if a.objection else None)
-              for a in own),
-        tuple(TrainingFacts(t.jp, t.end_date, t.outcome or "unverified") for t in trainings if t.employee_nip == e.nip))
-    return [c.name for c in evaluate("rank", facts, rules, TMT).criteria if not c.met]
+    return _Judge(people or (e,), appraisals, trainings, ()).unmet(e, TMT)
 
 
 def _predicate(a: DemoAppraisal, rules: Mapping[str, Any]) -> str:
@@ -139,28 +268,54 @@ def load_promotions(jejak: Jejak, plan: DemoPlan, cast: Any, tick: Callable[[int
     return cases, grievances
 
 
+def _reason(p: DemoPromotion) -> str:
+    if p.period == PERIOD and p.rank_kind == "reguler":
+        return REASON
+    kind = p.rank_kind.replace("_", " ")
+    return f"Usulan kenaikan pangkat {kind} periode {MONTHS[p.period[5:]]} {p.period[:4]}"
+
+
 def _run_case(jejak: Jejak, p: DemoPromotion, cast: Any, committee: Actor) -> tuple[UUID, bool]:
-    """Propose (the supervisor), assess (HR), decide (the committee) and apply at the TMT; steps already taken are
-    skipped. Returns the case id and whether anything was recorded."""
-    svc, hr = jejak.promotions, cast.hr()
+    """Propose (the supervisor), assess (HR), decide (the committee), record Pertek and SK (HR) and apply at the
+    TMT, as far as the plan goes; steps already taken are skipped. Returns the case id and whether anything was
+    recorded."""
+    svc, hr, r = jejak.promotions, cast.hr(), ROUNDS[p.period]
     candidate = cast.ids[p.candidate_nip]
-    found = jejak.promotion_view.cases(CaseFilter(period=PERIOD, candidate_id=candidate), 1).items
+    found = jejak.promotion_view.cases(CaseFilter(period=p.period, candidate_id=candidate), 1).items
+    stages = ("recommended", "pertek", "sk", "effective")
+    target = stages.index(p.stage) if p.stage else -1
+    recorded = False
     if found:
         case = svc.case(hr, found[0]["id"])
-        if (p.outcome is None or case.decision is not None) and not case.rank_change_due(TMT):
-            return case.id, False
     else:
-        with _dated(svc, PROPOSED_ON):
-            case = svc.propose(cast.supervisor_of(p.candidate_nip), candidate, "rank", PERIOD, REASON)
+        if p.penalty is not None:
+            jejak.service_records.impose_penalty(hr, candidate, p.penalty.level, p.penalty.starts_on,
+                                                 p.penalty.ends_on, p.penalty.decree_number)
+        with _dated(svc, r.proposed_on):
+            case = svc.propose(cast.supervisor_of(p.candidate_nip), candidate, "rank", p.period, _reason(p),
+                               rank_kind=p.rank_kind)
+        recorded = True
     if case.assessment is None:
-        with _dated(svc, ASSESSED_ON):
+        with _dated(svc, r.assessed_on):
             case = svc.assess(hr, case.id)
+        recorded = True
     if p.outcome is not None and case.decision is None:
-        with _dated(svc, MEETING_ON):
+        with _dated(svc, r.meeting_on):
             case = svc.decide(committee, case.id, p.outcome, p.rationale, list(MEMBERS), p.justification)
-    with _dated(svc, TMT):
-        svc.apply_if_due(system_actor("promotion-tmt"), case.id)
-    return case.id, True
+        recorded = True
+    if target >= 1 and case.pertek is None:
+        with _dated(svc, r.pertek_on):
+            case = svc.record_pertek(hr, case.id, f"PT-{p.candidate_nip[-5:]}/KP/BKN/{r.tmt.year}", r.pertek_on)
+        recorded = True
+    if target >= 2 and case.decree is None:
+        with _dated(svc, r.sk_on):
+            case = svc.record_sk(hr, case.id, f"823.3/Kep.{p.candidate_nip[-4:]}-BKPSDM/{r.tmt.year}", r.sk_on,
+                                 SIGNATORY)
+        recorded = True
+    if target >= 3 and case.stage != "effective":
+        with _dated(svc, r.tmt):
+            recorded = svc.apply_if_due(system_actor("promotion-tmt"), case.id) or recorded
+    return case.id, recorded
 
 
 def _run_grievance(jejak: Jejak, p: DemoPromotion, case_id: UUID, cast: Any, investigator: Actor) -> int:

@@ -128,6 +128,12 @@ class SqlOutbox:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(select(outbox).order_by(outbox.c.id)).mappings()]
 
+    def latest(self, limit: int) -> list[dict[str, Any]]:
+        """The newest rows first (for HR's outbox page)."""
+        with self.engine.connect() as conn:
+            stmt = select(outbox).order_by(outbox.c.id.desc()).limit(limit)
+            return [{**r, "params": json.loads(r["params"])} for r in conn.execute(stmt).mappings()]
+
     def counts(self) -> dict[str, int]:
         """How many rows are in each status."""
         with self.engine.connect() as conn:

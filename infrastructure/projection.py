@@ -359,8 +359,8 @@ class ProjectionRunner:
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> int:
         """Drop a projection's tables, recreate them and replay the whole log into them."""
         projection = self._get(name)
-        if isinstance(projection, BulkReplay) and not any(
-                getattr(cls, "class_version", 1) > 1 for cls in projection.handles):
+        if isinstance(projection, BulkReplay) and (getattr(projection, "folds_old_versions", False) or not any(
+                getattr(cls, "class_version", 1) > 1 for cls in projection.handles)):
             try:
                 return self._bulk_rebuild(projection, progress) + self._catch_up_one(projection, progress)
             except Exception:  # noqa: BLE001 - an event the bulk path cannot take is found (and parked) one by one

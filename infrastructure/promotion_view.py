@@ -13,6 +13,7 @@ from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.projections.directory import employees
 from infrastructure.projections.feedback import rounds
 from infrastructure.projections.promotions import cases, decisions
+from infrastructure.projections.talent import awards
 from infrastructure.projections.trainings import trainings
 from infrastructure.views import Page
 
@@ -100,6 +101,12 @@ class PromotionView:
     def trainings_of(self, employee_id: UUID, year: int) -> list[UUID]:
         """Training completions of an employee ending in a year (any status)."""
         stmt = select(trainings.c.id).where(trainings.c.employee_id == employee_id, trainings.c.year == year)
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())
+
+    def awards_of(self, employee_id: UUID) -> list[UUID]:
+        """Awards granted to an employee (ids; the command loads each from the event store)."""
+        stmt = select(awards.c.id).where(awards.c.employee_id == employee_id)
         with self.engine.connect() as conn:
             return list(conn.execute(stmt).scalars())
 

@@ -31,6 +31,7 @@ class EmployeeFilter:
     rank: str | None = None
     name: str | None = None
     supervisor_id: UUID | None = None
+    status: str | None = None
 
 
 class DirectoryView:
@@ -71,6 +72,8 @@ class DirectoryView:
             stmt = stmt.where(func.lower(employees.c.name).contains(flt.name.lower(), autoescape=True))
         if flt.supervisor_id:
             stmt = stmt.where(employees.c.supervisor_id == flt.supervisor_id)
+        if flt.status:
+            stmt = stmt.where(employees.c.status == flt.status)
         if cursor:
             name, last_id = decode_cursor(cursor, 2)
             try:

@@ -71,8 +71,14 @@ class Office:
             service.decide(HR, tid, "verified", "sertifikat asli diperiksa")
         return tid
 
+    def qualification(self, level: str = "S1", graduated_on: date = date(2014, 8, 30), who: str = "dewi") -> None:
+        """A qualification of ``who`` recorded by HR (the regular promotion's ceiling reads it)."""
+        self.jejak.service_records.record_qualification(HR, self.ids[who], level, "Universitas Padjadjaran",
+                                                        graduated_on)
+
     def eligible_record(self) -> None:
-        """Baik in 2025, Sangat Baik in 2024, 20 verified JP in 2025."""
+        """An S1 degree, Baik in 2025, Sangat Baik in 2024, 20 verified JP in 2025."""
+        self.qualification()
         self.appraisal("2025", "Baik")
         self.appraisal("2024", "Sangat Baik")
         self.training(10, date(2025, 5, 5), number="800/A/2025")
@@ -82,6 +88,13 @@ class Office:
         """HR proposes the candidate."""
         return self.jejak.promotions.propose(HR, self.ids["dewi"], kind, period, "usulan kenaikan pangkat reguler",
                                              position).id
+
+    def through_sk(self, case_id: UUID, on: date | None = None) -> None:
+        """HR records BKN's Pertek and then the SK of an approved rank case (both dated ``on``, default today)."""
+        day = on or self.jejak.promotions.today()
+        self.jejak.promotions.record_pertek(HR, case_id, f"PT-{str(case_id)[:8]}/BKN/{day.year}", day)
+        self.jejak.promotions.record_sk(HR, case_id, f"SK 823.3/{str(case_id)[:6]}/{day.year}", day,
+                                        "Bupati Bandung")
 
     def decided(self, outcome: str, justification: str | None = None, period: str = PERIOD) -> UUID:
         """A proposed, assessed and decided case."""

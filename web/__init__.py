@@ -26,6 +26,7 @@ from web import (
     promotions,
     question_sets,
     rule_sets,
+    service_records,
     talent,
     timeline,
     trainings,
@@ -34,13 +35,14 @@ from web import (
 from web.auth import init_auth, public
 from web.bodies import init_bodies
 from web.headers import init_headers
+from web.observability import init_observability
 from web.pages import init_pages
 from web.problems import ProblemApi, register_error_handlers
 
 BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
     audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
-    contacts.blp, exports.blp,
+    service_records.blp, contacts.blp, exports.blp,
 )
 
 
@@ -73,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for endpoint in ("api-docs.openapi_json", "api-docs.openapi_swagger_ui"):
         app.view_functions[endpoint] = public(_plain(app.view_functions[endpoint]))
     _serve_swagger_assets(app)
+    init_observability(app)  # first: its clock must start before authentication can answer
     init_auth(app)
     init_bodies(app)
     init_headers(app, system.settings.secure_cookies)

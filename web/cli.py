@@ -25,6 +25,10 @@ from domain.errors import DomainError
 from infrastructure.container import Jejak
 from infrastructure.projection import BulkReplay
 from infrastructure.seals import SealKeyMissing, generate_key, load_key, public_from_hex, seal_record
+from web.cli_ops import backup as backup_commands
+from web.cli_ops import db as db_commands
+from web.cli_ops import describe_upgrade, metrics_dir
+from web.observability import configure_logging
 
 log = logging.getLogger("jejak.feedback")
 
@@ -37,6 +41,8 @@ def _create_app() -> Any:
 
 cli = FlaskGroup(name="jejak", create_app=_create_app, add_default_commands=True, add_version_option=False,
                  help="Jejak: auditable career management for the civil service.")
+cli.add_command(backup_commands)
+cli.add_command(db_commands)
 
 
 def system() -> Jejak:
@@ -57,6 +63,7 @@ def init() -> None:
     db = system().settings.database()
     where = db.path if db.kind == "sqlite" else f"postgresql://{db.host}:{db.port}/{db.name}"
     click.echo(f"database ready: {where}")
+    click.echo(describe_upgrade(system().schema_upgrade))
     latest = system().rules.all()[-1]
     click.echo(f"published rule set version {latest.version}: {latest.title}" if added
                else "rule sets already published")
@@ -507,9 +514,10 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     if gunicorn:
         # gthread: the worker waits in its poller for a request's first bytes (5 s) and for kept-alive connections
         # (--keep-alive), so slow or idle clients do not hold a sync worker each; --timeout restarts a stuck worker
+        metrics_dir(system().settings.var_dir)
         args = [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers), "--worker-class", "gthread",
                 "--threads", str(threads), "--keep-alive", "5", "--timeout", "60", "--limit-request-line", "8190",
-                "--limit-request-fields", "100", "--access-logfile", "-", "wsgi:app"]
+                "--limit-request-fields", "100", "--config", "python:web.gunicorn_conf", "wsgi:app"]
         os.execv(gunicorn, args)
     click.echo("gunicorn not found; using Flask's development server", err=True)
     current_app.run(host=host, port=port)
@@ -517,8 +525,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    configure_logging()
     cli.main(prog_name="jejak")
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
+from domain.employment import GRADES, PPPK, STATUSES
 from domain.ranks import RANK_CODES, RANK_NAMES
 from infrastructure.views import EmployeeFilter
 from web.auth import actor, allow, jejak
@@ -19,15 +20,47 @@ PERSONAL = ("nip", "sex", "birth_date", "service_start")
 
 
 class EmployeeIn(Strict):
-    """A new employee."""
+    """A new employee: a PNS or CPNS with a NIP and a pangkat, or a PPPK with an NI PPPK and a grade."""
 
-    nip = ma.fields.String(required=True, metadata={"description": "18-digit NIP", "example": "198503152010011001"})
+    nip = ma.fields.String(required=True, metadata={
+        "description": "18-digit NIP, or for a PPPK the NI PPPK (digits 13-14 are 21)", "example": "198503152010011001"})
     name = ma.fields.String(required=True, validate=Text)
     unit = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=20))
     position = ma.fields.String(required=True, validate=Text)
-    rank = ma.fields.String(required=True, validate=ma.validate.OneOf(RANK_CODES), metadata={"example": "III/a"})
-    rank_since = ma.fields.Date(required=True, metadata={"description": "TMT of the current rank"})
+    status = ma.fields.String(load_default="PNS", validate=ma.validate.OneOf(STATUSES), metadata={
+        "description": "employment status: PNS, CPNS or PPPK"})
+    status_since = ma.fields.Date(load_default=None, metadata={
+        "description": "TMT of the status (default: the start of service from the NIP)"})
+    rank = ma.fields.String(load_default=None, validate=ma.validate.OneOf(RANK_CODES), metadata={
+        "example": "III/a", "description": "the pangkat of a PNS or CPNS"})
+    grade = ma.fields.String(load_default=None, validate=ma.validate.OneOf(GRADES), metadata={
+        "example": "IX", "description": "the grade (golongan I-XVII) of a PPPK"})
+    rank_since = ma.fields.Date(required=True, metadata={"description": "TMT of the current rank or grade"})
     supervisor_id = ma.fields.UUID(load_default=None, allow_none=True)
+
+    @ma.validates_schema(skip_on_field_errors=False, pass_original=True)
+    def rank_or_grade(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
+        """A PPPK names a grade and no rank; a PNS or CPNS a rank and no grade (a field sent but refused on its
+        own is reported there, not again here)."""
+        sent = original if isinstance(original, dict) else {}
+        if data.get("status") == PPPK:
+            if "rank" in sent:
+                raise ma.ValidationError("a PPPK holds a grade, not a pangkat; send grade", "rank")
+            if "grade" not in sent:
+                raise ma.ValidationError("a PPPK needs a grade (golongan I-XVII)", "grade")
+        else:
+            if "grade" in sent and sent["grade"] is not None:
+                raise ma.ValidationError("only a PPPK holds a grade; a PNS or CPNS sends rank", "grade")
+            if "rank" not in sent or sent["rank"] is None:
+                raise ma.ValidationError("a PNS or CPNS needs a rank (pangkat)", "rank")
+
+    @ma.post_load
+    def one_golongan(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """The registry keeps the pangkat or the grade in one field."""
+        grade = data.pop("grade", None)
+        if grade is not None:
+            data["rank"] = grade
+        return data
 
 
 class EmployeeOut(ma.Schema):
@@ -43,9 +76,14 @@ class EmployeeOut(ma.Schema):
     unit_since = ma.fields.Date()
     position = ma.fields.String()
     position_since = ma.fields.Date()
-    rank = ma.fields.String()
+    status = ma.fields.String(metadata={"description": "PNS, CPNS or PPPK"})
+    status_since = ma.fields.Date()
+    rank = ma.fields.Function(lambda row: None if row.get("status") == PPPK else row["rank"],
+                              metadata={"description": "pangkat (PNS, CPNS); null for a PPPK"})
     rank_name = ma.fields.Function(lambda row: RANK_NAMES.get(row["rank"]))
-    rank_since = ma.fields.Date()
+    grade = ma.fields.Function(lambda row: row["rank"] if row.get("status") == PPPK else None,
+                               metadata={"description": "grade (golongan I-XVII) of a PPPK; null otherwise"})
+    rank_since = ma.fields.Date(metadata={"description": "TMT of the current rank or grade"})
     supervisor_id = ma.fields.UUID(allow_none=True)
     supervisor_since = ma.fields.Date()
     version = ma.fields.Integer()
@@ -68,6 +106,13 @@ class EmployeeQuery(PageQuery):
     name = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=100),
                             metadata={"description": "case-insensitive substring of the name"})
     supervisor_id = ma.fields.UUID(load_default=None)
+    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(STATUSES))
+
+
+class StatusChangeIn(ChangeIn):
+    """Change the employment status (a CPNS appointed PNS)."""
+
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
 
 
 class UnitChangeIn(ChangeIn):
@@ -89,9 +134,9 @@ class SupervisorChangeIn(ChangeIn):
 
 
 class RankChangeIn(ChangeIn):
-    """Change rank (kenaikan pangkat or correction)."""
+    """Change rank (kenaikan pangkat or correction); for a PPPK, the grade."""
 
-    rank = ma.fields.String(required=True, validate=ma.validate.OneOf(RANK_CODES))
+    rank = ma.fields.String(required=True, validate=ma.validate.OneOf(RANK_CODES + GRADES))
 
 
 def entry(employee_id: UUID) -> dict[str, Any]:
@@ -110,8 +155,8 @@ def respond(employee_id: UUID, status: int = 200) -> Any:
 @blp.arguments(EmployeeQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, EmployeePage)
 def list_employees(query: dict[str, Any]) -> dict[str, Any]:
-    """Search the directory (filters: unit, rank, name, supervisor_id; cursor pagination)."""
-    flt = EmployeeFilter(query["unit"], query["rank"], query["name"], query["supervisor_id"])
+    """Search the directory (filters: unit, rank, name, supervisor_id, status; cursor pagination)."""
+    flt = EmployeeFilter(query["unit"], query["rank"], query["name"], query["supervisor_id"], query["status"])
     return jejak().queries.people.employees(actor(), flt, query["limit"], query["cursor"])
 
 
@@ -184,4 +229,16 @@ def change_rank(data: dict[str, Any], employee_id: str) -> Any:
     """Change the employee's rank from the TMT."""
     eid = parse_id(employee_id, "employee")
     jejak().registry.change_rank(actor(), eid, data["rank"], data["effective"], data["reason"], None, expected_version())
+    return respond(eid)
+
+
+@blp.route("/<employee_id>/status-changes", methods=["POST"])
+@allow()
+@blp.arguments(StatusChangeIn)
+@blp.response(200, EmployeeOut)
+def change_status(data: dict[str, Any], employee_id: str) -> Any:
+    """Change the employee's employment status from the TMT (a CPNS appointed PNS); other changes are a 409."""
+    eid = parse_id(employee_id, "employee")
+    jejak().registry.change_status(actor(), eid, data["status"], data["effective"], data["reason"],
+                                   expected_version())
     return respond(eid)

@@ -38,7 +38,7 @@ class RoundQuery(Strict):
     reviewee_id = ma.fields.UUID(load_default=None)
     unit = ma.fields.String(load_default=None)
     period = ma.fields.String(load_default=None)
-    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(tuple(RoundStatus)))
+    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf([s.value for s in RoundStatus]))
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Blueprint
 
+from infrastructure.lag import projection_lags
 from web.auth import jejak, public
 
 blp = Blueprint("health", __name__, url_prefix="/api", description="Service health")
@@ -20,6 +21,8 @@ class ProjectionLagOut(ma.Schema):
     head = ma.fields.Integer()
     lag = ma.fields.Integer()
     parked = ma.fields.Integer(metadata={"description": "events the projection could not apply and passed over"})
+    lag_seconds = ma.fields.Float(metadata={"description": "age of the oldest event not yet projected (0 when "
+                                                           "caught up)"})
 
 
 class HealthOut(ma.Schema):
@@ -48,16 +51,18 @@ def health() -> Any:
 @blp.response(200, HealthOut)
 @blp.alt_response(503, schema=HealthOut)
 def ready() -> Any:
-    """Whether to send traffic here: 503 when the database does not answer or a projection parked events."""
+    """Whether to send traffic here: 503 when the database does not answer, a projection parked events, or a
+    projection's oldest unprocessed event is older than JEJAK_READY_MAX_LAG_SECONDS."""
     system = jejak()
     if not system.database_ok():
         return {"status": "unavailable", "database": "unreachable", "projections": []}, 503
     lags = _lags()
     if any(p["parked"] for p in lags):
         return {"status": "parked-events", "database": "ok", "projections": lags}, 503
+    if any(p["lag_seconds"] > system.settings.ready_max_lag_seconds for p in lags):
+        return {"status": "lagging", "database": "ok", "projections": lags}, 503
     return {"status": "ok", "database": "ok", "projections": lags}
 
 
 def _lags() -> list[dict[str, Any]]:
-    return [{"name": s.name, "position": s.position, "head": s.head, "lag": s.lag, "parked": s.parked}
-            for s in jejak().projections.status()]
+    return [lag.as_dict() for lag in projection_lags(jejak())]

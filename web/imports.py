@@ -12,9 +12,9 @@ from datetime import date, datetime
 from typing import Any
 
 import marshmallow as ma
-from openpyxl import load_workbook
 
 from application.employee_import import BadRow, Row
+from domain.employee import MAX_EMAIL
 from domain.ranks import RANK_CODES
 from web.employees import EmployeeIn
 from web.schemas import Strict
@@ -33,6 +33,7 @@ HEADERS: dict[str, str] = {
     "tmt_atasan": "supervisor_since", "supervisor_since": "supervisor_since",
     "pendidikan": "education", "pendidikan_terakhir": "education", "tingkat_pendidikan": "education",
     "education": "education",
+    "email": "email", "e_mail": "email", "alamat_email": "email",
     "tgl_lahir": "birth_date", "tanggal_lahir": "birth_date", "birth_date": "birth_date",
 }
 REQUIRED = ("nip", "name", "rank", "rank_since", "position", "unit")
@@ -84,6 +85,7 @@ class RowIn(Strict):
     unit_since = DateField(load_default=None, allow_none=True)
     position_since = DateField(load_default=None, allow_none=True)
     supervisor_since = DateField(load_default=None, allow_none=True)
+    email = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=MAX_EMAIL))
     status = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.OneOf(STATUSES))
     education = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=100))
 
@@ -172,6 +174,8 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook  # imported on first use: it would add to every process's start-up
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a broken file

@@ -9,8 +9,8 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from application.errors import NotFound
-from domain.eligibility import KINDS
-from domain.promotion_case import OUTCOMES, PERIOD, STATUSES, PromotionCase
+from domain.eligibility import KINDS, RANK_KINDS
+from domain.promotion_case import OUTCOMES, PERIOD, STAGES, STATUSES, PromotionCase
 from infrastructure.promotion_view import CaseFilter
 from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
@@ -29,9 +29,47 @@ class CaseIn(Strict):
         "description": "rank: to the next rank; position: to the named position"})
     position = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=200),
                                 metadata={"description": "the position, for a position case only"})
+    rank_kind = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.OneOf(RANK_KINDS), metadata={
+        "description": "rank cases: reguler (default), pilihan (by structural or functional position), "
+                       "penyesuaian_ijazah (new qualification) or prestasi_luar_biasa (outstanding achievement)"})
     period = ma.fields.String(required=True, validate=Period, metadata={
-        "example": "2026-10", "description": "the month of the TMT; the promotion takes effect on its first day"})
+        "example": "2026-10", "description": "the month of the TMT; the promotion takes effect on its first day (a "
+                                             "rank promotion: one of the rule set's months, e.g. 02/04/06/08/10/12)"})
     reason = ma.fields.String(required=True, validate=LongText)
+
+
+class PertekIn(Strict):
+    """BKN's technical approval (Pertek) of an approved rank promotion."""
+
+    number = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    issued_on = ma.fields.Date(required=True)
+
+
+class SkIn(Strict):
+    """The decree (SK) of a rank promotion, after the Pertek."""
+
+    number = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    signed_on = ma.fields.Date(required=True)
+    signatory = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+
+
+class PertekOut(ma.Schema):
+    """A recorded Pertek."""
+
+    number = ma.fields.String()
+    issued_on = ma.fields.Date()
+    decision_number = ma.fields.Integer()
+    recorded_at = ma.fields.AwareDateTime()
+
+
+class SkOut(ma.Schema):
+    """A recorded SK."""
+
+    number = ma.fields.String()
+    signed_on = ma.fields.Date()
+    signatory = ma.fields.String()
+    decision_number = ma.fields.Integer()
+    recorded_at = ma.fields.AwareDateTime()
 
 
 class CaseDecisionIn(Strict):
@@ -118,6 +156,11 @@ class CaseOut(ma.Schema):
     to_rank = ma.fields.String(allow_none=True)
     reason = ma.fields.String()
     status = ma.fields.String(metadata={"description": ", ".join(STATUSES)})
+    stage = ma.fields.String(metadata={"description": "the status, or for an approved rank case where it stands: "
+                                                      + ", ".join(STAGES)})
+    rank_kind = ma.fields.String(allow_none=True, metadata={"description": ", ".join(RANK_KINDS)})
+    pertek = ma.fields.Nested(PertekOut, allow_none=True)
+    sk = ma.fields.Nested(SkOut, allow_none=True)
     eligible = ma.fields.Boolean(allow_none=True, metadata={"description": "the latest assessment's outcome"})
     outcome = ma.fields.String(allow_none=True)
     flagged = ma.fields.Boolean(metadata={"description": "the current decision goes against its assessment"})
@@ -150,6 +193,8 @@ class HistoryRowOut(ma.Schema):
     outcome = ma.fields.String()
     eligible = ma.fields.Boolean()
     contrary = ma.fields.Boolean(metadata={"description": "flagged"})
+    flagged = ma.fields.Function(lambda row: bool(row["contrary"]), metadata={
+        "description": "the decision goes against its assessment (same as contrary)"})
     justification = ma.fields.String(allow_none=True)
     rationale = ma.fields.String()
     members_present = ma.fields.List(ma.fields.String())
@@ -200,9 +245,13 @@ class DriftOut(ma.Schema):
     since = ma.fields.String()
     decision = ma.fields.Dict(allow_none=True)
     assessment_number = ma.fields.Integer()
+    rule_set_version = ma.fields.Integer(metadata={"description": "the rule-set version the decision applied"})
     recorded_eligible = ma.fields.Boolean()
-    inputs = ma.fields.List(ma.fields.Dict())
-    changed_inputs = ma.fields.Integer()
+    inputs = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "each pinned input: events_after (new evidence) and consequences (the case's own effect)"})
+    changed_inputs = ma.fields.Integer(metadata={"description": "inputs with new evidence (own consequences aside)"})
+    consequences = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "events that name this case as their cause (e.g. the rank change it made)"})
     new_inputs = ma.fields.List(ma.fields.Nested(PinnedInputOut))
     today = ma.fields.Dict()
 
@@ -242,8 +291,33 @@ def propose(data: dict[str, Any]) -> Any:
     """Propose a rank promotion (to the next rank) or an appointment to a named position (HR or the candidate's
     supervisor)."""
     case = jejak().promotions.propose(actor(), data["candidate_id"], data["kind"], data["period"], data["reason"],
-                                      data["position"])
+                                      data["position"], data["rank_kind"])
     return respond(case.id, 201)
+
+
+@blp.route("/promotion-cases/<case_id>/pertek", methods=["POST"])
+@allow()
+@blp.arguments(PertekIn)
+@blp.response(201, CaseOut)
+def record_pertek(data: dict[str, Any], case_id: str) -> Any:
+    """HR records BKN's technical approval (Pertek: number and date) of an approved rank promotion; out of order
+    is a 409."""
+    cid = parse_id(case_id, "promotion case")
+    jejak().promotions.record_pertek(actor(), cid, data["number"], data["issued_on"], expected_version())
+    return respond(cid, 201)
+
+
+@blp.route("/promotion-cases/<case_id>/sk", methods=["POST"])
+@allow()
+@blp.arguments(SkIn)
+@blp.response(201, CaseOut)
+def record_sk(data: dict[str, Any], case_id: str) -> Any:
+    """HR records the decree (SK: number, date, signatory) after the Pertek; the rank changes on the TMT (at once
+    when it has come). Before the Pertek it is a 409."""
+    cid = parse_id(case_id, "promotion case")
+    jejak().promotions.record_sk(actor(), cid, data["number"], data["signed_on"], data["signatory"],
+                                 expected_version())
+    return respond(cid, 201)
 
 
 @blp.route("/promotion-cases/<case_id>")
@@ -314,11 +388,12 @@ def replay(query: dict[str, Any], case_id: str) -> dict[str, Any]:
 
 @blp.route("/promotion-cases/<case_id>/drift")
 @allow()
+@blp.arguments(ReplayQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, DriftOut)
-def drift(case_id: str) -> dict[str, Any]:
-    """For each pinned input, the events recorded after it was pinned; and the outcome on today's inputs under the
-    pinned rules and under today's rules."""
-    return jejak().promotions.drift(actor(), parse_id(case_id, "promotion case"))
+def drift(query: dict[str, Any], case_id: str) -> dict[str, Any]:
+    """For each pinned input, the events recorded after it was pinned (the case's own consequences apart); and
+    the outcome on today's inputs under the pinned rules and under today's rules."""
+    return jejak().promotions.drift(actor(), parse_id(case_id, "promotion case"), query["decision"])
 
 
 @blp.route("/promotion-decisions")

@@ -15,8 +15,6 @@ import marshmallow as ma
 from flask import Response, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from domain.ranks import RANK_NAMES
 from infrastructure.grievance_view import GrievanceFilter
@@ -253,6 +251,9 @@ def csv_bytes(table: Table) -> bytes:
 
 def xlsx_bytes(table: Table) -> bytes:
     """An XLSX workbook: a bold, frozen header row and typed cells."""
+    from openpyxl import Workbook  # imported on first use: it would add to every process's start-up
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

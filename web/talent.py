@@ -71,6 +71,9 @@ class BoxOut(ma.Schema):
     box = ma.fields.Integer()
     performance = ma.fields.String()
     potential = ma.fields.String()
+    meaning = ma.fields.String(allow_none=True, metadata={"description": "what the box means (rule-set data)"})
+    follow_up = ma.fields.String(allow_none=True, metadata={"description": "the recommended follow-up"})
+    talent_pool = ma.fields.Boolean(metadata={"description": "the box belongs to the talent pool (7, 8, 9)"})
     count = ma.fields.Integer()
     members = ma.fields.List(ma.fields.Nested(MemberOut))
 
@@ -79,6 +82,8 @@ class GridOut(ma.Schema):
     """A unit's talent grid: boxes 9 (above x high) down to 1 (below x low), and who could not be placed."""
 
     unit = ma.fields.String()
+    rule_set_version = ma.fields.Integer(allow_none=True, metadata={
+        "description": "the rule set whose 9-box numbering, meanings and follow-ups the grid shows"})
     employees = ma.fields.Integer()
     placed = ma.fields.Integer()
     performance_by_predicate = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())

@@ -9,6 +9,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from application.errors import Forbidden, NotFound
+from domain.employment import PPPK
 from domain.training import MAX_JP_PER_DAY, OUTCOMES, STATUSES
 from infrastructure.career_view import TrainingFilter
 from web.auth import actor, allow, jejak
@@ -113,6 +114,11 @@ class HoursOut(ma.Schema):
     minimum_jp = ma.fields.Integer()
     shortfall_jp = ma.fields.Integer()
     meets_minimum = ma.fields.Boolean()
+    status = ma.fields.String(metadata={"description": "employment status: PNS and CPNS have a right to at least "
+                                                      "the minimum; a PPPK's entitlement is at most the maximum"})
+    entitlement = ma.fields.String(metadata={"description": "at_least (PNS, CPNS) or at_most (PPPK)"})
+    entitlement_jp = ma.fields.Integer(allow_none=True)
+    over_entitlement_jp = ma.fields.Integer(metadata={"description": "a PPPK's verified JP above the maximum"})
     rule_set_version = ma.fields.Integer()
     rules_at = ma.fields.Date(metadata={"description": "the date whose rule set gave the minimum"})
     trainings = ma.fields.List(ma.fields.Nested(TrainingOut))
@@ -210,10 +216,16 @@ def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     year = query["year"] or jejak().trainings.today().year
     minimum = jejak().trainings.yearly_minimum(year)
     hours = jejak().career.training_hours(person["id"], year)
-    return {"employee_id": person["id"], "name": person["name"], "year": year, **hours,
-            "minimum_jp": minimum.minimum_jp, "shortfall_jp": max(minimum.minimum_jp - hours["verified_jp"], 0),
-            "meets_minimum": hours["verified_jp"] >= minimum.minimum_jp,
-            "rule_set_version": minimum.rule_set_version, "rules_at": minimum.rules_at}
+    out = {"employee_id": person["id"], "name": person["name"], "year": year, **hours,
+           "minimum_jp": minimum.minimum_jp, "shortfall_jp": max(minimum.minimum_jp - hours["verified_jp"], 0),
+           "meets_minimum": hours["verified_jp"] >= minimum.minimum_jp, "status": person["status"],
+           "entitlement": "at_least", "entitlement_jp": minimum.minimum_jp, "over_entitlement_jp": 0,
+           "rule_set_version": minimum.rule_set_version, "rules_at": minimum.rules_at}
+    if person["status"] == PPPK:  # no 20 JP right: a PPPK's development is at most the set's maximum a year
+        cap = minimum.pppk_max_jp
+        out.update(minimum_jp=0, shortfall_jp=0, meets_minimum=True, entitlement="at_most", entitlement_jp=cap,
+                   over_entitlement_jp=max(hours["verified_jp"] - cap, 0) if cap is not None else 0)
+    return out
 
 
 @blp.route("/units/<code>/training-shortfall")

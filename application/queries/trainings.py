@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -9,6 +10,7 @@ from application.access_policy import AccessPolicy
 from application.actor import Actor
 from application.queries.people import PeopleQueries
 from application.trainings import TrainingService
+from domain.employment import PPPK
 
 
 class CareerReadModel(Protocol):
@@ -18,8 +20,9 @@ class CareerReadModel(Protocol):
                              ) -> list[dict[str, Any]]:
         """Verified JP per employee of a unit in a year."""
 
-    def talent_grid(self, unit: str, visible_to: set[UUID] | None = None) -> dict[str, Any]:
-        """A unit's 9-box grid."""
+    def talent_grid(self, unit: str, visible_to: set[UUID] | None = None,
+                    talent: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """A unit's 9-box grid (numbered, with meanings and follow-ups, by the rule set's talent section)."""
 
 
 class CareerQueries:
@@ -38,8 +41,9 @@ class CareerQueries:
         year = year or self.trainings.today().year
         minimum = self.trainings.yearly_minimum(year)
         counted = self.view.unit_training_totals(unit["code"], year, visible_to=self.policy.record_scope(actor))
+        # the yearly minimum is a right of PNS and CPNS; a PPPK has a maximum instead, so is never short of it
         below = [{**row, "shortfall_jp": minimum.minimum_jp - row["verified_jp"]}
-                 for row in counted if row["verified_jp"] < minimum.minimum_jp]
+                 for row in counted if row["verified_jp"] < minimum.minimum_jp and row.get("status") != PPPK]
         return {"unit": unit["code"], "year": year, "minimum_jp": minimum.minimum_jp,
                 "rule_set_version": minimum.rule_set_version, "rules_at": minimum.rules_at,
                 "employees": len(counted), "below_count": len(below), "below": below}
@@ -47,4 +51,7 @@ class CareerQueries:
     def talent_grid(self, actor: Actor, code: str) -> dict[str, Any]:
         """The unit's 9-box as the actor may see it (supervisors: their own reports only; 404 for no unit)."""
         unit = self.people.unit(code)
-        return self.view.talent_grid(unit["code"], visible_to=self.policy.record_scope(actor))
+        rule_set = self.trainings.rules.in_effect(self.trainings.today())
+        grid = self.view.talent_grid(unit["code"], visible_to=self.policy.record_scope(actor),
+                                     talent=rule_set.rules.get("talent"))
+        return {**grid, "rule_set_version": rule_set.version}

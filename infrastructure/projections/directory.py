@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from domain.employee import Employee
-from domain.ranks import RANK_CODES
+from domain.employment import PNS, golongan_order
 from domain.unit import Unit
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import BulkReplay, Projected, plain
@@ -63,6 +63,8 @@ employees = Table(
     Column("version", Integer, nullable=False),
     Column("registered_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    Column("status", String(4), nullable=False),
+    Column("status_since", Date, nullable=False),
     Index("ix_directory_employees_unit_name", "unit", "name", "id"),
     Index("ix_directory_employees_name", "name", "id"),
     Index("ix_directory_employees_supervisor", "supervisor_id"),
@@ -79,7 +81,9 @@ def _changes(event: Any) -> dict[str, Any]:
     if isinstance(event, Employee.SupervisorChanged):
         return {"supervisor_id": event.supervisor_id, "supervisor_since": event.effective}
     if isinstance(event, Employee.RankChanged):
-        return {"rank": event.rank, "rank_order": RANK_CODES.index(event.rank), "rank_since": event.effective}
+        return {"rank": event.rank, "rank_order": golongan_order(event.rank), "rank_since": event.effective}
+    if isinstance(event, Employee.StatusChanged):
+        return {"status": event.status, "status_since": event.effective}
     return {}
 
 
@@ -96,13 +100,15 @@ def _registered_row(e: Employee.Registered) -> dict[str, Any]:
         "position": e.position,
         "position_since": e.service_start,
         "rank": e.rank,
-        "rank_order": RANK_CODES.index(e.rank),
+        "rank_order": golongan_order(e.rank),
         "rank_since": e.rank_since,
         "supervisor_id": e.supervisor_id,
         "supervisor_since": e.service_start,
         "version": e.originator_version,
         "registered_at": e.timestamp,
         "updated_at": e.timestamp,
+        "status": e.status,
+        "status_since": e.status_since,
     }
 
 
@@ -114,10 +120,10 @@ CHANGES: dict[str, tuple[str, str]] = {
     get_topic(Employee.PositionChanged): ("position", "position_since"),
     get_topic(Employee.SupervisorChanged): ("supervisor_id", "supervisor_since"),
     get_topic(Employee.RankChanged): ("rank", "rank_since"),
+    get_topic(Employee.StatusChanged): ("status", "status_since"),
 }
 DATE_COLUMNS = frozenset({"birth_date", "service_start", "unit_since", "position_since", "rank_since",
-                          "supervisor_since"})
-RANK_ORDER = {code: i for i, code in enumerate(RANK_CODES)}
+                          "supervisor_since", "status_since"})
 STAMP_COLUMNS = frozenset({"registered_at", "updated_at"})
 
 
@@ -137,7 +143,7 @@ def _complete(table: Table, rows: dict[str, dict[str, Any]]) -> Iterator[dict[st
     required = len(table.columns)
     for key, row in rows.items():
         if "rank" in row:
-            row["rank_order"] = RANK_ORDER[row["rank"]]
+            row["rank_order"] = golongan_order(row["rank"])
         if len(row) != required:
             raise IncompleteRow(f"{table.name} {key}: the log changes it but never registered it")
         yield row
@@ -183,6 +189,7 @@ class DirectoryProjection(BulkReplay):
 
     name = "directory"
     metadata = metadata
+    folds_old_versions = True  # fold() reads a version-1 registration as a PNS one, as its upcast does
     handles = (
         Unit.Registered,
         Unit.Renamed,
@@ -191,6 +198,7 @@ class DirectoryProjection(BulkReplay):
         Employee.PositionChanged,
         Employee.SupervisorChanged,
         Employee.RankChanged,
+        Employee.StatusChanged,
     )
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
@@ -239,7 +247,8 @@ class DirectoryProjection(BulkReplay):
                     "unit_since": start, "position": s["position"], "position_since": start, "rank": s["rank"],
                     "rank_since": plain(s["rank_since"]), "supervisor_id": plain(s["supervisor_id"]),
                     "supervisor_since": start, "version": version,
-                    "registered_at": plain(s["timestamp"]), "updated_at": plain(s["timestamp"])}
+                    "registered_at": plain(s["timestamp"]), "updated_at": plain(s["timestamp"]),
+                    "status": s.get("status", PNS), "status_since": plain(s.get("status_since", s["service_start"]))}
             elif topic == UNIT_REGISTERED:
                 unit_rows[oid] = {"code": s["code"], "id": oid, "name": s["name"], "version": version,
                                   "registered_at": plain(s["timestamp"])}

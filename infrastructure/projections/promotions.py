@@ -52,6 +52,8 @@ cases = Table(
     Column("proposed_by", String(200), nullable=True),
     Column("proposed_at", UTCDateTime(), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("rank_kind", String(24), nullable=True),
+    Column("stage", String(12), nullable=False),
     Index("ix_promotion_cases_proposed", "proposed_at", "id"),
     Index("ix_promotion_cases_candidate", "candidate_id"),
     Index("ix_promotion_cases_due", "outcome", "rank_applied", "effective"),
@@ -89,7 +91,7 @@ class PromotionProjection(Projection):
     name = "promotions"
     metadata = metadata
     handles = (PromotionCase.Proposed, PromotionCase.Assessed, PromotionCase.Decided, PromotionCase.RankApplied,
-               PromotionCase.Reopened)
+               PromotionCase.Reopened, PromotionCase.PertekRecorded, PromotionCase.SkRecorded)
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Fold each case event into its row, in log order."""
@@ -102,20 +104,24 @@ class PromotionProjection(Projection):
                     position_title=e.position, period=e.period, effective=e.effective, from_rank=e.from_rank,
                     to_rank=e.to_rank, reason=e.reason, status="proposed", assessments=0, decisions=0,
                     contrary=False, rank_applied=False, proposed_by=meta.get("actor_name"),
-                    proposed_at=e.timestamp, version=e.originator_version))
+                    proposed_at=e.timestamp, version=e.originator_version, rank_kind=e.rank_kind, stage="proposed"))
                 continue
             values: dict[str, Any] = {"version": e.originator_version}
             if isinstance(e, PromotionCase.Assessed):
                 values.update(status="assessed", assessments=e.number, eligible=e.eligible,
-                              rule_set_version=e.rule_set_version)
+                              rule_set_version=e.rule_set_version, stage="assessed")
             elif isinstance(e, PromotionCase.Decided):
                 values.update(status=e.outcome, decisions=e.number, outcome=e.outcome, contrary=e.contrary,
-                              decided_at=e.timestamp)
+                              decided_at=e.timestamp, stage="recommended" if e.outcome == "approved" else e.outcome)
                 self._history(conn, item.position, e, meta)
             elif isinstance(e, PromotionCase.RankApplied):
-                values.update(rank_applied=True)
+                values.update(rank_applied=True, stage="effective")
+            elif isinstance(e, PromotionCase.PertekRecorded):
+                values.update(stage="pertek")
+            elif isinstance(e, PromotionCase.SkRecorded):
+                values.update(stage="sk")
             else:
-                values.update(status="reopened")
+                values.update(status="reopened", stage="reopened")
             conn.execute(update(cases).where(cases.c.id == e.originator_id).values(**values))
 
     @staticmethod

@@ -19,7 +19,13 @@ potential       PotentialAssessment.Assessed                        assessment d
 mentoring       Mentoring.Assigned, Ended (mentee and mentor)       start date, end date
 award           Award.Granted                                       award date
 promotion       PromotionCase.Decided, Reopened (the candidate's)   decision date, the day it was reopened (UTC)
+status          Employee.StatusChanged (e.g. CPNS -> PNS)           TMT
+education       ServiceRecord.QualificationRecorded                 date of graduation
+discipline      ServiceRecord.PenaltyImposed                        first day in force
+exam            ServiceRecord.ExamPassed (ujian dinas)              date passed
 ==============  ==================================================  ===========================================
+
+A disciplinary penalty is on the timeline, which only HR, auditors, the employee and their supervisors read.
 
 A 360 round appears only on the reviewee's timeline, once closed, with its period and pinned versions: never a
 reviewer, a nomination, a count of responses or an answer. Rejected or unverified trainings do not appear.
@@ -71,6 +77,7 @@ from domain.mentoring import Mentoring
 from domain.potential import LEVEL_NAMES, PotentialAssessment
 from domain.promotion_case import PromotionCase
 from domain.recognition import Award
+from domain.service_record import ServiceRecord
 from domain.training import Training
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
@@ -79,7 +86,7 @@ log = logging.getLogger(__name__)
 
 KINDS: tuple[str, ...] = (
     "registration", "rank", "position", "unit", "supervisor", "appraisal", "objection", "training", "feedback",
-    "potential", "mentoring", "award", "promotion",
+    "potential", "mentoring", "award", "promotion", "status", "education", "discipline", "exam",
 )
 ITEM_NAMESPACE = UUID("5b0f6d52-6c8e-4f0e-9a57-1c1d3f1a7e21")
 
@@ -163,6 +170,11 @@ class TimelineProjection(Projection):
         PromotionCase.Proposed,
         PromotionCase.Decided,
         PromotionCase.Reopened,
+        Employee.StatusChanged,
+        ServiceRecord.Opened,
+        ServiceRecord.QualificationRecorded,
+        ServiceRecord.PenaltyImposed,
+        ServiceRecord.ExamPassed,
     )
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
@@ -181,13 +193,13 @@ class TimelineProjection(Projection):
     def _on_Employee_Registered(self, b: Batch, item: Projected) -> None:  # noqa: N802 - named after the event
         e: Any = item.event
         state = {"name": e.name, "unit": e.unit, "position": e.position, "rank": e.rank,
-                 "supervisor_id": e.supervisor_id}
+                 "supervisor_id": e.supervisor_id, "status": e.status}
         b.add_subject(e.originator_id, e.originator_id, "employee", state)
         b.row(item, e.originator_id, e.service_start, "registration",
               f"Registered: {e.position}, {e.unit}, rank {e.rank}",
               {"name": e.name, "unit": e.unit, "position": e.position, "rank": e.rank,
                "rank_since": e.rank_since, "service_start": e.service_start, "supervisor_id": e.supervisor_id,
-               "supervisor_name": b.name(e.supervisor_id)})
+               "supervisor_name": b.name(e.supervisor_id), "status": e.status, "status_since": e.status_since})
 
     def _on_Employee_RankChanged(self, b: Batch, item: Projected) -> None:  # noqa: N802
         e: Any = item.event
@@ -215,6 +227,40 @@ class TimelineProjection(Projection):
         b.row(item, e.originator_id, e.effective, "supervisor", title,
               {"supervisor_id": e.supervisor_id, "supervisor_name": name, "previous_supervisor_id": before,
                "previous_supervisor_name": b.name(before), "reason": e.reason})
+
+    def _on_Employee_StatusChanged(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        before = self._employee_change(b, e, "status", e.status)
+        b.row(item, e.originator_id, e.effective, "status", f"Status {before or '?'} → {e.status}",
+              {"status": e.status, "previous_status": before, "reason": e.reason})
+
+    # --- the service record: education, discipline, exams --------------------------------------------------------
+
+    def _on_ServiceRecord_Opened(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        b.add_subject(e.originator_id, e.employee_id, "service_record", {})
+
+    def _on_ServiceRecord_QualificationRecorded(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            b.row(item, found[0], e.graduated_on, "education", f"Qualification {e.level}: {e.institution}",
+                  {"level": e.level, "institution": e.institution, "graduated_on": e.graduated_on})
+
+    def _on_ServiceRecord_PenaltyImposed(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            b.row(item, found[0], e.starts_on, "discipline", f"Disciplinary penalty ({e.level}) until {e.ends_on}",
+                  {"level": e.level, "starts_on": e.starts_on, "ends_on": e.ends_on,
+                   "decree_number": e.decree_number})
+
+    def _on_ServiceRecord_ExamPassed(self, b: Batch, item: Projected) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            b.row(item, found[0], e.passed_on, "exam", f"Civil-service exam {e.exam.replace('_', ' ')} passed",
+                  {"exam": e.exam, "passed_on": e.passed_on, "certificate_number": e.certificate_number})
 
     def _employee_change(self, b: Batch, e: Any, field: str, value: Any) -> Any:
         """Record the employee's new value of ``field``; return the one it replaces."""

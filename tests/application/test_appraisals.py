@@ -198,8 +198,9 @@ def test_distribution_counts_final_predicates_of_the_unit_and_flags_over_cap(jej
 
     assert created and rating.rule_set_version == 1
     assert result.distribution.total == 4
+    # Istimewa: most (more than half) and at most 70% Sangat Baik
     assert [(c.predicates, c.count, c.percent, c.flag) for c in result.distribution.checks] == [
-        (("Sangat Baik",), 4, 100.0, "over_cap")]
+        (("Sangat Baik",), 4, 100.0, None), (("Sangat Baik",), 4, 100.0, "over_cap")]
     assert result.distribution.flagged
     rows = jejak.appraisal_view.appraisals(AppraisalFilter(period=PERIOD), 100)
     assert {r["id"]: r["status"] for r in rows}[still_open] == "planning"

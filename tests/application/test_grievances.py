@@ -139,8 +139,10 @@ def test_an_upheld_grievance_reopens_the_case_for_a_new_assessment_and_decision(
                                           "bukti kinerja 2024 diterima investigator")
 
     assert [d.outcome for d in case.decisions] == ["rejected", "approved"]
+    office.through_sk(case_id)  # the new rank counts from the TMT once the SK exists (Peraturan BKN 4/2023)
     assert [type(e).__name__ for e in office.jejak.ledger.history(case_id)] == [
-        "Proposed", "Assessed", "Decided", "Reopened", "Assessed", "Decided", "RankApplied"]
+        "Proposed", "Assessed", "Decided", "Reopened", "Assessed", "Decided", "PertekRecorded", "SkRecorded",
+        "RankApplied"]
     assert office.jejak.grievances.grievance(office.actor("dewi"), grievance_id).status == "upheld"
     assert isinstance(case, PromotionCase)
 

@@ -43,10 +43,13 @@ def test_assessment_records_each_criterion_and_pins_every_input_read(office: Off
     case = office.jejak.promotions.assess(HR, case_id)
 
     assert case.assessment is not None and case.assessment.eligible
-    assert criteria_of(case) == {"years_in_rank": True, "recent_appraisals": True, "training_jp": True,
-                                 "no_open_objection": True}
+    # the regular promotion's criteria under the rule set as the regulations write them (PP 99/2000 jo. 12/2002)
+    assert criteria_of(case) == {"years_in_rank": True, "recent_appraisals": True, "qualification_ceiling": True,
+                                 "not_above_supervisor": True, "no_disciplinary_penalty": True, "ujian_dinas": True,
+                                 "training_jp": True, "no_open_objection": True}
     pinned = {(ref.type, ref.period) for ref in case.assessment.evidence}
-    assert pinned == {("employee", None), ("appraisal", "2025"), ("appraisal", "2024"), ("training", None)}
+    assert pinned == {("employee", None), ("appraisal", "2025"), ("appraisal", "2024"), ("training", None),
+                      ("service_record", None), ("supervisor", None)}
     assert sum(1 for ref in case.assessment.evidence if ref.type == "training") == 2
     assert case.assessment.rule_set_version == 1
     employee_ref = next(ref for ref in case.assessment.evidence if ref.type == "employee")
@@ -99,8 +102,13 @@ def test_only_the_committee_decides_and_only_on_an_assessment(office: Office) ->
     assert set(refused.value.errors) == {"rationale", "members_present"}
 
 
-def test_an_approved_rank_case_whose_tmt_passed_changes_the_rank_naming_the_case(office: Office) -> None:
+def test_an_approved_rank_case_whose_tmt_passed_changes_the_rank_naming_the_case_once_the_sk_exists(
+        office: Office) -> None:
+    # Procedure (Peraturan BKN 4/2023): recommended -> Pertek -> SK; the rank changes on the TMT once the SK exists
     case_id = office.decided("approved")
+    recommended = office.jejak.promotions.case(HR, case_id)
+    assert recommended.stage == "recommended" and office.jejak.registry.employee(office.ids["dewi"]).rank == "III/a"
+    office.through_sk(case_id)
 
     employee = office.jejak.registry.employee(office.ids["dewi"])
     assert (employee.rank, employee.rank_since) == ("III/b", date(2026, 10, 1))
@@ -108,6 +116,7 @@ def test_an_approved_rank_case_whose_tmt_passed_changes_the_rank_naming_the_case
     assert isinstance(last, Employee.RankChanged) and last.cause == f"promotion-case:{case_id}"
     case = office.jejak.promotions.case(HR, case_id)
     assert case.status == "approved" and case.applied_decision == 1 and not case.flagged
+    assert case.stage == "effective"
 
 
 def test_an_approved_case_with_a_future_tmt_changes_the_rank_when_due(office: Office) -> None:
@@ -115,6 +124,7 @@ def test_an_approved_case_with_a_future_tmt_changes_the_rank_when_due(office: Of
     case_id = office.propose(period="2027-04")
     promotions.assess(HR, case_id)
     promotions.decide(COMMITTEE, case_id, "approved", "memenuhi syarat", MEMBERS, "masa kerja cukup pada TMT")
+    office.through_sk(case_id)
     assert office.jejak.registry.employee(office.ids["dewi"]).rank == "III/a"
     assert promotions.apply_if_due(HR, case_id) is False
 
@@ -165,7 +175,7 @@ def test_replay_of_an_honest_decision_is_consistent(office: Office) -> None:
     replay = office.jejak.promotions.replay(AUDITOR, case_id).as_dict()
 
     assert replay["consistent"] and replay["assessment_reproduced"] and replay["decision_follows"]
-    assert all(c["agree"] for c in replay["criteria"]) and len(replay["criteria"]) == 4
+    assert all(c["agree"] for c in replay["criteria"]) and len(replay["criteria"]) == 8
     assert replay["flagged"] is False
 
 
@@ -183,7 +193,7 @@ def test_a_rule_set_change_after_the_decision_does_not_change_the_replay(office:
     case_id = office.decided("approved")
     before = office.jejak.promotions.replay(AUDITOR, case_id).as_dict()
     stricter = copy.deepcopy(default_rules())
-    stricter["promotion"]["regular"]["min_years_in_rank"] = 5
+    stricter["promotion"]["kinds"]["reguler"]["min_years_in_rank"] = 5
     office.jejak.rules.publish(HR, "Aturan 2026", "PermenPANRB 2026", date(2026, 11, 1), stricter)
 
     after = office.jejak.promotions.replay(AUDITOR, case_id).as_dict()
@@ -197,6 +207,7 @@ def test_a_rule_set_change_after_the_decision_does_not_change_the_replay(office:
 
 def test_drift_shows_an_objection_upheld_after_the_decision(jejak: Jejak) -> None:
     office = Office.build(jejak)
+    office.qualification()
     appraisal_2025 = office.appraisal("2025", "Butuh Perbaikan")
     office.appraisal("2024", "Baik")
     office.training(20, date(2025, 6, 3))
@@ -250,6 +261,7 @@ def test_a_rank_changed_by_hand_before_the_tmt_is_not_promoted_again(office: Off
     case_id = office.propose(period="2027-04")
     promotions.assess(HR, case_id)
     promotions.decide(COMMITTEE, case_id, "approved", "memenuhi syarat", MEMBERS, "masa kerja cukup pada TMT")
+    office.through_sk(case_id)
     office.jejak.registry.change_rank(HR, office.ids["dewi"], "III/b", date(2027, 1, 1), "koreksi manual")
     promotions.today = lambda: date(2027, 4, 1)
 

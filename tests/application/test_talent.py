@@ -87,7 +87,8 @@ class Office:
 
     def grid(self, unit: str = "BKPSDM", visible_to: set[UUID] | None = None) -> dict[str, Any]:
         self.jejak.projections.catch_up()
-        return self.jejak.career.talent_grid(unit, visible_to)
+        talent = self.jejak.rules.in_effect(TODAY).rules.get("talent")
+        return self.jejak.career.talent_grid(unit, visible_to, talent)
 
 
 def build_office(jejak: Jejak, hr: Actor) -> Office:
@@ -130,7 +131,7 @@ def test_the_grid_reads_the_latest_final_annual_predicate_and_the_latest_potenti
 
     grid = office.grid()
 
-    assert members(grid)[7] == ["Dewi"]  # as expected x high
+    assert members(grid)[8] == ["Dewi"]  # as expected x high
     assert members(grid)[9] == ["Budi"]  # the upheld objection's predicate
     unplaced = {m["name"]: m["missing"] for m in grid["unplaced"]}
     assert unplaced == {"Rina": ["performance"], "Hadi Kusuma": ["performance", "potential"],
@@ -144,9 +145,10 @@ def test_the_grid_reads_the_latest_final_annual_predicate_and_the_latest_potenti
 
 def test_the_grid_places_an_employee_in_each_of_the_nine_boxes(sqlite_jejak: Jejak, hr: Actor) -> None:
     office = build_office(sqlite_jejak, hr)
-    cells = [("Sangat Baik", "high", 9), ("Sangat Baik", "middle", 8), ("Baik", "high", 7),
-             ("Sangat Baik", "low", 6), ("Baik", "middle", 5), ("Butuh Perbaikan", "high", 4),
-             ("Baik", "low", 3), ("Kurang", "middle", 2), ("Sangat Kurang", "low", 1)]
+    # DOMAIN.md "Talent 9-box", as the rule set in effect carries it
+    cells = [("Sangat Baik", "high", 9), ("Baik", "high", 8), ("Sangat Baik", "middle", 7),
+             ("Butuh Perbaikan", "high", 6), ("Baik", "middle", 5), ("Sangat Baik", "low", 4),
+             ("Kurang", "middle", 3), ("Baik", "low", 2), ("Sangat Kurang", "low", 1)]
     for predicate, potential, box in cells:
         employee = office.hire(f"Box {box}")
         office.final(employee, predicate)
@@ -157,6 +159,9 @@ def test_the_grid_places_an_employee_in_each_of_the_nine_boxes(sqlite_jejak: Jej
     assert [b["box"] for b in grid["boxes"]] == list(range(9, 0, -1))
     assert members(grid) == {box: [f"Box {box}"] for box in range(1, 10)}
     assert [(b["performance"], b["potential"], b["count"]) for b in grid["boxes"]][0] == ("above", "high", 1)
+    assert [b["box"] for b in grid["boxes"] if b["talent_pool"]] == [9, 8, 7]
+    assert "Siap dipromosikan" in grid["boxes"][0]["follow_up"] and "Bimbingan kinerja" in grid["boxes"][-1][
+        "follow_up"]
     assert (grid["employees"], grid["placed"]) == (11, 9)
     assert "Andi Pratama" not in str(grid)  # another unit
 

@@ -35,13 +35,15 @@ def test_distribution_flags_over_cap_sangat_baik_in_an_istimewa_unit() -> None:
     result = check_distribution(counts(sb=8, b=2), CAPS["Istimewa"])
 
     assert result.flagged
-    [check] = result.checks
+    [most, check] = result.checks  # Istimewa: most (more than 50%) and at most 70% Sangat Baik (DOMAIN.md)
+    assert (most.bound, most.flag) == ("more_than_percent", None)
     assert (check.predicates, check.bound, check.limit, check.count, check.percent, check.flag) == (
         ("Sangat Baik",), "max_percent", 70, 8, 80.0, OVER_CAP)
 
 
 def test_exactly_at_the_cap_is_not_flagged() -> None:
-    assert flags("Istimewa", sb=7, b=3) == [(("Sangat Baik",), "max_percent", None)]
+    assert flags("Istimewa", sb=7, b=3) == [(("Sangat Baik",), "more_than_percent", None),
+                                            (("Sangat Baik",), "max_percent", None)]
 
 
 def test_a_baik_unit_needs_at_least_one_butuh_perbaikan_or_kurang() -> None:
@@ -67,14 +69,14 @@ def test_a_kurang_unit_checks_all_three_bounds() -> None:
 
 
 def test_a_sangat_kurang_unit_may_have_no_sangat_baik() -> None:
-    assert flags("Sangat Kurang", sk=9, sb=1)[1] == (("Sangat Baik",), "max_count", OVER_CAP)
-    assert flags("Sangat Kurang", sk=9, b=1)[1] == (("Sangat Baik",), "max_count", None)
+    assert flags("Sangat Kurang", sk=9, sb=1)[-1] == (("Sangat Baik",), "max_count", OVER_CAP)
+    assert flags("Sangat Kurang", sk=9, b=1)[-1] == (("Sangat Baik",), "max_count", None)
 
 
 def test_percent_bounds_compare_exactly_not_on_rounded_shares() -> None:
     # 2 of 3 is 66.67%: under a 70% cap; 7 of 10 is exactly 70%: at it; 5 of 7 is 71.4%: over it
-    assert flags("Istimewa", sb=2, b=1)[0][2] is None
-    assert flags("Istimewa", sb=5, b=2)[0][2] == OVER_CAP
+    assert flags("Istimewa", sb=2, b=1)[-1][2] is None
+    assert flags("Istimewa", sb=5, b=2)[-1][2] == OVER_CAP
 
 
 def test_an_empty_unit_has_no_shares_and_only_count_minimums_are_broken() -> None:
@@ -107,3 +109,26 @@ def test_unit_rating_refuses_a_rating_outside_the_five() -> None:
         UnitRating.record(unit="BKPSDM", period="2026", rating="Sangat Baik", rule_set_version=1, reason="x")
 
     assert set(refused.value.errors) == {"rating"}
+
+
+# --- the bounds DOMAIN.md "Distribution curve" added to the rule set (issue 11) --------------------------------
+
+
+def test_an_istimewa_unit_needs_most_staff_sangat_baik() -> None:
+    # most = more than half; at most 70%
+    assert flags("Istimewa", sb=5, b=5)[0] == (("Sangat Baik",), "more_than_percent", UNDER_MINIMUM)
+    assert flags("Istimewa", sb=6, b=4) == [(("Sangat Baik",), "more_than_percent", None),
+                                            (("Sangat Baik",), "max_percent", None)]
+    assert flags("Istimewa", sb=101, b=99)[0][2] is None  # 50.5% is most
+
+
+def test_an_empty_istimewa_unit_has_no_majority_to_miss() -> None:
+    assert flags("Istimewa")[0] == (("Sangat Baik",), "more_than_percent", None)
+
+
+def test_a_sangat_kurang_unit_needs_ten_percent_kurang_and_or_butuh_perbaikan() -> None:
+    bound = (("Kurang", "Butuh Perbaikan"), "min_percent")
+    assert flags("Sangat Kurang", sk=10)[1] == (*bound, UNDER_MINIMUM)
+    assert flags("Sangat Kurang", sk=9, k=1)[1] == (*bound, None)
+    assert flags("Sangat Kurang", sk=9, bp=1)[1] == (*bound, None)
+    assert flags("Sangat Kurang", sk=19, bp=1)[1] == (*bound, UNDER_MINIMUM)  # 5%

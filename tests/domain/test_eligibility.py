@@ -6,7 +6,7 @@ import copy
 from datetime import date
 from typing import Any
 
-from application.rulebook import default_rules
+from application.rulebook import rules_2023
 from domain.eligibility import (
     AppraisalFacts,
     CandidateFacts,
@@ -18,7 +18,9 @@ from domain.eligibility import (
 )
 
 TMT = date(2026, 10, 1)
-RULES = default_rules()
+# These specify the first published rule set (regular promotion only, 20 JP required): its decisions must keep
+# replaying exactly; the rule set as the regulations write it is specified in test_promotion_kinds.py.
+RULES = rules_2023()
 
 
 def good(period: str, predicate: str = "Baik", objection: str | None = None) -> AppraisalFacts:

@@ -15,16 +15,17 @@ from domain.talent_grid import BOXES, PERFORMANCE_BY_PREDICATE, box_cells, place
 
 TODAY = date(2026, 6, 15)
 
-# (latest final annual predicate, potential) -> box, written out from the talent-management numbering
+# (latest final annual predicate, potential) -> box, written out from the table in DOMAIN.md "Talent 9-box"
+# (PermenPANRB 3/2020 as ASN talent tools number it)
 CELLS = [
     ("Sangat Baik", "high", 9),
-    ("Sangat Baik", "middle", 8),
-    ("Baik", "high", 7),
-    ("Sangat Baik", "low", 6),
+    ("Baik", "high", 8),
+    ("Sangat Baik", "middle", 7),
+    ("Butuh Perbaikan", "high", 6),
     ("Baik", "middle", 5),
-    ("Butuh Perbaikan", "high", 4),
-    ("Baik", "low", 3),
-    ("Kurang", "middle", 2),
+    ("Sangat Baik", "low", 4),
+    ("Kurang", "middle", 3),
+    ("Baik", "low", 2),
     ("Sangat Kurang", "low", 1),
 ]
 
@@ -79,7 +80,8 @@ def test_the_grid_lists_the_boxes_from_nine_down_to_one() -> None:
     cells = box_cells()
 
     assert [c["box"] for c in cells] == list(range(9, 0, -1))
-    assert cells[0] == {"box": 9, "performance": "above", "potential": "high"}
+    assert cells[0] == {"box": 9, "performance": "above", "potential": "high", "meaning": None, "follow_up": None,
+                        "talent_pool": True}
 
 
 # --- potential assessments ----------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from application.access import hash_token
 from application.actor import Actor, system_actor
 from domain.access import ROLES
 from domain.appraisal import Appraisal
+from domain.employment import GRADES
 from domain.nip import Nip
 from domain.ranks import RANK_CODES, rank_index
 from infrastructure import demo
@@ -42,6 +43,7 @@ from infrastructure.demo import (
 from infrastructure.feedback_view import RoundFilter
 from infrastructure.grievance_view import GrievanceFilter
 from infrastructure.promotion_view import CaseFilter
+from infrastructure.views import EmployeeFilter
 from web import create_app
 
 PLAN = demo_plan()
@@ -146,31 +148,40 @@ def test_demo_plan_is_the_same_for_the_same_seed_and_differs_for_another() -> No
 def test_demo_nips_are_valid_and_unique() -> None:
     nips = [e.nip for e in PLAN.employees]
     assert len(set(nips)) == len(nips)
-    for nip in nips:
-        parsed = Nip.parse(nip)
+    for e in PLAN.employees:
+        parsed = Nip.parse(e.nip, status=e.status)  # an NI PPPK for the PPPK staff
         assert 1965 <= parsed.birth_date.year <= 2000
         assert parsed.service_start <= date(2026, 1, 1)
 
 
 def test_demo_rank_dates_fall_between_service_start_and_the_start_of_2026() -> None:
     for e in PLAN.employees:
-        assert Nip.parse(e.nip).service_start <= e.rank_since <= date(2026, 1, 1), e
+        assert Nip.parse(e.nip, status=e.status).service_start <= e.rank_since <= date(2026, 1, 1), e
 
 
 def test_demo_ranks_cover_all_17_steps() -> None:
-    assert set(RANK_CODES) == {e.rank for e in PLAN.employees}
+    assert set(RANK_CODES) == {e.rank for e in PLAN.employees if e.status == "PNS"}
+
+
+def test_demo_has_a_few_pppk_staff_with_an_ni_pppk_and_a_grade() -> None:
+    pppk = [e for e in PLAN.employees if e.status == "PPPK"]
+    assert 3 <= len(pppk) <= 10 and {e.unit for e in pppk} >= {"DINKES", "DISDIK"}
+    assert all(e.nip[12:14] == "21" and e.rank in GRADES and e.supervisor_nip for e in pppk)
+    assert all(e.education for e in PLAN.employees)  # every service record has a qualification
 
 
 def test_demo_ranks_follow_seniority_at_about_four_years_a_step() -> None:
     # nobody enters above III/b (a university degree), and a regular promotion takes 4 years
     for e in PLAN.employees:
+        if e.status != "PNS":
+            continue
         years = (e.rank_since - Nip.parse(e.nip).service_start).days / 365.25
         assert rank_index(e.rank) - rank_index("III/b") <= years / 4 + 0.5, e
 
 
 def test_demo_names_match_the_sex_in_the_nip() -> None:
     for e in PLAN.employees:
-        female = Nip.parse(e.nip).sex == "F"
+        female = Nip.parse(e.nip, status=e.status).sex == "F"
         given = [g for c in CULTURES for g in (c.female if female else c.male)]
         assert any(plain_name(e.name).startswith(g + " ") for g in given), e
 
@@ -703,3 +714,26 @@ def test_demo_investigator_account_reads_the_open_grievances_case_file_and_the_e
 
     assert case_file["replay"]["consistent"] and case_file["decision_event"]["payload"]["outcome"] == "rejected"
     assert jejak.grievances.grievance(employee, mine[0]["id"]).status == "investigating"
+
+
+def test_demo_shows_the_rules_as_the_regulations_write_them(loaded: tuple[Jejak, DemoResult, float]) -> None:
+    jejak, _, _ = loaded
+    pppk = jejak.directory.employees(EmployeeFilter(status="PPPK"), 50).items
+    assert len(pppk) == sum(1 for e in PLAN.employees if e.status == "PPPK") and all(
+        r["rank"] in GRADES for r in pppk)
+    hr = Actor(id="demo-test-hr", role="hr_admin", name="Admin BKPSDM")
+    cases = {(c["period"], str(c["candidate_id"])): jejak.promotions.case(hr, c["id"])
+             for c in jejak.promotion_view.cases(CaseFilter(), 50).items}
+    stages = {case.stage for case in cases.values()}
+    assert {"recommended", "pertek", "sk", "effective"} <= stages
+    pilihan = [c for c in cases.values() if c.rank_kind == "pilihan"]
+    assert len(pilihan) == 1 and pilihan[0].stage == "pertek"
+
+    def unmet(case: Any) -> list[str]:
+        assert case.assessment is not None
+        return [c["name"] for c in case.assessment.criteria if not c["met"]]
+
+    refused = [c for c in cases.values() if c.period == "2026-10" and c.status == "rejected"]
+    assert sorted(unmet(c) for c in refused) == [["no_disciplinary_penalty"], ["qualification_ceiling"]]
+    signed = next(c for c in cases.values() if c.stage == "sk")
+    assert signed.decree is not None and signed.effective > signed.decree.signed_on

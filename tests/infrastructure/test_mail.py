@@ -227,3 +227,26 @@ def test_without_an_smtp_host_the_outbox_only_holds_messages() -> None:
     with pytest.raises(MailSettingsInvalid):
         MailSettings.from_env({"JEJAK_SMTP_TLS": "maybe"})
     assert replace(MailSettings.from_env({}), host="x").configured
+
+
+def test_jejak_mail_send_delivers_with_the_smtp_settings_of_the_environment(
+        sqlite_jejak: Jejak, hr: Actor, smtp: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    from web import create_app
+    from web.cli import cli
+
+    inbox, port = smtp
+    team = build_team(sqlite_jejak, hr)
+    sqlite_jejak.registry.change_email(hr, team.supervisor, "siti@bkpsdm.example", "id")
+    round_id = sqlite_jejak.feedback.open_round(hr, team.reviewee, "2026", closes_on()).id
+    sqlite_jejak.feedback.propose(team.me, round_id, [(p, "peer") for p in team.peers[:3]])
+    for key, value in {"JEJAK_SMTP_HOST": "127.0.0.1", "JEJAK_SMTP_PORT": str(port), "JEJAK_SMTP_TLS": "none"}.items():
+        monkeypatch.setenv(key, value)
+    runner = create_app({"TESTING": True, "JEJAK": sqlite_jejak}).test_cli_runner()
+
+    sent = runner.invoke(cli, ["mail", "send"])
+    status = runner.invoke(cli, ["mail", "status"])
+
+    assert sent.exit_code == 0, sent.output
+    assert "sent 1, failed 0 (retried later), held 0 (no address), gave up 0" in sent.output
+    assert "sent\t1" in status.output.splitlines()
+    assert [m["X-Envelope-To"] for m in inbox.received] == ["siti@bkpsdm.example"]

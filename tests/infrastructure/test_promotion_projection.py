@@ -71,12 +71,12 @@ def test_the_decision_history_pages_newest_first_with_filters(office: Office) ->
 
 def test_due_rank_changes_are_approved_unapplied_cases_whose_tmt_came(office: Office) -> None:
     promotions = office.jejak.promotions
-    case_id = office.propose(period="2027-01")
+    case_id = office.propose(period="2027-02")  # TMT months: February, April, ... (Peraturan BKN 4/2023)
     promotions.assess(HR, case_id)
     promotions.decide(COMMITTEE, case_id, "approved", "kebutuhan organisasi", MEMBERS, "SKP 2026 belum final")
 
-    assert office.jejak.promotion_view.due_rank_changes(date(2026, 12, 31)) == []
-    assert office.jejak.promotion_view.due_rank_changes(date(2027, 1, 1)) == [case_id]
+    assert office.jejak.promotion_view.due_rank_changes(date(2027, 1, 31)) == []
+    assert office.jejak.promotion_view.due_rank_changes(date(2027, 2, 1)) == [case_id]
 
 
 def test_the_evidence_index_finds_trainings_of_a_year_and_rounds_of_the_years(office: Office) -> None:

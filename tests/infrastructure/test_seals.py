@@ -92,3 +92,22 @@ def test_seals_deleted_from_the_database_are_found_through_the_export(jejak: Jej
     assert report["status"] == "broken"
     assert any("missing from the database" in p for p in report["problems"])
     assert report["checkpoints"] and {c["kept_in"] for c in report["checkpoints"]} == {"export"}
+
+
+def test_ledger_verify_exits_0_intact_2_unverified_1_broken(tmp_path: Path) -> None:
+    from tests.web.conftest import jejak_cli
+
+    office = tmp_path / "office"
+    public = generate_key(office / "seal.key")
+    env = {"JEJAK_VAR_DIR": str(tmp_path / "var")}
+    assert jejak_cli("init", env=env).returncode == 0
+    unverified = jejak_cli("ledger", "verify", env=env)
+    assert unverified.returncode == 2 and json.loads(unverified.stdout)["status"] == "unverified"
+    assert "unverified" in unverified.stderr
+    signing = {**env, "JEJAK_SEAL_KEY_FILE": str(office / "seal.key")}
+    assert jejak_cli("ledger", "seal", env=signing).returncode == 0
+    intact = jejak_cli("ledger", "verify", env={**env, "JEJAK_SEAL_PUBLIC_KEY": public})
+    assert intact.returncode == 0 and json.loads(intact.stdout)["status"] == "intact"
+    other = generate_key(office / "other.key")
+    broken = jejak_cli("ledger", "verify", "--public-key", other, env=env)
+    assert broken.returncode == 1 and json.loads(broken.stdout)["checkpoints"][0]["signature"] == "invalid"

@@ -128,6 +128,15 @@ def record_career(jejak: Jejak, ids: dict[str, UUID]) -> dict[str, UUID]:
     promotions.assess(HR, case_id)
     promotions.today = lambda: COMMITTEE_ON
     promotions.decide(COMMITTEE, case_id, "deferred", "menunggu SKP 2024", ["Sekda", "Kepala BKPSDM"])
+    # Siti's service record, and a CPNS appointed PNS
+    records = jejak.service_records
+    records.record_qualification(HR, siti, "S2", "Universitas Padjadjaran", date(2010, 8, 30))
+    records.impose_penalty(HR, siti, "light", date(2025, 2, 3), date(2025, 8, 2), "800/HD/2/2025")
+    records.record_exam(HR, siti, "tingkat_II", date(2008, 11, 20), "UD-II/2008/12")
+    ids["rina"] = reg.register_employee(HR, nip="199801012024031001", name="Rina Marlina", unit="BKPSDM",
+                                        position="Analis SDM Aparatur", rank="III/a", rank_since=date(2024, 3, 1),
+                                        supervisor_id=siti, status="CPNS").id
+    reg.change_status(HR, ids["rina"], "PNS", date(2025, 3, 1), "SK pengangkatan PNS")
     return made
 
 
@@ -192,9 +201,24 @@ def test_a_rebuild_gives_identical_rows_to_the_incrementally_built_timeline(jeja
 
 def test_every_kind_of_the_career_appears(office: tuple[Jejak, dict[str, UUID], dict[str, UUID]]) -> None:
     jejak, ids, _ = office
-    kinds = {i["kind"] for i in items_of(jejak, ids["dewi"])} | {i["kind"] for i in items_of(jejak, ids["siti"])}
+    kinds = {i["kind"] for who in ("dewi", "siti", "rina") for i in items_of(jejak, ids[who])}
 
     assert kinds == set(KINDS)
+
+
+def test_the_service_record_and_a_status_change_are_on_the_timeline(
+        office: tuple[Jejak, dict[str, UUID], dict[str, UUID]]) -> None:
+    jejak, ids, _ = office
+    siti = {i["kind"]: i for i in items_of(jejak, ids["siti"])}
+    rina = {i["kind"]: i for i in items_of(jejak, ids["rina"])}
+
+    assert (siti["education"]["date"], siti["education"]["details"]["level"]) == (date(2010, 8, 30), "S2")
+    assert siti["discipline"]["date"] == date(2025, 2, 3)
+    assert siti["discipline"]["details"] == {"level": "light", "starts_on": "2025-02-03", "ends_on": "2025-08-02",
+                                             "decree_number": "800/HD/2/2025"}
+    assert siti["exam"]["details"]["exam"] == "tingkat_II"
+    assert (rina["status"]["date"], rina["status"]["details"]["previous_status"]) == (date(2025, 3, 1), "CPNS")
+    assert rina["registration"]["details"]["status"] == "CPNS"
 
 
 def test_a_change_says_what_it_replaced_and_why(office: tuple[Jejak, dict[str, UUID], dict[str, UUID]]) -> None:

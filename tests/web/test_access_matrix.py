@@ -132,6 +132,7 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
     "/api/awards": ("/api/awards", RECORD_LIST),
     "/api/awards/{award_id}": ("/api/awards/{award}", RECORD),
     "/api/employees/{employee_id}/timeline": ("/api/employees/{dewi}/timeline?reason=matrix", RECORD),
+    "/api/employees/{employee_id}/service-record": ("/api/employees/{dewi}/service-record", RECORD),
     # promotion: Dewi's rejected case, whose evidence includes her appraisal, training and round
     "/api/promotion-cases": ("/api/promotion-cases", answer(listed=UP | {"committee", "hr", "auditor"},
                                                             unlisted=OUTSIDERS)),
@@ -211,6 +212,8 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/hr/rounds": (None, answer(ok=frozenset({"hr"}))),
     "/investigations": (None, answer(ok=INVESTIGATORS)),
     "/hr/import": (None, answer(ok=frozenset({"hr"}))),
+    "/hr/mail": (None, answer(ok=frozenset({"hr"}))),  # the mail outbox
+    "/profile": (None, answer(ok=EMPLOYEES | {"hr"})),  # one's own e-mail address (HR's account has none: a notice)
     "/feedback/{round}/report.pdf": ("/api/feedback-rounds/{round_id}/report", None),
     "/promotions/{case}/decisions/1.pdf": ("/api/promotion-cases/{case_id}", None),
     "/grievances/{case_grievance}/case-file.pdf?reason=matrix": ("/api/grievances/{grievance_id}/case-file", None),

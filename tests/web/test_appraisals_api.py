@@ -392,7 +392,10 @@ def test_distribution_flags_over_cap_predicates(office: Office) -> None:
 
     assert (body["total"], body["flagged"], body["organisation_rating"]["rating"]) == (2, True, "Istimewa")
     assert body["predicates"][0] == {"predicate": "Sangat Baik", "count": 2, "percent": 100.0}
-    assert body["checks"] == [{"predicates": ["Sangat Baik"], "bound": "max_percent", "limit": 70, "count": 2,
+    # Istimewa: most (more than half) and at most 70% Sangat Baik (DOMAIN.md "Distribution curve")
+    assert body["checks"] == [{"predicates": ["Sangat Baik"], "bound": "more_than_percent", "limit": 50, "count": 2,
+                               "percent": 100.0, "ok": True, "flag": None},
+                              {"predicates": ["Sangat Baik"], "bound": "max_percent", "limit": 70, "count": 2,
                                "percent": 100.0, "ok": False, "flag": "over_cap"}]
 
 

@@ -53,7 +53,8 @@ def test_the_export_is_recorded_as_a_read(decided: tuple[Jejak, Office, str]) ->
     reads = jejak.grievance_view.reads_touching(set(), {case_id})
 
     assert len(reads) == 1 and bundle["case_id"] == case_id
-    assert {i["type"] for i in bundle["inputs"]} == {"employee", "appraisal", "training"}
+    assert {i["type"] for i in bundle["inputs"]} == {"employee", "appraisal", "training", "service_record",
+                                                     "supervisor"}
     assert [rs["version"] for rs in bundle["rule_sets"]] == [1]
 
 
@@ -86,18 +87,23 @@ def test_a_bundle_replays_each_decision_of_a_reassessed_case(sqlite_jejak: Jejak
     assert replay_bundle(bundle).as_dict()["decision"]["outcome"] == "approved"
 
 
-def test_apply_due_changes_the_rank_once_the_tmt_has_come(sqlite_jejak: Jejak) -> None:
+def test_apply_due_changes_the_rank_once_the_tmt_has_come_and_the_sk_exists(sqlite_jejak: Jejak) -> None:
     office = Office.build(sqlite_jejak)
     promotions = sqlite_jejak.promotions
-    tmt = date.today().replace(day=1)
+    today = date.today()
+    # the latest TMT period that has begun (February, April, ..., December: Peraturan BKN 4/2023)
+    tmt = date(today.year, today.month - today.month % 2, 1) if today.month > 1 else date(today.year - 1, 12, 1)
     case_id = office.propose(period=f"{tmt:%Y-%m}")
     promotions.today = lambda: tmt - timedelta(days=1)  # decided the day before the TMT
     promotions.assess(HR, case_id)
     promotions.decide(COMMITTEE, case_id, "approved", "kebutuhan organisasi", MEMBERS, "jabatan kosong")
     assert sqlite_jejak.registry.employee(office.ids["dewi"]).rank == "III/a"
     assert sqlite_jejak.promotion_view.due_rank_changes(tmt) == [case_id]
+    env = {"JEJAK_VAR_DIR": str(sqlite_jejak.settings.var_dir)}
+    assert "applied 0 rank change(s)" in jejak_cli("promotions", "apply-due", env=env).stdout  # no SK yet
+    office.through_sk(case_id)  # Pertek and SK on the day before the TMT
 
-    ran = jejak_cli("promotions", "apply-due", env={"JEJAK_VAR_DIR": str(sqlite_jejak.settings.var_dir)})
+    ran = jejak_cli("promotions", "apply-due", env=env)
 
     assert ran.returncode == 0, ran.stderr
     assert "applied 1 rank change(s)" in ran.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -325,6 +326,44 @@ BODIES.update({
     ("POST", "/api/accounts/{account}/revocation"): lambda ids: {"reason": "pindah instansi"},
 })
 
+# Employment status: {cpns} is a CPNS whom HR appoints PNS. The service record (education, penalties, exams) is
+# written by HR and read by HR, auditors, the employee and their supervisors. Pertek and SK: HR, in that order.
+ROUTES += [
+    ("POST", "/api/employees/{cpns}/status-changes", HR),
+    ("GET", "/api/employees/{staff}/service-record", frozenset({"hr_admin", "supervisor", "employee", "auditor"})),
+    ("POST", "/api/employees/{staff}/qualifications", HR),
+    ("POST", "/api/employees/{staff}/disciplinary-penalties", HR),
+    ("POST", "/api/employees/{staff}/civil-service-exams", HR),
+    ("POST", "/api/promotion-cases/{case}/pertek", HR),
+    ("POST", "/api/promotion-cases/{case}/sk", HR),
+]
+BODIES.update({
+    ("POST", "/api/employees/{staff}/qualifications"): lambda ids: {
+        "level": "S1", "institution": "Universitas Padjadjaran", "graduated_on": "2014-08-30"},
+    ("POST", "/api/employees/{staff}/disciplinary-penalties"): lambda ids: {
+        "level": "light", "starts_on": "2025-01-06", "ends_on": "2025-07-05", "decree_number": "800/HD/1/2025"},
+    ("POST", "/api/employees/{staff}/civil-service-exams"): lambda ids: {
+        "exam": "tingkat_II", "passed_on": "2014-11-20", "certificate_number": "UD-II/2014/77"},
+    ("POST", "/api/promotion-cases/{case}/pertek"): lambda ids: {
+        "number": "PT-1/BKN/2026", "issued_on": date.today().isoformat()},
+    ("POST", "/api/promotion-cases/{case}/sk"): lambda ids: {
+        "number": "SK 823.3/1/2026", "signed_on": date.today().isoformat(), "signatory": "Bupati Bandung"},
+    ("POST", "/api/employees/{cpns}/status-changes"): lambda ids: {
+        "status": "PNS", "effective": "2025-03-01", "reason": "SK pengangkatan PNS"},
+})
+
+
+def status_setup(api: Api, template: str, real: bool) -> dict[str, str]:
+    """Id of {cpns}: a CPNS registered for the route (any id when the call is refused before it)."""
+    if "{cpns}" not in template:
+        return {}
+    if not real:
+        return {"cpns": str(uuid4())}
+    saved = api.jejak.registry.register_employee(
+        MATRIX_HR, nip="199801012024031001", name="Andi CPNS", unit="BKPSDM", position="Analis",
+        rank="III/a", rank_since=date(2024, 3, 1), supervisor_id=api.ids["supervisor"], status="CPNS")
+    return {"cpns": str(saved.id)}
+
 # E-mail addresses for the outbox: HR and the person themself ({staff}: the employee's own); her supervisor is
 # refused by data (another person's address), as any other employee would be (test_mail_api.py).
 ROUTES += [
@@ -518,8 +557,13 @@ def promotion_setup(api: Api, method: str, template: str, caller: str | None, re
     if not real:
         return {"case": str(uuid4())}
     case_id = api.jejak.promotions.propose(MATRIX_HR, api.ids["staff"], "rank", "2026-10", "usulan").id
-    if template.endswith("/decision"):
+    if template.endswith(("/decision", "/pertek", "/sk")):
         api.jejak.promotions.assess(MATRIX_HR, case_id)
+    if template.endswith(("/pertek", "/sk")):
+        api.jejak.promotions.decide(MATRIX_COMMITTEE, case_id, "approved", "kebutuhan organisasi", ["Ketua"],
+                                    "satu-satunya analis di unit")
+    if template.endswith("/sk"):
+        api.jejak.promotions.record_pertek(MATRIX_HR, case_id, "PT-1/BKN/2026", date.today())
     return {"case": str(case_id)}
 
 
@@ -585,6 +629,7 @@ def resolve(api: Api, method: str, template: str, caller: str | None = None, rea
     ids.update(career_setup(api, method, template, caller, real))
     ids.update(promotion_setup(api, method, template, caller, real))
     ids.update(grievance_setup(api, method, template, caller, real))
+    ids.update(status_setup(api, template, real))
     return template.format(**ids), ids
 
 
@@ -697,7 +742,7 @@ def test_route_admits_exactly_its_roles(
 def test_matrix_covers_every_route_and_method_for_every_caller(api: Api) -> None:
     adapter = api.app.url_map.bind("localhost")
     dummy = {"grant": str(uuid4()), "account": str(uuid4()), "round": str(uuid4()), "nomination": str(uuid4()),
-             "appraisal": str(uuid4()), "case": str(uuid4()), "grievance": str(uuid4()),
+             "appraisal": str(uuid4()), "case": str(uuid4()), "grievance": str(uuid4()), "cpns": str(uuid4()),
              **{kind: str(uuid4()) for kind in CAREER_KINDS},
              **{name: str(value) for name, value in api.ids.items()}}
     covered: dict[tuple[str, str], set[str | None]] = {}
@@ -898,3 +943,50 @@ def test_reports_listing_hides_a_colleagues_personal_fields_from_an_employee(api
     by_id = {UUID(item["id"]): item for item in items}
     assert by_id[api.ids["staff"]]["nip"] == STAFF_NIP
     assert "nip" not in by_id[api.ids["other"]]
+
+
+# --- /metrics: a scraper's route, outside the roles (web/observability.py) ---------------------------------------
+# With JEJAK_METRICS_TOKEN set only that bearer token opens it; without one, only a local caller that did not come
+# through a proxy. No role's token ever does.
+
+METRICS_TOKEN = "metrics-scraper-token-0123456789"
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=caller_id)
+def test_metrics_refuse_every_caller_from_another_address_when_no_token_is_set(shared_api: Api,
+                                                                               caller: str | None) -> None:
+    response = shared_api.client.get("/metrics", headers=shared_api.headers(caller),
+                                     environ_base={"REMOTE_ADDR": "10.20.30.40"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=caller_id)
+def test_metrics_refuse_a_local_caller_behind_a_proxy(shared_api: Api, caller: str | None) -> None:
+    response = shared_api.client.get("/metrics", headers={**shared_api.headers(caller), "X-Forwarded-For": "1.2.3.4"},
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == 403
+
+
+def test_metrics_are_served_to_a_local_caller_when_no_token_is_set(shared_api: Api) -> None:
+    response = shared_api.client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == 200
+    assert "jejak_events_written_total" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=caller_id)
+def test_metrics_with_a_token_set_refuse_every_role_token_even_locally(
+        shared_api: Api, caller: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shared_api.jejak, "settings", replace(shared_api.jejak.settings, metrics_token=METRICS_TOKEN))
+    response = shared_api.client.get("/metrics", headers=shared_api.headers(caller),
+                                     environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_metrics_with_a_token_set_admit_that_token_from_anywhere(shared_api: Api,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shared_api.jejak, "settings", replace(shared_api.jejak.settings, metrics_token=METRICS_TOKEN))
+    response = shared_api.client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}",
+                                                          "X-Forwarded-For": "1.2.3.4"},
+                                     environ_base={"REMOTE_ADDR": "10.20.30.40"})
+    assert response.status_code == 200

@@ -457,7 +457,9 @@ def test_the_talent_grid_shows_nine_boxes_with_members_and_the_unplaced(office: 
     assert [b["box"] for b in body["boxes"]] == list(range(9, 0, -1))
     assert (boxes[9]["performance"], boxes[9]["potential"]) == ("above", "high")
     assert [(m["name"], m["predicate"]) for m in boxes[9]["members"]] == [("Dewi Lestari", "Sangat Baik")]
-    assert [m["name"] for m in boxes[3]["members"]] == ["Budi Santoso"]
+    assert [m["name"] for m in boxes[2]["members"]] == ["Budi Santoso"]  # as expected x low (DOMAIN.md)
+    assert boxes[9]["talent_pool"] and not boxes[2]["talent_pool"] and body["rule_set_version"] == 1
+    assert boxes[1]["meaning"] and boxes[1]["follow_up"].startswith("Bimbingan kinerja")
     assert sum(b["count"] for b in body["boxes"]) == body["placed"] == 2
     assert {m["name"]: m["missing"] for m in body["unplaced"]} == {
         "Eko Prasetyo": ["potential"], "Siti Rahmawati": ["performance", "potential"]}

@@ -132,6 +132,26 @@ def test_a_reporting_cycle_and_a_wrong_birth_date_are_bad_rows(api: Api, tmp_pat
         in result.output
 
 
+def test_an_email_column_sets_addresses_once_and_a_malformed_one_is_a_bad_row(api: Api, tmp_path: Path) -> None:
+    header = HEADER + ",EMAIL"
+    good = tmp_path / "email.csv"
+    good.write_text("\n".join([header, ROWS[3] + ",budi@bkpsdm.example.go.id",
+                               ROWS[1] + ",dewi@bkpsdm.example.go.id"]) + "\n", encoding="utf-8")
+    bad = tmp_path / "bad-email.csv"
+    bad.write_text("\n".join([header, ROWS[1] + ",dewi at bkpsdm"]) + "\n", encoding="utf-8")
+
+    first, again, refused = run(api, good), run(api, good), run(api, bad)
+
+    assert first.exit_code == 0, first.output
+    assert f"line 3: {STAFF_NIP} Dewi Lestari: email — -> dewi@bkpsdm.example.go.id" in first.output
+    assert api.jejak.registry.employee(api.ids["staff"]).email == "dewi@bkpsdm.example.go.id"
+    budi = api.jejak.registry.employee(api.jejak.registry.employee_id_for_nip(BUDI))
+    assert budi.email == "budi@bkpsdm.example.go.id"
+    assert "nothing to record" in again.output
+    assert refused.exit_code == 1 and "bad line 2: 199001012015032001: email: not a valid e-mail address" in \
+        refused.output
+
+
 def test_a_name_with_a_control_character_is_a_bad_row(api: Api, tmp_path: Path) -> None:
     result = run(api, write(tmp_path, f"{BUDI},Budi\x07 Santoso,PNS,III/a,01-03-2016,Analis SDM,BKPSDM,,S1,"))
 

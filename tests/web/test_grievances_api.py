@@ -101,7 +101,8 @@ def test_the_case_file_over_http(setting: tuple[Api, str]) -> None:
     file_ = body.get_json()
     assert file_["grievance"]["id"] == grievance_id and file_["case_id"] == case_id
     assert file_["decision_event"]["payload"]["outcome"] == "rejected"
-    assert {e["type"] for e in file_["evidence"]} == {"employee", "appraisal", "training"}
+    assert {e["type"] for e in file_["evidence"]} == {"employee", "appraisal", "training", "service_record",
+                                                      "supervisor"}
     assert file_["replay"]["consistent"] and file_["rule_set"]["version"] == 1
     assert any(e.get("read", {}).get("subject") == "grievance.case_file" for e in file_["trail"])
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from application.actor import Actor
 from domain.employee import Employee
 from tests.web.conftest import Api, jejak_cli
+from tests.web.pages import build_site, post_form
 
 
 def test_an_employee_sets_their_own_address_and_language_as_an_event(api: Api) -> None:
@@ -63,3 +64,33 @@ def test_mail_send_without_an_smtp_host_only_reports_what_the_outbox_holds(api: 
     assert sent.returncode == 0, sent.stderr
     assert "JEJAK_SMTP_HOST is not set: nothing sent; the outbox holds 1 pending message(s)" in sent.stdout
     assert status.stdout.splitlines()[0] == "pending\t1"
+
+
+def test_an_employee_sets_their_address_from_the_profile_page(tmp_path: Path) -> None:
+    for site in build_site(tmp_path / "site"):
+        client = site.client("employee")
+        assert "/profile" in client.get("/").get_data(as_text=True)
+
+        saved = post_form(client, "/profile", {"email": "dewi@bkpsdm.example.go.id", "language": "en"})
+        refused = post_form(client, "/profile", {"email": "dewi di bkpsdm", "language": "id"})
+
+        assert saved.status_code == 302
+        assert site.jejak.registry.employee(site.api.ids["staff"]).language == "en"
+        assert refused.status_code == 422 and 'id="email-error"' in refused.get_data(as_text=True)
+        assert "dewi@bkpsdm.example.go.id" in client.get("/profile").get_data(as_text=True)
+        hr_page = site.client("hr_admin").get("/profile")
+        assert hr_page.status_code == 200 and 'name="email"' not in hr_page.get_data(as_text=True)
+        assert site.client("auditor").get("/profile").status_code == 403
+
+
+def test_hr_sees_the_outbox_with_each_messages_recipient_and_state(tmp_path: Path) -> None:
+    for site in build_site(tmp_path / "site"):
+        hr = Actor(id="hr", role="hr_admin", name="Admin BKPSDM")
+        round_id = site.jejak.feedback.open_round(hr, site.api.ids["staff"], "2026", date.today() + timedelta(days=9))
+        boss = Actor(id="siti", role="supervisor", name="Siti Rahmawati", employee_id=site.api.ids["supervisor"])
+        site.jejak.feedback.nominate(boss, round_id.id, [(site.api.ids["staff"], "self")])
+
+        page = site.client("hr_admin").get("/hr/mail").get_data(as_text=True)
+
+        assert "Dewi Lestari" in page and "menunggu" in page and "permintaan penilaian 360" in page
+        assert site.client("employee").get("/hr/mail").status_code == 403

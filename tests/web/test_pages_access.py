@@ -65,6 +65,7 @@ PAGES: list[tuple[str, str | None, frozenset[str]]] = [
     # pages with no API twin: a supervisor's team, HR's round workspace, the investigator's start
     ("/team", None, frozenset({"supervisor"})),
     ("/hr/rounds", None, frozenset({"hr_admin"})),
+    ("/hr/mail", None, frozenset({"hr_admin"})),
     ("/investigations", None, frozenset({"investigator"})),
 ]
 # pages whose role check mirrors a write route (their twin above is a read of the same data)
@@ -72,6 +73,7 @@ FORM_PAGES: list[tuple[str, str, str]] = [
     ("/reviews/{open}", "pages.feedback.review", "feedback.submit"),
     ("/timeline", "pages.people.my_timeline", "timeline.employee_timeline"),
     ("/hr/import", "pages.employee_import.upload", "employees.register_employee"),
+    ("/profile", "pages.profile.profile", "contacts.put_email"),
 ]
 
 

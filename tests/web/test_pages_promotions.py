@@ -114,7 +114,7 @@ def test_the_auditor_sees_the_replay_marked_consistent_and_the_drift(site: Site)
     replay = html.split('id="drift"')[0]
     assert 'id="replay-overall" class="notice"' in replay and "✓ konsisten" in replay
     assert "✗ tidak konsisten" not in replay  # no criterion marked inconsistent
-    assert replay.count('class="badge ok">✓ konsisten') == 5  # overall and each of the four criteria
+    assert replay.count('class="badge ok">✓ konsisten') == 9  # overall and each of the eight regular criteria
     assert 'id="today-under_pinned_rules"' in html and 'id="today-under_current_rules"' in html
 
 
@@ -179,12 +179,12 @@ def test_a_flagged_decision_replays_inconsistent_overall_while_each_criterion_ag
     replay = site.client("auditor").get(f"/promotions/{case_id}/audit").get_data(as_text=True).split('id="drift"')[0]
 
     assert 'id="replay-overall" class="summary"' in replay and "✗ tidak konsisten" in replay
-    assert replay.count('class="badge ok">✓ konsisten') == 4 and 'class="badge over flagged"' in replay
+    assert replay.count('class="badge ok">✓ konsisten') == 8 and 'class="badge over flagged"' in replay
 
 
 def test_decision_history_filters_next_to_the_field_and_pages_with_the_same_filters(
         site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    for period in ("2026-07", "2026-10"):
+    for period in ("2026-06", "2026-10"):  # TMT months are even (Peraturan BKN 4/2023)
         site.jejak.promotions.decide(COMMITTEE, propose_and_assess(site, period), "rejected", "belum", ["Sekda"])
     auditor = site.client("auditor")
     monkeypatch.setattr("web.pages.promotions.PAGE_SIZE", 1)
@@ -232,3 +232,18 @@ def test_list_filters_are_checked_by_the_api_routes_own_rules(site: Site, path: 
 
     assert page.status_code == 422 and f'id="{field}-error"' in page.get_data(as_text=True)
     assert api.status_code == 422 and field in api.get_json()["errors"]
+
+
+def test_the_case_page_shows_the_promotion_kind_and_where_the_case_stands(site: Site) -> None:
+    case_id = propose_and_assess(site)
+    svc = site.jejak.promotions
+    svc.decide(Actor(id="c", role="committee", name="Tim"), case_id, "approved", "kebutuhan organisasi", ["Sekda"],
+               "formasi mendesak")
+    svc.record_pertek(HR, case_id, "PT-77/KP/BKN/2026", date.today())
+    svc.record_sk(HR, case_id, "823.3/Kep.77-BKPSDM/2026", date.today(), "Bupati Bandung")
+
+    html = site.client("hr_admin").get(f"/promotions/{case_id}").get_data(as_text=True)
+
+    stage = html.split('id="case-stage">')[1].split("</dd>")[0]
+    assert "<strong>berlaku</strong>" in stage and "PT-77/KP/BKN/2026" in stage and "Bupati Bandung" in stage
+    assert 'id="case-rank-kind">reguler<' in html

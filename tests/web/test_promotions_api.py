@@ -48,6 +48,18 @@ def decide(api: Api, case_id: str, outcome: str = "approved", **extra: Any) -> A
     return api.call("POST", f"/api/promotion-cases/{case_id}/decision", role="committee", json=body)
 
 
+def through_sk(api: Api, case_id: str) -> Any:
+    """HR records the Pertek and then the SK (dated today); the rank changes when the TMT has come."""
+    today = date.today().isoformat()
+    pertek = api.call("POST", f"/api/promotion-cases/{case_id}/pertek", json={"number": "PT-1/BKN/2026",
+                                                                                "issued_on": today})
+    assert pertek.status_code == 201 and pertek.get_json()["stage"] == "pertek", pertek.get_json()
+    sk = api.call("POST", f"/api/promotion-cases/{case_id}/sk", json={
+        "number": "SK 823.3/77/2026", "signed_on": today, "signatory": "Bupati Bandung"})
+    assert sk.status_code == 201, sk.get_json()
+    return sk
+
+
 def assessed_case(api: Api) -> str:
     case_id: str = propose(api).get_json()["id"]
     assert api.call("POST", f"/api/promotion-cases/{case_id}/assessment").status_code == 201
@@ -65,15 +77,18 @@ def test_propose_assess_decide_and_read_the_case(office_api: tuple[Api, Office])
     assert assessed.status_code == 201
     assessment = assessed.get_json()["assessment"]
     assert assessment["eligible"] and assessment["rule_set_version"] == 1
-    assert {c["name"] for c in assessment["criteria"]} == {"years_in_rank", "recent_appraisals", "training_jp",
-                                                          "no_open_objection"}
-    assert {e["type"] for e in assessment["evidence"]} == {"employee", "appraisal", "training"}
+    assert {c["name"] for c in assessment["criteria"]} == {
+        "years_in_rank", "recent_appraisals", "qualification_ceiling", "not_above_supervisor",
+        "no_disciplinary_penalty", "ujian_dinas", "training_jp", "no_open_objection"}
+    assert {e["type"] for e in assessment["evidence"]} == {"employee", "appraisal", "training", "service_record",
+                                                           "supervisor"}
 
     decided = decide(api, case_id)
     assert decided.status_code == 201
     body = decided.get_json()
-    assert body["status"] == "approved" and body["rank_applied"] and body["flagged"] is False
-    assert body["decision"]["members_present"] == MEMBERS
+    assert body["status"] == "approved" and body["stage"] == "recommended" and not body["rank_applied"]
+    assert body["flagged"] is False and body["decision"]["members_present"] == MEMBERS
+    through_sk(api, case_id)
     employee = api.call("GET", f"/api/employees/{api.ids['dewi']}").get_json()
     assert employee["rank"] == "III/b"
 
@@ -87,6 +102,7 @@ def test_replay_and_drift_over_http(office_api: tuple[Api, Office]) -> None:
     api, _ = office_api
     case_id = assessed_case(api)
     decide(api, case_id)
+    through_sk(api, case_id)
 
     replay = api.call("GET", f"/api/promotion-cases/{case_id}/replay", role="auditor")
     drift = api.call("GET", f"/api/promotion-cases/{case_id}/drift", role="auditor")
@@ -94,9 +110,15 @@ def test_replay_and_drift_over_http(office_api: tuple[Api, Office]) -> None:
     assert replay.status_code == 200 and replay.get_json()["consistent"] is True
     assert all(c["agree"] for c in replay.get_json()["criteria"])
     assert drift.status_code == 200
-    employee_input = next(i for i in drift.get_json()["inputs"] if i["type"] == "employee")
-    assert [e["event"] for e in employee_input["events_after"]] == ["Employee.RankChanged"]
-    assert employee_input["events_after"][0]["payload"]["cause"] == f"promotion-case:{case_id}"
+    # the case's own rank change is its consequence, not new evidence (issue 16, defect 4)
+    body = drift.get_json()
+    employee_input = next(i for i in body["inputs"] if i["type"] == "employee")
+    assert employee_input["events_after"] == [] and body["changed_inputs"] == 0
+    assert [e["event"] for e in employee_input["consequences"]] == ["Employee.RankChanged"]
+    assert employee_input["consequences"][0]["payload"]["cause"] == f"promotion-case:{case_id}"
+    assert [(c["type"], c["event"]) for c in body["consequences"]] == [("employee", "Employee.RankChanged")]
+    assert body["today"]["under_current_rules"]["eligible"] is True
+    assert body["today"]["under_pinned_rules"]["eligible"] is True
 
 
 def test_a_contrary_decision_needs_a_justification_and_is_flagged_in_lists(office_api: tuple[Api, Office]) -> None:
@@ -232,3 +254,74 @@ def test_bad_query_parameters_are_422(office_api: tuple[Api, Office]) -> None:
         assert api.call("GET", path, role="auditor").status_code == 422, path
     bad_cursor = api.call("GET", "/api/promotion-decisions?cursor=abc", role="auditor")
     assert bad_cursor.status_code == 400 and bad_cursor.mimetype == PROBLEM
+
+
+def test_an_unknown_decision_number_is_a_404_on_replay_and_drift(office_api: tuple[Api, Office]) -> None:
+    api, _ = office_api
+    case_id = assessed_case(api)
+    decide(api, case_id, "rejected", justification="formasi penuh")
+
+    for route in ("replay", "drift"):
+        response = api.call("GET", f"/api/promotion-cases/{case_id}/{route}?decision=7", role="auditor")
+        assert response.status_code == 404 and response.mimetype == PROBLEM, (route, response.get_json())
+        assert "decision 7" in response.get_json()["detail"]
+        assert api.call("GET", f"/api/promotion-cases/{case_id}/{route}?decision=1",
+                        role="auditor").status_code == 200
+
+
+def test_decision_history_rows_carry_flagged(office_api: tuple[Api, Office]) -> None:
+    api, _ = office_api
+    flagged = assessed_case(api)
+    decide(api, flagged, "rejected", justification="formasi penuh")
+
+    rows = api.call("GET", "/api/promotion-decisions", role="auditor").get_json()["items"]
+
+    assert [(r["case_id"], r["flagged"], r["contrary"]) for r in rows] == [(flagged, True, True)]
+
+
+def test_pertek_and_sk_are_recorded_in_that_order_and_the_stage_follows(office_api: tuple[Api, Office]) -> None:
+    api, _ = office_api
+    case_id = assessed_case(api)
+    today = date.today().isoformat()
+    before = api.call("POST", f"/api/promotion-cases/{case_id}/pertek", json={"number": "PT-1", "issued_on": today})
+    assert before.status_code == 409  # nothing approved yet
+    decide(api, case_id)
+    sk_first = api.call("POST", f"/api/promotion-cases/{case_id}/sk",
+                        json={"number": "SK 1", "signed_on": today, "signatory": "Bupati"})
+    assert sk_first.status_code == 409 and "Pertek" in sk_first.get_json()["detail"]
+    future = api.call("POST", f"/api/promotion-cases/{case_id}/pertek",
+                      json={"number": "PT-1", "issued_on": "2099-01-01"})
+    assert future.status_code == 422 and "issued_on" in future.get_json()["errors"]
+    assert api.call("POST", f"/api/promotion-cases/{case_id}/pertek", role="committee",
+                    json={"number": "PT-1", "issued_on": today}).status_code == 403
+
+    sk = through_sk(api, case_id).get_json()
+
+    assert (sk["stage"], sk["rank_applied"], sk["pertek"]["number"], sk["sk"]["signatory"]) == (
+        "effective", True, "PT-1/BKN/2026", "Bupati Bandung")
+    again = api.call("POST", f"/api/promotion-cases/{case_id}/pertek", json={"number": "PT-2", "issued_on": today})
+    assert again.status_code == 409
+
+
+def test_a_rank_case_in_an_odd_month_is_a_422_naming_period_and_listing_the_months(
+        office_api: tuple[Api, Office]) -> None:
+    api, _ = office_api
+    refused = propose(api, period="2027-03")
+    assert refused.status_code == 422 and refused.mimetype == PROBLEM
+    message = " ".join(refused.get_json()["errors"]["period"])
+    assert all(f"({m})" in message for m in ("02", "04", "06", "08", "10", "12"))
+    pilihan = propose(api, period="2027-04", rank_kind="pilihan")
+    assert pilihan.status_code == 201 and pilihan.get_json()["rank_kind"] == "pilihan"
+
+
+def test_the_case_list_carries_the_promotion_kind_and_the_stage(office_api: tuple[Api, Office]) -> None:
+    api, _ = office_api
+    case_id = assessed_case(api)
+    decide(api, case_id)
+    listed = api.call("GET", "/api/promotion-cases", role="auditor").get_json()["items"]
+    assert [(c["rank_kind"], c["stage"]) for c in listed] == [("reguler", "recommended")]
+
+    through_sk(api, case_id)
+
+    listed = api.call("GET", "/api/promotion-cases", role="auditor").get_json()["items"]
+    assert [(c["rank_kind"], c["stage"]) for c in listed] == [("reguler", "effective")]

@@ -17,7 +17,19 @@ from domain.errors import DomainError, StateConflict
 from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 from infrastructure.config import Settings
 from infrastructure.sessions import SESSION_LIFETIME
-from web.pages import audit, documents, employee_import, feedback, grievances, hr, i18n, people, promotions, signin
+from web.pages import (
+    audit,
+    documents,
+    employee_import,
+    feedback,
+    grievances,
+    hr,
+    i18n,
+    people,
+    profile,
+    promotions,
+    signin,
+)
 from web.pages import exports as export_pages
 from web.pages.access import load_session
 from web.pages.render import error_page
@@ -29,7 +41,7 @@ csrf = CSRFProtect()
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 for child in (signin.bp, feedback.bp, people.bp, hr.bp, audit.bp, promotions.bp, grievances.bp, export_pages.bp,
-              employee_import.bp, documents.bp):
+              employee_import.bp, documents.bp, profile.bp):
     bp.register_blueprint(child)
 
 

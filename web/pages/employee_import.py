@@ -20,7 +20,7 @@ from web.pages.render import render
 bp = Blueprint("employee_import", __name__)
 CHANGES = {"register": lazy_gettext("new employee"), "unit": lazy_gettext("unit"),
            "position": lazy_gettext("position (jabatan)"), "rank": lazy_gettext("rank"),
-           "supervisor": lazy_gettext("supervisor (NIP)")}
+           "supervisor": lazy_gettext("supervisor (NIP)"), "email": lazy_gettext("e-mail address")}
 KEPT = re.compile(r"^[0-9a-f]{64}\.(csv|xlsx)$")
 
 

@@ -116,7 +116,8 @@ def form_page(req: dict[str, Any], ratings: dict[str, Any], comments: dict[str, 
               resubmission: bool, accepting: bool, status: int) -> Any:
     """Render the review form."""
     english = str(get_locale()) == "en"
-    items = [{**q, "shown_text": q.get("text_en") if english and q.get("text_en") else q.get("text")}
+    items = [{**q, "shown_text": q.get("text_en") if english and q.get("text_en") else q.get("text"),
+              "shown_guides": q.get("guides_en") if english and q.get("guides_en") else q.get("guides") or []}
              for q in req["questions"]["items"]]
     anchors = {point: in_language(text, english) for point, text in req["questions"]["anchors"].items()}
     return render("pages/review_form.html", status, req=req, items=items, anchors=anchors,
