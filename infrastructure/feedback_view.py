@@ -58,7 +58,7 @@ class FeedbackView:
 
     def round(self, round_id: UUID) -> dict[str, Any] | None:
         """One round with its counts."""
-        rows = self._rows(self._round_rows().where(rounds.c.id == round_id))
+        rows = self._rows(_ONE_ROUND, {"b_id": round_id})
         return rows[0] if rows else None
 
     def stored_report(self, round_id: UUID) -> StoredReport | None:
@@ -122,7 +122,8 @@ class FeedbackView:
         return {"unit": unit, "period": period, "rounds": per_round,
                 "values": [_distribution(v) for v in means.values()]}
 
-    def _round_rows(self) -> Select[Any]:
+    @staticmethod
+    def _round_rows() -> Select[Any]:
         # Counted per round returned (correlated, on the round_id index), not grouped over every nomination.
         def counted(*conds: Any) -> Any:
             return (select(func.count()).select_from(nominations)
@@ -134,9 +135,9 @@ class FeedbackView:
                       counted(approved, nominations.c.responded_at.is_not(None)).label("responded"),
                       ).outerjoin(employees, employees.c.id == rounds.c.reviewee_id)
 
-    def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
+    def _rows(self, stmt: Select[Any], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(stmt)]
+            rows = [dict(r._mapping) for r in conn.execute(stmt, params)]
         for row in rows:
             if "approved" in row and "responded" in row and row.get("approved") is not None:
                 row["response_rate"] = round(row["responded"] / row["approved"], 2) if row["approved"] else None
@@ -156,3 +157,6 @@ def _distribution(entry: dict[str, Any]) -> dict[str, Any]:
         bands[f"{lo}-{lo + 1}"] += 1
     return {"question_id": entry["question_id"], "value": entry["value"], "rounds": len(values),
             "mean_of_means": round(sum(values) / len(values), 2) if values else None, "bands": bands}
+
+
+_ONE_ROUND = FeedbackView._round_rows().where(rounds.c.id == bindparam("b_id"))  # built once (cache key memoized)

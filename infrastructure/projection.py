@@ -287,8 +287,8 @@ class ProjectionRunner:
         """Process everything after the tracked position(s); return how many events were read.
 
         All projections together read each batch of the log once, decode each event at most once, and write
-        their rows and tracking positions in one transaction; a projection whose topics the batch does not
-        hold only has its position moved. When anything in that transaction fails it is rolled back and every
+        their rows and tracking positions in one transaction (positions moved by compare-and-set); a projection
+        whose topics the batch does not hold only has its position moved. When anything in that transaction fails it is rolled back and every
         projection catches up on its own, where a failing event is retried and then parked."""
         if name is not None:
             return self._catch_up_one(self._get(name), progress)
@@ -308,39 +308,45 @@ class ProjectionRunner:
                 return total
 
     def _run_together(self) -> int:
-        """One batch of the log for every projection, in one write transaction; how many events were read."""
-        with writer(self.engine).begin() as conn:
-            # Read under the write lock (FOR UPDATE on PostgreSQL), so two processes never project the same batch.
+        """One batch of the log for every projection, in one write transaction; how many events were read.
+
+        The positions and the batch are read, and the batch decoded, before the write lock is taken, so the lock
+        is held only for the writes (a writer waiting for it, such as the next command's insert, waits less); a
+        position moved meanwhile by another process or thread fails the compare-and-set below (LostRace), and
+        the caller reads again."""
+        with self.engine.connect() as conn:
             positions = {str(n): int(p) for n, p in conn.execute(_POSITIONS)}
-            start = min(positions.get(name, 0) for name in self.projections)
-            notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
-            if not notifications:
-                return 0
-            stop = notifications[-1].id
-            decoded: dict[int, Projected] = {}
-            to_domain_event = self.ledger.mapper.to_domain_event
-            behind: dict[int, list[str]] = {}
-            for name in self.projections:
-                if positions.get(name, 0) < stop:
-                    behind.setdefault(positions.get(name, 0), []).append(name)
+        start = min(positions.get(name, 0) for name in self.projections)
+        notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
+        if not notifications:
+            return 0
+        stop = notifications[-1].id
+        decoded: dict[int, Projected] = {}
+        to_domain_event = self.ledger.mapper.to_domain_event
+        behind: dict[int, list[str]] = {}
+        batches: list[tuple[Projection, list[Projected]]] = []
+        for name, projection in self.projections.items():
+            position = positions.get(name, 0)
+            if position >= stop:
+                continue
+            behind.setdefault(position, []).append(name)
+            wants_all, topics = self._interest[name]
+            batch = []
+            for n in notifications:
+                if n.id > position and (wants_all or n.topic in topics):
+                    item = decoded.get(n.id)
+                    if item is None:
+                        item = decoded[n.id] = Projected(n.id, to_domain_event(n))
+                    batch.append(item)
+            if batch:
+                batches.append((projection, batch))
+        with writer(self.engine).begin() as conn:
             for position, names in behind.items():  # one statement per starting position (usually one in all)
                 moved = conn.execute(_MOVE_MANY, {"names": names, "start": position, "stop": stop, "now": _now()})
                 if moved.rowcount != len(names):
                     raise LostRace(", ".join(names))
-            for name, projection in self.projections.items():
-                position = positions.get(name, 0)
-                if position >= stop:
-                    continue
-                wants_all, topics = self._interest[name]
-                batch = []
-                for n in notifications:
-                    if n.id > position and (wants_all or n.topic in topics):
-                        item = decoded.get(n.id)
-                        if item is None:
-                            item = decoded[n.id] = Projected(n.id, to_domain_event(n))
-                        batch.append(item)
-                if batch:
-                    projection.process(conn, batch)
+            for projection, batch in batches:
+                projection.process(conn, batch)
         return len(notifications)
 
     def catch_up_quietly(self) -> None:
@@ -515,7 +521,7 @@ class ProjectionRunner:
 
 
 # Built once: SQLAlchemy memoizes a statement's cache key on the object, so these skip building one per call.
-_POSITIONS = select(tracking.c.name, tracking.c.position).with_for_update()
+_POSITIONS = select(tracking.c.name, tracking.c.position)
 _MOVE = (update(tracking).where(tracking.c.name == bindparam("b_name"), tracking.c.position == bindparam("start"))
          .values(position=bindparam("stop"), updated_at=bindparam("now")))
 _STANDING = select(

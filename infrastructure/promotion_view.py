@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, literal, or_, select, tuple_
+from sqlalchemy import Engine, Select, Uuid, bindparam, literal, or_, select, tuple_
 
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.projections.directory import employees
@@ -29,6 +29,9 @@ class CaseFilter:
     kind: str | None = None
     status: str | None = None
     candidate_id: UUID | None = None
+
+
+_CASE = select(cases).where(cases.c.id == bindparam("b_id", type_=Uuid))  # built once: a statement's cache key
 
 
 class PromotionView:
@@ -61,8 +64,9 @@ class PromotionView:
 
     def case(self, case_id: UUID) -> dict[str, Any] | None:
         """One case row."""
-        rows = self._rows(select(cases).where(cases.c.id == case_id))
-        return rows[0] if rows else None
+        with self.engine.connect() as conn:
+            row = conn.execute(_CASE, {"b_id": case_id}).first()
+        return dict(row._mapping) if row else None
 
     def decisions(self, flt: CaseFilter, limit: int, cursor: str | None = None) -> Page:
         """Every committee decision across cases, newest first, filtered, one page at a time."""

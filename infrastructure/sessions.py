@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    bindparam,
     delete,
     func,
     select,
@@ -64,6 +65,11 @@ def create_tables(engine: Engine) -> None:
     metadata.create_all(engine)
 
 
+_FAILURES_SINCE = select(  # built once: it runs on every request
+    func.count(), func.min(auth_failures.c.failed_at), func.max(auth_failures.c.failed_at)).where(
+    auth_failures.c.address == bindparam("b_address"), auth_failures.c.failed_at > bindparam("since"))
+
+
 class AuthFailureLog:
     """Failed authentication attempts per client address or account key, counted across all workers."""
 
@@ -83,10 +89,8 @@ class AuthFailureLog:
 
     def stats(self, key: str, since: float) -> tuple[int, float | None, float | None]:
         """How many failures the key (an address or an account's key) had after ``since``, the earliest, the latest."""
-        query = select(func.count(), func.min(auth_failures.c.failed_at), func.max(auth_failures.c.failed_at)).where(
-            auth_failures.c.address == key[:64], auth_failures.c.failed_at > since)
         with self.engine.connect() as conn:
-            count, earliest, latest = conn.execute(query).one()
+            count, earliest, latest = conn.execute(_FAILURES_SINCE, {"b_address": key[:64], "since": since}).one()
         return int(count), earliest, latest
 
     def clear(self, key: str) -> None:

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine, text
 
-from infrastructure.chain import GENESIS, content_digest, link_digest
+from infrastructure.chain import GENESIS, content_digest, link_digest, stored_content_digest
 from infrastructure.seals import Seal, SealStore, public_from_hex, public_hex, signature_valid
 
 BATCH = 10_000
+PARALLEL_FROM = 200_000  # events from which a second process pays for its start (about half a CPU-second)
 
 
 @dataclass(frozen=True)
@@ -140,24 +147,96 @@ def _text(value: Any) -> Any:
     return value
 
 
-def _content(event: RawEvent) -> bytes | None:
+def _content(event: RawEvent, digest: Callable[..., bytes] = content_digest) -> bytes | None:
     """The row's content digest, or None when the row is malformed (wrong types, bad id)."""
     state, topic, version = event.state, event.topic, event.originator_version
     if not isinstance(state, (bytes, bytearray, memoryview)) or not isinstance(topic, str) \
             or not isinstance(version, int) or isinstance(version, bool):
         return None
     try:
-        return content_digest(event.originator_id, version, topic, bytes(state))
+        return digest(event.originator_id, version, topic, bytes(state))
     except (ValueError, TypeError, AttributeError, OverflowError):
         return None
 
 
-def _chain(engine: Engine) -> Iterator[tuple[int, bytes, bytes]]:
+def _digests(engine: Engine, recorder: ApplicationRecorder) -> Iterator[tuple[int, bytes | None]]:
+    """Each stored row's position and content digest (None: malformed), in log order, in this process."""
+    for event in _events(engine, recorder):
+        yield event.id, _content(event)
+
+
+def _stored_digest(originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
+    """``content_digest``, without parsing a UUID when the id is canonical text (the same digest)."""
+    if isinstance(originator_id, str):
+        return stored_content_digest(originator_id, version, topic, state)
+    return content_digest(originator_id, version, topic, state)
+
+
+def _rows_digested(db_name: str, table: str, start: int, stop: int) -> Iterator[tuple[int, bytes | None]]:
+    """As ``_digests`` for the rows in ``[start, stop]`` of an SQLite file, read (the same way as ``_events``) on a
+    connection of its own."""
+    conn = sqlite3.connect(f"file:{db_name}?mode=ro", uri=True, timeout=30)
+    try:
+        low = start
+        while low <= stop:
+            high = min(low + BATCH - 1, stop)
+            rows = conn.execute(f"SELECT rowid, CAST(originator_id AS BLOB), originator_version, CAST(topic AS BLOB), "
+                                f"CASE WHEN typeof(state) = 'blob' THEN state END FROM {table} "
+                                "WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (low, high)).fetchall()
+            for row in rows:
+                event = RawEvent(int(row[0]), _text(row[1]), row[2], _text(row[3]), row[4])
+                yield event.id, _content(event, _stored_digest)
+            low = high + 1
+    finally:
+        conn.close()
+
+
+def digest_range(db_name: str, table: str, start: int, stop: int) -> bytes:
+    """A range's row count (8 bytes), positions (int64 array) and one 33-byte record per row (a flag byte, 1 for
+    a malformed row, and the digest), as a worker process writes them to its standard output."""
+    positions, records = array("q"), bytearray()
+    for position, digest in _rows_digested(db_name, table, start, stop):
+        positions.append(position)
+        records += b"\x00" + digest if digest is not None else b"\x01" + bytes(32)
+    return len(positions).to_bytes(8, "big") + positions.tobytes() + bytes(records)
+
+
+def _digests_in_parallel(db_name: str, table: str, head: int, workers: int) -> Iterator[tuple[int, bytes | None]]:
+    """As ``_digests`` up to ``head``, the log cut into ``workers`` ranges: this process streams the first one
+    (so progress shows) while worker processes hash the others. A worker is a fresh interpreter
+    (``python -m infrastructure.verify``), not a fork or a multiprocessing spawn: it inherits no SQLite
+    connection or lock and never re-runs the caller's main module."""
+    bounds = [round(head * i / workers) for i in range(workers + 1)]
+    ranges = [(bounds[i] + 1, bounds[i + 1]) for i in range(workers)]
+    children = [subprocess.Popen([sys.executable, "-m", "infrastructure.verify", db_name, table, str(a), str(b)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE) for a, b in ranges[1:]]
+    try:
+        yield from _rows_digested(db_name, table, *ranges[0])
+        for child in children:
+            out, err = child.communicate()
+            if child.returncode != 0:
+                raise RuntimeError(f"verify worker failed: {err.decode(errors='replace')[-2000:]}")
+            count = int.from_bytes(out[:8], "big")
+            positions = array("q")
+            positions.frombytes(out[8:8 + 8 * count])
+            records = out[8 + 8 * count:]
+            for i, position in enumerate(positions):
+                record = records[33 * i:33 * i + 33]
+                yield position, (record[1:] if record[0] == 0 else None)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+
+
+def _chain(engine: Engine, stop: int | None = None) -> Iterator[tuple[int, bytes, bytes]]:
     after = 0
+    bound = "" if stop is None else f" AND position <= {int(stop)}"
     while True:
         with engine.connect() as conn:
             rows = conn.execute(text(f"SELECT position, {_bytes('digest', engine)}, {_bytes('content', engine)} "
-                                     "FROM ledger_chain WHERE position > :after ORDER BY position LIMIT :n"),
+                                     f"FROM ledger_chain WHERE position > :after{bound} ORDER BY position LIMIT :n"),
                                 {"after": after, "n": BATCH}).all()
         if not rows:
             return
@@ -200,6 +279,9 @@ class Verifier:
         self.seals = seals
         self.trusted = trusted or (lambda: None)
         self.checks: list[Callable[[], list[str]]] = []  # further checks (the security read models)
+        # Content digests are independent of each other: on a large SQLite file they are computed on both cores.
+        self.workers = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+        self.parallel_from = PARALLEL_FROM
 
     def verify(self, trusted: Ed25519PublicKey | None = None, progress: Callable[[int], None] | None = None
                ) -> Verification:
@@ -211,21 +293,21 @@ class Verifier:
         all_seals = self._all_seals(result)
         wanted = {s.position for s, _ in all_seals}
         previous = GENESIS
-        events, chain = _events(self.engine, self.recorder), _chain(self.engine)
+        events, chain = self._digested()
         event, link = next(events, None), next(chain, None)
         while event is not None or link is not None:
-            if event is not None and (link is None or event.id < link[0]):
-                self._found(result, event.id, "inserted", "a stored event has no chain entry")
+            if event is not None and (link is None or event[0] < link[0]):
+                self._found(result, event[0], "inserted", "a stored event has no chain entry")
                 event = next(events, None)
                 continue
             if link is None:  # nothing left on either side
                 break
-            if event is None or link[0] < event.id:
+            if event is None or link[0] < event[0]:
                 self._found(result, link[0], "removed", "the chain records an event that is no longer stored")
                 link = next(chain, None)
                 continue
             position, digest, content = link
-            computed = _content(event)
+            computed = event[1]
             if computed is None:
                 self._found(result, position, "changed", "the stored row is malformed (a field of the wrong type "
                                                          "or an unreadable id)")
@@ -250,6 +332,18 @@ class Verifier:
         for check in self.checks:
             result.problems.extend(check())
         return result
+
+    def _digested(self) -> tuple[Iterator[tuple[int, bytes | None]], Iterator[tuple[int, bytes, bytes]]]:
+        """The stored rows' (position, content digest) and the chain's rows, side by side: for a large SQLite
+        file up to the head as it is now, the digests computed on several cores; otherwise as they come."""
+        recorder = self.recorder
+        if isinstance(recorder, SQLiteApplicationRecorder) and not recorder.datastore.pool.is_sqlite_memory_mode \
+                and self.workers > 1:
+            head = int(recorder.max_notification_id() or 0)
+            if head >= self.parallel_from:
+                return (_digests_in_parallel(recorder.datastore.pool.db_name, events_source(recorder)[0], head,
+                                             self.workers), _chain(self.engine, head))
+        return _digests(self.engine, recorder), _chain(self.engine)
 
     def _all_seals(self, result: Verification) -> list[tuple[Seal, str]]:
         """The seals in the database and in the export, each once, with where it is kept."""
@@ -309,3 +403,7 @@ class Verifier:
             where = f"; first departure at position {first.position}" if first else ""
             return False, f"the log up to position {seal.position} differs from what was sealed{where}"
         return True, None
+
+
+if __name__ == "__main__":  # a verify worker: python -m infrastructure.verify DB TABLE START STOP
+    sys.stdout.buffer.write(digest_range(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))

@@ -57,8 +57,9 @@ class DirectoryView:
 
     def employee(self, employee_id: UUID) -> dict[str, Any] | None:
         """One employee's directory entry."""
-        rows = self._rows(select(employees).where(employees.c.id == employee_id))
-        return rows[0] if rows else None
+        with self.engine.connect() as conn:
+            row = conn.execute(_EMPLOYEE, {"b_id": employee_id}).first()
+        return dict(row._mapping) if row else None
 
     def employees(self, flt: EmployeeFilter, limit: int, cursor: str | None = None) -> Page:
         """Employees ordered by name, filtered, one page at a time."""
@@ -94,7 +95,7 @@ class DirectoryView:
     def has_reports(self, employee_id: UUID) -> bool:
         """True when anyone reports to this employee (being a supervisor follows from the registry)."""
         with self.engine.connect() as conn:
-            return conn.execute(select(employees.c.id).where(employees.c.supervisor_id == employee_id).limit(1)).first() is not None
+            return conn.execute(_HAS_REPORTS, {"supervisor": employee_id}).first() is not None
 
     def all_reports(self, supervisor_id: UUID) -> set[UUID]:
         """Everyone below a supervisor, directly or indirectly (a recursive query over the reporting lines, so
@@ -120,6 +121,11 @@ def _all_reports() -> Select[Any]:
 
 
 _ALL_REPORTS = _all_reports()
+# Statements every authenticated request runs, built once: SQLAlchemy memoizes a built statement's cache key,
+# which otherwise costs about as much as running the query (150 of 280 µs for one of these, 2026-12-02).
+_EMPLOYEE = select(employees).where(employees.c.id == bindparam("b_id", type_=Uuid))
+_HAS_REPORTS = select(employees.c.id).where(employees.c.supervisor_id == bindparam("supervisor", type_=Uuid)).limit(1)
+_GRANT_BY_TOKEN = select(grants).where(grants.c.token_hash == bindparam("b_hash"))
 
 
 class AccessView:
@@ -131,7 +137,7 @@ class AccessView:
     def by_token_hash(self, token_hash: str) -> dict[str, Any] | None:
         """The grant holding this token hash, if any."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(grants).where(grants.c.token_hash == token_hash)).first()
+            row = conn.execute(_GRANT_BY_TOKEN, {"b_hash": token_hash}).first()
         return dict(row._mapping) if row else None
 
     def all(self) -> list[dict[str, Any]]:
