@@ -132,6 +132,14 @@ class BulkReplay(Projection):
     JSON values only, with ``str`` keys: that is how a worker process hands it back.
     """
 
+    # Raw events are folded without the library's upcasting: a fold that reads every stored version of its
+    # events itself (defaults for fields older versions lack) says so, else an upcast event disables the bulk path.
+    folds_old_versions: bool = False
+
+    def bulk_ready(self) -> bool:
+        """Whether the raw fold reads every stored version of the events this projection handles."""
+        return self.folds_old_versions or not any(getattr(cls, "class_version", 1) > 1 for cls in self.handles)
+
     @abstractmethod
     def fold(self, events: Iterator[RawEvent]) -> Folded:
         """Fold raw events into rows in memory: table -> row key -> the columns set so far."""
@@ -359,8 +367,7 @@ class ProjectionRunner:
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> int:
         """Drop a projection's tables, recreate them and replay the whole log into them."""
         projection = self._get(name)
-        if isinstance(projection, BulkReplay) and (getattr(projection, "folds_old_versions", False) or not any(
-                getattr(cls, "class_version", 1) > 1 for cls in projection.handles)):
+        if isinstance(projection, BulkReplay) and projection.bulk_ready():
             try:
                 return self._bulk_rebuild(projection, progress) + self._catch_up_one(projection, progress)
             except Exception:  # noqa: BLE001 - an event the bulk path cannot take is found (and parked) one by one
@@ -379,8 +386,7 @@ class ProjectionRunner:
         timings: dict[str, float] = {}
         joint = []
         for name, projection in self.projections.items():
-            if isinstance(projection, BulkReplay) and not any(
-                    getattr(cls, "class_version", 1) > 1 for cls in projection.handles):
+            if isinstance(projection, BulkReplay) and projection.bulk_ready():
                 began = time.perf_counter()
                 self.rebuild(name, progress)
                 timings[name] = time.perf_counter() - began
