@@ -10,12 +10,10 @@ tests/infrastructure/test_tamper_drill.py runs the same drill in the suite.
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from infrastructure.seals import generate_key, load_key
 from tests.conftest import PG_URL, drop_schema, postgres_unavailable
+from tests.infrastructure.test_tamper import raw
 
 HR = Actor(id="drill-hr", role="hr_admin", name="Admin BKPSDM")
 UNITS = ["SETDA", "BKPSDM", "DINKES", "DISDIK", "BAPPEDA", "DPUPR", "DINSOS", "INSPEKTORAT"]
@@ -76,24 +75,9 @@ class Ledger:
         """A UUID as this backend's read-model tables store it."""
         return value.hex if self.kind == "sqlite" else str(value)
 
-    @contextmanager
-    def raw(self) -> Iterator[Any]:
+    def raw(self) -> Any:
         """A DB-API connection straight to the database, bypassing Jejak (the attacker's access)."""
-        db = self.jejak.settings.database()
-        if db.kind == "sqlite":
-            conn = sqlite3.connect(db.path)
-            try:
-                yield conn
-                conn.commit()
-            finally:
-                conn.close()
-        else:
-            import psycopg
-
-            with psycopg.connect(PG_URL) as pg:
-                pg.execute(f'SET search_path TO "{db.schema}"')
-                yield pg
-                pg.commit()
+        return raw(self.jejak)
 
 
 def build(kind: str, root: Path, trusted: bool = True, export: bool = True) -> Iterator[Ledger]:
