@@ -72,6 +72,7 @@ from infrastructure.schema_upgrade import outdated
 from infrastructure.seals import AutoSealer, SealExport, SealStore, trusted_key
 from infrastructure.sessions import AuthFailureLog, PageSessionStore
 from infrastructure.sessions import create_tables as create_sign_in_tables
+from infrastructure.snapshot_check import SnapshotCheck
 from infrastructure.timeline_view import TimelineView
 from infrastructure.verify import Verifier
 from infrastructure.views import AccessView, AuditView, DirectoryView
@@ -107,6 +108,8 @@ class Jejak:
         self.page_sessions = PageSessionStore(self.engine)
         self.verifier = Verifier(self.engine, self.ledger.recorder, self.seals, self.trusted_seal_key)
         self.verifier.checks.append(ReadModelCheck(self.engine, self.projections))
+        self.snapshot_check = SnapshotCheck(self.engine, self.ledger)  # snapshots sit outside the hash chain
+        self.verifier.checks.append(self.snapshot_check)
         if self.settings.catch_up_in_request:
             self.ledger.after_record.append(self.projections.catch_up_quietly)
         self.auto_seal = AutoSealer(self.seals, self.settings.seal_key_file, self.settings.seal_every_events,

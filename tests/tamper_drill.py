@@ -187,6 +187,17 @@ def promote_an_account(led: Ledger) -> None:
         c.execute("UPDATE accounts SET role = 'hr_admin'")
 
 
+def forge_a_snapshot(led: Ledger) -> None:
+    """Snapshot a unit the honest way, then rename it in the snapshot row (later loads would trust the snapshot)."""
+    with led.raw() as c:
+        unit_id = c.execute(f"SELECT originator_id FROM {led.table} WHERE topic LIKE '%Unit.Registered'").fetchone()[0]
+    led.jejak.ledger.take_snapshot(uuid.UUID(str(unit_id)))
+    table = led.jejak.snapshot_check.table
+    with led.raw() as c:
+        state = bytes(c.execute(f"SELECT state FROM {table}").fetchone()[0])
+        c.execute(f"UPDATE {table} SET state = {led.p}", (state.replace(b"Unit ", b"Unix "),))
+
+
 def delete_events_recorded_after_the_last_seal(led: Ledger) -> None:
     led.jejak.registry.register_unit(HR, "DISHUB", "Dinas Perhubungan")  # recorded after the seal
     head = led.jejak.projections.head()
@@ -214,6 +225,7 @@ DRILL: list[tuple[Attack | None, str, str, bool, bool]] = [
     (edit_a_seal, "broken", "", True, True),
     (insert_an_access_grant, "broken", "", True, True),
     (promote_an_account, "broken", "", True, True),
+    (forge_a_snapshot, "broken", "", True, True),
     # the limit: events after the last seal, removed with their chain entries, leave no trace
     (delete_events_recorded_after_the_last_seal, "intact", "", True, True),
 ]

@@ -336,6 +336,19 @@ def ledger_verify(public_key: str | None) -> None:
     sys.exit({"intact": 0, "broken": 1}.get(result.status, 2))
 
 
+@ledger.command("drop-snapshots")
+@click.option("--all", "everything", is_flag=True, help="Drop every snapshot, not only the altered ones.")
+def ledger_drop_snapshots(everything: bool) -> None:
+    """Delete snapshots that a replay of the log does not explain (or all with --all): they are derived state,
+    outside the hash chain, and the next load replays the events."""
+    check = system().snapshot_check
+    ids = check.snapshotted()
+    bad = ids if everything else [i for i in tqdm(ids, desc="check snapshots", unit="agg", file=sys.stderr)
+                                  if check.check(i)]
+    removed = check.drop(bad)
+    click.echo(f"dropped {removed} {'' if everything else 'altered '}snapshot(s) of {len(bad)} aggregate(s)")
+
+
 @ledger.command("export-seals")
 def ledger_export_seals() -> None:
     """Print the seals and their public keys as JSON, for auditors to keep elsewhere."""
