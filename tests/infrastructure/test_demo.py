@@ -226,13 +226,13 @@ def test_demo_token_holders_are_a_unit_head_and_a_staff_member_with_a_supervisor
 # ---------------------------------------------------------------- loading
 
 
-def test_loading_the_demo_fills_the_directory_quickly(loaded: tuple[Jejak, DemoResult, float]) -> None:
-    jejak, result, seconds = loaded
+def test_loading_the_demo_fills_the_directory_and_catches_up_every_projection(
+        loaded: tuple[Jejak, DemoResult, float]) -> None:
+    jejak, result, _ = loaded
     assert (result.units_added, result.employees_added) == (len(PLAN.units), len(PLAN.employees))
     assert jejak.directory.count() == len(PLAN.employees)
     assert len(jejak.directory.units()) == len(PLAN.units)
     assert all(s.lag == 0 for s in jejak.projections.status())
-    assert seconds < 45  # about 8 s on an idle 2-core machine; tests load it in parallel on a busy one
 
 
 def test_loaded_employees_report_to_their_planned_supervisors(loaded: tuple[Jejak, DemoResult, float]) -> None:
