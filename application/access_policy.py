@@ -92,6 +92,8 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "mentoring.assign": SUPERVISOR_OR_HR, "mentoring.log_session": PEOPLE, "mentoring.end": PEOPLE,
     "mentoring.list_awards": RECORD_READERS, "mentoring.get_award": RECORD_READERS, "mentoring.grant": SUPERVISOR_OR_HR,
     "timeline.employee_timeline": RECORD_READERS,
+    # development: where an employee stands
+    "standing.employee_standing": RECORD_READERS,
     # promotion cases
     "promotions.list_cases": CASE_LISTERS, "promotions.propose": PEOPLE, "promotions.get_case": CASE_READERS,
     "promotions.get_assessment": CASE_READERS, "promotions.get_decision": CASE_READERS,
@@ -236,6 +238,17 @@ class AccessPolicy:
     def may_read_mentoring(self, actor: Actor, mentor_id: UUID, mentee_id: UUID) -> bool:
         """A mentoring assignment: the mentor, and whoever reads the mentee's record."""
         return self.is_self(actor, mentor_id) or self.may_read_record(actor, mentee_id)
+
+    def may_read_standing(self, actor: Actor, employee_id: UUID) -> bool:
+        """Where an employee stands ("where do I stand"): whoever reads their career record."""
+        return self.may_read_record(actor, employee_id)
+
+    def may_see_talent_box(self, actor: Actor, employee_id: UUID, shown_to_employee: bool) -> bool:
+        """An employee's 9-box placement on their standing: HR, auditors and their supervisors; the employee
+        themself only where the rule set says so (``development.employee_sees_talent_box``)."""
+        if actor.role in (HR, AUDITOR) or self.supervises(actor, employee_id):
+            return True
+        return shown_to_employee and self.is_self(actor, employee_id)
 
     @staticmethod
     def may_record_training(actor: Actor, employee_id: UUID) -> bool:

@@ -172,6 +172,27 @@ class CareerView:
         return {"unit": unit, "employees": len(staff), "placed": len(staff) - len(unplaced),
                 "performance_by_predicate": dict(PERFORMANCE_BY_PREDICATE), "boxes": cells, "unplaced": unplaced}
 
+    def placement(self, employee_id: UUID, talent: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """One employee's 9-box cell (as the unit grid places them), or what is missing to place them."""
+        with self.engine.connect() as conn:
+            predicate = self.predicates(conn, [employee_id]).get(employee_id)
+            potential = self._latest_potentials(conn, [employee_id]).get(employee_id)
+        spot = place(predicate, potential["level"] if potential else None, boxes_of(talent))
+        cell = next((c for c in box_cells(talent) if c["box"] == spot.box), None)
+        return {"predicate": predicate, "performance": spot.performance, "potential": spot.potential,
+                "box": spot.box, "missing": list(spot.missing),
+                "meaning": cell["meaning"] if cell else None, "follow_up": cell["follow_up"] if cell else None,
+                "talent_pool": bool(cell and cell["talent_pool"]),
+                "potential_assessed_on": potential["assessed_on"] if potential else None}
+
+    def predicate_history(self, employee_id: UUID) -> list[dict[str, Any]]:
+        """The employee's annual appraisals, latest period first, with their current predicate and objection."""
+        stmt = (select(appraisals.c.id, appraisals.c.period, appraisals.c.status, appraisals.c.predicate,
+                       appraisals.c.original_predicate, appraisals.c.objection, appraisals.c.finalised_on)
+                .where(appraisals.c.employee_id == employee_id, appraisals.c.annual.is_(True))
+                .order_by(appraisals.c.period.desc()))
+        return self._rows(stmt)
+
     def _latest_potentials(self, conn: Connection, employee_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
         if not employee_ids:
             return {}

@@ -35,6 +35,7 @@ from application.queries import (
     PeopleQueries,
     PromotionQueries,
     Queries,
+    StandingQueries,
     TimelineQueries,
 )
 from application.question_book import QuestionBookService
@@ -175,6 +176,7 @@ class Jejak:
             promotions=PromotionQueries(self.promotion_view, self.promotions, self.directory, self.policy),
             grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),
             audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification),
+            standing=StandingQueries(self.career, self.promotions, self.trainings, people, self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:

@@ -132,6 +132,7 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
     "/api/awards": ("/api/awards", RECORD_LIST),
     "/api/awards/{award_id}": ("/api/awards/{award}", RECORD),
     "/api/employees/{employee_id}/timeline": ("/api/employees/{dewi}/timeline?reason=matrix", RECORD),
+    "/api/employees/{employee_id}/standing": ("/api/employees/{dewi}/standing", RECORD),
     "/api/employees/{employee_id}/service-record": ("/api/employees/{dewi}/service-record", RECORD),
     # promotion: Dewi's rejected case, whose evidence includes her appraisal, training and round
     "/api/promotion-cases": ("/api/promotion-cases", answer(listed=UP | {"committee", "hr", "auditor"},
@@ -208,6 +209,8 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/grievances/{case_grievance}/case-file?reason=matrix": ("/api/grievances/{grievance_id}/case-file", None),
     "/grievances/{appraisal_grievance}": ("/api/grievances/{appraisal_grievance}", None),
     "/timeline": (None, answer(ok=UP | OUTSIDERS | HR_AUDITOR)),
+    "/standing": (None, answer(ok=UP | OUTSIDERS | HR_AUDITOR)),
+    "/employees/{dewi}/standing": ("/api/employees/{employee_id}/standing", None),
     "/team": (None, answer(ok=SUPERVISORS)),
     "/hr/rounds": (None, answer(ok=frozenset({"hr"}))),
     "/investigations": (None, answer(ok=INVESTIGATORS)),

@@ -244,6 +244,7 @@ BODIES.update({
 # reason (required of them, ignored for the others), which records the read.
 ROUTES += [
     ("GET", "/api/employees/{staff}/timeline?reason=audit", CAREER_READERS),
+    ("GET", "/api/employees/{staff}/standing", CAREER_READERS),  # where she stands
 ]
 
 # Promotion cases: {case} is a case of the staff member (Dewi), who reports to the supervisor (Siti). Reads share one

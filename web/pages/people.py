@@ -27,12 +27,18 @@ MAX_TEXT = 2000
 @page("timeline.employee_timeline")
 def my_timeline() -> Any:
     """Your own career timeline; HR and auditors find the person first."""
+    return own_or_find("pages.people.timeline", "pages.people.my_timeline", _("Career timeline"))
+
+
+def own_or_find(target: str, search: str, heading: str) -> Any:
+    """An employee's own page of a kind (``target``, by employee id); accounts without an employee (HR, auditors)
+    find the person by name first on ``search``."""
     who = principal()
     if who.employee_id is not None:
-        return redirect(url_for("pages.people.timeline", employee_id=who.employee_id))
+        return redirect(url_for(target, employee_id=who.employee_id))
     name = (request.args.get("name") or "").strip()[:200]
     found = jejak().directory.employees(EmployeeFilter(name=name), 50).items if name else []
-    return render("pages/find_person.html", name=name, found=found)
+    return render("pages/find_person.html", name=name, found=found, target=target, search=search, heading=heading)
 
 
 @bp.route("/employees/<employee_id>/timeline")

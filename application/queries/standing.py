@@ -1,0 +1,101 @@
+"""Where an employee stands ("where do I stand"): predicates, this year's JP, the 9-box and the next promotion.
+
+The next promotion is evaluated by the promotion assessment's own functions on the inputs an assessment would pin
+today (``PromotionService.reads_for`` and ``domain.eligibility.evaluate``), so the standing of a kind on its date
+is what an assessment of a case for that kind and date would record now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Protocol
+from uuid import UUID
+
+from application.access_policy import AccessPolicy, require
+from application.actor import Actor
+from application.promotion_evidence import facts_from
+from application.promotions import PromotionService
+from application.queries.people import PeopleQueries
+from application.trainings import TrainingService
+from domain.eligibility import evaluate
+from domain.employee import Employee
+from domain.employment import CPNS, PPPK
+from domain.rules import development
+from domain.standing import KindStanding, earliest_date, kind_standing, kinds_of, next_promotion
+
+
+class StandingReadModel(Protocol):
+    """What the standing reads from the career read model."""
+
+    def predicate_history(self, employee_id: UUID) -> list[dict[str, Any]]:
+        """Annual appraisals, latest first."""
+
+    def training_hours(self, employee_id: UUID, year: int) -> dict[str, Any]:
+        """A year's JP by status."""
+
+    def placement(self, employee_id: UUID, talent: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The employee's 9-box cell."""
+
+
+class StandingQueries:
+    """One employee's standing as the actor may see it (AccessPolicy.may_read_standing, may_see_talent_box)."""
+
+    def __init__(self, view: StandingReadModel, promotions: PromotionService, trainings: TrainingService,
+                 people: PeopleQueries, policy: AccessPolicy):
+        self.view = view
+        self.promotions = promotions
+        self.trainings = trainings
+        self.people = people
+        self.policy = policy
+
+    def standing(self, actor: Actor, employee_id: UUID) -> dict[str, Any]:
+        """The employee's standing today (404 for no such employee, 403 for those who may not read it)."""
+        entry = self.people.entry(employee_id)
+        require(self.policy.may_read_standing(actor, employee_id),
+                "a standing is for the employee, their supervisors, HR and auditors")
+        today = self.promotions.today()
+        rule_set = self.promotions.rules.in_effect(today)
+        rules = rule_set.rules
+        employee = self.promotions.ledger.load(Employee, employee_id)
+        shown = self.policy.may_see_talent_box(actor, employee_id,
+                                               bool(development(rules).get("employee_sees_talent_box", False)))
+        return {
+            "employee": {"id": employee_id, "name": entry["name"], "unit": employee.unit,
+                         "position": employee.position, "rank": employee.rank, "rank_since": employee.rank_since,
+                         "status": employee.status},
+            "today": today, "rule_set_version": rule_set.version,
+            "predicates": self.view.predicate_history(employee_id),
+            "training": self.training(employee_id, employee.status, today.year),
+            "talent": ({"shown": True, **self.view.placement(employee_id, rules.get("talent"))} if shown
+                       else {"shown": False}),
+            "promotion": self.promotion(employee, rules, today),
+        }
+
+    def training(self, employee_id: UUID, status: str, year: int) -> dict[str, Any]:
+        """This year's verified JP against the entitlement (a PNS at least the minimum; a PPPK at most the cap)."""
+        hours = self.view.training_hours(employee_id, year)
+        minimum = self.trainings.yearly_minimum(year)
+        pppk = status == PPPK
+        entitlement = minimum.pppk_max_jp if pppk and minimum.pppk_max_jp is not None else minimum.minimum_jp
+        verified = int(hours["verified_jp"])
+        return {"year": year, "verified_jp": verified, "unverified_jp": int(hours["unverified_jp"]),
+                "entitlement_jp": entitlement, "entitlement": "at_most" if pppk else "at_least",
+                "remaining_jp": max(entitlement - verified, 0), "rule_set_version": minimum.rule_set_version}
+
+    def promotion(self, employee: Employee, rules: Mapping[str, Any], today: date) -> dict[str, Any]:
+        """Each rank-promotion kind at its earliest possible TMT, and the one to show as next."""
+        if employee.status in (PPPK, CPNS):
+            return {"applies": False, "reason": employee.status, "next": None, "kinds": []}
+        kinds = [self.kind(employee, kind, rules, today) for kind in kinds_of(rules)]
+        upcoming = next_promotion(kinds)
+        return {"applies": True, "reason": None, "next": upcoming.as_dict() if upcoming else None,
+                "kinds": [k.as_dict() for k in kinds]}
+
+    def kind(self, employee: Employee, rank_kind: str, rules: Mapping[str, Any], today: date) -> KindStanding:
+        """One kind evaluated, on today's inputs, at its earliest possible TMT."""
+        effective = earliest_date(rank_kind, employee.rank_since, employee.position_since, rules, today)
+        reads = self.promotions.reads_for(employee.id, "rank", rank_kind, effective, rules)
+        result = evaluate("rank", facts_from(reads), rules, effective, rank_kind)
+        return kind_standing(rank_kind, effective, result.as_dicts(), result.eligible, employee.rank_since, rules,
+                             today)
