@@ -94,6 +94,9 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "timeline.employee_timeline": RECORD_READERS,
     # development: where an employee stands
     "standing.employee_standing": RECORD_READERS,
+    "development.list_needs": RECORD_READERS, "development.get_need": RECORD_READERS,
+    "development.record_need": SUPERVISOR_OR_HR, "development.propose_needs": SUPERVISOR_OR_HR,
+    "development.confirm_need": SUPERVISOR_OR_HR, "development.dismiss_need": SUPERVISOR_OR_HR,
     # promotion cases
     "promotions.list_cases": CASE_LISTERS, "promotions.propose": PEOPLE, "promotions.get_case": CASE_READERS,
     "promotions.get_assessment": CASE_READERS, "promotions.get_decision": CASE_READERS,
@@ -249,6 +252,19 @@ class AccessPolicy:
         if actor.role in (HR, AUDITOR) or self.supervises(actor, employee_id):
             return True
         return shown_to_employee and self.is_self(actor, employee_id)
+
+    @staticmethod
+    def may_plan_development(actor: Actor, employee_id: UUID, employee_supervisor_id: UUID | None) -> bool:
+        """A development plan is drafted and worked on by the employee, their direct supervisor or HR."""
+        return (AccessPolicy.hr(actor) or AccessPolicy.is_self(actor, employee_id)
+                or AccessPolicy.supervises_directly(actor, employee_supervisor_id))
+
+    @staticmethod
+    def plan_party(actor: Actor, employee_id: UUID, plan_supervisor_id: UUID | None) -> str | None:
+        """Who signs a development plan: "employee" or "supervisor" (the plan's); None: nobody else, not HR."""
+        if AccessPolicy.is_self(actor, employee_id):
+            return "employee"
+        return "supervisor" if AccessPolicy.supervises_directly(actor, plan_supervisor_id) else None
 
     @staticmethod
     def may_record_training(actor: Actor, employee_id: UUID) -> bool:

@@ -16,6 +16,7 @@ from application.access_policy import AccessPolicy, Cover
 from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
+from application.development import DevelopmentService
 from application.employee_import import EmployeeImport
 from application.evidence_index import LogEvidenceIndex
 from application.feedback import FeedbackService
@@ -59,6 +60,7 @@ from infrastructure.projections.access import AccessProjection
 from infrastructure.projections.accounts import AccountProjection, AccountView
 from infrastructure.projections.appraisals import AppraisalProjection
 from infrastructure.projections.audit_index import AuditIndexProjection
+from infrastructure.projections.development_needs import DevelopmentNeedProjection, DevelopmentNeedView
 from infrastructure.projections.directory import DirectoryProjection
 from infrastructure.projections.feedback import FeedbackProjection
 from infrastructure.projections.grievances import GrievanceProjection
@@ -99,7 +101,7 @@ class Jejak:
                 self.ledger,
                 [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
                  FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
-                 TimelineProjection(), PromotionProjection(), GrievanceProjection()],
+                 TimelineProjection(), PromotionProjection(), GrievanceProjection(), DevelopmentNeedProjection()],
             )
             self.projections.create_tables()
             self.seals = SealStore(self.engine, SealExport(self.settings.seal_export_file))
@@ -138,6 +140,8 @@ class Jejak:
         self.mentoring = MentoringService(self.ledger)
         self.recognition = RecognitionService(self.ledger)
         self.service_records = ServiceRecordService(self.ledger, self.policy)
+        self.development = DevelopmentService(self.ledger, self.rules, self.policy)
+        self.development_needs = DevelopmentNeedView(self.engine)
         self.career = CareerView(self.engine)
         self.promotion_view = PromotionView(self.engine)
         self.grievance_view = GrievanceView(self.engine)
@@ -176,7 +180,8 @@ class Jejak:
             promotions=PromotionQueries(self.promotion_view, self.promotions, self.directory, self.policy),
             grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),
             audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification),
-            standing=StandingQueries(self.career, self.promotions, self.trainings, people, self.policy),
+            standing=StandingQueries(self.career, self.promotions, self.trainings, people, self.policy,
+                                     self.development_needs),
         )
 
     def _verification(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from web import (
     appraisals,
     audit,
     contacts,
+    development,
     employees,
     exports,
     feedback,
@@ -43,7 +44,7 @@ from web.problems import ProblemApi, register_error_handlers
 BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
     audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
-    service_records.blp, contacts.blp, exports.blp, standing.blp,
+    service_records.blp, contacts.blp, exports.blp, standing.blp, development.blp,
 )
 
 

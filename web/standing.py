@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from web.auth import actor, allow, jejak
+from web.development import NeedOut
 from web.http import parse_id
 
 blp = Blueprint("standing", __name__, url_prefix="/api", description="Where an employee stands (development)")
@@ -36,17 +37,70 @@ class PromotionOut(ma.Schema):
     kinds = ma.fields.List(ma.fields.Nested(KindOut))
 
 
+class StandingEmployeeOut(ma.Schema):
+    """Who the standing is of, as the employee record has it now."""
+
+    id = ma.fields.UUID()
+    name = ma.fields.String()
+    unit = ma.fields.String()
+    position = ma.fields.String()
+    rank = ma.fields.String()
+    rank_since = ma.fields.Date()
+    status = ma.fields.String()
+
+
+class PredicateOut(ma.Schema):
+    """One annual appraisal."""
+
+    id = ma.fields.UUID()
+    period = ma.fields.String()
+    status = ma.fields.String()
+    predicate = ma.fields.String(allow_none=True, metadata={"description": "the current one (after an objection)"})
+    original_predicate = ma.fields.String(allow_none=True)
+    objection = ma.fields.String(allow_none=True)
+    finalised_on = ma.fields.Date(allow_none=True)
+
+
+class YearJpOut(ma.Schema):
+    """This year's JP against the entitlement."""
+
+    year = ma.fields.Integer()
+    verified_jp = ma.fields.Integer()
+    unverified_jp = ma.fields.Integer()
+    entitlement_jp = ma.fields.Integer()
+    entitlement = ma.fields.String(metadata={"description": "at_least (PNS) or at_most (PPPK)"})
+    remaining_jp = ma.fields.Integer()
+    rule_set_version = ma.fields.Integer()
+
+
+class PlacementOut(ma.Schema):
+    """The 9-box cell, where shown."""
+
+    shown = ma.fields.Boolean()
+    predicate = ma.fields.String(allow_none=True)
+    performance = ma.fields.String(allow_none=True)
+    potential = ma.fields.String(allow_none=True)
+    box = ma.fields.Integer(allow_none=True)
+    missing = ma.fields.List(ma.fields.String())
+    meaning = ma.fields.String(allow_none=True)
+    follow_up = ma.fields.String(allow_none=True)
+    talent_pool = ma.fields.Boolean()
+    potential_assessed_on = ma.fields.Date(allow_none=True)
+
+
 class StandingOut(ma.Schema):
     """An employee's standing today."""
 
-    employee = ma.fields.Dict()
+    employee = ma.fields.Nested(StandingEmployeeOut)
     today = ma.fields.Date()
     rule_set_version = ma.fields.Integer()
-    predicates = ma.fields.List(ma.fields.Dict(), metadata={"description": "annual appraisals, latest first"})
-    training = ma.fields.Dict(metadata={"description": "this year's verified JP against the entitlement"})
-    talent = ma.fields.Dict(metadata={"description": "the 9-box cell; shown: false where the rule set hides it "
-                                                     "from the employee"})
+    predicates = ma.fields.List(ma.fields.Nested(PredicateOut), metadata={"description": "latest first"})
+    training = ma.fields.Nested(YearJpOut)
+    talent = ma.fields.Nested(PlacementOut, metadata={
+        "description": "shown false (and nothing else) where the rule set hides the 9-box from the employee"})
     promotion = ma.fields.Nested(PromotionOut)
+    needs = ma.fields.List(ma.fields.Nested(NeedOut), metadata={"description": "development needs, latest first"})
+    may_decide_needs = ma.fields.Boolean(metadata={"description": "the caller confirms or dismisses proposed needs"})
 
 
 @blp.route("/employees/<employee_id>/standing")

@@ -38,12 +38,21 @@ class StandingReadModel(Protocol):
         """The employee's 9-box cell."""
 
 
+class NeedsReadModel(Protocol):
+    """What the standing reads of the development needs."""
+
+    def needs(self, employee_id: UUID | None, status: str | None, source: str | None, limit: int,
+              visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+        """Needs, latest first."""
+
+
 class StandingQueries:
     """One employee's standing as the actor may see it (AccessPolicy.may_read_standing, may_see_talent_box)."""
 
     def __init__(self, view: StandingReadModel, promotions: PromotionService, trainings: TrainingService,
-                 people: PeopleQueries, policy: AccessPolicy):
+                 people: PeopleQueries, policy: AccessPolicy, needs: NeedsReadModel):
         self.view = view
+        self.needs = needs
         self.promotions = promotions
         self.trainings = trainings
         self.people = people
@@ -70,6 +79,8 @@ class StandingQueries:
             "talent": ({"shown": True, **self.view.placement(employee_id, rules.get("talent"))} if shown
                        else {"shown": False}),
             "promotion": self.promotion(employee, rules, today),
+            "needs": self.needs.needs(employee_id, None, None, 200),
+            "may_decide_needs": self.policy.may_assess_talent(actor, employee.supervisor_id),
         }
 
     def training(self, employee_id: UUID, status: str, year: int) -> dict[str, Any]:

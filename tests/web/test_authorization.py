@@ -17,6 +17,7 @@ from application.access import hash_token
 from application.actor import Actor, system_actor
 from application.question_book import default_questions
 from application.rulebook import default_rules
+from domain.development import DevelopmentNeed, ProposedNeed, SourceRef
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from tests.conftest import _make
@@ -246,6 +247,25 @@ ROUTES += [
     ("GET", "/api/employees/{staff}/timeline?reason=audit", CAREER_READERS),
     ("GET", "/api/employees/{staff}/standing", CAREER_READERS),  # where she stands
 ]
+
+# Development needs of the staff member (see `development_setup`): her supervisor or HR records, proposes (from the
+# shared closed round), confirms and dismisses; she, her supervisors, HR and auditors read them.
+ROUTES += [
+    ("GET", "/api/development-needs", CAREER_READERS),
+    ("POST", "/api/development-needs", SUPERVISOR_OR_HR),
+    ("POST", "/api/development-needs/proposals", SUPERVISOR_OR_HR),
+    ("GET", "/api/development-needs/{need}", CAREER_READERS),
+    ("POST", "/api/development-needs/{need}/confirmation", SUPERVISOR_OR_HR),
+    ("POST", "/api/development-needs/{need}/dismissal", SUPERVISOR_OR_HR),
+]
+BODIES.update({
+    ("POST", "/api/development-needs"): lambda ids: {
+        "employee_id": ids["staff"], "area": "value", "value": "Kolaboratif", "detail": "jarang berbagi informasi"},
+    ("POST", "/api/development-needs/proposals"): lambda ids: {
+        "source": "feedback_round", "source_id": ids["source_round"]},
+    ("POST", "/api/development-needs/{need}/confirmation"): lambda ids: {"reason": "perlu pelatihan"},
+    ("POST", "/api/development-needs/{need}/dismissal"): lambda ids: {"reason": "sudah membaik"},
+})
 
 # Promotion cases: {case} is a case of the staff member (Dewi), who reports to the supervisor (Siti). Reads share one
 # proposed, assessed and decided case; an investigator reads only the cases of open grievances assigned to them, so
@@ -611,6 +631,32 @@ def shared_grievance(api: Api) -> UUID:
     return api.ids["grievance"]
 
 
+def development_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """Id of {need} (reads share one proposed need of the staff member; an admitted decision gets its own) and of
+    the closed round a proposal reads."""
+    if "/development-needs" not in template:
+        return {}
+    if not real:
+        return {"need": str(uuid4()), "source_round": str(uuid4())}
+    if template.endswith("/proposals"):
+        return {"source_round": str(closed_round(api))}
+    if "{need}" not in template:
+        return {}
+    if method == "GET":
+        if "need" not in api.ids:
+            api.ids["need"] = proposed_need(api)
+        return {"need": str(api.ids["need"])}
+    return {"need": str(proposed_need(api))}
+
+
+def proposed_need(api: Api) -> UUID:
+    """A need proposed for the staff member from a final appraisal (pinned as the rule would pin it)."""
+    need = DevelopmentNeed.propose(api.ids["staff"], SourceRef("appraisal", uuid4(), 5),
+                                   ProposedNeed("work_results", None, "hasil kerja di bawah ekspektasi", {}), 1)
+    api.jejak.ledger.record(MATRIX_HR, need)
+    return need.id
+
+
 def caller_id(caller: str | None) -> str:
     return caller or "anonymous"
 
@@ -630,6 +676,7 @@ def resolve(api: Api, method: str, template: str, caller: str | None = None, rea
     ids.update(career_setup(api, method, template, caller, real))
     ids.update(promotion_setup(api, method, template, caller, real))
     ids.update(grievance_setup(api, method, template, caller, real))
+    ids.update(development_setup(api, method, template, caller, real))
     ids.update(status_setup(api, template, real))
     return template.format(**ids), ids
 

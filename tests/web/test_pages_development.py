@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
-from tests.web.pages import Site, build_site, post_form
+from domain.development import DevelopmentNeed, ProposedNeed, SourceRef
+from tests.web.pages import HR, Site, build_site, post_form
 
 
 @pytest.fixture
@@ -31,3 +33,31 @@ def test_the_supervisor_reads_her_reports_standing_in_english(site: Site) -> Non
     post_form(client, "/language", {"lang": "en", "next": "/"}, token_from="/")
     page = client.get(f"/employees/{site.api.ids['staff']}/standing").get_data(as_text=True)
     assert "Next promotion" in page and "Criteria and the values used" in page
+
+
+def test_the_supervisor_confirms_a_proposed_need_on_the_standing_page_and_a_blank_reason_is_refused(
+        site: Site) -> None:
+    staff = site.api.ids["staff"]
+    need = DevelopmentNeed.propose(staff, SourceRef("appraisal", uuid4(), 5),
+                                   ProposedNeed("work_results", None, "hasil kerja di bawah ekspektasi", {}), 1)
+    site.jejak.ledger.record(HR, need)
+    client = site.client("supervisor")
+    page = f"/employees/{staff}/standing"
+    action = f"/employees/{staff}/needs/{need.id}/decision"
+    assert action in client.get(page).get_data(as_text=True)
+    refused = post_form(client, action, {"reason": " ", "decision": "confirm"}, token_from=page)
+    assert refused.status_code == 422 and site.jejak.development.need(need.id).status == "proposed"
+    done = post_form(client, action, {"reason": "perlu pelatihan manajemen kinerja", "decision": "confirm"},
+                     token_from=page)
+    assert done.status_code == 302
+    assert site.jejak.development.need(need.id).status == "confirmed"
+    after = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "perlu pelatihan manajemen kinerja" in after and action not in after
+
+
+def test_the_employee_sees_her_needs_without_the_decision_form(site: Site) -> None:
+    staff = site.api.ids["staff"]
+    site.jejak.development.judge(HR, staff, "value", "Kolaboratif", "jarang berbagi informasi dengan tim")
+    page = site.client("employee").get(f"/employees/{staff}/standing").get_data(as_text=True)
+    assert "Kolaboratif" in page and "jarang berbagi informasi dengan tim" in page
+    assert "/decision" not in page

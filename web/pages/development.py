@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
-from flask import Blueprint
+from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
+from domain.development import MAX_REASON
+from domain.errors import DomainError
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.people import own_or_find
-from web.pages.render import render
+from web.pages.render import Errors, field_errors, render, required
 
 bp = Blueprint("development", __name__)
 
@@ -28,8 +31,36 @@ def my_standing() -> Any:
 @page("standing.employee_standing")
 def standing(employee_id: str) -> Any:
     """Where the employee stands: predicates, this year's JP, the 9-box where shown, the next promotion."""
-    data = jejak().queries.standing.standing(actor(), parse_id(employee_id, "employee"))
-    return render("pages/standing.html", data={**data, "promotion": dated(data["promotion"])})
+    return standing_page(parse_id(employee_id, "employee"))
+
+
+def standing_page(eid: UUID, status: int = 200, errors: Errors | None = None, need_id: UUID | None = None,
+                  reason: str = "") -> Any:
+    """Render the standing (with a need's decision form showing its errors, after a refused decision)."""
+    data = jejak().queries.standing.standing(actor(), eid)
+    return render("pages/standing.html", status, data={**data, "promotion": dated(data["promotion"])},
+                  errors=errors or {}, failed_need=need_id, reason=reason, notice=request.args.get("notice"))
+
+
+@bp.route("/employees/<employee_id>/needs/<need_id>/decision", methods=["POST"])
+@page("development.confirm_need")
+def decide_need(employee_id: str, need_id: str) -> Any:
+    """The supervisor (or HR) confirms or dismisses a proposed need with a reason."""
+    eid, nid = parse_id(employee_id, "employee"), parse_id(need_id, "development need")
+    reason = (request.form.get("reason") or "").strip()
+    decision = request.form.get("decision")
+    errors = required({"reason": reason}, "reason")
+    if decision not in ("confirm", "dismiss"):
+        errors["decision"] = [_("Choose confirm or dismiss.")]
+    if not errors:
+        try:
+            service = jejak().development
+            (service.confirm if decision == "confirm" else service.dismiss)(actor(), nid, reason[:MAX_REASON])
+        except DomainError as e:
+            errors = field_errors(e)
+    if errors:
+        return standing_page(eid, 422, errors, nid, reason)
+    return redirect(url_for("pages.development.standing", employee_id=eid, notice="decided") + "#needs-h")
 
 
 def dated(promotion: dict[str, Any]) -> dict[str, Any]:

@@ -101,6 +101,12 @@ WORDS: dict[str, Any] = {
     "discipline": lazy_gettext("discipline"),
     "exam": lazy_gettext("civil-service exam"),
     "more_than_percent": lazy_gettext("more than (percent)"),
+    # development needs
+    "confirmed": lazy_gettext("confirmed"),
+    "work_results": lazy_gettext("work results"),
+    "behaviour": lazy_gettext("work behaviour"),
+    "talent": lazy_gettext("9-box follow-up"),
+    "other": lazy_gettext("other"),
 }
 
 
