@@ -97,6 +97,12 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "development.list_needs": RECORD_READERS, "development.get_need": RECORD_READERS,
     "development.record_need": SUPERVISOR_OR_HR, "development.propose_needs": SUPERVISOR_OR_HR,
     "development.confirm_need": SUPERVISOR_OR_HR, "development.dismiss_need": SUPERVISOR_OR_HR,
+    "plans.list_plans": RECORD_READERS, "plans.get_plan": RECORD_READERS, "plans.draft_plan": PEOPLE,
+    "plans.add_goal": PEOPLE, "plans.sign_plan": EMPLOYEES, "plans.record_progress": PEOPLE,
+    "plans.link_training": PEOPLE, "plans.close_plan": SUPERVISOR_OR_HR,
+    "dialogues.list_dialogues": RECORD_READERS, "dialogues.get_dialogue": RECORD_READERS,
+    "dialogues.record_dialogue": EMPLOYEES, "dialogues.add_account": EMPLOYEES,
+    "dialogues.complete_action": EMPLOYEES, "dialogues.my_actions": EMPLOYEES,
     # promotion cases
     "promotions.list_cases": CASE_LISTERS, "promotions.propose": PEOPLE, "promotions.get_case": CASE_READERS,
     "promotions.get_assessment": CASE_READERS, "promotions.get_decision": CASE_READERS,
@@ -265,6 +271,13 @@ class AccessPolicy:
         if AccessPolicy.is_self(actor, employee_id):
             return "employee"
         return "supervisor" if AccessPolicy.supervises_directly(actor, plan_supervisor_id) else None
+
+    # a performance dialogue has the same two parties: the employee and the supervisor it was held with
+    dialogue_party = plan_party
+
+    def may_read_dialogue(self, actor: Actor, employee_id: UUID, supervisor_id: UUID) -> bool:
+        """A performance dialogue: its supervisor, and whoever reads the employee's record."""
+        return self.is_self(actor, supervisor_id) or self.may_read_record(actor, employee_id)
 
     @staticmethod
     def may_record_training(actor: Actor, employee_id: UUID) -> bool:

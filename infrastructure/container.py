@@ -17,6 +17,8 @@ from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
 from application.development import DevelopmentService
+from application.development_plans import DevelopmentPlanService
+from application.dialogues import DialogueService
 from application.employee_import import EmployeeImport
 from application.evidence_index import LogEvidenceIndex
 from application.feedback import FeedbackService
@@ -61,6 +63,8 @@ from infrastructure.projections.accounts import AccountProjection, AccountView
 from infrastructure.projections.appraisals import AppraisalProjection
 from infrastructure.projections.audit_index import AuditIndexProjection
 from infrastructure.projections.development_needs import DevelopmentNeedProjection, DevelopmentNeedView
+from infrastructure.projections.development_plans import DevelopmentPlanProjection, DevelopmentPlanView
+from infrastructure.projections.dialogues import DialogueProjection, DialogueView
 from infrastructure.projections.directory import DirectoryProjection
 from infrastructure.projections.feedback import FeedbackProjection
 from infrastructure.projections.grievances import GrievanceProjection
@@ -101,7 +105,8 @@ class Jejak:
                 self.ledger,
                 [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
                  FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
-                 TimelineProjection(), PromotionProjection(), GrievanceProjection(), DevelopmentNeedProjection()],
+                 TimelineProjection(), PromotionProjection(), GrievanceProjection(), DevelopmentNeedProjection(),
+                 DevelopmentPlanProjection(), DialogueProjection()],
             )
             self.projections.create_tables()
             self.seals = SealStore(self.engine, SealExport(self.settings.seal_export_file))
@@ -142,6 +147,10 @@ class Jejak:
         self.service_records = ServiceRecordService(self.ledger, self.policy)
         self.development = DevelopmentService(self.ledger, self.rules, self.policy)
         self.development_needs = DevelopmentNeedView(self.engine)
+        self.plans = DevelopmentPlanService(self.ledger, self.policy)
+        self.development_plans = DevelopmentPlanView(self.engine)
+        self.dialogues = DialogueService(self.ledger, self.policy)
+        self.dialogue_view = DialogueView(self.engine)
         self.career = CareerView(self.engine)
         self.promotion_view = PromotionView(self.engine)
         self.grievance_view = GrievanceView(self.engine)
@@ -181,7 +190,7 @@ class Jejak:
             grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),
             audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification),
             standing=StandingQueries(self.career, self.promotions, self.trainings, people, self.policy,
-                                     self.development_needs),
+                                     self.development_needs, self.development_plans, self.dialogue_view),
         )
 
     def _verification(self) -> dict[str, Any]:

@@ -18,12 +18,14 @@ from web import (
     audit,
     contacts,
     development,
+    dialogues,
     employees,
     exports,
     feedback,
     grievances,
     health,
     mentoring,
+    plans,
     promotions,
     question_sets,
     rule_sets,
@@ -44,7 +46,7 @@ from web.problems import ProblemApi, register_error_handlers
 BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
     audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
-    service_records.blp, contacts.blp, exports.blp, standing.blp, development.blp,
+    service_records.blp, contacts.blp, exports.blp, standing.blp, development.blp, plans.blp, dialogues.blp,
 )
 
 

@@ -9,7 +9,9 @@ from flask_smorest import Blueprint
 
 from web.auth import actor, allow, jejak
 from web.development import NeedOut
+from web.dialogues import DialogueOut
 from web.http import parse_id
+from web.plans import PlanOut
 
 blp = Blueprint("standing", __name__, url_prefix="/api", description="Where an employee stands (development)")
 
@@ -88,6 +90,19 @@ class PlacementOut(ma.Schema):
     potential_assessed_on = ma.fields.Date(allow_none=True)
 
 
+class StandingPlanOut(PlanOut):
+    """A development plan and whether the caller signs it now."""
+
+    signs_as = ma.fields.String(allow_none=True, metadata={"description": "employee, supervisor or null"})
+    may_sign = ma.fields.Boolean()
+
+
+class StandingDialogueOut(DialogueOut):
+    """A dialogue and the caller's part in it."""
+
+    party = ma.fields.String(allow_none=True, metadata={"description": "employee, supervisor or null"})
+
+
 class StandingOut(ma.Schema):
     """An employee's standing today."""
 
@@ -101,6 +116,12 @@ class StandingOut(ma.Schema):
     promotion = ma.fields.Nested(PromotionOut)
     needs = ma.fields.List(ma.fields.Nested(NeedOut), metadata={"description": "development needs, latest first"})
     may_decide_needs = ma.fields.Boolean(metadata={"description": "the caller confirms or dismisses proposed needs"})
+    plans = ma.fields.List(ma.fields.Nested(StandingPlanOut), metadata={
+        "description": "development plans, latest year first, with their goals"})
+    dialogues = ma.fields.List(ma.fields.Nested(StandingDialogueOut), metadata={
+        "description": "performance dialogues, latest first"})
+    dialogue_party = ma.fields.String(allow_none=True, metadata={
+        "description": "employee or supervisor: the caller records dialogues of this employee as that party"})
 
 
 @blp.route("/employees/<employee_id>/standing")

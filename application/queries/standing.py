@@ -46,13 +46,35 @@ class NeedsReadModel(Protocol):
         """Needs, latest first."""
 
 
+class PlansReadModel(Protocol):
+    """What the standing reads of the development plans."""
+
+    def plans(self, employee_id: UUID | None, year: int | None, status: str | None, limit: int,
+              visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+        """Plans, latest year first."""
+
+    def goals_of(self, plan_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+        """The goals of some plans."""
+
+
+class DialoguesReadModel(Protocol):
+    """What the standing reads of the performance dialogues."""
+
+    def dialogues(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+                  viewer: UUID | None = None) -> list[dict[str, Any]]:
+        """Dialogues, latest first, with their actions."""
+
+
 class StandingQueries:
     """One employee's standing as the actor may see it (AccessPolicy.may_read_standing, may_see_talent_box)."""
 
     def __init__(self, view: StandingReadModel, promotions: PromotionService, trainings: TrainingService,
-                 people: PeopleQueries, policy: AccessPolicy, needs: NeedsReadModel):
+                 people: PeopleQueries, policy: AccessPolicy, needs: NeedsReadModel, plans: PlansReadModel,
+                 dialogues: DialoguesReadModel):
         self.view = view
+        self.dialogues = dialogues
         self.needs = needs
+        self.plans = plans
         self.promotions = promotions
         self.trainings = trainings
         self.people = people
@@ -81,7 +103,25 @@ class StandingQueries:
             "promotion": self.promotion(employee, rules, today),
             "needs": self.needs.needs(employee_id, None, None, 200),
             "may_decide_needs": self.policy.may_assess_talent(actor, employee.supervisor_id),
+            "plans": self.plans_of(actor, employee),
+            "dialogues": [{**d, "party": self.policy.dialogue_party(actor, employee_id, d["supervisor_id"])}
+                          for d in self.dialogues.dialogues(employee_id, 20)],
+            "dialogue_party": self.policy.dialogue_party(actor, employee_id, employee.supervisor_id),
         }
+
+    def plans_of(self, actor: Actor, employee: Employee) -> list[dict[str, Any]]:
+        """The employee's development plans, latest year first, each with its goals and whether the actor signs
+        it now (a draft with goals the actor's party has not signed)."""
+        rows = self.plans.plans(employee.id, None, None, 20)
+        goals = self.plans.goals_of([r["id"] for r in rows])
+        out = []
+        for row in rows:
+            party = self.policy.plan_party(actor, employee.id, row["supervisor_id"])
+            signed = row["employee_signed_at"] if party == "employee" else row["supervisor_signed_at"]
+            out.append({**row, "goal_list": goals[row["id"]], "signs_as": party,
+                        "may_sign": party is not None and row["status"] == "draft" and row["goals"] > 0
+                        and signed is None})
+        return out
 
     def training(self, employee_id: UUID, status: str, year: int) -> dict[str, Any]:
         """This year's verified JP against the entitlement (a PNS at least the minimum; a PPPK at most the cap)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -79,37 +79,47 @@ class DevelopmentNeedProjection(Projection):
                     version=e.originator_version))
 
 
-class DevelopmentNeedView:
-    """Development needs as the projection holds them (no writes)."""
+def narrowed(stmt: Select[Any], equal: Iterable[tuple[Any, Any]], employee_column: Any,
+             visible_to: set[UUID] | None) -> Select[Any]:
+    """A query with ``column == value`` for each given value (None: no filter), and only the employees in
+    ``visible_to`` (None: everyone)."""
+    for column, value in equal:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt if visible_to is None else stmt.where(employee_column.in_(visible_to))
+
+
+class EmployeeRowView:
+    """A view over a table of rows that each belong to one employee, shown with the employee's name and unit."""
+
+    table: Table
 
     def __init__(self, engine: Engine):
         self.engine = engine
 
+    def _rows(self) -> Select[Any]:
+        return (select(self.table, employees.c.name.label("employee_name"), employees.c.unit)
+                .outerjoin(employees, employees.c.id == self.table.c.employee_id))
+
+    def _all(self, stmt: Select[Any]) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+class DevelopmentNeedView(EmployeeRowView):
+    """Development needs as the projection holds them (no writes)."""
+
+    table = needs
+
     def needs(self, employee_id: UUID | None, status: str | None, source: str | None, limit: int,
               visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
         """Needs, latest first; ``visible_to`` limits them to those employees, ``unit`` to the unit's people now."""
-        stmt = self._rows()
-        if employee_id is not None:
-            stmt = stmt.where(needs.c.employee_id == employee_id)
-        if status is not None:
-            stmt = stmt.where(needs.c.status == status)
-        if source is not None:
-            stmt = stmt.where(needs.c.source_type == source)
-        if unit is not None:
-            stmt = stmt.where(employees.c.unit == unit)
-        if visible_to is not None:
-            stmt = stmt.where(needs.c.employee_id.in_(visible_to))
+        stmt = narrowed(self._rows(), ((needs.c.employee_id, employee_id), (needs.c.status, status),
+                                       (needs.c.source_type, source), (employees.c.unit, unit)),
+                        needs.c.employee_id, visible_to)
         return self._all(stmt.order_by(needs.c.proposed_at.desc(), needs.c.id).limit(limit))
 
     def need(self, need_id: UUID) -> dict[str, Any] | None:
         """One need."""
         rows = self._all(self._rows().where(needs.c.id == need_id))
         return rows[0] if rows else None
-
-    def _rows(self) -> Select[Any]:
-        return (select(needs, employees.c.name.label("employee_name"), employees.c.unit)
-                .outerjoin(employees, employees.c.id == needs.c.employee_id))
-
-    def _all(self, stmt: Select[Any]) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(stmt)]

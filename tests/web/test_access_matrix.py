@@ -135,6 +135,11 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
     "/api/employees/{employee_id}/standing": ("/api/employees/{dewi}/standing", RECORD),
     "/api/development-needs": ("/api/development-needs", RECORD_LIST),
     "/api/development-needs/{need_id}": ("/api/development-needs/{need}", RECORD),
+    "/api/development-plans": ("/api/development-plans", RECORD_LIST),
+    "/api/development-plans/{plan_id}": ("/api/development-plans/{plan}", RECORD),
+    "/api/performance-dialogues": ("/api/performance-dialogues", RECORD_LIST),
+    "/api/performance-dialogues/{dialogue_id}": ("/api/performance-dialogues/{dialogue}", RECORD),
+    "/api/me/dialogue-actions": ("/api/me/dialogue-actions", answer(ok=EMPLOYEES)),
     "/api/employees/{employee_id}/service-record": ("/api/employees/{dewi}/service-record", RECORD),
     # promotion: Dewi's rejected case, whose evidence includes her appraisal, training and round
     "/api/promotion-cases": ("/api/promotion-cases", answer(listed=UP | {"committee", "hr", "auditor"},
@@ -328,6 +333,8 @@ def populate(system: Any) -> Org:
     ids["award"] = system.recognition.grant(HR, ids["dewi"], "performance", "Kinerja Terbaik",
                                             "target layanan terlampaui").id
     ids["need"] = system.development.judge(HR, ids["dewi"], "value", "Kolaboratif", "jarang berbagi informasi").id
+    ids["plan"] = system.plans.draft(HR, ids["dewi"], 2026).id
+    ids["dialogue"] = system.dialogues.record(dewi, ids["dewi"], date.today(), ["Capaian"], [], None, "sesuai").id
     # the closed 2025 round: Dewi (self), Siti (supervisor) and Rina (peer) answered
     feedback = system.feedback
     rid = feedback.open_round(HR, ids["dewi"], "2025-Q4", date.today() + timedelta(days=5)).id
@@ -412,7 +419,7 @@ def observed(org: Org, response: Any, expected: str) -> str:
     assert 200 <= response.status_code < 300, response.get_data(as_text=True)
     if expected in ("in", "out"):
         ids = {str(org.ids[k]) for k in ("round", "appraisal", "training", "potential", "mentoring", "award",
-                                         "case", "case_grievance", "need")}
+                                         "case", "case_grievance", "need", "plan", "dialogue")}
         return "in" if any(str(item.get("id")) in ids for item in items_of(response.get_json())) else "out"
     if expected in ("full", "public"):
         return "full" if "nip" in response.get_json() else "public"

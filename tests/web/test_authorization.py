@@ -267,6 +267,51 @@ BODIES.update({
     ("POST", "/api/development-needs/{need}/dismissal"): lambda ids: {"reason": "sudah membaik"},
 })
 
+# Development plans of the staff member (see `plan_setup`): she, her supervisor or HR drafts and works on them; she
+# and her supervisor sign (HR does not); her supervisor or HR closes an agreed one.
+ROUTES += [
+    ("GET", "/api/development-plans", CAREER_READERS),
+    ("POST", "/api/development-plans", PEOPLE),
+    ("GET", "/api/development-plans/{plan}", CAREER_READERS),
+    ("POST", "/api/development-plans/{plan}/goals", PEOPLE),
+    ("POST", "/api/development-plans/{plan}/signature", EMPLOYEES),
+    ("POST", "/api/development-plans/{plan}/goals/{goal}/progress", PEOPLE),
+    ("POST", "/api/development-plans/{plan}/goals/{goal}/trainings", PEOPLE),
+    ("POST", "/api/development-plans/{plan}/closure", SUPERVISOR_OR_HR),
+]
+PLAN_ACTIVITY = {"kind": "training", "description": "Pelatihan manajemen kinerja", "jp_planned": 24,
+                 "starts_on": "2026-03-02", "ends_on": "2026-03-05"}
+BODIES.update({
+    ("POST", "/api/development-plans"): lambda ids: {"employee_id": ids["me"], "year": 2027},
+    ("POST", "/api/development-plans/{plan}/goals"): lambda ids: {
+        "title": "Menyelesaikan usulan tepat waktu", "need_ids": [ids["plan_need"]], "activities": [PLAN_ACTIVITY]},
+    ("POST", "/api/development-plans/{plan}/goals/{goal}/progress"): lambda ids: {
+        "progress": 50, "note": "separuh usulan tepat waktu"},
+    ("POST", "/api/development-plans/{plan}/goals/{goal}/trainings"): lambda ids: {
+        "training_id": ids["plan_training"]},
+    ("POST", "/api/development-plans/{plan}/closure"): lambda ids: {
+        "outcome": "achieved", "summary": "semua usulan tepat waktu"},
+})
+
+# Performance dialogues of the staff member with her supervisor (see `dialogue_setup`): the two of them record and
+# act on them; the one who did not record it adds their account.
+ROUTES += [
+    ("GET", "/api/performance-dialogues", CAREER_READERS),
+    ("POST", "/api/performance-dialogues", EMPLOYEES),
+    ("GET", "/api/performance-dialogues/{dialogue}", CAREER_READERS),
+    ("POST", "/api/performance-dialogues/{dialogue}/account", EMPLOYEES),
+    ("POST", "/api/performance-dialogues/{dialogue}/actions/{action}/completion", EMPLOYEES),
+    ("GET", "/api/me/dialogue-actions", EMPLOYEES),
+]
+BODIES.update({
+    ("POST", "/api/performance-dialogues"): lambda ids: {
+        "employee_id": ids["staff"], "held_on": date.today().isoformat(), "topics": ["Capaian triwulan"],
+        "actions": [{"text": "Susun ulang jadwal", "owner": "employee"}], "account": "capaian sesuai rencana"},
+    ("POST", "/api/performance-dialogues/{dialogue}/account"): lambda ids: {"account": "saya sepakat"},
+    ("POST", "/api/performance-dialogues/{dialogue}/actions/{action}/completion"): lambda ids: {
+        "note": "jadwal baru dipakai"},
+})
+
 # Promotion cases: {case} is a case of the staff member (Dewi), who reports to the supervisor (Siti). Reads share one
 # proposed, assessed and decided case; an investigator reads only the cases of open grievances assigned to them, so
 # the shared case is refused by data. The staff member supervises nobody, so she proposes nobody (her own case
@@ -649,6 +694,64 @@ def development_setup(api: Api, method: str, template: str, caller: str | None, 
     return {"need": str(proposed_need(api))}
 
 
+def plan_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """Ids of {plan} and {goal}: reads share one agreed plan of the staff member; an admitted write gets its own
+    plan in the state it needs (draft with an open need to tie a goal to; with a goal to sign; agreed, with a
+    training to link, for progress, trainings and closure)."""
+    if "{plan}" not in template:
+        return {}
+    if not real:
+        return {"plan": str(uuid4()), "goal": str(uuid4()), "plan_need": str(uuid4()), "plan_training": str(uuid4())}
+    if method == "GET":
+        if "plan" not in api.ids:
+            api.ids["plan"], api.ids["goal"] = staff_plan(api, 2026, goal=True, agreed=True)
+        return {"plan": str(api.ids["plan"]), "goal": str(api.ids["goal"])}
+    stage_goal = not template.endswith("/goals")
+    agreed = template.endswith(("/progress", "/trainings", "/closure"))
+    plan, goal = staff_plan(api, 2026, goal=stage_goal, agreed=agreed)
+    ids = {"plan": str(plan), "goal": str(goal), "plan_need": str(proposed_need(api))}
+    if template.endswith("/trainings"):
+        ids["plan_training"] = str(record_training(api, "800/MATRIX-IDP/2026"))
+    return ids
+
+
+def staff_plan(api: Api, year: int, goal: bool, agreed: bool) -> tuple[UUID, UUID]:
+    """A plan of the staff member (with a goal tied to a need; signed by both when ``agreed``)."""
+    plans = api.jejak.plans
+    plan_id = plans.draft(MATRIX_HR, api.ids["staff"], year).id
+    goal_id = uuid4()
+    if goal:
+        activity = {**PLAN_ACTIVITY, "starts_on": date(year, 3, 2), "ends_on": date(year, 3, 5)}
+        goal_id = plans.add_goal(MATRIX_HR, plan_id, "Menyelesaikan usulan tepat waktu", [proposed_need(api)],
+                                 [activity]).id
+    if agreed:
+        plans.sign(as_employee(api, "staff"), plan_id)
+        plans.sign(as_employee(api, "supervisor"), plan_id)
+    return plan_id, goal_id
+
+
+def dialogue_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """Ids of {dialogue} and {action}: reads share one dialogue the staff member recorded; an admitted write gets
+    its own, recorded by the other party than the caller (so the caller may add an account)."""
+    if "{dialogue}" not in template:
+        return {}
+    if not real:
+        return {"dialogue": str(uuid4()), "action": str(uuid4())}
+    if method == "GET":
+        if "dialogue" not in api.ids:
+            api.ids["dialogue"] = staff_dialogue(api, "staff")
+        return {"dialogue": str(api.ids["dialogue"])}
+    dialogue = staff_dialogue(api, "staff" if caller == "supervisor" else "supervisor")
+    return {"dialogue": str(dialogue), "action": str(api.jejak.dialogues.dialogue(dialogue).actions[0].id)}
+
+
+def staff_dialogue(api: Api, recorder: str) -> UUID:
+    """A dialogue of the staff member with her supervisor, with one open action, recorded by ``recorder``."""
+    return api.jejak.dialogues.record(as_employee(api, recorder), api.ids["staff"], date.today(), ["Capaian"],
+                                      [{"text": "Susun ulang jadwal", "owner": "employee", "due_on": None}], None,
+                                      "capaian sesuai rencana").id
+
+
 def proposed_need(api: Api) -> UUID:
     """A need proposed for the staff member from a final appraisal (pinned as the rule would pin it)."""
     need = DevelopmentNeed.propose(api.ids["staff"], SourceRef("appraisal", uuid4(), 5),
@@ -677,6 +780,8 @@ def resolve(api: Api, method: str, template: str, caller: str | None = None, rea
     ids.update(promotion_setup(api, method, template, caller, real))
     ids.update(grievance_setup(api, method, template, caller, real))
     ids.update(development_setup(api, method, template, caller, real))
+    ids.update(plan_setup(api, method, template, caller, real))
+    ids.update(dialogue_setup(api, method, template, caller, real))
     ids.update(status_setup(api, template, real))
     return template.format(**ids), ids
 

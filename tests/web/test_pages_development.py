@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from uuid import uuid4
 
@@ -61,3 +62,48 @@ def test_the_employee_sees_her_needs_without_the_decision_form(site: Site) -> No
     page = site.client("employee").get(f"/employees/{staff}/standing").get_data(as_text=True)
     assert "Kolaboratif" in page and "jarang berbagi informasi dengan tim" in page
     assert "/decision" not in page
+
+
+def test_the_employee_and_then_the_supervisor_sign_the_plan_on_the_standing_page(site: Site) -> None:
+    staff = site.api.ids["staff"]
+    need = site.jejak.development.judge(HR, staff, "value", "Kolaboratif", "jarang berbagi informasi").id
+    plan = site.jejak.plans.draft(HR, staff, 2026).id
+    site.jejak.plans.add_goal(HR, plan, "Berbagi informasi tiap minggu", [need], [{
+        "kind": "coaching", "description": "Pembinaan oleh atasan", "jp_planned": 4,
+        "starts_on": date(2026, 2, 2), "ends_on": date(2026, 6, 30)}])
+    page = f"/employees/{staff}/standing"
+    action = f"/employees/{staff}/plans/{plan}/signature"
+    employee, supervisor = site.client("employee"), site.client("supervisor")
+    shown = employee.get(page).get_data(as_text=True)
+    assert "Berbagi informasi tiap minggu" in shown and action in shown
+    assert post_form(employee, action, {}, token_from=page).status_code == 302
+    assert action not in employee.get(page).get_data(as_text=True)  # signed: no second signature
+    assert post_form(supervisor, action, {}, token_from=page).status_code == 302
+    assert site.jejak.plans.plan(plan).status == "agreed"
+    assert "disepakati" in supervisor.get(page).get_data(as_text=True)
+
+
+def test_a_dialogue_recorded_by_the_employee_gets_the_supervisors_account_and_its_action_is_done(
+        site: Site) -> None:
+    staff = site.api.ids["staff"]
+    page = f"/employees/{staff}/standing"
+    employee, supervisor = site.client("employee"), site.client("supervisor")
+    refused = post_form(employee, f"/employees/{staff}/dialogues", {"held_on": "kemarin", "topics": "Capaian",
+                                                                    "account": "baik"}, token_from=page)
+    assert refused.status_code == 422
+    done = post_form(employee, f"/employees/{staff}/dialogues", {
+        "held_on": date.today().isoformat(), "topics": "Capaian triwulan\nBeban kerja",
+        "employee_actions": "Susun ulang jadwal usulan", "supervisor_actions": "", "follow_up_on": "",
+        "account": "Saya minta bantuan staf pendukung"}, token_from=page)
+    assert done.status_code == 302
+    [row] = site.jejak.dialogue_view.dialogues(staff, 10)
+    shown = supervisor.get(page).get_data(as_text=True)
+    assert "Saya minta bantuan staf pendukung" in shown and f"/dialogues/{row['id']}/account" in shown
+    assert post_form(supervisor, f"/employees/{staff}/dialogues/{row['id']}/account",
+                     {"account": "Disepakati, staf mulai Juli"}, token_from=page).status_code == 302
+    action = row["actions"][0]["id"]
+    assert post_form(supervisor, f"/employees/{staff}/dialogues/{row['id']}/actions/{action}/completion",
+                     {"note": "jadwal baru dipakai"}, token_from=page).status_code == 302
+    after = employee.get(page).get_data(as_text=True)
+    assert "Disepakati, staf mulai Juli" in after and "jadwal baru dipakai" in after
+    assert site.jejak.dialogue_view.open_actions(staff) == []

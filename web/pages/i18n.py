@@ -107,6 +107,14 @@ WORDS: dict[str, Any] = {
     "behaviour": lazy_gettext("work behaviour"),
     "talent": lazy_gettext("9-box follow-up"),
     "other": lazy_gettext("other"),
+    "draft": lazy_gettext("draft"),
+    "agreed": lazy_gettext("agreed"),
+    "achieved": lazy_gettext("achieved"),
+    "partly_achieved": lazy_gettext("partly achieved"),
+    "not_achieved": lazy_gettext("not achieved"),
+    "mentoring": lazy_gettext("mentoring"),
+    "assignment": lazy_gettext("assignment"),
+    "coaching": lazy_gettext("coaching"),
 }
 
 
