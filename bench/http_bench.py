@@ -76,9 +76,9 @@ def seed(var_dir: Path, n_rounds: int) -> dict[str, Any]:
     from infrastructure.config import Settings
     from infrastructure.container import Jejak
     from infrastructure.demo import deferred_catch_up, load_demo
-    from infrastructure.feedback_view import RoundFilter
-    from infrastructure.projections.directory import employees
-    from infrastructure.promotion_view import CaseFilter
+    from infrastructure.read_models.directory import employees
+    from infrastructure.read_models.feedback import RoundFilter
+    from infrastructure.read_models.promotions import CaseFilter
 
     shutil.rmtree(var_dir, ignore_errors=True)
     var_dir.mkdir(parents=True)

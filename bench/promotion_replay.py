@@ -26,7 +26,7 @@ from application.audit_bundle import replay_bundle
 from bench.rebuild_directory import machine
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
-from infrastructure.promotion_view import CaseFilter
+from infrastructure.read_models.promotions import CaseFilter
 
 OUT = Path(__file__).resolve().parent / "out"
 HR = Actor(id="bench-hr", role="hr_admin", name="Admin BKPSDM")

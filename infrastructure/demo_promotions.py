@@ -25,7 +25,7 @@ from domain.ranks import next_rank
 from domain.rules import predicate_for
 from domain.service_record import ExamPass, Penalty, Qualification
 from infrastructure.container import Jejak
-from infrastructure.promotion_view import CaseFilter
+from infrastructure.read_models.promotions import CaseFilter
 
 if TYPE_CHECKING:
     from infrastructure.demo import (  # noqa: F401 - types only

@@ -12,7 +12,7 @@ from uuid import UUID
 from sqlalchemy import Engine, bindparam, text
 
 from infrastructure.chain import CHAIN_TABLE
-from infrastructure.views import AuditView
+from infrastructure.read_models.audit_index import AuditView
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from domain.ranks import RANK_NAMES
-from infrastructure.grievance_view import GrievanceFilter
-from infrastructure.promotion_view import CaseFilter
-from infrastructure.views import EmployeeFilter
+from infrastructure.read_models.directory import EmployeeFilter
+from infrastructure.read_models.grievances import GrievanceFilter
+from infrastructure.read_models.promotions import CaseFilter
 from web import appraisals as appraisal_api
 from web import employees as employee_api
 from web import feedback as feedback_api

@@ -13,12 +13,16 @@ from application.trainings import TrainingService
 from domain.employment import PPPK
 
 
-class CareerReadModel(Protocol):
-    """The career read model's unit views."""
+class TrainingReadModel(Protocol):
+    """The training read model's unit totals."""
 
     def unit_training_totals(self, unit: str, year: int, visible_to: set[UUID] | None = None
                              ) -> list[dict[str, Any]]:
         """Verified JP per employee of a unit in a year."""
+
+
+class TalentReadModel(Protocol):
+    """The talent read model's 9-box grid."""
 
     def talent_grid(self, unit: str, visible_to: set[UUID] | None = None,
                     talent: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -28,9 +32,10 @@ class CareerReadModel(Protocol):
 class CareerQueries:
     """A unit's career figures as the actor may see them (AccessPolicy.record_scope)."""
 
-    def __init__(self, view: CareerReadModel, trainings: TrainingService, people: PeopleQueries,
-                 policy: AccessPolicy):
-        self.view = view
+    def __init__(self, training_view: TrainingReadModel, talent_view: TalentReadModel, trainings: TrainingService,
+                 people: PeopleQueries, policy: AccessPolicy):
+        self.training_view = training_view
+        self.talent_view = talent_view
         self.trainings = trainings
         self.people = people
         self.policy = policy
@@ -40,7 +45,7 @@ class CareerQueries:
         unit = self.people.unit(code)
         year = year or self.trainings.today().year
         minimum = self.trainings.yearly_minimum(year)
-        counted = self.view.unit_training_totals(unit["code"], year, visible_to=self.policy.record_scope(actor))
+        counted = self.training_view.unit_training_totals(unit["code"], year, visible_to=self.policy.record_scope(actor))
         # the yearly minimum is a right of PNS and CPNS; a PPPK has a maximum instead, so is never short of it
         below = [{**row, "shortfall_jp": minimum.minimum_jp - row["verified_jp"]}
                  for row in counted if row["verified_jp"] < minimum.minimum_jp and row.get("status") != PPPK]
@@ -52,6 +57,6 @@ class CareerQueries:
         """The unit's 9-box as the actor may see it (supervisors: their own reports only; 404 for no unit)."""
         unit = self.people.unit(code)
         rule_set = self.trainings.rules.in_effect(self.trainings.today())
-        grid = self.view.talent_grid(unit["code"], visible_to=self.policy.record_scope(actor),
+        grid = self.talent_view.talent_grid(unit["code"], visible_to=self.policy.record_scope(actor),
                                      talent=rule_set.rules.get("talent"))
         return {**grid, "rule_set_version": rule_set.version}

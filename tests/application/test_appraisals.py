@@ -18,8 +18,8 @@ from application.appraisals import NoDefaultAssessor
 from application.errors import Conflict, Forbidden
 from application.rulebook import default_rules
 from domain.appraisal import Appraisal, EvidenceRefused, EvidenceRoundOpen, ObjectionWindowClosed
-from infrastructure.appraisal_view import AppraisalFilter
 from infrastructure.container import Jejak
+from infrastructure.read_models.appraisals import AppraisalFilter
 
 PERIOD = "2026"
 FINALISED_ON = date(2027, 1, 20)

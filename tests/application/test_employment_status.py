@@ -13,7 +13,7 @@ from domain.employee import Employee
 from domain.employment import NoRankPromotion
 from domain.nip import InvalidNip
 from infrastructure.container import Jejak
-from infrastructure.views import EmployeeFilter
+from infrastructure.read_models.directory import EmployeeFilter
 from tests.legacy import store_in_old_shape
 from tests.promotions import HR
 

@@ -18,7 +18,7 @@ from domain.feedback_round import FeedbackRound, InvalidPeriod, NotANominee, Rou
 from domain.round_slot import RoundAlreadyOpen
 from domain.sensitive_read import ReasonForReadRequired, SensitiveRead
 from infrastructure.container import Jejak
-from infrastructure.views import AuditFilter
+from infrastructure.read_models.audit_index import AuditFilter
 
 RATING_IDS = ["berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif"]
 AUDITOR = Actor(id="aud-1", role="auditor", name="Inspektorat Daerah")

@@ -22,7 +22,7 @@ from application.actor import Actor
 from domain.employee import Employee
 from infrastructure.container import Jejak
 from infrastructure.projection import LostRace, Projected, Projection, ProjectionRunner, raw_events, sqlite_log
-from infrastructure.projections.directory import DirectoryProjection, IncompleteRow, employees, units
+from infrastructure.read_models.directory import DirectoryProjection, IncompleteRow, employees, units
 from infrastructure.replay import SQLiteLog, Task, Worker, merge
 
 NIPS = [f"1985031520100110{i:02d}" for i in range(1, 31)]

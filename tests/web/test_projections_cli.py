@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infrastructure.container import Jejak
-from infrastructure.views import EmployeeFilter
+from infrastructure.read_models.directory import EmployeeFilter
 from tests.web.conftest import jejak_cli, seeded_api
 
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from application.errors import NotFound
 from application.feedback import IDEMPOTENCY_KEY_MAX
 from domain.errors import DomainError
-from infrastructure.feedback_view import RoundFilter
+from infrastructure.read_models.feedback import RoundFilter
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from domain.errors import DomainError
 from domain.grievance import OPEN_STATUSES, OUTCOMES
-from infrastructure.grievance_view import GrievanceFilter
+from infrastructure.read_models.grievances import GrievanceFilter
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page

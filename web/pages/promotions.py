@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from domain.errors import DomainError
 from domain.promotion_case import OUTCOMES, StaleEvidence
 from infrastructure.cursor import BadCursor
-from infrastructure.promotion_view import CaseFilter
+from infrastructure.read_models.promotions import CaseFilter
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page

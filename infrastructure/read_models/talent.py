@@ -1,127 +1,169 @@
-"""Read-side queries for training, the talent grid, mentoring and awards (no writes).
+"""Talent and development read model: potential assessments, mentoring assignments with sessions, and awards.
 
-The talent grid joins three read models: the directory (who is in the unit now), the talent projection (each
-employee's latest potential assessment) and the appraisal projection (the latest final annual predicate,
-read through ``latest_annual_predicates``). The placement itself is the pure rule in domain.talent_grid.
+The talent grid is read from these rows, the directory (who is in the unit now) and the appraisal read model
+(the latest final annual predicate); see TalentView.talent_grid below.
 """
+
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Select, case, func, or_, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Date,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    or_,
+    select,
+    update,
+)
 
+from domain.mentoring import Mentoring
+from domain.potential import PotentialAssessment
+from domain.recognition import Award
 from domain.talent_grid import PERFORMANCE_BY_PREDICATE, box_cells, boxes_of, place
-from infrastructure.projections.appraisals import appraisals
-from infrastructure.projections.directory import employees
-from infrastructure.projections.talent import awards, mentorings, potentials, sessions
-from infrastructure.projections.trainings import trainings
+from infrastructure.database import UTCDateTime
+from infrastructure.projection import Projected, Projection
+from infrastructure.read_models.directory import employees
+
+metadata = MetaData()
+
+potentials = Table(
+    "talent_potential_assessments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("employee_id", Uuid, nullable=False),
+    Column("level", String(8), nullable=False),
+    Column("basis", Text, nullable=False),
+    Column("assessed_on", Date, nullable=False),
+    Column("assessor_id", Uuid, nullable=True),
+    Column("assessor_name", String(200), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_talent_potential_employee", "employee_id", "assessed_on", "position"),
+)
+
+mentorings = Table(
+    "talent_mentoring",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("mentor_id", Uuid, nullable=False),
+    Column("mentee_id", Uuid, nullable=False),
+    Column("mentor_rank", String(8), nullable=False),
+    Column("mentee_rank", String(8), nullable=False),
+    Column("goals", JSON, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("sessions", Integer, nullable=False),
+    Column("last_session_on", Date, nullable=True),
+    Column("summary", Text, nullable=True),
+    Column("ended_on", Date, nullable=True),
+    Column("assigned_at", UTCDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_talent_mentoring_mentee", "mentee_id"),
+    Index("ix_talent_mentoring_mentor", "mentor_id"),
+)
+
+sessions = Table(
+    "talent_mentoring_sessions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("mentoring_id", Uuid, nullable=False),
+    Column("held_on", Date, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("logged_by", String(8), nullable=False),
+    Column("logged_at", UTCDateTime(), nullable=False),
+    Index("ix_talent_mentoring_sessions_mentoring", "mentoring_id", "held_on"),
+)
+
+awards = Table(
+    "talent_awards",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("employee_id", Uuid, nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("awarded_on", Date, nullable=False),
+    Column("granted_by_id", Uuid, nullable=True),
+    Column("granted_at", UTCDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_talent_awards_employee", "employee_id", "awarded_on"),
+)
+
+
+class TalentProjection(Projection):
+    """Keeps potential assessments, mentoring assignments (and their sessions) and awards current."""
+
+    name = "talent"
+    metadata = metadata
+    handles = (
+        PotentialAssessment.Assessed,
+        Mentoring.Assigned,
+        Mentoring.SessionLogged,
+        Mentoring.Ended,
+        Award.Granted,
+    )
+
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        """Apply each event in log order."""
+        for item in batch:
+            e: Any = item.event
+            if isinstance(e, PotentialAssessment.Assessed):
+                conn.execute(potentials.insert().values(
+                    id=e.originator_id, employee_id=e.employee_id, level=e.level, basis=e.basis,
+                    assessed_on=e.assessed_on, assessor_id=e.assessor_id, assessor_name=e.assessor_name,
+                    recorded_at=e.timestamp, position=item.position, version=e.originator_version))
+            elif isinstance(e, Award.Granted):
+                conn.execute(awards.insert().values(
+                    id=e.originator_id, employee_id=e.employee_id, category=e.category, title=e.title,
+                    reason=e.reason, awarded_on=e.awarded_on, granted_by_id=e.granted_by_id, granted_at=e.timestamp,
+                    version=e.originator_version))
+            elif isinstance(e, Mentoring.Assigned):
+                conn.execute(mentorings.insert().values(
+                    id=e.originator_id, mentor_id=e.mentor_id, mentee_id=e.mentee_id, mentor_rank=e.mentor_rank,
+                    mentee_rank=e.mentee_rank, goals=list(e.goals), starts_on=e.starts_on, status="active",
+                    sessions=0, assigned_at=e.timestamp, version=e.originator_version))
+            elif isinstance(e, Mentoring.SessionLogged):
+                conn.execute(sessions.insert().values(
+                    id=e.session_id, mentoring_id=e.originator_id, held_on=e.held_on, note=e.note,
+                    logged_by=e.logged_by, logged_at=e.timestamp))
+                self._mentoring(conn, e, sessions=mentorings.c.sessions + 1)
+                conn.execute(update(mentorings).where(
+                    mentorings.c.id == e.originator_id,
+                    (mentorings.c.last_session_on.is_(None)) | (mentorings.c.last_session_on < e.held_on),
+                ).values(last_session_on=e.held_on))
+            elif isinstance(e, Mentoring.Ended):
+                self._mentoring(conn, e, status="ended", summary=e.summary, ended_on=e.ended_on)
+
+    def _mentoring(self, conn: Connection, e: Any, **values: Any) -> None:
+        conn.execute(update(mentorings).where(mentorings.c.id == e.originator_id).values(
+            version=e.originator_version, **values))
+
 
 Predicates = Callable[[Connection, Iterable[UUID]], dict[UUID, str]]
 
 
-def latest_annual_appraisals(conn: Connection, employee_ids: Iterable[UUID]) -> dict[UUID, tuple[str, str]]:
-    """Each employee's latest final annual appraisal as (period, current predicate).
+class TalentView:
+    """Potential assessments and the talent grid, mentoring, awards."""
 
-    Reads the appraisal projection's table ``appraisals``: rows with ``annual`` true and ``status`` "final";
-    ``predicate`` is the current one (an upheld objection has replaced the assessor's). The latest is the one
-    with the highest period ("2025" > "2024"). An appraisal under a pending objection counts with its
-    finalised predicate until the objection is decided.
-    """
-    ids = list(employee_ids)
-    if not ids:
-        return {}
-    stmt = select(appraisals.c.employee_id, appraisals.c.period, appraisals.c.predicate).where(
-        appraisals.c.employee_id.in_(ids), appraisals.c.annual.is_(True), appraisals.c.status == "final",
-        appraisals.c.predicate.is_not(None))
-    latest: dict[UUID, tuple[str, str]] = {}
-    for employee_id, period, predicate in conn.execute(stmt):
-        if employee_id not in latest or period > latest[employee_id][0]:
-            latest[employee_id] = (str(period), str(predicate))
-    return latest
-
-
-def latest_annual_predicates(conn: Connection, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
-    """Each employee's latest final annual predicate (employees without one are absent)."""
-    return {emp: predicate for emp, (_period, predicate) in latest_annual_appraisals(conn, employee_ids).items()}
-
-
-@dataclass(frozen=True)
-class TrainingFilter:
-    """Training list filters; all optional (``unit`` is the employee's unit now)."""
-
-    employee_id: UUID | None = None
-    unit: str | None = None
-    year: int | None = None
-    status: str | None = None
-
-
-class CareerView:
-    """Trainings and JP totals, potential assessments and the talent grid, mentoring, awards."""
-
-    def __init__(self, engine: Engine, predicates: Predicates = latest_annual_predicates):
+    def __init__(self, engine: Engine, predicates: Predicates):
         self.engine = engine
         self.predicates = predicates
-
-    # --- trainings -------------------------------------------------------------------------------------------
-
-    def trainings(self, flt: TrainingFilter, limit: int, visible_to: set[UUID] | None = None
-                  ) -> list[dict[str, Any]]:
-        """Completions, latest end date first; ``visible_to`` limits them to those employees."""
-        stmt = self._training_rows()
-        if flt.employee_id is not None:
-            stmt = stmt.where(trainings.c.employee_id == flt.employee_id)
-        if flt.unit is not None:
-            stmt = stmt.where(employees.c.unit == flt.unit)
-        if flt.year is not None:
-            stmt = stmt.where(trainings.c.year == flt.year)
-        if flt.status is not None:
-            stmt = stmt.where(trainings.c.status == flt.status)
-        if visible_to is not None:
-            stmt = stmt.where(trainings.c.employee_id.in_(visible_to))
-        stmt = stmt.order_by(trainings.c.end_date.desc(), trainings.c.position.desc()).limit(limit)
-        return self._rows(stmt)
-
-    def training(self, training_id: UUID) -> dict[str, Any] | None:
-        """One completion."""
-        rows = self._rows(self._training_rows().where(trainings.c.id == training_id))
-        return rows[0] if rows else None
-
-    def training_hours(self, employee_id: UUID, year: int) -> dict[str, Any]:
-        """JP of the year's completions by status (verified JP is what counts) and the completions themselves."""
-        items = self.trainings(TrainingFilter(employee_id=employee_id, year=year), limit=10_000)
-        totals = {status: sum(r["jp"] for r in items if r["status"] == status)
-                  for status in ("verified", "unverified", "rejected")}
-        return {"verified_jp": totals["verified"], "unverified_jp": totals["unverified"],
-                "rejected_jp": totals["rejected"], "trainings": items}
-
-    def unit_training_totals(self, unit: str, year: int, visible_to: set[UUID] | None = None
-                             ) -> list[dict[str, Any]]:
-        """Everyone in the unit now who had started service by the end of the year, with the year's verified and
-        unverified JP, fewest verified JP first."""
-        verified = func.sum(case((trainings.c.status == "verified", trainings.c.jp), else_=0))
-        unverified = func.sum(case((trainings.c.status == "unverified", trainings.c.jp), else_=0))
-        totals = (select(trainings.c.employee_id, verified.label("verified_jp"), unverified.label("unverified_jp"))
-                  .where(trainings.c.year == year).group_by(trainings.c.employee_id).subquery())
-        stmt = (select(employees.c.id.label("employee_id"), employees.c.name, employees.c.position,
-                       employees.c.rank, employees.c.status,
-                       func.coalesce(totals.c.verified_jp, 0).label("verified_jp"),
-                       func.coalesce(totals.c.unverified_jp, 0).label("unverified_jp"))
-                .outerjoin(totals, totals.c.employee_id == employees.c.id)
-                .where(employees.c.unit == unit, employees.c.service_start <= date(year, 12, 31)))
-        if visible_to is not None:
-            stmt = stmt.where(employees.c.id.in_(visible_to))
-        stmt = stmt.order_by(func.coalesce(totals.c.verified_jp, 0), employees.c.name, employees.c.id)
-        return [{**r, "verified_jp": int(r["verified_jp"]), "unverified_jp": int(r["unverified_jp"])}
-                for r in self._rows(stmt)]
-
-    def _training_rows(self) -> Select[Any]:
-        return (select(trainings, employees.c.name.label("employee_name"), employees.c.unit)
-                .outerjoin(employees, employees.c.id == trainings.c.employee_id))
 
     # --- potential and the talent grid -----------------------------------------------------------------------
 
@@ -237,7 +279,12 @@ class CareerView:
         return (select(awards, employees.c.name.label("employee_name"))
                 .outerjoin(employees, employees.c.id == awards.c.employee_id))
 
+    def awards_of(self, employee_id: UUID) -> list[UUID]:
+        """Awards granted to an employee (ids; the command loads each from the event store)."""
+        stmt = select(awards.c.id).where(awards.c.employee_id == employee_id)
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())
+
     def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
-

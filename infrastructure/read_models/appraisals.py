@@ -1,28 +1,36 @@
 """Appraisal read model: one row per appraisal with its stage, predicates and objection, for lists and the
 unit predicate distribution."""
 
+
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import (
     Boolean,
     Column,
     Connection,
     Date,
+    Engine,
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Uuid,
+    or_,
+    select,
     update,
 )
 
 from domain.appraisal import Appraisal, is_annual
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
+from infrastructure.read_models.directory import employees
 
 metadata = MetaData()
 
@@ -109,3 +117,82 @@ class AppraisalProjection(Projection):
                 changes["predicate"] = e.predicate
             return changes
         return {}
+
+
+def latest_annual_appraisals(conn: Connection, employee_ids: Iterable[UUID]) -> dict[UUID, tuple[str, str]]:
+    """Each employee's latest final annual appraisal as (period, current predicate).
+
+    Reads the appraisal projection's table ``appraisals``: rows with ``annual`` true and ``status`` "final";
+    ``predicate`` is the current one (an upheld objection has replaced the assessor's). The latest is the one
+    with the highest period ("2025" > "2024"). An appraisal under a pending objection counts with its
+    finalised predicate until the objection is decided.
+    """
+    ids = list(employee_ids)
+    if not ids:
+        return {}
+    stmt = select(appraisals.c.employee_id, appraisals.c.period, appraisals.c.predicate).where(
+        appraisals.c.employee_id.in_(ids), appraisals.c.annual.is_(True), appraisals.c.status == "final",
+        appraisals.c.predicate.is_not(None))
+    latest: dict[UUID, tuple[str, str]] = {}
+    for employee_id, period, predicate in conn.execute(stmt):
+        if employee_id not in latest or period > latest[employee_id][0]:
+            latest[employee_id] = (str(period), str(predicate))
+    return latest
+
+
+def latest_annual_predicates(conn: Connection, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
+    """Each employee's latest final annual predicate (employees without one are absent)."""
+    return {emp: predicate for emp, (_period, predicate) in latest_annual_appraisals(conn, employee_ids).items()}
+
+
+@dataclass(frozen=True)
+class AppraisalFilter:
+    """Appraisal list filters; all optional."""
+
+    employee_id: UUID | None = None
+    unit: str | None = None
+    period: str | None = None
+    status: str | None = None
+
+
+class AppraisalView:
+    """Appraisal lists and the predicates of a unit's final appraisals."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def appraisals(self, flt: AppraisalFilter, limit: int, viewer: UUID | None = None,
+                   visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+        """Appraisals by period (newest first) and employee name. With ``visible_to``, only appraisals of those
+        employees or where ``viewer`` is the assessor or the objection's decider."""
+        assessor = employees.alias("assessor")
+        stmt = (select(appraisals, employees.c.name.label("employee_name"), assessor.c.name.label("assessor_name"))
+                .outerjoin(employees, employees.c.id == appraisals.c.employee_id)
+                .outerjoin(assessor, assessor.c.id == appraisals.c.assessor_id))
+        for column, value in (("employee_id", flt.employee_id), ("unit", flt.unit), ("period", flt.period),
+                              ("status", flt.status)):
+            if value is not None:
+                stmt = stmt.where(appraisals.c[column] == value)
+        if visible_to is not None:
+            stmt = stmt.where(or_(appraisals.c.employee_id.in_(visible_to), appraisals.c.assessor_id == viewer,
+                                  appraisals.c.decider_id == viewer))
+        stmt = stmt.order_by(appraisals.c.period.desc(), employees.c.name, appraisals.c.id).limit(limit)
+        return self._rows(stmt)
+
+    def final_predicates(self, unit: str, period: str) -> list[str]:
+        """The current predicate of each final appraisal counted for a unit and period."""
+        stmt = select(appraisals.c.predicate).where(appraisals.c.unit == unit, appraisals.c.period == period,
+                                                    appraisals.c.status == "final")
+        with self.engine.connect() as conn:
+            return [str(p) for p in conn.execute(stmt).scalars()]
+
+    def pending_objections(self, unit: str, period: str) -> int:
+        """How many of the unit's final appraisals for the period have an undecided objection."""
+        stmt = select(appraisals.c.id).where(appraisals.c.unit == unit, appraisals.c.period == period,
+                                             appraisals.c.status == "final", appraisals.c.objection == "pending")
+        with self.engine.connect() as conn:
+            return len(conn.execute(stmt).all())
+
+    def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
