@@ -52,7 +52,7 @@ from infrastructure.outbox import SqlOutbox
 from infrastructure.projection import ProjectionRunner
 from infrastructure.read_models.access import AccessProjection, AccessView
 from infrastructure.read_models.accounts import AccountProjection, AccountView
-from infrastructure.read_models.appraisals import AppraisalProjection, AppraisalView, latest_annual_predicates
+from infrastructure.read_models.appraisals import AppraisalProjection, AppraisalView
 from infrastructure.read_models.audit_index import AuditIndexProjection, AuditView
 from infrastructure.read_models.directory import DirectoryProjection, DirectoryView
 from infrastructure.read_models.feedback import FeedbackProjection, FeedbackView
@@ -131,7 +131,7 @@ class Jejak:
         self.recognition = RecognitionService(self.ledger)
         self.service_records = ServiceRecordService(self.ledger, self.policy)
         self.training_view = TrainingView(self.engine)
-        self.talent_view = TalentView(self.engine, latest_annual_predicates)
+        self.talent_view = TalentView(self.engine)
         self.promotion_view = PromotionView(self.engine)
         self.grievance_view = GrievanceView(self.engine)
         index = ReadIndex(self.training_view, self.feedback_view, self.talent_view)
@@ -164,7 +164,8 @@ class Jejak:
             people=people,
             feedback=FeedbackQueries(self.feedback_view, self.feedback, self.questions, self.policy),
             appraisals=AppraisalQueries(self.appraisal_view, self.appraisals, people, self.policy),
-            careers=CareerQueries(self.training_view, self.talent_view, self.trainings, people, self.policy),
+            careers=CareerQueries(self.training_view, self.talent_view, self.appraisal_view, self.trainings, people,
+                                  self.policy),
             timeline=TimelineQueries(self.timeline, people, self.reads, self.policy),
             promotions=PromotionQueries(self.promotion_view, self.promotions, self.directory, self.policy),
             grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),

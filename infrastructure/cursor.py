@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 from typing import Any
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of rows and the cursor of the next page (None at the end)."""
-
-    items: list[dict[str, Any]]
-    next_cursor: str | None
 
 
 class BadCursor(ValueError):

@@ -17,6 +17,7 @@ from uuid import UUID
 from application.access import hash_token
 from application.actor import Actor, system_actor
 from application.errors import NotFound
+from application.queries.filters import TrainingFilter
 from application.rulebook import default_rules
 from domain.access import ROLES
 from domain.appraisal import Appraisal
@@ -30,7 +31,6 @@ from domain.unit_rating import UnitRating
 from infrastructure.container import Jejak
 from infrastructure.demo_promotions import DemoPromotion, load_promotions, promotion_plan
 from infrastructure.demo_records import load_service_records, pppk_staff, schooling
-from infrastructure.read_models.trainings import TrainingFilter
 
 INSTANSI = "Pemerintah Kabupaten Sukamaju"
 HR_UNIT = "BKPSDM"  # holds the demo's supervisor and employee tokens

@@ -16,10 +16,8 @@ from flask import Response, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from application.queries.filters import CaseFilter, EmployeeFilter, GrievanceFilter
 from domain.ranks import RANK_NAMES
-from infrastructure.read_models.directory import EmployeeFilter
-from infrastructure.read_models.grievances import GrievanceFilter
-from infrastructure.read_models.promotions import CaseFilter
 from web import appraisals as appraisal_api
 from web import employees as employee_api
 from web import feedback as feedback_api

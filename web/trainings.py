@@ -9,9 +9,9 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from application.errors import Forbidden, NotFound
+from application.queries.filters import TrainingFilter
 from domain.employment import PPPK
 from domain.training import MAX_JP_PER_DAY, OUTCOMES, STATUSES
-from infrastructure.read_models.trainings import TrainingFilter
 from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict, Text

@@ -5,7 +5,6 @@ unit predicate distribution."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -27,12 +26,15 @@ from sqlalchemy import (
     update,
 )
 
+from application.queries.filters import AppraisalFilter
 from domain.appraisal import Appraisal, is_annual
+from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
-from infrastructure.read_models.directory import employees
 
 metadata = MetaData()
+# who the rows are about: names and current units, from the registration and move events this model reads too
+people = people_index.people_table("appraisals_people", metadata)
 
 appraisals = Table(
     "appraisals",
@@ -81,12 +83,14 @@ class AppraisalProjection(Projection):
         Appraisal.Finalised,
         Appraisal.ObjectionFiled,
         Appraisal.ObjectionDecided,
-    )
+    ) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Apply each event in order."""
         for item in batch:
             e: Any = item.event
+            if people_index.record(conn, people, e):
+                continue
             if isinstance(e, Appraisal.Opened):
                 conn.execute(appraisals.insert().values(
                     id=e.originator_id, employee_id=e.employee_id, period=e.period, annual=is_annual(e.period),
@@ -145,16 +149,6 @@ def latest_annual_predicates(conn: Connection, employee_ids: Iterable[UUID]) -> 
     return {emp: predicate for emp, (_period, predicate) in latest_annual_appraisals(conn, employee_ids).items()}
 
 
-@dataclass(frozen=True)
-class AppraisalFilter:
-    """Appraisal list filters; all optional."""
-
-    employee_id: UUID | None = None
-    unit: str | None = None
-    period: str | None = None
-    status: str | None = None
-
-
 class AppraisalView:
     """Appraisal lists and the predicates of a unit's final appraisals."""
 
@@ -165,9 +159,9 @@ class AppraisalView:
                    visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
         """Appraisals by period (newest first) and employee name. With ``visible_to``, only appraisals of those
         employees or where ``viewer`` is the assessor or the objection's decider."""
-        assessor = employees.alias("assessor")
-        stmt = (select(appraisals, employees.c.name.label("employee_name"), assessor.c.name.label("assessor_name"))
-                .outerjoin(employees, employees.c.id == appraisals.c.employee_id)
+        assessor = people.alias("assessor")
+        stmt = (select(appraisals, people.c.name.label("employee_name"), assessor.c.name.label("assessor_name"))
+                .outerjoin(people, people.c.id == appraisals.c.employee_id)
                 .outerjoin(assessor, assessor.c.id == appraisals.c.assessor_id))
         for column, value in (("employee_id", flt.employee_id), ("unit", flt.unit), ("period", flt.period),
                               ("status", flt.status)):
@@ -176,8 +170,13 @@ class AppraisalView:
         if visible_to is not None:
             stmt = stmt.where(or_(appraisals.c.employee_id.in_(visible_to), appraisals.c.assessor_id == viewer,
                                   appraisals.c.decider_id == viewer))
-        stmt = stmt.order_by(appraisals.c.period.desc(), employees.c.name, appraisals.c.id).limit(limit)
+        stmt = stmt.order_by(appraisals.c.period.desc(), people.c.name, appraisals.c.id).limit(limit)
         return self._rows(stmt)
+
+    def latest_annual_predicates(self, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """Each employee's latest final annual predicate (employees without one are absent)."""
+        with self.engine.connect() as conn:
+            return latest_annual_predicates(conn, employee_ids)
 
     def final_predicates(self, unit: str, period: str) -> list[str]:
         """The current predicate of each final appraisal counted for a unit and period."""

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +26,7 @@ from sqlalchemy import (
 )
 
 from application.ledger import event_meta
+from application.queries.filters import AuditFilter
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
 
@@ -84,17 +83,6 @@ class AuditIndexProjection(Projection):
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Insert one index row per event."""
         conn.execute(_INSERT, [_row(item) for item in batch])
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    """Audit log filters; all optional."""
-
-    aggregate_id: UUID | None = None
-    actor_id: str | None = None
-    topic: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
 
 
 class AuditView:

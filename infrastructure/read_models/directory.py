@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
@@ -31,10 +30,11 @@ from sqlalchemy import (
     update,
 )
 
+from application.queries.filters import EmployeeFilter, Page
 from domain.employee import Employee
 from domain.employment import PNS, golongan_order
 from domain.unit import Unit
-from infrastructure.cursor import BadCursor, Page, decode_cursor, encode_cursor
+from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import BulkReplay, Projected, plain
 from infrastructure.replay import Folded, RawEvent
@@ -299,17 +299,6 @@ class DirectoryProjection(BulkReplay):
         conn.execute(units.update().where(units.c.id == e.originator_id).values(name=e.name, version=e.originator_version))
 
 
-@dataclass(frozen=True)
-class EmployeeFilter:
-    """Directory filters; all optional."""
-
-    unit: str | None = None
-    rank: str | None = None
-    name: str | None = None
-    supervisor_id: UUID | None = None
-    status: str | None = None
-
-
 class DirectoryView:
     """Units and employees as the directory projection holds them."""
 
@@ -362,6 +351,10 @@ class DirectoryView:
         rows = rows[:limit]
         next_cursor = encode_cursor([rows[-1]["name"], str(rows[-1]["id"])]) if more else None
         return Page(rows, next_cursor)
+
+    def unit_members(self, unit: str) -> list[dict[str, Any]]:
+        """Everyone in a unit now, by name."""
+        return self._rows(select(employees).where(employees.c.unit == unit).order_by(employees.c.name, employees.c.id))
 
     def direct_reports(self, supervisor_id: UUID) -> list[dict[str, Any]]:
         """The employees reporting directly to a supervisor."""

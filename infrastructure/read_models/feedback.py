@@ -34,12 +34,15 @@ from sqlalchemy import (
 )
 
 from application.feedback import report_of
+from application.queries.filters import RoundFilter
 from domain.feedback_round import FeedbackRound
+from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
-from infrastructure.read_models.directory import employees
 
 metadata = MetaData()
+# who the rows are about: names and current units, from the registration and move events this model reads too
+people = people_index.people_table("feedback_people", metadata)
 
 rounds = Table(
     "feedback_rounds",
@@ -123,7 +126,7 @@ class FeedbackProjection(Projection):
         FeedbackRound.ResponseSubmitted,
         FeedbackRound.ReminderSent,
         FeedbackRound.Closed,
-    )
+    ) + people_index.EVENTS
 
     def __init__(self, load_round: Loader):
         self.load_round = load_round
@@ -132,6 +135,8 @@ class FeedbackProjection(Projection):
         """Apply each event in order (rounds are small; clarity beats batching here)."""
         for item in batch:
             e = item.event
+            if people_index.record(conn, people, e):
+                continue
             handler = getattr(self, f"_on_{type(e).__name__}")
             handler(conn, e)
             if not isinstance(e, FeedbackRound.Opened):
@@ -189,16 +194,6 @@ class FeedbackProjection(Projection):
 
 
 @dataclass(frozen=True)
-class RoundFilter:
-    """Round list filters; all optional."""
-
-    reviewee_id: UUID | None = None
-    unit: str | None = None
-    period: str | None = None
-    status: str | None = None
-
-
-@dataclass(frozen=True)
 class StoredReport:
     """A projected report and the people it is for."""
 
@@ -245,8 +240,8 @@ class FeedbackView:
 
     def nominations(self, round_id: UUID) -> list[dict[str, Any]]:
         """A round's nominations with reviewer names."""
-        stmt = (select(nominations, employees.c.name.label("reviewer_name"))
-                .outerjoin(employees, employees.c.id == nominations.c.reviewer_id)
+        stmt = (select(nominations, people.c.name.label("reviewer_name"))
+                .outerjoin(people, people.c.id == nominations.c.reviewer_id)
                 .where(nominations.c.round_id == round_id).order_by(nominations.c.nominated_at))
         return self._rows(stmt)
 
@@ -254,9 +249,9 @@ class FeedbackView:
         """A reviewer's approved requests, pending and done, with the reviewee's name and closing date."""
         stmt = (select(nominations, rounds.c.reviewee_id, rounds.c.period, rounds.c.closes_on,
                        rounds.c.status.label("round_status"), rounds.c.question_set_version,
-                       employees.c.name.label("reviewee_name"))
+                       people.c.name.label("reviewee_name"))
                 .join(rounds, rounds.c.id == nominations.c.round_id)
-                .outerjoin(employees, employees.c.id == rounds.c.reviewee_id)
+                .outerjoin(people, people.c.id == rounds.c.reviewee_id)
                 .where(nominations.c.reviewer_id == reviewer_id, nominations.c.status == "approved")
                 .order_by(rounds.c.closes_on, nominations.c.nominated_at))
         return self._rows(stmt)
@@ -266,9 +261,9 @@ class FeedbackView:
         after nomination, and were not reminded in the last ``after_days``."""
         cutoff = now - timedelta(days=after_days)
         stmt = (select(nominations, rounds.c.reviewee_id, rounds.c.period, rounds.c.closes_on,
-                       employees.c.name.label("reviewer_name"))
+                       people.c.name.label("reviewer_name"))
                 .join(rounds, rounds.c.id == nominations.c.round_id)
-                .outerjoin(employees, employees.c.id == nominations.c.reviewer_id)
+                .outerjoin(people, people.c.id == nominations.c.reviewer_id)
                 .where(rounds.c.status == "open", rounds.c.closes_on >= now.date(),
                        nominations.c.status == "approved", nominations.c.responded_at.is_(None),
                        nominations.c.nominated_at <= cutoff,
@@ -305,10 +300,10 @@ class FeedbackView:
                     .where(nominations.c.round_id == rounds.c.id, *conds).scalar_subquery())
 
         approved = nominations.c.status == "approved"
-        return select(rounds, employees.c.name.label("reviewee_name"), counted().label("nominated"),
+        return select(rounds, people.c.name.label("reviewee_name"), counted().label("nominated"),
                       counted(approved).label("approved"),
                       counted(approved, nominations.c.responded_at.is_not(None)).label("responded"),
-                      ).outerjoin(employees, employees.c.id == rounds.c.reviewee_id)
+                      ).outerjoin(people, people.c.id == rounds.c.reviewee_id)
 
     def feedback_rounds_of(self, employee_id: UUID, years: set[int]) -> list[UUID]:
         """360 rounds of a reviewee whose period (2026, 2026-Q3) falls in one of the years."""

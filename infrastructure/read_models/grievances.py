@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -26,13 +25,16 @@ from sqlalchemy import (
 )
 
 from application.ledger import event_meta
+from application.queries.filters import GrievanceFilter
 from domain.grievance import Grievance
 from domain.sensitive_read import SensitiveRead
+from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
-from infrastructure.read_models.directory import employees
 
 metadata = MetaData()
+# who the rows are about: names and current units, from the registration and move events this model reads too
+people = people_index.people_table("grievances_people", metadata)
 
 grievances = Table(
     "grievances",
@@ -78,12 +80,14 @@ class GrievanceProjection(Projection):
 
     name = "grievances"
     metadata = metadata
-    handles = (Grievance.Filed, Grievance.InvestigatorAssigned, Grievance.Concluded, SensitiveRead.Recorded)
+    handles = (Grievance.Filed, Grievance.InvestigatorAssigned, Grievance.Concluded, SensitiveRead.Recorded) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Fold each event into its row, in log order."""
         for item in batch:
             e: Any = item.event
+            if people_index.record(conn, people, e):
+                continue
             if isinstance(e, SensitiveRead.Recorded):
                 meta = event_meta(e)
                 conn.execute(sensitive_reads.insert().values(
@@ -107,15 +111,6 @@ class GrievanceProjection(Projection):
 OPEN = ("filed", "investigating")
 
 
-@dataclass(frozen=True)
-class GrievanceFilter:
-    """Grievance list filters; all optional."""
-
-    status: str | None = None
-    subject: str | None = None
-    grievant_id: UUID | None = None
-
-
 class GrievanceView:
     """Grievances as the grievance projection holds them."""
 
@@ -126,8 +121,8 @@ class GrievanceView:
                    investigator: str | None = None) -> list[dict[str, Any]]:
         """Grievances, newest first; ``grievant`` or ``investigator`` narrows to one person's (the investigator's:
         open ones only)."""
-        stmt = (select(grievances, employees.c.name.label("grievant_name"))
-                .outerjoin(employees, employees.c.id == grievances.c.grievant_id))
+        stmt = (select(grievances, people.c.name.label("grievant_name"))
+                .outerjoin(people, people.c.id == grievances.c.grievant_id))
         for column in ("status", "subject", "grievant_id"):
             value = getattr(flt, column)
             if value is not None:

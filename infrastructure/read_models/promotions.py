@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -31,13 +30,16 @@ from sqlalchemy import (
 )
 
 from application.ledger import event_meta
+from application.queries.filters import CaseFilter, Page
 from domain.promotion_case import PromotionCase
-from infrastructure.cursor import BadCursor, Page, decode_cursor, encode_cursor
+from infrastructure import people_index
+from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
-from infrastructure.read_models.directory import employees
 
 metadata = MetaData()
+# who the rows are about: names and current units, from the registration and move events this model reads too
+people = people_index.people_table("promotion_people", metadata)
 
 cases = Table(
     "promotion_cases",
@@ -103,12 +105,14 @@ class PromotionProjection(Projection):
     name = "promotions"
     metadata = metadata
     handles = (PromotionCase.Proposed, PromotionCase.Assessed, PromotionCase.Decided, PromotionCase.RankApplied,
-               PromotionCase.Reopened, PromotionCase.PertekRecorded, PromotionCase.SkRecorded)
+               PromotionCase.Reopened, PromotionCase.PertekRecorded, PromotionCase.SkRecorded) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Fold each case event into its row, in log order."""
         for item in batch:
             e: Any = item.event
+            if people_index.record(conn, people, e):
+                continue
             meta = event_meta(e)
             if isinstance(e, PromotionCase.Proposed):
                 conn.execute(cases.insert().values(
@@ -147,19 +151,6 @@ class PromotionProjection(Projection):
             decided_on=e.decided_on, decided_at=e.timestamp, decided_by=meta.get("actor_name"), position=position))
 
 
-@dataclass(frozen=True)
-class CaseFilter:
-    """Case list and decision history filters; all optional. ``period`` is a month (2026-10) or a year (2026)."""
-
-    unit: str | None = None
-    period: str | None = None
-    outcome: str | None = None
-    flagged: bool | None = None
-    kind: str | None = None
-    status: str | None = None
-    candidate_id: UUID | None = None
-
-
 _CASE = select(cases).where(cases.c.id == bindparam("b_id", type_=Uuid))  # built once: a statement's cache key
 
 
@@ -172,8 +163,8 @@ class PromotionView:
     def cases(self, flt: CaseFilter, limit: int, cursor: str | None = None,
               visible_to: set[UUID] | None = None) -> Page:
         """Cases, newest proposal first, one page at a time (``visible_to``: only these candidates)."""
-        stmt = (select(cases, employees.c.name.label("candidate_name"))
-                .outerjoin(employees, employees.c.id == cases.c.candidate_id))
+        stmt = (select(cases, people.c.name.label("candidate_name"))
+                .outerjoin(people, people.c.id == cases.c.candidate_id))
         stmt = _filtered(stmt, cases, flt)
         for column in ("kind", "status", "candidate_id"):
             value = getattr(flt, column)
@@ -199,8 +190,8 @@ class PromotionView:
 
     def decisions(self, flt: CaseFilter, limit: int, cursor: str | None = None) -> Page:
         """Every committee decision across cases, newest first, filtered, one page at a time."""
-        stmt = (select(decisions, employees.c.name.label("candidate_name"))
-                .outerjoin(employees, employees.c.id == decisions.c.candidate_id))
+        stmt = (select(decisions, people.c.name.label("candidate_name"))
+                .outerjoin(people, people.c.id == decisions.c.candidate_id))
         stmt = _filtered(stmt, decisions, flt)
         if flt.kind is not None:
             stmt = stmt.where(decisions.c.kind == flt.kind)

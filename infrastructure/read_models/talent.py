@@ -7,7 +7,7 @@ The talent grid is read from these rows, the directory (who is in the unit now) 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -34,12 +34,13 @@ from sqlalchemy import (
 from domain.mentoring import Mentoring
 from domain.potential import PotentialAssessment
 from domain.recognition import Award
-from domain.talent_grid import PERFORMANCE_BY_PREDICATE, box_cells, boxes_of, place
+from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
-from infrastructure.read_models.directory import employees
 
 metadata = MetaData()
+# who the rows are about: names and current units, from the registration and move events this model reads too
+people = people_index.people_table("talent_people", metadata)
 
 potentials = Table(
     "talent_potential_assessments",
@@ -117,12 +118,14 @@ class TalentProjection(Projection):
         Mentoring.SessionLogged,
         Mentoring.Ended,
         Award.Granted,
-    )
+    ) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Apply each event in log order."""
         for item in batch:
             e: Any = item.event
+            if people_index.record(conn, people, e):
+                continue
             if isinstance(e, PotentialAssessment.Assessed):
                 conn.execute(potentials.insert().values(
                     id=e.originator_id, employee_id=e.employee_id, level=e.level, basis=e.basis,
@@ -155,15 +158,11 @@ class TalentProjection(Projection):
             version=e.originator_version, **values))
 
 
-Predicates = Callable[[Connection, Iterable[UUID]], dict[UUID, str]]
-
-
 class TalentView:
-    """Potential assessments and the talent grid, mentoring, awards."""
+    """Potential assessments, mentoring, awards."""
 
-    def __init__(self, engine: Engine, predicates: Predicates):
+    def __init__(self, engine: Engine):
         self.engine = engine
-        self.predicates = predicates
 
     # --- potential and the talent grid -----------------------------------------------------------------------
 
@@ -183,38 +182,9 @@ class TalentView:
         rows = self._rows(self._potential_rows().where(potentials.c.id == assessment_id))
         return rows[0] if rows else None
 
-    def talent_grid(self, unit: str, visible_to: set[UUID] | None = None,
-                    talent: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The unit's 9-box: each box (9 down to 1) with its members, and the unplaced with what is missing."""
-        people = select(employees.c.id, employees.c.name, employees.c.position, employees.c.rank).where(
-            employees.c.unit == unit)
-        if visible_to is not None:
-            people = people.where(employees.c.id.in_(visible_to))
-        with self.engine.connect() as conn:
-            staff = [dict(r._mapping) for r in conn.execute(people.order_by(employees.c.name, employees.c.id))]
-            ids = [p["id"] for p in staff]
-            predicates = self.predicates(conn, ids)
-            latest = self._latest_potentials(conn, ids)
-        boxes: dict[int, dict[str, Any]] = {cell["box"]: {**cell, "members": []} for cell in box_cells(talent)}
-        unplaced: list[dict[str, Any]] = []
-        for person in staff:
-            potential = latest.get(person["id"])
-            predicate = predicates.get(person["id"])
-            spot = place(predicate, potential["level"] if potential else None, boxes_of(talent))
-            entry = {"employee_id": person["id"], "name": person["name"], "position": person["position"],
-                     "rank": person["rank"], "predicate": predicate, "performance": spot.performance,
-                     "potential": spot.potential,
-                     "potential_assessment_id": potential["id"] if potential else None,
-                     "potential_assessed_on": potential["assessed_on"] if potential else None}
-            if spot.box is None:
-                unplaced.append({**entry, "missing": list(spot.missing)})
-            else:
-                boxes[spot.box]["members"].append(entry)
-        cells = [{**cell, "count": len(cell["members"])} for cell in boxes.values()]
-        return {"unit": unit, "employees": len(staff), "placed": len(staff) - len(unplaced),
-                "performance_by_predicate": dict(PERFORMANCE_BY_PREDICATE), "boxes": cells, "unplaced": unplaced}
-
-    def _latest_potentials(self, conn: Connection, employee_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    def latest_potentials(self, employee_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
+        """Each given employee's latest potential assessment (id, level, assessed_on; absent: never assessed)."""
+        employee_ids = list(employee_ids)
         if not employee_ids:
             return {}
         ranked = select(potentials.c.id, potentials.c.employee_id, potentials.c.level, potentials.c.assessed_on,
@@ -223,11 +193,12 @@ class TalentView:
                                                          potentials.c.position.desc())).label("n")
                         ).where(potentials.c.employee_id.in_(employee_ids)).subquery()
         stmt = select(ranked.c.id, ranked.c.employee_id, ranked.c.level, ranked.c.assessed_on).where(ranked.c.n == 1)
-        return {r.employee_id: dict(r._mapping) for r in conn.execute(stmt)}
+        with self.engine.connect() as conn:
+            return {r.employee_id: dict(r._mapping) for r in conn.execute(stmt)}
 
     def _potential_rows(self) -> Select[Any]:
-        return (select(potentials, employees.c.name.label("employee_name"))
-                .outerjoin(employees, employees.c.id == potentials.c.employee_id))
+        return (select(potentials, people.c.name.label("employee_name"))
+                .outerjoin(people, people.c.id == potentials.c.employee_id))
 
     # --- mentoring and awards --------------------------------------------------------------------------------
 
@@ -270,14 +241,14 @@ class TalentView:
         return rows[0] if rows else None
 
     def _mentoring_rows(self) -> Select[Any]:
-        mentor, mentee = employees.alias("mentor"), employees.alias("mentee")
+        mentor, mentee = people.alias("mentor"), people.alias("mentee")
         return (select(mentorings, mentor.c.name.label("mentor_name"), mentee.c.name.label("mentee_name"))
                 .outerjoin(mentor, mentor.c.id == mentorings.c.mentor_id)
                 .outerjoin(mentee, mentee.c.id == mentorings.c.mentee_id))
 
     def _award_rows(self) -> Select[Any]:
-        return (select(awards, employees.c.name.label("employee_name"))
-                .outerjoin(employees, employees.c.id == awards.c.employee_id))
+        return (select(awards, people.c.name.label("employee_name"))
+                .outerjoin(people, people.c.id == awards.c.employee_id))
 
     def awards_of(self, employee_id: UUID) -> list[UUID]:
         """Awards granted to an employee (ids; the command loads each from the event store)."""

@@ -40,7 +40,7 @@ ids are derived from (aggregate id, version, employee id), not from a sequence.
 A promotion decision shows its outcome and whether it went against the assessment (``flagged``), never the
 committee's deliberation; the rank change it causes is a ``rank`` item whose ``cause`` names the case.
 
-Adding a kind: add it to ``KINDS``, handle its events in ``TimelineProjection``, and run
+Adding a kind: add it to ``KINDS`` (application.queries.timeline), handle its events in ``TimelineProjection``, and run
 ``jejak projections rebuild timeline``; the API accepts every name in ``KINDS`` and refuses others.
 """
 
@@ -86,10 +86,6 @@ from infrastructure.projection import Projected, Projection
 
 log = logging.getLogger(__name__)
 
-KINDS: tuple[str, ...] = (
-    "registration", "rank", "position", "unit", "supervisor", "appraisal", "objection", "training", "feedback",
-    "potential", "mentoring", "award", "promotion", "status", "education", "discipline", "exam",
-)
 ITEM_NAMESPACE = UUID("5b0f6d52-6c8e-4f0e-9a57-1c1d3f1a7e21")
 
 metadata = MetaData()
@@ -528,7 +524,6 @@ class Batch:
         return found
 
 
-__all__ = ["KINDS", "TimelineView"]
 
 
 _ALL_ITEMS = (select(timeline).where(timeline.c.employee_id == bindparam("b_employee", type_=Uuid))

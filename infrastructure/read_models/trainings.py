@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -28,12 +26,15 @@ from sqlalchemy import (
     update,
 )
 
+from application.queries.filters import TrainingFilter
 from domain.training import Training
+from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
-from infrastructure.read_models.directory import employees
 
 metadata = MetaData()
+# who the rows are about: names and current units, from the registration and move events this model reads too
+people = people_index.people_table("trainings_people", metadata)
 
 trainings = Table(
     "training_completions",
@@ -63,12 +64,14 @@ class TrainingProjection(Projection):
 
     name = "trainings"
     metadata = metadata
-    handles = (Training.Recorded, Training.Verified, Training.Rejected)
+    handles = (Training.Recorded, Training.Verified, Training.Rejected) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Insert recorded completions, then apply decisions in log order."""
         for item in batch:
             e: Any = item.event
+            if people_index.record(conn, people, e):
+                continue
             if isinstance(e, Training.Recorded):
                 conn.execute(trainings.insert().values(
                     id=e.originator_id, employee_id=e.employee_id, course=e.course, provider=e.provider, jp=e.jp,
@@ -79,16 +82,6 @@ class TrainingProjection(Projection):
                 status = "verified" if isinstance(e, Training.Verified) else "rejected"
                 conn.execute(update(trainings).where(trainings.c.id == e.originator_id).values(
                     status=status, decision_reason=e.reason, decided_at=e.timestamp, version=e.originator_version))
-
-
-@dataclass(frozen=True)
-class TrainingFilter:
-    """Training list filters; all optional (``unit`` is the employee's unit now)."""
-
-    employee_id: UUID | None = None
-    unit: str | None = None
-    year: int | None = None
-    status: str | None = None
 
 
 class TrainingView:
@@ -104,7 +97,7 @@ class TrainingView:
         if flt.employee_id is not None:
             stmt = stmt.where(trainings.c.employee_id == flt.employee_id)
         if flt.unit is not None:
-            stmt = stmt.where(employees.c.unit == flt.unit)
+            stmt = stmt.where(people.c.unit == flt.unit)
         if flt.year is not None:
             stmt = stmt.where(trainings.c.year == flt.year)
         if flt.status is not None:
@@ -127,29 +120,21 @@ class TrainingView:
         return {"verified_jp": totals["verified"], "unverified_jp": totals["unverified"],
                 "rejected_jp": totals["rejected"], "trainings": items}
 
-    def unit_training_totals(self, unit: str, year: int, visible_to: set[UUID] | None = None
-                             ) -> list[dict[str, Any]]:
-        """Everyone in the unit now who had started service by the end of the year, with the year's verified and
-        unverified JP, fewest verified JP first."""
+    def year_totals(self, year: int, employee_ids: Iterable[UUID]) -> dict[UUID, tuple[int, int]]:
+        """Each given employee's verified and unverified JP of the year's completions (absent: none)."""
+        ids = list(employee_ids)
+        if not ids:
+            return {}
         verified = func.sum(case((trainings.c.status == "verified", trainings.c.jp), else_=0))
         unverified = func.sum(case((trainings.c.status == "unverified", trainings.c.jp), else_=0))
-        totals = (select(trainings.c.employee_id, verified.label("verified_jp"), unverified.label("unverified_jp"))
-                  .where(trainings.c.year == year).group_by(trainings.c.employee_id).subquery())
-        stmt = (select(employees.c.id.label("employee_id"), employees.c.name, employees.c.position,
-                       employees.c.rank, employees.c.status,
-                       func.coalesce(totals.c.verified_jp, 0).label("verified_jp"),
-                       func.coalesce(totals.c.unverified_jp, 0).label("unverified_jp"))
-                .outerjoin(totals, totals.c.employee_id == employees.c.id)
-                .where(employees.c.unit == unit, employees.c.service_start <= date(year, 12, 31)))
-        if visible_to is not None:
-            stmt = stmt.where(employees.c.id.in_(visible_to))
-        stmt = stmt.order_by(func.coalesce(totals.c.verified_jp, 0), employees.c.name, employees.c.id)
-        return [{**r, "verified_jp": int(r["verified_jp"]), "unverified_jp": int(r["unverified_jp"])}
-                for r in self._rows(stmt)]
+        stmt = (select(trainings.c.employee_id, verified, unverified)
+                .where(trainings.c.year == year, trainings.c.employee_id.in_(ids)).group_by(trainings.c.employee_id))
+        with self.engine.connect() as conn:
+            return {row[0]: (int(row[1]), int(row[2])) for row in conn.execute(stmt)}
 
     def _training_rows(self) -> Select[Any]:
-        return (select(trainings, employees.c.name.label("employee_name"), employees.c.unit)
-                .outerjoin(employees, employees.c.id == trainings.c.employee_id))
+        return (select(trainings, people.c.name.label("employee_name"), people.c.unit)
+                .outerjoin(people, people.c.id == trainings.c.employee_id))
 
     def trainings_of(self, employee_id: UUID, year: int) -> list[UUID]:
         """Training completions of an employee ending in a year (any status)."""

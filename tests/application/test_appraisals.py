@@ -16,10 +16,10 @@ import pytest
 from application.actor import Actor
 from application.appraisals import NoDefaultAssessor
 from application.errors import Conflict, Forbidden
+from application.queries.filters import AppraisalFilter
 from application.rulebook import default_rules
 from domain.appraisal import Appraisal, EvidenceRefused, EvidenceRoundOpen, ObjectionWindowClosed
 from infrastructure.container import Jejak
-from infrastructure.read_models.appraisals import AppraisalFilter
 
 PERIOD = "2026"
 FINALISED_ON = date(2027, 1, 20)

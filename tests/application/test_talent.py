@@ -88,7 +88,7 @@ class Office:
     def grid(self, unit: str = "BKPSDM", visible_to: set[UUID] | None = None) -> dict[str, Any]:
         self.jejak.projections.catch_up()
         talent = self.jejak.rules.in_effect(TODAY).rules.get("talent")
-        return self.jejak.talent_view.talent_grid(unit, visible_to, talent)
+        return self.jejak.queries.careers.grid(unit, visible_to, talent)
 
 
 def build_office(jejak: Jejak, hr: Actor) -> Office:

@@ -220,10 +220,10 @@ def test_the_unit_totals_list_everyone_in_the_unit_fewest_verified_jp_first(sqli
     service.record(hr, **completion(people.budi, "U-5", jp=10))  # unverified
     sqlite_jejak.projections.catch_up()
 
-    rows = sqlite_jejak.training_view.unit_training_totals("BKPSDM", 2025)
+    rows = sqlite_jejak.queries.careers.unit_training_totals("BKPSDM", 2025)
 
     assert [(r["name"], r["verified_jp"], r["unverified_jp"]) for r in rows] == [
         ("Siti Rahmawati", 0, 0), ("Budi Santoso", 8, 10), ("Dewi Lestari", 20, 0)]
-    assert [r["name"] for r in sqlite_jejak.training_view.unit_training_totals("BKPSDM", 2025, {people.budi})] == [
+    assert [r["name"] for r in sqlite_jejak.queries.careers.unit_training_totals("BKPSDM", 2025, {people.budi})] == [
         "Budi Santoso"]
-    assert sqlite_jejak.training_view.unit_training_totals("BKPSDM", 2004) == []  # nobody had started service yet
+    assert sqlite_jejak.queries.careers.unit_training_totals("BKPSDM", 2004) == []  # nobody had started service yet

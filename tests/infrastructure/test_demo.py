@@ -18,6 +18,14 @@ from flask.testing import FlaskClient
 
 from application.access import hash_token
 from application.actor import Actor, system_actor
+from application.queries.filters import (
+    AppraisalFilter,
+    CaseFilter,
+    EmployeeFilter,
+    GrievanceFilter,
+    RoundFilter,
+    TrainingFilter,
+)
 from domain.access import ROLES
 from domain.appraisal import Appraisal
 from domain.employment import GRADES
@@ -38,12 +46,6 @@ from infrastructure.demo import (
     predicate_of,
     tokens_path,
 )
-from infrastructure.read_models.appraisals import AppraisalFilter
-from infrastructure.read_models.directory import EmployeeFilter
-from infrastructure.read_models.feedback import RoundFilter
-from infrastructure.read_models.grievances import GrievanceFilter
-from infrastructure.read_models.promotions import CaseFilter
-from infrastructure.read_models.trainings import TrainingFilter
 from web import create_app
 
 PLAN = demo_plan()

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from application.actor import Actor
+from application.queries.filters import CaseFilter, GrievanceFilter
 from infrastructure.container import Jejak
-from infrastructure.read_models.grievances import GrievanceFilter, grievances, sensitive_reads
-from infrastructure.read_models.promotions import CaseFilter, cases, decisions
+from infrastructure.read_models.grievances import grievances, sensitive_reads
+from infrastructure.read_models.promotions import cases, decisions
 from tests.promotions import AUDITOR, COMMITTEE, HR, MEMBERS, Office
 
 

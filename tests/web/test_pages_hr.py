@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from infrastructure.read_models.feedback import RoundFilter
+from application.queries.filters import RoundFilter
 from tests.web.pages import HR, Site, build_site, closed_round, post_form
 
 
