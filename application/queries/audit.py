@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 from application.actor import Actor
 from application.jsonable import jsonable
 from application.ledger import Ledger, event_meta, event_payload, event_timestamp
+from application.queries.filters import AuditFilter
 from application.reads import ReadLog
 from application.registry import Registry
 from domain.account import Account
@@ -27,7 +28,7 @@ RAW_RESPONSE_FIELDS = ("reviewer_id", "ratings", "comments")
 class AuditReadModel(Protocol):
     """The audit index's lookups."""
 
-    def events(self, flt: Any, limit: int, after: int = 0) -> tuple[list[dict[str, Any]], int | None]:
+    def events(self, flt: AuditFilter, limit: int, after: int = 0) -> tuple[list[dict[str, Any]], int | None]:
         """Index rows after a position, filtered, and the next page's position."""
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]:
@@ -69,7 +70,7 @@ class AuditQueries:
         self.event_at = event_at
         self.verify = verify
 
-    def events(self, flt: Any, limit: int, after: int) -> dict[str, Any]:
+    def events(self, flt: AuditFilter, limit: int, after: int) -> dict[str, Any]:
         """One page of the log after a position, each event as auditors read it, and the next page's position."""
         rows, next_after = self.view.events(flt, limit, after)
         items = []

@@ -7,7 +7,8 @@ is what an assessment of a case for that kind and date would record now.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
@@ -23,19 +24,31 @@ from domain.employee import Employee
 from domain.employment import CPNS, PPPK
 from domain.rules import development
 from domain.standing import KindStanding, earliest_date, kind_standing, kinds_of, next_promotion
+from domain.talent_grid import box_cells, boxes_of, place
 
 
-class StandingReadModel(Protocol):
-    """What the standing reads from the career read model."""
+class HistoryReadModel(Protocol):
+    """What the standing reads from the appraisal read model."""
 
     def predicate_history(self, employee_id: UUID) -> list[dict[str, Any]]:
         """Annual appraisals, latest first."""
 
+    def latest_annual_predicates(self, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """Each given employee's latest final annual predicate."""
+
+
+class HoursReadModel(Protocol):
+    """What the standing reads from the training read model."""
+
     def training_hours(self, employee_id: UUID, year: int) -> dict[str, Any]:
         """A year's JP by status."""
 
-    def placement(self, employee_id: UUID, talent: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The employee's 9-box cell."""
+
+class PotentialReadModel(Protocol):
+    """What the standing reads from the talent read model."""
+
+    def latest_potentials(self, employee_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
+        """Each given employee's latest potential assessment."""
 
 
 class NeedsReadModel(Protocol):
@@ -65,16 +78,24 @@ class DialoguesReadModel(Protocol):
         """Dialogues, latest first, with their actions."""
 
 
+@dataclass(frozen=True)
+class StandingSources:
+    """The read models a standing is composed from, each reached through its Protocol."""
+
+    appraisals: HistoryReadModel
+    trainings: HoursReadModel
+    talent: PotentialReadModel
+    needs: NeedsReadModel
+    plans: PlansReadModel
+    dialogues: DialoguesReadModel
+
+
 class StandingQueries:
     """One employee's standing as the actor may see it (AccessPolicy.may_read_standing, may_see_talent_box)."""
 
-    def __init__(self, view: StandingReadModel, promotions: PromotionService, trainings: TrainingService,
-                 people: PeopleQueries, policy: AccessPolicy, needs: NeedsReadModel, plans: PlansReadModel,
-                 dialogues: DialoguesReadModel):
-        self.view = view
-        self.dialogues = dialogues
-        self.needs = needs
-        self.plans = plans
+    def __init__(self, sources: StandingSources, promotions: PromotionService, trainings: TrainingService,
+                 people: PeopleQueries, policy: AccessPolicy):
+        self.sources = sources
         self.promotions = promotions
         self.trainings = trainings
         self.people = people
@@ -96,24 +117,23 @@ class StandingQueries:
                          "position": employee.position, "rank": employee.rank, "rank_since": employee.rank_since,
                          "status": employee.status},
             "today": today, "rule_set_version": rule_set.version,
-            "predicates": self.view.predicate_history(employee_id),
+            "predicates": self.sources.appraisals.predicate_history(employee_id),
             "training": self.training(employee_id, employee.status, today.year),
-            "talent": ({"shown": True, **self.view.placement(employee_id, rules.get("talent"))} if shown
-                       else {"shown": False}),
+            "talent": {"shown": True, **self.placement(employee_id, rules.get("talent"))} if shown else {"shown": False},
             "promotion": self.promotion(employee, rules, today),
-            "needs": self.needs.needs(employee_id, None, None, 200),
+            "needs": self.sources.needs.needs(employee_id, None, None, 200),
             "may_decide_needs": self.policy.may_assess_talent(actor, employee.supervisor_id),
             "plans": self.plans_of(actor, employee),
             "dialogues": [{**d, "party": self.policy.dialogue_party(actor, employee_id, d["supervisor_id"])}
-                          for d in self.dialogues.dialogues(employee_id, 20)],
+                          for d in self.sources.dialogues.dialogues(employee_id, 20)],
             "dialogue_party": self.policy.dialogue_party(actor, employee_id, employee.supervisor_id),
         }
 
     def plans_of(self, actor: Actor, employee: Employee) -> list[dict[str, Any]]:
         """The employee's development plans, latest year first, each with its goals and whether the actor signs
         it now (a draft with goals the actor's party has not signed)."""
-        rows = self.plans.plans(employee.id, None, None, 20)
-        goals = self.plans.goals_of([r["id"] for r in rows])
+        rows = self.sources.plans.plans(employee.id, None, None, 20)
+        goals = self.sources.plans.goals_of([r["id"] for r in rows])
         out = []
         for row in rows:
             party = self.policy.plan_party(actor, employee.id, row["supervisor_id"])
@@ -123,9 +143,21 @@ class StandingQueries:
                         and signed is None})
         return out
 
+    def placement(self, employee_id: UUID, talent: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The employee's 9-box cell as the unit grid places them (domain.talent_grid), or what is missing."""
+        predicate = self.sources.appraisals.latest_annual_predicates([employee_id]).get(employee_id)
+        potential = self.sources.talent.latest_potentials([employee_id]).get(employee_id)
+        spot = place(predicate, potential["level"] if potential else None, boxes_of(talent))
+        cell = next((c for c in box_cells(talent) if c["box"] == spot.box), None)
+        return {"predicate": predicate, "performance": spot.performance, "potential": spot.potential,
+                "box": spot.box, "missing": list(spot.missing),
+                "meaning": cell["meaning"] if cell else None, "follow_up": cell["follow_up"] if cell else None,
+                "talent_pool": bool(cell and cell["talent_pool"]),
+                "potential_assessed_on": potential["assessed_on"] if potential else None}
+
     def training(self, employee_id: UUID, status: str, year: int) -> dict[str, Any]:
         """This year's verified JP against the entitlement (a PNS at least the minimum; a PPPK at most the cap)."""
-        hours = self.view.training_hours(employee_id, year)
+        hours = self.sources.trainings.training_hours(employee_id, year)
         minimum = self.trainings.yearly_minimum(year)
         pppk = status == PPPK
         entitlement = minimum.pppk_max_jp if pppk and minimum.pppk_max_jp is not None else minimum.minimum_jp

@@ -24,12 +24,13 @@ from sqlalchemy import (
 )
 
 from domain.development_plan import DevelopmentPlan
+from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.people_index import EmployeeRowView, narrowed
 from infrastructure.projection import Projected, Projection
-from infrastructure.projections.development_needs import EmployeeRowView, narrowed
-from infrastructure.projections.directory import employees
 
 metadata = MetaData()
+people = people_index.people_table("development_plan_people", metadata)
 
 plans = Table(
     "development_plans",
@@ -75,12 +76,14 @@ class DevelopmentPlanProjection(Projection):
     name = "development_plans"
     metadata = metadata
     handles = (DevelopmentPlan.Drafted, DevelopmentPlan.GoalAdded, DevelopmentPlan.Signed,
-               DevelopmentPlan.ProgressRecorded, DevelopmentPlan.TrainingLinked, DevelopmentPlan.Closed)
+               DevelopmentPlan.ProgressRecorded, DevelopmentPlan.TrainingLinked, DevelopmentPlan.Closed) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Apply each event in log order."""
         for item in batch:
             e: Any = item.event
+            if people_index.record(conn, people, e):
+                continue
             if isinstance(e, DevelopmentPlan.Drafted):
                 conn.execute(plans.insert().values(
                     id=e.originator_id, employee_id=e.employee_id, year=e.year, supervisor_id=e.supervisor_id,
@@ -124,15 +127,15 @@ class DevelopmentPlanProjection(Projection):
 class DevelopmentPlanView(EmployeeRowView):
     """Development plans as the projection holds them (no writes)."""
 
-    table = plans
+    table, people = plans, people
 
     def plans(self, employee_id: UUID | None, year: int | None, status: str | None, limit: int,
               visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
         """Plans, latest year first; ``visible_to`` limits them to those employees, ``unit`` to the unit's people."""
         stmt = narrowed(self._rows(), ((plans.c.employee_id, employee_id), (plans.c.year, year),
-                                       (plans.c.status, status), (employees.c.unit, unit)),
+                                       (plans.c.status, status), (people.c.unit, unit)),
                         plans.c.employee_id, visible_to)
-        return self._all(stmt.order_by(plans.c.year.desc(), employees.c.name, plans.c.id).limit(limit))
+        return self._all(stmt.order_by(plans.c.year.desc(), people.c.name, plans.c.id).limit(limit))
 
     def plan(self, plan_id: UUID) -> dict[str, Any] | None:
         """One plan with its goals in the order they were added."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -10,25 +10,24 @@ from sqlalchemy import (
     JSON,
     Column,
     Connection,
-    Engine,
     Index,
     Integer,
     MetaData,
-    Select,
     String,
     Table,
     Text,
     Uuid,
-    select,
     update,
 )
 
 from domain.development import DevelopmentNeed
+from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.people_index import EmployeeRowView, narrowed
 from infrastructure.projection import Projected, Projection
-from infrastructure.projections.directory import employees
 
 metadata = MetaData()
+people = people_index.people_table("development_need_people", metadata)
 
 needs = Table(
     "development_needs",
@@ -58,12 +57,14 @@ class DevelopmentNeedProjection(Projection):
 
     name = "development_needs"
     metadata = metadata
-    handles = (DevelopmentNeed.Proposed, DevelopmentNeed.Confirmed, DevelopmentNeed.Dismissed)
+    handles = (DevelopmentNeed.Proposed, DevelopmentNeed.Confirmed, DevelopmentNeed.Dismissed) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Insert proposed needs, then apply decisions in log order."""
         for item in batch:
             e: Any = item.event
+            if people_index.record(conn, people, e):
+                continue
             if isinstance(e, DevelopmentNeed.Proposed):
                 source = e.source
                 conn.execute(needs.insert().values(
@@ -79,43 +80,16 @@ class DevelopmentNeedProjection(Projection):
                     version=e.originator_version))
 
 
-def narrowed(stmt: Select[Any], equal: Iterable[tuple[Any, Any]], employee_column: Any,
-             visible_to: set[UUID] | None) -> Select[Any]:
-    """A query with ``column == value`` for each given value (None: no filter), and only the employees in
-    ``visible_to`` (None: everyone)."""
-    for column, value in equal:
-        if value is not None:
-            stmt = stmt.where(column == value)
-    return stmt if visible_to is None else stmt.where(employee_column.in_(visible_to))
-
-
-class EmployeeRowView:
-    """A view over a table of rows that each belong to one employee, shown with the employee's name and unit."""
-
-    table: Table
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-
-    def _rows(self) -> Select[Any]:
-        return (select(self.table, employees.c.name.label("employee_name"), employees.c.unit)
-                .outerjoin(employees, employees.c.id == self.table.c.employee_id))
-
-    def _all(self, stmt: Select[Any]) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(stmt)]
-
-
 class DevelopmentNeedView(EmployeeRowView):
     """Development needs as the projection holds them (no writes)."""
 
-    table = needs
+    table, people = needs, people
 
     def needs(self, employee_id: UUID | None, status: str | None, source: str | None, limit: int,
               visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
         """Needs, latest first; ``visible_to`` limits them to those employees, ``unit`` to the unit's people now."""
         stmt = narrowed(self._rows(), ((needs.c.employee_id, employee_id), (needs.c.status, status),
-                                       (needs.c.source_type, source), (employees.c.unit, unit)),
+                                       (needs.c.source_type, source), (people.c.unit, unit)),
                         needs.c.employee_id, visible_to)
         return self._all(stmt.order_by(needs.c.proposed_at.desc(), needs.c.id).limit(limit))
 

@@ -26,12 +26,13 @@ from sqlalchemy import (
 )
 
 from domain.dialogue import Dialogue
+from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.people_index import EmployeeRowView, narrowed
 from infrastructure.projection import Projected, Projection
-from infrastructure.projections.development_needs import EmployeeRowView, narrowed
-from infrastructure.projections.directory import employees
 
 metadata = MetaData()
+people = people_index.people_table("dialogue_people", metadata)
 
 dialogues = Table(
     "performance_dialogues",
@@ -73,12 +74,14 @@ class DialogueProjection(Projection):
 
     name = "dialogues"
     metadata = metadata
-    handles = (Dialogue.Recorded, Dialogue.AccountAdded, Dialogue.ActionDone)
+    handles = (Dialogue.Recorded, Dialogue.AccountAdded, Dialogue.ActionDone) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Apply each event in log order."""
         for item in batch:
             e: Any = item.event
+            if people_index.record(conn, people, e):
+                continue
             if isinstance(e, Dialogue.Recorded):
                 conn.execute(dialogues.insert().values(
                     id=e.originator_id, employee_id=e.employee_id, supervisor_id=e.supervisor_id,
@@ -108,7 +111,7 @@ def _day(value: str | None) -> date | None:
 class DialogueView(EmployeeRowView):
     """Performance dialogues as the projection holds them (no writes)."""
 
-    table = dialogues
+    table, people = dialogues, people
 
     def dialogues(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
                   viewer: UUID | None = None) -> list[dict[str, Any]]:
@@ -128,9 +131,9 @@ class DialogueView(EmployeeRowView):
     def open_actions(self, party_id: UUID) -> list[dict[str, Any]]:
         """Open actions of the dialogues where ``party_id`` is the employee or the supervisor, oldest due first."""
         stmt = (select(actions, dialogues.c.employee_id, dialogues.c.supervisor_id, dialogues.c.held_on,
-                       dialogues.c.follow_up_on, employees.c.name.label("employee_name"))
+                       dialogues.c.follow_up_on, people.c.name.label("employee_name"))
                 .join(dialogues, dialogues.c.id == actions.c.dialogue_id)
-                .outerjoin(employees, employees.c.id == dialogues.c.employee_id)
+                .outerjoin(people, people.c.id == dialogues.c.employee_id)
                 .where(actions.c.done_at.is_(None),
                        or_(dialogues.c.employee_id == party_id, dialogues.c.supervisor_id == party_id))
                 .order_by(actions.c.due_on.is_(None), actions.c.due_on, dialogues.c.held_on, actions.c.number))
