@@ -191,27 +191,26 @@ def upcast_raw(cls: type, state: dict[str, Any]) -> dict[str, Any]:
 
 
 class RowSink:
-    """Inserts rows given as tuples of portable text (ids as 32 hex digits, dates and timestamps ISO, JSON as text):
-    on SQLite straight through the driver's executemany, with timestamps in the form SQLAlchemy stores; on other
-    databases through SQLAlchemy, converted to the column types."""
+    """Inserts rows given as tuples of portable text (ids as 32 hex digits, dates ISO, JSON as text, timestamps as
+    ``stamp`` gives them): on SQLite straight through the driver's executemany; on other databases through
+    SQLAlchemy, converted to the column types."""
 
     def __init__(self, conn: Connection, table: Table):
         self.conn = conn
         self.table = table
         self.columns = [c.name for c in table.columns]
         self.sqlite = conn.dialect.name == "sqlite"
-        self.stamps = [i for i, c in enumerate(table.columns) if isinstance(c.type, UTCDateTime)]
         self.converters = [_converter(c) for c in table.columns]
         self.sql = (f"INSERT INTO {table.name} ({', '.join(self.columns)}) "
                     f"VALUES ({', '.join('?' * len(self.columns))})")
+        # an ISO timestamp for a UTCDateTime column: on SQLite in the form SQLAlchemy stores, else converted later
+        self.stamp: Callable[[str], str] = sqlite_datetime if self.sqlite else str
 
     def insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert the rows (in the table's column order)."""
         if not rows:
             return
         if self.sqlite:
-            if self.stamps:
-                rows = [self._stamped(row) for row in rows]
             cursor = self.conn.connection.cursor()  # the driver's own: SQLAlchemy's bind processing costs more
             try:
                 cursor.executemany(self.sql, rows)
@@ -222,14 +221,6 @@ class RowSink:
         self.conn.execute(self.table.insert(), [
             {name: (f(v) if v is not None else None) for name, f, v in zip(names, convert, row, strict=True)}
             for row in rows])
-
-
-    def _stamped(self, row: tuple[Any, ...]) -> list[Any]:
-        values = list(row)
-        for i in self.stamps:
-            if values[i] is not None:
-                values[i] = sqlite_datetime(values[i])
-        return values
 
 
 def _converter(column: Column[Any]) -> Callable[[Any], Any]:

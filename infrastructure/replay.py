@@ -94,6 +94,15 @@ def unwrapped(value: Any) -> Any:
     return value
 
 
+def unwrapped_state(state: dict[str, Any]) -> dict[str, Any]:
+    """``unwrapped`` for a raw event's state, in place (most of its values are plain already)."""
+    for key, value in state.items():
+        kind = type(value)
+        if kind is dict or kind is list:
+            state[key] = unwrapped(value)  # replacing a value while iterating is safe; no key is added
+    return state
+
+
 def sqlite_datetime(iso: str) -> str:
     """An ISO timestamp in SQLAlchemy's SQLite DATETIME storage form, in UTC (as ``UTCDateTime`` stores it)."""
     if not iso.endswith("+00:00"):  # not UTC (or naive): let datetime convert it

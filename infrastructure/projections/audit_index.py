@@ -91,7 +91,7 @@ class _AuditReplayer(Replayer):
     def feed(self, events: Sequence[RawEvent]) -> None:
         """One row per event, in the column order of ``audit_index``."""
         rows = []
-        topics = self.topics
+        topics, stamp = self.topics, self.sink.stamp
         for position, topic, oid, version, state in events:
             meta = state.get("meta")
             meta = unwrapped(meta) if type(meta) is dict else {}
@@ -99,7 +99,7 @@ class _AuditReplayer(Replayer):
             name = topics.get(topic)
             if name is None:
                 name = topics[topic] = get_topic(resolve_topic(topic))
-            rows.append((position, oid.replace("-", ""), version, name, state["timestamp"]["_data_"],
+            rows.append((position, oid.replace("-", ""), version, name, stamp(state["timestamp"]["_data_"]),
                          meta.get("actor_id"), meta.get("actor_role"), meta.get("actor_name"),
                          meta.get("correlation_id"), reason if type(reason) is str else None))
         self.sink.insert(rows)

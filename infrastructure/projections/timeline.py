@@ -83,7 +83,7 @@ from domain.service_record import ServiceRecord
 from domain.training import Training
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Replayer, RowSink, StreamReplay, upcast_raw
-from infrastructure.replay import RawEvent, canonical_id, unwrapped
+from infrastructure.replay import RawEvent, canonical_id, unwrapped_state
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,7 @@ KINDS: tuple[str, ...] = (
     "potential", "mentoring", "award", "promotion", "status", "education", "discipline", "exam",
 )
 ITEM_NAMESPACE = UUID("5b0f6d52-6c8e-4f0e-9a57-1c1d3f1a7e21")
+_NAMESPACE_BYTES = ITEM_NAMESPACE.bytes
 
 metadata = MetaData()
 
@@ -130,7 +131,7 @@ def item_id(aggregate_id: UUID, version: int, employee_id: UUID) -> UUID:
 
 def item_hex(aggregate_id: str, version: int, employee_id: str) -> str:
     """``item_id(...).hex`` from the ids' canonical text, without UUID objects (what ``uuid5`` does, on bytes)."""
-    digest = bytearray(hashlib.sha1(ITEM_NAMESPACE.bytes + f"{aggregate_id}/{version}/{employee_id}".encode()).digest())
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{aggregate_id}/{version}/{employee_id}".encode()).digest())
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
     return digest[:16].hex()
@@ -149,18 +150,20 @@ def plain(value: Any) -> Any:
     return value
 
 
-def utc_day(moment: datetime) -> date:
-    """The UTC calendar day of a timestamp (the same on every server, so rebuilds agree)."""
+def utc_day(moment: datetime | str) -> date:
+    """The UTC calendar day of a timestamp, or of its ISO text (the same on every server, so rebuilds agree)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return moment.astimezone(UTC).date()
 
 
 class RawItem(NamedTuple):
-    """An event of a one-pass rebuild: its values as plain text (ids canonical, dates ISO), ``timestamp`` a datetime."""
+    """An event of a one-pass rebuild: its values as plain text (ids canonical, dates and times ISO)."""
 
     position: int
     event: Any
     topic: str  # the topic of the class it resolves to
-    stamp: str  # the timestamp, ISO
+    stamp: str  # the timestamp as the row sink takes it
 
 
 Item = Projected | RawItem
@@ -621,26 +624,29 @@ class _TimelineReplayer(Replayer):
     def __init__(self, projection: TimelineProjection, conn: Connection):
         self.projection = projection
         self.batch = ReplayBatch(conn)
-        self.kinds: dict[str, tuple[type, Callable[[Batch, Item], None], str]] = {}
+        self.kinds: dict[str, tuple[type, Callable[[Batch, Item], None], str, bool]] = {}
 
     def feed(self, events: Sequence[RawEvent]) -> None:
         """Apply the events in log order, then write their rows."""
         batch = self.batch
+        recorded = batch.row_sink.stamp
         for position, topic, oid, version, state in events:
             found = self.kinds.get(topic)
             if found is None:
                 cls = resolve_topic(topic)
                 found = self.kinds[topic] = (
-                    cls, getattr(self.projection, f"_on_{cls.__qualname__.replace('.', '_')}"), get_topic(cls))
-            cls, handler, name = found
-            values = upcast_raw(cls, unwrapped(state))
-            stamp = values["timestamp"]
-            values["timestamp"] = datetime.fromisoformat(stamp)
-            values["originator_id"] = canonical_id(oid)
-            values["originator_version"] = version
+                    cls, getattr(self.projection, f"_on_{cls.__qualname__.replace('.', '_')}"), get_topic(cls),
+                    getattr(cls, "class_version", 1) > 1)
+            cls, handler, name, versioned = found
+            state.pop("meta", None)  # the actor's stamp: not on the timeline
+            unwrapped_state(state)
+            if versioned or "class_version" in state:
+                upcast_raw(cls, state)
+            state["originator_id"] = canonical_id(oid)
+            state["originator_version"] = version
             event = _RawEvent()
-            event.__dict__ = values
-            handler(batch, RawItem(position, event, name, stamp))
+            event.__dict__ = state
+            handler(batch, RawItem(position, event, name, recorded(state["timestamp"])))
         batch.flush()
 
     def finish(self) -> None:
