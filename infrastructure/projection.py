@@ -355,6 +355,16 @@ class ProjectionRunner:
         return [name for name, (position, count) in standing.items()
                 if count or self._behind(self._get(name), position, head)]
 
+    def touched(self, names: Sequence[str], start: int, stop: int) -> bool:
+        """Whether an event the named projections read was stored after position ``start``, up to ``stop``."""
+        projections = [self._get(name) for name in names]
+        if stop <= start:
+            return False
+        if any(p.wants_all() for p in projections):
+            return True
+        topics = sorted(frozenset().union(*(p.topics() for p in projections)))
+        return bool(self.ledger.recorder.select_notifications(start=start + 1, limit=1, stop=stop, topics=topics))
+
     def _behind(self, projection: Projection, position: int, head: int) -> bool:
         """Whether an event of the projection's topics lies after its position (cheap when it is at the head)."""
         if position >= head:

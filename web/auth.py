@@ -57,10 +57,11 @@ class _Known:
 
 
 class AuthCache:
-    """Tokens authenticated before, while nothing was stored since: every read model authentication consults (the
-    grants, the reporting lines, their tracking and parked events) changes only when an event is stored, so an
-    answer read at a head of the log holds until the head moves (a revocation is an event). Entries also expire
-    after ``ttl`` seconds, and only answers read while the security read models were at the head are kept."""
+    """Tokens authenticated before, while nothing they depend on was stored since: every read model authentication
+    consults (the grants, the reporting lines, their tracking and parked events) changes only when an event of their
+    topics is stored, so an answer read at a head of the log holds until such an event is (a revocation is one).
+    Entries also expire after ``ttl`` seconds, and only answers read while those read models were at the head are
+    kept."""
 
     def __init__(self, ttl: float = 5.0, size: int = 10_000):
         self.ttl = ttl
@@ -68,10 +69,13 @@ class AuthCache:
         self._head = -1
         self._entries: dict[str, tuple[float, _Known]] = {}
 
-    def get(self, token_hash: str, head: int) -> _Known | None:
-        """The answer for this token hash read at ``head``, if any and fresh."""
+    def get(self, token_hash: str, head: int, touched: Callable[[int, int], bool]) -> _Known | None:
+        """The answer for this token hash, if it was read at ``head`` or at an earlier head after which nothing was
+        stored that the security read models read (``touched(earlier, head)``: a 360 response, say), and is fresh."""
         if head != self._head:
-            return None
+            if not self._entries or head < self._head or touched(self._head, head):
+                return None
+            self._head = head
         found = self._entries.get(token_hash)
         if found is None or time.monotonic() - found[0] > self.ttl:
             return None
@@ -150,6 +154,9 @@ def init_auth(app: Flask) -> None:
                              system.auth_failures)
     app.extensions["jejak_auth_limiter"] = limiter
     cache = app.extensions["jejak_auth_cache"] = AuthCache()
+
+    def moved(start: int, stop: int) -> bool:
+        return system.projections.touched(SECURITY_READ_MODELS, start, stop)
     app.extensions["jejak_account_backoff"] = AccountBackoff(
         int(app.config.get("JEJAK_AUTH_ACCOUNT_FREE_FAILURES", 5)),
         float(app.config.get("JEJAK_AUTH_BACKOFF_SECONDS", 30.0)), log=system.auth_failures)
@@ -163,7 +170,7 @@ def init_auth(app: Flask) -> None:
         scheme, _, token = header.partition(" ")
         token_hash = hash_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
         head = system.projections.head()  # read before the read models, so a later event only makes it miss
-        known = cache.get(token_hash, head) if token_hash else None
+        known = cache.get(token_hash, head, moved) if token_hash else None
         if known is None:
             if not security_read_models_ready():
                 return unavailable()

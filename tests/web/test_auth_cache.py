@@ -1,5 +1,6 @@
-"""Authentication reads the grant once per head of the log: a repeated request with the same token reads no read
-model, and any stored event (a revocation, a new report) makes the next request read them again."""
+"""Authentication reads a grant once while nothing it depends on is stored: a repeated request with the same token
+reads no read model, and an event the security read models read (a revocation, a new report) makes the next request
+read them again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from uuid import UUID
 from sqlalchemy import event
 
 from application.actor import system_actor
+from tests.promotions import HR
 from tests.web.conftest import Api
 
 
@@ -54,3 +56,15 @@ def test_an_employee_who_gains_a_report_acts_as_supervisor_on_the_next_request(a
                                          "reorganisation")
 
     assert api.call("GET", "/api/me", role="employee").get_json()["role"] == "supervisor"
+
+
+def test_an_event_the_security_read_models_do_not_read_keeps_the_answer(api: Api) -> None:
+    first, _ = statements_of(api, "GET", "/api/me", "auditor")
+    api.jejak.trainings.record(HR, employee_id=api.ids["staff"], course="Analisis Jabatan",
+                               provider="BKN", jp=24, start_date=date(2024, 2, 5), end_date=date(2024, 2, 7),
+                               certificate_number="CERT-AUTH-1")
+
+    after, answer = statements_of(api, "GET", "/api/me", "auditor")
+
+    assert answer.status_code == 200
+    assert after < first  # a training is no grant, account or reporting line: nothing was read again
