@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -28,7 +28,8 @@ from sqlalchemy import (
 from application.ledger import event_meta
 from application.queries.filters import AuditFilter
 from infrastructure.database import UTCDateTime
-from infrastructure.projection import Projected, Projection
+from infrastructure.projection import Projected, Replayer, RowSink, StreamReplay
+from infrastructure.replay import RawEvent, unwrapped
 
 metadata = MetaData()
 
@@ -73,7 +74,7 @@ def _row(item: Projected) -> dict[str, Any]:
 _INSERT = audit_index.insert()  # built once: its cache key is memoized
 
 
-class AuditIndexProjection(Projection):
+class AuditIndexProjection(StreamReplay):
     """Indexes every event so auditors can filter by aggregate, actor, topic and time."""
 
     name = "audit_index"
@@ -83,6 +84,35 @@ class AuditIndexProjection(Projection):
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Insert one index row per event."""
         conn.execute(_INSERT, [_row(item) for item in batch])
+
+    def replayer(self, conn: Connection) -> Replayer:
+        """Index rows straight from the raw events (the same values ``_row`` takes from the decoded ones)."""
+        return _AuditReplayer(conn)
+
+
+class _AuditReplayer(Replayer):
+    def __init__(self, conn: Connection):
+        self.sink = RowSink(conn, audit_index)
+        self.topics: dict[str, str] = {}  # stored topic -> the topic of the class it resolves to (as _row writes)
+
+    def feed(self, events: Sequence[RawEvent]) -> None:
+        """One row per event, in the column order of ``audit_index``."""
+        rows = []
+        topics, stamp = self.topics, self.sink.stamp
+        for position, topic, oid, version, state in events:
+            meta = state.get("meta")
+            meta = unwrapped(meta) if type(meta) is dict else {}
+            reason = state.get("reason") or meta.get("reason")
+            name = topics.get(topic)
+            if name is None:
+                name = topics[topic] = get_topic(resolve_topic(topic))
+            rows.append((position, oid.replace("-", ""), version, name, stamp(state["timestamp"]["_data_"]),
+                         meta.get("actor_id"), meta.get("actor_role"), meta.get("actor_name"),
+                         meta.get("correlation_id"), reason if type(reason) is str else None))
+        self.sink.insert(rows)
+
+    def finish(self) -> None:
+        """Nothing is held between batches."""
 
 
 class AuditView:
