@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from tests.web.pages import HR, Site, as_person, build_site, open_round_with_reviewers, post_form
+from tests.web.pages import HR, Site, as_person, build_site, decided_case, open_round_with_reviewers, post_form
 
 
 @pytest.fixture
@@ -128,3 +128,55 @@ def test_the_appraised_employee_files_a_grievance_about_the_final_result_from_th
     assert filed.status_code == 302 and filed.headers["Location"].startswith("/grievances/")
     after = client.get(f"/appraisals/{aid}").get_data(as_text=True)
     assert 'name="grounds"' not in after and filed.headers["Location"].split("?")[0] in after
+
+
+def rich_career(site: Site) -> None:
+    """The staff member's record gets an appraisal, a verified training, a mentor and a decided promotion case."""
+    final_appraisal(site)
+    staff, supervisor = site.api.ids["staff"], site.api.ids["supervisor"]
+    training = site.jejak.trainings.record(HR, employee_id=staff, course="Pelatihan Analis Kebijakan",
+                                           provider="LAN", jp=24, start_date=date(2025, 5, 5),
+                                           end_date=date(2025, 5, 9), certificate_number="LAN-2025-0042")
+    site.jejak.trainings.decide(HR, training.id, "verified", "sertifikat asli diperiksa")
+    site.jejak.mentoring.assign(HR, supervisor, staff, ["menyusun kajian"], date(2025, 6, 2))
+    decided_case(site)
+
+
+def test_the_timeline_is_a_list_of_readable_cards_in_indonesian(site: Site) -> None:
+    rich_career(site)
+
+    page = site.client("employee").get(f"/employees/{site.api.ids['staff']}/timeline").get_data(as_text=True)
+
+    assert 'class="card kind-' in page
+    for words in ("Mulai bertugas", "Pelatihan selesai dan diverifikasi", "Dibimbing oleh Siti Rahmawati",
+                  "<dt>Atasan</dt><dd>Siti Rahmawati</dd>", "9 Mei 2025"):
+        assert words in page, words
+    for english in ("Registered", "Training verified", "Mentored by", "rank_since", "supervisor_id",
+                    "as_expected", "/api/"):
+        assert english not in page, english
+    assert str(site.api.ids["supervisor"]) not in page  # people by name, never by id
+    assert 'href="/appraisals/' in page and 'href="/promotions/' in page
+    assert "<details" not in page  # the technical detail is for auditors
+
+
+def test_the_timeline_speaks_english_when_asked(site: Site) -> None:
+    rich_career(site)
+    client = site.client("employee")
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+
+    page = client.get(f"/employees/{site.api.ids['staff']}/timeline").get_data(as_text=True)
+
+    assert "Training completed and verified: Pelatihan Analis Kebijakan (24 JP)" in page
+    assert "Mentored by Siti Rahmawati" in page and "9 May 2025" in page
+
+
+def test_an_auditor_finds_the_technical_detail_folded_away_with_a_link_to_the_raw_event(site: Site) -> None:
+    rich_career(site)
+    staff = site.api.ids["staff"]
+
+    page = site.client("auditor").get(f"/employees/{staff}/timeline?reason=audit").get_data(as_text=True)
+
+    assert '<details class="technical">' in page
+    assert "domain.employee:Employee.Registered" in page
+    assert f'href="/audit/events?aggregate_id={staff}' in page

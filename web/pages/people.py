@@ -18,6 +18,7 @@ from web.http import parse_id
 from web.pages.access import page
 from web.pages.filing import file_from_page
 from web.pages.render import Errors, field_errors, render, required
+from web.pages.timeline_cards import Cards
 
 bp = Blueprint("people", __name__)
 MAX_TEXT = 2000
@@ -56,7 +57,10 @@ def timeline(employee_id: str) -> Any:
     if errors:
         return render("pages/reason.html", 422, person=person, errors=errors, reason=reason, case_id=case_id or "",
                       action=url_for("pages.people.timeline", employee_id=eid))
-    return render("pages/timeline.html", data=data, recorded=needs_reason)
+    cards = Cards(actor(), jejak().policy, jejak().queries.people.entry, person)
+    technical = principal().role == "auditor"  # the raw event is for auditors; others read the card
+    return render("pages/timeline.html", data=data, recorded=needs_reason, technical=technical,
+                  cards=[cards.card(item, technical) for item in data["items"]])
 
 
 def reason_errors(reason: str) -> Errors:
