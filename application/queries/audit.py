@@ -27,8 +27,12 @@ RAW_RESPONSE_FIELDS = ("reviewer_id", "ratings", "comments")
 class AuditReadModel(Protocol):
     """The audit index's lookups."""
 
-    def events(self, flt: Any, limit: int, after: int = 0) -> tuple[list[dict[str, Any]], int | None]:
-        """Index rows after a position, filtered, and the next page's position."""
+    def events(self, flt: Any, limit: int, after: int = 0, before: int | None = None,
+               newest_first: bool = False) -> tuple[list[dict[str, Any]], int | None]:
+        """Index rows after (and before) a position, filtered, in either order, and the next page's cursor."""
+
+    def actors(self) -> list[dict[str, Any]]:
+        """Everyone who has caused an event."""
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]:
         """Version -> log position for one aggregate."""
@@ -69,15 +73,21 @@ class AuditQueries:
         self.event_at = event_at
         self.verify = verify
 
-    def events(self, flt: Any, limit: int, after: int) -> dict[str, Any]:
-        """One page of the log after a position, each event as auditors read it, and the next page's position."""
-        rows, next_after = self.view.events(flt, limit, after)
+    def events(self, flt: Any, limit: int, after: int, before: int | None = None, newest_first: bool = False
+               ) -> dict[str, Any]:
+        """One page of the log after a position (newest first: before one), each event as auditors read it, and the
+        next page's cursor (``next_after``: a position for ``after``, or for ``before`` when newest first)."""
+        rows, next_after = self.view.events(flt, limit, after, before, newest_first)
         items = []
         for row in rows:
             event = self.event_at(row["position"])
             if event is not None:
                 items.append(describe(event, row["position"]))
         return {"items": items, "next_after": next_after}
+
+    def actors(self) -> list[dict[str, Any]]:
+        """Everyone who has caused an event (for the log's filter), by name."""
+        return self.view.actors()
 
     def history(self, actor: Actor, aggregate_id: UUID, reason: str | None, case_id: str | None
                 ) -> list[dict[str, Any]]:

@@ -25,24 +25,54 @@ def test_event_log_shows_each_event_with_its_actor_and_payload(site: Site) -> No
     assert "Dewi Lestari" in page  # in a payload
 
 
-def test_event_log_pages_through_the_log(site: Site) -> None:
+def next_link(page: str) -> str:
+    """The page's "next page" link."""
+    return page.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+
+
+def test_event_log_pages_through_the_log_oldest_first_when_chosen(site: Site) -> None:
     client = site.client("auditor")
 
-    first = client.get("/audit/events?limit=5").get_data(as_text=True)
+    first = client.get("/audit/events?limit=5&order=oldest").get_data(as_text=True)
     assert 'rel="next"' in first
-    link = first.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
-    second = client.get(link)
+    second = client.get(next_link(first))
 
     assert second.status_code == 200
     assert 'id="event-6"' in second.get_data(as_text=True)
     assert 'id="event-5"' not in second.get_data(as_text=True)
 
 
+def test_event_log_starts_with_the_newest_event_and_pages_backwards(site: Site) -> None:
+    client = site.client("auditor")
+    head = site.jejak.projections.head()
+
+    first = client.get("/audit/events?limit=5").get_data(as_text=True)
+    second = client.get(next_link(first)).get_data(as_text=True)
+
+    assert first.index(f'id="event-{head}"') < first.index(f'id="event-{head - 1}"')
+    assert f'id="event-{head - 5}"' in second and f'id="event-{head}"' not in second
+    assert '<option value="oldest">' in first and '<option value="newest" selected>' in first
+
+
+def test_event_log_names_kinds_and_people_in_words_and_filters_from_pickers(site: Site) -> None:
+    staff = site.api.ids["staff"]
+    client = site.client("auditor")
+
+    page = client.get("/audit/events").get_data(as_text=True)
+    assert "Pegawai didaftarkan · Dewi Lestari" in page  # the kind in words and the person by name
+    assert '<option value="Employee.Moved">Unit kerja berpindah</option>' in page
+    assert f'<option value="{staff}">Dewi Lestari (BKPSDM)</option>' in page
+    assert "Employee.Moved" not in page.split("<ol", 1)[1]  # topic names only in the folded technical detail
+
+    mine = client.get(f"/audit/events?person={staff}&topic=Employee.Registered").get_data(as_text=True)
+    assert mine.count('<li id="event-') == 1 and "Dewi Lestari" in mine
+
+
 def test_event_log_filter_with_a_malformed_id_is_refused_next_to_the_field(site: Site) -> None:
-    response = site.client("auditor").get("/audit/events?aggregate_id=not-an-id")
+    response = site.client("auditor").get("/audit/events?person=not-an-id")
 
     assert response.status_code == 422
-    assert 'id="aggregate_id-error" role="alert"' in response.get_data(as_text=True)
+    assert 'id="person-error" role="alert"' in response.get_data(as_text=True)
 
 
 def test_password_hashes_never_appear_in_the_event_log(site: Site) -> None:

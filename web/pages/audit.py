@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from application.access_policy import PAGE_ROLES
 from application.errors import NotFound
@@ -20,8 +21,12 @@ from infrastructure.views import AuditFilter
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
+from web.pages.event_words import SUBJECT_FIELDS, event_choices, event_word, record_word, tail
+from web.pages.hr import people
+from web.pages.i18n import date_filter, word
 from web.pages.people import reason_errors
 from web.pages.render import Errors, field_errors, render
+from web.pages.timeline_cards import LABELS
 
 bp = Blueprint("audit", __name__)
 PAGE_SIZE, MAX_PAGE = 50, 200
@@ -29,36 +34,79 @@ LOCAL = ZoneInfo("Asia/Jakarta")  # moments typed into the pages are Western Ind
 EMPLOYEE_TOPIC = "domain.employee:Employee"
 
 
+ORDERS = ("newest", "oldest")
+
+
 @bp.route("/audit/events")
 @page("audit.events")
 def events() -> Any:
-    """The log in order, filtered by aggregate, actor, topic and dates, one page at a time."""
-    args = {k: (request.args.get(k) or "").strip()[:200] for k in ("aggregate_id", "actor", "topic", "since", "until")}
+    """The log, newest first unless the auditor chooses oldest first, filtered by person (their record), by who
+    acted, by kind of event and by dates, one page at a time."""
+    keys = ("person", "aggregate_id", "actor", "topic", "since", "until", "order")
+    args = {k: (request.args.get(k) or "").strip()[:200] for k in keys}
     errors: Errors = {}
-    aggregate_id = parse_uuid(args["aggregate_id"], "aggregate_id", errors)
+    person = parse_uuid(args["person"], "person", errors)
+    aggregate_id = person or parse_uuid(args["aggregate_id"], "aggregate_id", errors)
     since = parse_day(args["since"], "since", errors)
     until = parse_day(args["until"], "until", errors)
-    after, limit = request.args.get("after", "0"), request.args.get("limit", str(PAGE_SIZE))
-    if not after.isdigit():
-        errors["after"] = [_("Give a whole number.")]
+    newest = args["order"] != "oldest"
+    if args["order"] not in ("", *ORDERS):
+        errors["order"] = [_("Choose newest or oldest first.")]
+    cursor = request.args.get("before" if newest else "after", "")
+    limit = request.args.get("limit", str(PAGE_SIZE))
+    if cursor and not cursor.isdigit():
+        errors["before" if newest else "after"] = [_("Give a whole number.")]
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE:
         errors["limit"] = [_("Give a whole number from 1 to %(n)s.", n=MAX_PAGE)]
+    choices: dict[str, Any] = {"people": [(p["id"], f"{p['name']} ({p['unit']})") for p in people()],
+               "actors": [(a["actor_id"], f"{a['name'] or '—'} ({word(a['role'])})")
+                          for a in jejak().queries.audit.actors()],
+               "kinds": event_choices()}
     if errors:
-        return render("pages/events.html", 422, args=args, errors=errors, items=[], next_url=None)
+        return render("pages/events.html", 422, args=args, errors=errors, items=[], next_url=None, **choices)
     flt = AuditFilter(aggregate_id, args["actor"] or None, args["topic"] or None,
                       datetime.combine(since, time.min, LOCAL) if since else None,
                       datetime.combine(until + timedelta(days=1), time.min, LOCAL) if until else None)
-    found = jejak().queries.audit.events(flt, int(limit), int(after))
-    query: dict[str, Any] = {**{k: v for k, v in args.items() if v}, "limit": limit, "after": found["next_after"]}
-    next_url = url_for("pages.audit.events", **query) if found["next_after"] is not None else None
-    return render("pages/events.html", args=args, errors={}, items=[shown(e) for e in found["items"]],
-                  next_url=next_url)
+    found = (jejak().queries.audit.events(flt, int(limit), 0, int(cursor) if cursor else None, True) if newest
+             else jejak().queries.audit.events(flt, int(limit), int(cursor or 0)))
+    next_url = None
+    if found["next_after"] is not None:
+        query = {**{k: v for k, v in args.items() if v}, "limit": limit,
+                 "before" if newest else "after": found["next_after"]}
+        next_url = url_for("pages.audit.events", **query)
+    names = Names()
+    return render("pages/events.html", args=args, errors={}, items=[shown(e, names) for e in found["items"]],
+                  next_url=next_url, **choices)
 
 
-def shown(event: dict[str, Any]) -> dict[str, Any]:
-    """An event with its payload as indented JSON for reading."""
+class Names:
+    """People's names by id, looked up once per page (an id outside the directory has none)."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, str | None] = {}
+
+    def __call__(self, person_id: Any) -> str | None:
+        key = str(person_id)
+        if key not in self.known:
+            try:
+                row = jejak().directory.employee(UUID(key))
+            except ValueError:
+                row = None
+            self.known[key] = row["name"] if row else None
+        return self.known[key]
+
+
+def shown(event: dict[str, Any], names: Names | None = None) -> dict[str, Any]:
+    """An event with its type and record in words, the person it is about by name, and its payload as indented
+    JSON for reading."""
+    payload = event["payload"] if isinstance(event["payload"], dict) else {}
+    subject = next((payload[f] for f in SUBJECT_FIELDS if payload.get(f)), None)
+    if subject is None and tail(event["topic"]).startswith("Employee."):
+        subject = event["aggregate_id"]
+    about = (names or Names())(subject) if subject is not None else None
     return {**event, "payload_text": json.dumps(event["payload"], indent=2, ensure_ascii=False, sort_keys=True),
-            "topic_tail": event["topic"].rsplit(":", 1)[-1]}
+            "topic_tail": tail(event["topic"]), "label": event_word(event["topic"]),
+            "record": record_word(event["topic"]), "about": about, "about_id": subject}
 
 
 def parse_uuid(raw: str, name: str, errors: Errors) -> UUID | None:
@@ -122,8 +170,47 @@ def aggregate(aggregate_id: str) -> Any:
     moment = at or datetime.now(UTC)
     version = sum(1 for e in history if e["timestamp"] <= moment)
     state = employee_state_at(agg_id, history, moment, version, reason, case_id)
-    return render("pages/aggregate.html", agg_id=agg_id, history=[shown(e) for e in history], moment=moment,
-                  at_raw=at_raw, version=version, state=state, reason=reason, case_id=case_id or "")
+    names = Names()
+    events = [shown(e, names) for e in history]
+    record = events[0]["record"] if events else ""
+    about = next((e["about"] for e in events if e["about"]), None)
+    return render("pages/aggregate.html", agg_id=agg_id, history=events, moment=moment, at_raw=at_raw,
+                  version=version, state=state_fields(state, names) if state else None, reason=reason,
+                  case_id=case_id or "", record=record, about=about)
+
+
+STATE_LABELS: dict[str, Any] = {
+    "name": _l("Name"), "nip": _l("NIP"), "sex": _l("Sex"), "birth_date": _l("Birth date"),
+    "unit_since": _l("In the unit since"), "position_since": _l("In the position since"),
+    "supervisor_since": _l("Supervisor since"), "email": _l("E-mail address"), "language": _l("Language"),
+    "version": _l("Version"),
+}
+SEXES: dict[str, Any] = {"M": _l("male"), "F": _l("female")}
+LANGUAGES: dict[str, Any] = {"id": _l("Indonesian"), "en": _l("English")}
+
+
+def state_fields(state: dict[str, Any], names: Names) -> list[tuple[str, str]]:
+    """An employee's state as named fields in the visitor's language: people by name, dates in the one format."""
+    labels = {**STATE_LABELS, **LABELS}
+    out: list[tuple[str, str]] = []
+    for key, label in labels.items():
+        if key not in state:
+            continue
+        value = state[key]
+        if value is None or value == "":
+            text = "—"
+        elif key.endswith("supervisor_id"):
+            text = names(value) or _("someone outside the directory")
+        elif key == "sex":
+            text = str(SEXES.get(value, value))
+        elif key == "language":
+            text = str(LANGUAGES.get(value, value))
+        elif isinstance(value, date):
+            text = date_filter(value)
+        else:
+            text = str(value)
+        out.append((str(label), text))
+    return out
 
 
 def employee_state_at(agg_id: UUID, history: list[dict[str, Any]], moment: datetime, version: int, reason: str,
