@@ -38,6 +38,9 @@ class AuditReadModel(Protocol):
         """Version -> log position for one aggregate."""
 
 
+HISTORY = "aggregate.history"
+
+
 def describe(event: Any, position: int | None) -> dict[str, Any]:
     """An event as auditors read it; raw 360 answers only through the recorded-read route."""
     meta = event_meta(event)
@@ -89,19 +92,29 @@ class AuditQueries:
         """Everyone who has caused an event (for the log's filter), by name."""
         return self.view.actors()
 
-    def history(self, actor: Actor, aggregate_id: UUID, reason: str | None, case_id: str | None
-                ) -> list[dict[str, Any]]:
-        """Every event of one aggregate with its log position; the read is recorded (with its reason) first."""
+    def record_history_read(self, actor: Actor, aggregate_id: UUID, reason: str | None, case_id: str | None
+                            ) -> UUID:
+        """Record a read of an aggregate's history, with its reason, before a page shows it; return the read's id."""
         self.ledger.history(aggregate_id)  # 404 before recording a read of nothing
-        self.reads.record(actor, "aggregate.history", aggregate_id, reason, case_id)
+        return self.reads.record(actor, HISTORY, aggregate_id, reason, case_id)
+
+    def history(self, actor: Actor, aggregate_id: UUID, reason: str | None, case_id: str | None,
+                read_id: UUID | None = None) -> list[dict[str, Any]]:
+        """Every event of one aggregate with its log position; the read is recorded (with its reason) first, unless
+        ``read_id`` is the actor's own recent recorded read of this history (a page shown again)."""
+        self.ledger.history(aggregate_id)  # 404 before recording a read of nothing
+        if not self.reads.recorded(actor, read_id, (HISTORY,), aggregate_id):
+            self.reads.record(actor, HISTORY, aggregate_id, reason, case_id)
         positions = self.view.positions(aggregate_id)
         return [describe(e, positions.get(e.originator_version)) for e in self.ledger.history(aggregate_id)]
 
     def employee_state(self, actor: Actor, employee_id: UUID, version: int | None, at: datetime | None,
-                       reason: str | None, case_id: str | None) -> dict[str, Any]:
-        """An employee as of a version or a moment; the read is recorded with its reason."""
+                       reason: str | None, case_id: str | None, read_id: UUID | None = None) -> dict[str, Any]:
+        """An employee as of a version or a moment; the read is recorded with its reason, unless ``read_id`` is the
+        actor's own recent recorded read of the employee's whole history, which holds every such state."""
         emp = self.registry.employee_as_of(employee_id, version, at)
-        self.reads.record(actor, "employee.state", emp.id, reason, case_id)
+        if not self.reads.recorded(actor, read_id, (HISTORY,), emp.id):
+            self.reads.record(actor, "employee.state", emp.id, reason, case_id)
         state = {k: v for k, v in vars(emp).items() if not k.startswith("_")}
         state["id"], state["version"], state["as_of_version"] = emp.id, emp.version, emp.version
         return state

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from infrastructure.seals import generate_key, load_key
-from tests.web.pages import Site, build_site
+from tests.web.pages import Site, build_site, read_with_reason
 
 
 @pytest.fixture
@@ -88,26 +88,43 @@ def test_aggregate_history_asks_for_a_reason_and_records_the_read(site: Site) ->
     client = site.client("auditor")
     head = site.jejak.projections.head()
 
-    asked = client.get(f"/audit/aggregates/{staff}")
-    assert 'name="reason"' in asked.get_data(as_text=True)
+    asked = client.get(f"/audit/aggregates/{staff}?at=2000-01-01T00:00")
+    assert 'name="reason"' in asked.get_data(as_text=True) and 'method="post"' in asked.get_data(as_text=True)
     assert site.jejak.projections.head() == head
 
-    shown = client.get(f"/audit/aggregates/{staff}?reason=pemeriksaan+kenaikan+pangkat&at=2000-01-01T00:00")
+    shown = read_with_reason(client, f"/audit/aggregates/{staff}?at=2000-01-01T00:00", "pemeriksaan kenaikan pangkat")
     assert shown.status_code == 200
     page = shown.get_data(as_text=True)
-    assert "v1" in page
+    assert "v1" in page and "Dewi Lestari" in page
+    assert str(staff) not in page.split("<h1>", 1)[1].split("</h1>")[0]  # titled by record and person
     reads = [e for e in site.jejak.ledger.history(staff)]  # the aggregate itself is unchanged
     assert len(reads) == 1
     assert site.jejak.projections.head() == head + 1  # one recorded read (nothing existed then: no state read)
 
 
+def test_choosing_another_moment_reads_the_same_recorded_history_without_a_new_record(site: Site) -> None:
+    staff = site.api.ids["staff"]
+    client = site.client("auditor")
+    read_with_reason(client, f"/audit/aggregates/{staff}", "audit")
+    head = site.jejak.projections.head()
+
+    then = client.get(f"/audit/aggregates/{staff}?at=2000-01-01T00:00")
+    now = client.get(f"/audit/aggregates/{staff}")
+
+    assert then.status_code == now.status_code == 200
+    assert 'id="state"' in now.get_data(as_text=True) and 'id="state"' not in then.get_data(as_text=True)
+    assert site.jejak.projections.head() == head
+
+
 def test_aggregate_state_now_shows_the_employees_fields(site: Site) -> None:
     staff = site.api.ids["staff"]
 
-    page = site.client("auditor").get(f"/audit/aggregates/{staff}?reason=audit").get_data(as_text=True)
+    page = read_with_reason(site.client("auditor"), f"/audit/aggregates/{staff}", "audit").get_data(as_text=True)
 
     assert 'id="state"' in page
-    assert "Analis Kepegawaian" in page
+    assert "<dd>Analis Kepegawaian</dd>" in page
+    assert "<dt>Atasan</dt><dd>Siti Rahmawati</dd>" in page  # the supervisor by name, the key in words
+    assert "supervisor_id" not in page.split('id="state"', 1)[1].split("</dl>")[0]
 
 
 def test_verification_page_reports_an_intact_ledger(site: Site) -> None:
@@ -132,7 +149,7 @@ def test_investigator_landing_page(site: Site) -> None:
 def test_an_accounts_history_shows_no_password_hash(site: Site) -> None:
     account = site.accounts["employee"]
 
-    page = site.client("auditor").get(f"/audit/aggregates/{account}?reason=audit+akses").get_data(as_text=True)
+    page = read_with_reason(site.client("auditor"), f"/audit/aggregates/{account}", "audit akses").get_data(as_text=True)
 
     assert "Granted" in page
     assert "$argon2" not in page and "[redacted]" in page

@@ -15,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 
 from application.access_policy import PAGE_ROLES
 from application.errors import NotFound
-from domain.errors import DomainError
 from infrastructure.grievance_view import GrievanceFilter
 from infrastructure.views import AuditFilter
 from web.auth import actor, jejak
@@ -24,8 +23,8 @@ from web.pages.access import page
 from web.pages.event_words import SUBJECT_FIELDS, event_choices, event_word, record_word, tail
 from web.pages.hr import people
 from web.pages.i18n import date_filter, word
-from web.pages.people import reason_errors
-from web.pages.render import Errors, field_errors, render
+from web.pages.recorded_reads import behind_reason
+from web.pages.render import Errors, render
 from web.pages.timeline_cards import LABELS
 
 bp = Blueprint("audit", __name__)
@@ -143,40 +142,34 @@ def parse_moment(raw: str, errors: Errors) -> datetime | None:
     return value.replace(tzinfo=LOCAL) if value.tzinfo is None else value
 
 
-@bp.route("/audit/aggregates/<aggregate_id>")
+@bp.route("/audit/aggregates/<aggregate_id>", methods=["GET", "POST"])
 @page("audit.aggregate_history")
 def aggregate(aggregate_id: str) -> Any:
-    """An aggregate's history and its state at a chosen moment; the reader states a reason, which is recorded
-    with the read exactly as the API records it."""
+    """An aggregate's history and its state at a chosen moment; the reader first states a reason (a POST form),
+    which is recorded with the read as the API records it, once: choosing another moment reads the same history."""
     agg_id = parse_id(aggregate_id, "aggregate")
-    reason = (request.args.get("reason") or "").strip()
-    case_id = (request.args.get("case_id") or "").strip()[:100] or None
+    queries = jejak().queries.audit
+    return behind_reason("history", agg_id,
+                         lambda reason, case_id: queries.record_history_read(actor(), agg_id, reason, case_id),
+                         lambda read_id: history_page(agg_id, read_id))
+
+
+def history_page(agg_id: UUID, read_id: UUID) -> Any:
+    """The history, and the state at the moment asked for (``at``, local time; blank: now)."""
     errors: Errors = {}
     at_raw = (request.args.get("at") or "").strip()[:40]
     at = parse_moment(at_raw, errors)
-    action = url_for("pages.audit.aggregate", aggregate_id=agg_id)
-    if not reason and not errors:
-        return render("pages/reason.html", person=None, errors={}, reason="", case_id=case_id or "", action=action,
-                      keep={"at": at_raw} if at_raw else {})
-    errors.update(reason_errors(reason) if reason else {"reason": [_("This field is required.")]})
-    if not errors:
-        try:
-            history = jejak().queries.audit.history(actor(), agg_id, reason, case_id)
-        except DomainError as e:
-            errors = field_errors(e)
-    if errors:
-        return render("pages/reason.html", 422, person=None, errors=errors, reason=reason, case_id=case_id or "",
-                      action=action, keep={"at": at_raw} if at_raw else {})
+    history = jejak().queries.audit.history(actor(), agg_id, None, None, read_id)
     moment = at or datetime.now(UTC)
     version = sum(1 for e in history if e["timestamp"] <= moment)
-    state = employee_state_at(agg_id, history, moment, version, reason, case_id)
+    state = employee_state_at(agg_id, history, moment, version, read_id)
     names = Names()
     events = [shown(e, names) for e in history]
     record = events[0]["record"] if events else ""
     about = next((e["about"] for e in events if e["about"]), None)
-    return render("pages/aggregate.html", agg_id=agg_id, history=events, moment=moment, at_raw=at_raw,
-                  version=version, state=state_fields(state, names) if state else None, reason=reason,
-                  case_id=case_id or "", record=record, about=about)
+    return render("pages/aggregate.html", 422 if errors else 200, agg_id=agg_id, history=events, moment=moment,
+                  at_raw=at_raw, version=version, state=state_fields(state, names) if state else None,
+                  record=record, about=about, errors=errors)
 
 
 STATE_LABELS: dict[str, Any] = {
@@ -213,13 +206,14 @@ def state_fields(state: dict[str, Any], names: Names) -> list[tuple[str, str]]:
     return out
 
 
-def employee_state_at(agg_id: UUID, history: list[dict[str, Any]], moment: datetime, version: int, reason: str,
-                      case_id: str | None) -> dict[str, Any] | None:
-    """An employee's full state as it stood then (the API's recorded state read); other kinds show their events."""
+def employee_state_at(agg_id: UUID, history: list[dict[str, Any]], moment: datetime, version: int,
+                      read_id: UUID) -> dict[str, Any] | None:
+    """An employee's full state as it stood then (part of the recorded read of the history); other kinds show
+    their events."""
     if not history or not history[0]["topic"].startswith(EMPLOYEE_TOPIC) or version == 0:
         return None
     try:
-        return jejak().queries.audit.employee_state(actor(), agg_id, None, moment, reason, case_id)
+        return jejak().queries.audit.employee_state(actor(), agg_id, None, moment, None, None, read_id)
     except NotFound:
         return None
 
