@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     and_,
+    func,
     or_,
     select,
 )
@@ -121,9 +122,14 @@ class AuditView:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def events(self, flt: AuditFilter, limit: int, after: int = 0) -> tuple[list[dict[str, Any]], int | None]:
-        """Index rows after a position, filtered; returns rows and the next 'after' position (or None)."""
+    def events(self, flt: AuditFilter, limit: int, after: int = 0, before: int | None = None,
+               newest_first: bool = False) -> tuple[list[dict[str, Any]], int | None]:
+        """Index rows after a position (and before one, when given), filtered, oldest or newest first; returns rows
+        and the cursor of the next page (the last row's position, or None): the next 'after' when oldest first, the
+        next 'before' when newest first."""
         conds = [audit_index.c.position > after]
+        if before is not None:
+            conds.append(audit_index.c.position < before)
         if flt.aggregate_id:
             conds.append(audit_index.c.aggregate_id == flt.aggregate_id)
         if flt.actor_id:
@@ -136,12 +142,22 @@ class AuditView:
             conds.append(audit_index.c.timestamp >= flt.since)
         if flt.until:
             conds.append(audit_index.c.timestamp <= flt.until)
-        stmt = select(audit_index).where(and_(*conds)).order_by(audit_index.c.position).limit(limit + 1)
+        order = audit_index.c.position.desc() if newest_first else audit_index.c.position
+        stmt = select(audit_index).where(and_(*conds)).order_by(order).limit(limit + 1)
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(stmt)]
         more = len(rows) > limit
         rows = rows[:limit]
         return rows, (rows[-1]["position"] if more and rows else None)
+
+    def actors(self) -> list[dict[str, Any]]:
+        """Everyone who has caused an event (id, name and role as last stamped), by name: the log filter's choices."""
+        stmt = (select(audit_index.c.actor_id, func.max(audit_index.c.actor_name).label("name"),
+                       func.max(audit_index.c.actor_role).label("role"))
+                .where(audit_index.c.actor_id.is_not(None)).group_by(audit_index.c.actor_id))
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(stmt)]
+        return sorted(rows, key=lambda r: ((r["name"] or "").casefold(), r["actor_id"]))
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]:
         """Version -> log position for one aggregate."""
