@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from flask import Blueprint, redirect, request, url_for
+from flask_babel import gettext as _
 
 from application.access_policy import PAGE_ROLES
 from application.queries.filters import AppraisalFilter, EmployeeFilter, RoundFilter
