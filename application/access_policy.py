@@ -103,6 +103,8 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "dialogues.list_dialogues": RECORD_READERS, "dialogues.get_dialogue": RECORD_READERS,
     "dialogues.record_dialogue": EMPLOYEES, "dialogues.add_account": EMPLOYEES,
     "dialogues.complete_action": EMPLOYEES, "dialogues.my_actions": EMPLOYEES,
+    "target_proposals.list_proposals": RECORD_READERS, "target_proposals.propose_target": EMPLOYEES,
+    "target_proposals.decide_proposal": EMPLOYEES, "target_proposals.acknowledge_target": EMPLOYEES,
     # promotion cases
     "promotions.list_cases": CASE_LISTERS, "promotions.propose": PEOPLE, "promotions.get_case": CASE_READERS,
     "promotions.get_assessment": CASE_READERS, "promotions.get_decision": CASE_READERS,

@@ -48,6 +48,7 @@ from application.registry import Registry
 from application.rulebook import RuleBookService
 from application.service_records import ServiceRecordService
 from application.talent import TalentService
+from application.target_proposals import TargetProposalService
 from application.trainings import TrainingService
 from domain.feedback_round import FeedbackRound
 from infrastructure.config import Settings
@@ -145,6 +146,7 @@ class Jejak:
         self.development_plans = DevelopmentPlanView(self.engine)
         self.dialogues = DialogueService(self.ledger, self.policy)
         self.dialogue_view = DialogueView(self.engine)
+        self.target_proposals = TargetProposalService(self.ledger, self.policy)
         self.training_view = TrainingView(self.engine)
         self.talent_view = TalentView(self.engine)
         self.promotion_view = PromotionView(self.engine)

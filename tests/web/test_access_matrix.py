@@ -116,6 +116,8 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
                                                   unlisted=frozenset({"unrelated", "reviewer"}))),
     "/api/appraisals/{appraisal_id}": ("/api/appraisals/{appraisal}", answer(
         ok=UP | {"assessor", "hearer", "hr", "auditor"})),
+    "/api/appraisals/{appraisal_id}/target-proposals": ("/api/appraisals/{appraisal}/target-proposals", answer(
+        ok=UP | {"assessor", "hearer", "hr", "auditor"})),
     "/api/units/{code}/predicate-distribution": ("/api/units/BKPSDM/predicate-distribution?period=2025",
                                                  answer(ok=HR_AUDITOR)),
     # career record

@@ -293,6 +293,27 @@ BODIES.update({
         "outcome": "achieved", "summary": "semua usulan tepat waktu"},
 })
 
+# Target proposals on the staff member's appraisal (see `target_setup`): she proposes and acknowledges, her
+# supervisor (the assessor) decides; the other employee-role caller is refused by data.
+ROUTES += [
+    ("GET", "/api/appraisals/{appraisal}/target-proposals", APPRAISAL_READERS),
+    ("POST", "/api/appraisals/{appraisal}/target-proposals", EMPLOYEES),
+    ("POST", "/api/appraisals/{appraisal}/target-proposals/{proposal}/decision", EMPLOYEES),
+    ("POST", "/api/appraisals/{appraisal}/targets/{target}/acknowledgement", EMPLOYEES),
+]
+REFUSED_BY_DATA.update({
+    ("POST", "/api/appraisals/{appraisal}/target-proposals"): frozenset({"supervisor"}),
+    ("POST", "/api/appraisals/{appraisal}/target-proposals/{proposal}/decision"): frozenset({"employee"}),
+    ("POST", "/api/appraisals/{appraisal}/targets/{target}/acknowledgement"): frozenset({"supervisor"}),
+})
+BODIES.update({
+    ("POST", "/api/appraisals/{appraisal}/target-proposals"): lambda ids: {
+        "target": "Menyusun 12 kajian", "indicator": "kajian selesai per bulan"},
+    ("POST", "/api/appraisals/{appraisal}/target-proposals/{proposal}/decision"): lambda ids: {
+        "outcome": "edited", "target": "Menyusun 10 kajian", "indicator": "kajian selesai per bulan",
+        "reason": "dua kajian dialihkan ke bidang lain"},
+})
+
 # Performance dialogues of the staff member with her supervisor (see `dialogue_setup`): the two of them record and
 # act on them; the one who did not record it adds their account.
 ROUTES += [
@@ -524,7 +545,7 @@ def appraisal_setup(api: Api, method: str, template: str, caller: str | None, re
     open (targets, notes), with a target (assessment), assessed (finalisation), or final with the supervisor now
     reporting to a new head of office who hears objections (objection); for the decision, the other employee's,
     assessed by the staff member (named by HR), final and objected to, so the staff member's supervisor decides."""
-    if "{appraisal}" not in template:
+    if "{appraisal}" not in template or method != "GET" and is_target_route(template):
         return {}
     if method == "GET":
         return {"appraisal": str(shared_appraisal(api))}
@@ -555,6 +576,30 @@ def appraisal_setup(api: Api, method: str, template: str, caller: str | None, re
     return {"appraisal": str(aid)}
 
 
+def is_target_route(template: str) -> bool:
+    """The target-proposal routes (their state comes from `target_setup`)."""
+    return "/target-proposals" in template or template.endswith("/acknowledgement")
+
+
+def target_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """Ids of {appraisal}, {proposal} and {target} for an admitted write: an open appraisal of the staff member
+    (assessed by her supervisor) with a proposal of hers to decide, or a target the assessor added to acknowledge."""
+    if method == "GET" or not is_target_route(template):
+        return {}
+    if not real:
+        return {"appraisal": str(uuid4()), "proposal": str(uuid4()), "target": str(uuid4())}
+    aid = api.jejak.appraisals.open(MATRIX_HR, api.ids["staff"], APPRAISAL_PERIOD).id
+    ids = {"appraisal": str(aid), "proposal": str(uuid4()), "target": str(uuid4())}
+    service = api.jejak.target_proposals
+    if "{proposal}" in template:
+        service.propose(as_employee(api, "staff"), aid, "Menyusun 12 kajian", "kajian selesai per bulan")
+        ids["proposal"] = str(service.proposals(MATRIX_HR, aid)["proposals"][0]["id"])
+    if "{target}" in template:
+        ids["target"] = str(api.jejak.appraisals.agree_target(as_employee(api, "supervisor"), aid,
+                                                               "Melayani 100 usulan", "usulan selesai"))
+    return ids
+
+
 def shared_appraisal(api: Api) -> UUID:
     """The shared read-only appraisal (created once per app)."""
     if "appraisal" not in api.ids:
@@ -565,6 +610,7 @@ def shared_appraisal(api: Api) -> UUID:
 # --- career record set-up ---------------------------------------------------------------------------------------
 
 CAREER_KINDS = ("training", "potential", "mentoring", "award")
+DEVELOPMENT_KINDS = ("need", "plan", "goal", "dialogue", "action", "proposal", "target")
 
 
 def career_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
@@ -782,6 +828,7 @@ def resolve(api: Api, method: str, template: str, caller: str | None = None, rea
     ids.update(development_setup(api, method, template, caller, real))
     ids.update(plan_setup(api, method, template, caller, real))
     ids.update(dialogue_setup(api, method, template, caller, real))
+    ids.update(target_setup(api, method, template, caller, real))
     ids.update(status_setup(api, template, real))
     return template.format(**ids), ids
 
@@ -896,7 +943,7 @@ def test_matrix_covers_every_route_and_method_for_every_caller(api: Api) -> None
     adapter = api.app.url_map.bind("localhost")
     dummy = {"grant": str(uuid4()), "account": str(uuid4()), "round": str(uuid4()), "nomination": str(uuid4()),
              "appraisal": str(uuid4()), "case": str(uuid4()), "grievance": str(uuid4()), "cpns": str(uuid4()),
-             **{kind: str(uuid4()) for kind in CAREER_KINDS},
+             **{kind: str(uuid4()) for kind in CAREER_KINDS + DEVELOPMENT_KINDS},
              **{name: str(value) for name, value in api.ids.items()}}
     covered: dict[tuple[str, str], set[str | None]] = {}
     for method, template, caller, _ in MATRIX:
