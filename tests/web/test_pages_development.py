@@ -10,7 +10,7 @@ from uuid import uuid4
 import pytest
 
 from domain.development import DevelopmentNeed, ProposedNeed, SourceRef
-from tests.web.pages import HR, Site, build_site, post_form
+from tests.web.pages import HR, Site, as_person, build_site, post_form
 
 
 @pytest.fixture
@@ -107,3 +107,24 @@ def test_a_dialogue_recorded_by_the_employee_gets_the_supervisors_account_and_it
     after = employee.get(page).get_data(as_text=True)
     assert "Disepakati, staf mulai Juli" in after and "jadwal baru dipakai" in after
     assert site.jejak.dialogue_view.open_actions(staff) == []
+
+
+def test_the_employee_proposes_a_target_the_assessor_edits_it_and_she_acknowledges_his_own(site: Site) -> None:
+    staff = site.api.ids["staff"]
+    aid = site.jejak.appraisals.open(HR, staff, "2026").id
+    page = f"/appraisals/{aid}"
+    employee, supervisor = site.client("employee"), site.client("supervisor")
+    assert post_form(employee, f"{page}/target-proposals", {"target": "Menyusun 12 kajian", "indicator": " "},
+                     token_from=page).status_code == 422
+    assert post_form(employee, f"{page}/target-proposals", {
+        "target": "Menyusun 12 kajian", "indicator": "kajian selesai per bulan"}, token_from=page).status_code == 302
+    [proposal] = site.jejak.target_proposals.proposals(HR, aid)["proposals"]
+    decision = f"{page}/target-proposals/{proposal['id']}/decision"
+    assert decision in supervisor.get(page).get_data(as_text=True)
+    assert post_form(supervisor, decision, {"outcome": "edited", "target": "Menyusun 10 kajian",
+                                            "indicator": "kajian selesai per bulan",
+                                            "reason": "dua kajian dialihkan"}, token_from=page).status_code == 302
+    added = site.jejak.appraisals.agree_target(as_person(site, "supervisor"), aid, "Melayani 100 usulan", "selesai")
+    assert post_form(employee, f"{page}/targets/{added}/acknowledgement", {}, token_from=page).status_code == 302
+    shown = employee.get(page).get_data(as_text=True)
+    assert "Menyusun 10 kajian" in shown and "dua kajian dialihkan" in shown and "diketahui" in shown

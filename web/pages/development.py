@@ -15,7 +15,7 @@ from domain.errors import DomainError
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
-from web.pages.people import own_or_find
+from web.pages.people import appraisal_page, own_or_find
 from web.pages.render import Errors, field_errors, render, required
 
 bp = Blueprint("development", __name__)
@@ -151,3 +151,39 @@ def dialogue_step(eid: UUID, step: Callable[[], object]) -> Any:
     except DomainError as e:
         return standing_page(eid, 422, dialogue_errors=field_errors(e))
     return redirect(url_for("pages.development.standing", employee_id=eid) + "#dialogues-h")
+
+
+@bp.route("/appraisals/<appraisal_id>/target-proposals", methods=["POST"])
+@page("target_proposals.propose_target")
+def propose_target(appraisal_id: str) -> Any:
+    """The appraised employee proposes a target with its indicator."""
+    aid = parse_id(appraisal_id, "appraisal")
+    return proposal_step(aid, lambda: jejak().target_proposals.propose(
+        actor(), aid, request.form.get("target") or "", request.form.get("indicator") or ""))
+
+
+@bp.route("/appraisals/<appraisal_id>/target-proposals/<proposal_id>/decision", methods=["POST"])
+@page("target_proposals.decide_proposal")
+def decide_proposal(appraisal_id: str, proposal_id: str) -> Any:
+    """The assessor accepts, edits with a reason or rejects with a reason."""
+    aid, pid = parse_id(appraisal_id, "appraisal"), parse_id(proposal_id, "proposal")
+    form = {k: (request.form.get(k) or "").strip() or None for k in ("outcome", "target", "indicator", "reason")}
+    return proposal_step(aid, lambda: jejak().target_proposals.decide(
+        actor(), aid, pid, form["outcome"] or "", form["target"], form["indicator"], form["reason"]))
+
+
+@bp.route("/appraisals/<appraisal_id>/targets/<target_id>/acknowledgement", methods=["POST"])
+@page("target_proposals.acknowledge_target")
+def acknowledge_target(appraisal_id: str, target_id: str) -> Any:
+    """The appraised employee acknowledges a target the assessor added."""
+    aid, tid = parse_id(appraisal_id, "appraisal"), parse_id(target_id, "target")
+    return proposal_step(aid, lambda: jejak().target_proposals.acknowledge(actor(), aid, tid))
+
+
+def proposal_step(aid: UUID, step: Callable[[], object]) -> Any:
+    """Run one command on the appraisal's proposals; back to the appraisal, or its page with the refusal."""
+    try:
+        step()
+    except DomainError as e:
+        return appraisal_page(aid, "", {}, 422, proposal_errors=field_errors(e))
+    return redirect(url_for("pages.people.appraisal", appraisal_id=aid) + "#proposals-h")

@@ -115,6 +115,8 @@ WORDS: dict[str, Any] = {
     "mentoring": lazy_gettext("mentoring"),
     "assignment": lazy_gettext("assignment"),
     "coaching": lazy_gettext("coaching"),
+    "accepted": lazy_gettext("accepted"),
+    "edited": lazy_gettext("accepted as edited"),
 }
 
 

@@ -82,17 +82,21 @@ def appraisal(appraisal_id: str) -> Any:
 
 
 def appraisal_page(aid: UUID, reasons: str, errors: Errors, status: int, grievance_errors: Errors | None = None,
-                   grounds: str = "") -> Any:
+                   grounds: str = "", proposal_errors: Errors | None = None) -> Any:
     """Render an appraisal (and, for the appraised employee within the windows, the objection and grievance
-    forms)."""
+    forms; while it is not final, the target proposals with the employee's and the assessor's forms)."""
     data = jejak().queries.appraisals.appraisal(actor(), aid)
     today = jejak().appraisals.today()
     deadline = data["objection_deadline"]
     may_object = (jejak().policy.may_object(actor(), data["employee_id"]) and data["status"] == "final"
                   and data["objection"] is None and deadline is not None and today <= deadline)
+    planning = data["status"] != "final"
     return render("pages/appraisal.html", status, a=data, may_object=may_object, reasons=reasons, errors=errors,
                   notice=request.args.get("notice"), grievance=jejak().grievances.filing(actor(), "appraisal", aid),
-                  grievance_errors=grievance_errors or {}, grounds=grounds)
+                  grievance_errors=grievance_errors or {}, grounds=grounds,
+                  proposals=jejak().target_proposals.proposals(actor(), aid), proposal_errors=proposal_errors or {},
+                  may_propose=planning and jejak().policy.is_self(actor(), data["employee_id"]),
+                  may_decide=planning and jejak().policy.may_act_as_assessor(actor(), data["assessor_id"]))
 
 
 @bp.route("/appraisals/<appraisal_id>/grievance", methods=["POST"])
