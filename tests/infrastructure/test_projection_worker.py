@@ -3,13 +3,10 @@ killed owner's projections taken over by another worker."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,20 +19,11 @@ from infrastructure.container import Jejak
 from infrastructure.worker import FileClaims, ProjectionWorker
 from infrastructure.worker import owners as worker_owners
 from tests.conftest import _make as make_system
+from tests.workers import Workers, eventually
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 HR = Actor(id="hr-1", role="hr_admin", name="Admin BKPSDM", correlation_id="corr-worker")
-
-
-def eventually(condition: Callable[[], bool], seconds: float = 15.0) -> bool:
-    """Whether the condition holds within the time (checked every 0.1 s)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def caught_up(jejak: Jejak) -> bool:
@@ -47,34 +35,6 @@ def caught_up(jejak: Jejak) -> bool:
 def pg_system(tmp_path: Path) -> Iterator[Jejak]:
     """A PostgreSQL system whose commands leave the catching up to a worker."""
     yield from make_system("postgres", tmp_path, catch_up_in_request=False)
-
-
-class Workers:
-    """`jejak projections worker` processes on the system's database."""
-
-    def __init__(self, jejak: Jejak):
-        self.env = {**os.environ, "JEJAK_VAR_DIR": str(jejak.settings.var_dir),
-                    "JEJAK_DATABASE_URL": jejak.settings.database_url, "JEJAK_CATCH_UP_IN_REQUEST": "0",
-                    "JEJAK_LOG_FORMAT": "text", "PYTHONPATH": str(ROOT)}
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def start(self, *args: str) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen([sys.executable, "-c", "from web.cli import main; main()", "projections", "worker",
-                                 *args], env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.procs.append(proc)
-        return proc
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            if proc.stderr:
-                proc.stderr.close()
 
 
 @pytest.fixture
