@@ -189,7 +189,7 @@ class ProjectionWorker:
         self.claim_seconds = claim_seconds  # how often a worker missing some projections tries to take them over
         self.owned: list[str] = []
         self._part: ProjectionRunner | None = None
-        self.on_start: list[Callable[[list[str]], None]] = []  # told the projections just claimed, before catch-up
+        self.on_start: list[Callable[[list[str]], object]] = []  # told the projections just claimed, before catch-up
 
     def step(self) -> WorkerReport:
         """One round: claim, then catch the owned projections up together."""

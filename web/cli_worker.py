@@ -8,6 +8,7 @@ from types import FrameType
 
 import click
 
+from infrastructure.blue_green import rebuild_changed
 from infrastructure.worker import ProjectionWorker, claims_for
 from web.cli import fail, projections, system
 
@@ -36,4 +37,7 @@ def projections_worker(poll: float, claim: float, only: tuple[str, ...]) -> None
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     claims = claims_for(jejak.settings.database(), runner, jejak.settings.var_dir, stop)
-    ProjectionWorker(runner, claims, list(only) or None, poll_seconds=poll, claim_seconds=claim).run(stop)
+    worker = ProjectionWorker(runner, claims, list(only) or None, poll_seconds=poll, claim_seconds=claim)
+    # a projection whose definition changed since its tables were built is rebuilt beside them by its new owner
+    worker.on_start.append(lambda claimed: rebuild_changed(jejak.blue_green, claimed))
+    worker.run(stop)
