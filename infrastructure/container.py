@@ -50,6 +50,7 @@ from application.service_records import ServiceRecordService
 from application.talent import TalentService
 from application.target_proposals import TargetProposalService
 from application.trainings import TrainingService
+from application.upward_feedback import UpwardFeedbackService
 from domain.feedback_round import FeedbackRound
 from infrastructure.blue_green import BlueGreen, rebuild_changed
 from infrastructure.config import Settings
@@ -149,6 +150,7 @@ class Jejak:
         self.dialogues = DialogueService(self.ledger, self.policy)
         self.dialogue_view = DialogueView(self.engine)
         self.target_proposals = TargetProposalService(self.ledger, self.policy)
+        self.upward_feedback = UpwardFeedbackService(self.ledger, self.rules, self.policy)
         self.training_view = TrainingView(self.engine)
         self.talent_view = TalentView(self.engine)
         self.promotion_view = PromotionView(self.engine)
@@ -192,7 +194,7 @@ class Jejak:
             audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification),
             standing=StandingQueries(
                 StandingSources(self.appraisal_view, self.training_view, self.talent_view, self.development_needs,
-                                self.development_plans, self.dialogue_view),
+                                self.development_plans, self.dialogue_view, self.upward_feedback),
                 self.promotions, self.trainings, people, self.policy),
         )
 

@@ -12,6 +12,7 @@ from web.development import NeedOut
 from web.dialogues import DialogueOut
 from web.http import parse_id
 from web.plans import PlanOut
+from web.upward_feedback import UpwardOut
 
 blp = Blueprint("standing", __name__, url_prefix="/api", description="Where an employee stands (development)")
 
@@ -103,6 +104,15 @@ class StandingDialogueOut(DialogueOut):
     party = ma.fields.String(allow_none=True, metadata={"description": "employee, supervisor or null"})
 
 
+class StandingUpwardOut(ma.Schema):
+    """Upward feedback on the standing."""
+
+    received = ma.fields.Nested(UpwardOut, allow_none=True, metadata={
+        "description": "the last finished quarter's upward feedback, where the caller reads it"})
+    give_to = ma.fields.UUID(allow_none=True, metadata={"description": "your direct supervisor (your own standing)"})
+    period = ma.fields.String(metadata={"description": "the running quarter"})
+
+
 class StandingOut(ma.Schema):
     """An employee's standing today."""
 
@@ -120,6 +130,7 @@ class StandingOut(ma.Schema):
         "description": "development plans, latest year first, with their goals"})
     dialogues = ma.fields.List(ma.fields.Nested(StandingDialogueOut), metadata={
         "description": "performance dialogues, latest first"})
+    upward = ma.fields.Nested(StandingUpwardOut)
     dialogue_party = ma.fields.String(allow_none=True, metadata={
         "description": "employee or supervisor: the caller records dialogues of this employee as that party"})
 

@@ -314,6 +314,22 @@ BODIES.update({
         "reason": "dua kajian dialihkan ke bidang lain"},
 })
 
+# Upward feedback to the supervisor: the staff member (his direct report) gives it; he reads it, as do HR and
+# auditors; he gives none to himself and she reads none of his.
+CURRENT_QUARTER = f"{date.today().year}-Q{(date.today().month - 1) // 3 + 1}"
+ROUTES += [
+    ("POST", "/api/employees/{supervisor}/upward-feedback", EMPLOYEES),
+    ("GET", "/api/employees/{supervisor}/upward-feedback?period=2026", CAREER_READERS),
+]
+REFUSED_BY_DATA.update({
+    ("POST", "/api/employees/{supervisor}/upward-feedback"): frozenset({"supervisor"}),
+    ("GET", "/api/employees/{supervisor}/upward-feedback?period=2026"): frozenset({"employee"}),
+})
+BODIES.update({
+    ("POST", "/api/employees/{supervisor}/upward-feedback"): lambda ids: {
+        "period": CURRENT_QUARTER, "anonymous": True, "ratings": {"Kolaboratif": 4}, "comment": "arahan jelas"},
+})
+
 # Performance dialogues of the staff member with her supervisor (see `dialogue_setup`): the two of them record and
 # act on them; the one who did not record it adds their account.
 ROUTES += [

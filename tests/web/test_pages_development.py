@@ -128,3 +128,17 @@ def test_the_employee_proposes_a_target_the_assessor_edits_it_and_she_acknowledg
     assert post_form(employee, f"{page}/targets/{added}/acknowledgement", {}, token_from=page).status_code == 302
     shown = employee.get(page).get_data(as_text=True)
     assert "Menyusun 10 kajian" in shown and "dua kajian dialihkan" in shown and "diketahui" in shown
+
+
+def test_the_employee_sends_her_supervisor_anonymous_feedback_from_her_standing(site: Site) -> None:
+    staff, supervisor = site.api.ids["staff"], site.api.ids["supervisor"]
+    client = site.client("employee")
+    page = f"/employees/{staff}/standing"
+    assert "/upward-feedback" in client.get(page).get_data(as_text=True)
+    done = post_form(client, f"{page.removesuffix('/standing')}/upward-feedback",
+                     {"comment": "arahan rapat lebih ringkas", "anonymous": "1"}, token_from=page)
+    assert done.status_code == 302
+    today = date.today()
+    period = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    report = site.jejak.upward_feedback.report(HR, supervisor, period)
+    assert report["entries"] == 1 and report["named"] == [] and report["anonymous"]["shown"] is False
