@@ -106,6 +106,8 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "target_proposals.list_proposals": RECORD_READERS, "target_proposals.propose_target": EMPLOYEES,
     "target_proposals.decide_proposal": EMPLOYEES, "target_proposals.acknowledge_target": EMPLOYEES,
     "upward_feedback.give_feedback": EMPLOYEES, "upward_feedback.feedback_report": RECORD_READERS,
+    "award_proposals.list_proposals": RECORD_READERS, "award_proposals.grant_proposal": HR_ONLY,
+    "award_proposals.dismiss_proposal": HR_ONLY,
     # promotion cases
     "promotions.list_cases": CASE_LISTERS, "promotions.propose": PEOPLE, "promotions.get_case": CASE_READERS,
     "promotions.get_assessment": CASE_READERS, "promotions.get_decision": CASE_READERS,

@@ -62,6 +62,7 @@ from infrastructure.read_models.access import AccessProjection, AccessView
 from infrastructure.read_models.accounts import AccountProjection, AccountView
 from infrastructure.read_models.appraisals import AppraisalProjection, AppraisalView
 from infrastructure.read_models.audit_index import AuditIndexProjection, AuditView
+from infrastructure.read_models.award_proposals import AwardProposalProjection, AwardProposalView
 from infrastructure.read_models.development_needs import DevelopmentNeedProjection, DevelopmentNeedView
 from infrastructure.read_models.development_plans import DevelopmentPlanProjection, DevelopmentPlanView
 from infrastructure.read_models.dialogues import DialogueProjection, DialogueView
@@ -103,7 +104,7 @@ class Jejak:
                 [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
                  FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
                  TimelineProjection(), PromotionProjection(), GrievanceProjection(), DevelopmentNeedProjection(),
-                 DevelopmentPlanProjection(), DialogueProjection()],
+                 DevelopmentPlanProjection(), DialogueProjection(), AwardProposalProjection()],
             )
             self.projections.create_tables()
             self.blue_green = BlueGreen(self.projections, db.schema)  # and the table of the read models' fingerprints
@@ -151,6 +152,7 @@ class Jejak:
         self.dialogue_view = DialogueView(self.engine)
         self.target_proposals = TargetProposalService(self.ledger, self.policy)
         self.upward_feedback = UpwardFeedbackService(self.ledger, self.rules, self.policy)
+        self.award_proposals = AwardProposalView(self.engine)
         self.training_view = TrainingView(self.engine)
         self.talent_view = TalentView(self.engine)
         self.promotion_view = PromotionView(self.engine)
@@ -194,7 +196,8 @@ class Jejak:
             audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification),
             standing=StandingQueries(
                 StandingSources(self.appraisal_view, self.training_view, self.talent_view, self.development_needs,
-                                self.development_plans, self.dialogue_view, self.upward_feedback),
+                                self.development_plans, self.dialogue_view, self.upward_feedback,
+                                self.award_proposals),
                 self.promotions, self.trainings, people, self.policy),
         )
 

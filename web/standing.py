@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from web.auth import actor, allow, jejak
+from web.award_proposals import AwardProposalOut
 from web.development import NeedOut
 from web.dialogues import DialogueOut
 from web.http import parse_id
@@ -131,6 +132,9 @@ class StandingOut(ma.Schema):
     dialogues = ma.fields.List(ma.fields.Nested(StandingDialogueOut), metadata={
         "description": "performance dialogues, latest first"})
     upward = ma.fields.Nested(StandingUpwardOut)
+    award_proposals = ma.fields.List(ma.fields.Nested(AwardProposalOut), metadata={
+        "description": "awards proposed by Sangat Baik predicates"})
+    may_decide_awards = ma.fields.Boolean(metadata={"description": "the caller (HR) grants or dismisses them"})
     dialogue_party = ma.fields.String(allow_none=True, metadata={
         "description": "employee or supervisor: the caller records dialogues of this employee as that party"})
 

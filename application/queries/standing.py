@@ -85,6 +85,14 @@ class UpwardReader(Protocol):
         """A supervisor's upward feedback of a period."""
 
 
+class AwardProposalsReadModel(Protocol):
+    """What the standing reads of the awards proposed from performance."""
+
+    def proposals(self, employee_id: UUID | None, status: str | None, limit: int,
+                  visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+        """Proposals, latest first."""
+
+
 @dataclass(frozen=True)
 class StandingSources:
     """The read models a standing is composed from, each reached through its Protocol."""
@@ -96,6 +104,7 @@ class StandingSources:
     plans: PlansReadModel
     dialogues: DialoguesReadModel
     upward: UpwardReader
+    award_proposals: AwardProposalsReadModel
 
 
 class StandingQueries:
@@ -136,6 +145,8 @@ class StandingQueries:
                           for d in self.sources.dialogues.dialogues(employee_id, 20)],
             "dialogue_party": self.policy.dialogue_party(actor, employee_id, employee.supervisor_id),
             "upward": self.upward(actor, employee, today),
+            "award_proposals": self.sources.award_proposals.proposals(employee_id, None, 20),
+            "may_decide_awards": self.policy.hr(actor),
         }
 
     def upward(self, actor: Actor, employee: Employee, today: date) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from flask.testing import FlaskClient
 
 from application.actor import Actor, system_actor
 from application.question_book import default_questions
+from domain.award_proposal import AwardProposal
 from tests.conftest import _make
 from tests.web.pages import FAST_HASH
 from web import create_app
@@ -142,6 +143,7 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
     "/api/performance-dialogues": ("/api/performance-dialogues", RECORD_LIST),
     "/api/performance-dialogues/{dialogue_id}": ("/api/performance-dialogues/{dialogue}", RECORD),
     "/api/me/dialogue-actions": ("/api/me/dialogue-actions", answer(ok=EMPLOYEES)),
+    "/api/award-proposals": ("/api/award-proposals", RECORD_LIST),
     "/api/employees/{employee_id}/upward-feedback": ("/api/employees/{siti}/upward-feedback?period=2026",
                                                       answer(ok=frozenset({"direct", "hr", "auditor"}))),
     "/api/employees/{employee_id}/service-record": ("/api/employees/{dewi}/service-record", RECORD),
@@ -339,6 +341,10 @@ def populate(system: Any) -> Org:
     ids["need"] = system.development.judge(HR, ids["dewi"], "value", "Kolaboratif", "jarang berbagi informasi").id
     ids["plan"] = system.plans.draft(HR, ids["dewi"], 2026).id
     ids["dialogue"] = system.dialogues.record(dewi, ids["dewi"], date.today(), ["Capaian"], [], None, "sesuai").id
+    proposal = AwardProposal.propose(employee_id=ids["dewi"], appraisal_id=aid, appraisal_version=5, period="2025",
+                                     predicate="Sangat Baik", category="performance", rule_set_version=1)
+    system.ledger.record(HR, proposal)
+    ids["award_proposal"] = proposal.id
     # the closed 2025 round: Dewi (self), Siti (supervisor) and Rina (peer) answered
     feedback = system.feedback
     rid = feedback.open_round(HR, ids["dewi"], "2025-Q4", date.today() + timedelta(days=5)).id
@@ -423,7 +429,7 @@ def observed(org: Org, response: Any, expected: str) -> str:
     assert 200 <= response.status_code < 300, response.get_data(as_text=True)
     if expected in ("in", "out"):
         ids = {str(org.ids[k]) for k in ("round", "appraisal", "training", "potential", "mentoring", "award",
-                                         "case", "case_grievance", "need", "plan", "dialogue")}
+                                         "case", "case_grievance", "need", "plan", "dialogue", "award_proposal")}
         return "in" if any(str(item.get("id")) in ids for item in items_of(response.get_json())) else "out"
     if expected in ("full", "public"):
         return "full" if "nip" in response.get_json() else "public"

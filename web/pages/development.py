@@ -37,12 +37,13 @@ def standing(employee_id: str) -> Any:
 
 def standing_page(eid: UUID, status: int = 200, errors: Errors | None = None, need_id: UUID | None = None,
                   reason: str = "", dialogue_errors: Errors | None = None, form: dict[str, str] | None = None,
-                  upward_errors: Errors | None = None) -> Any:
+                  upward_errors: Errors | None = None, award_errors: Errors | None = None) -> Any:
     """Render the standing (after a refused form: with its errors next to the form)."""
     data = jejak().queries.standing.standing(actor(), eid)
     return render("pages/standing.html", status, data={**data, "promotion": dated(data["promotion"])},
                   errors=errors or {}, failed_need=need_id, reason=reason, notice=request.args.get("notice"),
-                  dialogue_errors=dialogue_errors or {}, form=form or {}, upward_errors=upward_errors or {})
+                  dialogue_errors=dialogue_errors or {}, form=form or {}, upward_errors=upward_errors or {},
+                  award_errors=award_errors or {})
 
 
 @bp.route("/employees/<employee_id>/needs/<need_id>/decision", methods=["POST"])
@@ -209,3 +210,23 @@ def give_upward(employee_id: str) -> Any:
     if errors:
         return standing_page(eid, 422, upward_errors=errors)
     return redirect(url_for("pages.development.standing", employee_id=eid, notice="upward") + "#upward-h")
+
+
+@bp.route("/employees/<employee_id>/award-proposals/<proposal_id>/decision", methods=["POST"])
+@page("award_proposals.grant_proposal")
+def decide_award(employee_id: str, proposal_id: str) -> Any:
+    """HR grants (with a title) or dismisses an award a Sangat Baik predicate proposed, with a reason."""
+    eid, pid = parse_id(employee_id, "employee"), parse_id(proposal_id, "award proposal")
+    reason, title = (request.form.get("reason") or "").strip(), (request.form.get("title") or "").strip()
+    errors = required({"reason": reason}, "reason")
+    if not errors:
+        try:
+            if request.form.get("decision") == "grant":
+                jejak().recognition.grant_proposed(actor(), pid, title, reason[:2000])
+            else:
+                jejak().recognition.dismiss_proposed(actor(), pid, reason[:2000])
+        except DomainError as e:
+            errors = field_errors(e)
+    if errors:
+        return standing_page(eid, 422, award_errors=errors)
+    return redirect(url_for("pages.development.standing", employee_id=eid) + "#awards-h")
