@@ -33,6 +33,7 @@ from application.queries import (
     AppraisalQueries,
     AuditQueries,
     CareerQueries,
+    DevelopmentQueries,
     FeedbackQueries,
     GrievanceQueries,
     PeopleQueries,
@@ -199,6 +200,8 @@ class Jejak:
                                 self.development_plans, self.dialogue_view, self.upward_feedback,
                                 self.award_proposals),
                 self.promotions, self.trainings, people, self.policy),
+            development=DevelopmentQueries(self.development_needs, self.development_plans, self.training_view, people,
+                                           self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:

@@ -144,6 +144,7 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
     "/api/performance-dialogues/{dialogue_id}": ("/api/performance-dialogues/{dialogue}", RECORD),
     "/api/me/dialogue-actions": ("/api/me/dialogue-actions", answer(ok=EMPLOYEES)),
     "/api/award-proposals": ("/api/award-proposals", RECORD_LIST),
+    "/api/units/{code}/development": ("/api/units/BKPSDM/development?year=2026", answer(ok=HR_AUDITOR)),
     "/api/employees/{employee_id}/upward-feedback": ("/api/employees/{siti}/upward-feedback?period=2026",
                                                       answer(ok=frozenset({"direct", "hr", "auditor"}))),
     "/api/employees/{employee_id}/service-record": ("/api/employees/{dewi}/service-record", RECORD),
@@ -191,6 +192,7 @@ READS.update({
     for twin, (path, answers) in list(READS.items())
     if twin in ("/api/employees", "/api/units/{code}/feedback-report", "/api/units/{code}/predicate-distribution",
                 "/api/units/{code}/training-shortfall", "/api/units/{code}/talent-grid", "/api/promotion-decisions",
+                "/api/units/{code}/development",
                 "/api/grievances")
 })
 READS["/api/employees/{employee_id}/email"] = ("/api/employees/{dewi}/email", answer(ok=frozenset({"self", "hr"})))
@@ -239,6 +241,8 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
         "/api/exports/units/{code}/predicate-distribution", None),
     "/exports/units/BKPSDM/training-shortfall?year=2025": ("/api/exports/units/{code}/training-shortfall", None),
     "/exports/units/BKPSDM/talent-grid": ("/api/exports/units/{code}/talent-grid", None),
+    "/exports/units/BKPSDM/development?year=2026": ("/api/exports/units/{code}/development", None),
+    "/units/BKPSDM/development?year=2026": ("/api/units/{code}/development", None),
     "/exports/promotion-decisions": ("/api/exports/promotion-decisions", None),
     "/exports/grievances": ("/api/exports/grievances", None),
 }

@@ -334,6 +334,7 @@ BODIES.update({
 # Awards proposed by the staff member's Sangat Baik predicate (see `award_proposal_setup`): HR grants or dismisses.
 ROUTES += [
     ("GET", "/api/award-proposals", CAREER_READERS),
+    ("GET", "/api/units/BKPSDM/development?year=2026", GRANT_READERS),  # HR's unit development report
     ("POST", "/api/award-proposals/{award_proposal}/grant", HR),
     ("POST", "/api/award-proposals/{award_proposal}/dismissal", HR),
 ]
@@ -503,6 +504,7 @@ ROUTES += [
     ("GET", "/api/exports/units/BKPSDM/talent-grid?format=xlsx", UNIT_REPORT_READERS),
     ("GET", "/api/exports/promotion-decisions?format=xlsx", HISTORY_READERS),
     ("GET", "/api/exports/grievances", GRIEVANCE_READERS),
+    ("GET", "/api/exports/units/BKPSDM/development?year=2026&format=xlsx", GRANT_READERS),
 ]
 
 OK, DATA, FORBIDDEN, UNAUTHENTICATED = "ok", "refused-by-data", "forbidden", "unauthenticated"

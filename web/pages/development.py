@@ -230,3 +230,13 @@ def decide_award(employee_id: str, proposal_id: str) -> Any:
     if errors:
         return standing_page(eid, 422, award_errors=errors)
     return redirect(url_for("pages.development.standing", employee_id=eid) + "#awards-h")
+
+
+@bp.route("/units/<code>/development")
+@page("development.unit_development")
+def unit_development(code: str) -> Any:
+    """A unit's development report for HR: needs by value and source, who has no plan, planned vs verified JP."""
+    year = request.args.get("year", "")
+    chosen = int(year) if year.isdigit() and 1950 <= int(year) <= 2100 else jejak().plans.today().year
+    report = jejak().queries.development.unit_report(actor(), code, chosen)
+    return render("pages/unit_development.html", r=report)
