@@ -14,7 +14,7 @@ from uuid import UUID
 from application.access import hash_token
 from application.actor import Actor
 from application.errors import NotFound
-from domain.access import ROLES
+from domain.access import ROLES, Role
 from infrastructure.container import Jejak
 from infrastructure.demo.shapes import ROLE_NAMES, TOKENS_FILE, DemoPlan
 
@@ -52,8 +52,8 @@ def ensure_tokens(
 # ---------------------------------------------------------------- page accounts
 
 DEMO_PASSWORD = "jejak-demo-2026"  # printed by `jejak demo`: a demo installation only
-DEMO_USERNAMES = {"hr_admin": "admin", "supervisor": "atasan", "employee": "pegawai", "committee": "tim",
-                  "auditor": "auditor", "investigator": "investigator"}
+DEMO_USERNAMES: dict[str, str] = {Role.HR: "admin", Role.SUPERVISOR: "atasan", Role.EMPLOYEE: "pegawai", Role.COMMITTEE: "tim",
+                  Role.AUDITOR: "auditor", Role.INVESTIGATOR: "investigator"}
 
 
 def ensure_accounts(

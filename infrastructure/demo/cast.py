@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from uuid import UUID
 
 from application.actor import Actor
+from domain.access import Role
 from infrastructure.demo.shapes import ROLE_NAMES, DemoPlan
 
 
@@ -22,7 +23,7 @@ class Cast:
 
     def person(self, nip: str) -> Actor:
         """The employee acting for themself; a supervisor when someone reports to them."""
-        role = "supervisor" if nip in self.supervisors else "employee"
+        role = Role.SUPERVISOR if nip in self.supervisors else Role.EMPLOYEE
         grant = self.grants.get(self.holders.get(nip, ""), {}).get("grant_id")
         return Actor(id=grant or f"demo-employee:{nip}", role=role, name=self.people[nip].name,
                      employee_id=self.ids[nip])
@@ -33,4 +34,4 @@ class Cast:
 
     def hr(self) -> Actor:
         """The BKPSDM administrator acting with the demo hr_admin token."""
-        return Actor(id=self.grants["hr_admin"]["grant_id"], role="hr_admin", name=ROLE_NAMES["hr_admin"])
+        return Actor(id=self.grants[Role.HR]["grant_id"], role=Role.HR, name=ROLE_NAMES[Role.HR])

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from application.actor import Actor
+from domain.access import Role
 from domain.ranks import rank_index
 from domain.service_record import ServiceRecord
 from infrastructure.container import Jejak
@@ -67,7 +68,7 @@ def pppk_staff(builder: Any, people: Sequence[DemoEmployee]) -> tuple[DemoEmploy
 def load_service_records(jejak: Jejak, employees: Sequence[DemoEmployee], ids: Mapping[str, UUID],
                          tick: Callable[[int], None]) -> int:
     """HR records each employee's qualification and exams once; return how many records were opened."""
-    hr = Actor(id="jejak-demo", role="hr_admin", name="Admin BKPSDM (demo)")
+    hr = Actor(id="jejak-demo", role=Role.HR, name="Admin BKPSDM (demo)")
     added = 0
     for e in employees:
         if not e.education:

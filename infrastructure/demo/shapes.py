@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from domain.access import ROLES
+from domain.access import ROLES, Role
 
 if TYPE_CHECKING:
     from infrastructure.demo.promotions import DemoPromotion
@@ -22,10 +22,10 @@ LATEST_BIRTH_YEAR = 2000
 STAFF_MIN_BIRTH_YEAR = 1968  # staff born earlier would have retired (at 58) before 2026
 LEADER_MIN_BIRTH_YEAR = 1966  # senior officials serve until 60
 ROLE_NAMES: Mapping[str, str] = {
-    "hr_admin": "Admin BKPSDM",
-    "committee": "Tim Penilai Kinerja PNS",
-    "auditor": "Auditor Inspektorat Daerah",
-    "investigator": "Tim Pemeriksa Keberatan Kepegawaian",
+    Role.HR: "Admin BKPSDM",
+    Role.COMMITTEE: "Tim Penilai Kinerja PNS",
+    Role.AUDITOR: "Auditor Inspektorat Daerah",
+    Role.INVESTIGATOR: "Tim Pemeriksa Keberatan Kepegawaian",
 }
 
 

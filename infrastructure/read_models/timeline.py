@@ -477,7 +477,7 @@ class Batch:
         self.known: dict[UUID, tuple[UUID, dict[str, Any]] | None] = {}  # aggregate -> (employee, details)
         self.added: list[UUID] = []
         self.changed: set[UUID] = set()
-        self.kinds: dict[UUID, str] = {}
+        self.kinds: dict[UUID | str, str] = {}  # UUID keys, or their text in a bulk replay
 
     def row(self, item: Item, employee_id: UUID, on: date, kind: str, title: str, details: dict[str, Any]
             ) -> None:
@@ -578,7 +578,7 @@ class ReplayBatch(Batch):
         employee = str(employee_id)
         self.pending.append((
             item_hex(e.originator_id, e.originator_version, employee), employee.replace("-", ""),
-            on if type(on) is str else on.isoformat(), item.stamp, kind, title,
+            on if isinstance(on, str) else on.isoformat(), item.stamp, kind, title,
             orjson.dumps(details, option=orjson.OPT_NON_STR_KEYS).decode(), e.originator_id.replace("-", ""),
             e.originator_version, item.position, item.topic))
 
