@@ -45,6 +45,7 @@ from application.service_records import ServiceRecordService
 from application.talent import TalentService
 from application.trainings import TrainingService
 from domain.feedback_round import FeedbackRound
+from infrastructure.blue_green import BlueGreen, rebuild_changed
 from infrastructure.config import Settings
 from infrastructure.database import make_engine, setup_lock
 from infrastructure.mail import MailSettings
@@ -94,6 +95,7 @@ class Jejak:
                  TimelineProjection(), PromotionProjection(), GrievanceProjection()],
             )
             self.projections.create_tables()
+            self.blue_green = BlueGreen(self.projections, db.schema)  # and the table of the read models' fingerprints
             self.seals = SealStore(self.engine, SealExport(self.settings.seal_export_file))
             self.seals.create_table()
             create_sign_in_tables(self.engine)
@@ -148,6 +150,7 @@ class Jejak:
         self.projections.create_tables()
         for name in outdated(self.engine, self.projections.projections.values()):
             self.projections.rebuild(name)  # a column was added since the table was made
+        rebuild_changed(self.blue_green, list(self.projections.projections))  # a definition changed since it was built
         published = (self.rules.ensure_defaults(actor) or self.rules.ensure_corrections(actor)
                      or self.rules.ensure_sections(actor, date.today()))
         questions = self.questions.ensure_defaults(actor) or self.questions.ensure_guides(actor)

@@ -52,9 +52,9 @@ class Site:
         return client
 
 
-def build_site(tmp_path: Path) -> Iterator[Site]:
-    """A seeded app (see tests/web/conftest.py) with an account per role."""
-    for system in _make("sqlite", tmp_path, **FAST_HASH):
+def build_site(tmp_path: Path, kind: str = "sqlite", **overrides: Any) -> Iterator[Site]:
+    """A seeded app (see tests/web/conftest.py) with an account per role (on SQLite unless ``kind`` says otherwise)."""
+    for system in _make(kind, tmp_path, **FAST_HASH, **overrides):
         api = seeded_api(system)
         actor = system_actor("test-accounts")
         employee_of = {"supervisor": api.ids["supervisor"], "employee": api.ids["staff"]}
