@@ -16,6 +16,9 @@ from application.access_policy import AccessPolicy, Cover
 from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
+from application.development import DevelopmentService
+from application.development_plans import DevelopmentPlanService
+from application.dialogues import DialogueService
 from application.employee_import import EmployeeImport
 from application.evidence_index import LogEvidenceIndex, ReadIndex
 from application.feedback import FeedbackService
@@ -35,14 +38,17 @@ from application.queries import (
     PeopleQueries,
     PromotionQueries,
     Queries,
+    StandingQueries,
     TimelineQueries,
 )
+from application.queries.standing import StandingSources
 from application.question_book import QuestionBookService
 from application.reads import ReadLog
 from application.registry import Registry
 from application.rulebook import RuleBookService
 from application.service_records import ServiceRecordService
 from application.talent import TalentService
+from application.target_proposals import TargetProposalService
 from application.trainings import TrainingService
 from domain.feedback_round import FeedbackRound
 from infrastructure.blue_green import BlueGreen, rebuild_changed
@@ -55,6 +61,9 @@ from infrastructure.read_models.access import AccessProjection, AccessView
 from infrastructure.read_models.accounts import AccountProjection, AccountView
 from infrastructure.read_models.appraisals import AppraisalProjection, AppraisalView
 from infrastructure.read_models.audit_index import AuditIndexProjection, AuditView
+from infrastructure.read_models.development_needs import DevelopmentNeedProjection, DevelopmentNeedView
+from infrastructure.read_models.development_plans import DevelopmentPlanProjection, DevelopmentPlanView
+from infrastructure.read_models.dialogues import DialogueProjection, DialogueView
 from infrastructure.read_models.directory import DirectoryProjection, DirectoryView
 from infrastructure.read_models.feedback import FeedbackProjection, FeedbackView
 from infrastructure.read_models.grievances import GrievanceProjection, GrievanceView
@@ -92,7 +101,8 @@ class Jejak:
                 self.ledger,
                 [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
                  FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
-                 TimelineProjection(), PromotionProjection(), GrievanceProjection()],
+                 TimelineProjection(), PromotionProjection(), GrievanceProjection(), DevelopmentNeedProjection(),
+                 DevelopmentPlanProjection(), DialogueProjection()],
             )
             self.projections.create_tables()
             self.blue_green = BlueGreen(self.projections, db.schema)  # and the table of the read models' fingerprints
@@ -132,6 +142,13 @@ class Jejak:
         self.mentoring = MentoringService(self.ledger)
         self.recognition = RecognitionService(self.ledger)
         self.service_records = ServiceRecordService(self.ledger, self.policy)
+        self.development = DevelopmentService(self.ledger, self.rules, self.policy)
+        self.development_needs = DevelopmentNeedView(self.engine)
+        self.plans = DevelopmentPlanService(self.ledger, self.policy)
+        self.development_plans = DevelopmentPlanView(self.engine)
+        self.dialogues = DialogueService(self.ledger, self.policy)
+        self.dialogue_view = DialogueView(self.engine)
+        self.target_proposals = TargetProposalService(self.ledger, self.policy)
         self.training_view = TrainingView(self.engine)
         self.talent_view = TalentView(self.engine)
         self.promotion_view = PromotionView(self.engine)
@@ -173,6 +190,10 @@ class Jejak:
             promotions=PromotionQueries(self.promotion_view, self.promotions, self.directory, self.policy),
             grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),
             audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification),
+            standing=StandingQueries(
+                StandingSources(self.appraisal_view, self.training_view, self.talent_view, self.development_needs,
+                                self.development_plans, self.dialogue_view),
+                self.promotions, self.trainings, people, self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:
