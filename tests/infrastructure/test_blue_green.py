@@ -16,7 +16,7 @@ from application.actor import Actor
 from infrastructure.blue_green import fingerprint, rebuild_changed
 from infrastructure.container import Jejak
 from infrastructure.projection import BulkReplay
-from infrastructure.projections.directory import employees
+from infrastructure.read_models.directory import employees
 from tests.conftest import _make as make_system
 from tests.workers import Workers, eventually
 

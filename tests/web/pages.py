@@ -75,6 +75,14 @@ def post_form(client: FlaskClient, path: str, data: dict[str, Any], token_from: 
     return client.post(path, data={**data, "csrf_token": csrf_token(client, token_from or path)})
 
 
+def read_with_reason(client: FlaskClient, path: str, reason: str, **extra: str) -> Any:
+    """Open a page behind a recorded read as a browser does: the reason form's POST (with its CSRF token), then the
+    page it redirects to."""
+    posted = post_form(client, path, {"reason": reason, **extra})
+    assert posted.status_code == 303, posted.get_data(as_text=True)[-600:]
+    return client.get(posted.headers["Location"])
+
+
 HR = Actor(id="page-test-hr", role="hr_admin", name="Admin BKPSDM")
 
 
