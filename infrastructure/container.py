@@ -56,6 +56,7 @@ from domain.feedback_round import FeedbackRound
 from infrastructure.blue_green import BlueGreen, rebuild_changed
 from infrastructure.config import Settings
 from infrastructure.database import make_engine, setup_lock
+from infrastructure.log_cache import LogCache
 from infrastructure.mail import MailSettings
 from infrastructure.outbox import SqlOutbox
 from infrastructure.projection import ProjectionRunner
@@ -134,7 +135,11 @@ class Jejak:
         self.lockouts = LockoutLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
         self.directory = DirectoryView(self.engine)
-        self.policy = AccessPolicy(self.directory.all_reports, self._investigator_scope, self._grievance_cover)
+        # a supervisor's reports are read on most of their requests and change only with the directory's events
+        self.reports_cache: LogCache[UUID, frozenset[UUID]] = LogCache(
+            self.projections.head, lambda a, b: self.projections.touched(["directory"], a, b),
+            lambda: not self.projections.stalled(["directory"]))
+        self.policy = AccessPolicy(self._all_reports, self._investigator_scope, self._grievance_cover)
         self.feedback_view = FeedbackView(self.engine)
         self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions, self.policy,
                                         stored_report=self.feedback_view.stored_report)
@@ -219,6 +224,9 @@ class Jejak:
         """Delivery of the outbox, addressing the HR office and linking pages as the mail settings say."""
         directory = LedgerDirectory(self.registry.employee, settings.office, settings.language)
         return MailService(self.outbox, directory, Renderer(settings.base_url))
+
+    def _all_reports(self, supervisor_id: UUID) -> set[UUID]:
+        return set(self.reports_cache.cached(supervisor_id, lambda: frozenset(self.directory.all_reports(supervisor_id))))
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from application.access_policy import PAGE_ROLES
 from application.queries.filters import AppraisalFilter, EmployeeFilter, RoundFilter
+from domain.appraisal import AppraisalStatus
 from domain.errors import DomainError
 from web.auth import actor, jejak, principal
 from web.http import parse_id
@@ -88,7 +89,7 @@ def appraisal_page(aid: UUID, reasons: str, errors: Errors, status: int, grievan
     data = jejak().queries.appraisals.appraisal(actor(), aid)
     today = jejak().appraisals.today()
     deadline = data["objection_deadline"]
-    may_object = (jejak().policy.may_object(actor(), data["employee_id"]) and data["status"] == "final"
+    may_object = (jejak().policy.may_object(actor(), data["employee_id"]) and data["status"] == AppraisalStatus.FINAL
                   and data["objection"] is None and deadline is not None and today <= deadline)
     planning = data["status"] != "final"
     return render("pages/appraisal.html", status, a=data, may_object=may_object, reasons=reasons, errors=errors,
