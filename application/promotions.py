@@ -34,7 +34,7 @@ from application.registry import Registry
 from application.rulebook import RuleBookService
 from application.trainings import employee_named
 from domain.appraisal import Appraisal
-from domain.eligibility import appraisal_years, has_kinds, requires_sk, tmt_months, training_year
+from domain.eligibility import PromotionKind, appraisal_years, has_kinds, requires_sk, tmt_months, training_year
 from domain.employee import Employee
 from domain.employment import CPNS, PPPK, NoRankPromotion
 from domain.errors import DomainError, StateConflict
@@ -47,6 +47,7 @@ from domain.promotion_case import (
     effective_date,
 )
 from domain.rulebook import NoRuleSetInEffect
+from domain.rules import RankKind
 from domain.sensitive_read import SensitiveRead
 from domain.service_record import ServiceRecord
 
@@ -83,7 +84,7 @@ class UnknownDecision(NotFound):
 
 def rank_reason(case: PromotionCase) -> str:
     """The reason an applied rank change carries."""
-    kind = (case.rank_kind or "reguler").replace("_", " ")
+    kind = (case.rank_kind or RankKind.REGULER).replace("_", " ")
     return f"kenaikan pangkat {kind} {case.period}: promotion case {case.id}"
 
 
@@ -108,7 +109,7 @@ class PromotionService:
         candidate = employee_named(self.ledger, candidate_id, "candidate_id")
         require(self.policy.may_propose_promotion(actor, candidate.supervisor_id),
                 "only HR or the candidate's supervisor proposes a promotion")
-        if candidate.status == PPPK or (candidate.status == CPNS and kind == "rank"):
+        if candidate.status == PPPK or (candidate.status == CPNS and kind == PromotionKind.RANK):
             raise NoRankPromotion(candidate.status)
         case = PromotionCase.propose(candidate_id=candidate_id, kind=kind, period=period, reason=reason,
                                      unit=candidate.unit, rank=candidate.rank, position=position,
@@ -321,7 +322,7 @@ class PromotionService:
         those years."""
         employee = self.ledger.load(Employee, case.candidate_id)
         reads: list[Read] = [(ref_of(employee), employee)]
-        periods = appraisal_years(rules, case.effective, case.rank_kind if case.kind == "rank" else None)
+        periods = appraisal_years(rules, case.effective, case.rank_kind if case.kind == PromotionKind.RANK else None)
         for period in periods:
             appraisal_id = Appraisal.id_for(case.candidate_id, period)
             if self.ledger.exists(appraisal_id):
@@ -335,7 +336,7 @@ class PromotionService:
         years = {int(p) for p in periods} | {year}
         for round_id in sorted(self.index.feedback_rounds_of(case.candidate_id, years)):
             reads.append(self._read(TYPES["feedback_round"], round_id))
-        if case.kind == "rank" and has_kinds(rules):
+        if case.kind == PromotionKind.RANK and has_kinds(rules):
             reads.extend(self.kind_reads(case, employee, rules))
         return reads
 
@@ -349,7 +350,7 @@ class PromotionService:
         if employee.supervisor_id is not None:
             supervisor = self.ledger.load(Employee, employee.supervisor_id)
             reads.append((EvidenceRef("supervisor", supervisor.id, supervisor.version), supervisor))
-        kind = rules["promotion"]["kinds"].get(case.rank_kind or "reguler", {})
+        kind = rules["promotion"]["kinds"].get(case.rank_kind or RankKind.REGULER, {})
         if "award_categories" in kind:
             for award_id in sorted(self.index.awards_of(case.candidate_id)):
                 reads.append(self._read(TYPES["award"], award_id))

@@ -18,9 +18,10 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.eligibility import KINDS, RANK_KINDS, is_contrary
+from domain.eligibility import KINDS, PromotionKind, is_contrary
 from domain.errors import DomainError, StateConflict
 from domain.ranks import next_rank
+from domain.rules import RANK_KINDS, RankKind
 from domain.text import collected_text
 
 OUTCOMES: tuple[str, ...] = ("approved", "rejected", "deferred")
@@ -237,7 +238,7 @@ class PromotionCase(Aggregate):
         @staticmethod
         def upcast_v1_v2(state: dict[str, object]) -> None:
             """Rank cases proposed before promotion kinds existed were regular promotions."""
-            state["rank_kind"] = "reguler" if state["kind"] == "rank" else None
+            state["rank_kind"] = RankKind.REGULER.value if state["kind"] == PromotionKind.RANK else None
 
     class Assessed(Aggregate.Event):
         number: int
@@ -347,8 +348,8 @@ class PromotionCase(Aggregate):
         errors: dict[str, list[str]] = {}
         if kind not in KINDS:
             errors["kind"] = [f"must be one of {', '.join(KINDS)}"]
-        if kind == "rank":
-            rank_kind = rank_kind or "reguler"
+        if kind == PromotionKind.RANK:
+            rank_kind = rank_kind or RankKind.REGULER.value
             if rank_kind not in RANK_KINDS:
                 errors["rank_kind"] = [f"must be one of {', '.join(RANK_KINDS)}"]
         elif rank_kind is not None:
@@ -356,21 +357,21 @@ class PromotionCase(Aggregate):
         problem = check_period(period)
         if problem:
             errors["period"] = [problem]
-        elif kind == "rank" and tmt_months and int(period[5:7]) not in tmt_months:
+        elif kind == PromotionKind.RANK and tmt_months and int(period[5:7]) not in tmt_months:
             errors["period"] = [allowed_months_message(tmt_months)]
         reason = collected_text(reason, "reason", errors, MAX_TEXT)
-        if kind == "position":
+        if kind == PromotionKind.POSITION:
             position = collected_text(position, "position", errors, 200)
         elif position is not None:
             errors["position"] = ["only a position case names a position"]
         if errors:
             raise CaseInvalid(errors)
-        to_rank = next_rank(rank) if kind == "rank" else None
-        if kind == "rank" and to_rank is None:
+        to_rank = next_rank(rank) if kind == PromotionKind.RANK else None
+        if kind == PromotionKind.RANK and to_rank is None:
             raise AtTopRank(rank)
         return cls._create(cls.Proposed, candidate_id=candidate_id, kind=kind, position=position, period=period,
                            effective=effective_date(period), reason=reason, unit=unit, from_rank=rank,
-                           to_rank=to_rank, rank_kind=rank_kind if kind == "rank" else None)
+                           to_rank=to_rank, rank_kind=rank_kind if kind == PromotionKind.RANK else None)
 
     # --- state -----------------------------------------------------------------------------------------------
 
@@ -393,7 +394,7 @@ class PromotionCase(Aggregate):
     def stage(self) -> str:
         """Where the case stands: its status, or for an approved rank case recommended, pertek, sk or effective."""
         decision = self.decision
-        if self.status != "approved" or decision is None or self.kind != "rank":
+        if self.status != "approved" or decision is None or self.kind != PromotionKind.RANK:
             return "recommended" if self.status == "approved" else self.status
         if self.applied_decision == decision.number:
             return "effective"
@@ -417,7 +418,7 @@ class PromotionCase(Aggregate):
         """Refuse an assessment of a decided case (until reopened) or of a candidate whose rank moved."""
         if self.status in ("approved", "rejected"):
             raise NotAssessable(self.status)
-        if self.kind == "rank" and rank_now != self.from_rank:
+        if self.kind == PromotionKind.RANK and rank_now != self.from_rank:
             raise RankChangedSinceProposal(self.from_rank, rank_now)
 
     def record_assessment(self, rule_set_version: int, criteria: list[dict[str, Any]], eligible: bool,
@@ -471,13 +472,13 @@ class PromotionCase(Aggregate):
         """True when an approved rank case takes effect on or before today and has not changed the rank yet (and,
         when the rule set requires it, its SK is recorded)."""
         decision = self.decision
-        return (self.kind == "rank" and decision is not None and decision.outcome == "approved"
+        return (self.kind == PromotionKind.RANK and decision is not None and decision.outcome == "approved"
                 and self.applied_decision is None and self.effective <= today
                 and (not sk_required or self.stage == "sk"))
 
     def record_pertek(self, number: str, issued_on: date, today: date) -> None:
         """Record BKN's technical approval (number and date) of the approved rank promotion."""
-        if self.kind != "rank" or self.status != "approved" or self.decision is None:
+        if self.kind != PromotionKind.RANK or self.status != "approved" or self.decision is None:
             raise ProcedureOutOfOrder(f"the case is a {self.kind} case, {self.status}; a Pertek follows the "
                                       "committee's approval of a rank promotion")
         if self.stage != "recommended":

@@ -31,6 +31,7 @@ from sqlalchemy import (
 
 from application.ledger import event_meta
 from application.queries.filters import CaseFilter, Page
+from domain.eligibility import PromotionKind
 from domain.promotion_case import PromotionCase
 from infrastructure import people_index
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
@@ -211,7 +212,7 @@ class PromotionView:
 
     def due_rank_changes(self, today: date) -> list[UUID]:
         """Approved rank cases whose TMT has come and whose rank change is not recorded yet."""
-        stmt = select(cases.c.id).where(cases.c.kind == "rank", cases.c.outcome == "approved",
+        stmt = select(cases.c.id).where(cases.c.kind == PromotionKind.RANK.value, cases.c.outcome == "approved",
                                         cases.c.rank_applied.is_(False), cases.c.effective <= today)
         with self.engine.connect() as conn:
             return list(conn.execute(stmt.order_by(cases.c.effective, cases.c.id)).scalars())
