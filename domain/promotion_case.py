@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -24,8 +25,21 @@ from domain.ranks import next_rank
 from domain.rules import RANK_KINDS, RankKind
 from domain.text import collected_text
 
-OUTCOMES: tuple[str, ...] = ("approved", "rejected", "deferred")
-STATUSES: tuple[str, ...] = ("proposed", "assessed", "approved", "rejected", "deferred", "reopened")
+
+class CaseStatus(StrEnum):
+    """Where a promotion case stands (the values are stored in read models and shown by the API: never change
+    them); the committee's outcomes are the last three."""
+
+    PROPOSED = "proposed"
+    ASSESSED = "assessed"
+    REOPENED = "reopened"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+
+
+OUTCOMES: tuple[str, ...] = (CaseStatus.APPROVED.value, CaseStatus.REJECTED.value, CaseStatus.DEFERRED.value)
+STATUSES: tuple[str, ...] = ("proposed", "assessed", "approved", "rejected", "deferred", "reopened")  # API order
 # Where an approved rank case stands after the committee: recommended, BKN's technical approval (Pertek), the
 # decree (SK), and effective once the rank changed on the TMT.
 STAGES: tuple[str, ...] = ("recommended", "pertek", "sk", "effective")
@@ -34,7 +48,7 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
 PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 MAX_TEXT = 2000
 MAX_MEMBERS = 25
-VERBS = {"approved": "approve", "rejected": "reject"}
+VERBS: dict[str, str] = {CaseStatus.APPROVED: "approve", CaseStatus.REJECTED: "reject"}
 
 
 class CaseInvalid(DomainError):
@@ -254,7 +268,7 @@ class PromotionCase(Aggregate):
             aggregate.assessments.append(AssessmentRecord(
                 self.number, self.rule_set_version, self.reference_date, list(self.criteria), self.eligible,
                 [EvidenceRef.from_dict(e) for e in self.evidence], self.timestamp, self.originator_version))
-            aggregate.status = "assessed"
+            aggregate.status = CaseStatus.ASSESSED
 
     class Decided(Aggregate.Event):
         number: int
@@ -316,7 +330,7 @@ class PromotionCase(Aggregate):
         def apply(self, aggregate: Aggregate) -> None:
             """An upheld grievance reopened the case for reassessment and a new decision."""
             assert isinstance(aggregate, PromotionCase)
-            aggregate.status = "reopened"
+            aggregate.status = CaseStatus.REOPENED
             aggregate.reopenings.append((self.grievance_id, self.reason, self.timestamp))
 
     def __init__(self, candidate_id: UUID, kind: str, position: str | None, period: str, effective: date,
@@ -333,7 +347,7 @@ class PromotionCase(Aggregate):
         self.unit = unit
         self.from_rank = from_rank
         self.to_rank = to_rank
-        self.status = "proposed"
+        self.status: str = CaseStatus.PROPOSED  # an outcome as the decision event stores it, once decided
         self.assessments: list[AssessmentRecord] = []
         self.decisions: list[DecisionRecord] = []
         self.reopenings: list[tuple[UUID, str, datetime]] = []
@@ -394,8 +408,8 @@ class PromotionCase(Aggregate):
     def stage(self) -> str:
         """Where the case stands: its status, or for an approved rank case recommended, pertek, sk or effective."""
         decision = self.decision
-        if self.status != "approved" or decision is None or self.kind != PromotionKind.RANK:
-            return "recommended" if self.status == "approved" else self.status
+        if self.status != CaseStatus.APPROVED or decision is None or self.kind != PromotionKind.RANK:
+            return "recommended" if self.status == CaseStatus.APPROVED else self.status
         if self.applied_decision == decision.number:
             return "effective"
         if self.decree is not None and self.decree.decision_number == decision.number:
@@ -416,7 +430,7 @@ class PromotionCase(Aggregate):
 
     def check_assessable(self, rank_now: str) -> None:
         """Refuse an assessment of a decided case (until reopened) or of a candidate whose rank moved."""
-        if self.status in ("approved", "rejected"):
+        if self.status in (CaseStatus.APPROVED, CaseStatus.REJECTED):
             raise NotAssessable(self.status)
         if self.kind == PromotionKind.RANK and rank_now != self.from_rank:
             raise RankChangedSinceProposal(self.from_rank, rank_now)
@@ -432,8 +446,8 @@ class PromotionCase(Aggregate):
 
     def check_decidable(self) -> AssessmentRecord:
         """The assessment a decision would rest on; refuse without a fresh one."""
-        if self.status != "assessed" or self.assessment is None:
-            detail = ("assess the case before deciding" if self.assessment is None or self.status == "reopened"
+        if self.status != CaseStatus.ASSESSED or self.assessment is None:
+            detail = ("assess the case before deciding" if self.assessment is None or self.status == CaseStatus.REOPENED
                       else f"the case is already {self.status}; a new decision needs a new assessment")
             raise NotDecidable(detail)
         return self.assessment
@@ -472,13 +486,13 @@ class PromotionCase(Aggregate):
         """True when an approved rank case takes effect on or before today and has not changed the rank yet (and,
         when the rule set requires it, its SK is recorded)."""
         decision = self.decision
-        return (self.kind == PromotionKind.RANK and decision is not None and decision.outcome == "approved"
+        return (self.kind == PromotionKind.RANK and decision is not None and decision.outcome == CaseStatus.APPROVED
                 and self.applied_decision is None and self.effective <= today
                 and (not sk_required or self.stage == "sk"))
 
     def record_pertek(self, number: str, issued_on: date, today: date) -> None:
         """Record BKN's technical approval (number and date) of the approved rank promotion."""
-        if self.kind != PromotionKind.RANK or self.status != "approved" or self.decision is None:
+        if self.kind != PromotionKind.RANK or self.status != CaseStatus.APPROVED or self.decision is None:
             raise ProcedureOutOfOrder(f"the case is a {self.kind} case, {self.status}; a Pertek follows the "
                                       "committee's approval of a rank promotion")
         if self.stage != "recommended":
@@ -521,7 +535,7 @@ class PromotionCase(Aggregate):
 
     def reopen(self, grievance_id: UUID, reason: str) -> None:
         """An upheld grievance reopens a decided case for reassessment."""
-        if self.status not in ("approved", "rejected", "deferred"):
+        if self.status not in OUTCOMES:
             raise NotReopenable(self.status)
         errors: dict[str, list[str]] = {}
         reason = collected_text(reason, "remedy", errors, MAX_TEXT)
