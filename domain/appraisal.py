@@ -453,6 +453,10 @@ class Appraisal(Aggregate):
         if self.objection.outcome is not None:
             raise NoPendingObjection("the objection was already decided; the decision is final")
 
+    def check_planning(self) -> None:
+        """Targets are proposed, decided and agreed until the appraisal is final."""
+        self._check_not_final()
+
     def _check_not_final(self) -> None:
         if self.is_final:
             raise AppraisalFinal()

@@ -178,6 +178,14 @@ class AppraisalView:
         with self.engine.connect() as conn:
             return latest_annual_predicates(conn, employee_ids)
 
+    def predicate_history(self, employee_id: UUID) -> list[dict[str, Any]]:
+        """The employee's annual appraisals, latest period first, with their current predicate and objection."""
+        stmt = (select(appraisals.c.id, appraisals.c.period, appraisals.c.status, appraisals.c.predicate,
+                       appraisals.c.original_predicate, appraisals.c.objection, appraisals.c.finalised_on)
+                .where(appraisals.c.employee_id == employee_id, appraisals.c.annual.is_(True))
+                .order_by(appraisals.c.period.desc()))
+        return self._rows(stmt)
+
     def final_predicates(self, unit: str, period: str) -> list[str]:
         """The current predicate of each final appraisal counted for a unit and period."""
         stmt = select(appraisals.c.predicate).where(appraisals.c.unit == unit, appraisals.c.period == period,

@@ -120,6 +120,8 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
                                                   unlisted=frozenset({"unrelated", "reviewer"}))),
     "/api/appraisals/{appraisal_id}": ("/api/appraisals/{appraisal}", answer(
         ok=UP | {"assessor", "hearer", "hr", "auditor"})),
+    "/api/appraisals/{appraisal_id}/target-proposals": ("/api/appraisals/{appraisal}/target-proposals", answer(
+        ok=UP | {"assessor", "hearer", "hr", "auditor"})),
     "/api/units/{code}/predicate-distribution": ("/api/units/BKPSDM/predicate-distribution?period=2025",
                                                  answer(ok=HR_AUDITOR)),
     # career record
@@ -136,6 +138,14 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
     "/api/awards": ("/api/awards", RECORD_LIST),
     "/api/awards/{award_id}": ("/api/awards/{award}", RECORD),
     "/api/employees/{employee_id}/timeline": ("/api/employees/{dewi}/timeline?reason=matrix", RECORD),
+    "/api/employees/{employee_id}/standing": ("/api/employees/{dewi}/standing", RECORD),
+    "/api/development-needs": ("/api/development-needs", RECORD_LIST),
+    "/api/development-needs/{need_id}": ("/api/development-needs/{need}", RECORD),
+    "/api/development-plans": ("/api/development-plans", RECORD_LIST),
+    "/api/development-plans/{plan_id}": ("/api/development-plans/{plan}", RECORD),
+    "/api/performance-dialogues": ("/api/performance-dialogues", RECORD_LIST),
+    "/api/performance-dialogues/{dialogue_id}": ("/api/performance-dialogues/{dialogue}", RECORD),
+    "/api/me/dialogue-actions": ("/api/me/dialogue-actions", answer(ok=EMPLOYEES)),
     "/api/employees/{employee_id}/service-record": ("/api/employees/{dewi}/service-record", RECORD),
     # promotion: Dewi's rejected case, whose evidence includes her appraisal, training and round
     "/api/promotion-cases": ("/api/promotion-cases", answer(listed=UP | {"committee", "hr", "auditor"},
@@ -212,6 +222,8 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/grievances/{case_grievance}/case-file": ("/api/grievances/{grievance_id}/case-file", None),
     "/grievances/{appraisal_grievance}": ("/api/grievances/{appraisal_grievance}", None),
     "/timeline": (None, answer(ok=UP | OUTSIDERS | HR_AUDITOR)),
+    "/standing": (None, answer(ok=UP | OUTSIDERS | HR_AUDITOR)),
+    "/employees/{dewi}/standing": ("/api/employees/{employee_id}/standing", None),
     "/team": (None, answer(ok=SUPERVISORS)),
     "/hr/rounds": (None, answer(ok=frozenset({"hr"}))),
     "/investigations": (None, answer(ok=INVESTIGATORS)),
@@ -331,6 +343,9 @@ def populate(system: Any) -> Org:
     ids["mentoring"] = system.mentoring.assign(HR, ids["siti"], ids["dewi"], ["menyusun kajian"]).id
     ids["award"] = system.recognition.grant(HR, ids["dewi"], "performance", "Kinerja Terbaik",
                                             "target layanan terlampaui").id
+    ids["need"] = system.development.judge(HR, ids["dewi"], "value", "Kolaboratif", "jarang berbagi informasi").id
+    ids["plan"] = system.plans.draft(HR, ids["dewi"], 2026).id
+    ids["dialogue"] = system.dialogues.record(dewi, ids["dewi"], date.today(), ["Capaian"], [], None, "sesuai").id
     # the closed 2025 round: Dewi (self), Siti (supervisor) and Rina (peer) answered
     feedback = system.feedback
     rid = feedback.open_round(HR, ids["dewi"], "2025-Q4", date.today() + timedelta(days=5)).id
@@ -415,7 +430,7 @@ def observed(org: Org, response: Any, expected: str) -> str:
     assert 200 <= response.status_code < 300, response.get_data(as_text=True)
     if expected in ("in", "out"):
         ids = {str(org.ids[k]) for k in ("round", "appraisal", "training", "potential", "mentoring", "award",
-                                         "case", "case_grievance")}
+                                         "case", "case_grievance", "need", "plan", "dialogue")}
         return "in" if any(str(item.get("id")) in ids for item in items_of(response.get_json())) else "out"
     if expected in ("full", "public"):
         return "full" if "nip" in response.get_json() else "public"
