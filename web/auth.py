@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app, g, request
 from application.access import hash_token
 from application.access_policy import admits, roles_for
 from application.actor import Actor
-from domain.access import EMPLOYEE_ROLES, ROLES
+from domain.access import EMPLOYEE_ROLES, ROLES, Role
 from infrastructure.container import Jejak
 from infrastructure.log_cache import LogCache
 from web.problems import problem
@@ -193,7 +193,7 @@ def unavailable() -> Response:
 def effective_role(grant: dict[str, Any]) -> str:
     """Employee tokens (and accounts) act as supervisor exactly when someone reports to them in the registry."""
     if grant["role"] in EMPLOYEE_ROLES:
-        return "supervisor" if jejak().directory.has_reports(grant["employee_id"]) else "employee"
+        return Role.SUPERVISOR if jejak().directory.has_reports(grant["employee_id"]) else Role.EMPLOYEE
     return str(grant["role"])
 
 
