@@ -17,17 +17,22 @@ from web import (
     appraisals,
     audit,
     contacts,
+    development,
+    dialogues,
     employees,
     exports,
     feedback,
     grievances,
     health,
     mentoring,
+    plans,
     promotions,
     question_sets,
     rule_sets,
     service_records,
+    standing,
     talent,
+    target_proposals,
     timeline,
     trainings,
     units,
@@ -43,7 +48,7 @@ from web.problems import ProblemApi, register_error_handlers
 BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
     audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
-    service_records.blp, contacts.blp, exports.blp,
+    service_records.blp, contacts.blp, exports.blp, standing.blp, development.blp, plans.blp, dialogues.blp, target_proposals.blp,
 )
 
 

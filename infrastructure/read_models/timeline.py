@@ -74,6 +74,7 @@ from sqlalchemy import (
     update,
 )
 
+from application.jsonable import jsonable
 from domain.appraisal import Appraisal
 from domain.employee import Employee
 from domain.feedback_round import FeedbackRound
@@ -133,19 +134,6 @@ def item_hex(aggregate_id: str, version: int, employee_id: str) -> str:
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
     return digest[:16].hex()
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready details: ids and dates as strings."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return value
 
 
 def utc_day(moment: datetime | str) -> date:
@@ -300,7 +288,7 @@ class TimelineProjection(StreamReplay):
         if state is None:
             return None
         before = state.get(field)
-        b.update_subject(e.originator_id, {**state, field: plain(value)})
+        b.update_subject(e.originator_id, {**state, field: jsonable(value)})
         return before
 
     # --- appraisals ----------------------------------------------------------------------------------------------
@@ -315,8 +303,8 @@ class TimelineProjection(StreamReplay):
         if state is not None:
             b.update_subject(e.originator_id, {
                 **state, "work_results": e.work_results, "behaviour": e.behaviour,
-                "rule_set_version": e.rule_set_version, "feedback_round_id": plain(e.feedback_round_id),
-                "feedback_round_version": e.feedback_round_version, "assessor_id": plain(e.assessor_id)})
+                "rule_set_version": e.rule_set_version, "feedback_round_id": jsonable(e.feedback_round_id),
+                "feedback_round_version": e.feedback_round_version, "assessor_id": jsonable(e.assessor_id)})
 
     def _on_Appraisal_Finalised(self, b: Batch, item: Item) -> None:  # noqa: N802
         e: Any = item.event
@@ -401,7 +389,7 @@ class TimelineProjection(StreamReplay):
         common = {"mentoring_id": e.originator_id, "mentor_id": e.mentor_id, "mentor_name": mentor,
                   "mentor_rank": e.mentor_rank, "mentee_id": e.mentee_id, "mentee_name": mentee,
                   "mentee_rank": e.mentee_rank, "starts_on": e.starts_on}
-        b.add_subject(e.originator_id, e.mentee_id, "mentoring", plain(common))
+        b.add_subject(e.originator_id, e.mentee_id, "mentoring", jsonable(common))
         b.row(item, e.mentee_id, e.starts_on, "mentoring", f"Mentored by {mentor or e.mentor_id}",
               {**common, "role": "mentee", "goals": list(e.goals)})
         b.row(item, e.mentor_id, e.starts_on, "mentoring", f"Mentor of {mentee or e.mentee_id}",
@@ -477,7 +465,7 @@ class Batch:
         self.known: dict[UUID, tuple[UUID, dict[str, Any]] | None] = {}  # aggregate -> (employee, details)
         self.added: list[UUID] = []
         self.changed: set[UUID] = set()
-        self.kinds: dict[UUID, str] = {}
+        self.kinds: dict[UUID | str, str] = {}  # UUID keys, or their text in a bulk replay
 
     def row(self, item: Item, employee_id: UUID, on: date, kind: str, title: str, details: dict[str, Any]
             ) -> None:
@@ -485,13 +473,13 @@ class Batch:
         e: Any = item.event
         self.rows.append({
             "id": item_id(e.originator_id, e.originator_version, employee_id), "employee_id": employee_id,
-            "date": on, "recorded_at": e.timestamp, "kind": kind, "title": title, "details": plain(details),
+            "date": on, "recorded_at": e.timestamp, "kind": kind, "title": title, "details": jsonable(details),
             "aggregate_id": e.originator_id, "aggregate_version": e.originator_version, "position": item.position,
             "topic": get_topic(type(e))})
 
     def add_subject(self, aggregate_id: UUID, employee_id: UUID, kind: str, details: dict[str, Any]) -> None:
         """Map a new aggregate to its employee, with what its later rows need."""
-        self.known[aggregate_id] = (employee_id, plain(details))
+        self.known[aggregate_id] = (employee_id, jsonable(details))
         self.kinds[aggregate_id] = kind
         self.added.append(aggregate_id)
 
@@ -499,7 +487,7 @@ class Batch:
         """Replace what is kept for a known aggregate."""
         found = self._get(aggregate_id)
         if found is not None:
-            self.known[aggregate_id] = (found[0], plain(details))
+            self.known[aggregate_id] = (found[0], jsonable(details))
             if aggregate_id not in self.kinds:
                 self.changed.add(aggregate_id)
 
@@ -578,7 +566,7 @@ class ReplayBatch(Batch):
         employee = str(employee_id)
         self.pending.append((
             item_hex(e.originator_id, e.originator_version, employee), employee.replace("-", ""),
-            on if type(on) is str else on.isoformat(), item.stamp, kind, title,
+            on if isinstance(on, str) else on.isoformat(), item.stamp, kind, title,
             orjson.dumps(details, option=orjson.OPT_NON_STR_KEYS).decode(), e.originator_id.replace("-", ""),
             e.originator_version, item.position, item.topic))
 
