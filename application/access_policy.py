@@ -278,6 +278,17 @@ class AccessPolicy:
         return AccessPolicy.hr(actor) or AccessPolicy.system(actor)
 
     @staticmethod
+    def may_manage_tokens_of(actor: Actor, person_id: UUID) -> bool:
+        """A person's personal access tokens: the person themself (in any role) and HR."""
+        return (AccessPolicy.hr(actor) or AccessPolicy.system(actor)
+                or (actor.person_id is not None and actor.person_id == person_id))
+
+    @staticmethod
+    def may_read_persons(actor: Actor) -> bool:
+        """The list of persons with their roles: HR and auditors."""
+        return actor.role in (HR, AUDITOR)
+
+    @staticmethod
     def may_review(actor: Actor) -> bool:
         """Only employees review (and decline, and read their own answers)."""
         return actor.employee_id is not None

@@ -25,6 +25,7 @@ from application.lockouts import LockoutLog
 from application.mail_texts import Renderer
 from application.mentoring import MentoringService, RecognitionService
 from application.outbox import LedgerDirectory, MailService, outbox_policy
+from application.persons import PersonService
 from application.promotions import PromotionService
 from application.queries import (
     AppraisalQueries,
@@ -61,6 +62,7 @@ from infrastructure.projections.audit_index import AuditIndexProjection
 from infrastructure.projections.directory import DirectoryProjection
 from infrastructure.projections.feedback import FeedbackProjection
 from infrastructure.projections.grievances import GrievanceProjection
+from infrastructure.projections.persons import PersonProjection, PersonView
 from infrastructure.projections.promotions import PromotionProjection
 from infrastructure.projections.talent import TalentProjection
 from infrastructure.projections.timeline import TimelineProjection
@@ -98,7 +100,7 @@ class Jejak:
                 self.ledger,
                 [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
                  FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
-                 TimelineProjection(), PromotionProjection(), GrievanceProjection()],
+                 TimelineProjection(), PromotionProjection(), GrievanceProjection(), PersonProjection()],
             )
             self.projections.create_tables()
             self.seals = SealStore(self.engine, SealExport(self.settings.seal_export_file))
@@ -122,6 +124,8 @@ class Jejak:
         self.accounts = AccountService(self.ledger, PasswordHasher(
             time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib))
         self.account_view = AccountView(self.engine)
+        self.person_view = PersonView(self.engine)
+        self.persons = PersonService(self.ledger, self.person_view, self.settings.token_lifetime)
         self.reads = ReadLog(self.ledger)
         self.lockouts = LockoutLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
@@ -174,7 +178,8 @@ class Jejak:
             timeline=TimelineQueries(self.timeline, people, self.reads, self.policy),
             promotions=PromotionQueries(self.promotion_view, self.promotions, self.directory, self.policy),
             grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),
-            audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification),
+            audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification,
+                               self.person_view.people_behind),
         )
 
     def _verification(self) -> dict[str, Any]:

@@ -543,3 +543,4 @@ def main() -> None:
 
 
 from web import cli_office  # noqa: E402,F401 - registers `jejak mail` and `jejak employees`
+from web import cli_persons  # noqa: E402,F401 - registers `jejak persons`

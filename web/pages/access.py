@@ -11,11 +11,12 @@ from flask import abort, g, redirect, render_template, request, session, url_for
 
 from application.access_policy import ROUTE_ROLES
 from domain.access import ROLES
-from web.auth import Principal, effective_role, jejak, permits, security_read_models_ready
+from web.auth import Principal, identify, jejak, permits, security_read_models_ready
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "account_id"
 SESSION_ID = "sid"
+SESSION_ROLE = "role"  # the role the pages act in, chosen with the role switcher
 
 
 def signed_in() -> Principal | None:
@@ -37,7 +38,11 @@ def load_session() -> None:
     if row is None or row["revoked"] or not jejak().page_sessions.is_live(str(session.get(SESSION_ID, "")), row["id"]):
         session.clear()
         return
-    g.principal = Principal(row["id"], effective_role(row), row["name"], row["employee_id"])
+    who = identify(row, str(session.get(SESSION_ROLE) or row["role"]))
+    if who is None:  # the person was deactivated, or lost the role this session acted in
+        session.clear()
+        return
+    g.principal = who
 
 
 def start_session(account_id: UUID) -> None:

@@ -1,0 +1,150 @@
+"""Persons: one identity behind tokens and accounts; the migration links older principals by new events only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from application.actor import Actor
+from application.errors import Conflict, Forbidden
+from domain.access import AccessGrant
+from domain.errors import DomainError
+from domain.person import Person
+from infrastructure.container import Jejak
+from infrastructure.views import AuditFilter
+from tests.conftest import _make
+from tests.web.conftest import jejak_cli
+from tests.web.pages import FAST_HASH
+
+PASSWORD = "kata-sandi-yang-panjang"
+
+
+@pytest.fixture
+def system(backend: str, tmp_path: Path) -> Iterator[Jejak]:
+    yield from _make(backend, tmp_path, **FAST_HASH)
+
+
+def employee(system: Jejak, hr: Actor, nip: str = "199203142019032001", name: str = "Rina Marlina") -> UUID:
+    system.registry.register_unit(hr, "DISHUB", "Dinas Perhubungan")
+    return system.registry.register_employee(hr, nip=nip, name=name, unit="DISHUB", position="Analis",
+                                             rank="III/a", rank_since=date(2019, 3, 1)).id
+
+
+def stored_rows(system: Jejak) -> list[tuple[int, str, bytes]]:
+    """Every stored event as the recorder holds it (to prove the migration changed none)."""
+    found = system.ledger.recorder.select_notifications(start=1, limit=100_000)
+    return [(n.id, n.topic, bytes(n.state)) for n in found]
+
+
+def test_migration_links_every_token_and_account_to_one_person_by_new_events(system: Jejak, hr: Actor) -> None:
+    rina = employee(system, hr)
+    hr_token = system.access.issue(hr, "hr_admin", "Admin BKPSDM")
+    hr_account = system.accounts.create(hr, "admin", PASSWORD, "hr_admin", "admin  bkpsdm")
+    rina_token = system.access.issue(hr, "employee", "Rina (token)", rina)
+    rina_account = system.accounts.create(hr, "rina", PASSWORD, "employee", "Rina Marlina", rina)
+    auditor = system.access.issue(hr, "auditor", "Inspektorat")
+    system.projections.catch_up()
+    before = stored_rows(system)
+
+    report = system.persons.migrate(hr)
+    system.projections.catch_up()
+
+    assert stored_rows(system)[:len(before)] == before  # no stored event changed
+    assert len(report.linked) == 5 and len(report.persons_registered) == 3
+    admin = system.persons.person(Person.id_for_name("Admin BKPSDM"))
+    assert admin.roles == ["hr_admin"] and set(admin.principals) == {str(hr_token.grant_id), str(hr_account.id)}
+    rina_person = system.persons.person(Person.id_for_employee(rina))
+    assert rina_person.employee_id == rina
+    assert set(rina_person.principals) == {str(rina_token.grant_id), str(rina_account.id)}
+    assert system.person_view.principal(auditor.grant_id)["person_id"] == Person.id_for_name("Inspektorat")
+    assert system.person_view.unlinked() == []
+    assert [type(e).__name__ for e in system.ledger.history(hr_token.grant_id)] == ["Granted"]
+
+
+def test_a_second_migration_records_nothing(system: Jejak, hr: Actor) -> None:
+    system.access.issue(hr, "committee", "Tim Penilai Kinerja")
+    system.accounts.create(hr, "tim", PASSWORD, "committee", "Tim Penilai Kinerja")
+    system.projections.catch_up()
+    system.persons.migrate(hr)
+    system.projections.catch_up()
+    head = system.ledger.recorder.max_notification_id()
+
+    again = system.persons.migrate(hr)
+
+    assert again.linked == [] and again.persons_registered == []
+    assert system.ledger.recorder.max_notification_id() == head
+
+
+def test_a_person_gathers_the_roles_of_their_principals(system: Jejak, hr: Actor) -> None:
+    system.access.issue(hr, "auditor", "Budi Santoso")
+    system.accounts.create(hr, "budi", PASSWORD, "investigator", "Budi Santoso")
+    system.projections.catch_up()
+
+    report = system.persons.migrate(hr)
+
+    assert report.roles_added == 1
+    assert system.persons.person(Person.id_for_name("budi santoso")).roles == ["auditor", "investigator"]
+
+
+def test_old_events_keep_naming_their_principal_and_the_audit_view_shows_the_person(system: Jejak,
+                                                                                     hr: Actor) -> None:
+    grant = system.access.issue(hr, "hr_admin", "Admin BKPSDM")
+    as_token = Actor(id=str(grant.grant_id), role="hr_admin", name="Admin BKPSDM")
+    system.registry.register_unit(as_token, "DISDIK", "Dinas Pendidikan")
+    system.projections.catch_up()
+    system.persons.migrate(hr)
+    system.projections.catch_up()
+
+    page = system.queries.audit.events(AuditFilter(actor_id=str(grant.grant_id)), 10, 0)
+
+    (event,) = page["items"]
+    assert event["actor"]["id"] == str(grant.grant_id)  # as recorded
+    assert event["actor"]["person"] == {"id": str(Person.id_for_name("Admin BKPSDM")), "name": "Admin BKPSDM"}
+
+
+def test_a_personal_token_belongs_to_its_person_and_acts_only_in_a_role_they_hold(system: Jejak, hr: Actor) -> None:
+    rina = employee(system, hr)
+    person = system.persons.register(hr, "Rina Marlina", ["employee", "hr_admin"], rina)
+    issued = system.persons.issue_token(hr, person.id, "laptop", "hr_admin")
+    system.projections.catch_up()
+
+    assert system.person_view.principal(issued.grant_id)["person_id"] == person.id
+    assert system.ledger.load(AccessGrant, issued.grant_id).person_id == person.id
+    with pytest.raises(DomainError):
+        system.persons.issue_token(hr, person.id, "skripsi", "auditor")
+    with pytest.raises(Conflict):
+        system.persons.register(hr, "Rina lagi", ["employee"], rina)
+
+
+def test_the_owner_and_hr_revoke_a_personal_token_and_nobody_else(system: Jejak, hr: Actor) -> None:
+    owner = system.persons.register(hr, "Budi Santoso", ["auditor"])
+    other = system.persons.register(hr, "Orang Lain", ["auditor"])
+    issued = system.persons.issue_token(hr, owner.id, "laptop", "auditor")
+    system.projections.catch_up()
+    as_owner = Actor(id="t", role="auditor", name="Budi Santoso", person_id=owner.id)
+    as_other = Actor(id="u", role="auditor", name="Orang Lain", person_id=other.id)
+
+    with pytest.raises(Forbidden):
+        system.persons.revoke_token(as_other, owner.id, issued.grant_id, "bukan miliknya")
+    system.persons.revoke_token(as_owner, owner.id, issued.grant_id, "laptop hilang")
+    system.projections.catch_up()
+
+    assert system.person_view.principal(issued.grant_id)["revoked"] is True
+
+
+def test_jejak_persons_migrate_reports_and_is_idempotent(sqlite_jejak: Jejak, hr: Actor) -> None:
+    grant = sqlite_jejak.access.issue(hr, "auditor", "Inspektorat")
+    env = {"JEJAK_VAR_DIR": str(sqlite_jejak.settings.var_dir)}
+
+    first = jejak_cli("persons", "migrate", env=env)
+    second = jejak_cli("persons", "migrate", env=env)
+
+    assert first.returncode == 0, first.stderr
+    assert f"linked token {grant.grant_id}" in first.stdout and "1 persons registered" in first.stderr
+    assert second.returncode == 0 and second.stdout == "" and "0 tokens and accounts linked" in second.stderr
+    listed = jejak_cli("persons", "list", env=env)
+    assert "Inspektorat" in listed.stdout and "auditor" in listed.stdout
