@@ -224,7 +224,7 @@ class AccessPolicy:
     def investigates(actor: Actor, cover: Cover | None) -> bool:
         """The actor is the investigator of this grievance and it is still open."""
         return (actor.role == INVESTIGATOR and cover is not None and cover.is_open
-                and cover.investigator_id == actor.id)
+                and actor.known_as(cover.investigator_id))
 
     # --- people and career records -------------------------------------------------------------------------------
 
@@ -490,15 +490,16 @@ class AccessPolicy:
             actor, Cover(grievance_id, is_open, investigator_id, frozenset()))
 
     @staticmethod
-    def grievance_scope(actor: Actor) -> tuple[UUID | None, str | None] | None:
+    def grievance_scope(actor: Actor) -> tuple[UUID | None, frozenset[str] | None] | None:
         """Which grievances the actor lists: None for none; (None, None) for all (HR, auditors); else the filter
-        (grievant, investigator): employees their own, investigators the open ones assigned to them."""
+        (grievant, investigator ids): employees their own, investigators the open ones assigned to them (to their
+        person, or to one of its tokens or accounts before persons existed)."""
         if actor.role in (HR, AUDITOR):
             return None, None
         if actor.role in (EMPLOYEE, SUPERVISOR):
             return (actor.employee_id, None) if actor.employee_id is not None else None
         if actor.role == INVESTIGATOR:
-            return None, actor.id
+            return None, actor.identities()
         return None
 
     @staticmethod
@@ -516,7 +517,7 @@ class AccessPolicy:
     @staticmethod
     def may_conclude_grievance(actor: Actor, investigator_id: str | None) -> bool:
         """Only the investigator assigned to the grievance concludes it."""
-        return actor.role == INVESTIGATOR and (investigator_id is None or actor.id == investigator_id)
+        return actor.role == INVESTIGATOR and (investigator_id is None or actor.known_as(investigator_id))
 
 
 def require(allowed: bool, message: str) -> None:

@@ -97,6 +97,29 @@ class PersonService:
         self.ledger.record(actor, person, reason=reason)
         return person
 
+    def resolve(self, person_or_principal_id: UUID) -> Person | None:
+        """The person with this id, or the person holding the token or account with this id (None: neither)."""
+        try:
+            return self.person(person_or_principal_id)
+        except NotFound:
+            pass
+        row = self.index.principal(person_or_principal_id)
+        return self.person(row["person_id"]) if row and row["person_id"] else None
+
+    def holder_for(self, role: str, name: str, employee_id: UUID | None) -> Person:
+        """The person a new token or account of this role, name and employee belongs to: the employee's person, else
+        the person of that name (as the migration gathers them); registered, or given the role, as needed. The
+        changes are pending: the caller records them with the new principal."""
+        person_id = Person.id_for_employee(employee_id) if employee_id is not None else Person.id_for_name(name)
+        if not self.ledger.exists(person_id):
+            return Person.register(name, [role], employee_id, person_id)
+        person = self.person(person_id)
+        if not person.active:
+            raise DomainError(f"{person.name} is deactivated", field="name")
+        if not person.holds(role):
+            person.grant_role(role)
+        return person
+
     # --- personal access tokens ----------------------------------------------------------------------------------
 
     def issue_token(self, actor: Actor, person_id: UUID, name: str, role: str,
@@ -162,16 +185,7 @@ class PersonService:
             if principal.person_id is not None:  # issued to a person: already theirs
                 progress(1)
                 continue
-            person_id = (Person.id_for_employee(principal.employee_id) if principal.employee_id is not None
-                         else Person.id_for_name(principal.name))
-            if self.ledger.exists(person_id):
-                person = self.person(person_id)
-            else:
-                person = Person.register(principal.name, [principal.role], principal.employee_id, person_id)
-                report.persons_registered.append(person.id)
-            if not person.holds(principal.role):
-                person.grant_role(principal.role)
-                report.roles_added += 1
+            person = self._migrated_holder(principal.role, principal.name, principal.employee_id, report)
             if str(principal.id) not in person.principals:
                 person.link(row["kind"], principal.id, principal.role)
                 report.linked.append((row["kind"], principal.id, person.id))
@@ -180,6 +194,18 @@ class PersonService:
                                                          f"{person.name}")
             progress(1)
         return report
+
+    def _migrated_holder(self, role: str, name: str, employee_id: UUID | None, report: MigrationReport) -> Person:
+        """The person an older principal goes to (a deactivated one too: the link records history)."""
+        person_id = Person.id_for_employee(employee_id) if employee_id is not None else Person.id_for_name(name)
+        if not self.ledger.exists(person_id):
+            report.persons_registered.append(person_id)
+            return Person.register(name, [role], employee_id, person_id)
+        person = self.person(person_id)
+        if not person.holds(role):
+            person.grant_role(role)
+            report.roles_added += 1
+        return person
 
     def _principal(self, kind: str, principal_id: UUID) -> AccessGrant | Account:
         if kind == "token":

@@ -120,12 +120,12 @@ class Jejak:
         self.registry = Registry(self.ledger)
         self.employee_import = EmployeeImport(self.ledger)
         self.rules = RuleBookService(self.ledger)
-        self.access = AccessService(self.ledger, self.settings.token_lifetime)
-        self.accounts = AccountService(self.ledger, PasswordHasher(
-            time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib))
-        self.account_view = AccountView(self.engine)
         self.person_view = PersonView(self.engine)
         self.persons = PersonService(self.ledger, self.person_view, self.settings.token_lifetime)
+        self.access = AccessService(self.ledger, self.settings.token_lifetime, self.persons)
+        self.accounts = AccountService(self.ledger, PasswordHasher(
+            time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib), self.persons)
+        self.account_view = AccountView(self.engine)
         self.reads = ReadLog(self.ledger)
         self.lockouts = LockoutLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
@@ -147,7 +147,8 @@ class Jejak:
         evidence = LogEvidenceIndex(self.promotion_view, self.ledger, self._evidence_indexed_up_to,
                                     self._evidence_parked)
         self.promotions = PromotionService(self.ledger, self.registry, self.rules, evidence, self.policy)
-        self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view, self.policy)
+        self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view, self.policy,
+                                           self.persons)
         self.timeline = TimelineView(self.engine)
         self.grants = AccessView(self.engine)
         self.audit = AuditView(self.engine)

@@ -542,5 +542,4 @@ def main() -> None:
     cli.main(prog_name="jejak")
 
 
-from web import cli_office  # noqa: E402,F401 - registers `jejak mail` and `jejak employees`
-from web import cli_persons  # noqa: E402,F401 - registers `jejak persons`
+from web import cli_office, cli_persons  # noqa: E402,F401 - register `jejak mail`, `employees` and `persons`

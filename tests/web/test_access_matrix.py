@@ -27,7 +27,7 @@ from flask.testing import FlaskClient
 
 from application.actor import Actor, system_actor
 from application.question_book import default_questions
-from tests.conftest import _make
+from tests.conftest import _make, acting_as
 from tests.web.pages import FAST_HASH
 from web import create_app
 from web.auth import PUBLIC_ENDPOINTS
@@ -362,7 +362,7 @@ def assign_to(org: Org, channel: str) -> None:
     gid = org.ids["appraisal_grievance"]
     if system.grievances.grievance(HR, gid).is_open:
         system.grievances.assign(HR, gid, who["inv_closed"])
-        closer = Actor(id=str(who["inv_closed"]), role="investigator", name="matrix inv_closed")
+        closer = acting_as(system, who["inv_closed"], "investigator", "matrix inv_closed")
         system.grievances.conclude(closer, gid, "dismissed", "penilaian sesuai bukti", "keberatan sudah diputus")
     system.grievances.assign(HR, org.ids["case_grievance"], who["inv_open"])
 
