@@ -53,6 +53,10 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     # identity, tokens and accounts
     "access.me": EVERYONE, "access.list_grants": GRANT_READERS, "access.issue": HR_ONLY, "access.revoke": HR_ONLY,
     "accounts.list_accounts": GRANT_READERS, "accounts.create_account": HR_ONLY, "accounts.revoke_account": HR_ONLY,
+    # persons and personal access tokens: HR manages persons; every person their own tokens
+    "persons.list_persons": GRANT_READERS, "persons.register_person": HR_ONLY, "persons.grant_role": HR_ONLY,
+    "persons.person_tokens": GRANT_READERS, "persons.revoke_person_token": HR_ONLY, "persons.my_tokens": EVERYONE,
+    "persons.create_my_token": EVERYONE, "persons.revoke_my_token": EVERYONE,
     # units, the directory, rule sets and question sets
     "units.list_units": EVERYONE, "units.get_unit": EVERYONE, "units.register_unit": HR_ONLY,
     "units.rename_unit": HR_ONLY,
@@ -278,10 +282,10 @@ class AccessPolicy:
         return AccessPolicy.hr(actor) or AccessPolicy.system(actor)
 
     @staticmethod
-    def may_manage_tokens_of(actor: Actor, person_id: UUID) -> bool:
+    def may_manage_tokens_of(actor: Actor, person_id: UUID | None) -> bool:
         """A person's personal access tokens: the person themself (in any role) and HR."""
         return (AccessPolicy.hr(actor) or AccessPolicy.system(actor)
-                or (actor.person_id is not None and actor.person_id == person_id))
+                or (person_id is not None and actor.person_id == person_id))
 
     @staticmethod
     def may_read_persons(actor: Actor) -> bool:

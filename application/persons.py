@@ -36,6 +36,15 @@ class PersonIndex(Protocol):
     def principal(self, principal_id: UUID) -> dict[str, Any] | None:
         """A token or account with the person behind it."""
 
+    def all(self) -> list[dict[str, Any]]:
+        """Every person, by name."""
+
+    def person(self, person_id: UUID) -> dict[str, Any] | None:
+        """One person as projected."""
+
+    def principals_of(self, person_id: UUID, kind: str | None = None) -> list[dict[str, Any]]:
+        """A person's tokens and accounts, newest first."""
+
 
 @dataclass
 class MigrationReport:
@@ -120,12 +129,35 @@ class PersonService:
             person.grant_role(role)
         return person
 
+    # --- reads ---------------------------------------------------------------------------------------------------
+
+    def listing(self, actor: Actor) -> list[dict[str, Any]]:
+        """Every person with their roles and status (HR and auditors)."""
+        require(AccessPolicy.may_read_persons(actor), "the list of persons is for HR and auditors")
+        return self.index.all()
+
+    def tokens_of(self, actor: Actor, person_id: UUID | None) -> list[dict[str, Any]]:
+        """A person's tokens, newest first (never the tokens themselves): for the person and HR (auditors read)."""
+        if person_id is None:
+            raise Conflict("this token or account belongs to no person yet: an operator runs `jejak persons "
+                           "migrate`", field="person_id")
+        require(AccessPolicy.may_manage_tokens_of(actor, person_id) or AccessPolicy.may_read_persons(actor),
+                "a person's tokens are theirs and HR's")
+        if self.index.person(person_id) is None:
+            raise NotFound(f"no person {person_id}")
+        return [{"id": t["principal_id"], "name": t["name"], "role": t["role"], "expires_at": t["expires_at"],
+                 "revoked": t["revoked"], "granted_at": t["granted_at"], "revoked_at": t["revoked_at"]}
+                for t in self.index.principals_of(person_id, "token")]
+
     # --- personal access tokens ----------------------------------------------------------------------------------
 
-    def issue_token(self, actor: Actor, person_id: UUID, name: str, role: str,
+    def issue_token(self, actor: Actor, person_id: UUID | None, name: str, role: str,
                     expires_at: datetime | None = None) -> IssuedToken:
         """A personal access token scoped to one of the person's roles, for the person or HR; it always expires
         (by default after 90 days, at most after a year)."""
+        if person_id is None:
+            raise Conflict("this token or account belongs to no person yet: an operator runs `jejak persons "
+                           "migrate`", field="person_id")
         require(AccessPolicy.may_manage_tokens_of(actor, person_id), "a person's tokens are theirs and HR's")
         person = self.person(person_id)
         if not person.active:
@@ -142,9 +174,10 @@ class PersonService:
         self.ledger.record(actor, grant, person, reason=f"personal token {grant.name} as {role}")
         return IssuedToken(grant.id, token, role)
 
-    def revoke_token(self, actor: Actor, person_id: UUID, grant_id: UUID, reason: str) -> AccessGrant:
+    def revoke_token(self, actor: Actor, person_id: UUID | None, grant_id: UUID, reason: str) -> AccessGrant:
         """The person or HR revokes one of the person's tokens."""
-        require(AccessPolicy.may_manage_tokens_of(actor, person_id), "a person's tokens are theirs and HR's")
+        require(person_id is not None and AccessPolicy.may_manage_tokens_of(actor, person_id),
+                "a person's tokens are theirs and HR's")
         row = self.index.principal(grant_id)
         if row is None or row["kind"] != "token" or row["person_id"] != person_id:
             raise NotFound(f"no token {grant_id} of person {person_id}")

@@ -27,6 +27,7 @@ from flask.testing import FlaskClient
 
 from application.actor import Actor, system_actor
 from application.question_book import default_questions
+from domain.person import Person
 from tests.conftest import _make, acting_as
 from tests.web.pages import FAST_HASH
 from web import create_app
@@ -91,6 +92,9 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
         ok=EMPLOYEES | {"committee", "hr", "auditor"})),
     "/api/access-grants": ("/api/access-grants", answer(ok=HR_AUDITOR)),
     "/api/accounts": ("/api/accounts", answer(ok=HR_AUDITOR)),
+    "/api/persons": ("/api/persons", answer(ok=HR_AUDITOR)),
+    "/api/persons/{person_id}/tokens": ("/api/persons/{dewi_person}/tokens", answer(ok=HR_AUDITOR)),
+    "/api/me/tokens": ("/api/me/tokens", answer(ok=EVERYONE)),  # each their own person's
     "/api/audit/verify": ("/api/audit/verify", answer(ok=frozenset({"auditor"}) | INVESTIGATORS)),
     "/api/audit/events": ("/api/audit/events", answer(ok=frozenset({"auditor"}))),
     "/api/audit/aggregates/{aggregate_id}/events": ("/api/audit/aggregates/{dewi}/events?reason=matrix",
@@ -349,6 +353,7 @@ def populate(system: Any) -> Org:
         tokens[relation], grants[relation] = issued.token, issued.grant_id
         accounts[relation] = system.accounts.create(actor, f"matrix.{relation.replace('_', '-')}", PASSWORD, role,
                                                     f"Matrix {relation}", employee_id).id
+    ids["dewi_person"] = Person.id_for_employee(ids["dewi"])  # her token and account are hers
     org = Org(create_app({"TESTING": True, "JEJAK": system}), ids, tokens, accounts)
     org.app.extensions["matrix_grants"] = grants
     return org
