@@ -9,9 +9,9 @@ from uuid import UUID
 
 import pytest
 
+from application.access import hash_token, new_token
 from application.actor import Actor
 from application.errors import Conflict, Forbidden
-from application.access import hash_token, new_token
 from domain.access import AccessGrant
 from domain.account import Account
 from domain.errors import DomainError
@@ -178,3 +178,22 @@ def test_jejak_persons_migrate_reports_and_is_idempotent(sqlite_jejak: Jejak, hr
     assert second.returncode == 0 and second.stdout == "" and "0 tokens and accounts linked" in second.stderr
     listed = jejak_cli("persons", "list", env=env)
     assert "Inspektorat" in listed.stdout and "auditor" in listed.stdout
+
+
+def test_jejak_persons_issues_lists_and_revokes_a_personal_token(sqlite_jejak: Jejak, hr: Actor) -> None:
+    person = sqlite_jejak.persons.register(hr, "Budi Santoso", ["auditor", "investigator"])
+    env = {"JEJAK_VAR_DIR": str(sqlite_jejak.settings.var_dir)}
+
+    issued = jejak_cli("persons", "token", str(person.id), "--name", "laptop", "--role", "investigator",
+                       "--expires", "30d", env=env)
+    refused = jejak_cli("persons", "token", str(person.id), "--name", "x", "--role", "hr_admin", env=env)
+
+    assert issued.returncode == 0, issued.stderr
+    assert refused.returncode == 1 and "does not hold the role hr_admin" in refused.stderr
+    sqlite_jejak.projections.catch_up()
+    (token,) = sqlite_jejak.person_view.principals_of(person.id, "token")
+    listed = jejak_cli("persons", "tokens", str(person.id), env=env)
+    assert str(token["principal_id"]) in listed.stdout and "investigator" in listed.stdout and "active" in listed.stdout
+    revoked = jejak_cli("persons", "revoke-token", str(person.id), str(token["principal_id"]), env=env)
+    assert revoked.returncode == 0
+    assert "revoked" in jejak_cli("persons", "tokens", str(person.id), env=env).stdout

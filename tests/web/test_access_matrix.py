@@ -217,6 +217,7 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/investigations": (None, answer(ok=INVESTIGATORS)),
     "/hr/import": (None, answer(ok=frozenset({"hr"}))),
     "/hr/mail": (None, answer(ok=frozenset({"hr"}))),  # the mail outbox
+    "/tokens": ("/api/me/tokens", None),  # one's own personal access tokens
     "/profile": (None, answer(ok=EMPLOYEES | {"hr"})),  # one's own e-mail address (HR's account has none: a notice)
     "/feedback/{round}/report.pdf": ("/api/feedback-rounds/{round_id}/report", None),
     "/promotions/{case}/decisions/1.pdf": ("/api/promotion-cases/{case_id}", None),

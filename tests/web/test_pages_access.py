@@ -26,6 +26,7 @@ EVERYONE = frozenset(ROLES)
 PAGES: list[tuple[str, str | None, frozenset[str]]] = [
     ("/", None, EVERYONE),
     ("/reviews", "/api/me/review-requests", frozenset()),
+    ("/tokens", "/api/me/tokens", frozenset()),
     ("/reviews/{answered}/submitted", "/api/feedback-rounds/{answered}/responses/mine", frozenset()),
     ("/feedback", "/api/feedback-rounds", frozenset()),
     ("/feedback/{closed}/report", "/api/feedback-rounds/{closed}/report", frozenset()),

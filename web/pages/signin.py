@@ -34,6 +34,7 @@ MENU: tuple[tuple[str, Any], ...] = (
     ("pages.audit.events", lazy_gettext("Event log")),
     ("pages.audit.verify", lazy_gettext("Ledger verification")),
     ("pages.audit.investigations", lazy_gettext("Investigations")),
+    ("pages.tokens.tokens", lazy_gettext("Access tokens")),
 )
 
 
