@@ -28,6 +28,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
+    inspect,
     select,
     update,
 )
@@ -227,9 +228,21 @@ class ProjectionRunner:
         self.worker_cost = WORKER_COST
 
     def create_tables(self) -> None:
-        """Create every projection's tables and tracking rows if missing."""
+        """Create every projection's tables and tracking rows if missing. A projection that has gained a table
+        since its others were made starts again from the beginning of the log: the new table would otherwise
+        miss every event before now."""
         tracking_metadata.create_all(self.engine)
+        inspector = inspect(self.engine)
         for projection in self.projections.values():
+            tables = projection.metadata.sorted_tables
+            present = sum(inspector.has_table(t.name, schema=t.schema) for t in tables)
+            if 0 < present < len(tables):
+                log.warning("projection %s has a new table: it is rebuilt from the log", projection.name)
+                with writer(self.engine).begin() as conn:
+                    projection.metadata.drop_all(conn)
+                    conn.execute(update(tracking).where(tracking.c.name == projection.name).values(
+                        position=0, updated_at=_now()))
+                    conn.execute(delete(parked).where(parked.c.name == projection.name))
             projection.metadata.create_all(self.engine)
             self._ensure_tracking(projection.name)
 

@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 from application.actor import Actor
 from application.jsonable import jsonable
 from application.ledger import Ledger, event_meta, event_payload, event_timestamp
+from application.queries.filters import AuditFilter
 from application.reads import ReadLog
 from application.registry import Registry
 from domain.account import Account
@@ -27,7 +28,7 @@ RAW_RESPONSE_FIELDS = ("reviewer_id", "ratings", "comments")
 class AuditReadModel(Protocol):
     """The audit index's lookups."""
 
-    def events(self, flt: Any, limit: int, after: int = 0) -> tuple[list[dict[str, Any]], int | None]:
+    def events(self, flt: AuditFilter, limit: int, after: int = 0) -> tuple[list[dict[str, Any]], int | None]:
         """Index rows after a position, filtered, and the next page's position."""
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]:
@@ -77,7 +78,7 @@ class AuditQueries:
         """The persons behind the actors of these events (by the principal each event names)."""
         return self.people_behind([str(event_meta(e).get("actor_id")) for e in events])
 
-    def events(self, flt: Any, limit: int, after: int) -> dict[str, Any]:
+    def events(self, flt: AuditFilter, limit: int, after: int) -> dict[str, Any]:
         """One page of the log after a position, each event as auditors read it, and the next page's position."""
         rows, next_after = self.view.events(flt, limit, after)
         found = [(row["position"], self.event_at(row["position"])) for row in rows]

@@ -9,11 +9,11 @@ import pytest
 
 from application.actor import Actor
 from application.errors import Forbidden
+from application.queries.filters import GrievanceFilter
 from domain.errors import DomainError
 from domain.grievance import Grievance
 from domain.person import Person
 from infrastructure.container import Jejak
-from infrastructure.grievance_view import GrievanceFilter
 from tests.conftest import acting_as
 from tests.legacy import store_in_old_shape
 from tests.promotions import HR, Office

@@ -12,12 +12,12 @@ import pytest
 from application.access import hash_token, new_token
 from application.actor import Actor
 from application.errors import Conflict, Forbidden
+from application.queries.filters import AuditFilter
 from domain.access import AccessGrant
 from domain.account import Account
 from domain.errors import DomainError
 from domain.person import Person
 from infrastructure.container import Jejak
-from infrastructure.views import AuditFilter
 from tests.conftest import _make
 from tests.legacy import store_in_old_shape
 from tests.web.conftest import jejak_cli

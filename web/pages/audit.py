@@ -14,9 +14,8 @@ from flask_babel import gettext as _
 
 from application.access_policy import PAGE_ROLES
 from application.errors import NotFound
+from application.queries.filters import AuditFilter, GrievanceFilter
 from domain.errors import DomainError
-from infrastructure.grievance_view import GrievanceFilter
-from infrastructure.views import AuditFilter
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page

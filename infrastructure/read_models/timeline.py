@@ -40,14 +40,15 @@ ids are derived from (aggregate id, version, employee id), not from a sequence.
 A promotion decision shows its outcome and whether it went against the assessment (``flagged``), never the
 committee's deliberation; the rank change it causes is a ``rank`` item whose ``cause`` names the case.
 
-Adding a kind: add it to ``KINDS``, handle its events in ``TimelineProjection``, and run
+Adding a kind: add it to ``KINDS`` (application.queries.timeline), handle its events in ``TimelineProjection``, and run
 ``jejak projections rebuild timeline``; the API accepts every name in ``KINDS`` and refuses others.
 """
+
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid5
@@ -58,6 +59,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Date,
+    Engine,
     Index,
     Integer,
     MetaData,
@@ -84,10 +86,6 @@ from infrastructure.projection import Projected, Projection
 
 log = logging.getLogger(__name__)
 
-KINDS: tuple[str, ...] = (
-    "registration", "rank", "position", "unit", "supervisor", "appraisal", "objection", "training", "feedback",
-    "potential", "mentoring", "award", "promotion", "status", "education", "discipline", "exam",
-)
 ITEM_NAMESPACE = UUID("5b0f6d52-6c8e-4f0e-9a57-1c1d3f1a7e21")
 
 metadata = MetaData()
@@ -524,3 +522,35 @@ class Batch:
         found = self.known[aggregate_id]
         assert found is not None
         return found
+
+
+
+
+_ALL_ITEMS = (select(timeline).where(timeline.c.employee_id == bindparam("b_employee", type_=Uuid))
+              .order_by(timeline.c.date, timeline.c.position))
+
+
+class TimelineView:
+    """An employee's career timeline in date order, filtered by date range and kind."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def items(self, employee_id: UUID, since: date | None = None, until: date | None = None,
+              kinds: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """The employee's items from ``since`` to ``until`` (both inclusive, by business date) of the given kinds
+        (None or empty: all), ordered by date and then by log position (the order things were recorded)."""
+        wanted = list(kinds or ())
+        if since is None and until is None and not wanted:  # the usual read: a statement built once
+            with self.engine.connect() as conn:
+                return [dict(r._mapping) for r in conn.execute(_ALL_ITEMS, {"b_employee": employee_id})]
+        stmt = select(timeline).where(timeline.c.employee_id == employee_id)
+        if since is not None:
+            stmt = stmt.where(timeline.c.date >= since)
+        if until is not None:
+            stmt = stmt.where(timeline.c.date <= until)
+        if wanted:
+            stmt = stmt.where(timeline.c.kind.in_(wanted))
+        stmt = stmt.order_by(timeline.c.date, timeline.c.position)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]

@@ -1,15 +1,18 @@
 """Audit index: one row per stored event (position, aggregate, topic, actor) for filtering the log."""
 
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
+    Engine,
     Index,
     Integer,
     MetaData,
@@ -17,9 +20,13 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    and_,
+    or_,
+    select,
 )
 
 from application.ledger import event_meta
+from application.queries.filters import AuditFilter
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
 
@@ -76,3 +83,38 @@ class AuditIndexProjection(Projection):
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Insert one index row per event."""
         conn.execute(_INSERT, [_row(item) for item in batch])
+
+
+class AuditView:
+    """The audit index: which event, by whom, when, at which position."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def events(self, flt: AuditFilter, limit: int, after: int = 0) -> tuple[list[dict[str, Any]], int | None]:
+        """Index rows after a position, filtered; returns rows and the next 'after' position (or None)."""
+        conds = [audit_index.c.position > after]
+        if flt.aggregate_id:
+            conds.append(audit_index.c.aggregate_id == flt.aggregate_id)
+        if flt.actor_id:
+            conds.append(audit_index.c.actor_id == flt.actor_id)
+        if flt.topic:
+            topic = audit_index.c.topic
+            conds.append(or_(topic == flt.topic, topic.endswith("." + flt.topic, autoescape=True),
+                             topic.endswith(":" + flt.topic, autoescape=True)))
+        if flt.since:
+            conds.append(audit_index.c.timestamp >= flt.since)
+        if flt.until:
+            conds.append(audit_index.c.timestamp <= flt.until)
+        stmt = select(audit_index).where(and_(*conds)).order_by(audit_index.c.position).limit(limit + 1)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(stmt)]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, (rows[-1]["position"] if more and rows else None)
+
+    def positions(self, aggregate_id: UUID) -> dict[int, int]:
+        """Version -> log position for one aggregate."""
+        stmt = select(audit_index.c.version, audit_index.c.position).where(audit_index.c.aggregate_id == aggregate_id)
+        with self.engine.connect() as conn:
+            return {int(v): int(p) for v, p in conn.execute(stmt)}
