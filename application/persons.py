@@ -59,9 +59,11 @@ class PersonService:
     """Register persons, manage their roles and personal tokens, link older principals."""
 
     def __init__(self, ledger: Ledger, index: PersonIndex, default_token_lifetime: timedelta | None = None,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)):
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 employee_for_nip: Callable[[str], UUID | None] | None = None):
         self.ledger = ledger
         self.index = index
+        self.employee_for_nip = employee_for_nip
         self.default_token_lifetime = default_token_lifetime or timedelta(days=90)
         self.now = now
 
@@ -197,6 +199,44 @@ class PersonService:
             raise Conflict("this subject already signs in a person", field="subject")
         person.link_subject(claim.issuer, subject)
         self.ledger.record(actor, person, claim, reason=f"sign-on subject of {claim.issuer} linked")
+        return person
+
+    def sign_on(self, actor: Actor, issuer: str, claims: dict[str, Any], nip_claim: str = "nip",
+                role_claim: str | None = None, role_map: dict[str, str] | None = None) -> Person | None:
+        """The person a provider's verified ID token signs in, or None (an unknown subject is refused). A subject
+        signs in the person it was linked to; a first-time subject is linked once, by the employee whose NIP its
+        ``nip_claim`` holds (the employee becomes a person if they were none). Role claims count only through
+        ``role_map``; each role it adds is an event."""
+        subject = str(claims.get("sub") or "")
+        person = self.person_of_subject(issuer, subject)
+        if person is None:
+            person = self._first_sign_on(actor, issuer, subject, claims.get(nip_claim))
+        if person is None or not person.active:
+            return None
+        values = claims.get(role_claim) if role_claim else None
+        for value in [values] if isinstance(values, str) else (values or []):
+            role = (role_map or {}).get(str(value))
+            if role is not None and not person.holds(role):
+                person.grant_role(role)
+        if person.pending_events:
+            self.ledger.record(actor, person, reason=f"role claim of {issuer} mapped")
+        return person
+
+    def _first_sign_on(self, actor: Actor, issuer: str, subject: str, nip: Any) -> Person | None:
+        """Link a new subject by its NIP claim; None when the claim names no employee."""
+        if not subject or not isinstance(nip, str) or self.employee_for_nip is None:
+            return None
+        employee_id = self.employee_for_nip(nip)
+        if employee_id is None:
+            return None
+        person_id = Person.id_for_employee(employee_id)
+        if self.ledger.exists(person_id):
+            person = self.person(person_id)
+        else:
+            person = Person.register(self._employee(employee_id).name, ["employee"], employee_id, person_id)
+        claim = SubjectClaim.claim(issuer, subject, person.id)
+        person.link_subject(claim.issuer, subject)
+        self.ledger.record(actor, person, claim, reason=f"first sign-on from {claim.issuer}: NIP claim matched")
         return person
 
     def person_of_subject(self, issuer: str, subject: str) -> Person | None:

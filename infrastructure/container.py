@@ -17,6 +17,7 @@ from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
 from application.employee_import import EmployeeImport
+from application.errors import NotFound
 from application.evidence_index import LogEvidenceIndex, ReadIndex
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
@@ -45,10 +46,12 @@ from application.rulebook import RuleBookService
 from application.service_records import ServiceRecordService
 from application.talent import TalentService
 from application.trainings import TrainingService
+from domain.errors import DomainError
 from domain.feedback_round import FeedbackRound
 from infrastructure.config import Settings
 from infrastructure.database import make_engine, setup_lock
 from infrastructure.mail import MailSettings
+from infrastructure.oidc import OidcClient
 from infrastructure.outbox import SqlOutbox
 from infrastructure.projection import ProjectionRunner
 from infrastructure.read_models.access import AccessProjection, AccessView
@@ -114,11 +117,15 @@ class Jejak:
         self.employee_import = EmployeeImport(self.ledger)
         self.rules = RuleBookService(self.ledger)
         self.person_view = PersonView(self.engine)
-        self.persons = PersonService(self.ledger, self.person_view, self.settings.token_lifetime)
+        self.persons = PersonService(self.ledger, self.person_view, self.settings.token_lifetime,
+                                     employee_for_nip=self._employee_for_nip)
         self.access = AccessService(self.ledger, self.settings.token_lifetime, self.persons)
         self.accounts = AccountService(self.ledger, PasswordHasher(
             time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib), self.persons)
         self.account_view = AccountView(self.engine)
+        s = self.settings  # single sign-on only when the issuer, client id and secret are all configured
+        self.oidc = (OidcClient(s.oidc_issuer, s.oidc_client_id, s.oidc_client_secret, s.oidc_leeway_seconds)
+                     if s.oidc_issuer and s.oidc_client_id and s.oidc_client_secret else None)
         self.reads = ReadLog(self.ledger)
         self.lockouts = LockoutLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
@@ -193,6 +200,12 @@ class Jejak:
         """Delivery of the outbox, addressing the HR office and linking pages as the mail settings say."""
         directory = LedgerDirectory(self.registry.employee, settings.office, settings.language)
         return MailService(self.outbox, directory, Renderer(settings.base_url))
+
+    def _employee_for_nip(self, nip: str) -> UUID | None:
+        try:
+            return self.registry.employee_id_for_nip(nip)
+        except (NotFound, DomainError):
+            return None
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)

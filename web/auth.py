@@ -178,12 +178,19 @@ def identify(principal: dict[str, Any], role: str) -> Principal | None:
         if role != principal["role"]:
             return None
         return Principal(principal["id"], effective_role(principal), principal["name"], principal["employee_id"])
+    return as_person(principal["id"], person, aliases, role, principal["employee_id"])
+
+
+def as_person(principal_id: UUID, person: dict[str, Any], aliases: frozenset[str], role: str,
+              employee_id: UUID | None = None) -> Principal | None:
+    """The person acting in ``role`` through a token, an account or (principal_id = their person id) single
+    sign-on; None when the person is deactivated or does not hold the role."""
     roles = tuple(person["roles"])
     if person["status"] != "active" or not admits_role(roles, role):
         return None
-    acting = {"role": role, "employee_id": person["employee_id"] or principal["employee_id"]}
-    return Principal(principal["id"], effective_role(acting), person["name"], acting["employee_id"], person["id"],
-                     aliases, roles)
+    acting_as: UUID | None = person["employee_id"] or employee_id
+    acting = {"role": role, "employee_id": acting_as}
+    return Principal(principal_id, effective_role(acting), person["name"], acting_as, person["id"], aliases, roles)
 
 
 def admits_role(roles: tuple[str, ...], role: str) -> bool:

@@ -167,6 +167,12 @@ class PersonView:
             return None, frozenset()
         return _person_row(person), frozenset(ids | {str(row.person_id)})
 
+    def aliases(self, person_id: UUID) -> frozenset[str]:
+        """Every id a person is known by: their person id and their tokens' and accounts' ids."""
+        with self.engine.connect() as conn:
+            ids = {str(p) for p in conn.execute(_ALIASES, {"b_id": person_id}).scalars()}
+        return frozenset(ids | {str(person_id)})
+
     def principals_of(self, person_id: UUID, kind: str | None = None) -> list[dict[str, Any]]:
         """A person's tokens and accounts, newest first."""
         stmt = select(principals).where(principals.c.person_id == person_id)
