@@ -56,7 +56,7 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     # persons and personal access tokens: HR manages persons; every person their own tokens
     "persons.list_persons": GRANT_READERS, "persons.register_person": HR_ONLY, "persons.grant_role": HR_ONLY,
     "persons.person_tokens": GRANT_READERS, "persons.revoke_person_token": HR_ONLY, "persons.my_tokens": EVERYONE,
-    "persons.create_my_token": EVERYONE, "persons.revoke_my_token": EVERYONE,
+    "persons.create_my_token": EVERYONE, "persons.revoke_my_token": EVERYONE, "persons.link_subject": HR_ONLY,
     # units, the directory, rule sets and question sets
     "units.list_units": EVERYONE, "units.get_unit": EVERYONE, "units.register_unit": HR_ONLY,
     "units.rename_unit": HR_ONLY,

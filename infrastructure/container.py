@@ -17,7 +17,7 @@ from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
 from application.employee_import import EmployeeImport
-from application.errors import NotFound
+from application.errors import Conflict, NotFound
 from application.evidence_index import LogEvidenceIndex, ReadIndex
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
@@ -200,6 +200,13 @@ class Jejak:
         """Delivery of the outbox, addressing the HR office and linking pages as the mail settings say."""
         directory = LedgerDirectory(self.registry.employee, settings.office, settings.language)
         return MailService(self.outbox, directory, Renderer(settings.base_url))
+
+    def sso_issuer(self) -> str:
+        """The configured single sign-on provider's issuer (a 409 when single sign-on is not configured)."""
+        if self.oidc is None:
+            raise Conflict("single sign-on is not configured (JEJAK_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET)",
+                           field="subject")
+        return self.oidc.issuer
 
     def _employee_for_nip(self, nip: str) -> UUID | None:
         try:

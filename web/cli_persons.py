@@ -77,6 +77,20 @@ def persons_token(person_id: UUID, name: str, role: str, expires: str | None) ->
     click.echo(issued.token)
 
 
+@persons.command("link-subject")
+@click.argument("person_id", type=click.UUID)
+@click.argument("subject")
+def persons_link_subject(person_id: UUID, subject: str) -> None:
+    """Link the configured single sign-on provider's subject (its `sub` claim) to a person, once."""
+    jejak = system()
+    try:
+        jejak.persons.link_subject(system_actor("jejak-persons"), person_id, jejak.sso_issuer(), subject)
+    except (DomainError, ApplicationError) as e:
+        fail(getattr(e, "message", str(e)))
+        return
+    click.echo(f"linked {subject} -> person {person_id}")
+
+
 @persons.command("tokens")
 @click.argument("person_id", type=click.UUID)
 def persons_tokens(person_id: UUID) -> None:

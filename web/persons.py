@@ -106,6 +106,25 @@ def grant_role(data: dict[str, Any], person_id: str) -> dict[str, Any]:
     return person_row(pid)
 
 
+class SubjectIn(Strict):
+    """The identity provider's subject (its ``sub`` claim) that signs this person in from now on."""
+
+    subject = ma.fields.String(required=True, validate=[Text, ma.validate.Length(min=1, max=255)])
+    issuer = ma.fields.URL(load_default=None, allow_none=True, require_tld=False, schemes={"https", "http"},
+                           metadata={"description": "the provider's issuer URL; default: the configured one"})
+
+
+@blp.route("/persons/<person_id>/subjects", methods=["POST"])
+@allow()
+@blp.arguments(SubjectIn)
+@blp.response(200, PersonOut)
+def link_subject(data: dict[str, Any], person_id: str) -> dict[str, Any]:
+    """Link the configured provider's subject to a person, once (a subject already linked is a 409)."""
+    pid = parse_id(person_id, "person")
+    jejak().persons.link_subject(actor(), pid, data["issuer"] or jejak().sso_issuer(), data["subject"])
+    return person_row(pid)
+
+
 @blp.route("/persons/<person_id>/tokens")
 @allow()
 @blp.response(200, TokenOut(many=True))

@@ -83,8 +83,9 @@ def test_a_subject_hr_linked_signs_in_and_its_role_claims_are_not_trusted(api: A
     refused = through_provider(api.app.test_client(), provider.issuer, "sub-kepegawaian")
     assert refused.status_code == 403
     admin = api.jejak.persons.register(HR, "Admin Kepegawaian", ["auditor"])
-    api.jejak.persons.link_subject(HR, admin.id, provider.issuer, "sub-kepegawaian")
-    api.jejak.projections.catch_up()
+    linked = api.call("POST", f"/api/persons/{admin.id}/subjects", json={"subject": "sub-kepegawaian"})
+    twice = api.call("POST", f"/api/persons/{admin.id}/subjects", json={"subject": "sub-kepegawaian"})
+    assert linked.status_code == 200 and twice.status_code == 409
     client = api.app.test_client()
 
     assert through_provider(client, provider.issuer, "sub-kepegawaian").status_code == 302

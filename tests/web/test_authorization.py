@@ -337,6 +337,7 @@ ROUTES += [
     ("GET", "/api/me/tokens", EVERYONE),
     ("POST", "/api/me/tokens", EVERYONE),
     ("POST", "/api/me/tokens/{my_token}/revocation", EVERYONE),
+    ("POST", "/api/persons/{person}/subjects", HR),
 ]
 BODIES.update({
     ("POST", "/api/persons"): lambda ids: {"name": "Budi Santoso", "roles": ["auditor", "investigator"]},
@@ -344,6 +345,8 @@ BODIES.update({
     ("POST", "/api/persons/{person}/tokens/{person_token}/revocation"): lambda ids: {"reason": "laptop hilang"},
     ("POST", "/api/me/tokens"): lambda ids: {"name": "skrip laporan", "role": ids.get("my_role", "auditor")},
     ("POST", "/api/me/tokens/{my_token}/revocation"): lambda ids: {"reason": "tidak dipakai lagi"},
+    ("POST", "/api/persons/{person}/subjects"): lambda ids: {
+        "subject": f"sub-{ids['person']}", "issuer": "https://sso.example.go.id/realms/asn"},
 })
 
 
