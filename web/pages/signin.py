@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from application.access_policy import PAGE_ROLES
 from application.actor import system_actor
 from infrastructure.oidc import Pending, SignOnFailed
-from web.auth import jejak, permits, public, record_lockout
+from web.auth import jejak, permits, record_lockout
 from web.pages.access import SESSION_PERSON, end_session, page, signed_in, start_session
 from web.pages.render import error_page, render, safe_next
 from web.ratelimit import AccountBackoff, FailureLimiter, account_key
@@ -104,7 +104,6 @@ def _failed(limiter: FailureLimiter, backoff: AccountBackoff, address: str, user
 
 
 @bp.route("/sign-in/sso")
-@public
 def sso() -> Any:
     """Single sign-on: send the browser to the instansi's OpenID Connect provider (authorization code + PKCE)."""
     client = jejak().oidc
@@ -121,7 +120,6 @@ def sso() -> Any:
 
 
 @bp.route("/sign-in/sso/callback")
-@public
 def sso_callback() -> Any:
     """The provider's answer: a verified ID token of a linked (or, by NIP claim, linkable) subject signs its person
     in; anything else is refused and nobody is signed in."""
