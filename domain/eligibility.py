@@ -21,6 +21,7 @@ from typing import Any
 from domain.ranks import RANK_CODES, RANK_NAMES, next_rank
 from domain.rules import predicate_at_least
 from domain.service_record import LEVEL_STEP, ExamPass, Penalty, Qualification, highest
+from domain.training import TrainingStatus
 
 KINDS: tuple[str, ...] = ("rank", "position")
 RANK_KINDS: tuple[str, ...] = ("reguler", "pilihan", "penyesuaian_ijazah", "prestasi_luar_biasa")
@@ -224,8 +225,8 @@ def training_jp(trainings: Sequence[TrainingFacts], rules: Mapping[str, Any], ef
     minimum = int(rules["training"]["yearly_min_jp"])
     required = bool((section or regular(rules))["require_yearly_jp_minimum"])
     counted = [t for t in trainings if t.end_date.year == year]
-    verified = sum(t.jp for t in counted if t.status == "verified")
-    unverified = sum(t.jp for t in counted if t.status == "unverified")
+    verified = sum(t.jp for t in counted if t.status == TrainingStatus.VERIFIED)
+    unverified = sum(t.jp for t in counted if t.status == TrainingStatus.UNVERIFIED)
     return Criterion("training_jp", verified >= minimum or not required, {
         "year": year, "verified_jp": verified, "unverified_jp": unverified, "minimum_jp": minimum,
         "required": required})

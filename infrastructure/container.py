@@ -16,6 +16,9 @@ from application.access_policy import AccessPolicy, Cover
 from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
+from application.development import DevelopmentService
+from application.development_plans import DevelopmentPlanService
+from application.dialogues import DialogueService
 from application.employee_import import EmployeeImport
 from application.errors import Conflict, NotFound
 from application.evidence_index import LogEvidenceIndex, ReadIndex
@@ -37,19 +40,24 @@ from application.queries import (
     PeopleQueries,
     PromotionQueries,
     Queries,
+    StandingQueries,
     TimelineQueries,
 )
+from application.queries.standing import StandingSources
 from application.question_book import QuestionBookService
 from application.reads import ReadLog
 from application.registry import Registry
 from application.rulebook import RuleBookService
 from application.service_records import ServiceRecordService
 from application.talent import TalentService
+from application.target_proposals import TargetProposalService
 from application.trainings import TrainingService
 from domain.errors import DomainError
 from domain.feedback_round import FeedbackRound
+from infrastructure.blue_green import BlueGreen, rebuild_changed
 from infrastructure.config import Settings
 from infrastructure.database import make_engine, setup_lock
+from infrastructure.log_cache import LogCache
 from infrastructure.mail import MailSettings
 from infrastructure.oidc import OidcClient
 from infrastructure.outbox import SqlOutbox
@@ -58,6 +66,9 @@ from infrastructure.read_models.access import AccessProjection, AccessView
 from infrastructure.read_models.accounts import AccountProjection, AccountView
 from infrastructure.read_models.appraisals import AppraisalProjection, AppraisalView
 from infrastructure.read_models.audit_index import AuditIndexProjection, AuditView
+from infrastructure.read_models.development_needs import DevelopmentNeedProjection, DevelopmentNeedView
+from infrastructure.read_models.development_plans import DevelopmentPlanProjection, DevelopmentPlanView
+from infrastructure.read_models.dialogues import DialogueProjection, DialogueView
 from infrastructure.read_models.directory import DirectoryProjection, DirectoryView
 from infrastructure.read_models.feedback import FeedbackProjection, FeedbackView
 from infrastructure.read_models.grievances import GrievanceProjection, GrievanceView
@@ -96,9 +107,11 @@ class Jejak:
                 self.ledger,
                 [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
                  FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
-                 TimelineProjection(), PromotionProjection(), GrievanceProjection(), PersonProjection()],
+                 TimelineProjection(), PromotionProjection(), GrievanceProjection(), DevelopmentNeedProjection(),
+                 DevelopmentPlanProjection(), DialogueProjection(), PersonProjection()],
             )
             self.projections.create_tables()
+            self.blue_green = BlueGreen(self.projections, db.schema)  # and the table of the read models' fingerprints
             self.seals = SealStore(self.engine, SealExport(self.settings.seal_export_file))
             self.seals.create_table()
             create_sign_in_tables(self.engine)
@@ -130,7 +143,11 @@ class Jejak:
         self.lockouts = LockoutLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
         self.directory = DirectoryView(self.engine)
-        self.policy = AccessPolicy(self.directory.all_reports, self._investigator_scope, self._grievance_cover)
+        # a supervisor's reports are read on most of their requests and change only with the directory's events
+        self.reports_cache: LogCache[UUID, frozenset[UUID]] = LogCache(
+            self.projections.head, lambda a, b: self.projections.touched(["directory"], a, b),
+            lambda: not self.projections.stalled(["directory"]))
+        self.policy = AccessPolicy(self._all_reports, self._investigator_scope, self._grievance_cover)
         self.feedback_view = FeedbackView(self.engine)
         self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions, self.policy,
                                         stored_report=self.feedback_view.stored_report)
@@ -141,6 +158,13 @@ class Jejak:
         self.mentoring = MentoringService(self.ledger)
         self.recognition = RecognitionService(self.ledger)
         self.service_records = ServiceRecordService(self.ledger, self.policy)
+        self.development = DevelopmentService(self.ledger, self.rules, self.policy)
+        self.development_needs = DevelopmentNeedView(self.engine)
+        self.plans = DevelopmentPlanService(self.ledger, self.policy)
+        self.development_plans = DevelopmentPlanView(self.engine)
+        self.dialogues = DialogueService(self.ledger, self.policy)
+        self.dialogue_view = DialogueView(self.engine)
+        self.target_proposals = TargetProposalService(self.ledger, self.policy)
         self.training_view = TrainingView(self.engine)
         self.talent_view = TalentView(self.engine)
         self.promotion_view = PromotionView(self.engine)
@@ -160,6 +184,7 @@ class Jejak:
         self.projections.create_tables()
         for name in outdated(self.engine, self.projections.projections.values()):
             self.projections.rebuild(name)  # a column was added since the table was made
+        rebuild_changed(self.blue_green, list(self.projections.projections))  # a definition changed since it was built
         published = (self.rules.ensure_defaults(actor) or self.rules.ensure_corrections(actor)
                      or self.rules.ensure_sections(actor, date.today()))
         questions = self.questions.ensure_defaults(actor) or self.questions.ensure_guides(actor)
@@ -183,6 +208,10 @@ class Jejak:
             grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),
             audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification,
                                self.person_view.people_behind),
+            standing=StandingQueries(
+                StandingSources(self.appraisal_view, self.training_view, self.talent_view, self.development_needs,
+                                self.development_plans, self.dialogue_view),
+                self.promotions, self.trainings, people, self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:
@@ -213,6 +242,9 @@ class Jejak:
             return self.registry.employee_id_for_nip(nip)
         except (NotFound, DomainError):
             return None
+
+    def _all_reports(self, supervisor_id: UUID) -> set[UUID]:
+        return set(self.reports_cache.cached(supervisor_id, lambda: frozenset(self.directory.all_reports(supervisor_id))))
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)

@@ -17,6 +17,8 @@ from web import (
     appraisals,
     audit,
     contacts,
+    development,
+    dialogues,
     employees,
     exports,
     feedback,
@@ -24,11 +26,14 @@ from web import (
     health,
     mentoring,
     persons,
+    plans,
     promotions,
     question_sets,
     rule_sets,
     service_records,
+    standing,
     talent,
+    target_proposals,
     timeline,
     trainings,
     units,
@@ -38,12 +43,14 @@ from web.bodies import init_bodies
 from web.headers import init_headers
 from web.observability import init_observability
 from web.pages import init_pages
+from web.positions import init_positions
 from web.problems import ProblemApi, register_error_handlers
 
 BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
     audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
-    service_records.blp, contacts.blp, exports.blp, persons.blp,
+    service_records.blp, contacts.blp, exports.blp, standing.blp, development.blp, plans.blp, dialogues.blp,
+    target_proposals.blp, persons.blp,
 )
 
 
@@ -78,6 +85,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _serve_swagger_assets(app)
     init_observability(app)  # first: its clock must start before authentication can answer
     init_auth(app)
+    init_positions(app)  # after authentication: only a known caller may hold a thread waiting
     init_bodies(app)
     init_headers(app, system.settings.secure_cookies)
     register_error_handlers(app)

@@ -16,8 +16,9 @@ from flask import Flask, Response, current_app, g, request
 from application.access import hash_token
 from application.access_policy import admits, roles_for
 from application.actor import Actor
-from domain.access import EMPLOYEE_ROLES, ROLES
+from domain.access import EMPLOYEE_ROLES, ROLES, Role
 from infrastructure.container import Jejak
+from infrastructure.log_cache import LogCache
 from web.problems import problem
 from web.ratelimit import AccountBackoff, FailureLimiter
 
@@ -48,6 +49,14 @@ class Principal:
         """The actor stamped on events this principal causes."""
         return Actor(id=str(self.grant_id), role=self.role, name=self.name, employee_id=self.employee_id,
                      correlation_id=g.correlation_id, person_id=self.person_id, aliases=self.aliases)
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What authentication read for a token hash, at a head of the log."""
+
+    principal: Principal  # with the person behind the token
+    expires_at: datetime | None
 
 
 def jejak() -> Jejak:
@@ -114,6 +123,10 @@ def init_auth(app: Flask) -> None:
     limiter = FailureLimiter(int(app.config.get("JEJAK_AUTH_FAILURES_PER_MINUTE", default_limit)), 60.0,
                              system.auth_failures)
     app.extensions["jejak_auth_limiter"] = limiter
+    # every read model authentication consults (the grants, the reporting lines, their tracking and parked events)
+    # changes only when an event of their topics is stored, and a revocation is one
+    cache: LogCache[str, _Known] = LogCache(
+        system.projections.head, lambda a, b: system.projections.touched(SECURITY_READ_MODELS, a, b))
     app.extensions["jejak_account_backoff"] = AccountBackoff(
         int(app.config.get("JEJAK_AUTH_ACCOUNT_FREE_FAILURES", 5)),
         float(app.config.get("JEJAK_AUTH_BACKOFF_SECONDS", 30.0)), log=system.auth_failures)
@@ -123,22 +136,28 @@ def init_auth(app: Flask) -> None:
         if not request.path.startswith("/api/") or request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
         address = request.remote_addr or "unknown"
-        if not security_read_models_ready():
-            return unavailable()
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        # a valid token is served whatever others at its address did; only failures meet the address's bound
-        if scheme.lower() != "bearer" or not token.strip():
-            return _refuse(limiter, address, "send Authorization: Bearer <token>")
-        grant = jejak().grants.by_token_hash(hash_token(token.strip()))
-        if grant is None or grant["revoked"]:
-            return _refuse(limiter, address, "the token is unknown or revoked")
-        if grant["expires_at"] is not None and grant["expires_at"] <= datetime.now(UTC):
+        token_hash = hash_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+        head = system.projections.head()  # read before the read models, so a later event only makes it miss
+        known = cache.get(token_hash, head) if token_hash else None
+        if known is None:
+            if not security_read_models_ready():
+                return unavailable()
+            # a valid token is served whatever others at its address did; only failures meet the address's bound
+            if token_hash is None:
+                return _refuse(limiter, address, "send Authorization: Bearer <token>")
+            grant = system.grants.by_token_hash(token_hash)
+            if grant is None or grant["revoked"]:
+                return _refuse(limiter, address, "the token is unknown or revoked")
+            who = identify(grant, grant["role"])
+            if who is None:
+                return _refuse(limiter, address, "the token's person is deactivated or no longer holds its role")
+            known = _Known(who, grant["expires_at"])
+            cache.put(token_hash, head, known)
+        if known.expires_at is not None and known.expires_at <= datetime.now(UTC):
             return _refuse(limiter, address, "the token has expired")
-        who = identify(grant, grant["role"])
-        if who is None:
-            return _refuse(limiter, address, "the token's person is deactivated or no longer holds its role")
-        g.principal = who
+        g.principal = known.principal
         return None
 
     @app.after_request
@@ -207,7 +226,7 @@ def unavailable() -> Response:
 def effective_role(grant: dict[str, Any]) -> str:
     """Employee tokens (and accounts) act as supervisor exactly when someone reports to them in the registry."""
     if grant["role"] in EMPLOYEE_ROLES:
-        return "supervisor" if jejak().directory.has_reports(grant["employee_id"]) else "employee"
+        return Role.SUPERVISOR if jejak().directory.has_reports(grant["employee_id"]) else Role.EMPLOYEE
     return str(grant["role"])
 
 

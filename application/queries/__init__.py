@@ -14,6 +14,7 @@ from application.queries.feedback import FeedbackQueries
 from application.queries.grievances import GrievanceQueries
 from application.queries.people import PeopleQueries
 from application.queries.promotions import PromotionQueries
+from application.queries.standing import StandingQueries
 from application.queries.timeline import TimelineQueries
 from application.queries.trainings import CareerQueries
 
@@ -30,3 +31,4 @@ class Queries:
     promotions: PromotionQueries
     grievances: GrievanceQueries
     audit: AuditQueries
+    standing: StandingQueries

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     and_,
+    func,
     or_,
     select,
 )
@@ -28,7 +29,8 @@ from sqlalchemy import (
 from application.ledger import event_meta
 from application.queries.filters import AuditFilter
 from infrastructure.database import UTCDateTime
-from infrastructure.projection import Projected, Projection
+from infrastructure.projection import Projected, Replayer, RowSink, StreamReplay
+from infrastructure.replay import RawEvent, unwrapped
 
 metadata = MetaData()
 
@@ -73,7 +75,7 @@ def _row(item: Projected) -> dict[str, Any]:
 _INSERT = audit_index.insert()  # built once: its cache key is memoized
 
 
-class AuditIndexProjection(Projection):
+class AuditIndexProjection(StreamReplay):
     """Indexes every event so auditors can filter by aggregate, actor, topic and time."""
 
     name = "audit_index"
@@ -84,6 +86,35 @@ class AuditIndexProjection(Projection):
         """Insert one index row per event."""
         conn.execute(_INSERT, [_row(item) for item in batch])
 
+    def replayer(self, conn: Connection) -> Replayer:
+        """Index rows straight from the raw events (the same values ``_row`` takes from the decoded ones)."""
+        return _AuditReplayer(conn)
+
+
+class _AuditReplayer(Replayer):
+    def __init__(self, conn: Connection):
+        self.sink = RowSink(conn, audit_index)
+        self.topics: dict[str, str] = {}  # stored topic -> the topic of the class it resolves to (as _row writes)
+
+    def feed(self, events: Sequence[RawEvent]) -> None:
+        """One row per event, in the column order of ``audit_index``."""
+        rows = []
+        topics, stamp = self.topics, self.sink.stamp
+        for position, topic, oid, version, state in events:
+            meta = state.get("meta")
+            meta = unwrapped(meta) if type(meta) is dict else {}
+            reason = state.get("reason") or meta.get("reason")
+            name = topics.get(topic)
+            if name is None:
+                name = topics[topic] = get_topic(resolve_topic(topic))
+            rows.append((position, oid.replace("-", ""), version, name, stamp(state["timestamp"]["_data_"]),
+                         meta.get("actor_id"), meta.get("actor_role"), meta.get("actor_name"),
+                         meta.get("correlation_id"), reason if type(reason) is str else None))
+        self.sink.insert(rows)
+
+    def finish(self) -> None:
+        """Nothing is held between batches."""
+
 
 class AuditView:
     """The audit index: which event, by whom, when, at which position."""
@@ -91,9 +122,14 @@ class AuditView:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def events(self, flt: AuditFilter, limit: int, after: int = 0) -> tuple[list[dict[str, Any]], int | None]:
-        """Index rows after a position, filtered; returns rows and the next 'after' position (or None)."""
+    def events(self, flt: AuditFilter, limit: int, after: int = 0, before: int | None = None,
+               newest_first: bool = False) -> tuple[list[dict[str, Any]], int | None]:
+        """Index rows after a position (and before one, when given), filtered, oldest or newest first; returns rows
+        and the cursor of the next page (the last row's position, or None): the next 'after' when oldest first, the
+        next 'before' when newest first."""
         conds = [audit_index.c.position > after]
+        if before is not None:
+            conds.append(audit_index.c.position < before)
         if flt.aggregate_id:
             conds.append(audit_index.c.aggregate_id == flt.aggregate_id)
         if flt.actor_id:
@@ -106,12 +142,22 @@ class AuditView:
             conds.append(audit_index.c.timestamp >= flt.since)
         if flt.until:
             conds.append(audit_index.c.timestamp <= flt.until)
-        stmt = select(audit_index).where(and_(*conds)).order_by(audit_index.c.position).limit(limit + 1)
+        order = audit_index.c.position.desc() if newest_first else audit_index.c.position
+        stmt = select(audit_index).where(and_(*conds)).order_by(order).limit(limit + 1)
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(stmt)]
         more = len(rows) > limit
         rows = rows[:limit]
         return rows, (rows[-1]["position"] if more and rows else None)
+
+    def actors(self) -> list[dict[str, Any]]:
+        """Everyone who has caused an event (id, name and role as last stamped), by name: the log filter's choices."""
+        stmt = (select(audit_index.c.actor_id, func.max(audit_index.c.actor_name).label("name"),
+                       func.max(audit_index.c.actor_role).label("role"))
+                .where(audit_index.c.actor_id.is_not(None)).group_by(audit_index.c.actor_id))
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(stmt)]
+        return sorted(rows, key=lambda r: ((r["name"] or "").casefold(), r["actor_id"]))
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]:
         """Version -> log position for one aggregate."""

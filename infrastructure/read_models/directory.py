@@ -37,7 +37,7 @@ from domain.unit import Unit
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import BulkReplay, Projected, plain
-from infrastructure.replay import Folded, RawEvent
+from infrastructure.replay import Folded, RawEvent, sqlite_datetime
 
 metadata = MetaData()
 
@@ -140,13 +140,6 @@ class IncompleteRow(ValueError):
     """The log changes a unit or an employee that it never registered."""
 
 
-def _sqlite_datetime(iso: str) -> str:
-    """An ISO UTC timestamp in SQLAlchemy's SQLite DATETIME storage form."""
-    day, _, rest = iso.partition("T")
-    clock = rest[:15] if len(rest) > 8 and rest[8] == "." else rest[:8] + ".000000"
-    return f"{day} {clock}"
-
-
 def _complete(table: Table, rows: dict[str, dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """The folded rows with ``rank_order`` added; a partial row (changes, no registration) is an error."""
     required = len(table.columns)
@@ -167,7 +160,7 @@ def _insert_sqlite(conn: Connection, table: Table, rows: dict[str, dict[str, Any
     for row in _complete(table, rows):
         value = list(get(row))
         for i in stamps:
-            value[i] = _sqlite_datetime(value[i])
+            value[i] = sqlite_datetime(value[i])
         values.append(value)
     if values:
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"

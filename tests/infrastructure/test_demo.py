@@ -84,7 +84,7 @@ def make_jejak(var_dir: Path) -> Jejak:
 
 def use_plan(monkeypatch: pytest.MonkeyPatch, plan: DemoPlan) -> None:
     """Make load_demo load ``plan`` instead of the whole demo."""
-    monkeypatch.setattr(demo, "demo_plan", lambda seed=demo.DEFAULT_SEED: plan)
+    monkeypatch.setattr(demo.loader, "demo_plan", lambda seed=demo.DEFAULT_SEED: plan)
 
 
 @pytest.fixture

@@ -101,6 +101,22 @@ WORDS: dict[str, Any] = {
     "discipline": lazy_gettext("discipline"),
     "exam": lazy_gettext("civil-service exam"),
     "more_than_percent": lazy_gettext("more than (percent)"),
+    # development needs
+    "confirmed": lazy_gettext("confirmed"),
+    "work_results": lazy_gettext("work results"),
+    "behaviour": lazy_gettext("work behaviour"),
+    "talent": lazy_gettext("9-box follow-up"),
+    "other": lazy_gettext("other"),
+    "draft": lazy_gettext("draft"),
+    "agreed": lazy_gettext("agreed"),
+    "achieved": lazy_gettext("achieved"),
+    "partly_achieved": lazy_gettext("partly achieved"),
+    "not_achieved": lazy_gettext("not achieved"),
+    "mentoring": lazy_gettext("mentoring"),
+    "assignment": lazy_gettext("assignment"),
+    "coaching": lazy_gettext("coaching"),
+    "accepted": lazy_gettext("accepted"),
+    "edited": lazy_gettext("accepted as edited"),
 }
 
 
@@ -109,8 +125,11 @@ def word(code: Any) -> Any:
     return WORDS.get(str(code), code) if code is not None else ""
 
 
-def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
-    """A date in the visitor's locale."""
+DATE_PATTERN = "d MMM y"  # one format per language: "16 Des 2026", "16 Dec 2026" (Babel's medium differs by locale)
+
+
+def date_filter(value: date | datetime | None, fmt: str = DATE_PATTERN) -> str:
+    """A date in the visitor's language, the same pattern everywhere."""
     if value is None:
         return "—"
     return format_date(value, fmt)

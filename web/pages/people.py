@@ -10,58 +10,62 @@ from flask_babel import gettext as _
 
 from application.access_policy import PAGE_ROLES
 from application.queries.filters import AppraisalFilter, EmployeeFilter, RoundFilter
+from domain.appraisal import AppraisalStatus
 from domain.errors import DomainError
 from web.auth import actor, jejak, principal
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.filing import file_from_page
+from web.pages.recorded_reads import behind_reason, reason_errors
 from web.pages.render import Errors, field_errors, render, required
+from web.pages.timeline_cards import Cards
 
 bp = Blueprint("people", __name__)
-MAX_TEXT = 2000
 
 
 @bp.route("/timeline")
 @page("timeline.employee_timeline")
 def my_timeline() -> Any:
     """Your own career timeline; HR and auditors find the person first."""
+    return own_or_find("pages.people.timeline", "pages.people.my_timeline", _("Career timeline"))
+
+
+def own_or_find(target: str, search: str, heading: str) -> Any:
+    """An employee's own page of a kind (``target``, by employee id); accounts without an employee (HR, auditors)
+    find the person by name first on ``search``."""
     who = principal()
     if who.employee_id is not None:
-        return redirect(url_for("pages.people.timeline", employee_id=who.employee_id))
+        return redirect(url_for(target, employee_id=who.employee_id))
     name = (request.args.get("name") or "").strip()[:200]
     found = jejak().directory.employees(EmployeeFilter(name=name), 50).items if name else []
-    return render("pages/find_person.html", name=name, found=found)
+    return render("pages/find_person.html", name=name, found=found, target=target, search=search, heading=heading)
 
 
-@bp.route("/employees/<employee_id>/timeline")
+@bp.route("/employees/<employee_id>/timeline", methods=["GET", "POST"])
 @page("timeline.employee_timeline")
 def timeline(employee_id: str) -> Any:
-    """A career timeline in date order; an auditor states a reason first, and the read is recorded."""
+    """A career timeline as cards in date order; an auditor first states a reason (a POST form), the read is
+    recorded once, and the page shows it again on reload without a new record."""
     eid = parse_id(employee_id, "employee")
-    reason = (request.args.get("reason") or "").strip()
-    case_id = (request.args.get("case_id") or "").strip()[:100] or None
-    needs_reason = jejak().policy.reads_are_recorded(actor())
     person = jejak().queries.people.entry(eid)
-    if needs_reason and not reason:
-        return render("pages/reason.html", person=person, errors={}, reason="", case_id=case_id or "",
-                      action=url_for("pages.people.timeline", employee_id=eid))
-    errors = reason_errors(reason) if needs_reason else {}
-    if not errors:
-        try:
-            data = jejak().queries.timeline.timeline(actor(), eid, None, None, [], reason or None, case_id)
-        except DomainError as e:
-            errors = field_errors(e)
-    if errors:
-        return render("pages/reason.html", 422, person=person, errors=errors, reason=reason, case_id=case_id or "",
-                      action=url_for("pages.people.timeline", employee_id=eid))
-    return render("pages/timeline.html", data=data, recorded=needs_reason)
+    queries = jejak().queries.timeline
+    if not jejak().policy.reads_are_recorded(actor()):
+        if request.method == "POST":
+            return redirect(url_for("pages.people.timeline", employee_id=eid), 303)
+        return timeline_page(queries.timeline(actor(), eid, None, None, [], None, None), False)
+    return behind_reason(
+        "timeline", eid, lambda reason, case_id: queries.record_read(actor(), eid, reason, case_id),
+        lambda read_id: timeline_page(queries.timeline(actor(), eid, None, None, [], None, None, read_id), True),
+        person=person)
 
 
-def reason_errors(reason: str) -> Errors:
-    """A reason for a recorded read is required and at most 2000 characters."""
-    if len(reason) > MAX_TEXT:
-        return {"reason": [_("At most %(n)s characters.", n=MAX_TEXT)]}
-    return {}
+def timeline_page(data: dict[str, Any], recorded: bool) -> Any:
+    """The timeline's cards for this visitor (the raw event folded away for auditors)."""
+    person = jejak().queries.people.entry(data["employee_id"])
+    cards = Cards(actor(), jejak().policy, jejak().queries.people.entry, person)
+    technical = principal().role == "auditor"  # the raw event is for auditors; others read the card
+    return render("pages/timeline.html", data=data, recorded=recorded, technical=technical,
+                  cards=[cards.card(item, technical) for item in data["items"]])
 
 
 @bp.route("/appraisals")
@@ -79,17 +83,21 @@ def appraisal(appraisal_id: str) -> Any:
 
 
 def appraisal_page(aid: UUID, reasons: str, errors: Errors, status: int, grievance_errors: Errors | None = None,
-                   grounds: str = "") -> Any:
+                   grounds: str = "", proposal_errors: Errors | None = None) -> Any:
     """Render an appraisal (and, for the appraised employee within the windows, the objection and grievance
-    forms)."""
+    forms; while it is not final, the target proposals with the employee's and the assessor's forms)."""
     data = jejak().queries.appraisals.appraisal(actor(), aid)
     today = jejak().appraisals.today()
     deadline = data["objection_deadline"]
-    may_object = (jejak().policy.may_object(actor(), data["employee_id"]) and data["status"] == "final"
+    may_object = (jejak().policy.may_object(actor(), data["employee_id"]) and data["status"] == AppraisalStatus.FINAL
                   and data["objection"] is None and deadline is not None and today <= deadline)
+    planning = data["status"] != "final"
     return render("pages/appraisal.html", status, a=data, may_object=may_object, reasons=reasons, errors=errors,
                   notice=request.args.get("notice"), grievance=jejak().grievances.filing(actor(), "appraisal", aid),
-                  grievance_errors=grievance_errors or {}, grounds=grounds)
+                  grievance_errors=grievance_errors or {}, grounds=grounds,
+                  proposals=jejak().target_proposals.proposals(actor(), aid), proposal_errors=proposal_errors or {},
+                  may_propose=planning and jejak().policy.is_self(actor(), data["employee_id"]),
+                  may_decide=planning and jejak().policy.may_act_as_assessor(actor(), data["assessor_id"]))
 
 
 @bp.route("/appraisals/<appraisal_id>/grievance", methods=["POST"])
