@@ -541,6 +541,12 @@ WRITES: dict[str, frozenset[str]] = {
     "POST /api/access-grants/{grant_id}/revocation": HR_ONLY,
     "POST /api/accounts": HR_ONLY,
     "POST /api/accounts/{account_id}/revocation": HR_ONLY,
+    "POST /api/persons": HR_ONLY,
+    "POST /api/persons/{person_id}/roles": HR_ONLY,
+    "POST /api/persons/{person_id}/subjects": HR_ONLY,
+    "POST /api/persons/{person_id}/tokens/{grant_id}/revocation": HR_ONLY,
+    "POST /api/me/tokens": EVERYONE,  # each their own person's tokens
+    "POST /api/me/tokens/{grant_id}/revocation": EVERYONE,
     "POST /api/appraisals": STAFF_ONLY | HR_ONLY,
     "POST /api/appraisals/{appraisal_id}/assessment": STAFF_ONLY,
     "POST /api/appraisals/{appraisal_id}/finalisation": STAFF_ONLY,
