@@ -283,6 +283,7 @@ PLAN_ACTIVITY = {"kind": "training", "description": "Pelatihan manajemen kinerja
                  "starts_on": "2026-03-02", "ends_on": "2026-03-05"}
 BODIES.update({
     ("POST", "/api/development-plans"): lambda ids: {"employee_id": ids["me"], "year": 2027},
+    ("POST", "/api/development-plans/{plan}/signature"): lambda ids: None,
     ("POST", "/api/development-plans/{plan}/goals"): lambda ids: {
         "title": "Menyelesaikan usulan tepat waktu", "need_ids": [ids["plan_need"]], "activities": [PLAN_ACTIVITY]},
     ("POST", "/api/development-plans/{plan}/goals/{goal}/progress"): lambda ids: {
@@ -307,6 +308,7 @@ REFUSED_BY_DATA.update({
     ("POST", "/api/appraisals/{appraisal}/targets/{target}/acknowledgement"): frozenset({"supervisor"}),
 })
 BODIES.update({
+    ("POST", "/api/appraisals/{appraisal}/targets/{target}/acknowledgement"): lambda ids: None,
     ("POST", "/api/appraisals/{appraisal}/target-proposals"): lambda ids: {
         "target": "Menyusun 12 kajian", "indicator": "kajian selesai per bulan"},
     ("POST", "/api/appraisals/{appraisal}/target-proposals/{proposal}/decision"): lambda ids: {
