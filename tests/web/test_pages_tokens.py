@@ -85,3 +85,19 @@ def test_the_api_lists_creates_and_revokes_ones_own_tokens_and_hr_revokes_anyone
     assert by_hr.status_code == 200 and by_hr.get_json()["revoked"] is True
     token = created.get_json()["token"]
     assert api.call("GET", "/api/me", role=None, **bearer(token)).status_code == 401
+
+
+def test_a_token_stops_working_when_its_role_is_withdrawn_or_its_person_deactivated(site: Site) -> None:
+    api = site.api
+    person = Person.id_for_employee(api.ids["supervisor"])
+    site.jejak.persons.grant_role(HR, person, "committee")
+    made = api.call("POST", "/api/me/tokens", role="supervisor", json={"name": "sidang", "role": "committee"})
+    committee_token, employee_token = made.get_json()["token"], api.tokens["supervisor"]
+    assert api.call("GET", "/api/me", role=None, **bearer(committee_token)).get_json()["role"] == "committee"
+
+    site.jejak.persons.withdraw_role(HR, person, "committee", "masa tugas tim selesai")
+
+    assert api.call("GET", "/api/me", role=None, **bearer(committee_token)).status_code == 401
+    assert api.call("GET", "/api/me", role=None, **bearer(employee_token)).status_code == 200
+    site.jejak.persons.deactivate(HR, person, "pensiun")
+    assert api.call("GET", "/api/me", role=None, **bearer(employee_token)).status_code == 401
