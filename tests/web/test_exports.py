@@ -26,6 +26,7 @@ TWINS = {
     "exports.export_grid": "talent.talent_grid",
     "exports.export_history": "promotions.decision_history",
     "exports.export_grievances": "grievances.list_grievances",
+    "exports.export_development": "development.unit_development",
 }
 
 
