@@ -579,6 +579,23 @@ WRITES: dict[str, frozenset[str]] = {
     "POST /api/units": HR_ONLY,
     "PATCH /api/units/{code}": HR_ONLY,
     "PUT /api/units/{code}/organisation-ratings/{period}": HR_ONLY,
+    # development: needs, plans, dialogues, target proposals
+    "POST /api/development-needs": SUPERVISORS | HR_ONLY,
+    "POST /api/development-needs/proposals": SUPERVISORS | HR_ONLY,
+    "POST /api/development-needs/{need_id}/confirmation": SUPERVISORS | HR_ONLY,
+    "POST /api/development-needs/{need_id}/dismissal": SUPERVISORS | HR_ONLY,
+    "POST /api/development-plans": STAFF_ONLY | HR_ONLY,
+    "POST /api/development-plans/{plan_id}/goals": STAFF_ONLY | HR_ONLY,
+    "POST /api/development-plans/{plan_id}/signature": STAFF_ONLY,
+    "POST /api/development-plans/{plan_id}/goals/{goal_id}/progress": STAFF_ONLY | HR_ONLY,
+    "POST /api/development-plans/{plan_id}/goals/{goal_id}/trainings": STAFF_ONLY | HR_ONLY,
+    "POST /api/development-plans/{plan_id}/closure": SUPERVISORS | HR_ONLY,
+    "POST /api/performance-dialogues": STAFF_ONLY,
+    "POST /api/performance-dialogues/{dialogue_id}/account": STAFF_ONLY,
+    "POST /api/performance-dialogues/{dialogue_id}/actions/{action_id}/completion": STAFF_ONLY,
+    "POST /api/appraisals/{appraisal_id}/target-proposals": STAFF_ONLY,
+    "POST /api/appraisals/{appraisal_id}/target-proposals/{proposal_id}/decision": STAFF_ONLY,
+    "POST /api/appraisals/{appraisal_id}/targets/{target_id}/acknowledgement": STAFF_ONLY,
 }
 # Each write is sent with unknown ids and an empty body: an admitted relation is refused past the gate (400, 404,
 # 422, or 403 by the policy) and nothing is written, so the rows leave the organisation as the reads expect it.
