@@ -620,6 +620,9 @@ WRITES: dict[str, frozenset[str]] = {
     "POST /api/appraisals/{appraisal_id}/target-proposals": STAFF_ONLY,
     "POST /api/appraisals/{appraisal_id}/target-proposals/{proposal_id}/decision": STAFF_ONLY,
     "POST /api/appraisals/{appraisal_id}/targets/{target_id}/acknowledgement": STAFF_ONLY,
+    "POST /api/employees/{employee_id}/upward-feedback": STAFF_ONLY,
+    "POST /api/award-proposals/{proposal_id}/grant": HR_ONLY,
+    "POST /api/award-proposals/{proposal_id}/dismissal": HR_ONLY,
 }
 # Each write is sent with unknown ids and an empty body: an admitted relation is refused past the gate (400, 404,
 # 422, or 403 by the policy) and nothing is written, so the rows leave the organisation as the reads expect it.
