@@ -13,6 +13,7 @@ from application.errors import NotFound
 from application.ledger import Ledger
 from application.rulebook import RuleBookService
 from domain.certificate_claim import CertificateClaim
+from domain.development_plan import DevelopmentPlan, PlanInvalid, plan_id
 from domain.employee import Employee
 from domain.errors import DomainError
 from domain.rulebook import NoRuleSetInEffect
@@ -58,8 +59,9 @@ class TrainingService:
         return self.ledger.load(Training, training_id)
 
     def record(self, actor: Actor, *, employee_id: UUID, course: str, provider: str, jp: int, start_date: date,
-               end_date: date, certificate_number: str) -> Training:
-        """Record a completion (employees for themselves, HR for anyone); a live duplicate certificate is a 409."""
+               end_date: date, certificate_number: str, idp_goal_id: UUID | None = None) -> Training:
+        """Record a completion (employees for themselves, HR for anyone); a live duplicate certificate is a 409.
+        Naming the goal of the employee's agreed development plan it served links it there in the same write."""
         require(AccessPolicy.may_record_training(actor, employee_id),
                 "employees record their own training; HR records anyone's")
         employee_named(self.ledger, employee_id)
@@ -72,8 +74,22 @@ class TrainingService:
             claim.take(training.id)
         else:
             claim = CertificateClaim.claim(training.certificate_key, training.id)
-        self.ledger.record(actor, training, claim)
+        plan = self._serving(training, idp_goal_id) if idp_goal_id is not None else None
+        self.ledger.record(actor, training, claim, plan)
         return training
+
+    def _serving(self, training: Training, goal_id: UUID) -> DevelopmentPlan:
+        """The employee's plan of the training's year with the training linked to the goal."""
+        found = plan_id(training.employee_id, training.end_date.year)
+        if not self.ledger.exists(found):
+            raise DomainError(f"the employee has no development plan for {training.end_date.year}",
+                              field="idp_goal_id")
+        plan = self.ledger.load(DevelopmentPlan, found)
+        try:
+            plan.link_training(goal_id, training.id, training.version, training.jp, training.employee_id)
+        except PlanInvalid as e:
+            raise DomainError(f"the plan has no goal {goal_id}", field="idp_goal_id") from e
+        return plan
 
     def decide(self, actor: Actor, training_id: UUID, outcome: str, reason: str,
                expected_version: int | None = None) -> Training:

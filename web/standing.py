@@ -75,6 +75,9 @@ class YearJpOut(ma.Schema):
     entitlement = ma.fields.String(metadata={"description": "at_least (PNS) or at_most (PPPK)"})
     remaining_jp = ma.fields.Integer()
     rule_set_version = ma.fields.Integer()
+    mentoring_sessions = ma.fields.Integer(metadata={"description": "this year's mentoring sessions as the mentee"})
+    mentoring_jp = ma.fields.Integer(metadata={
+        "description": "their JP credit (rule set: development.mentoring_jp_per_session each), beside verified JP"})
 
 
 class PlacementOut(ma.Schema):

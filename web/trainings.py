@@ -55,6 +55,8 @@ class TrainingIn(Strict):
     end_date = ma.fields.Date(required=True, metadata={"description": "not in the future; the year it counts in"})
     certificate_number = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100), metadata={
         "description": "unique: compared without case or whitespace"})
+    idp_goal_id = ma.fields.UUID(load_default=None, metadata={
+        "description": "the goal of the employee's agreed development plan of the end date's year this served"})
 
 
 class VerificationIn(Strict):

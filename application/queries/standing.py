@@ -50,6 +50,9 @@ class PotentialReadModel(Protocol):
     def latest_potentials(self, employee_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
         """Each given employee's latest potential assessment."""
 
+    def mentee_sessions(self, employee_id: UUID, year: int) -> int:
+        """Mentoring sessions the employee had as the mentee in a year."""
+
 
 class NeedsReadModel(Protocol):
     """What the standing reads of the development needs."""
@@ -135,7 +138,7 @@ class StandingQueries:
                          "status": employee.status},
             "today": today, "rule_set_version": rule_set.version,
             "predicates": self.sources.appraisals.predicate_history(employee_id),
-            "training": self.training(employee_id, employee.status, today.year),
+            "training": self.training(employee_id, employee.status, today.year, rules),
             "talent": {"shown": True, **self.placement(employee_id, rules.get("talent"))} if shown else {"shown": False},
             "promotion": self.promotion(employee, rules, today),
             "needs": self.sources.needs.needs(employee_id, None, None, 200),
@@ -186,16 +189,21 @@ class StandingQueries:
                 "talent_pool": bool(cell and cell["talent_pool"]),
                 "potential_assessed_on": potential["assessed_on"] if potential else None}
 
-    def training(self, employee_id: UUID, status: str, year: int) -> dict[str, Any]:
-        """This year's verified JP against the entitlement (a PNS at least the minimum; a PPPK at most the cap)."""
+    def training(self, employee_id: UUID, status: str, year: int, rules: Mapping[str, Any]) -> dict[str, Any]:
+        """This year's verified JP against the entitlement (a PNS at least the minimum; a PPPK at most the cap), and
+        the JP credit of mentoring sessions as the mentee (development outside the classroom: the rule set's
+        ``development.mentoring_jp_per_session`` each), shown beside the verified JP, not added to it."""
         hours = self.sources.trainings.training_hours(employee_id, year)
         minimum = self.trainings.yearly_minimum(year)
         pppk = status == PPPK
         entitlement = minimum.pppk_max_jp if pppk and minimum.pppk_max_jp is not None else minimum.minimum_jp
         verified = int(hours["verified_jp"])
+        sessions = self.sources.talent.mentee_sessions(employee_id, year)
+        per_session = int(development(rules).get("mentoring_jp_per_session", 0))
         return {"year": year, "verified_jp": verified, "unverified_jp": int(hours["unverified_jp"]),
                 "entitlement_jp": entitlement, "entitlement": "at_most" if pppk else "at_least",
-                "remaining_jp": max(entitlement - verified, 0), "rule_set_version": minimum.rule_set_version}
+                "remaining_jp": max(entitlement - verified, 0), "rule_set_version": minimum.rule_set_version,
+                "mentoring_sessions": sessions, "mentoring_jp": sessions * per_session}
 
     def promotion(self, employee: Employee, rules: Mapping[str, Any], today: date) -> dict[str, Any]:
         """Each rank-promotion kind at its earliest possible TMT, and the one to show as next."""

@@ -8,6 +8,7 @@ The talent grid is read from these rows, the directory (who is in the unit now) 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -201,6 +202,15 @@ class TalentView:
                 .outerjoin(people, people.c.id == potentials.c.employee_id))
 
     # --- mentoring and awards --------------------------------------------------------------------------------
+
+    def mentee_sessions(self, employee_id: UUID, year: int) -> int:
+        """How many mentoring sessions the employee had as the mentee in a year (by the day they were held)."""
+        stmt = (select(func.count()).select_from(sessions)
+                .join(mentorings, mentorings.c.id == sessions.c.mentoring_id)
+                .where(mentorings.c.mentee_id == employee_id, sessions.c.held_on >= date(year, 1, 1),
+                       sessions.c.held_on <= date(year, 12, 31)))
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
 
     def mentorings(self, employee_id: UUID | None, status: str | None, limit: int, viewer: UUID | None = None,
                    visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:

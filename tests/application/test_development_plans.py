@@ -88,3 +88,18 @@ def test_the_timeline_shows_confirmed_needs_agreed_and_closed_plans_and_dialogue
         ("plan", "Development plan 2026 closed: achieved")]
     jejak.projections.rebuild("timeline")
     assert jejak.timeline.items(office.ids["dewi"], kinds=["need", "plan", "dialogue"]) == items
+
+
+def test_a_training_completion_names_the_goal_it_served_when_it_is_recorded(office: Office) -> None:
+    jejak, dewi, siti = office.jejak, office.actor("dewi"), office.actor("siti")
+    need = jejak.development.judge(siti, office.ids["dewi"], "work_results", None, "target sering terlambat").id
+    plan = jejak.plans.draft(dewi, office.ids["dewi"], 2026).id
+    goal = jejak.plans.add_goal(dewi, plan, "Menyelesaikan usulan tepat waktu", [need], [ACTIVITY]).id
+    record = {"employee_id": office.ids["dewi"], "course": "Manajemen Waktu", "provider": "BPSDM", "jp": 8,
+              "start_date": date(2026, 3, 4), "end_date": date(2026, 3, 4)}
+    with pytest.raises(PlanState):  # the plan is not agreed yet: nothing is recorded
+        jejak.trainings.record(dewi, **record, certificate_number="800/IDP-1/2026", idp_goal_id=goal)
+    jejak.plans.sign(dewi, plan)
+    jejak.plans.sign(siti, plan)
+    training = jejak.trainings.record(dewi, **record, certificate_number="800/IDP-1/2026", idp_goal_id=goal)
+    assert jejak.plans.plan(plan).goals[0].trainings == [{"training_id": str(training.id), "version": 1, "jp": 8}]

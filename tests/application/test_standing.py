@@ -64,7 +64,8 @@ def test_what_is_missing_names_the_years_to_serve_and_the_predicate_of_the_comin
         ("more_years_in_rank", 1, None), ("predicate_needed", None, "2026")]
     assert [a["period"] for a in standing["predicates"]] == ["2025"]
     assert standing["training"] == {"year": 2026, "verified_jp": 0, "unverified_jp": 0, "entitlement_jp": 20,
-                                    "entitlement": "at_least", "remaining_jp": 20, "rule_set_version": 1}
+                                    "entitlement": "at_least", "remaining_jp": 20, "rule_set_version": 1,
+                                    "mentoring_sessions": 0, "mentoring_jp": 0}
 
 
 def test_the_9_box_is_shown_to_the_employee_only_where_the_rule_set_says_so(office: Office) -> None:
@@ -90,3 +91,15 @@ def test_only_the_employee_their_supervisors_hr_and_auditors_read_a_standing(off
         assert jejak.queries.standing.standing(reader, office.ids["dewi"])["employee"]["name"] == "Dewi Lestari"
     with pytest.raises(Forbidden):  # her supervisor's standing is not hers to read
         jejak.queries.standing.standing(office.actor("dewi"), office.ids["siti"])
+
+
+def test_mentoring_sessions_as_the_mentee_earn_the_rule_sets_jp_credit_beside_the_verified_jp(office: Office) -> None:
+    jejak = office.jejak
+    jejak.mentoring.today = lambda: TODAY
+    mentoring = jejak.mentoring.assign(HR, office.ids["siti"], office.ids["dewi"], ["menyusun kajian"],
+                                       starts_on=date(2026, 2, 2)).id
+    for day in (date(2026, 3, 4), date(2026, 4, 8), date(2026, 5, 6)):
+        jejak.mentoring.log_session(office.actor("siti"), mentoring, day, "membahas kerangka kajian")
+    jejak.projections.catch_up()
+    training = jejak.queries.standing.standing(office.actor("dewi"), office.ids["dewi"])["training"]
+    assert (training["mentoring_sessions"], training["mentoring_jp"], training["verified_jp"]) == (3, 6, 0)
