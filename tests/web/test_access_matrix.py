@@ -30,7 +30,9 @@ from flask.testing import FlaskClient
 
 from application.actor import Actor, system_actor
 from application.question_book import default_questions
-from tests.conftest import _make
+from domain.award_proposal import AwardProposal
+from domain.person import Person
+from tests.conftest import _make, acting_as
 from tests.web.pages import FAST_HASH
 from web import create_app
 from web.auth import PUBLIC_ENDPOINTS
@@ -95,6 +97,9 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
         ok=EMPLOYEES | {"committee", "hr", "auditor"})),
     "/api/access-grants": ("/api/access-grants", answer(ok=HR_AUDITOR)),
     "/api/accounts": ("/api/accounts", answer(ok=HR_AUDITOR)),
+    "/api/persons": ("/api/persons", answer(ok=HR_AUDITOR)),
+    "/api/persons/{person_id}/tokens": ("/api/persons/{dewi_person}/tokens", answer(ok=HR_AUDITOR)),
+    "/api/me/tokens": ("/api/me/tokens", answer(ok=EVERYONE)),  # each their own person's
     "/api/audit/verify": ("/api/audit/verify", answer(ok=frozenset({"auditor"}) | INVESTIGATORS)),
     "/api/audit/events": ("/api/audit/events", answer(ok=frozenset({"auditor"}))),
     "/api/audit/aggregates/{aggregate_id}/events": ("/api/audit/aggregates/{dewi}/events?reason=matrix",
@@ -146,6 +151,10 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
     "/api/performance-dialogues": ("/api/performance-dialogues", RECORD_LIST),
     "/api/performance-dialogues/{dialogue_id}": ("/api/performance-dialogues/{dialogue}", RECORD),
     "/api/me/dialogue-actions": ("/api/me/dialogue-actions", answer(ok=EMPLOYEES)),
+    "/api/award-proposals": ("/api/award-proposals", RECORD_LIST),
+    "/api/units/{code}/development": ("/api/units/BKPSDM/development?year=2026", answer(ok=HR_AUDITOR)),
+    "/api/employees/{employee_id}/upward-feedback": ("/api/employees/{siti}/upward-feedback?period=2026",
+                                                      answer(ok=frozenset({"direct", "hr", "auditor"}))),
     "/api/employees/{employee_id}/service-record": ("/api/employees/{dewi}/service-record", RECORD),
     # promotion: Dewi's rejected case, whose evidence includes her appraisal, training and round
     "/api/promotion-cases": ("/api/promotion-cases", answer(listed=UP | {"committee", "hr", "auditor"},
@@ -191,6 +200,7 @@ READS.update({
     for twin, (path, answers) in list(READS.items())
     if twin in ("/api/employees", "/api/units/{code}/feedback-report", "/api/units/{code}/predicate-distribution",
                 "/api/units/{code}/training-shortfall", "/api/units/{code}/talent-grid", "/api/promotion-decisions",
+                "/api/units/{code}/development",
                 "/api/grievances")
 })
 READS["/api/employees/{employee_id}/email"] = ("/api/employees/{dewi}/email", answer(ok=frozenset({"self", "hr"})))
@@ -229,6 +239,7 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/investigations": (None, answer(ok=INVESTIGATORS)),
     "/hr/import": (None, answer(ok=frozenset({"hr"}))),
     "/hr/mail": (None, answer(ok=frozenset({"hr"}))),  # the mail outbox
+    "/tokens": ("/api/me/tokens", None),  # one's own personal access tokens
     "/profile": (None, answer(ok=EMPLOYEES | {"hr"})),  # one's own e-mail address (HR's account has none: a notice)
     "/feedback/{round}/report.pdf": ("/api/feedback-rounds/{round_id}/report", None),
     "/promotions/{case}/decisions/1.pdf": ("/api/promotion-cases/{case_id}", None),
@@ -239,11 +250,13 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
         "/api/exports/units/{code}/predicate-distribution", None),
     "/exports/units/BKPSDM/training-shortfall?year=2025": ("/api/exports/units/{code}/training-shortfall", None),
     "/exports/units/BKPSDM/talent-grid": ("/api/exports/units/{code}/talent-grid", None),
+    "/exports/units/BKPSDM/development?year=2026": ("/api/exports/units/{code}/development", None),
+    "/units/BKPSDM/development?year=2026": ("/api/units/{code}/development", None),
     "/exports/promotion-decisions": ("/api/exports/promotion-decisions", None),
     "/exports/grievances": ("/api/exports/grievances", None),
 }
 # the page routes that are forms (their GET shows one person's form) or sign-in machinery, not reads of a subject
-NOT_READS = {"/sign-in", "/assets/<path:filename>"}
+NOT_READS = {"/sign-in", "/assets/<path:filename>", "/sign-in/sso", "/sign-in/sso/callback"}  # signing in reads nothing
 PG_SUBSET = ("/api/feedback-rounds/{round_id}/report", "/api/feedback-rounds/{round_id}", "/api/appraisals/{appraisal_id}",
              "/api/promotion-cases/{case_id}", "/api/grievances/{grievance_id}",
              "/api/audit/feedback-rounds/{round_id}/responses", "/api/employees/{employee_id}")
@@ -346,6 +359,10 @@ def populate(system: Any) -> Org:
     ids["need"] = system.development.judge(HR, ids["dewi"], "value", "Kolaboratif", "jarang berbagi informasi").id
     ids["plan"] = system.plans.draft(HR, ids["dewi"], 2026).id
     ids["dialogue"] = system.dialogues.record(dewi, ids["dewi"], date.today(), ["Capaian"], [], None, "sesuai").id
+    proposal = AwardProposal.propose(employee_id=ids["dewi"], appraisal_id=aid, appraisal_version=5, period="2025",
+                                     predicate="Sangat Baik", category="performance", rule_set_version=1)
+    system.ledger.record(HR, proposal)
+    ids["award_proposal"] = proposal.id
     # the closed 2025 round: Dewi (self), Siti (supervisor) and Rina (peer) answered
     feedback = system.feedback
     rid = feedback.open_round(HR, ids["dewi"], "2025-Q4", date.today() + timedelta(days=5)).id
@@ -373,6 +390,7 @@ def populate(system: Any) -> Org:
         tokens[relation], grants[relation] = issued.token, issued.grant_id
         accounts[relation] = system.accounts.create(actor, f"matrix.{relation.replace('_', '-')}", PASSWORD, role,
                                                     f"Matrix {relation}", employee_id).id
+    ids["dewi_person"] = Person.id_for_employee(ids["dewi"])  # her token and account are hers
     org = Org(create_app({"TESTING": True, "JEJAK": system}), ids, tokens, accounts)
     org.app.extensions["matrix_grants"] = grants
     return org
@@ -386,7 +404,7 @@ def assign_to(org: Org, channel: str) -> None:
     gid = org.ids["appraisal_grievance"]
     if system.grievances.grievance(HR, gid).is_open:
         system.grievances.assign(HR, gid, who["inv_closed"])
-        closer = Actor(id=str(who["inv_closed"]), role="investigator", name="matrix inv_closed")
+        closer = acting_as(system, who["inv_closed"], "investigator", "matrix inv_closed")
         system.grievances.conclude(closer, gid, "dismissed", "penilaian sesuai bukti", "keberatan sudah diputus")
     system.grievances.assign(HR, org.ids["case_grievance"], who["inv_open"])
 
@@ -430,7 +448,7 @@ def observed(org: Org, response: Any, expected: str) -> str:
     assert 200 <= response.status_code < 300, response.get_data(as_text=True)
     if expected in ("in", "out"):
         ids = {str(org.ids[k]) for k in ("round", "appraisal", "training", "potential", "mentoring", "award",
-                                         "case", "case_grievance", "need", "plan", "dialogue")}
+                                         "case", "case_grievance", "need", "plan", "dialogue", "award_proposal")}
         return "in" if any(str(item.get("id")) in ids for item in items_of(response.get_json())) else "out"
     if expected in ("full", "public"):
         return "full" if "nip" in response.get_json() else "public"
@@ -535,6 +553,12 @@ WRITES: dict[str, frozenset[str]] = {
     "POST /api/access-grants/{grant_id}/revocation": HR_ONLY,
     "POST /api/accounts": HR_ONLY,
     "POST /api/accounts/{account_id}/revocation": HR_ONLY,
+    "POST /api/persons": HR_ONLY,
+    "POST /api/persons/{person_id}/roles": HR_ONLY,
+    "POST /api/persons/{person_id}/subjects": HR_ONLY,
+    "POST /api/persons/{person_id}/tokens/{grant_id}/revocation": HR_ONLY,
+    "POST /api/me/tokens": EVERYONE,  # each their own person's tokens
+    "POST /api/me/tokens/{grant_id}/revocation": EVERYONE,
     "POST /api/appraisals": STAFF_ONLY | HR_ONLY,
     "POST /api/appraisals/{appraisal_id}/assessment": STAFF_ONLY,
     "POST /api/appraisals/{appraisal_id}/finalisation": STAFF_ONLY,
