@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, or_, select
+from sqlalchemy import Engine, Select, func, or_, select
 
 from infrastructure.projections.appraisals import appraisals
 from infrastructure.projections.directory import employees
@@ -20,6 +20,10 @@ class AppraisalFilter:
     unit: str | None = None
     period: str | None = None
     status: str | None = None
+    assessor_id: UUID | None = None
+    decider_id: UUID | None = None
+    objection: str | None = None  # pending, upheld, rejected
+    unfinished: bool = False  # only appraisals not final yet
 
 
 class AppraisalView:
@@ -36,15 +40,15 @@ class AppraisalView:
         stmt = (select(appraisals, employees.c.name.label("employee_name"), assessor.c.name.label("assessor_name"))
                 .outerjoin(employees, employees.c.id == appraisals.c.employee_id)
                 .outerjoin(assessor, assessor.c.id == appraisals.c.assessor_id))
-        for column, value in (("employee_id", flt.employee_id), ("unit", flt.unit), ("period", flt.period),
-                              ("status", flt.status)):
-            if value is not None:
-                stmt = stmt.where(appraisals.c[column] == value)
-        if visible_to is not None:
-            stmt = stmt.where(or_(appraisals.c.employee_id.in_(visible_to), appraisals.c.assessor_id == viewer,
-                                  appraisals.c.decider_id == viewer))
+        stmt = _filtered(stmt, flt, viewer, visible_to)
         stmt = stmt.order_by(appraisals.c.period.desc(), employees.c.name, appraisals.c.id).limit(limit)
         return self._rows(stmt)
+
+    def count(self, flt: AppraisalFilter, viewer: UUID | None = None, visible_to: set[UUID] | None = None) -> int:
+        """How many appraisals ``appraisals`` would list without a limit."""
+        stmt = select(func.count()).select_from(appraisals)
+        with self.engine.connect() as conn:
+            return int(conn.execute(_filtered(stmt, flt, viewer, visible_to)).scalar() or 0)
 
     def final_predicates(self, unit: str, period: str) -> list[str]:
         """The current predicate of each final appraisal counted for a unit and period."""
@@ -63,3 +67,19 @@ class AppraisalView:
     def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def _filtered(stmt: Select[Any], flt: AppraisalFilter, viewer: UUID | None, visible_to: set[UUID] | None
+              ) -> Select[Any]:
+    """Apply the filter, and with ``visible_to`` keep appraisals of those employees or assessed or decided by
+    ``viewer``."""
+    for column in ("employee_id", "unit", "period", "status", "assessor_id", "decider_id", "objection"):
+        value = getattr(flt, column)
+        if value is not None:
+            stmt = stmt.where(appraisals.c[column] == value)
+    if flt.unfinished:
+        stmt = stmt.where(appraisals.c.status != "final")
+    if visible_to is not None:
+        stmt = stmt.where(or_(appraisals.c.employee_id.in_(visible_to), appraisals.c.assessor_id == viewer,
+                              appraisals.c.decider_id == viewer))
+    return stmt

@@ -37,6 +37,8 @@ from application.queries import (
     Queries,
     TimelineQueries,
 )
+from application.queries.inbox import Filters as InboxFilters
+from application.queries.inbox import InboxQueries
 from application.question_book import QuestionBookService
 from application.reads import ReadLog
 from application.registry import Registry
@@ -45,12 +47,12 @@ from application.service_records import ServiceRecordService
 from application.talent import TalentService
 from application.trainings import TrainingService
 from domain.feedback_round import FeedbackRound
-from infrastructure.appraisal_view import AppraisalView
+from infrastructure.appraisal_view import AppraisalFilter, AppraisalView
 from infrastructure.career_view import CareerView
 from infrastructure.config import Settings
 from infrastructure.database import make_engine, setup_lock
-from infrastructure.feedback_view import FeedbackView
-from infrastructure.grievance_view import GrievanceView
+from infrastructure.feedback_view import FeedbackView, RoundFilter
+from infrastructure.grievance_view import GrievanceFilter, GrievanceView
 from infrastructure.mail import MailSettings
 from infrastructure.outbox import SqlOutbox
 from infrastructure.projection import ProjectionRunner
@@ -65,7 +67,7 @@ from infrastructure.projections.promotions import PromotionProjection
 from infrastructure.projections.talent import TalentProjection
 from infrastructure.projections.timeline import TimelineProjection
 from infrastructure.projections.trainings import TrainingProjection
-from infrastructure.promotion_view import PromotionView
+from infrastructure.promotion_view import CaseFilter, PromotionView
 from infrastructure.readmodel_check import ReadModelCheck
 from infrastructure.schema import upgrade as upgrade_schema
 from infrastructure.schema_upgrade import outdated
@@ -166,15 +168,19 @@ class Jejak:
 
     def _queries(self) -> Queries:
         people = PeopleQueries(self.directory, self.policy)
+        feedback = FeedbackQueries(self.feedback_view, self.feedback, self.questions, self.policy)
+        filters = InboxFilters(RoundFilter, AppraisalFilter, CaseFilter, GrievanceFilter)
         return Queries(
             people=people,
-            feedback=FeedbackQueries(self.feedback_view, self.feedback, self.questions, self.policy),
+            feedback=feedback,
             appraisals=AppraisalQueries(self.appraisal_view, self.appraisals, people, self.policy),
             careers=CareerQueries(self.career, self.trainings, people, self.policy),
             timeline=TimelineQueries(self.timeline, people, self.reads, self.policy),
             promotions=PromotionQueries(self.promotion_view, self.promotions, self.directory, self.policy),
             grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),
             audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification),
+            inbox=InboxQueries(feedback, self.feedback_view, self.appraisal_view, self.promotion_view,
+                               self.grievance_view, filters, self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:

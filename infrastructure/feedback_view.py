@@ -21,6 +21,8 @@ class RoundFilter:
     unit: str | None = None
     period: str | None = None
     status: str | None = None
+    closes_by: date | None = None  # open rounds closing on or before this day
+    supervisors: frozenset[UUID] | None = None  # rounds naming one of these as the round's supervisor (None: any)
 
 
 @dataclass(frozen=True)
@@ -47,14 +49,31 @@ class FeedbackView:
     def rounds(self, flt: RoundFilter, limit: int, after: datetime | None = None,
                visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
         """Rounds newest first, with counts; ``visible_to`` limits to rounds whose reviewee is in that set."""
-        stmt = self._round_rows()
-        for column, value in (("reviewee_id", flt.reviewee_id), ("unit", flt.unit), ("period", flt.period),
-                              ("status", flt.status)):
-            if value is not None:
-                stmt = stmt.where(rounds.c[column] == value)
-        if visible_to is not None:
-            stmt = stmt.where(rounds.c.reviewee_id.in_(visible_to))
+        stmt = _round_filtered(self._round_rows(), flt, visible_to)
         return self._rows(stmt.order_by(rounds.c.opened_at.desc(), rounds.c.id).limit(limit))
+
+    def count_rounds(self, flt: RoundFilter, visible_to: set[UUID] | None = None) -> int:
+        """How many rounds match the filter (of the reviewees given; None: all)."""
+        return self._count(_round_filtered(select(rounds.c.id), flt, visible_to))
+
+    def pending_nominations(self, supervisors: set[UUID] | None, limit: int) -> list[dict[str, Any]]:
+        """Proposed reviewers waiting for approval in open rounds, oldest round closing first, with the round's
+        period, version and reviewee and the reviewer's name (``supervisors``: rounds naming one of them; None:
+        all)."""
+        reviewee = employees.alias("reviewee")
+        stmt = (select(nominations, rounds.c.period, rounds.c.closes_on, rounds.c.reviewee_id,
+                       rounds.c.version.label("round_version"), reviewee.c.name.label("reviewee_name"),
+                       employees.c.name.label("reviewer_name"))
+                .join(rounds, rounds.c.id == nominations.c.round_id)
+                .outerjoin(reviewee, reviewee.c.id == rounds.c.reviewee_id)
+                .outerjoin(employees, employees.c.id == nominations.c.reviewer_id))
+        stmt = _pending(stmt, supervisors)
+        return self._rows(stmt.order_by(rounds.c.closes_on, rounds.c.id, nominations.c.nominated_at).limit(limit))
+
+    def count_pending_nominations(self, supervisors: set[UUID] | None) -> int:
+        """How many proposed reviewers wait for approval in open rounds (of these supervisors; None: all)."""
+        stmt = select(nominations.c.id).join(rounds, rounds.c.id == nominations.c.round_id)
+        return self._count(_pending(stmt, supervisors))
 
     def round(self, round_id: UUID) -> dict[str, Any] | None:
         """One round with its counts."""
@@ -143,9 +162,34 @@ class FeedbackView:
                 row["response_rate"] = round(row["responded"] / row["approved"], 2) if row["approved"] else None
         return rows
 
+    def _count(self, stmt: Select[Any]) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(stmt.subquery())).scalar() or 0)
+
     def _tuples(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(stmt)]
+
+
+def _round_filtered(stmt: Select[Any], flt: RoundFilter, visible_to: set[UUID] | None) -> Select[Any]:
+    """Apply a round filter (and the reviewees the caller may see) to a statement over rounds."""
+    for column, value in (("reviewee_id", flt.reviewee_id), ("unit", flt.unit), ("period", flt.period),
+                          ("status", flt.status)):
+        if value is not None:
+            stmt = stmt.where(rounds.c[column] == value)
+    if flt.closes_by is not None:
+        stmt = stmt.where(rounds.c.status == "open", rounds.c.closes_on <= flt.closes_by)
+    if flt.supervisors is not None:
+        stmt = stmt.where(rounds.c.supervisor_id.in_(flt.supervisors))
+    if visible_to is not None:
+        stmt = stmt.where(rounds.c.reviewee_id.in_(visible_to))
+    return stmt
+
+
+def _pending(stmt: Select[Any], supervisors: set[UUID] | None) -> Select[Any]:
+    """Proposed nominations of open rounds (of rounds naming one of these supervisors; None: all)."""
+    stmt = stmt.where(nominations.c.status == "proposed", rounds.c.status == "open")
+    return stmt if supervisors is None else stmt.where(rounds.c.supervisor_id.in_(supervisors))
 
 
 def _distribution(entry: dict[str, Any]) -> dict[str, Any]:

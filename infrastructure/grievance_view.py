@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, Select, func, or_, select
 
 from infrastructure.projections.directory import employees
 from infrastructure.projections.grievances import grievances, sensitive_reads
@@ -33,19 +33,17 @@ class GrievanceView:
                    investigator: str | None = None) -> list[dict[str, Any]]:
         """Grievances, newest first; ``grievant`` or ``investigator`` narrows to one person's (the investigator's:
         open ones only)."""
-        stmt = (select(grievances, employees.c.name.label("grievant_name"))
-                .outerjoin(employees, employees.c.id == grievances.c.grievant_id))
-        for column in ("status", "subject", "grievant_id"):
-            value = getattr(flt, column)
-            if value is not None:
-                stmt = stmt.where(grievances.c[column] == value)
-        if grievant is not None:
-            stmt = stmt.where(grievances.c.grievant_id == grievant)
-        if investigator is not None:
-            stmt = stmt.where(grievances.c.investigator_id == investigator, grievances.c.status.in_(OPEN))
+        stmt = _filtered(select(grievances, employees.c.name.label("grievant_name"))
+                         .outerjoin(employees, employees.c.id == grievances.c.grievant_id), flt, grievant, investigator)
         stmt = stmt.order_by(grievances.c.filed_at.desc(), grievances.c.id).limit(limit)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def count(self, flt: GrievanceFilter, grievant: UUID | None = None, investigator: str | None = None) -> int:
+        """How many grievances ``grievances`` would list without a limit."""
+        stmt = _filtered(select(func.count()).select_from(grievances), flt, grievant, investigator)
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar() or 0)
 
     def open_grievances_of(self, investigator_id: str) -> list[UUID]:
         """Open grievances assigned to an investigator token."""
@@ -66,3 +64,17 @@ class GrievanceView:
         stmt = select(sensitive_reads.c.id).where(or_(*conds)).order_by(sensitive_reads.c.position)
         with self.engine.connect() as conn:
             return list(conn.execute(stmt).scalars())
+
+
+def _filtered(stmt: Select[Any], flt: GrievanceFilter, grievant: UUID | None, investigator: str | None
+              ) -> Select[Any]:
+    """Apply the filter and narrow to one grievant's, or one investigator's open, grievances."""
+    for column in ("status", "subject", "grievant_id"):
+        value = getattr(flt, column)
+        if value is not None:
+            stmt = stmt.where(grievances.c[column] == value)
+    if grievant is not None:
+        stmt = stmt.where(grievances.c.grievant_id == grievant)
+    if investigator is not None:
+        stmt = stmt.where(grievances.c.investigator_id == investigator, grievances.c.status.in_(OPEN))
+    return stmt

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, Uuid, bindparam, literal, or_, select, tuple_
+from sqlalchemy import Engine, Select, Uuid, bindparam, func, literal, or_, select, tuple_
 
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.projections.directory import employees
@@ -45,13 +45,7 @@ class PromotionView:
         """Cases, newest proposal first, one page at a time (``visible_to``: only these candidates)."""
         stmt = (select(cases, employees.c.name.label("candidate_name"))
                 .outerjoin(employees, employees.c.id == cases.c.candidate_id))
-        stmt = _filtered(stmt, cases, flt)
-        for column in ("kind", "status", "candidate_id"):
-            value = getattr(flt, column)
-            if value is not None:
-                stmt = stmt.where(cases.c[column] == value)
-        if visible_to is not None:
-            stmt = stmt.where(cases.c.candidate_id.in_(visible_to))
+        stmt = _case_filtered(stmt, flt, visible_to)
         if cursor:
             moment, last_id, _ = _cursor(cursor, 2)
             stmt = stmt.where(tuple_(cases.c.proposed_at, cases.c.id) < tuple_(*_bound(cases, proposed_at=moment,
@@ -61,6 +55,12 @@ class PromotionView:
         rows = rows[:limit]
         nxt = encode_cursor([rows[-1]["proposed_at"].isoformat(), str(rows[-1]["id"])]) if more else None
         return Page(rows, nxt)
+
+    def count_cases(self, flt: CaseFilter, visible_to: set[UUID] | None = None) -> int:
+        """How many cases match the filter (of the candidates given; None: all)."""
+        stmt = _case_filtered(select(func.count()).select_from(cases), flt, visible_to)
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar() or 0)
 
     def case(self, case_id: UUID) -> dict[str, Any] | None:
         """One case row."""
@@ -137,6 +137,16 @@ def _filtered(stmt: Select[Any], table: Any, flt: CaseFilter) -> Select[Any]:
     if flt.flagged is not None:
         stmt = stmt.where(table.c.contrary.is_(flt.flagged))
     return stmt
+
+
+def _case_filtered(stmt: Select[Any], flt: CaseFilter, visible_to: set[UUID] | None) -> Select[Any]:
+    """Apply a case filter (and the candidates the caller may see) to a statement over cases."""
+    stmt = _filtered(stmt, cases, flt)
+    for column in ("kind", "status", "candidate_id"):
+        value = getattr(flt, column)
+        if value is not None:
+            stmt = stmt.where(cases.c[column] == value)
+    return stmt if visible_to is None else stmt.where(cases.c.candidate_id.in_(visible_to))
 
 
 def _bound(table: Any, **values: Any) -> list[Any]:

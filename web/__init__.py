@@ -22,6 +22,7 @@ from web import (
     feedback,
     grievances,
     health,
+    inbox,
     mentoring,
     promotions,
     question_sets,
@@ -42,7 +43,7 @@ from web.problems import ProblemApi, register_error_handlers
 BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
     audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
-    service_records.blp, contacts.blp, exports.blp,
+    service_records.blp, contacts.blp, exports.blp, inbox.blp,
 )
 
 

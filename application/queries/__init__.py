@@ -12,6 +12,7 @@ from application.queries.appraisals import AppraisalQueries
 from application.queries.audit import AuditQueries
 from application.queries.feedback import FeedbackQueries
 from application.queries.grievances import GrievanceQueries
+from application.queries.inbox import InboxQueries
 from application.queries.people import PeopleQueries
 from application.queries.promotions import PromotionQueries
 from application.queries.timeline import TimelineQueries
@@ -30,3 +31,4 @@ class Queries:
     promotions: PromotionQueries
     grievances: GrievanceQueries
     audit: AuditQueries
+    inbox: InboxQueries

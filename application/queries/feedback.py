@@ -30,6 +30,9 @@ class FeedbackReadModel(Protocol):
     def review_requests(self, reviewer_id: UUID) -> list[dict[str, Any]]:
         """A reviewer's approved nominations with their rounds."""
 
+    def pending_nominations(self, supervisors: set[UUID] | None, limit: int) -> list[dict[str, Any]]:
+        """Proposed reviewers waiting in open rounds of these supervisors (None: all)."""
+
 
 class FeedbackQueries:
     """Rounds and reports as the actor may read them (AccessPolicy.may_read_round, may_read_report)."""
@@ -65,6 +68,12 @@ class FeedbackQueries:
         """Rounds the actor may list: all for HR and auditors; employees their own, supervisors also their
         reports'."""
         return self.view.rounds(flt, limit, visible_to=self.policy.record_scope(actor))
+
+    def pending_nominations(self, actor: Actor, limit: int) -> list[dict[str, Any]]:
+        """Proposed reviewers waiting for the actor's approval: in every open round for HR, in the rounds naming
+        them as supervisor for supervisors (AccessPolicy.round_manager_scope), none for anyone else."""
+        managed = self.policy.round_manager_scope(actor)
+        return [] if managed == set() else self.view.pending_nominations(managed, limit)
 
     def report(self, actor: Actor, round_id: UUID, at: datetime | None = None) -> dict[str, Any]:
         """The report as the actor may read it (auditors and investigators: as of ``at``, default now)."""

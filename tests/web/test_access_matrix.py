@@ -77,6 +77,7 @@ CASE_AUDIT = answer(ok=frozenset({"committee", "hr", "auditor", "inv_open"}))
 # route (as in the OpenAPI document) -> (a concrete path, the answers)
 READS: dict[str, tuple[str, dict[str, str]]] = {
     "/api/me": ("/api/me", answer(ok=EVERYONE)),
+    "/api/inbox": ("/api/inbox", answer(ok=EVERYONE)),
     "/api/units": ("/api/units", answer(ok=EVERYONE)),
     "/api/units/{code}": ("/api/units/BKPSDM", answer(ok=EVERYONE)),
     "/api/rule-sets": ("/api/rule-sets", answer(ok=EVERYONE)),
@@ -210,6 +211,7 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/timeline": (None, answer(ok=UP | OUTSIDERS | HR_AUDITOR)),
     "/team": (None, answer(ok=SUPERVISORS)),
     "/hr/rounds": (None, answer(ok=frozenset({"hr"}))),
+    "/nominations": (None, answer(ok=SUPERVISORS | {"hr"})),  # proposed reviewers waiting for approval
     "/investigations": (None, answer(ok=INVESTIGATORS)),
     "/hr/import": (None, answer(ok=frozenset({"hr"}))),
     "/hr/mail": (None, answer(ok=frozenset({"hr"}))),  # the mail outbox

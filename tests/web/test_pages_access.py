@@ -65,6 +65,7 @@ PAGES: list[tuple[str, str | None, frozenset[str]]] = [
     # pages with no API twin: a supervisor's team, HR's round workspace, the investigator's start
     ("/team", None, frozenset({"supervisor"})),
     ("/hr/rounds", None, frozenset({"hr_admin"})),
+    ("/nominations", None, frozenset({"hr_admin", "supervisor"})),
     ("/hr/mail", None, frozenset({"hr_admin"})),
     ("/investigations", None, frozenset({"investigator"})),
 ]

@@ -18,6 +18,7 @@ from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.charts import Axis, Bar, bars, radar
+from web.pages.hr import closing_filter
 from web.pages.i18n import number_filter, word
 from web.pages.render import Errors, field_errors, render, required
 
@@ -152,8 +153,11 @@ def submitted(round_id: str) -> Any:
 @bp.route("/feedback")
 @page("feedback.list_rounds")
 def my_rounds() -> Any:
-    """360 rounds the account may see (employees: their own; supervisors: also their reports')."""
-    return render("pages/rounds.html", rounds=jejak().queries.feedback.rounds(actor(), RoundFilter(), 200))
+    """360 rounds the account may see (employees: their own; supervisors: also their reports'); ``closing=week``:
+    the open ones the visitor manages that close this week."""
+    flt = closing_filter() or RoundFilter()
+    return render("pages/rounds.html", rounds=jejak().queries.feedback.rounds(actor(), flt, 200),
+                  closing=flt.closes_by)
 
 
 @bp.route("/feedback/<round_id>/report")

@@ -12,7 +12,7 @@ from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
 from domain.errors import DomainError
-from domain.grievance import OPEN_STATUSES, OUTCOMES
+from domain.grievance import OPEN_STATUSES, OUTCOMES, STATUSES
 from infrastructure.grievance_view import GrievanceFilter
 from web.auth import actor, jejak
 from web.http import parse_id
@@ -28,8 +28,10 @@ LIST_SIZE = 200
 @bp.route("/grievances")
 @page("grievances.list_grievances")
 def grievances() -> Any:
-    """The grievances the account may see, newest first."""
-    return render("pages/grievances.html", rows=jejak().queries.grievances.grievances(actor(), GrievanceFilter(), LIST_SIZE))
+    """The grievances the account may see, newest first (``status`` narrows them, e.g. filed: not yet assigned)."""
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    rows = jejak().queries.grievances.grievances(actor(), GrievanceFilter(status=status), LIST_SIZE)
+    return render("pages/grievances.html", rows=rows, shown=status)
 
 
 @bp.route("/grievances/<grievance_id>")

@@ -48,9 +48,19 @@ def rounds() -> Any:
             except DomainError as e:
                 errors = field_errors(e)
     status = request.args.get("status") if request.args.get("status") in ("open", "closed") else None
-    listed = jejak().queries.feedback.rounds(actor(), RoundFilter(status=status), 500)
+    flt = closing_filter() or RoundFilter(status=status)
+    listed = jejak().queries.feedback.rounds(actor(), flt, 500)
     return render("pages/hr_rounds.html", 422 if errors else 200, rounds=listed, shown=status, form=form,
-                  errors=errors, people=people())
+                  errors=errors, people=people(), closing=flt.closes_by)
+
+
+def closing_filter() -> RoundFilter | None:
+    """``closing=week``: the open rounds the visitor manages that close this week (as the home page counts them)."""
+    if request.args.get("closing") != "week":
+        return None
+    managed = jejak().policy.round_manager_scope(actor())
+    return RoundFilter(closes_by=jejak().queries.inbox.closing_until(),
+                       supervisors=None if managed is None else frozenset(managed))
 
 
 def parse_round_form(form: dict[str, str]) -> Errors:
@@ -141,6 +151,49 @@ def reject(round_id: str, nomination_id: str) -> Any:
     if not reason:
         return round_view(rid, {f"reason-{nid}": [_("This field is required.")]}, f"reject-{nid}", 422)
     return act(rid, f"reject-{nid}", lambda: jejak().feedback.reject(actor(), rid, nid, reason, version()))
+
+
+@bp.route("/nominations", methods=["GET", "POST"])
+@page(roles=PAGE_ROLES["pages.hr.nominations"])
+def nominations() -> Any:
+    """Proposed reviewers waiting for the visitor (the rounds' supervisor, or HR), round by round; tick several and
+    approve them at once (all or nothing: one refusal approves none)."""
+    errors: Errors = {}
+    if request.method == "POST":
+        chosen, versions, errors = chosen_nominations()
+        if not errors:
+            try:
+                count = jejak().feedback.approve_many(actor(), chosen, versions)
+                return redirect(url_for("pages.hr.nominations", approved=count))
+            except DomainError as e:
+                errors = {"chosen": [m for ms in field_errors(e).values() for m in ms]}
+    waiting = jejak().queries.feedback.pending_nominations(actor(), NOMINATIONS_LIMIT)
+    by_round: dict[UUID, list[dict[str, Any]]] = {}
+    for row in waiting:
+        by_round.setdefault(row["round_id"], []).append(row)
+    approved = request.args.get("approved", "")
+    return render("pages/nominations.html", 422 if errors else 200, rounds=list(by_round.values()), errors=errors,
+                  approved=int(approved) if approved.isdigit() else None,
+                  picked=set(request.form.getlist("chosen")), limit=NOMINATIONS_LIMIT)
+
+
+NOMINATIONS_LIMIT = 500
+
+
+def chosen_nominations() -> tuple[list[tuple[UUID, UUID]], dict[UUID, int], Errors]:
+    """The ticked (round, nomination) pairs and the round versions the form was shown with."""
+    chosen: list[tuple[UUID, UUID]] = []
+    try:
+        for value in request.form.getlist("chosen"):
+            round_part, _sep, nomination_part = value.partition(":")
+            chosen.append((UUID(round_part), UUID(nomination_part)))
+    except ValueError:
+        return [], {}, {"chosen": [_("Choose reviewers from the list.")]}
+    if not chosen:
+        return [], {}, {"chosen": [_("Tick at least one reviewer to approve.")]}
+    versions = {rid: int(raw) for rid, _nid in chosen
+                if (raw := request.form.get(f"version-{rid}") or "").isdigit()}
+    return chosen, versions, {}
 
 
 @bp.route("/rounds/<round_id>/close", methods=["POST"])

@@ -21,6 +21,7 @@ from web.pages.render import Errors, field_errors, render, required
 
 bp = Blueprint("people", __name__)
 MAX_TEXT = 2000
+TODO = ("assess", "decide")  # the appraisal list's "waiting for me" views (the home page links to them)
 
 
 @bp.route("/timeline")
@@ -69,8 +70,16 @@ def reason_errors(reason: str) -> Errors:
 @bp.route("/appraisals")
 @page("appraisals.list_appraisals")
 def my_appraisals() -> Any:
-    """Appraisals the account may see, newest period first."""
-    return render("pages/appraisals.html", rows=jejak().queries.appraisals.appraisals(actor(), AppraisalFilter(), 200))
+    """Appraisals the account may see, newest period first; ``todo=assess``: those waiting for the visitor's
+    assessment, ``todo=decide``: those whose objection waits for the visitor's decision."""
+    todo = request.args.get("todo") if request.args.get("todo") in TODO else None
+    me = actor().employee_id
+    flt = AppraisalFilter(**({"assessor_id": me, "unfinished": True} if todo == "assess" else
+                             {"decider_id": me, "objection": "pending"} if todo == "decide" else {}))
+    if todo and me is None:  # nobody without an employee record assesses or hears objections
+        return render("pages/appraisals.html", rows=[], todo=todo)
+    return render("pages/appraisals.html", rows=jejak().queries.appraisals.appraisals(actor(), flt, 200), todo=todo)
+
 
 
 @bp.route("/appraisals/<appraisal_id>")
