@@ -75,6 +75,14 @@ class FeedbackQueries:
         managed = self.policy.round_manager_scope(actor)
         return [] if managed == set() else self.view.pending_nominations(managed, limit)
 
+    def may_open_report(self, actor: Actor, row: dict[str, Any]) -> bool:
+        """Whether a listed round's report would open for the actor now (closed, and AccessPolicy.may_read_report
+        as the report route asks it: auditors and investigators read it as of now)."""
+        if row["status"] != RoundStatus.CLOSED:
+            return False
+        at = datetime.now(UTC) if actor.role in RAW_READERS else None
+        return self.policy.may_read_report(actor, row["id"], row["reviewee_id"], row["supervisor_id"], at)
+
     def report(self, actor: Actor, round_id: UUID, at: datetime | None = None) -> dict[str, Any]:
         """The report as the actor may read it (auditors and investigators: as of ``at``, default now)."""
         self.close_if_due(actor, round_id)

@@ -156,8 +156,10 @@ def my_rounds() -> Any:
     """360 rounds the account may see (employees: their own; supervisors: also their reports'); ``closing=week``:
     the open ones the visitor manages that close this week."""
     flt = closing_filter() or RoundFilter()
-    return render("pages/rounds.html", rounds=jejak().queries.feedback.rounds(actor(), flt, 200),
-                  closing=flt.closes_by)
+    queries = jejak().queries.feedback
+    rows = queries.rounds(actor(), flt, 200)
+    return render("pages/rounds.html", rounds=rows, closing=flt.closes_by,
+                  readable={r["id"] for r in rows if queries.may_open_report(actor(), r)})
 
 
 @bp.route("/feedback/<round_id>/report")

@@ -93,6 +93,7 @@ def round_view(rid: UUID, errors: Errors, failed: str | None, status: int) -> An
     manages = is_open and policy.may_manage_round(who, detail["supervisor_id"])
     proposes = manages or (is_open and policy.may_propose_reviewers(who, detail["reviewee_id"]))
     return render("pages/round.html", status, r=detail, manages=manages, proposes=proposes, errors=errors,
+                  report=jejak().queries.feedback.may_open_report(who, detail),
                   failed=failed, relationships=[(code, word(code)) for code in RELATIONSHIPS],
                   people=people() if proposes else [],
                   notice=request.args.get("notice"), form=request.form)
