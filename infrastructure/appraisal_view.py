@@ -8,8 +8,10 @@ from uuid import UUID
 
 from sqlalchemy import Engine, Select, func, or_, select
 
+from infrastructure.paging import keyset_page
 from infrastructure.projections.appraisals import appraisals
 from infrastructure.projections.directory import employees
+from infrastructure.views import Page
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,17 @@ class AppraisalView:
         stmt = _filtered(stmt, flt, viewer, visible_to)
         stmt = stmt.order_by(appraisals.c.period.desc(), employees.c.name, appraisals.c.id).limit(limit)
         return self._rows(stmt)
+
+    def page(self, flt: AppraisalFilter, limit: int, cursor: str | None = None, viewer: UUID | None = None,
+             visible_to: set[UUID] | None = None) -> Page:
+        """One page of ``appraisals``' list after a cursor, and how many there are in all."""
+        assessor = employees.alias("assessor")
+        stmt = (select(appraisals, employees.c.name.label("employee_name"), assessor.c.name.label("assessor_name"))
+                .outerjoin(employees, employees.c.id == appraisals.c.employee_id)
+                .outerjoin(assessor, assessor.c.id == appraisals.c.assessor_id))
+        keys = [(appraisals.c.period, True), (func.coalesce(employees.c.name, ""), False), (appraisals.c.id, False)]
+        with self.engine.connect() as conn:
+            return keyset_page(conn, _filtered(stmt, flt, viewer, visible_to), keys, limit, cursor)
 
     def count(self, flt: AppraisalFilter, viewer: UUID | None = None, visible_to: set[UUID] | None = None) -> int:
         """How many appraisals ``appraisals`` would list without a limit."""

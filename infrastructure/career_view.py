@@ -7,7 +7,7 @@ read through ``latest_annual_predicates``). The placement itself is the pure rul
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +16,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Engine, Select, case, func, or_, select
 
 from domain.talent_grid import PERFORMANCE_BY_PREDICATE, box_cells, boxes_of, place
+from infrastructure.paging import SortKey, keyset_page
 from infrastructure.projections.appraisals import appraisals
 from infrastructure.projections.directory import employees
 from infrastructure.projections.talent import awards, mentorings, potentials, sessions
@@ -69,9 +70,10 @@ class CareerView:
 
     # --- trainings -------------------------------------------------------------------------------------------
 
-    def trainings(self, flt: TrainingFilter, limit: int, visible_to: set[UUID] | None = None
-                  ) -> list[dict[str, Any]]:
-        """Completions, latest end date first; ``visible_to`` limits them to those employees."""
+    def trainings(self, flt: TrainingFilter, limit: int, visible_to: set[UUID] | None = None,
+                  cursor: str | None = None) -> Any:
+        """Completions, latest end date first; ``visible_to`` limits them to those employees. With a ``cursor``
+        (``""``: the first page) one Page after it, else a plain list."""
         stmt = self._training_rows()
         if flt.employee_id is not None:
             stmt = stmt.where(trainings.c.employee_id == flt.employee_id)
@@ -83,8 +85,7 @@ class CareerView:
             stmt = stmt.where(trainings.c.status == flt.status)
         if visible_to is not None:
             stmt = stmt.where(trainings.c.employee_id.in_(visible_to))
-        stmt = stmt.order_by(trainings.c.end_date.desc(), trainings.c.position.desc()).limit(limit)
-        return self._rows(stmt)
+        return self._listed(stmt, [(trainings.c.end_date, True), (trainings.c.position, True)], limit, cursor)
 
     def training(self, training_id: UUID) -> dict[str, Any] | None:
         """One completion."""
@@ -125,16 +126,15 @@ class CareerView:
 
     # --- potential and the talent grid -----------------------------------------------------------------------
 
-    def potential_assessments(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None
-                              ) -> list[dict[str, Any]]:
-        """Potential assessments, latest first."""
+    def potential_assessments(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+                              cursor: str | None = None) -> Any:
+        """Potential assessments, latest first (with a ``cursor``: one Page, as ``trainings``)."""
         stmt = self._potential_rows()
         if employee_id is not None:
             stmt = stmt.where(potentials.c.employee_id == employee_id)
         if visible_to is not None:
             stmt = stmt.where(potentials.c.employee_id.in_(visible_to))
-        stmt = stmt.order_by(potentials.c.assessed_on.desc(), potentials.c.position.desc()).limit(limit)
-        return self._rows(stmt)
+        return self._listed(stmt, [(potentials.c.assessed_on, True), (potentials.c.position, True)], limit, cursor)
 
     def potential_assessment(self, assessment_id: UUID) -> dict[str, Any] | None:
         """One potential assessment."""
@@ -190,9 +190,9 @@ class CareerView:
     # --- mentoring and awards --------------------------------------------------------------------------------
 
     def mentorings(self, employee_id: UUID | None, status: str | None, limit: int, viewer: UUID | None = None,
-                   visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+                   visible_to: set[UUID] | None = None, cursor: str | None = None) -> Any:
         """Assignments, latest first; ``employee_id`` matches the mentor or the mentee. With ``visible_to``, only
-        assignments of those mentees or where ``viewer`` is the mentor."""
+        assignments of those mentees or where ``viewer`` is the mentor (with a ``cursor``: one Page)."""
         stmt = self._mentoring_rows()
         if employee_id is not None:
             stmt = stmt.where(or_(mentorings.c.mentor_id == employee_id, mentorings.c.mentee_id == employee_id))
@@ -200,8 +200,8 @@ class CareerView:
             stmt = stmt.where(mentorings.c.status == status)
         if visible_to is not None:
             stmt = stmt.where(or_(mentorings.c.mentee_id.in_(visible_to), mentorings.c.mentor_id == viewer))
-        stmt = stmt.order_by(mentorings.c.starts_on.desc(), mentorings.c.assigned_at.desc()).limit(limit)
-        return self._rows(stmt)
+        keys = [(mentorings.c.starts_on, True), (mentorings.c.assigned_at, True), (mentorings.c.id, False)]
+        return self._listed(stmt, keys, limit, cursor)
 
     def mentoring(self, mentoring_id: UUID) -> dict[str, Any] | None:
         """One assignment with its sessions in date order."""
@@ -212,15 +212,16 @@ class CareerView:
                             .order_by(sessions.c.held_on, sessions.c.logged_at))
         return {**rows[0], "session_log": logged}
 
-    def awards(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None
-               ) -> list[dict[str, Any]]:
-        """Awards, latest first."""
+    def awards(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+               cursor: str | None = None) -> Any:
+        """Awards, latest first (with a ``cursor``: one Page)."""
         stmt = self._award_rows()
         if employee_id is not None:
             stmt = stmt.where(awards.c.employee_id == employee_id)
         if visible_to is not None:
             stmt = stmt.where(awards.c.employee_id.in_(visible_to))
-        return self._rows(stmt.order_by(awards.c.awarded_on.desc(), awards.c.granted_at.desc()).limit(limit))
+        keys = [(awards.c.awarded_on, True), (awards.c.granted_at, True), (awards.c.id, False)]
+        return self._listed(stmt, keys, limit, cursor)
 
     def award(self, award_id: UUID) -> dict[str, Any] | None:
         """One award."""
@@ -236,6 +237,14 @@ class CareerView:
     def _award_rows(self) -> Select[Any]:
         return (select(awards, employees.c.name.label("employee_name"))
                 .outerjoin(employees, employees.c.id == awards.c.employee_id))
+
+    def _listed(self, stmt: Select[Any], keys: Sequence[SortKey], limit: int, cursor: str | None) -> Any:
+        """The rows in the keys' order: a plain list without a cursor; with one (``""``: the first page) a Page."""
+        if cursor is None:
+            order = [expr.desc() if descending else expr.asc() for expr, descending in keys]
+            return self._rows(stmt.order_by(*order).limit(limit))
+        with self.engine.connect() as conn:
+            return keyset_page(conn, stmt, keys, limit, cursor or None)
 
     def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

@@ -9,8 +9,10 @@ from uuid import UUID
 
 from sqlalchemy import Engine, Select, and_, bindparam, func, or_, select
 
+from infrastructure.paging import keyset_page
 from infrastructure.projections.directory import employees
 from infrastructure.projections.feedback import nominations, reports, round_means, rounds
+from infrastructure.views import Page
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,14 @@ class FeedbackView:
         """Rounds newest first, with counts; ``visible_to`` limits to rounds whose reviewee is in that set."""
         stmt = _round_filtered(self._round_rows(), flt, visible_to)
         return self._rows(stmt.order_by(rounds.c.opened_at.desc(), rounds.c.id).limit(limit))
+
+    def rounds_page(self, flt: RoundFilter, limit: int, cursor: str | None = None,
+                    visible_to: set[UUID] | None = None) -> Page:
+        """One page of ``rounds``' list after a cursor, and how many there are in all."""
+        stmt = _round_filtered(self._round_rows(), flt, visible_to)
+        with self.engine.connect() as conn:
+            page = keyset_page(conn, stmt, [(rounds.c.opened_at, True), (rounds.c.id, False)], limit, cursor)
+        return Page(_with_rates(page.items), page.next_cursor, page.total)
 
     def count_rounds(self, flt: RoundFilter, visible_to: set[UUID] | None = None) -> int:
         """How many rounds match the filter (of the reviewees given; None: all)."""
@@ -156,11 +166,7 @@ class FeedbackView:
 
     def _rows(self, stmt: Select[Any], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(stmt, params)]
-        for row in rows:
-            if "approved" in row and "responded" in row and row.get("approved") is not None:
-                row["response_rate"] = round(row["responded"] / row["approved"], 2) if row["approved"] else None
-        return rows
+            return _with_rates([dict(r._mapping) for r in conn.execute(stmt, params)])
 
     def _count(self, stmt: Select[Any]) -> int:
         with self.engine.connect() as conn:
@@ -169,6 +175,14 @@ class FeedbackView:
     def _tuples(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(stmt)]
+
+
+def _with_rates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each round row with its response rate (responded of approved reviewers)."""
+    for row in rows:
+        if "approved" in row and "responded" in row and row.get("approved") is not None:
+            row["response_rate"] = round(row["responded"] / row["approved"], 2) if row["approved"] else None
+    return rows
 
 
 def _round_filtered(stmt: Select[Any], flt: RoundFilter, visible_to: set[UUID] | None) -> Select[Any]:

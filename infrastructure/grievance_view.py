@@ -8,8 +8,10 @@ from uuid import UUID
 
 from sqlalchemy import Engine, Select, func, or_, select
 
+from infrastructure.paging import keyset_page
 from infrastructure.projections.directory import employees
 from infrastructure.projections.grievances import grievances, sensitive_reads
+from infrastructure.views import Page
 
 OPEN = ("filed", "investigating")
 
@@ -38,6 +40,14 @@ class GrievanceView:
         stmt = stmt.order_by(grievances.c.filed_at.desc(), grievances.c.id).limit(limit)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def page(self, flt: GrievanceFilter, limit: int, cursor: str | None = None, grievant: UUID | None = None,
+             investigator: str | None = None) -> Page:
+        """One page of ``grievances``' list after a cursor, and how many there are in all."""
+        stmt = _filtered(select(grievances, employees.c.name.label("grievant_name"))
+                         .outerjoin(employees, employees.c.id == grievances.c.grievant_id), flt, grievant, investigator)
+        with self.engine.connect() as conn:
+            return keyset_page(conn, stmt, [(grievances.c.filed_at, True), (grievances.c.id, False)], limit, cursor)
 
     def count(self, flt: GrievanceFilter, grievant: UUID | None = None, investigator: str | None = None) -> int:
         """How many grievances ``grievances`` would list without a limit."""

@@ -15,7 +15,7 @@ from infrastructure.projections.feedback import rounds
 from infrastructure.projections.promotions import cases, decisions
 from infrastructure.projections.talent import awards
 from infrastructure.projections.trainings import trainings
-from infrastructure.views import Page
+from infrastructure.views import Page, count_of
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class PromotionView:
         stmt = (select(cases, employees.c.name.label("candidate_name"))
                 .outerjoin(employees, employees.c.id == cases.c.candidate_id))
         stmt = _case_filtered(stmt, flt, visible_to)
+        total = count_of(self.engine, stmt)
         if cursor:
             moment, last_id, _ = _cursor(cursor, 2)
             stmt = stmt.where(tuple_(cases.c.proposed_at, cases.c.id) < tuple_(*_bound(cases, proposed_at=moment,
@@ -54,7 +55,7 @@ class PromotionView:
         more = len(rows) > limit
         rows = rows[:limit]
         nxt = encode_cursor([rows[-1]["proposed_at"].isoformat(), str(rows[-1]["id"])]) if more else None
-        return Page(rows, nxt)
+        return Page(rows, nxt, total)
 
     def count_cases(self, flt: CaseFilter, visible_to: set[UUID] | None = None) -> int:
         """How many cases match the filter (of the candidates given; None: all)."""
@@ -75,6 +76,7 @@ class PromotionView:
         stmt = _filtered(stmt, decisions, flt)
         if flt.kind is not None:
             stmt = stmt.where(decisions.c.kind == flt.kind)
+        total = count_of(self.engine, stmt)
         if cursor:
             moment, last_id, number = _cursor(cursor, 3)
             key = tuple_(decisions.c.decided_at, decisions.c.case_id, decisions.c.number)
@@ -87,7 +89,7 @@ class PromotionView:
             row["members_present"] = row["members_present"].split("; ") if row["members_present"] else []
         nxt = (encode_cursor([rows[-1]["decided_at"].isoformat(), str(rows[-1]["case_id"]), rows[-1]["number"]])
                if more else None)
-        return Page(rows, nxt)
+        return Page(rows, nxt, total)
 
     def due_rank_changes(self, today: date) -> list[UUID]:
         """Approved rank cases whose TMT has come and whose rank change is not recorded yet."""

@@ -17,10 +17,18 @@ from infrastructure.projections.directory import employees, units
 
 @dataclass(frozen=True)
 class Page:
-    """One page of rows and the cursor of the next page (None at the end)."""
+    """One page of rows, the cursor of the next page (None at the end) and, where counted, how many rows the whole
+    list has."""
 
     items: list[dict[str, Any]]
     next_cursor: str | None
+    total: int | None = None
+
+
+def count_of(engine: Engine, stmt: Select[Any]) -> int:
+    """How many rows a (filtered, unpaged) list statement has."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar() or 0)
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,7 @@ class DirectoryView:
             stmt = stmt.where(employees.c.supervisor_id == flt.supervisor_id)
         if flt.status:
             stmt = stmt.where(employees.c.status == flt.status)
+        total = count_of(self.engine, stmt)
         if cursor:
             name, last_id = decode_cursor(cursor, 2)
             try:
@@ -85,7 +94,7 @@ class DirectoryView:
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = encode_cursor([rows[-1]["name"], str(rows[-1]["id"])]) if more else None
-        return Page(rows, next_cursor)
+        return Page(rows, next_cursor, total)
 
     def direct_reports(self, supervisor_id: UUID) -> list[dict[str, Any]]:
         """The employees reporting directly to a supervisor."""

@@ -27,6 +27,10 @@ class FeedbackReadModel(Protocol):
                visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
         """Rounds matching a filter, of the reviewees given (None: all)."""
 
+    def rounds_page(self, flt: Any, limit: int, cursor: str | None = None,
+                    visible_to: set[UUID] | None = None) -> Any:
+        """One page of rounds after a cursor (items, next_cursor, total)."""
+
     def review_requests(self, reviewer_id: UUID) -> list[dict[str, Any]]:
         """A reviewer's approved nominations with their rounds."""
 
@@ -74,6 +78,11 @@ class FeedbackQueries:
         them as supervisor for supervisors (AccessPolicy.round_manager_scope), none for anyone else."""
         managed = self.policy.round_manager_scope(actor)
         return [] if managed == set() else self.view.pending_nominations(managed, limit)
+
+    def rounds_page(self, actor: Actor, flt: Any, limit: int, cursor: str | None = None) -> dict[str, Any]:
+        """One page of the rounds the actor may list, the next page's cursor and how many there are."""
+        found = self.view.rounds_page(flt, limit, cursor, visible_to=self.policy.record_scope(actor))
+        return {"items": found.items, "next_cursor": found.next_cursor, "total": found.total}
 
     def may_open_report(self, actor: Actor, row: dict[str, Any]) -> bool:
         """Whether a listed round's report would open for the actor now (closed, and AccessPolicy.may_read_report

@@ -20,7 +20,7 @@ from web.pages.access import page
 from web.pages.charts import Axis, Bar, bars, radar
 from web.pages.hr import closing_filter
 from web.pages.i18n import number_filter, word
-from web.pages.render import Errors, field_errors, render, required
+from web.pages.render import PAGE_SIZE, Errors, cursor_arg, field_errors, next_page, render, required
 
 bp = Blueprint("feedback", __name__)
 CATEGORIES = ("self", "supervisor", "peer", "subordinate")
@@ -157,9 +157,10 @@ def my_rounds() -> Any:
     the open ones the visitor manages that close this week."""
     flt = closing_filter() or RoundFilter()
     queries = jejak().queries.feedback
-    rows = queries.rounds(actor(), flt, 200)
-    return render("pages/rounds.html", rounds=rows, closing=flt.closes_by,
-                  readable={r["id"] for r in rows if queries.may_open_report(actor(), r)})
+    found = queries.rounds_page(actor(), flt, PAGE_SIZE, cursor_arg())
+    return render("pages/rounds.html", rounds=found["items"], closing=flt.closes_by, found=found,
+                  next_url=next_page(found),
+                  readable={r["id"] for r in found["items"] if queries.may_open_report(actor(), r)})
 
 
 @bp.route("/feedback/<round_id>/report")

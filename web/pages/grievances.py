@@ -19,10 +19,9 @@ from web.http import parse_id
 from web.pages.access import page
 from web.pages.people import reason_errors
 from web.pages.promotions import readable_drift
-from web.pages.render import Errors, field_errors, render, required
+from web.pages.render import PAGE_SIZE, Errors, cursor_arg, field_errors, next_page, render, required
 
 bp = Blueprint("grievances", __name__)
-LIST_SIZE = 200
 
 
 @bp.route("/grievances")
@@ -30,8 +29,8 @@ LIST_SIZE = 200
 def grievances() -> Any:
     """The grievances the account may see, newest first (``status`` narrows them, e.g. filed: not yet assigned)."""
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
-    rows = jejak().queries.grievances.grievances(actor(), GrievanceFilter(status=status), LIST_SIZE)
-    return render("pages/grievances.html", rows=rows, shown=status)
+    found = jejak().queries.grievances.page(actor(), GrievanceFilter(status=status), PAGE_SIZE, cursor_arg())
+    return render("pages/grievances.html", rows=found["items"], found=found, next_url=next_page(found), shown=status)
 
 
 @bp.route("/grievances/<grievance_id>")

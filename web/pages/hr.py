@@ -20,7 +20,7 @@ from web.http import parse_id
 from web.pages.access import page
 from web.pages.charts import Bar, bars
 from web.pages.i18n import number_filter, word
-from web.pages.render import Errors, field_errors, render, required
+from web.pages.render import PAGE_SIZE, Errors, cursor_arg, field_errors, next_page, render, required
 
 bp = Blueprint("hr", __name__)
 PEOPLE_LIMIT = 2000
@@ -49,9 +49,9 @@ def rounds() -> Any:
                 errors = field_errors(e)
     status = request.args.get("status") if request.args.get("status") in ("open", "closed") else None
     flt = closing_filter() or RoundFilter(status=status)
-    listed = jejak().queries.feedback.rounds(actor(), flt, 500)
-    return render("pages/hr_rounds.html", 422 if errors else 200, rounds=listed, shown=status, form=form,
-                  errors=errors, people=people(), closing=flt.closes_by)
+    found = jejak().queries.feedback.rounds_page(actor(), flt, PAGE_SIZE, cursor_arg())
+    return render("pages/hr_rounds.html", 422 if errors else 200, rounds=found["items"], shown=status, form=form,
+                  errors=errors, people=people(), closing=flt.closes_by, found=found, next_url=next_page(found))
 
 
 def closing_filter() -> RoundFilter | None:

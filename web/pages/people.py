@@ -17,7 +17,7 @@ from web.auth import actor, jejak, principal
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.filing import file_from_page
-from web.pages.render import Errors, field_errors, render, required
+from web.pages.render import PAGE_SIZE, Errors, cursor_arg, field_errors, next_page, render, required
 
 bp = Blueprint("people", __name__)
 MAX_TEXT = 2000
@@ -77,8 +77,10 @@ def my_appraisals() -> Any:
     flt = AppraisalFilter(**({"assessor_id": me, "unfinished": True} if todo == "assess" else
                              {"decider_id": me, "objection": "pending"} if todo == "decide" else {}))
     if todo and me is None:  # nobody without an employee record assesses or hears objections
-        return render("pages/appraisals.html", rows=[], todo=todo)
-    return render("pages/appraisals.html", rows=jejak().queries.appraisals.appraisals(actor(), flt, 200), todo=todo)
+        found: dict[str, Any] = {"items": [], "next_cursor": None, "total": 0}
+    else:
+        found = jejak().queries.appraisals.page(actor(), flt, PAGE_SIZE, cursor_arg())
+    return render("pages/appraisals.html", rows=found["items"], found=found, next_url=next_page(found), todo=todo)
 
 
 
