@@ -63,6 +63,13 @@ class AppraisalView:
         with self.engine.connect() as conn:
             return int(conn.execute(_filtered(stmt, flt, viewer, visible_to)).scalar() or 0)
 
+    def latest_year(self, unit: str) -> int | None:
+        """The latest year any of the unit's appraisals belongs to (None: the unit has none)."""
+        with self.engine.connect() as conn:
+            latest = conn.execute(select(func.max(func.substr(appraisals.c.period, 1, 4)))
+                                  .where(appraisals.c.unit == unit)).scalar()
+        return int(latest) if latest else None
+
     def final_predicates(self, unit: str, period: str) -> list[str]:
         """The current predicate of each final appraisal counted for a unit and period."""
         stmt = select(appraisals.c.predicate).where(appraisals.c.unit == unit, appraisals.c.period == period,

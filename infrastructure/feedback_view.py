@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, bindparam, func, or_, select
 
 from infrastructure.paging import keyset_page
 from infrastructure.projections.directory import employees
@@ -61,6 +61,13 @@ class FeedbackView:
         with self.engine.connect() as conn:
             page = keyset_page(conn, stmt, [(rounds.c.opened_at, True), (rounds.c.id, False)], limit, cursor)
         return Page(_with_rates(page.items), page.next_cursor, page.total)
+
+    def latest_year(self, unit: str) -> int | None:
+        """The latest year any of the unit's rounds belongs to (None: the unit has none)."""
+        with self.engine.connect() as conn:
+            latest = conn.execute(select(func.max(func.substr(rounds.c.period, 1, 4))).where(rounds.c.unit == unit)
+                                  ).scalar()
+        return int(latest) if latest else None
 
     def count_rounds(self, flt: RoundFilter, visible_to: set[UUID] | None = None) -> int:
         """How many rounds match the filter (of the reviewees given; None: all)."""
@@ -137,10 +144,12 @@ class FeedbackView:
                                      ).scalars())
 
     def unit_report(self, unit: str, period: str | None) -> dict[str, Any]:
-        """Response rates per round and the distribution of closed rounds' means per value, for HR."""
-        flt = RoundFilter(unit=unit, period=period)
-        per_round = self.rounds(flt, limit=10_000)
-        conds = [rounds.c.unit == unit] + ([rounds.c.period == period] if period else [])
+        """Response rates per round and the distribution of closed rounds' means per value, for HR. A year's view
+        (2026) includes its quarterly rounds (2026-Q1 ... 2026-Q4)."""
+        in_period = _in_period(period)
+        per_round = self._rows(self._round_rows().where(rounds.c.unit == unit, *in_period)
+                               .order_by(rounds.c.opened_at.desc(), rounds.c.id))
+        conds = [rounds.c.unit == unit, *in_period]
         stmt = (select(round_means.c.question_id, round_means.c.value, round_means.c.others_mean)
                 .join(rounds, rounds.c.id == round_means.c.round_id).where(and_(*conds)))
         means: dict[str, dict[str, Any]] = {}
@@ -175,6 +184,15 @@ class FeedbackView:
     def _tuples(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(stmt)]
+
+
+def _in_period(period: str | None) -> list[ColumnElement[bool]]:
+    """Rounds of a period: a quarter exactly, a year with its quarters (none: every period)."""
+    if not period:
+        return []
+    if len(period) == 4:
+        return [or_(rounds.c.period == period, rounds.c.period.startswith(period + "-Q", autoescape=True))]
+    return [rounds.c.period == period]
 
 
 def _with_rates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

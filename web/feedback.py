@@ -351,7 +351,8 @@ def reminders() -> list[dict[str, Any]]:
 @blp.arguments(UnitReportQuery, location="query", unknown=ma.RAISE)
 @blp.response(200)
 def unit_report(query: dict[str, Any], code: str) -> dict[str, Any]:
-    """Response rates per round and the distribution of means per value, for a unit."""
+    """Response rates per round and the distribution of means per value, for a unit (a year's period, 2026,
+    includes its quarterly rounds 2026-Q1 ... 2026-Q4)."""
     if jejak().directory.unit(code) is None:
         raise NotFound(f"no unit {code!r}")
     return jsonable(jejak().feedback_view.unit_report(code, query["period"]))  # type: ignore[no-any-return]

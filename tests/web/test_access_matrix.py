@@ -229,7 +229,7 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/exports/grievances": ("/api/exports/grievances", None),
 }
 # the page routes that are forms (their GET shows one person's form) or sign-in machinery, not reads of a subject
-NOT_READS = {"/sign-in", "/assets/<path:filename>"}
+NOT_READS = {"/sign-in", "/assets/<path:filename>", "/favicon.ico"}
 PG_SUBSET = ("/api/feedback-rounds/{round_id}/report", "/api/feedback-rounds/{round_id}", "/api/appraisals/{appraisal_id}",
              "/api/promotion-cases/{case_id}", "/api/grievances/{grievance_id}",
              "/api/audit/feedback-rounds/{round_id}/responses", "/api/employees/{employee_id}")

@@ -150,7 +150,7 @@ def page_views(site: Site) -> dict[str, Any]:
             if rule.endpoint.startswith("pages.") and rule.endpoint != "pages.static"}
 
 
-OPEN_PAGES = {"pages.signin.sign_in", "pages.signin.sign_out", "pages.signin.language"}
+OPEN_PAGES = {"pages.signin.sign_in", "pages.signin.sign_out", "pages.signin.language", "pages.signin.favicon"}
 
 
 def test_every_page_declares_the_roles_it_admits(site: Site) -> None:

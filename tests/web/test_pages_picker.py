@@ -51,3 +51,14 @@ def test_the_script_is_served_from_this_site_and_no_page_has_inline_script(site:
     assert served.status_code == 200 and "javascript" in served.content_type
     assert "select[data-picker]" in served.get_data(as_text=True)
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_every_page_names_the_sites_icon_and_favicon_ico_leads_to_it(site: Site) -> None:
+    client = site.client()
+    sign_in = client.get("/sign-in").get_data(as_text=True)
+    redirect = client.get("/favicon.ico")
+    icon = client.get("/assets/favicon.svg")
+
+    assert '<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">' in sign_in
+    assert redirect.status_code == 301 and redirect.headers["Location"].endswith("/assets/favicon.svg")
+    assert icon.status_code == 200 and icon.content_type.startswith("image/svg+xml")

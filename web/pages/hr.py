@@ -221,7 +221,7 @@ def unit(code: str) -> Any:
     """A unit's dashboard for a period: 360 response rates, the predicate distribution against the caps, who is
     below the yearly JP minimum, and the 9-box grid."""
     unit_row = jejak().queries.people.unit(code)
-    period = (request.args.get("period") or str(jejak().feedback.today().year)).strip()[:20]
+    period = (request.args.get("period") or str(latest_year(unit_row["code"]))).strip()[:20]
     year = int(period[:4]) if period[:4].isdigit() else jejak().feedback.today().year
     rates = jejak().feedback_view.unit_report(unit_row["code"], period)
     distribution: dict[str, Any] | None = None
@@ -232,11 +232,17 @@ def unit(code: str) -> Any:
         period_error = e.message
     shortfall = jejak().queries.careers.shortfall(actor(), unit_row["code"], year)
     grid = jejak().queries.careers.talent_grid(actor(), unit_row["code"])
-    this_year = jejak().feedback.today().year
+    this_year = max(jejak().feedback.today().year, year)
     recent = [str(y) for y in range(this_year, this_year - 3, -1)]
     return render("pages/unit.html", unit=unit_row, period=period, recent=recent, period_error=period_error, rates=rates,
                   distribution=distribution, chart=distribution_chart(distribution) if distribution else None,
                   shortfall=shortfall, grid=grid)
+
+
+def latest_year(code: str) -> int:
+    """The dashboard opens on the latest year with rounds or appraisals of the unit (this year when none)."""
+    years = [y for y in (jejak().feedback_view.latest_year(code), jejak().appraisal_view.latest_year(code)) if y]
+    return max(years) if years else jejak().feedback.today().year
 
 
 def distribution_chart(distribution: dict[str, Any]) -> Any:

@@ -65,6 +65,12 @@ def home() -> str:
     return render_template("pages/home.html", inbox=waiting)
 
 
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico before reading a page's icon link: send them to the site's icon."""
+    return redirect(url_for("pages.static", filename="favicon.svg"), 301)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     """The sign-in form; a wrong username or password gets one message that does not say which."""
