@@ -20,6 +20,7 @@ from application.errors import Conflict, NotFound
 from application.ledger import Ledger
 from application.promotion_evidence import TYPES, load_all
 from application.promotions import PromotionService, describe_event, jsonable
+from application.reads import recorded_read
 from application.rulebook import RuleBookService
 from domain.access import AccessGrant
 from domain.account import Account
@@ -180,14 +181,22 @@ class GrievanceService:
         evidence = frozenset({grievance.id, grievance.subject_id, *self._input_ids(grievance)})
         return Cover(grievance.id, grievance.is_open, grievance.investigator_id, evidence)
 
-    def case_file(self, actor: Actor, grievance_id: UUID, reason: str | None = None) -> dict[str, Any]:
-        """What an investigator needs to reconstruct the decision; the read is recorded."""
-        grievance = self.ledger.load(Grievance, grievance_id)
-        require(self.policy.may_read_case_file(actor, grievance.id, grievance.is_open, grievance.investigator_id),
-                "the case file is for HR, auditors and the grievance's investigator while it is open")
-        read = SensitiveRead.record(CASE_FILE, grievance.id, reason or f"case file of grievance {grievance.id}",
-                                    str(grievance.id))
-        self.ledger.record(actor, read, reason=read.reason)
+    def check_case_file(self, actor: Actor, grievance_id: UUID) -> None:
+        """Refuse (403, 404) an actor who may not read this case file, before asking them for a reason."""
+        self._readable_file(actor, grievance_id)
+
+    def record_case_file_read(self, actor: Actor, grievance_id: UUID, reason: str | None) -> UUID:
+        """Record a read of the case file, with its reason, before a page shows it; return the read's id."""
+        grievance = self._readable_file(actor, grievance_id)
+        return self._record_read(actor, grievance, reason)
+
+    def case_file(self, actor: Actor, grievance_id: UUID, reason: str | None = None, read_id: UUID | None = None
+                  ) -> dict[str, Any]:
+        """What an investigator needs to reconstruct the decision; the read is recorded, unless ``read_id`` is the
+        actor's own recent recorded read of this case file (a page shown again, or its PDF)."""
+        grievance = self._readable_file(actor, grievance_id)
+        if not recorded_read(self.ledger, actor, read_id, (CASE_FILE,), grievance.id):
+            self._record_read(actor, grievance, reason)
         if grievance.subject == "promotion_decision":
             body = self._promotion_file(grievance)
         else:
@@ -195,6 +204,20 @@ class GrievanceService:
         body["grievance"] = jsonable(grievance_dict(grievance))
         body["trail"] = self._trail(grievance, body.pop("_ids"))
         return body
+
+    def _readable_file(self, actor: Actor, grievance_id: UUID) -> Grievance:
+        """The grievance, once the policy lets the actor read its case file."""
+        grievance = self.ledger.load(Grievance, grievance_id)
+        require(self.policy.may_read_case_file(actor, grievance.id, grievance.is_open, grievance.investigator_id),
+                "the case file is for HR, auditors and the grievance's investigator while it is open")
+        return grievance
+
+    def _record_read(self, actor: Actor, grievance: Grievance, reason: str | None) -> UUID:
+        """Record a read of the grievance's case file (without a reason, the file is named as the reason)."""
+        read = SensitiveRead.record(CASE_FILE, grievance.id, reason or f"case file of grievance {grievance.id}",
+                                    str(grievance.id))
+        self.ledger.record(actor, read, reason=read.reason)
+        return read.id
 
     def _promotion_file(self, grievance: Grievance) -> dict[str, Any]:
         case = self.ledger.load(PromotionCase, grievance.subject_id)

@@ -11,11 +11,11 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Select, and_, func, literal, or_, select
+from sqlalchemy import Connection, Engine, Select, and_, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from application.queries.filters import Page
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
-from infrastructure.views import Page
 
 SortKey = tuple[ColumnElement[Any], bool]  # an expression (never NULL: coalesce nullable ones) and "descending"
 
@@ -34,6 +34,16 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
     names = [f"_key{i}" for i in range(len(keys))]
     next_cursor = encode_cursor([_plain(rows[-1][n]) for n in names]) if more and rows else None
     return Page([{k: v for k, v in row.items() if k not in names} for row in rows], next_cursor, total)
+
+
+def listed(engine: Engine, stmt: Select[Any], keys: Sequence[SortKey], limit: int, cursor: str | None) -> Any:
+    """The rows in the keys' order: a plain list without a cursor (None), one Page with one (``""``: the first)."""
+    if cursor is None:
+        order = [expr.desc() if descending else expr.asc() for expr, descending in keys]
+        with engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt.order_by(*order).limit(limit))]
+    with engine.connect() as conn:
+        return keyset_page(conn, stmt, keys, limit, cursor or None)
 
 
 def _after(keys: Sequence[SortKey], values: list[Any]) -> ColumnElement[bool]:

@@ -7,11 +7,11 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from infrastructure.views import AuditFilter
+from application.queries.filters import AuditFilter
 from web.auth import actor, allow, jejak
 from web.employees import EmployeeOut
 from web.http import parse_id
-from web.schemas import Strict
+from web.schemas import READ_CASE, READ_REASON, Strict
 
 blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Auditors' reads of the event log")
 
@@ -61,8 +61,9 @@ class ReasonQuery(Strict):
     """Why an individual's record is read (recorded with the read)."""
 
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000),
-                              metadata={"description": "why you read this record; stored with the read"})
-    case_id = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100))
+                              metadata={"description": READ_REASON})
+    case_id = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100),
+                               metadata={"description": READ_CASE})
 
 
 class AsOfQuery(ReasonQuery):
@@ -140,8 +141,10 @@ def verify() -> dict[str, Any]:
 class RawReadQuery(Strict):
     """Why the raw responses are read (required) and under which case."""
 
-    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000))
-    case_id = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100))
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000),
+                              metadata={"description": READ_REASON})
+    case_id = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100), metadata={
+        "description": "an open grievance covering the round (investigators), or the auditor's file number"})
 
 
 class RawResponseOut(ma.Schema):

@@ -9,11 +9,11 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from application.grievances import grievance_dict
+from application.queries.filters import GrievanceFilter
 from domain.grievance import OUTCOMES, STATUSES, SUBJECTS
-from infrastructure.grievance_view import GrievanceFilter
 from web.auth import actor, allow, jejak
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
-from web.schemas import Strict
+from web.schemas import READ_REASON, Strict
 
 blp = Blueprint("grievances", __name__, url_prefix="/api", description="Grievances and their investigation")
 Grounds = ma.validate.Length(min=1, max=4000)
@@ -58,7 +58,8 @@ class GrievanceQuery(Strict):
 class CaseFileQuery(Strict):
     """Why the case file is read (recorded with the read)."""
 
-    reason = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=2000))
+    reason = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=2000), metadata={
+        "description": f"optional (without one, the case file is named as the reason): {READ_REASON}"})
 
 
 class GrievanceOut(ma.Schema):

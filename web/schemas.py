@@ -13,6 +13,14 @@ Text = validate.Length(min=1, max=200)
 LongText = validate.Length(min=1, max=2000)
 
 
+# The ``reason`` of a recorded read, as machine clients give it in the query string. Documented as such: a query
+# string lands in access logs and browser history, so the pages ask for the reason with a POST form instead.
+READ_REASON = ("why you read this record, stored with the read as an event (a recorded read). For machine clients: "
+               "it travels in the URL, so access logs and proxies may keep it; write it without personal details. "
+               "The web pages ask for it with a POST form and record the read once.")
+READ_CASE = "the case or assignment the read belongs to, stored with the read (optional)"
+
+
 class Strict(ma.Schema):
     """Input schema that refuses unknown fields and text no stored record may hold."""
 

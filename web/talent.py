@@ -99,8 +99,8 @@ class GridOut(ma.Schema):
 @blp.response(200, PotentialOut(many=True), headers=PAGE_HEADERS)
 def list_potential(query: dict[str, Any]) -> Any:
     """Potential assessments, latest first (employees: their own; supervisors: also their reports')."""
-    return paged_list(jejak().career.potential_assessments(query["employee_id"], query["limit"], record_scope(),
-                                                           query["cursor"] or ""))
+    return paged_list(jejak().talent_view.potential_assessments(query["employee_id"], query["limit"], record_scope(),
+                                                                query["cursor"] or ""))
 
 
 @blp.route("/potential-assessments", methods=["POST"])
@@ -124,7 +124,7 @@ def get_potential(assessment_id: str) -> Any:
 
 def respond_potential(assessment_id: UUID, status: int = 200) -> Any:
     """An assessment the caller may read, with its version as ETag."""
-    row = jejak().career.potential_assessment(assessment_id)
+    row = jejak().talent_view.potential_assessment(assessment_id)
     if row is None:
         raise NotFound(f"no potential assessment {assessment_id}")
     require_visible(row["employee_id"], "potential assessments")

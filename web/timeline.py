@@ -7,10 +7,10 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from infrastructure.timeline_view import KINDS
+from application.queries.timeline import KINDS
 from web.auth import actor, allow, jejak
 from web.http import parse_id
-from web.schemas import LongText, Strict
+from web.schemas import READ_CASE, READ_REASON, LongText, Strict
 
 blp = Blueprint("timeline", __name__, url_prefix="/api", description="Career timeline")
 
@@ -23,8 +23,9 @@ class TimelineQuery(Strict):
     kind = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=500)), load_default=list,
                           metadata={"description": f"repeat or separate with commas; one of {', '.join(KINDS)}"})
     reason = ma.fields.String(load_default=None, validate=LongText, metadata={
-        "description": "required for auditors: why you read this record; stored with the read (others: ignored)"})
-    case_id = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100))
+        "description": f"required for auditors (others: ignored): {READ_REASON}"})
+    case_id = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100),
+                               metadata={"description": READ_CASE})
 
     @ma.validates_schema
     def check(self, data: dict[str, Any], **_: Any) -> None:

@@ -9,9 +9,9 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from application.errors import Forbidden, NotFound
+from application.queries.filters import TrainingFilter
 from domain.employment import PPPK
 from domain.training import MAX_JP_PER_DAY, OUTCOMES, STATUSES
-from infrastructure.career_view import TrainingFilter
 from web.auth import actor, allow, jejak
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
@@ -153,7 +153,7 @@ class ShortfallOut(ma.Schema):
 
 def training_detail(training_id: UUID) -> dict[str, Any]:
     """A completion the caller may read (404 unknown, 403 someone else's)."""
-    row = jejak().career.training(training_id)
+    row = jejak().training_view.training(training_id)
     if row is None:
         raise NotFound(f"no training {training_id}")
     require_visible(row["employee_id"], "training")
@@ -173,7 +173,7 @@ def respond_training(training_id: UUID, status: int = 200) -> Any:
 def list_trainings(query: dict[str, Any]) -> Any:
     """Completions, latest end date first (employees: their own; supervisors: also their reports')."""
     flt = TrainingFilter(query["employee_id"], query["unit"], query["year"], query["status"])
-    return paged_list(jejak().career.trainings(flt, query["limit"], record_scope(), query["cursor"] or ""))
+    return paged_list(jejak().training_view.trainings(flt, query["limit"], record_scope(), query["cursor"] or ""))
 
 
 @blp.route("/trainings", methods=["POST"])
@@ -217,7 +217,7 @@ def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     require_visible(person["id"], "training hours")
     year = query["year"] or jejak().trainings.today().year
     minimum = jejak().trainings.yearly_minimum(year)
-    hours = jejak().career.training_hours(person["id"], year)
+    hours = jejak().training_view.training_hours(person["id"], year)
     out = {"employee_id": person["id"], "name": person["name"], "year": year, **hours,
            "minimum_jp": minimum.minimum_jp, "shortfall_jp": max(minimum.minimum_jp - hours["verified_jp"], 0),
            "meets_minimum": hours["verified_jp"] >= minimum.minimum_jp, "status": person["status"],

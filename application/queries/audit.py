@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 from application.actor import Actor
 from application.jsonable import jsonable
 from application.ledger import Ledger, event_meta, event_payload, event_timestamp
+from application.queries.filters import AuditFilter
 from application.reads import ReadLog
 from application.registry import Registry
 from domain.account import Account
@@ -27,11 +28,18 @@ RAW_RESPONSE_FIELDS = ("reviewer_id", "ratings", "comments")
 class AuditReadModel(Protocol):
     """The audit index's lookups."""
 
-    def events(self, flt: Any, limit: int, after: int = 0) -> tuple[list[dict[str, Any]], int | None]:
-        """Index rows after a position, filtered, and the next page's position."""
+    def events(self, flt: AuditFilter, limit: int, after: int = 0, before: int | None = None,
+               newest_first: bool = False) -> tuple[list[dict[str, Any]], int | None]:
+        """Index rows after (and before) a position, filtered, in either order, and the next page's cursor."""
+
+    def actors(self) -> list[dict[str, Any]]:
+        """Everyone who has caused an event."""
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]:
         """Version -> log position for one aggregate."""
+
+
+HISTORY = "aggregate.history"
 
 
 def describe(event: Any, position: int | None) -> dict[str, Any]:
@@ -69,9 +77,11 @@ class AuditQueries:
         self.event_at = event_at
         self.verify = verify
 
-    def events(self, flt: Any, limit: int, after: int) -> dict[str, Any]:
-        """One page of the log after a position, each event as auditors read it, and the next page's position."""
-        rows, next_after = self.view.events(flt, limit, after)
+    def events(self, flt: AuditFilter, limit: int, after: int, before: int | None = None, newest_first: bool = False
+               ) -> dict[str, Any]:
+        """One page of the log after a position (newest first: before one), each event as auditors read it, and the
+        next page's cursor (``next_after``: a position for ``after``, or for ``before`` when newest first)."""
+        rows, next_after = self.view.events(flt, limit, after, before, newest_first)
         items = []
         for row in rows:
             event = self.event_at(row["position"])
@@ -79,19 +89,33 @@ class AuditQueries:
                 items.append(describe(event, row["position"]))
         return {"items": items, "next_after": next_after}
 
-    def history(self, actor: Actor, aggregate_id: UUID, reason: str | None, case_id: str | None
-                ) -> list[dict[str, Any]]:
-        """Every event of one aggregate with its log position; the read is recorded (with its reason) first."""
+    def actors(self) -> list[dict[str, Any]]:
+        """Everyone who has caused an event (for the log's filter), by name."""
+        return self.view.actors()
+
+    def record_history_read(self, actor: Actor, aggregate_id: UUID, reason: str | None, case_id: str | None
+                            ) -> UUID:
+        """Record a read of an aggregate's history, with its reason, before a page shows it; return the read's id."""
         self.ledger.history(aggregate_id)  # 404 before recording a read of nothing
-        self.reads.record(actor, "aggregate.history", aggregate_id, reason, case_id)
+        return self.reads.record(actor, HISTORY, aggregate_id, reason, case_id)
+
+    def history(self, actor: Actor, aggregate_id: UUID, reason: str | None, case_id: str | None,
+                read_id: UUID | None = None) -> list[dict[str, Any]]:
+        """Every event of one aggregate with its log position; the read is recorded (with its reason) first, unless
+        ``read_id`` is the actor's own recent recorded read of this history (a page shown again)."""
+        self.ledger.history(aggregate_id)  # 404 before recording a read of nothing
+        if not self.reads.recorded(actor, read_id, (HISTORY,), aggregate_id):
+            self.reads.record(actor, HISTORY, aggregate_id, reason, case_id)
         positions = self.view.positions(aggregate_id)
         return [describe(e, positions.get(e.originator_version)) for e in self.ledger.history(aggregate_id)]
 
     def employee_state(self, actor: Actor, employee_id: UUID, version: int | None, at: datetime | None,
-                       reason: str | None, case_id: str | None) -> dict[str, Any]:
-        """An employee as of a version or a moment; the read is recorded with its reason."""
+                       reason: str | None, case_id: str | None, read_id: UUID | None = None) -> dict[str, Any]:
+        """An employee as of a version or a moment; the read is recorded with its reason, unless ``read_id`` is the
+        actor's own recent recorded read of the employee's whole history, which holds every such state."""
         emp = self.registry.employee_as_of(employee_id, version, at)
-        self.reads.record(actor, "employee.state", emp.id, reason, case_id)
+        if not self.reads.recorded(actor, read_id, (HISTORY,), emp.id):
+            self.reads.record(actor, "employee.state", emp.id, reason, case_id)
         state = {k: v for k, v in vars(emp).items() if not k.startswith("_")}
         state["id"], state["version"], state["as_of_version"] = emp.id, emp.version, emp.version
         return state

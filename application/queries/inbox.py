@@ -4,15 +4,15 @@ investigate, rounds closing this week). The home page and GET /api/inbox are thi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
 
 from application.access_policy import AccessPolicy
 from application.actor import Actor
 from application.queries.feedback import FeedbackQueries
+from application.queries.filters import AppraisalFilter, CaseFilter, GrievanceFilter, RoundFilter
 from domain.grievance import GrievanceStatus
 
 CLOSING_WINDOW = timedelta(days=7)  # "this week": today and the six days after it
@@ -21,7 +21,7 @@ CLOSING_WINDOW = timedelta(days=7)  # "this week": today and the six days after 
 class InboxFeedbackView(Protocol):
     """The feedback read model's counts the inbox uses."""
 
-    def count_rounds(self, flt: Any, visible_to: set[UUID] | None = None) -> int:
+    def count_rounds(self, flt: RoundFilter, visible_to: set[UUID] | None = None) -> int:
         """How many rounds match a filter."""
 
     def count_pending_nominations(self, supervisors: set[UUID] | None) -> int:
@@ -31,32 +31,22 @@ class InboxFeedbackView(Protocol):
 class InboxAppraisalView(Protocol):
     """The appraisal read model's count."""
 
-    def count(self, flt: Any, viewer: UUID | None = None, visible_to: set[UUID] | None = None) -> int:
+    def count(self, flt: AppraisalFilter, viewer: UUID | None = None, visible_to: set[UUID] | None = None) -> int:
         """How many appraisals match a filter."""
 
 
 class InboxPromotionView(Protocol):
     """The promotion read model's count."""
 
-    def count_cases(self, flt: Any, visible_to: set[UUID] | None = None) -> int:
+    def count_cases(self, flt: CaseFilter, visible_to: set[UUID] | None = None) -> int:
         """How many cases match a filter."""
 
 
 class InboxGrievanceView(Protocol):
     """The grievance read model's count."""
 
-    def count(self, flt: Any, grievant: UUID | None = None, investigator: str | None = None) -> int:
+    def count(self, flt: GrievanceFilter, grievant: UUID | None = None, investigator: str | None = None) -> int:
         """How many grievances match a filter."""
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The read models' filter types (the application names them without importing infrastructure)."""
-
-    rounds: Callable[..., Any]
-    appraisals: Callable[..., Any]
-    cases: Callable[..., Any]
-    grievances: Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -72,13 +62,12 @@ class InboxQueries:
     """Counts of what waits for the actor, one per duty ``AccessPolicy.inbox_duties`` gives them."""
 
     def __init__(self, feedback: FeedbackQueries, rounds: InboxFeedbackView, appraisals: InboxAppraisalView,
-                 cases: InboxPromotionView, grievances: InboxGrievanceView, filters: Filters, policy: AccessPolicy):
+                 cases: InboxPromotionView, grievances: InboxGrievanceView, policy: AccessPolicy):
         self.feedback = feedback
         self.rounds = rounds
         self.appraisals = appraisals
         self.cases = cases
         self.grievances = grievances
-        self.filters = filters
         self.policy = policy
 
     def closing_until(self) -> date:
@@ -91,7 +80,7 @@ class InboxQueries:
 
     def item(self, actor: Actor, duty: str) -> InboxItem:
         """One duty's count for the actor."""
-        me, f = actor.employee_id, self.filters
+        me = actor.employee_id
         managed = self.policy.round_manager_scope(actor)
         if duty == "reviews_to_write":
             return InboxItem(duty, sum(1 for r in self.feedback.review_requests(actor) if r["state"] == "pending"))
@@ -100,19 +89,19 @@ class InboxQueries:
         if duty == "rounds_closing":
             until = self.closing_until()
             supervisors = None if managed is None else frozenset(managed)
-            return InboxItem(duty, self.rounds.count_rounds(f.rounds(closes_by=until, supervisors=supervisors)),
+            return InboxItem(duty, self.rounds.count_rounds(RoundFilter(closes_by=until, supervisors=supervisors)),
                              until)
         if duty == "appraisals_to_assess":
-            return InboxItem(duty, self.appraisals.count(f.appraisals(assessor_id=me, unfinished=True)))
+            return InboxItem(duty, self.appraisals.count(AppraisalFilter(assessor_id=me, unfinished=True)))
         if duty == "objections_to_decide":
-            return InboxItem(duty, self.appraisals.count(f.appraisals(decider_id=me, objection="pending")))
+            return InboxItem(duty, self.appraisals.count(AppraisalFilter(decider_id=me, objection="pending")))
         if duty in CASE_STATUS:
-            return InboxItem(duty, self.cases.count_cases(f.cases(status=CASE_STATUS[duty]),
+            return InboxItem(duty, self.cases.count_cases(CaseFilter(status=CASE_STATUS[duty]),
                                                           self.policy.case_scope(actor)))
         if duty == "grievances_to_assign":
-            return InboxItem(duty, self.grievances.count(f.grievances(status=GrievanceStatus.FILED.value)))
+            return InboxItem(duty, self.grievances.count(GrievanceFilter(status=GrievanceStatus.FILED.value)))
         if duty == "grievances_assigned":
-            return InboxItem(duty, self.grievances.count(f.grievances(), investigator=actor.id))
+            return InboxItem(duty, self.grievances.count(GrievanceFilter(), investigator=actor.id))
         raise ValueError(f"unknown inbox duty {duty!r}")
 
 

@@ -12,6 +12,14 @@ from application.actor import Actor
 from application.queries.people import PeopleQueries
 from application.reads import ReadLog
 
+# The kinds of timeline item, in the order the API documents them (the read model says which events make each).
+KINDS: tuple[str, ...] = (
+    "registration", "rank", "position", "unit", "supervisor", "appraisal", "objection", "training", "feedback",
+    "potential", "mentoring", "award", "promotion", "status", "education", "discipline", "exam",
+)
+
+READ = "employee.timeline"
+
 
 class TimelineReadModel(Protocol):
     """The timeline read model's items."""
@@ -34,14 +42,22 @@ class TimelineQueries:
         """An auditor states a reason before reading someone's full record."""
         return self.policy.reads_are_recorded(actor)
 
-    def timeline(self, actor: Actor, employee_id: UUID, since: date | None, until: date | None, kinds: list[str],
-                 reason: str | None, case_id: str | None) -> dict[str, Any]:
-        """A timeline the actor may read; an auditor's read needs a reason and is recorded first."""
+    def record_read(self, actor: Actor, employee_id: UUID, reason: str | None, case_id: str | None) -> UUID:
+        """Record an auditor's read of a timeline, with its reason, before the page shows it; return the read's id."""
         person = self.people.entry(employee_id)
         require(self.policy.may_read_record(actor, person["id"]),
                 "you may read the career timeline of yourself and your reports only")
-        if self.policy.reads_are_recorded(actor):
-            self.reads.record(actor, "employee.timeline", person["id"], reason, case_id)
+        return self.reads.record(actor, READ, person["id"], reason, case_id)
+
+    def timeline(self, actor: Actor, employee_id: UUID, since: date | None, until: date | None, kinds: list[str],
+                 reason: str | None, case_id: str | None, read_id: UUID | None = None) -> dict[str, Any]:
+        """A timeline the actor may read; an auditor's read needs a reason and is recorded first, unless
+        ``read_id`` is their own recent recorded read of it (a page shown again after ``record_read``)."""
+        person = self.people.entry(employee_id)
+        require(self.policy.may_read_record(actor, person["id"]),
+                "you may read the career timeline of yourself and your reports only")
+        if self.policy.reads_are_recorded(actor) and not self.reads.recorded(actor, read_id, (READ,), person["id"]):
+            self.reads.record(actor, READ, person["id"], reason, case_id)
         items = [item_of(row) for row in self.view.items(person["id"], since, until, kinds)]
         return {"employee_id": person["id"], "name": person["name"], "since": since, "until": until,
                 "kinds": kinds, "count": len(items), "items": items}

@@ -52,9 +52,9 @@ class Site:
         return client
 
 
-def build_site(tmp_path: Path) -> Iterator[Site]:
-    """A seeded app (see tests/web/conftest.py) with an account per role."""
-    for system in _make("sqlite", tmp_path, **FAST_HASH):
+def build_site(tmp_path: Path, kind: str = "sqlite", **overrides: Any) -> Iterator[Site]:
+    """A seeded app (see tests/web/conftest.py) with an account per role (on SQLite unless ``kind`` says otherwise)."""
+    for system in _make(kind, tmp_path, **FAST_HASH, **overrides):
         api = seeded_api(system)
         actor = system_actor("test-accounts")
         employee_of = {"supervisor": api.ids["supervisor"], "employee": api.ids["staff"]}
@@ -73,6 +73,14 @@ def csrf_token(client: FlaskClient, path: str = "/sign-in") -> str:
 def post_form(client: FlaskClient, path: str, data: dict[str, Any], token_from: str | None = None) -> Any:
     """Post a form the way a browser would, with the CSRF token of the page it came from."""
     return client.post(path, data={**data, "csrf_token": csrf_token(client, token_from or path)})
+
+
+def read_with_reason(client: FlaskClient, path: str, reason: str, **extra: str) -> Any:
+    """Open a page behind a recorded read as a browser does: the reason form's POST (with its CSRF token), then the
+    page it redirects to."""
+    posted = post_form(client, path, {"reason": reason, **extra})
+    assert posted.status_code == 303, posted.get_data(as_text=True)[-600:]
+    return client.get(posted.headers["Location"])
 
 
 HR = Actor(id="page-test-hr", role="hr_admin", name="Admin BKPSDM")

@@ -233,6 +233,19 @@ def test_openapi_document_declares_bearer_security(api: Api) -> None:
     assert document["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
 
 
+@pytest.mark.parametrize("path", ["/api/employees/{employee_id}/timeline", "/api/audit/aggregates/{aggregate_id}/events",
+                                  "/api/audit/employees/{employee_id}/state",
+                                  "/api/audit/feedback-rounds/{round_id}/responses",
+                                  "/api/grievances/{grievance_id}/case-file"])
+def test_openapi_document_explains_the_reason_of_a_recorded_read(api: Api, path: str) -> None:
+    document = api.call("GET", "/api/openapi.json", role=None).get_json()
+
+    params = {p["name"]: p for p in document["paths"][path]["get"]["parameters"] if p["in"] == "query"}
+
+    assert "recorded read" in params["reason"]["description"]
+    assert "access logs" in params["reason"]["description"]
+
+
 def test_docs_page_is_html(api: Api) -> None:
     response = api.call("GET", "/api/docs", role=None)
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from application.actor import Actor
 from infrastructure.documents import compact, digest_of, expand
-from tests.web.pages import Site, build_site, closed_round, decided_case
+from tests.web.pages import Site, build_site, closed_round, decided_case, read_with_reason
 from web.cli import cli
 
 # the stamp as printed in Indonesian, with all white space removed (PDF text extraction breaks lines anywhere)
@@ -86,7 +86,7 @@ def test_the_case_file_pdf_asks_for_a_reason_and_records_the_read(site: Site) ->
     client = site.client("hr_admin")
 
     asked = client.get(f"/grievances/{grievance}/case-file.pdf")
-    response = client.get(f"/grievances/{grievance}/case-file.pdf?reason=pemeriksaan+berkas")
+    response = read_with_reason(client, f"/grievances/{grievance}/case-file.pdf", "pemeriksaan berkas")
 
     assert asked.status_code == 200 and b"%PDF" not in asked.data[:8]
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
@@ -94,6 +94,10 @@ def test_the_case_file_pdf_asks_for_a_reason_and_records_the_read(site: Site) ->
     assert "pemeriksaan berkas" in text and "nilai 2024 belum dihitung" in text
     _, positions, _ = check_stamp(site, text)
     assert set(site.jejak.audit.positions(grievance).values()) <= set(positions)
+    head = site.jejak.projections.head()
+    assert client.get(f"/grievances/{grievance}/case-file").status_code == 200  # the same read: the page too
+    assert client.get(f"/grievances/{grievance}/case-file.pdf").data.startswith(b"%PDF")
+    assert site.jejak.projections.head() == head
 
 
 def test_documents_are_refused_to_whom_the_page_is_refused(site: Site) -> None:
@@ -104,7 +108,7 @@ def test_documents_are_refused_to_whom_the_page_is_refused(site: Site) -> None:
     assert site.client("investigator").get(f"/promotions/{case_id}/decisions/1.pdf").status_code == 403
     assert site.client("hr_admin").get(f"/promotions/{case_id}/decisions/9.pdf").status_code == 404
     assert site.client(None).get(f"/feedback/{rid}/report.pdf").status_code == 302
-    assert site.client("employee").get(f"/grievances/{UUID(int=1)}/case-file.pdf?reason=x").status_code == 403
+    assert site.client("employee").get(f"/grievances/{UUID(int=1)}/case-file.pdf").status_code == 403
 
 
 def test_positions_print_compactly_and_read_back() -> None:

@@ -10,7 +10,16 @@ from uuid import UUID
 
 import pytest
 
-from tests.web.pages import HR, Site, as_person, build_site, open_round_with_reviewers, post_form
+from tests.web.pages import (
+    HR,
+    Site,
+    as_person,
+    build_site,
+    decided_case,
+    open_round_with_reviewers,
+    post_form,
+    read_with_reason,
+)
 
 
 @pytest.fixture
@@ -79,19 +88,41 @@ def test_employee_timeline_lists_the_registration(site: Site) -> None:
     assert "Dewi Lestari" in response.get_data(as_text=True)
 
 
-def test_auditor_states_a_reason_before_reading_a_timeline_and_the_read_is_recorded(site: Site) -> None:
+def test_auditor_states_a_reason_in_a_post_form_the_read_is_recorded_once_and_a_reload_records_nothing(
+        site: Site) -> None:
     staff = site.api.ids["staff"]
     client = site.client("auditor")
     head = site.jejak.projections.head()
 
-    asked = client.get(f"/employees/{staff}/timeline")
-    assert asked.status_code == 200 and 'name="reason"' in asked.get_data(as_text=True)
+    asked = client.get(f"/employees/{staff}/timeline?reason=lewat+alamat")  # a reason in the URL is not taken
+    form = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'method="post"' in form and 'name="reason"' in form
+    assert 'name="csrf_token"' in form
     assert site.jejak.projections.head() == head
 
-    read = client.get(f"/employees/{staff}/timeline?reason=audit+reguler+2026")
-    assert read.status_code == 200
+    posted = post_form(client, f"/employees/{staff}/timeline", {"reason": "audit reguler 2026"})
+    assert posted.status_code == 303
+    assert posted.headers["Location"] == f"/employees/{staff}/timeline"  # no reason in the address
     assert site.jejak.projections.head() == head + 1
-    assert "Dewi Lestari" in read.get_data(as_text=True)
+    for _reload in range(2):
+        read = client.get(posted.headers["Location"])
+        assert read.status_code == 200 and "Dewi Lestari" in read.get_data(as_text=True)
+    assert site.jejak.projections.head() == head + 1
+    reads = site.api.call("GET", "/api/audit/events?topic=SensitiveRead.Recorded", role="auditor").get_json()
+    assert [e["reason"] for e in reads["items"]] == ["audit reguler 2026"]
+
+
+def test_the_reason_form_refuses_a_post_without_its_csrf_token_or_without_a_reason(site: Site) -> None:
+    staff = site.api.ids["staff"]
+    client = site.client("auditor")
+    head = site.jejak.projections.head()
+
+    forged = client.post(f"/employees/{staff}/timeline", data={"reason": "audit"})
+    blank = post_form(client, f"/employees/{staff}/timeline", {"reason": " "})
+
+    assert forged.status_code == 400
+    assert blank.status_code == 422 and 'id="reason-error" role="alert"' in blank.get_data(as_text=True)
+    assert site.jejak.projections.head() == head
 
 
 def test_employee_may_not_read_a_colleagues_timeline(site: Site) -> None:
@@ -128,3 +159,55 @@ def test_the_appraised_employee_files_a_grievance_about_the_final_result_from_th
     assert filed.status_code == 302 and filed.headers["Location"].startswith("/grievances/")
     after = client.get(f"/appraisals/{aid}").get_data(as_text=True)
     assert 'name="grounds"' not in after and filed.headers["Location"].split("?")[0] in after
+
+
+def rich_career(site: Site) -> None:
+    """The staff member's record gets an appraisal, a verified training, a mentor and a decided promotion case."""
+    final_appraisal(site)
+    staff, supervisor = site.api.ids["staff"], site.api.ids["supervisor"]
+    training = site.jejak.trainings.record(HR, employee_id=staff, course="Pelatihan Analis Kebijakan",
+                                           provider="LAN", jp=24, start_date=date(2025, 5, 5),
+                                           end_date=date(2025, 5, 9), certificate_number="LAN-2025-0042")
+    site.jejak.trainings.decide(HR, training.id, "verified", "sertifikat asli diperiksa")
+    site.jejak.mentoring.assign(HR, supervisor, staff, ["menyusun kajian"], date(2025, 6, 2))
+    decided_case(site)
+
+
+def test_the_timeline_is_a_list_of_readable_cards_in_indonesian(site: Site) -> None:
+    rich_career(site)
+
+    page = site.client("employee").get(f"/employees/{site.api.ids['staff']}/timeline").get_data(as_text=True)
+
+    assert 'class="card kind-' in page
+    for words in ("Mulai bertugas", "Pelatihan selesai dan diverifikasi", "Dibimbing oleh Siti Rahmawati",
+                  "<dt>Atasan</dt><dd>Siti Rahmawati</dd>", "9 Mei 2025"):
+        assert words in page, words
+    for english in ("Registered", "Training verified", "Mentored by", "rank_since", "supervisor_id",
+                    "as_expected", "/api/"):
+        assert english not in page, english
+    assert str(site.api.ids["supervisor"]) not in page  # people by name, never by id
+    assert 'href="/appraisals/' in page and 'href="/promotions/' in page
+    assert "<details" not in page  # the technical detail is for auditors
+
+
+def test_the_timeline_speaks_english_when_asked(site: Site) -> None:
+    rich_career(site)
+    client = site.client("employee")
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+
+    page = client.get(f"/employees/{site.api.ids['staff']}/timeline").get_data(as_text=True)
+
+    assert "Training completed and verified: Pelatihan Analis Kebijakan (24 JP)" in page
+    assert "Mentored by Siti Rahmawati" in page and "9 May 2025" in page
+
+
+def test_an_auditor_finds_the_technical_detail_folded_away_with_a_link_to_the_raw_event(site: Site) -> None:
+    rich_career(site)
+    staff = site.api.ids["staff"]
+
+    page = read_with_reason(site.client("auditor"), f"/employees/{staff}/timeline", "audit").get_data(as_text=True)
+
+    assert '<details class="technical">' in page
+    assert "domain.employee:Employee.Registered" in page
+    assert f'href="/audit/events?aggregate_id={staff}' in page

@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 
 from application.actor import Actor
-from tests.web.pages import HR, Site, as_person, build_site, csrf_token, post_form
+from tests.web.pages import HR, Site, as_person, build_site, csrf_token, post_form, read_with_reason
 
 COMMITTEE = Actor(id="page-test-committee", role="committee", name="Tim Penilai Kinerja")
 MEMBERS = "Sekretaris Daerah\nKepala BKPSDM"
@@ -143,7 +143,7 @@ def test_the_candidate_files_a_grievance_hr_assigns_and_the_investigator_reads_t
     assert grievance_path in investigator.get("/investigations").get_data(as_text=True)
     asks = investigator.get(grievance_path + "/case-file")
     assert 'name="reason"' in asks.get_data(as_text=True)
-    case_file = investigator.get(grievance_path + "/case-file?reason=pemeriksaan").get_data(as_text=True)
+    case_file = read_with_reason(investigator, grievance_path + "/case-file", "pemeriksaan").get_data(as_text=True)
     assert 'id="decision-event"' in case_file and 'id="replay-overall"' in case_file
     assert 'id="rule-set-text"' in case_file and "pemeriksaan" in case_file
     assert investigator.get(f"/promotions/{case_id}/audit").status_code == 200

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 
 from domain.feedback_round import FeedbackRound
 from infrastructure.documents import Stamp, stamp
@@ -19,7 +19,7 @@ from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.feedback import report_context
-from web.pages.grievances import case_file_reason, readable_file
+from web.pages.grievances import behind_case_file_read, readable_file
 from web.pages.render import error_page
 
 bp = Blueprint("documents", __name__)
@@ -86,15 +86,18 @@ def decision_pdf(case_id: str, number: int) -> Any:
                a=assessment)
 
 
-@bp.route("/grievances/<grievance_id>/case-file.pdf")
+@bp.route("/grievances/<grievance_id>/case-file.pdf", methods=["GET", "POST"])
 @page("grievances.case_file")
 def case_file_pdf(grievance_id: str) -> Any:
-    """The grievance case file as a PDF; opening it is a recorded read with a reason, as the page."""
+    """The grievance case file as a PDF; part of the session's recorded read of the case file (the reason form
+    first, as the page)."""
     gid = parse_id(grievance_id, "grievance")
-    reason, form = case_file_reason(gid, url_for("pages.documents.case_file_pdf", grievance_id=gid))
-    if reason is None:
-        return form
-    data = jejak().grievances.case_file(actor(), gid, reason)
+    return behind_case_file_read(gid, lambda read_id: case_file_document(gid, read_id))
+
+
+def case_file_document(gid: UUID, read_id: UUID) -> Any:
+    """The PDF of a case file this session has a recorded read of."""
+    data = jejak().grievances.case_file(actor(), gid, None, read_id)
     versions: dict[UUID, int] = {}
     for entry in data["trail"]:
         key = UUID(entry["aggregate_id"])
@@ -102,4 +105,4 @@ def case_file_pdf(grievance_id: str) -> Any:
     for ref in data.get("evidence") or []:
         versions[UUID(ref["id"])] = max(versions.get(UUID(ref["id"]), 0), int(ref["version"]))
     return pdf("pages/case_file.html", f"berkas-pengaduan-{gid}", versions.items(), f=readable_file(data),
-               g=jejak().queries.grievances.grievance(actor(), gid), reason=reason)
+               g=jejak().queries.grievances.grievance(actor(), gid))

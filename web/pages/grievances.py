@@ -4,6 +4,7 @@ grievance's status and outcome with HR's assignment form, and the case file. The
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -11,16 +12,17 @@ from uuid import UUID
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
+from application.queries.filters import GrievanceFilter
 from domain.errors import DomainError
 from domain.grievance import OPEN_STATUSES, OUTCOMES, STATUSES
-from infrastructure.grievance_view import GrievanceFilter
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
-from web.pages.people import reason_errors
 from web.pages.promotions import readable_drift
+from web.pages.recorded_reads import behind_reason, remembered
 from web.pages.render import PAGE_SIZE, Errors, cursor_arg, field_errors, next_page, render, required
 
+CASE_FILE_READ = "case_file"
 bp = Blueprint("grievances", __name__)
 
 
@@ -104,30 +106,25 @@ def conclude(grievance_id: str) -> Any:
     return redirect(url_for("pages.grievances.grievance", grievance_id=gid, notice="concluded"))
 
 
-@bp.route("/grievances/<grievance_id>/case-file")
+@bp.route("/grievances/<grievance_id>/case-file", methods=["GET", "POST"])
 @page("grievances.case_file")
 def case_file(grievance_id: str) -> Any:
     """The case file: the decision event, the evidence as of the decision, replay, drift, the rule-set text and the
-    trail of actors. Opening it is a recorded read, with the reason given."""
+    trail of actors. Opening it is a recorded read: the reason is asked for first (a POST form), recorded once."""
     gid = parse_id(grievance_id, "grievance")
-    reason, form = case_file_reason(gid, url_for("pages.grievances.case_file", grievance_id=gid))
-    if reason is None:
-        return form
-    data = jejak().grievances.case_file(actor(), gid, reason)
-    return render("pages/case_file.html", f=readable_file(data), g=jejak().queries.grievances.grievance(actor(), gid), reason=reason)
+    return behind_case_file_read(gid, lambda read_id: render(
+        "pages/case_file.html", f=readable_file(jejak().grievances.case_file(actor(), gid, None, read_id)),
+        g=jejak().queries.grievances.grievance(actor(), gid)))
 
 
-def case_file_reason(gid: UUID, action: str) -> tuple[str | None, Any]:
-    """The reason given for opening a case file, or the reason form to show instead."""
-    reason = (request.args.get("reason") or "").strip()
-    if not reason:
-        return None, render("pages/reason.html", person=None, errors={}, reason="", case_id="", action=action,
-                            show_case=False)
-    errors = reason_errors(reason)
-    if errors:
-        return None, render("pages/reason.html", 422, person=None, errors=errors, reason=reason, case_id="",
-                            action=action, show_case=False)
-    return reason, None
+def behind_case_file_read(gid: UUID, show: Callable[[UUID], Any]) -> Any:
+    """The case file (page or PDF) once this session recorded a read of it, else the reason form (refused first
+    when the visitor may not read it at all)."""
+    service = jejak().grievances
+    if request.method == "GET" and remembered(CASE_FILE_READ, gid) is None:
+        service.check_case_file(actor(), gid)
+    return behind_reason(CASE_FILE_READ, gid, lambda reason, _case: service.record_case_file_read(actor(), gid, reason),
+                         show, show_case=False)
 
 
 def readable_file(data: dict[str, Any]) -> dict[str, Any]:

@@ -109,8 +109,11 @@ def word(code: Any) -> Any:
     return WORDS.get(str(code), code) if code is not None else ""
 
 
-def date_filter(value: date | datetime | None, fmt: str = "medium") -> str:
-    """A date in the visitor's locale."""
+DATE_PATTERN = "d MMM y"  # one format per language: "16 Des 2026", "16 Dec 2026" (Babel's medium differs by locale)
+
+
+def date_filter(value: date | datetime | None, fmt: str = DATE_PATTERN) -> str:
+    """A date in the visitor's language, the same pattern everywhere."""
     if value is None:
         return "—"
     return format_date(value, fmt)

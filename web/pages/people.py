@@ -6,21 +6,19 @@ from typing import Any
 from uuid import UUID
 
 from flask import Blueprint, redirect, request, url_for
-from flask_babel import gettext as _
 
 from application.access_policy import PAGE_ROLES
+from application.queries.filters import AppraisalFilter, EmployeeFilter, RoundFilter
 from domain.errors import DomainError
-from infrastructure.appraisal_view import AppraisalFilter
-from infrastructure.feedback_view import RoundFilter
-from infrastructure.views import EmployeeFilter
 from web.auth import actor, jejak, principal
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.filing import file_from_page
+from web.pages.recorded_reads import behind_reason, reason_errors
 from web.pages.render import PAGE_SIZE, Errors, cursor_arg, field_errors, next_page, render, required
+from web.pages.timeline_cards import Cards
 
 bp = Blueprint("people", __name__)
-MAX_TEXT = 2000
 TODO = ("assess", "decide")  # the appraisal list's "waiting for me" views (the home page links to them)
 
 
@@ -36,35 +34,31 @@ def my_timeline() -> Any:
     return render("pages/find_person.html", name=name, found=found)
 
 
-@bp.route("/employees/<employee_id>/timeline")
+@bp.route("/employees/<employee_id>/timeline", methods=["GET", "POST"])
 @page("timeline.employee_timeline")
 def timeline(employee_id: str) -> Any:
-    """A career timeline in date order; an auditor states a reason first, and the read is recorded."""
+    """A career timeline as cards in date order; an auditor first states a reason (a POST form), the read is
+    recorded once, and the page shows it again on reload without a new record."""
     eid = parse_id(employee_id, "employee")
-    reason = (request.args.get("reason") or "").strip()
-    case_id = (request.args.get("case_id") or "").strip()[:100] or None
-    needs_reason = jejak().policy.reads_are_recorded(actor())
     person = jejak().queries.people.entry(eid)
-    if needs_reason and not reason:
-        return render("pages/reason.html", person=person, errors={}, reason="", case_id=case_id or "",
-                      action=url_for("pages.people.timeline", employee_id=eid))
-    errors = reason_errors(reason) if needs_reason else {}
-    if not errors:
-        try:
-            data = jejak().queries.timeline.timeline(actor(), eid, None, None, [], reason or None, case_id)
-        except DomainError as e:
-            errors = field_errors(e)
-    if errors:
-        return render("pages/reason.html", 422, person=person, errors=errors, reason=reason, case_id=case_id or "",
-                      action=url_for("pages.people.timeline", employee_id=eid))
-    return render("pages/timeline.html", data=data, recorded=needs_reason)
+    queries = jejak().queries.timeline
+    if not jejak().policy.reads_are_recorded(actor()):
+        if request.method == "POST":
+            return redirect(url_for("pages.people.timeline", employee_id=eid), 303)
+        return timeline_page(queries.timeline(actor(), eid, None, None, [], None, None), False)
+    return behind_reason(
+        "timeline", eid, lambda reason, case_id: queries.record_read(actor(), eid, reason, case_id),
+        lambda read_id: timeline_page(queries.timeline(actor(), eid, None, None, [], None, None, read_id), True),
+        person=person)
 
 
-def reason_errors(reason: str) -> Errors:
-    """A reason for a recorded read is required and at most 2000 characters."""
-    if len(reason) > MAX_TEXT:
-        return {"reason": [_("At most %(n)s characters.", n=MAX_TEXT)]}
-    return {}
+def timeline_page(data: dict[str, Any], recorded: bool) -> Any:
+    """The timeline's cards for this visitor (the raw event folded away for auditors)."""
+    person = jejak().queries.people.entry(data["employee_id"])
+    cards = Cards(actor(), jejak().policy, jejak().queries.people.entry, person)
+    technical = principal().role == "auditor"  # the raw event is for auditors; others read the card
+    return render("pages/timeline.html", data=data, recorded=recorded, technical=technical,
+                  cards=[cards.card(item, technical) for item in data["items"]])
 
 
 @bp.route("/appraisals")

@@ -1,30 +1,198 @@
-"""Read-side queries over the feedback projection's tables."""
+"""Feedback read model: rounds, nominations (review requests, reminders) and closed rounds' means per value."""
+
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ColumnElement,
+    Connection,
+    Date,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Text,
+    Uuid,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    update,
+)
 
+from application.feedback import report_of
+from application.queries.filters import Page, RoundFilter
+from domain.feedback_round import FeedbackRound
+from infrastructure import people_index
+from infrastructure.database import UTCDateTime
 from infrastructure.paging import keyset_page
-from infrastructure.projections.directory import employees
-from infrastructure.projections.feedback import nominations, reports, round_means, rounds
-from infrastructure.views import Page
+from infrastructure.projection import Projected, Projection
+
+metadata = MetaData()
+# who the rows are about: names and current units, from the registration and move events this model reads too
+people = people_index.people_table("feedback_people", metadata)
+
+rounds = Table(
+    "feedback_rounds",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("reviewee_id", Uuid, nullable=False),
+    Column("supervisor_id", Uuid, nullable=True),
+    Column("unit", String(20), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("closes_on", Date, nullable=False),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("closed_at", UTCDateTime(), nullable=True),
+    Column("closed_automatically", Boolean, nullable=True),
+    Column("question_set_version", Integer, nullable=False),
+    Column("rule_set_version", Integer, nullable=False),
+    Column("anonymity_threshold", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_feedback_rounds_reviewee", "reviewee_id", "period"),
+    Index("ix_feedback_rounds_unit", "unit", "period"),
+    Index("ix_feedback_rounds_status", "status", "closes_on"),
+)
+
+nominations = Table(
+    "feedback_nominations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("round_id", Uuid, nullable=False),
+    Column("reviewer_id", Uuid, nullable=False),
+    Column("relationship", String(12), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("proposed_by", String(12), nullable=False),
+    Column("nominated_at", UTCDateTime(), nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("responded_at", UTCDateTime(), nullable=True),
+    Column("submissions", Integer, nullable=False, default=0),
+    Column("reminders", Integer, nullable=False, default=0),
+    Column("last_reminded_at", UTCDateTime(), nullable=True),
+    Index("ix_feedback_nominations_round", "round_id"),
+    Index("ix_feedback_nominations_reviewer", "reviewer_id"),
+)
+
+round_means = Table(
+    "feedback_round_means",
+    metadata,
+    Column("round_id", Uuid, primary_key=True),
+    Column("question_id", String(64), primary_key=True),
+    Column("value", String(100), nullable=True),
+    Column("others_mean", Float, nullable=True),
+    Column("self_mean", Float, nullable=True),
+)
+
+reports = Table(
+    "feedback_reports",
+    metadata,
+    Column("round_id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),  # the round's version the report is of (its closing)
+    Column("report", JSON, nullable=False),
+)
+
+Loader = Callable[[UUID, int], FeedbackRound]
+# The statements every submission runs, built once (SQLAlchemy memoizes a built statement's cache key).
+_VERSION = update(rounds).where(rounds.c.id == bindparam("b_id")).values(version=bindparam("version"))
+_RESPONDED = (update(nominations).where(nominations.c.id == bindparam("b_id"))
+              .values(responded_at=bindparam("responded_at"), submissions=nominations.c.submissions + 1))
 
 
-@dataclass(frozen=True)
-class RoundFilter:
-    """Round list filters; all optional."""
+class FeedbackProjection(Projection):
+    """Keeps round and nomination rows current; at closing stores the report's means per value."""
 
-    reviewee_id: UUID | None = None
-    unit: str | None = None
-    period: str | None = None
-    status: str | None = None
-    closes_by: date | None = None  # open rounds closing on or before this day
-    supervisors: frozenset[UUID] | None = None  # rounds naming one of these as the round's supervisor (None: any)
+    name = "feedback"
+    metadata = metadata
+    handles = (
+        FeedbackRound.Opened,
+        FeedbackRound.NominationProposed,
+        FeedbackRound.NominationAdded,
+        FeedbackRound.NominationApproved,
+        FeedbackRound.NominationRejected,
+        FeedbackRound.NominationDeclined,
+        FeedbackRound.ResponseSubmitted,
+        FeedbackRound.ReminderSent,
+        FeedbackRound.Closed,
+    ) + people_index.EVENTS
+
+    def __init__(self, load_round: Loader):
+        self.load_round = load_round
+
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        """Apply each event in order (rounds are small; clarity beats batching here)."""
+        for item in batch:
+            e = item.event
+            if people_index.record(conn, people, e):
+                continue
+            handler = getattr(self, f"_on_{type(e).__name__}")
+            handler(conn, e)
+            if not isinstance(e, FeedbackRound.Opened):
+                conn.execute(_VERSION, {"b_id": e.originator_id, "version": e.originator_version})
+
+    def _on_Opened(self, conn: Connection, e: Any) -> None:  # noqa: N802 - named after the event
+        conn.execute(rounds.insert().values(
+            id=e.originator_id, reviewee_id=e.reviewee_id, supervisor_id=e.supervisor_id, unit=e.unit,
+            period=e.period, status="open", closes_on=e.closes_on, opened_at=e.timestamp,
+            question_set_version=e.question_set["version"], rule_set_version=e.rule_set_version,
+            anonymity_threshold=e.anonymity_threshold, version=e.originator_version))
+
+    def _on_NominationProposed(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        self._nominate(conn, e, "proposed", e.proposed_by)
+
+    def _on_NominationAdded(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        self._nominate(conn, e, "approved", e.added_by)
+
+    def _nominate(self, conn: Connection, e: Any, status: str, proposed_by: str) -> None:
+        conn.execute(nominations.insert().values(
+            id=e.nomination_id, round_id=e.originator_id, reviewer_id=e.reviewer_id, relationship=e.relationship,
+            status=status, proposed_by=proposed_by, nominated_at=e.timestamp,
+            decided_at=e.timestamp if status == "approved" else None, submissions=0, reminders=0))
+
+    def _on_NominationApproved(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        self._set(conn, e.nomination_id, status="approved", decided_at=e.timestamp)
+
+    def _on_NominationRejected(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        self._set(conn, e.nomination_id, status="rejected", decided_at=e.timestamp, reason=e.reason)
+
+    def _on_NominationDeclined(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        self._set(conn, e.nomination_id, status="declined", decided_at=e.timestamp, reason=e.reason)
+
+    def _on_ResponseSubmitted(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        conn.execute(_RESPONDED, {"b_id": e.nomination_id, "responded_at": e.timestamp})
+
+    def _on_ReminderSent(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        conn.execute(update(nominations).where(nominations.c.id == e.nomination_id).values(
+            reminders=nominations.c.reminders + 1, last_reminded_at=e.timestamp))
+
+    def _on_Closed(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        conn.execute(update(rounds).where(rounds.c.id == e.originator_id).values(
+            status="closed", closed_at=e.timestamp, closed_automatically=e.automatic))
+        report = report_of(self.load_round(e.originator_id, e.originator_version))
+        # Kept whole, so reading a closed round's report is one row rather than a replay of the round.
+        conn.execute(reports.insert().values(round_id=e.originator_id, version=e.originator_version, report=report))
+        rows = [{"round_id": e.originator_id, "question_id": q["id"], "value": q["value"],
+                 "others_mean": q["others"]["mean"], "self_mean": q["by_category"]["self"].get("mean")}
+                for q in report["questions"]]
+        if rows:
+            conn.execute(round_means.insert(), rows)
+
+    def _set(self, conn: Connection, nomination_id: UUID, **values: Any) -> None:
+        conn.execute(update(nominations).where(nominations.c.id == nomination_id).values(**values))
 
 
 @dataclass(frozen=True)
@@ -77,13 +245,13 @@ class FeedbackView:
         """Proposed reviewers waiting for approval in open rounds, oldest round closing first, with the round's
         period, version and reviewee and the reviewer's name (``supervisors``: rounds naming one of them; None:
         all)."""
-        reviewee = employees.alias("reviewee")
+        reviewee = people.alias("reviewee")
         stmt = (select(nominations, rounds.c.period, rounds.c.closes_on, rounds.c.reviewee_id,
                        rounds.c.version.label("round_version"), reviewee.c.name.label("reviewee_name"),
-                       employees.c.name.label("reviewer_name"))
+                       people.c.name.label("reviewer_name"))
                 .join(rounds, rounds.c.id == nominations.c.round_id)
                 .outerjoin(reviewee, reviewee.c.id == rounds.c.reviewee_id)
-                .outerjoin(employees, employees.c.id == nominations.c.reviewer_id))
+                .outerjoin(people, people.c.id == nominations.c.reviewer_id))
         stmt = _pending(stmt, supervisors)
         return self._rows(stmt.order_by(rounds.c.closes_on, rounds.c.id, nominations.c.nominated_at).limit(limit))
 
@@ -106,8 +274,8 @@ class FeedbackView:
 
     def nominations(self, round_id: UUID) -> list[dict[str, Any]]:
         """A round's nominations with reviewer names."""
-        stmt = (select(nominations, employees.c.name.label("reviewer_name"))
-                .outerjoin(employees, employees.c.id == nominations.c.reviewer_id)
+        stmt = (select(nominations, people.c.name.label("reviewer_name"))
+                .outerjoin(people, people.c.id == nominations.c.reviewer_id)
                 .where(nominations.c.round_id == round_id).order_by(nominations.c.nominated_at))
         return self._rows(stmt)
 
@@ -115,9 +283,9 @@ class FeedbackView:
         """A reviewer's approved requests, pending and done, with the reviewee's name and closing date."""
         stmt = (select(nominations, rounds.c.reviewee_id, rounds.c.period, rounds.c.closes_on,
                        rounds.c.status.label("round_status"), rounds.c.question_set_version,
-                       employees.c.name.label("reviewee_name"))
+                       people.c.name.label("reviewee_name"))
                 .join(rounds, rounds.c.id == nominations.c.round_id)
-                .outerjoin(employees, employees.c.id == rounds.c.reviewee_id)
+                .outerjoin(people, people.c.id == rounds.c.reviewee_id)
                 .where(nominations.c.reviewer_id == reviewer_id, nominations.c.status == "approved")
                 .order_by(rounds.c.closes_on, nominations.c.nominated_at))
         return self._rows(stmt)
@@ -127,9 +295,9 @@ class FeedbackView:
         after nomination, and were not reminded in the last ``after_days``."""
         cutoff = now - timedelta(days=after_days)
         stmt = (select(nominations, rounds.c.reviewee_id, rounds.c.period, rounds.c.closes_on,
-                       employees.c.name.label("reviewer_name"))
+                       people.c.name.label("reviewer_name"))
                 .join(rounds, rounds.c.id == nominations.c.round_id)
-                .outerjoin(employees, employees.c.id == nominations.c.reviewer_id)
+                .outerjoin(people, people.c.id == nominations.c.reviewer_id)
                 .where(rounds.c.status == "open", rounds.c.closes_on >= now.date(),
                        nominations.c.status == "approved", nominations.c.responded_at.is_(None),
                        nominations.c.nominated_at <= cutoff,
@@ -168,10 +336,19 @@ class FeedbackView:
                     .where(nominations.c.round_id == rounds.c.id, *conds).scalar_subquery())
 
         approved = nominations.c.status == "approved"
-        return select(rounds, employees.c.name.label("reviewee_name"), counted().label("nominated"),
+        return select(rounds, people.c.name.label("reviewee_name"), counted().label("nominated"),
                       counted(approved).label("approved"),
                       counted(approved, nominations.c.responded_at.is_not(None)).label("responded"),
-                      ).outerjoin(employees, employees.c.id == rounds.c.reviewee_id)
+                      ).outerjoin(people, people.c.id == rounds.c.reviewee_id)
+
+    def feedback_rounds_of(self, employee_id: UUID, years: set[int]) -> list[UUID]:
+        """360 rounds of a reviewee whose period (2026, 2026-Q3) falls in one of the years."""
+        if not years:
+            return []
+        prefixes = [rounds.c.period.startswith(str(y), autoescape=True) for y in sorted(years)]
+        stmt = select(rounds.c.id).where(rounds.c.reviewee_id == employee_id, or_(*prefixes))
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())
 
     def _rows(self, stmt: Select[Any], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
