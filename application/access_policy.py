@@ -92,6 +92,23 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "mentoring.assign": SUPERVISOR_OR_HR, "mentoring.log_session": PEOPLE, "mentoring.end": PEOPLE,
     "mentoring.list_awards": RECORD_READERS, "mentoring.get_award": RECORD_READERS, "mentoring.grant": SUPERVISOR_OR_HR,
     "timeline.employee_timeline": RECORD_READERS,
+    # development: where an employee stands
+    "standing.employee_standing": RECORD_READERS,
+    "development.list_needs": RECORD_READERS, "development.get_need": RECORD_READERS,
+    "development.record_need": SUPERVISOR_OR_HR, "development.propose_needs": SUPERVISOR_OR_HR,
+    "development.confirm_need": SUPERVISOR_OR_HR, "development.dismiss_need": SUPERVISOR_OR_HR,
+    "plans.list_plans": RECORD_READERS, "plans.get_plan": RECORD_READERS, "plans.draft_plan": PEOPLE,
+    "plans.add_goal": PEOPLE, "plans.sign_plan": EMPLOYEES, "plans.record_progress": PEOPLE,
+    "plans.link_training": PEOPLE, "plans.close_plan": SUPERVISOR_OR_HR,
+    "dialogues.list_dialogues": RECORD_READERS, "dialogues.get_dialogue": RECORD_READERS,
+    "dialogues.record_dialogue": EMPLOYEES, "dialogues.add_account": EMPLOYEES,
+    "dialogues.complete_action": EMPLOYEES, "dialogues.my_actions": EMPLOYEES,
+    "target_proposals.list_proposals": RECORD_READERS, "target_proposals.propose_target": EMPLOYEES,
+    "target_proposals.decide_proposal": EMPLOYEES, "target_proposals.acknowledge_target": EMPLOYEES,
+    "upward_feedback.give_feedback": EMPLOYEES, "upward_feedback.feedback_report": RECORD_READERS,
+    "award_proposals.list_proposals": RECORD_READERS, "award_proposals.grant_proposal": HR_ONLY,
+    "award_proposals.dismiss_proposal": HR_ONLY,
+    "development.unit_development": GRANT_READERS,
     # promotion cases
     "promotions.list_cases": CASE_LISTERS, "promotions.propose": PEOPLE, "promotions.get_case": CASE_READERS,
     "promotions.get_assessment": CASE_READERS, "promotions.get_decision": CASE_READERS,
@@ -116,6 +133,7 @@ ROUTE_ROLES.update({
     "exports.export_grid": ROUTE_ROLES["talent.talent_grid"],
     "exports.export_history": ROUTE_ROLES["promotions.decision_history"],
     "exports.export_grievances": ROUTE_ROLES["grievances.list_grievances"],
+    "exports.export_development": ROUTE_ROLES["development.unit_development"],
 })
 # pages with no API twin: their own gate
 PAGE_ROLES: dict[str, frozenset[str]] = {
@@ -270,6 +288,53 @@ class AccessPolicy:
     def may_read_mentoring(self, actor: Actor, mentor_id: UUID, mentee_id: UUID) -> bool:
         """A mentoring assignment: the mentor, and whoever reads the mentee's record."""
         return self.is_self(actor, mentor_id) or self.may_read_record(actor, mentee_id)
+
+    def may_read_standing(self, actor: Actor, employee_id: UUID) -> bool:
+        """Where an employee stands ("where do I stand"): whoever reads their career record."""
+        return self.may_read_record(actor, employee_id)
+
+    def may_see_talent_box(self, actor: Actor, employee_id: UUID, shown_to_employee: bool) -> bool:
+        """An employee's 9-box placement on their standing: HR, auditors and their supervisors; the employee
+        themself only where the rule set says so (``development.employee_sees_talent_box``)."""
+        if actor.role in (HR, AUDITOR) or self.supervises(actor, employee_id):
+            return True
+        return shown_to_employee and self.is_self(actor, employee_id)
+
+    @staticmethod
+    def may_plan_development(actor: Actor, employee_id: UUID, employee_supervisor_id: UUID | None) -> bool:
+        """A development plan is drafted and worked on by the employee, their direct supervisor or HR."""
+        return (AccessPolicy.hr(actor) or AccessPolicy.is_self(actor, employee_id)
+                or AccessPolicy.supervises_directly(actor, employee_supervisor_id))
+
+    @staticmethod
+    def plan_party(actor: Actor, employee_id: UUID, plan_supervisor_id: UUID | None) -> str | None:
+        """Who signs a development plan: "employee" or "supervisor" (the plan's); None: nobody else, not HR."""
+        if AccessPolicy.is_self(actor, employee_id):
+            return "employee"
+        return "supervisor" if AccessPolicy.supervises_directly(actor, plan_supervisor_id) else None
+
+    # a performance dialogue has the same two parties: the employee and the supervisor it was held with
+    dialogue_party = plan_party
+
+    @staticmethod
+    def may_read_unit_development(actor: Actor) -> bool:
+        """The unit development report (needs, IDP coverage, planned vs verified JP): HR and auditors."""
+        return actor.role in (HR, AUDITOR)
+
+    @staticmethod
+    def may_give_upward_feedback(actor: Actor, reviewer_supervisor_id: UUID | None, supervisor_id: UUID) -> bool:
+        """Upward feedback outside a 360 round: a direct report of the supervisor (by the supervisor changes in
+        effect)."""
+        return actor.employee_id is not None and reviewer_supervisor_id == supervisor_id
+
+    @staticmethod
+    def may_read_upward_feedback(actor: Actor, supervisor_id: UUID) -> bool:
+        """Upward feedback: the supervisor it was given to, HR and auditors (nobody reads another's anonymously)."""
+        return actor.role in (HR, AUDITOR) or AccessPolicy.is_self(actor, supervisor_id)
+
+    def may_read_dialogue(self, actor: Actor, employee_id: UUID, supervisor_id: UUID) -> bool:
+        """A performance dialogue: its supervisor, and whoever reads the employee's record."""
+        return self.is_self(actor, supervisor_id) or self.may_read_record(actor, employee_id)
 
     @staticmethod
     def may_record_training(actor: Actor, employee_id: UUID) -> bool:

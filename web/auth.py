@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,8 +16,9 @@ from flask import Flask, Response, current_app, g, request
 from application.access import hash_token
 from application.access_policy import admits, roles_for
 from application.actor import Actor
-from domain.access import EMPLOYEE_ROLES, ROLES
+from domain.access import EMPLOYEE_ROLES, ROLES, Role
 from infrastructure.container import Jejak
+from infrastructure.log_cache import LogCache
 from web.problems import problem
 from web.ratelimit import AccountBackoff, FailureLimiter
 
@@ -54,39 +54,6 @@ class _Known:
 
     principal_fields: tuple[UUID, str, str, UUID | None]
     expires_at: datetime | None
-
-
-class AuthCache:
-    """Tokens authenticated before, while nothing they depend on was stored since: every read model authentication
-    consults (the grants, the reporting lines, their tracking and parked events) changes only when an event of their
-    topics is stored, so an answer read at a head of the log holds until such an event is (a revocation is one).
-    Entries also expire after ``ttl`` seconds, and only answers read while those read models were at the head are
-    kept."""
-
-    def __init__(self, ttl: float = 5.0, size: int = 10_000):
-        self.ttl = ttl
-        self.size = size
-        self._head = -1
-        self._entries: dict[str, tuple[float, _Known]] = {}
-
-    def get(self, token_hash: str, head: int, touched: Callable[[int, int], bool]) -> _Known | None:
-        """The answer for this token hash, if it was read at ``head`` or at an earlier head after which nothing was
-        stored that the security read models read (``touched(earlier, head)``: a 360 response, say), and is fresh."""
-        if head != self._head:
-            if not self._entries or head < self._head or touched(self._head, head):
-                return None
-            self._head = head
-        found = self._entries.get(token_hash)
-        if found is None or time.monotonic() - found[0] > self.ttl:
-            return None
-        return found[1]
-
-    def put(self, token_hash: str, head: int, known: _Known) -> None:
-        """Keep an answer read at ``head`` (forgetting every answer of an earlier head)."""
-        if head != self._head or len(self._entries) >= self.size:
-            self._entries = {}
-            self._head = head
-        self._entries[token_hash] = (time.monotonic(), known)
 
 
 def jejak() -> Jejak:
@@ -153,10 +120,10 @@ def init_auth(app: Flask) -> None:
     limiter = FailureLimiter(int(app.config.get("JEJAK_AUTH_FAILURES_PER_MINUTE", default_limit)), 60.0,
                              system.auth_failures)
     app.extensions["jejak_auth_limiter"] = limiter
-    cache = app.extensions["jejak_auth_cache"] = AuthCache()
-
-    def moved(start: int, stop: int) -> bool:
-        return system.projections.touched(SECURITY_READ_MODELS, start, stop)
+    # every read model authentication consults (the grants, the reporting lines, their tracking and parked events)
+    # changes only when an event of their topics is stored, and a revocation is one
+    cache: LogCache[str, _Known] = LogCache(
+        system.projections.head, lambda a, b: system.projections.touched(SECURITY_READ_MODELS, a, b))
     app.extensions["jejak_account_backoff"] = AccountBackoff(
         int(app.config.get("JEJAK_AUTH_ACCOUNT_FREE_FAILURES", 5)),
         float(app.config.get("JEJAK_AUTH_BACKOFF_SECONDS", 30.0)), log=system.auth_failures)
@@ -170,7 +137,7 @@ def init_auth(app: Flask) -> None:
         scheme, _, token = header.partition(" ")
         token_hash = hash_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
         head = system.projections.head()  # read before the read models, so a later event only makes it miss
-        known = cache.get(token_hash, head, moved) if token_hash else None
+        known = cache.get(token_hash, head) if token_hash else None
         if known is None:
             if not security_read_models_ready():
                 return unavailable()
@@ -226,7 +193,7 @@ def unavailable() -> Response:
 def effective_role(grant: dict[str, Any]) -> str:
     """Employee tokens (and accounts) act as supervisor exactly when someone reports to them in the registry."""
     if grant["role"] in EMPLOYEE_ROLES:
-        return "supervisor" if jejak().directory.has_reports(grant["employee_id"]) else "employee"
+        return Role.SUPERVISOR if jejak().directory.has_reports(grant["employee_id"]) else Role.EMPLOYEE
     return str(grant["role"])
 
 

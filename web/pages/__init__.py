@@ -20,6 +20,7 @@ from infrastructure.cursor import BadCursor
 from infrastructure.sessions import SESSION_LIFETIME
 from web.pages import (
     audit,
+    development,
     documents,
     employee_import,
     feedback,
@@ -42,7 +43,7 @@ csrf = CSRFProtect()
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 for child in (signin.bp, feedback.bp, people.bp, hr.bp, audit.bp, promotions.bp, grievances.bp, export_pages.bp,
-              employee_import.bp, documents.bp, profile.bp):
+              employee_import.bp, documents.bp, profile.bp, development.bp):
     bp.register_blueprint(child)
 
 

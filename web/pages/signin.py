@@ -26,6 +26,7 @@ MENU: tuple[tuple[str, Any], ...] = (
     ("pages.feedback.my_rounds", lazy_gettext("360 reports")),
     ("pages.people.my_appraisals", lazy_gettext("Appraisals")),
     ("pages.people.my_timeline", lazy_gettext("Career timeline")),
+    ("pages.development.my_standing", lazy_gettext("Where I stand")),
     ("pages.people.team", lazy_gettext("My team")),
     ("pages.hr.rounds", lazy_gettext("Feedback rounds")),
     ("pages.hr.units", lazy_gettext("Unit dashboards")),
