@@ -38,6 +38,9 @@ class FeedbackReadModel(Protocol):
     def pending_nominations(self, supervisors: set[UUID] | None, limit: int) -> list[dict[str, Any]]:
         """Proposed reviewers waiting in open rounds of these supervisors (None: all)."""
 
+    def count_pending_nominations(self, supervisors: set[UUID] | None) -> int:
+        """How many proposed reviewers wait in open rounds of these supervisors (None: all)."""
+
 
 class FeedbackQueries:
     """Rounds and reports as the actor may read them (AccessPolicy.may_read_round, may_read_report)."""
@@ -79,6 +82,11 @@ class FeedbackQueries:
         them as supervisor for supervisors (AccessPolicy.round_manager_scope), none for anyone else."""
         managed = self.policy.round_manager_scope(actor)
         return [] if managed == set() else self.view.pending_nominations(managed, limit)
+
+    def count_pending_nominations(self, actor: Actor) -> int:
+        """How many proposed reviewers wait for the actor's approval (all of them, however many a page shows)."""
+        managed = self.policy.round_manager_scope(actor)
+        return 0 if managed == set() else self.view.count_pending_nominations(managed)
 
     def rounds_page(self, actor: Actor, flt: Any, limit: int, cursor: str | None = None) -> dict[str, Any]:
         """One page of the rounds the actor may list, the next page's cursor and how many there are."""

@@ -158,6 +158,7 @@ def test_the_supervisor_approves_several_reviewers_at_once(fresh: Site) -> None:
     client = fresh.client("supervisor")
     values = ticked(fresh, "supervisor")
     assert len(values) == 3
+    assert "3 seluruhnya" in client.get("/nominations").get_data(as_text=True)
 
     response = post_form(client, "/nominations", {"chosen": values})
 

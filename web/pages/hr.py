@@ -172,7 +172,9 @@ def nominations() -> Any:
     for row in waiting:
         by_round.setdefault(row["round_id"], []).append(row)
     approved = request.args.get("approved", "")
+    total = jejak().queries.feedback.count_pending_nominations(actor())
     return render("pages/nominations.html", 422 if errors else 200, rounds=list(by_round.values()), errors=errors,
+                  found={"items": waiting, "total": total}, next_url=None,
                   approved=int(approved) if approved.isdigit() else None,
                   picked=set(request.form.getlist("chosen")), limit=NOMINATIONS_LIMIT)
 
