@@ -53,6 +53,10 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     # identity, tokens and accounts
     "access.me": EVERYONE, "access.list_grants": GRANT_READERS, "access.issue": HR_ONLY, "access.revoke": HR_ONLY,
     "accounts.list_accounts": GRANT_READERS, "accounts.create_account": HR_ONLY, "accounts.revoke_account": HR_ONLY,
+    # persons and personal access tokens: HR manages persons; every person their own tokens
+    "persons.list_persons": GRANT_READERS, "persons.register_person": HR_ONLY, "persons.grant_role": HR_ONLY,
+    "persons.person_tokens": GRANT_READERS, "persons.revoke_person_token": HR_ONLY, "persons.my_tokens": EVERYONE,
+    "persons.create_my_token": EVERYONE, "persons.revoke_my_token": EVERYONE, "persons.link_subject": HR_ONLY,
     # units, the directory, rule sets and question sets
     "units.list_units": EVERYONE, "units.get_unit": EVERYONE, "units.register_unit": HR_ONLY,
     "units.rename_unit": HR_ONLY,
@@ -245,7 +249,7 @@ class AccessPolicy:
     def investigates(actor: Actor, cover: Cover | None) -> bool:
         """The actor is the investigator of this grievance and it is still open."""
         return (actor.role == INVESTIGATOR and cover is not None and cover.is_open
-                and cover.investigator_id == actor.id)
+                and actor.known_as(cover.investigator_id))
 
     # --- the inbox: which duties wait for the actor ----------------------------------------------------------------
 
@@ -375,6 +379,17 @@ class AccessPolicy:
     def may_manage_accounts(actor: Actor) -> bool:
         """HR (or an operator at the command line) creates and revokes accounts."""
         return AccessPolicy.hr(actor) or AccessPolicy.system(actor)
+
+    @staticmethod
+    def may_manage_tokens_of(actor: Actor, person_id: UUID | None) -> bool:
+        """A person's personal access tokens: the person themself (in any role) and HR."""
+        return (AccessPolicy.hr(actor) or AccessPolicy.system(actor)
+                or (person_id is not None and actor.person_id == person_id))
+
+    @staticmethod
+    def may_read_persons(actor: Actor) -> bool:
+        """The list of persons with their roles: HR and auditors."""
+        return actor.role in (HR, AUDITOR)
 
     @staticmethod
     def may_review(actor: Actor) -> bool:
@@ -578,15 +593,16 @@ class AccessPolicy:
             actor, Cover(grievance_id, is_open, investigator_id, frozenset()))
 
     @staticmethod
-    def grievance_scope(actor: Actor) -> tuple[UUID | None, str | None] | None:
+    def grievance_scope(actor: Actor) -> tuple[UUID | None, frozenset[str] | None] | None:
         """Which grievances the actor lists: None for none; (None, None) for all (HR, auditors); else the filter
-        (grievant, investigator): employees their own, investigators the open ones assigned to them."""
+        (grievant, investigator ids): employees their own, investigators the open ones assigned to them (to their
+        person, or to one of its tokens or accounts before persons existed)."""
         if actor.role in (HR, AUDITOR):
             return None, None
         if actor.role in (EMPLOYEE, SUPERVISOR):
             return (actor.employee_id, None) if actor.employee_id is not None else None
         if actor.role == INVESTIGATOR:
-            return None, actor.id
+            return None, actor.identities()
         return None
 
     @staticmethod
@@ -604,7 +620,7 @@ class AccessPolicy:
     @staticmethod
     def may_conclude_grievance(actor: Actor, investigator_id: str | None) -> bool:
         """Only the investigator assigned to the grievance concludes it."""
-        return actor.role == INVESTIGATOR and (investigator_id is None or actor.id == investigator_id)
+        return actor.role == INVESTIGATOR and (investigator_id is None or actor.known_as(investigator_id))
 
 
 def require(allowed: bool, message: str) -> None:

@@ -20,6 +20,7 @@ from application.development import DevelopmentService
 from application.development_plans import DevelopmentPlanService
 from application.dialogues import DialogueService
 from application.employee_import import EmployeeImport
+from application.errors import Conflict, NotFound
 from application.evidence_index import LogEvidenceIndex, ReadIndex
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
@@ -28,6 +29,7 @@ from application.lockouts import LockoutLog
 from application.mail_texts import Renderer
 from application.mentoring import MentoringService, RecognitionService
 from application.outbox import LedgerDirectory, MailService, outbox_policy
+from application.persons import PersonService
 from application.promotions import PromotionService
 from application.queries import (
     AppraisalQueries,
@@ -53,12 +55,14 @@ from application.talent import TalentService
 from application.target_proposals import TargetProposalService
 from application.trainings import TrainingService
 from application.upward_feedback import UpwardFeedbackService
+from domain.errors import DomainError
 from domain.feedback_round import FeedbackRound
 from infrastructure.blue_green import BlueGreen, rebuild_changed
 from infrastructure.config import Settings
 from infrastructure.database import make_engine, setup_lock
 from infrastructure.log_cache import LogCache
 from infrastructure.mail import MailSettings
+from infrastructure.oidc import OidcClient
 from infrastructure.outbox import SqlOutbox
 from infrastructure.projection import ProjectionRunner
 from infrastructure.read_models.access import AccessProjection, AccessView
@@ -72,6 +76,7 @@ from infrastructure.read_models.dialogues import DialogueProjection, DialogueVie
 from infrastructure.read_models.directory import DirectoryProjection, DirectoryView
 from infrastructure.read_models.feedback import FeedbackProjection, FeedbackView
 from infrastructure.read_models.grievances import GrievanceProjection, GrievanceView
+from infrastructure.read_models.persons import PersonProjection, PersonView
 from infrastructure.read_models.promotions import PromotionProjection, PromotionView
 from infrastructure.read_models.talent import TalentProjection, TalentView
 from infrastructure.read_models.timeline import TimelineProjection, TimelineView
@@ -107,7 +112,8 @@ class Jejak:
                 [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
                  FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
                  TimelineProjection(), PromotionProjection(), GrievanceProjection(), DevelopmentNeedProjection(),
-                 DevelopmentPlanProjection(), DialogueProjection(), AwardProposalProjection()],
+                 DevelopmentPlanProjection(), DialogueProjection(), AwardProposalProjection(),
+                 PersonProjection()],
             )
             self.projections.create_tables()
             self.blue_green = BlueGreen(self.projections, db.schema)  # and the table of the read models' fingerprints
@@ -128,10 +134,16 @@ class Jejak:
         self.registry = Registry(self.ledger)
         self.employee_import = EmployeeImport(self.ledger)
         self.rules = RuleBookService(self.ledger)
-        self.access = AccessService(self.ledger, self.settings.token_lifetime)
+        self.person_view = PersonView(self.engine)
+        self.persons = PersonService(self.ledger, self.person_view, self.settings.token_lifetime,
+                                     employee_for_nip=self._employee_for_nip)
+        self.access = AccessService(self.ledger, self.settings.token_lifetime, self.persons)
         self.accounts = AccountService(self.ledger, PasswordHasher(
-            time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib))
+            time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib), self.persons)
         self.account_view = AccountView(self.engine)
+        s = self.settings  # single sign-on only when the issuer, client id and secret are all configured
+        self.oidc = (OidcClient(s.oidc_issuer, s.oidc_client_id, s.oidc_client_secret, s.oidc_leeway_seconds)
+                     if s.oidc_issuer and s.oidc_client_id and s.oidc_client_secret else None)
         self.reads = ReadLog(self.ledger)
         self.lockouts = LockoutLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
@@ -167,7 +179,8 @@ class Jejak:
         index = ReadIndex(self.training_view, self.feedback_view, self.talent_view)
         evidence = LogEvidenceIndex(index, self.ledger, self._evidence_indexed_up_to, self._evidence_parked)
         self.promotions = PromotionService(self.ledger, self.registry, self.rules, evidence, self.policy)
-        self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view, self.policy)
+        self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view, self.policy,
+                                           self.persons)
         self.timeline = TimelineView(self.engine)
         self.grants = AccessView(self.engine)
         self.audit = AuditView(self.engine)
@@ -201,7 +214,8 @@ class Jejak:
             timeline=TimelineQueries(self.timeline, people, self.reads, self.policy),
             promotions=PromotionQueries(self.promotion_view, self.promotions, self.directory, self.policy),
             grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),
-            audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification),
+            audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification,
+                               self.person_view.people_behind),
             standing=StandingQueries(
                 StandingSources(self.appraisal_view, self.training_view, self.talent_view, self.development_needs,
                                 self.development_plans, self.dialogue_view, self.upward_feedback,
@@ -228,6 +242,19 @@ class Jejak:
         """Delivery of the outbox, addressing the HR office and linking pages as the mail settings say."""
         directory = LedgerDirectory(self.registry.employee, settings.office, settings.language)
         return MailService(self.outbox, directory, Renderer(settings.base_url))
+
+    def sso_issuer(self) -> str:
+        """The configured single sign-on provider's issuer (a 409 when single sign-on is not configured)."""
+        if self.oidc is None:
+            raise Conflict("single sign-on is not configured (JEJAK_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET)",
+                           field="subject")
+        return self.oidc.issuer
+
+    def _employee_for_nip(self, nip: str) -> UUID | None:
+        try:
+            return self.registry.employee_id_for_nip(nip)
+        except (NotFound, DomainError):
+            return None
 
     def _all_reports(self, supervisor_id: UUID) -> set[UUID]:
         return set(self.reports_cache.cached(supervisor_id, lambda: frozenset(self.directory.all_reports(supervisor_id))))

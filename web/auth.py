@@ -30,29 +30,32 @@ PUBLIC_ENDPOINTS = {"api-docs.openapi_json", "api-docs.openapi_swagger_ui", "hea
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 # The read models that decide who is signed in and in which role: tokens, page accounts, and the reporting lines
 # that make an employee a supervisor.
-SECURITY_READ_MODELS = ("access", "accounts", "directory")
+SECURITY_READ_MODELS = ("access", "accounts", "directory", "persons")
 
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated holder of a token and the role they act in."""
+    """The authenticated holder of a token (or page session) and the one role this request acts in."""
 
     grant_id: UUID
     role: str
     name: str
     employee_id: UUID | None
+    person_id: UUID | None = None
+    aliases: frozenset[str] = frozenset()
+    roles: tuple[str, ...] = ()  # every role the person may switch to on the pages
 
     def actor(self) -> Actor:
         """The actor stamped on events this principal causes."""
         return Actor(id=str(self.grant_id), role=self.role, name=self.name, employee_id=self.employee_id,
-                     correlation_id=g.correlation_id)
+                     correlation_id=g.correlation_id, person_id=self.person_id, aliases=self.aliases)
 
 
 @dataclass(frozen=True)
 class _Known:
     """What authentication read for a token hash, at a head of the log."""
 
-    principal_fields: tuple[UUID, str, str, UUID | None]
+    principal: Principal  # with the person behind the token
     expires_at: datetime | None
 
 
@@ -147,12 +150,14 @@ def init_auth(app: Flask) -> None:
             grant = system.grants.by_token_hash(token_hash)
             if grant is None or grant["revoked"]:
                 return _refuse(limiter, address, "the token is unknown or revoked")
-            known = _Known((grant["id"], effective_role(grant), grant["name"], grant["employee_id"]),
-                           grant["expires_at"])
+            who = identify(grant, grant["role"])
+            if who is None:
+                return _refuse(limiter, address, "the token's person is deactivated or no longer holds its role")
+            known = _Known(who, grant["expires_at"])
             cache.put(token_hash, head, known)
         if known.expires_at is not None and known.expires_at <= datetime.now(UTC):
             return _refuse(limiter, address, "the token has expired")
-        g.principal = Principal(*known.principal_fields)
+        g.principal = known.principal
         return None
 
     @app.after_request
@@ -182,6 +187,34 @@ def security_read_models_ready() -> bool:
     if stalled:
         log.error("authentication refused: read models %s have parked events or lag", ", ".join(stalled))
     return not stalled
+
+
+def identify(principal: dict[str, Any], role: str) -> Principal | None:
+    """The principal acting in ``role``, with the person behind it; None when the person is deactivated or does not
+    hold the role (a token's scope, or the role chosen on the pages). A principal no person holds yet acts alone."""
+    person, aliases = jejak().person_view.identity(principal["id"])
+    if person is None:
+        if role != principal["role"]:
+            return None
+        return Principal(principal["id"], effective_role(principal), principal["name"], principal["employee_id"])
+    return as_person(principal["id"], person, aliases, role, principal["employee_id"])
+
+
+def as_person(principal_id: UUID, person: dict[str, Any], aliases: frozenset[str], role: str,
+              employee_id: UUID | None = None) -> Principal | None:
+    """The person acting in ``role`` through a token, an account or (principal_id = their person id) single
+    sign-on; None when the person is deactivated or does not hold the role."""
+    roles = tuple(person["roles"])
+    if person["status"] != "active" or not admits_role(roles, role):
+        return None
+    acting_as: UUID | None = person["employee_id"] or employee_id
+    acting = {"role": role, "employee_id": acting_as}
+    return Principal(principal_id, effective_role(acting), person["name"], acting_as, person["id"], aliases, roles)
+
+
+def admits_role(roles: tuple[str, ...], role: str) -> bool:
+    """A person holding an employee role may act as employee or supervisor (which one the registry decides)."""
+    return role in roles or (role in EMPLOYEE_ROLES and any(r in EMPLOYEE_ROLES for r in roles))
 
 
 def unavailable() -> Response:

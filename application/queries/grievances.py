@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -16,11 +17,11 @@ class GrievanceReadModel(Protocol):
     """The grievance read model's list."""
 
     def grievances(self, flt: GrievanceFilter, limit: int, grievant: UUID | None = None,
-                   investigator: str | None = None) -> list[dict[str, Any]]:
+                   investigator: Collection[str] | None = None) -> list[dict[str, Any]]:
         """Grievances matching a filter, of one grievant or one investigator's open ones (None: all)."""
 
-    def page(self, flt: Any, limit: int, cursor: str | None = None, grievant: UUID | None = None,
-             investigator: str | None = None) -> Any:
+    def page(self, flt: GrievanceFilter, limit: int, cursor: str | None = None, grievant: UUID | None = None,
+             investigator: Collection[str] | None = None) -> Any:
         """One page of that list after a cursor (items, next_cursor, total)."""
 
 

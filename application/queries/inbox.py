@@ -4,6 +4,7 @@ investigate, rounds closing this week). The home page and GET /api/inbox are thi
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
@@ -45,7 +46,8 @@ class InboxPromotionView(Protocol):
 class InboxGrievanceView(Protocol):
     """The grievance read model's count."""
 
-    def count(self, flt: GrievanceFilter, grievant: UUID | None = None, investigator: str | None = None) -> int:
+    def count(self, flt: GrievanceFilter, grievant: UUID | None = None,
+              investigator: Collection[str] | None = None) -> int:
         """How many grievances match a filter."""
 
 
@@ -100,8 +102,10 @@ class InboxQueries:
                                                           self.policy.case_scope(actor)))
         if duty == "grievances_to_assign":
             return InboxItem(duty, self.grievances.count(GrievanceFilter(status=GrievanceStatus.FILED.value)))
-        if duty == "grievances_assigned":
-            return InboxItem(duty, self.grievances.count(GrievanceFilter(), investigator=actor.id))
+        if duty == "grievances_assigned":  # the open ones assigned to the investigator's person, tokens or accounts
+            scope = self.policy.grievance_scope(actor)
+            ids = scope[1] if scope is not None and scope[1] is not None else frozenset()
+            return InboxItem(duty, self.grievances.count(GrievanceFilter(), investigator=ids))
         raise ValueError(f"unknown inbox duty {duty!r}")
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -125,7 +125,7 @@ class GrievanceView:
         self.engine = engine
 
     def grievances(self, flt: GrievanceFilter, limit: int, grievant: UUID | None = None,
-                   investigator: str | None = None) -> list[dict[str, Any]]:
+                   investigator: Collection[str] | None = None) -> list[dict[str, Any]]:
         """Grievances, newest first; ``grievant`` or ``investigator`` narrows to one person's (the investigator's:
         open ones only)."""
         stmt = _filtered(_LISTING, flt, grievant, investigator)
@@ -134,21 +134,22 @@ class GrievanceView:
             return [dict(r._mapping) for r in conn.execute(stmt)]
 
     def page(self, flt: GrievanceFilter, limit: int, cursor: str | None = None, grievant: UUID | None = None,
-             investigator: str | None = None) -> Page:
+             investigator: Collection[str] | None = None) -> Page:
         """One page of ``grievances``' list after a cursor, and how many there are in all."""
         stmt = _filtered(_LISTING, flt, grievant, investigator)
         with self.engine.connect() as conn:
             return keyset_page(conn, stmt, [(grievances.c.filed_at, True), (grievances.c.id, False)], limit, cursor)
 
-    def count(self, flt: GrievanceFilter, grievant: UUID | None = None, investigator: str | None = None) -> int:
+    def count(self, flt: GrievanceFilter, grievant: UUID | None = None,
+              investigator: Collection[str] | None = None) -> int:
         """How many grievances ``grievances`` would list without a limit."""
         stmt = _filtered(select(func.count()).select_from(grievances), flt, grievant, investigator)
         with self.engine.connect() as conn:
             return int(conn.execute(stmt).scalar() or 0)
 
-    def open_grievances_of(self, investigator_id: str) -> list[UUID]:
-        """Open grievances assigned to an investigator token."""
-        stmt = select(grievances.c.id).where(grievances.c.investigator_id == investigator_id,
+    def open_grievances_of(self, investigator_ids: Collection[str]) -> list[UUID]:
+        """Open grievances assigned to any of these ids (an investigator's person, tokens and accounts)."""
+        stmt = select(grievances.c.id).where(grievances.c.investigator_id.in_(list(investigator_ids)),
                                              grievances.c.status.in_(OPEN))
         with self.engine.connect() as conn:
             return list(conn.execute(stmt).scalars())
@@ -167,8 +168,8 @@ class GrievanceView:
             return list(conn.execute(stmt).scalars())
 
 
-def _filtered(stmt: Select[Any], flt: GrievanceFilter, grievant: UUID | None, investigator: str | None
-              ) -> Select[Any]:
+def _filtered(stmt: Select[Any], flt: GrievanceFilter, grievant: UUID | None,
+              investigator: Collection[str] | None) -> Select[Any]:
     """Apply the filter and narrow to one grievant's, or one investigator's open, grievances."""
     for column in ("status", "subject", "grievant_id"):
         value = getattr(flt, column)
@@ -177,5 +178,5 @@ def _filtered(stmt: Select[Any], flt: GrievanceFilter, grievant: UUID | None, in
     if grievant is not None:
         stmt = stmt.where(grievances.c.grievant_id == grievant)
     if investigator is not None:
-        stmt = stmt.where(grievances.c.investigator_id == investigator, grievances.c.status.in_(OPEN))
+        stmt = stmt.where(grievances.c.investigator_id.in_(list(investigator)), grievances.c.status.in_(OPEN))
     return stmt

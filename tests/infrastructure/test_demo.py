@@ -46,6 +46,7 @@ from infrastructure.demo import (
     predicate_of,
     tokens_path,
 )
+from tests.conftest import acting_as
 from web import create_app
 
 PLAN = demo_plan()
@@ -707,7 +708,7 @@ def test_demo_investigator_account_reads_the_open_grievances_case_file_and_the_e
         loaded: tuple[Jejak, DemoResult, float]) -> None:
     jejak, result, _ = loaded
     account = jejak.accounts.find(result.accounts["investigator"])
-    investigator = Actor(id=str(account.id), role="investigator", name=account.name)  # as the pages make it
+    investigator = acting_as(jejak, account.id, "investigator", account.name)  # as the pages make it
     employee = demo_actor(jejak, result, "employee")
     mine = jejak.grievance_view.grievances(GrievanceFilter(), 10, grievant=employee.employee_id)
     assert [g["status"] for g in mine] == ["investigating"]

@@ -31,7 +31,8 @@ from flask.testing import FlaskClient
 from application.actor import Actor, system_actor
 from application.question_book import default_questions
 from domain.award_proposal import AwardProposal
-from tests.conftest import _make
+from domain.person import Person
+from tests.conftest import _make, acting_as
 from tests.web.pages import FAST_HASH
 from web import create_app
 from web.auth import PUBLIC_ENDPOINTS
@@ -97,6 +98,9 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
         ok=EMPLOYEES | {"committee", "hr", "auditor"})),
     "/api/access-grants": ("/api/access-grants", answer(ok=HR_AUDITOR)),
     "/api/accounts": ("/api/accounts", answer(ok=HR_AUDITOR)),
+    "/api/persons": ("/api/persons", answer(ok=HR_AUDITOR)),
+    "/api/persons/{person_id}/tokens": ("/api/persons/{dewi_person}/tokens", answer(ok=HR_AUDITOR)),
+    "/api/me/tokens": ("/api/me/tokens", answer(ok=EVERYONE)),  # each their own person's
     "/api/audit/verify": ("/api/audit/verify", answer(ok=frozenset({"auditor"}) | INVESTIGATORS)),
     "/api/audit/events": ("/api/audit/events", answer(ok=frozenset({"auditor"}))),
     "/api/audit/aggregates/{aggregate_id}/events": ("/api/audit/aggregates/{dewi}/events?reason=matrix",
@@ -237,6 +241,7 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/investigations": (None, answer(ok=INVESTIGATORS)),
     "/hr/import": (None, answer(ok=frozenset({"hr"}))),
     "/hr/mail": (None, answer(ok=frozenset({"hr"}))),  # the mail outbox
+    "/tokens": ("/api/me/tokens", None),  # one's own personal access tokens
     "/profile": (None, answer(ok=EMPLOYEES | {"hr"})),  # one's own e-mail address (HR's account has none: a notice)
     "/feedback/{round}/report.pdf": ("/api/feedback-rounds/{round_id}/report", None),
     "/promotions/{case}/decisions/1.pdf": ("/api/promotion-cases/{case_id}", None),
@@ -253,7 +258,8 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/exports/grievances": ("/api/exports/grievances", None),
 }
 # the page routes that are forms (their GET shows one person's form) or sign-in machinery, not reads of a subject
-NOT_READS = {"/sign-in", "/assets/<path:filename>", "/favicon.ico"}
+NOT_READS = {"/sign-in", "/assets/<path:filename>", "/sign-in/sso", "/sign-in/sso/callback",  # signing in reads nothing
+             "/favicon.ico"}
 PG_SUBSET = ("/api/feedback-rounds/{round_id}/report", "/api/feedback-rounds/{round_id}", "/api/appraisals/{appraisal_id}",
              "/api/promotion-cases/{case_id}", "/api/grievances/{grievance_id}",
              "/api/audit/feedback-rounds/{round_id}/responses", "/api/employees/{employee_id}")
@@ -387,6 +393,7 @@ def populate(system: Any) -> Org:
         tokens[relation], grants[relation] = issued.token, issued.grant_id
         accounts[relation] = system.accounts.create(actor, f"matrix.{relation.replace('_', '-')}", PASSWORD, role,
                                                     f"Matrix {relation}", employee_id).id
+    ids["dewi_person"] = Person.id_for_employee(ids["dewi"])  # her token and account are hers
     org = Org(create_app({"TESTING": True, "JEJAK": system}), ids, tokens, accounts)
     org.app.extensions["matrix_grants"] = grants
     return org
@@ -400,7 +407,7 @@ def assign_to(org: Org, channel: str) -> None:
     gid = org.ids["appraisal_grievance"]
     if system.grievances.grievance(HR, gid).is_open:
         system.grievances.assign(HR, gid, who["inv_closed"])
-        closer = Actor(id=str(who["inv_closed"]), role="investigator", name="matrix inv_closed")
+        closer = acting_as(system, who["inv_closed"], "investigator", "matrix inv_closed")
         system.grievances.conclude(closer, gid, "dismissed", "penilaian sesuai bukti", "keberatan sudah diputus")
     system.grievances.assign(HR, org.ids["case_grievance"], who["inv_open"])
 
@@ -549,6 +556,12 @@ WRITES: dict[str, frozenset[str]] = {
     "POST /api/access-grants/{grant_id}/revocation": HR_ONLY,
     "POST /api/accounts": HR_ONLY,
     "POST /api/accounts/{account_id}/revocation": HR_ONLY,
+    "POST /api/persons": HR_ONLY,
+    "POST /api/persons/{person_id}/roles": HR_ONLY,
+    "POST /api/persons/{person_id}/subjects": HR_ONLY,
+    "POST /api/persons/{person_id}/tokens/{grant_id}/revocation": HR_ONLY,
+    "POST /api/me/tokens": EVERYONE,  # each their own person's tokens
+    "POST /api/me/tokens/{grant_id}/revocation": EVERYONE,
     "POST /api/appraisals": STAFF_ONLY | HR_ONLY,
     "POST /api/appraisals/{appraisal_id}/assessment": STAFF_ONLY,
     "POST /api/appraisals/{appraisal_id}/finalisation": STAFF_ONLY,

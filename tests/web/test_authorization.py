@@ -446,6 +446,55 @@ BODIES.update({
     ("POST", "/api/accounts/{account}/revocation"): lambda ids: {"reason": "pindah instansi"},
 })
 
+# Persons and personal access tokens: HR registers persons and grants roles, HR and auditors list them and their
+# tokens, HR revokes any person's token; every caller lists, creates and revokes their own ({my_token}: the caller's).
+ROUTES += [
+    ("GET", "/api/persons", GRANT_READERS),
+    ("POST", "/api/persons", HR),
+    ("POST", "/api/persons/{person}/roles", HR),
+    ("GET", "/api/persons/{person}/tokens", GRANT_READERS),
+    ("POST", "/api/persons/{person}/tokens/{person_token}/revocation", HR),
+    ("GET", "/api/me/tokens", EVERYONE),
+    ("POST", "/api/me/tokens", EVERYONE),
+    ("POST", "/api/me/tokens/{my_token}/revocation", EVERYONE),
+    ("POST", "/api/persons/{person}/subjects", HR),
+]
+BODIES.update({
+    ("POST", "/api/persons"): lambda ids: {"name": "Budi Santoso", "roles": ["auditor", "investigator"]},
+    ("POST", "/api/persons/{person}/roles"): lambda ids: {"role": "investigator"},
+    ("POST", "/api/persons/{person}/tokens/{person_token}/revocation"): lambda ids: {"reason": "laptop hilang"},
+    ("POST", "/api/me/tokens"): lambda ids: {"name": "skrip laporan", "role": ids.get("my_role", "auditor")},
+    ("POST", "/api/me/tokens/{my_token}/revocation"): lambda ids: {"reason": "tidak dipakai lagi"},
+    ("POST", "/api/persons/{person}/subjects"): lambda ids: {
+        "subject": f"sub-{ids['person']}", "issuer": "https://sso.example.go.id/realms/asn"},
+})
+
+
+def person_setup(api: Api, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """{person}: a person holding the auditor role, {person_token}: their token; {my_token}: a token of the caller's
+    own person; ``my_role``: the role the caller's token acts in (any ids when the call is refused before them)."""
+    ids: dict[str, str] = {}
+    if "{person" in template:
+        if not real:
+            return {"person": str(uuid4()), "person_token": str(uuid4())}
+        person = api.jejak.persons.register(MATRIX_HR, "Pemeriksa Matriks", ["auditor"])
+        ids["person"] = str(person.id)
+        ids["person_token"] = str(api.jejak.persons.issue_token(MATRIX_HR, person.id, "matriks", "auditor").grant_id)
+    if caller is not None and ("{my_token}" in template or template == "/api/me/tokens"):
+        grant = api.jejak.grants.by_token_hash(hash_token(api.tokens[caller]))
+        assert grant is not None
+        api.jejak.projections.catch_up()
+        owner = api.jejak.person_view.principal(grant["id"])
+        assert owner is not None and owner["person_id"] is not None
+        ids["my_role"] = grant["role"]
+        if "{my_token}" in template:
+            ids["my_token"] = str(api.jejak.persons.issue_token(MATRIX_HR, owner["person_id"], "matriks",
+                                                                grant["role"]).grant_id)
+    elif "{my_token}" in template:
+        ids["my_token"] = str(uuid4())
+    return ids
+
+
 # Employment status: {cpns} is a CPNS whom HR appoints PNS. The service record (education, penalties, exams) is
 # written by HR and read by HR, auditors, the employee and their supervisors. Pertek and SK: HR, in that order.
 ROUTES += [
@@ -880,6 +929,7 @@ def resolve(api: Api, method: str, template: str, caller: str | None = None, rea
     ids.update(target_setup(api, method, template, caller, real))
     ids.update(award_proposal_setup(api, method, template, caller, real))
     ids.update(status_setup(api, template, real))
+    ids.update(person_setup(api, template, caller, real))
     return template.format(**ids), ids
 
 
@@ -993,6 +1043,7 @@ def test_matrix_covers_every_route_and_method_for_every_caller(api: Api) -> None
     adapter = api.app.url_map.bind("localhost")
     dummy = {"grant": str(uuid4()), "account": str(uuid4()), "round": str(uuid4()), "nomination": str(uuid4()),
              "appraisal": str(uuid4()), "case": str(uuid4()), "grievance": str(uuid4()), "cpns": str(uuid4()),
+             "person": str(uuid4()), "person_token": str(uuid4()), "my_token": str(uuid4()),
              **{kind: str(uuid4()) for kind in CAREER_KINDS + DEVELOPMENT_KINDS},
              **{name: str(value) for name, value in api.ids.items()}}
     covered: dict[tuple[str, str], set[str | None]] = {}
