@@ -44,6 +44,7 @@ from application.queries import (
     StandingQueries,
     TimelineQueries,
 )
+from application.queries.inbox import InboxQueries
 from application.queries.standing import StandingSources
 from application.question_book import QuestionBookService
 from application.reads import ReadLog
@@ -203,9 +204,10 @@ class Jejak:
 
     def _queries(self) -> Queries:
         people = PeopleQueries(self.directory, self.policy)
+        feedback = FeedbackQueries(self.feedback_view, self.feedback, self.questions, self.policy)
         return Queries(
             people=people,
-            feedback=FeedbackQueries(self.feedback_view, self.feedback, self.questions, self.policy),
+            feedback=feedback,
             appraisals=AppraisalQueries(self.appraisal_view, self.appraisals, people, self.policy),
             careers=CareerQueries(self.training_view, self.talent_view, self.appraisal_view, self.trainings, people,
                                   self.policy),
@@ -221,6 +223,8 @@ class Jejak:
                 self.promotions, self.trainings, people, self.policy),
             development=DevelopmentQueries(self.development_needs, self.development_plans, self.training_view, people,
                                            self.policy),
+            inbox=InboxQueries(feedback, self.feedback_view, self.appraisal_view, self.promotion_view,
+                               self.grievance_view, self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:

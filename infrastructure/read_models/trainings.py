@@ -31,6 +31,7 @@ from application.queries.filters import TrainingFilter
 from domain.training import Training, TrainingStatus
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.paging import listed
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -98,9 +99,10 @@ class TrainingView:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def trainings(self, flt: TrainingFilter, limit: int, visible_to: set[UUID] | None = None
-                  ) -> list[dict[str, Any]]:
-        """Completions, latest end date first; ``visible_to`` limits them to those employees."""
+    def trainings(self, flt: TrainingFilter, limit: int, visible_to: set[UUID] | None = None,
+                  cursor: str | None = None) -> Any:
+        """Completions, latest end date first; ``visible_to`` limits them to those employees. With a ``cursor``
+        (``""``: the first page) one Page after it, else a plain list."""
         stmt = self._training_rows()
         if flt.employee_id is not None:
             stmt = stmt.where(trainings.c.employee_id == flt.employee_id)
@@ -112,8 +114,7 @@ class TrainingView:
             stmt = stmt.where(trainings.c.status == flt.status)
         if visible_to is not None:
             stmt = stmt.where(trainings.c.employee_id.in_(visible_to))
-        stmt = stmt.order_by(trainings.c.end_date.desc(), trainings.c.position.desc()).limit(limit)
-        return self._rows(stmt)
+        return listed(self.engine, stmt, [(trainings.c.end_date, True), (trainings.c.position, True)], limit, cursor)
 
     def training(self, training_id: UUID) -> dict[str, Any] | None:
         """One completion."""
