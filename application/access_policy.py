@@ -109,6 +109,10 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "dialogues.complete_action": EMPLOYEES, "dialogues.my_actions": EMPLOYEES,
     "target_proposals.list_proposals": RECORD_READERS, "target_proposals.propose_target": EMPLOYEES,
     "target_proposals.decide_proposal": EMPLOYEES, "target_proposals.acknowledge_target": EMPLOYEES,
+    "upward_feedback.give_feedback": EMPLOYEES, "upward_feedback.feedback_report": RECORD_READERS,
+    "award_proposals.list_proposals": RECORD_READERS, "award_proposals.grant_proposal": HR_ONLY,
+    "award_proposals.dismiss_proposal": HR_ONLY,
+    "development.unit_development": GRANT_READERS,
     # promotion cases
     "promotions.list_cases": CASE_LISTERS, "promotions.propose": PEOPLE, "promotions.get_case": CASE_READERS,
     "promotions.get_assessment": CASE_READERS, "promotions.get_decision": CASE_READERS,
@@ -131,6 +135,7 @@ ROUTE_ROLES.update({
     "exports.export_grid": ROUTE_ROLES["talent.talent_grid"],
     "exports.export_history": ROUTE_ROLES["promotions.decision_history"],
     "exports.export_grievances": ROUTE_ROLES["grievances.list_grievances"],
+    "exports.export_development": ROUTE_ROLES["development.unit_development"],
 })
 # pages with no API twin: their own gate
 PAGE_ROLES: dict[str, frozenset[str]] = {
@@ -280,6 +285,22 @@ class AccessPolicy:
 
     # a performance dialogue has the same two parties: the employee and the supervisor it was held with
     dialogue_party = plan_party
+
+    @staticmethod
+    def may_read_unit_development(actor: Actor) -> bool:
+        """The unit development report (needs, IDP coverage, planned vs verified JP): HR and auditors."""
+        return actor.role in (HR, AUDITOR)
+
+    @staticmethod
+    def may_give_upward_feedback(actor: Actor, reviewer_supervisor_id: UUID | None, supervisor_id: UUID) -> bool:
+        """Upward feedback outside a 360 round: a direct report of the supervisor (by the supervisor changes in
+        effect)."""
+        return actor.employee_id is not None and reviewer_supervisor_id == supervisor_id
+
+    @staticmethod
+    def may_read_upward_feedback(actor: Actor, supervisor_id: UUID) -> bool:
+        """Upward feedback: the supervisor it was given to, HR and auditors (nobody reads another's anonymously)."""
+        return actor.role in (HR, AUDITOR) or AccessPolicy.is_self(actor, supervisor_id)
 
     def may_read_dialogue(self, actor: Actor, employee_id: UUID, supervisor_id: UUID) -> bool:
         """A performance dialogue: its supervisor, and whoever reads the employee's record."""

@@ -34,7 +34,7 @@ from application.registry import Registry
 from application.rulebook import RuleBookService
 from application.trainings import employee_named
 from domain.appraisal import Appraisal
-from domain.eligibility import appraisal_years, has_kinds, requires_sk, tmt_months, training_year
+from domain.eligibility import PromotionKind, appraisal_years, has_kinds, requires_sk, tmt_months, training_year
 from domain.employee import Employee
 from domain.employment import CPNS, PPPK, NoRankPromotion
 from domain.errors import DomainError, StateConflict
@@ -47,6 +47,7 @@ from domain.promotion_case import (
     effective_date,
 )
 from domain.rulebook import NoRuleSetInEffect
+from domain.rules import RankKind
 from domain.sensitive_read import SensitiveRead
 from domain.service_record import ServiceRecord
 
@@ -83,7 +84,7 @@ class UnknownDecision(NotFound):
 
 def rank_reason(case: PromotionCase) -> str:
     """The reason an applied rank change carries."""
-    kind = (case.rank_kind or "reguler").replace("_", " ")
+    kind = (case.rank_kind or RankKind.REGULER).replace("_", " ")
     return f"kenaikan pangkat {kind} {case.period}: promotion case {case.id}"
 
 
@@ -108,7 +109,7 @@ class PromotionService:
         candidate = employee_named(self.ledger, candidate_id, "candidate_id")
         require(self.policy.may_propose_promotion(actor, candidate.supervisor_id),
                 "only HR or the candidate's supervisor proposes a promotion")
-        if candidate.status == PPPK or (candidate.status == CPNS and kind == "rank"):
+        if candidate.status == PPPK or (candidate.status == CPNS and kind == PromotionKind.RANK):
             raise NoRankPromotion(candidate.status)
         case = PromotionCase.propose(candidate_id=candidate_id, kind=kind, period=period, reason=reason,
                                      unit=candidate.unit, rank=candidate.rank, position=position,
@@ -326,7 +327,7 @@ class PromotionService:
         before the TMT and the 360 rounds of those years; the standing page reads through this same function."""
         employee = self.ledger.load(Employee, candidate_id)
         reads: list[Read] = [(ref_of(employee), employee)]
-        periods = appraisal_years(rules, effective, rank_kind if kind == "rank" else None)
+        periods = appraisal_years(rules, effective, rank_kind if kind == PromotionKind.RANK else None)
         for period in periods:
             appraisal_id = Appraisal.id_for(candidate_id, period)
             if self.ledger.exists(appraisal_id):
@@ -340,7 +341,7 @@ class PromotionService:
         years = {int(p) for p in periods} | {year}
         for round_id in sorted(self.index.feedback_rounds_of(candidate_id, years)):
             reads.append(self._read(TYPES["feedback_round"], round_id))
-        if kind == "rank" and has_kinds(rules):
+        if kind == PromotionKind.RANK and has_kinds(rules):
             reads.extend(self.kind_reads(candidate_id, rank_kind, employee, rules))
         return reads
 
@@ -355,7 +356,7 @@ class PromotionService:
         if employee.supervisor_id is not None:
             supervisor = self.ledger.load(Employee, employee.supervisor_id)
             reads.append((EvidenceRef("supervisor", supervisor.id, supervisor.version), supervisor))
-        kind = rules["promotion"]["kinds"].get(rank_kind or "reguler", {})
+        kind = rules["promotion"]["kinds"].get(rank_kind or RankKind.REGULER, {})
         if "award_categories" in kind:
             for award_id in sorted(self.index.awards_of(candidate_id)):
                 reads.append(self._read(TYPES["award"], award_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 RATINGS: tuple[str, ...] = ("above", "as_expected", "below")
@@ -12,7 +13,18 @@ CAP_KEYS = ("min_percent", "more_than_percent", "max_percent", "min_count", "max
 # Sections added after the first published rule sets: a set without one stays valid (`jejak init` publishes a new
 # version carrying the default), so clients that publish the older shape keep working.
 OPTIONAL_SECTIONS = frozenset({"grievance", "talent", "development"})
-RANK_KINDS = ("reguler", "pilihan", "penyesuaian_ijazah", "prestasi_luar_biasa")
+
+
+class RankKind(StrEnum):
+    """The kinds of rank promotion (PP 99/2000; the values are stored in events: never change them)."""
+
+    REGULER = "reguler"
+    PILIHAN = "pilihan"
+    PENYESUAIAN_IJAZAH = "penyesuaian_ijazah"
+    PRESTASI_LUAR_BIASA = "prestasi_luar_biasa"
+
+
+RANK_KINDS: tuple[str, ...] = tuple(k.value for k in RankKind)
 KIND_SWITCHES = ("qualification_ceiling", "not_above_supervisor", "no_disciplinary_penalty", "ujian_dinas",
                  "require_yearly_jp_minimum", "no_open_objection")
 QUALIFICATION_LEVELS = ("SD", "SLTP", "SLTA", "D1", "D2", "D3", "D4", "S1", "S2", "S3")

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from domain.eligibility import RANK_KINDS, add_years, full_years, has_kinds, section_for, tmt_months
+from domain.eligibility import add_years, full_years, has_kinds, section_for, tmt_months
+from domain.rules import RANK_KINDS
 
 # Unmet criteria that later events can still satisfy before the date (an appraisal not yet final, a year's JP not
 # yet over, an exam, a pending objection); the others (a final predicate below the minimum, a ceiling, a penalty,

@@ -35,6 +35,7 @@ from application.queries import (
     AppraisalQueries,
     AuditQueries,
     CareerQueries,
+    DevelopmentQueries,
     FeedbackQueries,
     GrievanceQueries,
     PeopleQueries,
@@ -52,6 +53,7 @@ from application.service_records import ServiceRecordService
 from application.talent import TalentService
 from application.target_proposals import TargetProposalService
 from application.trainings import TrainingService
+from application.upward_feedback import UpwardFeedbackService
 from domain.errors import DomainError
 from domain.feedback_round import FeedbackRound
 from infrastructure.blue_green import BlueGreen, rebuild_changed
@@ -66,6 +68,7 @@ from infrastructure.read_models.access import AccessProjection, AccessView
 from infrastructure.read_models.accounts import AccountProjection, AccountView
 from infrastructure.read_models.appraisals import AppraisalProjection, AppraisalView
 from infrastructure.read_models.audit_index import AuditIndexProjection, AuditView
+from infrastructure.read_models.award_proposals import AwardProposalProjection, AwardProposalView
 from infrastructure.read_models.development_needs import DevelopmentNeedProjection, DevelopmentNeedView
 from infrastructure.read_models.development_plans import DevelopmentPlanProjection, DevelopmentPlanView
 from infrastructure.read_models.dialogues import DialogueProjection, DialogueView
@@ -108,7 +111,8 @@ class Jejak:
                 [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
                  FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
                  TimelineProjection(), PromotionProjection(), GrievanceProjection(), DevelopmentNeedProjection(),
-                 DevelopmentPlanProjection(), DialogueProjection(), PersonProjection()],
+                 DevelopmentPlanProjection(), DialogueProjection(), AwardProposalProjection(),
+                 PersonProjection()],
             )
             self.projections.create_tables()
             self.blue_green = BlueGreen(self.projections, db.schema)  # and the table of the read models' fingerprints
@@ -165,6 +169,8 @@ class Jejak:
         self.dialogues = DialogueService(self.ledger, self.policy)
         self.dialogue_view = DialogueView(self.engine)
         self.target_proposals = TargetProposalService(self.ledger, self.policy)
+        self.upward_feedback = UpwardFeedbackService(self.ledger, self.rules, self.policy)
+        self.award_proposals = AwardProposalView(self.engine)
         self.training_view = TrainingView(self.engine)
         self.talent_view = TalentView(self.engine)
         self.promotion_view = PromotionView(self.engine)
@@ -210,8 +216,11 @@ class Jejak:
                                self.person_view.people_behind),
             standing=StandingQueries(
                 StandingSources(self.appraisal_view, self.training_view, self.talent_view, self.development_needs,
-                                self.development_plans, self.dialogue_view),
+                                self.development_plans, self.dialogue_view, self.upward_feedback,
+                                self.award_proposals),
                 self.promotions, self.trainings, people, self.policy),
+            development=DevelopmentQueries(self.development_needs, self.development_plans, self.training_view, people,
+                                           self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:

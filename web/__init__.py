@@ -16,6 +16,7 @@ from web import (
     accounts,
     appraisals,
     audit,
+    award_proposals,
     contacts,
     development,
     dialogues,
@@ -37,6 +38,7 @@ from web import (
     timeline,
     trainings,
     units,
+    upward_feedback,
 )
 from web.auth import init_auth, public
 from web.bodies import init_bodies
@@ -50,7 +52,7 @@ BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
     audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
     service_records.blp, contacts.blp, exports.blp, standing.blp, development.blp, plans.blp, dialogues.blp,
-    target_proposals.blp, persons.blp,
+    target_proposals.blp, upward_feedback.blp, award_proposals.blp, persons.blp,
 )
 
 

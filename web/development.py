@@ -13,7 +13,7 @@ from domain.development import AREAS, BERAKHLAK, MAX_DETAIL, SOURCES, STATUSES
 from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict
-from web.trainings import record_scope, require_visible
+from web.trainings import YEARS, record_scope, require_visible
 
 blp = Blueprint("development", __name__, url_prefix="/api",
                 description="Development needs (kebutuhan pengembangan kompetensi)")
@@ -152,3 +152,36 @@ def dismiss_need(data: dict[str, Any], need_id: str) -> Any:
     nid = parse_id(need_id, "development need")
     jejak().development.dismiss(actor(), nid, data["reason"], expected_version())
     return respond_need(nid)
+
+
+class UnitDevelopmentQuery(Strict):
+    """Which year (default: this year)."""
+
+    year = ma.fields.Integer(load_default=None, validate=YEARS)
+
+
+class UnitDevelopmentOut(ma.Schema):
+    """A unit's development needs, IDP coverage and JP."""
+
+    unit = ma.fields.String()
+    year = ma.fields.Integer()
+    employees = ma.fields.Integer()
+    needs_by_value = ma.fields.List(ma.fields.Dict(), metadata={"description": "value, count (open needs)"})
+    needs_by_source = ma.fields.List(ma.fields.Dict(), metadata={"description": "source, count (open needs)"})
+    needs_by_area = ma.fields.Dict()
+    with_plan = ma.fields.Integer()
+    without_plan = ma.fields.List(ma.fields.Dict(), metadata={"description": "who has no plan for the year"})
+    jp_planned = ma.fields.Integer()
+    jp_verified = ma.fields.Integer()
+    people = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "employee_id, name, position, rank, open_needs, plan_status, jp_planned, jp_verified"})
+
+
+@blp.route("/units/<code>/development")
+@allow()
+@blp.arguments(UnitDevelopmentQuery, location="query", unknown=ma.RAISE)
+@blp.response(200, UnitDevelopmentOut)
+def unit_development(query: dict[str, Any], code: str) -> dict[str, Any]:
+    """The unit's development report: open needs by BerAKHLAK value and by source, who has no development plan
+    for the year, and planned against verified JP per person (HR, auditors)."""
+    return jejak().queries.development.unit_report(actor(), code, query["year"] or jejak().plans.today().year)

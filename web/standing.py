@@ -8,10 +8,12 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from web.auth import actor, allow, jejak
+from web.award_proposals import AwardProposalOut
 from web.development import NeedOut
 from web.dialogues import DialogueOut
 from web.http import parse_id
 from web.plans import PlanOut
+from web.upward_feedback import UpwardOut
 
 blp = Blueprint("standing", __name__, url_prefix="/api", description="Where an employee stands (development)")
 
@@ -103,6 +105,15 @@ class StandingDialogueOut(DialogueOut):
     party = ma.fields.String(allow_none=True, metadata={"description": "employee, supervisor or null"})
 
 
+class StandingUpwardOut(ma.Schema):
+    """Upward feedback on the standing."""
+
+    received = ma.fields.Nested(UpwardOut, allow_none=True, metadata={
+        "description": "the last finished quarter's upward feedback, where the caller reads it"})
+    give_to = ma.fields.UUID(allow_none=True, metadata={"description": "your direct supervisor (your own standing)"})
+    period = ma.fields.String(metadata={"description": "the running quarter"})
+
+
 class StandingOut(ma.Schema):
     """An employee's standing today."""
 
@@ -120,6 +131,10 @@ class StandingOut(ma.Schema):
         "description": "development plans, latest year first, with their goals"})
     dialogues = ma.fields.List(ma.fields.Nested(StandingDialogueOut), metadata={
         "description": "performance dialogues, latest first"})
+    upward = ma.fields.Nested(StandingUpwardOut)
+    award_proposals = ma.fields.List(ma.fields.Nested(AwardProposalOut), metadata={
+        "description": "awards proposed by Sangat Baik predicates"})
+    may_decide_awards = ma.fields.Boolean(metadata={"description": "the caller (HR) grants or dismisses them"})
     dialogue_party = ma.fields.String(allow_none=True, metadata={
         "description": "employee or supervisor: the caller records dialogues of this employee as that party"})
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from application.queries.appraisals import AppraisalQueries
 from application.queries.audit import AuditQueries
+from application.queries.development import DevelopmentQueries
 from application.queries.feedback import FeedbackQueries
 from application.queries.grievances import GrievanceQueries
 from application.queries.people import PeopleQueries
@@ -32,3 +33,4 @@ class Queries:
     grievances: GrievanceQueries
     audit: AuditQueries
     standing: StandingQueries
+    development: DevelopmentQueries

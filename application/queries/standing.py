@@ -78,6 +78,21 @@ class DialoguesReadModel(Protocol):
         """Dialogues, latest first, with their actions."""
 
 
+class UpwardReader(Protocol):
+    """The upward feedback a supervisor received (read from the event store under the anonymity rule)."""
+
+    def report(self, actor: Actor, supervisor_id: UUID, period: str) -> dict[str, Any]:
+        """A supervisor's upward feedback of a period."""
+
+
+class AwardProposalsReadModel(Protocol):
+    """What the standing reads of the awards proposed from performance."""
+
+    def proposals(self, employee_id: UUID | None, status: str | None, limit: int,
+                  visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+        """Proposals, latest first."""
+
+
 @dataclass(frozen=True)
 class StandingSources:
     """The read models a standing is composed from, each reached through its Protocol."""
@@ -88,6 +103,8 @@ class StandingSources:
     needs: NeedsReadModel
     plans: PlansReadModel
     dialogues: DialoguesReadModel
+    upward: UpwardReader
+    award_proposals: AwardProposalsReadModel
 
 
 class StandingQueries:
@@ -127,7 +144,21 @@ class StandingQueries:
             "dialogues": [{**d, "party": self.policy.dialogue_party(actor, employee_id, d["supervisor_id"])}
                           for d in self.sources.dialogues.dialogues(employee_id, 20)],
             "dialogue_party": self.policy.dialogue_party(actor, employee_id, employee.supervisor_id),
+            "upward": self.upward(actor, employee, today),
+            "award_proposals": self.sources.award_proposals.proposals(employee_id, None, 20),
+            "may_decide_awards": self.policy.hr(actor),
         }
+
+    def upward(self, actor: Actor, employee: Employee, today: date) -> dict[str, Any]:
+        """The upward feedback part: the last finished quarter's report where the actor reads it, and the running
+        quarter in which the employee, looking at their own standing, gives their supervisor feedback."""
+        quarter = (today.month - 1) // 3 + 1
+        running = f"{today.year}-Q{quarter}"
+        last = f"{today.year}-Q{quarter - 1}" if quarter > 1 else f"{today.year - 1}-Q4"
+        report = (self.sources.upward.report(actor, employee.id, last)
+                  if self.policy.may_read_upward_feedback(actor, employee.id) else None)
+        gives = self.policy.is_self(actor, employee.id) and employee.supervisor_id is not None
+        return {"received": report, "give_to": employee.supervisor_id if gives else None, "period": running}
 
     def plans_of(self, actor: Actor, employee: Employee) -> list[dict[str, Any]]:
         """The employee's development plans, latest year first, each with its goals and whether the actor signs

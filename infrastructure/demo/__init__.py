@@ -3,7 +3,8 @@
 One module per capability, each planning its part from the seed and loading it through the services:
 ``organisation`` (units and people, and the whole plan), ``access`` (tokens and page accounts), ``feedback`` (360
 rounds), ``career`` (appraisals, trainings, talent), ``records`` (service records, PPPK staff) and ``promotions``
-(promotion rounds and grievances); ``loader`` runs them in order. ``shapes`` holds the plan's public types.
+(promotion rounds and grievances), ``development`` (needs, development plans, performance dialogues); ``loader``
+runs them in order. ``shapes`` holds the plan's public types.
 """
 
 from __future__ import annotations

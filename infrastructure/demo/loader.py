@@ -11,6 +11,7 @@ from infrastructure.container import Jejak
 from infrastructure.demo.access import ensure_accounts, ensure_tokens
 from infrastructure.demo.career import load_career
 from infrastructure.demo.cast import Cast
+from infrastructure.demo.development import load_development
 from infrastructure.demo.feedback import load_feedback
 from infrastructure.demo.organisation import demo_plan, load_employees, load_units
 from infrastructure.demo.promotions import load_promotions
@@ -22,8 +23,9 @@ from infrastructure.demo.shapes import DemoResult
 
 def load_demo(jejak: Jejak, progress: Callable[[int], None] | None = None) -> DemoResult:
     """Load the demo instansi, one token per role, some 360 rounds and the career record (two years of
-    appraisals, organisation ratings, trainings, potential assessments, mentoring and awards), each through its
-    service as the people concerned would act; a second run adds nothing and reuses the tokens."""
+    appraisals, organisation ratings, trainings, potential assessments, mentoring and awards), promotions, and
+    development records (needs, plans in each state, dialogues), each through its service as the people concerned
+    would act; a second run adds nothing and reuses the tokens."""
     plan = demo_plan()
     actor = system_actor("jejak-demo")
     tick = progress or (lambda n: None)
@@ -37,9 +39,11 @@ def load_demo(jejak: Jejak, progress: Callable[[int], None] | None = None) -> De
         rounds_added = load_feedback(jejak, plan, cast, tick)
         career = load_career(jejak, plan, cast, tick)
         promotions_added, grievances_added = load_promotions(jejak, plan, cast, tick)
+        development_added = load_development(jejak, plan.development, cast, tick)
     tokens = {role: entry["token"] for role, entry in grants.items()}
     return DemoResult(units_added, employees_added, tokens, rounds_added, accounts, **career,
-                      promotions_added=promotions_added, grievances_added=grievances_added)
+                      promotions_added=promotions_added, grievances_added=grievances_added,
+                      development_added=development_added)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from domain.ranks import rank_index
 from domain.unit import Unit
 from infrastructure.container import Jejak
 from infrastructure.demo.career import career_plan
+from infrastructure.demo.development import development_plan
 from infrastructure.demo.feedback import feedback_plan
 from infrastructure.demo.instansi import (
     AGE_AT_ENTRY,
@@ -191,7 +192,7 @@ def demo_plan(seed: int = DEFAULT_SEED) -> DemoPlan:
                                 career["awards"])
     people = people + pppk_staff(builder, people)  # after everything drawn for the PNS, so that stays as it was
     return DemoPlan(INSTANSI, units, people, holders, feedback_plan(people, holders), **career,
-                    promotions=promotions)
+                    promotions=promotions, development=development_plan(people, holders["employee"]))
 
 
 def _plan_unit(

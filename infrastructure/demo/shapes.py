@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from domain.access import ROLES, Role
 
 if TYPE_CHECKING:
+    from infrastructure.demo.development import DemoDevelopment
     from infrastructure.demo.promotions import DemoPromotion
 
 INSTANSI = "Pemerintah Kabupaten Sukamaju"
@@ -199,15 +200,16 @@ class DemoPlan:
     mentorings: tuple[DemoMentoring, ...] = ()
     awards: tuple[DemoAward, ...] = ()
     promotions: tuple[DemoPromotion, ...] = ()
+    development: tuple[DemoDevelopment, ...] = ()
 
     @property
     def steps(self) -> int:
         """How many progress steps loading this plan reports: one per unit, employee, token, page account, 360 round,
-        appraisal, organisation rating, training, potential assessment, mentoring assignment, award and promotion
-        case, and one per service record (education and exams)."""
+        appraisal, organisation rating, training, potential assessment, mentoring assignment, award, promotion case
+        and staff member with development records, and one per service record (education and exams)."""
         return (len(self.units) + len(self.employees) + 2 * len(ROLES) + len(self.feedback_rounds)
                 + len(self.appraisals) + len(self.unit_ratings) + len(self.trainings) + len(self.potentials)
-                + len(self.mentorings) + len(self.awards) + len(self.promotions)
+                + len(self.mentorings) + len(self.awards) + len(self.promotions) + len(self.development)
                 + sum(1 for e in self.employees if e.education))
 
 
@@ -228,3 +230,4 @@ class DemoResult:
     awards_added: int = 0
     promotions_added: int = 0  # cases proposed or taken further (assessed, decided, rank applied)
     grievances_added: int = 0
+    development_added: int = 0  # staff members given needs, a plan and a dialogue

@@ -23,6 +23,9 @@ status          Employee.StatusChanged (e.g. CPNS -> PNS)           TMT
 education       ServiceRecord.QualificationRecorded                 date of graduation
 discipline      ServiceRecord.PenaltyImposed                        first day in force
 exam            ServiceRecord.ExamPassed (ujian dinas)              date passed
+need            DevelopmentNeed.Confirmed (a development need)      the day it was confirmed (UTC)
+plan            DevelopmentPlan signed by both parties, Closed      the day it was agreed / closed (UTC)
+dialogue        Dialogue.Recorded (a performance dialogue)          the day it was held
 ==============  ==================================================  ===========================================
 
 A disciplinary penalty is on the timeline, which only HR, auditors, the employee and their supervisors read.
@@ -76,6 +79,9 @@ from sqlalchemy import (
 
 from application.jsonable import jsonable
 from domain.appraisal import Appraisal
+from domain.development import DevelopmentNeed
+from domain.development_plan import DevelopmentPlan
+from domain.dialogue import Dialogue
 from domain.employee import Employee
 from domain.feedback_round import FeedbackRound
 from domain.mentoring import Mentoring
@@ -191,6 +197,16 @@ class TimelineProjection(StreamReplay):
         ServiceRecord.QualificationRecorded,
         ServiceRecord.PenaltyImposed,
         ServiceRecord.ExamPassed,
+        DevelopmentNeed.Proposed,
+        DevelopmentNeed.Confirmed,
+        DevelopmentNeed.Dismissed,
+        DevelopmentPlan.Drafted,
+        DevelopmentPlan.GoalAdded,
+        DevelopmentPlan.Signed,
+        DevelopmentPlan.ProgressRecorded,
+        DevelopmentPlan.TrainingLinked,
+        DevelopmentPlan.Closed,
+        Dialogue.Recorded,
     )
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
@@ -412,6 +428,66 @@ class TimelineProjection(StreamReplay):
         b.row(item, e.employee_id, e.awarded_on, "award", f"Award: {e.title} ({e.category})",
               {"category": e.category, "title": e.title, "reason": e.reason, "awarded_on": e.awarded_on,
                "granted_by_id": e.granted_by_id, "granted_by_name": b.name(e.granted_by_id)})
+
+    # --- development: confirmed needs, agreed and closed plans, performance dialogues -------------------------------
+
+    def _on_DevelopmentNeed_Proposed(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        b.add_subject(e.originator_id, e.employee_id, "need", {
+            "area": e.area, "value": e.value, "detail": e.detail, "source": e.source})
+
+    def _on_DevelopmentNeed_Confirmed(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            b.row(item, employee_id, utc_day(e.timestamp), "need",
+                  f"Development need: {state.get('value') or state.get('area')}", {**state, "reason": e.reason})
+
+    def _on_DevelopmentNeed_Dismissed(self, b: Batch, item: Item) -> None:  # noqa: N802
+        """A dismissed need is not on the timeline."""
+
+    def _on_DevelopmentPlan_Drafted(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        b.add_subject(e.originator_id, e.employee_id, "plan", {"year": e.year, "signed": [], "goals": 0})
+
+    def _on_DevelopmentPlan_GoalAdded(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        state = b.details(e.originator_id)
+        if state is not None:  # a goal voids the signatures
+            b.update_subject(e.originator_id, {**state, "signed": [], "goals": int(state.get("goals", 0)) + 1})
+
+    def _on_DevelopmentPlan_Signed(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            signed = sorted({*state.get("signed", []), e.party})
+            b.update_subject(e.originator_id, {**state, "signed": signed})
+            if signed == ["employee", "supervisor"]:
+                b.row(item, employee_id, utc_day(e.timestamp), "plan",
+                      f"Development plan {state.get('year')} agreed", {**state, "signed": signed})
+
+    def _on_DevelopmentPlan_ProgressRecorded(self, b: Batch, item: Item) -> None:  # noqa: N802
+        """Progress is on the plan, not on the timeline."""
+
+    def _on_DevelopmentPlan_TrainingLinked(self, b: Batch, item: Item) -> None:  # noqa: N802
+        """The training itself is on the timeline."""
+
+    def _on_DevelopmentPlan_Closed(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            b.row(item, employee_id, e.closed_on, "plan", f"Development plan {state.get('year')} closed: {e.outcome}",
+                  {**state, "outcome": e.outcome, "summary": e.summary})
+
+    def _on_Dialogue_Recorded(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        b.row(item, e.employee_id, e.held_on, "dialogue", f"Performance dialogue: {'; '.join(e.topics)}",
+              {"held_on": e.held_on, "topics": list(e.topics), "recorded_by": e.recorded_by,
+               "supervisor_id": e.supervisor_id, "supervisor_name": b.name(e.supervisor_id),
+               "follow_up_on": e.follow_up_on, "actions": len(e.actions)})
 
     # --- promotion cases (the candidate's record) ----------------------------------------------------------------
 

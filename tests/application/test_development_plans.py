@@ -65,3 +65,26 @@ def test_one_plan_a_year_and_goals_only_from_the_employees_open_needs(office: Of
     [row] = jejak.development_plans.plans(office.ids["dewi"], 2026, None, 10)
     assert (row["status"], row["goals"]) == ("draft", 0)
     assert isinstance(jejak.plans.plan(plan.id), DevelopmentPlan)
+
+
+def test_the_timeline_shows_confirmed_needs_agreed_and_closed_plans_and_dialogues_and_a_rebuild_agrees(
+        office: Office) -> None:
+    jejak, dewi, siti = office.jejak, office.actor("dewi"), office.actor("siti")
+    need = jejak.development.judge(siti, office.ids["dewi"], "value", "Kolaboratif", "jarang berbagi informasi").id
+    plan = jejak.plans.draft(dewi, office.ids["dewi"], 2026).id
+    jejak.plans.add_goal(dewi, plan, "Berbagi informasi tiap minggu", [need], [ACTIVITY])
+    jejak.plans.sign(siti, plan)
+    jejak.plans.add_goal(siti, plan, "Kolaborasi lintas bidang", [need], [ACTIVITY])  # voids Siti's signature
+    jejak.plans.sign(dewi, plan)
+    jejak.plans.sign(siti, plan)
+    jejak.plans.close(siti, plan, "achieved", "berbagi informasi sudah rutin")
+    jejak.dialogues.record(siti, office.ids["dewi"], date(2026, 6, 10), ["Capaian triwulan II"], [], None, "baik")
+    jejak.projections.catch_up()
+    items = jejak.timeline.items(office.ids["dewi"], kinds=["need", "plan", "dialogue"])
+    assert [(i["kind"], i["title"]) for i in items] == [
+        ("dialogue", "Performance dialogue: Capaian triwulan II"),
+        ("need", "Development need: Kolaboratif"),
+        ("plan", "Development plan 2026 agreed"),
+        ("plan", "Development plan 2026 closed: achieved")]
+    jejak.projections.rebuild("timeline")
+    assert jejak.timeline.items(office.ids["dewi"], kinds=["need", "plan", "dialogue"]) == items

@@ -30,6 +30,7 @@ from flask.testing import FlaskClient
 
 from application.actor import Actor, system_actor
 from application.question_book import default_questions
+from domain.award_proposal import AwardProposal
 from domain.person import Person
 from tests.conftest import _make, acting_as
 from tests.web.pages import FAST_HASH
@@ -150,6 +151,10 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
     "/api/performance-dialogues": ("/api/performance-dialogues", RECORD_LIST),
     "/api/performance-dialogues/{dialogue_id}": ("/api/performance-dialogues/{dialogue}", RECORD),
     "/api/me/dialogue-actions": ("/api/me/dialogue-actions", answer(ok=EMPLOYEES)),
+    "/api/award-proposals": ("/api/award-proposals", RECORD_LIST),
+    "/api/units/{code}/development": ("/api/units/BKPSDM/development?year=2026", answer(ok=HR_AUDITOR)),
+    "/api/employees/{employee_id}/upward-feedback": ("/api/employees/{siti}/upward-feedback?period=2026",
+                                                      answer(ok=frozenset({"direct", "hr", "auditor"}))),
     "/api/employees/{employee_id}/service-record": ("/api/employees/{dewi}/service-record", RECORD),
     # promotion: Dewi's rejected case, whose evidence includes her appraisal, training and round
     "/api/promotion-cases": ("/api/promotion-cases", answer(listed=UP | {"committee", "hr", "auditor"},
@@ -195,6 +200,7 @@ READS.update({
     for twin, (path, answers) in list(READS.items())
     if twin in ("/api/employees", "/api/units/{code}/feedback-report", "/api/units/{code}/predicate-distribution",
                 "/api/units/{code}/training-shortfall", "/api/units/{code}/talent-grid", "/api/promotion-decisions",
+                "/api/units/{code}/development",
                 "/api/grievances")
 })
 READS["/api/employees/{employee_id}/email"] = ("/api/employees/{dewi}/email", answer(ok=frozenset({"self", "hr"})))
@@ -244,6 +250,8 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
         "/api/exports/units/{code}/predicate-distribution", None),
     "/exports/units/BKPSDM/training-shortfall?year=2025": ("/api/exports/units/{code}/training-shortfall", None),
     "/exports/units/BKPSDM/talent-grid": ("/api/exports/units/{code}/talent-grid", None),
+    "/exports/units/BKPSDM/development?year=2026": ("/api/exports/units/{code}/development", None),
+    "/units/BKPSDM/development?year=2026": ("/api/units/{code}/development", None),
     "/exports/promotion-decisions": ("/api/exports/promotion-decisions", None),
     "/exports/grievances": ("/api/exports/grievances", None),
 }
@@ -351,6 +359,10 @@ def populate(system: Any) -> Org:
     ids["need"] = system.development.judge(HR, ids["dewi"], "value", "Kolaboratif", "jarang berbagi informasi").id
     ids["plan"] = system.plans.draft(HR, ids["dewi"], 2026).id
     ids["dialogue"] = system.dialogues.record(dewi, ids["dewi"], date.today(), ["Capaian"], [], None, "sesuai").id
+    proposal = AwardProposal.propose(employee_id=ids["dewi"], appraisal_id=aid, appraisal_version=5, period="2025",
+                                     predicate="Sangat Baik", category="performance", rule_set_version=1)
+    system.ledger.record(HR, proposal)
+    ids["award_proposal"] = proposal.id
     # the closed 2025 round: Dewi (self), Siti (supervisor) and Rina (peer) answered
     feedback = system.feedback
     rid = feedback.open_round(HR, ids["dewi"], "2025-Q4", date.today() + timedelta(days=5)).id
@@ -436,7 +448,7 @@ def observed(org: Org, response: Any, expected: str) -> str:
     assert 200 <= response.status_code < 300, response.get_data(as_text=True)
     if expected in ("in", "out"):
         ids = {str(org.ids[k]) for k in ("round", "appraisal", "training", "potential", "mentoring", "award",
-                                         "case", "case_grievance", "need", "plan", "dialogue")}
+                                         "case", "case_grievance", "need", "plan", "dialogue", "award_proposal")}
         return "in" if any(str(item.get("id")) in ids for item in items_of(response.get_json())) else "out"
     if expected in ("full", "public"):
         return "full" if "nip" in response.get_json() else "public"

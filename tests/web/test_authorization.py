@@ -17,6 +17,7 @@ from application.access import hash_token
 from application.actor import Actor, system_actor
 from application.question_book import default_questions
 from application.rulebook import default_rules
+from domain.award_proposal import AwardProposal
 from domain.development import DevelopmentNeed, ProposedNeed, SourceRef
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
@@ -316,6 +317,35 @@ BODIES.update({
         "reason": "dua kajian dialihkan ke bidang lain"},
 })
 
+# Upward feedback to the supervisor: the staff member (his direct report) gives it; he reads it, as do HR and
+# auditors; he gives none to himself and she reads none of his.
+CURRENT_QUARTER = f"{date.today().year}-Q{(date.today().month - 1) // 3 + 1}"
+ROUTES += [
+    ("POST", "/api/employees/{supervisor}/upward-feedback", EMPLOYEES),
+    ("GET", "/api/employees/{supervisor}/upward-feedback?period=2026", CAREER_READERS),
+]
+REFUSED_BY_DATA.update({
+    ("POST", "/api/employees/{supervisor}/upward-feedback"): frozenset({"supervisor"}),
+    ("GET", "/api/employees/{supervisor}/upward-feedback?period=2026"): frozenset({"employee"}),
+})
+BODIES.update({
+    ("POST", "/api/employees/{supervisor}/upward-feedback"): lambda ids: {
+        "period": CURRENT_QUARTER, "anonymous": True, "ratings": {"Kolaboratif": 4}, "comment": "arahan jelas"},
+})
+
+# Awards proposed by the staff member's Sangat Baik predicate (see `award_proposal_setup`): HR grants or dismisses.
+ROUTES += [
+    ("GET", "/api/award-proposals", CAREER_READERS),
+    ("GET", "/api/units/BKPSDM/development?year=2026", GRANT_READERS),  # HR's unit development report
+    ("POST", "/api/award-proposals/{award_proposal}/grant", HR),
+    ("POST", "/api/award-proposals/{award_proposal}/dismissal", HR),
+]
+BODIES.update({
+    ("POST", "/api/award-proposals/{award_proposal}/grant"): lambda ids: {
+        "title": "Pegawai Berkinerja Sangat Baik 2025", "reason": "predikat Sangat Baik 2025"},
+    ("POST", "/api/award-proposals/{award_proposal}/dismissal"): lambda ids: {"reason": "sudah menerima penghargaan"},
+})
+
 # Performance dialogues of the staff member with her supervisor (see `dialogue_setup`): the two of them record and
 # act on them; the one who did not record it adds their account.
 ROUTES += [
@@ -525,6 +555,7 @@ ROUTES += [
     ("GET", "/api/exports/units/BKPSDM/talent-grid?format=xlsx", UNIT_REPORT_READERS),
     ("GET", "/api/exports/promotion-decisions?format=xlsx", HISTORY_READERS),
     ("GET", "/api/exports/grievances", GRIEVANCE_READERS),
+    ("GET", "/api/exports/units/BKPSDM/development?year=2026&format=xlsx", GRANT_READERS),
 ]
 
 OK, DATA, FORBIDDEN, UNAUTHENTICATED = "ok", "refused-by-data", "forbidden", "unauthenticated"
@@ -661,7 +692,7 @@ def shared_appraisal(api: Api) -> UUID:
 # --- career record set-up ---------------------------------------------------------------------------------------
 
 CAREER_KINDS = ("training", "potential", "mentoring", "award")
-DEVELOPMENT_KINDS = ("need", "plan", "goal", "dialogue", "action", "proposal", "target")
+DEVELOPMENT_KINDS = ("need", "plan", "goal", "dialogue", "action", "proposal", "target", "award_proposal")
 
 
 def career_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
@@ -849,6 +880,21 @@ def staff_dialogue(api: Api, recorder: str) -> UUID:
                                       "capaian sesuai rencana").id
 
 
+def award_proposal_setup(api: Api, method: str, template: str, caller: str | None, real: bool
+                         ) -> dict[str, str]:
+    """Id of {award_proposal}: an award proposed for the staff member (as a final Sangat Baik appraisal proposes
+    it), one per admitted write."""
+    if "{award_proposal}" not in template:
+        return {}
+    if not real:
+        return {"award_proposal": str(uuid4())}
+    proposal = AwardProposal.propose(employee_id=api.ids["staff"], appraisal_id=uuid4(), appraisal_version=5,
+                                     period="2025", predicate="Sangat Baik", category="performance",
+                                     rule_set_version=1)
+    api.jejak.ledger.record(MATRIX_HR, proposal)
+    return {"award_proposal": str(proposal.id)}
+
+
 def proposed_need(api: Api) -> UUID:
     """A need proposed for the staff member from a final appraisal (pinned as the rule would pin it)."""
     need = DevelopmentNeed.propose(api.ids["staff"], SourceRef("appraisal", uuid4(), 5),
@@ -880,6 +926,7 @@ def resolve(api: Api, method: str, template: str, caller: str | None = None, rea
     ids.update(plan_setup(api, method, template, caller, real))
     ids.update(dialogue_setup(api, method, template, caller, real))
     ids.update(target_setup(api, method, template, caller, real))
+    ids.update(award_proposal_setup(api, method, template, caller, real))
     ids.update(status_setup(api, template, real))
     ids.update(person_setup(api, template, caller, real))
     return template.format(**ids), ids

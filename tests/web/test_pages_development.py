@@ -128,3 +128,38 @@ def test_the_employee_proposes_a_target_the_assessor_edits_it_and_she_acknowledg
     assert post_form(employee, f"{page}/targets/{added}/acknowledgement", {}, token_from=page).status_code == 302
     shown = employee.get(page).get_data(as_text=True)
     assert "Menyusun 10 kajian" in shown and "dua kajian dialihkan" in shown and "diketahui" in shown
+
+
+def test_the_employee_sends_her_supervisor_anonymous_feedback_from_her_standing(site: Site) -> None:
+    staff, supervisor = site.api.ids["staff"], site.api.ids["supervisor"]
+    client = site.client("employee")
+    page = f"/employees/{staff}/standing"
+    assert "/upward-feedback" in client.get(page).get_data(as_text=True)
+    done = post_form(client, f"{page.removesuffix('/standing')}/upward-feedback",
+                     {"comment": "arahan rapat lebih ringkas", "anonymous": "1"}, token_from=page)
+    assert done.status_code == 302
+    today = date.today()
+    period = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    report = site.jejak.upward_feedback.report(HR, supervisor, period)
+    assert report["entries"] == 1 and report["named"] == [] and report["anonymous"]["shown"] is False
+
+
+def test_hr_grants_an_award_a_sangat_baik_proposed_from_the_standing_page(site: Site) -> None:
+    staff = site.api.ids["staff"]
+    service = site.jejak.appraisals
+    aid = service.open(HR, staff, "2025").id
+    supervisor = as_person(site, "supervisor")
+    service.agree_target(supervisor, aid, "Menyusun 12 kajian", "kajian selesai per bulan")
+    service.assess(supervisor, aid, "above", "above")
+    service.finalise(supervisor, aid)
+    [proposal] = site.jejak.award_proposals.proposals(staff, None, 10)
+    page = f"/employees/{staff}/standing"
+    hr = site.client("hr_admin")
+    action = f"/employees/{staff}/award-proposals/{proposal['id']}/decision"
+    assert action in hr.get(page).get_data(as_text=True)
+    assert action not in site.client("employee").get(page).get_data(as_text=True)
+    done = post_form(hr, action, {"decision": "grant", "title": "Kinerja Sangat Baik 2025",
+                                  "reason": "predikat Sangat Baik 2025"}, token_from=page)
+    assert done.status_code == 302
+    [row] = site.jejak.award_proposals.proposals(staff, None, 10)
+    assert row["status"] == "granted" and site.jejak.recognition.award(row["award_id"]).title == "Kinerja Sangat Baik 2025"

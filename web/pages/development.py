@@ -36,12 +36,14 @@ def standing(employee_id: str) -> Any:
 
 
 def standing_page(eid: UUID, status: int = 200, errors: Errors | None = None, need_id: UUID | None = None,
-                  reason: str = "", dialogue_errors: Errors | None = None, form: dict[str, str] | None = None) -> Any:
+                  reason: str = "", dialogue_errors: Errors | None = None, form: dict[str, str] | None = None,
+                  upward_errors: Errors | None = None, award_errors: Errors | None = None) -> Any:
     """Render the standing (after a refused form: with its errors next to the form)."""
     data = jejak().queries.standing.standing(actor(), eid)
     return render("pages/standing.html", status, data={**data, "promotion": dated(data["promotion"])},
                   errors=errors or {}, failed_need=need_id, reason=reason, notice=request.args.get("notice"),
-                  dialogue_errors=dialogue_errors or {}, form=form or {})
+                  dialogue_errors=dialogue_errors or {}, form=form or {}, upward_errors=upward_errors or {},
+                  award_errors=award_errors or {})
 
 
 @bp.route("/employees/<employee_id>/needs/<need_id>/decision", methods=["POST"])
@@ -187,3 +189,54 @@ def proposal_step(aid: UUID, step: Callable[[], object]) -> Any:
     except DomainError as e:
         return appraisal_page(aid, "", {}, 422, proposal_errors=field_errors(e))
     return redirect(url_for("pages.people.appraisal", appraisal_id=aid) + "#proposals-h")
+
+
+@bp.route("/employees/<employee_id>/upward-feedback", methods=["POST"])
+@page("upward_feedback.give_feedback")
+def give_upward(employee_id: str) -> Any:
+    """The employee, on their own standing, gives their direct supervisor feedback for the running quarter."""
+    eid = parse_id(employee_id, "employee")
+    data = jejak().queries.standing.standing(actor(), eid)["upward"]
+    comment = (request.form.get("comment") or "").strip()
+    errors = required({"comment": comment}, "comment")
+    if not errors and data["give_to"] is None:
+        errors = {"_form": [_("Only your own supervisor receives your feedback.")]}
+    if not errors:
+        try:
+            jejak().upward_feedback.give(actor(), data["give_to"], data["period"],
+                                         request.form.get("anonymous") == "1", {}, comment[:2000])
+        except DomainError as e:
+            errors = field_errors(e)
+    if errors:
+        return standing_page(eid, 422, upward_errors=errors)
+    return redirect(url_for("pages.development.standing", employee_id=eid, notice="upward") + "#upward-h")
+
+
+@bp.route("/employees/<employee_id>/award-proposals/<proposal_id>/decision", methods=["POST"])
+@page("award_proposals.grant_proposal")
+def decide_award(employee_id: str, proposal_id: str) -> Any:
+    """HR grants (with a title) or dismisses an award a Sangat Baik predicate proposed, with a reason."""
+    eid, pid = parse_id(employee_id, "employee"), parse_id(proposal_id, "award proposal")
+    reason, title = (request.form.get("reason") or "").strip(), (request.form.get("title") or "").strip()
+    errors = required({"reason": reason}, "reason")
+    if not errors:
+        try:
+            if request.form.get("decision") == "grant":
+                jejak().recognition.grant_proposed(actor(), pid, title, reason[:2000])
+            else:
+                jejak().recognition.dismiss_proposed(actor(), pid, reason[:2000])
+        except DomainError as e:
+            errors = field_errors(e)
+    if errors:
+        return standing_page(eid, 422, award_errors=errors)
+    return redirect(url_for("pages.development.standing", employee_id=eid) + "#awards-h")
+
+
+@bp.route("/units/<code>/development")
+@page("development.unit_development")
+def unit_development(code: str) -> Any:
+    """A unit's development report for HR: needs by value and source, who has no plan, planned vs verified JP."""
+    year = request.args.get("year", "")
+    chosen = int(year) if year.isdigit() and 1950 <= int(year) <= 2100 else jejak().plans.today().year
+    report = jejak().queries.development.unit_report(actor(), code, chosen)
+    return render("pages/unit_development.html", r=report)

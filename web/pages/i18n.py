@@ -117,6 +117,7 @@ WORDS: dict[str, Any] = {
     "coaching": lazy_gettext("coaching"),
     "accepted": lazy_gettext("accepted"),
     "edited": lazy_gettext("accepted as edited"),
+    "granted": lazy_gettext("granted"),
 }
 
 
