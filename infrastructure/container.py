@@ -243,6 +243,14 @@ class Jejak:
         directory = LedgerDirectory(self.registry.employee, settings.office, settings.language)
         return MailService(self.outbox, directory, Renderer(settings.base_url))
 
+    def actor_for(self, principal_id: UUID, role: str, name: str) -> Actor:
+        """The actor a token or account acts as outside a request (scripts, the demo), with the person behind it and
+        every id they are known by, as web authentication makes it."""
+        self.projections.catch_up("persons")
+        person, aliases = self.person_view.identity(principal_id)
+        return Actor(id=str(principal_id), role=role, name=name, person_id=person["id"] if person else None,
+                     aliases=aliases)
+
     def sso_issuer(self) -> str:
         """The configured single sign-on provider's issuer (a 409 when single sign-on is not configured)."""
         if self.oidc is None:
