@@ -124,6 +124,8 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "grievances.file_grievance": EMPLOYEES, "grievances.assign": HR_ONLY,
     "grievances.conclude": frozenset({INVESTIGATOR}), "grievances.case_file": CASE_FILE_READERS,
 }
+# what waits for the caller (each duty's count comes from the policy's inbox_duties)
+ROUTE_ROLES["inbox.inbox"] = EVERYONE
 # an employee's e-mail address: HR and the employee (``may_use_contact``)
 ROUTE_ROLES.update({"contacts.get_email": PEOPLE, "contacts.put_email": PEOPLE})
 # downloads (CSV, XLSX) of a table: exactly the readers of its JSON twin
@@ -142,6 +144,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "pages.signin.home": frozenset(ROLES), "pages.people.team": frozenset({SUPERVISOR}),
     "pages.hr.rounds": HR_ONLY, "pages.audit.investigations": frozenset({INVESTIGATOR}),
     "pages.profile.outbox": HR_ONLY,  # the mail outbox: HR's (no API twin)
+    "pages.hr.nominations": SUPERVISOR_OR_HR,  # proposed reviewers waiting for the round's supervisor or HR
 }
 
 
@@ -247,6 +250,37 @@ class AccessPolicy:
         """The actor is the investigator of this grievance and it is still open."""
         return (actor.role == INVESTIGATOR and cover is not None and cover.is_open
                 and actor.known_as(cover.investigator_id))
+
+    # --- the inbox: which duties wait for the actor ----------------------------------------------------------------
+
+    def inbox_duties(self, actor: Actor) -> tuple[str, ...]:
+        """The duties the actor's inbox counts, each one the policy lets the actor carry out (in order shown)."""
+        duties: list[str] = []
+        if self.may_review(actor):
+            duties.append("reviews_to_write")
+        if self.round_manager_scope(actor) != set():
+            duties += ["nominations_to_approve", "rounds_closing"]
+        if actor.employee_id is not None:  # assessor_of and objection_hearer_of: any employee may be named
+            duties += ["appraisals_to_assess", "objections_to_decide"]
+        if self.may_assess_case(actor):
+            duties += ["cases_to_assess", "cases_reopened"]
+        if self.may_decide_case(actor):
+            duties.append("cases_awaiting_decision")
+        if self.may_assign_investigator(actor):
+            duties.append("grievances_to_assign")
+        if actor.role == INVESTIGATOR:
+            duties.append("grievances_assigned")
+        return tuple(duties)
+
+    @staticmethod
+    def round_manager_scope(actor: Actor) -> set[UUID] | None:
+        """Whose rounds the actor manages (approves nominations, closes; ``may_manage_round``): every round (None)
+        for HR, those naming the actor as the round's supervisor for supervisors, none for anyone else."""
+        if AccessPolicy.hr(actor):
+            return None
+        if actor.role == SUPERVISOR and actor.employee_id is not None:
+            return {actor.employee_id}
+        return set()
 
     # --- people and career records -------------------------------------------------------------------------------
 

@@ -16,14 +16,17 @@ from application.errors import Forbidden, NotFound
 from application.ledger import Ledger
 from domain.access import SYSTEM_ROLE, Role
 from domain.employee import Employee, check_email
+from domain.employment import PNS
 from domain.errors import DomainError
 from domain.nip import Nip
 from domain.nip_claim import NipClaim
+from domain.service_record import LEVELS, ServiceRecord
 from domain.unit import Unit
 
-# Columns read from the file that this version does not record yet (no event carries them): they are checked for
-# form only and counted, so that wiring them in later is a matter of adding their events here.
-NOT_YET_APPLIED = ("status", "education")
+# Columns read from the file and not recorded as they stand: the education column (PENDIDIKAN) names a level but
+# not the institution and graduation date a qualification event needs, so a level the service record lacks is a
+# note for HR (record the diploma on the service record), counted here.
+NOT_YET_APPLIED = ("education",)
 MAX_CHAIN = 64
 
 
@@ -44,7 +47,7 @@ class Row:
     position_since: date | None = None
     supervisor_since: date | None = None
     email: str | None = None  # an empty cell leaves the address as it is
-    extra: Mapping[str, Any] = field(default_factory=dict)  # the NOT_YET_APPLIED columns
+    extra: Mapping[str, Any] = field(default_factory=dict)  # status (STATUS) and education (PENDIDIKAN)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Change:
     line: int
     nip: str
     name: str
-    what: str  # register, unit, position, rank, supervisor, email
+    what: str  # register, status, unit, position, rank, supervisor, email
     old: str | None
     new: str
     effective: date | None
@@ -245,19 +248,27 @@ class _Planner:
         return self.ledger.load(Employee, claim.employee_id)
 
     def _register(self, row: Row, unit: str, supervisor_id: UUID | None) -> Employee:
+        status = _status(row) or PNS
         employee = Employee.register(nip=row.nip, name=row.name, unit=unit, position=row.position, rank=row.rank,
-                                     rank_since=row.rank_since, supervisor_id=supervisor_id, today=self.today)
+                                     rank_since=row.rank_since, supervisor_id=supervisor_id, today=self.today,
+                                     status=status)
         check_birth_date(row)
         self.employees[row.nip] = employee
         self.new.add(row.nip)
         self.plan.changes.append(Change(row.line, row.nip, row.name, "register", None,
-                                        f"{unit} · {row.position} · {row.rank}", row.rank_since))
+                                        f"{unit} · {row.position} · {status} {row.rank}", row.rank_since))
         self._email(row, employee)
+        self._education(row, employee)
         return employee
 
     def _update(self, row: Row, employee: Employee, unit: str, supervisor_id: UUID | None) -> None:
         check_birth_date(row)
         before = len(self.plan.changes)
+        status = _status(row)
+        if status is not None and status != employee.status:  # first: a new status decides the rank's scale
+            old_status = employee.status
+            employee.change_status(status, self.today, self.reason)
+            self._changed(row, "status", old_status, status, self.today)
         if employee.name != row.name:
             self.plan.notes.append((row.line, f"name {row.name!r} differs from the registry's {employee.name!r}: "
                                               "not changed (names are corrected by HR)"))
@@ -283,8 +294,25 @@ class _Planner:
             employee.change_supervisor(supervisor_id, effective, self.reason, self._chain(supervisor_id))
             self._changed(row, "supervisor", self._nip_of(old_id), row.supervisor_nip or "—", effective)
         self._email(row, employee)
+        self._education(row, employee)
         if len(self.plan.changes) == before:
             self.plan.unchanged += 1
+
+    def _education(self, row: Row, employee: Employee) -> None:
+        """A level the service record does not hold yet is a note (its event needs the institution and the date)."""
+        level = education_level(row.extra.get("education"))
+        if level is None:
+            return
+        held: set[str] = set()
+        if employee.id is not None and row.nip not in self.new:
+            try:
+                held = {q.level for q in self.ledger.load(ServiceRecord, ServiceRecord.id_for(employee.id))
+                        .qualifications}
+            except NotFound:
+                held = set()
+        if level not in held:
+            self.plan.notes.append((row.line, f"education {level} is not on the service record: record the diploma "
+                                              "(institution, graduation date) there"))
 
     def _email(self, row: Row, employee: Employee) -> None:
         """A given address that differs is recorded (the language stays as the employee chose)."""
@@ -318,6 +346,27 @@ class _Planner:
     def _bad(self, row: Row, errors: Mapping[str, Sequence[str]]) -> None:
         self.plan.bad.append(BadRow(row.line, row.nip, {k: list(v) for k, v in errors.items()}))
         self.employees.pop(row.nip, None)
+
+
+def _status(row: Row) -> str | None:
+    """The STATUS column (PNS, CPNS, PPPK; checked for form when read), None when empty."""
+    value = row.extra.get("status")
+    return str(value) if value else None
+
+
+# how SIASN and office spreadsheets write education levels -> the service record's levels
+LEVEL_ALIASES = {"SMA": "SLTA", "SMK": "SLTA", "MA": "SLTA", "SMU": "SLTA", "SMP": "SLTP", "MTS": "SLTP",
+                 "DI": "D1", "DII": "D2", "DIII": "D3", "DIV": "D4"}
+
+
+def education_level(value: Any) -> str | None:
+    """The level an education cell names ("S-1 Ilmu Administrasi" -> S1, "D-IV" -> D4, "SMA" -> SLTA), None when
+    it names none of the service record's levels."""
+    if not value:
+        return None
+    first = str(value).strip().split()[0].upper().replace("-", "").replace(".", "").replace("/", "")
+    level = LEVEL_ALIASES.get(first, first)
+    return level if level in LEVELS else None
 
 
 def check_birth_date(row: Row) -> None:

@@ -138,6 +138,21 @@ class FeedbackService:
         fb_round.approve(nomination_id, self.today())
         self.ledger.record(actor, fb_round)
 
+    def approve_many(self, actor: Actor, chosen: list[tuple[UUID, UUID]],
+                     expected_versions: dict[UUID, int] | None = None) -> int:
+        """Approve several proposed reviewers, across rounds, all or nothing: every (round, nomination) is checked
+        and approved before one atomic save; any refusal (not the round's supervisor, not proposed, a round changed
+        since the form was shown) approves none. Returns how many were approved."""
+        versions = expected_versions or {}
+        loaded: dict[UUID, FeedbackRound] = {}
+        for round_id, nomination_id in dict.fromkeys(chosen):
+            if round_id not in loaded:
+                loaded[round_id] = self._as_approver(actor, round_id, versions.get(round_id))
+            loaded[round_id].approve(nomination_id, self.today())
+        if loaded:
+            self.ledger.record(actor, *loaded.values())
+        return len(dict.fromkeys(chosen))
+
     def reject(self, actor: Actor, round_id: UUID, nomination_id: UUID, reason: str,
                expected_version: int | None = None) -> None:
         """The supervisor (or HR) rejects a proposed reviewer."""

@@ -18,6 +18,7 @@ import pstats
 import sys
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import event
@@ -73,9 +74,19 @@ def main(argv: list[str] | None = None) -> int:
             return client.get(path(state["i"]), headers=auth(token or plan["hr_token"]))
         return call
 
+    end = date.today() - timedelta(days=30)
+
+    def training() -> Any:  # as bench.http_write's jejak_training: HR records one with a fresh certificate number
+        state["i"] += 1
+        return client.post("/api/trainings", headers=auth(plan["hr_token"]), json={
+            "employee_id": plan["employees"][0], "course": "Pelatihan Analis Kebijakan", "provider": "BPSDM Provinsi",
+            "jp": 16, "start_date": (end - timedelta(days=2)).isoformat(), "end_date": end.isoformat(),
+            "certificate_number": f"COST-{time.time_ns()}-{state['i']}"})
+
     people, closed = plan["employees"], plan["closed_rounds"]
     kinds: dict[str, Callable[[], Any]] = {
         "submit": submit,
+        "training": training,
         "employee": get(lambda i: f"/api/employees/{people[i % len(people)]}"),
         "report": get(lambda i: f"/api/feedback-rounds/{closed[i % len(closed)]}/report"),
         "employees_page": get(lambda i: "/api/employees?limit=20"),

@@ -5,8 +5,9 @@ position, while the current tables keep serving; it catches the side tables up t
 one transaction: the live tracking row is locked (the live catch-up waits, then loses its compare-and-set and reads
 again), the side tables are caught up once more, the live position is set to theirs, the old tables are dropped and
 the new ones moved into the main schema. Readers see the old tables until that transaction commits and the new ones
-after, never an empty or half-built read model. On SQLite the rebuild runs as `ProjectionRunner.rebuild` does (a bulk
-rebuild is one transaction there, which WAL readers do not see until it commits).
+after, never an empty or half-built read model. On SQLite the side tables live in a side database file attached to
+the builder's connections, and the swap, under the write lock, recreates the live tables and copies the rows in
+(WAL readers see the old rows until it commits).
 
 Each projection's fingerprint (its tables, columns, indexes, topics and ``version``) is stored when it is built; a
 worker that claims a projection whose fingerprint changed rebuilds it blue-green before catching it up.
@@ -18,10 +19,13 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Column, Engine, MetaData, String, Table, delete, select, text, update
+from sqlalchemy import Column, Engine, MetaData, String, Table, delete, event, select, text, update
 
-from infrastructure.database import UTCDateTime, writer
+from infrastructure.config import Database
+from infrastructure.database import UTCDateTime, make_engine, writer
 from infrastructure.projection import Projection, ProjectionRunner, parked, tracking
 
 log = logging.getLogger("jejak.rebuild")
@@ -98,8 +102,8 @@ class BlueGreen:
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the projection from the log while the current tables keep serving; return its new position."""
         projection = self.runner.projections[name]
-        if self.runner.engine.dialect.name != "postgresql":
-            position = self.runner.rebuild(name, progress)
+        if self.runner.engine.dialect.name == "sqlite":
+            position = self._rebuild_sqlite(projection, progress)
             self.fingerprints.record(name, fingerprint(projection))
             return position
         side = self.side_schema(name)
@@ -121,6 +125,50 @@ class BlueGreen:
         log.info("projection %s rebuilt beside the live one and swapped in at position %d", name, position,
                  extra={"projection": name, "position": position})
         return position
+
+    def _rebuild_sqlite(self, projection: Projection, progress: Callable[[int], None] | None) -> int:
+        """SQLite: build in a side database file attached as ``next``, then, holding the write lock (so no event
+        and no catch-up can land meanwhile), recreate the live tables and copy the side rows in, in one transaction
+        that WAL readers do not see until it commits."""
+        name = projection.name
+        main = Path(str(self.runner.engine.url.database))
+        side_file = main.with_name(f"{main.name}.next-{name}")
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{side_file}{suffix}").unlink(missing_ok=True)
+        attached = make_engine(Database(kind="sqlite", path=str(main)))
+
+        @event.listens_for(attached, "connect")
+        def attach(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute(f"ATTACH DATABASE '{side_file}' AS next")
+
+        builder = ProjectionRunner(attached.execution_options(schema_translate_map={None: "next"}), self.runner.ledger,
+                                   [projection], batch_size=self.runner.batch_size)
+        builder.rebuild_workers = self.runner.rebuild_workers
+        try:
+            builder.create_tables()
+            builder.rebuild(name, progress)
+            while True:
+                builder.catch_up(progress=progress)
+                with writer(attached).begin() as conn:
+                    position = builder.position(name)
+                    if position < self.runner.head():
+                        continue  # events landed since: catch up again before holding the lock
+                    tables = projection.metadata.sorted_tables
+                    for table in reversed(tables):  # qualified: unqualified lookups also search the attached file
+                        conn.execute(text(f'DROP TABLE IF EXISTS main."{table.name}"'))
+                    projection.metadata.create_all(conn, checkfirst=False)  # unqualified DDL goes to main
+                    for table in tables:
+                        conn.execute(text(f'INSERT INTO main."{table.name}" SELECT * FROM next."{table.name}"'))
+                    conn.execute(update(tracking).where(tracking.c.name == name)
+                                 .values(position=position, updated_at=datetime.now(UTC)))
+                    conn.execute(delete(parked).where(parked.c.name == name))
+                    conn.execute(text("INSERT INTO main.projection_parked SELECT * FROM next.projection_parked "
+                                      "WHERE name = :name"), {"name": name})
+                    return position
+        finally:
+            attached.dispose()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{side_file}{suffix}").unlink(missing_ok=True)
 
     def _swap(self, projection: Projection, builder: ProjectionRunner, side: str) -> int:
         """In one transaction: hold the live position, finish the side build, and put its tables in place."""

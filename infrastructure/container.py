@@ -44,6 +44,7 @@ from application.queries import (
     StandingQueries,
     TimelineQueries,
 )
+from application.queries.inbox import InboxQueries
 from application.queries.standing import StandingSources
 from application.question_book import QuestionBookService
 from application.reads import ReadLog
@@ -203,9 +204,10 @@ class Jejak:
 
     def _queries(self) -> Queries:
         people = PeopleQueries(self.directory, self.policy)
+        feedback = FeedbackQueries(self.feedback_view, self.feedback, self.questions, self.policy)
         return Queries(
             people=people,
-            feedback=FeedbackQueries(self.feedback_view, self.feedback, self.questions, self.policy),
+            feedback=feedback,
             appraisals=AppraisalQueries(self.appraisal_view, self.appraisals, people, self.policy),
             careers=CareerQueries(self.training_view, self.talent_view, self.appraisal_view, self.trainings, people,
                                   self.policy),
@@ -221,6 +223,8 @@ class Jejak:
                 self.promotions, self.trainings, people, self.policy),
             development=DevelopmentQueries(self.development_needs, self.development_plans, self.training_view, people,
                                            self.policy),
+            inbox=InboxQueries(feedback, self.feedback_view, self.appraisal_view, self.promotion_view,
+                               self.grievance_view, self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:
@@ -238,6 +242,14 @@ class Jejak:
         """Delivery of the outbox, addressing the HR office and linking pages as the mail settings say."""
         directory = LedgerDirectory(self.registry.employee, settings.office, settings.language)
         return MailService(self.outbox, directory, Renderer(settings.base_url))
+
+    def actor_for(self, principal_id: UUID, role: str, name: str) -> Actor:
+        """The actor a token or account acts as outside a request (scripts, the demo), with the person behind it and
+        every id they are known by, as web authentication makes it."""
+        self.projections.catch_up("persons")
+        person, aliases = self.person_view.identity(principal_id)
+        return Actor(id=str(principal_id), role=role, name=name, person_id=person["id"] if person else None,
+                     aliases=aliases)
 
     def sso_issuer(self) -> str:
         """The configured single sign-on provider's issuer (a 409 when single sign-on is not configured)."""

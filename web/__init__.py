@@ -25,6 +25,7 @@ from web import (
     feedback,
     grievances,
     health,
+    inbox,
     mentoring,
     persons,
     plans,
@@ -52,7 +53,7 @@ BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
     audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
     service_records.blp, contacts.blp, exports.blp, standing.blp, development.blp, plans.blp, dialogues.blp,
-    target_proposals.blp, upward_feedback.blp, award_proposals.blp, persons.blp,
+    target_proposals.blp, upward_feedback.blp, award_proposals.blp, persons.blp, inbox.blp,
 )
 
 

@@ -15,7 +15,7 @@ from domain.feedback_round import PERIOD
 from domain.rules import ORG_RATINGS, PREDICATES, RATINGS
 from domain.unit_rating import UnitRating
 from web.auth import actor, allow, jejak
-from web.http import expected_version, parse_id, with_etag
+from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict
 
 blp = Blueprint("appraisals", __name__, url_prefix="/api", description="Performance appraisals (SKP)")
@@ -39,6 +39,8 @@ class AppraisalQuery(Strict):
     period = ma.fields.String(load_default=None, validate=Period)
     status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(APPRAISAL_STATUSES))
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500), metadata={
+        "description": "the next page: the cursor of the Link header's rel=\"next\""})
 
 
 class TargetIn(Strict):
@@ -227,12 +229,12 @@ def rating_out(rating: UnitRating) -> dict[str, Any]:
 @blp.route("/appraisals")
 @allow()
 @blp.arguments(AppraisalQuery, location="query", unknown=ma.RAISE)
-@blp.response(200, AppraisalOut(many=True))
-def list_appraisals(query: dict[str, Any]) -> list[dict[str, Any]]:
+@blp.response(200, AppraisalOut(many=True), headers=PAGE_HEADERS)
+def list_appraisals(query: dict[str, Any]) -> Any:
     """Appraisals, newest period first (employees: their own and those they assess or decide; supervisors: also
     their direct and indirect reports')."""
     flt = AppraisalFilter(query["employee_id"], query["unit"], query["period"], query["status"])
-    return jejak().queries.appraisals.appraisals(actor(), flt, query["limit"])
+    return paged_list(jejak().queries.appraisals.page(actor(), flt, query["limit"], query["cursor"]))
 
 
 @blp.route("/appraisals", methods=["POST"])

@@ -40,8 +40,11 @@ def _create_app() -> Any:
     return create_app()
 
 
-cli = FlaskGroup(name="jejak", create_app=_create_app, add_default_commands=True, add_version_option=False,
+cli = FlaskGroup(name="jejak", create_app=_create_app, add_default_commands=False, add_version_option=False,
                  help="Jejak: auditable career management for the civil service.")
+# Flask's own --app/--debug/--env-file options and run/shell/routes commands are not Jejak's: `jejak serve` serves,
+# the app is always web.create_app, and settings come from the environment (.env is still read).
+cli.params = [p for p in cli.params if p.name not in ("app", "debug", "env_file")]
 cli.add_command(backup_commands)
 cli.add_command(db_commands)
 
@@ -155,7 +158,8 @@ def token_revoke(grant_or_token: str, reason: str) -> None:
 
 @token.command("list")
 def token_list() -> None:
-    """List grants (never the tokens)."""
+    """List grants (never the tokens), under a header row."""
+    click.echo(f"{'grant id':<36}  {'role':<13} {'state':<8} name")
     for g in system().grants.all():
         state = "revoked" if g["revoked"] else "active"
         click.echo(f"{g['id']}  {g['role']:<13} {state:<8} {g['name']}")
@@ -207,7 +211,8 @@ def account_revoke(username: str, reason: str) -> None:
 
 @account.command("list")
 def account_list() -> None:
-    """List accounts (never their passwords)."""
+    """List accounts (never their passwords), under a header row."""
+    click.echo(f"{'username':<24} {'role':<13} {'state':<8} name")
     for a in system().account_view.all():
         state = "revoked" if a["revoked"] else "active"
         click.echo(f"{a['username']:<24} {a['role']:<13} {state:<8} {a['name']}")

@@ -96,6 +96,7 @@ class EmployeePage(ma.Schema):
 
     items = ma.fields.List(ma.fields.Nested(EmployeeOut))
     next_cursor = ma.fields.String(allow_none=True)
+    total = ma.fields.Integer(metadata={"description": "how many the whole list has (with these filters)"})
 
 
 class EmployeeQuery(PageQuery):

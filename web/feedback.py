@@ -16,7 +16,7 @@ from application.jsonable import jsonable
 from application.queries.filters import RoundFilter
 from domain.feedback_round import RELATIONSHIPS, Response, RoundStatus
 from web.auth import actor, allow, jejak
-from web.http import expected_version, parse_id, with_etag
+from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.problems import problem
 from web.schemas import LongText, Strict
 
@@ -40,6 +40,8 @@ class RoundQuery(Strict):
     period = ma.fields.String(load_default=None)
     status = ma.fields.String(load_default=None, validate=ma.validate.OneOf([s.value for s in RoundStatus]))
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500), metadata={
+        "description": "the next page: the cursor of the Link header's rel=\"next\""})
 
 
 class NominationOut(ma.Schema):
@@ -194,11 +196,11 @@ def respond_round(round_id: UUID, status: int = 200) -> Any:
 @blp.route("/feedback-rounds")
 @allow()
 @blp.arguments(RoundQuery, location="query", unknown=ma.RAISE)
-@blp.response(200, RoundOut(many=True))
-def list_rounds(query: dict[str, Any]) -> list[dict[str, Any]]:
+@blp.response(200, RoundOut(many=True), headers=PAGE_HEADERS)
+def list_rounds(query: dict[str, Any]) -> Any:
     """Rounds, newest first (employees: their own; supervisors: also their reports')."""
     flt = RoundFilter(query["reviewee_id"], query["unit"], query["period"], query["status"])
-    return jejak().queries.feedback.rounds(actor(), flt, query["limit"])
+    return paged_list(jejak().queries.feedback.rounds_page(actor(), flt, query["limit"], query["cursor"]))
 
 
 @blp.route("/feedback-rounds", methods=["POST"])
@@ -349,7 +351,8 @@ def reminders() -> list[dict[str, Any]]:
 @blp.arguments(UnitReportQuery, location="query", unknown=ma.RAISE)
 @blp.response(200)
 def unit_report(query: dict[str, Any], code: str) -> dict[str, Any]:
-    """Response rates per round and the distribution of means per value, for a unit."""
+    """Response rates per round and the distribution of means per value, for a unit (a year's period, 2026,
+    includes its quarterly rounds 2026-Q1 ... 2026-Q4)."""
     if jejak().directory.unit(code) is None:
         raise NotFound(f"no unit {code!r}")
     return jsonable(jejak().feedback_view.unit_report(code, query["period"]))  # type: ignore[no-any-return]

@@ -12,7 +12,7 @@ from application.grievances import grievance_dict
 from application.queries.filters import GrievanceFilter
 from domain.grievance import OUTCOMES, STATUSES, SUBJECTS
 from web.auth import actor, allow, jejak
-from web.http import expected_version, parse_id, with_etag
+from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import READ_REASON, Strict
 
 blp = Blueprint("grievances", __name__, url_prefix="/api", description="Grievances and their investigation")
@@ -59,6 +59,8 @@ class GrievanceQuery(Strict):
     subject = ma.fields.String(load_default=None, validate=ma.validate.OneOf(SUBJECTS))
     grievant_id = ma.fields.UUID(load_default=None)
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500), metadata={
+        "description": "the next page: the cursor of the Link header's rel=\"next\""})
 
 
 class CaseFileQuery(Strict):
@@ -127,11 +129,11 @@ def respond(grievance_id: UUID, status: int = 200) -> Any:
 @blp.route("/grievances")
 @allow()
 @blp.arguments(GrievanceQuery, location="query", unknown=ma.RAISE)
-@blp.response(200, GrievanceOut(many=True))
-def list_grievances(query: dict[str, Any]) -> list[dict[str, Any]]:
+@blp.response(200, GrievanceOut(many=True), headers=PAGE_HEADERS)
+def list_grievances(query: dict[str, Any]) -> Any:
     """Grievances, newest first (employees: their own; investigators: the open ones assigned to them)."""
     flt = GrievanceFilter(query["status"], query["subject"], query["grievant_id"])
-    return visible_grievances(flt, query["limit"])
+    return paged_list(jejak().queries.grievances.page(actor(), flt, query["limit"], query["cursor"]))
 
 
 def visible_grievances(flt: GrievanceFilter, limit: int) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from application.errors import Forbidden, NotFound
 from domain.mentoring import MAX_GOAL, MAX_GOALS, MAX_NOTE
 from domain.recognition import CATEGORIES
 from web.auth import actor, allow, jejak, principal
-from web.http import expected_version, parse_id, with_etag
+from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
 from web.trainings import record_scope, require_visible
 
@@ -35,6 +35,8 @@ class MentoringQuery(Strict):
     employee_id = ma.fields.UUID(load_default=None, metadata={"description": "as mentor or mentee"})
     status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(("active", "ended")))
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500), metadata={
+        "description": "the next page: the cursor of the Link header's rel=\"next\""})
 
 
 class SessionIn(Strict):
@@ -98,6 +100,8 @@ class AwardQuery(Strict):
 
     employee_id = ma.fields.UUID(load_default=None)
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500), metadata={
+        "description": "the next page: the cursor of the Link header's rel=\"next\""})
 
 
 class AwardOut(ma.Schema):
@@ -134,12 +138,13 @@ def respond_mentoring(mentoring_id: UUID, status: int = 200) -> Any:
 @blp.route("/mentoring")
 @allow()
 @blp.arguments(MentoringQuery, location="query", unknown=ma.RAISE)
-@blp.response(200, MentoringOut(many=True))
-def list_mentoring(query: dict[str, Any]) -> list[dict[str, Any]]:
+@blp.response(200, MentoringOut(many=True), headers=PAGE_HEADERS)
+def list_mentoring(query: dict[str, Any]) -> Any:
     """Assignments, latest start first (employees: where they are mentor or mentee; supervisors: also their
     reports' as mentees)."""
-    return jejak().talent_view.mentorings(query["employee_id"], query["status"], query["limit"],
-                                     viewer=principal().employee_id, visible_to=record_scope())
+    return paged_list(jejak().talent_view.mentorings(query["employee_id"], query["status"], query["limit"],
+                                                     viewer=principal().employee_id, visible_to=record_scope(),
+                                                     cursor=query["cursor"] or ""))
 
 
 @blp.route("/mentoring", methods=["POST"])
@@ -186,10 +191,11 @@ def end(data: dict[str, Any], mentoring_id: str) -> Any:
 @blp.route("/awards")
 @allow()
 @blp.arguments(AwardQuery, location="query", unknown=ma.RAISE)
-@blp.response(200, AwardOut(many=True))
-def list_awards(query: dict[str, Any]) -> list[dict[str, Any]]:
+@blp.response(200, AwardOut(many=True), headers=PAGE_HEADERS)
+def list_awards(query: dict[str, Any]) -> Any:
     """Awards, latest first (employees: their own; supervisors: also their reports')."""
-    return jejak().talent_view.awards(query["employee_id"], query["limit"], visible_to=record_scope())
+    return paged_list(jejak().talent_view.awards(query["employee_id"], query["limit"], record_scope(),
+                                                 query["cursor"] or ""))
 
 
 @blp.route("/awards", methods=["POST"])

@@ -179,6 +179,7 @@ class CasePageOut(ma.Schema):
 
     items = ma.fields.List(ma.fields.Nested(CaseOut))
     next_cursor = ma.fields.String(allow_none=True)
+    total = ma.fields.Integer(metadata={"description": "how many the whole list has (with these filters)"})
 
 
 class HistoryRowOut(ma.Schema):
@@ -210,6 +211,7 @@ class HistoryPageOut(ma.Schema):
 
     items = ma.fields.List(ma.fields.Nested(HistoryRowOut))
     next_cursor = ma.fields.String(allow_none=True)
+    total = ma.fields.Integer(metadata={"description": "how many the whole list has (with these filters)"})
 
 
 class ReplayCriterionOut(ma.Schema):

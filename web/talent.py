@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from application.errors import NotFound
 from domain.potential import LEVELS
 from web.auth import actor, allow, jejak
-from web.http import parse_id, with_etag
+from web.http import PAGE_HEADERS, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict
 from web.trainings import record_scope, require_visible
 
@@ -33,6 +33,8 @@ class PotentialQuery(Strict):
 
     employee_id = ma.fields.UUID(load_default=None)
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500), metadata={
+        "description": "the next page: the cursor of the Link header's rel=\"next\""})
 
 
 class PotentialOut(ma.Schema):
@@ -94,10 +96,11 @@ class GridOut(ma.Schema):
 @blp.route("/potential-assessments")
 @allow()
 @blp.arguments(PotentialQuery, location="query", unknown=ma.RAISE)
-@blp.response(200, PotentialOut(many=True))
-def list_potential(query: dict[str, Any]) -> list[dict[str, Any]]:
+@blp.response(200, PotentialOut(many=True), headers=PAGE_HEADERS)
+def list_potential(query: dict[str, Any]) -> Any:
     """Potential assessments, latest first (employees: their own; supervisors: also their reports')."""
-    return jejak().talent_view.potential_assessments(query["employee_id"], query["limit"], visible_to=record_scope())
+    return paged_list(jejak().talent_view.potential_assessments(query["employee_id"], query["limit"], record_scope(),
+                                                                query["cursor"] or ""))
 
 
 @blp.route("/potential-assessments", methods=["POST"])

@@ -13,7 +13,7 @@ from application.queries.filters import TrainingFilter
 from domain.employment import PPPK
 from domain.training import MAX_JP_PER_DAY, OUTCOMES, STATUSES
 from web.auth import actor, allow, jejak
-from web.http import expected_version, parse_id, with_etag
+from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
 
 blp = Blueprint("trainings", __name__, url_prefix="/api", description="Training completions (pengembangan kompetensi)")
@@ -75,6 +75,8 @@ class TrainingQuery(Strict):
     year = ma.fields.Integer(load_default=None, validate=YEARS, metadata={"description": "year of the end date"})
     status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(STATUSES))
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500), metadata={
+        "description": "the next page: the cursor of the Link header's rel=\"next\""})
 
 
 class YearQuery(Strict):
@@ -169,11 +171,11 @@ def respond_training(training_id: UUID, status: int = 200) -> Any:
 @blp.route("/trainings")
 @allow()
 @blp.arguments(TrainingQuery, location="query", unknown=ma.RAISE)
-@blp.response(200, TrainingOut(many=True))
-def list_trainings(query: dict[str, Any]) -> list[dict[str, Any]]:
+@blp.response(200, TrainingOut(many=True), headers=PAGE_HEADERS)
+def list_trainings(query: dict[str, Any]) -> Any:
     """Completions, latest end date first (employees: their own; supervisors: also their reports')."""
     flt = TrainingFilter(query["employee_id"], query["unit"], query["year"], query["status"])
-    return jejak().training_view.trainings(flt, query["limit"], visible_to=record_scope())
+    return paged_list(jejak().training_view.trainings(flt, query["limit"], record_scope(), query["cursor"] or ""))
 
 
 @blp.route("/trainings", methods=["POST"])

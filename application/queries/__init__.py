@@ -13,6 +13,7 @@ from application.queries.audit import AuditQueries
 from application.queries.development import DevelopmentQueries
 from application.queries.feedback import FeedbackQueries
 from application.queries.grievances import GrievanceQueries
+from application.queries.inbox import InboxQueries
 from application.queries.people import PeopleQueries
 from application.queries.promotions import PromotionQueries
 from application.queries.standing import StandingQueries
@@ -34,3 +35,4 @@ class Queries:
     audit: AuditQueries
     standing: StandingQueries
     development: DevelopmentQueries
+    inbox: InboxQueries

@@ -25,6 +25,10 @@ class AppraisalReadModel(Protocol):
         """Appraisals matching a filter: of the employees given (None: all), plus those the viewer assesses or
         decides."""
 
+    def page(self, flt: Any, limit: int, cursor: str | None = None, viewer: UUID | None = None,
+             visible_to: set[UUID] | None = None) -> Any:
+        """One page of that list after a cursor (items, next_cursor, total)."""
+
     def final_predicates(self, unit: str, period: str) -> list[str]:
         """The predicates of a unit's final appraisals for a period."""
 
@@ -46,6 +50,11 @@ class AppraisalQueries:
         """Appraisals the actor may list: all for HR and auditors; otherwise their own, their reports' and those
         they assess or decide."""
         return self.view.appraisals(flt, limit, actor.employee_id, self.policy.appraisal_scope(actor))
+
+    def page(self, actor: Actor, flt: Any, limit: int, cursor: str | None = None) -> dict[str, Any]:
+        """One page of the appraisals the actor may list, the next page's cursor and how many there are."""
+        found = self.view.page(flt, limit, cursor, actor.employee_id, self.policy.appraisal_scope(actor))
+        return {"items": found.items, "next_cursor": found.next_cursor, "total": found.total}
 
     def appraisal(self, actor: Actor, appraisal_id: UUID) -> dict[str, Any]:
         """An appraisal's detail from the event store, if the actor may see it (403 otherwise)."""

@@ -28,8 +28,18 @@ class FeedbackReadModel(Protocol):
                visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
         """Rounds matching a filter, of the reviewees given (None: all)."""
 
+    def rounds_page(self, flt: Any, limit: int, cursor: str | None = None,
+                    visible_to: set[UUID] | None = None) -> Any:
+        """One page of rounds after a cursor (items, next_cursor, total)."""
+
     def review_requests(self, reviewer_id: UUID) -> list[dict[str, Any]]:
         """A reviewer's approved nominations with their rounds."""
+
+    def pending_nominations(self, supervisors: set[UUID] | None, limit: int) -> list[dict[str, Any]]:
+        """Proposed reviewers waiting in open rounds of these supervisors (None: all)."""
+
+    def count_pending_nominations(self, supervisors: set[UUID] | None) -> int:
+        """How many proposed reviewers wait in open rounds of these supervisors (None: all)."""
 
 
 class FeedbackQueries:
@@ -66,6 +76,30 @@ class FeedbackQueries:
         """Rounds the actor may list: all for HR and auditors; employees their own, supervisors also their
         reports'."""
         return self.view.rounds(flt, limit, visible_to=self.policy.record_scope(actor))
+
+    def pending_nominations(self, actor: Actor, limit: int) -> list[dict[str, Any]]:
+        """Proposed reviewers waiting for the actor's approval: in every open round for HR, in the rounds naming
+        them as supervisor for supervisors (AccessPolicy.round_manager_scope), none for anyone else."""
+        managed = self.policy.round_manager_scope(actor)
+        return [] if managed == set() else self.view.pending_nominations(managed, limit)
+
+    def count_pending_nominations(self, actor: Actor) -> int:
+        """How many proposed reviewers wait for the actor's approval (all of them, however many a page shows)."""
+        managed = self.policy.round_manager_scope(actor)
+        return 0 if managed == set() else self.view.count_pending_nominations(managed)
+
+    def rounds_page(self, actor: Actor, flt: Any, limit: int, cursor: str | None = None) -> dict[str, Any]:
+        """One page of the rounds the actor may list, the next page's cursor and how many there are."""
+        found = self.view.rounds_page(flt, limit, cursor, visible_to=self.policy.record_scope(actor))
+        return {"items": found.items, "next_cursor": found.next_cursor, "total": found.total}
+
+    def may_open_report(self, actor: Actor, row: dict[str, Any]) -> bool:
+        """Whether a listed round's report would open for the actor now (closed, and AccessPolicy.may_read_report
+        as the report route asks it: auditors and investigators read it as of now)."""
+        if row["status"] != RoundStatus.CLOSED:
+            return False
+        at = datetime.now(UTC) if actor.role in RAW_READERS else None
+        return self.policy.may_read_report(actor, row["id"], row["reviewee_id"], row["supervisor_id"], at)
 
     def report(self, actor: Actor, round_id: UUID, at: datetime | None = None) -> dict[str, Any]:
         """The report as the actor may read it (auditors and investigators: as of ``at``, default now)."""

@@ -7,17 +7,19 @@ read model implements the filter it is given.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 
 @dataclass(frozen=True)
 class Page:
-    """One page of rows and the cursor of the next page (None at the end)."""
+    """One page of rows, the cursor of the next page (None at the end) and, where counted, how many rows the whole
+    list has."""
 
     items: list[dict[str, Any]]
     next_cursor: str | None
+    total: int | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ class AppraisalFilter:
     unit: str | None = None
     period: str | None = None
     status: str | None = None
+    assessor_id: UUID | None = None
+    decider_id: UUID | None = None
+    objection: str | None = None  # pending, upheld, rejected
+    unfinished: bool = False  # only appraisals not final yet
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,8 @@ class RoundFilter:
     unit: str | None = None
     period: str | None = None
     status: str | None = None
+    closes_by: date | None = None  # open rounds closing on or before this day
+    supervisors: frozenset[UUID] | None = None  # rounds naming one of these as the round's supervisor (None: any)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,10 @@ class GrievanceReadModel(Protocol):
                    investigator: Collection[str] | None = None) -> list[dict[str, Any]]:
         """Grievances matching a filter, of one grievant or one investigator's open ones (None: all)."""
 
+    def page(self, flt: GrievanceFilter, limit: int, cursor: str | None = None, grievant: UUID | None = None,
+             investigator: Collection[str] | None = None) -> Any:
+        """One page of that list after a cursor (items, next_cursor, total)."""
+
 
 class GrievanceQueries:
     """Grievances as the actor may read them (AccessPolicy.grievance_scope, may_read_grievance)."""
@@ -38,6 +42,15 @@ class GrievanceQueries:
             return []
         grievant, investigator = scope
         return self.view.grievances(flt, limit, grievant=grievant, investigator=investigator)
+
+    def page(self, actor: Actor, flt: Any, limit: int, cursor: str | None = None) -> dict[str, Any]:
+        """One page of the grievances the actor may list, the next page's cursor and how many there are."""
+        scope = self.policy.grievance_scope(actor)
+        if scope is None:
+            return {"items": [], "next_cursor": None, "total": 0}
+        grievant, investigator = scope
+        found = self.view.page(flt, limit, cursor, grievant=grievant, investigator=investigator)
+        return {"items": found.items, "next_cursor": found.next_cursor, "total": found.total}
 
     def grievance(self, actor: Actor, grievance_id: UUID) -> dict[str, Any]:
         """A grievance the actor may read, in its plain form with the grievant's name."""

@@ -68,7 +68,8 @@ class PeopleQueries:
         """A page of the directory as the actor may see it."""
         page = self.view.employees(flt, limit, cursor)
         scope = self.policy.personal_scope(actor)
-        return {"items": [without_personal(r, scope) for r in page.items], "next_cursor": page.next_cursor}
+        return {"items": [without_personal(r, scope) for r in page.items], "next_cursor": page.next_cursor,
+                "total": page.total}
 
     def direct_reports(self, actor: Actor, supervisor_id: UUID) -> list[dict[str, Any]]:
         """An employee's direct reports as the actor may see them."""

@@ -39,7 +39,7 @@ class PromotionQueries:
         counts = ("assessments", "decisions")  # the list carries the counts' outcome, not the records themselves
         items = [{**{k: v for k, v in row.items() if k not in counts}, "position": row["position_title"],
                   "flagged": row["contrary"]} for row in page.items]
-        return {"items": items, "next_cursor": page.next_cursor}
+        return {"items": items, "next_cursor": page.next_cursor, "total": page.total}
 
     def case(self, actor: Actor, case_id: UUID) -> PromotionCase:
         """A case the actor may read, from the event store."""
@@ -53,4 +53,4 @@ class PromotionQueries:
     def decisions(self, flt: CaseFilter, limit: int, cursor: str | None = None) -> dict[str, Any]:
         """A page of the decision history (its readers are gated by route: HR, the committee, auditors)."""
         page = self.view.decisions(flt, limit, cursor)
-        return {"items": page.items, "next_cursor": page.next_cursor}
+        return {"items": page.items, "next_cursor": page.next_cursor, "total": page.total}

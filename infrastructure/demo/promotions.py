@@ -248,7 +248,7 @@ def _appraised(nip: str, appraisals: Sequence[DemoAppraisal]) -> bool:
 def load_promotions(jejak: Jejak, plan: DemoPlan, cast: Any, tick: Callable[[int], None]) -> tuple[int, int]:
     """Run each planned case and grievance not run yet; return how many cases and grievances were added."""
     jejak.projections.catch_up()  # assessments find trainings and 360 rounds through the read side
-    roles = {role: Actor(id=cast.grants[role]["grant_id"], role=role, name=name) for role, name in (
+    roles = {role: jejak.actor_for(UUID(str(cast.grants[role]["grant_id"])), role, name) for role, name in (
         ("committee", "Tim Penilai Kinerja PNS"), ("investigator", "Tim Pemeriksa Keberatan Kepegawaian"))}
     cases = grievances = 0
     for planned in plan.promotions:

@@ -21,15 +21,17 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    func,
     or_,
     select,
     update,
 )
 
-from application.queries.filters import AppraisalFilter
+from application.queries.filters import AppraisalFilter, Page
 from domain.appraisal import Appraisal, AppraisalStatus, is_annual
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.paging import keyset_page
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -159,19 +161,37 @@ class AppraisalView:
                    visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
         """Appraisals by period (newest first) and employee name. With ``visible_to``, only appraisals of those
         employees or where ``viewer`` is the assessor or the objection's decider."""
-        assessor = people.alias("assessor")
-        stmt = (select(appraisals, people.c.name.label("employee_name"), assessor.c.name.label("assessor_name"))
-                .outerjoin(people, people.c.id == appraisals.c.employee_id)
-                .outerjoin(assessor, assessor.c.id == appraisals.c.assessor_id))
-        for column, value in (("employee_id", flt.employee_id), ("unit", flt.unit), ("period", flt.period),
-                              ("status", flt.status)):
-            if value is not None:
-                stmt = stmt.where(appraisals.c[column] == value)
-        if visible_to is not None:
-            stmt = stmt.where(or_(appraisals.c.employee_id.in_(visible_to), appraisals.c.assessor_id == viewer,
-                                  appraisals.c.decider_id == viewer))
+        stmt = _filtered(self._listing(), flt, viewer, visible_to)
         stmt = stmt.order_by(appraisals.c.period.desc(), people.c.name, appraisals.c.id).limit(limit)
         return self._rows(stmt)
+
+    def page(self, flt: AppraisalFilter, limit: int, cursor: str | None = None, viewer: UUID | None = None,
+             visible_to: set[UUID] | None = None) -> Page:
+        """One page of ``appraisals``' list after a cursor, and how many there are in all."""
+        keys = [(appraisals.c.period, True), (func.coalesce(people.c.name, ""), False), (appraisals.c.id, False)]
+        with self.engine.connect() as conn:
+            return keyset_page(conn, _filtered(self._listing(), flt, viewer, visible_to), keys, limit, cursor)
+
+    def count(self, flt: AppraisalFilter, viewer: UUID | None = None, visible_to: set[UUID] | None = None) -> int:
+        """How many appraisals ``appraisals`` would list without a limit."""
+        stmt = select(func.count()).select_from(appraisals)
+        with self.engine.connect() as conn:
+            return int(conn.execute(_filtered(stmt, flt, viewer, visible_to)).scalar() or 0)
+
+    def latest_year(self, unit: str) -> int | None:
+        """The latest year any of the unit's appraisals belongs to (None: the unit has none)."""
+        with self.engine.connect() as conn:
+            latest = conn.execute(select(func.max(func.substr(appraisals.c.period, 1, 4)))
+                                  .where(appraisals.c.unit == unit)).scalar()
+        return int(latest) if latest else None
+
+    @staticmethod
+    def _listing() -> Select[Any]:
+        """Appraisals with the names of the employee and the assessor."""
+        assessor = people.alias("assessor")
+        return (select(appraisals, people.c.name.label("employee_name"), assessor.c.name.label("assessor_name"))
+                .outerjoin(people, people.c.id == appraisals.c.employee_id)
+                .outerjoin(assessor, assessor.c.id == appraisals.c.assessor_id))
 
     def latest_annual_predicates(self, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
         """Each employee's latest final annual predicate (employees without one are absent)."""
@@ -203,3 +223,19 @@ class AppraisalView:
     def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def _filtered(stmt: Select[Any], flt: AppraisalFilter, viewer: UUID | None, visible_to: set[UUID] | None
+              ) -> Select[Any]:
+    """Apply the filter, and with ``visible_to`` keep appraisals of those employees or assessed or decided by
+    ``viewer``."""
+    for column in ("employee_id", "unit", "period", "status", "assessor_id", "decider_id", "objection"):
+        value = getattr(flt, column)
+        if value is not None:
+            stmt = stmt.where(appraisals.c[column] == value)
+    if flt.unfinished:
+        stmt = stmt.where(appraisals.c.status != AppraisalStatus.FINAL)
+    if visible_to is not None:
+        stmt = stmt.where(or_(appraisals.c.employee_id.in_(visible_to), appraisals.c.assessor_id == viewer,
+                              appraisals.c.decider_id == viewer))
+    return stmt

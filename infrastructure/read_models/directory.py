@@ -332,6 +332,8 @@ class DirectoryView:
             stmt = stmt.where(employees.c.supervisor_id == flt.supervisor_id)
         if flt.status:
             stmt = stmt.where(employees.c.status == flt.status)
+        with self.engine.connect() as conn:
+            total = int(conn.execute(select(func.count()).select_from(stmt.subquery())).scalar() or 0)
         if cursor:
             name, last_id = decode_cursor(cursor, 2)
             try:
@@ -343,7 +345,7 @@ class DirectoryView:
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = encode_cursor([rows[-1]["name"], str(rows[-1]["id"])]) if more else None
-        return Page(rows, next_cursor)
+        return Page(rows, next_cursor, total)
 
     def unit_members(self, unit: str) -> list[dict[str, Any]]:
         """Everyone in a unit now, by name."""

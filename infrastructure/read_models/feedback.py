@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    ColumnElement,
     Connection,
     Date,
     Engine,
@@ -34,10 +35,11 @@ from sqlalchemy import (
 )
 
 from application.feedback import report_of
-from application.queries.filters import RoundFilter
+from application.queries.filters import Page, RoundFilter
 from domain.feedback_round import FeedbackRound, NominationStatus
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.paging import keyset_page
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -217,14 +219,46 @@ class FeedbackView:
     def rounds(self, flt: RoundFilter, limit: int, after: datetime | None = None,
                visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
         """Rounds newest first, with counts; ``visible_to`` limits to rounds whose reviewee is in that set."""
-        stmt = self._round_rows()
-        for column, value in (("reviewee_id", flt.reviewee_id), ("unit", flt.unit), ("period", flt.period),
-                              ("status", flt.status)):
-            if value is not None:
-                stmt = stmt.where(rounds.c[column] == value)
-        if visible_to is not None:
-            stmt = stmt.where(rounds.c.reviewee_id.in_(visible_to))
+        stmt = _round_filtered(self._round_rows(), flt, visible_to)
         return self._rows(stmt.order_by(rounds.c.opened_at.desc(), rounds.c.id).limit(limit))
+
+    def rounds_page(self, flt: RoundFilter, limit: int, cursor: str | None = None,
+                    visible_to: set[UUID] | None = None) -> Page:
+        """One page of ``rounds``' list after a cursor, and how many there are in all."""
+        stmt = _round_filtered(self._round_rows(), flt, visible_to)
+        with self.engine.connect() as conn:
+            page = keyset_page(conn, stmt, [(rounds.c.opened_at, True), (rounds.c.id, False)], limit, cursor)
+        return Page(_with_rates(page.items), page.next_cursor, page.total)
+
+    def latest_year(self, unit: str) -> int | None:
+        """The latest year any of the unit's rounds belongs to (None: the unit has none)."""
+        with self.engine.connect() as conn:
+            latest = conn.execute(select(func.max(func.substr(rounds.c.period, 1, 4))).where(rounds.c.unit == unit)
+                                  ).scalar()
+        return int(latest) if latest else None
+
+    def count_rounds(self, flt: RoundFilter, visible_to: set[UUID] | None = None) -> int:
+        """How many rounds match the filter (of the reviewees given; None: all)."""
+        return self._count(_round_filtered(select(rounds.c.id), flt, visible_to))
+
+    def pending_nominations(self, supervisors: set[UUID] | None, limit: int) -> list[dict[str, Any]]:
+        """Proposed reviewers waiting for approval in open rounds, oldest round closing first, with the round's
+        period, version and reviewee and the reviewer's name (``supervisors``: rounds naming one of them; None:
+        all)."""
+        reviewee = people.alias("reviewee")
+        stmt = (select(nominations, rounds.c.period, rounds.c.closes_on, rounds.c.reviewee_id,
+                       rounds.c.version.label("round_version"), reviewee.c.name.label("reviewee_name"),
+                       people.c.name.label("reviewer_name"))
+                .join(rounds, rounds.c.id == nominations.c.round_id)
+                .outerjoin(reviewee, reviewee.c.id == rounds.c.reviewee_id)
+                .outerjoin(people, people.c.id == nominations.c.reviewer_id))
+        stmt = _pending(stmt, supervisors)
+        return self._rows(stmt.order_by(rounds.c.closes_on, rounds.c.id, nominations.c.nominated_at).limit(limit))
+
+    def count_pending_nominations(self, supervisors: set[UUID] | None) -> int:
+        """How many proposed reviewers wait for approval in open rounds (of these supervisors; None: all)."""
+        stmt = select(nominations.c.id).join(rounds, rounds.c.id == nominations.c.round_id)
+        return self._count(_pending(stmt, supervisors))
 
     def round(self, round_id: UUID) -> dict[str, Any] | None:
         """One round with its counts."""
@@ -278,10 +312,12 @@ class FeedbackView:
                                      ).scalars())
 
     def unit_report(self, unit: str, period: str | None) -> dict[str, Any]:
-        """Response rates per round and the distribution of closed rounds' means per value, for HR."""
-        flt = RoundFilter(unit=unit, period=period)
-        per_round = self.rounds(flt, limit=10_000)
-        conds = [rounds.c.unit == unit] + ([rounds.c.period == period] if period else [])
+        """Response rates per round and the distribution of closed rounds' means per value, for HR. A year's view
+        (2026) includes its quarterly rounds (2026-Q1 ... 2026-Q4)."""
+        in_period = _in_period(period)
+        per_round = self._rows(self._round_rows().where(rounds.c.unit == unit, *in_period)
+                               .order_by(rounds.c.opened_at.desc(), rounds.c.id))
+        conds = [rounds.c.unit == unit, *in_period]
         stmt = (select(round_means.c.question_id, round_means.c.value, round_means.c.others_mean)
                 .join(rounds, rounds.c.id == round_means.c.round_id).where(and_(*conds)))
         means: dict[str, dict[str, Any]] = {}
@@ -316,15 +352,53 @@ class FeedbackView:
 
     def _rows(self, stmt: Select[Any], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(stmt, params)]
-        for row in rows:
-            if "approved" in row and "responded" in row and row.get("approved") is not None:
-                row["response_rate"] = round(row["responded"] / row["approved"], 2) if row["approved"] else None
-        return rows
+            return _with_rates([dict(r._mapping) for r in conn.execute(stmt, params)])
+
+    def _count(self, stmt: Select[Any]) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(stmt.subquery())).scalar() or 0)
 
     def _tuples(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(stmt)]
+
+
+def _in_period(period: str | None) -> list[ColumnElement[bool]]:
+    """Rounds of a period: a quarter exactly, a year with its quarters (none: every period)."""
+    if not period:
+        return []
+    if len(period) == 4:
+        return [or_(rounds.c.period == period, rounds.c.period.startswith(period + "-Q", autoescape=True))]
+    return [rounds.c.period == period]
+
+
+def _with_rates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each round row with its response rate (responded of approved reviewers)."""
+    for row in rows:
+        if "approved" in row and "responded" in row and row.get("approved") is not None:
+            row["response_rate"] = round(row["responded"] / row["approved"], 2) if row["approved"] else None
+    return rows
+
+
+def _round_filtered(stmt: Select[Any], flt: RoundFilter, visible_to: set[UUID] | None) -> Select[Any]:
+    """Apply a round filter (and the reviewees the caller may see) to a statement over rounds."""
+    for column, value in (("reviewee_id", flt.reviewee_id), ("unit", flt.unit), ("period", flt.period),
+                          ("status", flt.status)):
+        if value is not None:
+            stmt = stmt.where(rounds.c[column] == value)
+    if flt.closes_by is not None:
+        stmt = stmt.where(rounds.c.status == "open", rounds.c.closes_on <= flt.closes_by)
+    if flt.supervisors is not None:
+        stmt = stmt.where(rounds.c.supervisor_id.in_(flt.supervisors))
+    if visible_to is not None:
+        stmt = stmt.where(rounds.c.reviewee_id.in_(visible_to))
+    return stmt
+
+
+def _pending(stmt: Select[Any], supervisors: set[UUID] | None) -> Select[Any]:
+    """Proposed nominations of open rounds (of rounds naming one of these supervisors; None: all)."""
+    stmt = stmt.where(nominations.c.status == NominationStatus.PROPOSED, rounds.c.status == "open")
+    return stmt if supervisors is None else stmt.where(rounds.c.supervisor_id.in_(supervisors))
 
 
 def _distribution(entry: dict[str, Any]) -> dict[str, Any]:

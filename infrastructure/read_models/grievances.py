@@ -15,21 +15,24 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
     Uuid,
+    func,
     or_,
     select,
     update,
 )
 
 from application.ledger import event_meta
-from application.queries.filters import GrievanceFilter
+from application.queries.filters import GrievanceFilter, Page
 from domain.grievance import Grievance
 from domain.sensitive_read import SensitiveRead
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.paging import keyset_page
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -111,6 +114,10 @@ class GrievanceProjection(Projection):
 OPEN = ("filed", "investigating")
 
 
+_LISTING = (select(grievances, people.c.name.label("grievant_name"))
+            .outerjoin(people, people.c.id == grievances.c.grievant_id))
+
+
 class GrievanceView:
     """Grievances as the grievance projection holds them."""
 
@@ -121,19 +128,24 @@ class GrievanceView:
                    investigator: Collection[str] | None = None) -> list[dict[str, Any]]:
         """Grievances, newest first; ``grievant`` or ``investigator`` narrows to one person's (the investigator's:
         open ones only)."""
-        stmt = (select(grievances, people.c.name.label("grievant_name"))
-                .outerjoin(people, people.c.id == grievances.c.grievant_id))
-        for column in ("status", "subject", "grievant_id"):
-            value = getattr(flt, column)
-            if value is not None:
-                stmt = stmt.where(grievances.c[column] == value)
-        if grievant is not None:
-            stmt = stmt.where(grievances.c.grievant_id == grievant)
-        if investigator is not None:
-            stmt = stmt.where(grievances.c.investigator_id.in_(list(investigator)), grievances.c.status.in_(OPEN))
+        stmt = _filtered(_LISTING, flt, grievant, investigator)
         stmt = stmt.order_by(grievances.c.filed_at.desc(), grievances.c.id).limit(limit)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def page(self, flt: GrievanceFilter, limit: int, cursor: str | None = None, grievant: UUID | None = None,
+             investigator: Collection[str] | None = None) -> Page:
+        """One page of ``grievances``' list after a cursor, and how many there are in all."""
+        stmt = _filtered(_LISTING, flt, grievant, investigator)
+        with self.engine.connect() as conn:
+            return keyset_page(conn, stmt, [(grievances.c.filed_at, True), (grievances.c.id, False)], limit, cursor)
+
+    def count(self, flt: GrievanceFilter, grievant: UUID | None = None,
+              investigator: Collection[str] | None = None) -> int:
+        """How many grievances ``grievances`` would list without a limit."""
+        stmt = _filtered(select(func.count()).select_from(grievances), flt, grievant, investigator)
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar() or 0)
 
     def open_grievances_of(self, investigator_ids: Collection[str]) -> list[UUID]:
         """Open grievances assigned to any of these ids (an investigator's person, tokens and accounts)."""
@@ -154,3 +166,17 @@ class GrievanceView:
         stmt = select(sensitive_reads.c.id).where(or_(*conds)).order_by(sensitive_reads.c.position)
         with self.engine.connect() as conn:
             return list(conn.execute(stmt).scalars())
+
+
+def _filtered(stmt: Select[Any], flt: GrievanceFilter, grievant: UUID | None,
+              investigator: Collection[str] | None) -> Select[Any]:
+    """Apply the filter and narrow to one grievant's, or one investigator's open, grievances."""
+    for column in ("status", "subject", "grievant_id"):
+        value = getattr(flt, column)
+        if value is not None:
+            stmt = stmt.where(grievances.c[column] == value)
+    if grievant is not None:
+        stmt = stmt.where(grievances.c.grievant_id == grievant)
+    if investigator is not None:
+        stmt = stmt.where(grievances.c.investigator_id.in_(list(investigator)), grievances.c.status.in_(OPEN))
+    return stmt

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     bindparam,
+    func,
     literal,
     select,
     tuple_,
@@ -166,13 +167,8 @@ class PromotionView:
         """Cases, newest proposal first, one page at a time (``visible_to``: only these candidates)."""
         stmt = (select(cases, people.c.name.label("candidate_name"))
                 .outerjoin(people, people.c.id == cases.c.candidate_id))
-        stmt = _filtered(stmt, cases, flt)
-        for column in ("kind", "status", "candidate_id"):
-            value = getattr(flt, column)
-            if value is not None:
-                stmt = stmt.where(cases.c[column] == value)
-        if visible_to is not None:
-            stmt = stmt.where(cases.c.candidate_id.in_(visible_to))
+        stmt = _case_filtered(stmt, flt, visible_to)
+        total = self._count(stmt)
         if cursor:
             moment, last_id, _ = _cursor(cursor, 2)
             stmt = stmt.where(tuple_(cases.c.proposed_at, cases.c.id) < tuple_(*_bound(cases, proposed_at=moment,
@@ -181,7 +177,11 @@ class PromotionView:
         more = len(rows) > limit
         rows = rows[:limit]
         nxt = encode_cursor([rows[-1]["proposed_at"].isoformat(), str(rows[-1]["id"])]) if more else None
-        return Page(rows, nxt)
+        return Page(rows, nxt, total)
+
+    def count_cases(self, flt: CaseFilter, visible_to: set[UUID] | None = None) -> int:
+        """How many cases match the filter (of the candidates given; None: all)."""
+        return self._count(_case_filtered(select(cases.c.id), flt, visible_to))
 
     def case(self, case_id: UUID) -> dict[str, Any] | None:
         """One case row."""
@@ -196,6 +196,7 @@ class PromotionView:
         stmt = _filtered(stmt, decisions, flt)
         if flt.kind is not None:
             stmt = stmt.where(decisions.c.kind == flt.kind)
+        total = self._count(stmt)
         if cursor:
             moment, last_id, number = _cursor(cursor, 3)
             key = tuple_(decisions.c.decided_at, decisions.c.case_id, decisions.c.number)
@@ -208,7 +209,7 @@ class PromotionView:
             row["members_present"] = row["members_present"].split("; ") if row["members_present"] else []
         nxt = (encode_cursor([rows[-1]["decided_at"].isoformat(), str(rows[-1]["case_id"]), rows[-1]["number"]])
                if more else None)
-        return Page(rows, nxt)
+        return Page(rows, nxt, total)
 
     def due_rank_changes(self, today: date) -> list[UUID]:
         """Approved rank cases whose TMT has come and whose rank change is not recorded yet."""
@@ -220,6 +221,21 @@ class PromotionView:
     def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def _count(self, stmt: Select[Any]) -> int:
+        """How many rows a (filtered, unpaged) list statement has."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar() or 0)
+
+
+def _case_filtered(stmt: Select[Any], flt: CaseFilter, visible_to: set[UUID] | None) -> Select[Any]:
+    """Apply a case filter (and the candidates the caller may see) to a statement over cases."""
+    stmt = _filtered(stmt, cases, flt)
+    for column in ("kind", "status", "candidate_id"):
+        value = getattr(flt, column)
+        if value is not None:
+            stmt = stmt.where(cases.c[column] == value)
+    return stmt if visible_to is None else stmt.where(cases.c.candidate_id.in_(visible_to))
 
 
 def _filtered(stmt: Select[Any], table: Any, flt: CaseFilter) -> Select[Any]:

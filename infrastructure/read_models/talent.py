@@ -37,6 +37,7 @@ from domain.potential import PotentialAssessment
 from domain.recognition import Award
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.paging import listed
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -167,16 +168,16 @@ class TalentView:
 
     # --- potential and the talent grid -----------------------------------------------------------------------
 
-    def potential_assessments(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None
-                              ) -> list[dict[str, Any]]:
-        """Potential assessments, latest first."""
+    def potential_assessments(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+                              cursor: str | None = None) -> Any:
+        """Potential assessments, latest first (with a ``cursor``, ``""`` for the first: one Page)."""
         stmt = self._potential_rows()
         if employee_id is not None:
             stmt = stmt.where(potentials.c.employee_id == employee_id)
         if visible_to is not None:
             stmt = stmt.where(potentials.c.employee_id.in_(visible_to))
-        stmt = stmt.order_by(potentials.c.assessed_on.desc(), potentials.c.position.desc()).limit(limit)
-        return self._rows(stmt)
+        keys = [(potentials.c.assessed_on, True), (potentials.c.position, True)]
+        return listed(self.engine, stmt, keys, limit, cursor)
 
     def potential_assessment(self, assessment_id: UUID) -> dict[str, Any] | None:
         """One potential assessment."""
@@ -213,9 +214,9 @@ class TalentView:
             return int(conn.execute(stmt).scalar_one())
 
     def mentorings(self, employee_id: UUID | None, status: str | None, limit: int, viewer: UUID | None = None,
-                   visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+                   visible_to: set[UUID] | None = None, cursor: str | None = None) -> Any:
         """Assignments, latest first; ``employee_id`` matches the mentor or the mentee. With ``visible_to``, only
-        assignments of those mentees or where ``viewer`` is the mentor."""
+        assignments of those mentees or where ``viewer`` is the mentor (with a ``cursor``: one Page)."""
         stmt = self._mentoring_rows()
         if employee_id is not None:
             stmt = stmt.where(or_(mentorings.c.mentor_id == employee_id, mentorings.c.mentee_id == employee_id))
@@ -223,8 +224,8 @@ class TalentView:
             stmt = stmt.where(mentorings.c.status == status)
         if visible_to is not None:
             stmt = stmt.where(or_(mentorings.c.mentee_id.in_(visible_to), mentorings.c.mentor_id == viewer))
-        stmt = stmt.order_by(mentorings.c.starts_on.desc(), mentorings.c.assigned_at.desc()).limit(limit)
-        return self._rows(stmt)
+        keys = [(mentorings.c.starts_on, True), (mentorings.c.assigned_at, True), (mentorings.c.id, False)]
+        return listed(self.engine, stmt, keys, limit, cursor)
 
     def mentoring(self, mentoring_id: UUID) -> dict[str, Any] | None:
         """One assignment with its sessions in date order."""
@@ -235,15 +236,16 @@ class TalentView:
                             .order_by(sessions.c.held_on, sessions.c.logged_at))
         return {**rows[0], "session_log": logged}
 
-    def awards(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None
-               ) -> list[dict[str, Any]]:
-        """Awards, latest first."""
+    def awards(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+               cursor: str | None = None) -> Any:
+        """Awards, latest first (with a ``cursor``: one Page)."""
         stmt = self._award_rows()
         if employee_id is not None:
             stmt = stmt.where(awards.c.employee_id == employee_id)
         if visible_to is not None:
             stmt = stmt.where(awards.c.employee_id.in_(visible_to))
-        return self._rows(stmt.order_by(awards.c.awarded_on.desc(), awards.c.granted_at.desc()).limit(limit))
+        keys = [(awards.c.awarded_on, True), (awards.c.granted_at, True), (awards.c.id, False)]
+        return listed(self.engine, stmt, keys, limit, cursor)
 
     def award(self, award_id: UUID) -> dict[str, Any] | None:
         """One award."""

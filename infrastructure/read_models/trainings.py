@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
     case,
     func,
     select,
@@ -30,6 +31,7 @@ from application.queries.filters import TrainingFilter
 from domain.training import Training, TrainingStatus
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.paging import listed
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -73,15 +75,22 @@ class TrainingProjection(Projection):
             if people_index.record(conn, people, e):
                 continue
             if isinstance(e, Training.Recorded):
-                conn.execute(trainings.insert().values(
+                conn.execute(_INSERT, dict(
                     id=e.originator_id, employee_id=e.employee_id, course=e.course, provider=e.provider, jp=e.jp,
                     start_date=e.start_date, end_date=e.end_date, year=e.end_date.year,
                     certificate_number=e.certificate_number, status=TrainingStatus.UNVERIFIED.value, recorded_at=e.timestamp,
-                    position=item.position, version=e.originator_version))
+                    position=item.position, version=e.originator_version, decision_reason=None, decided_at=None))
             else:
                 status = (TrainingStatus.VERIFIED if isinstance(e, Training.Verified) else TrainingStatus.REJECTED).value
-                conn.execute(update(trainings).where(trainings.c.id == e.originator_id).values(
-                    status=status, decision_reason=e.reason, decided_at=e.timestamp, version=e.originator_version))
+                conn.execute(_DECIDE, {"b_id": e.originator_id, "status": status, "decision_reason": e.reason,
+                                       "decided_at": e.timestamp, "version": e.originator_version})
+
+
+# Built once (SQLAlchemy memoizes a built statement's cache key): recording a training runs these on every request.
+_INSERT = trainings.insert()
+_DECIDE = (update(trainings).where(trainings.c.id == bindparam("b_id"))
+           .values(status=bindparam("status"), decision_reason=bindparam("decision_reason"),
+                   decided_at=bindparam("decided_at"), version=bindparam("version")))
 
 
 class TrainingView:
@@ -90,9 +99,10 @@ class TrainingView:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def trainings(self, flt: TrainingFilter, limit: int, visible_to: set[UUID] | None = None
-                  ) -> list[dict[str, Any]]:
-        """Completions, latest end date first; ``visible_to`` limits them to those employees."""
+    def trainings(self, flt: TrainingFilter, limit: int, visible_to: set[UUID] | None = None,
+                  cursor: str | None = None) -> Any:
+        """Completions, latest end date first; ``visible_to`` limits them to those employees. With a ``cursor``
+        (``""``: the first page) one Page after it, else a plain list."""
         stmt = self._training_rows()
         if flt.employee_id is not None:
             stmt = stmt.where(trainings.c.employee_id == flt.employee_id)
@@ -104,12 +114,12 @@ class TrainingView:
             stmt = stmt.where(trainings.c.status == flt.status)
         if visible_to is not None:
             stmt = stmt.where(trainings.c.employee_id.in_(visible_to))
-        stmt = stmt.order_by(trainings.c.end_date.desc(), trainings.c.position.desc()).limit(limit)
-        return self._rows(stmt)
+        return listed(self.engine, stmt, [(trainings.c.end_date, True), (trainings.c.position, True)], limit, cursor)
 
     def training(self, training_id: UUID) -> dict[str, Any] | None:
         """One completion."""
-        rows = self._rows(self._training_rows().where(trainings.c.id == training_id))
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(_ONE, {"b_id": training_id})]
         return rows[0] if rows else None
 
     def training_hours(self, employee_id: UUID, year: int) -> dict[str, Any]:
@@ -132,7 +142,8 @@ class TrainingView:
         with self.engine.connect() as conn:
             return {row[0]: (int(row[1]), int(row[2])) for row in conn.execute(stmt)}
 
-    def _training_rows(self) -> Select[Any]:
+    @staticmethod
+    def _training_rows() -> Select[Any]:
         return (select(trainings, people.c.name.label("employee_name"), people.c.unit)
                 .outerjoin(people, people.c.id == trainings.c.employee_id))
 
@@ -145,3 +156,6 @@ class TrainingView:
     def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+_ONE = TrainingView._training_rows().where(trainings.c.id == bindparam("b_id", type_=Uuid))  # built once, as above

@@ -44,6 +44,23 @@ def request(url: str, token: str | None = None, body: Any = None, method: str | 
         return e.code, json.loads(e.read() or b"null")
 
 
+def wait_until_serving(proc: subprocess.Popen[bytes], url: str, within: float = 90.0) -> None:
+    """Return once ``url`` answers 200; fail if the server exits first or stays silent ``within`` seconds (a loaded
+    CI machine starts gunicorn's workers slowly, so the bound is generous)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited with {proc.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"server did not answer {url} within {within:.0f} s")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     var = tmp_path_factory.mktemp("e2e")
@@ -55,14 +72,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                if request(f"{base}/api/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("server did not start")
+        wait_until_serving(proc, f"{base}/api/health")
         yield base, env
     finally:
         proc.terminate()

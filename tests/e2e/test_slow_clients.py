@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.e2e.test_http import JEJAK, ROOT, free_port, run_cli
+from tests.e2e.test_http import JEJAK, ROOT, free_port, run_cli, wait_until_serving
 
 
 def trickle(port: int, stop: threading.Event) -> None:
@@ -33,12 +33,7 @@ def test_health_answers_at_once_while_slow_clients_trickle_their_requests(tmp_pa
     stop = threading.Event()
     base = f"http://127.0.0.1:{port}/api/health"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base, timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_serving(proc, base)
         slow = [threading.Thread(target=trickle, args=(port, stop), daemon=True) for _ in range(4)]
         for client in slow:
             client.start()

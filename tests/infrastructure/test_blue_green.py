@@ -4,6 +4,7 @@ empty or half-built read model; a changed definition (fingerprint) is rebuilt by
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -153,3 +154,42 @@ def test_a_worker_rebuilds_a_changed_projection_when_it_claims_it(pg: Jejak) -> 
     finally:
         workers.stop()
     assert name_of(pg, nips[2]) == "Pegawai 003"
+
+
+def test_on_sqlite_readers_during_an_event_by_event_rebuild_always_see_the_whole_directory(
+        sqlite_jejak: Jejak, monkeypatch: pytest.MonkeyPatch) -> None:
+    jejak = sqlite_jejak
+    monkeypatch.setattr(BulkReplay, "bulk_ready", lambda self: False)  # the event-by-event build, into the side file
+    jejak.projections.batch_size = 5
+    nips = register(jejak, 30)
+    with jejak.engine.begin() as conn:
+        conn.execute(update(employees).where(employees.c.nip == nips[0]).values(name="RUSAK"))
+    projection = jejak.projections.projections["directory"]
+    process = projection.process
+
+    def slowly(conn: Any, batch: Any) -> None:  # so the reader runs between the build's transactions
+        time.sleep(0.02)
+        process(conn, batch)
+
+    monkeypatch.setattr(projection, "process", slowly)
+    seen: list[list[str]] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            seen.append(directory_nips(jejak))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        eventually(lambda: len(seen) >= 3)
+        before = len(seen)
+        position = jejak.blue_green.rebuild("directory")
+        during = len(seen) - before
+    finally:
+        stop.set()
+        reader.join()
+
+    assert during > 0 and all(found == nips for found in seen)
+    assert position == jejak.projections.head() and name_of(jejak, nips[0]) == "Pegawai 001"
+    assert not list(jejak.settings.var_dir.glob("*.next-*"))  # the side file is gone

@@ -83,6 +83,7 @@ CASE_AUDIT = answer(ok=frozenset({"committee", "hr", "auditor", "inv_open"}))
 # route (as in the OpenAPI document) -> (a concrete path, the answers)
 READS: dict[str, tuple[str, dict[str, str]]] = {
     "/api/me": ("/api/me", answer(ok=EVERYONE)),
+    "/api/inbox": ("/api/inbox", answer(ok=EVERYONE)),
     "/api/units": ("/api/units", answer(ok=EVERYONE)),
     "/api/units/{code}": ("/api/units/BKPSDM", answer(ok=EVERYONE)),
     "/api/rule-sets": ("/api/rule-sets", answer(ok=EVERYONE)),
@@ -236,6 +237,7 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/employees/{dewi}/standing": ("/api/employees/{employee_id}/standing", None),
     "/team": (None, answer(ok=SUPERVISORS)),
     "/hr/rounds": (None, answer(ok=frozenset({"hr"}))),
+    "/nominations": (None, answer(ok=SUPERVISORS | {"hr"})),  # proposed reviewers waiting for approval
     "/investigations": (None, answer(ok=INVESTIGATORS)),
     "/hr/import": (None, answer(ok=frozenset({"hr"}))),
     "/hr/mail": (None, answer(ok=frozenset({"hr"}))),  # the mail outbox
@@ -256,7 +258,8 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/exports/grievances": ("/api/exports/grievances", None),
 }
 # the page routes that are forms (their GET shows one person's form) or sign-in machinery, not reads of a subject
-NOT_READS = {"/sign-in", "/assets/<path:filename>", "/sign-in/sso", "/sign-in/sso/callback"}  # signing in reads nothing
+NOT_READS = {"/sign-in", "/assets/<path:filename>", "/sign-in/sso", "/sign-in/sso/callback",  # signing in reads nothing
+             "/favicon.ico"}
 PG_SUBSET = ("/api/feedback-rounds/{round_id}/report", "/api/feedback-rounds/{round_id}", "/api/appraisals/{appraisal_id}",
              "/api/promotion-cases/{case_id}", "/api/grievances/{grievance_id}",
              "/api/audit/feedback-rounds/{round_id}/responses", "/api/employees/{employee_id}")
@@ -603,7 +606,7 @@ WRITES: dict[str, frozenset[str]] = {
     "POST /api/units": HR_ONLY,
     "PATCH /api/units/{code}": HR_ONLY,
     "PUT /api/units/{code}/organisation-ratings/{period}": HR_ONLY,
-    # development (issue 15)
+    # development: needs, plans, dialogues, target proposals
     "POST /api/development-needs": SUPERVISORS | HR_ONLY,
     "POST /api/development-needs/proposals": SUPERVISORS | HR_ONLY,
     "POST /api/development-needs/{need_id}/confirmation": SUPERVISORS | HR_ONLY,

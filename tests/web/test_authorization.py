@@ -53,6 +53,7 @@ ROUTES: list[tuple[str, str, frozenset[str | None]]] = [
     ("GET", "/api/docs", PUBLIC),
     ("GET", "/api/docs/static/swagger-ui.css", PUBLIC),
     ("GET", "/api/me", EVERYONE),
+    ("GET", "/api/inbox", EVERYONE),
     ("GET", "/api/access-grants", GRANT_READERS),
     ("POST", "/api/access-grants", HR),
     ("POST", "/api/access-grants/{grant}/revocation", HR),

@@ -447,8 +447,9 @@ def test_audit_log_filters_by_actor(api: Api) -> None:
     items = audit_events(api, actor=hr_grant)["items"]
 
     assert [item["topic"].rsplit(".", 1)[-1] for item in items] == ["RankChanged", "Renamed"]
-    assert all(item["actor"] == {"id": hr_grant, "role": "hr_admin", "name": "Admin BKPSDM", "person": None}
-               for item in items)  # a token no person holds yet
+    person = {"id": api.call("GET", "/api/me").get_json()["person_id"], "name": "Admin BKPSDM"}
+    assert all(item["actor"] == {"id": hr_grant, "role": "hr_admin", "name": "Admin BKPSDM", "person": person}
+               for item in items)  # the token the events name, and the person behind it
 
 
 def test_audit_log_filters_by_full_topic(api: Api) -> None:

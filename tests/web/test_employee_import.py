@@ -10,6 +10,7 @@ from typing import Any
 from click.testing import Result
 from openpyxl import Workbook
 
+from application.actor import Actor
 from application.ledger import event_meta
 from domain.employee import Employee
 from tests.web.conftest import OTHER_NIP, STAFF_NIP, SUPERVISOR_NIP, Api
@@ -51,8 +52,8 @@ def test_a_dry_run_prints_every_change_and_records_nothing(api: Api, tmp_path: P
     assert f"line 3: {STAFF_NIP} Dewi Lestari: rank III/a -> III/b (TMT 2024-04-01)" in lines
     assert f"line 4: {OTHER_NIP} Andi Pratama: position Perawat -> Perawat Ahli (TMT {date.today()})" in lines
     assert f"line 4: {OTHER_NIP} Andi Pratama: supervisor — -> {BUDI} (TMT {date.today()})" in lines
-    assert f"line 5: {BUDI} Budi Santoso: register BKPSDM · Analis SDM · III/a (TMT 2016-03-01)" in lines
-    assert "read but not yet recorded (no event for them yet): education (4 rows), status (4 rows)" in lines
+    assert f"line 5: {BUDI} Budi Santoso: register BKPSDM · Analis SDM · CPNS III/a (TMT 2016-03-01)" in lines
+    assert "read but not yet recorded (no event for them yet): education (4 rows)" in lines
     assert "4 row(s): 1 to register, 3 change(s) to existing employees, 1 unchanged, 0 bad" in lines
     assert "dry run: nothing was recorded" in lines
     assert event_count(api) == before
@@ -215,3 +216,33 @@ def test_only_hr_opens_the_import_page(tmp_path: Path) -> None:
         for role in ("supervisor", "employee", "committee", "auditor", "investigator"):
             assert site.client(role).get("/hr/import").status_code == 403, role
         assert site.client(None).get("/hr/import").status_code == 302
+
+
+def test_the_status_column_registers_and_changes_the_employment_status(api: Api, tmp_path: Path) -> None:
+    assert run(api, write(tmp_path, *ROWS)).exit_code == 0
+    budi_id = api.jejak.registry.employee_id_for_nip(BUDI)
+    assert api.jejak.registry.employee(budi_id).status == "CPNS"
+    appointed = [row.replace(",CPNS,", ",PNS,") if row.startswith(BUDI) else row for row in ROWS]
+
+    dry = run(api, write(tmp_path, *appointed, name="diangkat.csv"), "--dry-run")
+    real = run(api, write(tmp_path, *appointed, name="diangkat.csv"))
+
+    assert f"line 5: {BUDI} Budi Santoso: status CPNS -> PNS (TMT {date.today()})" in dry.output.splitlines()
+    assert real.exit_code == 0, real.output
+    budi = api.jejak.registry.employee(budi_id)
+    assert (budi.status, budi.status_since) == ("PNS", date.today())
+    assert isinstance(api.jejak.ledger.history(budi_id)[-1], Employee.StatusChanged)
+
+
+def test_an_education_level_missing_from_the_service_record_is_a_note_not_an_event(api: Api, tmp_path: Path) -> None:
+    hr = Actor(id="import-test-hr", role="hr_admin", name="Admin BKPSDM")
+    api.jejak.service_records.record_qualification(hr, api.ids["supervisor"], "S2", "Universitas Gadjah Mada",
+                                                   date(2010, 8, 1))
+    before = event_count(api)
+
+    result = run(api, write(tmp_path, *ROWS[:2]), "--dry-run")
+
+    lines = result.output.splitlines()
+    assert any(line.startswith("note line 3:") and "education S1 is not on the service record" in line for line in lines)
+    assert not any(line.startswith("note line 2:") and "education" in line for line in lines)  # Siti's S2 is recorded
+    assert event_count(api) == before

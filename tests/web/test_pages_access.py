@@ -66,6 +66,7 @@ PAGES: list[tuple[str, str | None, frozenset[str]]] = [
     # pages with no API twin: a supervisor's team, HR's round workspace, the investigator's start
     ("/team", None, frozenset({"supervisor"})),
     ("/hr/rounds", None, frozenset({"hr_admin"})),
+    ("/nominations", None, frozenset({"hr_admin", "supervisor"})),
     ("/hr/mail", None, frozenset({"hr_admin"})),
     ("/investigations", None, frozenset({"investigator"})),
 ]
@@ -151,7 +152,7 @@ def page_views(site: Site) -> dict[str, Any]:
 
 
 OPEN_PAGES = {"pages.signin.sign_in", "pages.signin.sign_out", "pages.signin.language", "pages.signin.sso",
-              "pages.signin.sso_callback"}
+              "pages.signin.sso_callback", "pages.signin.favicon"}
 
 
 def test_every_page_declares_the_roles_it_admits(site: Site) -> None:

@@ -16,6 +16,7 @@ from application.errors import ApplicationError, Conflict, Forbidden, NotFound, 
 from domain.errors import DomainError, StateConflict
 from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 from infrastructure.config import Settings
+from infrastructure.cursor import BadCursor
 from infrastructure.sessions import SESSION_LIFETIME
 from web.pages import (
     audit,
@@ -113,6 +114,12 @@ def csrf_refused(e: CSRFError) -> tuple[str, int]:
     """A form without a valid CSRF token (expired page or a forged request) changes nothing."""
     log.warning("CSRF refused on %s %s: %s", request.method, request.path, e.description)
     return error_page(400, "csrf")
+
+
+@bp.errorhandler(BadCursor)
+def bad_cursor(e: BadCursor) -> tuple[str, int]:
+    """A page link whose cursor this site did not make (edited, or from another list)."""
+    return error_page(400, "cursor")
 
 
 @bp.errorhandler(503)

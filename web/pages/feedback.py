@@ -18,8 +18,9 @@ from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.charts import Axis, Bar, bars, radar
+from web.pages.hr import closing_filter
 from web.pages.i18n import number_filter, word
-from web.pages.render import Errors, field_errors, render, required
+from web.pages.render import PAGE_SIZE, Errors, cursor_arg, field_errors, next_page, render, required
 
 bp = Blueprint("feedback", __name__)
 CATEGORIES = ("self", "supervisor", "peer", "subordinate")
@@ -152,8 +153,14 @@ def submitted(round_id: str) -> Any:
 @bp.route("/feedback")
 @page("feedback.list_rounds")
 def my_rounds() -> Any:
-    """360 rounds the account may see (employees: their own; supervisors: also their reports')."""
-    return render("pages/rounds.html", rounds=jejak().queries.feedback.rounds(actor(), RoundFilter(), 200))
+    """360 rounds the account may see (employees: their own; supervisors: also their reports'); ``closing=week``:
+    the open ones the visitor manages that close this week."""
+    flt = closing_filter() or RoundFilter()
+    queries = jejak().queries.feedback
+    found = queries.rounds_page(actor(), flt, PAGE_SIZE, cursor_arg())
+    return render("pages/rounds.html", rounds=found["items"], closing=flt.closes_by, found=found,
+                  next_url=next_page(found),
+                  readable={r["id"] for r in found["items"] if queries.may_open_report(actor(), r)})
 
 
 @bp.route("/feedback/<round_id>/report")

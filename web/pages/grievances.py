@@ -14,24 +14,25 @@ from flask_babel import gettext as _
 
 from application.queries.filters import GrievanceFilter
 from domain.errors import DomainError
-from domain.grievance import OPEN_STATUSES, OUTCOMES
+from domain.grievance import OPEN_STATUSES, OUTCOMES, STATUSES
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.promotions import readable_drift
 from web.pages.recorded_reads import behind_reason, remembered
-from web.pages.render import Errors, field_errors, render, required
+from web.pages.render import PAGE_SIZE, Errors, cursor_arg, field_errors, next_page, render, required
 
 CASE_FILE_READ = "case_file"
 bp = Blueprint("grievances", __name__)
-LIST_SIZE = 200
 
 
 @bp.route("/grievances")
 @page("grievances.list_grievances")
 def grievances() -> Any:
-    """The grievances the account may see, newest first."""
-    return render("pages/grievances.html", rows=jejak().queries.grievances.grievances(actor(), GrievanceFilter(), LIST_SIZE))
+    """The grievances the account may see, newest first (``status`` narrows them, e.g. filed: not yet assigned)."""
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    found = jejak().queries.grievances.page(actor(), GrievanceFilter(status=status), PAGE_SIZE, cursor_arg())
+    return render("pages/grievances.html", rows=found["items"], found=found, next_url=next_page(found), shown=status)
 
 
 @bp.route("/grievances/<grievance_id>")

@@ -19,7 +19,7 @@ from web.http import parse_id
 from web.pages.access import page
 from web.pages.charts import Bar, bars
 from web.pages.i18n import number_filter, word
-from web.pages.render import Errors, field_errors, render, required
+from web.pages.render import PAGE_SIZE, Errors, cursor_arg, field_errors, next_page, render, required
 
 bp = Blueprint("hr", __name__)
 PEOPLE_LIMIT = 2000
@@ -47,9 +47,19 @@ def rounds() -> Any:
             except DomainError as e:
                 errors = field_errors(e)
     status = request.args.get("status") if request.args.get("status") in ("open", "closed") else None
-    listed = jejak().queries.feedback.rounds(actor(), RoundFilter(status=status), 500)
-    return render("pages/hr_rounds.html", 422 if errors else 200, rounds=listed, shown=status, form=form,
-                  errors=errors, people=people())
+    flt = closing_filter() or RoundFilter(status=status)
+    found = jejak().queries.feedback.rounds_page(actor(), flt, PAGE_SIZE, cursor_arg())
+    return render("pages/hr_rounds.html", 422 if errors else 200, rounds=found["items"], shown=status, form=form,
+                  errors=errors, people=people(), closing=flt.closes_by, found=found, next_url=next_page(found))
+
+
+def closing_filter() -> RoundFilter | None:
+    """``closing=week``: the open rounds the visitor manages that close this week (as the home page counts them)."""
+    if request.args.get("closing") != "week":
+        return None
+    managed = jejak().policy.round_manager_scope(actor())
+    return RoundFilter(closes_by=jejak().queries.inbox.closing_until(),
+                       supervisors=None if managed is None else frozenset(managed))
 
 
 def parse_round_form(form: dict[str, str]) -> Errors:
@@ -82,6 +92,7 @@ def round_view(rid: UUID, errors: Errors, failed: str | None, status: int) -> An
     manages = is_open and policy.may_manage_round(who, detail["supervisor_id"])
     proposes = manages or (is_open and policy.may_propose_reviewers(who, detail["reviewee_id"]))
     return render("pages/round.html", status, r=detail, manages=manages, proposes=proposes, errors=errors,
+                  report=jejak().queries.feedback.may_open_report(who, detail),
                   failed=failed, relationships=[(code, word(code)) for code in RELATIONSHIPS],
                   people=people() if proposes else [],
                   notice=request.args.get("notice"), form=request.form)
@@ -142,6 +153,51 @@ def reject(round_id: str, nomination_id: str) -> Any:
     return act(rid, f"reject-{nid}", lambda: jejak().feedback.reject(actor(), rid, nid, reason, version()))
 
 
+@bp.route("/nominations", methods=["GET", "POST"])
+@page(roles=PAGE_ROLES["pages.hr.nominations"])
+def nominations() -> Any:
+    """Proposed reviewers waiting for the visitor (the rounds' supervisor, or HR), round by round; tick several and
+    approve them at once (all or nothing: one refusal approves none)."""
+    errors: Errors = {}
+    if request.method == "POST":
+        chosen, versions, errors = chosen_nominations()
+        if not errors:
+            try:
+                count = jejak().feedback.approve_many(actor(), chosen, versions)
+                return redirect(url_for("pages.hr.nominations", approved=count))
+            except DomainError as e:
+                errors = {"chosen": [m for ms in field_errors(e).values() for m in ms]}
+    waiting = jejak().queries.feedback.pending_nominations(actor(), NOMINATIONS_LIMIT)
+    by_round: dict[UUID, list[dict[str, Any]]] = {}
+    for row in waiting:
+        by_round.setdefault(row["round_id"], []).append(row)
+    approved = request.args.get("approved", "")
+    total = jejak().queries.feedback.count_pending_nominations(actor())
+    return render("pages/nominations.html", 422 if errors else 200, rounds=list(by_round.values()), errors=errors,
+                  found={"items": waiting, "total": total}, next_url=None,
+                  approved=int(approved) if approved.isdigit() else None,
+                  picked=set(request.form.getlist("chosen")), limit=NOMINATIONS_LIMIT)
+
+
+NOMINATIONS_LIMIT = 500
+
+
+def chosen_nominations() -> tuple[list[tuple[UUID, UUID]], dict[UUID, int], Errors]:
+    """The ticked (round, nomination) pairs and the round versions the form was shown with."""
+    chosen: list[tuple[UUID, UUID]] = []
+    try:
+        for value in request.form.getlist("chosen"):
+            round_part, _sep, nomination_part = value.partition(":")
+            chosen.append((UUID(round_part), UUID(nomination_part)))
+    except ValueError:
+        return [], {}, {"chosen": [_("Choose reviewers from the list.")]}
+    if not chosen:
+        return [], {}, {"chosen": [_("Tick at least one reviewer to approve.")]}
+    versions = {rid: int(raw) for rid, _nid in chosen
+                if (raw := request.form.get(f"version-{rid}") or "").isdigit()}
+    return chosen, versions, {}
+
+
 @bp.route("/rounds/<round_id>/close", methods=["POST"])
 @page("feedback.close")
 def close(round_id: str) -> Any:
@@ -166,7 +222,7 @@ def unit(code: str) -> Any:
     """A unit's dashboard for a period: 360 response rates, the predicate distribution against the caps, who is
     below the yearly JP minimum, and the 9-box grid."""
     unit_row = jejak().queries.people.unit(code)
-    period = (request.args.get("period") or str(jejak().feedback.today().year)).strip()[:20]
+    period = (request.args.get("period") or str(latest_year(unit_row["code"]))).strip()[:20]
     year = int(period[:4]) if period[:4].isdigit() else jejak().feedback.today().year
     rates = jejak().feedback_view.unit_report(unit_row["code"], period)
     distribution: dict[str, Any] | None = None
@@ -177,11 +233,17 @@ def unit(code: str) -> Any:
         period_error = e.message
     shortfall = jejak().queries.careers.shortfall(actor(), unit_row["code"], year)
     grid = jejak().queries.careers.talent_grid(actor(), unit_row["code"])
-    this_year = jejak().feedback.today().year
+    this_year = max(jejak().feedback.today().year, year)
     recent = [str(y) for y in range(this_year, this_year - 3, -1)]
     return render("pages/unit.html", unit=unit_row, period=period, recent=recent, period_error=period_error, rates=rates,
                   distribution=distribution, chart=distribution_chart(distribution) if distribution else None,
                   shortfall=shortfall, grid=grid)
+
+
+def latest_year(code: str) -> int:
+    """The dashboard opens on the latest year with rounds or appraisals of the unit (this year when none)."""
+    years = [y for y in (jejak().feedback_view.latest_year(code), jejak().appraisal_view.latest_year(code)) if y]
+    return max(years) if years else jejak().feedback.today().year
 
 
 def distribution_chart(distribution: dict[str, Any]) -> Any:

@@ -17,10 +17,11 @@ from web.http import parse_id
 from web.pages.access import page
 from web.pages.filing import file_from_page
 from web.pages.recorded_reads import behind_reason, reason_errors
-from web.pages.render import Errors, field_errors, render, required
+from web.pages.render import PAGE_SIZE, Errors, cursor_arg, field_errors, next_page, render, required
 from web.pages.timeline_cards import Cards
 
 bp = Blueprint("people", __name__)
+TODO = ("assess", "decide")  # the appraisal list's "waiting for me" views (the home page links to them)
 
 
 @bp.route("/timeline")
@@ -71,8 +72,18 @@ def timeline_page(data: dict[str, Any], recorded: bool) -> Any:
 @bp.route("/appraisals")
 @page("appraisals.list_appraisals")
 def my_appraisals() -> Any:
-    """Appraisals the account may see, newest period first."""
-    return render("pages/appraisals.html", rows=jejak().queries.appraisals.appraisals(actor(), AppraisalFilter(), 200))
+    """Appraisals the account may see, newest period first; ``todo=assess``: those waiting for the visitor's
+    assessment, ``todo=decide``: those whose objection waits for the visitor's decision."""
+    todo = request.args.get("todo") if request.args.get("todo") in TODO else None
+    me = actor().employee_id
+    flt = AppraisalFilter(**({"assessor_id": me, "unfinished": True} if todo == "assess" else
+                             {"decider_id": me, "objection": "pending"} if todo == "decide" else {}))
+    if todo and me is None:  # nobody without an employee record assesses or hears objections
+        found: dict[str, Any] = {"items": [], "next_cursor": None, "total": 0}
+    else:
+        found = jejak().queries.appraisals.page(actor(), flt, PAGE_SIZE, cursor_arg())
+    return render("pages/appraisals.html", rows=found["items"], found=found, next_url=next_page(found), todo=todo)
+
 
 
 @bp.route("/appraisals/<appraisal_id>")

@@ -34,7 +34,7 @@ def cases() -> Any:
     args, query, errors = filters(CaseQuery(), ("status", "flagged", "cursor"))
     flt = CaseFilter(flagged=query.get("flagged"), status=query.get("status"))
     found = paged(lambda *a: jejak().queries.promotions.cases(actor(), *a), flt, args, errors)
-    return render("pages/promotion_cases.html", 422 if errors else 200, args=args, errors=errors,
+    return render("pages/promotion_cases.html", 422 if errors else 200, args=args, errors=errors, found=found,
                   rows=found["items"], next_url=next_url("pages.promotions.cases", args, found))
 
 
@@ -45,7 +45,7 @@ def history() -> Any:
     args, query, errors = filters(HistoryQuery(), ("unit", "period", "outcome", "flagged", "cursor"))
     flt = CaseFilter(query.get("unit"), query.get("period"), query.get("outcome"), query.get("flagged"))
     found = paged(jejak().queries.promotions.decisions, flt, args, errors)
-    return render("pages/promotion_history.html", 422 if errors else 200, args=args, errors=errors,
+    return render("pages/promotion_history.html", 422 if errors else 200, args=args, errors=errors, found=found,
                   rows=found["items"], next_url=next_url("pages.promotions.history", args, found),
                   units=[(u["code"], f'{u["code"]} — {u["name"]}') for u in jejak().directory.units()])
 
@@ -65,12 +65,12 @@ def filters(schema: ma.Schema, names: tuple[str, ...]) -> tuple[dict[str, str], 
 def paged(fetch: Any, flt: CaseFilter, args: dict[str, str], errors: Errors) -> dict[str, Any]:
     """One page from ``fetch`` unless a filter is invalid; an unknown cursor is an error next to the list."""
     if errors:
-        return {"items": [], "next_cursor": None}
+        return {"items": [], "next_cursor": None, "total": 0}
     try:
         return dict(fetch(flt, PAGE_SIZE, args.get("cursor") or None))
     except BadCursor:
         errors["cursor"] = [_("This page link is no longer valid; start from the first page.")]
-        return {"items": [], "next_cursor": None}
+        return {"items": [], "next_cursor": None, "total": 0}
 
 
 def next_url(endpoint: str, args: dict[str, str], found: dict[str, Any]) -> str | None:

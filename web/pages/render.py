@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import render_template
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from domain.errors import DomainError
@@ -52,3 +52,19 @@ def safe_next(target: str | None, default: str) -> str:
 def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     """Render a page template with a status."""
     return render_template(template, **context), status
+
+
+PAGE_SIZE = 50  # rows per page of a list page
+
+
+def cursor_arg() -> str | None:
+    """The page's cursor from the query string (a cursor this site did not make is refused: BadCursor, 400)."""
+    return (request.args.get("cursor") or "").strip()[:500] or None
+
+
+def next_page(found: dict[str, Any]) -> str | None:
+    """The link to a list's next page: the same page and filters, the next cursor (None on the last page)."""
+    if not found.get("next_cursor"):
+        return None
+    args = {**request.args.to_dict(), "cursor": found["next_cursor"]}
+    return url_for(str(request.endpoint), **(request.view_args or {}), **args)

@@ -1,4 +1,4 @@
-"""Sign in, sign out, choose the language, and the home page listing what the account may open."""
+"""Sign in, sign out, choose the language, and the home page: the account's inbox and the pages it may open."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from werkzeug.wrappers import Response
 from application.access_policy import PAGE_ROLES
 from application.actor import system_actor
 from infrastructure.oidc import Pending, SignOnFailed
-from web.auth import jejak, permits, record_lockout
+from web.auth import actor, jejak, permits, record_lockout
 from web.pages.access import SESSION_PERSON, end_session, page, signed_in, start_session
+from web.pages.inbox import LABELS, page_link
 from web.pages.render import error_page, render, safe_next
 from web.ratelimit import AccountBackoff, FailureLimiter, account_key
 
@@ -61,8 +62,18 @@ def navigation() -> dict[str, Any]:
 @bp.route("/")
 @page(roles=PAGE_ROLES["pages.signin.home"])
 def home() -> str:
-    """The start page: who you are and the pages you may open."""
-    return render_template("pages/home.html")
+    """The start page: what waits for you (a count per duty, each linking to the list that shows it), then the
+    pages you may open."""
+    who = actor()
+    waiting = [{"kind": item.kind, "label": LABELS[item.kind], "count": item.count, "until": item.until,
+                "href": page_link(who, item)} for item in jejak().queries.inbox.items(who)]
+    return render_template("pages/home.html", inbox=waiting)
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico before reading a page's icon link: send them to the site's icon."""
+    return redirect(url_for("pages.static", filename="favicon.svg"), 301)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -1,0 +1,123 @@
+"""Every list pages with a cursor and says how many there are: the API's arrays carry X-Total-Count and a Link to
+the next page, its page objects a total; the list pages show the count and a link to the next page; a cursor this
+site did not make is refused (400), never a 500."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from tests.web.pages import HR, Site, as_person, build_site, decided_case
+
+PERIODS = ("2022", "2023", "2024", "2025", "2026")
+NEXT = re.compile(r'<([^>]+)>; rel="next"')
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """Five appraisals of the staff member and five of the other employee; five rounds; three trainings, potential
+    assessments and awards; two mentoring assignments; three decided cases, each grieved."""
+    for built in build_site(tmp_path_factory.mktemp("paging")):
+        ids = built.api.ids
+        for who in ("staff", "other"):
+            for period in PERIODS:
+                built.jejak.appraisals.open(HR, ids[who], period, assessor_id=ids["supervisor"])
+        for period in ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2025"):
+            built.jejak.feedback.open_round(HR, ids["staff"], period, built.jejak.feedback.today())
+        for n, who in enumerate(("staff", "other", "supervisor")):
+            built.jejak.trainings.record(HR, employee_id=ids[who], course=f"Pelatihan {n}", provider="BPSDM", jp=8,
+                                         start_date=date(2025, 5, 5 + n), end_date=date(2025, 5, 5 + n),
+                                         certificate_number=f"800/PAGING/{n}")
+            built.jejak.talent.assess_potential(HR, ids[who], "high", "uji kompetensi")
+            built.jejak.recognition.grant(HR, ids[who], "performance", "Kinerja Terbaik", "target terlampaui")
+        built.jejak.mentoring.assign(HR, ids["supervisor"], ids["staff"], ["menyusun kajian"])
+        built.jejak.mentoring.assign(HR, ids["supervisor"], ids["other"], ["menyusun laporan"])
+        for period in ("2026-10", "2026-12", "2027-02"):
+            case = decided_case(built, period=period)
+            built.jejak.grievances.file(as_person(built, "staff"), "promotion_decision", case, "nilai keliru")
+        yield built
+
+
+def walk_api(site: Site, path: str, role: str = "hr_admin") -> tuple[list[list[Any]], set[str]]:
+    """Follow an array list's Link headers to the end: the ids of each page, and every X-Total-Count seen."""
+    pages, totals = [], set()
+    while path:
+        answer = site.api.call("GET", path, role)
+        assert answer.status_code == 200, answer.get_json()
+        pages.append([item["id"] for item in answer.get_json()])
+        totals.add(answer.headers["X-Total-Count"])
+        found = NEXT.search(answer.headers.get("Link", ""))
+        path = found.group(1) if found else ""
+    return pages, totals
+
+
+@pytest.mark.parametrize(("path", "total"), [
+    ("/api/appraisals?limit=3", 10),
+    ("/api/appraisals?limit=2&employee_id={staff}", 5),
+    ("/api/feedback-rounds?limit=2", 5),
+    ("/api/grievances?limit=2", 3),
+    ("/api/trainings?limit=2", 3),
+    ("/api/potential-assessments?limit=1", 3),
+    ("/api/awards?limit=2", 3),
+    ("/api/mentoring?limit=1", 2),
+])
+def test_an_api_list_pages_with_a_link_and_says_how_many(site: Site, path: str, total: int) -> None:
+    pages, totals = walk_api(site, path.format(**{k: str(v) for k, v in site.api.ids.items()}))
+
+    ids = [i for page in pages for i in page]
+    assert totals == {str(total)}
+    assert len(ids) == total == len(set(ids))  # every item once, none skipped
+    assert len(pages) == -(-total // int(re.search(r"limit=(\d+)", path).group(1)))  # type: ignore[union-attr]
+
+
+def test_the_pages_follow_the_order_of_the_unpaged_list(site: Site) -> None:
+    whole = [a["id"] for a in site.api.call("GET", "/api/appraisals?limit=500").get_json()]
+    pages, _totals = walk_api(site, "/api/appraisals?limit=4")
+
+    assert [i for page in pages for i in page] == whole
+
+
+@pytest.mark.parametrize("path", ["/api/employees?limit=1", "/api/promotion-cases?limit=1",
+                                  "/api/promotion-decisions?limit=1"])
+def test_a_paged_object_says_how_many_there_are(site: Site, path: str) -> None:
+    body = site.api.call("GET", path).get_json()
+
+    assert len(body["items"]) == 1 and body["next_cursor"]
+    assert body["total"] == {"employees": 3}.get(path.split("?")[0].rsplit("/", 1)[1], 3)
+
+
+@pytest.mark.parametrize("path", ["/api/appraisals?cursor=bm90LWEtY3Vyc29y", "/api/feedback-rounds?cursor=WzFd",
+                                  "/api/grievances?cursor=WyJ4IiwieSJd"])
+def test_a_cursor_the_api_did_not_make_is_refused_by_name(site: Site, path: str) -> None:
+    answer = site.api.call("GET", path)
+
+    assert answer.status_code == 400
+    assert answer.content_type == "application/problem+json"
+    assert "cursor" in answer.get_json()["errors"]
+
+
+def test_a_list_page_says_how_many_and_links_the_next_page(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("web.pages.people.PAGE_SIZE", 4)
+    client = site.client("hr_admin")
+    seen: list[str] = []
+    path: str | None = "/appraisals"
+    while path:
+        body = client.get(path).get_data(as_text=True)
+        assert "10 seluruhnya" in body
+        seen += re.findall(r'href="/appraisals/([0-9a-f-]{36})"', body)
+        found = re.search(r'<a href="([^"]+)" rel="next">', body)
+        path = found.group(1).replace("&amp;", "&") if found else None
+
+    assert len(seen) == 10 == len(set(seen))
+
+
+@pytest.mark.parametrize("path", ["/appraisals", "/feedback", "/hr/rounds", "/grievances"])
+def test_a_list_page_refuses_a_cursor_it_did_not_make(site: Site, path: str) -> None:
+    answer = site.client("hr_admin").get(path + "?cursor=WyJ4Il0")
+
+    assert answer.status_code == 400
+    assert "tidak berlaku lagi" in answer.get_data(as_text=True)
