@@ -52,7 +52,7 @@ class AccessService:
         if expires_at is None and self.default_lifetime is not None:
             expires_at = datetime.now(UTC) + self.default_lifetime
         if employee_id is not None and not isinstance(self._employee(employee_id), Employee):
-            raise DomainError(f"no employee {employee_id}", field="employee_id")
+            raise DomainError(f"no employee {employee_id}", field="employee_id", code="unknown_employee")
         token = new_token()
         grant = AccessGrant.grant(role, name, employee_id, hash_token(token), expires_at)
         self.ledger.record(actor, grant, reason=f"grant {role} to {name}")

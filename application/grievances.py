@@ -56,8 +56,8 @@ class UnknownSubject(DomainError):
 class NotDecidedYet(StateConflict):
     """A grievance is about a decision or a final result."""
 
-    def __init__(self, detail: str):
-        super().__init__(detail, field="subject_id")
+    def __init__(self, detail: str, code: str):
+        super().__init__(detail, field="subject_id", code=code)
 
 
 class GrievanceService:
@@ -82,8 +82,9 @@ class GrievanceService:
                 "only the candidate or the appraised employee files a grievance about the decision")
         assert actor.employee_id is not None
         if decided_on is None:
-            raise NotDecidedYet("the case has no decision yet" if subject == "promotion_decision"
-                                else "the appraisal is not final yet")
+            if subject == "promotion_decision":
+                raise NotDecidedYet("the case has no decision yet", "case_not_decided")
+            raise NotDecidedYet("the appraisal is not final yet", "appraisal_not_final")
         rule_set, window = self.window(decided_on)
         grievance = Grievance.file(grievant_id=actor.employee_id, subject=subject, subject_id=subject_id,
                                    subject_version=version, decision_number=number, grounds=grounds,
@@ -108,7 +109,7 @@ class GrievanceService:
             objection = appraisal.objection
             decided_on = objection.decided_on if objection and objection.decided_on else appraisal.finalised_on
             return appraisal.employee_id, decided_on, None, appraisal.version
-        raise DomainError("subject must be promotion_decision or appraisal", field="subject")
+        raise DomainError("subject must be promotion_decision or appraisal", field="subject", code="invalid_subject")
 
     def filing(self, actor: Actor, subject: str, subject_id: UUID) -> dict[str, Any] | None:
         """For the employee concerned: the grievance already filed about the current decision (its id), or the last
@@ -282,7 +283,7 @@ class GrievanceService:
             if days is not None:
                 return rule_set, days
         raise DomainError("no rule set in effect names a grievance filing window; run `jejak init`",
-                          field="subject_id")
+                          field="subject_id", code="no_filing_window")
 
     def _input_ids(self, grievance: Grievance) -> list[UUID]:
         """The inputs of the grieved decision (or the appraisal, its employee and the 360 round it cites)."""
@@ -313,10 +314,11 @@ class GrievanceService:
                 grant = loaded
                 break
         if grant is None:
-            raise DomainError(f"no access grant or account {grant_id}", field="investigator_grant_id")
+            raise DomainError(f"no access grant or account {grant_id}", field="investigator_grant_id",
+                              code="unknown_grant")
         if grant.role != INVESTIGATOR or grant.revoked:
             raise DomainError("the grant is not an active investigator token or account",
-                              field="investigator_grant_id")
+                              field="investigator_grant_id", code="not_an_investigator")
         return grant
 
 

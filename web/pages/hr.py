@@ -20,6 +20,7 @@ from web.http import parse_id
 from web.pages.access import page
 from web.pages.charts import Bar, bars
 from web.pages.i18n import number_filter, word
+from web.pages.messages import say
 from web.pages.render import Errors, field_errors, render, required
 
 bp = Blueprint("hr", __name__)
@@ -175,7 +176,7 @@ def unit(code: str) -> Any:
     try:
         distribution = jejak().queries.appraisals.distribution(unit_row["code"], period)
     except DomainError as e:
-        period_error = e.message
+        period_error = say(e)
     shortfall = jejak().queries.careers.shortfall(actor(), unit_row["code"], year)
     grid = jejak().queries.careers.talent_grid(actor(), unit_row["code"])
     this_year = jejak().feedback.today().year
