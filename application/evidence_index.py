@@ -10,6 +10,7 @@ behind the index, and the events they parked.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -24,17 +25,47 @@ TOPICS = (get_topic(Training.Recorded), get_topic(FeedbackRound.Opened), get_top
 BATCH = 500
 
 
-class ReadIndex(Protocol):
-    """The read side's index of trainings and rounds (complete up to the position its projections reached)."""
+class TrainingIndex(Protocol):
+    """The training read model's index of completions."""
 
     def trainings_of(self, employee_id: UUID, year: int) -> list[UUID]:
         """Training completions of an employee ending in a year."""
 
+
+class RoundIndex(Protocol):
+    """The feedback read model's index of rounds."""
+
     def feedback_rounds_of(self, employee_id: UUID, years: set[int]) -> list[UUID]:
         """360 rounds of a reviewee whose period falls in one of the years."""
 
+
+class AwardIndex(Protocol):
+    """The talent read model's index of awards."""
+
     def awards_of(self, employee_id: UUID) -> list[UUID]:
         """Awards granted to an employee."""
+
+
+@dataclass(frozen=True)
+class ReadIndex:
+    """The read side's index of trainings, rounds and awards, each from its own read model (complete up to the
+    position its projection reached)."""
+
+    trainings: TrainingIndex
+    rounds: RoundIndex
+    awards: AwardIndex
+
+    def trainings_of(self, employee_id: UUID, year: int) -> list[UUID]:
+        """Training completions of an employee ending in a year."""
+        return self.trainings.trainings_of(employee_id, year)
+
+    def feedback_rounds_of(self, employee_id: UUID, years: set[int]) -> list[UUID]:
+        """360 rounds of a reviewee whose period falls in one of the years."""
+        return self.rounds.feedback_rounds_of(employee_id, years)
+
+    def awards_of(self, employee_id: UUID) -> list[UUID]:
+        """Awards granted to an employee."""
+        return self.awards.awards_of(employee_id)
 
 
 class LogEvidenceIndex:

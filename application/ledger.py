@@ -41,6 +41,19 @@ WritePolicy = Callable[[Sequence[DomainEventProtocol[UUID]], Mapping[UUID, Any]]
 SNAPSHOT_INTERVAL = 50  # events between snapshots of a growing aggregate
 META = "meta"
 _STAMP: ContextVar[dict[str, Any] | None] = ContextVar("jejak_event_stamp", default=None)
+# The highest log position this context (a request, a command-line run) has written: a web response reports it, so
+# a client can ask a later read to wait until the read models have passed it.
+_WRITTEN: ContextVar[int] = ContextVar("jejak_written_position", default=0)
+
+
+def written_position() -> int:
+    """The highest log position written in this context since ``forget_written`` (0: nothing written)."""
+    return _WRITTEN.get()
+
+
+def forget_written() -> None:
+    """Start counting afresh (at the start of a request: a server thread serves many)."""
+    _WRITTEN.set(0)
 
 
 class DateAsISO(Transcoding):
@@ -135,7 +148,11 @@ class Ledger(Application[UUID]):
         """Store the events, with what the write policies derive from them, in one transaction."""
         for policy in self.write_policies:
             processing_event.saved_kwargs.update(policy(processing_event.events, processing_event.aggregates))
-        return super()._record(processing_event)
+        recordings = super()._record(processing_event)
+        positions = [r.notification.id for r in recordings if r.notification is not None]
+        if positions:
+            _WRITTEN.set(max(_WRITTEN.get(), *positions))
+        return recordings
 
     def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
                       projector_func: ProjectorFunction[Any, Any] = project_aggregate) -> None:

@@ -73,12 +73,11 @@ class Target:
 def seed(var_dir: Path, n_rounds: int) -> dict[str, Any]:
     """Build the Jejak database once: demo, bench rounds with approved reviewers and their tokens."""
     from application.actor import Actor, system_actor
+    from application.queries.filters import CaseFilter, RoundFilter
     from infrastructure.config import Settings
     from infrastructure.container import Jejak
     from infrastructure.demo import deferred_catch_up, load_demo
-    from infrastructure.feedback_view import RoundFilter
-    from infrastructure.projections.directory import employees
-    from infrastructure.promotion_view import CaseFilter
+    from infrastructure.read_models.directory import employees
 
     shutil.rmtree(var_dir, ignore_errors=True)
     var_dir.mkdir(parents=True)

@@ -23,10 +23,10 @@ from tqdm import tqdm
 
 from application.actor import Actor, system_actor
 from application.audit_bundle import replay_bundle
+from application.queries.filters import CaseFilter
 from bench.rebuild_directory import machine
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
-from infrastructure.promotion_view import CaseFilter
 
 OUT = Path(__file__).resolve().parent / "out"
 HR = Actor(id="bench-hr", role="hr_admin", name="Admin BKPSDM")

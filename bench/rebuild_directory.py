@@ -41,8 +41,8 @@ from domain.ranks import RANK_CODES
 from domain.unit import Unit
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
-from infrastructure.projections.directory import employees as directory_employees
-from infrastructure.projections.directory import units as directory_units
+from infrastructure.read_models.directory import employees as directory_employees
+from infrastructure.read_models.directory import units as directory_units
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "bench" / "out"

@@ -21,6 +21,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        # NOTIFY channels are per database: name this schema's, so a worker is woken by its own ledger's writes only
+        self.channel_name = f"{self.datastore.schema}_{self.events_table_name}"[:63]
         self.chain_table = Identifier(self.datastore.schema, CHAIN_TABLE) if self.datastore.schema \
             else Identifier(CHAIN_TABLE)
         self.sql_create_statements.append(SQL(

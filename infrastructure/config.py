@@ -36,6 +36,7 @@ class Settings:
     secure_cookies: bool = False
     token_lifetime: timedelta | None = timedelta(days=90)  # for tokens issued without an expiry; None: never
     ready_max_lag_seconds: float = 60.0  # /api/ready turns 503 when a projection's oldest unprocessed event is older
+    read_wait_seconds: float = 5.0  # how long a read asking for Jejak-Min-Position waits for the read models
     metrics_token: str | None = None  # bearer token for /metrics; without it only local, unproxied callers
     log_format: str = "json"
     password_time_cost: int = 3  # argon2id; tests lower these through overrides, never the environment
@@ -60,7 +61,8 @@ class Settings:
             "seal_every_minutes": _positive(env.get("JEJAK_SEAL_EVERY_MINUTES", "60"), "JEJAK_SEAL_EVERY_MINUTES"),
             "secure_cookies": env.get("JEJAK_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
             "token_lifetime": _days(env.get("JEJAK_TOKEN_LIFETIME_DAYS", "90"), "JEJAK_TOKEN_LIFETIME_DAYS"),
-            "ready_max_lag_seconds": _seconds(env.get("JEJAK_READY_MAX_LAG_SECONDS", "60")),
+            "ready_max_lag_seconds": _seconds(env.get("JEJAK_READY_MAX_LAG_SECONDS", "60"), "JEJAK_READY_MAX_LAG_SECONDS"),
+            "read_wait_seconds": _seconds(env.get("JEJAK_READ_WAIT_SECONDS", "5"), "JEJAK_READ_WAIT_SECONDS"),
             "metrics_token": env.get("JEJAK_METRICS_TOKEN") or None,
             "log_format": env.get("JEJAK_LOG_FORMAT", "json").lower(),
         }
@@ -171,14 +173,14 @@ def _days(value: str, name: str) -> timedelta | None:
     return timedelta(days=int(value)) if int(value) else None
 
 
-def _seconds(value: str) -> float:
-    """A positive number of seconds (JEJAK_READY_MAX_LAG_SECONDS)."""
+def _seconds(value: str, name: str) -> float:
+    """A positive number of seconds."""
     try:
         seconds = float(value)
     except ValueError:
-        raise ConfigurationError(f"JEJAK_READY_MAX_LAG_SECONDS must be a number of seconds, not {value!r}") from None
+        raise ConfigurationError(f"{name} must be a number of seconds, not {value!r}") from None
     if seconds <= 0:
-        raise ConfigurationError("JEJAK_READY_MAX_LAG_SECONDS must be positive")
+        raise ConfigurationError(f"{name} must be positive")
     return seconds
 
 

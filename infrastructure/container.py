@@ -17,7 +17,7 @@ from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
 from application.employee_import import EmployeeImport
-from application.evidence_index import LogEvidenceIndex
+from application.evidence_index import LogEvidenceIndex, ReadIndex
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
 from application.ledger import Ledger
@@ -45,27 +45,23 @@ from application.service_records import ServiceRecordService
 from application.talent import TalentService
 from application.trainings import TrainingService
 from domain.feedback_round import FeedbackRound
-from infrastructure.appraisal_view import AppraisalView
-from infrastructure.career_view import CareerView
+from infrastructure.blue_green import BlueGreen, rebuild_changed
 from infrastructure.config import Settings
 from infrastructure.database import make_engine, setup_lock
-from infrastructure.feedback_view import FeedbackView
-from infrastructure.grievance_view import GrievanceView
 from infrastructure.mail import MailSettings
 from infrastructure.outbox import SqlOutbox
 from infrastructure.projection import ProjectionRunner
-from infrastructure.projections.access import AccessProjection
-from infrastructure.projections.accounts import AccountProjection, AccountView
-from infrastructure.projections.appraisals import AppraisalProjection
-from infrastructure.projections.audit_index import AuditIndexProjection
-from infrastructure.projections.directory import DirectoryProjection
-from infrastructure.projections.feedback import FeedbackProjection
-from infrastructure.projections.grievances import GrievanceProjection
-from infrastructure.projections.promotions import PromotionProjection
-from infrastructure.projections.talent import TalentProjection
-from infrastructure.projections.timeline import TimelineProjection
-from infrastructure.projections.trainings import TrainingProjection
-from infrastructure.promotion_view import PromotionView
+from infrastructure.read_models.access import AccessProjection, AccessView
+from infrastructure.read_models.accounts import AccountProjection, AccountView
+from infrastructure.read_models.appraisals import AppraisalProjection, AppraisalView
+from infrastructure.read_models.audit_index import AuditIndexProjection, AuditView
+from infrastructure.read_models.directory import DirectoryProjection, DirectoryView
+from infrastructure.read_models.feedback import FeedbackProjection, FeedbackView
+from infrastructure.read_models.grievances import GrievanceProjection, GrievanceView
+from infrastructure.read_models.promotions import PromotionProjection, PromotionView
+from infrastructure.read_models.talent import TalentProjection, TalentView
+from infrastructure.read_models.timeline import TimelineProjection, TimelineView
+from infrastructure.read_models.trainings import TrainingProjection, TrainingView
 from infrastructure.readmodel_check import ReadModelCheck
 from infrastructure.schema import upgrade as upgrade_schema
 from infrastructure.schema_upgrade import outdated
@@ -73,11 +69,9 @@ from infrastructure.seals import AutoSealer, SealExport, SealStore, trusted_key
 from infrastructure.sessions import AuthFailureLog, PageSessionStore
 from infrastructure.sessions import create_tables as create_sign_in_tables
 from infrastructure.snapshot_check import SnapshotCheck
-from infrastructure.timeline_view import TimelineView
 from infrastructure.verify import Verifier
-from infrastructure.views import AccessView, AuditView, DirectoryView
 
-EVIDENCE_PROJECTIONS = ("trainings", "feedback", "talent")  # behind PromotionView.trainings_of, feedback_rounds_of, awards_of
+EVIDENCE_PROJECTIONS = ("trainings", "feedback", "talent")  # behind the ReadIndex lookups of the evidence index
 
 
 class Jejak:
@@ -101,6 +95,7 @@ class Jejak:
                  TimelineProjection(), PromotionProjection(), GrievanceProjection()],
             )
             self.projections.create_tables()
+            self.blue_green = BlueGreen(self.projections, db.schema)  # and the table of the read models' fingerprints
             self.seals = SealStore(self.engine, SealExport(self.settings.seal_export_file))
             self.seals.create_table()
             create_sign_in_tables(self.engine)
@@ -137,11 +132,12 @@ class Jejak:
         self.mentoring = MentoringService(self.ledger)
         self.recognition = RecognitionService(self.ledger)
         self.service_records = ServiceRecordService(self.ledger, self.policy)
-        self.career = CareerView(self.engine)
+        self.training_view = TrainingView(self.engine)
+        self.talent_view = TalentView(self.engine)
         self.promotion_view = PromotionView(self.engine)
         self.grievance_view = GrievanceView(self.engine)
-        evidence = LogEvidenceIndex(self.promotion_view, self.ledger, self._evidence_indexed_up_to,
-                                    self._evidence_parked)
+        index = ReadIndex(self.training_view, self.feedback_view, self.talent_view)
+        evidence = LogEvidenceIndex(index, self.ledger, self._evidence_indexed_up_to, self._evidence_parked)
         self.promotions = PromotionService(self.ledger, self.registry, self.rules, evidence, self.policy)
         self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view, self.policy)
         self.timeline = TimelineView(self.engine)
@@ -154,6 +150,7 @@ class Jejak:
         self.projections.create_tables()
         for name in outdated(self.engine, self.projections.projections.values()):
             self.projections.rebuild(name)  # a column was added since the table was made
+        rebuild_changed(self.blue_green, list(self.projections.projections))  # a definition changed since it was built
         published = (self.rules.ensure_defaults(actor) or self.rules.ensure_corrections(actor)
                      or self.rules.ensure_sections(actor, date.today()))
         questions = self.questions.ensure_defaults(actor) or self.questions.ensure_guides(actor)
@@ -170,7 +167,8 @@ class Jejak:
             people=people,
             feedback=FeedbackQueries(self.feedback_view, self.feedback, self.questions, self.policy),
             appraisals=AppraisalQueries(self.appraisal_view, self.appraisals, people, self.policy),
-            careers=CareerQueries(self.career, self.trainings, people, self.policy),
+            careers=CareerQueries(self.training_view, self.talent_view, self.appraisal_view, self.trainings, people,
+                                  self.policy),
             timeline=TimelineQueries(self.timeline, people, self.reads, self.policy),
             promotions=PromotionQueries(self.promotion_view, self.promotions, self.directory, self.policy),
             grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),

@@ -17,6 +17,7 @@ from uuid import UUID
 from application.access import hash_token
 from application.actor import Actor, system_actor
 from application.errors import NotFound
+from application.queries.filters import TrainingFilter
 from application.rulebook import default_rules
 from domain.access import ROLES
 from domain.appraisal import Appraisal
@@ -27,7 +28,6 @@ from domain.rules import predicate_for
 from domain.training import max_jp, normalise_certificate
 from domain.unit import Unit
 from domain.unit_rating import UnitRating
-from infrastructure.career_view import TrainingFilter
 from infrastructure.container import Jejak
 from infrastructure.demo_promotions import DemoPromotion, load_promotions, promotion_plan
 from infrastructure.demo_records import load_service_records, pppk_staff, schooling
@@ -1603,14 +1603,14 @@ class _Seen:
     mentoring, awards), keyed by what the plan says about them."""
 
     def __init__(self, jejak: Jejak):
-        career, many = jejak.career, 1_000_000
+        talent, many = jejak.talent_view, 1_000_000
         self.trainings = {(r["employee_id"], normalise_certificate(r["certificate_number"]), r["jp"]):
-                          (r["id"], r["status"]) for r in career.trainings(TrainingFilter(), many)}
+                          (r["id"], r["status"]) for r in jejak.training_view.trainings(TrainingFilter(), many)}
         self.potentials = {(r["employee_id"], r["level"], r["assessed_on"])
-                           for r in career.potential_assessments(None, many)}
+                           for r in talent.potential_assessments(None, many)}
         self.mentorings = {(r["mentor_id"], r["mentee_id"], r["starts_on"]): r["id"]
-                           for r in career.mentorings(None, None, many)}
-        self.awards = {(r["employee_id"], r["title"], r["awarded_on"]) for r in career.awards(None, many)}
+                           for r in talent.mentorings(None, None, many)}
+        self.awards = {(r["employee_id"], r["title"], r["awarded_on"]) for r in talent.awards(None, many)}
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from application.actor import Actor, system_actor
+from application.queries.filters import CaseFilter
 from application.rulebook import default_rules
 from domain.eligibility import AppraisalFacts, AwardFacts, CandidateFacts, SupervisorFacts, TrainingFacts, evaluate
 from domain.grievance import Grievance
@@ -25,7 +26,6 @@ from domain.ranks import next_rank
 from domain.rules import predicate_for
 from domain.service_record import ExamPass, Penalty, Qualification
 from infrastructure.container import Jejak
-from infrastructure.promotion_view import CaseFilter
 
 if TYPE_CHECKING:
     from infrastructure.demo import (  # noqa: F401 - types only

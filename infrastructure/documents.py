@@ -7,12 +7,19 @@ import hashlib
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
 from sqlalchemy import Engine, bindparam, text
 
 from infrastructure.chain import CHAIN_TABLE
-from infrastructure.views import AuditView
+
+
+class Positions(Protocol):
+    """The audit index's log positions of one aggregate's events."""
+
+    def positions(self, aggregate_id: UUID) -> dict[int, int]:
+        """Version -> log position."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,7 @@ def digest_of(engine: Engine, positions: Iterable[int]) -> str:
     return h.hexdigest()
 
 
-def stamp(engine: Engine, audit: AuditView, head: int, shown: Iterable[tuple[UUID, int]]) -> Stamp:
+def stamp(engine: Engine, audit: Positions, head: int, shown: Iterable[tuple[UUID, int]]) -> Stamp:
     """The stamp of a document showing each aggregate up to a version."""
     positions: set[int] = set()
     for aggregate_id, version in shown:

@@ -10,24 +10,31 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
+from uuid import UUID
 
+import orjson
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
 from sqlalchemy import (
+    JSON,
     Column,
     Connection,
+    Date,
     Engine,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    Uuid,
     bindparam,
     delete,
     func,
+    inspect,
     select,
     update,
 )
@@ -44,6 +51,7 @@ from infrastructure.replay import (
     StoredRow,
     decoded,
     fold_in_parallel,
+    sqlite_datetime,
     sqlite_rows,
 )
 
@@ -149,6 +157,87 @@ class BulkReplay(Projection):
         """Insert the folded rows into the (empty) tables."""
 
 
+class Replayer(ABC):
+    """Takes one projection's raw events in log order during a streaming rebuild, inside its one transaction."""
+
+    @abstractmethod
+    def feed(self, events: Sequence[RawEvent]) -> None:
+        """Apply the next events of the log (only the projection's topics)."""
+
+    @abstractmethod
+    def finish(self) -> None:
+        """Write whatever is still held once the last event was fed."""
+
+
+class StreamReplay(Projection):
+    """A projection that rebuilds from raw events (JSON values, no domain objects) in one pass in log order, into
+    its emptied tables, in one transaction: for read models whose rows depend on earlier events, which a fold of
+    independent segments (``BulkReplay``) cannot give. It reads events as stored, without the library's
+    upcasting, so it upcasts them itself (``upcast_raw``)."""
+
+    @abstractmethod
+    def replayer(self, conn: Connection) -> Replayer:
+        """A replayer writing into this projection's (empty) tables on ``conn``."""
+
+
+def upcast_raw(cls: type, state: dict[str, Any]) -> dict[str, Any]:
+    """A raw event's state brought to its class's current version by the class's own upcast functions, as the
+    library's mapper does (the functions only set keys, so they work on plain values too)."""
+    current = getattr(cls, "class_version", 1)
+    version = state.pop("class_version", 1)
+    while version < current:
+        getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+        version += 1
+    return state
+
+
+class RowSink:
+    """Inserts rows given as tuples of portable text (ids as 32 hex digits, dates ISO, JSON as text, timestamps as
+    ``stamp`` gives them): on SQLite straight through the driver's executemany; on other databases through
+    SQLAlchemy, converted to the column types."""
+
+    def __init__(self, conn: Connection, table: Table):
+        self.conn = conn
+        self.table = table
+        self.columns = [c.name for c in table.columns]
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.converters = [_converter(c) for c in table.columns]
+        self.sql = (f"INSERT INTO {table.name} ({', '.join(self.columns)}) "
+                    f"VALUES ({', '.join('?' * len(self.columns))})")
+        # an ISO timestamp for a UTCDateTime column: on SQLite in the form SQLAlchemy stores, else converted later
+        self.stamp: Callable[[str], str] = sqlite_datetime if self.sqlite else str
+
+    def insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert the rows (in the table's column order)."""
+        if not rows:
+            return
+        if self.sqlite:
+            cursor = self.conn.connection.cursor()  # the driver's own: SQLAlchemy's bind processing costs more
+            try:
+                cursor.executemany(self.sql, rows)
+            finally:
+                cursor.close()
+            return
+        names, convert = self.columns, self.converters
+        self.conn.execute(self.table.insert(), [
+            {name: (f(v) if v is not None else None) for name, f, v in zip(names, convert, row, strict=True)}
+            for row in rows])
+
+
+def _converter(column: Column[Any]) -> Callable[[Any], Any]:
+    """How a portable text value becomes what the column's SQLAlchemy type takes."""
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return datetime.fromisoformat
+    if isinstance(kind, Uuid):
+        return UUID
+    if isinstance(kind, Date):
+        return date.fromisoformat
+    if isinstance(kind, JSON):
+        return orjson.loads
+    return lambda value: value
+
+
 def raw_events(ledger: Ledger, topics: frozenset[str], start: int, stop: int,
                progress: Callable[[int], None] | None) -> Iterator[RawEvent]:
     """Stored events in ``[start, stop]`` with the given topics, decrypted and decompressed, JSON-decoded only;
@@ -163,15 +252,16 @@ def raw_events(ledger: Ledger, topics: frozenset[str], start: int, stop: int,
             progress(high - low + 1)
 
 
-def _stored_rows(ledger: Ledger, topics: frozenset[str], start: int, stop: int) -> list[StoredRow]:
-    """Rows with the given topics between two positions; on SQLite read straight from the table, since the
-    library's Notification objects cost four times the query itself."""
+def _stored_rows(ledger: Ledger, topics: frozenset[str] | None, start: int, stop: int) -> list[StoredRow]:
+    """Rows with the given topics (None: all) between two positions; on SQLite read straight from the table, since
+    the library's Notification objects cost four times the query itself."""
     recorder = ledger.recorder
     if isinstance(recorder, SQLiteApplicationRecorder):
         with recorder.datastore.transaction(commit=False) as cursor:
             # the library's cursor wraps the driver's, whose row factory sqlite_rows turns off for plain tuples
             return sqlite_rows(cursor.sqlite_cursor, recorder.events_table_name, topics, start, stop)
-    found = recorder.select_notifications(start=start, limit=stop - start + 1, stop=stop, topics=sorted(topics))
+    found = recorder.select_notifications(start=start, limit=stop - start + 1, stop=stop,
+                                          topics=sorted(topics) if topics is not None else ())
     return [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in found]
 
 
@@ -227,9 +317,21 @@ class ProjectionRunner:
         self.worker_cost = WORKER_COST
 
     def create_tables(self) -> None:
-        """Create every projection's tables and tracking rows if missing."""
+        """Create every projection's tables and tracking rows if missing. A projection that has gained a table
+        since its others were made starts again from the beginning of the log: the new table would otherwise
+        miss every event before now."""
         tracking_metadata.create_all(self.engine)
+        inspector = inspect(self.engine)
         for projection in self.projections.values():
+            tables = projection.metadata.sorted_tables
+            present = sum(inspector.has_table(t.name, schema=t.schema) for t in tables)
+            if 0 < present < len(tables):
+                log.warning("projection %s has a new table: it is rebuilt from the log", projection.name)
+                with writer(self.engine).begin() as conn:
+                    projection.metadata.drop_all(conn)
+                    conn.execute(update(tracking).where(tracking.c.name == projection.name).values(
+                        position=0, updated_at=_now()))
+                    conn.execute(delete(parked).where(parked.c.name == projection.name))
             projection.metadata.create_all(self.engine)
             self._ensure_tracking(projection.name)
 
@@ -265,6 +367,16 @@ class ProjectionRunner:
         standing = {name: found.get(name, (0, 0)) for name in names}
         return [name for name, (position, count) in standing.items()
                 if count or self._behind(self._get(name), position, head)]
+
+    def touched(self, names: Sequence[str], start: int, stop: int) -> bool:
+        """Whether an event the named projections read was stored after position ``start``, up to ``stop``."""
+        projections = [self._get(name) for name in names]
+        if stop <= start:
+            return False
+        if any(p.wants_all() for p in projections):
+            return True
+        topics = sorted(frozenset().union(*(p.topics() for p in projections)))
+        return bool(self.ledger.recorder.select_notifications(start=start + 1, limit=1, stop=stop, topics=topics))
 
     def _behind(self, projection: Projection, position: int, head: int) -> bool:
         """Whether an event of the projection's topics lies after its position (cheap when it is at the head)."""
@@ -372,17 +484,17 @@ class ProjectionRunner:
                 return self._bulk_rebuild(projection, progress) + self._catch_up_one(projection, progress)
             except Exception:  # noqa: BLE001 - an event the bulk path cannot take is found (and parked) one by one
                 log.exception("bulk rebuild of %s failed; rebuilding event by event", name)
-        with writer(self.engine).begin() as conn:
-            projection.metadata.drop_all(conn)
-            projection.metadata.create_all(conn)
-            conn.execute(update(tracking).where(tracking.c.name == name).values(position=0, updated_at=_now()))
-            conn.execute(delete(parked).where(parked.c.name == name))
+        try:
+            return self._stream_rebuild([projection], progress) + self._catch_up_one(projection, progress)
+        except Exception:  # noqa: BLE001 - as above
+            log.exception("one-pass rebuild of %s failed; rebuilding batch by batch", name)
+        self._reset([projection])
         return self._catch_up_one(projection, progress)
 
     def rebuild_all(self, progress: Callable[[int], None] | None = None) -> dict[str, float]:
         """Rebuild every projection: those with a bulk path first, each from its own topics; then all the others
-        from one pass over the log, fed together batch by batch (one read and one decode per event). Returns
-        the seconds each step took ("together" for the shared pass)."""
+        from one pass over the log in one transaction (``_stream_rebuild``). Returns the seconds each step took
+        ("together" for the shared pass)."""
         timings: dict[str, float] = {}
         joint = []
         for name, projection in self.projections.items():
@@ -393,16 +505,89 @@ class ProjectionRunner:
             else:
                 joint.append(projection)
         began = time.perf_counter()
+        try:
+            self._stream_rebuild(joint, progress)
+        except Exception:  # noqa: BLE001 - rolled back; batch by batch, a failing event is retried and parked
+            log.exception("one-pass rebuild failed; rebuilding batch by batch")
+            self._reset(joint)
+        self.catch_up(progress=progress)
+        timings["together"] = time.perf_counter() - began
+        return timings
+
+    def _reset(self, projections: Sequence[Projection]) -> None:
+        """Empty the projections' tables and parked events, and put their positions back to the start."""
         with writer(self.engine).begin() as conn:
-            for projection in joint:
+            for projection in projections:
                 projection.metadata.drop_all(conn)
                 projection.metadata.create_all(conn)
                 conn.execute(update(tracking).where(tracking.c.name == projection.name)
                              .values(position=0, updated_at=_now()))
                 conn.execute(delete(parked).where(parked.c.name == projection.name))
-        self.catch_up(progress=progress)
-        timings["together"] = time.perf_counter() - began
-        return timings
+
+    def _stream_rebuild(self, projections: Sequence[Projection], progress: Callable[[int], None] | None) -> int:
+        """Rebuild the projections from one read of the log up to its head, in one transaction: each stored event
+        is read once; a ``StreamReplay`` takes it as raw JSON, any other projection as a domain event (decoded
+        once for all of them) in ``process`` batches. A failure rolls everything back. Returns the head."""
+        head = self.head()
+        streams = [p for p in projections if isinstance(p, StreamReplay)]
+        others = [p for p in projections if not isinstance(p, StreamReplay)]
+        topics: frozenset[str] | None = None
+        if not any(p.wants_all() for p in projections):
+            topics = frozenset().union(*(p.topics() for p in projections))
+        mapper = self.ledger.mapper
+        decrypt = mapper.cipher.decrypt if mapper.cipher else None
+        decompress = mapper.compressor.decompress if mapper.compressor else None
+        interest = {p.name: (p.wants_all(), p.topics()) for p in projections}
+        with _gc_paused(), writer(self.engine).begin() as conn, _bulk_settings(conn):
+            # secondary indexes of the streamed tables are built once at the end, not entry by entry
+            deferred = [ix for p in streams for table in p.metadata.sorted_tables for ix in table.indexes
+                        if not ix.unique]
+            for projection in projections:
+                projection.metadata.drop_all(conn)
+                projection.metadata.create_all(conn)
+                conn.execute(delete(parked).where(parked.c.name == projection.name))
+            for index in deferred:
+                index.drop(conn)
+            replayers = [(p, p.replayer(conn)) for p in streams]
+            for low in range(1, head + 1, CHUNK):
+                high = min(low + CHUNK - 1, head)
+                rows = _stored_rows(self.ledger, topics, low, high)
+                if replayers:
+                    raw = list(decoded(rows, decrypt, decompress))
+                    for projection, replayer in replayers:
+                        wants_all, wanted = interest[projection.name]
+                        replayer.feed(raw if wants_all else [e for e in raw if e.topic in wanted])
+                if others:
+                    self._feed_domain(conn, others, interest, rows)
+                if progress:
+                    progress(high - low + 1)
+            for _, replayer in replayers:
+                replayer.finish()
+            for index in deferred:
+                index.create(conn)
+            conn.execute(update(tracking).where(tracking.c.name.in_([p.name for p in projections]))
+                         .values(position=head, updated_at=_now()))
+        return head
+
+    def _feed_domain(self, conn: Connection, projections: Sequence[Projection],
+                     interest: dict[str, tuple[bool, frozenset[str]]], rows: Sequence[StoredRow]) -> None:
+        """Hand each projection its events of these stored rows as domain events, each decoded once."""
+        to_domain_event = self.ledger.mapper.to_domain_event
+        events: dict[int, Projected] = {}
+        for projection in projections:
+            wants_all, wanted = interest[projection.name]
+            batch = []
+            for row in rows:
+                if wants_all or row[3] in wanted:
+                    item = events.get(row[0])
+                    if item is None:
+                        position, oid, version, topic, state = row
+                        stored = StoredEvent(originator_id=oid if isinstance(oid, UUID) else UUID(oid),
+                                             originator_version=version, topic=topic, state=state)
+                        item = events[position] = Projected(position, to_domain_event(stored))
+                    batch.append(item)
+            for i in range(0, len(batch), self.batch_size):
+                projection.process(conn, batch[i:i + self.batch_size])
 
     def _bulk_rebuild(self, projection: Projection, progress: Callable[[int], None] | None) -> int:
         """Replay the log up to its head without domain objects: fold it in memory (on several cores when

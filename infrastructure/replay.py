@@ -18,6 +18,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -72,6 +73,47 @@ def decoded(rows: Iterable[StoredRow], decrypt: Callable[[bytes], bytes] | None,
         yield RawEvent(position, topic, oid.hex if isinstance(oid, UUID) else oid, version, loads(state))
 
 
+def canonical_id(stored: str) -> str:
+    """An id as stored (32 hex digits, or already canonical) in the canonical text ``str(UUID)`` gives."""
+    if len(stored) == 36:
+        return stored
+    return f"{stored[:8]}-{stored[8:12]}-{stored[12:16]}-{stored[16:20]}-{stored[20:]}"
+
+
+def unwrapped(value: Any) -> Any:
+    """A raw JSON value with its typed values as the plain text read models keep: ids canonical, dates and times
+    ISO (what ``plain`` would make of the decoded objects)."""
+    kind = type(value)
+    if kind is dict:
+        if "_type_" in value and len(value) == 2:
+            data = value["_data_"]
+            return canonical_id(data) if value["_type_"] == "uuid_hex" else data
+        return {k: unwrapped(v) for k, v in value.items()}
+    if kind is list:
+        return [unwrapped(v) for v in value]
+    return value
+
+
+def unwrapped_state(state: dict[str, Any]) -> dict[str, Any]:
+    """``unwrapped`` for a raw event's state, in place (most of its values are plain already)."""
+    for key, value in state.items():
+        kind = type(value)
+        if kind is dict or kind is list:
+            state[key] = unwrapped(value)  # replacing a value while iterating is safe; no key is added
+    return state
+
+
+def sqlite_datetime(iso: str) -> str:
+    """An ISO timestamp in SQLAlchemy's SQLite DATETIME storage form, in UTC (as ``UTCDateTime`` stores it)."""
+    if not iso.endswith("+00:00"):  # not UTC (or naive): let datetime convert it
+        moment = datetime.fromisoformat(iso)
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+    day, _, rest = iso.partition("T")
+    clock = rest[:15] if len(rest) > 8 and rest[8] == "." else rest[:8] + ".000000"
+    return f"{day} {clock}"
+
+
 def segments(start: int, stop: int, parts: int, head_start: int = 0) -> list[tuple[int, int]]:
     """``[start, stop]`` cut into ``parts`` contiguous position ranges; the first (folded here) is
     ``head_start`` positions longer than its share, the rest (folded by workers) share what is left."""
@@ -84,13 +126,18 @@ def segments(start: int, stop: int, parts: int, head_start: int = 0) -> list[tup
     return [(bounds[i], bounds[i + 1] - 1) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]]
 
 
-def sqlite_rows(cursor: sqlite3.Cursor, table: str, topics: frozenset[str], start: int, stop: int
+def sqlite_rows(cursor: sqlite3.Cursor, table: str, topics: frozenset[str] | None, start: int, stop: int
                 ) -> list[StoredRow]:
-    """Rows with the given topics between two positions, as plain tuples (no Row objects, no UUIDs)."""
-    marks = ", ".join("?" * len(topics))
+    """Rows with the given topics (None: every topic) between two positions, as plain tuples (no Row objects, no
+    UUIDs)."""
     cursor.row_factory = None
-    cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
-                   f"WHERE rowid BETWEEN ? AND ? AND topic IN ({marks}) ORDER BY rowid", (start, stop, *topics))
+    if topics is None:
+        cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
+                       f"WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (start, stop))
+    else:
+        marks = ", ".join("?" * len(topics))
+        cursor.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
+                       f"WHERE rowid BETWEEN ? AND ? AND topic IN ({marks}) ORDER BY rowid", (start, stop, *topics))
     return cursor.fetchall()
 
 

@@ -83,10 +83,39 @@ def test_pages_do_not_import_api_route_modules() -> None:
     assert offenders == {}
 
 
-def test_web_does_not_import_projection_internals() -> None:
-    """Routes and pages read through query objects and read-model views, never a projection's tables."""
+def test_web_does_not_import_read_models() -> None:
+    """Routes and pages read through the query objects in application/queries, never a read model's module."""
     offenders = {
-        path: sorted(n for n in names if n.startswith("infrastructure.projections"))
+        path: sorted(n for n in names if n.startswith("infrastructure.read_models"))
         for path, names in imported_modules("web").items()
+    }
+    assert {p: n for p, n in offenders.items() if n} == {}
+
+
+READ_MODELS = sorted(f"infrastructure.read_models.{p.stem}" for p in (ROOT / "infrastructure" / "read_models").glob("*.py")
+                     if p.stem != "__init__")
+
+
+def test_read_models_do_not_import_each_other() -> None:
+    """A read model reads only its own tables: what it needs of another comes through its own projection of the
+    events or through the application, never another model's tables or queries."""
+    models = imported_modules("infrastructure/read_models")
+    offenders = {
+        path: sorted(n for n in names if n.startswith("infrastructure.read_models") and n != own)
+        for path, names in models.items()
+        for own in [path.removesuffix(".py").replace("/", ".")]
+    }
+    assert len(READ_MODELS) >= 10  # the rule would pass vacuously if the package moved
+    assert {p: n for p, n in offenders.items() if n} == {}
+
+
+def test_only_the_composition_root_and_tools_import_read_models() -> None:
+    """Outside the read models themselves, only the container (and bench/tests) wires them; the application uses
+    them through Protocols."""
+    offenders = {
+        path: sorted(n for n in names if n.startswith("infrastructure.read_models"))
+        for package in ("application", "domain", "infrastructure")
+        for path, names in imported_modules(package).items()
+        if not path.startswith("infrastructure/read_models/") and path != "infrastructure/container.py"
     }
     assert {p: n for p, n in offenders.items() if n} == {}

@@ -37,6 +37,7 @@ from web.bodies import init_bodies
 from web.headers import init_headers
 from web.observability import init_observability
 from web.pages import init_pages
+from web.positions import init_positions
 from web.problems import ProblemApi, register_error_handlers
 
 BLUEPRINTS = (
@@ -77,6 +78,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _serve_swagger_assets(app)
     init_observability(app)  # first: its clock must start before authentication can answer
     init_auth(app)
+    init_positions(app)  # after authentication: only a known caller may hold a thread waiting
     init_bodies(app)
     init_headers(app, system.settings.secure_cookies)
     register_error_handlers(app)

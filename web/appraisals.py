@@ -8,11 +8,11 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
+from application.queries.filters import AppraisalFilter
 from domain.appraisal import OUTCOMES
 from domain.feedback_round import PERIOD
 from domain.rules import ORG_RATINGS, PREDICATES, RATINGS
 from domain.unit_rating import UnitRating
-from infrastructure.appraisal_view import AppraisalFilter
 from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict

@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from infrastructure.views import AuditFilter
+from application.queries.filters import AuditFilter
 from web.auth import actor, allow, jejak
 from web.employees import EmployeeOut
 from web.http import parse_id

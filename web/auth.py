@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,47 @@ class Principal:
         """The actor stamped on events this principal causes."""
         return Actor(id=str(self.grant_id), role=self.role, name=self.name, employee_id=self.employee_id,
                      correlation_id=g.correlation_id)
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What authentication read for a token hash, at a head of the log."""
+
+    principal_fields: tuple[UUID, str, str, UUID | None]
+    expires_at: datetime | None
+
+
+class AuthCache:
+    """Tokens authenticated before, while nothing they depend on was stored since: every read model authentication
+    consults (the grants, the reporting lines, their tracking and parked events) changes only when an event of their
+    topics is stored, so an answer read at a head of the log holds until such an event is (a revocation is one).
+    Entries also expire after ``ttl`` seconds, and only answers read while those read models were at the head are
+    kept."""
+
+    def __init__(self, ttl: float = 5.0, size: int = 10_000):
+        self.ttl = ttl
+        self.size = size
+        self._head = -1
+        self._entries: dict[str, tuple[float, _Known]] = {}
+
+    def get(self, token_hash: str, head: int, touched: Callable[[int, int], bool]) -> _Known | None:
+        """The answer for this token hash, if it was read at ``head`` or at an earlier head after which nothing was
+        stored that the security read models read (``touched(earlier, head)``: a 360 response, say), and is fresh."""
+        if head != self._head:
+            if not self._entries or head < self._head or touched(self._head, head):
+                return None
+            self._head = head
+        found = self._entries.get(token_hash)
+        if found is None or time.monotonic() - found[0] > self.ttl:
+            return None
+        return found[1]
+
+    def put(self, token_hash: str, head: int, known: _Known) -> None:
+        """Keep an answer read at ``head`` (forgetting every answer of an earlier head)."""
+        if head != self._head or len(self._entries) >= self.size:
+            self._entries = {}
+            self._head = head
+        self._entries[token_hash] = (time.monotonic(), known)
 
 
 def jejak() -> Jejak:
@@ -111,6 +153,10 @@ def init_auth(app: Flask) -> None:
     limiter = FailureLimiter(int(app.config.get("JEJAK_AUTH_FAILURES_PER_MINUTE", default_limit)), 60.0,
                              system.auth_failures)
     app.extensions["jejak_auth_limiter"] = limiter
+    cache = app.extensions["jejak_auth_cache"] = AuthCache()
+
+    def moved(start: int, stop: int) -> bool:
+        return system.projections.touched(SECURITY_READ_MODELS, start, stop)
     app.extensions["jejak_account_backoff"] = AccountBackoff(
         int(app.config.get("JEJAK_AUTH_ACCOUNT_FREE_FAILURES", 5)),
         float(app.config.get("JEJAK_AUTH_BACKOFF_SECONDS", 30.0)), log=system.auth_failures)
@@ -120,19 +166,26 @@ def init_auth(app: Flask) -> None:
         if not request.path.startswith("/api/") or request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
         address = request.remote_addr or "unknown"
-        if not security_read_models_ready():
-            return unavailable()
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        # a valid token is served whatever others at its address did; only failures meet the address's bound
-        if scheme.lower() != "bearer" or not token.strip():
-            return _refuse(limiter, address, "send Authorization: Bearer <token>")
-        grant = jejak().grants.by_token_hash(hash_token(token.strip()))
-        if grant is None or grant["revoked"]:
-            return _refuse(limiter, address, "the token is unknown or revoked")
-        if grant["expires_at"] is not None and grant["expires_at"] <= datetime.now(UTC):
+        token_hash = hash_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+        head = system.projections.head()  # read before the read models, so a later event only makes it miss
+        known = cache.get(token_hash, head, moved) if token_hash else None
+        if known is None:
+            if not security_read_models_ready():
+                return unavailable()
+            # a valid token is served whatever others at its address did; only failures meet the address's bound
+            if token_hash is None:
+                return _refuse(limiter, address, "send Authorization: Bearer <token>")
+            grant = system.grants.by_token_hash(token_hash)
+            if grant is None or grant["revoked"]:
+                return _refuse(limiter, address, "the token is unknown or revoked")
+            known = _Known((grant["id"], effective_role(grant), grant["name"], grant["employee_id"]),
+                           grant["expires_at"])
+            cache.put(token_hash, head, known)
+        if known.expires_at is not None and known.expires_at <= datetime.now(UTC):
             return _refuse(limiter, address, "the token has expired")
-        g.principal = Principal(grant["id"], effective_role(grant), grant["name"], grant["employee_id"])
+        g.principal = Principal(*known.principal_fields)
         return None
 
     @app.after_request

@@ -22,6 +22,7 @@ from application.actor import system_actor
 from application.errors import ApplicationError
 from domain.access import ROLES
 from domain.errors import DomainError
+from infrastructure.blue_green import fingerprint
 from infrastructure.container import Jejak
 from infrastructure.projection import BulkReplay
 from infrastructure.seals import SealKeyMissing, generate_key, load_key, public_from_hex, seal_record
@@ -239,7 +240,8 @@ def projections_status() -> None:
 @click.option("--workers", type=click.IntRange(1, 2), default=None,
               help="Processes folding a large SQLite log in a bulk rebuild (default: 2 where 2 cores are free).")
 def projections_rebuild(name: str | None, workers: int | None) -> None:
-    """Drop and rebuild one projection (or all) from the event log, with progress."""
+    """Rebuild one projection from the event log beside the live one and swap it in (PostgreSQL; on SQLite in one
+    transaction where it can), or drop and rebuild all of them; with progress."""
     runner = system().projections
     if workers is not None:
         runner.rebuild_workers = workers
@@ -248,6 +250,8 @@ def projections_rebuild(name: str | None, workers: int | None) -> None:
         passes = 1 + sum(isinstance(p, BulkReplay) for p in runner.projections.values())
         with tqdm(total=head * passes, desc="rebuild all", unit="ev", file=sys.stderr) as bar:
             timings = runner.rebuild_all(progress=bar.update)
+        for projection in runner.projections.values():  # built with today's definitions
+            system().blue_green.fingerprints.record(projection.name, fingerprint(projection))
         for step, seconds in timings.items():
             click.echo(f"{step}: {seconds:.1f} s")
         click.echo(f"all {len(runner.projections)} projections rebuilt from {head} events")
@@ -255,7 +259,7 @@ def projections_rebuild(name: str | None, workers: int | None) -> None:
     if name not in runner.projections:
         fail(f"no projection {name!r}; known: {', '.join(runner.projections)}")
     with tqdm(total=runner.head(), desc=f"rebuild {name}", unit="ev", file=sys.stderr) as bar:
-        count = runner.rebuild(name, progress=bar.update)
+        count = system().blue_green.rebuild(name, progress=bar.update)
     click.echo(f"{name}: rebuilt from {count} events")
 
 
@@ -542,4 +546,5 @@ def main() -> None:
     cli.main(prog_name="jejak")
 
 
-from web import cli_office  # noqa: E402,F401 - registers `jejak mail` and `jejak employees`
+# registers `jejak mail`, `jejak employees` and `jejak projections worker`
+from web import cli_office, cli_worker  # noqa: E402,F401,I001

@@ -8,9 +8,9 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
+from application.queries.filters import EmployeeFilter
 from domain.employment import GRADES, PPPK, STATUSES
 from domain.ranks import RANK_CODES, RANK_NAMES
-from infrastructure.views import EmployeeFilter
 from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import ChangeIn, PageQuery, Strict, Text

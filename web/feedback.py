@@ -13,8 +13,8 @@ from flask_smorest import Blueprint
 from application.errors import NotFound
 from application.feedback import IDEMPOTENCY_KEY_MAX
 from application.jsonable import jsonable
+from application.queries.filters import RoundFilter
 from domain.feedback_round import RELATIONSHIPS, Response, RoundStatus
-from infrastructure.feedback_view import RoundFilter
 from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.problems import problem

@@ -9,8 +9,8 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from application.grievances import grievance_dict
+from application.queries.filters import GrievanceFilter
 from domain.grievance import OUTCOMES, STATUSES, SUBJECTS
-from infrastructure.grievance_view import GrievanceFilter
 from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import READ_REASON, Strict

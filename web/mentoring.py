@@ -117,7 +117,7 @@ class AwardOut(ma.Schema):
 
 def mentoring_detail(mentoring_id: UUID) -> dict[str, Any]:
     """An assignment the caller may read: the mentor, the mentee and those who read the mentee's record."""
-    row = jejak().career.mentoring(mentoring_id)
+    row = jejak().talent_view.mentoring(mentoring_id)
     if row is None:
         raise NotFound(f"no mentoring assignment {mentoring_id}")
     if not jejak().policy.may_read_mentoring(actor(), row["mentor_id"], row["mentee_id"]):
@@ -138,7 +138,7 @@ def respond_mentoring(mentoring_id: UUID, status: int = 200) -> Any:
 def list_mentoring(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Assignments, latest start first (employees: where they are mentor or mentee; supervisors: also their
     reports' as mentees)."""
-    return jejak().career.mentorings(query["employee_id"], query["status"], query["limit"],
+    return jejak().talent_view.mentorings(query["employee_id"], query["status"], query["limit"],
                                      viewer=principal().employee_id, visible_to=record_scope())
 
 
@@ -189,7 +189,7 @@ def end(data: dict[str, Any], mentoring_id: str) -> Any:
 @blp.response(200, AwardOut(many=True))
 def list_awards(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Awards, latest first (employees: their own; supervisors: also their reports')."""
-    return jejak().career.awards(query["employee_id"], query["limit"], visible_to=record_scope())
+    return jejak().talent_view.awards(query["employee_id"], query["limit"], visible_to=record_scope())
 
 
 @blp.route("/awards", methods=["POST"])
@@ -213,7 +213,7 @@ def get_award(award_id: str) -> Any:
 
 def respond_award(award_id: UUID, status: int = 200) -> Any:
     """An award the caller may read, with its version as ETag."""
-    row = jejak().career.award(award_id)
+    row = jejak().talent_view.award(award_id)
     if row is None:
         raise NotFound(f"no award {award_id}")
     require_visible(row["employee_id"], "awards")

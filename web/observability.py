@@ -33,6 +33,7 @@ from sqlalchemy import func, select
 from infrastructure.container import Jejak
 from infrastructure.lag import projection_lags
 from infrastructure.sessions import auth_failures
+from infrastructure.worker import owners
 
 log = logging.getLogger("jejak.request")
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -79,6 +80,13 @@ class DatabaseCollector(Collector):
             seconds.add_metric([each.name], each.seconds)
             parked.add_metric([each.name], each.parked)
         yield from (lag, seconds, parked)
+        owned = GaugeMetricFamily("jejak_projection_owned", "1 when a projection worker owns the projection "
+                                  "(PostgreSQL advisory lock), by projection and worker connection",
+                                  labels=["projection", "worker"])
+        names = [each.name for each in lags]
+        for name, worker in owners(self.jejak.engine, self.jejak.settings.database().schema, names).items():
+            owned.add_metric([name, worker], 1)
+        yield owned
         hour_ago = datetime.now(UTC).timestamp() - 3600
         with self.jejak.engine.connect() as conn:
             recent = conn.execute(select(func.count()).where(auth_failures.c.failed_at > hour_ago)).scalar_one()

@@ -16,10 +16,8 @@ from flask import Response, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from application.queries.filters import CaseFilter, EmployeeFilter, GrievanceFilter
 from domain.ranks import RANK_NAMES
-from infrastructure.grievance_view import GrievanceFilter
-from infrastructure.promotion_view import CaseFilter
-from infrastructure.views import EmployeeFilter
 from web import appraisals as appraisal_api
 from web import employees as employee_api
 from web import feedback as feedback_api

@@ -97,7 +97,7 @@ class GridOut(ma.Schema):
 @blp.response(200, PotentialOut(many=True))
 def list_potential(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Potential assessments, latest first (employees: their own; supervisors: also their reports')."""
-    return jejak().career.potential_assessments(query["employee_id"], query["limit"], visible_to=record_scope())
+    return jejak().talent_view.potential_assessments(query["employee_id"], query["limit"], visible_to=record_scope())
 
 
 @blp.route("/potential-assessments", methods=["POST"])
@@ -121,7 +121,7 @@ def get_potential(assessment_id: str) -> Any:
 
 def respond_potential(assessment_id: UUID, status: int = 200) -> Any:
     """An assessment the caller may read, with its version as ETag."""
-    row = jejak().career.potential_assessment(assessment_id)
+    row = jejak().talent_view.potential_assessment(assessment_id)
     if row is None:
         raise NotFound(f"no potential assessment {assessment_id}")
     require_visible(row["employee_id"], "potential assessments")

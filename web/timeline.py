@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from infrastructure.timeline_view import KINDS
+from application.queries.timeline import KINDS
 from web.auth import actor, allow, jejak
 from web.http import parse_id
 from web.schemas import READ_CASE, READ_REASON, LongText, Strict

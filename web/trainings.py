@@ -9,9 +9,9 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from application.errors import Forbidden, NotFound
+from application.queries.filters import TrainingFilter
 from domain.employment import PPPK
 from domain.training import MAX_JP_PER_DAY, OUTCOMES, STATUSES
-from infrastructure.career_view import TrainingFilter
 from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
@@ -151,7 +151,7 @@ class ShortfallOut(ma.Schema):
 
 def training_detail(training_id: UUID) -> dict[str, Any]:
     """A completion the caller may read (404 unknown, 403 someone else's)."""
-    row = jejak().career.training(training_id)
+    row = jejak().training_view.training(training_id)
     if row is None:
         raise NotFound(f"no training {training_id}")
     require_visible(row["employee_id"], "training")
@@ -171,7 +171,7 @@ def respond_training(training_id: UUID, status: int = 200) -> Any:
 def list_trainings(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Completions, latest end date first (employees: their own; supervisors: also their reports')."""
     flt = TrainingFilter(query["employee_id"], query["unit"], query["year"], query["status"])
-    return jejak().career.trainings(flt, query["limit"], visible_to=record_scope())
+    return jejak().training_view.trainings(flt, query["limit"], visible_to=record_scope())
 
 
 @blp.route("/trainings", methods=["POST"])
@@ -215,7 +215,7 @@ def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     require_visible(person["id"], "training hours")
     year = query["year"] or jejak().trainings.today().year
     minimum = jejak().trainings.yearly_minimum(year)
-    hours = jejak().career.training_hours(person["id"], year)
+    hours = jejak().training_view.training_hours(person["id"], year)
     out = {"employee_id": person["id"], "name": person["name"], "year": year, **hours,
            "minimum_jp": minimum.minimum_jp, "shortfall_jp": max(minimum.minimum_jp - hours["verified_jp"], 0),
            "meets_minimum": hours["verified_jp"] >= minimum.minimum_jp, "status": person["status"],

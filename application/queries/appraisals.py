@@ -9,6 +9,7 @@ from application.access_policy import AccessPolicy, require
 from application.actor import Actor
 from application.appraisals import AppraisalService
 from application.jsonable import jsonable
+from application.queries.filters import AppraisalFilter
 from application.queries.people import PeopleQueries
 from domain.appraisal import Appraisal
 
@@ -19,7 +20,7 @@ OBJECTION_FIELDS = ("status", "reasons", "filed_on", "filed_at", "decider_id", "
 class AppraisalReadModel(Protocol):
     """The appraisal read model's lookups these queries use."""
 
-    def appraisals(self, flt: Any, limit: int, viewer: UUID | None = None,
+    def appraisals(self, flt: AppraisalFilter, limit: int, viewer: UUID | None = None,
                    visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
         """Appraisals matching a filter: of the employees given (None: all), plus those the viewer assesses or
         decides."""
@@ -41,7 +42,7 @@ class AppraisalQueries:
         self.people = people
         self.policy = policy
 
-    def appraisals(self, actor: Actor, flt: Any, limit: int) -> list[dict[str, Any]]:
+    def appraisals(self, actor: Actor, flt: AppraisalFilter, limit: int) -> list[dict[str, Any]]:
         """Appraisals the actor may list: all for HR and auditors; otherwise their own, their reports' and those
         they assess or decide."""
         return self.view.appraisals(flt, limit, actor.employee_id, self.policy.appraisal_scope(actor))

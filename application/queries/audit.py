@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 from application.actor import Actor
 from application.jsonable import jsonable
 from application.ledger import Ledger, event_meta, event_payload, event_timestamp
+from application.queries.filters import AuditFilter
 from application.reads import ReadLog
 from application.registry import Registry
 from domain.account import Account
@@ -27,7 +28,7 @@ RAW_RESPONSE_FIELDS = ("reviewer_id", "ratings", "comments")
 class AuditReadModel(Protocol):
     """The audit index's lookups."""
 
-    def events(self, flt: Any, limit: int, after: int = 0, before: int | None = None,
+    def events(self, flt: AuditFilter, limit: int, after: int = 0, before: int | None = None,
                newest_first: bool = False) -> tuple[list[dict[str, Any]], int | None]:
         """Index rows after (and before) a position, filtered, in either order, and the next page's cursor."""
 
@@ -76,7 +77,7 @@ class AuditQueries:
         self.event_at = event_at
         self.verify = verify
 
-    def events(self, flt: Any, limit: int, after: int, before: int | None = None, newest_first: bool = False
+    def events(self, flt: AuditFilter, limit: int, after: int, before: int | None = None, newest_first: bool = False
                ) -> dict[str, Any]:
         """One page of the log after a position (newest first: before one), each event as auditors read it, and the
         next page's cursor (``next_after``: a position for ``after``, or for ``before`` when newest first)."""

@@ -10,12 +10,13 @@ from application.access_policy import RAW_READERS, AccessPolicy
 from application.actor import Actor, system_actor
 from application.errors import NotFound
 from application.feedback import FeedbackService
+from application.queries.filters import RoundFilter
 from application.question_book import QuestionBookService
 from domain.feedback_round import Response, RoundStatus
 
 
 class FeedbackReadModel(Protocol):
-    """The feedback read model's lookups these queries use (filters are the read model's own filter objects)."""
+    """The feedback read model's lookups these queries use ."""
 
     def round(self, round_id: UUID) -> dict[str, Any] | None:
         """A round's row."""
@@ -23,7 +24,7 @@ class FeedbackReadModel(Protocol):
     def nominations(self, round_id: UUID) -> list[dict[str, Any]]:
         """A round's nominations."""
 
-    def rounds(self, flt: Any, limit: int, after: datetime | None = None,
+    def rounds(self, flt: RoundFilter, limit: int, after: datetime | None = None,
                visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
         """Rounds matching a filter, of the reviewees given (None: all)."""
 
@@ -61,7 +62,7 @@ class FeedbackQueries:
             nominations = [{**n, "responded_at": None} for n in nominations]
         return {**row, "nominations": nominations}
 
-    def rounds(self, actor: Actor, flt: Any, limit: int) -> list[dict[str, Any]]:
+    def rounds(self, actor: Actor, flt: RoundFilter, limit: int) -> list[dict[str, Any]]:
         """Rounds the actor may list: all for HR and auditors; employees their own, supervisors also their
         reports'."""
         return self.view.rounds(flt, limit, visible_to=self.policy.record_scope(actor))

@@ -8,13 +8,14 @@ from uuid import UUID
 from application.access_policy import AccessPolicy
 from application.actor import Actor
 from application.grievances import GrievanceService, grievance_dict
+from application.queries.filters import GrievanceFilter
 from application.queries.people import DirectoryReadModel
 
 
 class GrievanceReadModel(Protocol):
     """The grievance read model's list."""
 
-    def grievances(self, flt: Any, limit: int, grievant: UUID | None = None,
+    def grievances(self, flt: GrievanceFilter, limit: int, grievant: UUID | None = None,
                    investigator: str | None = None) -> list[dict[str, Any]]:
         """Grievances matching a filter, of one grievant or one investigator's open ones (None: all)."""
 
@@ -29,7 +30,7 @@ class GrievanceQueries:
         self.directory = directory
         self.policy = policy
 
-    def grievances(self, actor: Actor, flt: Any, limit: int) -> list[dict[str, Any]]:
+    def grievances(self, actor: Actor, flt: GrievanceFilter, limit: int) -> list[dict[str, Any]]:
         """The grievances the actor may list."""
         scope = self.policy.grievance_scope(actor)
         if scope is None:

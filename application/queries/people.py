@@ -8,6 +8,7 @@ from uuid import UUID
 from application.access_policy import AccessPolicy
 from application.actor import Actor
 from application.errors import NotFound
+from application.queries.filters import EmployeeFilter, Page
 
 PERSONAL = ("nip", "sex", "birth_date", "service_start")
 
@@ -21,11 +22,14 @@ class DirectoryReadModel(Protocol):
     def employee(self, employee_id: UUID) -> dict[str, Any] | None:
         """One employee's entry."""
 
-    def employees(self, flt: Any, limit: int, cursor: str | None = None) -> Any:
+    def employees(self, flt: EmployeeFilter, limit: int, cursor: str | None = None) -> Page:
         """A page of employees (items, next_cursor)."""
 
     def direct_reports(self, supervisor_id: UUID) -> list[dict[str, Any]]:
         """The employees reporting directly to a supervisor."""
+
+    def unit_members(self, unit: str) -> list[dict[str, Any]]:
+        """Everyone in a unit now, by name."""
 
 
 def without_personal(row: dict[str, Any], scope: set[UUID] | None) -> dict[str, Any]:
@@ -60,7 +64,7 @@ class PeopleQueries:
         """An employee's entry as the actor may see it."""
         return without_personal(self.entry(employee_id), self.policy.personal_scope(actor))
 
-    def employees(self, actor: Actor, flt: Any, limit: int, cursor: str | None = None) -> dict[str, Any]:
+    def employees(self, actor: Actor, flt: EmployeeFilter, limit: int, cursor: str | None = None) -> dict[str, Any]:
         """A page of the directory as the actor may see it."""
         page = self.view.employees(flt, limit, cursor)
         scope = self.policy.personal_scope(actor)

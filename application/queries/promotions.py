@@ -8,6 +8,7 @@ from uuid import UUID
 from application.access_policy import AccessPolicy
 from application.actor import Actor
 from application.promotions import PromotionService, case_dict
+from application.queries.filters import CaseFilter, Page
 from application.queries.people import DirectoryReadModel
 from domain.promotion_case import PromotionCase
 
@@ -15,10 +16,10 @@ from domain.promotion_case import PromotionCase
 class PromotionReadModel(Protocol):
     """The promotion read model's pages."""
 
-    def cases(self, flt: Any, limit: int, cursor: str | None = None, visible_to: set[UUID] | None = None) -> Any:
+    def cases(self, flt: CaseFilter, limit: int, cursor: str | None = None, visible_to: set[UUID] | None = None) -> Page:
         """A page of cases (items, next_cursor) of the candidates given (None: all)."""
 
-    def decisions(self, flt: Any, limit: int, cursor: str | None = None) -> Any:
+    def decisions(self, flt: CaseFilter, limit: int, cursor: str | None = None) -> Page:
         """A page of the decision history."""
 
 
@@ -32,7 +33,7 @@ class PromotionQueries:
         self.directory = directory
         self.policy = policy
 
-    def cases(self, actor: Actor, flt: Any, limit: int, cursor: str | None = None) -> dict[str, Any]:
+    def cases(self, actor: Actor, flt: CaseFilter, limit: int, cursor: str | None = None) -> dict[str, Any]:
         """A page of the cases the actor may list."""
         page = self.view.cases(flt, limit, cursor, visible_to=self.policy.case_scope(actor))
         counts = ("assessments", "decisions")  # the list carries the counts' outcome, not the records themselves
@@ -49,7 +50,7 @@ class PromotionQueries:
         entry = self.directory.employee(case.candidate_id)
         return {**case_dict(case), "candidate_name": entry["name"] if entry else None}
 
-    def decisions(self, flt: Any, limit: int, cursor: str | None = None) -> dict[str, Any]:
+    def decisions(self, flt: CaseFilter, limit: int, cursor: str | None = None) -> dict[str, Any]:
         """A page of the decision history (its readers are gated by route: HR, the committee, auditors)."""
         page = self.view.decisions(flt, limit, cursor)
         return {"items": page.items, "next_cursor": page.next_cursor}

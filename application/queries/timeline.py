@@ -12,6 +12,12 @@ from application.actor import Actor
 from application.queries.people import PeopleQueries
 from application.reads import ReadLog
 
+# The kinds of timeline item, in the order the API documents them (the read model says which events make each).
+KINDS: tuple[str, ...] = (
+    "registration", "rank", "position", "unit", "supervisor", "appraisal", "objection", "training", "feedback",
+    "potential", "mentoring", "award", "promotion", "status", "education", "discipline", "exam",
+)
+
 READ = "employee.timeline"
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -11,26 +12,39 @@ from application.actor import Actor
 from application.queries.people import PeopleQueries
 from application.trainings import TrainingService
 from domain.employment import PPPK
+from domain.talent_grid import PERFORMANCE_BY_PREDICATE, box_cells, boxes_of, place
 
 
-class CareerReadModel(Protocol):
-    """The career read model's unit views."""
+class TrainingReadModel(Protocol):
+    """The training read model's yearly totals."""
 
-    def unit_training_totals(self, unit: str, year: int, visible_to: set[UUID] | None = None
-                             ) -> list[dict[str, Any]]:
-        """Verified JP per employee of a unit in a year."""
+    def year_totals(self, year: int, employee_ids: Iterable[UUID]) -> dict[UUID, tuple[int, int]]:
+        """Verified and unverified JP of each given employee in a year."""
 
-    def talent_grid(self, unit: str, visible_to: set[UUID] | None = None,
-                    talent: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """A unit's 9-box grid (numbered, with meanings and follow-ups, by the rule set's talent section)."""
+
+class TalentReadModel(Protocol):
+    """The talent read model's latest potential assessments."""
+
+    def latest_potentials(self, employee_ids: Iterable[UUID]) -> dict[UUID, dict[str, Any]]:
+        """Each given employee's latest potential assessment."""
+
+
+class PredicateReadModel(Protocol):
+    """The appraisal read model's latest annual predicates."""
+
+    def latest_annual_predicates(self, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """Each given employee's latest final annual predicate."""
 
 
 class CareerQueries:
     """A unit's career figures as the actor may see them (AccessPolicy.record_scope)."""
 
-    def __init__(self, view: CareerReadModel, trainings: TrainingService, people: PeopleQueries,
+    def __init__(self, training_view: TrainingReadModel, talent_view: TalentReadModel,
+                 appraisal_view: PredicateReadModel, trainings: TrainingService, people: PeopleQueries,
                  policy: AccessPolicy):
-        self.view = view
+        self.training_view = training_view
+        self.talent_view = talent_view
+        self.appraisal_view = appraisal_view
         self.trainings = trainings
         self.people = people
         self.policy = policy
@@ -40,7 +54,7 @@ class CareerQueries:
         unit = self.people.unit(code)
         year = year or self.trainings.today().year
         minimum = self.trainings.yearly_minimum(year)
-        counted = self.view.unit_training_totals(unit["code"], year, visible_to=self.policy.record_scope(actor))
+        counted = self.unit_training_totals(unit["code"], year, visible_to=self.policy.record_scope(actor))
         # the yearly minimum is a right of PNS and CPNS; a PPPK has a maximum instead, so is never short of it
         below = [{**row, "shortfall_jp": minimum.minimum_jp - row["verified_jp"]}
                  for row in counted if row["verified_jp"] < minimum.minimum_jp and row.get("status") != PPPK]
@@ -52,6 +66,47 @@ class CareerQueries:
         """The unit's 9-box as the actor may see it (supervisors: their own reports only; 404 for no unit)."""
         unit = self.people.unit(code)
         rule_set = self.trainings.rules.in_effect(self.trainings.today())
-        grid = self.view.talent_grid(unit["code"], visible_to=self.policy.record_scope(actor),
-                                     talent=rule_set.rules.get("talent"))
+        grid = self.grid(unit["code"], visible_to=self.policy.record_scope(actor), talent=rule_set.rules.get("talent"))
         return {**grid, "rule_set_version": rule_set.version}
+
+    def unit_training_totals(self, unit: str, year: int, visible_to: set[UUID] | None = None
+                             ) -> list[dict[str, Any]]:
+        """Everyone in the unit now who had started service by the end of the year (of ``visible_to``, when given),
+        with the year's verified and unverified JP, fewest verified JP first."""
+        staff = [p for p in self.people.view.unit_members(unit)
+                 if p["service_start"] <= date(year, 12, 31) and (visible_to is None or p["id"] in visible_to)]
+        totals = self.training_view.year_totals(year, [p["id"] for p in staff])
+        rows = [{"employee_id": p["id"], "name": p["name"], "position": p["position"], "rank": p["rank"],
+                 "status": p["status"], "verified_jp": totals.get(p["id"], (0, 0))[0],
+                 "unverified_jp": totals.get(p["id"], (0, 0))[1]} for p in staff]
+        return sorted(rows, key=lambda r: (r["verified_jp"], r["name"], r["employee_id"]))
+
+    def grid(self, unit: str, visible_to: set[UUID] | None = None,
+             talent: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The unit's 9-box: each box (9 down to 1) with its members, and the unplaced with what is missing.
+
+        Who is in the unit now comes from the directory, each one's latest potential assessment from the talent
+        read model and the latest final annual predicate from the appraisal read model; the placement is the pure
+        rule in domain.talent_grid."""
+        staff = [p for p in self.people.view.unit_members(unit) if visible_to is None or p["id"] in visible_to]
+        ids = [p["id"] for p in staff]
+        predicates = self.appraisal_view.latest_annual_predicates(ids)
+        latest = self.talent_view.latest_potentials(ids)
+        boxes: dict[int, dict[str, Any]] = {cell["box"]: {**cell, "members": []} for cell in box_cells(talent)}
+        unplaced: list[dict[str, Any]] = []
+        for person in staff:
+            potential = latest.get(person["id"])
+            predicate = predicates.get(person["id"])
+            spot = place(predicate, potential["level"] if potential else None, boxes_of(talent))
+            entry = {"employee_id": person["id"], "name": person["name"], "position": person["position"],
+                     "rank": person["rank"], "predicate": predicate, "performance": spot.performance,
+                     "potential": spot.potential,
+                     "potential_assessment_id": potential["id"] if potential else None,
+                     "potential_assessed_on": potential["assessed_on"] if potential else None}
+            if spot.box is None:
+                unplaced.append({**entry, "missing": list(spot.missing)})
+            else:
+                boxes[spot.box]["members"].append(entry)
+        cells = [{**cell, "count": len(cell["members"])} for cell in boxes.values()]
+        return {"unit": unit, "employees": len(staff), "placed": len(staff) - len(unplaced),
+                "performance_by_predicate": dict(PERFORMANCE_BY_PREDICATE), "boxes": cells, "unplaced": unplaced}

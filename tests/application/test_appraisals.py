@@ -16,9 +16,9 @@ import pytest
 from application.actor import Actor
 from application.appraisals import NoDefaultAssessor
 from application.errors import Conflict, Forbidden
+from application.queries.filters import AppraisalFilter
 from application.rulebook import default_rules
 from domain.appraisal import Appraisal, EvidenceRefused, EvidenceRoundOpen, ObjectionWindowClosed
-from infrastructure.appraisal_view import AppraisalFilter
 from infrastructure.container import Jejak
 
 PERIOD = "2026"

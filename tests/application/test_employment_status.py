@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import text
 
 from application.actor import system_actor
+from application.queries.filters import EmployeeFilter
 from domain.employee import Employee
 from domain.employment import NoRankPromotion
 from domain.nip import InvalidNip
 from infrastructure.container import Jejak
-from infrastructure.views import EmployeeFilter
 from tests.legacy import store_in_old_shape
 from tests.promotions import HR
 

@@ -13,12 +13,12 @@ from application.actor import Actor, system_actor
 from application.errors import Forbidden
 from application.feedback import ReportNotAvailable
 from application.ledger import event_meta
+from application.queries.filters import AuditFilter
 from domain.errors import StateConflict
 from domain.feedback_round import FeedbackRound, InvalidPeriod, NotANominee, RoundClosed
 from domain.round_slot import RoundAlreadyOpen
 from domain.sensitive_read import ReasonForReadRequired, SensitiveRead
 from infrastructure.container import Jejak
-from infrastructure.views import AuditFilter
 
 RATING_IDS = ["berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif"]
 AUDITOR = Actor(id="aud-1", role="auditor", name="Inspektorat Daerah")

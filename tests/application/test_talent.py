@@ -88,7 +88,7 @@ class Office:
     def grid(self, unit: str = "BKPSDM", visible_to: set[UUID] | None = None) -> dict[str, Any]:
         self.jejak.projections.catch_up()
         talent = self.jejak.rules.in_effect(TODAY).rules.get("talent")
-        return self.jejak.career.talent_grid(unit, visible_to, talent)
+        return self.jejak.queries.careers.grid(unit, visible_to, talent)
 
 
 def build_office(jejak: Jejak, hr: Actor) -> Office:
@@ -213,14 +213,14 @@ def test_a_mentoring_assignment_from_assignment_to_its_end(sqlite_jejak: Jejak, 
         service.log_session(mentor, mentoring.id, TODAY, "terlambat")
     sqlite_jejak.projections.catch_up()
 
-    row = sqlite_jejak.career.mentoring(mentoring.id)
+    row = sqlite_jejak.talent_view.mentoring(mentoring.id)
     assert row is not None
     assert (row["mentor_rank"], row["mentee_rank"], row["goals"]) == ("IV/a", "III/a", ["menyusun kajian kebijakan"])
     assert (row["status"], row["sessions"], row["last_session_on"], row["version"]) == (
         "ended", 3, date(2026, 3, 2), 5)
     assert [(s["held_on"], s["logged_by"]) for s in row["session_log"]] == [
         (date(2026, 2, 10), "mentor"), (date(2026, 2, 20), "hr"), (date(2026, 3, 2), "mentee")]
-    assert [m["id"] for m in sqlite_jejak.career.mentorings(dewi, None, 10)] == [mentoring.id]
+    assert [m["id"] for m in sqlite_jejak.talent_view.mentorings(dewi, None, 10)] == [mentoring.id]
 
 
 def test_only_the_mentees_supervisor_or_hr_assign_a_mentor_of_a_higher_rank(sqlite_jejak: Jejak, hr: Actor) -> None:
@@ -256,7 +256,7 @@ def test_the_supervisor_or_hr_grant_awards_and_they_are_listed_per_employee(sqli
             service.grant(stranger, dewi, "other", "Terima kasih", "bantuan")
     sqlite_jejak.projections.catch_up()
 
-    listed = sqlite_jejak.career.awards(dewi, 10)
+    listed = sqlite_jejak.talent_view.awards(dewi, 10)
     assert [a["id"] for a in listed] == [second.id, first.id]
     assert (listed[1]["granted_by_id"], listed[0]["granted_by_id"]) == (office.siti, None)
-    assert sqlite_jejak.career.awards(budi, 10) == []
+    assert sqlite_jejak.talent_view.awards(budi, 10) == []

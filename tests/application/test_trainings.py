@@ -90,13 +90,13 @@ def test_yearly_jp_counts_only_verified_completions_of_that_year(jejak: Jejak, h
     service.decide(hr, later.id, "verified", "diperiksa")
     jejak.projections.catch_up()
 
-    hours = jejak.career.training_hours(people.dewi, 2025)
+    hours = jejak.training_view.training_hours(people.dewi, 2025)
 
     assert (hours["verified_jp"], hours["rejected_jp"], hours["unverified_jp"]) == (8, 10, 6)
     assert {t["certificate_number"]: t["status"] for t in hours["trainings"]} == {
         "C-1": "verified", "C-2": "rejected", "C-3": "unverified"}
-    assert jejak.career.training_hours(people.dewi, 2026)["verified_jp"] == 9
-    assert jejak.career.training_hours(people.budi, 2025)["verified_jp"] == 0
+    assert jejak.training_view.training_hours(people.dewi, 2026)["verified_jp"] == 9
+    assert jejak.training_view.training_hours(people.budi, 2025)["verified_jp"] == 0
 
 
 def test_a_duplicate_certificate_is_refused_in_the_write_path_until_the_first_is_rejected(
@@ -220,10 +220,10 @@ def test_the_unit_totals_list_everyone_in_the_unit_fewest_verified_jp_first(sqli
     service.record(hr, **completion(people.budi, "U-5", jp=10))  # unverified
     sqlite_jejak.projections.catch_up()
 
-    rows = sqlite_jejak.career.unit_training_totals("BKPSDM", 2025)
+    rows = sqlite_jejak.queries.careers.unit_training_totals("BKPSDM", 2025)
 
     assert [(r["name"], r["verified_jp"], r["unverified_jp"]) for r in rows] == [
         ("Siti Rahmawati", 0, 0), ("Budi Santoso", 8, 10), ("Dewi Lestari", 20, 0)]
-    assert [r["name"] for r in sqlite_jejak.career.unit_training_totals("BKPSDM", 2025, {people.budi})] == [
+    assert [r["name"] for r in sqlite_jejak.queries.careers.unit_training_totals("BKPSDM", 2025, {people.budi})] == [
         "Budi Santoso"]
-    assert sqlite_jejak.career.unit_training_totals("BKPSDM", 2004) == []  # nobody had started service yet
+    assert sqlite_jejak.queries.careers.unit_training_totals("BKPSDM", 2004) == []  # nobody had started service yet

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from domain.employee import Employee
 from infrastructure.container import Jejak
 from infrastructure.demo import load_demo
-from infrastructure.projection import BulkReplay
+from infrastructure.projection import BulkReplay, StreamReplay
+from tests.legacy import store_in_old_shape
 
 
 def read_models(jejak: Jejak) -> dict[str, list[tuple[Any, ...]]]:
@@ -22,27 +27,45 @@ def read_models(jejak: Jejak) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
-def test_the_joint_catch_up_equals_a_rebuild_of_every_projection(jejak: Jejak) -> None:
+def with_a_registration_in_the_old_shape(jejak: Jejak) -> None:
+    """The demo, plus a registration stored as the release before employment status wrote it (upcast on load)."""
     load_demo(jejak)  # its commands are caught up together, in batches, at the end
+    old = Employee.register(nip="198503152010011001", name="Budi Lama", unit="BKPSDM", position="Analis",
+                            rank="III/c", rank_since=date(2018, 4, 1))
+    store_in_old_shape(jejak, old.collect_events(), drop=("status", "status_since"))
     jejak.projections.catch_up()
+
+
+def no_fallback(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the runner logged about a rebuild path it had to leave (empty when every fast path held)."""
+    return [r.getMessage() for r in caplog.records if r.name == "infrastructure.projection" and r.levelno >= logging.WARNING]
+
+
+def test_the_joint_catch_up_equals_a_rebuild_of_every_projection(jejak: Jejak, caplog: pytest.LogCaptureFixture
+                                                                  ) -> None:
+    with_a_registration_in_the_old_shape(jejak)
     caught_up = read_models(jejak)
     assert sum(len(rows) for rows in caught_up.values()) > 1000
+    streamed = {name for name, p in jejak.projections.projections.items() if isinstance(p, StreamReplay)}
+    assert {"timeline", "audit_index"} <= streamed  # rebuilt from raw events in one pass
 
     for name in jejak.projections.projections:
         jejak.projections.rebuild(name)
 
     assert read_models(jejak) == caught_up
     assert all(s.lag == 0 for s in jejak.projections.status())
+    assert no_fallback(caplog) == []
 
 
-def test_rebuilding_all_projections_in_one_pass_equals_the_incrementally_built_read_models(jejak: Jejak) -> None:
-    load_demo(jejak)
-    jejak.projections.catch_up()
+def test_rebuilding_all_projections_in_one_pass_equals_the_incrementally_built_read_models(
+        jejak: Jejak, caplog: pytest.LogCaptureFixture) -> None:
+    with_a_registration_in_the_old_shape(jejak)
     caught_up = read_models(jejak)
     moved: list[int] = []
 
     timings = jejak.projections.rebuild_all(progress=moved.append)
 
+    assert no_fallback(caplog) == []
     assert read_models(jejak) == caught_up
     assert all(s.lag == 0 and s.parked == 0 for s in jejak.projections.status())
     bulk = [name for name, p in jejak.projections.projections.items() if isinstance(p, BulkReplay) and p.bulk_ready()]

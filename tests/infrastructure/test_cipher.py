@@ -17,7 +17,7 @@ from infrastructure.cipher import FastAESCipher
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from infrastructure.keys import new_cipher_key
-from infrastructure.projections.directory import employees
+from infrastructure.read_models.directory import employees
 
 PAYLOAD = b'{"name":"Dewi Lestari","comment":"Sangat teliti"}'
 

@@ -18,14 +18,20 @@ from flask.testing import FlaskClient
 
 from application.access import hash_token
 from application.actor import Actor, system_actor
+from application.queries.filters import (
+    AppraisalFilter,
+    CaseFilter,
+    EmployeeFilter,
+    GrievanceFilter,
+    RoundFilter,
+    TrainingFilter,
+)
 from domain.access import ROLES
 from domain.appraisal import Appraisal
 from domain.employment import GRADES
 from domain.nip import Nip
 from domain.ranks import RANK_CODES, rank_index
 from infrastructure import demo
-from infrastructure.appraisal_view import AppraisalFilter
-from infrastructure.career_view import TrainingFilter
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from infrastructure.demo import (
@@ -40,10 +46,6 @@ from infrastructure.demo import (
     predicate_of,
     tokens_path,
 )
-from infrastructure.feedback_view import RoundFilter
-from infrastructure.grievance_view import GrievanceFilter
-from infrastructure.promotion_view import CaseFilter
-from infrastructure.views import EmployeeFilter
 from web import create_app
 
 PLAN = demo_plan()
@@ -577,7 +579,7 @@ def test_demo_predicate_distribution_shows_counts_ratings_and_a_flag(
 
 def test_demo_trainings_are_verified_rejected_or_waiting(loaded: tuple[Jejak, DemoResult, float]) -> None:
     jejak, _, _ = loaded
-    rows = jejak.career.trainings(TrainingFilter(), limit=10_000)
+    rows = jejak.training_view.trainings(TrainingFilter(), limit=10_000)
     assert len(rows) == len(PLAN.trainings)
     assert {r["year"] for r in rows} == {2025, 2026}
     status = Counter(r["status"] for r in rows)
@@ -615,11 +617,11 @@ def test_demo_talent_grid_fills_several_boxes_and_leaves_someone_unplaced(
 
 def test_demo_has_mentoring_ended_and_active_and_two_awards(loaded: tuple[Jejak, DemoResult, float]) -> None:
     jejak, _, _ = loaded
-    mentorings = jejak.career.mentorings(None, None, limit=100)
+    mentorings = jejak.talent_view.mentorings(None, None, limit=100)
     ended = [m for m in mentorings if m["status"] == "ended"]
     assert len(ended) == 1 and 2 <= ended[0]["sessions"] <= 3 and ended[0]["summary"]
     assert len([m for m in mentorings if m["status"] == "active"]) == 1
-    awards = jejak.career.awards(None, limit=100)
+    awards = jejak.talent_view.awards(None, limit=100)
     assert len(awards) == 2 and {a["category"] for a in awards} == {"loyalty", "innovation"}
 
 
@@ -651,9 +653,9 @@ def test_loading_the_demo_completes_a_half_done_career_record(fresh: Jejak, monk
     appraisal = fresh.ledger.load(Appraisal, opened.id)
     assert [(t.target, t.indicator) for t in appraisal.targets] == list(upheld.targets)
     assert appraisal.predicate == "Sangat Baik" and appraisal.objection and appraisal.objection.outcome == "upheld"
-    training = fresh.career.trainings(TrainingFilter(employee_id=ids[rejected_training.employee_nip]), 100)
+    training = fresh.training_view.trainings(TrainingFilter(employee_id=ids[rejected_training.employee_nip]), 100)
     assert [t["status"] for t in training] == ["rejected"]
-    [mentoring] = fresh.career.mentorings(ids[ended.mentee_nip], None, 10)
+    [mentoring] = fresh.talent_view.mentorings(ids[ended.mentee_nip], None, 10)
     assert (mentoring["status"], mentoring["sessions"]) == ("ended", len(ended.sessions))
 
     head = fresh.projections.head()

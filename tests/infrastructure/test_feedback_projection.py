@@ -12,9 +12,9 @@ from sqlalchemy import select
 from application.actor import Actor, system_actor
 from application.errors import Forbidden
 from application.feedback import ReportNotAvailable, report_of
+from application.queries.filters import RoundFilter
 from infrastructure.container import Jejak
-from infrastructure.feedback_view import RoundFilter
-from infrastructure.projections.feedback import nominations, round_means, rounds
+from infrastructure.read_models.feedback import nominations, round_means, rounds
 from tests.application.test_feedback import Team, answers, build_team, closes_on, staffed_round
 
 

@@ -22,7 +22,7 @@ from application.actor import Actor
 from domain.employee import Employee
 from infrastructure.container import Jejak
 from infrastructure.projection import LostRace, Projected, Projection, ProjectionRunner, raw_events, sqlite_log
-from infrastructure.projections.directory import DirectoryProjection, IncompleteRow, employees, units
+from infrastructure.read_models.directory import DirectoryProjection, IncompleteRow, employees, units
 from infrastructure.replay import SQLiteLog, Task, Worker, merge
 
 NIPS = [f"1985031520100110{i:02d}" for i in range(1, 31)]
@@ -189,3 +189,17 @@ def test_status_reports_the_lag_of_a_projection_that_is_behind(jejak: Jejak, hr:
 def test_rebuilding_an_unknown_projection_names_the_known_ones(jejak: Jejak) -> None:
     with pytest.raises(KeyError, match="directory"):
         jejak.projections.rebuild("nope")
+
+
+def test_a_read_model_that_gained_a_table_is_rebuilt_from_the_log(jejak: Jejak, hr: Actor) -> None:
+    """A read model keeps its own copy of employee names (it reads no other model's tables); a database made before
+    that table existed gets it filled from the whole log, not only from the events after the upgrade."""
+    populate(jejak, hr, 2)
+    people = jejak.projections.projections["trainings"].metadata.tables["trainings_people"]
+    with jejak.engine.begin() as conn:
+        people.drop(conn)  # as a database from before the table was added
+    ProjectionRunner(jejak.engine, jejak.ledger, [jejak.projections.projections["trainings"]]).create_tables()
+    assert jejak.projections.position("trainings") == 0
+    jejak.projections.catch_up()
+    with jejak.engine.connect() as conn:
+        assert sorted(conn.execute(select(people.c.name)).scalars()) == ["Pegawai 00", "Pegawai 01"]

@@ -11,11 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from application.actor import Actor
+from application.queries.filters import CaseFilter, GrievanceFilter
 from infrastructure.container import Jejak
-from infrastructure.grievance_view import GrievanceFilter
-from infrastructure.projections.grievances import grievances, sensitive_reads
-from infrastructure.projections.promotions import cases, decisions
-from infrastructure.promotion_view import CaseFilter
+from infrastructure.read_models.grievances import grievances, sensitive_reads
+from infrastructure.read_models.promotions import cases, decisions
 from tests.promotions import AUDITOR, COMMITTEE, HR, MEMBERS, Office
 
 
@@ -87,8 +86,8 @@ def test_the_evidence_index_finds_trainings_of_a_year_and_rounds_of_the_years(of
     in_window = jejak.feedback.open_round(HR, dewi, "2025-Q4", date.today() + timedelta(days=3)).id
     jejak.feedback.open_round(HR, dewi, "2026-Q4", date.today() + timedelta(days=3))
 
-    assert len(jejak.promotion_view.trainings_of(dewi, 2025)) == 3
-    assert jejak.promotion_view.feedback_rounds_of(dewi, {2024, 2025}) == [in_window]
+    assert len(jejak.training_view.trainings_of(dewi, 2025)) == 3
+    assert jejak.feedback_view.feedback_rounds_of(dewi, {2024, 2025}) == [in_window]
 
 
 def test_grievance_rows_and_the_read_index(office: Office) -> None:

@@ -20,9 +20,10 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import select
 
 from application.actor import Actor, system_actor
+from application.queries.timeline import KINDS
 from application.question_book import default_questions
 from infrastructure.container import Jejak
-from infrastructure.projections.timeline import KINDS, subjects, timeline
+from infrastructure.read_models.timeline import subjects, timeline
 from tests.conftest import _make
 
 HR = Actor(id="timeline-hr", role="hr_admin", name="Admin BKPSDM")

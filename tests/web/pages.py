@@ -101,10 +101,10 @@ def refuse_english_on_indonesian_pages(response: Response) -> Response:
     return response
 
 
-def build_site(tmp_path: Path) -> Iterator[Site]:
-    """A seeded app (see tests/web/conftest.py) with an account per role; every page it renders is checked for
-    English on Indonesian pages."""
-    for system in _make("sqlite", tmp_path, **FAST_HASH):
+def build_site(tmp_path: Path, kind: str = "sqlite", **overrides: Any) -> Iterator[Site]:
+    """A seeded app (see tests/web/conftest.py) with an account per role (on SQLite unless ``kind`` says otherwise);
+    every page it renders is checked for English on Indonesian pages."""
+    for system in _make(kind, tmp_path, **FAST_HASH, **overrides):
         api = seeded_api(system)
         api.app.after_request(refuse_english_on_indonesian_pages)
         actor = system_actor("test-accounts")

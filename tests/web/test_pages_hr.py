@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from infrastructure.feedback_view import RoundFilter
+from application.queries.filters import RoundFilter
 from tests.web.pages import HR, Site, build_site, closed_round, post_form
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from application.queries.filters import EmployeeFilter
 from infrastructure.container import Jejak
-from infrastructure.views import EmployeeFilter
 from tests.web.conftest import jejak_cli, seeded_api
 
 

@@ -17,8 +17,8 @@ from uuid import UUID, uuid4
 import pytest
 from flask import Flask
 
+from application.queries.timeline import KINDS
 from infrastructure.container import Jejak
-from infrastructure.projections.timeline import KINDS
 from tests.infrastructure.test_timeline_projection import DEWI_TIMELINE, record_career
 from tests.web.conftest import Api, Template, add_office_staff, api_on_copy, build_template, module_app
 

@@ -15,8 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from application.access_policy import PAGE_ROLES
 from application.errors import NotFound
-from infrastructure.grievance_view import GrievanceFilter
-from infrastructure.views import AuditFilter
+from application.queries.filters import AuditFilter, GrievanceFilter
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page

@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 
 from application.errors import NotFound
 from application.feedback import IDEMPOTENCY_KEY_MAX
+from application.queries.filters import RoundFilter
 from domain.errors import DomainError
-from infrastructure.feedback_view import RoundFilter
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page

@@ -12,9 +12,9 @@ from uuid import UUID
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
+from application.queries.filters import GrievanceFilter
 from domain.errors import DomainError
 from domain.grievance import OPEN_STATUSES, OUTCOMES
-from infrastructure.grievance_view import GrievanceFilter
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page

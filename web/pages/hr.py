@@ -11,10 +11,9 @@ from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
 from application.access_policy import PAGE_ROLES
+from application.queries.filters import EmployeeFilter, RoundFilter
 from domain.errors import DomainError
 from domain.feedback_round import RELATIONSHIPS, RoundStatus
-from infrastructure.feedback_view import RoundFilter
-from infrastructure.views import EmployeeFilter
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page

@@ -8,10 +8,8 @@ from uuid import UUID
 from flask import Blueprint, redirect, request, url_for
 
 from application.access_policy import PAGE_ROLES
+from application.queries.filters import AppraisalFilter, EmployeeFilter, RoundFilter
 from domain.errors import DomainError
-from infrastructure.appraisal_view import AppraisalFilter
-from infrastructure.feedback_view import RoundFilter
-from infrastructure.views import EmployeeFilter
 from web.auth import actor, jejak, principal
 from web.http import parse_id
 from web.pages.access import page

@@ -12,10 +12,10 @@ import marshmallow as ma
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
+from application.queries.filters import CaseFilter
 from domain.errors import DomainError
 from domain.promotion_case import OUTCOMES, StaleEvidence
 from infrastructure.cursor import BadCursor
-from infrastructure.promotion_view import CaseFilter
 from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page

@@ -1,18 +1,23 @@
 """Access read model: token hashes to grants, for authenticating requests."""
 
+
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Engine,
     Integer,
     MetaData,
     String,
     Table,
     Uuid,
+    bindparam,
+    select,
 )
 
 from application.ledger import event_meta
@@ -73,3 +78,25 @@ class AccessProjection(Projection):
                     .where(grants.c.id == e.originator_id)
                     .values(revoked=True, revoked_at=e.timestamp, revoked_by=actor, version=e.originator_version)
                 )
+
+
+_GRANT_BY_TOKEN = select(grants).where(grants.c.token_hash == bindparam("b_hash"))
+
+
+class AccessView:
+    """Grants, for authentication and for auditors."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def by_token_hash(self, token_hash: str) -> dict[str, Any] | None:
+        """The grant holding this token hash, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(_GRANT_BY_TOKEN, {"b_hash": token_hash}).first()
+        return dict(row._mapping) if row else None
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every grant, newest first (never the token itself)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(grants).order_by(grants.c.granted_at.desc()))
+            return [{k: v for k, v in r._mapping.items() if k != "token_hash"} for r in rows]

@@ -1,31 +1,45 @@
 """Promotion read model: one row per case (for lists) and one per committee decision (the auditors' history)."""
 
+
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import (
     Boolean,
     Column,
     Connection,
     Date,
+    Engine,
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
     Uuid,
+    bindparam,
+    literal,
+    select,
+    tuple_,
     update,
 )
 
 from application.ledger import event_meta
+from application.queries.filters import CaseFilter, Page
 from domain.promotion_case import PromotionCase
+from infrastructure import people_index
+from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
+# who the rows are about: names and current units, from the registration and move events this model reads too
+people = people_index.people_table("promotion_people", metadata)
 
 cases = Table(
     "promotion_cases",
@@ -91,12 +105,14 @@ class PromotionProjection(Projection):
     name = "promotions"
     metadata = metadata
     handles = (PromotionCase.Proposed, PromotionCase.Assessed, PromotionCase.Decided, PromotionCase.RankApplied,
-               PromotionCase.Reopened, PromotionCase.PertekRecorded, PromotionCase.SkRecorded)
+               PromotionCase.Reopened, PromotionCase.PertekRecorded, PromotionCase.SkRecorded) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Fold each case event into its row, in log order."""
         for item in batch:
             e: Any = item.event
+            if people_index.record(conn, people, e):
+                continue
             meta = event_meta(e)
             if isinstance(e, PromotionCase.Proposed):
                 conn.execute(cases.insert().values(
@@ -133,3 +149,103 @@ class PromotionProjection(Projection):
             justification=e.justification, rationale=e.rationale, members_present="; ".join(e.members_present),
             assessment_number=e.assessment_number, rule_set_version=row["rule_set_version"] or 0,
             decided_on=e.decided_on, decided_at=e.timestamp, decided_by=meta.get("actor_name"), position=position))
+
+
+_CASE = select(cases).where(cases.c.id == bindparam("b_id", type_=Uuid))  # built once: a statement's cache key
+
+
+class PromotionView:
+    """Promotion cases and decisions as the promotions projection holds them."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def cases(self, flt: CaseFilter, limit: int, cursor: str | None = None,
+              visible_to: set[UUID] | None = None) -> Page:
+        """Cases, newest proposal first, one page at a time (``visible_to``: only these candidates)."""
+        stmt = (select(cases, people.c.name.label("candidate_name"))
+                .outerjoin(people, people.c.id == cases.c.candidate_id))
+        stmt = _filtered(stmt, cases, flt)
+        for column in ("kind", "status", "candidate_id"):
+            value = getattr(flt, column)
+            if value is not None:
+                stmt = stmt.where(cases.c[column] == value)
+        if visible_to is not None:
+            stmt = stmt.where(cases.c.candidate_id.in_(visible_to))
+        if cursor:
+            moment, last_id, _ = _cursor(cursor, 2)
+            stmt = stmt.where(tuple_(cases.c.proposed_at, cases.c.id) < tuple_(*_bound(cases, proposed_at=moment,
+                                                                                       id=last_id)))
+        rows = self._rows(stmt.order_by(cases.c.proposed_at.desc(), cases.c.id.desc()).limit(limit + 1))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        nxt = encode_cursor([rows[-1]["proposed_at"].isoformat(), str(rows[-1]["id"])]) if more else None
+        return Page(rows, nxt)
+
+    def case(self, case_id: UUID) -> dict[str, Any] | None:
+        """One case row."""
+        with self.engine.connect() as conn:
+            row = conn.execute(_CASE, {"b_id": case_id}).first()
+        return dict(row._mapping) if row else None
+
+    def decisions(self, flt: CaseFilter, limit: int, cursor: str | None = None) -> Page:
+        """Every committee decision across cases, newest first, filtered, one page at a time."""
+        stmt = (select(decisions, people.c.name.label("candidate_name"))
+                .outerjoin(people, people.c.id == decisions.c.candidate_id))
+        stmt = _filtered(stmt, decisions, flt)
+        if flt.kind is not None:
+            stmt = stmt.where(decisions.c.kind == flt.kind)
+        if cursor:
+            moment, last_id, number = _cursor(cursor, 3)
+            key = tuple_(decisions.c.decided_at, decisions.c.case_id, decisions.c.number)
+            stmt = stmt.where(key < tuple_(*_bound(decisions, decided_at=moment, case_id=last_id, number=number)))
+        order = (decisions.c.decided_at.desc(), decisions.c.case_id.desc(), decisions.c.number.desc())
+        rows = self._rows(stmt.order_by(*order).limit(limit + 1))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        for row in rows:
+            row["members_present"] = row["members_present"].split("; ") if row["members_present"] else []
+        nxt = (encode_cursor([rows[-1]["decided_at"].isoformat(), str(rows[-1]["case_id"]), rows[-1]["number"]])
+               if more else None)
+        return Page(rows, nxt)
+
+    def due_rank_changes(self, today: date) -> list[UUID]:
+        """Approved rank cases whose TMT has come and whose rank change is not recorded yet."""
+        stmt = select(cases.c.id).where(cases.c.kind == "rank", cases.c.outcome == "approved",
+                                        cases.c.rank_applied.is_(False), cases.c.effective <= today)
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt.order_by(cases.c.effective, cases.c.id)).scalars())
+
+    def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def _filtered(stmt: Select[Any], table: Any, flt: CaseFilter) -> Select[Any]:
+    """Apply the filters cases and decisions share."""
+    if flt.unit:
+        stmt = stmt.where(table.c.unit == flt.unit)
+    if flt.period:
+        column = table.c.period
+        stmt = stmt.where(column == flt.period if len(flt.period) > 4
+                          else column.startswith(flt.period + "-", autoescape=True))
+    if flt.outcome:
+        stmt = stmt.where(table.c.outcome == flt.outcome)
+    if flt.flagged is not None:
+        stmt = stmt.where(table.c.contrary.is_(flt.flagged))
+    return stmt
+
+
+def _bound(table: Any, **values: Any) -> list[Any]:
+    """Cursor values bound with their columns' types (so timestamps compare as the column stores them)."""
+    return [literal(value, table.c[name].type) for name, value in values.items()]
+
+
+def _cursor(cursor: str, arity: int) -> tuple[datetime, UUID, int]:
+    """A cursor's sort key: timestamp, id and (for decisions) number."""
+    values = decode_cursor(cursor, arity)
+    try:
+        number = int(values[2]) if arity == 3 else 0
+        return datetime.fromisoformat(str(values[0])), UUID(str(values[1])), number
+    except (ValueError, TypeError):
+        raise BadCursor("cursor is not valid") from None

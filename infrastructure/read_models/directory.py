@@ -1,5 +1,6 @@
 """Directory read model: units and employees with their current state and version."""
 
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -13,22 +14,30 @@ from sqlalchemy import (
     Column,
     Connection,
     Date,
+    Engine,
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Uuid,
     bindparam,
+    func,
+    literal,
+    select,
+    tuple_,
     update,
 )
 
+from application.queries.filters import EmployeeFilter, Page
 from domain.employee import Employee
 from domain.employment import PNS, golongan_order
 from domain.unit import Unit
+from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import BulkReplay, Projected, plain
-from infrastructure.replay import Folded, RawEvent
+from infrastructure.replay import Folded, RawEvent, sqlite_datetime
 
 metadata = MetaData()
 
@@ -131,13 +140,6 @@ class IncompleteRow(ValueError):
     """The log changes a unit or an employee that it never registered."""
 
 
-def _sqlite_datetime(iso: str) -> str:
-    """An ISO UTC timestamp in SQLAlchemy's SQLite DATETIME storage form."""
-    day, _, rest = iso.partition("T")
-    clock = rest[:15] if len(rest) > 8 and rest[8] == "." else rest[:8] + ".000000"
-    return f"{day} {clock}"
-
-
 def _complete(table: Table, rows: dict[str, dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """The folded rows with ``rank_order`` added; a partial row (changes, no registration) is an error."""
     required = len(table.columns)
@@ -158,7 +160,7 @@ def _insert_sqlite(conn: Connection, table: Table, rows: dict[str, dict[str, Any
     for row in _complete(table, rows):
         value = list(get(row))
         for i in stamps:
-            value[i] = _sqlite_datetime(value[i])
+            value[i] = sqlite_datetime(value[i])
         values.append(value)
     if values:
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
@@ -289,3 +291,99 @@ class DirectoryProjection(BulkReplay):
     def _rename_unit(self, conn: Connection, e: Unit.Renamed) -> None:
         conn.execute(units.update().where(units.c.id == e.originator_id).values(name=e.name, version=e.originator_version))
 
+
+class DirectoryView:
+    """Units and employees as the directory projection holds them."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def units(self) -> list[dict[str, Any]]:
+        """Every unit with its head count."""
+        counts = select(employees.c.unit, func.count().label("n")).group_by(employees.c.unit).subquery()
+        stmt = (
+            select(units, func.coalesce(counts.c.n, 0).label("employee_count"))
+            .outerjoin(counts, counts.c.unit == units.c.code)
+            .order_by(units.c.code)
+        )
+        return self._rows(stmt)
+
+    def unit(self, code: str) -> dict[str, Any] | None:
+        """One unit by code."""
+        rows = [u for u in self._rows(select(units).where(units.c.code == code))]
+        return rows[0] if rows else None
+
+    def employee(self, employee_id: UUID) -> dict[str, Any] | None:
+        """One employee's directory entry."""
+        with self.engine.connect() as conn:
+            row = conn.execute(_EMPLOYEE, {"b_id": employee_id}).first()
+        return dict(row._mapping) if row else None
+
+    def employees(self, flt: EmployeeFilter, limit: int, cursor: str | None = None) -> Page:
+        """Employees ordered by name, filtered, one page at a time."""
+        stmt = select(employees)
+        if flt.unit:
+            stmt = stmt.where(employees.c.unit == flt.unit)
+        if flt.rank:
+            stmt = stmt.where(employees.c.rank == flt.rank)
+        if flt.name:
+            stmt = stmt.where(func.lower(employees.c.name).contains(flt.name.lower(), autoescape=True))
+        if flt.supervisor_id:
+            stmt = stmt.where(employees.c.supervisor_id == flt.supervisor_id)
+        if flt.status:
+            stmt = stmt.where(employees.c.status == flt.status)
+        if cursor:
+            name, last_id = decode_cursor(cursor, 2)
+            try:
+                key = UUID(str(last_id))
+            except ValueError:
+                raise BadCursor("cursor is not valid") from None
+            stmt = stmt.where(tuple_(employees.c.name, employees.c.id) > tuple_(literal(str(name), String), literal(key, Uuid)))
+        rows = self._rows(stmt.order_by(employees.c.name, employees.c.id).limit(limit + 1))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1]["name"], str(rows[-1]["id"])]) if more else None
+        return Page(rows, next_cursor)
+
+    def unit_members(self, unit: str) -> list[dict[str, Any]]:
+        """Everyone in a unit now, by name."""
+        return self._rows(select(employees).where(employees.c.unit == unit).order_by(employees.c.name, employees.c.id))
+
+    def direct_reports(self, supervisor_id: UUID) -> list[dict[str, Any]]:
+        """The employees reporting directly to a supervisor."""
+        stmt = select(employees).where(employees.c.supervisor_id == supervisor_id).order_by(employees.c.name)
+        return self._rows(stmt)
+
+    def has_reports(self, employee_id: UUID) -> bool:
+        """True when anyone reports to this employee (being a supervisor follows from the registry)."""
+        with self.engine.connect() as conn:
+            return conn.execute(_HAS_REPORTS, {"supervisor": employee_id}).first() is not None
+
+    def all_reports(self, supervisor_id: UUID) -> set[UUID]:
+        """Everyone below a supervisor, directly or indirectly (a recursive query over the reporting lines, so
+        the cost follows the size of the team, not of the instansi; UNION stops at a cycle)."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(_ALL_REPORTS, {"supervisor": supervisor_id}).scalars())
+
+    def count(self) -> int:
+        """How many employees are in the directory."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(employees)).scalar() or 0)
+
+    def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def _all_reports() -> Select[Any]:
+    below = select(employees.c.id).where(employees.c.supervisor_id == bindparam("supervisor", type_=Uuid)).cte(
+        "below", recursive=True)
+    below = below.union(select(employees.c.id).join(below, employees.c.supervisor_id == below.c.id))
+    return select(below.c.id)
+
+
+_ALL_REPORTS = _all_reports()
+# Statements every authenticated request runs, built once: SQLAlchemy memoizes a built statement's cache key,
+# which otherwise costs about as much as running the query (150 of 280 µs for one of these, 2026-12-02).
+_EMPLOYEE = select(employees).where(employees.c.id == bindparam("b_id", type_=Uuid))
+_HAS_REPORTS = select(employees.c.id).where(employees.c.supervisor_id == bindparam("supervisor", type_=Uuid)).limit(1)

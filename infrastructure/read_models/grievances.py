@@ -1,14 +1,17 @@
 """Grievance read model: one row per grievance, and an index of recorded sensitive reads for case-file trails."""
 
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import (
     Column,
     Connection,
     Date,
+    Engine,
     Index,
     Integer,
     MetaData,
@@ -16,16 +19,22 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    or_,
+    select,
     update,
 )
 
 from application.ledger import event_meta
+from application.queries.filters import GrievanceFilter
 from domain.grievance import Grievance
 from domain.sensitive_read import SensitiveRead
+from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
+# who the rows are about: names and current units, from the registration and move events this model reads too
+people = people_index.people_table("grievances_people", metadata)
 
 grievances = Table(
     "grievances",
@@ -71,12 +80,14 @@ class GrievanceProjection(Projection):
 
     name = "grievances"
     metadata = metadata
-    handles = (Grievance.Filed, Grievance.InvestigatorAssigned, Grievance.Concluded, SensitiveRead.Recorded)
+    handles = (Grievance.Filed, Grievance.InvestigatorAssigned, Grievance.Concluded, SensitiveRead.Recorded) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Fold each event into its row, in log order."""
         for item in batch:
             e: Any = item.event
+            if people_index.record(conn, people, e):
+                continue
             if isinstance(e, SensitiveRead.Recorded):
                 meta = event_meta(e)
                 conn.execute(sensitive_reads.insert().values(
@@ -95,3 +106,51 @@ class GrievanceProjection(Projection):
             else:
                 conn.execute(update(grievances).where(grievances.c.id == e.originator_id).values(
                     status=e.outcome, outcome=e.outcome, concluded_on=e.concluded_on, version=e.originator_version))
+
+
+OPEN = ("filed", "investigating")
+
+
+class GrievanceView:
+    """Grievances as the grievance projection holds them."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def grievances(self, flt: GrievanceFilter, limit: int, grievant: UUID | None = None,
+                   investigator: str | None = None) -> list[dict[str, Any]]:
+        """Grievances, newest first; ``grievant`` or ``investigator`` narrows to one person's (the investigator's:
+        open ones only)."""
+        stmt = (select(grievances, people.c.name.label("grievant_name"))
+                .outerjoin(people, people.c.id == grievances.c.grievant_id))
+        for column in ("status", "subject", "grievant_id"):
+            value = getattr(flt, column)
+            if value is not None:
+                stmt = stmt.where(grievances.c[column] == value)
+        if grievant is not None:
+            stmt = stmt.where(grievances.c.grievant_id == grievant)
+        if investigator is not None:
+            stmt = stmt.where(grievances.c.investigator_id == investigator, grievances.c.status.in_(OPEN))
+        stmt = stmt.order_by(grievances.c.filed_at.desc(), grievances.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def open_grievances_of(self, investigator_id: str) -> list[UUID]:
+        """Open grievances assigned to an investigator token."""
+        stmt = select(grievances.c.id).where(grievances.c.investigator_id == investigator_id,
+                                             grievances.c.status.in_(OPEN))
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())
+
+    def reads_touching(self, subject_ids: set[UUID], case_ids: set[str]) -> list[UUID]:
+        """Recorded sensitive reads of any of the subjects, or stated under any of the case ids."""
+        conds = []
+        if subject_ids:
+            conds.append(sensitive_reads.c.subject_id.in_(subject_ids))
+        if case_ids:
+            conds.append(sensitive_reads.c.case_id.in_(case_ids))
+        if not conds:
+            return []
+        stmt = select(sensitive_reads.c.id).where(or_(*conds)).order_by(sensitive_reads.c.position)
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())

@@ -1,0 +1,197 @@
+"""Appraisal read model: one row per appraisal with its stage, predicates and objection, for lists and the
+unit predicate distribution."""
+
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Uuid,
+    or_,
+    select,
+    update,
+)
+
+from application.queries.filters import AppraisalFilter
+from domain.appraisal import Appraisal, is_annual
+from infrastructure import people_index
+from infrastructure.database import UTCDateTime
+from infrastructure.projection import Projected, Projection
+
+metadata = MetaData()
+# who the rows are about: names and current units, from the registration and move events this model reads too
+people = people_index.people_table("appraisals_people", metadata)
+
+appraisals = Table(
+    "appraisals",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("employee_id", Uuid, nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("annual", Boolean, nullable=False),
+    Column("unit", String(20), nullable=False),
+    Column("assessor_id", Uuid, nullable=False),
+    Column("assessor_basis", String(12), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("targets", Integer, nullable=False),
+    Column("notes", Integer, nullable=False),
+    Column("work_results", String(12), nullable=True),
+    Column("behaviour", String(12), nullable=True),
+    Column("original_predicate", String(20), nullable=True),
+    Column("predicate", String(20), nullable=True),
+    Column("rule_set_version", Integer, nullable=True),
+    Column("feedback_round_id", Uuid, nullable=True),
+    Column("finalised_on", Date, nullable=True),
+    Column("objection", String(10), nullable=True),
+    Column("objection_filed_on", Date, nullable=True),
+    Column("decider_id", Uuid, nullable=True),
+    Column("objection_decided_on", Date, nullable=True),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_appraisals_employee", "employee_id", "period"),
+    Index("ix_appraisals_unit", "unit", "period", "status"),
+    Index("ix_appraisals_assessor", "assessor_id"),
+    Index("ix_appraisals_decider", "decider_id"),
+)
+
+
+class AppraisalProjection(Projection):
+    """Keeps one row per appraisal current, event by event."""
+
+    name = "appraisals"
+    metadata = metadata
+    handles = (
+        Appraisal.Opened,
+        Appraisal.TargetAgreed,
+        Appraisal.NoteRecorded,
+        Appraisal.Assessed,
+        Appraisal.Finalised,
+        Appraisal.ObjectionFiled,
+        Appraisal.ObjectionDecided,
+    ) + people_index.EVENTS
+
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        """Apply each event in order."""
+        for item in batch:
+            e: Any = item.event
+            if people_index.record(conn, people, e):
+                continue
+            if isinstance(e, Appraisal.Opened):
+                conn.execute(appraisals.insert().values(
+                    id=e.originator_id, employee_id=e.employee_id, period=e.period, annual=is_annual(e.period),
+                    unit=e.unit, assessor_id=e.assessor_id, assessor_basis=e.assessor_basis, status="planning",
+                    targets=0, notes=0, opened_at=e.timestamp, updated_at=e.timestamp, version=e.originator_version))
+            else:
+                values = self._changes(e)
+                conn.execute(update(appraisals).where(appraisals.c.id == e.originator_id).values(
+                    updated_at=e.timestamp, version=e.originator_version, **values))
+
+    @staticmethod
+    def _changes(e: Any) -> dict[str, Any]:
+        if isinstance(e, Appraisal.TargetAgreed):
+            return {"targets": appraisals.c.targets + 1}
+        if isinstance(e, Appraisal.NoteRecorded):
+            return {"notes": appraisals.c.notes + 1}
+        if isinstance(e, Appraisal.Assessed):
+            return {"status": "assessed", "work_results": e.work_results, "behaviour": e.behaviour,
+                    "original_predicate": e.predicate, "predicate": e.predicate,
+                    "rule_set_version": e.rule_set_version, "feedback_round_id": e.feedback_round_id}
+        if isinstance(e, Appraisal.Finalised):
+            return {"status": "final", "finalised_on": e.finalised_on, "unit": e.unit}
+        if isinstance(e, Appraisal.ObjectionFiled):
+            return {"objection": "pending", "objection_filed_on": e.filed_on, "decider_id": e.decider_id}
+        if isinstance(e, Appraisal.ObjectionDecided):
+            changes: dict[str, Any] = {"objection": e.outcome, "objection_decided_on": e.decided_on}
+            if e.outcome == "upheld":
+                changes["predicate"] = e.predicate
+            return changes
+        return {}
+
+
+def latest_annual_appraisals(conn: Connection, employee_ids: Iterable[UUID]) -> dict[UUID, tuple[str, str]]:
+    """Each employee's latest final annual appraisal as (period, current predicate).
+
+    Reads the appraisal projection's table ``appraisals``: rows with ``annual`` true and ``status`` "final";
+    ``predicate`` is the current one (an upheld objection has replaced the assessor's). The latest is the one
+    with the highest period ("2025" > "2024"). An appraisal under a pending objection counts with its
+    finalised predicate until the objection is decided.
+    """
+    ids = list(employee_ids)
+    if not ids:
+        return {}
+    stmt = select(appraisals.c.employee_id, appraisals.c.period, appraisals.c.predicate).where(
+        appraisals.c.employee_id.in_(ids), appraisals.c.annual.is_(True), appraisals.c.status == "final",
+        appraisals.c.predicate.is_not(None))
+    latest: dict[UUID, tuple[str, str]] = {}
+    for employee_id, period, predicate in conn.execute(stmt):
+        if employee_id not in latest or period > latest[employee_id][0]:
+            latest[employee_id] = (str(period), str(predicate))
+    return latest
+
+
+def latest_annual_predicates(conn: Connection, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
+    """Each employee's latest final annual predicate (employees without one are absent)."""
+    return {emp: predicate for emp, (_period, predicate) in latest_annual_appraisals(conn, employee_ids).items()}
+
+
+class AppraisalView:
+    """Appraisal lists and the predicates of a unit's final appraisals."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def appraisals(self, flt: AppraisalFilter, limit: int, viewer: UUID | None = None,
+                   visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+        """Appraisals by period (newest first) and employee name. With ``visible_to``, only appraisals of those
+        employees or where ``viewer`` is the assessor or the objection's decider."""
+        assessor = people.alias("assessor")
+        stmt = (select(appraisals, people.c.name.label("employee_name"), assessor.c.name.label("assessor_name"))
+                .outerjoin(people, people.c.id == appraisals.c.employee_id)
+                .outerjoin(assessor, assessor.c.id == appraisals.c.assessor_id))
+        for column, value in (("employee_id", flt.employee_id), ("unit", flt.unit), ("period", flt.period),
+                              ("status", flt.status)):
+            if value is not None:
+                stmt = stmt.where(appraisals.c[column] == value)
+        if visible_to is not None:
+            stmt = stmt.where(or_(appraisals.c.employee_id.in_(visible_to), appraisals.c.assessor_id == viewer,
+                                  appraisals.c.decider_id == viewer))
+        stmt = stmt.order_by(appraisals.c.period.desc(), people.c.name, appraisals.c.id).limit(limit)
+        return self._rows(stmt)
+
+    def latest_annual_predicates(self, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """Each employee's latest final annual predicate (employees without one are absent)."""
+        with self.engine.connect() as conn:
+            return latest_annual_predicates(conn, employee_ids)
+
+    def final_predicates(self, unit: str, period: str) -> list[str]:
+        """The current predicate of each final appraisal counted for a unit and period."""
+        stmt = select(appraisals.c.predicate).where(appraisals.c.unit == unit, appraisals.c.period == period,
+                                                    appraisals.c.status == "final")
+        with self.engine.connect() as conn:
+            return [str(p) for p in conn.execute(stmt).scalars()]
+
+    def pending_objections(self, unit: str, period: str) -> int:
+        """How many of the unit's final appraisals for the period have an undecided objection."""
+        stmt = select(appraisals.c.id).where(appraisals.c.unit == unit, appraisals.c.period == period,
+                                             appraisals.c.status == "final", appraisals.c.objection == "pending")
+        with self.engine.connect() as conn:
+            return len(conn.execute(stmt).all())
+
+    def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]

@@ -1,0 +1,341 @@
+"""Feedback read model: rounds, nominations (review requests, reminders) and closed rounds' means per value."""
+
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Text,
+    Uuid,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    update,
+)
+
+from application.feedback import report_of
+from application.queries.filters import RoundFilter
+from domain.feedback_round import FeedbackRound
+from infrastructure import people_index
+from infrastructure.database import UTCDateTime
+from infrastructure.projection import Projected, Projection
+
+metadata = MetaData()
+# who the rows are about: names and current units, from the registration and move events this model reads too
+people = people_index.people_table("feedback_people", metadata)
+
+rounds = Table(
+    "feedback_rounds",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("reviewee_id", Uuid, nullable=False),
+    Column("supervisor_id", Uuid, nullable=True),
+    Column("unit", String(20), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("closes_on", Date, nullable=False),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("closed_at", UTCDateTime(), nullable=True),
+    Column("closed_automatically", Boolean, nullable=True),
+    Column("question_set_version", Integer, nullable=False),
+    Column("rule_set_version", Integer, nullable=False),
+    Column("anonymity_threshold", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_feedback_rounds_reviewee", "reviewee_id", "period"),
+    Index("ix_feedback_rounds_unit", "unit", "period"),
+    Index("ix_feedback_rounds_status", "status", "closes_on"),
+)
+
+nominations = Table(
+    "feedback_nominations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("round_id", Uuid, nullable=False),
+    Column("reviewer_id", Uuid, nullable=False),
+    Column("relationship", String(12), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("proposed_by", String(12), nullable=False),
+    Column("nominated_at", UTCDateTime(), nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("responded_at", UTCDateTime(), nullable=True),
+    Column("submissions", Integer, nullable=False, default=0),
+    Column("reminders", Integer, nullable=False, default=0),
+    Column("last_reminded_at", UTCDateTime(), nullable=True),
+    Index("ix_feedback_nominations_round", "round_id"),
+    Index("ix_feedback_nominations_reviewer", "reviewer_id"),
+)
+
+round_means = Table(
+    "feedback_round_means",
+    metadata,
+    Column("round_id", Uuid, primary_key=True),
+    Column("question_id", String(64), primary_key=True),
+    Column("value", String(100), nullable=True),
+    Column("others_mean", Float, nullable=True),
+    Column("self_mean", Float, nullable=True),
+)
+
+reports = Table(
+    "feedback_reports",
+    metadata,
+    Column("round_id", Uuid, primary_key=True),
+    Column("version", Integer, nullable=False),  # the round's version the report is of (its closing)
+    Column("report", JSON, nullable=False),
+)
+
+Loader = Callable[[UUID, int], FeedbackRound]
+# The statements every submission runs, built once (SQLAlchemy memoizes a built statement's cache key).
+_VERSION = update(rounds).where(rounds.c.id == bindparam("b_id")).values(version=bindparam("version"))
+_RESPONDED = (update(nominations).where(nominations.c.id == bindparam("b_id"))
+              .values(responded_at=bindparam("responded_at"), submissions=nominations.c.submissions + 1))
+
+
+class FeedbackProjection(Projection):
+    """Keeps round and nomination rows current; at closing stores the report's means per value."""
+
+    name = "feedback"
+    metadata = metadata
+    handles = (
+        FeedbackRound.Opened,
+        FeedbackRound.NominationProposed,
+        FeedbackRound.NominationAdded,
+        FeedbackRound.NominationApproved,
+        FeedbackRound.NominationRejected,
+        FeedbackRound.NominationDeclined,
+        FeedbackRound.ResponseSubmitted,
+        FeedbackRound.ReminderSent,
+        FeedbackRound.Closed,
+    ) + people_index.EVENTS
+
+    def __init__(self, load_round: Loader):
+        self.load_round = load_round
+
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        """Apply each event in order (rounds are small; clarity beats batching here)."""
+        for item in batch:
+            e = item.event
+            if people_index.record(conn, people, e):
+                continue
+            handler = getattr(self, f"_on_{type(e).__name__}")
+            handler(conn, e)
+            if not isinstance(e, FeedbackRound.Opened):
+                conn.execute(_VERSION, {"b_id": e.originator_id, "version": e.originator_version})
+
+    def _on_Opened(self, conn: Connection, e: Any) -> None:  # noqa: N802 - named after the event
+        conn.execute(rounds.insert().values(
+            id=e.originator_id, reviewee_id=e.reviewee_id, supervisor_id=e.supervisor_id, unit=e.unit,
+            period=e.period, status="open", closes_on=e.closes_on, opened_at=e.timestamp,
+            question_set_version=e.question_set["version"], rule_set_version=e.rule_set_version,
+            anonymity_threshold=e.anonymity_threshold, version=e.originator_version))
+
+    def _on_NominationProposed(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        self._nominate(conn, e, "proposed", e.proposed_by)
+
+    def _on_NominationAdded(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        self._nominate(conn, e, "approved", e.added_by)
+
+    def _nominate(self, conn: Connection, e: Any, status: str, proposed_by: str) -> None:
+        conn.execute(nominations.insert().values(
+            id=e.nomination_id, round_id=e.originator_id, reviewer_id=e.reviewer_id, relationship=e.relationship,
+            status=status, proposed_by=proposed_by, nominated_at=e.timestamp,
+            decided_at=e.timestamp if status == "approved" else None, submissions=0, reminders=0))
+
+    def _on_NominationApproved(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        self._set(conn, e.nomination_id, status="approved", decided_at=e.timestamp)
+
+    def _on_NominationRejected(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        self._set(conn, e.nomination_id, status="rejected", decided_at=e.timestamp, reason=e.reason)
+
+    def _on_NominationDeclined(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        self._set(conn, e.nomination_id, status="declined", decided_at=e.timestamp, reason=e.reason)
+
+    def _on_ResponseSubmitted(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        conn.execute(_RESPONDED, {"b_id": e.nomination_id, "responded_at": e.timestamp})
+
+    def _on_ReminderSent(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        conn.execute(update(nominations).where(nominations.c.id == e.nomination_id).values(
+            reminders=nominations.c.reminders + 1, last_reminded_at=e.timestamp))
+
+    def _on_Closed(self, conn: Connection, e: Any) -> None:  # noqa: N802
+        conn.execute(update(rounds).where(rounds.c.id == e.originator_id).values(
+            status="closed", closed_at=e.timestamp, closed_automatically=e.automatic))
+        report = report_of(self.load_round(e.originator_id, e.originator_version))
+        # Kept whole, so reading a closed round's report is one row rather than a replay of the round.
+        conn.execute(reports.insert().values(round_id=e.originator_id, version=e.originator_version, report=report))
+        rows = [{"round_id": e.originator_id, "question_id": q["id"], "value": q["value"],
+                 "others_mean": q["others"]["mean"], "self_mean": q["by_category"]["self"].get("mean")}
+                for q in report["questions"]]
+        if rows:
+            conn.execute(round_means.insert(), rows)
+
+    def _set(self, conn: Connection, nomination_id: UUID, **values: Any) -> None:
+        conn.execute(update(nominations).where(nominations.c.id == nomination_id).values(**values))
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """A projected report and the people it is for."""
+
+    reviewee_id: UUID
+    supervisor_id: UUID | None
+    report: dict[str, Any]
+
+
+_STORED_REPORT = (select(rounds.c.reviewee_id, rounds.c.supervisor_id, reports.c.report)
+                  .join(reports, reports.c.round_id == rounds.c.id)
+                  .where(rounds.c.id == bindparam("b_id"), rounds.c.status == "closed",
+                         reports.c.version == rounds.c.version))
+
+
+class FeedbackView:
+    """Rounds, nominations and unit statistics."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def rounds(self, flt: RoundFilter, limit: int, after: datetime | None = None,
+               visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+        """Rounds newest first, with counts; ``visible_to`` limits to rounds whose reviewee is in that set."""
+        stmt = self._round_rows()
+        for column, value in (("reviewee_id", flt.reviewee_id), ("unit", flt.unit), ("period", flt.period),
+                              ("status", flt.status)):
+            if value is not None:
+                stmt = stmt.where(rounds.c[column] == value)
+        if visible_to is not None:
+            stmt = stmt.where(rounds.c.reviewee_id.in_(visible_to))
+        return self._rows(stmt.order_by(rounds.c.opened_at.desc(), rounds.c.id).limit(limit))
+
+    def round(self, round_id: UUID) -> dict[str, Any] | None:
+        """One round with its counts."""
+        rows = self._rows(_ONE_ROUND, {"b_id": round_id})
+        return rows[0] if rows else None
+
+    def stored_report(self, round_id: UUID) -> StoredReport | None:
+        """A closed round's report as projected at its closing, with who may read it (None when there is none,
+        or when the round has changed since)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(_STORED_REPORT, {"b_id": round_id}).first()
+        return StoredReport(row.reviewee_id, row.supervisor_id, row.report) if row else None
+
+    def nominations(self, round_id: UUID) -> list[dict[str, Any]]:
+        """A round's nominations with reviewer names."""
+        stmt = (select(nominations, people.c.name.label("reviewer_name"))
+                .outerjoin(people, people.c.id == nominations.c.reviewer_id)
+                .where(nominations.c.round_id == round_id).order_by(nominations.c.nominated_at))
+        return self._rows(stmt)
+
+    def review_requests(self, reviewer_id: UUID) -> list[dict[str, Any]]:
+        """A reviewer's approved requests, pending and done, with the reviewee's name and closing date."""
+        stmt = (select(nominations, rounds.c.reviewee_id, rounds.c.period, rounds.c.closes_on,
+                       rounds.c.status.label("round_status"), rounds.c.question_set_version,
+                       people.c.name.label("reviewee_name"))
+                .join(rounds, rounds.c.id == nominations.c.round_id)
+                .outerjoin(people, people.c.id == rounds.c.reviewee_id)
+                .where(nominations.c.reviewer_id == reviewer_id, nominations.c.status == "approved")
+                .order_by(rounds.c.closes_on, nominations.c.nominated_at))
+        return self._rows(stmt)
+
+    def reminders_due(self, now: datetime, after_days: int = 3) -> list[dict[str, Any]]:
+        """Approved reviewers of rounds still accepting responses who have not responded ``after_days`` or more
+        after nomination, and were not reminded in the last ``after_days``."""
+        cutoff = now - timedelta(days=after_days)
+        stmt = (select(nominations, rounds.c.reviewee_id, rounds.c.period, rounds.c.closes_on,
+                       people.c.name.label("reviewer_name"))
+                .join(rounds, rounds.c.id == nominations.c.round_id)
+                .outerjoin(people, people.c.id == nominations.c.reviewer_id)
+                .where(rounds.c.status == "open", rounds.c.closes_on >= now.date(),
+                       nominations.c.status == "approved", nominations.c.responded_at.is_(None),
+                       nominations.c.nominated_at <= cutoff,
+                       or_(nominations.c.last_reminded_at.is_(None), nominations.c.last_reminded_at <= cutoff))
+                .order_by(nominations.c.nominated_at))
+        return self._rows(stmt)
+
+    def due_rounds(self, today: date) -> list[UUID]:
+        """Open rounds whose closing date has passed."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(rounds.c.id).where(rounds.c.status == "open", rounds.c.closes_on < today)
+                                     ).scalars())
+
+    def unit_report(self, unit: str, period: str | None) -> dict[str, Any]:
+        """Response rates per round and the distribution of closed rounds' means per value, for HR."""
+        flt = RoundFilter(unit=unit, period=period)
+        per_round = self.rounds(flt, limit=10_000)
+        conds = [rounds.c.unit == unit] + ([rounds.c.period == period] if period else [])
+        stmt = (select(round_means.c.question_id, round_means.c.value, round_means.c.others_mean)
+                .join(rounds, rounds.c.id == round_means.c.round_id).where(and_(*conds)))
+        means: dict[str, dict[str, Any]] = {}
+        for qid, value, mean in self._tuples(stmt):
+            entry = means.setdefault(qid, {"question_id": qid, "value": value, "means": []})
+            if mean is not None:
+                entry["means"].append(mean)
+        return {"unit": unit, "period": period, "rounds": per_round,
+                "values": [_distribution(v) for v in means.values()]}
+
+    @staticmethod
+    def _round_rows() -> Select[Any]:
+        # Counted per round returned (correlated, on the round_id index), not grouped over every nomination.
+        def counted(*conds: Any) -> Any:
+            return (select(func.count()).select_from(nominations)
+                    .where(nominations.c.round_id == rounds.c.id, *conds).scalar_subquery())
+
+        approved = nominations.c.status == "approved"
+        return select(rounds, people.c.name.label("reviewee_name"), counted().label("nominated"),
+                      counted(approved).label("approved"),
+                      counted(approved, nominations.c.responded_at.is_not(None)).label("responded"),
+                      ).outerjoin(people, people.c.id == rounds.c.reviewee_id)
+
+    def feedback_rounds_of(self, employee_id: UUID, years: set[int]) -> list[UUID]:
+        """360 rounds of a reviewee whose period (2026, 2026-Q3) falls in one of the years."""
+        if not years:
+            return []
+        prefixes = [rounds.c.period.startswith(str(y), autoescape=True) for y in sorted(years)]
+        stmt = select(rounds.c.id).where(rounds.c.reviewee_id == employee_id, or_(*prefixes))
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())
+
+    def _rows(self, stmt: Select[Any], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(stmt, params)]
+        for row in rows:
+            if "approved" in row and "responded" in row and row.get("approved") is not None:
+                row["response_rate"] = round(row["responded"] / row["approved"], 2) if row["approved"] else None
+        return rows
+
+    def _tuples(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(stmt)]
+
+
+def _distribution(entry: dict[str, Any]) -> dict[str, Any]:
+    """Count of round means in each one-point band, plus their mean."""
+    values: list[float] = entry["means"]
+    bands = {f"{lo}-{lo + 1}": 0 for lo in range(1, 5)}
+    for v in values:
+        lo = min(max(int(v), 1), 4)
+        bands[f"{lo}-{lo + 1}"] += 1
+    return {"question_id": entry["question_id"], "value": entry["value"], "rounds": len(values),
+            "mean_of_means": round(sum(values) / len(values), 2) if values else None, "bands": bands}
+
+
+_ONE_ROUND = FeedbackView._round_rows().where(rounds.c.id == bindparam("b_id"))  # built once (cache key memoized)

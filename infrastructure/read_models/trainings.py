@@ -1,0 +1,147 @@
+"""Training read model: one row per completion with its status, for lists, yearly JP totals and unit reports."""
+
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Text,
+    Uuid,
+    case,
+    func,
+    select,
+    update,
+)
+
+from application.queries.filters import TrainingFilter
+from domain.training import Training
+from infrastructure import people_index
+from infrastructure.database import UTCDateTime
+from infrastructure.projection import Projected, Projection
+
+metadata = MetaData()
+# who the rows are about: names and current units, from the registration and move events this model reads too
+people = people_index.people_table("trainings_people", metadata)
+
+trainings = Table(
+    "training_completions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("employee_id", Uuid, nullable=False),
+    Column("course", String(200), nullable=False),
+    Column("provider", String(200), nullable=False),
+    Column("jp", Integer, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("certificate_number", String(200), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("decision_reason", Text, nullable=True),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_training_completions_employee_year", "employee_id", "year", "status"),
+    Index("ix_training_completions_year_status", "year", "status"),
+)
+
+
+class TrainingProjection(Projection):
+    """Keeps one row per training completion current."""
+
+    name = "trainings"
+    metadata = metadata
+    handles = (Training.Recorded, Training.Verified, Training.Rejected) + people_index.EVENTS
+
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        """Insert recorded completions, then apply decisions in log order."""
+        for item in batch:
+            e: Any = item.event
+            if people_index.record(conn, people, e):
+                continue
+            if isinstance(e, Training.Recorded):
+                conn.execute(trainings.insert().values(
+                    id=e.originator_id, employee_id=e.employee_id, course=e.course, provider=e.provider, jp=e.jp,
+                    start_date=e.start_date, end_date=e.end_date, year=e.end_date.year,
+                    certificate_number=e.certificate_number, status="unverified", recorded_at=e.timestamp,
+                    position=item.position, version=e.originator_version))
+            else:
+                status = "verified" if isinstance(e, Training.Verified) else "rejected"
+                conn.execute(update(trainings).where(trainings.c.id == e.originator_id).values(
+                    status=status, decision_reason=e.reason, decided_at=e.timestamp, version=e.originator_version))
+
+
+class TrainingView:
+    """Trainings and JP totals."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def trainings(self, flt: TrainingFilter, limit: int, visible_to: set[UUID] | None = None
+                  ) -> list[dict[str, Any]]:
+        """Completions, latest end date first; ``visible_to`` limits them to those employees."""
+        stmt = self._training_rows()
+        if flt.employee_id is not None:
+            stmt = stmt.where(trainings.c.employee_id == flt.employee_id)
+        if flt.unit is not None:
+            stmt = stmt.where(people.c.unit == flt.unit)
+        if flt.year is not None:
+            stmt = stmt.where(trainings.c.year == flt.year)
+        if flt.status is not None:
+            stmt = stmt.where(trainings.c.status == flt.status)
+        if visible_to is not None:
+            stmt = stmt.where(trainings.c.employee_id.in_(visible_to))
+        stmt = stmt.order_by(trainings.c.end_date.desc(), trainings.c.position.desc()).limit(limit)
+        return self._rows(stmt)
+
+    def training(self, training_id: UUID) -> dict[str, Any] | None:
+        """One completion."""
+        rows = self._rows(self._training_rows().where(trainings.c.id == training_id))
+        return rows[0] if rows else None
+
+    def training_hours(self, employee_id: UUID, year: int) -> dict[str, Any]:
+        """JP of the year's completions by status (verified JP is what counts) and the completions themselves."""
+        items = self.trainings(TrainingFilter(employee_id=employee_id, year=year), limit=10_000)
+        totals = {status: sum(r["jp"] for r in items if r["status"] == status)
+                  for status in ("verified", "unverified", "rejected")}
+        return {"verified_jp": totals["verified"], "unverified_jp": totals["unverified"],
+                "rejected_jp": totals["rejected"], "trainings": items}
+
+    def year_totals(self, year: int, employee_ids: Iterable[UUID]) -> dict[UUID, tuple[int, int]]:
+        """Each given employee's verified and unverified JP of the year's completions (absent: none)."""
+        ids = list(employee_ids)
+        if not ids:
+            return {}
+        verified = func.sum(case((trainings.c.status == "verified", trainings.c.jp), else_=0))
+        unverified = func.sum(case((trainings.c.status == "unverified", trainings.c.jp), else_=0))
+        stmt = (select(trainings.c.employee_id, verified, unverified)
+                .where(trainings.c.year == year, trainings.c.employee_id.in_(ids)).group_by(trainings.c.employee_id))
+        with self.engine.connect() as conn:
+            return {row[0]: (int(row[1]), int(row[2])) for row in conn.execute(stmt)}
+
+    def _training_rows(self) -> Select[Any]:
+        return (select(trainings, people.c.name.label("employee_name"), people.c.unit)
+                .outerjoin(people, people.c.id == trainings.c.employee_id))
+
+    def trainings_of(self, employee_id: UUID, year: int) -> list[UUID]:
+        """Training completions of an employee ending in a year (any status)."""
+        stmt = select(trainings.c.id).where(trainings.c.employee_id == employee_id, trainings.c.year == year)
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())
+
+    def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
