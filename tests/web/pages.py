@@ -91,13 +91,24 @@ def english_on_page(html: str) -> list[str]:
     return [p for p in english_phrases() if p in text and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text)]
 
 
+ISO_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
+
+
+def iso_dates_on_page(html: str) -> list[str]:
+    """Dates a page shows as ISO text (2026-12-16) instead of in its language's one format (16 Des 2026)."""
+    return ISO_DATE.findall(visible_text(html))
+
+
 def refuse_english_on_indonesian_pages(response: Response) -> Response:
-    """After every page a test renders: an Indonesian page holds no message of the English catalogue."""
+    """After every page a test renders: an Indonesian page holds no message of the English catalogue, and no page
+    shows a date as ISO text."""
     if response.mimetype == "text/html" and response.status_code != 302:
         html = response.get_data(as_text=True)
         if '<html lang="id"' in html:
             found = english_on_page(html)
             assert not found, f"English on the Indonesian page {request.path}: {found}"
+        iso = iso_dates_on_page(html)
+        assert not iso, f"ISO dates on the page {request.path}: {iso}"
     return response
 
 

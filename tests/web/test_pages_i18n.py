@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 
 from application.errors import ApplicationError
 from domain.errors import DomainError
-from tests.web.pages import Site, build_site, english_on_page, post_form
+from tests.web.pages import Site, build_site, english_on_page, iso_dates_on_page, post_form
 from web.pages.messages import MESSAGES
 
 CATALOGUES = Path(__file__).resolve().parents[2] / "web" / "pages" / "translations"
@@ -54,6 +54,13 @@ def test_the_page_check_finds_a_message_of_the_english_catalogue_on_an_indonesia
 
     assert english_on_page(html) == ["Your account may not open this page"]
     assert english_on_page('<html lang="id"><p>Akun Anda tidak boleh membuka halaman ini.</p></html>') == []
+
+
+def test_the_page_check_finds_iso_dates_but_not_ids_or_raw_payloads() -> None:
+    html = ('<p>Sejak 2026-12-16</p><p>16 Des 2026</p><code>2026-01-01</code><pre>"on": "2026-02-02"</pre>'
+            '<p>periode 2026-10, 2026-Q3</p>')
+
+    assert iso_dates_on_page(html) == ["2026-12-16"]
 
 
 def test_every_refusal_code_has_words_in_the_catalogue() -> None:

@@ -63,7 +63,7 @@ def parse_round_form(form: dict[str, str]) -> Errors:
     try:
         date.fromisoformat(form["closes_on"])
     except ValueError:
-        errors["closes_on"] = [_("Give a date like 2026-12-31.")]
+        errors["closes_on"] = [_("Choose a valid date.")]
     return errors
 
 
