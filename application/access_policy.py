@@ -53,6 +53,10 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     # identity, tokens and accounts
     "access.me": EVERYONE, "access.list_grants": GRANT_READERS, "access.issue": HR_ONLY, "access.revoke": HR_ONLY,
     "accounts.list_accounts": GRANT_READERS, "accounts.create_account": HR_ONLY, "accounts.revoke_account": HR_ONLY,
+    # persons and personal access tokens: HR manages persons; every person their own tokens
+    "persons.list_persons": GRANT_READERS, "persons.register_person": HR_ONLY, "persons.grant_role": HR_ONLY,
+    "persons.person_tokens": GRANT_READERS, "persons.revoke_person_token": HR_ONLY, "persons.my_tokens": EVERYONE,
+    "persons.create_my_token": EVERYONE, "persons.revoke_my_token": EVERYONE, "persons.link_subject": HR_ONLY,
     # units, the directory, rule sets and question sets
     "units.list_units": EVERYONE, "units.get_unit": EVERYONE, "units.register_unit": HR_ONLY,
     "units.rename_unit": HR_ONLY,
@@ -92,6 +96,23 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "mentoring.assign": SUPERVISOR_OR_HR, "mentoring.log_session": PEOPLE, "mentoring.end": PEOPLE,
     "mentoring.list_awards": RECORD_READERS, "mentoring.get_award": RECORD_READERS, "mentoring.grant": SUPERVISOR_OR_HR,
     "timeline.employee_timeline": RECORD_READERS,
+    # development: where an employee stands
+    "standing.employee_standing": RECORD_READERS,
+    "development.list_needs": RECORD_READERS, "development.get_need": RECORD_READERS,
+    "development.record_need": SUPERVISOR_OR_HR, "development.propose_needs": SUPERVISOR_OR_HR,
+    "development.confirm_need": SUPERVISOR_OR_HR, "development.dismiss_need": SUPERVISOR_OR_HR,
+    "plans.list_plans": RECORD_READERS, "plans.get_plan": RECORD_READERS, "plans.draft_plan": PEOPLE,
+    "plans.add_goal": PEOPLE, "plans.sign_plan": EMPLOYEES, "plans.record_progress": PEOPLE,
+    "plans.link_training": PEOPLE, "plans.close_plan": SUPERVISOR_OR_HR,
+    "dialogues.list_dialogues": RECORD_READERS, "dialogues.get_dialogue": RECORD_READERS,
+    "dialogues.record_dialogue": EMPLOYEES, "dialogues.add_account": EMPLOYEES,
+    "dialogues.complete_action": EMPLOYEES, "dialogues.my_actions": EMPLOYEES,
+    "target_proposals.list_proposals": RECORD_READERS, "target_proposals.propose_target": EMPLOYEES,
+    "target_proposals.decide_proposal": EMPLOYEES, "target_proposals.acknowledge_target": EMPLOYEES,
+    "upward_feedback.give_feedback": EMPLOYEES, "upward_feedback.feedback_report": RECORD_READERS,
+    "award_proposals.list_proposals": RECORD_READERS, "award_proposals.grant_proposal": HR_ONLY,
+    "award_proposals.dismiss_proposal": HR_ONLY,
+    "development.unit_development": GRANT_READERS,
     # promotion cases
     "promotions.list_cases": CASE_LISTERS, "promotions.propose": PEOPLE, "promotions.get_case": CASE_READERS,
     "promotions.get_assessment": CASE_READERS, "promotions.get_decision": CASE_READERS,
@@ -114,6 +135,7 @@ ROUTE_ROLES.update({
     "exports.export_grid": ROUTE_ROLES["talent.talent_grid"],
     "exports.export_history": ROUTE_ROLES["promotions.decision_history"],
     "exports.export_grievances": ROUTE_ROLES["grievances.list_grievances"],
+    "exports.export_development": ROUTE_ROLES["development.unit_development"],
 })
 # pages with no API twin: their own gate
 PAGE_ROLES: dict[str, frozenset[str]] = {
@@ -224,7 +246,7 @@ class AccessPolicy:
     def investigates(actor: Actor, cover: Cover | None) -> bool:
         """The actor is the investigator of this grievance and it is still open."""
         return (actor.role == INVESTIGATOR and cover is not None and cover.is_open
-                and cover.investigator_id == actor.id)
+                and actor.known_as(cover.investigator_id))
 
     # --- people and career records -------------------------------------------------------------------------------
 
@@ -236,6 +258,53 @@ class AccessPolicy:
     def may_read_mentoring(self, actor: Actor, mentor_id: UUID, mentee_id: UUID) -> bool:
         """A mentoring assignment: the mentor, and whoever reads the mentee's record."""
         return self.is_self(actor, mentor_id) or self.may_read_record(actor, mentee_id)
+
+    def may_read_standing(self, actor: Actor, employee_id: UUID) -> bool:
+        """Where an employee stands ("where do I stand"): whoever reads their career record."""
+        return self.may_read_record(actor, employee_id)
+
+    def may_see_talent_box(self, actor: Actor, employee_id: UUID, shown_to_employee: bool) -> bool:
+        """An employee's 9-box placement on their standing: HR, auditors and their supervisors; the employee
+        themself only where the rule set says so (``development.employee_sees_talent_box``)."""
+        if actor.role in (HR, AUDITOR) or self.supervises(actor, employee_id):
+            return True
+        return shown_to_employee and self.is_self(actor, employee_id)
+
+    @staticmethod
+    def may_plan_development(actor: Actor, employee_id: UUID, employee_supervisor_id: UUID | None) -> bool:
+        """A development plan is drafted and worked on by the employee, their direct supervisor or HR."""
+        return (AccessPolicy.hr(actor) or AccessPolicy.is_self(actor, employee_id)
+                or AccessPolicy.supervises_directly(actor, employee_supervisor_id))
+
+    @staticmethod
+    def plan_party(actor: Actor, employee_id: UUID, plan_supervisor_id: UUID | None) -> str | None:
+        """Who signs a development plan: "employee" or "supervisor" (the plan's); None: nobody else, not HR."""
+        if AccessPolicy.is_self(actor, employee_id):
+            return "employee"
+        return "supervisor" if AccessPolicy.supervises_directly(actor, plan_supervisor_id) else None
+
+    # a performance dialogue has the same two parties: the employee and the supervisor it was held with
+    dialogue_party = plan_party
+
+    @staticmethod
+    def may_read_unit_development(actor: Actor) -> bool:
+        """The unit development report (needs, IDP coverage, planned vs verified JP): HR and auditors."""
+        return actor.role in (HR, AUDITOR)
+
+    @staticmethod
+    def may_give_upward_feedback(actor: Actor, reviewer_supervisor_id: UUID | None, supervisor_id: UUID) -> bool:
+        """Upward feedback outside a 360 round: a direct report of the supervisor (by the supervisor changes in
+        effect)."""
+        return actor.employee_id is not None and reviewer_supervisor_id == supervisor_id
+
+    @staticmethod
+    def may_read_upward_feedback(actor: Actor, supervisor_id: UUID) -> bool:
+        """Upward feedback: the supervisor it was given to, HR and auditors (nobody reads another's anonymously)."""
+        return actor.role in (HR, AUDITOR) or AccessPolicy.is_self(actor, supervisor_id)
+
+    def may_read_dialogue(self, actor: Actor, employee_id: UUID, supervisor_id: UUID) -> bool:
+        """A performance dialogue: its supervisor, and whoever reads the employee's record."""
+        return self.is_self(actor, supervisor_id) or self.may_read_record(actor, employee_id)
 
     @staticmethod
     def may_record_training(actor: Actor, employee_id: UUID) -> bool:
@@ -276,6 +345,17 @@ class AccessPolicy:
     def may_manage_accounts(actor: Actor) -> bool:
         """HR (or an operator at the command line) creates and revokes accounts."""
         return AccessPolicy.hr(actor) or AccessPolicy.system(actor)
+
+    @staticmethod
+    def may_manage_tokens_of(actor: Actor, person_id: UUID | None) -> bool:
+        """A person's personal access tokens: the person themself (in any role) and HR."""
+        return (AccessPolicy.hr(actor) or AccessPolicy.system(actor)
+                or (person_id is not None and actor.person_id == person_id))
+
+    @staticmethod
+    def may_read_persons(actor: Actor) -> bool:
+        """The list of persons with their roles: HR and auditors."""
+        return actor.role in (HR, AUDITOR)
 
     @staticmethod
     def may_review(actor: Actor) -> bool:
@@ -479,15 +559,16 @@ class AccessPolicy:
             actor, Cover(grievance_id, is_open, investigator_id, frozenset()))
 
     @staticmethod
-    def grievance_scope(actor: Actor) -> tuple[UUID | None, str | None] | None:
+    def grievance_scope(actor: Actor) -> tuple[UUID | None, frozenset[str] | None] | None:
         """Which grievances the actor lists: None for none; (None, None) for all (HR, auditors); else the filter
-        (grievant, investigator): employees their own, investigators the open ones assigned to them."""
+        (grievant, investigator ids): employees their own, investigators the open ones assigned to them (to their
+        person, or to one of its tokens or accounts before persons existed)."""
         if actor.role in (HR, AUDITOR):
             return None, None
         if actor.role in (EMPLOYEE, SUPERVISOR):
             return (actor.employee_id, None) if actor.employee_id is not None else None
         if actor.role == INVESTIGATOR:
-            return None, actor.id
+            return None, actor.identities()
         return None
 
     @staticmethod
@@ -505,7 +586,7 @@ class AccessPolicy:
     @staticmethod
     def may_conclude_grievance(actor: Actor, investigator_id: str | None) -> bool:
         """Only the investigator assigned to the grievance concludes it."""
-        return actor.role == INVESTIGATOR and (investigator_id is None or actor.id == investigator_id)
+        return actor.role == INVESTIGATOR and (investigator_id is None or actor.known_as(investigator_id))
 
 
 def require(allowed: bool, message: str) -> None:

@@ -8,6 +8,7 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from application.access import Holders, link_holder
 from application.access_policy import AccessPolicy, require
 from application.actor import Actor
 from application.errors import Conflict, NotFound
@@ -30,9 +31,10 @@ def check_password(password: str) -> None:
 class AccountService:
     """Grant, revoke and check page accounts."""
 
-    def __init__(self, ledger: Ledger, hasher: PasswordHasher | None = None):
+    def __init__(self, ledger: Ledger, hasher: PasswordHasher | None = None, holders: Holders | None = None):
         self.ledger = ledger
         self.hasher = hasher or PasswordHasher()
+        self.holders = holders  # every new account belongs to a person
 
     @functools.cached_property
     def _decoy(self) -> str:
@@ -46,11 +48,15 @@ class AccountService:
         check_password(password)
         if employee_id is not None:
             self._employee(employee_id)
-        account = Account.grant(username, role, name, employee_id, self.hasher.hash(password))
+        password_hash = self.hasher.hash(password)
+        account = Account.grant(username, role, name, employee_id, password_hash)  # refuse bad input first
         if self.ledger.exists(account.id):
             raise Conflict(f"username {account.username!r} is taken", field="username")
-        self.ledger.record(actor, account, reason=f"account {account.username} for {account.name} as {role}")
-        return account
+        made, *person = link_holder(self.holders, "account", role, name, employee_id, lambda person_id: (
+            Account.grant(username, role, name, employee_id, password_hash, person_id)))
+        assert isinstance(made, Account)
+        self.ledger.record(actor, made, *person, reason=f"account {made.username} for {made.name} as {role}")
+        return made
 
     def revoke(self, actor: Actor, account_id: UUID, reason: str) -> Account:
         """Revoke an account; it cannot sign in any more and its sessions end at their next request."""

@@ -20,7 +20,8 @@ from application.errors import Conflict, NotFound, PreconditionFailed
 from application.ledger import Ledger
 from application.registry import Registry
 from application.rulebook import RuleBookService
-from domain.appraisal import Appraisal, RoundEvidence, period_bounds, supervisor_on
+from domain.appraisal import Appraisal, RoundEvidence, is_annual, period_bounds, supervisor_on
+from domain.award_proposal import AwardProposal, proposes_award
 from domain.distribution import Distribution, check_distribution, count_predicates
 from domain.employee import Employee
 from domain.errors import DomainError
@@ -135,7 +136,7 @@ class AppraisalService:
         appraisal = self._as_assessor(actor, appraisal_id, expected_version)
         unit = self.registry.employee(appraisal.employee_id).unit
         appraisal.finalise(self.today(), unit)
-        self.ledger.record(actor, appraisal)
+        self.ledger.record(actor, appraisal, self.award_proposal(appraisal))
         return appraisal
 
     def object(self, actor: Actor, appraisal_id: UUID, reasons: str, expected_version: int | None = None
@@ -158,8 +159,23 @@ class AppraisalService:
                 "only the assessor's superior the objection was filed with can decide it")
         assert actor.employee_id is not None
         appraisal.decide_objection(outcome, predicate, reason, self.today(), actor.employee_id)
-        self.ledger.record(actor, appraisal, reason=reason)
+        self.ledger.record(actor, appraisal, self.award_proposal(appraisal), reason=reason)
         return appraisal
+
+    def award_proposal(self, appraisal: Appraisal) -> AwardProposal | None:
+        """The award a final annual Sangat Baik proposes, under the switch of the rule set the assessment pinned
+        (None when it proposes none, or already did)."""
+        assessment = appraisal.assessment
+        if assessment is None or not appraisal.is_final or self.ledger.exists(AwardProposal.id_for(appraisal.id)):
+            return None
+        development = self.rules.version(assessment.rule_set_version).rules.get("development") or {}
+        if not proposes_award(appraisal.predicate, is_annual(appraisal.period), development):
+            return None
+        return AwardProposal.propose(
+            employee_id=appraisal.employee_id, appraisal_id=appraisal.id, appraisal_version=appraisal.version,
+            period=appraisal.period, predicate=str(appraisal.predicate),
+            category=str(development.get("award_category", "performance")),
+            rule_set_version=assessment.rule_set_version)
 
     # --- organisation ratings and the distribution -----------------------------------------------------------
 

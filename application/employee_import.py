@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from application.actor import Actor
 from application.errors import Forbidden, NotFound
 from application.ledger import Ledger
+from domain.access import SYSTEM_ROLE, Role
 from domain.employee import Employee, check_email
 from domain.errors import DomainError
 from domain.nip import Nip
@@ -131,7 +132,7 @@ class EmployeeImport:
 
 def check_hr(actor: Actor) -> None:
     """Imports are HR's (or the operator's, from the command line)."""
-    if actor.role not in ("hr_admin", "system"):
+    if actor.role not in (Role.HR, SYSTEM_ROLE):
         raise Forbidden("only HR imports the employee list")
 
 

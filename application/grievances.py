@@ -7,7 +7,7 @@ the case, its replay and drift, the case file and the raw 360 responses among it
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
@@ -22,12 +22,11 @@ from application.promotion_evidence import TYPES, load_all
 from application.promotions import PromotionService, describe_event, jsonable
 from application.reads import recorded_read
 from application.rulebook import RuleBookService
-from domain.access import AccessGrant
-from domain.account import Account
 from domain.appraisal import Appraisal
 from domain.errors import DomainError, StateConflict
 from domain.feedback_round import FeedbackRound
 from domain.grievance import Grievance, deadline
+from domain.person import Person
 from domain.promotion_case import PromotionCase
 from domain.rulebook import NoRuleSetInEffect, RuleSet
 from domain.rules import grievance_window_days
@@ -39,11 +38,18 @@ CASE_FILE = "grievance.case_file"
 class GrievanceIndex(Protocol):
     """The read side's lookups the grievance module needs."""
 
-    def open_grievances_of(self, investigator_id: str) -> list[UUID]:
-        """Open grievances assigned to an investigator."""
+    def open_grievances_of(self, investigator_ids: Collection[str]) -> list[UUID]:
+        """Open grievances assigned to any of an investigator's ids (person, tokens, accounts)."""
 
     def reads_touching(self, subject_ids: set[UUID], case_ids: set[str]) -> list[UUID]:
         """Recorded sensitive reads of any of the subjects or under any of the case ids."""
+
+
+class Persons(Protocol):
+    """Who a person id, token or account stands for (application.persons.PersonService)."""
+
+    def resolve(self, person_or_principal_id: UUID) -> Person | None:
+        """The person with this id, or the person holding the token or account with this id."""
 
 
 class UnknownSubject(DomainError):
@@ -64,12 +70,13 @@ class GrievanceService:
     """The grievance module's application service."""
 
     def __init__(self, ledger: Ledger, rules: RuleBookService, promotions: PromotionService, index: GrievanceIndex,
-                 policy: AccessPolicy, today: Callable[[], date] = date.today):
+                 policy: AccessPolicy, persons: Persons, today: Callable[[], date] = date.today):
         self.ledger = ledger
         self.policy = policy
         self.rules = rules
         self.promotions = promotions
         self.index = index
+        self.persons = persons
         self.today = today
 
     # --- commands --------------------------------------------------------------------------------------------
@@ -126,14 +133,15 @@ class GrievanceService:
         return {"id": grievance_id if self.ledger.exists(grievance_id) else None, "deadline": last,
                 "open": self.today() <= last}
 
-    def assign(self, actor: Actor, grievance_id: UUID, investigator_grant_id: UUID,
+    def assign(self, actor: Actor, grievance_id: UUID, investigator_id: UUID,
                expected_version: int | None = None) -> Grievance:
-        """HR assigns an investigator token to an open grievance."""
+        """HR assigns an investigator, a person, to an open grievance (named by their person id, or by one of their
+        tokens or accounts); the person works the case by page and by token alike."""
         require(self.policy.may_assign_investigator(actor), "HR assigns investigators")
         grievance = self.ledger.load(Grievance, grievance_id, expected_version)
-        grant = self._investigator(investigator_grant_id)
-        grievance.assign(str(grant.id), grant.name)
-        self.ledger.record(actor, grievance, reason=f"investigator {grant.name} assigned")
+        person = self._investigator(investigator_id)
+        grievance.assign(str(person.id), person.name)
+        self.ledger.record(actor, grievance, reason=f"investigator {person.name} assigned")
         return grievance
 
     def conclude(self, actor: Actor, grievance_id: UUID, outcome: str, findings: str, reasons: str,
@@ -166,7 +174,7 @@ class GrievanceService:
         if actor.role != INVESTIGATOR:
             return set()
         found: set[UUID] = set()
-        for grievance_id in self.index.open_grievances_of(actor.id):
+        for grievance_id in self.index.open_grievances_of(actor.identities()):
             cover = self.cover(grievance_id)
             if AccessPolicy.investigates(actor, cover):
                 assert cover is not None
@@ -302,24 +310,17 @@ class GrievanceService:
         except NotFound:
             raise UnknownSubject(subject_id) from None
 
-    def _investigator(self, grant_id: UUID) -> AccessGrant | Account:
-        """An active investigator token (API) or sign-in account (pages): whichever holds the id acts as them."""
-        grant: AccessGrant | Account | None = None
-        for cls in (AccessGrant, Account):
-            try:
-                loaded = self.ledger.load(cls, grant_id)
-            except NotFound:
-                continue
-            if isinstance(loaded, (AccessGrant, Account)):
-                grant = loaded
-                break
-        if grant is None:
-            raise DomainError(f"no access grant or account {grant_id}", field="investigator_grant_id",
+    def _investigator(self, given: UUID) -> Person:
+        """The active person holding the investigator role, by person id or by one of their tokens or accounts."""
+        person = self.persons.resolve(given)
+        if person is None:
+            raise DomainError(f"no person, token or account {given} (a token or account no person holds yet: run "
+                              "`jejak persons migrate`)", field="investigator_id",
                               code="unknown_grant")
-        if grant.role != INVESTIGATOR or grant.revoked:
-            raise DomainError("the grant is not an active investigator token or account",
-                              field="investigator_grant_id", code="not_an_investigator")
-        return grant
+        if not person.active or INVESTIGATOR not in person.roles:
+            raise DomainError(f"{person.name} is not an active investigator", field="investigator_id",
+                              code="not_an_investigator")
+        return person
 
 
 def grievance_dict(grievance: Grievance) -> dict[str, Any]:
@@ -330,6 +331,7 @@ def grievance_dict(grievance: Grievance) -> dict[str, Any]:
             "deadline": grievance.deadline, "rule_set_version": grievance.rule_set_version,
             "status": grievance.status, "outcome": None if grievance.is_open else grievance.status,
             "investigator_id": grievance.investigator_id, "investigator_name": grievance.investigator_name,
+            "investigator_kind": grievance.investigator_kind,
             "findings": grievance.findings, "reasons": grievance.reasons, "remedy": grievance.remedy,
             "concluded_on": grievance.concluded_on, "version": grievance.version}
 

@@ -11,6 +11,7 @@ from application.actor import Actor
 from application.errors import Forbidden
 from application.ledger import Ledger
 from application.trainings import employee_named
+from domain.award_proposal import AwardProposal
 from domain.employee import Employee
 from domain.mentoring import Mentoring, Session
 from domain.recognition import Award
@@ -83,3 +84,29 @@ class RecognitionService:
                             awarded_on=awarded_on or today, granted_by_id=actor.employee_id, today=today)
         self.ledger.record(actor, award, reason=reason.strip())
         return award
+
+    def proposal(self, proposal_id: UUID) -> AwardProposal:
+        """One award proposal."""
+        return self.ledger.load(AwardProposal, proposal_id)
+
+    def grant_proposed(self, actor: Actor, proposal_id: UUID, title: str, reason: str,
+                       awarded_on: date | None = None, expected_version: int | None = None) -> Award:
+        """HR grants the award a Sangat Baik predicate proposed: the award and the proposal's grant in one write."""
+        require(AccessPolicy.hr(actor), "HR grants or dismisses proposed awards")
+        proposal = self.ledger.load(AwardProposal, proposal_id, expected_version)
+        today = self.today()
+        award = Award.grant(employee_id=proposal.employee_id, category=proposal.category, title=title, reason=reason,
+                            awarded_on=awarded_on or today, granted_by_id=actor.employee_id, today=today)
+        proposal.grant(award.id, reason)
+        self.ledger.record(actor, award, proposal, reason=reason.strip())
+        return award
+
+    def dismiss_proposed(self, actor: Actor, proposal_id: UUID, reason: str,
+                         expected_version: int | None = None) -> AwardProposal:
+        """HR dismisses a proposed award with a reason."""
+        require(AccessPolicy.hr(actor), "HR grants or dismisses proposed awards")
+        proposal = self.ledger.load(AwardProposal, proposal_id, expected_version)
+        proposal.dismiss(reason)
+        self.ledger.record(actor, proposal, reason=reason.strip())
+        return proposal
+

@@ -8,7 +8,7 @@ investigator reads only the cases of the open grievances assigned to them.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -34,7 +34,7 @@ from application.registry import Registry
 from application.rulebook import RuleBookService
 from application.trainings import employee_named
 from domain.appraisal import Appraisal
-from domain.eligibility import appraisal_years, has_kinds, requires_sk, tmt_months, training_year
+from domain.eligibility import PromotionKind, appraisal_years, has_kinds, requires_sk, tmt_months, training_year
 from domain.employee import Employee
 from domain.employment import CPNS, PPPK, NoRankPromotion
 from domain.errors import DomainError, StateConflict
@@ -47,6 +47,7 @@ from domain.promotion_case import (
     effective_date,
 )
 from domain.rulebook import NoRuleSetInEffect
+from domain.rules import RankKind
 from domain.sensitive_read import SensitiveRead
 from domain.service_record import ServiceRecord
 
@@ -83,7 +84,7 @@ class UnknownDecision(NotFound):
 
 def rank_reason(case: PromotionCase) -> str:
     """The reason an applied rank change carries."""
-    kind = (case.rank_kind or "reguler").replace("_", " ")
+    kind = (case.rank_kind or RankKind.REGULER).replace("_", " ")
     return f"kenaikan pangkat {kind} {case.period}: promotion case {case.id}"
 
 
@@ -108,7 +109,7 @@ class PromotionService:
         candidate = employee_named(self.ledger, candidate_id, "candidate_id")
         require(self.policy.may_propose_promotion(actor, candidate.supervisor_id),
                 "only HR or the candidate's supervisor proposes a promotion")
-        if candidate.status == PPPK or (candidate.status == CPNS and kind == "rank"):
+        if candidate.status == PPPK or (candidate.status == CPNS and kind == PromotionKind.RANK):
             raise NoRankPromotion(candidate.status)
         case = PromotionCase.propose(candidate_id=candidate_id, kind=kind, period=period, reason=reason,
                                      unit=candidate.unit, rank=candidate.rank, position=position,
@@ -316,42 +317,48 @@ class PromotionService:
     # --- evidence --------------------------------------------------------------------------------------------
 
     def current_reads(self, case: PromotionCase, rules: dict[str, Any]) -> list[Read]:
-        """Every input an assessment under ``rules`` reads today: the employee, the recent annual appraisals
-        (pinned at version 0 when none exists), the training of the year before the TMT and the 360 rounds of
-        those years."""
-        employee = self.ledger.load(Employee, case.candidate_id)
+        """Every input an assessment of the case under ``rules`` reads today (see ``reads_for``)."""
+        return self.reads_for(case.candidate_id, case.kind, case.rank_kind, case.effective, rules)
+
+    def reads_for(self, candidate_id: UUID, kind: str, rank_kind: str | None, effective: date,
+                  rules: Mapping[str, Any]) -> list[Read]:
+        """Every input an assessment under ``rules`` of a ``kind`` case taking effect on ``effective`` reads today:
+        the employee, the recent annual appraisals (pinned at version 0 when none exists), the training of the year
+        before the TMT and the 360 rounds of those years; the standing page reads through this same function."""
+        employee = self.ledger.load(Employee, candidate_id)
         reads: list[Read] = [(ref_of(employee), employee)]
-        periods = appraisal_years(rules, case.effective, case.rank_kind if case.kind == "rank" else None)
+        periods = appraisal_years(rules, effective, rank_kind if kind == PromotionKind.RANK else None)
         for period in periods:
-            appraisal_id = Appraisal.id_for(case.candidate_id, period)
+            appraisal_id = Appraisal.id_for(candidate_id, period)
             if self.ledger.exists(appraisal_id):
                 appraisal = self.ledger.load(Appraisal, appraisal_id)
                 reads.append((ref_of(appraisal, period), appraisal))
             else:
                 reads.append((EvidenceRef("appraisal", appraisal_id, 0, period), None))
-        year = training_year(case.effective)
-        for training_id in sorted(self.index.trainings_of(case.candidate_id, year)):
+        year = training_year(effective)
+        for training_id in sorted(self.index.trainings_of(candidate_id, year)):
             reads.append(self._read(TYPES["training"], training_id))
         years = {int(p) for p in periods} | {year}
-        for round_id in sorted(self.index.feedback_rounds_of(case.candidate_id, years)):
+        for round_id in sorted(self.index.feedback_rounds_of(candidate_id, years)):
             reads.append(self._read(TYPES["feedback_round"], round_id))
-        if case.kind == "rank" and has_kinds(rules):
-            reads.extend(self.kind_reads(case, employee, rules))
+        if kind == PromotionKind.RANK and has_kinds(rules):
+            reads.extend(self.kind_reads(candidate_id, rank_kind, employee, rules))
         return reads
 
-    def kind_reads(self, case: PromotionCase, employee: Employee, rules: dict[str, Any]) -> list[Read]:
+    def kind_reads(self, candidate_id: UUID, rank_kind: str | None, employee: Employee,
+                   rules: Mapping[str, Any]) -> list[Read]:
         """What the promotion kinds read besides: the candidate's service record (education, penalties, exams;
         version 0 when none exists), the direct supervisor's record, and for an outstanding-achievement case the
         candidate's awards."""
-        record_id = ServiceRecord.id_for(case.candidate_id)
+        record_id = ServiceRecord.id_for(candidate_id)
         reads: list[Read] = [self._read(ServiceRecord, record_id) if self.ledger.exists(record_id)
                              else (EvidenceRef("service_record", record_id, 0), None)]
         if employee.supervisor_id is not None:
             supervisor = self.ledger.load(Employee, employee.supervisor_id)
             reads.append((EvidenceRef("supervisor", supervisor.id, supervisor.version), supervisor))
-        kind = rules["promotion"]["kinds"].get(case.rank_kind or "reguler", {})
+        kind = rules["promotion"]["kinds"].get(rank_kind or RankKind.REGULER, {})
         if "award_categories" in kind:
-            for award_id in sorted(self.index.awards_of(case.candidate_id)):
+            for award_id in sorted(self.index.awards_of(candidate_id)):
                 reads.append(self._read(TYPES["award"], award_id))
         return reads
 

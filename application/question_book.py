@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from typing import Any
 
+from application import defaults
 from application.actor import Actor
 from application.errors import NotFound
 from application.ledger import Ledger
@@ -14,9 +13,7 @@ from domain.question_book import QuestionBook, QuestionSet
 
 def default_questions() -> dict[str, Any]:
     """The default question set (seven BerAKHLAK values on 1-5 with anchors, two comment questions)."""
-    text = resources.files("application").joinpath("default_questions.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
+    return defaults.load("questions.json")
 
 
 class QuestionBookService:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from importlib import resources
 from typing import Any
 
+from application import defaults
 from application.actor import Actor
 from application.errors import NotFound
 from application.ledger import Ledger
@@ -24,19 +23,14 @@ CORRECTED_BASIS = ("PP 99/2000 jo. PP 12/2002 (kenaikan pangkat); Peraturan BKN 
 
 def default_rules() -> dict[str, Any]:
     """The default rule-set content shipped as data (predicate matrix, caps, thresholds, promotion kinds)."""
-    return _json("default_rules.json")
+    return defaults.load("rules.json")
 
 
 def rules_2023() -> dict[str, Any]:
     """The defaults Jejak published before the regulations were checked (regular promotion only, any TMT month,
     20 JP as a promotion condition): kept to show that decisions taken under them replay unchanged."""
-    return _json("default_rules_2023.json")
+    return defaults.load("rules_2023.json")
 
-
-def _json(name: str) -> dict[str, Any]:
-    text = resources.files("application").joinpath(name).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
 
 
 def corrected(rules: dict[str, Any]) -> dict[str, Any]:

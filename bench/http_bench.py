@@ -147,7 +147,7 @@ def start(target: Target, port: int, workers: int) -> None:
         [str(GUNICORN), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
          "--backlog", "2048", "--log-level", "warning", target.app],
         cwd=target.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine can take over a minute to import and upgrade
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()

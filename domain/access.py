@@ -58,6 +58,14 @@ class AccessGrant(Aggregate):
         employee_id: UUID | None
         token_hash: str
         expires_at: datetime | None
+        person_id: UUID | None
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Grants issued before persons existed belong to nobody until `jejak persons migrate` links them."""
+            state["person_id"] = None
 
     class Revoked(Aggregate.Event):
         reason: str
@@ -67,7 +75,9 @@ class AccessGrant(Aggregate):
             assert isinstance(aggregate, AccessGrant)
             aggregate.revoked = True
 
-    def __init__(self, role: str, name: str, employee_id: UUID | None, token_hash: str, expires_at: datetime | None):
+    def __init__(self, role: str, name: str, employee_id: UUID | None, token_hash: str, expires_at: datetime | None,
+                 person_id: UUID | None):
+        self.person_id = person_id
         self.role = role
         self.name = name
         self.employee_id = employee_id
@@ -77,14 +87,16 @@ class AccessGrant(Aggregate):
 
     @classmethod
     def grant(
-        cls, role: str, name: str, employee_id: UUID | None, token_hash: str, expires_at: datetime | None = None
+        cls, role: str, name: str, employee_id: UUID | None, token_hash: str, expires_at: datetime | None = None,
+        person_id: UUID | None = None,
     ) -> AccessGrant:
-        """Grant a role to the holder of the token whose hash is given."""
+        """Grant a role to the holder of the token whose hash is given (a personal token names its person)."""
         check_role(role, employee_id)
         if not name or not name.strip():
             raise DomainError("name must not be empty", field="name", code="name_required")
         return cls._create(
-            cls.Granted, role=role, name=name.strip(), employee_id=employee_id, token_hash=token_hash, expires_at=expires_at
+            cls.Granted, role=role, name=name.strip(), employee_id=employee_id, token_hash=token_hash, expires_at=expires_at,
+            person_id=person_id,
         )
 
     def revoke(self, reason: str) -> None:

@@ -30,6 +30,14 @@ class Account(Aggregate):
         name: str
         employee_id: UUID | None
         password_hash: str
+        person_id: UUID | None
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Accounts created before persons existed belong to nobody until `jejak persons migrate` links them."""
+            state["person_id"] = None
 
     class Revoked(Aggregate.Event):
         reason: str
@@ -39,7 +47,9 @@ class Account(Aggregate):
             assert isinstance(aggregate, Account)
             aggregate.revoked = True
 
-    def __init__(self, username: str, role: str, name: str, employee_id: UUID | None, password_hash: str):
+    def __init__(self, username: str, role: str, name: str, employee_id: UUID | None, password_hash: str,
+                 person_id: UUID | None):
+        self.person_id = person_id
         self.username = username
         self.role = role
         self.name = name
@@ -53,7 +63,8 @@ class Account(Aggregate):
         return natural_id("account", normalise_username(username))
 
     @classmethod
-    def grant(cls, username: str, role: str, name: str, employee_id: UUID | None, password_hash: str) -> Account:
+    def grant(cls, username: str, role: str, name: str, employee_id: UUID | None, password_hash: str,
+              person_id: UUID | None = None) -> Account:
         """Grant a role to a new account."""
         check_role(role, employee_id)
         check_username(username)
@@ -63,7 +74,7 @@ class Account(Aggregate):
             raise DomainError("password must not be empty", field="password", code="password_required")
         key = normalise_username(username)
         return cls._create(cls.Granted, id=cls.id_for(key), username=key, role=role, name=name.strip(),
-                           employee_id=employee_id, password_hash=password_hash)
+                           employee_id=employee_id, password_hash=password_hash, person_id=person_id)
 
     def revoke(self, reason: str) -> None:
         """Revoke the account: it can no longer sign in and its open sessions end."""

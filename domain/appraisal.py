@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -24,6 +25,17 @@ from domain.ids import natural_id
 from domain.rules import PREDICATES, RATINGS, predicate_for
 
 OUTCOMES: tuple[str, ...] = ("upheld", "rejected")
+
+
+class AppraisalStatus(StrEnum):
+    """An appraisal's stage (the values are stored in read models and shown by the API: never change them)."""
+
+    PLANNING = "planning"
+    ASSESSED = "assessed"
+    FINAL = "final"
+
+
+STATUSES: tuple[str, ...] = tuple(s.value for s in AppraisalStatus)
 ASSESSOR_BASES: tuple[str, ...] = ("supervisor", "named")
 MAX_TEXT = 2000
 
@@ -333,11 +345,11 @@ class Appraisal(Aggregate):
         return self.assessments[-1] if self.assessments else None
 
     @property
-    def status(self) -> str:
+    def status(self) -> AppraisalStatus:
         """planning (no assessment yet), assessed, or final."""
         if self.is_final:
-            return "final"
-        return "assessed" if self.assessments else "planning"
+            return AppraisalStatus.FINAL
+        return AppraisalStatus.ASSESSED if self.assessments else AppraisalStatus.PLANNING
 
     @property
     def original_predicate(self) -> str | None:
@@ -446,6 +458,10 @@ class Appraisal(Aggregate):
             raise NoPendingObjection()
         if self.objection.outcome is not None:
             raise NoPendingObjection("the objection was already decided; the decision is final", "objection_decided")
+
+    def check_planning(self) -> None:
+        """Targets are proposed, decided and agreed until the appraisal is final."""
+        self._check_not_final()
 
     def _check_not_final(self) -> None:
         if self.is_final:

@@ -16,14 +16,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from domain.ranks import RANK_CODES, RANK_NAMES, next_rank
-from domain.rules import predicate_at_least
+from domain.rules import RankKind, predicate_at_least
 from domain.service_record import LEVEL_STEP, ExamPass, Penalty, Qualification, highest
+from domain.training import TrainingStatus
 
-KINDS: tuple[str, ...] = ("rank", "position")
-RANK_KINDS: tuple[str, ...] = ("reguler", "pilihan", "penyesuaian_ijazah", "prestasi_luar_biasa")
+
+class PromotionKind(StrEnum):
+    """What a promotion case promotes to (the values are stored in events: never change them)."""
+
+    RANK = "rank"
+    POSITION = "position"
+
+
+KINDS: tuple[str, ...] = tuple(k.value for k in PromotionKind)
 
 
 @dataclass(frozen=True)
@@ -124,8 +133,8 @@ def has_kinds(rules: Mapping[str, Any]) -> bool:
 def section_for(rules: Mapping[str, Any], kind: str, rank_kind: str | None) -> Mapping[str, Any]:
     """The criteria section a case is evaluated by: its kind's, or the regular section (position cases and rule
     sets without kinds)."""
-    if kind == "rank" and has_kinds(rules):
-        section: Mapping[str, Any] = rules["promotion"]["kinds"][rank_kind or "reguler"]
+    if kind == PromotionKind.RANK and has_kinds(rules):
+        section: Mapping[str, Any] = rules["promotion"]["kinds"][rank_kind or RankKind.REGULER]
         return section
     return regular(rules)
 
@@ -155,10 +164,10 @@ def regular(rules: Mapping[str, Any]) -> Mapping[str, Any]:
 def evaluate(kind: str, facts: CandidateFacts, rules: Mapping[str, Any], effective: date,
              rank_kind: str | None = None) -> Eligibility:
     """Evaluate every criterion of the rule set for a case of ``kind`` taking effect on ``effective``."""
-    if kind == "rank" and has_kinds(rules):
-        return evaluate_kind(rank_kind or "reguler", facts, rules, effective)
+    if kind == PromotionKind.RANK and has_kinds(rules):
+        return evaluate_kind(rank_kind or RankKind.REGULER, facts, rules, effective)
     criteria: list[Criterion] = []
-    if kind == "rank":
+    if kind == PromotionKind.RANK:
         criteria.append(years_in_rank(facts, rules, effective))
     criteria.append(recent_appraisals(facts.appraisals, rules, effective))
     criteria.append(training_jp(facts.trainings, rules, effective))
@@ -224,8 +233,8 @@ def training_jp(trainings: Sequence[TrainingFacts], rules: Mapping[str, Any], ef
     minimum = int(rules["training"]["yearly_min_jp"])
     required = bool((section or regular(rules))["require_yearly_jp_minimum"])
     counted = [t for t in trainings if t.end_date.year == year]
-    verified = sum(t.jp for t in counted if t.status == "verified")
-    unverified = sum(t.jp for t in counted if t.status == "unverified")
+    verified = sum(t.jp for t in counted if t.status == TrainingStatus.VERIFIED)
+    unverified = sum(t.jp for t in counted if t.status == TrainingStatus.UNVERIFIED)
     return Criterion("training_jp", verified >= minimum or not required, {
         "year": year, "verified_jp": verified, "unverified_jp": unverified, "minimum_jp": minimum,
         "required": required})

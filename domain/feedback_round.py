@@ -18,7 +18,18 @@ RELATIONSHIPS: tuple[str, ...] = ("self", "supervisor", "peer", "subordinate")
 ANONYMOUS: frozenset[str] = frozenset({"peer", "subordinate"})
 PERIOD = re.compile(r"^(19|20)\d{2}(-Q[1-4])?$")
 MAX_COMMENT = 2000
-ACTIVE = ("proposed", "approved")
+
+
+class NominationStatus(StrEnum):
+    """Where a nomination stands (the values are stored in read models and shown by the API: never change them)."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DECLINED = "declined"
+
+
+ACTIVE = (NominationStatus.PROPOSED, NominationStatus.APPROVED)
 
 
 class RoundStatus(StrEnum):
@@ -158,7 +169,8 @@ class FeedbackRound(Aggregate):
             """Add the proposed nomination."""
             assert isinstance(aggregate, FeedbackRound)
             aggregate.nominations[self.nomination_id] = Nomination(
-                self.nomination_id, self.reviewer_id, self.relationship, "proposed", self.proposed_by, self.timestamp)
+                self.nomination_id, self.reviewer_id, self.relationship, NominationStatus.PROPOSED, self.proposed_by,
+                self.timestamp)
 
     class NominationAdded(Aggregate.Event):
         nomination_id: UUID
@@ -170,7 +182,7 @@ class FeedbackRound(Aggregate):
             """Add an approved nomination (the supervisor's or HR's override)."""
             assert isinstance(aggregate, FeedbackRound)
             aggregate.nominations[self.nomination_id] = Nomination(
-                self.nomination_id, self.reviewer_id, self.relationship, "approved", self.added_by, self.timestamp)
+                self.nomination_id, self.reviewer_id, self.relationship, NominationStatus.APPROVED, self.added_by, self.timestamp)
 
     class NominationApproved(Aggregate.Event):
         nomination_id: UUID
@@ -178,7 +190,7 @@ class FeedbackRound(Aggregate):
         def apply(self, aggregate: Aggregate) -> None:
             """Approve."""
             assert isinstance(aggregate, FeedbackRound)
-            aggregate.nominations[self.nomination_id].status = "approved"
+            aggregate.nominations[self.nomination_id].status = NominationStatus.APPROVED
 
     class NominationRejected(Aggregate.Event):
         nomination_id: UUID
@@ -188,7 +200,7 @@ class FeedbackRound(Aggregate):
             """Reject."""
             assert isinstance(aggregate, FeedbackRound)
             nomination = aggregate.nominations[self.nomination_id]
-            nomination.status, nomination.reason = "rejected", self.reason
+            nomination.status, nomination.reason = NominationStatus.REJECTED, self.reason
 
     class NominationDeclined(Aggregate.Event):
         nomination_id: UUID
@@ -198,7 +210,7 @@ class FeedbackRound(Aggregate):
             """The reviewer declined."""
             assert isinstance(aggregate, FeedbackRound)
             nomination = aggregate.nominations[self.nomination_id]
-            nomination.status, nomination.reason = "declined", self.reason
+            nomination.status, nomination.reason = NominationStatus.DECLINED, self.reason
 
     class ResponseSubmitted(Aggregate.Event):
         response_id: UUID
@@ -313,7 +325,7 @@ class FeedbackRound(Aggregate):
     def approve(self, nomination_id: UUID, today: date) -> None:
         """The supervisor approves a proposed reviewer."""
         self._check_accepting(today)
-        if self._nomination(nomination_id).status != "proposed":
+        if self._nomination(nomination_id).status != NominationStatus.PROPOSED:
             raise NominationStateConflict("only a proposed nomination can be approved", "nomination_not_proposed")
         self.trigger_event(self.NominationApproved, nomination_id=nomination_id)
 
@@ -359,7 +371,7 @@ class FeedbackRound(Aggregate):
         """Record that a pending reviewer was reminded (only while responses are still accepted)."""
         self._check_accepting(today)
         nomination = self._nomination(nomination_id)
-        if nomination.status != "approved" or nomination.response_id is not None:
+        if nomination.status != NominationStatus.APPROVED or nomination.response_id is not None:
             raise NominationStateConflict("only an approved reviewer who has not responded can be reminded",
                                           "nomination_not_remindable")
         self.trigger_event(self.ReminderSent, nomination_id=nomination_id, reviewer_id=nomination.reviewer_id)
@@ -403,7 +415,7 @@ class FeedbackRound(Aggregate):
 
     def _approved_nomination_of(self, reviewer_id: UUID) -> Nomination:
         nomination = self.nomination_of(reviewer_id)
-        if nomination is None or nomination.status != "approved":
+        if nomination is None or nomination.status != NominationStatus.APPROVED:
             raise NotANominee()
         return nomination
 

@@ -88,11 +88,20 @@ class Grievance(Aggregate):
     class InvestigatorAssigned(Aggregate.Event):
         investigator_id: str
         investigator_name: str
+        investigator_kind: str  # "person"; "principal" (a token or account id) in assignments before persons
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Assignments before persons named the investigator's token or account."""
+            state["investigator_kind"] = "principal"
 
         def apply(self, aggregate: Aggregate) -> None:
             """The investigator takes the case."""
             assert isinstance(aggregate, Grievance)
             aggregate.investigator_id, aggregate.investigator_name = self.investigator_id, self.investigator_name
+            aggregate.investigator_kind = self.investigator_kind
             aggregate.status = "investigating"
 
     class Concluded(Aggregate.Event):
@@ -124,6 +133,7 @@ class Grievance(Aggregate):
         self.status = "filed"
         self.investigator_id: str | None = None
         self.investigator_name: str | None = None
+        self.investigator_kind: str | None = None
         self.findings: str | None = None
         self.reasons: str | None = None
         self.remedy: str | None = None
@@ -163,12 +173,12 @@ class Grievance(Aggregate):
         return deadline(self.decided_on, self.window_days)
 
     def assign(self, investigator_id: str, investigator_name: str) -> None:
-        """HR assigns (or reassigns) the investigator while the grievance is open."""
+        """HR assigns (or reassigns) the investigator, a person, while the grievance is open."""
         self._check_open()
         if investigator_id == self.investigator_id:
-            raise GrievanceInvalid({"investigator_grant_id": ["this investigator is already assigned"]})
+            raise GrievanceInvalid({"investigator_id": ["this investigator is already assigned"]})
         self.trigger_event(self.InvestigatorAssigned, investigator_id=investigator_id,
-                           investigator_name=investigator_name)
+                           investigator_name=investigator_name, investigator_kind="person")
 
     def conclude(self, outcome: str, findings: str, reasons: str, remedy: str | None, today: date) -> None:
         """The investigator's findings and outcome: upheld (with a remedy) or dismissed, with reasons."""

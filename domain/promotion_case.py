@@ -13,18 +13,33 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.eligibility import KINDS, RANK_KINDS, is_contrary
+from domain.eligibility import KINDS, PromotionKind, is_contrary
 from domain.errors import DomainError, StateConflict
 from domain.ranks import next_rank
+from domain.rules import RANK_KINDS, RankKind
 from domain.text import collected_text
 
-OUTCOMES: tuple[str, ...] = ("approved", "rejected", "deferred")
-STATUSES: tuple[str, ...] = ("proposed", "assessed", "approved", "rejected", "deferred", "reopened")
+
+class CaseStatus(StrEnum):
+    """Where a promotion case stands (the values are stored in read models and shown by the API: never change
+    them); the committee's outcomes are the last three."""
+
+    PROPOSED = "proposed"
+    ASSESSED = "assessed"
+    REOPENED = "reopened"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+
+
+OUTCOMES: tuple[str, ...] = (CaseStatus.APPROVED.value, CaseStatus.REJECTED.value, CaseStatus.DEFERRED.value)
+STATUSES: tuple[str, ...] = ("proposed", "assessed", "approved", "rejected", "deferred", "reopened")  # API order
 # Where an approved rank case stands after the committee: recommended, BKN's technical approval (Pertek), the
 # decree (SK), and effective once the rank changed on the TMT.
 STAGES: tuple[str, ...] = ("recommended", "pertek", "sk", "effective")
@@ -33,7 +48,7 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
 PERIOD = re.compile(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
 MAX_TEXT = 2000
 MAX_MEMBERS = 25
-VERBS = {"approved": "approve", "rejected": "reject"}
+VERBS: dict[str, str] = {CaseStatus.APPROVED: "approve", CaseStatus.REJECTED: "reject"}
 
 
 class CaseInvalid(DomainError):
@@ -239,7 +254,7 @@ class PromotionCase(Aggregate):
         @staticmethod
         def upcast_v1_v2(state: dict[str, object]) -> None:
             """Rank cases proposed before promotion kinds existed were regular promotions."""
-            state["rank_kind"] = "reguler" if state["kind"] == "rank" else None
+            state["rank_kind"] = RankKind.REGULER.value if state["kind"] == PromotionKind.RANK else None
 
     class Assessed(Aggregate.Event):
         number: int
@@ -255,7 +270,7 @@ class PromotionCase(Aggregate):
             aggregate.assessments.append(AssessmentRecord(
                 self.number, self.rule_set_version, self.reference_date, list(self.criteria), self.eligible,
                 [EvidenceRef.from_dict(e) for e in self.evidence], self.timestamp, self.originator_version))
-            aggregate.status = "assessed"
+            aggregate.status = CaseStatus.ASSESSED
 
     class Decided(Aggregate.Event):
         number: int
@@ -317,7 +332,7 @@ class PromotionCase(Aggregate):
         def apply(self, aggregate: Aggregate) -> None:
             """An upheld grievance reopened the case for reassessment and a new decision."""
             assert isinstance(aggregate, PromotionCase)
-            aggregate.status = "reopened"
+            aggregate.status = CaseStatus.REOPENED
             aggregate.reopenings.append((self.grievance_id, self.reason, self.timestamp))
 
     def __init__(self, candidate_id: UUID, kind: str, position: str | None, period: str, effective: date,
@@ -334,7 +349,7 @@ class PromotionCase(Aggregate):
         self.unit = unit
         self.from_rank = from_rank
         self.to_rank = to_rank
-        self.status = "proposed"
+        self.status: str = CaseStatus.PROPOSED  # an outcome as the decision event stores it, once decided
         self.assessments: list[AssessmentRecord] = []
         self.decisions: list[DecisionRecord] = []
         self.reopenings: list[tuple[UUID, str, datetime]] = []
@@ -349,8 +364,8 @@ class PromotionCase(Aggregate):
         errors: dict[str, list[str]] = {}
         if kind not in KINDS:
             errors["kind"] = [f"must be one of {', '.join(KINDS)}"]
-        if kind == "rank":
-            rank_kind = rank_kind or "reguler"
+        if kind == PromotionKind.RANK:
+            rank_kind = rank_kind or RankKind.REGULER.value
             if rank_kind not in RANK_KINDS:
                 errors["rank_kind"] = [f"must be one of {', '.join(RANK_KINDS)}"]
         elif rank_kind is not None:
@@ -358,21 +373,21 @@ class PromotionCase(Aggregate):
         problem = check_period(period)
         if problem:
             errors["period"] = [problem]
-        elif kind == "rank" and tmt_months and int(period[5:7]) not in tmt_months:
+        elif kind == PromotionKind.RANK and tmt_months and int(period[5:7]) not in tmt_months:
             errors["period"] = [allowed_months_message(tmt_months)]
         reason = collected_text(reason, "reason", errors, MAX_TEXT)
-        if kind == "position":
+        if kind == PromotionKind.POSITION:
             position = collected_text(position, "position", errors, 200)
         elif position is not None:
             errors["position"] = ["only a position case names a position"]
         if errors:
             raise CaseInvalid(errors)
-        to_rank = next_rank(rank) if kind == "rank" else None
-        if kind == "rank" and to_rank is None:
+        to_rank = next_rank(rank) if kind == PromotionKind.RANK else None
+        if kind == PromotionKind.RANK and to_rank is None:
             raise AtTopRank(rank)
         return cls._create(cls.Proposed, candidate_id=candidate_id, kind=kind, position=position, period=period,
                            effective=effective_date(period), reason=reason, unit=unit, from_rank=rank,
-                           to_rank=to_rank, rank_kind=rank_kind if kind == "rank" else None)
+                           to_rank=to_rank, rank_kind=rank_kind if kind == PromotionKind.RANK else None)
 
     # --- state -----------------------------------------------------------------------------------------------
 
@@ -395,8 +410,8 @@ class PromotionCase(Aggregate):
     def stage(self) -> str:
         """Where the case stands: its status, or for an approved rank case recommended, pertek, sk or effective."""
         decision = self.decision
-        if self.status != "approved" or decision is None or self.kind != "rank":
-            return "recommended" if self.status == "approved" else self.status
+        if self.status != CaseStatus.APPROVED or decision is None or self.kind != PromotionKind.RANK:
+            return "recommended" if self.status == CaseStatus.APPROVED else self.status
         if self.applied_decision == decision.number:
             return "effective"
         if self.decree is not None and self.decree.decision_number == decision.number:
@@ -417,9 +432,9 @@ class PromotionCase(Aggregate):
 
     def check_assessable(self, rank_now: str) -> None:
         """Refuse an assessment of a decided case (until reopened) or of a candidate whose rank moved."""
-        if self.status in ("approved", "rejected"):
+        if self.status in (CaseStatus.APPROVED, CaseStatus.REJECTED):
             raise NotAssessable(self.status)
-        if self.kind == "rank" and rank_now != self.from_rank:
+        if self.kind == PromotionKind.RANK and rank_now != self.from_rank:
             raise RankChangedSinceProposal(self.from_rank, rank_now)
 
     def record_assessment(self, rule_set_version: int, criteria: list[dict[str, Any]], eligible: bool,
@@ -433,8 +448,8 @@ class PromotionCase(Aggregate):
 
     def check_decidable(self) -> AssessmentRecord:
         """The assessment a decision would rest on; refuse without a fresh one."""
-        if self.status != "assessed" or self.assessment is None:
-            if self.assessment is None or self.status == "reopened":
+        if self.status != CaseStatus.ASSESSED or self.assessment is None:
+            if self.assessment is None or self.status == CaseStatus.REOPENED:
                 raise NotDecidable("assess the case before deciding", "assess_before_deciding")
             raise NotDecidable(f"the case is already {self.status}; a new decision needs a new assessment",
                                "case_already_decided", status=self.status)
@@ -474,13 +489,13 @@ class PromotionCase(Aggregate):
         """True when an approved rank case takes effect on or before today and has not changed the rank yet (and,
         when the rule set requires it, its SK is recorded)."""
         decision = self.decision
-        return (self.kind == "rank" and decision is not None and decision.outcome == "approved"
+        return (self.kind == PromotionKind.RANK and decision is not None and decision.outcome == CaseStatus.APPROVED
                 and self.applied_decision is None and self.effective <= today
                 and (not sk_required or self.stage == "sk"))
 
     def record_pertek(self, number: str, issued_on: date, today: date) -> None:
         """Record BKN's technical approval (number and date) of the approved rank promotion."""
-        if self.kind != "rank" or self.status != "approved" or self.decision is None:
+        if self.kind != PromotionKind.RANK or self.status != CaseStatus.APPROVED or self.decision is None:
             raise ProcedureOutOfOrder(f"the case is a {self.kind} case, {self.status}; a Pertek follows the "
                                       "committee's approval of a rank promotion", "pertek_needs_approved_rank_case")
         if self.stage != "recommended":
@@ -524,7 +539,7 @@ class PromotionCase(Aggregate):
 
     def reopen(self, grievance_id: UUID, reason: str) -> None:
         """An upheld grievance reopens a decided case for reassessment."""
-        if self.status not in ("approved", "rejected", "deferred"):
+        if self.status not in OUTCOMES:
             raise NotReopenable(self.status)
         errors: dict[str, list[str]] = {}
         reason = collected_text(reason, "remedy", errors, MAX_TEXT)

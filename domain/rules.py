@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 RATINGS: tuple[str, ...] = ("above", "as_expected", "below")
@@ -11,8 +12,19 @@ ORG_RATINGS: tuple[str, ...] = ("Istimewa", "Baik", "Butuh Perbaikan", "Kurang",
 CAP_KEYS = ("min_percent", "more_than_percent", "max_percent", "min_count", "max_count")
 # Sections added after the first published rule sets: a set without one stays valid (`jejak init` publishes a new
 # version carrying the default), so clients that publish the older shape keep working.
-OPTIONAL_SECTIONS = frozenset({"grievance", "talent"})
-RANK_KINDS = ("reguler", "pilihan", "penyesuaian_ijazah", "prestasi_luar_biasa")
+OPTIONAL_SECTIONS = frozenset({"grievance", "talent", "development"})
+
+
+class RankKind(StrEnum):
+    """The kinds of rank promotion (PP 99/2000; the values are stored in events: never change them)."""
+
+    REGULER = "reguler"
+    PILIHAN = "pilihan"
+    PENYESUAIAN_IJAZAH = "penyesuaian_ijazah"
+    PRESTASI_LUAR_BIASA = "prestasi_luar_biasa"
+
+
+RANK_KINDS: tuple[str, ...] = tuple(k.value for k in RankKind)
 KIND_SWITCHES = ("qualification_ceiling", "not_above_supervisor", "no_disciplinary_penalty", "ujian_dinas",
                  "require_yearly_jp_minimum", "no_open_objection")
 QUALIFICATION_LEVELS = ("SD", "SLTP", "SLTA", "D1", "D2", "D3", "D4", "S1", "S2", "S3")
@@ -43,6 +55,7 @@ def validate_rules(rules: Mapping[str, Any]) -> Errors:
     _check_promotion(rules.get("promotion"), errors)
     _check_ints(rules.get("grievance"), "grievance", ("filing_window_days",), errors)
     _check_talent(rules.get("talent"), errors)
+    _check_development(rules.get("development"), errors)
     feedback = rules.get("feedback")
     if isinstance(feedback, Mapping) and _ints(feedback, ("min_peers", "max_peers")):
         if feedback["min_peers"] > feedback["max_peers"]:
@@ -283,3 +296,44 @@ def _check_talent(section: object, errors: Errors) -> None:
     pool = section.get("talent_pool")
     if not isinstance(pool, list) or any(not _is_int(b) or not 1 <= b <= 9 for b in pool):
         _add(errors, "rules.talent.talent_pool", "must be a list of box numbers 1 to 9")
+
+
+DEVELOPMENT_SWITCHES = ("employee_sees_talent_box", "award_from_sangat_baik")
+
+
+def _check_development(section: object, errors: Errors) -> None:
+    """Development needs, the standing page and awards: switches, thresholds and the boxes that propose a need."""
+    if section is None:
+        return
+    if not isinstance(section, Mapping):
+        _add(errors, "rules.development", "must be an object")
+        return
+    known = {*DEVELOPMENT_SWITCHES, "feedback_need_below", "self_gap", "need_boxes", "mentoring_jp_per_session",
+             "award_category"}
+    for key in sorted(set(section) - known):
+        _add(errors, f"rules.development.{key}", "unknown field")
+    for key in sorted(known - set(section)):
+        _add(errors, f"rules.development.{key}", "missing field")
+    for flag in DEVELOPMENT_SWITCHES:
+        if flag in section and not isinstance(section[flag], bool):
+            _add(errors, f"rules.development.{flag}", "must be true or false")
+    for key in ("feedback_need_below", "self_gap"):
+        value = section.get(key)
+        if key in section and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100):
+            _add(errors, f"rules.development.{key}", "must be a number from 0 to 100")
+    jp = section.get("mentoring_jp_per_session")
+    if "mentoring_jp_per_session" in section and not (isinstance(jp, int) and _is_int(jp) and 0 <= jp <= 100):
+        _add(errors, "rules.development.mentoring_jp_per_session", "must be a whole number from 0 to 100")
+    boxes = section.get("need_boxes")
+    if "need_boxes" in section and (not isinstance(boxes, list) or any(not _is_int(b) or not 1 <= b <= 9
+                                                                       for b in boxes)):
+        _add(errors, "rules.development.need_boxes", "must be a list of box numbers 1 to 9")
+    category = section.get("award_category")
+    if "award_category" in section and (not isinstance(category, str) or not category.strip() or len(category) > 40):
+        _add(errors, "rules.development.award_category", "must be an award category")
+
+
+def development(rules: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The rule set's development section (an empty mapping for sets that predate it: every switch off)."""
+    section = rules.get("development")
+    return section if isinstance(section, Mapping) else {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
+from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -19,8 +20,18 @@ from domain.errors import DomainError, StateConflict
 
 MINUTES_PER_JP = 45
 MAX_JP_PER_DAY = 10
-OUTCOMES: tuple[str, ...] = ("verified", "rejected")
-STATUSES: tuple[str, ...] = ("unverified", "verified", "rejected")
+
+
+class TrainingStatus(StrEnum):
+    """Where a completion stands (the values are stored in read models and shown by the API: never change them)."""
+
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+OUTCOMES: tuple[str, ...] = (TrainingStatus.VERIFIED.value, TrainingStatus.REJECTED.value)
+STATUSES: tuple[str, ...] = tuple(s.value for s in TrainingStatus)
 MAX_TEXT = 200
 MAX_CERTIFICATE = 100
 MAX_REASON = 2000
@@ -105,7 +116,7 @@ class Training(Aggregate):
         def apply(self, aggregate: Aggregate) -> None:
             """HR verified the completion."""
             assert isinstance(aggregate, Training)
-            aggregate.status, aggregate.decision_reason, aggregate.decided_at = "verified", self.reason, self.timestamp
+            aggregate.status, aggregate.decision_reason, aggregate.decided_at = TrainingStatus.VERIFIED, self.reason, self.timestamp
 
     class Rejected(Aggregate.Event):
         reason: str
@@ -113,7 +124,7 @@ class Training(Aggregate):
         def apply(self, aggregate: Aggregate) -> None:
             """HR rejected the completion."""
             assert isinstance(aggregate, Training)
-            aggregate.status, aggregate.decision_reason, aggregate.decided_at = "rejected", self.reason, self.timestamp
+            aggregate.status, aggregate.decision_reason, aggregate.decided_at = TrainingStatus.REJECTED, self.reason, self.timestamp
 
     def __init__(self, employee_id: UUID, course: str, provider: str, jp: int, start_date: date, end_date: date,
                  certificate_number: str, certificate_key: str):
@@ -125,7 +136,7 @@ class Training(Aggregate):
         self.end_date = end_date
         self.certificate_number = certificate_number
         self.certificate_key = certificate_key
-        self.status = "unverified"
+        self.status = TrainingStatus.UNVERIFIED
         self.decision_reason: str | None = None
         self.decided_at: datetime | None = None
 
@@ -156,7 +167,7 @@ class Training(Aggregate):
         if len(reason.strip()) > MAX_REASON:
             raise DomainError(f"reason must be at most {MAX_REASON} characters", field="reason", code="reason_too_long",
                               params={"max": MAX_REASON})
-        if self.status != "unverified":
+        if self.status != TrainingStatus.UNVERIFIED:
             raise AlreadyDecided(self.status)
-        event = self.Verified if outcome == "verified" else self.Rejected
+        event = self.Verified if outcome == TrainingStatus.VERIFIED else self.Rejected
         self.trigger_event(event, reason=reason.strip())

@@ -10,6 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from domain.access import ROLES
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_VAR_DIR = ROOT / "var"
 
@@ -42,6 +44,13 @@ class Settings:
     password_time_cost: int = 3  # argon2id; tests lower these through overrides, never the environment
     password_memory_kib: int = 65536
     extra_es_env: dict[str, str] = field(default_factory=dict)
+    oidc_issuer: str | None = None  # single sign-on (OpenID Connect); off while unset
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_nip_claim: str = "nip"  # the claim that links a first-time subject to the employee with that NIP
+    oidc_role_claim: str | None = None  # role claims are not trusted unless this and oidc_role_map are set
+    oidc_role_map: dict[str, str] = field(default_factory=dict)  # claim value -> Jejak role
+    oidc_leeway_seconds: int = 60  # clock difference allowed when checking an ID token's times
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -65,6 +74,13 @@ class Settings:
             "read_wait_seconds": _seconds(env.get("JEJAK_READ_WAIT_SECONDS", "5"), "JEJAK_READ_WAIT_SECONDS"),
             "metrics_token": env.get("JEJAK_METRICS_TOKEN") or None,
             "log_format": env.get("JEJAK_LOG_FORMAT", "json").lower(),
+            "oidc_issuer": (env.get("JEJAK_OIDC_ISSUER") or "").rstrip("/") or None,
+            "oidc_client_id": env.get("JEJAK_OIDC_CLIENT_ID") or None,
+            "oidc_client_secret": env.get("JEJAK_OIDC_CLIENT_SECRET") or None,
+            "oidc_nip_claim": env.get("JEJAK_OIDC_NIP_CLAIM") or "nip",
+            "oidc_role_claim": env.get("JEJAK_OIDC_ROLE_CLAIM") or None,
+            "oidc_role_map": _role_map(env.get("JEJAK_OIDC_ROLE_MAP", "")),
+            "oidc_leeway_seconds": _positive(env.get("JEJAK_OIDC_LEEWAY_SECONDS", "60"), "JEJAK_OIDC_LEEWAY_SECONDS"),
         }
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
@@ -204,3 +220,14 @@ def _key_file(given: str | None, var_dir: Path) -> str | None:
     if not path.exists():
         return None
     return path.read_text().strip() or None
+
+
+def _role_map(value: str) -> dict[str, str]:
+    """``group=role,group=role``: which values of the role claim mean which Jejak role."""
+    mapped: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in value.split(","))):
+        claim, _, role = pair.partition("=")
+        if not claim.strip() or role.strip() not in ROLES:
+            raise ConfigurationError(f"JEJAK_OIDC_ROLE_MAP: {pair!r} is not claim=role with a role of {', '.join(ROLES)}")
+        mapped[claim.strip()] = role.strip()
+    return mapped

@@ -16,7 +16,11 @@ from application.access_policy import AccessPolicy, Cover
 from application.accounts import AccountService
 from application.actor import Actor
 from application.appraisals import AppraisalService
+from application.development import DevelopmentService
+from application.development_plans import DevelopmentPlanService
+from application.dialogues import DialogueService
 from application.employee_import import EmployeeImport
+from application.errors import Conflict, NotFound
 from application.evidence_index import LogEvidenceIndex, ReadIndex
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
@@ -25,39 +29,53 @@ from application.lockouts import LockoutLog
 from application.mail_texts import Renderer
 from application.mentoring import MentoringService, RecognitionService
 from application.outbox import LedgerDirectory, MailService, outbox_policy
+from application.persons import PersonService
 from application.promotions import PromotionService
 from application.queries import (
     AppraisalQueries,
     AuditQueries,
     CareerQueries,
+    DevelopmentQueries,
     FeedbackQueries,
     GrievanceQueries,
     PeopleQueries,
     PromotionQueries,
     Queries,
+    StandingQueries,
     TimelineQueries,
 )
+from application.queries.standing import StandingSources
 from application.question_book import QuestionBookService
 from application.reads import ReadLog
 from application.registry import Registry
 from application.rulebook import RuleBookService
 from application.service_records import ServiceRecordService
 from application.talent import TalentService
+from application.target_proposals import TargetProposalService
 from application.trainings import TrainingService
+from application.upward_feedback import UpwardFeedbackService
+from domain.errors import DomainError
 from domain.feedback_round import FeedbackRound
 from infrastructure.blue_green import BlueGreen, rebuild_changed
 from infrastructure.config import Settings
 from infrastructure.database import make_engine, setup_lock
+from infrastructure.log_cache import LogCache
 from infrastructure.mail import MailSettings
+from infrastructure.oidc import OidcClient
 from infrastructure.outbox import SqlOutbox
 from infrastructure.projection import ProjectionRunner
 from infrastructure.read_models.access import AccessProjection, AccessView
 from infrastructure.read_models.accounts import AccountProjection, AccountView
 from infrastructure.read_models.appraisals import AppraisalProjection, AppraisalView
 from infrastructure.read_models.audit_index import AuditIndexProjection, AuditView
+from infrastructure.read_models.award_proposals import AwardProposalProjection, AwardProposalView
+from infrastructure.read_models.development_needs import DevelopmentNeedProjection, DevelopmentNeedView
+from infrastructure.read_models.development_plans import DevelopmentPlanProjection, DevelopmentPlanView
+from infrastructure.read_models.dialogues import DialogueProjection, DialogueView
 from infrastructure.read_models.directory import DirectoryProjection, DirectoryView
 from infrastructure.read_models.feedback import FeedbackProjection, FeedbackView
 from infrastructure.read_models.grievances import GrievanceProjection, GrievanceView
+from infrastructure.read_models.persons import PersonProjection, PersonView
 from infrastructure.read_models.promotions import PromotionProjection, PromotionView
 from infrastructure.read_models.talent import TalentProjection, TalentView
 from infrastructure.read_models.timeline import TimelineProjection, TimelineView
@@ -92,7 +110,9 @@ class Jejak:
                 self.ledger,
                 [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
                  FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
-                 TimelineProjection(), PromotionProjection(), GrievanceProjection()],
+                 TimelineProjection(), PromotionProjection(), GrievanceProjection(), DevelopmentNeedProjection(),
+                 DevelopmentPlanProjection(), DialogueProjection(), AwardProposalProjection(),
+                 PersonProjection()],
             )
             self.projections.create_tables()
             self.blue_green = BlueGreen(self.projections, db.schema)  # and the table of the read models' fingerprints
@@ -113,15 +133,25 @@ class Jejak:
         self.registry = Registry(self.ledger)
         self.employee_import = EmployeeImport(self.ledger)
         self.rules = RuleBookService(self.ledger)
-        self.access = AccessService(self.ledger, self.settings.token_lifetime)
+        self.person_view = PersonView(self.engine)
+        self.persons = PersonService(self.ledger, self.person_view, self.settings.token_lifetime,
+                                     employee_for_nip=self._employee_for_nip)
+        self.access = AccessService(self.ledger, self.settings.token_lifetime, self.persons)
         self.accounts = AccountService(self.ledger, PasswordHasher(
-            time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib))
+            time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib), self.persons)
         self.account_view = AccountView(self.engine)
+        s = self.settings  # single sign-on only when the issuer, client id and secret are all configured
+        self.oidc = (OidcClient(s.oidc_issuer, s.oidc_client_id, s.oidc_client_secret, s.oidc_leeway_seconds)
+                     if s.oidc_issuer and s.oidc_client_id and s.oidc_client_secret else None)
         self.reads = ReadLog(self.ledger)
         self.lockouts = LockoutLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
         self.directory = DirectoryView(self.engine)
-        self.policy = AccessPolicy(self.directory.all_reports, self._investigator_scope, self._grievance_cover)
+        # a supervisor's reports are read on most of their requests and change only with the directory's events
+        self.reports_cache: LogCache[UUID, frozenset[UUID]] = LogCache(
+            self.projections.head, lambda a, b: self.projections.touched(["directory"], a, b),
+            lambda: not self.projections.stalled(["directory"]))
+        self.policy = AccessPolicy(self._all_reports, self._investigator_scope, self._grievance_cover)
         self.feedback_view = FeedbackView(self.engine)
         self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions, self.policy,
                                         stored_report=self.feedback_view.stored_report)
@@ -132,6 +162,15 @@ class Jejak:
         self.mentoring = MentoringService(self.ledger)
         self.recognition = RecognitionService(self.ledger)
         self.service_records = ServiceRecordService(self.ledger, self.policy)
+        self.development = DevelopmentService(self.ledger, self.rules, self.policy)
+        self.development_needs = DevelopmentNeedView(self.engine)
+        self.plans = DevelopmentPlanService(self.ledger, self.policy)
+        self.development_plans = DevelopmentPlanView(self.engine)
+        self.dialogues = DialogueService(self.ledger, self.policy)
+        self.dialogue_view = DialogueView(self.engine)
+        self.target_proposals = TargetProposalService(self.ledger, self.policy)
+        self.upward_feedback = UpwardFeedbackService(self.ledger, self.rules, self.policy)
+        self.award_proposals = AwardProposalView(self.engine)
         self.training_view = TrainingView(self.engine)
         self.talent_view = TalentView(self.engine)
         self.promotion_view = PromotionView(self.engine)
@@ -139,7 +178,8 @@ class Jejak:
         index = ReadIndex(self.training_view, self.feedback_view, self.talent_view)
         evidence = LogEvidenceIndex(index, self.ledger, self._evidence_indexed_up_to, self._evidence_parked)
         self.promotions = PromotionService(self.ledger, self.registry, self.rules, evidence, self.policy)
-        self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view, self.policy)
+        self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view, self.policy,
+                                           self.persons)
         self.timeline = TimelineView(self.engine)
         self.grants = AccessView(self.engine)
         self.audit = AuditView(self.engine)
@@ -172,7 +212,15 @@ class Jejak:
             timeline=TimelineQueries(self.timeline, people, self.reads, self.policy),
             promotions=PromotionQueries(self.promotion_view, self.promotions, self.directory, self.policy),
             grievances=GrievanceQueries(self.grievance_view, self.grievances, self.directory, self.policy),
-            audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification),
+            audit=AuditQueries(self.audit, self.ledger, self.registry, self.reads, self.event_at, self._verification,
+                               self.person_view.people_behind),
+            standing=StandingQueries(
+                StandingSources(self.appraisal_view, self.training_view, self.talent_view, self.development_needs,
+                                self.development_plans, self.dialogue_view, self.upward_feedback,
+                                self.award_proposals),
+                self.promotions, self.trainings, people, self.policy),
+            development=DevelopmentQueries(self.development_needs, self.development_plans, self.training_view, people,
+                                           self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:
@@ -190,6 +238,22 @@ class Jejak:
         """Delivery of the outbox, addressing the HR office and linking pages as the mail settings say."""
         directory = LedgerDirectory(self.registry.employee, settings.office, settings.language)
         return MailService(self.outbox, directory, Renderer(settings.base_url))
+
+    def sso_issuer(self) -> str:
+        """The configured single sign-on provider's issuer (a 409 when single sign-on is not configured)."""
+        if self.oidc is None:
+            raise Conflict("single sign-on is not configured (JEJAK_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET)",
+                           field="subject")
+        return self.oidc.issuer
+
+    def _employee_for_nip(self, nip: str) -> UUID | None:
+        try:
+            return self.registry.employee_id_for_nip(nip)
+        except (NotFound, DomainError):
+            return None
+
+    def _all_reports(self, supervisor_id: UUID) -> set[UUID]:
+        return set(self.reports_cache.cached(supervisor_id, lambda: frozenset(self.directory.all_reports(supervisor_id))))
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)

@@ -6,9 +6,11 @@ its own, fed by the same registration and move events the directory reads, and r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import Column, Connection, MetaData, String, Table, Text, Uuid, update
+from sqlalchemy import Column, Connection, Engine, MetaData, Select, String, Table, Text, Uuid, select, update
 
 from domain.employee import Employee
 
@@ -32,3 +34,31 @@ def record(conn: Connection, table: Table, event: Any) -> bool:
     else:
         return False
     return True
+
+
+def narrowed(stmt: Select[Any], equal: Iterable[tuple[Any, Any]], employee_column: Any,
+             visible_to: set[UUID] | None) -> Select[Any]:
+    """A query with ``column == value`` for each given value (None: no filter), and only the employees in
+    ``visible_to`` (None: everyone)."""
+    for column, value in equal:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt if visible_to is None else stmt.where(employee_column.in_(visible_to))
+
+
+class EmployeeRowView:
+    """A view over a table of rows that each belong to one employee, shown with the employee's name and unit."""
+
+    table: Table
+    people: Table  # the read model's own copy of names and units (``people_table``)
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def _rows(self) -> Select[Any]:
+        return (select(self.table, self.people.c.name.label("employee_name"), self.people.c.unit)
+                .outerjoin(self.people, self.people.c.id == self.table.c.employee_id))
+
+    def _all(self, stmt: Select[Any]) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]

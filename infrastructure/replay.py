@@ -96,10 +96,16 @@ def unwrapped(value: Any) -> Any:
 
 def unwrapped_state(state: dict[str, Any]) -> dict[str, Any]:
     """``unwrapped`` for a raw event's state, in place (most of its values are plain already)."""
-    for key, value in state.items():
+    for key, value in state.items():  # replacing a value while iterating is safe; no key is added
         kind = type(value)
-        if kind is dict or kind is list:
-            state[key] = unwrapped(value)  # replacing a value while iterating is safe; no key is added
+        if kind is dict:
+            if len(value) == 2 and "_type_" in value:  # a typed leaf (most of them), unwrapped here without a call
+                data = value["_data_"]
+                state[key] = canonical_id(data) if value["_type_"] == "uuid_hex" else data
+            else:
+                state[key] = unwrapped(value)
+        elif kind is list:
+            state[key] = unwrapped(value)
     return state
 
 

@@ -94,3 +94,14 @@ def sqlite_jejak(tmp_path: Path) -> Iterator[Jejak]:
 def hr() -> Actor:
     """An HR administrator acting in tests."""
     return Actor(id="hr-1", role="hr_admin", name="Admin BKPSDM", correlation_id="corr-hr-1")
+
+
+def acting_as(jejak: Jejak, principal_id: object, role: str, name: str) -> Actor:
+    """The actor a token or account acts as, with the person behind it and their other ids (as web authentication
+    makes it)."""
+    from uuid import UUID
+
+    jejak.projections.catch_up()
+    person, aliases = jejak.person_view.identity(UUID(str(principal_id)))
+    return Actor(id=str(principal_id), role=role, name=name, person_id=person["id"] if person else None,
+                 aliases=aliases)

@@ -15,7 +15,8 @@ AUDITOR = Actor(id="auditor-1", role="auditor", name="Inspektorat")
 MEMBERS = ["Drs. Bambang (ketua)", "Sri Wahyuni, S.H.", "Ir. Joko"]
 PERIOD = "2026-10"  # TMT 1 October 2026: appraisals of 2025 and 2024 and the JP of 2025 count
 RATINGS = {"Sangat Baik": ("above", "above"), "Baik": ("as_expected", "as_expected"),
-           "Butuh Perbaikan": ("below", "as_expected"), "Kurang": ("as_expected", "below")}
+           "Butuh Perbaikan": ("below", "as_expected"), "Kurang": ("as_expected", "below"),
+           "Sangat Kurang": ("below", "below")}
 
 
 def as_employee(employee_id: UUID, name: str = "employee") -> Actor:

@@ -42,6 +42,14 @@ class Workers:
         self.procs.append(proc)
         return proc
 
+    def log_of(self, proc: subprocess.Popen[bytes]) -> str:
+        """What a worker has logged so far."""
+        return (self.logs / f"worker-{self.procs.index(proc)}.log").read_text(errors="replace")
+
+    def started(self, proc: subprocess.Popen[bytes], seconds: float = 60.0) -> bool:
+        """Whether the worker reached its loop within the time (its imports take a while on a busy machine)."""
+        return eventually(lambda: "projection worker started" in self.log_of(proc), seconds)
+
     def stop(self) -> None:
         """Stop every worker started (SIGTERM, then SIGKILL after 20 s)."""
         for proc in self.procs:

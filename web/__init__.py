@@ -16,21 +16,29 @@ from web import (
     accounts,
     appraisals,
     audit,
+    award_proposals,
     contacts,
+    development,
+    dialogues,
     employees,
     exports,
     feedback,
     grievances,
     health,
     mentoring,
+    persons,
+    plans,
     promotions,
     question_sets,
     rule_sets,
     service_records,
+    standing,
     talent,
+    target_proposals,
     timeline,
     trainings,
     units,
+    upward_feedback,
 )
 from web.auth import init_auth, public
 from web.bodies import init_bodies
@@ -43,7 +51,8 @@ from web.problems import ProblemApi, register_error_handlers
 BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
     audit.blp, appraisals.blp, trainings.blp, talent.blp, mentoring.blp, timeline.blp, promotions.blp, grievances.blp,
-    service_records.blp, contacts.blp, exports.blp,
+    service_records.blp, contacts.blp, exports.blp, standing.blp, development.blp, plans.blp, dialogues.blp,
+    target_proposals.blp, upward_feedback.blp, award_proposals.blp, persons.blp,
 )
 
 

@@ -69,6 +69,8 @@ class MeOut(ma.Schema):
     role = ma.fields.String()
     name = ma.fields.String()
     employee_id = ma.fields.UUID(allow_none=True)
+    person_id = ma.fields.UUID(allow_none=True, metadata={"description": "the person behind the token"})
+    roles = ma.fields.List(ma.fields.String(), metadata={"description": "every role the person holds"})
 
 
 @blp.route("/me")
@@ -77,7 +79,8 @@ class MeOut(ma.Schema):
 def me() -> dict[str, Any]:
     """Who the token belongs to and the role it acts in."""
     who = principal()
-    return {"grant_id": who.grant_id, "role": who.role, "name": who.name, "employee_id": who.employee_id}
+    return {"grant_id": who.grant_id, "role": who.role, "name": who.name, "employee_id": who.employee_id,
+            "person_id": who.person_id, "roles": list(who.roles) or [who.role]}
 
 
 @blp.route("/access-grants")

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from application.queries.filters import AppraisalFilter
 from domain.appraisal import OUTCOMES
+from domain.appraisal import STATUSES as APPRAISAL_STATUSES
 from domain.feedback_round import PERIOD
 from domain.rules import ORG_RATINGS, PREDICATES, RATINGS
 from domain.unit_rating import UnitRating
@@ -36,7 +37,7 @@ class AppraisalQuery(Strict):
     employee_id = ma.fields.UUID(load_default=None)
     unit = ma.fields.String(load_default=None)
     period = ma.fields.String(load_default=None, validate=Period)
-    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(("planning", "assessed", "final")))
+    status = ma.fields.String(load_default=None, validate=ma.validate.OneOf(APPRAISAL_STATUSES))
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
 
 

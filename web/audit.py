@@ -16,12 +16,20 @@ from web.schemas import READ_CASE, READ_REASON, Strict
 blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Auditors' reads of the event log")
 
 
+class PersonRef(ma.Schema):
+    """The person behind a token or account."""
+
+    id = ma.fields.String()
+    name = ma.fields.String()
+
+
 class ActorOut(ma.Schema):
-    """Who caused an event."""
+    """Who caused an event: the token or account the event names, the role acted in, and the person behind it."""
 
     id = ma.fields.String(allow_none=True)
     role = ma.fields.String(allow_none=True)
     name = ma.fields.String(allow_none=True)
+    person = ma.fields.Nested(PersonRef, allow_none=True)
 
 
 class EventOut(ma.Schema):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,8 +16,9 @@ from flask import Flask, Response, current_app, g, request
 from application.access import hash_token
 from application.access_policy import admits, roles_for
 from application.actor import Actor
-from domain.access import EMPLOYEE_ROLES, ROLES
+from domain.access import EMPLOYEE_ROLES, ROLES, Role
 from infrastructure.container import Jejak
+from infrastructure.log_cache import LogCache
 from web.problems import problem
 from web.ratelimit import AccountBackoff, FailureLimiter
 
@@ -30,63 +30,33 @@ PUBLIC_ENDPOINTS = {"api-docs.openapi_json", "api-docs.openapi_swagger_ui", "hea
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 # The read models that decide who is signed in and in which role: tokens, page accounts, and the reporting lines
 # that make an employee a supervisor.
-SECURITY_READ_MODELS = ("access", "accounts", "directory")
+SECURITY_READ_MODELS = ("access", "accounts", "directory", "persons")
 
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated holder of a token and the role they act in."""
+    """The authenticated holder of a token (or page session) and the one role this request acts in."""
 
     grant_id: UUID
     role: str
     name: str
     employee_id: UUID | None
+    person_id: UUID | None = None
+    aliases: frozenset[str] = frozenset()
+    roles: tuple[str, ...] = ()  # every role the person may switch to on the pages
 
     def actor(self) -> Actor:
         """The actor stamped on events this principal causes."""
         return Actor(id=str(self.grant_id), role=self.role, name=self.name, employee_id=self.employee_id,
-                     correlation_id=g.correlation_id)
+                     correlation_id=g.correlation_id, person_id=self.person_id, aliases=self.aliases)
 
 
 @dataclass(frozen=True)
 class _Known:
     """What authentication read for a token hash, at a head of the log."""
 
-    principal_fields: tuple[UUID, str, str, UUID | None]
+    principal: Principal  # with the person behind the token
     expires_at: datetime | None
-
-
-class AuthCache:
-    """Tokens authenticated before, while nothing they depend on was stored since: every read model authentication
-    consults (the grants, the reporting lines, their tracking and parked events) changes only when an event of their
-    topics is stored, so an answer read at a head of the log holds until such an event is (a revocation is one).
-    Entries also expire after ``ttl`` seconds, and only answers read while those read models were at the head are
-    kept."""
-
-    def __init__(self, ttl: float = 5.0, size: int = 10_000):
-        self.ttl = ttl
-        self.size = size
-        self._head = -1
-        self._entries: dict[str, tuple[float, _Known]] = {}
-
-    def get(self, token_hash: str, head: int, touched: Callable[[int, int], bool]) -> _Known | None:
-        """The answer for this token hash, if it was read at ``head`` or at an earlier head after which nothing was
-        stored that the security read models read (``touched(earlier, head)``: a 360 response, say), and is fresh."""
-        if head != self._head:
-            if not self._entries or head < self._head or touched(self._head, head):
-                return None
-            self._head = head
-        found = self._entries.get(token_hash)
-        if found is None or time.monotonic() - found[0] > self.ttl:
-            return None
-        return found[1]
-
-    def put(self, token_hash: str, head: int, known: _Known) -> None:
-        """Keep an answer read at ``head`` (forgetting every answer of an earlier head)."""
-        if head != self._head or len(self._entries) >= self.size:
-            self._entries = {}
-            self._head = head
-        self._entries[token_hash] = (time.monotonic(), known)
 
 
 def jejak() -> Jejak:
@@ -153,10 +123,10 @@ def init_auth(app: Flask) -> None:
     limiter = FailureLimiter(int(app.config.get("JEJAK_AUTH_FAILURES_PER_MINUTE", default_limit)), 60.0,
                              system.auth_failures)
     app.extensions["jejak_auth_limiter"] = limiter
-    cache = app.extensions["jejak_auth_cache"] = AuthCache()
-
-    def moved(start: int, stop: int) -> bool:
-        return system.projections.touched(SECURITY_READ_MODELS, start, stop)
+    # every read model authentication consults (the grants, the reporting lines, their tracking and parked events)
+    # changes only when an event of their topics is stored, and a revocation is one
+    cache: LogCache[str, _Known] = LogCache(
+        system.projections.head, lambda a, b: system.projections.touched(SECURITY_READ_MODELS, a, b))
     app.extensions["jejak_account_backoff"] = AccountBackoff(
         int(app.config.get("JEJAK_AUTH_ACCOUNT_FREE_FAILURES", 5)),
         float(app.config.get("JEJAK_AUTH_BACKOFF_SECONDS", 30.0)), log=system.auth_failures)
@@ -170,7 +140,7 @@ def init_auth(app: Flask) -> None:
         scheme, _, token = header.partition(" ")
         token_hash = hash_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
         head = system.projections.head()  # read before the read models, so a later event only makes it miss
-        known = cache.get(token_hash, head, moved) if token_hash else None
+        known = cache.get(token_hash, head) if token_hash else None
         if known is None:
             if not security_read_models_ready():
                 return unavailable()
@@ -180,12 +150,14 @@ def init_auth(app: Flask) -> None:
             grant = system.grants.by_token_hash(token_hash)
             if grant is None or grant["revoked"]:
                 return _refuse(limiter, address, "the token is unknown or revoked")
-            known = _Known((grant["id"], effective_role(grant), grant["name"], grant["employee_id"]),
-                           grant["expires_at"])
+            who = identify(grant, grant["role"])
+            if who is None:
+                return _refuse(limiter, address, "the token's person is deactivated or no longer holds its role")
+            known = _Known(who, grant["expires_at"])
             cache.put(token_hash, head, known)
         if known.expires_at is not None and known.expires_at <= datetime.now(UTC):
             return _refuse(limiter, address, "the token has expired")
-        g.principal = Principal(*known.principal_fields)
+        g.principal = known.principal
         return None
 
     @app.after_request
@@ -217,6 +189,34 @@ def security_read_models_ready() -> bool:
     return not stalled
 
 
+def identify(principal: dict[str, Any], role: str) -> Principal | None:
+    """The principal acting in ``role``, with the person behind it; None when the person is deactivated or does not
+    hold the role (a token's scope, or the role chosen on the pages). A principal no person holds yet acts alone."""
+    person, aliases = jejak().person_view.identity(principal["id"])
+    if person is None:
+        if role != principal["role"]:
+            return None
+        return Principal(principal["id"], effective_role(principal), principal["name"], principal["employee_id"])
+    return as_person(principal["id"], person, aliases, role, principal["employee_id"])
+
+
+def as_person(principal_id: UUID, person: dict[str, Any], aliases: frozenset[str], role: str,
+              employee_id: UUID | None = None) -> Principal | None:
+    """The person acting in ``role`` through a token, an account or (principal_id = their person id) single
+    sign-on; None when the person is deactivated or does not hold the role."""
+    roles = tuple(person["roles"])
+    if person["status"] != "active" or not admits_role(roles, role):
+        return None
+    acting_as: UUID | None = person["employee_id"] or employee_id
+    acting = {"role": role, "employee_id": acting_as}
+    return Principal(principal_id, effective_role(acting), person["name"], acting_as, person["id"], aliases, roles)
+
+
+def admits_role(roles: tuple[str, ...], role: str) -> bool:
+    """A person holding an employee role may act as employee or supervisor (which one the registry decides)."""
+    return role in roles or (role in EMPLOYEE_ROLES and any(r in EMPLOYEE_ROLES for r in roles))
+
+
 def unavailable() -> Response:
     """503 while authentication cannot be decided from up-to-date read models."""
     return problem(503, "sign-in is unavailable: the access read models have parked events or lag behind the "
@@ -226,7 +226,7 @@ def unavailable() -> Response:
 def effective_role(grant: dict[str, Any]) -> str:
     """Employee tokens (and accounts) act as supervisor exactly when someone reports to them in the registry."""
     if grant["role"] in EMPLOYEE_ROLES:
-        return "supervisor" if jejak().directory.has_reports(grant["employee_id"]) else "employee"
+        return Role.SUPERVISOR if jejak().directory.has_reports(grant["employee_id"]) else Role.EMPLOYEE
     return str(grant["role"])
 
 

@@ -546,5 +546,5 @@ def main() -> None:
     cli.main(prog_name="jejak")
 
 
-# registers `jejak mail`, `jejak employees` and `jejak projections worker`
-from web import cli_office, cli_worker  # noqa: E402,F401,I001
+# registers `jejak mail`, `jejak employees`, `jejak projections worker` and `jejak persons`
+from web import cli_office, cli_persons, cli_worker  # noqa: E402,F401,I001

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from web.auth import allow
 from web.tables import (
+    DevelopmentQuery,
     DirectoryQuery,
     DistributionQuery,
     GridQuery,
@@ -17,6 +18,7 @@ from web.tables import (
     RatesQuery,
     ShortfallQuery,
     api_language,
+    development_table,
     directory_table,
     distribution_table,
     grid_table,
@@ -67,6 +69,15 @@ def export_distribution(query: dict[str, Any], code: str) -> Response:
 def export_shortfall(query: dict[str, Any], code: str) -> Response:
     """Who is below the JP minimum (twin: GET /api/units/{code}/training-shortfall) as CSV or XLSX."""
     return in_language(lambda: shortfall_table(query, code), query["format"], api_language())
+
+
+@blp.route("/units/<code>/development")
+@allow()
+@blp.arguments(DevelopmentQuery, location="query")
+@blp.response(200)
+def export_development(query: dict[str, Any], code: str) -> Response:
+    """The unit's development report (twin: GET /api/units/{code}/development) as CSV or XLSX."""
+    return in_language(lambda: development_table(query, code), query["format"], api_language())
 
 
 @blp.route("/units/<code>/talent-grid")

@@ -28,10 +28,18 @@ class GrievanceIn(Strict):
 
 
 class AssignmentIn(Strict):
-    """The investigator (token or page account) HR assigns."""
+    """The investigator HR assigns: a person holding the investigator role."""
 
-    investigator_grant_id = ma.fields.UUID(required=True, metadata={
-        "description": "an active investigator token's grant id, or an investigator page account's id"})
+    investigator_id = ma.fields.UUID(load_default=None, metadata={
+        "description": "the investigator's person id (one of their token or account ids names the same person)"})
+    investigator_grant_id = ma.fields.UUID(load_default=None, metadata={
+        "description": "deprecated name of investigator_id, from before persons: a token or account id"})
+
+    @ma.validates_schema
+    def one_investigator(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Exactly one of the two names."""
+        if (data.get("investigator_id") is None) == (data.get("investigator_grant_id") is None):
+            raise ma.ValidationError("give investigator_id (a person id)", "investigator_id")
 
 
 class ConclusionIn(Strict):
@@ -78,6 +86,8 @@ class GrievanceOut(ma.Schema):
     outcome = ma.fields.String(allow_none=True)
     investigator_id = ma.fields.String(allow_none=True)
     investigator_name = ma.fields.String(allow_none=True)
+    investigator_kind = ma.fields.String(allow_none=True, metadata={
+        "description": "person; principal when assigned before persons (investigator_id names a token or account)"})
     findings = ma.fields.String(allow_none=True)
     reasons = ma.fields.String(allow_none=True)
     remedy = ma.fields.String(allow_none=True)
@@ -153,9 +163,11 @@ def get_grievance(grievance_id: str) -> Any:
 @blp.arguments(AssignmentIn)
 @blp.response(200, GrievanceOut)
 def assign(data: dict[str, Any], grievance_id: str) -> Any:
-    """HR assigns (or reassigns) an investigator token; its access is scoped to this case while it is open."""
+    """HR assigns (or reassigns) an investigator, a person; their access (by page and by token) is scoped to this
+    case while it is open."""
     gid = parse_id(grievance_id, "grievance")
-    jejak().grievances.assign(actor(), gid, data["investigator_grant_id"], expected_version())
+    jejak().grievances.assign(actor(), gid, data["investigator_id"] or data["investigator_grant_id"],
+                              expected_version())
     return respond(gid)
 
 

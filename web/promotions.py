@@ -10,8 +10,9 @@ from flask_smorest import Blueprint
 
 from application.errors import NotFound
 from application.queries.filters import CaseFilter
-from domain.eligibility import KINDS, RANK_KINDS
+from domain.eligibility import KINDS
 from domain.promotion_case import OUTCOMES, PERIOD, STAGES, STATUSES, PromotionCase
+from domain.rules import RANK_KINDS
 from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.promotion_filters import CaseQuery, HistoryQuery

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from application.queries.filters import CaseFilter, EmployeeFilter, GrievanceFilter
 from domain.ranks import RANK_NAMES
 from web import appraisals as appraisal_api
+from web import development as development_api
 from web import employees as employee_api
 from web import feedback as feedback_api
 from web import grievances as grievance_api
@@ -85,6 +86,7 @@ ShortfallQuery = _without_paging(training_api.YearQuery, "ShortfallExportQuery")
 GridQuery = FormatQuery
 HistoryQuery = _without_paging(promotion_api.HistoryQuery, "HistoryExportQuery")
 GrievanceQuery = _without_paging(grievance_api.GrievanceQuery, "GrievanceExportQuery")
+DevelopmentQuery = _without_paging(development_api.UnitDevelopmentQuery, "DevelopmentExportQuery")
 
 
 # --- the tables (the API routes and the pages alike) -------------------------------------------------------------
@@ -168,6 +170,19 @@ def grid_table(query: dict[str, Any], code: str) -> Table:
         Column("rank", _l("Rank")), Column("predicate", _l("Predicate")), Column("performance", _l("Performance"), "word"),
         Column("potential", _l("Potential"), "word"), Column("potential_assessed_on", _l("Potential assessed on"), "date"),
         Column("missing", _l("Missing")),
+    ], rows)
+
+
+def development_table(query: dict[str, Any], code: str) -> Table:
+    """The unit's development report: one row per person with open needs, plan and planned vs verified JP."""
+    year = query.get("year") or jejak().plans.today().year
+    report = jejak().queries.development.unit_report(actor(), code, year)
+    rows = [{**r, "year": report["year"]} for r in report["people"]]
+    return Table(f"development-{code}-{report['year']}", [
+        Column("name", _l("Name")), Column("position", _l("Position held")), Column("rank", _l("Rank")),
+        Column("year", _l("Year"), "int"), Column("open_needs", _l("Open development needs"), "int"),
+        Column("plan_status", _l("Development plan"), "word"), Column("jp_planned", _l("JP planned"), "int"),
+        Column("jp_verified", _l("Verified JP"), "int"),
     ], rows)
 
 

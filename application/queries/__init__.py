@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from application.queries.appraisals import AppraisalQueries
 from application.queries.audit import AuditQueries
+from application.queries.development import DevelopmentQueries
 from application.queries.feedback import FeedbackQueries
 from application.queries.grievances import GrievanceQueries
 from application.queries.people import PeopleQueries
 from application.queries.promotions import PromotionQueries
+from application.queries.standing import StandingQueries
 from application.queries.timeline import TimelineQueries
 from application.queries.trainings import CareerQueries
 
@@ -30,3 +32,5 @@ class Queries:
     promotions: PromotionQueries
     grievances: GrievanceQueries
     audit: AuditQueries
+    standing: StandingQueries
+    development: DevelopmentQueries

@@ -42,8 +42,9 @@ class AuditReadModel(Protocol):
 HISTORY = "aggregate.history"
 
 
-def describe(event: Any, position: int | None) -> dict[str, Any]:
-    """An event as auditors read it; raw 360 answers only through the recorded-read route."""
+def describe(event: Any, position: int | None, people: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """An event as auditors read it, with the person behind its token or account (``people``: principal id ->
+    person; the event itself keeps naming the principal); raw 360 answers only through the recorded-read route."""
     meta = event_meta(event)
     payload = event_payload(event)
     if isinstance(event, FeedbackRound.ResponseSubmitted):
@@ -58,7 +59,8 @@ def describe(event: Any, position: int | None) -> dict[str, Any]:
         "aggregate_id": event.originator_id,
         "version": event.originator_version,
         "timestamp": event_timestamp(event),
-        "actor": {"id": meta.get("actor_id"), "role": meta.get("actor_role"), "name": meta.get("actor_name")},
+        "actor": {"id": meta.get("actor_id"), "role": meta.get("actor_role"), "name": meta.get("actor_name"),
+                  "person": (people or {}).get(str(meta.get("actor_id")))},
         "correlation_id": meta.get("correlation_id"),
         "reason": reason,
         "payload": jsonable(payload),
@@ -69,25 +71,30 @@ class AuditQueries:
     """The auditors' reads (the routes admit auditors only; verification also investigators)."""
 
     def __init__(self, view: AuditReadModel, ledger: Ledger, registry: Registry, reads: ReadLog,
-                 event_at: Callable[[int], Any], verify: Callable[[], dict[str, Any]]):
+                 event_at: Callable[[int], Any], verify: Callable[[], dict[str, Any]],
+                 people_behind: Callable[[list[str]], dict[str, dict[str, Any]]] = lambda ids: {}):
         self.view = view
         self.ledger = ledger
         self.registry = registry
         self.reads = reads
         self.event_at = event_at
         self.verify = verify
+        self.people_behind = people_behind
+
+    def _people(self, events: list[Any]) -> dict[str, dict[str, Any]]:
+        """The persons behind the actors of these events (by the principal each event names)."""
+        return self.people_behind([str(event_meta(e).get("actor_id")) for e in events])
 
     def events(self, flt: AuditFilter, limit: int, after: int, before: int | None = None, newest_first: bool = False
                ) -> dict[str, Any]:
-        """One page of the log after a position (newest first: before one), each event as auditors read it, and the
-        next page's cursor (``next_after``: a position for ``after``, or for ``before`` when newest first)."""
+        """One page of the log after a position (newest first: before one), each event as auditors read it with the
+        person behind its actor, and the next page's cursor (``next_after``: a position for ``after``, or for
+        ``before`` when newest first)."""
         rows, next_after = self.view.events(flt, limit, after, before, newest_first)
-        items = []
-        for row in rows:
-            event = self.event_at(row["position"])
-            if event is not None:
-                items.append(describe(event, row["position"]))
-        return {"items": items, "next_after": next_after}
+        found = [(row["position"], self.event_at(row["position"])) for row in rows]
+        events = [(position, event) for position, event in found if event is not None]
+        people = self._people([event for _, event in events])
+        return {"items": [describe(event, position, people) for position, event in events], "next_after": next_after}
 
     def actors(self) -> list[dict[str, Any]]:
         """Everyone who has caused an event (for the log's filter), by name."""
@@ -107,7 +114,9 @@ class AuditQueries:
         if not self.reads.recorded(actor, read_id, (HISTORY,), aggregate_id):
             self.reads.record(actor, HISTORY, aggregate_id, reason, case_id)
         positions = self.view.positions(aggregate_id)
-        return [describe(e, positions.get(e.originator_version)) for e in self.ledger.history(aggregate_id)]
+        events = self.ledger.history(aggregate_id)
+        people = self._people(list(events))
+        return [describe(e, positions.get(e.originator_version), people) for e in events]
 
     def employee_state(self, actor: Actor, employee_id: UUID, version: int | None, at: datetime | None,
                        reason: str | None, case_id: str | None, read_id: UUID | None = None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -16,7 +17,7 @@ class GrievanceReadModel(Protocol):
     """The grievance read model's list."""
 
     def grievances(self, flt: GrievanceFilter, limit: int, grievant: UUID | None = None,
-                   investigator: str | None = None) -> list[dict[str, Any]]:
+                   investigator: Collection[str] | None = None) -> list[dict[str, Any]]:
         """Grievances matching a filter, of one grievant or one investigator's open ones (None: all)."""
 
 

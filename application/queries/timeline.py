@@ -15,7 +15,8 @@ from application.reads import ReadLog
 # The kinds of timeline item, in the order the API documents them (the read model says which events make each).
 KINDS: tuple[str, ...] = (
     "registration", "rank", "position", "unit", "supervisor", "appraisal", "objection", "training", "feedback",
-    "potential", "mentoring", "award", "promotion", "status", "education", "discipline", "exam",
+    "potential", "mentoring", "award", "promotion", "status", "education", "discipline", "exam", "need", "plan",
+    "dialogue",
 )
 
 READ = "employee.timeline"

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from application.queries.filters import AppraisalFilter
-from domain.appraisal import Appraisal, is_annual
+from domain.appraisal import Appraisal, AppraisalStatus, is_annual
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
@@ -94,7 +94,7 @@ class AppraisalProjection(Projection):
             if isinstance(e, Appraisal.Opened):
                 conn.execute(appraisals.insert().values(
                     id=e.originator_id, employee_id=e.employee_id, period=e.period, annual=is_annual(e.period),
-                    unit=e.unit, assessor_id=e.assessor_id, assessor_basis=e.assessor_basis, status="planning",
+                    unit=e.unit, assessor_id=e.assessor_id, assessor_basis=e.assessor_basis, status=AppraisalStatus.PLANNING.value,
                     targets=0, notes=0, opened_at=e.timestamp, updated_at=e.timestamp, version=e.originator_version))
             else:
                 values = self._changes(e)
@@ -108,11 +108,11 @@ class AppraisalProjection(Projection):
         if isinstance(e, Appraisal.NoteRecorded):
             return {"notes": appraisals.c.notes + 1}
         if isinstance(e, Appraisal.Assessed):
-            return {"status": "assessed", "work_results": e.work_results, "behaviour": e.behaviour,
+            return {"status": AppraisalStatus.ASSESSED.value, "work_results": e.work_results, "behaviour": e.behaviour,
                     "original_predicate": e.predicate, "predicate": e.predicate,
                     "rule_set_version": e.rule_set_version, "feedback_round_id": e.feedback_round_id}
         if isinstance(e, Appraisal.Finalised):
-            return {"status": "final", "finalised_on": e.finalised_on, "unit": e.unit}
+            return {"status": AppraisalStatus.FINAL.value, "finalised_on": e.finalised_on, "unit": e.unit}
         if isinstance(e, Appraisal.ObjectionFiled):
             return {"objection": "pending", "objection_filed_on": e.filed_on, "decider_id": e.decider_id}
         if isinstance(e, Appraisal.ObjectionDecided):
@@ -135,7 +135,7 @@ def latest_annual_appraisals(conn: Connection, employee_ids: Iterable[UUID]) -> 
     if not ids:
         return {}
     stmt = select(appraisals.c.employee_id, appraisals.c.period, appraisals.c.predicate).where(
-        appraisals.c.employee_id.in_(ids), appraisals.c.annual.is_(True), appraisals.c.status == "final",
+        appraisals.c.employee_id.in_(ids), appraisals.c.annual.is_(True), appraisals.c.status == AppraisalStatus.FINAL.value,
         appraisals.c.predicate.is_not(None))
     latest: dict[UUID, tuple[str, str]] = {}
     for employee_id, period, predicate in conn.execute(stmt):
@@ -178,17 +178,25 @@ class AppraisalView:
         with self.engine.connect() as conn:
             return latest_annual_predicates(conn, employee_ids)
 
+    def predicate_history(self, employee_id: UUID) -> list[dict[str, Any]]:
+        """The employee's annual appraisals, latest period first, with their current predicate and objection."""
+        stmt = (select(appraisals.c.id, appraisals.c.period, appraisals.c.status, appraisals.c.predicate,
+                       appraisals.c.original_predicate, appraisals.c.objection, appraisals.c.finalised_on)
+                .where(appraisals.c.employee_id == employee_id, appraisals.c.annual.is_(True))
+                .order_by(appraisals.c.period.desc()))
+        return self._rows(stmt)
+
     def final_predicates(self, unit: str, period: str) -> list[str]:
         """The current predicate of each final appraisal counted for a unit and period."""
         stmt = select(appraisals.c.predicate).where(appraisals.c.unit == unit, appraisals.c.period == period,
-                                                    appraisals.c.status == "final")
+                                                    appraisals.c.status == AppraisalStatus.FINAL.value)
         with self.engine.connect() as conn:
             return [str(p) for p in conn.execute(stmt).scalars()]
 
     def pending_objections(self, unit: str, period: str) -> int:
         """How many of the unit's final appraisals for the period have an undecided objection."""
         stmt = select(appraisals.c.id).where(appraisals.c.unit == unit, appraisals.c.period == period,
-                                             appraisals.c.status == "final", appraisals.c.objection == "pending")
+                                             appraisals.c.status == AppraisalStatus.FINAL.value, appraisals.c.objection == "pending")
         with self.engine.connect() as conn:
             return len(conn.execute(stmt).all())
 

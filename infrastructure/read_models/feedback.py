@@ -35,7 +35,7 @@ from sqlalchemy import (
 
 from application.feedback import report_of
 from application.queries.filters import RoundFilter
-from domain.feedback_round import FeedbackRound
+from domain.feedback_round import FeedbackRound, NominationStatus
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
@@ -150,25 +150,25 @@ class FeedbackProjection(Projection):
             anonymity_threshold=e.anonymity_threshold, version=e.originator_version))
 
     def _on_NominationProposed(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        self._nominate(conn, e, "proposed", e.proposed_by)
+        self._nominate(conn, e, NominationStatus.PROPOSED, e.proposed_by)
 
     def _on_NominationAdded(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        self._nominate(conn, e, "approved", e.added_by)
+        self._nominate(conn, e, NominationStatus.APPROVED, e.added_by)
 
     def _nominate(self, conn: Connection, e: Any, status: str, proposed_by: str) -> None:
         conn.execute(nominations.insert().values(
             id=e.nomination_id, round_id=e.originator_id, reviewer_id=e.reviewer_id, relationship=e.relationship,
-            status=status, proposed_by=proposed_by, nominated_at=e.timestamp,
-            decided_at=e.timestamp if status == "approved" else None, submissions=0, reminders=0))
+            status=str(status), proposed_by=proposed_by, nominated_at=e.timestamp,
+            decided_at=e.timestamp if status == NominationStatus.APPROVED else None, submissions=0, reminders=0))
 
     def _on_NominationApproved(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        self._set(conn, e.nomination_id, status="approved", decided_at=e.timestamp)
+        self._set(conn, e.nomination_id, status=NominationStatus.APPROVED.value, decided_at=e.timestamp)
 
     def _on_NominationRejected(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        self._set(conn, e.nomination_id, status="rejected", decided_at=e.timestamp, reason=e.reason)
+        self._set(conn, e.nomination_id, status=NominationStatus.REJECTED.value, decided_at=e.timestamp, reason=e.reason)
 
     def _on_NominationDeclined(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        self._set(conn, e.nomination_id, status="declined", decided_at=e.timestamp, reason=e.reason)
+        self._set(conn, e.nomination_id, status=NominationStatus.DECLINED.value, decided_at=e.timestamp, reason=e.reason)
 
     def _on_ResponseSubmitted(self, conn: Connection, e: Any) -> None:  # noqa: N802
         conn.execute(_RESPONDED, {"b_id": e.nomination_id, "responded_at": e.timestamp})
@@ -252,7 +252,7 @@ class FeedbackView:
                        people.c.name.label("reviewee_name"))
                 .join(rounds, rounds.c.id == nominations.c.round_id)
                 .outerjoin(people, people.c.id == rounds.c.reviewee_id)
-                .where(nominations.c.reviewer_id == reviewer_id, nominations.c.status == "approved")
+                .where(nominations.c.reviewer_id == reviewer_id, nominations.c.status == NominationStatus.APPROVED.value)
                 .order_by(rounds.c.closes_on, nominations.c.nominated_at))
         return self._rows(stmt)
 
@@ -265,7 +265,7 @@ class FeedbackView:
                 .join(rounds, rounds.c.id == nominations.c.round_id)
                 .outerjoin(people, people.c.id == nominations.c.reviewer_id)
                 .where(rounds.c.status == "open", rounds.c.closes_on >= now.date(),
-                       nominations.c.status == "approved", nominations.c.responded_at.is_(None),
+                       nominations.c.status == NominationStatus.APPROVED.value, nominations.c.responded_at.is_(None),
                        nominations.c.nominated_at <= cutoff,
                        or_(nominations.c.last_reminded_at.is_(None), nominations.c.last_reminded_at <= cutoff))
                 .order_by(nominations.c.nominated_at))
@@ -299,7 +299,7 @@ class FeedbackView:
             return (select(func.count()).select_from(nominations)
                     .where(nominations.c.round_id == rounds.c.id, *conds).scalar_subquery())
 
-        approved = nominations.c.status == "approved"
+        approved = nominations.c.status == NominationStatus.APPROVED.value
         return select(rounds, people.c.name.label("reviewee_name"), counted().label("nominated"),
                       counted(approved).label("approved"),
                       counted(approved, nominations.c.responded_at.is_not(None)).label("responded"),

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -118,7 +118,7 @@ class GrievanceView:
         self.engine = engine
 
     def grievances(self, flt: GrievanceFilter, limit: int, grievant: UUID | None = None,
-                   investigator: str | None = None) -> list[dict[str, Any]]:
+                   investigator: Collection[str] | None = None) -> list[dict[str, Any]]:
         """Grievances, newest first; ``grievant`` or ``investigator`` narrows to one person's (the investigator's:
         open ones only)."""
         stmt = (select(grievances, people.c.name.label("grievant_name"))
@@ -130,14 +130,14 @@ class GrievanceView:
         if grievant is not None:
             stmt = stmt.where(grievances.c.grievant_id == grievant)
         if investigator is not None:
-            stmt = stmt.where(grievances.c.investigator_id == investigator, grievances.c.status.in_(OPEN))
+            stmt = stmt.where(grievances.c.investigator_id.in_(list(investigator)), grievances.c.status.in_(OPEN))
         stmt = stmt.order_by(grievances.c.filed_at.desc(), grievances.c.id).limit(limit)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
 
-    def open_grievances_of(self, investigator_id: str) -> list[UUID]:
-        """Open grievances assigned to an investigator token."""
-        stmt = select(grievances.c.id).where(grievances.c.investigator_id == investigator_id,
+    def open_grievances_of(self, investigator_ids: Collection[str]) -> list[UUID]:
+        """Open grievances assigned to any of these ids (an investigator's person, tokens and accounts)."""
+        stmt = select(grievances.c.id).where(grievances.c.investigator_id.in_(list(investigator_ids)),
                                              grievances.c.status.in_(OPEN))
         with self.engine.connect() as conn:
             return list(conn.execute(stmt).scalars())

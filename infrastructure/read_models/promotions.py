@@ -31,7 +31,8 @@ from sqlalchemy import (
 
 from application.ledger import event_meta
 from application.queries.filters import CaseFilter, Page
-from domain.promotion_case import PromotionCase
+from domain.eligibility import PromotionKind
+from domain.promotion_case import CaseStatus, PromotionCase
 from infrastructure import people_index
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.database import UTCDateTime
@@ -118,17 +119,17 @@ class PromotionProjection(Projection):
                 conn.execute(cases.insert().values(
                     id=e.originator_id, candidate_id=e.candidate_id, unit=e.unit, kind=e.kind,
                     position_title=e.position, period=e.period, effective=e.effective, from_rank=e.from_rank,
-                    to_rank=e.to_rank, reason=e.reason, status="proposed", assessments=0, decisions=0,
+                    to_rank=e.to_rank, reason=e.reason, status=CaseStatus.PROPOSED.value, assessments=0, decisions=0,
                     contrary=False, rank_applied=False, proposed_by=meta.get("actor_name"),
-                    proposed_at=e.timestamp, version=e.originator_version, rank_kind=e.rank_kind, stage="proposed"))
+                    proposed_at=e.timestamp, version=e.originator_version, rank_kind=e.rank_kind, stage=CaseStatus.PROPOSED.value))
                 continue
             values: dict[str, Any] = {"version": e.originator_version}
             if isinstance(e, PromotionCase.Assessed):
-                values.update(status="assessed", assessments=e.number, eligible=e.eligible,
-                              rule_set_version=e.rule_set_version, stage="assessed")
+                values.update(status=CaseStatus.ASSESSED.value, assessments=e.number, eligible=e.eligible,
+                              rule_set_version=e.rule_set_version, stage=CaseStatus.ASSESSED.value)
             elif isinstance(e, PromotionCase.Decided):
                 values.update(status=e.outcome, decisions=e.number, outcome=e.outcome, contrary=e.contrary,
-                              decided_at=e.timestamp, stage="recommended" if e.outcome == "approved" else e.outcome)
+                              decided_at=e.timestamp, stage="recommended" if e.outcome == CaseStatus.APPROVED else e.outcome)
                 self._history(conn, item.position, e, meta)
             elif isinstance(e, PromotionCase.RankApplied):
                 values.update(rank_applied=True, stage="effective")
@@ -137,7 +138,7 @@ class PromotionProjection(Projection):
             elif isinstance(e, PromotionCase.SkRecorded):
                 values.update(stage="sk")
             else:
-                values.update(status="reopened", stage="reopened")
+                values.update(status=CaseStatus.REOPENED.value, stage=CaseStatus.REOPENED.value)
             conn.execute(update(cases).where(cases.c.id == e.originator_id).values(**values))
 
     @staticmethod
@@ -211,7 +212,7 @@ class PromotionView:
 
     def due_rank_changes(self, today: date) -> list[UUID]:
         """Approved rank cases whose TMT has come and whose rank change is not recorded yet."""
-        stmt = select(cases.c.id).where(cases.c.kind == "rank", cases.c.outcome == "approved",
+        stmt = select(cases.c.id).where(cases.c.kind == PromotionKind.RANK.value, cases.c.outcome == CaseStatus.APPROVED.value,
                                         cases.c.rank_applied.is_(False), cases.c.effective <= today)
         with self.engine.connect() as conn:
             return list(conn.execute(stmt.order_by(cases.c.effective, cases.c.id)).scalars())

@@ -23,6 +23,9 @@ status          Employee.StatusChanged (e.g. CPNS -> PNS)           TMT
 education       ServiceRecord.QualificationRecorded                 date of graduation
 discipline      ServiceRecord.PenaltyImposed                        first day in force
 exam            ServiceRecord.ExamPassed (ujian dinas)              date passed
+need            DevelopmentNeed.Confirmed (a development need)      the day it was confirmed (UTC)
+plan            DevelopmentPlan signed by both parties, Closed      the day it was agreed / closed (UTC)
+dialogue        Dialogue.Recorded (a performance dialogue)          the day it was held
 ==============  ==================================================  ===========================================
 
 A disciplinary penalty is on the timeline, which only HR, auditors, the employee and their supervisors read.
@@ -74,7 +77,11 @@ from sqlalchemy import (
     update,
 )
 
+from application.jsonable import jsonable
 from domain.appraisal import Appraisal
+from domain.development import DevelopmentNeed
+from domain.development_plan import DevelopmentPlan
+from domain.dialogue import Dialogue
 from domain.employee import Employee
 from domain.feedback_round import FeedbackRound
 from domain.mentoring import Mentoring
@@ -135,19 +142,6 @@ def item_hex(aggregate_id: str, version: int, employee_id: str) -> str:
     return digest[:16].hex()
 
 
-def plain(value: Any) -> Any:
-    """JSON-ready details: ids and dates as strings."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return value
-
-
 def utc_day(moment: datetime | str) -> date:
     """The UTC calendar day of a timestamp, or of its ISO text (the same on every server, so rebuilds agree)."""
     if isinstance(moment, str):
@@ -203,6 +197,16 @@ class TimelineProjection(StreamReplay):
         ServiceRecord.QualificationRecorded,
         ServiceRecord.PenaltyImposed,
         ServiceRecord.ExamPassed,
+        DevelopmentNeed.Proposed,
+        DevelopmentNeed.Confirmed,
+        DevelopmentNeed.Dismissed,
+        DevelopmentPlan.Drafted,
+        DevelopmentPlan.GoalAdded,
+        DevelopmentPlan.Signed,
+        DevelopmentPlan.ProgressRecorded,
+        DevelopmentPlan.TrainingLinked,
+        DevelopmentPlan.Closed,
+        Dialogue.Recorded,
     )
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
@@ -300,7 +304,7 @@ class TimelineProjection(StreamReplay):
         if state is None:
             return None
         before = state.get(field)
-        b.update_subject(e.originator_id, {**state, field: plain(value)})
+        b.update_subject(e.originator_id, {**state, field: jsonable(value)})
         return before
 
     # --- appraisals ----------------------------------------------------------------------------------------------
@@ -315,8 +319,8 @@ class TimelineProjection(StreamReplay):
         if state is not None:
             b.update_subject(e.originator_id, {
                 **state, "work_results": e.work_results, "behaviour": e.behaviour,
-                "rule_set_version": e.rule_set_version, "feedback_round_id": plain(e.feedback_round_id),
-                "feedback_round_version": e.feedback_round_version, "assessor_id": plain(e.assessor_id)})
+                "rule_set_version": e.rule_set_version, "feedback_round_id": jsonable(e.feedback_round_id),
+                "feedback_round_version": e.feedback_round_version, "assessor_id": jsonable(e.assessor_id)})
 
     def _on_Appraisal_Finalised(self, b: Batch, item: Item) -> None:  # noqa: N802
         e: Any = item.event
@@ -401,7 +405,7 @@ class TimelineProjection(StreamReplay):
         common = {"mentoring_id": e.originator_id, "mentor_id": e.mentor_id, "mentor_name": mentor,
                   "mentor_rank": e.mentor_rank, "mentee_id": e.mentee_id, "mentee_name": mentee,
                   "mentee_rank": e.mentee_rank, "starts_on": e.starts_on}
-        b.add_subject(e.originator_id, e.mentee_id, "mentoring", plain(common))
+        b.add_subject(e.originator_id, e.mentee_id, "mentoring", jsonable(common))
         b.row(item, e.mentee_id, e.starts_on, "mentoring", f"Mentored by {mentor or e.mentor_id}",
               {**common, "role": "mentee", "goals": list(e.goals)})
         b.row(item, e.mentor_id, e.starts_on, "mentoring", f"Mentor of {mentee or e.mentee_id}",
@@ -424,6 +428,66 @@ class TimelineProjection(StreamReplay):
         b.row(item, e.employee_id, e.awarded_on, "award", f"Award: {e.title} ({e.category})",
               {"category": e.category, "title": e.title, "reason": e.reason, "awarded_on": e.awarded_on,
                "granted_by_id": e.granted_by_id, "granted_by_name": b.name(e.granted_by_id)})
+
+    # --- development: confirmed needs, agreed and closed plans, performance dialogues -------------------------------
+
+    def _on_DevelopmentNeed_Proposed(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        b.add_subject(e.originator_id, e.employee_id, "need", {
+            "area": e.area, "value": e.value, "detail": e.detail, "source": e.source})
+
+    def _on_DevelopmentNeed_Confirmed(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            b.row(item, employee_id, utc_day(e.timestamp), "need",
+                  f"Development need: {state.get('value') or state.get('area')}", {**state, "reason": e.reason})
+
+    def _on_DevelopmentNeed_Dismissed(self, b: Batch, item: Item) -> None:  # noqa: N802
+        """A dismissed need is not on the timeline."""
+
+    def _on_DevelopmentPlan_Drafted(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        b.add_subject(e.originator_id, e.employee_id, "plan", {"year": e.year, "signed": [], "goals": 0})
+
+    def _on_DevelopmentPlan_GoalAdded(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        state = b.details(e.originator_id)
+        if state is not None:  # a goal voids the signatures
+            b.update_subject(e.originator_id, {**state, "signed": [], "goals": int(state.get("goals", 0)) + 1})
+
+    def _on_DevelopmentPlan_Signed(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            signed = sorted({*state.get("signed", []), e.party})
+            b.update_subject(e.originator_id, {**state, "signed": signed})
+            if signed == ["employee", "supervisor"]:
+                b.row(item, employee_id, utc_day(e.timestamp), "plan",
+                      f"Development plan {state.get('year')} agreed", {**state, "signed": signed})
+
+    def _on_DevelopmentPlan_ProgressRecorded(self, b: Batch, item: Item) -> None:  # noqa: N802
+        """Progress is on the plan, not on the timeline."""
+
+    def _on_DevelopmentPlan_TrainingLinked(self, b: Batch, item: Item) -> None:  # noqa: N802
+        """The training itself is on the timeline."""
+
+    def _on_DevelopmentPlan_Closed(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        found = b.owner(e)
+        if found:
+            employee_id, state = found
+            b.row(item, employee_id, e.closed_on, "plan", f"Development plan {state.get('year')} closed: {e.outcome}",
+                  {**state, "outcome": e.outcome, "summary": e.summary})
+
+    def _on_Dialogue_Recorded(self, b: Batch, item: Item) -> None:  # noqa: N802
+        e: Any = item.event
+        b.row(item, e.employee_id, e.held_on, "dialogue", f"Performance dialogue: {'; '.join(e.topics)}",
+              {"held_on": e.held_on, "topics": list(e.topics), "recorded_by": e.recorded_by,
+               "supervisor_id": e.supervisor_id, "supervisor_name": b.name(e.supervisor_id),
+               "follow_up_on": e.follow_up_on, "actions": len(e.actions)})
 
     # --- promotion cases (the candidate's record) ----------------------------------------------------------------
 
@@ -477,7 +541,7 @@ class Batch:
         self.known: dict[UUID, tuple[UUID, dict[str, Any]] | None] = {}  # aggregate -> (employee, details)
         self.added: list[UUID] = []
         self.changed: set[UUID] = set()
-        self.kinds: dict[UUID, str] = {}
+        self.kinds: dict[UUID | str, str] = {}  # UUID keys, or their text in a bulk replay
 
     def row(self, item: Item, employee_id: UUID, on: date, kind: str, title: str, details: dict[str, Any]
             ) -> None:
@@ -485,13 +549,13 @@ class Batch:
         e: Any = item.event
         self.rows.append({
             "id": item_id(e.originator_id, e.originator_version, employee_id), "employee_id": employee_id,
-            "date": on, "recorded_at": e.timestamp, "kind": kind, "title": title, "details": plain(details),
+            "date": on, "recorded_at": e.timestamp, "kind": kind, "title": title, "details": jsonable(details),
             "aggregate_id": e.originator_id, "aggregate_version": e.originator_version, "position": item.position,
             "topic": get_topic(type(e))})
 
     def add_subject(self, aggregate_id: UUID, employee_id: UUID, kind: str, details: dict[str, Any]) -> None:
         """Map a new aggregate to its employee, with what its later rows need."""
-        self.known[aggregate_id] = (employee_id, plain(details))
+        self.known[aggregate_id] = (employee_id, jsonable(details))
         self.kinds[aggregate_id] = kind
         self.added.append(aggregate_id)
 
@@ -499,7 +563,7 @@ class Batch:
         """Replace what is kept for a known aggregate."""
         found = self._get(aggregate_id)
         if found is not None:
-            self.known[aggregate_id] = (found[0], plain(details))
+            self.known[aggregate_id] = (found[0], jsonable(details))
             if aggregate_id not in self.kinds:
                 self.changed.add(aggregate_id)
 
@@ -578,7 +642,7 @@ class ReplayBatch(Batch):
         employee = str(employee_id)
         self.pending.append((
             item_hex(e.originator_id, e.originator_version, employee), employee.replace("-", ""),
-            on if type(on) is str else on.isoformat(), item.stamp, kind, title,
+            on if isinstance(on, str) else on.isoformat(), item.stamp, kind, title,
             orjson.dumps(details, option=orjson.OPT_NON_STR_KEYS).decode(), e.originator_id.replace("-", ""),
             e.originator_version, item.position, item.topic))
 

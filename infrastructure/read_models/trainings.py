@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from application.queries.filters import TrainingFilter
-from domain.training import Training
+from domain.training import Training, TrainingStatus
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.projection import Projected, Projection
@@ -76,10 +76,10 @@ class TrainingProjection(Projection):
                 conn.execute(trainings.insert().values(
                     id=e.originator_id, employee_id=e.employee_id, course=e.course, provider=e.provider, jp=e.jp,
                     start_date=e.start_date, end_date=e.end_date, year=e.end_date.year,
-                    certificate_number=e.certificate_number, status="unverified", recorded_at=e.timestamp,
+                    certificate_number=e.certificate_number, status=TrainingStatus.UNVERIFIED.value, recorded_at=e.timestamp,
                     position=item.position, version=e.originator_version))
             else:
-                status = "verified" if isinstance(e, Training.Verified) else "rejected"
+                status = (TrainingStatus.VERIFIED if isinstance(e, Training.Verified) else TrainingStatus.REJECTED).value
                 conn.execute(update(trainings).where(trainings.c.id == e.originator_id).values(
                     status=status, decision_reason=e.reason, decided_at=e.timestamp, version=e.originator_version))
 
@@ -116,17 +116,17 @@ class TrainingView:
         """JP of the year's completions by status (verified JP is what counts) and the completions themselves."""
         items = self.trainings(TrainingFilter(employee_id=employee_id, year=year), limit=10_000)
         totals = {status: sum(r["jp"] for r in items if r["status"] == status)
-                  for status in ("verified", "unverified", "rejected")}
-        return {"verified_jp": totals["verified"], "unverified_jp": totals["unverified"],
-                "rejected_jp": totals["rejected"], "trainings": items}
+                  for status in TrainingStatus}
+        return {"verified_jp": totals[TrainingStatus.VERIFIED], "unverified_jp": totals[TrainingStatus.UNVERIFIED],
+                "rejected_jp": totals[TrainingStatus.REJECTED], "trainings": items}
 
     def year_totals(self, year: int, employee_ids: Iterable[UUID]) -> dict[UUID, tuple[int, int]]:
         """Each given employee's verified and unverified JP of the year's completions (absent: none)."""
         ids = list(employee_ids)
         if not ids:
             return {}
-        verified = func.sum(case((trainings.c.status == "verified", trainings.c.jp), else_=0))
-        unverified = func.sum(case((trainings.c.status == "unverified", trainings.c.jp), else_=0))
+        verified = func.sum(case((trainings.c.status == TrainingStatus.VERIFIED.value, trainings.c.jp), else_=0))
+        unverified = func.sum(case((trainings.c.status == TrainingStatus.UNVERIFIED.value, trainings.c.jp), else_=0))
         stmt = (select(trainings.c.employee_id, verified, unverified)
                 .where(trainings.c.year == year, trainings.c.employee_id.in_(ids)).group_by(trainings.c.employee_id))
         with self.engine.connect() as conn:

@@ -141,7 +141,8 @@ def test_assessor_runs_the_stages_and_the_assessment_pins_the_rule_set_and_the_c
             appraisal.assessment.feedback_round_version) == (1, open_round, round_version)
     assert [type(e).__name__ for e in jejak.ledger.history(aid)] == [
         "Opened", "TargetAgreed", "NoteRecorded", "Assessed", "Finalised"]
-    assert o.head == head + 2 + 4  # refusals add nothing: the round's close and its slot's release, four steps
+    # refusals add nothing: the round's close and its slot's release, four steps, and the award the Sangat Baik proposes
+    assert o.head == head + 2 + 4 + 1
 
 
 def test_objection_goes_to_the_assessors_superior_who_alone_decides_and_upholding_keeps_the_original(

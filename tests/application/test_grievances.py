@@ -13,6 +13,7 @@ from domain.errors import DomainError
 from domain.grievance import FilingWindowClosed, GrievanceInvalid, NoInvestigator
 from domain.promotion_case import PromotionCase
 from infrastructure.container import Jejak
+from tests.conftest import acting_as
 from tests.promotions import AUDITOR, COMMITTEE, HR, MEMBERS, Office
 
 GROUNDS = "Nilai SKP 2024 saya seharusnya Baik; keberatan saya belum diputus saat sidang"
@@ -30,7 +31,7 @@ def office(jejak: Jejak) -> Office:
 def investigator(jejak: Jejak, name: str = "Investigator Inspektorat") -> Actor:
     """An investigator token's actor (its id is the grant id, as the web layer makes it)."""
     issued = jejak.access.issue(HR, "investigator", name)
-    return Actor(id=str(issued.grant_id), role="investigator", name=name)
+    return acting_as(jejak, issued.grant_id, "investigator", name)
 
 
 def filed(office: Office) -> tuple[UUID, UUID]:
@@ -114,7 +115,7 @@ def test_only_hr_assigns_and_only_the_assigned_investigator_concludes(office: Of
         office.jejak.grievances.assign(AUDITOR, grievance_id, UUID(sleuth.id))
     with pytest.raises(DomainError) as not_investigator:
         office.jejak.grievances.assign(HR, grievance_id, office.jejak.access.issue(HR, "auditor", "a").grant_id)
-    assert not_investigator.value.field == "investigator_grant_id"
+    assert not_investigator.value.field == "investigator_id"
 
     office.jejak.grievances.assign(HR, grievance_id, UUID(sleuth.id))
 
@@ -205,10 +206,10 @@ def test_hr_may_assign_an_investigator_page_account_which_then_reads_the_case_fi
     auditor_account = accounts.create(HR, "inspektur", "kata-sandi-uji-123", "auditor", "Inspektur")
     with pytest.raises(DomainError) as not_investigator:
         svc.assign(HR, grievance_id, auditor_account.id)
-    assert not_investigator.value.field == "investigator_grant_id"
+    assert not_investigator.value.field == "investigator_id"
 
     assigned = svc.assign(HR, grievance_id, account.id)
 
-    reader = Actor(id=str(account.id), role="investigator", name=account.name)  # as the pages make it
+    reader = acting_as(office.jejak, account.id, "investigator", account.name)  # as the pages make it
     assert assigned.investigator_name == "Pemeriksa Inspektorat"
     assert svc.case_file(reader, grievance_id, "pemeriksaan")["grievance"]["id"] == str(grievance_id)

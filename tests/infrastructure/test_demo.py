@@ -46,11 +46,12 @@ from infrastructure.demo import (
     predicate_of,
     tokens_path,
 )
+from tests.conftest import acting_as
 from web import create_app
 
 PLAN = demo_plan()
 NO_CAREER = replace(PLAN, appraisals=(), unit_ratings=(), trainings=(), potentials=(), mentorings=(), awards=(),
-                    promotions=())
+                    promotions=(), development=())
 
 
 def by_nip(plan: DemoPlan) -> dict[str, DemoEmployee]:
@@ -83,7 +84,7 @@ def make_jejak(var_dir: Path) -> Jejak:
 
 def use_plan(monkeypatch: pytest.MonkeyPatch, plan: DemoPlan) -> None:
     """Make load_demo load ``plan`` instead of the whole demo."""
-    monkeypatch.setattr(demo, "demo_plan", lambda seed=demo.DEFAULT_SEED: plan)
+    monkeypatch.setattr(demo.loader, "demo_plan", lambda seed=demo.DEFAULT_SEED: plan)
 
 
 @pytest.fixture
@@ -707,7 +708,7 @@ def test_demo_investigator_account_reads_the_open_grievances_case_file_and_the_e
         loaded: tuple[Jejak, DemoResult, float]) -> None:
     jejak, result, _ = loaded
     account = jejak.accounts.find(result.accounts["investigator"])
-    investigator = Actor(id=str(account.id), role="investigator", name=account.name)  # as the pages make it
+    investigator = acting_as(jejak, account.id, "investigator", account.name)  # as the pages make it
     employee = demo_actor(jejak, result, "employee")
     mine = jejak.grievance_view.grievances(GrievanceFilter(), 10, grievant=employee.employee_id)
     assert [g["status"] for g in mine] == ["investigating"]
@@ -739,3 +740,19 @@ def test_demo_shows_the_rules_as_the_regulations_write_them(loaded: tuple[Jejak,
     assert sorted(unmet(c) for c in refused) == [["no_disciplinary_penalty"], ["qualification_ceiling"]]
     signed = next(c for c in cases.values() if c.stage == "sk")
     assert signed.decree is not None and signed.effective > signed.decree.signed_on
+
+
+def test_demo_has_needs_plans_in_each_state_and_dialogues_in_bkpsdm(loaded: tuple[Jejak, DemoResult, float]) -> None:
+    jejak, result, _ = loaded
+    assert result.development_added == len(PLAN.development) == 8
+    holder = PLAN.token_holders["employee"]
+    assert PLAN.development[0].employee_nip == holder
+    hr = Actor(id="demo-test-hr", role="hr_admin", name="Admin")
+    report = jejak.queries.development.unit_report(hr, "BKPSDM", jejak.plans.today().year)
+    assert {p["plan_status"] for p in report["people"]} >= {"draft", "agreed", "closed", None}
+    assert sum(v["count"] for v in report["needs_by_value"]) >= 8 and report["jp_planned"] > 0
+    dialogues = jejak.dialogue_view.dialogues(None, 100)
+    assert len(dialogues) == 8 and any(d["employee_account"] for d in dialogues)
+    assert any(d["open_actions"] == 0 for d in dialogues) and any(d["open_actions"] == 1 for d in dialogues)
+    standing = jejak.queries.standing.standing(hr, jejak.registry.employee_id_for_nip(holder))
+    assert standing["plans"][0]["status"] == "agreed" and standing["promotion"]["kinds"]

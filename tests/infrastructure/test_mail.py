@@ -21,6 +21,7 @@ from domain.feedback_round import FeedbackRound
 from infrastructure.container import Jejak
 from infrastructure.mail import MailSettings, MailSettingsInvalid, SmtpMailer
 from tests.application.test_feedback import build_team, closes_on
+from tests.conftest import acting_as
 from tests.promotions import HR, Office
 
 
@@ -202,7 +203,7 @@ def test_grievances_and_objections_notify_the_people_concerned_and_the_hr_mailbo
     grievance = jejak.grievances.file(office.actor("dewi"), "appraisal", appraisal, "hasil keberatan keliru")
     investigator = jejak.access.issue(HR, "investigator", "Inspektorat Daerah")
     jejak.grievances.assign(HR, grievance.id, investigator.grant_id)
-    inspector = Actor(id=str(investigator.grant_id), role="investigator", name="Inspektorat Daerah")
+    inspector = acting_as(jejak, investigator.grant_id, "investigator", "Inspektorat Daerah")
     jejak.grievances.conclude(inspector, grievance.id, "dismissed", "aturan diterapkan", "tidak ada kekeliruan")
 
     done = send(jejak, settings(port))

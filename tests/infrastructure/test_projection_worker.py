@@ -105,7 +105,8 @@ def test_each_projection_has_one_owner_and_a_killed_owners_are_taken_over(pg_sys
     first = workers.start("--poll", "600", "--claim", "0.5")
     assert eventually(lambda: set(owners(pg_system)) == names)
     second = workers.start("--poll", "600", "--claim", "0.5")
-    time.sleep(2)  # the second worker tries to claim several times
+    assert workers.started(second)
+    time.sleep(1.5)  # the second worker tries to claim three times
     assert set(owners(pg_system).values()) == {first.pid}  # advisory locks: nothing is owned twice
 
     first.send_signal(signal.SIGKILL)

@@ -10,11 +10,11 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select
 
-from application.actor import Actor
 from application.queries.filters import CaseFilter, GrievanceFilter
 from infrastructure.container import Jejak
 from infrastructure.read_models.grievances import grievances, sensitive_reads
 from infrastructure.read_models.promotions import cases, decisions
+from tests.conftest import acting_as
 from tests.promotions import AUDITOR, COMMITTEE, HR, MEMBERS, Office
 
 
@@ -96,12 +96,13 @@ def test_grievance_rows_and_the_read_index(office: Office) -> None:
     grievance = jejak.grievances.file(office.actor("dewi"), "promotion_decision", case_id, "mohon ditinjau")
     grant = jejak.access.issue(HR, "investigator", "Investigator")
     jejak.grievances.assign(HR, grievance.id, grant.grant_id)
-    sleuth = Actor(id=str(grant.grant_id), role="investigator", name="Investigator")
+    sleuth = acting_as(jejak, grant.grant_id, "investigator", "Investigator")
     jejak.grievances.case_file(sleuth, grievance.id, "pemeriksaan")
 
     row = jejak.grievance_view.grievances(GrievanceFilter(status="investigating"), 10)[0]
-    assert (row["id"], row["grievant_name"], row["investigator_id"]) == (grievance.id, "Dewi Lestari", str(grant.grant_id))
-    assert jejak.grievance_view.open_grievances_of(str(grant.grant_id)) == [grievance.id]
+    assert (row["id"], row["grievant_name"], row["investigator_id"]) == (grievance.id, "Dewi Lestari",
+                                                                         str(sleuth.person_id))
+    assert jejak.grievance_view.open_grievances_of(sleuth.identities()) == [grievance.id]
     assert len(jejak.grievance_view.reads_touching(set(), {str(grievance.id)})) == 1
     assert jejak.grievance_view.reads_touching(set(), set()) == []
 

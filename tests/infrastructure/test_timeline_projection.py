@@ -52,7 +52,10 @@ DEWI_TIMELINE = [
     ("objection", DECIDED_ON),
     ("mentoring", MENTORING_ENDED_ON),
     ("promotion", COMMITTEE_ON),
-    ("feedback", None),
+    ("dialogue", date(2026, 6, 10)),
+    ("feedback", None),  # None: today (recorded today, in this order)
+    ("need", None),
+    ("plan", None),
 ]
 
 
@@ -129,6 +132,17 @@ def record_career(jejak: Jejak, ids: dict[str, UUID]) -> dict[str, UUID]:
     promotions.assess(HR, case_id)
     promotions.today = lambda: COMMITTEE_ON
     promotions.decide(COMMITTEE, case_id, "deferred", "menunggu SKP 2024", ["Sekda", "Kepala BKPSDM"])
+    # development: a confirmed need, a plan both signed and closed, a performance dialogue
+    need = jejak.development.judge(person(siti, "siti"), dewi, "value", "Kolaboratif", "jarang berbagi informasi").id
+    plans = jejak.plans
+    made["plan"] = plan = plans.draft(HR, dewi, 2026).id
+    plans.add_goal(HR, plan, "Berbagi informasi tiap minggu", [need], [{
+        "kind": "coaching", "description": "Pembinaan oleh atasan", "jp_planned": 4, "starts_on": date(2026, 2, 2),
+        "ends_on": date(2026, 6, 30)}])
+    plans.sign(person(dewi, "dewi"), plan)
+    plans.sign(person(siti, "siti"), plan)
+    jejak.dialogues.today = lambda: date(2026, 6, 30)
+    jejak.dialogues.record(person(siti, "siti"), dewi, date(2026, 6, 10), ["Capaian triwulan II"], [], None, "baik")
     # Siti's service record, and a CPNS appointed PNS
     records = jejak.service_records
     records.record_qualification(HR, siti, "S2", "Universitas Padjadjaran", date(2010, 8, 30))

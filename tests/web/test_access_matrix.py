@@ -7,19 +7,22 @@ Eko (Budi's superior) heard Dewi's objection. Rina reviewed Dewi in her closed 2
 was rejected; her grievance about it is open and assigned to one investigator ("inv_open"); her grievance about the
 appraisal was concluded by another ("inv_closed"); a third investigator has nothing ("inv_none").
 
-Writes are gated by the same declared role table (application/access_policy.py's ROUTE_ROLES); their per-person
-answers, which need a state prepared per call, are the rows of tests/web/test_authorization.py. A read route or a
-page missing from the table here fails `test_every_read_route_and_page_is_in_the_table`.
+Every write route is in the table too (``WRITES``): which relations its gate admits; everyone else is refused before
+anything is read or written. What an admitted relation then gets needs a state prepared per call: those are the rows
+of tests/web/test_authorization.py. A route or page missing from the tables fails
+`test_every_read_route_and_page_is_in_the_table` or `test_every_write_route_is_in_the_table`, and README's route
+table is checked against both (`test_the_readme_route_table_agrees_with_the_matrix`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from flask import Flask
@@ -27,10 +30,13 @@ from flask.testing import FlaskClient
 
 from application.actor import Actor, system_actor
 from application.question_book import default_questions
-from tests.conftest import _make
+from domain.award_proposal import AwardProposal
+from domain.person import Person
+from tests.conftest import _make, acting_as
 from tests.web.pages import FAST_HASH
 from web import create_app
 from web.auth import PUBLIC_ENDPOINTS
+from web.route_table import README, readme_block
 
 RELATIONS = ("self", "direct", "indirect", "unrelated", "reviewer", "assessor", "hearer", "committee", "hr",
              "auditor", "inv_open", "inv_closed", "inv_none")
@@ -91,6 +97,9 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
         ok=EMPLOYEES | {"committee", "hr", "auditor"})),
     "/api/access-grants": ("/api/access-grants", answer(ok=HR_AUDITOR)),
     "/api/accounts": ("/api/accounts", answer(ok=HR_AUDITOR)),
+    "/api/persons": ("/api/persons", answer(ok=HR_AUDITOR)),
+    "/api/persons/{person_id}/tokens": ("/api/persons/{dewi_person}/tokens", answer(ok=HR_AUDITOR)),
+    "/api/me/tokens": ("/api/me/tokens", answer(ok=EVERYONE)),  # each their own person's
     "/api/audit/verify": ("/api/audit/verify", answer(ok=frozenset({"auditor"}) | INVESTIGATORS)),
     "/api/audit/events": ("/api/audit/events", answer(ok=frozenset({"auditor"}))),
     "/api/audit/aggregates/{aggregate_id}/events": ("/api/audit/aggregates/{dewi}/events?reason=matrix",
@@ -116,6 +125,8 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
                                                   unlisted=frozenset({"unrelated", "reviewer"}))),
     "/api/appraisals/{appraisal_id}": ("/api/appraisals/{appraisal}", answer(
         ok=UP | {"assessor", "hearer", "hr", "auditor"})),
+    "/api/appraisals/{appraisal_id}/target-proposals": ("/api/appraisals/{appraisal}/target-proposals", answer(
+        ok=UP | {"assessor", "hearer", "hr", "auditor"})),
     "/api/units/{code}/predicate-distribution": ("/api/units/BKPSDM/predicate-distribution?period=2025",
                                                  answer(ok=HR_AUDITOR)),
     # career record
@@ -132,6 +143,18 @@ READS: dict[str, tuple[str, dict[str, str]]] = {
     "/api/awards": ("/api/awards", RECORD_LIST),
     "/api/awards/{award_id}": ("/api/awards/{award}", RECORD),
     "/api/employees/{employee_id}/timeline": ("/api/employees/{dewi}/timeline?reason=matrix", RECORD),
+    "/api/employees/{employee_id}/standing": ("/api/employees/{dewi}/standing", RECORD),
+    "/api/development-needs": ("/api/development-needs", RECORD_LIST),
+    "/api/development-needs/{need_id}": ("/api/development-needs/{need}", RECORD),
+    "/api/development-plans": ("/api/development-plans", RECORD_LIST),
+    "/api/development-plans/{plan_id}": ("/api/development-plans/{plan}", RECORD),
+    "/api/performance-dialogues": ("/api/performance-dialogues", RECORD_LIST),
+    "/api/performance-dialogues/{dialogue_id}": ("/api/performance-dialogues/{dialogue}", RECORD),
+    "/api/me/dialogue-actions": ("/api/me/dialogue-actions", answer(ok=EMPLOYEES)),
+    "/api/award-proposals": ("/api/award-proposals", RECORD_LIST),
+    "/api/units/{code}/development": ("/api/units/BKPSDM/development?year=2026", answer(ok=HR_AUDITOR)),
+    "/api/employees/{employee_id}/upward-feedback": ("/api/employees/{siti}/upward-feedback?period=2026",
+                                                      answer(ok=frozenset({"direct", "hr", "auditor"}))),
     "/api/employees/{employee_id}/service-record": ("/api/employees/{dewi}/service-record", RECORD),
     # promotion: Dewi's rejected case, whose evidence includes her appraisal, training and round
     "/api/promotion-cases": ("/api/promotion-cases", answer(listed=UP | {"committee", "hr", "auditor"},
@@ -177,6 +200,7 @@ READS.update({
     for twin, (path, answers) in list(READS.items())
     if twin in ("/api/employees", "/api/units/{code}/feedback-report", "/api/units/{code}/predicate-distribution",
                 "/api/units/{code}/training-shortfall", "/api/units/{code}/talent-grid", "/api/promotion-decisions",
+                "/api/units/{code}/development",
                 "/api/grievances")
 })
 READS["/api/employees/{employee_id}/email"] = ("/api/employees/{dewi}/email", answer(ok=frozenset({"self", "hr"})))
@@ -208,11 +232,14 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/grievances/{case_grievance}/case-file": ("/api/grievances/{grievance_id}/case-file", None),
     "/grievances/{appraisal_grievance}": ("/api/grievances/{appraisal_grievance}", None),
     "/timeline": (None, answer(ok=UP | OUTSIDERS | HR_AUDITOR)),
+    "/standing": (None, answer(ok=UP | OUTSIDERS | HR_AUDITOR)),
+    "/employees/{dewi}/standing": ("/api/employees/{employee_id}/standing", None),
     "/team": (None, answer(ok=SUPERVISORS)),
     "/hr/rounds": (None, answer(ok=frozenset({"hr"}))),
     "/investigations": (None, answer(ok=INVESTIGATORS)),
     "/hr/import": (None, answer(ok=frozenset({"hr"}))),
     "/hr/mail": (None, answer(ok=frozenset({"hr"}))),  # the mail outbox
+    "/tokens": ("/api/me/tokens", None),  # one's own personal access tokens
     "/profile": (None, answer(ok=EMPLOYEES | {"hr"})),  # one's own e-mail address (HR's account has none: a notice)
     "/feedback/{round}/report.pdf": ("/api/feedback-rounds/{round_id}/report", None),
     "/promotions/{case}/decisions/1.pdf": ("/api/promotion-cases/{case_id}", None),
@@ -223,11 +250,13 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
         "/api/exports/units/{code}/predicate-distribution", None),
     "/exports/units/BKPSDM/training-shortfall?year=2025": ("/api/exports/units/{code}/training-shortfall", None),
     "/exports/units/BKPSDM/talent-grid": ("/api/exports/units/{code}/talent-grid", None),
+    "/exports/units/BKPSDM/development?year=2026": ("/api/exports/units/{code}/development", None),
+    "/units/BKPSDM/development?year=2026": ("/api/units/{code}/development", None),
     "/exports/promotion-decisions": ("/api/exports/promotion-decisions", None),
     "/exports/grievances": ("/api/exports/grievances", None),
 }
 # the page routes that are forms (their GET shows one person's form) or sign-in machinery, not reads of a subject
-NOT_READS = {"/sign-in", "/assets/<path:filename>"}
+NOT_READS = {"/sign-in", "/assets/<path:filename>", "/sign-in/sso", "/sign-in/sso/callback"}  # signing in reads nothing
 PG_SUBSET = ("/api/feedback-rounds/{round_id}/report", "/api/feedback-rounds/{round_id}", "/api/appraisals/{appraisal_id}",
              "/api/promotion-cases/{case_id}", "/api/grievances/{grievance_id}",
              "/api/audit/feedback-rounds/{round_id}/responses", "/api/employees/{employee_id}")
@@ -260,6 +289,11 @@ class Org:
         """A GET as the relation's token."""
         return self.app.test_client().get(self.path(template),
                                           headers={"Authorization": f"Bearer {self.tokens[relation]}"})
+
+    def send(self, relation: str, method: str, path: str, body: dict[str, Any]) -> Any:
+        """A write as the relation's token."""
+        return self.app.test_client().open(path, method=method, json=body,
+                                           headers={"Authorization": f"Bearer {self.tokens[relation]}"})
 
     def page(self, relation: str, template: str) -> Any:
         """A GET of a page as the relation's signed-in account."""
@@ -322,6 +356,13 @@ def populate(system: Any) -> Org:
     ids["mentoring"] = system.mentoring.assign(HR, ids["siti"], ids["dewi"], ["menyusun kajian"]).id
     ids["award"] = system.recognition.grant(HR, ids["dewi"], "performance", "Kinerja Terbaik",
                                             "target layanan terlampaui").id
+    ids["need"] = system.development.judge(HR, ids["dewi"], "value", "Kolaboratif", "jarang berbagi informasi").id
+    ids["plan"] = system.plans.draft(HR, ids["dewi"], 2026).id
+    ids["dialogue"] = system.dialogues.record(dewi, ids["dewi"], date.today(), ["Capaian"], [], None, "sesuai").id
+    proposal = AwardProposal.propose(employee_id=ids["dewi"], appraisal_id=aid, appraisal_version=5, period="2025",
+                                     predicate="Sangat Baik", category="performance", rule_set_version=1)
+    system.ledger.record(HR, proposal)
+    ids["award_proposal"] = proposal.id
     # the closed 2025 round: Dewi (self), Siti (supervisor) and Rina (peer) answered
     feedback = system.feedback
     rid = feedback.open_round(HR, ids["dewi"], "2025-Q4", date.today() + timedelta(days=5)).id
@@ -349,6 +390,7 @@ def populate(system: Any) -> Org:
         tokens[relation], grants[relation] = issued.token, issued.grant_id
         accounts[relation] = system.accounts.create(actor, f"matrix.{relation.replace('_', '-')}", PASSWORD, role,
                                                     f"Matrix {relation}", employee_id).id
+    ids["dewi_person"] = Person.id_for_employee(ids["dewi"])  # her token and account are hers
     org = Org(create_app({"TESTING": True, "JEJAK": system}), ids, tokens, accounts)
     org.app.extensions["matrix_grants"] = grants
     return org
@@ -362,7 +404,7 @@ def assign_to(org: Org, channel: str) -> None:
     gid = org.ids["appraisal_grievance"]
     if system.grievances.grievance(HR, gid).is_open:
         system.grievances.assign(HR, gid, who["inv_closed"])
-        closer = Actor(id=str(who["inv_closed"]), role="investigator", name="matrix inv_closed")
+        closer = acting_as(system, who["inv_closed"], "investigator", "matrix inv_closed")
         system.grievances.conclude(closer, gid, "dismissed", "penilaian sesuai bukti", "keberatan sudah diputus")
     system.grievances.assign(HR, org.ids["case_grievance"], who["inv_open"])
 
@@ -406,7 +448,7 @@ def observed(org: Org, response: Any, expected: str) -> str:
     assert 200 <= response.status_code < 300, response.get_data(as_text=True)
     if expected in ("in", "out"):
         ids = {str(org.ids[k]) for k in ("round", "appraisal", "training", "potential", "mentoring", "award",
-                                         "case", "case_grievance")}
+                                         "case", "case_grievance", "need", "plan", "dialogue", "award_proposal")}
         return "in" if any(str(item.get("id")) in ids for item in items_of(response.get_json())) else "out"
     if expected in ("full", "public"):
         return "full" if "nip" in response.get_json() else "public"
@@ -499,3 +541,147 @@ def test_every_read_route_and_page_is_in_the_table(org: Org) -> None:
     matched = {adapter.match(org.path(p), method="GET", return_rule=True)[0].rule  # type: ignore[union-attr]
                for p in declared}
     assert pages - NOT_READS == matched
+
+
+# --- writes: every write route's gate, by relation -------------------------------------------------------------------
+
+STAFF_ONLY = EMPLOYEES  # an employee token (supervisors included: "employee" admits them)
+HR_ONLY = frozenset({"hr"})
+# route -> the relations its gate admits
+WRITES: dict[str, frozenset[str]] = {
+    "POST /api/access-grants": HR_ONLY,
+    "POST /api/access-grants/{grant_id}/revocation": HR_ONLY,
+    "POST /api/accounts": HR_ONLY,
+    "POST /api/accounts/{account_id}/revocation": HR_ONLY,
+    "POST /api/persons": HR_ONLY,
+    "POST /api/persons/{person_id}/roles": HR_ONLY,
+    "POST /api/persons/{person_id}/subjects": HR_ONLY,
+    "POST /api/persons/{person_id}/tokens/{grant_id}/revocation": HR_ONLY,
+    "POST /api/me/tokens": EVERYONE,  # each their own person's tokens
+    "POST /api/me/tokens/{grant_id}/revocation": EVERYONE,
+    "POST /api/appraisals": STAFF_ONLY | HR_ONLY,
+    "POST /api/appraisals/{appraisal_id}/assessment": STAFF_ONLY,
+    "POST /api/appraisals/{appraisal_id}/finalisation": STAFF_ONLY,
+    "POST /api/appraisals/{appraisal_id}/notes": STAFF_ONLY,
+    "POST /api/appraisals/{appraisal_id}/objection": STAFF_ONLY,
+    "POST /api/appraisals/{appraisal_id}/objection/decision": STAFF_ONLY,
+    "POST /api/appraisals/{appraisal_id}/targets": STAFF_ONLY,
+    "POST /api/awards": SUPERVISORS | HR_ONLY,
+    "POST /api/employees": HR_ONLY,
+    "POST /api/employees/{employee_id}/civil-service-exams": HR_ONLY,
+    "POST /api/employees/{employee_id}/disciplinary-penalties": HR_ONLY,
+    "PUT /api/employees/{employee_id}/email": STAFF_ONLY | HR_ONLY,
+    "POST /api/employees/{employee_id}/position-changes": HR_ONLY,
+    "POST /api/employees/{employee_id}/qualifications": HR_ONLY,
+    "POST /api/employees/{employee_id}/rank-changes": HR_ONLY,
+    "POST /api/employees/{employee_id}/status-changes": HR_ONLY,
+    "POST /api/employees/{employee_id}/supervisor-changes": HR_ONLY,
+    "POST /api/employees/{employee_id}/unit-changes": HR_ONLY,
+    "POST /api/feedback-rounds": STAFF_ONLY | HR_ONLY,
+    "POST /api/feedback-rounds/{round_id}/close": STAFF_ONLY | HR_ONLY,
+    "POST /api/feedback-rounds/{round_id}/nominations": STAFF_ONLY | HR_ONLY,
+    "POST /api/feedback-rounds/{round_id}/nominations/{nomination_id}/approval": STAFF_ONLY | HR_ONLY,
+    "POST /api/feedback-rounds/{round_id}/nominations/{nomination_id}/declination": STAFF_ONLY,
+    "POST /api/feedback-rounds/{round_id}/nominations/{nomination_id}/rejection": STAFF_ONLY | HR_ONLY,
+    "POST /api/feedback-rounds/{round_id}/responses": STAFF_ONLY,
+    "POST /api/grievances": STAFF_ONLY,
+    "POST /api/grievances/{grievance_id}/conclusion": INVESTIGATORS,
+    "POST /api/grievances/{grievance_id}/investigator": HR_ONLY,
+    "POST /api/mentoring": SUPERVISORS | HR_ONLY,
+    "POST /api/mentoring/{mentoring_id}/end": STAFF_ONLY | HR_ONLY,
+    "POST /api/mentoring/{mentoring_id}/sessions": STAFF_ONLY | HR_ONLY,
+    "POST /api/potential-assessments": SUPERVISORS | HR_ONLY,
+    "POST /api/promotion-cases": STAFF_ONLY | HR_ONLY,
+    "POST /api/promotion-cases/{case_id}/assessment": frozenset({"hr", "committee"}),
+    "POST /api/promotion-cases/{case_id}/decision": frozenset({"committee"}),
+    "POST /api/promotion-cases/{case_id}/pertek": HR_ONLY,
+    "POST /api/promotion-cases/{case_id}/sk": HR_ONLY,
+    "POST /api/question-sets": HR_ONLY,
+    "POST /api/rule-sets": HR_ONLY,
+    "POST /api/trainings": STAFF_ONLY | HR_ONLY,
+    "POST /api/trainings/{training_id}/verification": HR_ONLY,
+    "POST /api/units": HR_ONLY,
+    "PATCH /api/units/{code}": HR_ONLY,
+    "PUT /api/units/{code}/organisation-ratings/{period}": HR_ONLY,
+}
+# Each write is sent with unknown ids and an empty body: an admitted relation is refused past the gate (400, 404,
+# 422, or 403 by the policy) and nothing is written, so the rows leave the organisation as the reads expect it.
+UNKNOWN_PARAMS = {"code": "NOPE", "period": "2025"}  # every other path parameter: a fresh id nobody has
+PG_WRITES = ("POST /api/appraisals/{appraisal_id}/objection/decision", "POST /api/grievances/{grievance_id}/conclusion",
+             "POST /api/promotion-cases/{case_id}/decision", "PUT /api/employees/{employee_id}/email")
+
+
+def gate_refused(response: Any, method: str, path: str) -> bool:
+    """True when the route's gate refused the caller (not the policy behind it)."""
+    detail = (response.get_json(silent=True) or {}).get("detail", "")
+    return response.status_code == 403 and detail.endswith(f"may not {method} {path}")
+
+
+def send_write(org: Org, route: str, relation: str) -> tuple[Any, str, str]:
+    """The route's write as the relation, with unknown ids and an empty body."""
+    method, template = route.split(" ", 1)
+    path = re.sub(r"\{(\w+)\}", lambda m: UNKNOWN_PARAMS.get(m.group(1), str(uuid4())), template)
+    return org.send(relation, method, path, {}), method, path
+
+
+WRITE_ROWS = [(route, relation, relation in admitted) for route, admitted in WRITES.items() for relation in RELATIONS]
+
+
+@pytest.mark.parametrize(("route", "relation", "admitted"), WRITE_ROWS,
+                         ids=[f"{r} as {rel}" for r, rel, _ in WRITE_ROWS])
+def test_write_route_gate_answers_each_relation_as_declared(org: Org, route: str, relation: str,
+                                                            admitted: bool) -> None:
+    response, method, path = send_write(org, route, relation)
+
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    assert response.status_code not in range(200, 300)  # nothing was written
+    assert gate_refused(response, method, path) == (not admitted), response.get_data(as_text=True)[:300]
+
+
+PG_WRITE_ROWS = [row for row in WRITE_ROWS if row[0] in PG_WRITES]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("route", "relation", "admitted"), PG_WRITE_ROWS,
+                         ids=[f"{r} as {rel}" for r, rel, _ in PG_WRITE_ROWS])
+def test_write_route_gate_answers_each_relation_as_declared_on_postgresql(pg_org: Org, route: str, relation: str,
+                                                                          admitted: bool) -> None:
+    response, method, path = send_write(pg_org, route, relation)
+
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    assert gate_refused(response, method, path) == (not admitted)
+
+
+def test_every_write_route_is_in_the_table(org: Org) -> None:
+    writes = {f"{method} {path}" for path, methods in openapi_paths(org.app).items()
+              for method in methods - {"GET"}}
+    assert writes == set(WRITES)
+
+
+# --- README's route table, checked against the matrix ----------------------------------------------------------------
+
+RELATIONS_OF_ROLE = {"employee": EMPLOYEES, "supervisor": SUPERVISORS, "hr_admin": frozenset({"hr"}),
+                     "committee": frozenset({"committee"}), "auditor": frozenset({"auditor"}),
+                     "investigator": INVESTIGATORS}
+
+
+def readme_gates() -> dict[str, frozenset[str]]:
+    """README's route table: "METHOD /path" -> the relations whose roles its gate admits."""
+    block = readme_block(README.read_text())
+    assert block is not None, "README.md has no route table (python -m web.route_table --write)"
+    gates = {}
+    for route, roles in re.findall(r"^\| `([A-Z]+ [^`]+)` \| ([^|]+) \|$", block, re.MULTILINE):
+        gates[route] = frozenset().union(*(RELATIONS_OF_ROLE[r.strip()] for r in roles.split(",")))
+    return gates
+
+
+def test_the_readme_route_table_agrees_with_the_matrix() -> None:
+    """A write's gate admits exactly the relations the matrix declares; a read's gate admits at least everyone the
+    matrix lets read it (the policy behind the gate may refuse more)."""
+    gates = readme_gates()
+    assert {route: gates.get(route) for route in WRITES} == WRITES
+    for route, (_, answers) in READS.items():
+        if f"GET {route}" not in gates:
+            continue  # a public route (e.g. the OpenAPI document) has no gate
+        readers = {relation for relation, outcome in answers.items() if outcome != "403"}
+        assert readers <= gates[f"GET {route}"], route

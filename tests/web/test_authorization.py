@@ -17,6 +17,8 @@ from application.access import hash_token
 from application.actor import Actor, system_actor
 from application.question_book import default_questions
 from application.rulebook import default_rules
+from domain.award_proposal import AwardProposal
+from domain.development import DevelopmentNeed, ProposedNeed, SourceRef
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from tests.conftest import _make
@@ -244,7 +246,124 @@ BODIES.update({
 # reason (required of them, ignored for the others), which records the read.
 ROUTES += [
     ("GET", "/api/employees/{staff}/timeline?reason=audit", CAREER_READERS),
+    ("GET", "/api/employees/{staff}/standing", CAREER_READERS),  # where she stands
 ]
+
+# Development needs of the staff member (see `development_setup`): her supervisor or HR records, proposes (from the
+# shared closed round), confirms and dismisses; she, her supervisors, HR and auditors read them.
+ROUTES += [
+    ("GET", "/api/development-needs", CAREER_READERS),
+    ("POST", "/api/development-needs", SUPERVISOR_OR_HR),
+    ("POST", "/api/development-needs/proposals", SUPERVISOR_OR_HR),
+    ("GET", "/api/development-needs/{need}", CAREER_READERS),
+    ("POST", "/api/development-needs/{need}/confirmation", SUPERVISOR_OR_HR),
+    ("POST", "/api/development-needs/{need}/dismissal", SUPERVISOR_OR_HR),
+]
+BODIES.update({
+    ("POST", "/api/development-needs"): lambda ids: {
+        "employee_id": ids["staff"], "area": "value", "value": "Kolaboratif", "detail": "jarang berbagi informasi"},
+    ("POST", "/api/development-needs/proposals"): lambda ids: {
+        "source": "feedback_round", "source_id": ids["source_round"]},
+    ("POST", "/api/development-needs/{need}/confirmation"): lambda ids: {"reason": "perlu pelatihan"},
+    ("POST", "/api/development-needs/{need}/dismissal"): lambda ids: {"reason": "sudah membaik"},
+})
+
+# Development plans of the staff member (see `plan_setup`): she, her supervisor or HR drafts and works on them; she
+# and her supervisor sign (HR does not); her supervisor or HR closes an agreed one.
+ROUTES += [
+    ("GET", "/api/development-plans", CAREER_READERS),
+    ("POST", "/api/development-plans", PEOPLE),
+    ("GET", "/api/development-plans/{plan}", CAREER_READERS),
+    ("POST", "/api/development-plans/{plan}/goals", PEOPLE),
+    ("POST", "/api/development-plans/{plan}/signature", EMPLOYEES),
+    ("POST", "/api/development-plans/{plan}/goals/{goal}/progress", PEOPLE),
+    ("POST", "/api/development-plans/{plan}/goals/{goal}/trainings", PEOPLE),
+    ("POST", "/api/development-plans/{plan}/closure", SUPERVISOR_OR_HR),
+]
+PLAN_ACTIVITY = {"kind": "training", "description": "Pelatihan manajemen kinerja", "jp_planned": 24,
+                 "starts_on": "2026-03-02", "ends_on": "2026-03-05"}
+BODIES.update({
+    ("POST", "/api/development-plans"): lambda ids: {"employee_id": ids["me"], "year": 2027},
+    ("POST", "/api/development-plans/{plan}/signature"): lambda ids: None,
+    ("POST", "/api/development-plans/{plan}/goals"): lambda ids: {
+        "title": "Menyelesaikan usulan tepat waktu", "need_ids": [ids["plan_need"]], "activities": [PLAN_ACTIVITY]},
+    ("POST", "/api/development-plans/{plan}/goals/{goal}/progress"): lambda ids: {
+        "progress": 50, "note": "separuh usulan tepat waktu"},
+    ("POST", "/api/development-plans/{plan}/goals/{goal}/trainings"): lambda ids: {
+        "training_id": ids["plan_training"]},
+    ("POST", "/api/development-plans/{plan}/closure"): lambda ids: {
+        "outcome": "achieved", "summary": "semua usulan tepat waktu"},
+})
+
+# Target proposals on the staff member's appraisal (see `target_setup`): she proposes and acknowledges, her
+# supervisor (the assessor) decides; the other employee-role caller is refused by data.
+ROUTES += [
+    ("GET", "/api/appraisals/{appraisal}/target-proposals", APPRAISAL_READERS),
+    ("POST", "/api/appraisals/{appraisal}/target-proposals", EMPLOYEES),
+    ("POST", "/api/appraisals/{appraisal}/target-proposals/{proposal}/decision", EMPLOYEES),
+    ("POST", "/api/appraisals/{appraisal}/targets/{target}/acknowledgement", EMPLOYEES),
+]
+REFUSED_BY_DATA.update({
+    ("POST", "/api/appraisals/{appraisal}/target-proposals"): frozenset({"supervisor"}),
+    ("POST", "/api/appraisals/{appraisal}/target-proposals/{proposal}/decision"): frozenset({"employee"}),
+    ("POST", "/api/appraisals/{appraisal}/targets/{target}/acknowledgement"): frozenset({"supervisor"}),
+})
+BODIES.update({
+    ("POST", "/api/appraisals/{appraisal}/targets/{target}/acknowledgement"): lambda ids: None,
+    ("POST", "/api/appraisals/{appraisal}/target-proposals"): lambda ids: {
+        "target": "Menyusun 12 kajian", "indicator": "kajian selesai per bulan"},
+    ("POST", "/api/appraisals/{appraisal}/target-proposals/{proposal}/decision"): lambda ids: {
+        "outcome": "edited", "target": "Menyusun 10 kajian", "indicator": "kajian selesai per bulan",
+        "reason": "dua kajian dialihkan ke bidang lain"},
+})
+
+# Upward feedback to the supervisor: the staff member (his direct report) gives it; he reads it, as do HR and
+# auditors; he gives none to himself and she reads none of his.
+CURRENT_QUARTER = f"{date.today().year}-Q{(date.today().month - 1) // 3 + 1}"
+ROUTES += [
+    ("POST", "/api/employees/{supervisor}/upward-feedback", EMPLOYEES),
+    ("GET", "/api/employees/{supervisor}/upward-feedback?period=2026", CAREER_READERS),
+]
+REFUSED_BY_DATA.update({
+    ("POST", "/api/employees/{supervisor}/upward-feedback"): frozenset({"supervisor"}),
+    ("GET", "/api/employees/{supervisor}/upward-feedback?period=2026"): frozenset({"employee"}),
+})
+BODIES.update({
+    ("POST", "/api/employees/{supervisor}/upward-feedback"): lambda ids: {
+        "period": CURRENT_QUARTER, "anonymous": True, "ratings": {"Kolaboratif": 4}, "comment": "arahan jelas"},
+})
+
+# Awards proposed by the staff member's Sangat Baik predicate (see `award_proposal_setup`): HR grants or dismisses.
+ROUTES += [
+    ("GET", "/api/award-proposals", CAREER_READERS),
+    ("GET", "/api/units/BKPSDM/development?year=2026", GRANT_READERS),  # HR's unit development report
+    ("POST", "/api/award-proposals/{award_proposal}/grant", HR),
+    ("POST", "/api/award-proposals/{award_proposal}/dismissal", HR),
+]
+BODIES.update({
+    ("POST", "/api/award-proposals/{award_proposal}/grant"): lambda ids: {
+        "title": "Pegawai Berkinerja Sangat Baik 2025", "reason": "predikat Sangat Baik 2025"},
+    ("POST", "/api/award-proposals/{award_proposal}/dismissal"): lambda ids: {"reason": "sudah menerima penghargaan"},
+})
+
+# Performance dialogues of the staff member with her supervisor (see `dialogue_setup`): the two of them record and
+# act on them; the one who did not record it adds their account.
+ROUTES += [
+    ("GET", "/api/performance-dialogues", CAREER_READERS),
+    ("POST", "/api/performance-dialogues", EMPLOYEES),
+    ("GET", "/api/performance-dialogues/{dialogue}", CAREER_READERS),
+    ("POST", "/api/performance-dialogues/{dialogue}/account", EMPLOYEES),
+    ("POST", "/api/performance-dialogues/{dialogue}/actions/{action}/completion", EMPLOYEES),
+    ("GET", "/api/me/dialogue-actions", EMPLOYEES),
+]
+BODIES.update({
+    ("POST", "/api/performance-dialogues"): lambda ids: {
+        "employee_id": ids["staff"], "held_on": date.today().isoformat(), "topics": ["Capaian triwulan"],
+        "actions": [{"text": "Susun ulang jadwal", "owner": "employee"}], "account": "capaian sesuai rencana"},
+    ("POST", "/api/performance-dialogues/{dialogue}/account"): lambda ids: {"account": "saya sepakat"},
+    ("POST", "/api/performance-dialogues/{dialogue}/actions/{action}/completion"): lambda ids: {
+        "note": "jadwal baru dipakai"},
+})
 
 # Promotion cases: {case} is a case of the staff member (Dewi), who reports to the supervisor (Siti). Reads share one
 # proposed, assessed and decided case; an investigator reads only the cases of open grievances assigned to them, so
@@ -326,6 +445,55 @@ BODIES.update({
     ("POST", "/api/accounts/{account}/revocation"): lambda ids: {"reason": "pindah instansi"},
 })
 
+# Persons and personal access tokens: HR registers persons and grants roles, HR and auditors list them and their
+# tokens, HR revokes any person's token; every caller lists, creates and revokes their own ({my_token}: the caller's).
+ROUTES += [
+    ("GET", "/api/persons", GRANT_READERS),
+    ("POST", "/api/persons", HR),
+    ("POST", "/api/persons/{person}/roles", HR),
+    ("GET", "/api/persons/{person}/tokens", GRANT_READERS),
+    ("POST", "/api/persons/{person}/tokens/{person_token}/revocation", HR),
+    ("GET", "/api/me/tokens", EVERYONE),
+    ("POST", "/api/me/tokens", EVERYONE),
+    ("POST", "/api/me/tokens/{my_token}/revocation", EVERYONE),
+    ("POST", "/api/persons/{person}/subjects", HR),
+]
+BODIES.update({
+    ("POST", "/api/persons"): lambda ids: {"name": "Budi Santoso", "roles": ["auditor", "investigator"]},
+    ("POST", "/api/persons/{person}/roles"): lambda ids: {"role": "investigator"},
+    ("POST", "/api/persons/{person}/tokens/{person_token}/revocation"): lambda ids: {"reason": "laptop hilang"},
+    ("POST", "/api/me/tokens"): lambda ids: {"name": "skrip laporan", "role": ids.get("my_role", "auditor")},
+    ("POST", "/api/me/tokens/{my_token}/revocation"): lambda ids: {"reason": "tidak dipakai lagi"},
+    ("POST", "/api/persons/{person}/subjects"): lambda ids: {
+        "subject": f"sub-{ids['person']}", "issuer": "https://sso.example.go.id/realms/asn"},
+})
+
+
+def person_setup(api: Api, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """{person}: a person holding the auditor role, {person_token}: their token; {my_token}: a token of the caller's
+    own person; ``my_role``: the role the caller's token acts in (any ids when the call is refused before them)."""
+    ids: dict[str, str] = {}
+    if "{person" in template:
+        if not real:
+            return {"person": str(uuid4()), "person_token": str(uuid4())}
+        person = api.jejak.persons.register(MATRIX_HR, "Pemeriksa Matriks", ["auditor"])
+        ids["person"] = str(person.id)
+        ids["person_token"] = str(api.jejak.persons.issue_token(MATRIX_HR, person.id, "matriks", "auditor").grant_id)
+    if caller is not None and ("{my_token}" in template or template == "/api/me/tokens"):
+        grant = api.jejak.grants.by_token_hash(hash_token(api.tokens[caller]))
+        assert grant is not None
+        api.jejak.projections.catch_up()
+        owner = api.jejak.person_view.principal(grant["id"])
+        assert owner is not None and owner["person_id"] is not None
+        ids["my_role"] = grant["role"]
+        if "{my_token}" in template:
+            ids["my_token"] = str(api.jejak.persons.issue_token(MATRIX_HR, owner["person_id"], "matriks",
+                                                                grant["role"]).grant_id)
+    elif "{my_token}" in template:
+        ids["my_token"] = str(uuid4())
+    return ids
+
+
 # Employment status: {cpns} is a CPNS whom HR appoints PNS. The service record (education, penalties, exams) is
 # written by HR and read by HR, auditors, the employee and their supervisors. Pertek and SK: HR, in that order.
 ROUTES += [
@@ -387,6 +555,7 @@ ROUTES += [
     ("GET", "/api/exports/units/BKPSDM/talent-grid?format=xlsx", UNIT_REPORT_READERS),
     ("GET", "/api/exports/promotion-decisions?format=xlsx", HISTORY_READERS),
     ("GET", "/api/exports/grievances", GRIEVANCE_READERS),
+    ("GET", "/api/exports/units/BKPSDM/development?year=2026&format=xlsx", GRANT_READERS),
 ]
 
 OK, DATA, FORBIDDEN, UNAUTHENTICATED = "ok", "refused-by-data", "forbidden", "unauthenticated"
@@ -458,7 +627,7 @@ def appraisal_setup(api: Api, method: str, template: str, caller: str | None, re
     open (targets, notes), with a target (assessment), assessed (finalisation), or final with the supervisor now
     reporting to a new head of office who hears objections (objection); for the decision, the other employee's,
     assessed by the staff member (named by HR), final and objected to, so the staff member's supervisor decides."""
-    if "{appraisal}" not in template:
+    if "{appraisal}" not in template or method != "GET" and is_target_route(template):
         return {}
     if method == "GET":
         return {"appraisal": str(shared_appraisal(api))}
@@ -489,6 +658,30 @@ def appraisal_setup(api: Api, method: str, template: str, caller: str | None, re
     return {"appraisal": str(aid)}
 
 
+def is_target_route(template: str) -> bool:
+    """The target-proposal routes (their state comes from `target_setup`)."""
+    return "/target-proposals" in template or template.endswith("/acknowledgement")
+
+
+def target_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """Ids of {appraisal}, {proposal} and {target} for an admitted write: an open appraisal of the staff member
+    (assessed by her supervisor) with a proposal of hers to decide, or a target the assessor added to acknowledge."""
+    if method == "GET" or not is_target_route(template):
+        return {}
+    if not real:
+        return {"appraisal": str(uuid4()), "proposal": str(uuid4()), "target": str(uuid4())}
+    aid = api.jejak.appraisals.open(MATRIX_HR, api.ids["staff"], APPRAISAL_PERIOD).id
+    ids = {"appraisal": str(aid), "proposal": str(uuid4()), "target": str(uuid4())}
+    service = api.jejak.target_proposals
+    if "{proposal}" in template:
+        service.propose(as_employee(api, "staff"), aid, "Menyusun 12 kajian", "kajian selesai per bulan")
+        ids["proposal"] = str(service.proposals(MATRIX_HR, aid)["proposals"][0]["id"])
+    if "{target}" in template:
+        ids["target"] = str(api.jejak.appraisals.agree_target(as_employee(api, "supervisor"), aid,
+                                                               "Melayani 100 usulan", "usulan selesai"))
+    return ids
+
+
 def shared_appraisal(api: Api) -> UUID:
     """The shared read-only appraisal (created once per app)."""
     if "appraisal" not in api.ids:
@@ -499,6 +692,7 @@ def shared_appraisal(api: Api) -> UUID:
 # --- career record set-up ---------------------------------------------------------------------------------------
 
 CAREER_KINDS = ("training", "potential", "mentoring", "award")
+DEVELOPMENT_KINDS = ("need", "plan", "goal", "dialogue", "action", "proposal", "target", "award_proposal")
 
 
 def career_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
@@ -610,6 +804,105 @@ def shared_grievance(api: Api) -> UUID:
     return api.ids["grievance"]
 
 
+def development_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """Id of {need} (reads share one proposed need of the staff member; an admitted decision gets its own) and of
+    the closed round a proposal reads."""
+    if "/development-needs" not in template:
+        return {}
+    if not real:
+        return {"need": str(uuid4()), "source_round": str(uuid4())}
+    if template.endswith("/proposals"):
+        return {"source_round": str(closed_round(api))}
+    if "{need}" not in template:
+        return {}
+    if method == "GET":
+        if "need" not in api.ids:
+            api.ids["need"] = proposed_need(api)
+        return {"need": str(api.ids["need"])}
+    return {"need": str(proposed_need(api))}
+
+
+def plan_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """Ids of {plan} and {goal}: reads share one agreed plan of the staff member; an admitted write gets its own
+    plan in the state it needs (draft with an open need to tie a goal to; with a goal to sign; agreed, with a
+    training to link, for progress, trainings and closure)."""
+    if "{plan}" not in template:
+        return {}
+    if not real:
+        return {"plan": str(uuid4()), "goal": str(uuid4()), "plan_need": str(uuid4()), "plan_training": str(uuid4())}
+    if method == "GET":
+        if "plan" not in api.ids:
+            api.ids["plan"], api.ids["goal"] = staff_plan(api, 2026, goal=True, agreed=True)
+        return {"plan": str(api.ids["plan"]), "goal": str(api.ids["goal"])}
+    stage_goal = not template.endswith("/goals")
+    agreed = template.endswith(("/progress", "/trainings", "/closure"))
+    plan, goal = staff_plan(api, 2026, goal=stage_goal, agreed=agreed)
+    ids = {"plan": str(plan), "goal": str(goal), "plan_need": str(proposed_need(api))}
+    if template.endswith("/trainings"):
+        ids["plan_training"] = str(record_training(api, "800/MATRIX-IDP/2026"))
+    return ids
+
+
+def staff_plan(api: Api, year: int, goal: bool, agreed: bool) -> tuple[UUID, UUID]:
+    """A plan of the staff member (with a goal tied to a need; signed by both when ``agreed``)."""
+    plans = api.jejak.plans
+    plan_id = plans.draft(MATRIX_HR, api.ids["staff"], year).id
+    goal_id = uuid4()
+    if goal:
+        activity = {**PLAN_ACTIVITY, "starts_on": date(year, 3, 2), "ends_on": date(year, 3, 5)}
+        goal_id = plans.add_goal(MATRIX_HR, plan_id, "Menyelesaikan usulan tepat waktu", [proposed_need(api)],
+                                 [activity]).id
+    if agreed:
+        plans.sign(as_employee(api, "staff"), plan_id)
+        plans.sign(as_employee(api, "supervisor"), plan_id)
+    return plan_id, goal_id
+
+
+def dialogue_setup(api: Api, method: str, template: str, caller: str | None, real: bool) -> dict[str, str]:
+    """Ids of {dialogue} and {action}: reads share one dialogue the staff member recorded; an admitted write gets
+    its own, recorded by the other party than the caller (so the caller may add an account)."""
+    if "{dialogue}" not in template:
+        return {}
+    if not real:
+        return {"dialogue": str(uuid4()), "action": str(uuid4())}
+    if method == "GET":
+        if "dialogue" not in api.ids:
+            api.ids["dialogue"] = staff_dialogue(api, "staff")
+        return {"dialogue": str(api.ids["dialogue"])}
+    dialogue = staff_dialogue(api, "staff" if caller == "supervisor" else "supervisor")
+    return {"dialogue": str(dialogue), "action": str(api.jejak.dialogues.dialogue(dialogue).actions[0].id)}
+
+
+def staff_dialogue(api: Api, recorder: str) -> UUID:
+    """A dialogue of the staff member with her supervisor, with one open action, recorded by ``recorder``."""
+    return api.jejak.dialogues.record(as_employee(api, recorder), api.ids["staff"], date.today(), ["Capaian"],
+                                      [{"text": "Susun ulang jadwal", "owner": "employee", "due_on": None}], None,
+                                      "capaian sesuai rencana").id
+
+
+def award_proposal_setup(api: Api, method: str, template: str, caller: str | None, real: bool
+                         ) -> dict[str, str]:
+    """Id of {award_proposal}: an award proposed for the staff member (as a final Sangat Baik appraisal proposes
+    it), one per admitted write."""
+    if "{award_proposal}" not in template:
+        return {}
+    if not real:
+        return {"award_proposal": str(uuid4())}
+    proposal = AwardProposal.propose(employee_id=api.ids["staff"], appraisal_id=uuid4(), appraisal_version=5,
+                                     period="2025", predicate="Sangat Baik", category="performance",
+                                     rule_set_version=1)
+    api.jejak.ledger.record(MATRIX_HR, proposal)
+    return {"award_proposal": str(proposal.id)}
+
+
+def proposed_need(api: Api) -> UUID:
+    """A need proposed for the staff member from a final appraisal (pinned as the rule would pin it)."""
+    need = DevelopmentNeed.propose(api.ids["staff"], SourceRef("appraisal", uuid4(), 5),
+                                   ProposedNeed("work_results", None, "hasil kerja di bawah ekspektasi", {}), 1)
+    api.jejak.ledger.record(MATRIX_HR, need)
+    return need.id
+
+
 def caller_id(caller: str | None) -> str:
     return caller or "anonymous"
 
@@ -629,7 +922,13 @@ def resolve(api: Api, method: str, template: str, caller: str | None = None, rea
     ids.update(career_setup(api, method, template, caller, real))
     ids.update(promotion_setup(api, method, template, caller, real))
     ids.update(grievance_setup(api, method, template, caller, real))
+    ids.update(development_setup(api, method, template, caller, real))
+    ids.update(plan_setup(api, method, template, caller, real))
+    ids.update(dialogue_setup(api, method, template, caller, real))
+    ids.update(target_setup(api, method, template, caller, real))
+    ids.update(award_proposal_setup(api, method, template, caller, real))
     ids.update(status_setup(api, template, real))
+    ids.update(person_setup(api, template, caller, real))
     return template.format(**ids), ids
 
 
@@ -743,7 +1042,8 @@ def test_matrix_covers_every_route_and_method_for_every_caller(api: Api) -> None
     adapter = api.app.url_map.bind("localhost")
     dummy = {"grant": str(uuid4()), "account": str(uuid4()), "round": str(uuid4()), "nomination": str(uuid4()),
              "appraisal": str(uuid4()), "case": str(uuid4()), "grievance": str(uuid4()), "cpns": str(uuid4()),
-             **{kind: str(uuid4()) for kind in CAREER_KINDS},
+             "person": str(uuid4()), "person_token": str(uuid4()), "my_token": str(uuid4()),
+             **{kind: str(uuid4()) for kind in CAREER_KINDS + DEVELOPMENT_KINDS},
              **{name: str(value) for name, value in api.ids.items()}}
     covered: dict[tuple[str, str], set[str | None]] = {}
     for method, template, caller, _ in MATRIX:

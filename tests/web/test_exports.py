@@ -152,3 +152,13 @@ def test_a_page_download_is_refused_to_roles_the_json_twin_refuses(site: Site) -
     assert site.client("auditor").get("/exports/promotion-decisions?format=xlsx").status_code == 200
     assert site.client(None).get("/exports/grievances").status_code == 302
 
+
+
+def test_the_unit_development_report_downloads_as_xlsx_with_one_row_per_person(api: Api) -> None:
+    staff = api.ids["staff"]
+    api.jejak.development.judge(HR, staff, "value", "Kolaboratif", "jarang berbagi informasi")
+    api.jejak.plans.draft(HR, staff, 2026)
+    rows = sheet(api.call("GET", "/api/exports/units/BKPSDM/development?year=2026&format=xlsx").data)
+    assert rows[0][:3] == ("Nama", "Jabatan", "Pangkat")
+    mine = next(r for r in rows[1:] if r[4] == 1)
+    assert mine[3:] == (2026, 1, "konsep", 0, 0)

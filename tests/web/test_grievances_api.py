@@ -150,7 +150,7 @@ def test_grievance_refusals(setting: tuple[Api, str]) -> None:
     not_an_investigator = api.call("POST", f"/api/grievances/{grievance_id}/investigator",
                                    json={"investigator_grant_id": api.ids["grant_auditor"]})
     assert not_an_investigator.status_code == 422
-    assert "investigator_grant_id" in not_an_investigator.get_json()["errors"]
+    assert "investigator_id" in not_an_investigator.get_json()["errors"]
     assign(api, grievance_id)
     stale = api.call("POST", f"/api/grievances/{grievance_id}/investigator", **{"If-Match": '"1"'},
                      json={"investigator_grant_id": api.ids["grant_other_investigator"]})

@@ -26,6 +26,7 @@ EVERYONE = frozenset(ROLES)
 PAGES: list[tuple[str, str | None, frozenset[str]]] = [
     ("/", None, EVERYONE),
     ("/reviews", "/api/me/review-requests", frozenset()),
+    ("/tokens", "/api/me/tokens", frozenset()),
     ("/reviews/{answered}/submitted", "/api/feedback-rounds/{answered}/responses/mine", frozenset()),
     ("/feedback", "/api/feedback-rounds", frozenset()),
     ("/feedback/{closed}/report", "/api/feedback-rounds/{closed}/report", frozenset()),
@@ -149,7 +150,8 @@ def page_views(site: Site) -> dict[str, Any]:
             if rule.endpoint.startswith("pages.") and rule.endpoint != "pages.static"}
 
 
-OPEN_PAGES = {"pages.signin.sign_in", "pages.signin.sign_out", "pages.signin.language"}
+OPEN_PAGES = {"pages.signin.sign_in", "pages.signin.sign_out", "pages.signin.language", "pages.signin.sso",
+              "pages.signin.sso_callback"}
 
 
 def test_every_page_declares_the_roles_it_admits(site: Site) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -153,3 +154,14 @@ def test_an_accounts_history_shows_no_password_hash(site: Site) -> None:
 
     assert "Granted" in page
     assert "$argon2" not in page and "[redacted]" in page
+
+
+def test_event_log_shows_the_person_behind_the_token_an_event_names(site: Site) -> None:
+    api = site.api
+    grant_id = api.call("GET", "/api/me").get_json()["grant_id"]
+    assert api.call("POST", "/api/units", json={"code": "DISHUB", "name": "Dinas Perhubungan"}).status_code == 201
+
+    page = site.client("auditor").get(f"/audit/events?actor={grant_id}").get_data(as_text=True)
+
+    person = site.jejak.person_view.principal(UUID(grant_id))["person_id"]
+    assert grant_id in page and f'class="person">pengguna: Admin BKPSDM <span class="hint">{person}' in page

@@ -147,9 +147,9 @@ def test_the_candidate_files_a_grievance_hr_assigns_and_the_investigator_reads_t
     assert 'id="grievance-status"><strong>diajukan</strong>' in employee.get(grievance_path).get_data(as_text=True)
 
     hr = site.client("hr_admin")
-    investigator_account = str(site.accounts["investigator"])
-    assert investigator_account in hr.get(grievance_path).get_data(as_text=True)
-    assigned = post_form(hr, grievance_path + "/investigator", {"investigator": investigator_account},
+    investigator_person = str(site.jejak.person_view.principal(site.accounts["investigator"])["person_id"])
+    assert investigator_person in hr.get(grievance_path).get_data(as_text=True)  # HR chooses a person
+    assigned = post_form(hr, grievance_path + "/investigator", {"investigator": investigator_person},
                          grievance_path)
     assert assigned.status_code == 302
 

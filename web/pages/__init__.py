@@ -20,6 +20,7 @@ from infrastructure.config import Settings
 from infrastructure.sessions import SESSION_LIFETIME
 from web.pages import (
     audit,
+    development,
     documents,
     employee_import,
     feedback,
@@ -30,6 +31,7 @@ from web.pages import (
     profile,
     promotions,
     signin,
+    tokens,
 )
 from web.pages import exports as export_pages
 from web.pages.access import load_session
@@ -44,7 +46,7 @@ csrf = CSRFProtect()
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 for child in (signin.bp, feedback.bp, people.bp, hr.bp, audit.bp, promotions.bp, grievances.bp, export_pages.bp,
-              employee_import.bp, documents.bp, profile.bp):
+              employee_import.bp, documents.bp, profile.bp, development.bp, tokens.bp):
     bp.register_blueprint(child)
 
 

@@ -11,11 +11,13 @@ from flask import abort, g, redirect, render_template, request, session, url_for
 
 from application.access_policy import ROUTE_ROLES
 from domain.access import ROLES
-from web.auth import Principal, effective_role, jejak, permits, security_read_models_ready
+from web.auth import Principal, as_person, identify, jejak, permits, security_read_models_ready
 
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "account_id"
 SESSION_ID = "sid"
+SESSION_ROLE = "role"  # the role the pages act in, chosen with the role switcher
+SESSION_PERSON = "person_id"  # a single sign-on session: the person the provider's subject signed in
 
 
 def signed_in() -> Principal | None:
@@ -24,7 +26,11 @@ def signed_in() -> Principal | None:
 
 
 def load_session() -> None:
-    """Turn the session's account into the request's principal; a revoked or unknown account ends the session."""
+    """Turn the session's account (or single sign-on person) into the request's principal; a revoked or unknown
+    account, or a deactivated person, ends the session."""
+    if session.get(SESSION_PERSON):
+        load_person_session(str(session[SESSION_PERSON]))
+        return
     raw = session.get(SESSION_KEY)
     if not raw:
         return
@@ -37,15 +43,41 @@ def load_session() -> None:
     if row is None or row["revoked"] or not jejak().page_sessions.is_live(str(session.get(SESSION_ID, "")), row["id"]):
         session.clear()
         return
-    g.principal = Principal(row["id"], effective_role(row), row["name"], row["employee_id"])
+    who = identify(row, str(session.get(SESSION_ROLE) or row["role"]))
+    if who is None:  # the person was deactivated, or lost the role this session acted in
+        session.clear()
+        return
+    g.principal = who
 
 
-def start_session(account_id: UUID) -> None:
-    """A fresh session for the account (the old one, and any token planted in it, is dropped)."""
+def load_person_session(raw: str) -> None:
+    """A single sign-on session: the person, acting in the chosen role (their first role until they choose)."""
+    if not security_read_models_ready():
+        abort(503)
+    try:
+        person_id = UUID(raw)
+    except ValueError:
+        session.clear()
+        return
+    person = jejak().person_view.person(person_id)
+    if person is None or not jejak().page_sessions.is_live(str(session.get(SESSION_ID, "")), person_id):
+        session.clear()
+        return
+    who = as_person(person_id, person, jejak().person_view.aliases(person_id),
+                    str(session.get(SESSION_ROLE) or person["roles"][0]))
+    if who is None:
+        session.clear()
+        return
+    g.principal = who
+
+
+def start_session(account_id: UUID, key: str = SESSION_KEY) -> None:
+    """A fresh session for the account (or, with ``key`` SESSION_PERSON, the person signed in by single sign-on);
+    the old session, and any token planted in it, is dropped."""
     lang = session.get("lang")
     session.clear()
     session.permanent = True
-    session[SESSION_KEY] = str(account_id)
+    session[key] = str(account_id)
     session[SESSION_ID] = jejak().page_sessions.start(account_id)
     if lang:
         session["lang"] = lang

@@ -59,6 +59,13 @@ def grid(code: str) -> Any:
     return send(exports.GridQuery, lambda q: exports.grid_table(q, code))
 
 
+@bp.route("/exports/units/<code>/development")
+@page("development.unit_development")
+def development(code: str) -> Any:
+    """A unit's development report."""
+    return send(exports.DevelopmentQuery, lambda q: exports.development_table(q, code))
+
+
 @bp.route("/exports/promotion-decisions")
 @page("promotions.decision_history")
 def history() -> Any:

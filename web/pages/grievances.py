@@ -58,12 +58,9 @@ def grievance_page(gid: UUID, status: int = 200, errors: Errors | None = None, c
 
 
 def investigators() -> list[tuple[str, str]]:
-    """Who HR may assign: active investigator sign-in accounts and API tokens, as (id, label) options."""
-    accounts = [(str(a["id"]), _("%(name)s (sign-in account %(u)s)", name=a["name"], u=a["username"]))
-                for a in jejak().account_view.all() if a["role"] == "investigator" and not a["revoked"]]
-    tokens = [(str(t["id"]), _("%(name)s (API token)", name=t["name"]))
-              for t in jejak().grants.all() if t["role"] == "investigator" and not t["revoked"]]
-    return accounts + tokens
+    """Who HR may assign: active persons holding the investigator role, as (person id, name) options."""
+    return [(str(p["id"]), p["name"]) for p in jejak().person_view.all()
+            if "investigator" in p["roles"] and p["status"] == "active"]
 
 
 @bp.route("/grievances/<grievance_id>/investigator", methods=["POST"])
@@ -81,7 +78,7 @@ def assign(grievance_id: str) -> Any:
         try:
             jejak().grievances.assign(actor(), gid, holder)
         except DomainError as e:
-            errors = field_errors(e, {"investigator_grant_id": "investigator"})
+            errors = field_errors(e, {"investigator_id": "investigator"})
     if errors:
         return grievance_page(gid, 422, errors, chosen)
     return redirect(url_for("pages.grievances.grievance", grievance_id=gid, notice="assigned"))

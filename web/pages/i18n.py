@@ -102,6 +102,23 @@ WORDS: dict[str, Any] = {
     "discipline": lazy_gettext("discipline"),
     "exam": lazy_gettext("civil-service exam"),
     "more_than_percent": lazy_gettext("more than (percent)"),
+    # development needs
+    "confirmed": lazy_gettext("confirmed"),
+    "work_results": lazy_gettext("work results"),
+    "behaviour": lazy_gettext("work behaviour"),
+    "talent": lazy_gettext("9-box follow-up"),
+    "other": lazy_gettext("other"),
+    "draft": lazy_gettext("draft"),
+    "agreed": lazy_gettext("agreed"),
+    "achieved": lazy_gettext("achieved"),
+    "partly_achieved": lazy_gettext("partly achieved"),
+    "not_achieved": lazy_gettext("not achieved"),
+    "mentoring": lazy_gettext("mentoring"),
+    "assignment": lazy_gettext("assignment"),
+    "coaching": lazy_gettext("coaching"),
+    "accepted": lazy_gettext("accepted"),
+    "edited": lazy_gettext("accepted as edited"),
+    "granted": lazy_gettext("granted"),
 }
 
 

@@ -6,9 +6,11 @@ from typing import Any
 from uuid import UUID
 
 from flask import Blueprint, redirect, request, url_for
+from flask_babel import gettext as _
 
 from application.access_policy import PAGE_ROLES
 from application.queries.filters import AppraisalFilter, EmployeeFilter, RoundFilter
+from domain.appraisal import AppraisalStatus
 from domain.errors import DomainError
 from web.auth import actor, jejak, principal
 from web.http import parse_id
@@ -25,12 +27,18 @@ bp = Blueprint("people", __name__)
 @page("timeline.employee_timeline")
 def my_timeline() -> Any:
     """Your own career timeline; HR and auditors find the person first."""
+    return own_or_find("pages.people.timeline", "pages.people.my_timeline", _("Career timeline"))
+
+
+def own_or_find(target: str, search: str, heading: str) -> Any:
+    """An employee's own page of a kind (``target``, by employee id); accounts without an employee (HR, auditors)
+    find the person by name first on ``search``."""
     who = principal()
     if who.employee_id is not None:
-        return redirect(url_for("pages.people.timeline", employee_id=who.employee_id))
+        return redirect(url_for(target, employee_id=who.employee_id))
     name = (request.args.get("name") or "").strip()[:200]
     found = jejak().directory.employees(EmployeeFilter(name=name), 50).items if name else []
-    return render("pages/find_person.html", name=name, found=found)
+    return render("pages/find_person.html", name=name, found=found, target=target, search=search, heading=heading)
 
 
 @bp.route("/employees/<employee_id>/timeline", methods=["GET", "POST"])
@@ -75,17 +83,21 @@ def appraisal(appraisal_id: str) -> Any:
 
 
 def appraisal_page(aid: UUID, reasons: str, errors: Errors, status: int, grievance_errors: Errors | None = None,
-                   grounds: str = "") -> Any:
+                   grounds: str = "", proposal_errors: Errors | None = None) -> Any:
     """Render an appraisal (and, for the appraised employee within the windows, the objection and grievance
-    forms)."""
+    forms; while it is not final, the target proposals with the employee's and the assessor's forms)."""
     data = jejak().queries.appraisals.appraisal(actor(), aid)
     today = jejak().appraisals.today()
     deadline = data["objection_deadline"]
-    may_object = (jejak().policy.may_object(actor(), data["employee_id"]) and data["status"] == "final"
+    may_object = (jejak().policy.may_object(actor(), data["employee_id"]) and data["status"] == AppraisalStatus.FINAL
                   and data["objection"] is None and deadline is not None and today <= deadline)
+    planning = data["status"] != "final"
     return render("pages/appraisal.html", status, a=data, may_object=may_object, reasons=reasons, errors=errors,
                   notice=request.args.get("notice"), grievance=jejak().grievances.filing(actor(), "appraisal", aid),
-                  grievance_errors=grievance_errors or {}, grounds=grounds)
+                  grievance_errors=grievance_errors or {}, grounds=grounds,
+                  proposals=jejak().target_proposals.proposals(actor(), aid), proposal_errors=proposal_errors or {},
+                  may_propose=planning and jejak().policy.is_self(actor(), data["employee_id"]),
+                  may_decide=planning and jejak().policy.may_act_as_assessor(actor(), data["assessor_id"]))
 
 
 @bp.route("/appraisals/<appraisal_id>/grievance", methods=["POST"])

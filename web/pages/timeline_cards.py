@@ -86,6 +86,11 @@ LABELS: dict[str, Any] = {
     "passed_on": _l("Passed on"),
     "reason": _l("Reason"),
     "cause": _l("Cause"),
+    "detail": _l("Detail"),
+    "topics": _l("Topics"),
+    "held_on": _l("Held on"),
+    "follow_up_on": _l("Follow-up on"),
+    "year": _l("Year"),
 }
 PEOPLE = ("supervisor_id", "previous_supervisor_id", "assessor_id", "decider_id", "decided_by", "mentor_id",
           "mentee_id", "granted_by_id")
@@ -102,6 +107,7 @@ KIND_WORDS: dict[str, Any] = {
     "mentoring": _l("mentoring"), "award": _l("award"), "promotion": _l("promotion"),
     "status": _l("employment status"), "education": _l("education"), "discipline": _l("discipline"),
     "exam": _l("civil-service exam"),
+    "need": _l("development need"), "plan": _l("development plan"), "dialogue": _l("performance dialogue"),
 }
 # Codes whose timeline meaning differs from the shared words (award categories, penalty levels, exams).
 CODE_WORDS: dict[str, Any] = {
@@ -258,6 +264,19 @@ class Cards:
                      until=self.value("ends_on", d) if d.get("ends_on") else "—")
         if kind == "exam":
             return _("Civil-service exam %(exam)s passed", exam=code_word(d.get("exam")))
+        return self.development_title(kind, d)
+
+    def development_title(self, kind: str, d: dict[str, Any]) -> str:
+        """A confirmed development need, an agreed or closed plan, a performance dialogue."""
+        if kind == "need":
+            return _("Development need confirmed: %(what)s", what=d.get("value") or code_word(d.get("area")))
+        if kind == "plan":
+            if d.get("outcome"):
+                return _("Development plan %(year)s closed: %(outcome)s", year=d.get("year"),
+                         outcome=code_word(d.get("outcome")))
+            return _("Development plan %(year)s agreed by the employee and the supervisor", year=d.get("year"))
+        if kind == "dialogue":
+            return _("Performance dialogue with %(name)s", name=self.value("supervisor_id", d))
         return kind_word(kind)
 
     def mentoring_title(self, d: dict[str, Any]) -> str:

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from application.actor import Actor
+from domain.access import Role
 from domain.ranks import rank_index
 from domain.service_record import ServiceRecord
 from infrastructure.container import Jejak
-
-if TYPE_CHECKING:
-    from infrastructure.demo import DemoEmployee  # noqa: F401 - types only
+from infrastructure.demo.shapes import DemoEmployee
 
 # The education a civil servant enters with at each entry rank (PP 99/2000 art. 11); officials hold a master's.
 EDUCATION_AT_ENTRY: Mapping[str, str] = {"I/a": "SD", "I/c": "SLTP", "II/a": "SLTA", "II/c": "D3", "III/a": "S1",
@@ -48,8 +47,6 @@ def schooling(rank: str, entry: str, leader: bool, start: date, rank_since: date
 def pppk_staff(builder: Any, people: Sequence[DemoEmployee]) -> tuple[DemoEmployee, ...]:
     """A few PPPK in the service units, each reporting to a head of section (a report of the unit's head); drawn
     after the PNS so their plan is unchanged."""
-    from infrastructure.demo import DemoEmployee  # noqa: PLC0415 - demo imports this module
-
     by_nip = {e.nip: e for e in people}
     unit_heads = {e.nip for e in people if e.supervisor_nip is None or by_nip[e.supervisor_nip].unit != e.unit}
     sections: dict[str, str] = {}
@@ -71,7 +68,7 @@ def pppk_staff(builder: Any, people: Sequence[DemoEmployee]) -> tuple[DemoEmploy
 def load_service_records(jejak: Jejak, employees: Sequence[DemoEmployee], ids: Mapping[str, UUID],
                          tick: Callable[[int], None]) -> int:
     """HR records each employee's qualification and exams once; return how many records were opened."""
-    hr = Actor(id="jejak-demo", role="hr_admin", name="Admin BKPSDM (demo)")
+    hr = Actor(id="jejak-demo", role=Role.HR, name="Admin BKPSDM (demo)")
     added = 0
     for e in employees:
         if not e.education:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from application.actor import Actor, system_actor
@@ -26,15 +26,7 @@ from domain.ranks import next_rank
 from domain.rules import predicate_for
 from domain.service_record import ExamPass, Penalty, Qualification
 from infrastructure.container import Jejak
-
-if TYPE_CHECKING:
-    from infrastructure.demo import (  # noqa: F401 - types only
-        DemoAppraisal,
-        DemoAward,
-        DemoEmployee,
-        DemoPlan,
-        DemoTraining,
-    )
+from infrastructure.demo.shapes import DemoAppraisal, DemoAward, DemoEmployee, DemoPlan, DemoTraining
 
 PERIOD = "2026-04"
 TMT = date(2026, 4, 1)
@@ -46,7 +38,7 @@ ASSIGNED_ON = date(2026, 4, 8)
 CONCLUDED_ON = date(2026, 5, 4)
 MEMBERS = ("Sekretaris Daerah (ketua)", "Kepala BKPSDM (sekretaris)", "Inspektur Daerah",
            "Kepala Bagian Organisasi Setda")
-PAGE_INVESTIGATOR = "investigator"  # the demo investigator's page account (infrastructure/demo.py)
+PAGE_INVESTIGATOR = "investigator"  # the demo investigator's page account (infrastructure/demo/access.py)
 REASON = "Usulan kenaikan pangkat reguler periode April 2026"
 SIGNATORY = "Bupati selaku Pejabat Pembina Kepegawaian"
 # What a rejected candidate objects to, by the first criterion they did not meet.

@@ -1,0 +1,331 @@
+"""A province-size ledger: N employees of one instansi over Y years, through the real domain classes.
+
+Seeded and repeatable. Every event comes from an aggregate's own command method, so each passed the domain's rules:
+registrations (with NIP claims), moves, position and rank changes, yearly appraisals (targets, assessment under the
+published rule set, finalisation, some objections decided), trainings verified or rejected, 360 rounds (supervisor,
+self and peers added, answers submitted, closed), mentoring (sessions, ended), awards, grievances on appraisals.
+Those events are written straight through the ledger's mapper and recorder in chunks (one command at a time would
+take hours). Promotion cases go through the application's PromotionService (propose, assess, decide), since their
+assessment pins evidence read from the event store. Works on SQLite (default) and PostgreSQL (--database-url).
+
+    .venv/bin/python -m bench.generate_instansi --employees 8000 --years 8            # about 1M events
+    .venv/bin/python -m bench.generate_instansi --employees 300 --years 2 --db /tmp/small.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import StoredEvent
+from tqdm import tqdm
+
+from application.actor import Actor, system_actor
+from application.question_book import default_questions
+from bench.rebuild_directory import FIRST, LAST, OUT_DIR, POSITIONS, UNITS
+from domain.appraisal import Appraisal
+from domain.employee import Employee
+from domain.feedback_round import Candidate, FeedbackRound
+from domain.grievance import Grievance
+from domain.mentoring import Mentoring
+from domain.nip_claim import NipClaim
+from domain.ranks import RANK_CODES
+from domain.recognition import Award
+from domain.training import Training
+from domain.unit import Unit
+from infrastructure.config import Settings
+from infrastructure.container import EVIDENCE_PROJECTIONS, Jejak
+
+CHUNK = 5_000  # stored events per insert
+HR = Actor(id="bench-hr", role="hr_admin", name="Admin BKPSDM (generator)", correlation_id="bench-generate")
+COMMITTEE = Actor(id="bench-committee", role="committee", name="Tim Penilai Kinerja", correlation_id="bench-generate")
+COURSES = ("Pelatihan Kepemimpinan Pengawas", "Diklat Teknis Kepegawaian", "Pelatihan Analis Kebijakan",
+           "Bimtek Pengadaan Barang/Jasa", "Pelatihan Pelayanan Publik", "Diklat Keuangan Daerah")
+RATINGS = ("above", "as_expected", "as_expected", "as_expected", "below")
+
+
+@dataclass
+class Person:
+    """An employee being generated."""
+
+    employee: Employee
+    supervisor: Person | None
+    peers: list[Person] = field(default_factory=list)
+
+
+class Instansi:
+    """The generated organisation and the buffer of events not yet stored."""
+
+    def __init__(self, jejak: Jejak, seed: int, bar: tqdm[Any]):
+        self.jejak = jejak
+        self.rng = random.Random(seed)
+        self.bar = bar
+        self.buffer: list[StoredEvent] = []
+        self.to_stored = jejak.ledger.mapper.to_stored_event
+        self.people: list[Person] = []
+        self.nips: set[str] = set()
+        rule_set = jejak.rules.in_effect(date.today())
+        self.rule_version, self.rules = rule_set.version, rule_set.rules
+        self.questions = jejak.questions.get()
+        self.rating_ids = [q["id"] for q in default_questions()["questions"] if q["kind"] == "rating"]
+        self.stats: dict[str, int] = {}
+
+    def save(self, *aggregates: Aggregate) -> None:
+        """Queue the aggregates' pending events (stored with the next chunk)."""
+        for aggregate in aggregates:
+            self.buffer.extend(self.to_stored(e) for e in aggregate.collect_events())
+        if len(self.buffer) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store the queued events in one transaction."""
+        if self.buffer:
+            self.jejak.ledger.recorder.insert_events(self.buffer)
+            self.bar.update(len(self.buffer))
+            self.buffer = []
+
+    def count(self, what: str) -> None:
+        self.stats[what] = self.stats.get(what, 0) + 1
+
+    # ------------------------------------------------------------------------------------------ people
+
+    def nip(self, start_year: int) -> str:
+        rng = self.rng
+        while True:
+            birth = date(rng.randint(start_year - 45, start_year - 20), rng.randint(1, 12), rng.randint(1, 28))
+            nip = f"{birth:%Y%m%d}{start_year:04d}{rng.randint(1, 12):02d}{rng.choice('12')}{rng.randint(1, 999):03d}"
+            if nip not in self.nips:
+                self.nips.add(nip)
+                return nip
+
+    def register(self, year: int, supervisor: Person | None, unit: str) -> Person:
+        rng = self.rng
+        nip = self.nip(year - rng.randint(1, 25))
+        start = date(int(nip[8:12]), int(nip[12:14]), 1)
+        rank = RANK_CODES[min(4 + rng.randint(0, 8), len(RANK_CODES) - 4)]
+        employee = Employee.register(nip=nip, name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", unit=unit,
+                                     position=rng.choice(POSITIONS), rank=rank,
+                                     rank_since=min(start + timedelta(days=rng.randint(0, 1500)), date(year - 1, 12, 31)),
+                                     supervisor_id=supervisor.employee.id if supervisor else None,
+                                     today=date(year, 1, 2))
+        self.save(employee, NipClaim.claim(employee.nip, employee.id))
+        person = Person(employee, supervisor)
+        self.people.append(person)
+        self.count("registrations")
+        return person
+
+    def staff(self, n: int, year: int) -> None:
+        """Units with heads, heads of section under them, staff under those (about 1 supervisor per 8)."""
+        for code, name in UNITS:
+            self.save(Unit.register(code, name))
+        heads = [self.register(year, None, code) for code, _ in UNITS]
+        middle: list[Person] = []
+        while len(self.people) < n:
+            unit_head = heads[len(self.people) % len(heads)]
+            if len(middle) < len(self.people) // 9:
+                middle.append(self.register(year, unit_head, unit_head.employee.unit))
+                continue
+            boss = self.rng.choice(middle) if middle else unit_head
+            self.register(year, boss, boss.employee.unit)
+        teams: dict[UUID, list[Person]] = {}
+        for p in self.people:
+            if p.supervisor:
+                teams.setdefault(p.supervisor.employee.id, []).append(p)
+        for team in teams.values():
+            for p in team:
+                p.peers = [q for q in team if q is not p]
+
+    # ------------------------------------------------------------------------------------------ a year
+
+    def year(self, y: int, promotions: bool) -> None:
+        rng = self.rng
+        for p in self.people:
+            e = p.employee
+            if rng.random() < 0.08:
+                e.move(rng.choice([c for c, _ in UNITS if c != e.unit]), date(y, rng.randint(1, 12), 1), "mutasi")
+                self.count("moves")
+            if rng.random() < 0.08:
+                e.change_position(rng.choice([x for x in POSITIONS if x != e.position]), date(y, 7, 1), "pengangkatan")
+                self.count("position changes")
+            self.save(e)
+            for _ in range(rng.choice((1, 2, 2, 3))):
+                self.training(p, y)
+            if p.supervisor:
+                self.appraisal(p, y)
+            if p.supervisor and len(p.peers) >= 3 and rng.random() < 0.5:
+                self.round(p, y)
+            if p.supervisor and rng.random() < 0.04:
+                self.mentoring(p, y)
+            if rng.random() < 0.03:
+                self.save(Award.grant(employee_id=e.id, category=rng.choice(("performance", "innovation", "service")),
+                                      title=f"Pegawai Berprestasi {y}", reason="kinerja melampaui target",
+                                      awarded_on=date(y, 8, 17), granted_by_id=None, today=date(y, 8, 17)))
+                self.count("awards")
+        self.flush()
+        if promotions:
+            self.promotions(y)
+
+    def training(self, p: Person, y: int) -> None:
+        rng = self.rng
+        start = date(y, rng.randint(1, 11), rng.randint(1, 20))
+        t = Training.record(employee_id=p.employee.id, course=rng.choice(COURSES), provider="BPSDM Provinsi",
+                            jp=rng.choice((8, 16, 20, 24, 40)), start_date=start, end_date=start + timedelta(days=4),
+                            certificate_number=f"SERT/{y}/{rng.randrange(10**9):09d}", today=start + timedelta(days=10))
+        t.decide("verified" if rng.random() < 0.92 else "rejected", "sertifikat diperiksa")
+        self.save(t)
+        self.count("trainings")
+
+    def appraisal(self, p: Person, y: int) -> None:
+        rng = self.rng
+        assert p.supervisor is not None
+        a = Appraisal.open(employee_id=p.employee.id, period=str(y), unit=p.employee.unit,
+                           assessor_id=p.supervisor.employee.id)
+        a.agree_target("Menyelesaikan layanan kepegawaian tepat waktu", "95% layanan selesai sesuai SOP")
+        a.agree_target("Menyusun laporan kinerja triwulan", "4 laporan diterima")
+        a.assess(rng.choice(RATINGS), rng.choice(RATINGS), self.rule_version, self.rules)
+        a.finalise(date(y, 12, 20), p.employee.unit)
+        self.count("appraisals")
+        if rng.random() < 0.05:
+            decider = p.supervisor.supervisor.employee.id if p.supervisor.supervisor else p.supervisor.employee.id
+            a.file_objection("penilaian tidak sesuai capaian target", date(y, 12, 22), decider)
+            upheld = rng.random() < 0.4
+            better = "Sangat Baik" if a.predicate != "Sangat Baik" else "Baik"
+            a.decide_objection("upheld" if upheld else "rejected", better if upheld else None,
+                               "bukti capaian diperiksa kembali", date(y, 12, 30), decider)
+            self.count("objections")
+        self.save(a)
+        if rng.random() < 0.01:
+            g = Grievance.file(grievant_id=p.employee.id, subject="appraisal", subject_id=a.id,
+                               subject_version=a.version, decision_number=None,
+                               grounds="prosedur penilaian tidak diikuti", today=date(y, 12, 28),
+                               decided_on=date(y, 12, 20), window_days=30, rule_set_version=self.rule_version)
+            g.assign("bench-investigator", "Inspektorat")
+            g.conclude("dismissed", "prosedur telah diikuti", "tidak ditemukan pelanggaran", None, date(y + 1, 1, 20))
+            self.save(g)
+            self.count("grievances")
+
+    def round(self, p: Person, y: int) -> None:
+        rng = self.rng
+        assert p.supervisor is not None
+        opened = date(y, 3, 1)
+        r = FeedbackRound.open(reviewee_id=p.employee.id, supervisor_id=p.supervisor.employee.id, unit=p.employee.unit,
+                               period=f"{y}-Q1", questions=self.questions, closes_on=date(y, 3, 31),
+                               rule_set_version=self.rule_version, feedback_rules=self.rules["feedback"], today=opened)
+        peers = rng.sample(p.peers, min(len(p.peers), rng.randint(3, 5)))
+        reviewers = [Candidate(p.employee.id, "self", p.supervisor.employee.id),
+                     Candidate(p.supervisor.employee.id, "supervisor",
+                               p.supervisor.supervisor.employee.id if p.supervisor.supervisor else None),
+                     *(Candidate(q.employee.id, "peer", p.supervisor.employee.id) for q in peers)]
+        r.add(reviewers, opened, "supervisor")
+        for c in reviewers:
+            if rng.random() < 0.85:
+                r.submit(c.reviewer_id, {q: rng.randint(3, 5) for q in self.rating_ids},
+                         {"strengths": "teliti dan tepat waktu"}, opened + timedelta(days=rng.randint(1, 25)))
+        r.close("periode penilaian berakhir", automatic=True)
+        self.save(r)
+        self.count("360 rounds")
+
+    def mentoring(self, p: Person, y: int) -> None:
+        mentor = p.supervisor
+        assert mentor is not None
+        if RANK_CODES.index(mentor.employee.rank) <= RANK_CODES.index(p.employee.rank):
+            return
+        m = Mentoring.assign(mentor_id=mentor.employee.id, mentor_rank=mentor.employee.rank, mentee_id=p.employee.id,
+                             mentee_rank=p.employee.rank, goals=["menyusun kajian kebijakan"],
+                             starts_on=date(y, 2, 1))
+        for month in (3, 5, 8):
+            m.log_session(date(y, month, 10), "diskusi kemajuan kajian", "mentor", date(y, month, 11))
+        m.end("kajian selesai dan dipaparkan", date(y, 10, 1))
+        self.save(m)
+        self.count("mentoring")
+
+    def promotions(self, y: int) -> None:
+        """Rank cases of about 4 % of the staff, through the application (its assessment reads the event store)."""
+        service = self.jejak.promotions
+        try:
+            self.jejak.rules.in_effect(date(y, 10, 1))
+        except Exception:  # noqa: BLE001 - before the first published rule set nobody could be assessed
+            self.count("promotion years without a rule set")
+            return
+        # the evidence index reads trainings, rounds and awards from their read models once they are caught up
+        # (scanning the log for them otherwise): catch those up, as a worker would have
+        for name in EVIDENCE_PROJECTIONS:
+            self.jejak.projections.catch_up(name)
+        for p in self.rng.sample(self.people, max(1, len(self.people) // 25)):
+            if p.employee.status != "PNS" or RANK_CODES.index(p.employee.rank) >= len(RANK_CODES) - 2:
+                continue
+            try:
+                case = service.propose(HR, p.employee.id, "rank", f"{y}-10", "usulan kenaikan pangkat reguler")
+                service.assess(HR, case.id)
+                outcome = "approved" if self.rng.random() < 0.7 else "rejected"
+                service.decide(COMMITTEE, case.id, outcome, "sesuai hasil penilaian", ["Sekretaris Daerah"],
+                               justification="pertimbangan tim penilai kinerja")
+            except Exception as e:  # noqa: BLE001 - a case the rules refuse is counted, not generated
+                self.count(f"promotion refused: {str(e)[:60]}")
+                continue
+            self.count("promotion cases")
+            p.employee = self.jejak.ledger.repository.get(p.employee.id)  # an approval changed the rank
+
+
+def settings(db: Path | None, url: str | None) -> Settings:
+    """A database for the generated ledger; nothing catches up while generating."""
+    var = (db.parent if db else OUT_DIR)
+    env = {"JEJAK_VAR_DIR": str(var), "JEJAK_SECRET_KEY": "bench", "JEJAK_CATCH_UP_IN_REQUEST": "0",
+           "JEJAK_DATABASE_URL": url or f"sqlite:///{db}"}
+    return Settings.from_env(env)
+
+
+def generate(jejak: Jejak, employees: int, years: int, seed: int, first_year: int, promotions: bool = True
+             ) -> dict[str, int]:
+    """Generate the instansi into the (initialised, empty) system; return what was generated."""
+    with tqdm(unit="ev", desc="generate", smoothing=0.05) as bar, jejak.ledger.stamped(system_actor("bench")):
+        instansi = Instansi(jejak, seed, bar)
+        instansi.staff(employees, first_year)
+        for y in range(first_year, first_year + years):
+            bar.set_postfix_str(f"year {y}")
+            instansi.year(y, promotions)
+        instansi.flush()
+    return instansi.stats
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Generate, then print the counts and the log's head."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--employees", type=int, default=8000)
+    parser.add_argument("--years", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--first-year", type=int, default=date.today().year - 8)
+    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default bench/out/instansi-<N>x<Y>.db)")
+    parser.add_argument("--database-url", default=None, help="PostgreSQL URL instead (postgresql://...?schema=x)")
+    parser.add_argument("--no-promotions", action="store_true", help="skip the promotion cases (the slow part)")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    db = None if args.database_url else (args.db or OUT_DIR / f"instansi-{args.employees}x{args.years}.db")
+    if db is not None:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        if db.exists():
+            raise SystemExit(f"{db} exists; remove it or pass another --db")
+    jejak = Jejak(settings(db, args.database_url))
+    jejak.init(system_actor("bench"))
+    if jejak.projections.head() > 100:
+        raise SystemExit("the database already holds a ledger; generate into an empty one")
+    began = time.perf_counter()
+    stats = generate(jejak, args.employees, args.years, args.seed, args.first_year, not args.no_promotions)
+    seconds = time.perf_counter() - began
+    head = jejak.projections.head()
+    for what, n in sorted(stats.items()):
+        print(f"{what:<32}{n:>10,}")
+    print(f"{head:,} events in {seconds:.0f} s ({head / seconds:,.0f} events/s) -> {db or args.database_url}")
+    jejak.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""The main reads on a large ledger against the same reads on the demo, in process (Flask test client, no network).
+
+    .venv/bin/python -m bench.instansi_reads --db bench/out/instansi-3000x8.db [--requests 200]
+
+Reads, as HR with a bearer token: the directory's first page, an employee's timeline, a closed round's 360 report,
+a promotion case, its decision replay, the decision history's first page. Each read is timed over ``--requests``
+calls spread over different ids (seeded), on the given database and on a fresh demo ledger (`jejak demo` into a
+temporary directory); p50 and p99 are printed with the ratio large/demo. The read models must be caught up
+(`jejak projections rebuild` first); nothing catches up here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from application.actor import system_actor
+from bench.generate_instansi import settings
+from infrastructure.container import Jejak
+from infrastructure.demo import load_demo
+from web import create_app
+
+READS = ("directory page", "timeline", "360 report", "promotion case", "replay", "decision history")
+
+
+def ids(jejak: Jejak, query: str, limit: int = 500) -> list[str]:
+    """Up to ``limit`` ids from a read-model table (seeded sample)."""
+    with jejak.engine.connect() as conn:
+        found = [str(r[0]) for r in conn.execute(text(query))]
+    random.Random(7).shuffle(found)
+    return found[:limit]
+
+
+def measure(jejak: Jejak, requests: int) -> dict[str, list[float]]:
+    """Milliseconds per call of each read."""
+    app = create_app({"TESTING": True, "JEJAK": jejak})
+    client = app.test_client()
+    token = jejak.access.issue(system_actor("bench"), "hr_admin", "Bench HR").token
+    jejak.projections.catch_up()  # the token's grant
+    headers = {"Authorization": f"Bearer {token}"}
+    people = ids(jejak, "SELECT id FROM directory_employees")
+    rounds = ids(jejak, "SELECT id FROM feedback_rounds WHERE status = 'closed'")
+    cases = ids(jejak, "SELECT id FROM promotion_cases WHERE decisions > 0")
+    paths: dict[str, Callable[[int], str]] = {
+        "directory page": lambda i: "/api/employees?limit=20",
+        "timeline": lambda i: f"/api/employees/{people[i % len(people)]}/timeline",
+        "360 report": lambda i: f"/api/feedback-rounds/{rounds[i % len(rounds)]}/report",
+        "promotion case": lambda i: f"/api/promotion-cases/{cases[i % len(cases)]}",
+        "replay": lambda i: f"/api/promotion-cases/{cases[i % len(cases)]}/replay",
+        "decision history": lambda i: "/api/promotion-decisions?limit=20",
+    }
+    out: dict[str, list[float]] = {}
+    for name, path in paths.items():
+        client.get(path(0), headers=headers)  # warm
+        times = []
+        for i in range(requests):
+            began = time.perf_counter()
+            response = client.get(path(i), headers=headers)
+            times.append((time.perf_counter() - began) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{name}: {path(i)} answered {response.status_code}: {response.get_data()[:300]!r}")
+        out[name] = times
+    return out
+
+
+def p(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) of the values."""
+    ordered = sorted(values)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure both ledgers and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args(argv)
+    large = Jejak(settings(args.db, None))
+    head = large.projections.head()
+    big = measure(large, args.requests)
+    large.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = Jejak(settings(Path(tmp) / "jejak.db", None))
+        demo.init(system_actor("bench"))
+        load_demo(demo)
+        demo.projections.catch_up()
+        small_head = demo.projections.head()
+        small = measure(demo, args.requests)
+        demo.close()
+    print(f"large ledger: {head:,} events; demo: {small_head:,} events; {args.requests} calls per read")
+    print(f"{'read':<18}{'demo p50':>10}{'demo p99':>10}{'large p50':>11}{'large p99':>11}{'p99 ratio':>11}")
+    rows: dict[str, Any] = {}
+    for name in READS:
+        d50, d99, l50, l99 = p(small[name], .5), p(small[name], .99), p(big[name], .5), p(big[name], .99)
+        rows[name] = (d50, d99, l50, l99)
+        print(f"{name:<18}{d50:>10.1f}{d99:>10.1f}{l50:>11.1f}{l99:>11.1f}{l99 / d99:>10.2f}x")
+    print(f"(ms; medians of all calls: demo {statistics.median(sum(small.values(), [])):.1f}, "
+          f"large {statistics.median(sum(big.values(), [])):.1f})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
