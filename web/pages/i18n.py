@@ -146,10 +146,12 @@ def word(code: Any) -> Any:
 DATE_PATTERN = "d MMM y"  # one format per language: "16 Des 2026", "16 Dec 2026" (Babel's medium differs by locale)
 
 
-def date_filter(value: date | datetime | None, fmt: str = DATE_PATTERN) -> str:
-    """A date in the visitor's language, the same pattern everywhere."""
-    if value is None:
+def date_filter(value: date | datetime | str | None, fmt: str = DATE_PATTERN) -> str:
+    """A date in the visitor's language, the same pattern everywhere (a read model's ISO text too)."""
+    if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
     return format_date(value, fmt)
 
 
