@@ -75,7 +75,7 @@ class AccessService:
         if expires_at is None and self.default_lifetime is not None:
             expires_at = datetime.now(UTC) + self.default_lifetime
         if employee_id is not None and not isinstance(self._employee(employee_id), Employee):
-            raise DomainError(f"no employee {employee_id}", field="employee_id")
+            raise DomainError(f"no employee {employee_id}", field="employee_id", code="unknown_employee")
         token = new_token()
         AccessGrant.grant(role, name, employee_id, hash_token(token), expires_at)  # refuse bad input first
         grant, *person = link_holder(self.holders, "token", role, name, employee_id, lambda person_id: (

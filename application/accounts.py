@@ -24,7 +24,8 @@ MAX_PASSWORD = 200
 def check_password(password: str) -> None:
     """A password of 10 to 200 characters, not only blanks."""
     if not password or not password.strip() or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise DomainError(f"password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters", field="password")
+        raise DomainError(f"password must be {MIN_PASSWORD} to {MAX_PASSWORD} characters", field="password",
+                          code="password_length", params={"min": MIN_PASSWORD, "max": MAX_PASSWORD})
 
 
 class AccountService:
@@ -93,4 +94,4 @@ class AccountService:
         try:
             return self.ledger.load(Employee, employee_id)
         except NotFound:
-            raise DomainError(f"no employee {employee_id}", field="employee_id") from None
+            raise DomainError(f"no employee {employee_id}", field="employee_id", code="unknown_employee") from None

@@ -43,14 +43,15 @@ class NoDefaultAssessor(DomainError):
 
     def __init__(self, start: date):
         super().__init__(f"the employee had no supervisor on {start.isoformat()}; name an assessor (HR)",
-                         field="assessor_id")
+                         field="assessor_id", params={"start": start})
 
 
 class NoRulesForPeriod(DomainError):
     """No rule set was in effect for the period."""
 
     def __init__(self, period: str, at: date):
-        super().__init__(f"no rule set was in effect on {at.isoformat()} for period {period}", field="period")
+        super().__init__(f"no rule set was in effect on {at.isoformat()} for period {period}", field="period",
+                         params={"at": at, "period": period})
 
 
 @dataclass(frozen=True)

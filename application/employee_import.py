@@ -100,7 +100,8 @@ class ImportRefused(DomainError):
     """A real import with bad rows records nothing."""
 
     def __init__(self, bad: int):
-        super().__init__(f"{bad} bad row(s): nothing was imported; fix them and import the file again", field="file")
+        super().__init__(f"{bad} bad row(s): nothing was imported; fix them and import the file again", field="file",
+                         params={"bad": bad})
 
 
 class EmployeeImport:
@@ -219,14 +220,15 @@ class _Planner:
         by_name = self.unit_names.get(code.casefold())
         if by_name:
             return by_name
-        raise DomainError(f"unit {given!r} is not registered (give its code or its exact name)", field="unit")
+        raise DomainError(f"unit {given!r} is not registered (give its code or its exact name)", field="unit",
+                          code="unknown_unit", params={"unit_code": given})
 
     def _supervisor(self, row: Row, chain: tuple[str, ...]) -> UUID | None | bool:
         """The supervisor's id, None for none, False when the row is bad because of it."""
         if not row.supervisor_nip:
             return None
         if row.supervisor_nip == row.nip:
-            raise DomainError("an employee cannot supervise themself", field="supervisor_nip")
+            raise DomainError("an employee cannot supervise themself", field="supervisor_nip", code="self_supervision")
         if row.supervisor_nip in self.rows:
             supervisor = self._settle(row.supervisor_nip, (*chain, row.nip))
             if supervisor is None:
@@ -237,7 +239,7 @@ class _Planner:
         existing = self._existing(row.supervisor_nip)
         if existing is None:
             raise DomainError(f"no employee with NIP {row.supervisor_nip} in the registry or the file",
-                              field="supervisor_nip")
+                              field="supervisor_nip", code="unknown_supervisor_nip", params={"nip": row.supervisor_nip})
         return existing.id
 
     def _existing(self, nip: str) -> Employee | None:
@@ -374,4 +376,5 @@ def check_birth_date(row: Row) -> None:
     if row.birth_date is not None:
         from_nip = Nip.parse(row.nip).birth_date
         if from_nip != row.birth_date:
-            raise DomainError(f"does not match the NIP's birth date {from_nip.isoformat()}", field="birth_date")
+            raise DomainError(f"does not match the NIP's birth date {from_nip.isoformat()}", field="birth_date",
+                              code="birth_date_mismatch", params={"date": from_nip})

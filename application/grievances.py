@@ -62,8 +62,8 @@ class UnknownSubject(DomainError):
 class NotDecidedYet(StateConflict):
     """A grievance is about a decision or a final result."""
 
-    def __init__(self, detail: str):
-        super().__init__(detail, field="subject_id")
+    def __init__(self, detail: str, code: str):
+        super().__init__(detail, field="subject_id", code=code)
 
 
 class GrievanceService:
@@ -89,8 +89,9 @@ class GrievanceService:
                 "only the candidate or the appraised employee files a grievance about the decision")
         assert actor.employee_id is not None
         if decided_on is None:
-            raise NotDecidedYet("the case has no decision yet" if subject == "promotion_decision"
-                                else "the appraisal is not final yet")
+            if subject == "promotion_decision":
+                raise NotDecidedYet("the case has no decision yet", "case_not_decided")
+            raise NotDecidedYet("the appraisal is not final yet", "appraisal_not_final")
         rule_set, window = self.window(decided_on)
         grievance = Grievance.file(grievant_id=actor.employee_id, subject=subject, subject_id=subject_id,
                                    subject_version=version, decision_number=number, grounds=grounds,
@@ -115,7 +116,7 @@ class GrievanceService:
             objection = appraisal.objection
             decided_on = objection.decided_on if objection and objection.decided_on else appraisal.finalised_on
             return appraisal.employee_id, decided_on, None, appraisal.version
-        raise DomainError("subject must be promotion_decision or appraisal", field="subject")
+        raise DomainError("subject must be promotion_decision or appraisal", field="subject", code="invalid_subject")
 
     def filing(self, actor: Actor, subject: str, subject_id: UUID) -> dict[str, Any] | None:
         """For the employee concerned: the grievance already filed about the current decision (its id), or the last
@@ -290,7 +291,7 @@ class GrievanceService:
             if days is not None:
                 return rule_set, days
         raise DomainError("no rule set in effect names a grievance filing window; run `jejak init`",
-                          field="subject_id")
+                          field="subject_id", code="no_filing_window")
 
     def _input_ids(self, grievance: Grievance) -> list[UUID]:
         """The inputs of the grieved decision (or the appraisal, its employee and the 360 round it cites)."""
@@ -314,9 +315,11 @@ class GrievanceService:
         person = self.persons.resolve(given)
         if person is None:
             raise DomainError(f"no person, token or account {given} (a token or account no person holds yet: run "
-                              "`jejak persons migrate`)", field="investigator_id")
+                              "`jejak persons migrate`)", field="investigator_id",
+                              code="unknown_grant")
         if not person.active or INVESTIGATOR not in person.roles:
-            raise DomainError(f"{person.name} is not an active investigator", field="investigator_id")
+            raise DomainError(f"{person.name} is not an active investigator", field="investigator_id",
+                              code="not_an_investigator")
         return person
 
 

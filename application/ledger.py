@@ -97,7 +97,8 @@ def _refuse_unsafe_text(event_name: str, state: dict[str, Any]) -> None:
     """The last line of the text rule: no event holding a refused character is ever stored (a database such as
     PostgreSQL cannot hold a NUL in text, and a read model would then stop at that event)."""
     for path, character in unsafe_paths(state):
-        raise DomainError(f"{path}: {UNSAFE_TEXT_REASON} (found {describe(character)} in {event_name})", field=path)
+        raise DomainError(f"{path}: {UNSAFE_TEXT_REASON} (found {describe(character)} in {event_name})", field=path,
+                          code="unsafe_text")
 
 
 def event_meta(event: object) -> dict[str, Any]:

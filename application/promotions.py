@@ -387,7 +387,8 @@ class PromotionService:
         try:
             return self.rules.in_effect(at)
         except NoRuleSetInEffect:
-            raise DomainError(f"no rule set was in effect on {at.isoformat()}", field="period") from None
+            raise DomainError(f"no rule set was in effect on {at.isoformat()}", field="period", code="no_rule_set_in_effect",
+                              params={"at": at}) from None
 
 
 def case_dict(case: PromotionCase) -> dict[str, Any]:

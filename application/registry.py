@@ -30,7 +30,7 @@ class UnknownUnit(DomainError):
     """The unit code is not registered."""
 
     def __init__(self, code: str):
-        super().__init__(f"unit {code!r} is not registered", field="unit")
+        super().__init__(f"unit {code!r} is not registered", field="unit", params={"unit_code": code})
 
 
 class UnknownSupervisor(DomainError):

@@ -111,7 +111,8 @@ class TrainingService:
             rule_set = self.rules.in_effect(rules_at)
         except NoRuleSetInEffect:
             raise DomainError(f"no rule set was in effect on {rules_at.isoformat()}, so {year} has no yearly "
-                              f"JP minimum", field="year") from None
+                              f"JP minimum", field="year", code="no_rules_for_year",
+                              params={"at": rules_at, "year": year}) from None
         training = rule_set.rules["training"]
         pppk_max = training.get("pppk_yearly_max_jp")
         return YearlyMinimum(year, int(training["yearly_min_jp"]), rule_set.version, rules_at,

@@ -31,7 +31,8 @@ class UnknownRole(DomainError):
     """The role is not one of the defined roles."""
 
     def __init__(self, role: str):
-        super().__init__(f"unknown role {role!r}; expected one of {', '.join(ROLES)}", field="role")
+        super().__init__(f"unknown role {role!r}; expected one of {', '.join(ROLES)}", field="role",
+                         params={"role": role})
 
 
 class EmployeeRequired(DomainError):
@@ -92,7 +93,7 @@ class AccessGrant(Aggregate):
         """Grant a role to the holder of the token whose hash is given (a personal token names its person)."""
         check_role(role, employee_id)
         if not name or not name.strip():
-            raise DomainError("name must not be empty", field="name")
+            raise DomainError("name must not be empty", field="name", code="name_required")
         return cls._create(
             cls.Granted, role=role, name=name.strip(), employee_id=employee_id, token_hash=token_hash, expires_at=expires_at,
             person_id=person_id,

@@ -69,9 +69,9 @@ class Account(Aggregate):
         check_role(role, employee_id)
         check_username(username)
         if not name or not name.strip():
-            raise DomainError("name must not be empty", field="name")
+            raise DomainError("name must not be empty", field="name", code="name_required")
         if not password_hash:
-            raise DomainError("password must not be empty", field="password")
+            raise DomainError("password must not be empty", field="password", code="password_required")
         key = normalise_username(username)
         return cls._create(cls.Granted, id=cls.id_for(key), username=key, role=role, name=name.strip(),
                            employee_id=employee_id, password_hash=password_hash, person_id=person_id)
@@ -92,4 +92,4 @@ def check_username(username: str) -> None:
     """3 to 64 characters: lowercase letters, digits, dot, underscore, hyphen; starting with a letter or digit."""
     if not USERNAME.match(normalise_username(username)):
         raise DomainError("username must be 3-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
-                          field="username")
+                          field="username", code="invalid_username")

@@ -73,14 +73,14 @@ class InvalidRating(DomainError):
     """A rating is one of above, as_expected, below."""
 
     def __init__(self, field: str, value: object):
-        super().__init__(f"{field} {value!r} must be one of {', '.join(RATINGS)}", field=field)
+        super().__init__(f"{field} {value!r} must be one of {', '.join(RATINGS)}", field=field, params={"value": value})
 
 
 class TextRequired(DomainError):
     """A text field must not be empty or too long."""
 
     def __init__(self, field: str):
-        super().__init__(f"{field} must be text of 1 to {MAX_TEXT} characters", field=field)
+        super().__init__(f"{field} must be text of 1 to {MAX_TEXT} characters", field=field, params={"max": MAX_TEXT})
 
 
 class AssessorIsAppraisee(DomainError):
@@ -93,8 +93,8 @@ class AssessorIsAppraisee(DomainError):
 class EvidenceRefused(DomainError):
     """A cited 360 round must be of the same reviewee and period."""
 
-    def __init__(self, detail: str):
-        super().__init__(detail, field="feedback_round_id")
+    def __init__(self, detail: str, code: str, **params: object):
+        super().__init__(detail, field="feedback_round_id", code=code, params=params)
 
 
 class EvidenceRoundOpen(StateConflict):
@@ -109,7 +109,8 @@ class ObjectionWindowClosed(StateConflict):
     """The objection came after the window (days after finalisation) of the pinned rule set."""
 
     def __init__(self, deadline: date):
-        super().__init__(f"the objection window closed on {deadline.isoformat()}", field="objection")
+        super().__init__(f"the objection window closed on {deadline.isoformat()}", field="objection",
+                         params={"deadline": deadline})
 
 
 class ObjectionAlreadyFiled(StateConflict):
@@ -122,29 +123,30 @@ class ObjectionAlreadyFiled(StateConflict):
 class NoPendingObjection(StateConflict):
     """There is no objection waiting for a decision (none filed, or already decided: the decision is final)."""
 
-    def __init__(self, detail: str = "there is no objection waiting for a decision"):
-        super().__init__(detail, field="objection")
+    def __init__(self, detail: str = "there is no objection waiting for a decision", code: str | None = None):
+        super().__init__(detail, field="objection", code=code)
 
 
 class ObjectionNotHeard(StateConflict):
     """The objection goes to the assessor's superior; someone must hold that place, and not the objector."""
 
-    def __init__(self, detail: str):
-        super().__init__(detail, field="objection")
+    def __init__(self, detail: str, code: str):
+        super().__init__(detail, field="objection", code=code)
 
 
 class InvalidOutcome(DomainError):
     """A decision upholds or rejects the objection."""
 
     def __init__(self, value: object):
-        super().__init__(f"outcome {value!r} must be one of {', '.join(OUTCOMES)}", field="outcome")
+        super().__init__(f"outcome {value!r} must be one of {', '.join(OUTCOMES)}", field="outcome",
+                         params={"value": value})
 
 
 class InvalidPredicate(DomainError):
     """An upheld objection names the new predicate; a rejected one names none."""
 
-    def __init__(self, detail: str):
-        super().__init__(detail, field="predicate")
+    def __init__(self, detail: str, code: str, **params: object):
+        super().__init__(detail, field="predicate", code=code, params=params)
 
 
 @dataclass(frozen=True)
@@ -421,9 +423,10 @@ class Appraisal(Aggregate):
             raise ObjectionWindowClosed(deadline)
         if decider_id is None:
             raise ObjectionNotHeard("the assessor has no superior in the registry to hear the objection; "
-                                    "HR must record one first")
+                                    "HR must record one first", "objection_no_hearer")
         if decider_id == self.employee_id:
-            raise ObjectionNotHeard("the assessor's superior is the objector, who cannot decide their own objection")
+            raise ObjectionNotHeard("the assessor's superior is the objector, who cannot decide their own objection",
+                                    "objection_hearer_is_objector")
         assert self.predicate is not None
         self.trigger_event(self.ObjectionFiled, reasons=required_text(reasons, "reasons"), filed_on=today,
                            decider_id=decider_id, objected_predicate=self.predicate)
@@ -437,11 +440,14 @@ class Appraisal(Aggregate):
             raise InvalidOutcome(outcome)
         if outcome == "upheld":
             if predicate not in PREDICATES:
-                raise InvalidPredicate(f"an upheld objection names the new predicate, one of {', '.join(PREDICATES)}")
+                raise InvalidPredicate(f"an upheld objection names the new predicate, one of {', '.join(PREDICATES)}",
+                                       "predicate_required_when_upheld")
             if predicate == self.predicate:
-                raise InvalidPredicate(f"the predicate is already {predicate}; upholding must change it")
+                raise InvalidPredicate(f"the predicate is already {predicate}; upholding must change it",
+                                       "predicate_unchanged", predicate=predicate)
         elif predicate is not None:
-            raise InvalidPredicate("a rejected objection keeps the predicate; send no predicate")
+            raise InvalidPredicate("a rejected objection keeps the predicate; send no predicate",
+                                   "predicate_given_when_rejected")
         self.trigger_event(self.ObjectionDecided, outcome=outcome, predicate=predicate,
                            previous_predicate=self.predicate, reason=required_text(reason, "reason"),
                            decided_on=today, decided_by=decided_by)
@@ -451,7 +457,7 @@ class Appraisal(Aggregate):
         if self.objection is None:
             raise NoPendingObjection()
         if self.objection.outcome is not None:
-            raise NoPendingObjection("the objection was already decided; the decision is final")
+            raise NoPendingObjection("the objection was already decided; the decision is final", "objection_decided")
 
     def check_planning(self) -> None:
         """Targets are proposed, decided and agreed until the appraisal is final."""
@@ -505,9 +511,10 @@ def check_rating(field: str, value: object) -> None:
 def check_evidence(evidence: RoundEvidence, employee_id: UUID, period: str) -> None:
     """A cited 360 round must be closed and of the same reviewee and period."""
     if evidence.reviewee_id != employee_id:
-        raise EvidenceRefused("the cited 360 round is about another person")
+        raise EvidenceRefused("the cited 360 round is about another person", "evidence_of_another_person")
     if evidence.period != period:
-        raise EvidenceRefused(f"the cited 360 round is of period {evidence.period}, not {period}")
+        raise EvidenceRefused(f"the cited 360 round is of period {evidence.period}, not {period}",
+                              "evidence_of_another_period", cited=evidence.period, period=period)
     if not evidence.closed:
         raise EvidenceRoundOpen()
 

@@ -38,14 +38,15 @@ class NoChange(DomainError):
     """The requested change would leave the value as it is."""
 
     def __init__(self, field: str, value: object):
-        super().__init__(f"{field} is already {value}", field=field)
+        super().__init__(f"{field} is already {value}", field=field, params={"value": value})
 
 
 class EffectiveDateTooEarly(DomainError):
     """A change cannot take effect before the state it replaces."""
 
     def __init__(self, field: str, earliest: date):
-        super().__init__(f"effective date must be on or after {earliest.isoformat()}", field=field)
+        super().__init__(f"effective date must be on or after {earliest.isoformat()}", field=field,
+                         params={"earliest": earliest})
 
 
 class SupervisorCycle(DomainError):
@@ -66,7 +67,8 @@ class UnknownLanguage(DomainError):
     """Messages are written in Indonesian or English."""
 
     def __init__(self, language: str):
-        super().__init__(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}", field="language")
+        super().__init__(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}", field="language",
+                         params={"language": language})
 
 
 LANGUAGES = ("id", "en")

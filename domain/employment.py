@@ -20,14 +20,15 @@ class UnknownStatus(DomainError):
 
     def __init__(self, status: object):
         super().__init__(f"unknown employment status {status!r}; expected one of {', '.join(STATUSES)}",
-                         field="status")
+                         field="status", params={"status": status})
 
 
 class UnknownGrade(DomainError):
     """A PPPK holds a grade I to XVII."""
 
     def __init__(self, grade: str):
-        super().__init__(f"unknown PPPK grade {grade!r}; expected one of {', '.join(GRADES)}", field="grade")
+        super().__init__(f"unknown PPPK grade {grade!r}; expected one of {', '.join(GRADES)}", field="grade",
+                         params={"grade": grade})
 
 
 class RankForStatus(DomainError):
@@ -36,10 +37,10 @@ class RankForStatus(DomainError):
     def __init__(self, status: str, value: str):
         if status == PPPK:
             message = f"a PPPK holds a grade (golongan I to XVII), not the pangkat {value!r}"
-            super().__init__(message, field="grade")
+            super().__init__(message, field="grade", code="grade_for_pppk", params={"value": value})
         else:
             super().__init__(f"a {status} holds a pangkat ({RANK_CODES[0]} to {RANK_CODES[-1]}), not {value!r}",
-                             field="rank")
+                             field="rank", params={"status": status, "value": value})
 
 
 class StatusChangeNotAllowed(StateConflict):
@@ -48,7 +49,7 @@ class StatusChangeNotAllowed(StateConflict):
     def __init__(self, current: str, new: str):
         allowed = ", ".join(sorted(TRANSITIONS.get(current, ()))) or "none"
         super().__init__(f"an employee with status {current} cannot become {new} (allowed: {allowed})",
-                         field="status")
+                         field="status", params={"current": current, "new": new})
 
 
 class NoRankPromotion(StateConflict):
@@ -57,7 +58,8 @@ class NoRankPromotion(StateConflict):
     def __init__(self, status: str):
         why = ("a PPPK holds a grade (golongan I-XVII), not a pangkat, and has no rank promotion" if status == PPPK
                else "a CPNS is promoted in rank only after appointment as PNS")
-        super().__init__(why, field="candidate_id")
+        super().__init__(why, field="candidate_id", code="no_rank_promotion_pppk" if status == PPPK
+                         else "no_rank_promotion_cpns")
 
 
 def check_status(status: object) -> str:

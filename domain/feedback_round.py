@@ -43,7 +43,8 @@ class InvalidPeriod(DomainError):
     """A period is a year (2026) or a quarter (2026-Q3)."""
 
     def __init__(self, period: str):
-        super().__init__(f"period {period!r} must be a year like 2026 or a quarter like 2026-Q3", field="period")
+        super().__init__(f"period {period!r} must be a year like 2026 or a quarter like 2026-Q3", field="period",
+                         params={"period": period})
 
 
 class ClosingDateInPast(DomainError):
@@ -78,8 +79,8 @@ class RoundClosed(StateConflict):
 class NotANominee(DomainError):
     """Only an approved nominee may respond; only the nominee may decline."""
 
-    def __init__(self, detail: str = "you are not an approved reviewer in this round"):
-        super().__init__(detail, field="reviewer")
+    def __init__(self, detail: str = "you are not an approved reviewer in this round", code: str | None = None):
+        super().__init__(detail, field="reviewer", code=code)
 
 
 class IdempotencyKeyReused(DomainError):
@@ -100,8 +101,8 @@ class UnknownNomination(DomainError):
 class NominationStateConflict(StateConflict):
     """The nomination is not in a state that allows this step."""
 
-    def __init__(self, detail: str):
-        super().__init__(detail, field="nomination_id")
+    def __init__(self, detail: str, code: str):
+        super().__init__(detail, field="nomination_id", code=code)
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,7 @@ class FeedbackRound(Aggregate):
         """The supervisor approves a proposed reviewer."""
         self._check_accepting(today)
         if self._nomination(nomination_id).status != NominationStatus.PROPOSED:
-            raise NominationStateConflict("only a proposed nomination can be approved")
+            raise NominationStateConflict("only a proposed nomination can be approved", "nomination_not_proposed")
         self.trigger_event(self.NominationApproved, nomination_id=nomination_id)
 
     def reject(self, nomination_id: UUID, reason: str, today: date) -> None:
@@ -333,7 +334,8 @@ class FeedbackRound(Aggregate):
         self._check_accepting(today)
         nomination = self._nomination(nomination_id)
         if nomination.status not in ACTIVE or nomination.response_id is not None:
-            raise NominationStateConflict("only a pending nomination without a response can be rejected")
+            raise NominationStateConflict("only a pending nomination without a response can be rejected",
+                                          "nomination_not_rejectable")
         self.trigger_event(self.NominationRejected, nomination_id=nomination_id, reason=_reason(reason))
 
     def decline(self, nomination_id: UUID, reviewer_id: UUID, reason: str, today: date) -> None:
@@ -341,9 +343,10 @@ class FeedbackRound(Aggregate):
         self._check_accepting(today)
         nomination = self._nomination(nomination_id)
         if nomination.reviewer_id != reviewer_id:
-            raise NotANominee("only the nominated reviewer can decline")
+            raise NotANominee("only the nominated reviewer can decline", "not_the_nominee")
         if nomination.status not in ACTIVE or nomination.response_id is not None:
-            raise NominationStateConflict("only a pending nomination without a response can be declined")
+            raise NominationStateConflict("only a pending nomination without a response can be declined",
+                                          "nomination_not_declinable")
         self.trigger_event(self.NominationDeclined, nomination_id=nomination_id, reason=_reason(reason))
 
     def submit(self, reviewer_id: UUID, ratings: dict[str, Any], comments: dict[str, Any], today: date,
@@ -369,7 +372,8 @@ class FeedbackRound(Aggregate):
         self._check_accepting(today)
         nomination = self._nomination(nomination_id)
         if nomination.status != NominationStatus.APPROVED or nomination.response_id is not None:
-            raise NominationStateConflict("only an approved reviewer who has not responded can be reminded")
+            raise NominationStateConflict("only an approved reviewer who has not responded can be reminded",
+                                          "nomination_not_remindable")
         self.trigger_event(self.ReminderSent, nomination_id=nomination_id, reviewer_id=nomination.reviewer_id)
 
     def close(self, reason: str, automatic: bool = False) -> None:
@@ -485,7 +489,7 @@ def check_answers(questions: QuestionSet, ratings: dict[str, Any], comments: dic
 
 def _reason(reason: str) -> str:
     if not reason or not reason.strip():
-        raise DomainError("reason must not be empty", field="reason")
+        raise DomainError("reason must not be empty", field="reason", code="reason_required")
     return reason.strip()
 
 

@@ -47,14 +47,15 @@ class FilingWindowClosed(StateConflict):
     """The grievance came after the filing window."""
 
     def __init__(self, deadline: date):
-        super().__init__(f"the filing window closed on {deadline.isoformat()}", field="subject_id")
+        super().__init__(f"the filing window closed on {deadline.isoformat()}", field="subject_id",
+                         params={"deadline": deadline})
 
 
 class GrievanceClosed(StateConflict):
     """A concluded grievance takes no more steps."""
 
     def __init__(self, status: str):
-        super().__init__(f"the grievance is already {status}", field="status")
+        super().__init__(f"the grievance is already {status}", field="status", params={"status": status})
 
 
 class NoInvestigator(StateConflict):

@@ -62,7 +62,8 @@ class AtTopRank(DomainError):
     """IV/e is the top of the ladder."""
 
     def __init__(self, rank: str):
-        super().__init__(f"the candidate holds {rank}, the highest rank; there is no next rank", field="kind")
+        super().__init__(f"the candidate holds {rank}, the highest rank; there is no next rank", field="kind",
+                         params={"rank": rank})
 
 
 class NotAssessable(StateConflict):
@@ -70,14 +71,14 @@ class NotAssessable(StateConflict):
 
     def __init__(self, status: str):
         super().__init__(f"the case is {status}; it is assessed again only when a grievance reopens it",
-                         field="status")
+                         field="status", params={"status": status})
 
 
 class NotDecidable(StateConflict):
     """A decision needs a fresh assessment (one not decided on yet)."""
 
-    def __init__(self, detail: str):
-        super().__init__(detail, field="status")
+    def __init__(self, detail: str, code: str, **params: object):
+        super().__init__(detail, field="status", code=code, params=params)
 
 
 class RankChangedSinceProposal(StateConflict):
@@ -85,7 +86,7 @@ class RankChangedSinceProposal(StateConflict):
 
     def __init__(self, proposed_from: str, now: str):
         super().__init__(f"the case proposes promotion from {proposed_from}, but the candidate now holds {now}",
-                         field="candidate_id")
+                         field="candidate_id", params={"proposed_from": proposed_from, "now": now})
 
 
 class StaleEvidence(StateConflict):
@@ -105,14 +106,15 @@ class NotReopenable(StateConflict):
     """Only a decided case can be reopened."""
 
     def __init__(self, status: str):
-        super().__init__(f"the case is {status}; only an approved or rejected case is reopened", field="status")
+        super().__init__(f"the case is {status}; only an approved or rejected case is reopened", field="status",
+                         params={"status": status})
 
 
 class ProcedureOutOfOrder(StateConflict):
     """Pertek follows an approval of a rank case, the SK follows the Pertek, each once per decision."""
 
-    def __init__(self, detail: str, field: str = "status"):
-        super().__init__(detail, field=field)
+    def __init__(self, detail: str, code: str, field: str = "status", **params: object):
+        super().__init__(detail, field=field, code=code, params=params)
 
 
 class NothingToApply(StateConflict):
@@ -447,9 +449,10 @@ class PromotionCase(Aggregate):
     def check_decidable(self) -> AssessmentRecord:
         """The assessment a decision would rest on; refuse without a fresh one."""
         if self.status != CaseStatus.ASSESSED or self.assessment is None:
-            detail = ("assess the case before deciding" if self.assessment is None or self.status == CaseStatus.REOPENED
-                      else f"the case is already {self.status}; a new decision needs a new assessment")
-            raise NotDecidable(detail)
+            if self.assessment is None or self.status == CaseStatus.REOPENED:
+                raise NotDecidable("assess the case before deciding", "assess_before_deciding")
+            raise NotDecidable(f"the case is already {self.status}; a new decision needs a new assessment",
+                               "case_already_decided", status=self.status)
         return self.assessment
 
     def decide(self, outcome: str, rationale: str, members_present: list[str], justification: str | None,
@@ -494,9 +497,10 @@ class PromotionCase(Aggregate):
         """Record BKN's technical approval (number and date) of the approved rank promotion."""
         if self.kind != PromotionKind.RANK or self.status != CaseStatus.APPROVED or self.decision is None:
             raise ProcedureOutOfOrder(f"the case is a {self.kind} case, {self.status}; a Pertek follows the "
-                                      "committee's approval of a rank promotion")
+                                      "committee's approval of a rank promotion", "pertek_needs_approved_rank_case")
         if self.stage != "recommended":
-            raise ProcedureOutOfOrder(f"the case is at stage {self.stage}; its Pertek is already recorded")
+            raise ProcedureOutOfOrder(f"the case is at stage {self.stage}; its Pertek is already recorded",
+                                      "pertek_already_recorded")
         errors: dict[str, list[str]] = {}
         number = collected_text(number, "number", errors, 200)
         if issued_on > today:
@@ -511,7 +515,7 @@ class PromotionCase(Aggregate):
     def record_sk(self, number: str, signed_on: date, signatory: str, today: date) -> None:
         """Record the decree (number, date, signatory) after the Pertek."""
         if self.stage != "pertek" or self.pertek is None or self.decision is None:
-            raise ProcedureOutOfOrder(f"the case is at stage {self.stage}; the SK follows the Pertek")
+            raise ProcedureOutOfOrder(f"the case is at stage {self.stage}; the SK follows the Pertek", "sk_before_pertek")
         errors: dict[str, list[str]] = {}
         number = collected_text(number, "number", errors, 200)
         signatory = collected_text(signatory, "signatory", errors, 200)

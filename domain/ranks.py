@@ -31,7 +31,8 @@ class UnknownRank(DomainError):
     """The rank is not one of the 17 golongan/ruang codes."""
 
     def __init__(self, rank: str):
-        super().__init__(f"unknown rank {rank!r}; expected one of {', '.join(RANK_CODES)}", field="rank")
+        super().__init__(f"unknown rank {rank!r}; expected one of {', '.join(RANK_CODES)}", field="rank",
+                         params={"rank": rank})
 
 
 def check_rank(rank: str) -> str:

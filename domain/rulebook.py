@@ -25,14 +25,15 @@ class EffectiveDateBeforeLatest(DomainError):
     """A new version cannot take effect before the latest one, which would rewrite the past."""
 
     def __init__(self, latest: date):
-        super().__init__(f"effective_from must be on or after {latest.isoformat()}", field="effective_from")
+        super().__init__(f"effective_from must be on or after {latest.isoformat()}", field="effective_from",
+                         params={"latest": latest})
 
 
 class NoRuleSetInEffect(DomainError):
     """No rule set had taken effect on the given date."""
 
     def __init__(self, at: date):
-        super().__init__(f"no rule set was in effect on {at.isoformat()}", field="at")
+        super().__init__(f"no rule set was in effect on {at.isoformat()}", field="at", params={"at": at})
 
 
 class UnknownRuleSetVersion(DomainError):

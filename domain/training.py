@@ -49,7 +49,7 @@ class AlreadyDecided(StateConflict):
     """A completion is verified or rejected once; the decision stays in the log."""
 
     def __init__(self, status: str):
-        super().__init__(f"this training completion is already {status}", field="outcome")
+        super().__init__(f"this training completion is already {status}", field="outcome", params={"status": status})
 
 
 def max_jp(start: date, end: date) -> int:
@@ -160,11 +160,13 @@ class Training(Aggregate):
     def decide(self, outcome: str, reason: str) -> None:
         """HR verifies or rejects the completion, once, with a reason."""
         if outcome not in OUTCOMES:
-            raise DomainError(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
+            raise DomainError(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome",
+                              code="training_outcome_invalid")
         if not reason or not reason.strip():
-            raise DomainError("reason must not be empty", field="reason")
+            raise DomainError("reason must not be empty", field="reason", code="reason_required")
         if len(reason.strip()) > MAX_REASON:
-            raise DomainError(f"reason must be at most {MAX_REASON} characters", field="reason")
+            raise DomainError(f"reason must be at most {MAX_REASON} characters", field="reason", code="reason_too_long",
+                              params={"max": MAX_REASON})
         if self.status != TrainingStatus.UNVERIFIED:
             raise AlreadyDecided(self.status)
         event = self.Verified if outcome == TrainingStatus.VERIFIED else self.Rejected

@@ -17,7 +17,8 @@ class InvalidUnitCode(DomainError):
     """A unit code is 2-20 upper-case letters, digits or dashes."""
 
     def __init__(self, code: str):
-        super().__init__(f"invalid unit code {code!r}: use 2-20 upper-case letters, digits or '-'", field="code")
+        super().__init__(f"invalid unit code {code!r}: use 2-20 upper-case letters, digits or '-'", field="code",
+                         params={"unit_code": code})
 
 
 class UnitNameRequired(DomainError):

@@ -16,7 +16,8 @@ class InvalidOrganisationRating(DomainError):
     """An organisation rating is one of Istimewa, Baik, Butuh Perbaikan, Kurang, Sangat Kurang."""
 
     def __init__(self, value: object):
-        super().__init__(f"rating {value!r} must be one of {', '.join(ORG_RATINGS)}", field="rating")
+        super().__init__(f"rating {value!r} must be one of {', '.join(ORG_RATINGS)}", field="rating",
+                         params={"value": value})
 
 
 class UnitRating(Aggregate):

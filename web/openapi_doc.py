@@ -21,6 +21,8 @@ PROBLEM_SCHEMA = {
         "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
         "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
                    "description": "field -> messages, for validation problems"},
+        "code": {"type": "string", "description": "a rule's stable code (e.g. objection_window_closed): the "
+                 "message may be reworded, the code is not"},
     },
     "additionalProperties": True,
 }

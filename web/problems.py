@@ -137,15 +137,15 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(StateConflict)
     def state_conflict(e: StateConflict) -> Response:
-        return problem(409, e.message, errors=e.errors or None)
+        return problem(409, e.message, errors=e.errors or None, code=e.code)
 
     @app.errorhandler(StaleEvidence)
     def stale_evidence(e: StaleEvidence) -> Response:
-        return problem(409, e.message, errors=e.errors, changed_inputs=e.changed)
+        return problem(409, e.message, errors=e.errors, changed_inputs=e.changed, code=e.code)
 
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError) -> Response:
-        return problem(422, e.message, errors=e.errors or None)
+        return problem(422, e.message, errors=e.errors or None, code=e.code)
 
     @app.errorhandler(NotFound)
     def not_found(e: NotFound) -> Response:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from html import unescape
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from babel.messages.pofile import read_po
+from flask import Response, request
 from flask.testing import FlaskClient
 
 from application.actor import Actor, system_actor
@@ -21,6 +25,7 @@ PASSWORD = "kata-sandi-uji-123"
 FAST_HASH = {"password_time_cost": 1, "password_memory_kib": 64}  # argon2id at its cheapest: tests only
 USERNAMES = {"hr_admin": "admin", "supervisor": "siti", "employee": "dewi", "committee": "tim", "auditor": "inspektur",
              "investigator": "investigator"}
+DISPLAY_NAMES = {"investigator": "Pemeriksa Inspektorat"}  # not an English word that recorded reasons repeat
 RATINGS = {q["id"]: 4 for q in default_questions()["questions"] if q["kind"] == "rating"}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -52,13 +57,71 @@ class Site:
         return client
 
 
+CATALOGUE = Path(__file__).resolve().parents[2] / "web" / "pages" / "translations" / "id" / "LC_MESSAGES" / "messages.po"
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]")
+SKIPPED_ELEMENTS = re.compile(r"<(script|style|pre|code)\b.*?</\1>", re.S)
+TAG = re.compile(r"<[^>]+>")
+
+
+@functools.cache
+def english_phrases() -> tuple[str, ...]:
+    """The English messages of the pages (the catalogue's msgids that Indonesian says otherwise), cut at their
+    placeholders into phrases of at least two words; a phrase the Indonesian text keeps (a law's name) is left out."""
+    with CATALOGUE.open("rb") as fh:
+        catalogue = read_po(fh)
+    phrases: set[str] = set()
+    for message in catalogue:
+        if not message.id or not message.string or isinstance(message.id, tuple):
+            continue
+        for part in PLACEHOLDER.split(message.id):
+            phrase = " ".join(part.strip(" .,:;()—-").split())
+            if len(phrase.split()) >= 2 and len(phrase) >= 10 and phrase not in message.string:
+                phrases.add(phrase)
+    return tuple(sorted(phrases))
+
+
+def visible_text(html: str) -> str:
+    """A page's text as the visitor reads it (raw payloads and ids in <pre> and <code> are data, not messages)."""
+    return " ".join(unescape(TAG.sub(" ", SKIPPED_ELEMENTS.sub(" ", html))).split())
+
+
+def english_on_page(html: str) -> list[str]:
+    """The English messages an Indonesian page shows."""
+    text = visible_text(html)
+    return [p for p in english_phrases() if p in text and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text)]
+
+
+ISO_DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
+
+
+def iso_dates_on_page(html: str) -> list[str]:
+    """Dates a page shows as ISO text (2026-12-16) instead of in its language's one format (16 Des 2026)."""
+    return ISO_DATE.findall(visible_text(html))
+
+
+def refuse_english_on_indonesian_pages(response: Response) -> Response:
+    """After every page a test renders: an Indonesian page holds no message of the English catalogue, and no page
+    shows a date as ISO text."""
+    if response.mimetype == "text/html" and response.status_code != 302:
+        html = response.get_data(as_text=True)
+        if '<html lang="id"' in html:
+            found = english_on_page(html)
+            assert not found, f"English on the Indonesian page {request.path}: {found}"
+        iso = iso_dates_on_page(html)
+        assert not iso, f"ISO dates on the page {request.path}: {iso}"
+    return response
+
+
 def build_site(tmp_path: Path, kind: str = "sqlite", **overrides: Any) -> Iterator[Site]:
-    """A seeded app (see tests/web/conftest.py) with an account per role (on SQLite unless ``kind`` says otherwise)."""
+    """A seeded app (see tests/web/conftest.py) with an account per role (on SQLite unless ``kind`` says otherwise);
+    every page it renders is checked for English on Indonesian pages."""
     for system in _make(kind, tmp_path, **FAST_HASH, **overrides):
         api = seeded_api(system)
+        api.app.after_request(refuse_english_on_indonesian_pages)
         actor = system_actor("test-accounts")
         employee_of = {"supervisor": api.ids["supervisor"], "employee": api.ids["staff"]}
-        accounts = {role: system.accounts.create(actor, name, PASSWORD, role, name.title(), employee_of.get(role)).id
+        accounts = {role: system.accounts.create(actor, name, PASSWORD, role, DISPLAY_NAMES.get(role, name.title()),
+                                                 employee_of.get(role)).id
                     for role, name in USERNAMES.items()}
         yield Site(api, accounts)
 

@@ -206,7 +206,7 @@ def test_a_bad_file_is_previewed_with_its_bad_lines_and_cannot_be_confirmed(tmp_
 
         page = upload(client, path).get_data(as_text=True)
 
-        assert "rank: Must be one of" in page
+        assert "Pangkat: Pilih salah satu: I/a" in page  # the field and the refusal in the visitor's language
         assert '<td class="num">6</td>' in page and 'name="kept"' not in page
 
 

@@ -180,7 +180,7 @@ def test_the_timeline_is_a_list_of_readable_cards_in_indonesian(site: Site) -> N
 
     assert 'class="card kind-' in page
     for words in ("Mulai bertugas", "Pelatihan selesai dan diverifikasi", "Dibimbing oleh Siti Rahmawati",
-                  "<dt>Atasan</dt><dd>Siti Rahmawati</dd>", "9 Mei 2025"):
+                  "<dt>Atasan</dt><dd>Siti Rahmawati</dd>", "9 Mei 2025", "Kenaikan III/a → III/b (Okt 2026): ditolak"):
         assert words in page, words
     for english in ("Registered", "Training verified", "Mentored by", "rank_since", "supervisor_id",
                     "as_expected", "/api/"):

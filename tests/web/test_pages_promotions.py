@@ -50,6 +50,20 @@ def test_case_page_shows_criteria_values_pinned_evidence_and_rule_set_version(si
     assert 'action="/promotions/' + str(case_id) + '/decision"' in html
 
 
+def test_criteria_dates_read_in_one_format_per_language(site: Site) -> None:
+    case_id = propose_and_assess(site)
+    client = site.client("committee")
+
+    indonesian = client.get(f"/promotions/{case_id}").get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    english = client.get(f"/promotions/{case_id}").get_data(as_text=True)
+
+    assert "1 Mar 2015" in indonesian and "1 Okt 2026" in indonesian  # in the rank since; measured on the TMT
+    assert "1 Oct 2026" in english
+    assert "2015-03-01" not in indonesian + english and "2026-10-01" not in indonesian + english
+
+
 def test_a_contrary_decision_without_justification_shows_the_message_next_to_the_field(site: Site) -> None:
     case_id = propose_and_assess(site)
 

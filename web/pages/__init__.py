@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, request, session
 from flask_babel import Babel
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -35,6 +36,8 @@ from web.pages import (
 )
 from web.pages import exports as export_pages
 from web.pages.access import load_session
+from web.pages.event_words import event_word, read_word
+from web.pages.messages import field_label, rule_title, say, say_field
 from web.pages.render import error_page
 
 log = logging.getLogger(__name__)
@@ -63,6 +66,8 @@ def init_pages(app: Flask) -> None:
     csrf.init_app(app)
     Babel(app, locale_selector=select_locale)
     i18n.register_filters(app)
+    app.jinja_env.filters.update(field_message=say_field, field_label=field_label, rule_title=rule_title,
+                                 event_word=event_word, read_word=read_word)
     app.register_blueprint(bp)
     for code in (404, 405):
         app.register_error_handler(code, unmatched)
@@ -72,7 +77,7 @@ def unmatched(e: HTTPException) -> Any:
     """A path no route matches: problem+json under /api, a page elsewhere."""
     if request.path.startswith("/api/") or request.path == "/api":
         return current_app.extensions["jejak_api"].handle_http_exception(e)
-    return error_page(e.code or 404, e.description)
+    return error_page(e.code or 404, None)
 
 
 def jejak_settings(app: Flask) -> Settings:
@@ -97,7 +102,9 @@ def before_page() -> tuple[str, int] | None:
     given = {key: request.values.getlist(key) for key in request.values}
     for field, character in unsafe_paths(given):
         name = field.split(".")[0]
-        return error_page(422, f"{name}: {UNSAFE_TEXT_REASON} ({describe(character)})")
+        log.info("refused unsafe text in %s: %s (%s)", name, UNSAFE_TEXT_REASON, describe(character))
+        return error_page(422, _("The field %(name)s holds characters that cannot be stored (control characters).",
+                                 name=name))
     return None
 
 
@@ -125,44 +132,46 @@ def bad_cursor(e: BadCursor) -> tuple[str, int]:
 @bp.errorhandler(503)
 def unavailable(e: HTTPException) -> tuple[str, int]:
     """Sign-in state cannot be read from up-to-date read models (see web.auth.security_read_models_ready)."""
-    return error_page(503, "sign-in is unavailable while the access read models are stalled")
+    return error_page(503, _("Signing in is unavailable for a moment; try again shortly."))
 
 
 @bp.errorhandler(NotFound)
 def not_found(e: NotFound) -> tuple[str, int]:
     """The application found nothing by that id (or nothing the caller may see)."""
-    return error_page(404, e.message)
+    return error_page(404, say(e))
 
 
 @bp.errorhandler(Forbidden)
 def forbidden(e: Forbidden) -> tuple[str, int]:
     """The application refused the caller."""
-    return error_page(403, e.message)
+    return error_page(403, say(e))
 
 
 @bp.errorhandler(PreconditionFailed)
 @bp.errorhandler(Conflict)
 def conflict(e: ApplicationError) -> tuple[str, int]:
     """Someone changed the record meanwhile, or it collides with existing state."""
-    return error_page(409, e.message)
+    return error_page(409, say(e))
 
 
 @bp.errorhandler(ApplicationError)
 def application_error(e: ApplicationError) -> tuple[str, int]:
     """Any other refusal the caller can act on."""
-    return error_page(400, e.message)
+    return error_page(400, say(e))
 
 
 @bp.errorhandler(DomainError)
 def domain_error(e: DomainError) -> tuple[str, int]:
     """A rule refused the command and the page had no field to show it next to."""
-    return error_page(409 if isinstance(e, StateConflict) else 422, e.message)
+    return error_page(409 if isinstance(e, StateConflict) else 422, say(e))
 
 
 @bp.errorhandler(HTTPException)
 def http_error(e: HTTPException) -> tuple[str, int]:
-    """Werkzeug's errors (404 for a malformed id, 405, ...) as pages."""
-    return error_page(e.code or 500, e.description)
+    """Werkzeug's errors (404 for a malformed id, 405, ...) as Jejak's pages in the visitor's language (their own
+    English descriptions are for the log)."""
+    log.info("%s on %s %s: %s", e.code, request.method, request.path, e.description)
+    return error_page(e.code or 500, None)
 
 
 @bp.errorhandler(Exception)

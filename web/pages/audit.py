@@ -125,7 +125,7 @@ def parse_day(raw: str, name: str, errors: Errors) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = [_("Give a date like 2026-12-31.")]
+        errors[name] = [_("Choose a valid date.")]
         return None
 
 
@@ -136,7 +136,7 @@ def parse_moment(raw: str, errors: Errors) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        errors["at"] = [_("Give a moment like 2026-03-01T09:30.")]
+        errors["at"] = [_("Choose a valid date and time.")]
         return None
     return value.replace(tzinfo=LOCAL) if value.tzinfo is None else value
 

@@ -103,7 +103,7 @@ def form_date(form: dict[str, str], name: str, errors: Errors) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        errors[name] = [_("Give a date like 2026-06-30.")]
+        errors[name] = [_("Choose a valid date.")]
         return None
 
 

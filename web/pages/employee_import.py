@@ -15,6 +15,7 @@ from application.employee_import import Plan
 from web.auth import actor, jejak
 from web.imports import FileUnreadable, ReadFile, digest_of, read_file
 from web.pages.access import page
+from web.pages.messages import english
 from web.pages.render import render
 
 bp = Blueprint("employee_import", __name__)
@@ -54,7 +55,8 @@ def upload() -> Any:
     try:
         read, plan = planned(data, given.filename)
     except FileUnreadable as e:
-        return render("pages/hr_import.html", 422, errors={"file": [str(e)]})
+        return render("pages/hr_import.html", 422, errors={"file": [str(e) if english() else
+                                                                   _("The file cannot be read as CSV or XLSX.")]})
     kept = f"{read.digest}.{given.filename.lower().rsplit('.', 1)[-1]}"
     (uploads() / kept).write_bytes(data)
     return render("pages/hr_import.html", plan=plan, kept=kept, filename=given.filename,

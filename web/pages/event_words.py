@@ -87,6 +87,12 @@ RECORDS: dict[str, Any] = {
     "ServiceRecord": _l("service record"), "Training": _l("training"), "Unit": _l("unit"),
     "UnitRating": _l("organisation rating"),
 }
+# What a recorded read read (SensitiveRead.subject), in words.
+READS: dict[str, Any] = {
+    "employee.timeline": _l("career timeline"), "employee.state": _l("employee record at a moment"),
+    "aggregate.history": _l("history of a record"), "grievance.case_file": _l("grievance case file"),
+    "promotion_case.export": _l("promotion case export"), "feedback_round.responses": _l("raw 360 responses"),
+}
 # Payload fields that name the person an event is about (first found wins).
 SUBJECT_FIELDS = ("employee_id", "reviewee_id", "candidate_id", "grievant_id", "mentee_id")
 
@@ -106,6 +112,11 @@ def record_word(topic: str) -> str:
     """The kind of record an event belongs to, in words."""
     kind = tail(topic).split(".", 1)[0]
     return str(RECORDS.get(kind, kind))
+
+
+def read_word(subject: str) -> str:
+    """What a recorded read read, in words."""
+    return str(READS.get(subject, subject))
 
 
 def event_choices() -> list[tuple[str, str]]:

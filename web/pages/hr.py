@@ -19,6 +19,7 @@ from web.http import parse_id
 from web.pages.access import page
 from web.pages.charts import Bar, bars
 from web.pages.i18n import number_filter, word
+from web.pages.messages import say
 from web.pages.render import PAGE_SIZE, Errors, cursor_arg, field_errors, next_page, render, required
 
 bp = Blueprint("hr", __name__)
@@ -72,7 +73,7 @@ def parse_round_form(form: dict[str, str]) -> Errors:
     try:
         date.fromisoformat(form["closes_on"])
     except ValueError:
-        errors["closes_on"] = [_("Give a date like 2026-12-31.")]
+        errors["closes_on"] = [_("Choose a valid date.")]
     return errors
 
 
@@ -230,7 +231,7 @@ def unit(code: str) -> Any:
     try:
         distribution = jejak().queries.appraisals.distribution(unit_row["code"], period)
     except DomainError as e:
-        period_error = e.message
+        period_error = say(e)
     shortfall = jejak().queries.careers.shortfall(actor(), unit_row["code"], year)
     grid = jejak().queries.careers.talent_grid(actor(), unit_row["code"])
     this_year = max(jejak().feedback.today().year, year)

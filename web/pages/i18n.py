@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, lazy_gettext
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale, lazy_gettext
 
 WORDS: dict[str, Any] = {
     "self": lazy_gettext("Self"),
@@ -121,24 +122,48 @@ WORDS: dict[str, Any] = {
 }
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+
+
 def word(code: Any) -> Any:
-    """The visitor-language word for a code, or the code itself."""
-    return WORDS.get(str(code), code) if code is not None else ""
+    """The visitor-language word for a code, or the code itself; a date or a moment the read models keep as ISO text
+    is shown in the visitor's one date format."""
+    if code is None:
+        return ""
+    if isinstance(code, datetime):
+        return datetime_filter(code)
+    if isinstance(code, date):
+        return date_filter(code)
+    if isinstance(code, str) and len(code) >= 10 and code[4] == "-":
+        if ISO_DATE.fullmatch(code):
+            return date_filter(date.fromisoformat(code))
+        if ISO_MOMENT.fullmatch(code):
+            return datetime_filter(datetime.fromisoformat(code.replace("Z", "+00:00")))
+    return WORDS.get(str(code), code)
 
 
 DATE_PATTERN = "d MMM y"  # one format per language: "16 Des 2026", "16 Dec 2026" (Babel's medium differs by locale)
 
 
-def date_filter(value: date | datetime | None, fmt: str = DATE_PATTERN) -> str:
-    """A date in the visitor's language, the same pattern everywhere."""
-    if value is None:
+def date_filter(value: date | datetime | str | None, fmt: str = DATE_PATTERN) -> str:
+    """A date in the visitor's language, the same pattern everywhere (a read model's ISO text too)."""
+    if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
     return format_date(value, fmt)
 
 
-def datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
-    """A moment in the visitor's locale and Jakarta time."""
-    return format_datetime(value, fmt) if value is not None else "—"
+DATETIME_PATTERNS = {"id": "d MMM y HH.mm", "en": "d MMM y HH:mm"}  # the date as above, then the time (WIB)
+
+
+def datetime_filter(value: datetime | None, fmt: str | None = None) -> str:
+    """A moment in the visitor's language and Jakarta time, the same pattern everywhere."""
+    if value is None:
+        return "—"
+    locale = get_locale()
+    return format_datetime(value, fmt or DATETIME_PATTERNS.get(locale.language if locale else "id", "d MMM y HH:mm"))
 
 
 def number_filter(value: float | int | None, digits: int = 2) -> str:

@@ -10,6 +10,7 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from domain.errors import DomainError
+from web.pages.messages import field_messages
 
 Errors = dict[str, list[str]]
 
@@ -24,7 +25,7 @@ def field_errors(e: DomainError, fields: dict[str, str] | None = None) -> Errors
     without a field go under ``_form``."""
     fields = fields or {}
     out: Errors = {}
-    for name, messages in (e.errors or {"_form": [e.message]}).items():
+    for name, messages in field_messages(e).items():  # in the visitor's language (web.pages.messages)
         out.setdefault(fields.get(name, name), []).extend(messages)
     return out
 

@@ -4,6 +4,7 @@ apart for auditors. The API's timeline items are the input; nothing here reads a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from flask import url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -120,6 +122,17 @@ NAME_OF = {"supervisor_id": "supervisor_name", "previous_supervisor_id": "previo
            "granted_by_id": "granted_by_name"}
 
 
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def period_words(period: Any) -> str:
+    """A period in words: a promotion's month (2026-10) as "Okt 2026"; years and quarters as they are."""
+    found = MONTH.fullmatch(str(period or ""))
+    if found and 1 <= int(found[2]) <= 12:
+        return format_date(date(int(found[1]), int(found[2]), 1), "MMM y")
+    return str(period)
+
+
 def kind_word(kind: str) -> str:
     """A timeline kind in words."""
     return str(KIND_WORDS.get(kind, kind))
@@ -179,6 +192,8 @@ class Cards:
             return "; ".join(str(v) for v in raw)
         if key in CODES:
             return code_word(raw)
+        if key == "period":
+            return period_words(raw)
         if isinstance(raw, str) and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
             try:
                 return date_filter(date.fromisoformat(raw))
@@ -216,7 +231,7 @@ class Cards:
 
     def record_title(self, kind: str, topic: str, d: dict[str, Any]) -> str:
         """Titles of the items that come from records other than the employee's own."""
-        period = d.get("period")
+        period = period_words(d.get("period"))
         if kind == "appraisal":
             return _("SKP %(period)s: %(predicate)s", period=period, predicate=d.get("predicate"))
         if kind == "objection":
@@ -276,10 +291,10 @@ class Cards:
     def promotion_title(self, topic: str, d: dict[str, Any]) -> str:
         """A decision on a promotion case, or its reopening."""
         if topic.endswith("Reopened"):
-            return _("Promotion case %(period)s reopened after a grievance", period=d.get("period"))
+            return _("Promotion case %(period)s reopened after a grievance", period=period_words(d.get("period")))
         target = (f"{d.get('from_rank')} → {d.get('to_rank')}" if d.get("kind") == "rank"
                   else _("to %(position)s", position=d.get("position")))
-        return _("Promotion %(target)s (%(period)s): %(outcome)s", target=target, period=d.get("period"),
+        return _("Promotion %(target)s (%(period)s): %(outcome)s", target=target, period=period_words(d.get("period")),
                  outcome=word(d.get("outcome")))
 
     def links(self, item: dict[str, Any], d: dict[str, Any]) -> list[tuple[str, str]]:
