@@ -8,9 +8,8 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import Forbidden, NotFound
+from application.errors import Forbidden
 from application.queries.filters import TrainingFilter
-from domain.employment import PPPK
 from domain.training import MAX_JP_PER_DAY, OUTCOMES, STATUSES
 from web.auth import actor, allow, jejak
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
@@ -30,16 +29,6 @@ def require_visible(employee_id: UUID, what: str) -> None:
     """403 unless the caller reads this employee's record."""
     if not jejak().policy.may_read_record(actor(), employee_id):
         raise Forbidden(f"you may read the {what} of yourself and your reports only")
-
-
-def employee_entry(employee_id: UUID) -> dict[str, Any]:
-    """The directory entry of an employee named in the path, or 404."""
-    return jejak().queries.people.entry(employee_id)
-
-
-def unit_entry(code: str) -> dict[str, Any]:
-    """The directory entry of a unit named in the path, or 404."""
-    return jejak().queries.people.unit(code)
 
 
 class TrainingIn(Strict):
@@ -155,11 +144,7 @@ class ShortfallOut(ma.Schema):
 
 def training_detail(training_id: UUID) -> dict[str, Any]:
     """A completion the caller may read (404 unknown, 403 someone else's)."""
-    row = jejak().training_view.training(training_id)
-    if row is None:
-        raise NotFound(f"no training {training_id}")
-    require_visible(row["employee_id"], "training")
-    return row
+    return jejak().queries.careers.training(actor(), training_id)
 
 
 def respond_training(training_id: UUID, status: int = 200) -> Any:
@@ -175,7 +160,7 @@ def respond_training(training_id: UUID, status: int = 200) -> Any:
 def list_trainings(query: dict[str, Any]) -> Any:
     """Completions, latest end date first (employees: their own; supervisors: also their reports')."""
     flt = TrainingFilter(query["employee_id"], query["unit"], query["year"], query["status"])
-    return paged_list(jejak().training_view.trainings(flt, query["limit"], record_scope(), query["cursor"] or ""))
+    return paged_list(jejak().queries.careers.trainings(actor(), flt, query["limit"], query["cursor"] or ""))
 
 
 @blp.route("/trainings", methods=["POST"])
@@ -215,21 +200,7 @@ def verify(data: dict[str, Any], training_id: str) -> Any:
 def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     """Verified JP of a year against the yearly minimum of the rule set in effect at the end of that year (or
     today, while it runs); unverified and rejected completions do not count."""
-    person = employee_entry(parse_id(employee_id, "employee"))
-    require_visible(person["id"], "training hours")
-    year = query["year"] or jejak().trainings.today().year
-    minimum = jejak().trainings.yearly_minimum(year)
-    hours = jejak().training_view.training_hours(person["id"], year)
-    out = {"employee_id": person["id"], "name": person["name"], "year": year, **hours,
-           "minimum_jp": minimum.minimum_jp, "shortfall_jp": max(minimum.minimum_jp - hours["verified_jp"], 0),
-           "meets_minimum": hours["verified_jp"] >= minimum.minimum_jp, "status": person["status"],
-           "entitlement": "at_least", "entitlement_jp": minimum.minimum_jp, "over_entitlement_jp": 0,
-           "rule_set_version": minimum.rule_set_version, "rules_at": minimum.rules_at}
-    if person["status"] == PPPK:  # no 20 JP right: a PPPK's development is at most the set's maximum a year
-        cap = minimum.pppk_max_jp
-        out.update(minimum_jp=0, shortfall_jp=0, meets_minimum=True, entitlement="at_most", entitlement_jp=cap,
-                   over_entitlement_jp=max(hours["verified_jp"] - cap, 0) if cap is not None else 0)
-    return out
+    return jejak().queries.careers.training_hours(actor(), parse_id(employee_id, "employee"), query["year"])
 
 
 @blp.route("/units/<code>/training-shortfall")

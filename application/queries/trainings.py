@@ -7,8 +7,10 @@ from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
-from application.access_policy import AccessPolicy
+from application.access_policy import AccessPolicy, require
 from application.actor import Actor
+from application.errors import NotFound
+from application.queries.filters import TrainingFilter
 from application.queries.people import PeopleQueries
 from application.trainings import TrainingService
 from domain.employment import PPPK
@@ -16,10 +18,20 @@ from domain.talent_grid import PERFORMANCE_BY_PREDICATE, box_cells, boxes_of, pl
 
 
 class TrainingReadModel(Protocol):
-    """The training read model's yearly totals."""
+    """The training read model: completions, an employee's year and yearly totals."""
 
     def year_totals(self, year: int, employee_ids: Iterable[UUID]) -> dict[UUID, tuple[int, int]]:
         """Verified and unverified JP of each given employee in a year."""
+
+    def trainings(self, flt: TrainingFilter, limit: int, visible_to: set[UUID] | None = None,
+                  cursor: str | None = None) -> Any:
+        """Completions, latest end date first (with a ``cursor``: one Page)."""
+
+    def training(self, training_id: UUID) -> dict[str, Any] | None:
+        """One completion."""
+
+    def training_hours(self, employee_id: UUID, year: int) -> dict[str, Any]:
+        """JP of the year's completions by status and the completions themselves."""
 
 
 class TalentReadModel(Protocol):
@@ -45,15 +57,46 @@ class CareerQueries:
         self.training_view = training_view
         self.talent_view = talent_view
         self.appraisal_view = appraisal_view
-        self.trainings = trainings
+        self.service = trainings
         self.people = people
         self.policy = policy
+
+    def trainings(self, actor: Actor, flt: TrainingFilter, limit: int, cursor: str) -> Any:
+        """Completions the actor may read, latest end date first (one Page after ``cursor``, "" for the first)."""
+        return self.training_view.trainings(flt, limit, self.policy.record_scope(actor), cursor)
+
+    def training(self, actor: Actor, training_id: UUID) -> dict[str, Any]:
+        """A completion the actor may read (404 unknown, 403 someone else's)."""
+        row = self.training_view.training(training_id)
+        if row is None:
+            raise NotFound(f"no training {training_id}")
+        require_record(self.policy, actor, row["employee_id"], "training")
+        return row
+
+    def training_hours(self, actor: Actor, employee_id: UUID, year: int | None) -> dict[str, Any]:
+        """Verified JP of a year against the yearly minimum of the rule set in effect at the end of that year (or
+        today, while it runs), or a PPPK's maximum (404 unknown employee, 403 someone else's)."""
+        person = self.people.entry(employee_id)
+        require_record(self.policy, actor, person["id"], "training hours")
+        year = year or self.service.today().year
+        minimum = self.service.yearly_minimum(year)
+        hours = self.training_view.training_hours(person["id"], year)
+        out = {"employee_id": person["id"], "name": person["name"], "year": year, **hours,
+               "minimum_jp": minimum.minimum_jp, "shortfall_jp": max(minimum.minimum_jp - hours["verified_jp"], 0),
+               "meets_minimum": hours["verified_jp"] >= minimum.minimum_jp, "status": person["status"],
+               "entitlement": "at_least", "entitlement_jp": minimum.minimum_jp, "over_entitlement_jp": 0,
+               "rule_set_version": minimum.rule_set_version, "rules_at": minimum.rules_at}
+        if person["status"] == PPPK:  # no 20 JP right: a PPPK's development is at most the set's maximum a year
+            cap = minimum.pppk_max_jp
+            out.update(minimum_jp=0, shortfall_jp=0, meets_minimum=True, entitlement="at_most", entitlement_jp=cap,
+                       over_entitlement_jp=max(hours["verified_jp"] - cap, 0) if cap is not None else 0)
+        return out
 
     def shortfall(self, actor: Actor, code: str, year: int | None) -> dict[str, Any]:
         """Who in the unit the actor may see has fewer verified JP than the year's minimum (404 for no unit)."""
         unit = self.people.unit(code)
-        year = year or self.trainings.today().year
-        minimum = self.trainings.yearly_minimum(year)
+        year = year or self.service.today().year
+        minimum = self.service.yearly_minimum(year)
         counted = self.unit_training_totals(unit["code"], year, visible_to=self.policy.record_scope(actor))
         # the yearly minimum is a right of PNS and CPNS; a PPPK has a maximum instead, so is never short of it
         below = [{**row, "shortfall_jp": minimum.minimum_jp - row["verified_jp"]}
@@ -65,7 +108,7 @@ class CareerQueries:
     def talent_grid(self, actor: Actor, code: str) -> dict[str, Any]:
         """The unit's 9-box as the actor may see it (supervisors: their own reports only; 404 for no unit)."""
         unit = self.people.unit(code)
-        rule_set = self.trainings.rules.in_effect(self.trainings.today())
+        rule_set = self.service.rules.in_effect(self.service.today())
         grid = self.grid(unit["code"], visible_to=self.policy.record_scope(actor), talent=rule_set.rules.get("talent"))
         return {**grid, "rule_set_version": rule_set.version}
 
@@ -110,3 +153,8 @@ class CareerQueries:
         cells = [{**cell, "count": len(cell["members"])} for cell in boxes.values()]
         return {"unit": unit, "employees": len(staff), "placed": len(staff) - len(unplaced),
                 "performance_by_predicate": dict(PERFORMANCE_BY_PREDICATE), "boxes": cells, "unplaced": unplaced}
+
+
+def require_record(policy: AccessPolicy, actor: Actor, employee_id: UUID, what: str) -> None:
+    """403 unless the actor reads this employee's career record (AccessPolicy.may_read_record)."""
+    require(policy.may_read_record(actor, employee_id), f"you may read the {what} of yourself and your reports only")
