@@ -42,6 +42,7 @@ from application.queries import (
     PromotionQueries,
     Queries,
     StandingQueries,
+    TalentQueries,
     TimelineQueries,
 )
 from application.queries.inbox import InboxQueries
@@ -225,6 +226,7 @@ class Jejak:
                                            self.policy),
             inbox=InboxQueries(feedback, self.feedback_view, self.appraisal_view, self.promotion_view,
                                self.grievance_view, self.policy),
+            talent=TalentQueries(self.talent_view, self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:

@@ -8,13 +8,11 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import Forbidden, NotFound
 from domain.mentoring import MAX_GOAL, MAX_GOALS, MAX_NOTE
 from domain.recognition import CATEGORIES
-from web.auth import actor, allow, jejak, principal
+from web.auth import actor, allow, jejak
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
-from web.trainings import record_scope, require_visible
 
 blp = Blueprint("mentoring", __name__, url_prefix="/api", description="Mentoring and awards (penghargaan)")
 
@@ -121,12 +119,7 @@ class AwardOut(ma.Schema):
 
 def mentoring_detail(mentoring_id: UUID) -> dict[str, Any]:
     """An assignment the caller may read: the mentor, the mentee and those who read the mentee's record."""
-    row = jejak().talent_view.mentoring(mentoring_id)
-    if row is None:
-        raise NotFound(f"no mentoring assignment {mentoring_id}")
-    if not jejak().policy.may_read_mentoring(actor(), row["mentor_id"], row["mentee_id"]):
-        raise Forbidden("a mentoring assignment is for the mentor, the mentee, their supervisors, HR and auditors")
-    return row
+    return jejak().queries.talent.mentoring(actor(), mentoring_id)
 
 
 def respond_mentoring(mentoring_id: UUID, status: int = 200) -> Any:
@@ -142,9 +135,8 @@ def respond_mentoring(mentoring_id: UUID, status: int = 200) -> Any:
 def list_mentoring(query: dict[str, Any]) -> Any:
     """Assignments, latest start first (employees: where they are mentor or mentee; supervisors: also their
     reports' as mentees)."""
-    return paged_list(jejak().talent_view.mentorings(query["employee_id"], query["status"], query["limit"],
-                                                     viewer=principal().employee_id, visible_to=record_scope(),
-                                                     cursor=query["cursor"] or ""))
+    return paged_list(jejak().queries.talent.mentorings(actor(), query["employee_id"], query["status"],
+                                                        query["limit"], query["cursor"] or ""))
 
 
 @blp.route("/mentoring", methods=["POST"])
@@ -194,8 +186,8 @@ def end(data: dict[str, Any], mentoring_id: str) -> Any:
 @blp.response(200, AwardOut(many=True), headers=PAGE_HEADERS)
 def list_awards(query: dict[str, Any]) -> Any:
     """Awards, latest first (employees: their own; supervisors: also their reports')."""
-    return paged_list(jejak().talent_view.awards(query["employee_id"], query["limit"], record_scope(),
-                                                 query["cursor"] or ""))
+    return paged_list(jejak().queries.talent.awards(actor(), query["employee_id"], query["limit"],
+                                                    query["cursor"] or ""))
 
 
 @blp.route("/awards", methods=["POST"])
@@ -219,8 +211,5 @@ def get_award(award_id: str) -> Any:
 
 def respond_award(award_id: UUID, status: int = 200) -> Any:
     """An award the caller may read, with its version as ETag."""
-    row = jejak().talent_view.award(award_id)
-    if row is None:
-        raise NotFound(f"no award {award_id}")
-    require_visible(row["employee_id"], "awards")
+    row = jejak().queries.talent.award(actor(), award_id)
     return with_etag(row, row["version"], status)

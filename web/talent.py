@@ -8,12 +8,10 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import NotFound
 from domain.potential import LEVELS
 from web.auth import actor, allow, jejak
 from web.http import PAGE_HEADERS, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict
-from web.trainings import record_scope, require_visible
 
 blp = Blueprint("talent", __name__, url_prefix="/api", description="Potential assessments and the talent grid (9-box)")
 
@@ -99,8 +97,8 @@ class GridOut(ma.Schema):
 @blp.response(200, PotentialOut(many=True), headers=PAGE_HEADERS)
 def list_potential(query: dict[str, Any]) -> Any:
     """Potential assessments, latest first (employees: their own; supervisors: also their reports')."""
-    return paged_list(jejak().talent_view.potential_assessments(query["employee_id"], query["limit"], record_scope(),
-                                                                query["cursor"] or ""))
+    return paged_list(jejak().queries.talent.potential_assessments(actor(), query["employee_id"], query["limit"],
+                                                                   query["cursor"] or ""))
 
 
 @blp.route("/potential-assessments", methods=["POST"])
@@ -124,10 +122,7 @@ def get_potential(assessment_id: str) -> Any:
 
 def respond_potential(assessment_id: UUID, status: int = 200) -> Any:
     """An assessment the caller may read, with its version as ETag."""
-    row = jejak().talent_view.potential_assessment(assessment_id)
-    if row is None:
-        raise NotFound(f"no potential assessment {assessment_id}")
-    require_visible(row["employee_id"], "potential assessments")
+    row = jejak().queries.talent.potential_assessment(actor(), assessment_id)
     return with_etag(row, row["version"], status)
 
 

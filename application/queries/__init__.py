@@ -17,6 +17,7 @@ from application.queries.inbox import InboxQueries
 from application.queries.people import PeopleQueries
 from application.queries.promotions import PromotionQueries
 from application.queries.standing import StandingQueries
+from application.queries.talent import TalentQueries
 from application.queries.timeline import TimelineQueries
 from application.queries.trainings import CareerQueries
 
@@ -36,3 +37,4 @@ class Queries:
     standing: StandingQueries
     development: DevelopmentQueries
     inbox: InboxQueries
+    talent: TalentQueries
