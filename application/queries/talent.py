@@ -8,7 +8,7 @@ from uuid import UUID
 from application.access_policy import AccessPolicy, require
 from application.actor import Actor
 from application.errors import NotFound
-from application.queries.trainings import require_record
+from application.queries.trainings import readable_record
 
 
 class TalentRecordsReadModel(Protocol):
@@ -50,11 +50,8 @@ class TalentQueries:
 
     def potential_assessment(self, actor: Actor, assessment_id: UUID) -> dict[str, Any]:
         """One potential assessment the actor may read (404 unknown, 403 someone else's)."""
-        row = self.view.potential_assessment(assessment_id)
-        if row is None:
-            raise NotFound(f"no potential assessment {assessment_id}")
-        require_record(self.policy, actor, row["employee_id"], "potential assessments")
-        return row
+        return readable_record(self.policy, actor, self.view.potential_assessment(assessment_id),
+                               f"no potential assessment {assessment_id}", "potential assessments")
 
     def mentorings(self, actor: Actor, employee_id: UUID | None, status: str | None, limit: int,
                    cursor: str) -> Any:
@@ -77,8 +74,4 @@ class TalentQueries:
 
     def award(self, actor: Actor, award_id: UUID) -> dict[str, Any]:
         """One award the actor may read (404 unknown, 403 someone else's)."""
-        row = self.view.award(award_id)
-        if row is None:
-            raise NotFound(f"no award {award_id}")
-        require_record(self.policy, actor, row["employee_id"], "awards")
-        return row
+        return readable_record(self.policy, actor, self.view.award(award_id), f"no award {award_id}", "awards")

@@ -67,11 +67,8 @@ class CareerQueries:
 
     def training(self, actor: Actor, training_id: UUID) -> dict[str, Any]:
         """A completion the actor may read (404 unknown, 403 someone else's)."""
-        row = self.training_view.training(training_id)
-        if row is None:
-            raise NotFound(f"no training {training_id}")
-        require_record(self.policy, actor, row["employee_id"], "training")
-        return row
+        return readable_record(self.policy, actor, self.training_view.training(training_id),
+                               f"no training {training_id}", "training")
 
     def training_hours(self, actor: Actor, employee_id: UUID, year: int | None) -> dict[str, Any]:
         """Verified JP of a year against the yearly minimum of the rule set in effect at the end of that year (or
@@ -158,3 +155,12 @@ class CareerQueries:
 def require_record(policy: AccessPolicy, actor: Actor, employee_id: UUID, what: str) -> None:
     """403 unless the actor reads this employee's career record (AccessPolicy.may_read_record)."""
     require(policy.may_read_record(actor, employee_id), f"you may read the {what} of yourself and your reports only")
+
+
+def readable_record(policy: AccessPolicy, actor: Actor, row: dict[str, Any] | None, missing: str,
+                    what: str) -> dict[str, Any]:
+    """A career-record row the actor may read: 404 (``missing``) for none, 403 for someone else's."""
+    if row is None:
+        raise NotFound(missing)
+    require_record(policy, actor, row["employee_id"], what)
+    return row
