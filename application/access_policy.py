@@ -482,6 +482,16 @@ class AccessPolicy:
         """HR or the reminder job records reminders."""
         return AccessPolicy.hr(actor) or AccessPolicy.system(actor)
 
+    @staticmethod
+    def may_read_reminders_due(actor: Actor) -> bool:
+        """Who is due a reminder (reviewers who have not answered): those who record reminders, HR and the job."""
+        return AccessPolicy.may_remind(actor)
+
+    @staticmethod
+    def may_read_unit_feedback(actor: Actor) -> bool:
+        """A unit's 360 response rates and distribution of means per value: HR."""
+        return AccessPolicy.hr(actor)
+
     # --- appraisals (SKP) ------------------------------------------------------------------------------------------
 
     def may_read_appraisal(self, actor: Actor, employee_id: UUID, assessor_id: UUID | None,

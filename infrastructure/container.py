@@ -205,7 +205,7 @@ class Jejak:
 
     def _queries(self) -> Queries:
         people = PeopleQueries(self.directory, self.policy)
-        feedback = FeedbackQueries(self.feedback_view, self.feedback, self.questions, self.policy)
+        feedback = FeedbackQueries(self.feedback_view, self.feedback, self.questions, people, self.policy)
         return Queries(
             people=people,
             feedback=feedback,

@@ -402,7 +402,7 @@ def feedback_close_due() -> None:
 def feedback_remind(after_days: int) -> None:
     """Record a reminder for every reviewer who has not responded after some days (delivery is logged)."""
     jejak = system()
-    due = jejak.feedback_view.reminders_due(datetime.now(UTC), after_days)
+    due = jejak.queries.feedback.reminders_due(system_actor("reminder"), datetime.now(UTC), after_days)
     for row in tqdm(due, desc="reminders", unit="reviewer", file=sys.stderr):
         jejak.feedback.remind(system_actor("reminder"), row["round_id"], row["id"])
         log.info("reminder to reviewer %s for round %s (closes %s)", row["reviewer_id"], row["round_id"],

@@ -343,7 +343,7 @@ def my_requests() -> list[dict[str, Any]]:
 @blp.response(200, ReminderOut(many=True))
 def reminders() -> list[dict[str, Any]]:
     """Reviewers who have not responded 3 or more days after nomination."""
-    return jejak().feedback_view.reminders_due(datetime.now(UTC))
+    return jejak().queries.feedback.reminders_due(actor(), datetime.now(UTC))
 
 
 @blp.route("/units/<code>/feedback-report")
@@ -353,6 +353,4 @@ def reminders() -> list[dict[str, Any]]:
 def unit_report(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Response rates per round and the distribution of means per value, for a unit (a year's period, 2026,
     includes its quarterly rounds 2026-Q1 ... 2026-Q4)."""
-    if jejak().directory.unit(code) is None:
-        raise NotFound(f"no unit {code!r}")
-    return jsonable(jejak().feedback_view.unit_report(code, query["period"]))  # type: ignore[no-any-return]
+    return jsonable(jejak().queries.feedback.unit_report(actor(), code, query["period"]))  # type: ignore[no-any-return]

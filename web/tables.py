@@ -125,18 +125,13 @@ def _supervisor_name(supervisor_id: Any) -> str | None:
 
 def rates_table(query: dict[str, Any], code: str) -> Table:
     """The unit's 360 rounds with their response rates."""
-    report = _unit_report(code, query.get("period"))
+    report = jejak().queries.feedback.unit_report(actor(), code, query.get("period"))
     return Table(f"response-rates-{code}", [
         Column("reviewee_name", _l("Reviewee")), Column("period", _l("Period")), Column("status", _l("Status"), "word"),
         Column("closes_on", _l("Closes on"), "date"), Column("nominated", _l("Nominated"), "int"),
         Column("approved", _l("Approved"), "int"), Column("responded", _l("Responded"), "int"),
         Column("response_rate", _l("Response rate"), "number"),
     ], list(report["rounds"]))
-
-
-def _unit_report(code: str, period: str | None) -> dict[str, Any]:
-    jejak().queries.people.unit(code)  # 404 for an unknown unit, as the twin
-    return jejak().feedback_view.unit_report(code, period)
 
 
 def distribution_table(query: dict[str, Any], code: str) -> Table:

@@ -20,6 +20,9 @@ OBJECTION_FIELDS = ("status", "reasons", "filed_on", "filed_at", "decider_id", "
 class AppraisalReadModel(Protocol):
     """The appraisal read model's lookups these queries use."""
 
+    def latest_year(self, unit: str) -> int | None:
+        """The latest year any of the unit's appraisals belongs to (None: the unit has none)."""
+
     def appraisals(self, flt: AppraisalFilter, limit: int, viewer: UUID | None = None,
                    visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
         """Appraisals matching a filter: of the employees given (None: all), plus those the viewer assesses or
@@ -45,6 +48,10 @@ class AppraisalQueries:
         self.service = service
         self.people = people
         self.policy = policy
+
+    def latest_year(self, code: str) -> int | None:
+        """The latest year any of the unit's appraisals belongs to (None: none; a year is not a record, so for all)."""
+        return self.view.latest_year(code)
 
     def appraisals(self, actor: Actor, flt: AppraisalFilter, limit: int) -> list[dict[str, Any]]:
         """Appraisals the actor may list: all for HR and auditors; otherwise their own, their reports' and those

@@ -6,17 +6,21 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from application.access_policy import RAW_READERS, AccessPolicy
+from application.access_policy import RAW_READERS, AccessPolicy, require
 from application.actor import Actor, system_actor
 from application.errors import NotFound
 from application.feedback import FeedbackService
 from application.queries.filters import RoundFilter
+from application.queries.people import PeopleQueries
 from application.question_book import QuestionBookService
 from domain.feedback_round import Response, RoundStatus
 
 
 class FeedbackReadModel(Protocol):
     """The feedback read model's lookups these queries use ."""
+
+    def latest_year(self, unit: str) -> int | None:
+        """The latest year any of the unit's rounds belongs to (None: the unit has none)."""
 
     def round(self, round_id: UUID) -> dict[str, Any] | None:
         """A round's row."""
@@ -41,16 +45,40 @@ class FeedbackReadModel(Protocol):
     def count_pending_nominations(self, supervisors: set[UUID] | None) -> int:
         """How many proposed reviewers wait in open rounds of these supervisors (None: all)."""
 
+    def reminders_due(self, now: datetime, after_days: int = 3) -> list[dict[str, Any]]:
+        """Approved reviewers of open rounds who have not responded (nor been reminded) for ``after_days``."""
+
+    def unit_report(self, unit: str, period: str | None) -> dict[str, Any]:
+        """A unit's response rates per round and distribution of closed rounds' means per value."""
+
 
 class FeedbackQueries:
     """Rounds and reports as the actor may read them (AccessPolicy.may_read_round, may_read_report)."""
 
     def __init__(self, view: FeedbackReadModel, service: FeedbackService, questions: QuestionBookService,
-                 policy: AccessPolicy):
+                 people: PeopleQueries, policy: AccessPolicy):
         self.view = view
         self.service = service
         self.questions = questions
+        self.people = people
         self.policy = policy
+
+    def latest_year(self, code: str) -> int | None:
+        """The latest year any of the unit's rounds belongs to (None: none; a year is not a record, so for all)."""
+        return self.view.latest_year(code)
+
+    def reminders_due(self, actor: Actor, now: datetime, after_days: int = 3) -> list[dict[str, Any]]:
+        """Reviewers who have not responded ``after_days`` or more after nomination (and were not reminded since)
+        as of ``now``: for those who record reminders (AccessPolicy.may_read_reminders_due)."""
+        require(self.policy.may_read_reminders_due(actor), "reminders are for HR")
+        return self.view.reminders_due(now, after_days)
+
+    def unit_report(self, actor: Actor, code: str, period: str | None) -> dict[str, Any]:
+        """A unit's response rates per round and distribution of means per value (a year's period, 2026, includes
+        its quarterly rounds) for HR (AccessPolicy.may_read_unit_feedback; 404 for no unit)."""
+        require(self.policy.may_read_unit_feedback(actor), "the unit feedback report is for HR")
+        unit = self.people.unit(code)
+        return self.view.unit_report(unit["code"], period)
 
     def today(self) -> date:
         """The service's today (asked each time: tests and the scheduler move it)."""

@@ -225,7 +225,7 @@ def unit(code: str) -> Any:
     unit_row = jejak().queries.people.unit(code)
     period = (request.args.get("period") or str(latest_year(unit_row["code"]))).strip()[:20]
     year = int(period[:4]) if period[:4].isdigit() else jejak().feedback.today().year
-    rates = jejak().feedback_view.unit_report(unit_row["code"], period)
+    rates = jejak().queries.feedback.unit_report(actor(), unit_row["code"], period)
     distribution: dict[str, Any] | None = None
     period_error: str | None = None
     try:
@@ -243,7 +243,8 @@ def unit(code: str) -> Any:
 
 def latest_year(code: str) -> int:
     """The dashboard opens on the latest year with rounds or appraisals of the unit (this year when none)."""
-    years = [y for y in (jejak().feedback_view.latest_year(code), jejak().appraisal_view.latest_year(code)) if y]
+    queries = jejak().queries
+    years = [y for y in (queries.feedback.latest_year(code), queries.appraisals.latest_year(code)) if y]
     return max(years) if years else jejak().feedback.today().year
 
 
