@@ -387,6 +387,11 @@ class AccessPolicy:
                 or (person_id is not None and actor.person_id == person_id))
 
     @staticmethod
+    def may_read_grants(actor: Actor) -> bool:
+        """The access grants (never their tokens), with who granted and revoked them: HR and auditors."""
+        return actor.role in GRANT_READERS
+
+    @staticmethod
     def may_read_persons(actor: Actor) -> bool:
         """The list of persons with their roles: HR and auditors."""
         return actor.role in (HR, AUDITOR)

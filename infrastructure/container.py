@@ -32,6 +32,7 @@ from application.outbox import LedgerDirectory, MailService, outbox_policy
 from application.persons import PersonService
 from application.promotions import PromotionService
 from application.queries import (
+    AccessQueries,
     AppraisalQueries,
     AuditQueries,
     CareerQueries,
@@ -227,6 +228,7 @@ class Jejak:
             inbox=InboxQueries(feedback, self.feedback_view, self.appraisal_view, self.promotion_view,
                                self.grievance_view, self.policy),
             talent=TalentQueries(self.talent_view, self.policy),
+            access=AccessQueries(self.grants, self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:

@@ -88,7 +88,7 @@ def me() -> dict[str, Any]:
 @blp.response(200, GrantOut(many=True))
 def list_grants() -> list[dict[str, Any]]:
     """Every grant, newest first, with who granted and revoked it."""
-    return jejak().grants.all()
+    return jejak().queries.access.grants(actor())
 
 
 @blp.route("/access-grants", methods=["POST"])
@@ -109,4 +109,4 @@ def revoke(data: dict[str, Any], grant_id: str) -> dict[str, Any]:
     """Revoke a grant; its token stops working at once."""
     gid = parse_id(grant_id, "access grant")
     jejak().access.revoke(actor(), gid, data["reason"])
-    return next(g for g in jejak().grants.all() if g["id"] == gid)
+    return jejak().queries.access.grant(actor(), gid)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.queries.access import AccessQueries
 from application.queries.appraisals import AppraisalQueries
 from application.queries.audit import AuditQueries
 from application.queries.development import DevelopmentQueries
@@ -38,3 +39,4 @@ class Queries:
     development: DevelopmentQueries
     inbox: InboxQueries
     talent: TalentQueries
+    access: AccessQueries
