@@ -37,6 +37,7 @@ from application.queries import (
     AuditQueries,
     CareerQueries,
     DevelopmentQueries,
+    DevelopmentRecordQueries,
     FeedbackQueries,
     GrievanceQueries,
     PeopleQueries,
@@ -229,6 +230,8 @@ class Jejak:
                                self.grievance_view, self.policy),
             talent=TalentQueries(self.talent_view, self.policy),
             access=AccessQueries(self.grants, self.policy),
+            development_records=DevelopmentRecordQueries(self.development_needs, self.development_plans,
+                                                         self.award_proposals, self.dialogue_view, self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:

@@ -8,11 +8,9 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import NotFound
 from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
-from web.trainings import record_scope, require_visible
 
 blp = Blueprint("award_proposals", __name__, url_prefix="/api", description="Awards proposed from performance")
 
@@ -62,10 +60,7 @@ class AwardProposalOut(ma.Schema):
 
 def respond_proposal(proposal_id: UUID) -> Any:
     """A proposal the caller may read, with its version as ETag."""
-    row = jejak().award_proposals.proposal(proposal_id)
-    if row is None:
-        raise NotFound(f"no award proposal {proposal_id}")
-    require_visible(row["employee_id"], "award proposals")
+    row = jejak().queries.development_records.proposal(actor(), proposal_id)
     return with_etag(row, row["version"])
 
 
@@ -75,8 +70,8 @@ def respond_proposal(proposal_id: UUID) -> Any:
 @blp.response(200, AwardProposalOut(many=True))
 def list_proposals(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Award proposals, latest first (employees: their own; supervisors: also their reports')."""
-    return jejak().award_proposals.proposals(query["employee_id"], query["status"], query["limit"],
-                                             visible_to=record_scope())
+    return jejak().queries.development_records.proposals(actor(), query["employee_id"], query["status"],
+                                                         query["limit"])
 
 
 @blp.route("/award-proposals/<proposal_id>/grant", methods=["POST"])

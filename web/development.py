@@ -8,12 +8,11 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import NotFound
 from domain.development import AREAS, BERAKHLAK, MAX_DETAIL, SOURCES, STATUSES
 from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict
-from web.trainings import YEARS, record_scope, require_visible
+from web.trainings import YEARS
 
 blp = Blueprint("development", __name__, url_prefix="/api",
                 description="Development needs (kebutuhan pengembangan kompetensi)")
@@ -80,11 +79,7 @@ class NeedOut(ma.Schema):
 
 def need_row(need_id: UUID) -> dict[str, Any]:
     """A need the caller may read (whoever reads the employee's career record), or 404."""
-    row = jejak().development_needs.need(need_id)
-    if row is None:
-        raise NotFound(f"no development need {need_id}")
-    require_visible(row["employee_id"], "development needs")
-    return row
+    return jejak().queries.development_records.need(actor(), need_id)
 
 
 def respond_need(need_id: UUID, status: int = 200) -> Any:
@@ -99,8 +94,8 @@ def respond_need(need_id: UUID, status: int = 200) -> Any:
 @blp.response(200, NeedOut(many=True))
 def list_needs(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Needs, latest first (employees: their own; supervisors: also their reports')."""
-    return jejak().development_needs.needs(query["employee_id"], query["status"], query["source"], query["limit"],
-                                           visible_to=record_scope())
+    return jejak().queries.development_records.needs(actor(), query["employee_id"], query["status"], query["source"],
+                                                     query["limit"])
 
 
 @blp.route("/development-needs", methods=["POST"])

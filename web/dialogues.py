@@ -8,12 +8,10 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import Forbidden, NotFound
 from domain.dialogue import MAX_ACCOUNT, MAX_ACTIONS, MAX_SHORT, MAX_TOPICS, PARTIES
-from web.auth import actor, allow, jejak, principal
+from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import Strict
-from web.trainings import record_scope
 
 blp = Blueprint("dialogues", __name__, url_prefix="/api", description="Performance dialogues (dialog kinerja)")
 SHORT = ma.validate.Length(min=1, max=MAX_SHORT)
@@ -105,11 +103,7 @@ class DialogueOut(ma.Schema):
 
 def respond_dialogue(dialogue_id: UUID, status: int = 200) -> Any:
     """A dialogue the caller may read (its two parties and whoever reads the employee's record), with its ETag."""
-    row = jejak().dialogue_view.dialogue(dialogue_id)
-    if row is None:
-        raise NotFound(f"no performance dialogue {dialogue_id}")
-    if not jejak().policy.may_read_dialogue(actor(), row["employee_id"], row["supervisor_id"]):
-        raise Forbidden("a dialogue is for its two parties, the employee's supervisors, HR and auditors")
+    row = jejak().queries.development_records.dialogue(actor(), dialogue_id)
     return with_etag(row, row["version"], status)
 
 
@@ -120,8 +114,7 @@ def respond_dialogue(dialogue_id: UUID, status: int = 200) -> Any:
 def list_dialogues(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Dialogues, latest first (employees: their own and those they held as supervisor; supervisors: also their
     reports')."""
-    return jejak().dialogue_view.dialogues(query["employee_id"], query["limit"], visible_to=record_scope(),
-                                           viewer=principal().employee_id)
+    return jejak().queries.development_records.dialogues(actor(), query["employee_id"], query["limit"])
 
 
 @blp.route("/performance-dialogues", methods=["POST"])
@@ -171,5 +164,4 @@ def complete_action(data: dict[str, Any], dialogue_id: str, action_id: str) -> A
 @blp.response(200, OpenActionOut(many=True))
 def my_actions() -> list[dict[str, Any]]:
     """Open actions of the dialogues you took part in, as the employee or as the supervisor."""
-    me = principal().employee_id
-    return jejak().dialogue_view.open_actions(me) if me is not None else []
+    return jejak().queries.development_records.open_actions(actor())

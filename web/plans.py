@@ -8,12 +8,11 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import NotFound
 from domain.development_plan import ACTIVITY_KINDS, MAX_ACTIVITIES, MAX_GOALS, MAX_JP, MAX_TITLE, OUTCOMES
 from web.auth import actor, allow, jejak
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict
-from web.trainings import YEARS, record_scope, require_visible
+from web.trainings import YEARS
 
 blp = Blueprint("plans", __name__, url_prefix="/api", description="Individual development plans (IDP)")
 STATUSES = ("draft", "agreed", "closed")
@@ -113,10 +112,7 @@ class PlanOut(ma.Schema):
 
 def respond_plan(plan_id: UUID, status: int = 200) -> Any:
     """A plan the caller may read (whoever reads the employee's record), with its version as ETag."""
-    row = jejak().development_plans.plan(plan_id)
-    if row is None:
-        raise NotFound(f"no development plan {plan_id}")
-    require_visible(row["employee_id"], "development plans")
+    row = jejak().queries.development_records.plan(actor(), plan_id)
     return with_etag(row, row["version"], status)
 
 
@@ -126,8 +122,8 @@ def respond_plan(plan_id: UUID, status: int = 200) -> Any:
 @blp.response(200, PlanOut(many=True))
 def list_plans(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Plans, latest year first (employees: their own; supervisors: also their reports')."""
-    return jejak().development_plans.plans(query["employee_id"], query["year"], query["status"], query["limit"],
-                                           visible_to=record_scope())
+    return jejak().queries.development_records.plans(actor(), query["employee_id"], query["year"], query["status"],
+                                                     query["limit"])
 
 
 @blp.route("/development-plans", methods=["POST"])

@@ -8,7 +8,6 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import Forbidden
 from application.queries.filters import TrainingFilter
 from domain.training import MAX_JP_PER_DAY, OUTCOMES, STATUSES
 from web.auth import actor, allow, jejak
@@ -17,18 +16,6 @@ from web.schemas import LongText, Strict, Text
 
 blp = Blueprint("trainings", __name__, url_prefix="/api", description="Training completions (pengembangan kompetensi)")
 YEARS = ma.validate.Range(min=1950, max=2100)
-
-
-def record_scope() -> set[UUID] | None:
-    """Whose career record the caller reads: everyone (None) for HR and auditors, else themself and their
-    direct and indirect reports."""
-    return jejak().policy.record_scope(actor())
-
-
-def require_visible(employee_id: UUID, what: str) -> None:
-    """403 unless the caller reads this employee's record."""
-    if not jejak().policy.may_read_record(actor(), employee_id):
-        raise Forbidden(f"you may read the {what} of yourself and your reports only")
 
 
 class TrainingIn(Strict):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from application.queries.access import AccessQueries
 from application.queries.appraisals import AppraisalQueries
 from application.queries.audit import AuditQueries
-from application.queries.development import DevelopmentQueries
+from application.queries.development import DevelopmentQueries, DevelopmentRecordQueries
 from application.queries.feedback import FeedbackQueries
 from application.queries.grievances import GrievanceQueries
 from application.queries.inbox import InboxQueries
@@ -40,3 +40,4 @@ class Queries:
     inbox: InboxQueries
     talent: TalentQueries
     access: AccessQueries
+    development_records: DevelopmentRecordQueries

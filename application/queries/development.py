@@ -12,6 +12,7 @@ from application.access_policy import AccessPolicy, require
 from application.actor import Actor
 from application.queries.people import PeopleQueries
 from application.queries.standing import NeedsReadModel, PlansReadModel
+from application.queries.trainings import readable, readable_record
 from domain.development import BERAKHLAK, SOURCES
 
 
@@ -67,3 +68,108 @@ class DevelopmentQueries:
             "people": rows,
         }
 
+
+
+class DevelopmentRecordsReadModel(Protocol):
+    """The development read models' single rows and lists: needs, plans, award proposals, dialogues."""
+
+    def needs(self, employee_id: UUID | None, status: str | None, source: str | None, limit: int,
+              visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+        """Needs, latest first."""
+
+    def need(self, need_id: UUID) -> dict[str, Any] | None:
+        """One need."""
+
+
+class PlanRowsReadModel(Protocol):
+    """The development plan read model's list and single plan."""
+
+    def plans(self, employee_id: UUID | None, year: int | None, status: str | None, limit: int,
+              visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+        """Plans, latest year first."""
+
+    def plan(self, plan_id: UUID) -> dict[str, Any] | None:
+        """One plan with its goals."""
+
+
+class ProposalRowsReadModel(Protocol):
+    """The award proposal read model's list and single proposal."""
+
+    def proposals(self, employee_id: UUID | None, status: str | None, limit: int,
+                  visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+        """Proposals, latest first."""
+
+    def proposal(self, proposal_id: UUID) -> dict[str, Any] | None:
+        """One proposal."""
+
+
+class DialogueRowsReadModel(Protocol):
+    """The performance dialogue read model's list, single dialogue and open actions."""
+
+    def dialogues(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+                  viewer: UUID | None = None) -> list[dict[str, Any]]:
+        """Dialogues, latest first, each with its actions."""
+
+    def dialogue(self, dialogue_id: UUID) -> dict[str, Any] | None:
+        """One dialogue with its actions."""
+
+    def open_actions(self, party_id: UUID) -> list[dict[str, Any]]:
+        """Open actions of the dialogues where the party is the employee or the supervisor."""
+
+
+class DevelopmentRecordQueries:
+    """Needs, plans, award proposals and dialogues as the actor may read them (AccessPolicy.record_scope,
+    may_read_record, may_read_dialogue)."""
+
+    def __init__(self, needs: DevelopmentRecordsReadModel, plans: PlanRowsReadModel,
+                 proposals: ProposalRowsReadModel, dialogues: DialogueRowsReadModel, policy: AccessPolicy):
+        self.need_view = needs
+        self.plan_view = plans
+        self.proposal_view = proposals
+        self.dialogue_view = dialogues
+        self.policy = policy
+
+    def needs(self, actor: Actor, employee_id: UUID | None, status: str | None, source: str | None,
+              limit: int) -> list[dict[str, Any]]:
+        """Needs of those whose record the actor reads, latest first."""
+        return self.need_view.needs(employee_id, status, source, limit, visible_to=self.policy.record_scope(actor))
+
+    def need(self, actor: Actor, need_id: UUID) -> dict[str, Any]:
+        """A need the actor may read (404 unknown, 403 someone else's)."""
+        return readable_record(self.policy, actor, self.need_view.need(need_id), f"no development need {need_id}",
+                               "development needs")
+
+    def plans(self, actor: Actor, employee_id: UUID | None, year: int | None, status: str | None,
+              limit: int) -> list[dict[str, Any]]:
+        """Plans of those whose record the actor reads, latest year first."""
+        return self.plan_view.plans(employee_id, year, status, limit, visible_to=self.policy.record_scope(actor))
+
+    def plan(self, actor: Actor, plan_id: UUID) -> dict[str, Any]:
+        """A plan the actor may read (404 unknown, 403 someone else's)."""
+        return readable_record(self.policy, actor, self.plan_view.plan(plan_id), f"no development plan {plan_id}",
+                               "development plans")
+
+    def proposals(self, actor: Actor, employee_id: UUID | None, status: str | None,
+                  limit: int) -> list[dict[str, Any]]:
+        """Award proposals of those whose record the actor reads, latest first."""
+        return self.proposal_view.proposals(employee_id, status, limit, visible_to=self.policy.record_scope(actor))
+
+    def proposal(self, actor: Actor, proposal_id: UUID) -> dict[str, Any]:
+        """An award proposal the actor may read (404 unknown, 403 someone else's)."""
+        return readable_record(self.policy, actor, self.proposal_view.proposal(proposal_id),
+                               f"no award proposal {proposal_id}", "award proposals")
+
+    def dialogues(self, actor: Actor, employee_id: UUID | None, limit: int) -> list[dict[str, Any]]:
+        """Dialogues the actor held as supervisor or of those whose record they read, latest first."""
+        return self.dialogue_view.dialogues(employee_id, limit, visible_to=self.policy.record_scope(actor),
+                                            viewer=actor.employee_id)
+
+    def dialogue(self, actor: Actor, dialogue_id: UUID) -> dict[str, Any]:
+        """A dialogue for its two parties and whoever reads the employee's record (404 unknown, else 403)."""
+        return readable(self.dialogue_view.dialogue(dialogue_id), f"no performance dialogue {dialogue_id}",
+                        lambda row: self.policy.may_read_dialogue(actor, row["employee_id"], row["supervisor_id"]),
+                        "a dialogue is for its two parties, the employee's supervisors, HR and auditors")
+
+    def open_actions(self, actor: Actor) -> list[dict[str, Any]]:
+        """Open actions of the dialogues the actor took part in, as the employee or the supervisor."""
+        return self.dialogue_view.open_actions(actor.employee_id) if actor.employee_id is not None else []

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any, Protocol
 from uuid import UUID
 
-from application.access_policy import AccessPolicy, require
+from application.access_policy import AccessPolicy
 from application.actor import Actor
-from application.errors import NotFound
-from application.queries.trainings import readable_record
+from application.queries.trainings import readable, readable_record
 
 
 class TalentRecordsReadModel(Protocol):
@@ -61,12 +60,9 @@ class TalentQueries:
 
     def mentoring(self, actor: Actor, mentoring_id: UUID) -> dict[str, Any]:
         """One assignment with its sessions: the mentor, the mentee and those who read the mentee's record."""
-        row = self.view.mentoring(mentoring_id)
-        if row is None:
-            raise NotFound(f"no mentoring assignment {mentoring_id}")
-        require(self.policy.may_read_mentoring(actor, row["mentor_id"], row["mentee_id"]),
-                "a mentoring assignment is for the mentor, the mentee, their supervisors, HR and auditors")
-        return row
+        return readable(self.view.mentoring(mentoring_id), f"no mentoring assignment {mentoring_id}",
+                        lambda row: self.policy.may_read_mentoring(actor, row["mentor_id"], row["mentee_id"]),
+                        "a mentoring assignment is for the mentor, the mentee, their supervisors, HR and auditors")
 
     def awards(self, actor: Actor, employee_id: UUID | None, limit: int, cursor: str) -> Any:
         """Awards of those whose record the actor reads, latest first (one Page after ``cursor``)."""

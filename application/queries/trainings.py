@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
@@ -74,7 +74,7 @@ class CareerQueries:
         """Verified JP of a year against the yearly minimum of the rule set in effect at the end of that year (or
         today, while it runs), or a PPPK's maximum (404 unknown employee, 403 someone else's)."""
         person = self.people.entry(employee_id)
-        require_record(self.policy, actor, person["id"], "training hours")
+        require(self.policy.may_read_record(actor, person["id"]), record_refusal("training hours"))
         year = year or self.service.today().year
         minimum = self.service.yearly_minimum(year)
         hours = self.training_view.training_hours(person["id"], year)
@@ -152,15 +152,23 @@ class CareerQueries:
                 "performance_by_predicate": dict(PERFORMANCE_BY_PREDICATE), "boxes": cells, "unplaced": unplaced}
 
 
-def require_record(policy: AccessPolicy, actor: Actor, employee_id: UUID, what: str) -> None:
-    """403 unless the actor reads this employee's career record (AccessPolicy.may_read_record)."""
-    require(policy.may_read_record(actor, employee_id), f"you may read the {what} of yourself and your reports only")
-
-
 def readable_record(policy: AccessPolicy, actor: Actor, row: dict[str, Any] | None, missing: str,
                     what: str) -> dict[str, Any]:
     """A career-record row the actor may read: 404 (``missing``) for none, 403 for someone else's."""
+    return readable(row, missing, lambda found: policy.may_read_record(actor, found["employee_id"]),
+                    record_refusal(what))
+
+
+def record_refusal(what: str) -> str:
+    """Why someone else's career record is refused."""
+    return f"you may read the {what} of yourself and your reports only"
+
+
+def readable(row: dict[str, Any] | None, missing: str, may_read: Callable[[dict[str, Any]], bool],
+             refusal: str) -> dict[str, Any]:
+    """A row the policy lets the actor read: 404 (``missing``) for none, 403 (``refusal``) when ``may_read`` says
+    no."""
     if row is None:
         raise NotFound(missing)
-    require_record(policy, actor, row["employee_id"], what)
+    require(may_read(row), refusal)
     return row
