@@ -229,7 +229,7 @@ class Jejak:
             inbox=InboxQueries(feedback, self.feedback_view, self.appraisal_view, self.promotion_view,
                                self.grievance_view, self.policy),
             talent=TalentQueries(self.talent_view, self.policy),
-            access=AccessQueries(self.grants, self.policy),
+            access=AccessQueries(self.grants, self.account_view, self.person_view, self.policy),
             development_records=DevelopmentRecordQueries(self.development_needs, self.development_plans,
                                                          self.award_proposals, self.dialogue_view, self.policy),
         )

@@ -119,3 +119,49 @@ def test_only_the_composition_root_and_tools_import_read_models() -> None:
         if not path.startswith("infrastructure/read_models/") and path != "infrastructure/container.py"
     }
     assert {p: n for p, n in offenders.items() if n} == {}
+
+
+def container_read_models() -> set[str]:
+    """The container's attributes that hold a read model: ``self.x = SomeView(...)`` of a class imported from
+    infrastructure/read_models."""
+    tree = ast.parse((ROOT / "infrastructure" / "container.py").read_text())
+    classes = {alias.asname or alias.name for node in ast.walk(tree)
+               if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("infrastructure.read_models")
+               for alias in node.names}
+    return {target.attr for node in ast.walk(tree) if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+            and node.value.func.id in classes
+            for target in node.targets if isinstance(target, ast.Attribute)}
+
+
+# Authentication (a token, or a page session's account or person) resolves who the caller is before there is an
+# actor to ask a query object with: it reads the person behind it, and whether an employee has reports, straight from
+# those read models.
+READ_MODEL_USE_ALLOWED = {"web/auth.py": {"person_view", "directory"},
+                          "web/pages/access.py": {"person_view", "account_view"}}
+
+
+def test_routes_and_pages_read_through_query_objects_not_read_models() -> None:
+    """Routes and pages (``jejak()`` in a request) never reach a read model on the container: they call a query
+    object in application/queries, which asks the access policy, so no route or page decides visibility itself."""
+    read_models = container_read_models()
+    offenders: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "web").rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        reached = {node.attr for node in ast.walk(tree)
+                   if isinstance(node, ast.Attribute) and node.attr in read_models
+                   and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                   and node.value.func.id == "jejak"}
+        name = str(path.relative_to(ROOT))
+        reached -= READ_MODEL_USE_ALLOWED.get(name, set())
+        if reached:
+            offenders[name] = reached
+    assert {"training_view", "talent_view", "feedback_view", "grants", "directory"} <= read_models  # not vacuous
+    assert offenders == {}
+
+
+def test_web_does_not_decide_record_visibility() -> None:
+    """Whose career record a caller reads is AccessPolicy.record_scope's answer, asked by the query objects; web/
+    neither defines nor calls it."""
+    users = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "web").rglob("*.py") if "record_scope" in p.read_text())
+    assert users == []

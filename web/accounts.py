@@ -8,7 +8,6 @@ from uuid import UUID
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import NotFound
 from domain.access import ROLES
 from web.auth import actor, allow, jejak
 from web.http import parse_id
@@ -51,10 +50,7 @@ class AccountRevokeIn(Strict):
 
 def account_row(account_id: UUID) -> dict[str, Any]:
     """The projected account, or 404."""
-    row = jejak().account_view.get(account_id)
-    if row is None:
-        raise NotFound(f"no account {account_id}")
-    return row
+    return jejak().queries.access.account(actor(), account_id)
 
 
 @blp.route("/accounts")
@@ -62,7 +58,7 @@ def account_row(account_id: UUID) -> dict[str, Any]:
 @blp.response(200, AccountOut(many=True))
 def list_accounts() -> list[dict[str, Any]]:
     """Every account, newest first, with who granted and revoked it."""
-    return jejak().account_view.all()
+    return jejak().queries.access.accounts(actor())
 
 
 @blp.route("/accounts", methods=["POST"])

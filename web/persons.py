@@ -74,7 +74,7 @@ class TokenOut(ma.Schema):
 
 def person_row(person_id: Any) -> dict[str, Any]:
     """The projected person (the command's catch-up has run)."""
-    return jejak().person_view.person(person_id) or {}
+    return jejak().queries.access.person(actor(), person_id)
 
 
 @blp.route("/persons")

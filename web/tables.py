@@ -117,10 +117,7 @@ def directory_table(query: dict[str, Any]) -> Table:
 
 
 def _supervisor_name(supervisor_id: Any) -> str | None:
-    if supervisor_id is None:
-        return None
-    entry = jejak().directory.employee(supervisor_id)
-    return entry["name"] if entry else None
+    return None if supervisor_id is None else jejak().queries.people.name_of(supervisor_id)
 
 
 def rates_table(query: dict[str, Any], code: str) -> Table:

@@ -7,7 +7,6 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Blueprint
 
-from application.errors import NotFound
 from web.auth import actor, allow, jejak
 from web.http import expected_version, with_etag
 from web.schemas import LongText, Strict, Text
@@ -42,10 +41,7 @@ class UnitOut(ma.Schema):
 
 
 def _unit(code: str) -> dict[str, Any]:
-    unit = jejak().directory.unit(code)
-    if unit is None:
-        raise NotFound(f"no unit {code!r}")
-    return unit
+    return jejak().queries.people.unit(code)
 
 
 @blp.route("")
@@ -53,7 +49,7 @@ def _unit(code: str) -> dict[str, Any]:
 @blp.response(200, UnitOut(many=True))
 def list_units() -> list[dict[str, Any]]:
     """List every unit with its head count."""
-    return jejak().directory.units()
+    return jejak().queries.people.units()
 
 
 @blp.route("", methods=["POST"])

@@ -1,4 +1,4 @@
-"""Access-grant reads: the grants (never their tokens) as the actor may see them."""
+"""Access reads: grants (never their tokens), accounts and persons, as the actor may see them."""
 
 from __future__ import annotations
 
@@ -17,12 +17,59 @@ class GrantReadModel(Protocol):
         """Every grant, newest first."""
 
 
-class AccessQueries:
-    """Grants as HR and auditors read them (AccessPolicy.may_read_grants)."""
+class AccountReadModel(Protocol):
+    """The account read model's lookups."""
 
-    def __init__(self, view: GrantReadModel, policy: AccessPolicy):
+    def get(self, account_id: UUID) -> dict[str, Any] | None:
+        """One account."""
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every account, newest first."""
+
+
+class PersonReadModel(Protocol):
+    """The person read model's lookups."""
+
+    def person(self, person_id: UUID) -> dict[str, Any] | None:
+        """One person."""
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every person, by name."""
+
+
+class AccessQueries:
+    """Grants, accounts and persons as HR and auditors read them (AccessPolicy.may_read_grants, may_read_persons,
+    may_assign_investigator)."""
+
+    def __init__(self, view: GrantReadModel, accounts: AccountReadModel, persons: PersonReadModel,
+                 policy: AccessPolicy):
         self.view = view
+        self.accounts_view = accounts
+        self.persons_view = persons
         self.policy = policy
+
+    def accounts(self, actor: Actor) -> list[dict[str, Any]]:
+        """Every account, newest first, with who granted and revoked it."""
+        require(self.policy.may_read_grants(actor), "accounts are for HR and auditors")
+        return self.accounts_view.all()
+
+    def account(self, actor: Actor, account_id: UUID) -> dict[str, Any]:
+        """One account (404 unknown)."""
+        require(self.policy.may_read_grants(actor), "accounts are for HR and auditors")
+        row = self.accounts_view.get(account_id)
+        if row is None:
+            raise NotFound(f"no account {account_id}")
+        return row
+
+    def person(self, actor: Actor, person_id: UUID) -> dict[str, Any]:
+        """One person with their roles (empty when not projected yet)."""
+        require(self.policy.may_read_persons(actor), "persons are for HR and auditors")
+        return self.persons_view.person(person_id) or {}
+
+    def assignable_investigators(self, actor: Actor) -> list[dict[str, Any]]:
+        """Active persons holding the investigator role, by name: for those who assign investigators."""
+        require(self.policy.may_assign_investigator(actor), "investigators are assigned by HR")
+        return [p for p in self.persons_view.all() if "investigator" in p["roles"] and p["status"] == "active"]
 
     def grants(self, actor: Actor) -> list[dict[str, Any]]:
         """Every grant, newest first, with who granted and revoked it."""

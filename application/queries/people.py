@@ -19,6 +19,9 @@ class DirectoryReadModel(Protocol):
     def unit(self, code: str) -> dict[str, Any] | None:
         """One unit by code."""
 
+    def units(self) -> list[dict[str, Any]]:
+        """Every unit with its head count."""
+
     def employee(self, employee_id: UUID) -> dict[str, Any] | None:
         """One employee's entry."""
 
@@ -52,6 +55,20 @@ class PeopleQueries:
         if row is None:
             raise NotFound(f"no unit {code!r}")
         return row
+
+    def units(self) -> list[dict[str, Any]]:
+        """Every unit with its head count (units are for everyone)."""
+        return self.view.units()
+
+    def name_of(self, employee_id: UUID) -> str | None:
+        """An employee's name (None: no such employee); names are for everyone."""
+        row = self.view.employee(employee_id)
+        return row["name"] if row else None
+
+    def find(self, actor: Actor, employee_id: UUID) -> dict[str, Any] | None:
+        """An employee's entry as the actor may see it, or None for no such employee."""
+        row = self.view.employee(employee_id)
+        return without_personal(row, self.policy.personal_scope(actor)) if row else None
 
     def entry(self, employee_id: UUID) -> dict[str, Any]:
         """An employee's full entry, or 404 (for names and checks; not shown as it is)."""

@@ -87,10 +87,9 @@ class Names:
         key = str(person_id)
         if key not in self.known:
             try:
-                row = jejak().directory.employee(UUID(key))
+                self.known[key] = jejak().queries.people.name_of(UUID(key))
             except ValueError:
-                row = None
-            self.known[key] = row["name"] if row else None
+                self.known[key] = None
         return self.known[key]
 
 

@@ -35,7 +35,7 @@ def uploads() -> Path:
 def planned(data: bytes, filename: str) -> tuple[ReadFile, Plan]:
     """The file's rows and what importing them would do."""
     read = read_file(data, filename)
-    units = {u["name"]: u["code"] for u in jejak().directory.units()}
+    units = {u["name"]: u["code"] for u in jejak().queries.people.units()}
     plan = jejak().employee_import.plan(actor(), read.rows, read.digest, units, date.today())
     plan.bad = sorted([*read.bad, *plan.bad], key=lambda b: b.line)
     plan.rows += len(read.bad)

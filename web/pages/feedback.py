@@ -174,7 +174,7 @@ def report(round_id: str) -> Any:
 def report_context(rid: UUID) -> dict[str, Any]:
     """What the report page (and its PDF) shows: the 360 report as the access policy lets the visitor read it."""
     data = jejak().queries.feedback.report(actor(), rid)
-    reviewee = jejak().directory.employee(UUID(data["reviewee_id"]))
+    reviewee = jejak().queries.people.find(actor(), UUID(data["reviewee_id"]))
     scale = data["scale"]
     axes = [Axis(q["value"] or q["id"], q["by_category"]["self"].get("mean"), q["others"]["mean"])
             for q in data["questions"]]

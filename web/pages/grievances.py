@@ -60,8 +60,7 @@ def grievance_page(gid: UUID, status: int = 200, errors: Errors | None = None, c
 
 def investigators() -> list[tuple[str, str]]:
     """Who HR may assign: active persons holding the investigator role, as (person id, name) options."""
-    return [(str(p["id"]), p["name"]) for p in jejak().person_view.all()
-            if "investigator" in p["roles"] and p["status"] == "active"]
+    return [(str(p["id"]), p["name"]) for p in jejak().queries.access.assignable_investigators(actor())]
 
 
 @bp.route("/grievances/<grievance_id>/investigator", methods=["POST"])

@@ -28,7 +28,8 @@ PEOPLE_LIMIT = 2000
 
 def people() -> list[dict[str, Any]]:
     """Employees to choose from in a form, by name."""
-    return jejak().directory.employees(EmployeeFilter(), PEOPLE_LIMIT).items
+    found: list[dict[str, Any]] = jejak().queries.people.employees(actor(), EmployeeFilter(), PEOPLE_LIMIT)["items"]
+    return found
 
 
 @bp.route("/hr/rounds", methods=["GET", "POST"])
@@ -214,7 +215,7 @@ def close(round_id: str) -> Any:
 @page("feedback.unit_report")
 def units() -> Any:
     """The units, each linking to its dashboard."""
-    return render("pages/units.html", units=jejak().directory.units())
+    return render("pages/units.html", units=jejak().queries.people.units())
 
 
 @bp.route("/hr/units/<code>")

@@ -38,7 +38,7 @@ def own_or_find(target: str, search: str, heading: str) -> Any:
     if who.employee_id is not None:
         return redirect(url_for(target, employee_id=who.employee_id))
     name = (request.args.get("name") or "").strip()[:200]
-    found = jejak().directory.employees(EmployeeFilter(name=name), 50).items if name else []
+    found = jejak().queries.people.employees(actor(), EmployeeFilter(name=name), 50)["items"] if name else []
     return render("pages/find_person.html", name=name, found=found, target=target, search=search, heading=heading)
 
 

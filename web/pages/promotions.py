@@ -47,7 +47,7 @@ def history() -> Any:
     found = paged(jejak().queries.promotions.decisions, flt, args, errors)
     return render("pages/promotion_history.html", 422 if errors else 200, args=args, errors=errors, found=found,
                   rows=found["items"], next_url=next_url("pages.promotions.history", args, found),
-                  units=[(u["code"], f'{u["code"]} — {u["name"]}') for u in jejak().directory.units()])
+                  units=[(u["code"], f'{u["code"]} — {u["name"]}') for u in jejak().queries.people.units()])
 
 
 def filters(schema: ma.Schema, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, Any], Errors]:
