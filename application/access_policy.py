@@ -262,6 +262,8 @@ class AccessPolicy:
             duties += ["nominations_to_approve", "rounds_closing"]
         if actor.employee_id is not None:  # assessor_of and objection_hearer_of: any employee may be named
             duties += ["appraisals_to_assess", "objections_to_decide"]
+        if self.may_keep_dialogues(actor):
+            duties.append("dialogue_actions")
         if self.may_assess_case(actor):
             duties += ["cases_to_assess", "cases_reopened"]
         if self.may_decide_case(actor):
@@ -319,6 +321,12 @@ class AccessPolicy:
 
     # a performance dialogue has the same two parties: the employee and the supervisor it was held with
     dialogue_party = plan_party
+
+    @staticmethod
+    def may_keep_dialogues(actor: Actor) -> bool:
+        """Has performance dialogues of their own to follow up (their open actions): every employee, who is the
+        employee of their own dialogues and may be the supervisor of others'."""
+        return actor.employee_id is not None and admits(actor.role, ROUTE_ROLES["dialogues.my_actions"])
 
     @staticmethod
     def may_read_unit_development(actor: Actor) -> bool:

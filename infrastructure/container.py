@@ -224,7 +224,7 @@ class Jejak:
             development=DevelopmentQueries(self.development_needs, self.development_plans, self.training_view, people,
                                            self.policy),
             inbox=InboxQueries(feedback, self.feedback_view, self.appraisal_view, self.promotion_view,
-                               self.grievance_view, self.policy),
+                               self.grievance_view, self.dialogue_view, self.policy),
         )
 
     def _verification(self) -> dict[str, Any]:

@@ -241,6 +241,7 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/investigations": (None, answer(ok=INVESTIGATORS)),
     "/hr/import": (None, answer(ok=frozenset({"hr"}))),
     "/hr/mail": (None, answer(ok=frozenset({"hr"}))),  # the mail outbox
+    "/dialogue-actions": ("/api/me/dialogue-actions", None),  # one's own open dialogue actions
     "/tokens": ("/api/me/tokens", None),  # one's own personal access tokens
     "/profile": (None, answer(ok=EMPLOYEES | {"hr"})),  # one's own e-mail address (HR's account has none: a notice)
     "/feedback/{round}/report.pdf": ("/api/feedback-rounds/{round_id}/report", None),

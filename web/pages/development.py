@@ -1,4 +1,4 @@
-"""Development pages: where an employee stands."""
+"""Development pages: where an employee stands, and the open actions of one's performance dialogues."""
 
 from __future__ import annotations
 
@@ -143,16 +143,27 @@ def complete_action(employee_id: str, dialogue_id: str, action_id: str) -> Any:
     """Either side marks an agreed action done."""
     eid, did = parse_id(employee_id, "employee"), parse_id(dialogue_id, "performance dialogue")
     aid = parse_id(action_id, "action")
-    return dialogue_step(eid, lambda: jejak().dialogues.complete(actor(), did, aid, request.form.get("note") or ""))
+    back = url_for("pages.development.my_actions", notice="done") if request.form.get("back") == "actions" else None
+    return dialogue_step(eid, lambda: jejak().dialogues.complete(actor(), did, aid, request.form.get("note") or ""),
+                         back)
 
 
-def dialogue_step(eid: UUID, step: Callable[[], object]) -> Any:
-    """Run one command on a dialogue; back to the dialogues, or the page with the refusal."""
+def dialogue_step(eid: UUID, step: Callable[[], object], back: str | None = None) -> Any:
+    """Run one command on a dialogue; back to the dialogues (or ``back``), or the page with the refusal."""
     try:
         step()
     except DomainError as e:
         return standing_page(eid, 422, dialogue_errors=field_errors(e))
-    return redirect(url_for("pages.development.standing", employee_id=eid) + "#dialogues-h")
+    return redirect(back or url_for("pages.development.standing", employee_id=eid) + "#dialogues-h")
+
+
+@bp.route("/dialogue-actions")
+@page("dialogues.my_actions")
+def my_actions() -> Any:
+    """The open actions of the dialogues you took part in (as the employee or the supervisor), each to mark done."""
+    me = actor().employee_id
+    rows = jejak().dialogue_view.open_actions(me) if me is not None else []
+    return render("pages/dialogue_actions.html", actions=rows, notice=request.args.get("notice"))
 
 
 @bp.route("/appraisals/<appraisal_id>/target-proposals", methods=["POST"])
