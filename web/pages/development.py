@@ -9,6 +9,7 @@ from uuid import UUID
 
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 
 from domain.development import MAX_REASON
 from domain.errors import DomainError
@@ -41,6 +42,7 @@ def standing_page(eid: UUID, status: int = 200, errors: Errors | None = None, ne
     """Render the standing (after a refused form: with its errors next to the form)."""
     data = jejak().queries.standing.standing(actor(), eid)
     return render("pages/standing.html", status, data={**data, "promotion": dated(data["promotion"])},
+                  history=dialogue_history(data["dialogues"], data["coaching_notes"]),
                   errors=errors or {}, failed_need=need_id, reason=reason, notice=request.args.get("notice"),
                   dialogue_errors=dialogue_errors or {}, form=form or {}, upward_errors=upward_errors or {},
                   award_errors=award_errors or {})
@@ -65,6 +67,14 @@ def decide_need(employee_id: str, need_id: str) -> Any:
     if errors:
         return standing_page(eid, 422, errors, nid, reason)
     return redirect(url_for("pages.development.standing", employee_id=eid, notice="decided") + "#needs-h")
+
+
+def dialogue_history(dialogues: list[dict[str, Any]], notes: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """The dialogues and the coaching notes on the employee's appraisals as one history, latest first (a note by
+    its day in Jakarta time; on the same day the dialogues first)."""
+    entries = ([("dialogue", d["held_on"], d) for d in dialogues]
+               + [("note", to_user_timezone(n["noted_at"]).date(), n) for n in notes])
+    return [(kind, row) for kind, _day, row in sorted(entries, key=lambda e: e[1], reverse=True)]
 
 
 def dated(promotion: dict[str, Any]) -> dict[str, Any]:
