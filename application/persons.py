@@ -45,6 +45,9 @@ class PersonIndex(Protocol):
     def principals_of(self, person_id: UUID, kind: str | None = None) -> list[dict[str, Any]]:
         """A person's tokens and accounts, newest first."""
 
+    def subjects_of(self, person_id: UUID) -> list[dict[str, Any]]:
+        """The identity providers' subjects linked to a person."""
+
 
 @dataclass
 class MigrationReport:
@@ -137,6 +140,15 @@ class PersonService:
         """Every person with their roles and status (HR and auditors)."""
         require(AccessPolicy.may_read_persons(actor), "the list of persons is for HR and auditors")
         return self.index.all()
+
+    def card(self, actor: Actor, person_id: UUID) -> dict[str, Any]:
+        """One person as HR manages them: roles, employee, status, every token and account, linked subjects."""
+        require(AccessPolicy.may_read_persons(actor), "persons are for HR and auditors")
+        found = self.index.person(person_id)
+        if found is None:
+            raise NotFound(f"no person {person_id}")
+        return {**found, "principals": self.index.principals_of(person_id),
+                "subjects": self.index.subjects_of(person_id)}
 
     def tokens_of(self, actor: Actor, person_id: UUID | None) -> list[dict[str, Any]]:
         """A person's tokens, newest first (never the tokens themselves): for the person and HR (auditors read)."""

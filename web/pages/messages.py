@@ -171,6 +171,12 @@ MESSAGES: dict[str, Any] = {
     "feedback_invalid": _l("The feedback is not valid; see the fields."),
     "feedback_given": _l("You have already given feedback to this supervisor for the period."),
     "person_conflict": _l("This does not fit the person's current state."),
+    "role_held": _l("The person already holds the role %(role)s."),
+    "role_not_held": _l("The person does not hold the role %(role)s."),
+    "last_role": _l("The last role cannot be withdrawn; deactivate the person instead."),
+    "subject_linked": _l("This sign-on subject is already linked to the person."),
+    "subject_required": _l("Give the subject at the identity provider."),
+    "person_deactivated": _l("The person is already deactivated."),
     # the kinds whose raise sites each name their own code (said like this only if a new site names none)
     "evidence_refused": _l("The cited 360 round cannot be evidence here."),
     "invalid_predicate": _l("Check the predicate."),
