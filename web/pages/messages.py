@@ -177,6 +177,8 @@ MESSAGES: dict[str, Any] = {
     "subject_linked": _l("This sign-on subject is already linked to the person."),
     "subject_required": _l("Give the subject at the identity provider."),
     "person_deactivated": _l("The person is already deactivated."),
+    "unknown_member": _l("No such person among the committee members."),
+    "not_a_committee_member": _l("%(name)s is not an active committee member."),
     # the kinds whose raise sites each name their own code (said like this only if a new site names none)
     "evidence_refused": _l("The cited 360 round cannot be evidence here."),
     "invalid_predicate": _l("Check the predicate."),
