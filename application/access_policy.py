@@ -57,6 +57,7 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "persons.list_persons": GRANT_READERS, "persons.register_person": HR_ONLY, "persons.grant_role": HR_ONLY,
     "persons.person_tokens": GRANT_READERS, "persons.revoke_person_token": HR_ONLY, "persons.my_tokens": EVERYONE,
     "persons.create_my_token": EVERYONE, "persons.revoke_my_token": EVERYONE, "persons.link_subject": HR_ONLY,
+    "persons.withdraw_role": HR_ONLY, "persons.deactivate_person": HR_ONLY,
     # units, the directory, rule sets and question sets
     "units.list_units": EVERYONE, "units.get_unit": EVERYONE, "units.register_unit": HR_ONLY,
     "units.rename_unit": HR_ONLY,
@@ -145,6 +146,8 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "pages.hr.rounds": HR_ONLY, "pages.audit.investigations": frozenset({INVESTIGATOR}),
     "pages.profile.outbox": HR_ONLY,  # the mail outbox: HR's (no API twin)
     "pages.hr.nominations": SUPERVISOR_OR_HR,  # proposed reviewers waiting for the round's supervisor or HR
+    # persons with their tokens, accounts and sign-on subjects: HR's pages (auditors read persons by the API)
+    "pages.persons.persons": HR_ONLY, "pages.persons.person": HR_ONLY,
 }
 
 
