@@ -57,6 +57,7 @@ ROUTE_ROLES: dict[str, frozenset[str]] = {
     "persons.list_persons": GRANT_READERS, "persons.register_person": HR_ONLY, "persons.grant_role": HR_ONLY,
     "persons.person_tokens": GRANT_READERS, "persons.revoke_person_token": HR_ONLY, "persons.my_tokens": EVERYONE,
     "persons.create_my_token": EVERYONE, "persons.revoke_my_token": EVERYONE, "persons.link_subject": HR_ONLY,
+    "persons.withdraw_role": HR_ONLY, "persons.deactivate_person": HR_ONLY,
     # units, the directory, rule sets and question sets
     "units.list_units": EVERYONE, "units.get_unit": EVERYONE, "units.register_unit": HR_ONLY,
     "units.rename_unit": HR_ONLY,
@@ -145,6 +146,8 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "pages.hr.rounds": HR_ONLY, "pages.audit.investigations": frozenset({INVESTIGATOR}),
     "pages.profile.outbox": HR_ONLY,  # the mail outbox: HR's (no API twin)
     "pages.hr.nominations": SUPERVISOR_OR_HR,  # proposed reviewers waiting for the round's supervisor or HR
+    # persons with their tokens, accounts and sign-on subjects: HR's pages (auditors read persons by the API)
+    "pages.persons.persons": HR_ONLY, "pages.persons.person": HR_ONLY,
 }
 
 
@@ -262,6 +265,8 @@ class AccessPolicy:
             duties += ["nominations_to_approve", "rounds_closing"]
         if actor.employee_id is not None:  # assessor_of and objection_hearer_of: any employee may be named
             duties += ["appraisals_to_assess", "objections_to_decide"]
+        if self.may_keep_dialogues(actor):
+            duties.append("dialogue_actions")
         if self.may_assess_case(actor):
             duties += ["cases_to_assess", "cases_reopened"]
         if self.may_decide_case(actor):
@@ -319,6 +324,12 @@ class AccessPolicy:
 
     # a performance dialogue has the same two parties: the employee and the supervisor it was held with
     dialogue_party = plan_party
+
+    @staticmethod
+    def may_keep_dialogues(actor: Actor) -> bool:
+        """Has performance dialogues of their own to follow up (their open actions): every employee, who is the
+        employee of their own dialogues and may be the supervisor of others'."""
+        return actor.employee_id is not None and admits(actor.role, ROUTE_ROLES["dialogues.my_actions"])
 
     @staticmethod
     def may_read_unit_development(actor: Actor) -> bool:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.access import IssuedToken, hash_token, new_token
-from application.access_policy import AccessPolicy, require
+from application.access_policy import COMMITTEE, AccessPolicy, require
 from application.actor import Actor
 from application.errors import Conflict, NotFound
 from application.ledger import Ledger
@@ -22,7 +22,7 @@ from domain.access import AccessGrant
 from domain.account import Account
 from domain.employee import Employee
 from domain.errors import DomainError
-from domain.person import Person, SubjectClaim
+from domain.person import ACTIVE, Person, SubjectClaim
 
 MAX_TOKEN_LIFETIME = timedelta(days=366)
 
@@ -44,6 +44,9 @@ class PersonIndex(Protocol):
 
     def principals_of(self, person_id: UUID, kind: str | None = None) -> list[dict[str, Any]]:
         """A person's tokens and accounts, newest first."""
+
+    def subjects_of(self, person_id: UUID) -> list[dict[str, Any]]:
+        """The identity providers' subjects linked to a person."""
 
 
 @dataclass
@@ -137,6 +140,20 @@ class PersonService:
         """Every person with their roles and status (HR and auditors)."""
         require(AccessPolicy.may_read_persons(actor), "the list of persons is for HR and auditors")
         return self.index.all()
+
+    def card(self, actor: Actor, person_id: UUID) -> dict[str, Any]:
+        """One person as HR manages them: roles, employee, status, every token and account, linked subjects."""
+        require(AccessPolicy.may_read_persons(actor), "persons are for HR and auditors")
+        found = self.index.person(person_id)
+        if found is None:
+            raise NotFound(f"no person {person_id}")
+        return {**found, "principals": self.index.principals_of(person_id),
+                "subjects": self.index.subjects_of(person_id)}
+
+    def committee(self, actor: Actor) -> list[dict[str, Any]]:
+        """The active persons holding the committee role, by name: whom a decision may name as members present."""
+        require(AccessPolicy.may_decide_case(actor), "the committee's roster is for the committee deciding")
+        return [p for p in self.index.all() if p["status"] == ACTIVE and COMMITTEE in p["roles"]]
 
     def tokens_of(self, actor: Actor, person_id: UUID | None) -> list[dict[str, Any]]:
         """A person's tokens, newest first (never the tokens themselves): for the person and HR (auditors read)."""

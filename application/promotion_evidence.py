@@ -181,7 +181,8 @@ class Replay:
 def decision_dict(decision: DecisionRecord) -> dict[str, Any]:
     """A decision's plain form."""
     return {"number": decision.number, "outcome": decision.outcome, "rationale": decision.rationale,
-            "members_present": list(decision.members_present), "assessment_number": decision.assessment_number,
+            "members_present": list(decision.members_present), "member_ids": list(decision.member_ids),
+            "assessment_number": decision.assessment_number,
             "eligible": decision.eligible, "contrary": decision.contrary, "justification": decision.justification,
             "decided_on": decision.decided_on.isoformat(), "decided_at": decision.decided_at.isoformat()}
 

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from application.access_policy import INVESTIGATOR, AccessPolicy, require
+from application.access_policy import COMMITTEE, INVESTIGATOR, AccessPolicy, require
 from application.actor import Actor
 from application.audit_bundle import export_bundle
 from application.errors import NotFound
@@ -38,6 +38,7 @@ from domain.eligibility import PromotionKind, appraisal_years, has_kinds, requir
 from domain.employee import Employee
 from domain.employment import CPNS, PPPK, NoRankPromotion
 from domain.errors import DomainError, StateConflict
+from domain.person import Person
 from domain.promotion_case import (
     AssessmentRecord,
     EvidenceRef,
@@ -131,16 +132,35 @@ class PromotionService:
         return case
 
     def decide(self, actor: Actor, case_id: UUID, outcome: str, rationale: str, members_present: list[str],
-               justification: str | None = None, expected_version: int | None = None) -> PromotionCase:
-        """The committee decides on the latest assessment; refused when its evidence changed since."""
+               justification: str | None = None, expected_version: int | None = None,
+               member_ids: list[UUID] | None = None) -> PromotionCase:
+        """The committee decides on the latest assessment; refused when its evidence changed since. Members present
+        are named by free text, by person id (``member_ids``: active persons holding the committee role, recorded
+        with the name they have now), or both."""
         require(self.policy.may_decide_case(actor), "only the promotion committee decides")
+        members = [*members_present, *(p.name for p in self.committee_members(member_ids or []))]
         case = self.ledger.load(PromotionCase, case_id, expected_version)
         assessment = case.check_decidable()
         current = self.current_reads(case, self.rules.version(assessment.rule_set_version).rules)
-        case.decide(outcome, rationale, members_present, justification, self.today(), [ref for ref, _ in current])
+        case.decide(outcome, rationale, members, justification, self.today(), [ref for ref, _ in current],
+                    [str(i) for i in member_ids or []])
         employee = self._rank_change(case)
         self.ledger.record(actor, case, employee, reason=rationale)
         return case
+
+    def committee_members(self, person_ids: list[UUID]) -> list[Person]:
+        """The persons named as members present, from the event store: each active and holding the committee role."""
+        found = []
+        for person_id in person_ids:
+            try:
+                person = self.ledger.load(Person, person_id)
+            except NotFound:
+                raise DomainError(f"no person {person_id}", field="member_ids", code="unknown_member") from None
+            if not person.active or COMMITTEE not in person.roles:
+                raise DomainError(f"{person.name} is not an active committee member", field="member_ids",
+                                  code="not_a_committee_member", params={"name": person.name})
+            found.append(person)
+        return found
 
     def record_pertek(self, actor: Actor, case_id: UUID, number: str, issued_on: date,
                       expected_version: int | None = None) -> PromotionCase:

@@ -134,15 +134,18 @@ class Person(Aggregate):
         """Let the person act in one more role."""
         check_role(role, self.employee_id)
         if role in self.roles:
-            raise PersonConflict(f"the person already holds the role {role}", field="role")
+            raise PersonConflict(f"the person already holds the role {role}", field="role", code="role_held",
+                                 params={"role": role})
         self.trigger_event(self.RoleGranted, role=role)
 
     def withdraw_role(self, role: str, reason: str) -> None:
         """Take a role away (the last role stays: deactivate the person instead)."""
         if role not in self.roles:
-            raise PersonConflict(f"the person does not hold the role {role}", field="role")
+            raise PersonConflict(f"the person does not hold the role {role}", field="role", code="role_not_held",
+                                 params={"role": role})
         if len(self.roles) == 1:
-            raise PersonConflict("the last role cannot be withdrawn; deactivate the person instead", field="role")
+            raise PersonConflict("the last role cannot be withdrawn; deactivate the person instead", field="role",
+                                 code="last_role")
         self.trigger_event(self.RoleWithdrawn, role=role, reason=reason or "withdrawn")
 
     def link(self, kind: str, principal_id: UUID, role: str) -> None:
@@ -156,15 +159,15 @@ class Person(Aggregate):
     def link_subject(self, issuer: str, subject: str) -> None:
         """Link an identity provider's subject to this person (once)."""
         if not issuer or not subject:
-            raise DomainError("issuer and subject must not be empty", field="subject")
+            raise DomainError("issuer and subject must not be empty", field="subject", code="subject_required")
         if f"{issuer}|{subject}" in self.subjects:
-            raise PersonConflict("this subject is already linked to the person", field="subject")
+            raise PersonConflict("this subject is already linked to the person", field="subject", code="subject_linked")
         self.trigger_event(self.SubjectLinked, issuer=issuer, subject=subject)
 
     def deactivate(self, reason: str) -> None:
         """End every way the person signs in."""
         if not self.active:
-            raise PersonConflict("the person is already deactivated", field="status")
+            raise PersonConflict("the person is already deactivated", field="status", code="person_deactivated")
         self.trigger_event(self.Deactivated, reason=reason or "deactivated")
 
     def reactivate(self, reason: str) -> None:

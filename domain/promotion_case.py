@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -175,6 +175,7 @@ class DecisionRecord:
     decided_on: date
     decided_at: datetime
     case_version: int
+    member_ids: list[str] = field(default_factory=list)  # the persons among members_present, by person id (decisions since persons)
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,14 @@ class PromotionCase(Aggregate):
         contrary: bool
         justification: str | None
         decided_on: date
+        member_ids: list[str]  # person ids of the members named by person; their names are in members_present
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            """Decisions recorded before persons named their members by free text only."""
+            state["member_ids"] = []
 
         def apply(self, aggregate: Aggregate) -> None:
             """Record the committee's decision."""
@@ -289,7 +298,7 @@ class PromotionCase(Aggregate):
             aggregate.decisions.append(DecisionRecord(
                 self.number, self.outcome, self.rationale, list(self.members_present), self.assessment_number,
                 self.eligible, self.contrary, self.justification, self.decided_on, self.timestamp,
-                self.originator_version))
+                self.originator_version, list(self.member_ids)))
             aggregate.status = self.outcome
 
     class RankApplied(Aggregate.Event):
@@ -456,14 +465,18 @@ class PromotionCase(Aggregate):
         return self.assessment
 
     def decide(self, outcome: str, rationale: str, members_present: list[str], justification: str | None,
-               today: date, current_evidence: list[EvidenceRef]) -> DecisionRecord:
-        """The committee decides on the latest assessment; contrary decisions need a justification."""
+               today: date, current_evidence: list[EvidenceRef], member_ids: list[str] | None = None) -> DecisionRecord:
+        """The committee decides on the latest assessment; contrary decisions need a justification. ``member_ids``
+        are the persons among ``members_present`` (whose names the caller put there)."""
         assessment = self.check_decidable()
         errors: dict[str, list[str]] = {}
         if outcome not in OUTCOMES:
             errors["outcome"] = [f"must be one of {', '.join(OUTCOMES)}"]
         rationale = collected_text(rationale, "rationale", errors, MAX_TEXT)
         members = _members(members_present, errors)
+        ids = [str(i) for i in member_ids or []]
+        if len(set(ids)) != len(ids):
+            errors["member_ids"] = ["each member is named once"]
         contrary = is_contrary(outcome, assessment.eligible)
         if justification is not None and justification.strip():
             justification = collected_text(justification, "justification", errors, MAX_TEXT)
@@ -479,7 +492,7 @@ class PromotionCase(Aggregate):
         if changed:
             raise StaleEvidence(changed)
         self.trigger_event(self.Decided, number=len(self.decisions) + 1, outcome=outcome, rationale=rationale,
-                           members_present=members, assessment_number=assessment.number,
+                           members_present=members, member_ids=ids, assessment_number=assessment.number,
                            eligible=assessment.eligible, contrary=contrary, justification=justification,
                            decided_on=today)
         assert self.decision is not None

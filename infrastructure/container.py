@@ -73,6 +73,7 @@ from infrastructure.read_models.accounts import AccountProjection, AccountView
 from infrastructure.read_models.appraisals import AppraisalProjection, AppraisalView
 from infrastructure.read_models.audit_index import AuditIndexProjection, AuditView
 from infrastructure.read_models.award_proposals import AwardProposalProjection, AwardProposalView
+from infrastructure.read_models.coaching_notes import CoachingNoteProjection, CoachingNoteView
 from infrastructure.read_models.development_needs import DevelopmentNeedProjection, DevelopmentNeedView
 from infrastructure.read_models.development_plans import DevelopmentPlanProjection, DevelopmentPlanView
 from infrastructure.read_models.dialogues import DialogueProjection, DialogueView
@@ -115,8 +116,8 @@ class Jejak:
                 [DirectoryProjection(), AccessProjection(), AccountProjection(), AuditIndexProjection(),
                  FeedbackProjection(self._round_at), AppraisalProjection(), TrainingProjection(), TalentProjection(),
                  TimelineProjection(), PromotionProjection(), GrievanceProjection(), DevelopmentNeedProjection(),
-                 DevelopmentPlanProjection(), DialogueProjection(), AwardProposalProjection(),
-                 PersonProjection()],
+                 DevelopmentPlanProjection(), DialogueProjection(), CoachingNoteProjection(),
+                 AwardProposalProjection(), PersonProjection()],
             )
             self.projections.create_tables()
             self.blue_green = BlueGreen(self.projections, db.schema)  # and the table of the read models' fingerprints
@@ -172,6 +173,7 @@ class Jejak:
         self.development_plans = DevelopmentPlanView(self.engine)
         self.dialogues = DialogueService(self.ledger, self.policy)
         self.dialogue_view = DialogueView(self.engine)
+        self.coaching_notes = CoachingNoteView(self.engine)
         self.target_proposals = TargetProposalService(self.ledger, self.policy)
         self.upward_feedback = UpwardFeedbackService(self.ledger, self.rules, self.policy)
         self.award_proposals = AwardProposalView(self.engine)
@@ -222,12 +224,12 @@ class Jejak:
             standing=StandingQueries(
                 StandingSources(self.appraisal_view, self.training_view, self.talent_view, self.development_needs,
                                 self.development_plans, self.dialogue_view, self.upward_feedback,
-                                self.award_proposals),
+                                self.award_proposals, self.coaching_notes),
                 self.promotions, self.trainings, people, self.policy),
             development=DevelopmentQueries(self.development_needs, self.development_plans, self.training_view, people,
                                            self.policy),
             inbox=InboxQueries(feedback, self.feedback_view, self.appraisal_view, self.promotion_view,
-                               self.grievance_view, self.policy),
+                               self.grievance_view, self.dialogue_view, self.policy),
             talent=TalentQueries(self.talent_view, self.policy),
             access=AccessQueries(self.grants, self.account_view, self.person_view, self.policy),
             development_records=DevelopmentRecordQueries(self.development_needs, self.development_plans,

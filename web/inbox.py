@@ -16,7 +16,8 @@ class InboxItemOut(ma.Schema):
     """One duty and how many things wait under it."""
 
     kind = ma.fields.String(metadata={"description": "reviews_to_write, nominations_to_approve, rounds_closing, "
-                                                     "appraisals_to_assess, objections_to_decide, cases_to_assess, "
+                                                     "appraisals_to_assess, objections_to_decide, dialogue_actions, "
+                                                     "cases_to_assess, "
                                                      "cases_reopened, cases_awaiting_decision, grievances_to_assign "
                                                      "or grievances_assigned"})
     count = ma.fields.Integer()
@@ -36,7 +37,8 @@ class InboxOut(ma.Schema):
 @blp.response(200, InboxOut)
 def inbox() -> dict[str, Any]:
     """What waits for the caller: reviews to write, nominations to approve, appraisals to assess, objections to
-    decide, cases to assess or decide, grievances to assign or investigate, rounds closing this week."""
+    decide, open actions of your performance dialogues, cases to assess or decide, grievances to assign or
+    investigate, rounds closing this week."""
     who = actor()
     items = jejak().queries.inbox.items(who)
     return {"items": [{"kind": i.kind, "count": i.count, "until": i.until, "page": page_link(who, i)} for i in items],

@@ -106,6 +106,28 @@ def grant_role(data: dict[str, Any], person_id: str) -> dict[str, Any]:
     return person_row(pid)
 
 
+@blp.route("/persons/<person_id>/roles/<role>/withdrawal", methods=["POST"])
+@allow()
+@blp.arguments(RevokeIn)
+@blp.response(200, PersonOut)
+def withdraw_role(data: dict[str, Any], person_id: str, role: str) -> dict[str, Any]:
+    """Withdraw one of a person's roles (not the last); their tokens scoped to it stop working."""
+    pid = parse_id(person_id, "person")
+    jejak().persons.withdraw_role(actor(), pid, role, data["reason"])
+    return person_row(pid)
+
+
+@blp.route("/persons/<person_id>/deactivation", methods=["POST"])
+@allow()
+@blp.arguments(RevokeIn)
+@blp.response(200, PersonOut)
+def deactivate_person(data: dict[str, Any], person_id: str) -> dict[str, Any]:
+    """Deactivate a person: none of their tokens, accounts or sign-on subjects signs in any more."""
+    pid = parse_id(person_id, "person")
+    jejak().persons.deactivate(actor(), pid, data["reason"])
+    return person_row(pid)
+
+
 class SubjectIn(Strict):
     """The identity provider's subject (its ``sub`` claim) that signs this person in from now on."""
 

@@ -78,8 +78,12 @@ class CaseDecisionIn(Strict):
 
     outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES))
     rationale = ma.fields.String(required=True, validate=LongText)
-    members_present = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=200)), required=True,
-                                     validate=ma.validate.Length(min=1, max=25))
+    members_present = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+                                     load_default=list, validate=ma.validate.Length(max=25), metadata={
+                                         "description": "members present by name (with member_ids: at least one)"})
+    member_ids = ma.fields.List(ma.fields.UUID(), load_default=list, validate=ma.validate.Length(max=25), metadata={
+        "description": "members present by person id: active persons holding the committee role; their names are "
+                       "recorded in members_present"})
     justification = ma.fields.String(load_default=None, allow_none=True, validate=LongText, metadata={
         "description": "required when approving an ineligible or rejecting an eligible candidate"})
 
@@ -126,6 +130,7 @@ class CaseDecisionOut(ma.Schema):
     outcome = ma.fields.String()
     rationale = ma.fields.String()
     members_present = ma.fields.List(ma.fields.String())
+    member_ids = ma.fields.List(ma.fields.String(), metadata={"description": "the persons among members_present"})
     assessment_number = ma.fields.Integer()
     eligible = ma.fields.Boolean(metadata={"description": "the assessment's outcome the decision rests on"})
     contrary = ma.fields.Boolean(metadata={"description": "flagged: the decision goes against the assessment"})
@@ -364,7 +369,7 @@ def decide(data: dict[str, Any], case_id: str) -> Any:
     come changes the candidate's rank at once."""
     cid = parse_id(case_id, "promotion case")
     jejak().promotions.decide(actor(), cid, data["outcome"], data["rationale"], data["members_present"],
-                              data["justification"], expected_version())
+                              data["justification"], expected_version(), data["member_ids"])
     return respond(cid, 201)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest import Blueprint
 
+from web.appraisals import NoteOut
 from web.auth import actor, allow, jejak
 from web.award_proposals import AwardProposalOut
 from web.development import NeedOut
@@ -108,6 +109,14 @@ class StandingDialogueOut(DialogueOut):
     party = ma.fields.String(allow_none=True, metadata={"description": "employee, supervisor or null"})
 
 
+class StandingNoteOut(NoteOut):
+    """A coaching note on one of the employee's appraisals (read-only here; recorded on the appraisal)."""
+
+    appraisal_id = ma.fields.UUID()
+    period = ma.fields.String()
+    noted_by_name = ma.fields.String(allow_none=True)
+
+
 class StandingUpwardOut(ma.Schema):
     """Upward feedback on the standing."""
 
@@ -134,6 +143,8 @@ class StandingOut(ma.Schema):
         "description": "development plans, latest year first, with their goals"})
     dialogues = ma.fields.List(ma.fields.Nested(StandingDialogueOut), metadata={
         "description": "performance dialogues, latest first"})
+    coaching_notes = ma.fields.List(ma.fields.Nested(StandingNoteOut), metadata={
+        "description": "coaching notes on the employee's appraisals, latest first: part of the dialogue history"})
     upward = ma.fields.Nested(StandingUpwardOut)
     award_proposals = ma.fields.List(ma.fields.Nested(AwardProposalOut), metadata={
         "description": "awards proposed by Sangat Baik predicates"})

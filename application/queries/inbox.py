@@ -1,6 +1,6 @@
 """What waits for the actor: one count per duty the access policy gives them (reviews to write, nominations to
 approve, appraisals to assess, objections to decide, cases to assess or decide, grievances to assign or
-investigate, rounds closing this week). The home page and GET /api/inbox are thin callers of this."""
+investigate, rounds closing this week, open actions of one's performance dialogues). The home page and GET /api/inbox are thin callers of this."""
 
 from __future__ import annotations
 
@@ -51,6 +51,13 @@ class InboxGrievanceView(Protocol):
         """How many grievances match a filter."""
 
 
+class InboxDialogueView(Protocol):
+    """The performance-dialogue read model's count."""
+
+    def count_open_actions(self, party_id: UUID) -> int:
+        """How many open actions wait in the dialogues where this person is the employee or the supervisor."""
+
+
 @dataclass(frozen=True)
 class InboxItem:
     """One duty and how many things wait under it; ``until`` is the last closing day counted (rounds only)."""
@@ -64,12 +71,14 @@ class InboxQueries:
     """Counts of what waits for the actor, one per duty ``AccessPolicy.inbox_duties`` gives them."""
 
     def __init__(self, feedback: FeedbackQueries, rounds: InboxFeedbackView, appraisals: InboxAppraisalView,
-                 cases: InboxPromotionView, grievances: InboxGrievanceView, policy: AccessPolicy):
+                 cases: InboxPromotionView, grievances: InboxGrievanceView, dialogues: InboxDialogueView,
+                 policy: AccessPolicy):
         self.feedback = feedback
         self.rounds = rounds
         self.appraisals = appraisals
         self.cases = cases
         self.grievances = grievances
+        self.dialogues = dialogues
         self.policy = policy
 
     def closing_until(self) -> date:
@@ -97,6 +106,8 @@ class InboxQueries:
             return InboxItem(duty, self.appraisals.count(AppraisalFilter(assessor_id=me, unfinished=True)))
         if duty == "objections_to_decide":
             return InboxItem(duty, self.appraisals.count(AppraisalFilter(decider_id=me, objection="pending")))
+        if duty == "dialogue_actions":  # both parties see an agreed action until either marks it done
+            return InboxItem(duty, self.dialogues.count_open_actions(me) if me is not None else 0)
         if duty in CASE_STATUS:
             return InboxItem(duty, self.cases.count_cases(CaseFilter(status=CASE_STATUS[duty]),
                                                           self.policy.case_scope(actor)))

@@ -81,6 +81,13 @@ class DialoguesReadModel(Protocol):
         """Dialogues, latest first, with their actions."""
 
 
+class CoachingNotesReadModel(Protocol):
+    """What the standing reads of the coaching notes on the employee's appraisals."""
+
+    def notes(self, employee_id: UUID, limit: int) -> list[dict[str, Any]]:
+        """Coaching notes, latest first."""
+
+
 class UpwardReader(Protocol):
     """The upward feedback a supervisor received (read from the event store under the anonymity rule)."""
 
@@ -108,6 +115,7 @@ class StandingSources:
     dialogues: DialoguesReadModel
     upward: UpwardReader
     award_proposals: AwardProposalsReadModel
+    coaching_notes: CoachingNotesReadModel
 
 
 class StandingQueries:
@@ -147,6 +155,8 @@ class StandingQueries:
             "dialogues": [{**d, "party": self.policy.dialogue_party(actor, employee_id, d["supervisor_id"])}
                           for d in self.sources.dialogues.dialogues(employee_id, 20)],
             "dialogue_party": self.policy.dialogue_party(actor, employee_id, employee.supervisor_id),
+            # part of the dialogue history, read-only: whoever reads the standing reads the appraisals they came from
+            "coaching_notes": self.sources.coaching_notes.notes(employee_id, 50),
             "upward": self.upward(actor, employee, today),
             "award_proposals": self.sources.award_proposals.proposals(employee_id, None, 20),
             "may_decide_awards": self.policy.hr(actor),

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    func,
     or_,
     select,
     update,
@@ -138,6 +139,14 @@ class DialogueView(EmployeeRowView):
                        or_(dialogues.c.employee_id == party_id, dialogues.c.supervisor_id == party_id))
                 .order_by(actions.c.due_on.is_(None), actions.c.due_on, dialogues.c.held_on, actions.c.number))
         return self._all(stmt)
+
+    def count_open_actions(self, party_id: UUID) -> int:
+        """How many open actions ``open_actions`` lists for ``party_id`` (the inbox's count)."""
+        stmt = (select(func.count()).select_from(actions.join(dialogues, dialogues.c.id == actions.c.dialogue_id))
+                .where(actions.c.done_at.is_(None),
+                       or_(dialogues.c.employee_id == party_id, dialogues.c.supervisor_id == party_id)))
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
 
     def _with_actions(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ids = [r["id"] for r in rows]

@@ -208,3 +208,9 @@ class PersonView:
         with self.engine.connect() as conn:
             row = conn.execute(stmt).first()
         return dict(row._mapping) if row else None
+
+    def subjects_of(self, person_id: UUID) -> list[dict[str, Any]]:
+        """The identity providers' subjects that sign a person in, in the order linked."""
+        stmt = select(subjects).where(subjects.c.person_id == person_id).order_by(subjects.c.linked_at)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]

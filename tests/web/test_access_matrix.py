@@ -241,7 +241,10 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/investigations": (None, answer(ok=INVESTIGATORS)),
     "/hr/import": (None, answer(ok=frozenset({"hr"}))),
     "/hr/mail": (None, answer(ok=frozenset({"hr"}))),  # the mail outbox
+    "/dialogue-actions": ("/api/me/dialogue-actions", None),  # one's own open dialogue actions
     "/tokens": ("/api/me/tokens", None),  # one's own personal access tokens
+    "/hr/persons": (None, answer(ok=frozenset({"hr"}))),  # persons with their roles and status (auditors: the API)
+    "/hr/persons/{dewi_person}": (None, answer(ok=frozenset({"hr"}))),  # one person's tokens, accounts, subjects
     "/profile": (None, answer(ok=EMPLOYEES | {"hr"})),  # one's own e-mail address (HR's account has none: a notice)
     "/feedback/{round}/report.pdf": ("/api/feedback-rounds/{round_id}/report", None),
     "/promotions/{case}/decisions/1.pdf": ("/api/promotion-cases/{case_id}", None),
@@ -559,6 +562,8 @@ WRITES: dict[str, frozenset[str]] = {
     "POST /api/persons": HR_ONLY,
     "POST /api/persons/{person_id}/roles": HR_ONLY,
     "POST /api/persons/{person_id}/subjects": HR_ONLY,
+    "POST /api/persons/{person_id}/roles/{role}/withdrawal": HR_ONLY,
+    "POST /api/persons/{person_id}/deactivation": HR_ONLY,
     "POST /api/persons/{person_id}/tokens/{grant_id}/revocation": HR_ONLY,
     "POST /api/me/tokens": EVERYONE,  # each their own person's tokens
     "POST /api/me/tokens/{grant_id}/revocation": EVERYONE,

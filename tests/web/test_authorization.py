@@ -458,6 +458,8 @@ ROUTES += [
     ("POST", "/api/me/tokens", EVERYONE),
     ("POST", "/api/me/tokens/{my_token}/revocation", EVERYONE),
     ("POST", "/api/persons/{person}/subjects", HR),
+    ("POST", "/api/persons/{person}/roles/committee/withdrawal", HR),
+    ("POST", "/api/persons/{person}/deactivation", HR),
 ]
 BODIES.update({
     ("POST", "/api/persons"): lambda ids: {"name": "Budi Santoso", "roles": ["auditor", "investigator"]},
@@ -465,19 +467,21 @@ BODIES.update({
     ("POST", "/api/persons/{person}/tokens/{person_token}/revocation"): lambda ids: {"reason": "laptop hilang"},
     ("POST", "/api/me/tokens"): lambda ids: {"name": "skrip laporan", "role": ids.get("my_role", "auditor")},
     ("POST", "/api/me/tokens/{my_token}/revocation"): lambda ids: {"reason": "tidak dipakai lagi"},
+    ("POST", "/api/persons/{person}/roles/committee/withdrawal"): lambda ids: {"reason": "pindah tugas"},
+    ("POST", "/api/persons/{person}/deactivation"): lambda ids: {"reason": "pensiun"},
     ("POST", "/api/persons/{person}/subjects"): lambda ids: {
         "subject": f"sub-{ids['person']}", "issuer": "https://sso.example.go.id/realms/asn"},
 })
 
 
 def person_setup(api: Api, template: str, caller: str | None, real: bool) -> dict[str, str]:
-    """{person}: a person holding the auditor role, {person_token}: their token; {my_token}: a token of the caller's
+    """{person}: a person holding the auditor and committee roles, {person_token}: their auditor token; {my_token}: a token of the caller's
     own person; ``my_role``: the role the caller's token acts in (any ids when the call is refused before them)."""
     ids: dict[str, str] = {}
     if "{person" in template:
         if not real:
             return {"person": str(uuid4()), "person_token": str(uuid4())}
-        person = api.jejak.persons.register(MATRIX_HR, "Pemeriksa Matriks", ["auditor"])
+        person = api.jejak.persons.register(MATRIX_HR, "Pemeriksa Matriks", ["auditor", "committee"])
         ids["person"] = str(person.id)
         ids["person_token"] = str(api.jejak.persons.issue_token(MATRIX_HR, person.id, "matriks", "auditor").grant_id)
     if caller is not None and ("{my_token}" in template or template == "/api/me/tokens"):

@@ -1,6 +1,7 @@
 """The home page is each role's inbox: a count per duty the access policy gives them, each linking to the list that
 shows exactly what it counts; GET /api/inbox answers the same counts. Proposed reviewers wait on /nominations,
-where the round's supervisor or HR approves several at once, all or nothing."""
+where the round's supervisor or HR approves several at once, all or nothing. The open actions of a performance
+dialogue wait in both parties' inboxes, on /dialogue-actions, until either marks them done."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tests.web.pages import (
     as_person,
     build_site,
     decided_case,
+    english_on_page,
     open_round_with_reviewers,
     post_form,
 )
@@ -35,6 +37,13 @@ def add_peers(site: Site) -> list[UUID]:
             for nip, name in (("199105102016031001", "Budi Santoso"), ("199508202019031003", "Eko Prasetyo"))]
 
 
+def hold_dialogue(site: Site, actions: list[str]) -> UUID:
+    """Dewi records a dialogue with Siti, her supervisor, agreeing one action for each of them per text."""
+    agreed = [{"text": text, "owner": owner, "due_on": None} for text in actions for owner in ("employee", "supervisor")]
+    return site.jejak.dialogues.record(as_person(site, "staff"), site.api.ids["staff"], date.today(), ["Capaian"],
+                                       agreed, None, "target triwulan dibahas").id
+
+
 def propose_peers(site: Site, round_id: UUID, peers: list[UUID]) -> None:
     """The reviewee proposes her three peers (they wait for her supervisor's approval)."""
     site.jejak.feedback.nominate(as_person(site, "staff"), round_id, [(p, "peer") for p in peers])
@@ -43,7 +52,7 @@ def propose_peers(site: Site, round_id: UUID, peers: list[UUID]) -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """Dewi's round closing in three days with her three proposed peers and her own review to write; her 2026
-    appraisal waiting for Siti's assessment; a case proposed (to assess), one assessed (to decide), one decided and
+    appraisal waiting for Siti's assessment; a dialogue of theirs with two open actions; a case proposed (to assess), one assessed (to decide), one decided and
     grieved (a grievance to assign)."""
     for built in build_site(tmp_path_factory.mktemp("inbox")):
         ids = built.api.ids
@@ -53,6 +62,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         fb.add(HR, ids["round"], ids["staff"], "self")
         propose_peers(built, ids["round"], peers)
         built.jejak.appraisals.open(HR, ids["staff"], "2026")
+        hold_dialogue(built, ["menyusun rencana pelatihan"])
         svc = built.jejak.promotions
         svc.propose(HR, ids["other"], "rank", "2026-10", "usulan kenaikan pangkat reguler")
         assessed = svc.propose(HR, ids["supervisor"], "rank", "2026-10", "usulan kenaikan pangkat reguler").id
@@ -69,9 +79,10 @@ def cards(site: Site, role: str) -> dict[str, tuple[str, int]]:
 
 
 @pytest.mark.parametrize(("role", "expected"), [
-    ("employee", {"reviews_to_write": 1, "appraisals_to_assess": 0, "objections_to_decide": 0}),
+    ("employee", {"reviews_to_write": 1, "appraisals_to_assess": 0, "objections_to_decide": 0,
+                  "dialogue_actions": 2}),
     ("supervisor", {"reviews_to_write": 0, "nominations_to_approve": 3, "rounds_closing": 1,
-                    "appraisals_to_assess": 1, "objections_to_decide": 0}),
+                    "appraisals_to_assess": 1, "objections_to_decide": 0, "dialogue_actions": 2}),
     ("hr_admin", {"nominations_to_approve": 3, "rounds_closing": 1, "cases_to_assess": 1, "cases_reopened": 0,
                   "grievances_to_assign": 1}),
     ("committee", {"cases_to_assess": 1, "cases_reopened": 0, "cases_awaiting_decision": 1}),
@@ -126,6 +137,49 @@ def test_an_indonesian_home_page_names_the_duties_in_indonesian(site: Site) -> N
 
     assert "Menunggu Anda" in body and "Usulan penilai untuk disetujui" in body
     assert "Nominations to approve" not in body
+
+
+# --- open actions of performance dialogues ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def talked(tmp_path: Any) -> Iterator[Site]:
+    """A site of its own (actions are marked done): Dewi and Siti agreed one action each in a dialogue."""
+    for built in build_site(tmp_path):
+        built.api.ids["dialogue"] = hold_dialogue(built, ["membaca pedoman SKP"])
+        yield built
+
+
+def open_actions(site: Site) -> dict[str, int]:
+    """The open-actions count on each party's home page."""
+    return {role: cards(site, role)["dialogue_actions"][1] for role in ("employee", "supervisor")}
+
+
+def test_open_dialogue_actions_wait_for_both_parties_until_done(talked: Site) -> None:
+    assert open_actions(talked) == {"employee": 2, "supervisor": 2}
+    client = talked.client("employee")
+    body = client.get("/dialogue-actions").get_data(as_text=True)
+    assert "Tindakan dialog yang belum selesai" in body and body.count('name="note"') == 2
+    assert english_on_page(body) == []
+    forms = re.findall(r'<form method="post" class="inline" action="([^"]+)"', body)
+
+    response = post_form(client, forms[0], {"note": "sudah dibaca bersama", "back": "actions"},
+                         token_from="/dialogue-actions")
+
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dialogue-actions?notice=done")
+    assert open_actions(talked) == {"employee": 1, "supervisor": 1}
+    response = post_form(talked.client("supervisor"), forms[1], {"note": "pedoman dikirim", "back": "actions"},
+                         token_from="/dialogue-actions")
+    assert response.status_code == 302
+    assert open_actions(talked) == {"employee": 0, "supervisor": 0}
+    assert "Tidak ada tindakan yang belum selesai." in client.get("/dialogue-actions").get_data(as_text=True)
+
+
+def test_a_party_outside_the_dialogue_has_no_open_actions_of_it(talked: Site) -> None:
+    other = talked.jejak.queries.inbox.item(as_person(talked, "other"), "dialogue_actions")
+
+    assert other.count == 0
+    assert "dialogue_actions" not in cards(talked, "hr_admin")
 
 
 # --- approving several nominations at once ---------------------------------------------------------------------

@@ -25,13 +25,18 @@ NOT_PAGES = ("/api/", "/assets/", "/sign-in", "/sign-out")
 @pytest.fixture(scope="module")
 def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
     """The matrix organisation (investigators as page accounts) with one more open round of Dewi's: her peers
-    proposed and waiting for Siti's approval, so /team, /feedback and /nominations have links to follow."""
+    proposed and waiting for Siti's approval, so /team, /feedback and /nominations have links to follow; her 2026
+    appraisal with Siti's coaching note and a dialogue with an open action (the dialogue history on her standing and
+    /dialogue-actions link to them)."""
     for built in build_org("sqlite", tmp_path_factory.mktemp("links")):
         assign_to(built, "pages")
         system, ids = built.app.extensions["jejak"], built.ids
         rid = system.feedback.open_round(HR, ids["dewi"], "2026-Q1", date.today() + timedelta(days=3)).id
         system.feedback.nominate(person(ids, "dewi"), rid, [(ids[p], "peer") for p in ("rina", "andi", "budi")])
-        system.appraisals.open(HR, ids["dewi"], "2026")
+        appraisal = system.appraisals.open(HR, ids["dewi"], "2026").id
+        system.appraisals.record_note(person(ids, "siti"), appraisal, "laporan mingguan lebih rapi")
+        system.dialogues.record(person(ids, "dewi"), ids["dewi"], date.today(), ["Beban kerja"],
+                                [{"text": "menyusun jadwal", "owner": "employee", "due_on": None}], None, "dibahas")
         yield built
 
 

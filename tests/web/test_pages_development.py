@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
 
 from domain.development import DevelopmentNeed, ProposedNeed, SourceRef
-from tests.web.pages import HR, Site, as_person, build_site, post_form
+from tests.web.pages import HR, Site, as_person, build_site, english_on_page, post_form
 
 
 @pytest.fixture
@@ -107,6 +107,29 @@ def test_a_dialogue_recorded_by_the_employee_gets_the_supervisors_account_and_it
     after = employee.get(page).get_data(as_text=True)
     assert "Disepakati, staf mulai Juli" in after and "jadwal baru dipakai" in after
     assert site.jejak.dialogue_view.open_actions(staff) == []
+
+
+def test_coaching_notes_of_her_appraisal_join_her_dialogue_history_read_only(site: Site) -> None:
+    staff = site.api.ids["staff"]
+    aid = site.jejak.appraisals.open(HR, staff, "2026").id
+    site.jejak.dialogues.record(as_person(site, "staff"), staff, date.today() - timedelta(days=1), ["Capaian"], [],
+                                None, "target dibahas")
+    site.jejak.appraisals.record_note(as_person(site, "supervisor"), aid, "Laporan mingguan sudah lebih rapi")
+    stored = len(site.jejak.ledger.history(aid))
+
+    page = site.client("employee").get(f"/employees/{staff}/standing").get_data(as_text=True)
+
+    history = page.split('id="dialogues-h"', 1)[1]
+    assert "Catatan bimbingan" in history and "Laporan mingguan sudah lebih rapi" in history
+    assert history.index("Laporan mingguan") < history.index("target dibahas")  # latest first
+    assert f'href="/appraisals/{aid}"' in history and "SKP 2026" in history
+    note = history.split("Laporan mingguan", 1)[1].split("</section>", 1)[0]
+    assert "<form" not in note  # read-only: it stays an entry of the appraisal
+    assert english_on_page(page) == []
+    [shown] = site.api.call("GET", f"/api/employees/{staff}/standing", "employee").get_json()["coaching_notes"]
+    assert shown["text"] == "Laporan mingguan sudah lebih rapi" and shown["period"] == "2026"
+    assert [d["topics"] for d in site.jejak.dialogue_view.dialogues(staff, 10)] == [["Capaian"]]
+    assert len(site.jejak.ledger.history(aid)) == stored  # showing them stores nothing
 
 
 def test_the_employee_proposes_a_target_the_assessor_edits_it_and_she_acknowledges_his_own(site: Site) -> None:

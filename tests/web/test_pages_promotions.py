@@ -261,3 +261,26 @@ def test_the_case_page_shows_the_promotion_kind_and_where_the_case_stands(site: 
     stage = html.split('id="case-stage">')[1].split("</dd>")[0]
     assert "<strong>berlaku</strong>" in stage and "PT-77/KP/BKN/2026" in stage and "Bupati Bandung" in stage
     assert 'id="case-rank-kind">reguler<' in html
+
+
+def test_the_committee_ticks_members_present_by_person_and_their_names_are_shown(site: Site) -> None:
+    case_id = propose_and_assess(site)
+    member = site.jejak.persons.register(HR, "Drs. Bambang Sutrisno", ["committee"])
+    outsider = site.jejak.persons.register(HR, "Rudi Hartono", ["auditor"])
+    site.jejak.projections.catch_up()
+    page = site.client("committee").get(f"/promotions/{case_id}").get_data(as_text=True)
+    assert f'name="member_ids" value="{member.id}"' in page and str(outsider.id) not in page
+
+    nobody = decide_on_page(site, case_id, "rejected", members_present="")
+    wrong = decide_on_page(site, case_id, "rejected", members_present="", member_ids=str(outsider.id))
+    done = decide_on_page(site, case_id, "rejected", members_present="Kepala BKPSDM", member_ids=str(member.id))
+
+    assert nobody.status_code == 422 and 'id="members_present-error"' in nobody.get_data(as_text=True)
+    assert wrong.status_code == 422
+    assert "Rudi Hartono bukan anggota tim penilai yang aktif." in wrong.get_data(as_text=True)
+    assert done.status_code == 302, done.get_data(as_text=True)[-800:]
+    decision = site.jejak.promotions.case(COMMITTEE, case_id).decision
+    assert decision.members_present == ["Kepala BKPSDM", "Drs. Bambang Sutrisno"]
+    assert decision.member_ids == [str(member.id)]
+    shown = site.client("auditor").get(f"/promotions/{case_id}").get_data(as_text=True)
+    assert "Kepala BKPSDM; Drs. Bambang Sutrisno" in shown

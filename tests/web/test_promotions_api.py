@@ -325,3 +325,18 @@ def test_the_case_list_carries_the_promotion_kind_and_the_stage(office_api: tupl
 
     listed = api.call("GET", "/api/promotion-cases", role="auditor").get_json()["items"]
     assert [(c["rank_kind"], c["stage"]) for c in listed] == [("reguler", "effective")]
+
+
+def test_members_present_may_be_named_by_person_id_and_are_shown_by_name(office_api: tuple[Api, Office]) -> None:
+    api, _ = office_api
+    chair = api.jejak.persons.register(HR, "Drs. Bambang Sutrisno", ["committee"])
+    case_id = assessed_case(api)
+
+    unknown = decide(api, case_id, members_present=[], member_ids=[str(uuid4())])
+    decided = decide(api, case_id, members_present=["Ir. Joko (tamu)"], member_ids=[str(chair.id)])
+
+    assert unknown.status_code == 422 and "member_ids" in unknown.get_json()["errors"]
+    assert decided.status_code == 201, decided.get_json()
+    decision = decided.get_json()["decision"]
+    assert decision["members_present"] == ["Ir. Joko (tamu)", "Drs. Bambang Sutrisno"]
+    assert decision["member_ids"] == [str(chair.id)]

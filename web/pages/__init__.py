@@ -29,6 +29,7 @@ from web.pages import (
     hr,
     i18n,
     people,
+    persons,
     profile,
     promotions,
     signin,
@@ -47,7 +48,8 @@ csrf = CSRFProtect()
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 for child in (signin.bp, feedback.bp, people.bp, hr.bp, audit.bp, promotions.bp, grievances.bp, export_pages.bp,
-              employee_import.bp, documents.bp, profile.bp, development.bp, tokens.bp):
+              employee_import.bp, documents.bp, profile.bp, development.bp, tokens.bp,
+              persons.bp):
     bp.register_blueprint(child)
 
 

@@ -1,4 +1,4 @@
-"""Development pages: where an employee stands."""
+"""Development pages: where an employee stands, and the open actions of one's performance dialogues."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from uuid import UUID
 
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 
 from domain.development import MAX_REASON
 from domain.errors import DomainError
@@ -41,6 +42,7 @@ def standing_page(eid: UUID, status: int = 200, errors: Errors | None = None, ne
     """Render the standing (after a refused form: with its errors next to the form)."""
     data = jejak().queries.standing.standing(actor(), eid)
     return render("pages/standing.html", status, data={**data, "promotion": dated(data["promotion"])},
+                  history=dialogue_history(data["dialogues"], data["coaching_notes"]),
                   errors=errors or {}, failed_need=need_id, reason=reason, notice=request.args.get("notice"),
                   dialogue_errors=dialogue_errors or {}, form=form or {}, upward_errors=upward_errors or {},
                   award_errors=award_errors or {})
@@ -65,6 +67,14 @@ def decide_need(employee_id: str, need_id: str) -> Any:
     if errors:
         return standing_page(eid, 422, errors, nid, reason)
     return redirect(url_for("pages.development.standing", employee_id=eid, notice="decided") + "#needs-h")
+
+
+def dialogue_history(dialogues: list[dict[str, Any]], notes: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """The dialogues and the coaching notes on the employee's appraisals as one history, latest first (a note by
+    its day in Jakarta time; on the same day the dialogues first)."""
+    entries = ([("dialogue", d["held_on"], d) for d in dialogues]
+               + [("note", to_user_timezone(n["noted_at"]).date(), n) for n in notes])
+    return [(kind, row) for kind, _day, row in sorted(entries, key=lambda e: e[1], reverse=True)]
 
 
 def dated(promotion: dict[str, Any]) -> dict[str, Any]:
@@ -143,16 +153,26 @@ def complete_action(employee_id: str, dialogue_id: str, action_id: str) -> Any:
     """Either side marks an agreed action done."""
     eid, did = parse_id(employee_id, "employee"), parse_id(dialogue_id, "performance dialogue")
     aid = parse_id(action_id, "action")
-    return dialogue_step(eid, lambda: jejak().dialogues.complete(actor(), did, aid, request.form.get("note") or ""))
+    back = url_for("pages.development.my_actions", notice="done") if request.form.get("back") == "actions" else None
+    return dialogue_step(eid, lambda: jejak().dialogues.complete(actor(), did, aid, request.form.get("note") or ""),
+                         back)
 
 
-def dialogue_step(eid: UUID, step: Callable[[], object]) -> Any:
-    """Run one command on a dialogue; back to the dialogues, or the page with the refusal."""
+def dialogue_step(eid: UUID, step: Callable[[], object], back: str | None = None) -> Any:
+    """Run one command on a dialogue; back to the dialogues (or ``back``), or the page with the refusal."""
     try:
         step()
     except DomainError as e:
         return standing_page(eid, 422, dialogue_errors=field_errors(e))
-    return redirect(url_for("pages.development.standing", employee_id=eid) + "#dialogues-h")
+    return redirect(back or url_for("pages.development.standing", employee_id=eid) + "#dialogues-h")
+
+
+@bp.route("/dialogue-actions")
+@page("dialogues.my_actions")
+def my_actions() -> Any:
+    """The open actions of the dialogues you took part in (as the employee or the supervisor), each to mark done."""
+    rows = jejak().queries.development_records.open_actions(actor())
+    return render("pages/dialogue_actions.html", actions=rows, notice=request.args.get("notice"))
 
 
 @bp.route("/appraisals/<appraisal_id>/target-proposals", methods=["POST"])

@@ -103,6 +103,8 @@ def case_page(cid: UUID, status: int = 200, form: dict[str, str] | None = None, 
                   stale=stale or [], grounds=grounds, notice=request.args.get("notice"),
                   may_assess=policy.may_assess_case(who) and loaded.status not in ("approved", "rejected"),
                   may_decide=policy.may_decide_case(who) and decidable,
+                  committee=jejak().persons.committee(who) if policy.may_decide_case(who) and decidable else [],
+                  picked=request.form.getlist("member_ids") if request.method == "POST" else [],
                   may_audit=policy.may_audit_case(who, loaded.id, loaded.candidate_id),
                   grievance=jejak().grievances.filing(actor(), "promotion_decision", loaded.id), outcomes=OUTCOMES)
 
@@ -124,13 +126,14 @@ def decide(case_id: str) -> Any:
     cid = parse_id(case_id, "promotion case")
     form = {k: (request.form.get(k) or "").strip() for k in ("outcome", "rationale", "members_present",
                                                               "justification")}
-    errors = required(form, "outcome", "rationale", "members_present")
+    member_ids, errors = chosen_members()
+    errors |= required(form, "outcome", "rationale", *(() if member_ids else ("members_present",)))
     members = [line.strip() for line in form["members_present"].splitlines() if line.strip()]
     stale: list[dict[str, Any]] = []
     if not errors:
         try:
             jejak().promotions.decide(actor(), cid, form["outcome"], form["rationale"], members,
-                                      form["justification"] or None)
+                                      form["justification"] or None, member_ids=member_ids)
         except StaleEvidence as e:
             stale = e.changed
             errors = {"_form": [_("The evidence changed since the assessment. Run the assessment again, then "
@@ -143,6 +146,14 @@ def decide(case_id: str) -> Any:
     if errors:
         return case_page(cid, 409 if stale else 422, form, errors, stale)
     return redirect(url_for("pages.promotions.case", case_id=cid, notice="decided"))
+
+
+def chosen_members() -> tuple[list[UUID], Errors]:
+    """The committee members ticked on the decision form (each must be one of the listed persons)."""
+    try:
+        return [UUID(raw) for raw in request.form.getlist("member_ids")], {}
+    except ValueError:
+        return [], {"member_ids": [_("Choose a person from the list.")]}
 
 
 @bp.route("/promotions/<case_id>/grievance", methods=["POST"])

@@ -33,6 +33,7 @@ MENU: tuple[tuple[str, Any], ...] = (
     ("pages.people.team", lazy_gettext("My team")),
     ("pages.hr.rounds", lazy_gettext("Feedback rounds")),
     ("pages.hr.units", lazy_gettext("Unit dashboards")),
+    ("pages.persons.persons", lazy_gettext("Persons")),
     ("pages.promotions.cases", lazy_gettext("Promotion cases")),
     ("pages.promotions.history", lazy_gettext("Decision history")),
     ("pages.grievances.grievances", lazy_gettext("Grievances")),
