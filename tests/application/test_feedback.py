@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 
 from application.actor import Actor, system_actor
-from application.errors import Forbidden
+from application.errors import Forbidden, NotFound
 from application.feedback import ReportNotAvailable
 from application.ledger import event_meta
 from application.queries.filters import AuditFilter
@@ -315,6 +315,34 @@ def test_reminders_are_due_three_days_after_nomination_and_are_recorded(jejak: J
     row = next(r for r in jejak.feedback_view.reminders_due(datetime.now(UTC) + timedelta(days=3))
                if r["reviewer_id"] == team.peers[0])
     assert row["reminders"] == 1 and row["last_reminded_at"] == reminded.timestamp
+
+
+def test_who_is_due_a_reminder_is_read_by_hr_and_the_reminder_job_only(jejak: Jejak, hr: Actor) -> None:
+    team = build_team(jejak, hr)
+    round_id, _ = staffed_round(jejak, hr, team)
+    jejak.projections.catch_up()
+    later = datetime.now(UTC) + timedelta(days=3)
+
+    by_hr = jejak.queries.feedback.reminders_due(hr, later)
+    by_job = jejak.queries.feedback.reminders_due(system_actor("reminder"), later, 3)
+
+    assert {r["round_id"] for r in by_hr} == {round_id} and by_job == by_hr
+    with pytest.raises(Forbidden):
+        jejak.queries.feedback.reminders_due(team.boss, later)
+
+
+def test_a_units_feedback_report_is_for_hr_and_names_an_unknown_unit(jejak: Jejak, hr: Actor) -> None:
+    team = build_team(jejak, hr)
+    round_id, _ = staffed_round(jejak, hr, team)
+    jejak.projections.catch_up()
+
+    report = jejak.queries.feedback.unit_report(hr, "BKPSDM", "2026")
+
+    assert [r["id"] for r in report["rounds"]] == [round_id]
+    with pytest.raises(Forbidden):
+        jejak.queries.feedback.unit_report(team.boss, "BKPSDM", "2026")
+    with pytest.raises(NotFound, match="no unit 'NOPE'"):
+        jejak.queries.feedback.unit_report(hr, "NOPE", "2026")
 
 
 # --- report --------------------------------------------------------------------------------------------------
