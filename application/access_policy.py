@@ -398,6 +398,11 @@ class AccessPolicy:
                 or (person_id is not None and actor.person_id == person_id))
 
     @staticmethod
+    def may_read_raw_events(actor: Actor) -> bool:
+        """The raw event in the log behind a timeline card (folded under the card): auditors; others read the card."""
+        return AccessPolicy.auditor(actor)
+
+    @staticmethod
     def may_read_grants(actor: Actor) -> bool:
         """The access grants (never their tokens), with who granted and revoked them: HR and auditors."""
         return actor.role in GRANT_READERS

@@ -64,7 +64,7 @@ def timeline_page(data: dict[str, Any], recorded: bool) -> Any:
     """The timeline's cards for this visitor (the raw event folded away for auditors)."""
     person = jejak().queries.people.entry(data["employee_id"])
     cards = Cards(actor(), jejak().policy, jejak().queries.people.entry, person)
-    technical = principal().role == "auditor"  # the raw event is for auditors; others read the card
+    technical = jejak().policy.may_read_raw_events(actor())
     return render("pages/timeline.html", data=data, recorded=recorded, technical=technical,
                   cards=[cards.card(item, technical) for item in data["items"]])
 
