@@ -72,6 +72,29 @@ class Change:
     effective: date | None
 
 
+# What a note says, in English (the CLI and the API); the pages say it by code in the visitor's language.
+NOTE_TEXTS = {
+    "name_differs": "name {given!r} differs from the registry's {held!r}: not changed (names are corrected by HR)",
+    "rank_since_differs": "rank TMT {given} differs from the registry's {held}: not changed (same rank)",
+    "education_missing": "education {level} is not on the service record: record the diploma (institution, "
+                         "graduation date) there",
+}
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something HR should know about a row the import leaves as it is: a stable code and the values it names."""
+
+    line: int
+    code: str
+    params: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        """The note in English."""
+        return NOTE_TEXTS[self.code].format(**self.params)
+
+
 @dataclass
 class Plan:
     """What importing a file would do: the changes, the bad rows, what stays as it is."""
@@ -81,7 +104,7 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     bad: list[BadRow] = field(default_factory=list)
     unchanged: int = 0
-    notes: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     not_applied: dict[str, int] = field(default_factory=dict)
     aggregates: list[Aggregate] = field(default_factory=list)
 
@@ -272,8 +295,7 @@ class _Planner:
             employee.change_status(status, self.today, self.reason)
             self._changed(row, "status", old_status, status, self.today)
         if employee.name != row.name:
-            self.plan.notes.append((row.line, f"name {row.name!r} differs from the registry's {employee.name!r}: "
-                                              "not changed (names are corrected by HR)"))
+            self.plan.notes.append(Note(row.line, "name_differs", {"given": row.name, "held": employee.name}))
         if employee.unit != unit:
             effective, old = row.unit_since or self.today, employee.unit
             employee.move(unit, effective, self.reason)
@@ -288,8 +310,8 @@ class _Planner:
             employee.change_rank(row.rank, row.rank_since, self.reason, self.plan.cause)
             self._changed(row, "rank", old, row.rank, row.rank_since)
         elif employee.rank_since != row.rank_since:
-            self.plan.notes.append((row.line, f"rank TMT {row.rank_since.isoformat()} differs from the registry's "
-                                              f"{employee.rank_since.isoformat()}: not changed (same rank)"))
+            self.plan.notes.append(Note(row.line, "rank_since_differs",
+                                        {"given": row.rank_since, "held": employee.rank_since}))
         if employee.supervisor_id != supervisor_id:
             effective = row.supervisor_since or self.today
             old_id = employee.supervisor_id
@@ -313,8 +335,7 @@ class _Planner:
             except NotFound:
                 held = set()
         if level not in held:
-            self.plan.notes.append((row.line, f"education {level} is not on the service record: record the diploma "
-                                              "(institution, graduation date) there"))
+            self.plan.notes.append(Note(row.line, "education_missing", {"level": level}))
 
     def _email(self, row: Row, employee: Employee) -> None:
         """A given address that differs is recorded (the language stays as the employee chose)."""

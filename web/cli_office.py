@@ -107,7 +107,7 @@ def describe(plan: Any, ignored: list[str]) -> list[str]:
     for b in plan.bad:
         reasons = "; ".join(f"{k}: {' '.join(v)}" for k, v in b.errors.items())
         out.append(f"bad line {b.line}: {b.nip or '(no NIP)'}: {reasons}")
-    out += [f"note line {line}: {text}" for line, text in plan.notes]
+    out += [f"note line {note.line}: {note.text}" for note in plan.notes]
     if plan.not_applied:
         out.append("read but not yet recorded (no event for them yet): "
                    + ", ".join(f"{k} ({n} rows)" for k, n in sorted(plan.not_applied.items())))

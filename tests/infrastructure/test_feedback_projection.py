@@ -141,9 +141,9 @@ def test_the_unit_report_gives_response_rates_per_round_and_the_distribution_of_
     still_open, _ = staffed_round(jejak, hr, team, peers=3, period="2026-Q3")
     jejak.feedback.submit(team.boss, still_open, answers(), {})
 
-    yearly = jejak.feedback_view.unit_report("BKPSDM", "2026")
+    yearly = jejak.feedback_view.unit_report("BKPSDM", "2026")  # a year's view includes its quarterly rounds
     assert {r["id"]: (r["responded"], r["approved"], r["response_rate"]) for r in yearly["rounds"]} == {
-        first: (4, 4, 1.0), second: (4, 4, 1.0)}
+        first: (4, 4, 1.0), second: (4, 4, 1.0), still_open: (1, 5, 0.2)}
     by_value = {v["value"]: v for v in yearly["values"]}
     assert sorted(by_value) == sorted(["Berorientasi Pelayanan", "Akuntabel", "Kompeten", "Harmonis", "Loyal",
                                        "Adaptif", "Kolaboratif"])

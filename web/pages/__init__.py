@@ -38,7 +38,7 @@ from web.pages import (
 from web.pages import exports as export_pages
 from web.pages.access import load_session
 from web.pages.event_words import event_word, read_word
-from web.pages.messages import field_label, rule_title, say, say_field
+from web.pages.messages import field_label, rule_title, say, say_field, say_note
 from web.pages.render import error_page
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ def init_pages(app: Flask) -> None:
     i18n.register_filters(app)
     app.jinja_env.filters.update(field_message=say_field, field_label=field_label, rule_title=rule_title,
                                  event_word=event_word, read_word=read_word)
+    app.jinja_env.globals.update(say_note=say_note)
     app.register_blueprint(bp)
     for code in (404, 405):
         app.register_error_handler(code, unmatched)

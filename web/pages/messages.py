@@ -263,6 +263,21 @@ def say(e: Refusal) -> str:
     return str(GENERIC[kind])
 
 
+# An import's notes (application.employee_import.NOTE_TEXTS) in the visitor's language.
+IMPORT_NOTES: dict[str, Any] = {
+    "name_differs": _l("The name %(given)s differs from the registry's %(held)s: not changed (names are corrected "
+                       "by HR)."),
+    "rank_since_differs": _l("The rank TMT %(given)s differs from the registry's %(held)s: not changed (same rank)."),
+    "education_missing": _l("Education %(level)s is not in the employee's record yet: record the diploma "
+                            "(institution, graduation date) there."),
+}
+
+
+def say_note(code: str, params: dict[str, Any]) -> str:
+    """An import note in the visitor's language."""
+    return str(IMPORT_NOTES[code]) % {k: shown(v) for k, v in params.items()}
+
+
 def say_field(message: str) -> str:
     """A per-field message in the visitor's language."""
     for pattern, text in FIELD_PATTERNS:
