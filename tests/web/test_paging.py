@@ -20,7 +20,8 @@ NEXT = re.compile(r'<([^>]+)>; rel="next"')
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """Five appraisals of the staff member and five of the other employee; five rounds; three trainings, potential
-    assessments and awards; two mentoring assignments; three decided cases, each grieved."""
+    assessments and awards; two mentoring assignments; three decided cases, each grieved and assigned
+    to the investigator."""
     for built in build_site(tmp_path_factory.mktemp("paging")):
         ids = built.api.ids
         for who in ("staff", "other"):
@@ -36,9 +37,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             built.jejak.recognition.grant(HR, ids[who], "performance", "Kinerja Terbaik", "target terlampaui")
         built.jejak.mentoring.assign(HR, ids["supervisor"], ids["staff"], ["menyusun kajian"])
         built.jejak.mentoring.assign(HR, ids["supervisor"], ids["other"], ["menyusun laporan"])
+        investigator = built.jejak.person_view.principal(built.accounts["investigator"])["person_id"]
         for period in ("2026-10", "2026-12", "2027-02"):
             case = decided_case(built, period=period)
-            built.jejak.grievances.file(as_person(built, "staff"), "promotion_decision", case, "nilai keliru")
+            filed = built.jejak.grievances.file(as_person(built, "staff"), "promotion_decision", case, "nilai keliru")
+            built.jejak.grievances.assign(HR, filed.id, investigator)
         yield built
 
 
@@ -100,24 +103,41 @@ def test_a_cursor_the_api_did_not_make_is_refused_by_name(site: Site, path: str)
     assert "cursor" in answer.get_json()["errors"]
 
 
-def test_a_list_page_says_how_many_and_links_the_next_page(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("web.pages.people.PAGE_SIZE", 4)
-    client = site.client("hr_admin")
-    seen: list[str] = []
-    path: str | None = "/appraisals"
+def walk_page(site: Site, role: str, path: str | None, total: int, item: str) -> list[list[str]]:
+    """Follow a list page's next links to the end, checking each says how many there are: the ids of each page."""
+    client = site.client(role)
+    pages: list[list[str]] = []
     while path:
         body = client.get(path).get_data(as_text=True)
-        assert "10 seluruhnya" in body
-        seen += re.findall(r'href="/appraisals/([0-9a-f-]{36})"', body)
+        assert f"{total} seluruhnya" in body
+        pages.append(re.findall(item, body))
         found = re.search(r'<a href="([^"]+)" rel="next">', body)
         path = found.group(1).replace("&amp;", "&") if found else None
+    return pages
 
-    assert len(seen) == 10 == len(set(seen))
+
+def test_a_list_page_says_how_many_and_links_the_next_page(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("web.pages.people.PAGE_SIZE", 4)
+    pages = walk_page(site, "hr_admin", "/appraisals", 10, r'href="/appraisals/([0-9a-f-]{36})"')
+
+    seen = [i for page in pages for i in page]
+    assert len(seen) == 10 == len(set(seen)) and len(pages) == 3
 
 
-@pytest.mark.parametrize("path", ["/appraisals", "/feedback", "/hr/rounds", "/grievances"])
+def test_the_investigations_page_pages_the_grievances_assigned(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("web.pages.audit.PAGE_SIZE", 2)
+    pages = walk_page(site, "investigator", "/investigations", 3, r'href="/grievances/([0-9a-f-]{36})"')
+
+    seen = [i for page in pages for i in page]
+    assert len(seen) == 3 == len(set(seen)) and [len(p) for p in pages] == [2, 1]
+
+
+ROLE_OF = {"/investigations": "investigator"}
+
+
+@pytest.mark.parametrize("path", ["/appraisals", "/feedback", "/hr/rounds", "/grievances", "/investigations"])
 def test_a_list_page_refuses_a_cursor_it_did_not_make(site: Site, path: str) -> None:
-    answer = site.client("hr_admin").get(path + "?cursor=WyJ4Il0")
+    answer = site.client(ROLE_OF.get(path, "hr_admin")).get(path + "?cursor=WyJ4Il0")
 
     assert answer.status_code == 400
     assert "tidak berlaku lagi" in answer.get_data(as_text=True)

@@ -23,7 +23,7 @@ from web.pages.event_words import SUBJECT_FIELDS, event_choices, event_word, rec
 from web.pages.hr import people
 from web.pages.i18n import date_filter, word
 from web.pages.recorded_reads import behind_reason
-from web.pages.render import Errors, render
+from web.pages.render import Errors, cursor_arg, next_page, render
 from web.pages.timeline_cards import LABELS
 
 bp = Blueprint("audit", __name__)
@@ -226,6 +226,7 @@ def verify() -> Any:
 @bp.route("/investigations")
 @page(roles=PAGE_ROLES["pages.audit.investigations"])
 def investigations() -> Any:
-    """The investigator's start: the open grievances assigned to them (the API's list, scoped the same way)."""
-    rows = jejak().queries.grievances.grievances(actor(), GrievanceFilter(), 200)
-    return render("pages/investigations.html", rows=rows)
+    """The investigator's start: the open grievances assigned to them (the API's list, scoped the same way), a page
+    at a time with how many there are."""
+    found = jejak().queries.grievances.page(actor(), GrievanceFilter(), PAGE_SIZE, cursor_arg())
+    return render("pages/investigations.html", rows=found["items"], found=found, next_url=next_page(found))
