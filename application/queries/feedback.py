@@ -39,11 +39,9 @@ class FeedbackReadModel(Protocol):
     def review_requests(self, reviewer_id: UUID) -> list[dict[str, Any]]:
         """A reviewer's approved nominations with their rounds."""
 
-    def pending_nominations(self, supervisors: set[UUID] | None, limit: int) -> list[dict[str, Any]]:
-        """Proposed reviewers waiting in open rounds of these supervisors (None: all)."""
-
-    def count_pending_nominations(self, supervisors: set[UUID] | None) -> int:
-        """How many proposed reviewers wait in open rounds of these supervisors (None: all)."""
+    def pending_nominations(self, supervisors: set[UUID] | None, limit: int, cursor: str | None = None) -> Any:
+        """One page of the proposed reviewers waiting in open rounds of these supervisors (None: all) after a cursor
+        (items, next_cursor, total)."""
 
     def reminders_due(self, now: datetime, after_days: int = 3) -> list[dict[str, Any]]:
         """Approved reviewers of open rounds who have not responded (nor been reminded) for ``after_days``."""
@@ -105,16 +103,15 @@ class FeedbackQueries:
         reports'."""
         return self.view.rounds(flt, limit, visible_to=self.policy.record_scope(actor))
 
-    def pending_nominations(self, actor: Actor, limit: int) -> list[dict[str, Any]]:
-        """Proposed reviewers waiting for the actor's approval: in every open round for HR, in the rounds naming
-        them as supervisor for supervisors (AccessPolicy.round_manager_scope), none for anyone else."""
+    def pending_nominations(self, actor: Actor, limit: int, cursor: str | None = None) -> dict[str, Any]:
+        """One page of the proposed reviewers waiting for the actor's approval, the next page's cursor and how many
+        there are: in every open round for HR, in the rounds naming them as supervisor for supervisors
+        (AccessPolicy.round_manager_scope), none for anyone else."""
         managed = self.policy.round_manager_scope(actor)
-        return [] if managed == set() else self.view.pending_nominations(managed, limit)
-
-    def count_pending_nominations(self, actor: Actor) -> int:
-        """How many proposed reviewers wait for the actor's approval (all of them, however many a page shows)."""
-        managed = self.policy.round_manager_scope(actor)
-        return 0 if managed == set() else self.view.count_pending_nominations(managed)
+        if managed == set():
+            return {"items": [], "next_cursor": None, "total": 0}
+        found = self.view.pending_nominations(managed, limit, cursor)
+        return {"items": found.items, "next_cursor": found.next_cursor, "total": found.total}
 
     def rounds_page(self, actor: Actor, flt: Any, limit: int, cursor: str | None = None) -> dict[str, Any]:
         """One page of the rounds the actor may list, the next page's cursor and how many there are."""

@@ -241,10 +241,10 @@ class FeedbackView:
         """How many rounds match the filter (of the reviewees given; None: all)."""
         return self._count(_round_filtered(select(rounds.c.id), flt, visible_to))
 
-    def pending_nominations(self, supervisors: set[UUID] | None, limit: int) -> list[dict[str, Any]]:
-        """Proposed reviewers waiting for approval in open rounds, oldest round closing first, with the round's
-        period, version and reviewee and the reviewer's name (``supervisors``: rounds naming one of them; None:
-        all)."""
+    def pending_nominations(self, supervisors: set[UUID] | None, limit: int, cursor: str | None = None) -> Page:
+        """One page of the proposed reviewers waiting for approval in open rounds, oldest round closing first, with
+        the round's period, version and reviewee and the reviewer's name (``supervisors``: rounds naming one of
+        them; None: all), the next page's cursor and how many there are."""
         reviewee = people.alias("reviewee")
         stmt = (select(nominations, rounds.c.period, rounds.c.closes_on, rounds.c.reviewee_id,
                        rounds.c.version.label("round_version"), reviewee.c.name.label("reviewee_name"),
@@ -252,8 +252,10 @@ class FeedbackView:
                 .join(rounds, rounds.c.id == nominations.c.round_id)
                 .outerjoin(reviewee, reviewee.c.id == rounds.c.reviewee_id)
                 .outerjoin(people, people.c.id == nominations.c.reviewer_id))
-        stmt = _pending(stmt, supervisors)
-        return self._rows(stmt.order_by(rounds.c.closes_on, rounds.c.id, nominations.c.nominated_at).limit(limit))
+        keys = [(rounds.c.closes_on, False), (rounds.c.id, False), (nominations.c.nominated_at, False),
+                (nominations.c.id, False)]
+        with self.engine.connect() as conn:
+            return keyset_page(conn, _pending(stmt, supervisors), keys, limit, cursor)
 
     def count_pending_nominations(self, supervisors: set[UUID] | None) -> int:
         """How many proposed reviewers wait for approval in open rounds (of these supervisors; None: all)."""

@@ -19,16 +19,17 @@ NEXT = re.compile(r'<([^>]+)>; rel="next"')
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """Five appraisals of the staff member and five of the other employee; five rounds; three trainings, potential
-    assessments and awards; two mentoring assignments; three decided cases, each grieved and assigned
-    to the investigator."""
+    """Five appraisals of the staff member and five of the other employee; five rounds, each with a proposed reviewer
+    waiting for approval; three trainings, potential assessments and awards; two mentoring assignments; three decided
+    cases, each grieved and assigned to the investigator."""
     for built in build_site(tmp_path_factory.mktemp("paging")):
         ids = built.api.ids
         for who in ("staff", "other"):
             for period in PERIODS:
                 built.jejak.appraisals.open(HR, ids[who], period, assessor_id=ids["supervisor"])
         for period in ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2025"):
-            built.jejak.feedback.open_round(HR, ids["staff"], period, built.jejak.feedback.today())
+            opened = built.jejak.feedback.open_round(HR, ids["staff"], period, built.jejak.feedback.today())
+            built.jejak.feedback.propose(HR, opened.id, [(ids["supervisor"], "supervisor")])
         for n, who in enumerate(("staff", "other", "supervisor")):
             built.jejak.trainings.record(HR, employee_id=ids[who], course=f"Pelatihan {n}", provider="BPSDM", jp=8,
                                          start_date=date(2025, 5, 5 + n), end_date=date(2025, 5, 5 + n),
@@ -132,10 +133,19 @@ def test_the_investigations_page_pages_the_grievances_assigned(site: Site, monke
     assert len(seen) == 3 == len(set(seen)) and [len(p) for p in pages] == [2, 1]
 
 
+def test_the_nominations_page_pages_the_proposed_reviewers(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("web.pages.hr.PAGE_SIZE", 2)
+    pages = walk_page(site, "hr_admin", "/nominations", 5, r'id="c-([0-9a-f-]{36})"')
+
+    seen = [i for page in pages for i in page]
+    assert len(seen) == 5 == len(set(seen)) and [len(p) for p in pages] == [2, 2, 1]
+
+
 ROLE_OF = {"/investigations": "investigator"}
 
 
-@pytest.mark.parametrize("path", ["/appraisals", "/feedback", "/hr/rounds", "/grievances", "/investigations"])
+@pytest.mark.parametrize("path", ["/appraisals", "/feedback", "/hr/rounds", "/grievances", "/investigations",
+                                  "/nominations"])
 def test_a_list_page_refuses_a_cursor_it_did_not_make(site: Site, path: str) -> None:
     answer = site.client(ROLE_OF.get(path, "hr_admin")).get(path + "?cursor=WyJ4Il0")
 

@@ -158,8 +158,8 @@ def reject(round_id: str, nomination_id: str) -> Any:
 @bp.route("/nominations", methods=["GET", "POST"])
 @page(roles=PAGE_ROLES["pages.hr.nominations"])
 def nominations() -> Any:
-    """Proposed reviewers waiting for the visitor (the rounds' supervisor, or HR), round by round; tick several and
-    approve them at once (all or nothing: one refusal approves none)."""
+    """Proposed reviewers waiting for the visitor (the rounds' supervisor, or HR), round by round, a page at a time
+    with how many there are; tick several and approve them at once (all or nothing: one refusal approves none)."""
     errors: Errors = {}
     if request.method == "POST":
         chosen, versions, errors = chosen_nominations()
@@ -169,19 +169,14 @@ def nominations() -> Any:
                 return redirect(url_for("pages.hr.nominations", approved=count))
             except DomainError as e:
                 errors = {"chosen": [m for ms in field_errors(e).values() for m in ms]}
-    waiting = jejak().queries.feedback.pending_nominations(actor(), NOMINATIONS_LIMIT)
+    found = jejak().queries.feedback.pending_nominations(actor(), PAGE_SIZE, cursor_arg())
     by_round: dict[UUID, list[dict[str, Any]]] = {}
-    for row in waiting:
+    for row in found["items"]:
         by_round.setdefault(row["round_id"], []).append(row)
     approved = request.args.get("approved", "")
-    total = jejak().queries.feedback.count_pending_nominations(actor())
     return render("pages/nominations.html", 422 if errors else 200, rounds=list(by_round.values()), errors=errors,
-                  found={"items": waiting, "total": total}, next_url=None,
-                  approved=int(approved) if approved.isdigit() else None,
-                  picked=set(request.form.getlist("chosen")), limit=NOMINATIONS_LIMIT)
-
-
-NOMINATIONS_LIMIT = 500
+                  found=found, next_url=next_page(found), approved=int(approved) if approved.isdigit() else None,
+                  picked=set(request.form.getlist("chosen")))
 
 
 def chosen_nominations() -> tuple[list[tuple[UUID, UUID]], dict[UUID, int], Errors]:
