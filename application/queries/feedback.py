@@ -39,6 +39,9 @@ class FeedbackReadModel(Protocol):
     def review_requests(self, reviewer_id: UUID) -> list[dict[str, Any]]:
         """A reviewer's approved nominations with their rounds."""
 
+    def review_requests_page(self, reviewer_id: UUID, today: date, limit: int, cursor: str | None = None) -> Any:
+        """One page of those, the ones waiting on ``today`` first (items, next_cursor, total)."""
+
     def pending_nominations(self, supervisors: set[UUID] | None, limit: int, cursor: str | None = None) -> Any:
         """One page of the proposed reviewers waiting in open rounds of these supervisors (None: all) after a cursor
         (items, next_cursor, total)."""
@@ -136,15 +139,25 @@ class FeedbackQueries:
     def review_requests(self, actor: Actor) -> list[dict[str, Any]]:
         """The actor's review requests (pending, done or closed) with the pinned questions of each round."""
         rows = self.view.review_requests(actor.employee_id) if actor.employee_id else []
-        out = []
-        for row in rows:
-            questions = self.questions.get(row["question_set_version"])
-            expired = row["round_status"] == RoundStatus.CLOSED or row["closes_on"] < self.today()
-            state = "done" if row["responded_at"] else ("closed" if expired else "pending")
-            out.append({**row, "state": state, "questions": {
-                "version": questions.version, "scale": {"min": questions.scale_min, "max": questions.scale_max},
-                "anchors": questions.anchors, "items": questions.questions}})
-        return out
+        return [self._request(row) for row in rows]
+
+    def review_requests_page(self, actor: Actor, limit: int, cursor: str | None = None) -> dict[str, Any]:
+        """One page of the actor's review requests, those waiting for an answer first, the next page's cursor and
+        how many there are."""
+        if actor.employee_id is None:
+            return {"items": [], "next_cursor": None, "total": 0}
+        found = self.view.review_requests_page(actor.employee_id, self.today(), limit, cursor)
+        return {"items": [self._request(row) for row in found.items], "next_cursor": found.next_cursor,
+                "total": found.total}
+
+    def _request(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A review request with its state (pending, done or closed) and its round's pinned questions."""
+        questions = self.questions.get(row["question_set_version"])
+        expired = row["round_status"] == RoundStatus.CLOSED or row["closes_on"] < self.today()
+        state = "done" if row["responded_at"] else ("closed" if expired else "pending")
+        return {**row, "state": state, "questions": {
+            "version": questions.version, "scale": {"min": questions.scale_min, "max": questions.scale_max},
+            "anchors": questions.anchors, "items": questions.questions}}
 
     def review_request(self, actor: Actor, round_id: UUID) -> dict[str, Any] | None:
         """The actor's request to review in one round, if any."""

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
+    case,
     func,
     or_,
     select,
@@ -36,7 +37,7 @@ from sqlalchemy import (
 
 from application.feedback import report_of
 from application.queries.filters import Page, RoundFilter
-from domain.feedback_round import FeedbackRound, NominationStatus
+from domain.feedback_round import FeedbackRound, NominationStatus, RoundStatus
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.paging import keyset_page
@@ -283,14 +284,17 @@ class FeedbackView:
 
     def review_requests(self, reviewer_id: UUID) -> list[dict[str, Any]]:
         """A reviewer's approved requests, pending and done, with the reviewee's name and closing date."""
-        stmt = (select(nominations, rounds.c.reviewee_id, rounds.c.period, rounds.c.closes_on,
-                       rounds.c.status.label("round_status"), rounds.c.question_set_version,
-                       people.c.name.label("reviewee_name"))
-                .join(rounds, rounds.c.id == nominations.c.round_id)
-                .outerjoin(people, people.c.id == rounds.c.reviewee_id)
-                .where(nominations.c.reviewer_id == reviewer_id, nominations.c.status == NominationStatus.APPROVED.value)
-                .order_by(rounds.c.closes_on, nominations.c.nominated_at))
-        return self._rows(stmt)
+        return self._rows(_requests_of(reviewer_id).order_by(rounds.c.closes_on, nominations.c.nominated_at))
+
+    def review_requests_page(self, reviewer_id: UUID, today: date, limit: int, cursor: str | None = None) -> Page:
+        """One page of a reviewer's approved requests, those still waiting for an answer on ``today`` first, then
+        by closing date; the next page's cursor and how many there are."""
+        waiting = case((and_(nominations.c.responded_at.is_(None), rounds.c.status != RoundStatus.CLOSED.value,
+                             rounds.c.closes_on >= today), 0), else_=1)
+        keys = [(waiting, False), (rounds.c.closes_on, False), (nominations.c.nominated_at, False),
+                (nominations.c.id, False)]
+        with self.engine.connect() as conn:
+            return keyset_page(conn, _requests_of(reviewer_id), keys, limit, cursor)
 
     def reminders_due(self, now: datetime, after_days: int = 3) -> list[dict[str, Any]]:
         """Approved reviewers of rounds still accepting responses who have not responded ``after_days`` or more
@@ -395,6 +399,17 @@ def _round_filtered(stmt: Select[Any], flt: RoundFilter, visible_to: set[UUID] |
     if visible_to is not None:
         stmt = stmt.where(rounds.c.reviewee_id.in_(visible_to))
     return stmt
+
+
+def _requests_of(reviewer_id: UUID) -> Select[Any]:
+    """A reviewer's approved nominations with their rounds' period, closing date, status and questions, and the
+    reviewee's name (unordered)."""
+    return (select(nominations, rounds.c.reviewee_id, rounds.c.period, rounds.c.closes_on,
+                   rounds.c.status.label("round_status"), rounds.c.question_set_version,
+                   people.c.name.label("reviewee_name"))
+            .join(rounds, rounds.c.id == nominations.c.round_id)
+            .outerjoin(people, people.c.id == rounds.c.reviewee_id)
+            .where(nominations.c.reviewer_id == reviewer_id, nominations.c.status == NominationStatus.APPROVED.value))
 
 
 def _pending(stmt: Select[Any], supervisors: set[UUID] | None) -> Select[Any]:

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.web.pages import HR, Site, as_person, build_site, decided_case
+from application.queries.filters import RoundFilter
+from tests.web.pages import HR, RATINGS, Site, as_person, build_site, decided_case
 
 PERIODS = ("2022", "2023", "2024", "2025", "2026")
 NEXT = re.compile(r'<([^>]+)>; rel="next"')
@@ -20,7 +21,7 @@ NEXT = re.compile(r'<([^>]+)>; rel="next"')
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """Five appraisals of the staff member and five of the other employee; five rounds, each with a proposed reviewer
-    waiting for approval; three trainings, potential assessments and awards; two mentoring assignments; three decided
+    waiting for approval and the staff member asked to review herself (she has answered the last); three trainings, potential assessments and awards; two mentoring assignments; three decided
     cases, each grieved and assigned to the investigator."""
     for built in build_site(tmp_path_factory.mktemp("paging")):
         ids = built.api.ids
@@ -30,6 +31,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         for period in ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2025"):
             opened = built.jejak.feedback.open_round(HR, ids["staff"], period, built.jejak.feedback.today())
             built.jejak.feedback.propose(HR, opened.id, [(ids["supervisor"], "supervisor")])
+            built.jejak.feedback.add(HR, opened.id, ids["staff"], "self")
+        built.jejak.feedback.submit(as_person(built, "staff"), opened.id, dict(RATINGS), {})
         for n, who in enumerate(("staff", "other", "supervisor")):
             built.jejak.trainings.record(HR, employee_id=ids[who], course=f"Pelatihan {n}", provider="BPSDM", jp=8,
                                          start_date=date(2025, 5, 5 + n), end_date=date(2025, 5, 5 + n),
@@ -141,11 +144,21 @@ def test_the_nominations_page_pages_the_proposed_reviewers(site: Site, monkeypat
     assert len(seen) == 5 == len(set(seen)) and [len(p) for p in pages] == [2, 2, 1]
 
 
-ROLE_OF = {"/investigations": "investigator"}
+def test_the_reviews_page_pages_the_requests_waiting_ones_first(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("web.pages.feedback.PAGE_SIZE", 2)
+    pages = walk_page(site, "employee", "/reviews", 5, r'href="/reviews/([0-9a-f-]{36})"')
+
+    seen = [i for page in pages for i in page]
+    answered = site.jejak.feedback_view.rounds(RoundFilter(period="2025"), 5)[0]["id"]
+    assert len(seen) == 5 == len(set(seen)) and [len(p) for p in pages] == [2, 2, 1]
+    assert seen[-1] == str(answered)  # the one she has answered comes after those waiting for her
+
+
+ROLE_OF = {"/investigations": "investigator", "/reviews": "employee"}
 
 
 @pytest.mark.parametrize("path", ["/appraisals", "/feedback", "/hr/rounds", "/grievances", "/investigations",
-                                  "/nominations"])
+                                  "/nominations", "/reviews"])
 def test_a_list_page_refuses_a_cursor_it_did_not_make(site: Site, path: str) -> None:
     answer = site.client(ROLE_OF.get(path, "hr_admin")).get(path + "?cursor=WyJ4Il0")
 

@@ -30,12 +30,14 @@ BILINGUAL = re.compile(r"^(.+?) \((.+)\)$")
 @bp.route("/reviews")
 @page("feedback.review_requests")
 def inbox() -> Any:
-    """Review requests: pending ones first with their closing dates, then those done or closed."""
-    rows = jejak().queries.feedback.review_requests(actor())
-    pending = [r for r in rows if r["state"] == "pending"]
-    finished = [r for r in rows if r["state"] != "pending"]
+    """Review requests a page at a time with how many there are: pending ones first with their closing dates, then
+    those done or closed."""
+    cursor = cursor_arg()
+    found = jejak().queries.feedback.review_requests_page(actor(), PAGE_SIZE, cursor)
+    pending = [r for r in found["items"] if r["state"] == "pending"]
+    finished = [r for r in found["items"] if r["state"] != "pending"]
     return render("pages/reviews.html", pending=pending, finished=finished, today=jejak().feedback.today(),
-                  notice=request.args.get("notice"))
+                  notice=request.args.get("notice"), found=found, next_url=next_page(found), later=cursor is not None)
 
 
 def review_request(round_id: UUID) -> dict[str, Any]:
