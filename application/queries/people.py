@@ -31,6 +31,9 @@ class DirectoryReadModel(Protocol):
     def direct_reports(self, supervisor_id: UUID) -> list[dict[str, Any]]:
         """The employees reporting directly to a supervisor."""
 
+    def direct_reports_page(self, supervisor_id: UUID, limit: int, cursor: str | None = None) -> Any:
+        """One page of them by name after a cursor (items, next_cursor, total)."""
+
     def unit_members(self, unit: str) -> list[dict[str, Any]]:
         """Everyone in a unit now, by name."""
 
@@ -93,3 +96,13 @@ class PeopleQueries:
         supervisor = self.entry(supervisor_id)
         scope = self.policy.personal_scope(actor)
         return [without_personal(r, scope) for r in self.view.direct_reports(supervisor["id"])]
+
+    def direct_reports_page(self, actor: Actor, supervisor_id: UUID, limit: int,
+                            cursor: str | None = None) -> dict[str, Any]:
+        """One page of an employee's direct reports as the actor may see them, the next page's cursor and how many
+        there are."""
+        supervisor = self.entry(supervisor_id)
+        scope = self.policy.personal_scope(actor)
+        found = self.view.direct_reports_page(supervisor["id"], limit, cursor)
+        return {"items": [without_personal(r, scope) for r in found.items], "next_cursor": found.next_cursor,
+                "total": found.total}

@@ -36,6 +36,7 @@ from domain.employment import PNS, golongan_order
 from domain.unit import Unit
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.database import UTCDateTime
+from infrastructure.paging import keyset_page
 from infrastructure.projection import BulkReplay, Projected, plain
 from infrastructure.replay import Folded, RawEvent, sqlite_datetime
 
@@ -355,6 +356,12 @@ class DirectoryView:
         """The employees reporting directly to a supervisor."""
         stmt = select(employees).where(employees.c.supervisor_id == supervisor_id).order_by(employees.c.name)
         return self._rows(stmt)
+
+    def direct_reports_page(self, supervisor_id: UUID, limit: int, cursor: str | None = None) -> Page:
+        """One page of a supervisor's direct reports by name after a cursor, and how many there are."""
+        stmt = select(employees).where(employees.c.supervisor_id == supervisor_id)
+        with self.engine.connect() as conn:
+            return keyset_page(conn, stmt, [(employees.c.name, False), (employees.c.id, False)], limit, cursor)
 
     def has_reports(self, employee_id: UUID) -> bool:
         """True when anyone reports to this employee (being a supervisor follows from the registry)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from application.actor import system_actor
 from application.queries.filters import RoundFilter
 from tests.web.pages import HR, RATINGS, Site, as_person, build_site, decided_case
 
@@ -20,11 +21,15 @@ NEXT = re.compile(r'<([^>]+)>; rel="next"')
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """Five appraisals of the staff member and five of the other employee; five rounds, each with a proposed reviewer
+    """Two more reports of the supervisor (Budi, Eko); five appraisals of the staff member and five of the other employee; five rounds, each with a proposed reviewer
     waiting for approval and the staff member asked to review herself (she has answered the last); three trainings, potential assessments and awards; two mentoring assignments; three decided
     cases, each grieved and assigned to the investigator."""
     for built in build_site(tmp_path_factory.mktemp("paging")):
         ids = built.api.ids
+        for nip, name in (("199105102016031001", "Budi Santoso"), ("199508202019031003", "Eko Prasetyo")):
+            ids[name.split()[0].lower()] = built.jejak.registry.register_employee(
+                system_actor("paging-test"), nip=nip, name=name, unit="BKPSDM", position="Analis SDM", rank="III/a",
+                rank_since=date(2020, 4, 1), supervisor_id=ids["supervisor"]).id
         for who in ("staff", "other"):
             for period in PERIODS:
                 built.jejak.appraisals.open(HR, ids[who], period, assessor_id=ids["supervisor"])
@@ -94,7 +99,7 @@ def test_a_paged_object_says_how_many_there_are(site: Site, path: str) -> None:
     body = site.api.call("GET", path).get_json()
 
     assert len(body["items"]) == 1 and body["next_cursor"]
-    assert body["total"] == {"employees": 3}.get(path.split("?")[0].rsplit("/", 1)[1], 3)
+    assert body["total"] == {"employees": 5}.get(path.split("?")[0].rsplit("/", 1)[1], 3)
 
 
 @pytest.mark.parametrize("path", ["/api/appraisals?cursor=bm90LWEtY3Vyc29y", "/api/feedback-rounds?cursor=WzFd",
@@ -154,11 +159,19 @@ def test_the_reviews_page_pages_the_requests_waiting_ones_first(site: Site, monk
     assert seen[-1] == str(answered)  # the one she has answered comes after those waiting for her
 
 
-ROLE_OF = {"/investigations": "investigator", "/reviews": "employee"}
+def test_the_team_page_pages_the_direct_reports(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("web.pages.people.PAGE_SIZE", 2)
+    pages = walk_page(site, "supervisor", "/team", 3, r'<h2 id="p-([0-9a-f-]{36})">')
+
+    by_name = [[str(site.api.ids["budi"]), str(site.api.ids["staff"])], [str(site.api.ids["eko"])]]
+    assert pages == by_name  # Budi, Dewi | Eko
+
+
+ROLE_OF = {"/investigations": "investigator", "/reviews": "employee", "/team": "supervisor"}
 
 
 @pytest.mark.parametrize("path", ["/appraisals", "/feedback", "/hr/rounds", "/grievances", "/investigations",
-                                  "/nominations", "/reviews"])
+                                  "/nominations", "/reviews", "/team"])
 def test_a_list_page_refuses_a_cursor_it_did_not_make(site: Site, path: str) -> None:
     answer = site.client(ROLE_OF.get(path, "hr_admin")).get(path + "?cursor=WyJ4Il0")
 

@@ -139,16 +139,18 @@ def object_to(appraisal_id: str) -> Any:
 @bp.route("/team")
 @page(roles=PAGE_ROLES["pages.people.team"])
 def team() -> Any:
-    """A supervisor's direct reports with their open 360 rounds and their appraisals."""
+    """A supervisor's direct reports with their open 360 rounds and their appraisals, a page of reports at a time
+    with how many there are."""
     me = principal().employee_id
     if me is None:  # a supervisor always acts as an employee; kept for the type checker
-        return render("pages/team.html", reports=[], rounds={}, appraisals={})
-    reports = jejak().queries.people.direct_reports(actor(), me)
+        return render("pages/team.html", reports=[], rounds={}, appraisals={}, found=None, next_url=None)
+    found = jejak().queries.people.direct_reports_page(actor(), me, PAGE_SIZE, cursor_arg())
+    reports = found["items"]
     ids = {r["id"] for r in reports}
     queries = jejak().queries
     rounds = [r for r in queries.feedback.rounds(actor(), RoundFilter(status="open"), 500) if r["reviewee_id"] in ids]
     appraisals = [a for a in queries.appraisals.appraisals(actor(), AppraisalFilter(), 500)
                   if a["employee_id"] in ids]
-    return render("pages/team.html", reports=reports,
+    return render("pages/team.html", reports=reports, found=found, next_url=next_page(found),
                   rounds={i: [r for r in rounds if r["reviewee_id"] == i] for i in ids},
                   appraisals={i: [a for a in appraisals if a["employee_id"] == i] for i in ids})
