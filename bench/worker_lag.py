@@ -19,10 +19,10 @@ from datetime import date
 from tempfile import TemporaryDirectory
 
 from application.actor import Actor, system_actor
+from bench.workers import Workers, eventually
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from infrastructure.freshness import passed
-from tests.workers import Workers, eventually
 
 HR = Actor(id="bench-hr", role="hr_admin", name="Admin", correlation_id="bench-worker-lag")
 

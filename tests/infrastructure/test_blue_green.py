@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import select, text, update
 
 from application.actor import Actor
+from bench.workers import Workers, eventually
 from infrastructure.blue_green import fingerprint, rebuild_changed
 from infrastructure.container import Jejak
 from infrastructure.projection import BulkReplay
 from infrastructure.read_models.directory import employees
 from tests.conftest import _make as make_system
-from tests.workers import Workers, eventually
 
 HR = Actor(id="hr-1", role="hr_admin", name="Admin BKPSDM", correlation_id="corr-blue-green")
 

@@ -15,11 +15,11 @@ from uuid import UUID
 import pytest
 
 from application.actor import Actor
+from bench.workers import Workers, eventually
 from infrastructure.container import Jejak
 from infrastructure.worker import FileClaims, ProjectionWorker
 from infrastructure.worker import owners as worker_owners
 from tests.conftest import _make as make_system
-from tests.workers import Workers, eventually
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from bench.workers import Workers, eventually
 from infrastructure.container import Jejak
 from tests.web.conftest import Api
 from tests.web.pages import Site, build_site, post_form
-from tests.workers import Workers, eventually
 
 WAIT = 2.0  # JEJAK_READ_WAIT_SECONDS on the PostgreSQL site
 

@@ -1,4 +1,4 @@
-"""Helpers for tests that run `jejak projections worker` processes beside the test's system."""
+"""Start and stop `jejak projections worker` processes beside a system (the worker tests and bench/worker_lag.py)."""
 
 from __future__ import annotations
 
