@@ -32,6 +32,7 @@ from application.actor import Actor, system_actor
 from application.question_book import default_questions
 from bench.rebuild_directory import FIRST, LAST, OUT_DIR, POSITIONS, UNITS
 from domain.appraisal import Appraisal
+from domain.dialogue import Dialogue
 from domain.employee import Employee
 from domain.feedback_round import Candidate, FeedbackRound
 from domain.grievance import Grievance
@@ -44,11 +45,13 @@ from domain.unit import Unit
 from infrastructure.config import Settings
 from infrastructure.container import EVIDENCE_PROJECTIONS, Jejak
 
-CHUNK = 5_000  # stored events per insert
+CHUNK = 10_000  # stored events per insert
 HR = Actor(id="bench-hr", role="hr_admin", name="Admin BKPSDM (generator)", correlation_id="bench-generate")
 COMMITTEE = Actor(id="bench-committee", role="committee", name="Tim Penilai Kinerja", correlation_id="bench-generate")
 COURSES = ("Pelatihan Kepemimpinan Pengawas", "Diklat Teknis Kepegawaian", "Pelatihan Analis Kebijakan",
            "Bimtek Pengadaan Barang/Jasa", "Pelatihan Pelayanan Publik", "Diklat Keuangan Daerah")
+NOTES = ("laporan diserahkan tepat waktu", "perlu memperbaiki ketelitian data", "koordinasi dengan unit lain baik",
+         "target bulanan tercapai", "perlu mempercepat penyelesaian berkas")
 RATINGS = ("above", "as_expected", "as_expected", "as_expected", "below")
 
 
@@ -160,6 +163,8 @@ class Instansi:
                 self.training(p, y)
             if p.supervisor:
                 self.appraisal(p, y)
+                for quarter in range(4):
+                    self.dialogue(p, y, quarter)
             if p.supervisor and len(p.peers) >= 3 and rng.random() < 0.5:
                 self.round(p, y)
             if p.supervisor and rng.random() < 0.04:
@@ -190,6 +195,8 @@ class Instansi:
                            assessor_id=p.supervisor.employee.id)
         a.agree_target("Menyelesaikan layanan kepegawaian tepat waktu", "95% layanan selesai sesuai SOP")
         a.agree_target("Menyusun laporan kinerja triwulan", "4 laporan diterima")
+        for month in range(1, 13):  # continuous coaching: a supervisor's feedback note every month
+            a.record_note(rng.choice(NOTES), p.supervisor.employee.id)
         a.assess(rng.choice(RATINGS), rng.choice(RATINGS), self.rule_version, self.rules)
         a.finalise(date(y, 12, 20), p.employee.unit)
         self.count("appraisals")
@@ -211,6 +218,22 @@ class Instansi:
             g.conclude("dismissed", "prosedur telah diikuti", "tidak ditemukan pelanggaran", None, date(y + 1, 1, 20))
             self.save(g)
             self.count("grievances")
+
+    def dialogue(self, p: Person, y: int, quarter: int) -> None:
+        """A quarterly performance dialogue: recorded by the supervisor, answered by the employee, its action done."""
+        rng = self.rng
+        assert p.supervisor is not None
+        held = date(y, 3 * quarter + 2, rng.randint(1, 28))
+        d = Dialogue.record(employee_id=p.employee.id, supervisor_id=p.supervisor.employee.id,
+                            recorded_by="supervisor", held_on=held, topics=["capaian target triwulan"],
+                            actions=[{"text": rng.choice(NOTES), "owner": "employee",
+                                      "due_on": held + timedelta(days=30)}],
+                            follow_up_on=held + timedelta(days=30), account="capaian dibahas bersama",
+                            today=held)
+        d.add_account("employee", "sepakat dengan rencana tindak lanjut")
+        d.complete(d.actions[0].id, "employee", "selesai dikerjakan")
+        self.save(d)
+        self.count("dialogues")
 
     def round(self, p: Person, y: int) -> None:
         rng = self.rng
