@@ -195,7 +195,7 @@ class Instansi:
                            assessor_id=p.supervisor.employee.id)
         a.agree_target("Menyelesaikan layanan kepegawaian tepat waktu", "95% layanan selesai sesuai SOP")
         a.agree_target("Menyusun laporan kinerja triwulan", "4 laporan diterima")
-        for month in range(1, 13):  # continuous coaching: a supervisor's feedback note every month
+        for _month in range(1, 13):  # continuous coaching: a supervisor's feedback note every month
             a.record_note(rng.choice(NOTES), p.supervisor.employee.id)
         a.assess(rng.choice(RATINGS), rng.choice(RATINGS), self.rule_version, self.rules)
         a.finalise(date(y, 12, 20), p.employee.unit)
