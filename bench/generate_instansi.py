@@ -46,6 +46,7 @@ from infrastructure.config import Settings
 from infrastructure.container import EVIDENCE_PROJECTIONS, Jejak
 
 CHUNK = 10_000  # stored events per insert
+FIRST_PASS = 1_000  # an evidence read model this far behind is rebuilt in one pass rather than caught up
 HR = Actor(id="bench-hr", role="hr_admin", name="Admin BKPSDM (generator)", correlation_id="bench-generate")
 COMMITTEE = Actor(id="bench-committee", role="committee", name="Tim Penilai Kinerja", correlation_id="bench-generate")
 COURSES = ("Pelatihan Kepemimpinan Pengawas", "Diklat Teknis Kepegawaian", "Pelatihan Analis Kebijakan",
@@ -280,8 +281,12 @@ class Instansi:
             return
         # the evidence index reads trainings, rounds and awards from their read models once they are caught up
         # (scanning the log for them otherwise): catch those up, as a worker would have
+        # (the first time, years of the log: a one-pass rebuild reads it several times faster than batches do)
+        runner = self.jejak.projections
         for name in EVIDENCE_PROJECTIONS:
-            self.jejak.projections.catch_up(name)
+            if runner.position(name) < FIRST_PASS:
+                runner.rebuild(name)
+            runner.catch_up(name)
         for p in self.rng.sample(self.people, max(1, len(self.people) // 25)):
             if p.employee.status != "PNS" or RANK_CODES.index(p.employee.rank) >= len(RANK_CODES) - 2:
                 continue
