@@ -68,6 +68,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
@@ -78,6 +79,7 @@ from sqlalchemy import (
 )
 
 from application.jsonable import jsonable
+from application.queries.filters import Page
 from domain.appraisal import Appraisal
 from domain.development import DevelopmentNeed
 from domain.development_plan import DevelopmentPlan
@@ -91,6 +93,7 @@ from domain.recognition import Award
 from domain.service_record import ServiceRecord
 from domain.training import Training
 from infrastructure.database import UTCDateTime
+from infrastructure.paging import SortKey, keyset_page
 from infrastructure.projection import Projected, Replayer, RowSink, StreamReplay, upcast_raw
 from infrastructure.replay import RawEvent, canonical_id, unwrapped_state
 
@@ -718,6 +721,7 @@ class _TimelineReplayer(Replayer):
 
 _ALL_ITEMS = (select(timeline).where(timeline.c.employee_id == bindparam("b_employee", type_=Uuid))
               .order_by(timeline.c.date, timeline.c.position))
+_ORDER: tuple[SortKey, ...] = ((timeline.c.date, False), (timeline.c.position, False))
 
 
 class TimelineView:
@@ -734,13 +738,25 @@ class TimelineView:
         if since is None and until is None and not wanted:  # the usual read: a statement built once
             with self.engine.connect() as conn:
                 return [dict(r._mapping) for r in conn.execute(_ALL_ITEMS, {"b_employee": employee_id})]
-        stmt = select(timeline).where(timeline.c.employee_id == employee_id)
-        if since is not None:
-            stmt = stmt.where(timeline.c.date >= since)
-        if until is not None:
-            stmt = stmt.where(timeline.c.date <= until)
-        if wanted:
-            stmt = stmt.where(timeline.c.kind.in_(wanted))
-        stmt = stmt.order_by(timeline.c.date, timeline.c.position)
+        stmt = _filtered(employee_id, since, until, wanted).order_by(timeline.c.date, timeline.c.position)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def page(self, employee_id: UUID, since: date | None, until: date | None, kinds: Iterable[str] | None,
+             limit: int, cursor: str | None) -> Page:
+        """One page of those items in the same order after the cursor, with how many the filtered timeline has
+        (the page and the count read the employee's rows through ``ix_career_timeline_employee_date`` only)."""
+        with self.engine.connect() as conn:
+            return keyset_page(conn, _filtered(employee_id, since, until, list(kinds or ())), _ORDER, limit, cursor)
+
+
+def _filtered(employee_id: UUID, since: date | None, until: date | None, kinds: list[str]) -> Select[Any]:
+    """The employee's rows within the dates and of the kinds (none: all), unordered."""
+    stmt = select(timeline).where(timeline.c.employee_id == employee_id)
+    if since is not None:
+        stmt = stmt.where(timeline.c.date >= since)
+    if until is not None:
+        stmt = stmt.where(timeline.c.date <= until)
+    if kinds:
+        stmt = stmt.where(timeline.c.kind.in_(kinds))
+    return stmt
