@@ -8,8 +8,9 @@ changes), written once into ``bench/out/rebuild-all-<N>.db`` and reused; on Post
 into the schema ``bench_rebuild_<N>`` (``--schema``) once. For every projection the run times
 ``ProjectionRunner.rebuild(name)`` and prints wall seconds, CPU seconds, events/s and events per CPU-second (events =
 the whole log, which every projection reads, whether or not it handles a topic) and the load average; then it times
-``rebuild_all()``, what ``jejak projections rebuild`` runs, with the CPU seconds each projection took inside the
-shared pass. Afterwards every projection must be at the head with nothing parked (exit status 1 otherwise). Nothing
+``BlueGreen.rebuild_all()``, what ``jejak projections rebuild`` runs (build beside the live tables in one read of the
+log, swap), with the CPU seconds each projection took inside the shared pass (bulk projections fold on their own
+first, so they are not in it). Afterwards every projection must be at the head with nothing parked (exit status 1 otherwise). Nothing
 catches up by itself during the run. CPU seconds are this process's (and its children's: the bulk fold's workers).
 """
 
@@ -84,17 +85,16 @@ def time_single(runner: ProjectionRunner, names: list[str], head: int) -> None:
         print(_line(name, head, wall, cpu, load), flush=True)
 
 
-def time_all(runner: ProjectionRunner, head: int) -> None:
-    """Rebuild all together (what `jejak projections rebuild` runs) and print the total and each projection's share."""
+def time_all(jejak: Jejak, head: int) -> None:
+    """Rebuild all together, as `jejak projections rebuild` does (beside the live tables, one read of the log, then
+    the swap), and print the total and each projection's CPU seconds inside the shared pass."""
     load = _load()
     wall, cpu = time.perf_counter(), _cpu()
-    steps = runner.rebuild_all()
+    steps = jejak.blue_green.rebuild_all()
     wall, cpu = time.perf_counter() - wall, _cpu() - cpu
-    print(_line("ALL", head, wall, cpu, load, "   " + ", ".join(
-        f"{k} {v:.1f} s" for k, v in steps.items() if not k.startswith("cpu:"))))
-    for key, seconds in steps.items():
-        if key.startswith("cpu:"):
-            print(f"  in the pass: {key[4:]:<20}{seconds:7.2f} CPU s  {head / max(seconds, 1e-9):12,.0f} events/CPU-s")
+    print(_line("ALL", head, wall, cpu, load, "   " + ", ".join(f"{k} {v:.1f} s" for k, v in steps.items())))
+    for name, seconds in jejak.blue_green.pass_cpu.items():
+        print(f"  in the pass: {name:<20}{seconds:7.2f} CPU s  {head / max(seconds, 1e-9):12,.0f} events/CPU-s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_single:
             time_single(runner, args.only.split(",") if args.only else list(runner.projections), head)
         if not args.skip_all:
-            time_all(runner, head)
+            time_all(jejak, head)
         bad = [s for s in runner.status() if s.lag or s.parked]
         jejak.close()
     print(f"machine: {machine()}")

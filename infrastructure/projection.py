@@ -40,6 +40,7 @@ from sqlalchemy import (
 
 from application.ledger import Ledger
 from domain.text import escaped
+from infrastructure import people_index
 from infrastructure.database import UTCDateTime, writer
 from infrastructure.replay import (
     CHUNK,
@@ -101,6 +102,9 @@ class Projection(ABC):
     name: str
     metadata: MetaData
     handles: tuple[type, ...] = ()
+    # The read model's own copy of employee names and units (``people_index``), fed only through
+    # ``people_index.record``: a one-pass rebuild fills it from one fold shared by all, not event by event.
+    people: Table | None = None
 
     def topics(self) -> frozenset[str]:
         """The stored-event topics this projection reads; others are skipped undecoded."""
@@ -560,6 +564,10 @@ class ProjectionRunner:
         decrypt = mapper.cipher.decrypt if mapper.cipher else None
         decompress = mapper.compressor.decompress if mapper.compressor else None
         interest = {p.name: (p.wants_all(), p.topics()) for p in projections}
+        folks = [p for p in others if p.people is not None]
+        for p in folks:  # their copies of names and units come from the shared fold below
+            interest[p.name] = (False, interest[p.name][1] - people_index.TOPICS)
+        people: people_index.Folded = {}
         with _gc_paused(), writer(self.engine).begin() as conn, _bulk_settings(conn):
             # secondary indexes of the streamed tables are built once at the end, not entry by entry
             deferred = [ix for p in streams for table in p.metadata.sorted_tables for ix in table.indexes
@@ -571,7 +579,7 @@ class ProjectionRunner:
             for index in deferred:
                 index.drop(conn)
             replayers = [(p, p.replayer(conn)) for p in streams]
-            spent = self.pass_cpu = dict.fromkeys(["(read)", *(p.name for p in projections)], 0.0)
+            spent = self.pass_cpu = dict.fromkeys(["(read)", "(people)", *(p.name for p in projections)], 0.0)
             clock = time.process_time
             for low in range(1, head + 1, CHUNK):
                 high = min(low + CHUNK - 1, head)
@@ -584,6 +592,11 @@ class ProjectionRunner:
                     wants_all, wanted = interest[projection.name]
                     replayer.feed(raw if wants_all or wanted == topics else [e for e in raw if e.topic in wanted])
                     spent[projection.name] += clock() - began
+                if folks:
+                    began = clock()
+                    people_index.fold(decoded([r for r in rows if r[3] in people_index.TOPICS], decrypt, decompress),
+                                      people)
+                    spent["(people)"] += clock() - began
                 if others:
                     self._feed_domain(conn, others, interest, rows, spent)
                 if progress:
@@ -592,6 +605,12 @@ class ProjectionRunner:
                 began = clock()
                 replayer.finish()
                 spent[projection.name] += clock() - began
+            began = clock()
+            kept = [(key, name, unit) for key, (name, unit) in people.items()]
+            for projection in folks:
+                assert projection.people is not None
+                RowSink(conn, projection.people).insert(kept)
+            spent["(people)"] += clock() - began
             for index in deferred:
                 index.create(conn)
             conn.execute(update(tracking).where(tracking.c.name.in_([p.name for p in projections]))
