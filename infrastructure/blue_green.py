@@ -25,8 +25,9 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, delete, select, text, update
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, delete, event, select, text, update
 
 from infrastructure.config import Database
 from infrastructure.database import UTCDateTime, make_engine, writer
@@ -173,6 +174,14 @@ class BlueGreen:
         side_file = main.with_name(f"{main.name}.next-{label}")
         _remove(side_file)
         side_engine = make_engine(Database(kind="sqlite", path=str(side_file)))
+
+        @event.listens_for(side_engine, "connect")
+        def scratch(dbapi_connection: Any, _record: Any) -> None:
+            # a file thrown away if anything fails: no WAL (whose checkpoint writes every page a second time), no
+            # fsync; the rollback journal (kept in memory) still undoes a failed one-pass rebuild
+            dbapi_connection.execute("PRAGMA journal_mode=MEMORY")
+            dbapi_connection.execute("PRAGMA synchronous=OFF")
+
         builder = ProjectionRunner(side_engine, self.runner.ledger, projections, batch_size=self.runner.batch_size)
         try:
             timings = self._build(builder, progress)

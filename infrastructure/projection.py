@@ -587,16 +587,17 @@ class ProjectionRunner:
                 rows = _stored_rows(self.ledger, topics, low, high)
                 raw = list(decoded(rows, decrypt, decompress)) if replayers else []
                 spent["(read)"] += clock() - began
+                if folks:  # from the events decoded already, if any, before a replayer changes their states
+                    began = clock()
+                    found = ([e for e in raw if e.topic in people_index.TOPICS] if replayers
+                             else decoded([r for r in rows if r[3] in people_index.TOPICS], decrypt, decompress))
+                    people_index.fold(found, people)
+                    spent["(people)"] += clock() - began
                 for projection, replayer in replayers:
                     began = clock()
                     wants_all, wanted = interest[projection.name]
                     replayer.feed(raw if wants_all or wanted == topics else [e for e in raw if e.topic in wanted])
                     spent[projection.name] += clock() - began
-                if folks:
-                    began = clock()
-                    people_index.fold(decoded([r for r in rows if r[3] in people_index.TOPICS], decrypt, decompress),
-                                      people)
-                    spent["(people)"] += clock() - began
                 if others:
                     self._feed_domain(conn, others, interest, rows, spent)
                 if progress:
@@ -606,10 +607,14 @@ class ProjectionRunner:
                 replayer.finish()
                 spent[projection.name] += clock() - began
             began = clock()
-            kept = [(key, name, unit) for key, (name, unit) in people.items()]
-            for projection in folks:
-                assert projection.people is not None
-                RowSink(conn, projection.people).insert(kept)
+            tables = [p.people for p in folks if p.people is not None]
+            if tables:  # written once; the other copies from it within the database (SQLite copies the pages)
+                RowSink(conn, tables[0]).insert([(key, name, unit) for key, (name, unit) in people.items()])
+                for table in tables[1:]:
+                    if conn.dialect.name == "sqlite":  # only "SELECT *" into a table of the same shape copies pages
+                        conn.exec_driver_sql(f'INSERT INTO "{table.name}" SELECT * FROM "{tables[0].name}"')
+                    else:
+                        conn.execute(table.insert().from_select(list(table.c.keys()), select(tables[0])))
             spent["(people)"] += clock() - began
             for index in deferred:
                 index.create(conn)
