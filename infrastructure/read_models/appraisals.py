@@ -77,6 +77,7 @@ class AppraisalProjection(Projection):
 
     name = "appraisals"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (
         Appraisal.Opened,
         Appraisal.TargetAgreed,

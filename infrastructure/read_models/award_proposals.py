@@ -43,6 +43,7 @@ class AwardProposalProjection(Projection):
 
     name = "award_proposals"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (AwardProposal.Proposed, AwardProposal.Granted, AwardProposal.Dismissed) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:

@@ -57,6 +57,7 @@ class DevelopmentNeedProjection(Projection):
 
     name = "development_needs"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (DevelopmentNeed.Proposed, DevelopmentNeed.Confirmed, DevelopmentNeed.Dismissed) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:

@@ -75,6 +75,7 @@ class DevelopmentPlanProjection(Projection):
 
     name = "development_plans"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (DevelopmentPlan.Drafted, DevelopmentPlan.GoalAdded, DevelopmentPlan.Signed,
                DevelopmentPlan.ProgressRecorded, DevelopmentPlan.TrainingLinked, DevelopmentPlan.Closed) + people_index.EVENTS
 

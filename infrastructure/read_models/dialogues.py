@@ -75,6 +75,7 @@ class DialogueProjection(Projection):
 
     name = "dialogues"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (Dialogue.Recorded, Dialogue.AccountAdded, Dialogue.ActionDone) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:

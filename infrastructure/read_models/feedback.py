@@ -119,6 +119,7 @@ class FeedbackProjection(Projection):
 
     name = "feedback"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (
         FeedbackRound.Opened,
         FeedbackRound.NominationProposed,

@@ -106,6 +106,7 @@ class PromotionProjection(Projection):
 
     name = "promotions"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (PromotionCase.Proposed, PromotionCase.Assessed, PromotionCase.Decided, PromotionCase.RankApplied,
                PromotionCase.Reopened, PromotionCase.PertekRecorded, PromotionCase.SkRecorded) + people_index.EVENTS
 

@@ -114,6 +114,7 @@ class TalentProjection(Projection):
 
     name = "talent"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (
         PotentialAssessment.Assessed,
         Mentoring.Assigned,

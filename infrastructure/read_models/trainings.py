@@ -66,6 +66,7 @@ class TrainingProjection(Projection):
 
     name = "trainings"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (Training.Recorded, Training.Verified, Training.Rejected) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
