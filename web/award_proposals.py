@@ -9,6 +9,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
 
@@ -37,7 +38,7 @@ class AwardDismissIn(Strict):
     reason = ma.fields.String(required=True, validate=LongText)
 
 
-class AwardProposalOut(ma.Schema):
+class AwardProposalOut(Out):
     """An award proposal with the appraisal it pins."""
 
     id = ma.fields.UUID()

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from domain.development import AREAS, BERAKHLAK, MAX_DETAIL, SOURCES, STATUSES
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict
 from web.trainings import YEARS
@@ -54,7 +55,7 @@ class NeedDecisionIn(Strict):
     reason = ma.fields.String(required=True, validate=LongText)
 
 
-class NeedOut(ma.Schema):
+class NeedOut(Out):
     """A development need with its pinned source."""
 
     id = ma.fields.UUID()
@@ -155,7 +156,7 @@ class UnitDevelopmentQuery(Strict):
     year = ma.fields.Integer(load_default=None, validate=YEARS)
 
 
-class UnitDevelopmentOut(ma.Schema):
+class UnitDevelopmentOut(Out):
     """A unit's development needs, IDP coverage and JP."""
 
     unit = ma.fields.String()

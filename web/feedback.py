@@ -16,6 +16,7 @@ from application.jsonable import jsonable
 from application.queries.filters import RoundFilter
 from domain.feedback_round import RELATIONSHIPS, Response, RoundStatus
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.problems import problem
 from web.schemas import LongText, Strict
@@ -44,7 +45,7 @@ class RoundQuery(Strict):
         "description": "the next page: the cursor of the Link header's rel=\"next\""})
 
 
-class NominationOut(ma.Schema):
+class NominationOut(Out):
     """A reviewer's nomination."""
 
     id = ma.fields.UUID()
@@ -60,7 +61,7 @@ class NominationOut(ma.Schema):
     reminders = ma.fields.Integer()
 
 
-class RoundOut(ma.Schema):
+class RoundOut(Out):
     """A round with its counts (and nominations in the detail view)."""
 
     id = ma.fields.UUID()
@@ -115,7 +116,7 @@ class ResponseIn(Strict):
                               validate=ma.validate.Length(max=100))
 
 
-class SubmittedOut(ma.Schema):
+class SubmittedOut(Out):
     """The recorded response (the first one again for a retried Idempotency-Key)."""
 
     round_id = ma.fields.UUID()
@@ -124,7 +125,7 @@ class SubmittedOut(ma.Schema):
     submitted_at = ma.fields.AwareDateTime()
 
 
-class MyResponseOut(ma.Schema):
+class MyResponseOut(Out):
     """The caller's own current response."""
 
     response_id = ma.fields.UUID()
@@ -141,7 +142,7 @@ class ReportQuery(Strict):
     at = ma.fields.AwareDateTime(load_default=None)
 
 
-class ReviewRequestOut(ma.Schema):
+class ReviewRequestOut(Out):
     """A review the caller was asked to give."""
 
     nomination_id = ma.fields.UUID(attribute="id")
@@ -156,7 +157,7 @@ class ReviewRequestOut(ma.Schema):
     questions = ma.fields.Dict()
 
 
-class ReminderOut(ma.Schema):
+class ReminderOut(Out):
     """A reviewer who has not responded for 3 days or more."""
 
     nomination_id = ma.fields.UUID(attribute="id")

@@ -12,6 +12,7 @@ from application.grievances import grievance_dict
 from application.queries.filters import GrievanceFilter
 from domain.grievance import OUTCOMES, STATUSES, SUBJECTS
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import READ_REASON, Strict
 
@@ -70,7 +71,7 @@ class CaseFileQuery(Strict):
         "description": f"optional (without one, the case file is named as the reason): {READ_REASON}"})
 
 
-class GrievanceOut(ma.Schema):
+class GrievanceOut(Out):
     """A grievance, its status and outcome."""
 
     id = ma.fields.UUID()
@@ -97,7 +98,7 @@ class GrievanceOut(ma.Schema):
     version = ma.fields.Integer()
 
 
-class CaseFileOut(ma.Schema):
+class CaseFileOut(Out):
     """Everything needed to reconstruct the decision as it was made."""
 
     grievance = ma.fields.Dict()

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from domain.mentoring import MAX_GOAL, MAX_GOALS, MAX_NOTE
 from domain.recognition import CATEGORIES
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
 
@@ -50,7 +51,7 @@ class EndIn(Strict):
     summary = ma.fields.String(required=True, validate=LongText)
 
 
-class SessionOut(ma.Schema):
+class SessionOut(Out):
     """A logged session."""
 
     id = ma.fields.UUID()
@@ -60,7 +61,7 @@ class SessionOut(ma.Schema):
     logged_at = ma.fields.AwareDateTime()
 
 
-class MentoringOut(ma.Schema):
+class MentoringOut(Out):
     """A mentoring assignment (with its sessions in the detail view)."""
 
     id = ma.fields.UUID()
@@ -102,7 +103,7 @@ class AwardQuery(Strict):
         "description": "the next page: the cursor of the Link header's rel=\"next\""})
 
 
-class AwardOut(ma.Schema):
+class AwardOut(Out):
     """An award."""
 
     id = ma.fields.UUID()

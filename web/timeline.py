@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from application.queries.timeline import KINDS
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import parse_id
 from web.schemas import READ_CASE, READ_REASON, LongText, Strict
 
@@ -52,7 +53,7 @@ def split_kinds(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-class EventRefOut(ma.Schema):
+class EventRefOut(Out):
     """The event an item came from, as /api/audit/events shows it."""
 
     aggregate_id = ma.fields.UUID()
@@ -62,7 +63,7 @@ class EventRefOut(ma.Schema):
     href = ma.fields.String(metadata={"description": "the raw event in the audit log (auditors)"})
 
 
-class ItemOut(ma.Schema):
+class ItemOut(Out):
     """One career event."""
 
     id = ma.fields.UUID(metadata={"description": "stable across rebuilds"})
@@ -74,7 +75,7 @@ class ItemOut(ma.Schema):
     event = ma.fields.Nested(EventRefOut)
 
 
-class TimelineOut(ma.Schema):
+class TimelineOut(Out):
     """An employee's timeline, oldest first."""
 
     employee_id = ma.fields.UUID()

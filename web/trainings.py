@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from application.queries.filters import TrainingFilter
 from domain.training import MAX_JP_PER_DAY, OUTCOMES, STATUSES
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
 
@@ -61,7 +62,7 @@ class YearQuery(Strict):
     year = ma.fields.Integer(load_default=None, validate=YEARS)
 
 
-class TrainingOut(ma.Schema):
+class TrainingOut(Out):
     """A completion and its verification status."""
 
     id = ma.fields.UUID()
@@ -82,7 +83,7 @@ class TrainingOut(ma.Schema):
     version = ma.fields.Integer()
 
 
-class HoursOut(ma.Schema):
+class HoursOut(Out):
     """An employee's JP for a year: only verified completions count towards the minimum."""
 
     employee_id = ma.fields.UUID()
@@ -104,7 +105,7 @@ class HoursOut(ma.Schema):
     trainings = ma.fields.List(ma.fields.Nested(TrainingOut))
 
 
-class BelowOut(ma.Schema):
+class BelowOut(Out):
     """Someone below the yearly minimum."""
 
     employee_id = ma.fields.UUID()
@@ -116,7 +117,7 @@ class BelowOut(ma.Schema):
     shortfall_jp = ma.fields.Integer()
 
 
-class ShortfallOut(ma.Schema):
+class ShortfallOut(Out):
     """Who in the unit is below the yearly JP minimum."""
 
     unit = ma.fields.String()
