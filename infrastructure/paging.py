@@ -2,16 +2,21 @@
 
 The cursor (infrastructure/cursor.py) holds the last row's values of the sort keys, so a page never shifts when
 rows are added before it and never costs an OFFSET scan; the count is one COUNT over the same filtered statement.
+
+The limit and the cursor's values are bound parameters, so a list statement built once (its filter values bound
+too: ``params``) gives the same three derived statements every time; they are kept, and SQLAlchemy then finds
+their compiled form by the cache key it memoized on them instead of walking the statement on every request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Select, and_, func, literal, or_, select
+from sqlalchemy import Connection, Engine, Integer, Select, and_, bindparam, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from application.queries.filters import Page
@@ -20,20 +25,59 @@ from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 SortKey = tuple[ColumnElement[Any], bool]  # an expression (never NULL: coalesce nullable ones) and "descending"
 
 
+@dataclass(frozen=True)
+class _Derived:
+    """The statements one list statement pages with: its count, its first page and a page after a cursor."""
+
+    count: Select[Any]
+    first: Select[Any]
+    after: Select[Any]
+
+
+# list statement's id -> (the statement, its derived statements); only statements built once are kept (``params``)
+_DERIVED: dict[int, tuple[Select[Any], _Derived]] = {}
+_KEPT = 1024  # more shapes than this means statements are not built once: forget them all
+
+
 def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], limit: int,
-                cursor: str | None = None) -> Page:
-    """One page of ``stmt`` ordered by ``keys`` after the cursor's row, the next page's cursor and the total."""
-    total = int(conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar() or 0)
-    labelled = stmt.add_columns(*(expr.label(f"_key{i}") for i, (expr, _desc) in enumerate(keys)))
+                cursor: str | None = None, params: dict[str, Any] | None = None,
+                count: Select[Any] | None = None) -> Page:
+    """One page of ``stmt`` ordered by ``keys`` after the cursor's row, the next page's cursor and the total.
+    ``params``: the values of ``stmt``'s bound parameters (the statement is then built once and its paging
+    statements kept); ``count``: a cheaper statement giving the same number of rows as ``stmt``, to count."""
+    derived = _derive(stmt, keys, count, keep=params is not None)
+    values = dict(params or {})
+    total = int(conn.execute(derived.count, values).scalar() or 0)
+    values["_limit"] = limit + 1
     if cursor:
-        labelled = labelled.where(_after(keys, decode_cursor(cursor, len(keys))))
-    order = [expr.desc() if descending else expr.asc() for expr, descending in keys]
-    rows = [dict(r._mapping) for r in conn.execute(labelled.order_by(*order).limit(limit + 1))]
+        after = decode_cursor(cursor, len(keys))
+        values.update({f"_after{i}": _typed(expr, v) for i, ((expr, _), v) in enumerate(zip(keys, after, strict=True))})
+    result = conn.execute(derived.after if cursor else derived.first, values)
+    columns = list(result.keys())[:-len(keys)]  # the sort keys' labels come last
+    rows = result.all()
     more = len(rows) > limit
     rows = rows[:limit]
-    names = [f"_key{i}" for i in range(len(keys))]
-    next_cursor = encode_cursor([_plain(rows[-1][n]) for n in names]) if more and rows else None
-    return Page([{k: v for k, v in row.items() if k not in names} for row in rows], next_cursor, total)
+    next_cursor = encode_cursor([_plain(v) for v in rows[-1][len(columns):]]) if more and rows else None
+    return Page([dict(zip(columns, row, strict=False)) for row in rows], next_cursor, total)
+
+
+def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | None, keep: bool) -> _Derived:
+    """The count and page statements of a list statement (kept when the statement is built once)."""
+    found = _DERIVED.get(id(stmt))
+    if found is not None and found[0] is stmt:
+        return found[1]
+    labelled = stmt.add_columns(*(expr.label(f"_key{i}") for i, (expr, _desc) in enumerate(keys)))
+    order = [expr.desc() if descending else expr.asc() for expr, descending in keys]
+    limit = bindparam("_limit", type_=Integer)
+    derived = _Derived(
+        count=select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery()),
+        first=labelled.order_by(*order).limit(limit),
+        after=labelled.where(_after(keys)).order_by(*order).limit(limit))
+    if keep:
+        if len(_DERIVED) >= _KEPT:
+            _DERIVED.clear()
+        _DERIVED[id(stmt)] = (stmt, derived)
+    return derived
 
 
 def listed(engine: Engine, stmt: Select[Any], keys: Sequence[SortKey], limit: int, cursor: str | None) -> Any:
@@ -46,9 +90,15 @@ def listed(engine: Engine, stmt: Select[Any], keys: Sequence[SortKey], limit: in
         return keyset_page(conn, stmt, keys, limit, cursor or None)
 
 
-def _after(keys: Sequence[SortKey], values: list[Any]) -> ColumnElement[bool]:
-    """Rows strictly after the cursor's row in the sort order (mixed directions: one OR branch per key)."""
-    bound = [literal(_typed(expr, value), expr.type) for (expr, _desc), value in zip(keys, values, strict=True)]
+def like_escaped(text: str) -> str:
+    """Text matched literally inside a LIKE pattern escaped with ``/`` (as SQLAlchemy's ``autoescape`` does)."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _after(keys: Sequence[SortKey]) -> ColumnElement[bool]:
+    """Rows strictly after the cursor's row (bound as ``_after0`` ...) in the sort order (mixed directions: one
+    OR branch per key)."""
+    bound = [bindparam(f"_after{i}", type_=expr.type) for i, (expr, _desc) in enumerate(keys)]
     branches = []
     for i, (expr, descending) in enumerate(keys):
         equal_before = [keys[j][0] == bound[j] for j in range(i)]
