@@ -54,7 +54,7 @@ class InIdSet(ColumnElement[bool]):
     """``column IN`` the ids bound to one parameter of type ``IdSet``."""
 
     inherit_cache = True
-    type = NullType()  # a predicate as it is: a Boolean would be compared with 1 on SQLite
+    type = NullType()  # type: ignore[assignment] # a predicate as it is: a Boolean would be compared with 1 on SQLite
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
                            ("ids", InternalTraversal.dp_clauseelement)]
 

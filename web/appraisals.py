@@ -229,7 +229,7 @@ def rating_out(rating: UnitRating) -> dict[str, Any]:
 
 @blp.route("/appraisals")
 @allow()
-@blp.arguments(AppraisalQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(AppraisalQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, AppraisalOut(many=True), headers=PAGE_HEADERS)
 def list_appraisals(query: dict[str, Any]) -> Any:
     """Appraisals, newest period first (employees: their own and those they assess or decide; supervisors: also
@@ -337,7 +337,7 @@ def record_unit_rating(data: dict[str, Any], code: str, period: str) -> Any:
 
 @blp.route("/units/<code>/predicate-distribution")
 @allow()
-@blp.arguments(DistributionQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(DistributionQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, DistributionOut)
 def predicate_distribution(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Count and share of each predicate of the unit's final appraisals for the period, checked against the

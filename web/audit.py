@@ -96,7 +96,7 @@ class EmployeeAsOfOut(EmployeeOut):
 
 @blp.route("/events")
 @allow()
-@blp.arguments(EventQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(EventQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, EventPage)
 def events(query: dict[str, Any]) -> dict[str, Any]:
     """The event log in order, filtered by aggregate, actor, topic and time range."""
@@ -106,7 +106,7 @@ def events(query: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/aggregates/<aggregate_id>/events")
 @allow()
-@blp.arguments(ReasonQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(ReasonQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, EventOut(many=True))
 def aggregate_history(query: dict[str, Any], aggregate_id: str) -> list[dict[str, Any]]:
     """Every event of one aggregate, from the event store, with log positions (the read is recorded)."""
@@ -116,7 +116,7 @@ def aggregate_history(query: dict[str, Any], aggregate_id: str) -> list[dict[str
 
 @blp.route("/employees/<employee_id>/state")
 @allow()
-@blp.arguments(AsOfQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(AsOfQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, EmployeeAsOfOut)
 def employee_as_of(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     """An employee as of a version or a timestamp, rebuilt from the event store (the read is recorded)."""
@@ -171,7 +171,7 @@ class RawResponseOut(Out):
 
 @blp.route("/feedback-rounds/<round_id>/responses")
 @allow()
-@blp.arguments(RawReadQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(RawReadQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, RawResponseOut(many=True))
 def raw_responses(query: dict[str, Any], round_id: str) -> list[Any]:
     """Raw responses with reviewer identities; the read is recorded as an event (who, what, why)."""

@@ -67,7 +67,7 @@ def respond_proposal(proposal_id: UUID) -> Any:
 
 @blp.route("/award-proposals")
 @allow()
-@blp.arguments(AwardProposalQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(AwardProposalQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, AwardProposalOut(many=True))
 def list_proposals(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Award proposals, latest first (employees: their own; supervisors: also their reports')."""

@@ -91,7 +91,7 @@ def respond_need(need_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/development-needs")
 @allow()
-@blp.arguments(NeedQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(NeedQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, NeedOut(many=True))
 def list_needs(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Needs, latest first (employees: their own; supervisors: also their reports')."""
@@ -175,7 +175,7 @@ class UnitDevelopmentOut(Out):
 
 @blp.route("/units/<code>/development")
 @allow()
-@blp.arguments(UnitDevelopmentQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(UnitDevelopmentQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, UnitDevelopmentOut)
 def unit_development(query: dict[str, Any], code: str) -> dict[str, Any]:
     """The unit's development report: open needs by BerAKHLAK value and by source, who has no development plan

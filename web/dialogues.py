@@ -110,7 +110,7 @@ def respond_dialogue(dialogue_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/performance-dialogues")
 @allow()
-@blp.arguments(DialogueQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(DialogueQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, DialogueOut(many=True))
 def list_dialogues(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Dialogues, latest first (employees: their own and those they held as supervisor; supervisors: also their

@@ -154,7 +154,7 @@ def respond(employee_id: UUID, status: int = 200) -> Any:
 
 @blp.route("")
 @allow()
-@blp.arguments(EmployeeQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(EmployeeQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, EmployeePage)
 def list_employees(query: dict[str, Any]) -> dict[str, Any]:
     """Search the directory (filters: unit, rank, name, supervisor_id, status; cursor pagination)."""

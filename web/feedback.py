@@ -196,7 +196,7 @@ def respond_round(round_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/feedback-rounds")
 @allow()
-@blp.arguments(RoundQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(RoundQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, RoundOut(many=True), headers=PAGE_HEADERS)
 def list_rounds(query: dict[str, Any]) -> Any:
     """Rounds, newest first (employees: their own; supervisors: also their reports')."""
@@ -318,7 +318,7 @@ def close(data: dict[str, Any], round_id: str) -> Any:
 
 @blp.route("/feedback-rounds/<round_id>/report")
 @allow()
-@blp.arguments(ReportQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(ReportQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200)
 def report(query: dict[str, Any], round_id: str) -> dict[str, Any]:
     """The anonymity-protected report (after closing; reviewee, supervisor, HR). Auditors may pass ?at= for
@@ -349,7 +349,7 @@ def reminders() -> list[dict[str, Any]]:
 
 @blp.route("/units/<code>/feedback-report")
 @allow()
-@blp.arguments(UnitReportQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(UnitReportQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200)
 def unit_report(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Response rates per round and the distribution of means per value, for a unit (a year's period, 2026,

@@ -129,7 +129,7 @@ def respond(grievance_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/grievances")
 @allow()
-@blp.arguments(GrievanceQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(GrievanceQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, GrievanceOut(many=True), headers=PAGE_HEADERS)
 def list_grievances(query: dict[str, Any]) -> Any:
     """Grievances, newest first (employees: their own; investigators: the open ones assigned to them)."""
@@ -189,7 +189,7 @@ def conclude(data: dict[str, Any], grievance_id: str) -> Any:
 
 @blp.route("/grievances/<grievance_id>/case-file")
 @allow()
-@blp.arguments(CaseFileQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(CaseFileQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, CaseFileOut)
 def case_file(query: dict[str, Any], grievance_id: str) -> dict[str, Any]:
     """The decision event, the evidence exactly as of the decision, replay and drift, the rule-set text in effect

@@ -131,7 +131,7 @@ def respond_mentoring(mentoring_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/mentoring")
 @allow()
-@blp.arguments(MentoringQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(MentoringQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, MentoringOut(many=True), headers=PAGE_HEADERS)
 def list_mentoring(query: dict[str, Any]) -> Any:
     """Assignments, latest start first (employees: where they are mentor or mentee; supervisors: also their
@@ -183,7 +183,7 @@ def end(data: dict[str, Any], mentoring_id: str) -> Any:
 
 @blp.route("/awards")
 @allow()
-@blp.arguments(AwardQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(AwardQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, AwardOut(many=True), headers=PAGE_HEADERS)
 def list_awards(query: dict[str, Any]) -> Any:
     """Awards, latest first (employees: their own; supervisors: also their reports')."""

@@ -119,7 +119,7 @@ def respond_plan(plan_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/development-plans")
 @allow()
-@blp.arguments(PlanQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(PlanQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, PlanOut(many=True))
 def list_plans(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Plans, latest year first (employees: their own; supervisors: also their reports')."""

@@ -278,7 +278,7 @@ def respond(case_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/promotion-cases")
 @allow()
-@blp.arguments(CaseQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(CaseQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, CasePageOut)
 def list_cases(query: dict[str, Any]) -> dict[str, Any]:
     """Cases, newest proposal first (employees: their own; supervisors: also their reports')."""
@@ -387,7 +387,7 @@ def get_decision(case_id: str) -> Any:
 
 @blp.route("/promotion-cases/<case_id>/replay")
 @allow()
-@blp.arguments(ReplayQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(ReplayQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, ReplayOut)
 def replay(query: dict[str, Any], case_id: str) -> dict[str, Any]:
     """Load every pinned input at its pinned version, re-evaluate with the pinned rule-set version and compare with
@@ -397,7 +397,7 @@ def replay(query: dict[str, Any], case_id: str) -> dict[str, Any]:
 
 @blp.route("/promotion-cases/<case_id>/drift")
 @allow()
-@blp.arguments(ReplayQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(ReplayQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, DriftOut)
 def drift(query: dict[str, Any], case_id: str) -> dict[str, Any]:
     """For each pinned input, the events recorded after it was pinned (the case's own consequences apart); and
@@ -407,7 +407,7 @@ def drift(query: dict[str, Any], case_id: str) -> dict[str, Any]:
 
 @blp.route("/promotion-decisions")
 @allow()
-@blp.arguments(HistoryQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(HistoryQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, HistoryPageOut)
 def decision_history(query: dict[str, Any]) -> dict[str, Any]:
     """Every committee decision across cases, newest first: filter by unit, period (year or month), outcome,

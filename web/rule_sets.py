@@ -73,7 +73,7 @@ def publish(data: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/in-effect")
 @allow()
-@blp.arguments(InEffectQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(InEffectQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, RuleSetOut)
 def in_effect(query: dict[str, Any]) -> dict[str, Any]:
     """The version in effect on a date."""

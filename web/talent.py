@@ -94,7 +94,7 @@ class GridOut(Out):
 
 @blp.route("/potential-assessments")
 @allow()
-@blp.arguments(PotentialQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(PotentialQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, PotentialOut(many=True), headers=PAGE_HEADERS)
 def list_potential(query: dict[str, Any]) -> Any:
     """Potential assessments, latest first (employees: their own; supervisors: also their reports')."""

@@ -89,7 +89,7 @@ class TimelineOut(Out):
 
 @blp.route("/employees/<employee_id>/timeline")
 @allow()
-@blp.arguments(TimelineQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(TimelineQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, TimelineOut)
 def employee_timeline(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     """Registration, rank, position, unit and supervisor changes, final appraisals and objections, verified

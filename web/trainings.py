@@ -143,7 +143,7 @@ def respond_training(training_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/trainings")
 @allow()
-@blp.arguments(TrainingQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(TrainingQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, TrainingOut(many=True), headers=PAGE_HEADERS)
 def list_trainings(query: dict[str, Any]) -> Any:
     """Completions, latest end date first (employees: their own; supervisors: also their reports')."""
@@ -183,7 +183,7 @@ def verify(data: dict[str, Any], training_id: str) -> Any:
 
 @blp.route("/employees/<employee_id>/training-hours")
 @allow()
-@blp.arguments(YearQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(YearQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, HoursOut)
 def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     """Verified JP of a year against the yearly minimum of the rule set in effect at the end of that year (or
@@ -193,7 +193,7 @@ def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
 
 @blp.route("/units/<code>/training-shortfall")
 @allow()
-@blp.arguments(YearQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(YearQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, ShortfallOut)
 def training_shortfall(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Who in the unit (now, and in service by the end of the year) has fewer verified JP than the yearly

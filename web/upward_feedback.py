@@ -83,7 +83,7 @@ def give_feedback(data: dict[str, Any], employee_id: str) -> dict[str, Any]:
 
 @blp.route("/employees/<employee_id>/upward-feedback")
 @allow()
-@blp.arguments(PeriodQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(PeriodQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, UpwardOut)
 def feedback_report(query: dict[str, Any], employee_id: str) -> Any:
     """The upward feedback a supervisor received in a period (the supervisor, HR, auditors)."""

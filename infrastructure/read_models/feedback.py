@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -220,19 +221,20 @@ class FeedbackView:
         self.engine = engine
 
     def rounds(self, flt: RoundFilter, limit: int, after: datetime | None = None,
-               visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+               visible_to: AbstractSet[UUID] | None = None) -> list[dict[str, Any]]:
         """Rounds newest first, with counts; ``visible_to`` limits to rounds whose reviewee is in that set."""
         listing, _ = _round_listing(_round_shape(flt, visible_to))
         stmt = listing.order_by(rounds.c.opened_at.desc(), rounds.c.id).limit(limit)
-        return self._rows(stmt, _round_params(flt, visible_to))
+        with self.engine.connect() as conn:
+            return _with_counts(conn, [dict(r._mapping) for r in conn.execute(stmt, _round_params(flt, visible_to))])
 
     def rounds_page(self, flt: RoundFilter, limit: int, cursor: str | None = None,
-                    visible_to: set[UUID] | None = None) -> Page:
+                    visible_to: AbstractSet[UUID] | None = None) -> Page:
         """One page of ``rounds``' list after a cursor, and how many there are in all."""
         listing, counted = _round_listing(_round_shape(flt, visible_to))
         with self.engine.connect() as conn:
             page = keyset_page(conn, listing, _ROUND_ORDER, limit, cursor, _round_params(flt, visible_to), counted)
-        return Page(_with_rates(page.items), page.next_cursor, page.total)
+            return Page(_with_counts(conn, page.items), page.next_cursor, page.total)
 
     def latest_year(self, unit: str) -> int | None:
         """The latest year any of the unit's rounds belongs to (None: the unit has none)."""
@@ -241,7 +243,7 @@ class FeedbackView:
                                   ).scalar()
         return int(latest) if latest else None
 
-    def count_rounds(self, flt: RoundFilter, visible_to: set[UUID] | None = None) -> int:
+    def count_rounds(self, flt: RoundFilter, visible_to: AbstractSet[UUID] | None = None) -> int:
         """How many rounds match the filter (of the reviewees given; None: all)."""
         _, counted = _round_listing(_round_shape(flt, visible_to))
         with self.engine.connect() as conn:
@@ -423,7 +425,27 @@ def _round_listing(shape: RoundShape) -> tuple[Select[Any], Select[Any]]:
         conds.append(in_id_set(rounds.c.supervisor_id, "f_supervisors"))
     if visible:
         conds.append(in_id_set(rounds.c.reviewee_id, "f_visible"))
-    return FeedbackView._round_rows().where(*conds), select(rounds.c.id).where(*conds)
+    listing = select(rounds, people.c.name.label("reviewee_name")).outerjoin(people, people.c.id == rounds.c.reviewee_id)
+    return listing.where(*conds), select(rounds.c.id).where(*conds)
+
+
+_APPROVED = nominations.c.status == NominationStatus.APPROVED.value
+# The nomination counts of the rounds listed: counted for the rows returned only, not for every round that matched
+_COUNTS = (select(nominations.c.round_id, func.count().label("nominated"),
+                  func.sum(case((_APPROVED, 1), else_=0)).label("approved"),
+                  func.sum(case((and_(_APPROVED, nominations.c.responded_at.is_not(None)), 1), else_=0))
+                  .label("responded"))
+           .where(in_id_set(nominations.c.round_id, "ids")).group_by(nominations.c.round_id))
+
+
+def _with_counts(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Round rows with their nomination counts (as ``_round_rows`` gives them) and response rates."""
+    counted = {r.round_id: r for r in conn.execute(_COUNTS, {"ids": [row["id"] for row in rows]})} if rows else {}
+    for row in rows:
+        found = counted.get(row["id"])
+        row["nominated"], row["approved"], row["responded"] = (
+            (int(found.nominated), int(found.approved), int(found.responded)) if found else (0, 0, 0))
+    return _with_rates(rows)
 
 
 def _requests_of(reviewer_id: UUID) -> Select[Any]:

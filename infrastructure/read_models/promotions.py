@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -165,7 +166,7 @@ class PromotionView:
         self.engine = engine
 
     def cases(self, flt: CaseFilter, limit: int, cursor: str | None = None,
-              visible_to: set[UUID] | None = None) -> Page:
+              visible_to: AbstractSet[UUID] | None = None) -> Page:
         """Cases, newest proposal first, one page at a time (``visible_to``: only these candidates)."""
         stmt = (select(cases, people.c.name.label("candidate_name"))
                 .outerjoin(people, people.c.id == cases.c.candidate_id))
@@ -181,7 +182,7 @@ class PromotionView:
         nxt = encode_cursor([rows[-1]["proposed_at"].isoformat(), str(rows[-1]["id"])]) if more else None
         return Page(rows, nxt, total)
 
-    def count_cases(self, flt: CaseFilter, visible_to: set[UUID] | None = None) -> int:
+    def count_cases(self, flt: CaseFilter, visible_to: AbstractSet[UUID] | None = None) -> int:
         """How many cases match the filter (of the candidates given; None: all)."""
         return self._count(_case_filtered(select(cases.c.id), flt, visible_to))
 
@@ -220,7 +221,7 @@ class PromotionView:
             return int(conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar() or 0)
 
 
-def _case_filtered(stmt: Select[Any], flt: CaseFilter, visible_to: set[UUID] | None) -> Select[Any]:
+def _case_filtered(stmt: Select[Any], flt: CaseFilter, visible_to: AbstractSet[UUID] | None) -> Select[Any]:
     """Apply a case filter (and the candidates the caller may see) to a statement over cases."""
     stmt = _filtered(stmt, cases, flt)
     for column in ("kind", "status", "candidate_id"):
