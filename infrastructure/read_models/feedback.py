@@ -233,8 +233,9 @@ class FeedbackView:
         """One page of ``rounds``' list after a cursor, and how many there are in all."""
         listing, counted = _round_listing(_round_shape(flt, visible_to))
         with self.engine.connect() as conn:
-            page = keyset_page(conn, listing, _ROUND_ORDER, limit, cursor, _round_params(flt, visible_to), counted)
-            return Page(_with_counts(conn, page.items), page.next_cursor, page.total)
+            page = keyset_page(conn, listing, _ROUND_ORDER, limit, cursor, _round_params(flt, visible_to), counted,
+                               _page_counts)
+        return Page(_with_rates(page.items), page.next_cursor, page.total)
 
     def latest_year(self, unit: str) -> int | None:
         """The latest year any of the unit's rounds belongs to (None: the unit has none)."""
@@ -436,6 +437,17 @@ _COUNTS = (select(nominations.c.round_id, func.count().label("nominated"),
                   func.sum(case((and_(_APPROVED, nominations.c.responded_at.is_not(None)), 1), else_=0))
                   .label("responded"))
            .where(in_id_set(nominations.c.round_id, "ids")).group_by(nominations.c.round_id))
+
+
+def _page_counts(page: Any) -> list[Any]:
+    """A page of rounds' nomination counts (as ``_round_rows`` gives them), computed for the page's rows only."""
+    def counted(*conds: Any) -> Any:
+        return (select(func.count()).select_from(nominations)
+                .where(nominations.c.round_id == page.c.id, *conds).scalar_subquery())
+
+    responded = nominations.c.responded_at.is_not(None)
+    return [counted().label("nominated"), counted(_APPROVED).label("approved"),
+            counted(_APPROVED, responded).label("responded")]
 
 
 def _with_counts(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
