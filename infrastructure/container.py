@@ -274,8 +274,8 @@ class Jejak:
         except (NotFound, DomainError):
             return None
 
-    def _all_reports(self, supervisor_id: UUID) -> set[UUID]:
-        return set(self.reports_cache.cached(supervisor_id, lambda: frozenset(self.directory.all_reports(supervisor_id))))
+    def _all_reports(self, supervisor_id: UUID) -> frozenset[UUID]:
+        return self.reports_cache.cached(supervisor_id, lambda: frozenset(self.directory.all_reports(supervisor_id)))
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)

@@ -7,6 +7,7 @@ its own, fed by the same registration and move events the directory reads, and r
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import Any
 from uuid import UUID
 
@@ -56,7 +57,7 @@ def fold(events: Iterable[RawEvent], people: Folded) -> None:
 
 
 def narrowed(stmt: Select[Any], equal: Iterable[tuple[Any, Any]], employee_column: Any,
-             visible_to: set[UUID] | None) -> Select[Any]:
+             visible_to: AbstractSet[UUID] | None) -> Select[Any]:
     """A query with ``column == value`` for each given value (None: no filter), and only the employees in
     ``visible_to`` (None: everyone)."""
     for column, value in equal:

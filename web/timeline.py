@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from application.queries.timeline import KINDS
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import parse_id
 from web.schemas import READ_CASE, READ_REASON, LongText, Strict
 
@@ -56,7 +57,7 @@ def split_kinds(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-class EventRefOut(ma.Schema):
+class EventRefOut(Out):
     """The event an item came from, as /api/audit/events shows it."""
 
     aggregate_id = ma.fields.UUID()
@@ -66,7 +67,7 @@ class EventRefOut(ma.Schema):
     href = ma.fields.String(metadata={"description": "the raw event in the audit log (auditors)"})
 
 
-class ItemOut(ma.Schema):
+class ItemOut(Out):
     """One career event."""
 
     id = ma.fields.UUID(metadata={"description": "stable across rebuilds"})
@@ -78,7 +79,7 @@ class ItemOut(ma.Schema):
     event = ma.fields.Nested(EventRefOut)
 
 
-class TimelineOut(ma.Schema):
+class TimelineOut(Out):
     """An employee's timeline, oldest first."""
 
     employee_id = ma.fields.UUID()
@@ -93,7 +94,7 @@ class TimelineOut(ma.Schema):
 
 @blp.route("/employees/<employee_id>/timeline")
 @allow()
-@blp.arguments(TimelineQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(TimelineQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, TimelineOut)
 def employee_timeline(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     """Registration, rank, position, unit and supervisor changes, final appraisals and objections, verified
