@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         if profiler:
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
-            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("cumulative").print_stats(int(__import__("os").environ.get("PROFILE_LINES", "60")))
             stats.sort_stats("tottime").print_stats(25)
             print(out.getvalue())
     system.close()
