@@ -83,9 +83,16 @@ def main(argv: list[str] | None = None) -> int:
             "jp": 16, "start_date": (end - timedelta(days=2)).isoformat(), "end_date": end.isoformat(),
             "certificate_number": f"COST-{time.time_ns()}-{state['i']}"})
 
+    def assess() -> Any:  # as bench.http_write's jejak_assess: the assessor assesses again
+        state["i"] += 1
+        a = plan["appraisals"][state["i"] % len(plan["appraisals"])]
+        return client.post(f"/api/appraisals/{a['id']}/assessment", headers=auth(a["token"]),
+                           json={"work_results": "as_expected", "behaviour": "above" if state["i"] % 2 else "below"})
+
     people, closed = plan["employees"], plan["closed_rounds"]
     kinds: dict[str, Callable[[], Any]] = {
         "submit": submit,
+        "assess": assess,
         "training": training,
         "employee": get(lambda i: f"/api/employees/{people[i % len(people)]}"),
         "report": get(lambda i: f"/api/feedback-rounds/{closed[i % len(closed)]}/report"),
