@@ -70,8 +70,9 @@ class Target:
 # ------------------------------------------------------------------------------------------------ seeding
 
 
-def seed(var_dir: Path, n_rounds: int) -> dict[str, Any]:
-    """Build the Jejak database once: demo, bench rounds with approved reviewers and their tokens."""
+def seed(var_dir: Path, n_rounds: int, database_url: str | None = None) -> dict[str, Any]:
+    """Build the Jejak database once: demo, bench rounds with approved reviewers and their tokens, appraisals with
+    their assessors' tokens (in ``var_dir``'s SQLite file, or on ``database_url``)."""
     from application.actor import Actor, system_actor
     from application.queries.filters import CaseFilter, RoundFilter
     from infrastructure.config import Settings
@@ -81,7 +82,8 @@ def seed(var_dir: Path, n_rounds: int) -> dict[str, Any]:
 
     shutil.rmtree(var_dir, ignore_errors=True)
     var_dir.mkdir(parents=True)
-    jejak = Jejak(Settings.from_env({"JEJAK_VAR_DIR": str(var_dir)}, password_time_cost=1, password_memory_kib=8192))
+    env = {"JEJAK_VAR_DIR": str(var_dir), **({"JEJAK_DATABASE_URL": database_url} if database_url else {})}
+    jejak = Jejak(Settings.from_env(env, password_time_cost=1, password_memory_kib=8192))
     jejak.init(system_actor("jejak-init"))
     result = load_demo(jejak)
     hr = Actor(id="bench-hr", role="hr_admin", name="Bench HR")
@@ -107,6 +109,7 @@ def seed(var_dir: Path, n_rounds: int) -> dict[str, Any]:
             rounds.append({"id": str(fb_round.id), "reviewers": [str(r[0]) for r in reviewers],
                            "ratings": {q: 4 for q in questions.rating_ids()},
                            "comments": {q: "Kerja sama baik." for q in questions.text_ids()}})
+        appraisals = seed_appraisals(jejak, hr, [s for s in staff if s[1] is not None], n_rounds, rng, tokens)
     closed = [str(r["id"]) for r in jejak.feedback_view.rounds(RoundFilter(status="closed"), 50)]
     supervisors = [s for s in staff if any(t[1] == s[0] for t in staff)]
     boss = max(supervisors, key=lambda s: sum(1 for t in staff if t[1] == s[0]))
@@ -120,10 +123,31 @@ def seed(var_dir: Path, n_rounds: int) -> dict[str, Any]:
         "closed_rounds": closed,
         "employees": [str(s[0]) for s in rng.sample(staff, 50)],
         "cases": [str(c["id"]) for c in cases],
+        "appraisals": appraisals,
     }
     jejak.close()
     (var_dir / "bench-plan.json").write_text(json.dumps(plan))
     return plan
+
+
+def seed_appraisals(jejak: Any, hr: Any, supervised: list[tuple[UUID, UUID, str]], n: int, rng: random.Random,
+                    tokens: dict[UUID, str]) -> list[dict[str, str]]:
+    """Appraisals of the bench period with one agreed target each, and a token for each assessor (the supervisor):
+    what the assessment benchmark needs (an assessor may assess again until the appraisal is final)."""
+    from application.actor import Actor, system_actor
+
+    names = {s[0]: s[2] for s in supervised}
+    found = []
+    for employee_id, supervisor_id, _name in rng.sample(supervised, min(n, len(supervised))):
+        appraisal = jejak.appraisals.open(hr, employee_id, PERIOD)
+        assessor = Actor(id=str(supervisor_id), role="employee", name=names.get(supervisor_id, "Atasan"),
+                         employee_id=supervisor_id)
+        jejak.appraisals.agree_target(assessor, appraisal.id, "Menyelesaikan laporan kinerja", "Laporan tepat waktu")
+        if supervisor_id not in tokens:
+            tokens[supervisor_id] = jejak.access.issue(system_actor("bench"), "employee",
+                                                       names.get(supervisor_id, "Atasan"), supervisor_id).token
+        found.append({"id": str(appraisal.id), "token": tokens[supervisor_id]})
+    return found
 
 
 def load_plan(var_dir: Path, n_rounds: int, fresh: bool) -> dict[str, Any]:
@@ -328,6 +352,20 @@ def with_before(targets: list[Target], args: argparse.Namespace) -> list[Target]
         before.append(Target(t.name.replace("jejak_", "before_", 1), t.app, jejak_env(copies[var]), t.calls,
                              unique=t.unique, root=args.compare_with.resolve()))
     return targets + before
+
+
+def pg_url(url: str, schema: str) -> str:
+    """A PostgreSQL URL for a schema of its own, dropped and created afresh (so runs do not collide)."""
+    import psycopg
+
+    from infrastructure.config import Database
+
+    db = Database.parse(url)
+    with psycopg.connect(host=db.host, port=db.port, dbname=db.name, user=db.user, password=db.password or None,
+                         autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return f"{url.split('?')[0]}?schema={schema}"
 
 
 def jejak_env(var_dir: Path) -> dict[str, str]:

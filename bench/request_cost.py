@@ -83,14 +83,23 @@ def main(argv: list[str] | None = None) -> int:
             "jp": 16, "start_date": (end - timedelta(days=2)).isoformat(), "end_date": end.isoformat(),
             "certificate_number": f"COST-{time.time_ns()}-{state['i']}"})
 
-    people, closed = plan["employees"], plan["closed_rounds"]
+    def assess() -> Any:  # as bench.http_write's jejak_assess: the assessor assesses again
+        state["i"] += 1
+        a = plan["appraisals"][state["i"] % len(plan["appraisals"])]
+        return client.post(f"/api/appraisals/{a['id']}/assessment", headers=auth(a["token"]),
+                           json={"work_results": "as_expected", "behaviour": "above" if state["i"] % 2 else "below"})
+
+    people, closed, cases = plan["employees"], plan["closed_rounds"], plan["cases"]
     kinds: dict[str, Callable[[], Any]] = {
         "submit": submit,
+        "assess": assess,
         "training": training,
         "employee": get(lambda i: f"/api/employees/{people[i % len(people)]}"),
         "report": get(lambda i: f"/api/feedback-rounds/{closed[i % len(closed)]}/report"),
         "employees_page": get(lambda i: "/api/employees?limit=20"),
         "timeline": get(lambda i: f"/api/employees/{people[i % len(people)]}/timeline"),
+        "case": get(lambda i: f"/api/promotion-cases/{cases[i % len(cases)]}"),
+        "decisions": get(lambda i: "/api/promotion-decisions?limit=20"),
         "scoped_rounds": get(lambda i: "/api/feedback-rounds?limit=20", plan["boss_token"]),
     }
     only = set(args.only.split(",")) if args.only else set(kinds)
@@ -118,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         if profiler:
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
-            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("cumulative").print_stats(int(__import__("os").environ.get("PROFILE_LINES", "60")))
             stats.sort_stats("tottime").print_stats(25)
             print(out.getvalue())
     system.close()

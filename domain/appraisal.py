@@ -10,7 +10,7 @@ log and in ``assessments``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -315,6 +315,18 @@ class Appraisal(Aggregate):
         self.finalised_on: date | None = None
         self.finalised_at: datetime | None = None
         self.objection: Objection | None = None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Appraisal:
+        """A copy for a command: targets, notes and assessments are frozen values shared between copies (only
+        their lists are copied), the objection (changed when decided) is copied; so the copy a load makes does not
+        cost more as assessments accumulate."""
+        copied = object.__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        copied.targets, copied.notes, copied.assessments = list(self.targets), list(self.notes), list(self.assessments)
+        copied.objection = replace(self.objection) if self.objection is not None else None
+        copied._pending_events = list(self._pending_events)
+        memo[id(self)] = copied
+        return copied
 
     @staticmethod
     def id_for(employee_id: UUID, period: str) -> UUID:

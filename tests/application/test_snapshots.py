@@ -70,6 +70,7 @@ def test_a_long_employee_record_loads_from_its_latest_snapshot(jejak: Jejak, hr:
     assert taken == [SNAPSHOT_INTERVAL, 2 * SNAPSHOT_INTERVAL]
     counting = CountingStore(jejak.ledger.repository.event_store)
     jejak.ledger.repository.event_store = counting  # type: ignore[assignment]
+    jejak.ledger.forget_cached()  # as in a fresh process: nothing cached
     loaded = jejak.ledger.load(Employee, employee_id)
 
     assert counting.read == version - 2 * SNAPSHOT_INTERVAL < SNAPSHOT_INTERVAL
@@ -117,3 +118,38 @@ def test_snapshot_state_keeps_value_objects_and_id_keyed_maps() -> None:
 
 def replayed_moment() -> datetime:
     return datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def test_a_long_round_loads_from_the_cache_reading_only_the_events_stored_since(jejak: Jejak, hr: Actor) -> None:
+    """The cost of a command on a round does not grow with its history: a current load fast-forwards the cached
+    round by the events stored since it was cached (by any process), and answers as a full replay does."""
+    team = build_team(jejak, hr)
+    round_id, _ = staffed_round(jejak, hr, team)
+    for i in range(3 * SNAPSHOT_INTERVAL):
+        jejak.feedback.submit(team.actor(team.peers[i % 3]), round_id, answers(1 + i % 5), {})
+    counting = CountingStore(jejak.ledger.repository.event_store)
+    jejak.ledger.repository.event_store = counting  # type: ignore[assignment]
+
+    current = jejak.feedback.round(round_id)
+    assert counting.read <= 1  # at most the last submission, stored after the round was last loaded
+    counting.read = 0
+    jejak.feedback.submit(team.actor(team.peers[0]), round_id, answers(2), {})
+    after = jejak.feedback.round(round_id)
+
+    assert counting.read == 1 and after.version == current.version + 1
+    assert state(after) == state(replayed(jejak, round_id, after.version))
+    assert report_of(after) == report_of(replayed(jejak, round_id, after.version))
+    midway = jejak.ledger.load_as_of(type(after), round_id, version=SNAPSHOT_INTERVAL)
+    assert state(midway) == state(replayed(jejak, round_id, SNAPSHOT_INTERVAL))
+
+
+def test_a_command_that_fails_leaves_the_cached_aggregate_unchanged(jejak: Jejak, hr: Actor) -> None:
+    """Commands get a copy: a change the command made before it failed is never seen by the next load."""
+    team = build_team(jejak, hr)
+    round_id, _ = staffed_round(jejak, hr, team)
+    loaded = jejak.feedback.round(round_id)
+    loaded.submit(team.peers[0], answers(3), {}, date.today())  # changed in memory, never recorded
+
+    again = jejak.feedback.round(round_id)
+    assert again.version == loaded.version - 1 and again.responses == {}
+    assert state(again) == state(replayed(jejak, round_id, again.version))
