@@ -23,7 +23,7 @@ from infrastructure.seals import Seal, SealStore, public_from_hex, public_hex, s
 from infrastructure.verify_range import RangeCheck, run_job
 
 BATCH = 10_000
-PARALLEL_FROM = 100_000  # events from which a second process pays for its start (a worker starts in ~30 ms)
+PARALLEL_FROM = 100_000  # events from which a second process pays for its start (a worker: ~50 ms of CPU)
 
 
 @dataclass(frozen=True)
