@@ -28,32 +28,38 @@ SortKey = tuple[ColumnElement[Any], bool]  # an expression (never NULL: coalesce
 @dataclass(frozen=True)
 class _Derived:
     """The statements one list statement pages with: its count, its first page and a page after a cursor; the
-    page's rows carry ``width`` columns of the list, then any ``extra`` ones, then the sort keys it did not."""
+    page's rows carry ``width`` columns (the list's, then any extra ones), then the sort keys the list does not
+    select (and the first page then the total, when it counts)."""
 
     count: Select[Any]
     first: Select[Any]
     after: Select[Any]
     width: int
     key_at: tuple[int, ...]  # where each sort key's value is in a row
+    total_in_first: bool  # the first page's rows end with the count of the whole list
 
 
-# list statement's id -> (the statement, its derived statements); only statements built once are kept (``params``)
-_DERIVED: dict[int, tuple[Select[Any], _Derived]] = {}
+# (list statement's id, how it pages) -> (the statement, its derived statements); only statements built once are
+# kept (``params``), and with them what they page with (the extra columns and the count are built once too)
+_DERIVED: dict[tuple[int, bool, int, int], tuple[Select[Any], _Derived]] = {}
 _KEPT = 1024  # more shapes than this means statements are not built once: forget them all
 Extra = Callable[[Subquery], Sequence[ColumnElement[Any]]]  # columns computed for a page's rows only
 
 
 def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], limit: int,
                 cursor: str | None = None, params: dict[str, Any] | None = None,
-                count: Select[Any] | None = None, extra: Extra | None = None) -> Page:
+                count: Select[Any] | None = None, extra: Extra | None = None, total_in_page: bool = False) -> Page:
     """One page of ``stmt`` ordered by ``keys`` after the cursor's row, the next page's cursor and the total.
     ``params``: the values of ``stmt``'s bound parameters (the statement is then built once and its paging
     statements kept); ``count``: a cheaper statement giving the same number of rows as ``stmt``, to count;
     ``extra``: columns (labelled) computed over the page's rows only, such as per-row counts, given the page as
-    a subquery."""
-    derived = _derive(stmt, keys, count, extra, keep=params is not None)
+    a subquery; ``total_in_page``: the first page counts the list as it reads it (one statement instead of two; for
+    lists whose every row is read to sort them anyway, such as a supervisor's scoped ones, never for a list an
+    index gives in order)."""
+    derived = _derive(stmt, keys, count, extra, total_in_page, keep=params is not None)
     values = dict(params or {})
-    total = int(conn.execute(derived.count, values).scalar() or 0)
+    in_page = derived.total_in_first and not cursor
+    total = 0 if in_page else int(conn.execute(derived.count, values).scalar() or 0)
     values["_limit"] = limit + 1
     if cursor:
         after = decode_cursor(cursor, len(keys))
@@ -61,6 +67,8 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
     result = conn.execute(derived.after if cursor else derived.first, values)
     columns = list(result.keys())[:derived.width]
     rows = result.all()
+    if in_page and rows:
+        total = int(rows[0][-1])
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor([_plain(rows[-1][i]) for i in derived.key_at]) if more and rows else None
@@ -68,9 +76,10 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
 
 
 def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | None, extra: Extra | None,
-            keep: bool) -> _Derived:
+            total_in_page: bool, keep: bool) -> _Derived:
     """The count and page statements of a list statement (kept when the statement is built once)."""
-    found = _DERIVED.get(id(stmt))
+    memo = (id(stmt), total_in_page, id(extra), id(count))
+    found = _DERIVED.get(memo)
     if found is not None and found[0] is stmt:
         return found[1]
     listed = list(stmt.selected_columns)
@@ -79,23 +88,24 @@ def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | Non
     added = [(i, expr) for i, (expr, _desc) in enumerate(keys) if at[i] is None]
     labelled = stmt.add_columns(*(expr.label(f"_key{i}") for i, expr in added))
     limit = bindparam("_limit", type_=Integer)
-    pages = [labelled, labelled.where(_after(keys))]
+    first_page = labelled.add_columns(func.count().over().label("_total")) if total_in_page else labelled
+    pages = [first_page, labelled.where(_after(keys))]
     width = len(listed)
     if extra is None:
         first, after = (_ordered(page, keys).limit(limit) for page in pages)
     else:  # the extra columns are computed over the page (a subquery), then the rows ordered again
         first, after = (_extended(_ordered(page, keys).limit(limit).subquery(), width, len(added), extra, keys, at)
                         for page in pages)
-    offset = len(first.selected_columns) - len(added)  # where the added sort keys start
-    place = {i: offset + n for n, (i, _expr) in enumerate(added)}
+    offset = len(after.selected_columns) - len(added)  # where the added sort keys start: after the list's and
+    place = {i: offset + n for n, (i, _expr) in enumerate(added)}  # the extra columns, which the rows carry
     key_at = [j if j is not None else place[i] for i, j in enumerate(at)]
     derived = _Derived(
         count=select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery()),
-        first=first, after=after, width=width, key_at=tuple(key_at))
+        first=first, after=after, width=offset, key_at=tuple(key_at), total_in_first=total_in_page)
     if keep:
         if len(_DERIVED) >= _KEPT:
             _DERIVED.clear()
-        _DERIVED[id(stmt)] = (stmt, derived)
+        _DERIVED[memo] = (stmt, derived)
     return derived
 
 
@@ -108,11 +118,10 @@ def _extended(page: Subquery, width: int, n_added: int, extra: Extra, keys: Sequ
               at: list[int | None]) -> Select[Any]:
     """A page (limited, as a subquery) with the extra columns, in the keys' order again."""
     columns = list(page.c)
-    added = columns[width:width + n_added]
-    keyed = iter(added)
+    keyed = iter(columns[width:width + n_added])
     order = [(columns[j] if j is not None else next(keyed), descending)
              for j, (_expr, descending) in zip(at, keys, strict=True)]
-    return _ordered(select(*columns[:width], *extra(page), *added), order)
+    return _ordered(select(*columns[:width], *extra(page), *columns[width:]), order)  # keys (and total) last
 
 
 def listed(engine: Engine, stmt: Select[Any], keys: Sequence[SortKey], limit: int, cursor: str | None) -> Any:

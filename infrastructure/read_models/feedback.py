@@ -234,8 +234,9 @@ class FeedbackView:
         """One page of ``rounds``' list after a cursor, and how many there are in all."""
         listing, counted = _round_listing(_round_shape(flt, visible_to))
         with self.engine.connect() as conn:
+            # a supervisor's rounds are all read to be sorted: counted as they are read
             page = keyset_page(conn, listing, _ROUND_ORDER, limit, cursor, _round_params(flt, visible_to), counted,
-                               _page_counts)
+                               _page_counts, total_in_page=visible_to is not None)
         return Page(_with_rates(page.items), page.next_cursor, page.total)
 
     def latest_year(self, unit: str) -> int | None:
