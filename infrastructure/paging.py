@@ -57,7 +57,7 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
     names, per-row counts) is read for the page's rows only; ``total_in_page``: the first page counts the list as it reads it (one statement instead of two; for
     lists whose every row is read to sort them anyway, such as a supervisor's scoped ones, never for a list an
     index gives in order)."""
-    derived = _derive(stmt, keys, count, rows_of, total_in_page, keep=params is not None)
+    derived = _derive(stmt, keys, count, rows_of, total_in_page, keep=params is not None, after=bool(cursor))
     values = dict(params or {})
     in_page = derived.total_in_first and not cursor
     total = 0 if in_page else int(conn.execute(derived.count, values).scalar() or 0)
@@ -77,8 +77,9 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
 
 
 def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | None, rows_of: Rows | None,
-            total_in_page: bool, keep: bool) -> _Derived:
-    """The count and page statements of a list statement (kept when the statement is built once)."""
+            total_in_page: bool, keep: bool, after: bool) -> _Derived:
+    """The count and page statements of a list statement (kept when the statement is built once; when not, the
+    page after a cursor is built only for a request that has one: ``after``)."""
     memo = (id(stmt), total_in_page, id(rows_of), id(count))
     found = _DERIVED.get(memo)
     if found is not None and found[0] is stmt:
@@ -90,21 +91,20 @@ def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | Non
     labelled = stmt.add_columns(*(expr.label(f"_key{i}") for i, expr in added))
     limit = bindparam("_limit", type_=Integer)
     first_page = labelled.add_columns(func.count().over().label("_total")) if total_in_page else labelled
-    pages = [first_page, labelled.where(_after(keys))]
+    pages = [first_page, labelled.where(_after(keys))] if keep or after else [first_page]
     width = len(listed)
     place = {i: width + n for n, (i, _expr) in enumerate(added)}
     in_page = [j if j is not None else place[i] for i, j in enumerate(at)]  # each key's column in a page's row
     if rows_of is None:
-        first, after = (_ordered(page, keys).limit(limit) for page in pages)
+        built = [_ordered(page, keys).limit(limit) for page in pages]
         data, key_at = width, in_page
     else:  # the rows are read for the page (a subquery), followed by the page's own columns, in its order again
-        first, after = (_rows_of_page(_ordered(page, keys).limit(limit).subquery(), rows_of, keys, in_page)
-                        for page in pages)
-        data = len(after.selected_columns) - len(listed) - len(added)
+        built = [_rows_of_page(_ordered(page, keys).limit(limit).subquery(), rows_of, keys, in_page) for page in pages]
+        data = len(built[0].selected_columns) - len(first_page.selected_columns)
         key_at = [data + j for j in in_page]
     derived = _Derived(
         count=select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery()),
-        first=first, after=after, width=data, key_at=tuple(key_at), total_in_first=total_in_page)
+        first=built[0], after=built[-1], width=data, key_at=tuple(key_at), total_in_first=total_in_page)
     if keep:
         if len(_DERIVED) >= _KEPT:
             _DERIVED.clear()
