@@ -13,6 +13,7 @@ answer, for one person and one thing, comes from the ``may_*`` functions.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -181,15 +182,21 @@ class Cover:
     evidence: frozenset[UUID]  # the grievance, its subject and the subject's inputs
 
 
+_SCOPES_KEPT = 4096  # supervisors whose scope is kept; beyond, forget them all (each is read again once)
+
+
 class AccessPolicy:
     """Named relations and one decision per readable thing or guarded command."""
 
-    def __init__(self, reports: Callable[[UUID], set[UUID]],
+    def __init__(self, reports: Callable[[UUID], AbstractSet[UUID]],
                  investigations: Callable[[Actor], set[UUID]] = lambda actor: set(),
                  cover: Callable[[UUID], Cover | None] = lambda grievance_id: None):
         self._reports = reports  # everyone below a supervisor, directly or indirectly, as of today's TMTs
         self._investigations = investigations  # the union of an investigator's open grievances' evidence
         self._cover = cover
+        # employee -> (their reports as last given, themself and those reports): while ``reports`` gives the same
+        # unchangeable set (its cache), the scope is the same object, so what is derived from it is derived once
+        self._scopes: dict[UUID, tuple[AbstractSet[UUID], frozenset[UUID]]] = {}
 
     # --- relations -----------------------------------------------------------------------------------------------
 
@@ -227,11 +234,20 @@ class AccessPolicy:
         """The employee reports to the actor, directly or indirectly (by the supervisor changes in effect)."""
         return actor.employee_id is not None and employee_id in self._reports(actor.employee_id)
 
-    def self_or_reports(self, actor: Actor) -> set[UUID]:
+    def self_or_reports(self, actor: Actor) -> frozenset[UUID]:
         """The actor and everyone who reports to them (empty for a token without an employee)."""
         if actor.employee_id is None:
-            return set()
-        return {actor.employee_id} | self._reports(actor.employee_id)
+            return frozenset()
+        reports = self._reports(actor.employee_id)
+        kept = self._scopes.get(actor.employee_id)
+        if kept is not None and kept[0] is reports:
+            return kept[1]
+        scope = frozenset(reports) | {actor.employee_id}
+        if isinstance(reports, frozenset):  # only a set that cannot change may be known by its identity
+            if len(self._scopes) >= _SCOPES_KEPT:
+                self._scopes.clear()
+            self._scopes[actor.employee_id] = (reports, scope)
+        return scope
 
     reviewee_of = is_self  # reviewee_of(actor, round.reviewee_id)
     candidate_of = is_self  # candidate_of(actor, case.candidate_id)
@@ -423,13 +439,13 @@ class AccessPolicy:
             return True
         return self.is_self(actor, employee_id) or self.supervises(actor, employee_id)
 
-    def personal_scope(self, actor: Actor) -> set[UUID] | None:
+    def personal_scope(self, actor: Actor) -> frozenset[UUID] | None:
         """Whose personal fields the actor sees: everyone (None), or themself and their reports."""
         if actor.role not in (EMPLOYEE, SUPERVISOR) or actor.employee_id is None:
             return None
         return self.self_or_reports(actor)
 
-    def record_scope(self, actor: Actor) -> set[UUID] | None:
+    def record_scope(self, actor: Actor) -> frozenset[UUID] | None:
         """Whose career record (trainings, talent, mentoring, awards, timeline, rounds) the actor reads: everyone
         (None) for HR and auditors, else themself and their direct and indirect reports."""
         if actor.role in (HR, AUDITOR):
@@ -523,7 +539,7 @@ class AccessPolicy:
         return (self.is_self(actor, employee_id) or self.assessor_of(actor, assessor_id)
                 or self.objection_hearer_of(actor, decider_id) or self.supervises(actor, employee_id))
 
-    def appraisal_scope(self, actor: Actor) -> set[UUID] | None:
+    def appraisal_scope(self, actor: Actor) -> frozenset[UUID] | None:
         """Whose appraisals the actor lists besides those they assess or decide: everyone (None) for HR and
         auditors, else themself and their reports."""
         return self.record_scope(actor)
@@ -575,7 +591,7 @@ class AccessPolicy:
             return False
         return self.may_read_case(actor, case_id, candidate_id)
 
-    def case_scope(self, actor: Actor) -> set[UUID] | None:
+    def case_scope(self, actor: Actor) -> frozenset[UUID] | None:
         """Whose cases the actor lists: all (None) for HR, the committee and auditors; else themself and their
         reports."""
         if actor.role in (HR, COMMITTEE, AUDITOR):

@@ -32,6 +32,7 @@ from application.actor import Actor, system_actor
 from application.question_book import default_questions
 from bench.rebuild_directory import FIRST, LAST, OUT_DIR, POSITIONS, UNITS
 from domain.appraisal import Appraisal
+from domain.dialogue import Dialogue
 from domain.employee import Employee
 from domain.feedback_round import Candidate, FeedbackRound
 from domain.grievance import Grievance
@@ -44,11 +45,14 @@ from domain.unit import Unit
 from infrastructure.config import Settings
 from infrastructure.container import EVIDENCE_PROJECTIONS, Jejak
 
-CHUNK = 5_000  # stored events per insert
+CHUNK = 10_000  # stored events per insert
+FIRST_PASS = 1_000  # an evidence read model this far behind is rebuilt in one pass rather than caught up
 HR = Actor(id="bench-hr", role="hr_admin", name="Admin BKPSDM (generator)", correlation_id="bench-generate")
 COMMITTEE = Actor(id="bench-committee", role="committee", name="Tim Penilai Kinerja", correlation_id="bench-generate")
 COURSES = ("Pelatihan Kepemimpinan Pengawas", "Diklat Teknis Kepegawaian", "Pelatihan Analis Kebijakan",
            "Bimtek Pengadaan Barang/Jasa", "Pelatihan Pelayanan Publik", "Diklat Keuangan Daerah")
+NOTES = ("laporan diserahkan tepat waktu", "perlu memperbaiki ketelitian data", "koordinasi dengan unit lain baik",
+         "target bulanan tercapai", "perlu mempercepat penyelesaian berkas")
 RATINGS = ("above", "as_expected", "as_expected", "as_expected", "below")
 
 
@@ -160,6 +164,8 @@ class Instansi:
                 self.training(p, y)
             if p.supervisor:
                 self.appraisal(p, y)
+                for quarter in range(4):
+                    self.dialogue(p, y, quarter)
             if p.supervisor and len(p.peers) >= 3 and rng.random() < 0.5:
                 self.round(p, y)
             if p.supervisor and rng.random() < 0.04:
@@ -190,6 +196,8 @@ class Instansi:
                            assessor_id=p.supervisor.employee.id)
         a.agree_target("Menyelesaikan layanan kepegawaian tepat waktu", "95% layanan selesai sesuai SOP")
         a.agree_target("Menyusun laporan kinerja triwulan", "4 laporan diterima")
+        for _month in range(1, 13):  # continuous coaching: a supervisor's feedback note every month
+            a.record_note(rng.choice(NOTES), p.supervisor.employee.id)
         a.assess(rng.choice(RATINGS), rng.choice(RATINGS), self.rule_version, self.rules)
         a.finalise(date(y, 12, 20), p.employee.unit)
         self.count("appraisals")
@@ -211,6 +219,22 @@ class Instansi:
             g.conclude("dismissed", "prosedur telah diikuti", "tidak ditemukan pelanggaran", None, date(y + 1, 1, 20))
             self.save(g)
             self.count("grievances")
+
+    def dialogue(self, p: Person, y: int, quarter: int) -> None:
+        """A quarterly performance dialogue: recorded by the supervisor, answered by the employee, its action done."""
+        rng = self.rng
+        assert p.supervisor is not None
+        held = date(y, 3 * quarter + 2, rng.randint(1, 28))
+        d = Dialogue.record(employee_id=p.employee.id, supervisor_id=p.supervisor.employee.id,
+                            recorded_by="supervisor", held_on=held, topics=["capaian target triwulan"],
+                            actions=[{"text": rng.choice(NOTES), "owner": "employee",
+                                      "due_on": held + timedelta(days=30)}],
+                            follow_up_on=held + timedelta(days=30), account="capaian dibahas bersama",
+                            today=held)
+        d.add_account("employee", "sepakat dengan rencana tindak lanjut")
+        d.complete(d.actions[0].id, "employee", "selesai dikerjakan")
+        self.save(d)
+        self.count("dialogues")
 
     def round(self, p: Person, y: int) -> None:
         rng = self.rng
@@ -257,8 +281,12 @@ class Instansi:
             return
         # the evidence index reads trainings, rounds and awards from their read models once they are caught up
         # (scanning the log for them otherwise): catch those up, as a worker would have
+        # (the first time, years of the log: a one-pass rebuild reads it several times faster than batches do)
+        runner = self.jejak.projections
         for name in EVIDENCE_PROJECTIONS:
-            self.jejak.projections.catch_up(name)
+            if runner.position(name) < FIRST_PASS:
+                runner.rebuild(name)
+            runner.catch_up(name)
         for p in self.rng.sample(self.people, max(1, len(self.people) // 25)):
             if p.employee.status != "PNS" or RANK_CODES.index(p.employee.rank) >= len(RANK_CODES) - 2:
                 continue

@@ -1,9 +1,12 @@
 """The main reads on a large ledger against the same reads on the demo, in process (Flask test client, no network).
 
     .venv/bin/python -m bench.instansi_reads --db bench/out/instansi-3000x8.db [--requests 200]
+    .venv/bin/python -m bench.instansi_reads --database-url postgresql://postgres@127.0.0.1/jejak_scale \
+        --demo-url postgresql://postgres@127.0.0.1/jejak_scale_demo     # both on PostgreSQL (the demo's must be empty)
 
-Reads, as HR with a bearer token: the directory's first page, an employee's timeline, a closed round's 360 report,
-a promotion case, its decision replay, the decision history's first page. Each read is timed over ``--requests``
+Reads, as HR with a bearer token: the directory's first page, the first page of an employee's timeline (20 items, as
+the directory's page) and their whole timeline, a closed round's 360 report, a promotion case, its decision replay,
+the decision history's first page. Each read is timed over ``--requests``
 calls spread over different ids (seeded), on the given database and on a fresh demo ledger (`jejak demo` into a
 temporary directory); p50 and p99 are printed with the ratio large/demo. The read models must be caught up
 (`jejak projections rebuild` first); nothing catches up here.
@@ -12,7 +15,9 @@ temporary directory); p50 and p99 are printed with the ratio large/demo. The rea
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import statistics
 import tempfile
 import time
@@ -28,7 +33,7 @@ from infrastructure.container import Jejak
 from infrastructure.demo import load_demo
 from web import create_app
 
-READS = ("directory page", "timeline", "360 report", "promotion case", "replay", "decision history")
+READS = ("directory page", "timeline", "whole timeline", "360 report", "promotion case", "replay", "decision history")
 
 
 def ids(jejak: Jejak, query: str, limit: int = 500) -> list[str]:
@@ -39,19 +44,22 @@ def ids(jejak: Jejak, query: str, limit: int = 500) -> list[str]:
     return found[:limit]
 
 
-def measure(jejak: Jejak, requests: int) -> dict[str, list[float]]:
+def measure(jejak: Jejak, requests: int, catch_up: list[str] | None = None) -> dict[str, list[float]]:
     """Milliseconds per call of each read."""
     app = create_app({"TESTING": True, "JEJAK": jejak})
     client = app.test_client()
     token = jejak.access.issue(system_actor("bench"), "hr_admin", "Bench HR").token
-    jejak.projections.catch_up()  # the token's grant
+    names: list[str | None] = list(catch_up) if catch_up else [None]  # None: every projection
+    for name in names:  # the token's grant
+        jejak.projections.catch_up(name)
     headers = {"Authorization": f"Bearer {token}"}
     people = ids(jejak, "SELECT id FROM directory_employees")
     rounds = ids(jejak, "SELECT id FROM feedback_rounds WHERE status = 'closed'")
     cases = ids(jejak, "SELECT id FROM promotion_cases WHERE decisions > 0")
     paths: dict[str, Callable[[int], str]] = {
         "directory page": lambda i: "/api/employees?limit=20",
-        "timeline": lambda i: f"/api/employees/{people[i % len(people)]}/timeline",
+        "timeline": lambda i: f"/api/employees/{people[i % len(people)]}/timeline?limit=20",
+        "whole timeline": lambda i: f"/api/employees/{people[i % len(people)]}/timeline?limit=500",
         "360 report": lambda i: f"/api/feedback-rounds/{rounds[i % len(rounds)]}/report",
         "promotion case": lambda i: f"/api/promotion-cases/{cases[i % len(cases)]}",
         "replay": lambda i: f"/api/promotion-cases/{cases[i % len(cases)]}/replay",
@@ -80,22 +88,35 @@ def p(values: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     """Measure both ledgers and print the table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--db", type=Path, default=None, help="the large ledger's SQLite file")
+    parser.add_argument("--database-url", default=None, help="or its PostgreSQL URL")
+    parser.add_argument("--demo-url", default=None, help="an empty PostgreSQL database for the demo (default: SQLite)")
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--catch-up", default=None, help="on the large ledger catch up only these projections "
+                        "(comma-separated; the read models the reads use must be current already)")
     args = parser.parse_args(argv)
-    large = Jejak(settings(args.db, None))
+    if (args.db is None) == (args.database_url is None):
+        parser.error("give --db or --database-url")
+    large = Jejak(settings(args.db, args.database_url))
     head = large.projections.head()
-    big = measure(large, args.requests)
+    cpu = time.process_time()
+    big = measure(large, args.requests, args.catch_up.split(",") if args.catch_up else None)
+    big_cpu = time.process_time() - cpu
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this process served every read, like a web worker
     large.close()
     with tempfile.TemporaryDirectory() as tmp:
-        demo = Jejak(settings(Path(tmp) / "jejak.db", None))
+        demo = Jejak(settings(None if args.demo_url else Path(tmp) / "jejak.db", args.demo_url))
         demo.init(system_actor("bench"))
         load_demo(demo)
         demo.projections.catch_up()
         small_head = demo.projections.head()
+        cpu = time.process_time()
         small = measure(demo, args.requests)
+        small_cpu = time.process_time() - cpu
         demo.close()
-    print(f"large ledger: {head:,} events; demo: {small_head:,} events; {args.requests} calls per read")
+    print(f"large ledger: {head:,} events; demo: {small_head:,} events; {args.requests} calls per read; "
+          f"CPU s: large {big_cpu:.1f}, demo {small_cpu:.1f}; peak RSS after the large reads {rss:.0f} MB; "
+          f"load {os.getloadavg()[0]:.1f}")
     print(f"{'read':<18}{'demo p50':>10}{'demo p99':>10}{'large p50':>11}{'large p99':>11}{'p99 ratio':>11}")
     rows: dict[str, Any] = {}
     for name in READS:

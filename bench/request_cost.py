@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         return client.post(f"/api/appraisals/{a['id']}/assessment", headers=auth(a["token"]),
                            json={"work_results": "as_expected", "behaviour": "above" if state["i"] % 2 else "below"})
 
-    people, closed = plan["employees"], plan["closed_rounds"]
+    people, closed, cases = plan["employees"], plan["closed_rounds"], plan["cases"]
     kinds: dict[str, Callable[[], Any]] = {
         "submit": submit,
         "assess": assess,
@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         "report": get(lambda i: f"/api/feedback-rounds/{closed[i % len(closed)]}/report"),
         "employees_page": get(lambda i: "/api/employees?limit=20"),
         "timeline": get(lambda i: f"/api/employees/{people[i % len(people)]}/timeline"),
+        "case": get(lambda i: f"/api/promotion-cases/{cases[i % len(cases)]}"),
+        "decisions": get(lambda i: "/api/promotion-decisions?limit=20"),
         "scoped_rounds": get(lambda i: "/api/feedback-rounds?limit=20", plan["boss_token"]),
     }
     only = set(args.only.split(",")) if args.only else set(kinds)

@@ -1,28 +1,33 @@
 """Zero-downtime rebuilds and schema fingerprints of the read models.
 
-A blue-green rebuild (PostgreSQL) builds the projection's new tables in a side schema, with their own tracking
-position, while the current tables keep serving; it catches the side tables up to the head, then swaps them in within
-one transaction: the live tracking row is locked (the live catch-up waits, then loses its compare-and-set and reads
-again), the side tables are caught up once more, the live position is set to theirs, the old tables are dropped and
-the new ones moved into the main schema. Readers see the old tables until that transaction commits and the new ones
-after, never an empty or half-built read model. On SQLite the side tables live in a side database file attached to
-the builder's connections, and the swap, under the write lock, recreates the live tables and copies the rows in
-(WAL readers see the old rows until it commits).
+A blue-green rebuild builds the new version of one projection, or of all of them (`jejak projections rebuild`, one
+read of the log for all: ``ProjectionRunner.rebuild_all``), beside the live tables, with their own tracking positions,
+while the live tables keep serving and catching up; it catches the side tables up to the head, then swaps them in
+within one transaction. On PostgreSQL the side tables live in a side schema; the swap locks the live tracking rows (the
+live catch-up waits, then loses its compare-and-set and reads again), catches the side tables up once more, sets the
+live positions to theirs, drops the old tables and moves the new ones into the main schema. On SQLite they live in a
+side database file of their own (its transactions lock only that file); the swap attaches it and, holding the live
+file's write lock (so no event and no catch-up can land meanwhile), recreates the live tables and copies the side rows
+in (WAL readers see the old rows until it commits). Readers see the old tables until that transaction commits and the
+new ones after, never an empty or half-built read model.
 
 Each projection's fingerprint (its tables, columns, indexes, topics and ``version``) is stored when it is built; a
-worker that claims a projection whose fingerprint changed rebuilds it blue-green before catching it up.
+worker that claims a projection whose fingerprint changed, or `jejak init`, rebuilds it blue-green before catching it
+up. A database from before fingerprints were stored has its projections' fingerprints adopted, except for those whose
+tables lack a table or a column of today's definition (``mark_outdated``, when the system starts): those are rebuilt.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Engine, MetaData, String, Table, delete, event, select, text, update
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, delete, event, select, text, update
 
 from infrastructure.config import Database
 from infrastructure.database import UTCDateTime, make_engine, writer
@@ -30,6 +35,7 @@ from infrastructure.projection import Projection, ProjectionRunner, parked, trac
 
 log = logging.getLogger("jejak.rebuild")
 
+OUTDATED = "outdated"  # a stored fingerprint no definition has: the tables predate a table or column of theirs
 fingerprint_metadata = MetaData()
 # Which definition of each projection its tables were built with. Not migrated by Alembic: a missing row is adopted
 # as the current definition (the tables were made by this code's `create_tables`), so the table is rebuildable too.
@@ -74,6 +80,12 @@ class Fingerprints:
             conn.execute(delete(fingerprints).where(fingerprints.c.name == name))
             conn.execute(fingerprints.insert().values(name=name, fingerprint=value, updated_at=datetime.now(UTC)))
 
+    def mark_outdated(self, names: Sequence[str]) -> None:
+        """Note that these projections' tables do not have today's definition (whatever was recorded), so the next
+        ``changed`` names them and they are rebuilt blue-green."""
+        for name in names:
+            self.record(name, OUTDATED)
+
     def changed(self, projections: Sequence[Projection]) -> list[str]:
         """The projections whose definition differs from the one their tables were built with; a projection with no
         record is adopted as it is (recorded, not rebuilt)."""
@@ -88,106 +100,162 @@ class Fingerprints:
 
 
 class BlueGreen:
-    """Rebuilds a projection beside the live one and swaps it in atomically (PostgreSQL)."""
+    """Rebuilds projections beside the live ones and swaps them in atomically."""
 
     def __init__(self, runner: ProjectionRunner, schema: str = ""):
         self.runner = runner
         self.schema = schema or "public"  # where the live tables are (the connection's search path)
         self.fingerprints = Fingerprints(runner.engine)
+        # CPU seconds each projection took in the last build's one-pass rebuild (see ProjectionRunner.pass_cpu)
+        self.pass_cpu: dict[str, float] = {}
 
     def side_schema(self, name: str) -> str:
-        """The schema the next version of a projection is built in."""
+        """The schema the next version of a projection (or of all, ``name`` "all") is built in."""
         return f"{self.schema}__next_{name}"[:63]
 
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the projection from the log while the current tables keep serving; return its new position."""
-        projection = self.runner.projections[name]
+        position, _ = self._rebuild([self.runner.projections[name]], name, progress)
+        return position
+
+    def rebuild_all(self, progress: Callable[[int], None] | None = None) -> dict[str, float]:
+        """Rebuild every projection beside the live ones (one read of the log for all, ``rebuild_all``) and swap them
+        all in in one transaction; return the seconds each step took ("swap" for the swap)."""
+        _, timings = self._rebuild(list(self.runner.projections.values()), "all", progress)
+        return timings
+
+    def _rebuild(self, projections: Sequence[Projection], label: str, progress: Callable[[int], None] | None
+                 ) -> tuple[int, dict[str, float]]:
         if self.runner.engine.dialect.name == "sqlite":
-            position = self._rebuild_sqlite(projection, progress)
-            self.fingerprints.record(name, fingerprint(projection))
-            return position
-        side = self.side_schema(name)
+            position, timings = self._rebuild_sqlite(projections, label, progress)
+        else:
+            position, timings = self._rebuild_postgres(projections, label, progress)
+        for projection in projections:
+            self.fingerprints.record(projection.name, fingerprint(projection))
+        log.info("projections %s rebuilt beside the live ones and swapped in at position %d",
+                 ", ".join(p.name for p in projections), position, extra={"projection": label, "position": position})
+        return position, timings
+
+    def _build(self, builder: ProjectionRunner, progress: Callable[[int], None] | None) -> dict[str, float]:
+        """Build the builder's projections into its (side) tables from the log; the seconds of each step."""
+        builder.rebuild_workers = self.runner.rebuild_workers
+        builder.create_tables()
+        try:
+            return builder.rebuild_all(progress)
+        finally:
+            self.pass_cpu = builder.pass_cpu
+
+    def _rebuild_postgres(self, projections: Sequence[Projection], label: str,
+                          progress: Callable[[int], None] | None) -> tuple[int, dict[str, float]]:
+        side = self.side_schema(label)
         with self.runner.engine.begin() as conn:  # a side schema left by an interrupted rebuild is started afresh
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{side}" CASCADE'))
             conn.execute(text(f'CREATE SCHEMA "{side}"'))
         side_engine = self.runner.engine.execution_options(schema_translate_map={None: side})
-        builder = ProjectionRunner(side_engine, self.runner.ledger, [projection], batch_size=self.runner.batch_size)
-        builder.rebuild_workers = self.runner.rebuild_workers
+        builder = ProjectionRunner(side_engine, self.runner.ledger, projections, batch_size=self.runner.batch_size)
         try:
-            builder.create_tables()
-            builder.rebuild(name, progress)
-            builder.catch_up(progress=progress)  # most of what arrived meanwhile, before the live row is locked
-            position = self._swap(projection, builder, side)
+            timings = self._build(builder, progress)
+            builder.catch_up(progress=progress)  # most of what arrived meanwhile, before the live rows are locked
+            began = time.perf_counter()
+            position = self._swap(projections, builder, side)
+            timings["swap"] = time.perf_counter() - began
         finally:
             with self.runner.engine.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{side}" CASCADE'))
-        self.fingerprints.record(name, fingerprint(projection))
-        log.info("projection %s rebuilt beside the live one and swapped in at position %d", name, position,
-                 extra={"projection": name, "position": position})
-        return position
+        return position, timings
 
-    def _rebuild_sqlite(self, projection: Projection, progress: Callable[[int], None] | None) -> int:
-        """SQLite: build in a side database file attached as ``next``, then, holding the write lock (so no event
-        and no catch-up can land meanwhile), recreate the live tables and copy the side rows in, in one transaction
-        that WAL readers do not see until it commits."""
-        name = projection.name
+    def _rebuild_sqlite(self, projections: Sequence[Projection], label: str,
+                        progress: Callable[[int], None] | None) -> tuple[int, dict[str, float]]:
+        """SQLite: build in a side database file of its own (its long transactions lock that file only, so commands
+        and the live catch-up carry on), then, holding the write lock of the live file with the side file attached
+        (so no event and no catch-up can land meanwhile), recreate the live tables and copy the side rows in, in one
+        transaction that WAL readers do not see until it commits."""
         main = Path(str(self.runner.engine.url.database))
-        side_file = main.with_name(f"{main.name}.next-{name}")
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{side_file}{suffix}").unlink(missing_ok=True)
-        attached = make_engine(Database(kind="sqlite", path=str(main)))
+        side_file = main.with_name(f"{main.name}.next-{label}")
+        _remove(side_file)
+        side_engine = make_engine(Database(kind="sqlite", path=str(side_file)))
 
-        @event.listens_for(attached, "connect")
-        def attach(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.execute(f"ATTACH DATABASE '{side_file}' AS next")
+        @event.listens_for(side_engine, "connect")
+        def scratch(dbapi_connection: Any, _record: Any) -> None:
+            # a file thrown away if anything fails: no WAL (whose checkpoint writes every page a second time), no
+            # fsync; the rollback journal (kept in memory) still undoes a failed one-pass rebuild
+            dbapi_connection.execute("PRAGMA journal_mode=MEMORY")
+            dbapi_connection.execute("PRAGMA synchronous=OFF")
 
-        builder = ProjectionRunner(attached.execution_options(schema_translate_map={None: "next"}), self.runner.ledger,
-                                   [projection], batch_size=self.runner.batch_size)
-        builder.rebuild_workers = self.runner.rebuild_workers
+        builder = ProjectionRunner(side_engine, self.runner.ledger, projections, batch_size=self.runner.batch_size)
         try:
-            builder.create_tables()
-            builder.rebuild(name, progress)
+            timings = self._build(builder, progress)
+            side_engine.dispose()  # the swap reads the side file through the live connection
             while True:
                 builder.catch_up(progress=progress)
-                with writer(attached).begin() as conn:
-                    position = builder.position(name)
-                    if position < self.runner.head():
-                        continue  # events landed since: catch up again before holding the lock
-                    tables = projection.metadata.sorted_tables
-                    for table in reversed(tables):  # qualified: unqualified lookups also search the attached file
-                        conn.execute(text(f'DROP TABLE IF EXISTS main."{table.name}"'))
-                    projection.metadata.create_all(conn, checkfirst=False)  # unqualified DDL goes to main
-                    for table in tables:
-                        conn.execute(text(f'INSERT INTO main."{table.name}" SELECT * FROM next."{table.name}"'))
-                    conn.execute(update(tracking).where(tracking.c.name == name)
-                                 .values(position=position, updated_at=datetime.now(UTC)))
-                    conn.execute(delete(parked).where(parked.c.name == name))
-                    conn.execute(text("INSERT INTO main.projection_parked SELECT * FROM next.projection_parked "
-                                      "WHERE name = :name"), {"name": name})
-                    return position
+                began = time.perf_counter()
+                position = self._swap_sqlite(projections, side_file)
+                if position is not None:
+                    timings["swap"] = time.perf_counter() - began
+                    return position, timings
         finally:
-            attached.dispose()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{side_file}{suffix}").unlink(missing_ok=True)
+            side_engine.dispose()
+            _remove(side_file)
 
-    def _swap(self, projection: Projection, builder: ProjectionRunner, side: str) -> int:
-        """In one transaction: hold the live position, finish the side build, and put its tables in place."""
-        name = projection.name
-        with writer(self.runner.engine).begin() as conn:
-            conn.execute(select(tracking.c.position).where(tracking.c.name == name).with_for_update())
-            builder.catch_up()  # the rest; later events are the live projector's, from the position set below
-            position = builder.position(name)
-            conn.execute(update(tracking).where(tracking.c.name == name)
-                         .values(position=position, updated_at=datetime.now(UTC)))
-            conn.execute(delete(parked).where(parked.c.name == name))
-            conn.execute(text(f'INSERT INTO "{self.schema}".projection_parked SELECT * FROM "{side}".projection_parked '
-                              "WHERE name = :name"), {"name": name})
+    def _swap_sqlite(self, projections: Sequence[Projection], side_file: Path) -> int | None:
+        """Under the live file's write lock: when the side build is at the head, replace the live tables by its rows
+        and return the position; None when events landed since it caught up (it catches up again, unlocked)."""
+        names = [p.name for p in projections]
+        with self.runner.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute(f"ATTACH DATABASE '{side_file}' AS next")  # on the driver: SQLite attaches outside transactions
+            try:
+                with conn.execution_options(jejak_write=True).begin():  # BEGIN IMMEDIATE: the live file's write lock
+                    return self._copy_side(conn, projections, names)
+            finally:
+                try:
+                    raw.execute("DETACH DATABASE next")
+                except Exception:  # noqa: BLE001 - never hand the pool a connection with the side file attached
+                    conn.invalidate()
+
+    def _copy_side(self, conn: Connection, projections: Sequence[Projection], names: list[str]) -> int | None:
+        positions = {str(n): int(p) for n, p in conn.execute(text("SELECT name, position FROM next.projection_tracking"))}
+        head = self.runner.head()
+        if any(positions.get(n, 0) < head for n in names):
+            return None
+        for projection in projections:
             tables = projection.metadata.sorted_tables
-            for table in reversed(tables):
-                conn.execute(text(f'DROP TABLE IF EXISTS "{self.schema}"."{table.name}" CASCADE'))
-            for table in tables:
-                conn.execute(text(f'ALTER TABLE "{side}"."{table.name}" SET SCHEMA "{self.schema}"'))
-        return position
+            for table in reversed(tables):  # qualified: unqualified names also search the attached file
+                conn.execute(text(f'DROP TABLE IF EXISTS main."{table.name}"'))
+            projection.metadata.create_all(conn, checkfirst=False)  # unqualified DDL goes to main
+            for table in tables:  # the same definition on both sides: SQLite copies the pages, not row by row
+                conn.execute(text(f'INSERT INTO main."{table.name}" SELECT * FROM next."{table.name}"'))
+        conn.execute(update(tracking).where(tracking.c.name.in_(names)).values(position=head, updated_at=datetime.now(UTC)))
+        conn.execute(delete(parked).where(parked.c.name.in_(names)))
+        conn.execute(text("INSERT INTO main.projection_parked SELECT * FROM next.projection_parked"))
+        return head
+
+    def _swap(self, projections: Sequence[Projection], builder: ProjectionRunner, side: str) -> int:
+        """In one transaction: hold the live positions, finish the side build, and put its tables in place."""
+        names = [p.name for p in projections]
+        with writer(self.runner.engine).begin() as conn:
+            conn.execute(select(tracking.c.position).where(tracking.c.name.in_(names)).with_for_update())
+            builder.catch_up()  # the rest; later events are the live projector's, from the positions set below
+            positions = {name: builder.position(name) for name in names}
+            for name, position in positions.items():
+                conn.execute(update(tracking).where(tracking.c.name == name)
+                             .values(position=position, updated_at=datetime.now(UTC)))
+            conn.execute(delete(parked).where(parked.c.name.in_(names)))
+            conn.execute(text(f'INSERT INTO "{self.schema}".projection_parked SELECT * FROM "{side}".projection_parked'))
+            for projection in projections:
+                tables = projection.metadata.sorted_tables
+                for table in reversed(tables):
+                    conn.execute(text(f'DROP TABLE IF EXISTS "{self.schema}"."{table.name}" CASCADE'))
+                for table in tables:
+                    conn.execute(text(f'ALTER TABLE "{side}"."{table.name}" SET SCHEMA "{self.schema}"'))
+        return min(positions.values())
+
+
+def _remove(path: Path) -> None:
+    """An SQLite file and its companions."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def rebuild_changed(blue_green: BlueGreen, names: Sequence[str],

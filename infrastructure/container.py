@@ -119,8 +119,10 @@ class Jejak:
                  DevelopmentPlanProjection(), DialogueProjection(), CoachingNoteProjection(),
                  AwardProposalProjection(), PersonProjection()],
             )
-            self.projections.create_tables()
             self.blue_green = BlueGreen(self.projections, db.schema)  # and the table of the read models' fingerprints
+            # tables from before a projection gained a table or column: rebuilt blue-green by `init` or their worker
+            self.blue_green.fingerprints.mark_outdated(outdated(self.engine, self.projections.projections.values()))
+            self.projections.create_tables()
             self.seals = SealStore(self.engine, SealExport(self.settings.seal_export_file))
             self.seals.create_table()
             create_sign_in_tables(self.engine)
@@ -194,9 +196,8 @@ class Jejak:
     def init(self, actor: Actor) -> bool:
         """Create tables and publish the default rule set; True when anything was added."""
         self.projections.create_tables()
-        for name in outdated(self.engine, self.projections.projections.values()):
-            self.projections.rebuild(name)  # a column was added since the table was made
-        rebuild_changed(self.blue_green, list(self.projections.projections))  # a definition changed since it was built
+        # a definition changed since the tables were built (or they predate a table or column: see the constructor)
+        rebuild_changed(self.blue_green, list(self.projections.projections))
         published = (self.rules.ensure_defaults(actor) or self.rules.ensure_corrections(actor)
                      or self.rules.ensure_sections(actor, date.today()))
         questions = self.questions.ensure_defaults(actor) or self.questions.ensure_guides(actor)
@@ -273,8 +274,8 @@ class Jejak:
         except (NotFound, DomainError):
             return None
 
-    def _all_reports(self, supervisor_id: UUID) -> set[UUID]:
-        return set(self.reports_cache.cached(supervisor_id, lambda: frozenset(self.directory.all_reports(supervisor_id))))
+    def _all_reports(self, supervisor_id: UUID) -> frozenset[UUID]:
+        return self.reports_cache.cached(supervisor_id, lambda: frozenset(self.directory.all_reports(supervisor_id)))
 
     def _investigator_scope(self, actor: Actor) -> set[UUID]:
         return self.grievances.scope(actor)

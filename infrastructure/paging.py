@@ -2,16 +2,21 @@
 
 The cursor (infrastructure/cursor.py) holds the last row's values of the sort keys, so a page never shifts when
 rows are added before it and never costs an OFFSET scan; the count is one COUNT over the same filtered statement.
+
+The limit and the cursor's values are bound parameters, so a list statement built once (its filter values bound
+too: ``params``) gives the same three derived statements every time; they are kept, and SQLAlchemy then finds
+their compiled form by the cache key it memoized on them instead of walking the statement on every request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Select, and_, func, literal, or_, select
+from sqlalchemy import Connection, Engine, Integer, Select, Subquery, and_, bindparam, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from application.queries.filters import Page
@@ -20,20 +25,94 @@ from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 SortKey = tuple[ColumnElement[Any], bool]  # an expression (never NULL: coalesce nullable ones) and "descending"
 
 
+@dataclass(frozen=True)
+class _Derived:
+    """The statements one list statement pages with: its count, its first page and a page after a cursor; the
+    page's rows carry ``width`` columns of the list, then any ``extra`` ones, then the sort keys it did not."""
+
+    count: Select[Any]
+    first: Select[Any]
+    after: Select[Any]
+    width: int
+    key_at: tuple[int, ...]  # where each sort key's value is in a row
+
+
+# list statement's id -> (the statement, its derived statements); only statements built once are kept (``params``)
+_DERIVED: dict[int, tuple[Select[Any], _Derived]] = {}
+_KEPT = 1024  # more shapes than this means statements are not built once: forget them all
+Extra = Callable[[Subquery], Sequence[ColumnElement[Any]]]  # columns computed for a page's rows only
+
+
 def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], limit: int,
-                cursor: str | None = None) -> Page:
-    """One page of ``stmt`` ordered by ``keys`` after the cursor's row, the next page's cursor and the total."""
-    total = int(conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar() or 0)
-    labelled = stmt.add_columns(*(expr.label(f"_key{i}") for i, (expr, _desc) in enumerate(keys)))
+                cursor: str | None = None, params: dict[str, Any] | None = None,
+                count: Select[Any] | None = None, extra: Extra | None = None) -> Page:
+    """One page of ``stmt`` ordered by ``keys`` after the cursor's row, the next page's cursor and the total.
+    ``params``: the values of ``stmt``'s bound parameters (the statement is then built once and its paging
+    statements kept); ``count``: a cheaper statement giving the same number of rows as ``stmt``, to count;
+    ``extra``: columns (labelled) computed over the page's rows only, such as per-row counts, given the page as
+    a subquery."""
+    derived = _derive(stmt, keys, count, extra, keep=params is not None)
+    values = dict(params or {})
+    total = int(conn.execute(derived.count, values).scalar() or 0)
+    values["_limit"] = limit + 1
     if cursor:
-        labelled = labelled.where(_after(keys, decode_cursor(cursor, len(keys))))
-    order = [expr.desc() if descending else expr.asc() for expr, descending in keys]
-    rows = [dict(r._mapping) for r in conn.execute(labelled.order_by(*order).limit(limit + 1))]
+        after = decode_cursor(cursor, len(keys))
+        values.update({f"_after{i}": _typed(expr, v) for i, ((expr, _), v) in enumerate(zip(keys, after, strict=True))})
+    result = conn.execute(derived.after if cursor else derived.first, values)
+    columns = list(result.keys())[:derived.width]
+    rows = result.all()
     more = len(rows) > limit
     rows = rows[:limit]
-    names = [f"_key{i}" for i in range(len(keys))]
-    next_cursor = encode_cursor([_plain(rows[-1][n]) for n in names]) if more and rows else None
-    return Page([{k: v for k, v in row.items() if k not in names} for row in rows], next_cursor, total)
+    next_cursor = encode_cursor([_plain(rows[-1][i]) for i in derived.key_at]) if more and rows else None
+    return Page([dict(zip(columns, row, strict=False)) for row in rows], next_cursor, total)
+
+
+def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | None, extra: Extra | None,
+            keep: bool) -> _Derived:
+    """The count and page statements of a list statement (kept when the statement is built once)."""
+    found = _DERIVED.get(id(stmt))
+    if found is not None and found[0] is stmt:
+        return found[1]
+    listed = list(stmt.selected_columns)
+    # a sort key the list selects already is read from its column; the others are added, labelled, at the end
+    at = [next((j for j, column in enumerate(listed) if column is expr), None) for expr, _desc in keys]
+    added = [(i, expr) for i, (expr, _desc) in enumerate(keys) if at[i] is None]
+    labelled = stmt.add_columns(*(expr.label(f"_key{i}") for i, expr in added))
+    limit = bindparam("_limit", type_=Integer)
+    pages = [labelled, labelled.where(_after(keys))]
+    width = len(listed)
+    if extra is None:
+        first, after = (_ordered(page, keys).limit(limit) for page in pages)
+    else:  # the extra columns are computed over the page (a subquery), then the rows ordered again
+        first, after = (_extended(_ordered(page, keys).limit(limit).subquery(), width, len(added), extra, keys, at)
+                        for page in pages)
+    offset = len(first.selected_columns) - len(added)  # where the added sort keys start
+    place = {i: offset + n for n, (i, _expr) in enumerate(added)}
+    key_at = [j if j is not None else place[i] for i, j in enumerate(at)]
+    derived = _Derived(
+        count=select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery()),
+        first=first, after=after, width=width, key_at=tuple(key_at))
+    if keep:
+        if len(_DERIVED) >= _KEPT:
+            _DERIVED.clear()
+        _DERIVED[id(stmt)] = (stmt, derived)
+    return derived
+
+
+def _ordered(stmt: Select[Any], keys: Sequence[SortKey]) -> Select[Any]:
+    """The statement in the keys' order."""
+    return stmt.order_by(*(expr.desc() if descending else expr.asc() for expr, descending in keys))
+
+
+def _extended(page: Subquery, width: int, n_added: int, extra: Extra, keys: Sequence[SortKey],
+              at: list[int | None]) -> Select[Any]:
+    """A page (limited, as a subquery) with the extra columns, in the keys' order again."""
+    columns = list(page.c)
+    added = columns[width:width + n_added]
+    keyed = iter(added)
+    order = [(columns[j] if j is not None else next(keyed), descending)
+             for j, (_expr, descending) in zip(at, keys, strict=True)]
+    return _ordered(select(*columns[:width], *extra(page), *added), order)
 
 
 def listed(engine: Engine, stmt: Select[Any], keys: Sequence[SortKey], limit: int, cursor: str | None) -> Any:
@@ -46,9 +125,15 @@ def listed(engine: Engine, stmt: Select[Any], keys: Sequence[SortKey], limit: in
         return keyset_page(conn, stmt, keys, limit, cursor or None)
 
 
-def _after(keys: Sequence[SortKey], values: list[Any]) -> ColumnElement[bool]:
-    """Rows strictly after the cursor's row in the sort order (mixed directions: one OR branch per key)."""
-    bound = [literal(_typed(expr, value), expr.type) for (expr, _desc), value in zip(keys, values, strict=True)]
+def like_escaped(text: str) -> str:
+    """Text matched literally inside a LIKE pattern escaped with ``/`` (as SQLAlchemy's ``autoescape`` does)."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _after(keys: Sequence[SortKey]) -> ColumnElement[bool]:
+    """Rows strictly after the cursor's row (bound as ``_after0`` ...) in the sort order (mixed directions: one
+    OR branch per key)."""
+    bound = [bindparam(f"_after{i}", type_=expr.type) for i, (expr, _desc) in enumerate(keys)]
     branches = []
     for i, (expr, descending) in enumerate(keys):
         equal_before = [keys[j][0] == bound[j] for j in range(i)]

@@ -7,14 +7,20 @@ its own, fed by the same registration and move events the directory reads, and r
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
 from sqlalchemy import Column, Connection, Engine, MetaData, Select, String, Table, Text, Uuid, select, update
 
 from domain.employee import Employee
+from infrastructure.replay import RawEvent
 
 EVENTS: tuple[type, ...] = (Employee.Registered, Employee.Moved)
+TOPICS = frozenset(get_topic(cls) for cls in EVENTS)
+_REGISTERED = get_topic(Employee.Registered)
+Folded = dict[str, list[str]]  # employee id (32 hex digits) -> [name, unit]
 
 
 def people_table(name: str, metadata: MetaData) -> Table:
@@ -36,8 +42,22 @@ def record(conn: Connection, table: Table, event: Any) -> bool:
     return True
 
 
+def fold(events: Iterable[RawEvent], people: Folded) -> None:
+    """Apply raw registration and move events (in log order) to ``people``, as ``record`` does to a table: a
+    one-pass rebuild folds them once for every read model that keeps a copy (``name`` and ``unit`` are in every
+    stored version of both events)."""
+    for event in events:
+        key = event.originator_id.replace("-", "")
+        if event.topic == _REGISTERED:
+            people[key] = [event.state["name"], event.state["unit"]]
+        else:
+            row = people.get(key)
+            if row is not None:
+                row[1] = event.state["unit"]
+
+
 def narrowed(stmt: Select[Any], equal: Iterable[tuple[Any, Any]], employee_column: Any,
-             visible_to: set[UUID] | None) -> Select[Any]:
+             visible_to: AbstractSet[UUID] | None) -> Select[Any]:
     """A query with ``column == value`` for each given value (None: no filter), and only the employees in
     ``visible_to`` (None: everyone)."""
     for column, value in equal:

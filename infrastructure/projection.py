@@ -34,13 +34,13 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    inspect,
     select,
     update,
 )
 
 from application.ledger import Ledger
 from domain.text import escaped
+from infrastructure import people_index
 from infrastructure.database import UTCDateTime, writer
 from infrastructure.replay import (
     CHUNK,
@@ -102,6 +102,9 @@ class Projection(ABC):
     name: str
     metadata: MetaData
     handles: tuple[type, ...] = ()
+    # The read model's own copy of employee names and units (``people_index``), fed only through
+    # ``people_index.record``: a one-pass rebuild fills it from one fold shared by all, not event by event.
+    people: Table | None = None
 
     def topics(self) -> frozenset[str]:
         """The stored-event topics this projection reads; others are skipped undecoded."""
@@ -319,23 +322,14 @@ class ProjectionRunner:
         self._writer = writer(engine)
         self._move_sql: dict[tuple[str, int], str] = {}  # (paramstyle, names) -> the tracking UPDATE's text
         self._time_processor: dict[str, Any] = {}
+        # CPU seconds of the last one-pass rebuild: each projection's own work, and "(read)" for reading and decoding
+        self.pass_cpu: dict[str, float] = {}
 
     def create_tables(self) -> None:
-        """Create every projection's tables and tracking rows if missing. A projection that has gained a table
-        since its others were made starts again from the beginning of the log: the new table would otherwise
-        miss every event before now."""
+        """Create every projection's tables and tracking rows if missing. (A projection that has gained a table or a
+        column since its tables were made is rebuilt blue-green: ``schema_upgrade.outdated``, ``BlueGreen``.)"""
         tracking_metadata.create_all(self.engine)
-        inspector = inspect(self.engine)
         for projection in self.projections.values():
-            tables = projection.metadata.sorted_tables
-            present = sum(inspector.has_table(t.name, schema=t.schema) for t in tables)
-            if 0 < present < len(tables):
-                log.warning("projection %s has a new table: it is rebuilt from the log", projection.name)
-                with writer(self.engine).begin() as conn:
-                    projection.metadata.drop_all(conn)
-                    conn.execute(update(tracking).where(tracking.c.name == projection.name).values(
-                        position=0, updated_at=_now()))
-                    conn.execute(delete(parked).where(parked.c.name == projection.name))
             projection.metadata.create_all(self.engine)
             self._ensure_tracking(projection.name)
 
@@ -597,6 +591,10 @@ class ProjectionRunner:
         decrypt = mapper.cipher.decrypt if mapper.cipher else None
         decompress = mapper.compressor.decompress if mapper.compressor else None
         interest = {p.name: (p.wants_all(), p.topics()) for p in projections}
+        folks = [p for p in others if p.people is not None]
+        for p in folks:  # their copies of names and units come from the shared fold below
+            interest[p.name] = (False, interest[p.name][1] - people_index.TOPICS)
+        people: people_index.Folded = {}
         with _gc_paused(), writer(self.engine).begin() as conn, _bulk_settings(conn):
             # secondary indexes of the streamed tables are built once at the end, not entry by entry
             deferred = [ix for p in streams for table in p.metadata.sorted_tables for ix in table.indexes
@@ -608,20 +606,43 @@ class ProjectionRunner:
             for index in deferred:
                 index.drop(conn)
             replayers = [(p, p.replayer(conn)) for p in streams]
+            spent = self.pass_cpu = dict.fromkeys(["(read)", "(people)", *(p.name for p in projections)], 0.0)
+            clock = time.process_time
             for low in range(1, head + 1, CHUNK):
                 high = min(low + CHUNK - 1, head)
+                began = clock()
                 rows = _stored_rows(self.ledger, topics, low, high)
-                if replayers:
-                    raw = list(decoded(rows, decrypt, decompress))
-                    for projection, replayer in replayers:
-                        wants_all, wanted = interest[projection.name]
-                        replayer.feed(raw if wants_all else [e for e in raw if e.topic in wanted])
+                raw = list(decoded(rows, decrypt, decompress)) if replayers else []
+                spent["(read)"] += clock() - began
+                if folks:  # from the events decoded already, if any, before a replayer changes their states
+                    began = clock()
+                    found = ([e for e in raw if e.topic in people_index.TOPICS] if replayers
+                             else decoded([r for r in rows if r[3] in people_index.TOPICS], decrypt, decompress))
+                    people_index.fold(found, people)
+                    spent["(people)"] += clock() - began
+                for projection, replayer in replayers:
+                    began = clock()
+                    wants_all, wanted = interest[projection.name]
+                    replayer.feed(raw if wants_all or wanted == topics else [e for e in raw if e.topic in wanted])
+                    spent[projection.name] += clock() - began
                 if others:
-                    self._feed_domain(conn, others, interest, rows)
+                    self._feed_domain(conn, others, interest, rows, spent)
                 if progress:
                     progress(high - low + 1)
-            for _, replayer in replayers:
+            for projection, replayer in replayers:
+                began = clock()
                 replayer.finish()
+                spent[projection.name] += clock() - began
+            began = clock()
+            tables = [p.people for p in folks if p.people is not None]
+            if tables:  # written once; the other copies from it within the database (SQLite copies the pages)
+                RowSink(conn, tables[0]).insert([(key, name, unit) for key, (name, unit) in people.items()])
+                for table in tables[1:]:
+                    if conn.dialect.name == "sqlite":  # only "SELECT *" into a table of the same shape copies pages
+                        conn.exec_driver_sql(f'INSERT INTO "{table.name}" SELECT * FROM "{tables[0].name}"')
+                    else:
+                        conn.execute(table.insert().from_select(list(table.c.keys()), select(tables[0])))
+            spent["(people)"] += clock() - began
             for index in deferred:
                 index.create(conn)
             conn.execute(update(tracking).where(tracking.c.name.in_([p.name for p in projections]))
@@ -629,11 +650,14 @@ class ProjectionRunner:
         return head
 
     def _feed_domain(self, conn: Connection, projections: Sequence[Projection],
-                     interest: dict[str, tuple[bool, frozenset[str]]], rows: Sequence[StoredRow]) -> None:
-        """Hand each projection its events of these stored rows as domain events, each decoded once."""
+                     interest: dict[str, tuple[bool, frozenset[str]]], rows: Sequence[StoredRow],
+                     spent: dict[str, float]) -> None:
+        """Hand each projection its events of these stored rows as domain events, each decoded once (its decoding
+        counted in ``spent`` to the first projection that needs it)."""
         to_domain_event = self.ledger.mapper.to_domain_event
         events: dict[int, Projected] = {}
         for projection in projections:
+            began = time.process_time()
             wants_all, wanted = interest[projection.name]
             batch = []
             for row in rows:
@@ -647,6 +671,7 @@ class ProjectionRunner:
                     batch.append(item)
             for i in range(0, len(batch), self.batch_size):
                 projection.process(conn, batch[i:i + self.batch_size])
+            spent[projection.name] += time.process_time() - began
 
     def _bulk_rebuild(self, projection: Projection, progress: Callable[[int], None] | None) -> int:
         """Replay the log up to its head without domain objects: fold it in memory (on several cores when

@@ -111,6 +111,8 @@ def unwrapped_state(state: dict[str, Any]) -> dict[str, Any]:
 
 def sqlite_datetime(iso: str) -> str:
     """An ISO timestamp in SQLAlchemy's SQLite DATETIME storage form, in UTC (as ``UTCDateTime`` stores it)."""
+    if len(iso) == 32 and iso[26:] == "+00:00":  # the usual form (UTC, microseconds): a slice, no parsing
+        return f"{iso[:10]} {iso[11:26]}"
     if not iso.endswith("+00:00"):  # not UTC (or naive): let datetime convert it
         moment = datetime.fromisoformat(iso)
         moment = moment.astimezone(UTC) if moment.tzinfo else moment

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import sqlite3
 import subprocess
 import sys
-from array import array
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from sqlalchemy import Engine, text
 
-from infrastructure.chain import GENESIS, content_digest, link_digest, stored_content_digest
+from infrastructure.chain import GENESIS, content_digest, link_digest
 from infrastructure.seals import Seal, SealStore, public_from_hex, public_hex, signature_valid
+from infrastructure.verify_range import RangeCheck, run_job
 
 BATCH = 10_000
-PARALLEL_FROM = 200_000  # events from which a second process pays for its start (about half a CPU-second)
+PARALLEL_FROM = 100_000  # events from which a second process pays for its start (a worker starts in ~30 ms)
 
 
 @dataclass(frozen=True)
@@ -117,18 +119,20 @@ def events_source(recorder: ApplicationRecorder) -> tuple[str, str]:
     return (table, "notification_id") if "postgres" in type(recorder).__module__ else (table, "rowid")
 
 
-def _events(engine: Engine, recorder: ApplicationRecorder) -> Iterator[RawEvent]:
-    """Every stored row in log order, read raw: a row turned into text or a malformed id must not stop the walk."""
+def _events(engine: Engine, recorder: ApplicationRecorder, after: int = 0, stop: int | None = None
+            ) -> Iterator[RawEvent]:
+    """The stored rows after ``after`` (up to ``stop``) in log order, read raw: a row turned into text or a
+    malformed id must not stop the walk."""
     table, position = events_source(recorder)
     if engine.dialect.name == "sqlite":  # SQLite stores any type in any column; read bytes, decode here
         columns = (f"{position}, CAST(originator_id AS BLOB), originator_version, CAST(topic AS BLOB), "
                    "CASE WHEN typeof(state) = 'blob' THEN state END")
     else:
         columns = f"{position}, CAST(originator_id AS text), originator_version, topic, state"
-    after = 0
+    bound = "" if stop is None else f" AND {position} <= {int(stop)}"
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(text(f"SELECT {columns} FROM {table} WHERE {position} > :after "
+            rows = conn.execute(text(f"SELECT {columns} FROM {table} WHERE {position} > :after{bound} "
                                      f"ORDER BY {position} LIMIT :n"), {"after": after, "n": BATCH}).all()
         if not rows:
             return
@@ -159,79 +163,14 @@ def _content(event: RawEvent, digest: Callable[..., bytes] = content_digest) -> 
         return None
 
 
-def _digests(engine: Engine, recorder: ApplicationRecorder) -> Iterator[tuple[int, bytes | None]]:
-    """Each stored row's position and content digest (None: malformed), in log order, in this process."""
-    for event in _events(engine, recorder):
+def _digests(engine: Engine, recorder: ApplicationRecorder, after: int, stop: int | None
+             ) -> Iterator[tuple[int, bytes | None]]:
+    """Each stored row's position and content digest (None: malformed), in log order."""
+    for event in _events(engine, recorder, after, stop):
         yield event.id, _content(event)
 
 
-def _stored_digest(originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
-    """``content_digest``, without parsing a UUID when the id is canonical text (the same digest)."""
-    if isinstance(originator_id, str):
-        return stored_content_digest(originator_id, version, topic, state)
-    return content_digest(originator_id, version, topic, state)
-
-
-def _rows_digested(db_name: str, table: str, start: int, stop: int) -> Iterator[tuple[int, bytes | None]]:
-    """As ``_digests`` for the rows in ``[start, stop]`` of an SQLite file, read (the same way as ``_events``) on a
-    connection of its own."""
-    conn = sqlite3.connect(f"file:{db_name}?mode=ro", uri=True, timeout=30)
-    try:
-        low = start
-        while low <= stop:
-            high = min(low + BATCH - 1, stop)
-            rows = conn.execute(f"SELECT rowid, CAST(originator_id AS BLOB), originator_version, CAST(topic AS BLOB), "
-                                f"CASE WHEN typeof(state) = 'blob' THEN state END FROM {table} "
-                                "WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (low, high)).fetchall()
-            for row in rows:
-                event = RawEvent(int(row[0]), _text(row[1]), row[2], _text(row[3]), row[4])
-                yield event.id, _content(event, _stored_digest)
-            low = high + 1
-    finally:
-        conn.close()
-
-
-def digest_range(db_name: str, table: str, start: int, stop: int) -> bytes:
-    """A range's row count (8 bytes), positions (int64 array) and one 33-byte record per row (a flag byte, 1 for
-    a malformed row, and the digest), as a worker process writes them to its standard output."""
-    positions, records = array("q"), bytearray()
-    for position, digest in _rows_digested(db_name, table, start, stop):
-        positions.append(position)
-        records += b"\x00" + digest if digest is not None else b"\x01" + bytes(32)
-    return len(positions).to_bytes(8, "big") + positions.tobytes() + bytes(records)
-
-
-def _digests_in_parallel(db_name: str, table: str, head: int, workers: int) -> Iterator[tuple[int, bytes | None]]:
-    """As ``_digests`` up to ``head``, the log cut into ``workers`` ranges: this process streams the first one
-    (so progress shows) while worker processes hash the others. A worker is a fresh interpreter
-    (``python -m infrastructure.verify``), not a fork or a multiprocessing spawn: it inherits no SQLite
-    connection or lock and never re-runs the caller's main module."""
-    bounds = [round(head * i / workers) for i in range(workers + 1)]
-    ranges = [(bounds[i] + 1, bounds[i + 1]) for i in range(workers)]
-    children = [subprocess.Popen([sys.executable, "-m", "infrastructure.verify", db_name, table, str(a), str(b)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE) for a, b in ranges[1:]]
-    try:
-        yield from _rows_digested(db_name, table, *ranges[0])
-        for child in children:
-            out, err = child.communicate()
-            if child.returncode != 0:
-                raise RuntimeError(f"verify worker failed: {err.decode(errors='replace')[-2000:]}")
-            count = int.from_bytes(out[:8], "big")
-            positions = array("q")
-            positions.frombytes(out[8:8 + 8 * count])
-            records = out[8 + 8 * count:]
-            for i, position in enumerate(positions):
-                record = records[33 * i:33 * i + 33]
-                yield position, (record[1:] if record[0] == 0 else None)
-    finally:
-        for child in children:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-
-
-def _chain(engine: Engine, stop: int | None = None) -> Iterator[tuple[int, bytes, bytes]]:
-    after = 0
+def _chain(engine: Engine, after: int = 0, stop: int | None = None) -> Iterator[tuple[int, bytes, bytes]]:
     bound = "" if stop is None else f" AND position <= {int(stop)}"
     while True:
         with engine.connect() as conn:
@@ -269,6 +208,59 @@ def _position_of_content(engine: Engine, content: bytes) -> int | None:
     return int(row[0]) if row else None
 
 
+class _Progress:
+    """Progress from this process and the workers' reader threads, reported under one lock."""
+
+    def __init__(self, report: Callable[[int], None] | None):
+        self.report = report
+        self.lock = threading.Lock()
+
+    def __call__(self, rows: int) -> None:
+        if self.report:
+            with self.lock:
+                self.report(rows)
+
+
+class _Worker:
+    """A range check in a fresh interpreter: the job on its standard input, its progress read by a thread."""
+
+    def __init__(self, job: dict[str, Any], progress: _Progress):
+        root = str(Path(__file__).resolve().parent.parent)  # the same code as this process, wherever it runs from
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        self.process = subprocess.Popen([sys.executable, "-m", "infrastructure.verify_range"], env=env,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(job).encode())
+        self.process.stdin.close()
+        self.errors: list[str] = []
+        self.reader = threading.Thread(target=self._read, args=(self.process.stderr, progress), daemon=True)
+        self.reader.start()
+
+    def _read(self, stream: IO[bytes], progress: _Progress) -> None:
+        for line in stream:
+            text = line.decode(errors="replace").strip()
+            if text.isdigit():
+                progress(int(text))
+            else:
+                self.errors.append(text)
+
+    def result(self) -> RangeCheck:
+        """The worker's verdict (raises when it failed)."""
+        assert self.process.stdout is not None
+        out = self.process.stdout.read()
+        self.process.wait()
+        self.reader.join()
+        if self.process.returncode != 0:
+            raise RuntimeError("verify worker failed: " + "\n".join(self.errors)[-2000:])
+        return RangeCheck.from_json(out.decode())
+
+    def stop(self) -> None:
+        """Kill the worker if it still runs (this process failed first)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
 class Verifier:
     """Walks the log and the chain side by side."""
 
@@ -282,6 +274,9 @@ class Verifier:
         # Content digests are independent of each other: on a large SQLite file they are computed on both cores.
         self.workers = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
         self.parallel_from = PARALLEL_FROM
+        # the last verification: processes used, the database server's CPU seconds (PostgreSQL on this host) and
+        # where the row-by-row walk started (None: every range was proven intact by the fast check)
+        self.last_run: dict[str, Any] = {}
 
     def verify(self, trusted: Ed25519PublicKey | None = None, progress: Callable[[int], None] | None = None
                ) -> Verification:
@@ -289,11 +284,81 @@ class Verifier:
         against the given trusted key or the configured one (never a key stored in the database)."""
         trusted = trusted or self.trusted()
         result = Verification(trusted_key=public_hex(trusted) if trusted else None)
-        recomputed: dict[int, bytes] = {}
         all_seals = self._all_seals(result)
-        wanted = {s.position for s, _ in all_seals}
-        previous = GENESIS
-        events, chain = self._digested()
+        wanted = sorted({s.position for s, _ in all_seals})
+        head = self._head()
+        recomputed: dict[int, bytes] = {}
+        previous, resume = GENESIS, 1
+        checks = self._fast_checks(head, wanted, progress)
+        for check in checks:  # proven-intact ranges, in log order
+            if not check.ok or check.first != previous:
+                break
+            result.events += check.events
+            if check.events:
+                previous, result.head_position = check.last, check.last_position
+            recomputed.update(check.sealed)
+            resume = check.stop + 1
+        self.last_run["walked_from"] = resume if resume <= head else None
+        if resume <= head:  # a suspect range (or no fast path): the row-by-row walk from there names the departure
+            previous = self._walk(result, previous, resume - 1, head, set(wanted), recomputed,
+                                  None if checks else progress)
+        if result.events:
+            result.head_digest = previous.hex()
+        self._check_seals(result, all_seals, recomputed, trusted)
+        for check_read_models in self.checks:
+            result.problems.extend(check_read_models())
+        return result
+
+    def _head(self) -> int:
+        """The last position of the log or its chain as verification starts (rows stored later are not checked)."""
+        table, position = events_source(self.recorder)
+        with self.engine.connect() as conn:
+            events = conn.execute(text(f"SELECT max({position}) FROM {table}")).scalar()
+            chain = conn.execute(text("SELECT max(position) FROM ledger_chain")).scalar()
+        return max(int(events or 0), int(chain or 0))
+
+    def _fast_checks(self, head: int, wanted: list[int], progress: Callable[[int], None] | None) -> list[RangeCheck]:
+        """The log cut into ranges, each checked by ``verify_range`` at once: the first in this process, the others
+        in worker processes (fresh interpreters, ``python -m infrastructure.verify_range``: they inherit no
+        connection or lock and never re-run the caller's main module). Empty when there is no fast path here."""
+        job = self._job()
+        self.last_run = {"processes": 1, "server_cpu": 0.0}
+        if job is None or head == 0:
+            return []
+        workers = max(1, min(self.workers, head // 2)) if head >= self.parallel_from else 1
+        bounds = [round(head * i / workers) for i in range(workers + 1)]
+        jobs = [{**job, "start": bounds[i] + 1, "stop": bounds[i + 1],
+                 "wanted": [p for p in wanted if bounds[i] < p <= bounds[i + 1]]} for i in range(workers)]
+        report = _Progress(progress)
+        children = [_Worker(j, report) for j in jobs[1:]]
+        try:
+            checks = [run_job(jobs[0], report)]
+            checks.extend(child.result() for child in children)
+        finally:
+            for child in children:
+                child.stop()
+        self.last_run = {"processes": workers, "server_cpu": sum(c.server_cpu or 0.0 for c in checks)}
+        return checks
+
+    def _job(self) -> dict[str, Any] | None:
+        """Where a range check reads the log (None for an in-memory SQLite ledger: walked row by row)."""
+        recorder, table = self.recorder, events_source(self.recorder)[0]
+        if isinstance(recorder, SQLiteApplicationRecorder):
+            if recorder.datastore.pool.is_sqlite_memory_mode:
+                return None
+            return {"kind": "sqlite", "path": recorder.datastore.pool.db_name, "table": table}
+        url = self.engine.url
+        schema = getattr(getattr(recorder, "datastore", None), "schema", None) or "public"
+        connect = {"host": url.host or "127.0.0.1", "port": url.port or 5432, "dbname": url.database,
+                   "user": url.username, "password": url.password or None,
+                   "options": f"-c search_path={schema}"}
+        return {"kind": "postgres", "connect": connect, "table": table}
+
+    def _walk(self, result: Verification, previous: bytes, after: int, stop: int, wanted: set[int],
+              recomputed: dict[int, bytes], progress: Callable[[int], None] | None = None) -> bytes:
+        """Walk the log and the chain side by side after position ``after`` up to ``stop``, row by row, recording
+        the first departure; returns the recomputed digest at the end."""
+        events, chain = _digests(self.engine, self.recorder, after, stop), _chain(self.engine, after, stop)
         event, link = next(events, None), next(chain, None)
         while event is not None or link is not None:
             if event is not None and (link is None or event[0] < link[0]):
@@ -322,28 +387,13 @@ class Verifier:
             if position in wanted:
                 recomputed[position] = previous
             result.events += 1
-            result.head_position, result.head_digest = position, previous.hex()
+            result.head_position = position
             if progress and result.events % 1000 == 0:
                 progress(1000)
             event, link = next(events, None), next(chain, None)
         if progress:
             progress(result.events % 1000)
-        self._check_seals(result, all_seals, recomputed, trusted)
-        for check in self.checks:
-            result.problems.extend(check())
-        return result
-
-    def _digested(self) -> tuple[Iterator[tuple[int, bytes | None]], Iterator[tuple[int, bytes, bytes]]]:
-        """The stored rows' (position, content digest) and the chain's rows, side by side: for a large SQLite
-        file up to the head as it is now, the digests computed on several cores; otherwise as they come."""
-        recorder = self.recorder
-        if isinstance(recorder, SQLiteApplicationRecorder) and not recorder.datastore.pool.is_sqlite_memory_mode \
-                and self.workers > 1:
-            head = int(recorder.max_notification_id() or 0)
-            if head >= self.parallel_from:
-                return (_digests_in_parallel(recorder.datastore.pool.db_name, events_source(recorder)[0], head,
-                                             self.workers), _chain(self.engine, head))
-        return _digests(self.engine, recorder), _chain(self.engine)
+        return previous
 
     def _all_seals(self, result: Verification) -> list[tuple[Seal, str]]:
         """The seals in the database and in the export, each once, with where it is kept."""
@@ -403,7 +453,3 @@ class Verifier:
             where = f"; first departure at position {first.position}" if first else ""
             return False, f"the log up to position {seal.position} differs from what was sealed{where}"
         return True, None
-
-
-if __name__ == "__main__":  # a verify worker: python -m infrastructure.verify DB TABLE START STOP
-    sys.stdout.buffer.write(digest_range(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from domain.access import ROLES
 from web.auth import actor, allow, jejak, principal
+from web.dump import Out
 from web.http import parse_id
 from web.schemas import LongText, Strict, Text
 
@@ -32,7 +33,7 @@ class GrantIn(Strict):
             raise ma.ValidationError("must be in the future")
 
 
-class IssuedOut(ma.Schema):
+class IssuedOut(Out):
     """The new token, shown this once."""
 
     grant_id = ma.fields.UUID()
@@ -40,7 +41,7 @@ class IssuedOut(ma.Schema):
     role = ma.fields.String()
 
 
-class GrantOut(ma.Schema):
+class GrantOut(Out):
     """A grant (never its token)."""
 
     id = ma.fields.UUID()
@@ -62,7 +63,7 @@ class RevokeIn(Strict):
     reason = ma.fields.String(required=True, validate=LongText)
 
 
-class MeOut(ma.Schema):
+class MeOut(Out):
     """The caller."""
 
     grant_id = ma.fields.UUID()

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from domain.access import ROLES
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import parse_id
 from web.schemas import LongText, Strict, Text
 
@@ -26,7 +27,7 @@ class AccountIn(Strict):
     employee_id = ma.fields.UUID(load_default=None, allow_none=True)
 
 
-class AccountOut(ma.Schema):
+class AccountOut(Out):
     """An account (never its password)."""
 
     id = ma.fields.UUID()

@@ -15,6 +15,7 @@ from domain.feedback_round import PERIOD
 from domain.rules import ORG_RATINGS, PREDICATES, RATINGS
 from domain.unit_rating import UnitRating
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict
 
@@ -91,7 +92,7 @@ class DistributionQuery(Strict):
     period = ma.fields.String(required=True, validate=Period)
 
 
-class TargetOut(ma.Schema):
+class TargetOut(Out):
     """An agreed target."""
 
     id = ma.fields.UUID()
@@ -100,7 +101,7 @@ class TargetOut(ma.Schema):
     agreed_at = ma.fields.AwareDateTime()
 
 
-class NoteOut(ma.Schema):
+class NoteOut(Out):
     """A coaching note."""
 
     id = ma.fields.UUID()
@@ -109,7 +110,7 @@ class NoteOut(ma.Schema):
     noted_at = ma.fields.AwareDateTime()
 
 
-class AssessmentOut(ma.Schema):
+class AssessmentOut(Out):
     """An assessment with its pinned rule set and evidence."""
 
     work_results = ma.fields.String()
@@ -123,7 +124,7 @@ class AssessmentOut(ma.Schema):
     assessed_at = ma.fields.AwareDateTime()
 
 
-class ObjectionOut(ma.Schema):
+class ObjectionOut(Out):
     """The objection and its decision."""
 
     status = ma.fields.String()
@@ -139,7 +140,7 @@ class ObjectionOut(ma.Schema):
     decided_at = ma.fields.AwareDateTime(allow_none=True)
 
 
-class AppraisalOut(ma.Schema):
+class AppraisalOut(Out):
     """An appraisal (the list leaves out targets, notes and the assessment history)."""
 
     id = ma.fields.UUID()
@@ -166,7 +167,7 @@ class AppraisalOut(ma.Schema):
     version = ma.fields.Integer()
 
 
-class UnitRatingOut(ma.Schema):
+class UnitRatingOut(Out):
     """A unit's organisation rating for a period."""
 
     unit = ma.fields.String()
@@ -176,7 +177,7 @@ class UnitRatingOut(ma.Schema):
     version = ma.fields.Integer()
 
 
-class ShareOut(ma.Schema):
+class ShareOut(Out):
     """How many final appraisals carry a predicate."""
 
     predicate = ma.fields.String()
@@ -184,7 +185,7 @@ class ShareOut(ma.Schema):
     percent = ma.fields.Float(allow_none=True)
 
 
-class CapCheckOut(ma.Schema):
+class CapCheckOut(Out):
     """One bound of the distribution caps."""
 
     predicates = ma.fields.List(ma.fields.String())
@@ -196,7 +197,7 @@ class CapCheckOut(ma.Schema):
     flag = ma.fields.String(allow_none=True, metadata={"description": "over_cap or under_minimum when broken"})
 
 
-class DistributionOut(ma.Schema):
+class DistributionOut(Out):
     """The predicates of a unit's final appraisals for a period against its organisation rating's caps."""
 
     unit = ma.fields.String()
@@ -228,7 +229,7 @@ def rating_out(rating: UnitRating) -> dict[str, Any]:
 
 @blp.route("/appraisals")
 @allow()
-@blp.arguments(AppraisalQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(AppraisalQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, AppraisalOut(many=True), headers=PAGE_HEADERS)
 def list_appraisals(query: dict[str, Any]) -> Any:
     """Appraisals, newest period first (employees: their own and those they assess or decide; supervisors: also
@@ -336,7 +337,7 @@ def record_unit_rating(data: dict[str, Any], code: str, period: str) -> Any:
 
 @blp.route("/units/<code>/predicate-distribution")
 @allow()
-@blp.arguments(DistributionQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(DistributionQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, DistributionOut)
 def predicate_distribution(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Count and share of each predicate of the unit's final appraisals for the period, checked against the

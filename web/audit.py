@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from application.queries.filters import AuditFilter
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.employees import EmployeeOut
 from web.http import parse_id
 from web.schemas import READ_CASE, READ_REASON, Strict
@@ -16,14 +17,14 @@ from web.schemas import READ_CASE, READ_REASON, Strict
 blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Auditors' reads of the event log")
 
 
-class PersonRef(ma.Schema):
+class PersonRef(Out):
     """The person behind a token or account."""
 
     id = ma.fields.String()
     name = ma.fields.String()
 
 
-class ActorOut(ma.Schema):
+class ActorOut(Out):
     """Who caused an event: the token or account the event names, the role acted in, and the person behind it."""
 
     id = ma.fields.String(allow_none=True)
@@ -32,7 +33,7 @@ class ActorOut(ma.Schema):
     person = ma.fields.Nested(PersonRef, allow_none=True)
 
 
-class EventOut(ma.Schema):
+class EventOut(Out):
     """One stored event with its envelope."""
 
     position = ma.fields.Integer(allow_none=True)
@@ -46,7 +47,7 @@ class EventOut(ma.Schema):
     payload = ma.fields.Dict()
 
 
-class EventPage(ma.Schema):
+class EventPage(Out):
     """A page of the log; pass ``next_after`` as ``after`` for the next page."""
 
     items = ma.fields.List(ma.fields.Nested(EventOut))
@@ -95,7 +96,7 @@ class EmployeeAsOfOut(EmployeeOut):
 
 @blp.route("/events")
 @allow()
-@blp.arguments(EventQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(EventQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, EventPage)
 def events(query: dict[str, Any]) -> dict[str, Any]:
     """The event log in order, filtered by aggregate, actor, topic and time range."""
@@ -105,7 +106,7 @@ def events(query: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/aggregates/<aggregate_id>/events")
 @allow()
-@blp.arguments(ReasonQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(ReasonQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, EventOut(many=True))
 def aggregate_history(query: dict[str, Any], aggregate_id: str) -> list[dict[str, Any]]:
     """Every event of one aggregate, from the event store, with log positions (the read is recorded)."""
@@ -115,7 +116,7 @@ def aggregate_history(query: dict[str, Any], aggregate_id: str) -> list[dict[str
 
 @blp.route("/employees/<employee_id>/state")
 @allow()
-@blp.arguments(AsOfQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(AsOfQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, EmployeeAsOfOut)
 def employee_as_of(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     """An employee as of a version or a timestamp, rebuilt from the event store (the read is recorded)."""
@@ -123,7 +124,7 @@ def employee_as_of(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
                                                 query["at"], query["reason"], query["case_id"])
 
 
-class VerifyOut(ma.Schema):
+class VerifyOut(Out):
     """The ledger verification report."""
 
     status = ma.fields.String(metadata={"description": "intact (seals verified by the configured trusted key), broken, "
@@ -155,7 +156,7 @@ class RawReadQuery(Strict):
         "description": "an open grievance covering the round (investigators), or the auditor's file number"})
 
 
-class RawResponseOut(ma.Schema):
+class RawResponseOut(Out):
     """A raw 360 response with its reviewer (audit access only; every read is recorded)."""
 
     response_id = ma.fields.UUID(attribute="id")
@@ -170,7 +171,7 @@ class RawResponseOut(ma.Schema):
 
 @blp.route("/feedback-rounds/<round_id>/responses")
 @allow()
-@blp.arguments(RawReadQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(RawReadQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, RawResponseOut(many=True))
 def raw_responses(query: dict[str, Any], round_id: str) -> list[Any]:
     """Raw responses with reviewer identities; the read is recorded as an event (who, what, why)."""

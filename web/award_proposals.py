@@ -9,6 +9,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
 
@@ -37,7 +38,7 @@ class AwardDismissIn(Strict):
     reason = ma.fields.String(required=True, validate=LongText)
 
 
-class AwardProposalOut(ma.Schema):
+class AwardProposalOut(Out):
     """An award proposal with the appraisal it pins."""
 
     id = ma.fields.UUID()
@@ -66,7 +67,7 @@ def respond_proposal(proposal_id: UUID) -> Any:
 
 @blp.route("/award-proposals")
 @allow()
-@blp.arguments(AwardProposalQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(AwardProposalQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, AwardProposalOut(many=True))
 def list_proposals(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Award proposals, latest first (employees: their own; supervisors: also their reports')."""

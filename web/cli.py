@@ -22,7 +22,6 @@ from application.actor import system_actor
 from application.errors import ApplicationError
 from domain.access import ROLES
 from domain.errors import DomainError
-from infrastructure.blue_green import fingerprint
 from infrastructure.container import Jejak
 from infrastructure.projection import BulkReplay
 from infrastructure.seals import SealKeyMissing, generate_key, load_key, public_from_hex, seal_record
@@ -245,8 +244,8 @@ def projections_status() -> None:
 @click.option("--workers", type=click.IntRange(1, 2), default=None,
               help="Processes folding a large SQLite log in a bulk rebuild (default: 2 where 2 cores are free).")
 def projections_rebuild(name: str | None, workers: int | None) -> None:
-    """Rebuild one projection from the event log beside the live one and swap it in (PostgreSQL; on SQLite in one
-    transaction where it can), or drop and rebuild all of them; with progress."""
+    """Rebuild one projection, or all of them (one read of the log for all), beside the live ones from the event log,
+    then swap them in in one transaction: readers never see an empty or half-built read model; with progress."""
     runner = system().projections
     if workers is not None:
         runner.rebuild_workers = workers
@@ -254,9 +253,7 @@ def projections_rebuild(name: str | None, workers: int | None) -> None:
         head = runner.head()
         passes = 1 + sum(isinstance(p, BulkReplay) for p in runner.projections.values())
         with tqdm(total=head * passes, desc="rebuild all", unit="ev", file=sys.stderr) as bar:
-            timings = runner.rebuild_all(progress=bar.update)
-        for projection in runner.projections.values():  # built with today's definitions
-            system().blue_green.fingerprints.record(projection.name, fingerprint(projection))
+            timings = system().blue_green.rebuild_all(progress=bar.update)
         for step, seconds in timings.items():
             click.echo(f"{step}: {seconds:.1f} s")
         click.echo(f"all {len(runner.projections)} projections rebuilt from {head} events")

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from domain.employee import LANGUAGES, MAX_EMAIL
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import Strict
 
@@ -23,7 +24,7 @@ class EmailIn(Strict):
     language = ma.fields.String(load_default="id", validate=ma.validate.OneOf(LANGUAGES))
 
 
-class EmailOut(ma.Schema):
+class EmailOut(Out):
     """An employee's e-mail address."""
 
     employee_id = ma.fields.UUID()

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from domain.development import AREAS, BERAKHLAK, MAX_DETAIL, SOURCES, STATUSES
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict
 from web.trainings import YEARS
@@ -54,7 +55,7 @@ class NeedDecisionIn(Strict):
     reason = ma.fields.String(required=True, validate=LongText)
 
 
-class NeedOut(ma.Schema):
+class NeedOut(Out):
     """A development need with its pinned source."""
 
     id = ma.fields.UUID()
@@ -90,7 +91,7 @@ def respond_need(need_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/development-needs")
 @allow()
-@blp.arguments(NeedQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(NeedQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, NeedOut(many=True))
 def list_needs(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Needs, latest first (employees: their own; supervisors: also their reports')."""
@@ -155,7 +156,7 @@ class UnitDevelopmentQuery(Strict):
     year = ma.fields.Integer(load_default=None, validate=YEARS)
 
 
-class UnitDevelopmentOut(ma.Schema):
+class UnitDevelopmentOut(Out):
     """A unit's development needs, IDP coverage and JP."""
 
     unit = ma.fields.String()
@@ -174,7 +175,7 @@ class UnitDevelopmentOut(ma.Schema):
 
 @blp.route("/units/<code>/development")
 @allow()
-@blp.arguments(UnitDevelopmentQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(UnitDevelopmentQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, UnitDevelopmentOut)
 def unit_development(query: dict[str, Any], code: str) -> dict[str, Any]:
     """The unit's development report: open needs by BerAKHLAK value and by source, who has no development plan

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from domain.dialogue import MAX_ACCOUNT, MAX_ACTIONS, MAX_SHORT, MAX_TOPICS, PARTIES
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import Strict
 
@@ -58,7 +59,7 @@ class ActionDoneIn(Strict):
     note = ma.fields.String(required=True, validate=SHORT)
 
 
-class DialogueActionOut(ma.Schema):
+class DialogueActionOut(Out):
     """An agreed action."""
 
     id = ma.fields.UUID()
@@ -81,7 +82,7 @@ class OpenActionOut(DialogueActionOut):
     follow_up_on = ma.fields.Date(allow_none=True)
 
 
-class DialogueOut(ma.Schema):
+class DialogueOut(Out):
     """A performance dialogue with both accounts and its actions."""
 
     id = ma.fields.UUID()
@@ -109,7 +110,7 @@ def respond_dialogue(dialogue_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/performance-dialogues")
 @allow()
-@blp.arguments(DialogueQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(DialogueQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, DialogueOut(many=True))
 def list_dialogues(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Dialogues, latest first (employees: their own and those they held as supervisor; supervisors: also their

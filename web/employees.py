@@ -12,6 +12,7 @@ from application.queries.filters import EmployeeFilter
 from domain.employment import GRADES, PPPK, STATUSES
 from domain.ranks import RANK_CODES, RANK_NAMES
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import ChangeIn, PageQuery, Strict, Text
 
@@ -63,7 +64,7 @@ class EmployeeIn(Strict):
         return data
 
 
-class EmployeeOut(ma.Schema):
+class EmployeeOut(Out):
     """A directory entry; personal fields only for HR, auditors, the committee, the employee and their supervisors."""
 
     id = ma.fields.UUID()
@@ -91,7 +92,7 @@ class EmployeeOut(ma.Schema):
     updated_at = ma.fields.AwareDateTime()
 
 
-class EmployeePage(ma.Schema):
+class EmployeePage(Out):
     """A page of the directory."""
 
     items = ma.fields.List(ma.fields.Nested(EmployeeOut))
@@ -153,7 +154,7 @@ def respond(employee_id: UUID, status: int = 200) -> Any:
 
 @blp.route("")
 @allow()
-@blp.arguments(EmployeeQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(EmployeeQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, EmployeePage)
 def list_employees(query: dict[str, Any]) -> dict[str, Any]:
     """Search the directory (filters: unit, rank, name, supervisor_id, status; cursor pagination)."""

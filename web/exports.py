@@ -37,7 +37,7 @@ blp = Blueprint("exports", __name__, url_prefix="/api/exports", description="CSV
 
 @blp.route("/employees")
 @allow()
-@blp.arguments(DirectoryQuery, location="query")
+@blp.arguments(DirectoryQuery(), location="query")
 @blp.response(200)
 def export_directory(query: dict[str, Any]) -> Response:
     """The directory (twin: GET /api/employees) as CSV or XLSX."""
@@ -46,7 +46,7 @@ def export_directory(query: dict[str, Any]) -> Response:
 
 @blp.route("/units/<code>/feedback-report")
 @allow()
-@blp.arguments(RatesQuery, location="query")
+@blp.arguments(RatesQuery(), location="query")
 @blp.response(200)
 def export_rates(query: dict[str, Any], code: str) -> Response:
     """The unit's 360 response rates (twin: GET /api/units/{code}/feedback-report) as CSV or XLSX."""
@@ -55,7 +55,7 @@ def export_rates(query: dict[str, Any], code: str) -> Response:
 
 @blp.route("/units/<code>/predicate-distribution")
 @allow()
-@blp.arguments(DistributionQuery, location="query")
+@blp.arguments(DistributionQuery(), location="query")
 @blp.response(200)
 def export_distribution(query: dict[str, Any], code: str) -> Response:
     """The unit's predicate distribution (twin: GET /api/units/{code}/predicate-distribution) as CSV or XLSX."""
@@ -64,7 +64,7 @@ def export_distribution(query: dict[str, Any], code: str) -> Response:
 
 @blp.route("/units/<code>/training-shortfall")
 @allow()
-@blp.arguments(ShortfallQuery, location="query")
+@blp.arguments(ShortfallQuery(), location="query")
 @blp.response(200)
 def export_shortfall(query: dict[str, Any], code: str) -> Response:
     """Who is below the JP minimum (twin: GET /api/units/{code}/training-shortfall) as CSV or XLSX."""
@@ -73,7 +73,7 @@ def export_shortfall(query: dict[str, Any], code: str) -> Response:
 
 @blp.route("/units/<code>/development")
 @allow()
-@blp.arguments(DevelopmentQuery, location="query")
+@blp.arguments(DevelopmentQuery(), location="query")
 @blp.response(200)
 def export_development(query: dict[str, Any], code: str) -> Response:
     """The unit's development report (twin: GET /api/units/{code}/development) as CSV or XLSX."""
@@ -82,7 +82,7 @@ def export_development(query: dict[str, Any], code: str) -> Response:
 
 @blp.route("/units/<code>/talent-grid")
 @allow()
-@blp.arguments(GridQuery, location="query")
+@blp.arguments(GridQuery(), location="query")
 @blp.response(200)
 def export_grid(query: dict[str, Any], code: str) -> Response:
     """The unit's 9-box (twin: GET /api/units/{code}/talent-grid) as CSV or XLSX."""
@@ -91,7 +91,7 @@ def export_grid(query: dict[str, Any], code: str) -> Response:
 
 @blp.route("/promotion-decisions")
 @allow()
-@blp.arguments(HistoryQuery, location="query")
+@blp.arguments(HistoryQuery(), location="query")
 @blp.response(200)
 def export_history(query: dict[str, Any]) -> Response:
     """The promotion decision history (twin: GET /api/promotion-decisions) as CSV or XLSX."""
@@ -100,7 +100,7 @@ def export_history(query: dict[str, Any]) -> Response:
 
 @blp.route("/grievances")
 @allow()
-@blp.arguments(GrievanceQuery, location="query")
+@blp.arguments(GrievanceQuery(), location="query")
 @blp.response(200)
 def export_grievances(query: dict[str, Any]) -> Response:
     """The grievances the caller may list (twin: GET /api/grievances) as CSV or XLSX."""

@@ -16,6 +16,7 @@ from application.jsonable import jsonable
 from application.queries.filters import RoundFilter
 from domain.feedback_round import RELATIONSHIPS, Response, RoundStatus
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.problems import problem
 from web.schemas import LongText, Strict
@@ -44,7 +45,7 @@ class RoundQuery(Strict):
         "description": "the next page: the cursor of the Link header's rel=\"next\""})
 
 
-class NominationOut(ma.Schema):
+class NominationOut(Out):
     """A reviewer's nomination."""
 
     id = ma.fields.UUID()
@@ -60,7 +61,7 @@ class NominationOut(ma.Schema):
     reminders = ma.fields.Integer()
 
 
-class RoundOut(ma.Schema):
+class RoundOut(Out):
     """A round with its counts (and nominations in the detail view)."""
 
     id = ma.fields.UUID()
@@ -115,7 +116,7 @@ class ResponseIn(Strict):
                               validate=ma.validate.Length(max=100))
 
 
-class SubmittedOut(ma.Schema):
+class SubmittedOut(Out):
     """The recorded response (the first one again for a retried Idempotency-Key)."""
 
     round_id = ma.fields.UUID()
@@ -124,7 +125,7 @@ class SubmittedOut(ma.Schema):
     submitted_at = ma.fields.AwareDateTime()
 
 
-class MyResponseOut(ma.Schema):
+class MyResponseOut(Out):
     """The caller's own current response."""
 
     response_id = ma.fields.UUID()
@@ -141,7 +142,7 @@ class ReportQuery(Strict):
     at = ma.fields.AwareDateTime(load_default=None)
 
 
-class ReviewRequestOut(ma.Schema):
+class ReviewRequestOut(Out):
     """A review the caller was asked to give."""
 
     nomination_id = ma.fields.UUID(attribute="id")
@@ -156,7 +157,7 @@ class ReviewRequestOut(ma.Schema):
     questions = ma.fields.Dict()
 
 
-class ReminderOut(ma.Schema):
+class ReminderOut(Out):
     """A reviewer who has not responded for 3 days or more."""
 
     nomination_id = ma.fields.UUID(attribute="id")
@@ -195,7 +196,7 @@ def respond_round(round_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/feedback-rounds")
 @allow()
-@blp.arguments(RoundQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(RoundQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, RoundOut(many=True), headers=PAGE_HEADERS)
 def list_rounds(query: dict[str, Any]) -> Any:
     """Rounds, newest first (employees: their own; supervisors: also their reports')."""
@@ -317,7 +318,7 @@ def close(data: dict[str, Any], round_id: str) -> Any:
 
 @blp.route("/feedback-rounds/<round_id>/report")
 @allow()
-@blp.arguments(ReportQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(ReportQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200)
 def report(query: dict[str, Any], round_id: str) -> dict[str, Any]:
     """The anonymity-protected report (after closing; reviewee, supervisor, HR). Auditors may pass ?at= for
@@ -348,7 +349,7 @@ def reminders() -> list[dict[str, Any]]:
 
 @blp.route("/units/<code>/feedback-report")
 @allow()
-@blp.arguments(UnitReportQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(UnitReportQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200)
 def unit_report(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Response rates per round and the distribution of means per value, for a unit (a year's period, 2026,

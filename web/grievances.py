@@ -12,6 +12,7 @@ from application.grievances import grievance_dict
 from application.queries.filters import GrievanceFilter
 from domain.grievance import OUTCOMES, STATUSES, SUBJECTS
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import READ_REASON, Strict
 
@@ -70,7 +71,7 @@ class CaseFileQuery(Strict):
         "description": f"optional (without one, the case file is named as the reason): {READ_REASON}"})
 
 
-class GrievanceOut(ma.Schema):
+class GrievanceOut(Out):
     """A grievance, its status and outcome."""
 
     id = ma.fields.UUID()
@@ -97,7 +98,7 @@ class GrievanceOut(ma.Schema):
     version = ma.fields.Integer()
 
 
-class CaseFileOut(ma.Schema):
+class CaseFileOut(Out):
     """Everything needed to reconstruct the decision as it was made."""
 
     grievance = ma.fields.Dict()
@@ -128,7 +129,7 @@ def respond(grievance_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/grievances")
 @allow()
-@blp.arguments(GrievanceQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(GrievanceQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, GrievanceOut(many=True), headers=PAGE_HEADERS)
 def list_grievances(query: dict[str, Any]) -> Any:
     """Grievances, newest first (employees: their own; investigators: the open ones assigned to them)."""
@@ -188,7 +189,7 @@ def conclude(data: dict[str, Any], grievance_id: str) -> Any:
 
 @blp.route("/grievances/<grievance_id>/case-file")
 @allow()
-@blp.arguments(CaseFileQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(CaseFileQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, CaseFileOut)
 def case_file(query: dict[str, Any], grievance_id: str) -> dict[str, Any]:
     """The decision event, the evidence exactly as of the decision, replay and drift, the rule-set text in effect

@@ -9,11 +9,12 @@ from flask_smorest import Blueprint
 
 from infrastructure.lag import projection_lags
 from web.auth import jejak, public
+from web.dump import Out
 
 blp = Blueprint("health", __name__, url_prefix="/api", description="Service health")
 
 
-class ProjectionLagOut(ma.Schema):
+class ProjectionLagOut(Out):
     """One projection's position against the log head."""
 
     name = ma.fields.String()
@@ -25,7 +26,7 @@ class ProjectionLagOut(ma.Schema):
                                                            "caught up)"})
 
 
-class HealthOut(ma.Schema):
+class HealthOut(Out):
     """Overall status."""
 
     status = ma.fields.String()

@@ -8,11 +8,12 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.pages.inbox import page_link
 
 blp = Blueprint("inbox", __name__, url_prefix="/api", description="What waits for the caller")
 
-class InboxItemOut(ma.Schema):
+class InboxItemOut(Out):
     """One duty and how many things wait under it."""
 
     kind = ma.fields.String(metadata={"description": "reviews_to_write, nominations_to_approve, rounds_closing, "
@@ -25,7 +26,7 @@ class InboxItemOut(ma.Schema):
     page = ma.fields.String(metadata={"description": "the page (outside /api) that lists them"})
 
 
-class InboxOut(ma.Schema):
+class InboxOut(Out):
     """Every duty the access policy gives the caller, with its count (zero included)."""
 
     items = ma.fields.List(ma.fields.Nested(InboxItemOut))

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from domain.mentoring import MAX_GOAL, MAX_GOALS, MAX_NOTE
 from domain.recognition import CATEGORIES
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
 
@@ -50,7 +51,7 @@ class EndIn(Strict):
     summary = ma.fields.String(required=True, validate=LongText)
 
 
-class SessionOut(ma.Schema):
+class SessionOut(Out):
     """A logged session."""
 
     id = ma.fields.UUID()
@@ -60,7 +61,7 @@ class SessionOut(ma.Schema):
     logged_at = ma.fields.AwareDateTime()
 
 
-class MentoringOut(ma.Schema):
+class MentoringOut(Out):
     """A mentoring assignment (with its sessions in the detail view)."""
 
     id = ma.fields.UUID()
@@ -102,7 +103,7 @@ class AwardQuery(Strict):
         "description": "the next page: the cursor of the Link header's rel=\"next\""})
 
 
-class AwardOut(ma.Schema):
+class AwardOut(Out):
     """An award."""
 
     id = ma.fields.UUID()
@@ -130,7 +131,7 @@ def respond_mentoring(mentoring_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/mentoring")
 @allow()
-@blp.arguments(MentoringQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(MentoringQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, MentoringOut(many=True), headers=PAGE_HEADERS)
 def list_mentoring(query: dict[str, Any]) -> Any:
     """Assignments, latest start first (employees: where they are mentor or mentee; supervisors: also their
@@ -182,7 +183,7 @@ def end(data: dict[str, Any], mentoring_id: str) -> Any:
 
 @blp.route("/awards")
 @allow()
-@blp.arguments(AwardQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(AwardQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, AwardOut(many=True), headers=PAGE_HEADERS)
 def list_awards(query: dict[str, Any]) -> Any:
     """Awards, latest first (employees: their own; supervisors: also their reports')."""

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from domain.access import ROLES
 from web.access import IssuedOut, RevokeIn
 from web.auth import actor, allow, jejak, principal
+from web.dump import Out
 from web.http import parse_id
 from web.schemas import Strict, Text
 
@@ -27,7 +28,7 @@ class PersonIn(Strict):
     employee_id = ma.fields.UUID(load_default=None, allow_none=True)
 
 
-class PersonOut(ma.Schema):
+class PersonOut(Out):
     """A person."""
 
     id = ma.fields.UUID()
@@ -60,7 +61,7 @@ class TokenIn(Strict):
             raise ma.ValidationError("must be in the future")
 
 
-class TokenOut(ma.Schema):
+class TokenOut(Out):
     """A personal token (never the token itself)."""
 
     id = ma.fields.UUID()

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from domain.development_plan import ACTIVITY_KINDS, MAX_ACTIVITIES, MAX_GOALS, MAX_JP, MAX_TITLE, OUTCOMES
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict
 from web.trainings import YEARS
@@ -74,7 +75,7 @@ class ClosureIn(Strict):
     summary = ma.fields.String(required=True, validate=LongText)
 
 
-class GoalOut(ma.Schema):
+class GoalOut(Out):
     """A goal with its activities, progress and linked trainings."""
 
     id = ma.fields.UUID()
@@ -87,7 +88,7 @@ class GoalOut(ma.Schema):
     trainings = ma.fields.List(ma.fields.Dict(), metadata={"description": "training_id, version, jp"})
 
 
-class PlanOut(ma.Schema):
+class PlanOut(Out):
     """A development plan (with its goals in the detail view)."""
 
     id = ma.fields.UUID()
@@ -118,7 +119,7 @@ def respond_plan(plan_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/development-plans")
 @allow()
-@blp.arguments(PlanQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(PlanQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, PlanOut(many=True))
 def list_plans(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Plans, latest year first (employees: their own; supervisors: also their reports')."""

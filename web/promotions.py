@@ -14,6 +14,7 @@ from domain.eligibility import KINDS
 from domain.promotion_case import OUTCOMES, PERIOD, STAGES, STATUSES, PromotionCase
 from domain.rules import RANK_KINDS
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.promotion_filters import CaseQuery, HistoryQuery
 from web.schemas import LongText, Strict
@@ -54,7 +55,7 @@ class SkIn(Strict):
     signatory = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
 
 
-class PertekOut(ma.Schema):
+class PertekOut(Out):
     """A recorded Pertek."""
 
     number = ma.fields.String()
@@ -63,7 +64,7 @@ class PertekOut(ma.Schema):
     recorded_at = ma.fields.AwareDateTime()
 
 
-class SkOut(ma.Schema):
+class SkOut(Out):
     """A recorded SK."""
 
     number = ma.fields.String()
@@ -94,7 +95,7 @@ class ReplayQuery(Strict):
     decision = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1, max=2**31 - 1))
 
 
-class PinnedInputOut(ma.Schema):
+class PinnedInputOut(Out):
     """A pinned input."""
 
     type = ma.fields.String()
@@ -103,7 +104,7 @@ class PinnedInputOut(ma.Schema):
     period = ma.fields.String(metadata={"description": "appraisals: the year"})
 
 
-class CriterionOut(ma.Schema):
+class CriterionOut(Out):
     """One criterion's outcome and the values used."""
 
     name = ma.fields.String()
@@ -111,7 +112,7 @@ class CriterionOut(ma.Schema):
     values = ma.fields.Dict()
 
 
-class EligibilityOut(ma.Schema):
+class EligibilityOut(Out):
     """An eligibility assessment with its pinned evidence and rule-set version."""
 
     number = ma.fields.Integer()
@@ -123,7 +124,7 @@ class EligibilityOut(ma.Schema):
     assessed_at = ma.fields.AwareDateTime()
 
 
-class CaseDecisionOut(ma.Schema):
+class CaseDecisionOut(Out):
     """A committee decision."""
 
     number = ma.fields.Integer()
@@ -139,7 +140,7 @@ class CaseDecisionOut(ma.Schema):
     decided_at = ma.fields.AwareDateTime()
 
 
-class ReopeningOut(ma.Schema):
+class ReopeningOut(Out):
     """A reopening by an upheld grievance."""
 
     grievance_id = ma.fields.UUID()
@@ -147,7 +148,7 @@ class ReopeningOut(ma.Schema):
     reopened_at = ma.fields.AwareDateTime()
 
 
-class CaseOut(ma.Schema):
+class CaseOut(Out):
     """A promotion case (the list leaves out assessments, decisions and reopenings)."""
 
     id = ma.fields.UUID()
@@ -179,7 +180,7 @@ class CaseOut(ma.Schema):
     version = ma.fields.Integer()
 
 
-class CasePageOut(ma.Schema):
+class CasePageOut(Out):
     """A page of cases."""
 
     items = ma.fields.List(ma.fields.Nested(CaseOut))
@@ -187,7 +188,7 @@ class CasePageOut(ma.Schema):
     total = ma.fields.Integer(metadata={"description": "how many the whole list has (with these filters)"})
 
 
-class HistoryRowOut(ma.Schema):
+class HistoryRowOut(Out):
     """One decision in the history."""
 
     case_id = ma.fields.UUID()
@@ -211,7 +212,7 @@ class HistoryRowOut(ma.Schema):
     decided_by = ma.fields.String(allow_none=True)
 
 
-class HistoryPageOut(ma.Schema):
+class HistoryPageOut(Out):
     """A page of the decision history."""
 
     items = ma.fields.List(ma.fields.Nested(HistoryRowOut))
@@ -219,7 +220,7 @@ class HistoryPageOut(ma.Schema):
     total = ma.fields.Integer(metadata={"description": "how many the whole list has (with these filters)"})
 
 
-class ReplayCriterionOut(ma.Schema):
+class ReplayCriterionOut(Out):
     """A criterion as recorded and as replayed."""
 
     name = ma.fields.String()
@@ -228,7 +229,7 @@ class ReplayCriterionOut(ma.Schema):
     agree = ma.fields.Boolean()
 
 
-class ReplayOut(ma.Schema):
+class ReplayOut(Out):
     """The replay of a decision on its pinned inputs under its pinned rule set."""
 
     case_id = ma.fields.String()
@@ -246,7 +247,7 @@ class ReplayOut(ma.Schema):
     evidence = ma.fields.List(ma.fields.Nested(PinnedInputOut))
 
 
-class DriftOut(ma.Schema):
+class DriftOut(Out):
     """What changed in the pinned inputs after the decision, and the outcome on today's inputs."""
 
     case_id = ma.fields.String()
@@ -277,7 +278,7 @@ def respond(case_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/promotion-cases")
 @allow()
-@blp.arguments(CaseQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(CaseQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, CasePageOut)
 def list_cases(query: dict[str, Any]) -> dict[str, Any]:
     """Cases, newest proposal first (employees: their own; supervisors: also their reports')."""
@@ -386,7 +387,7 @@ def get_decision(case_id: str) -> Any:
 
 @blp.route("/promotion-cases/<case_id>/replay")
 @allow()
-@blp.arguments(ReplayQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(ReplayQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, ReplayOut)
 def replay(query: dict[str, Any], case_id: str) -> dict[str, Any]:
     """Load every pinned input at its pinned version, re-evaluate with the pinned rule-set version and compare with
@@ -396,7 +397,7 @@ def replay(query: dict[str, Any], case_id: str) -> dict[str, Any]:
 
 @blp.route("/promotion-cases/<case_id>/drift")
 @allow()
-@blp.arguments(ReplayQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(ReplayQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, DriftOut)
 def drift(query: dict[str, Any], case_id: str) -> dict[str, Any]:
     """For each pinned input, the events recorded after it was pinned (the case's own consequences apart); and
@@ -406,7 +407,7 @@ def drift(query: dict[str, Any], case_id: str) -> dict[str, Any]:
 
 @blp.route("/promotion-decisions")
 @allow()
-@blp.arguments(HistoryQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(HistoryQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, HistoryPageOut)
 def decision_history(query: dict[str, Any]) -> dict[str, Any]:
     """Every committee decision across cases, newest first: filter by unit, period (year or month), outcome,

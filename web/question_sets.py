@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from domain.question_book import SCALE_BOUNDS, QuestionSet
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.schemas import LongText, Strict, Text
 
 blp = Blueprint("question_sets", __name__, url_prefix="/api/question-sets", description="360 question sets")
@@ -34,7 +35,7 @@ class QuestionSetIn(Strict):
         "description": "each {id, kind: rating|text, required, text, value?, text_en?}"})
 
 
-class QuestionSetOut(ma.Schema):
+class QuestionSetOut(Out):
     """A published question set."""
 
     version = ma.fields.Integer()

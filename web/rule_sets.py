@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from domain.rulebook import RuleSet
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.schemas import Strict, Text
 
 blp = Blueprint("rule_sets", __name__, url_prefix="/api/rule-sets", description="Versioned rule sets")
@@ -26,7 +27,7 @@ class RuleSetIn(Strict):
                        "grievance (filing_window_days)"})
 
 
-class RuleSetOut(ma.Schema):
+class RuleSetOut(Out):
     """A published rule set."""
 
     version = ma.fields.Integer()
@@ -72,7 +73,7 @@ def publish(data: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/in-effect")
 @allow()
-@blp.arguments(InEffectQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(InEffectQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, RuleSetOut)
 def in_effect(query: dict[str, Any]) -> dict[str, Any]:
     """The version in effect on a date."""

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from domain.service_record import EXAMS, LEVELS, PENALTY_LEVELS, ServiceRecord
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import parse_id, with_etag
 from web.schemas import Strict, Text
 
@@ -44,7 +45,7 @@ class ExamIn(Strict):
     certificate_number = ma.fields.String(required=True, validate=Text)
 
 
-class QualificationOut(ma.Schema):
+class QualificationOut(Out):
     """A qualification."""
 
     level = ma.fields.String()
@@ -52,7 +53,7 @@ class QualificationOut(ma.Schema):
     graduated_on = ma.fields.Date()
 
 
-class PenaltyOut(ma.Schema):
+class PenaltyOut(Out):
     """A disciplinary penalty."""
 
     level = ma.fields.String()
@@ -61,7 +62,7 @@ class PenaltyOut(ma.Schema):
     decree_number = ma.fields.String()
 
 
-class ExamOut(ma.Schema):
+class ExamOut(Out):
     """An exam passed."""
 
     exam = ma.fields.String()
@@ -69,7 +70,7 @@ class ExamOut(ma.Schema):
     certificate_number = ma.fields.String()
 
 
-class ServiceRecordOut(ma.Schema):
+class ServiceRecordOut(Out):
     """The record (empty lists and version 0 when nothing was recorded)."""
 
     employee_id = ma.fields.UUID()

@@ -12,6 +12,7 @@ from web.auth import actor, allow, jejak
 from web.award_proposals import AwardProposalOut
 from web.development import NeedOut
 from web.dialogues import DialogueOut
+from web.dump import Out
 from web.http import parse_id
 from web.plans import PlanOut
 from web.upward_feedback import UpwardOut
@@ -19,7 +20,7 @@ from web.upward_feedback import UpwardOut
 blp = Blueprint("standing", __name__, url_prefix="/api", description="Where an employee stands (development)")
 
 
-class KindOut(ma.Schema):
+class KindOut(Out):
     """One promotion kind at its earliest possible TMT."""
 
     rank_kind = ma.fields.String()
@@ -33,7 +34,7 @@ class KindOut(ma.Schema):
         "new_qualification, award_needed), attainable (can still come about before the date) and its values")})
 
 
-class PromotionOut(ma.Schema):
+class PromotionOut(Out):
     """The next rank promotion."""
 
     applies = ma.fields.Boolean(metadata={"description": "false for PPPK and CPNS (no rank promotion)"})
@@ -42,7 +43,7 @@ class PromotionOut(ma.Schema):
     kinds = ma.fields.List(ma.fields.Nested(KindOut))
 
 
-class StandingEmployeeOut(ma.Schema):
+class StandingEmployeeOut(Out):
     """Who the standing is of, as the employee record has it now."""
 
     id = ma.fields.UUID()
@@ -54,7 +55,7 @@ class StandingEmployeeOut(ma.Schema):
     status = ma.fields.String()
 
 
-class PredicateOut(ma.Schema):
+class PredicateOut(Out):
     """One annual appraisal."""
 
     id = ma.fields.UUID()
@@ -66,7 +67,7 @@ class PredicateOut(ma.Schema):
     finalised_on = ma.fields.Date(allow_none=True)
 
 
-class YearJpOut(ma.Schema):
+class YearJpOut(Out):
     """This year's JP against the entitlement."""
 
     year = ma.fields.Integer()
@@ -81,7 +82,7 @@ class YearJpOut(ma.Schema):
         "description": "their JP credit (rule set: development.mentoring_jp_per_session each), beside verified JP"})
 
 
-class PlacementOut(ma.Schema):
+class PlacementOut(Out):
     """The 9-box cell, where shown."""
 
     shown = ma.fields.Boolean()
@@ -117,7 +118,7 @@ class StandingNoteOut(NoteOut):
     noted_by_name = ma.fields.String(allow_none=True)
 
 
-class StandingUpwardOut(ma.Schema):
+class StandingUpwardOut(Out):
     """Upward feedback on the standing."""
 
     received = ma.fields.Nested(UpwardOut, allow_none=True, metadata={
@@ -126,7 +127,7 @@ class StandingUpwardOut(ma.Schema):
     period = ma.fields.String(metadata={"description": "the running quarter"})
 
 
-class StandingOut(ma.Schema):
+class StandingOut(Out):
     """An employee's standing today."""
 
     employee = ma.fields.Nested(StandingEmployeeOut)

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from domain.potential import LEVELS
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import PAGE_HEADERS, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict
 
@@ -35,7 +36,7 @@ class PotentialQuery(Strict):
         "description": "the next page: the cursor of the Link header's rel=\"next\""})
 
 
-class PotentialOut(ma.Schema):
+class PotentialOut(Out):
     """A potential assessment."""
 
     id = ma.fields.UUID()
@@ -50,7 +51,7 @@ class PotentialOut(ma.Schema):
     version = ma.fields.Integer()
 
 
-class MemberOut(ma.Schema):
+class MemberOut(Out):
     """An employee in the grid (or unplaced, with what is missing)."""
 
     employee_id = ma.fields.UUID()
@@ -65,7 +66,7 @@ class MemberOut(ma.Schema):
     missing = ma.fields.List(ma.fields.String())
 
 
-class BoxOut(ma.Schema):
+class BoxOut(Out):
     """One of the nine boxes."""
 
     box = ma.fields.Integer()
@@ -78,7 +79,7 @@ class BoxOut(ma.Schema):
     members = ma.fields.List(ma.fields.Nested(MemberOut))
 
 
-class GridOut(ma.Schema):
+class GridOut(Out):
     """A unit's talent grid: boxes 9 (above x high) down to 1 (below x low), and who could not be placed."""
 
     unit = ma.fields.String()
@@ -93,7 +94,7 @@ class GridOut(ma.Schema):
 
 @blp.route("/potential-assessments")
 @allow()
-@blp.arguments(PotentialQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(PotentialQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, PotentialOut(many=True), headers=PAGE_HEADERS)
 def list_potential(query: dict[str, Any]) -> Any:
     """Potential assessments, latest first (employees: their own; supervisors: also their reports')."""

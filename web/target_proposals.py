@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from domain.target_proposals import MAX_TEXT, OUTCOMES
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict
 
@@ -34,7 +35,7 @@ class ProposalDecisionIn(Strict):
         "description": "required when edited or rejected"})
 
 
-class TargetProposalOut(ma.Schema):
+class TargetProposalOut(Out):
     """A proposal and its decision."""
 
     id = ma.fields.UUID()
@@ -48,7 +49,7 @@ class TargetProposalOut(ma.Schema):
     target_id = ma.fields.UUID(allow_none=True, metadata={"description": "the agreed target it became"})
 
 
-class AgreedTargetOut(ma.Schema):
+class AgreedTargetOut(Out):
     """An agreed target of the appraisal."""
 
     id = ma.fields.UUID()
@@ -59,7 +60,7 @@ class AgreedTargetOut(ma.Schema):
     acknowledged_at = ma.fields.AwareDateTime(allow_none=True)
 
 
-class ProposalsOut(ma.Schema):
+class ProposalsOut(Out):
     """An appraisal's proposals and targets."""
 
     appraisal_id = ma.fields.UUID()

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from application.queries.timeline import KINDS
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import parse_id
 from web.schemas import READ_CASE, READ_REASON, LongText, Strict
 
@@ -26,6 +27,10 @@ class TimelineQuery(Strict):
         "description": f"required for auditors (others: ignored): {READ_REASON}"})
     case_id = ma.fields.String(load_default=None, validate=ma.validate.Length(max=100),
                                metadata={"description": READ_CASE})
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500),
+                              metadata={"description": "items per page, oldest first"})
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=500), metadata={
+        "description": "the next page: the next_cursor of the previous page"})
 
     @ma.validates_schema
     def check(self, data: dict[str, Any], **_: Any) -> None:
@@ -52,7 +57,7 @@ def split_kinds(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-class EventRefOut(ma.Schema):
+class EventRefOut(Out):
     """The event an item came from, as /api/audit/events shows it."""
 
     aggregate_id = ma.fields.UUID()
@@ -62,7 +67,7 @@ class EventRefOut(ma.Schema):
     href = ma.fields.String(metadata={"description": "the raw event in the audit log (auditors)"})
 
 
-class ItemOut(ma.Schema):
+class ItemOut(Out):
     """One career event."""
 
     id = ma.fields.UUID(metadata={"description": "stable across rebuilds"})
@@ -74,7 +79,7 @@ class ItemOut(ma.Schema):
     event = ma.fields.Nested(EventRefOut)
 
 
-class TimelineOut(ma.Schema):
+class TimelineOut(Out):
     """An employee's timeline, oldest first."""
 
     employee_id = ma.fields.UUID()
@@ -82,19 +87,21 @@ class TimelineOut(ma.Schema):
     since = ma.fields.Date(allow_none=True)
     until = ma.fields.Date(allow_none=True)
     kinds = ma.fields.List(ma.fields.String(), metadata={"description": "the kinds asked for (empty: all)"})
-    count = ma.fields.Integer()
+    count = ma.fields.Integer(metadata={"description": "items of the whole filtered timeline"})
     items = ma.fields.List(ma.fields.Nested(ItemOut))
+    next_cursor = ma.fields.String(allow_none=True, metadata={"description": "the next page (null: the last)"})
 
 
 @blp.route("/employees/<employee_id>/timeline")
 @allow()
-@blp.arguments(TimelineQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(TimelineQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, TimelineOut)
 def employee_timeline(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     """Registration, rank, position, unit and supervisor changes, final appraisals and objections, verified
     trainings, closed 360 rounds, potential assessments, mentoring and awards, in date order (then log order),
-    each with the aggregate id, version and log position of its event. Employees read their own, supervisors
+    each with the aggregate id, version and log position of its event, a page at a time (``limit``, ``cursor``). Employees read their own, supervisors
     also their direct and indirect reports', HR and auditors everyone's; an auditor's read needs a ``reason``
     and is recorded as an event."""
     return jejak().queries.timeline.timeline(actor(), parse_id(employee_id, "employee"), query["since"],
-                                             query["until"], query["kind"], query["reason"], query["case_id"])
+                                             query["until"], query["kind"], query["reason"], query["case_id"],
+                                             limit=query["limit"], cursor=query["cursor"])

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from application.queries.filters import TrainingFilter
 from domain.training import MAX_JP_PER_DAY, OUTCOMES, STATUSES
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict, Text
 
@@ -61,7 +62,7 @@ class YearQuery(Strict):
     year = ma.fields.Integer(load_default=None, validate=YEARS)
 
 
-class TrainingOut(ma.Schema):
+class TrainingOut(Out):
     """A completion and its verification status."""
 
     id = ma.fields.UUID()
@@ -82,7 +83,7 @@ class TrainingOut(ma.Schema):
     version = ma.fields.Integer()
 
 
-class HoursOut(ma.Schema):
+class HoursOut(Out):
     """An employee's JP for a year: only verified completions count towards the minimum."""
 
     employee_id = ma.fields.UUID()
@@ -104,7 +105,7 @@ class HoursOut(ma.Schema):
     trainings = ma.fields.List(ma.fields.Nested(TrainingOut))
 
 
-class BelowOut(ma.Schema):
+class BelowOut(Out):
     """Someone below the yearly minimum."""
 
     employee_id = ma.fields.UUID()
@@ -116,7 +117,7 @@ class BelowOut(ma.Schema):
     shortfall_jp = ma.fields.Integer()
 
 
-class ShortfallOut(ma.Schema):
+class ShortfallOut(Out):
     """Who in the unit is below the yearly JP minimum."""
 
     unit = ma.fields.String()
@@ -142,7 +143,7 @@ def respond_training(training_id: UUID, status: int = 200) -> Any:
 
 @blp.route("/trainings")
 @allow()
-@blp.arguments(TrainingQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(TrainingQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, TrainingOut(many=True), headers=PAGE_HEADERS)
 def list_trainings(query: dict[str, Any]) -> Any:
     """Completions, latest end date first (employees: their own; supervisors: also their reports')."""
@@ -182,7 +183,7 @@ def verify(data: dict[str, Any], training_id: str) -> Any:
 
 @blp.route("/employees/<employee_id>/training-hours")
 @allow()
-@blp.arguments(YearQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(YearQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, HoursOut)
 def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
     """Verified JP of a year against the yearly minimum of the rule set in effect at the end of that year (or
@@ -192,7 +193,7 @@ def training_hours(query: dict[str, Any], employee_id: str) -> dict[str, Any]:
 
 @blp.route("/units/<code>/training-shortfall")
 @allow()
-@blp.arguments(YearQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(YearQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, ShortfallOut)
 def training_shortfall(query: dict[str, Any], code: str) -> dict[str, Any]:
     """Who in the unit (now, and in service by the end of the year) has fewer verified JP than the yearly

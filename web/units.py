@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import expected_version, with_etag
 from web.schemas import LongText, Strict, Text
 
@@ -29,7 +30,7 @@ class UnitRenameIn(Strict):
     reason = ma.fields.String(required=True, validate=LongText)
 
 
-class UnitOut(ma.Schema):
+class UnitOut(Out):
     """A unit as the directory shows it."""
 
     code = ma.fields.String()

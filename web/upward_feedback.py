@@ -11,6 +11,7 @@ from domain.development import BERAKHLAK
 from domain.feedback_round import PERIOD
 from domain.upward_feedback import MAX_COMMENT
 from web.auth import actor, allow, jejak
+from web.dump import Out
 from web.http import parse_id
 from web.schemas import Strict
 
@@ -36,7 +37,7 @@ class PeriodQuery(Strict):
     period = ma.fields.String(required=True, validate=PERIODS)
 
 
-class NamedOut(ma.Schema):
+class NamedOut(Out):
     """Named feedback."""
 
     reviewer_id = ma.fields.String()
@@ -45,7 +46,7 @@ class NamedOut(ma.Schema):
     comment = ma.fields.String()
 
 
-class UpwardOut(ma.Schema):
+class UpwardOut(Out):
     """A supervisor's upward feedback of a period."""
 
     supervisor_id = ma.fields.UUID()
@@ -58,7 +59,7 @@ class UpwardOut(ma.Schema):
                                                         "else the reason it is withheld"})
 
 
-class GivenOut(ma.Schema):
+class GivenOut(Out):
     """Your feedback as recorded (the supervisor's view is theirs)."""
 
     entry_id = ma.fields.UUID()
@@ -82,7 +83,7 @@ def give_feedback(data: dict[str, Any], employee_id: str) -> dict[str, Any]:
 
 @blp.route("/employees/<employee_id>/upward-feedback")
 @allow()
-@blp.arguments(PeriodQuery, location="query", unknown=ma.RAISE)
+@blp.arguments(PeriodQuery(), location="query", unknown=ma.RAISE)
 @blp.response(200, UpwardOut)
 def feedback_report(query: dict[str, Any], employee_id: str) -> Any:
     """The upward feedback a supervisor received in a period (the supervisor, HR, auditors)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -24,12 +25,12 @@ class AppraisalReadModel(Protocol):
         """The latest year any of the unit's appraisals belongs to (None: the unit has none)."""
 
     def appraisals(self, flt: AppraisalFilter, limit: int, viewer: UUID | None = None,
-                   visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+                   visible_to: AbstractSet[UUID] | None = None) -> list[dict[str, Any]]:
         """Appraisals matching a filter: of the employees given (None: all), plus those the viewer assesses or
         decides."""
 
     def page(self, flt: Any, limit: int, cursor: str | None = None, viewer: UUID | None = None,
-             visible_to: set[UUID] | None = None) -> Any:
+             visible_to: AbstractSet[UUID] | None = None) -> Any:
         """One page of that list after a cursor (items, next_cursor, total)."""
 
     def final_predicates(self, unit: str, period: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -74,7 +75,7 @@ class DevelopmentRecordsReadModel(Protocol):
     """The development read models' single rows and lists: needs, plans, award proposals, dialogues."""
 
     def needs(self, employee_id: UUID | None, status: str | None, source: str | None, limit: int,
-              visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+              visible_to: AbstractSet[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
         """Needs, latest first."""
 
     def need(self, need_id: UUID) -> dict[str, Any] | None:
@@ -85,7 +86,7 @@ class PlanRowsReadModel(Protocol):
     """The development plan read model's list and single plan."""
 
     def plans(self, employee_id: UUID | None, year: int | None, status: str | None, limit: int,
-              visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+              visible_to: AbstractSet[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
         """Plans, latest year first."""
 
     def plan(self, plan_id: UUID) -> dict[str, Any] | None:
@@ -96,7 +97,7 @@ class ProposalRowsReadModel(Protocol):
     """The award proposal read model's list and single proposal."""
 
     def proposals(self, employee_id: UUID | None, status: str | None, limit: int,
-                  visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+                  visible_to: AbstractSet[UUID] | None = None) -> list[dict[str, Any]]:
         """Proposals, latest first."""
 
     def proposal(self, proposal_id: UUID) -> dict[str, Any] | None:
@@ -106,7 +107,7 @@ class ProposalRowsReadModel(Protocol):
 class DialogueRowsReadModel(Protocol):
     """The performance dialogue read model's list, single dialogue and open actions."""
 
-    def dialogues(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+    def dialogues(self, employee_id: UUID | None, limit: int, visible_to: AbstractSet[UUID] | None = None,
                   viewer: UUID | None = None) -> list[dict[str, Any]]:
         """Dialogues, latest first, each with its actions."""
 

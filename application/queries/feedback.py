@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -29,11 +30,11 @@ class FeedbackReadModel(Protocol):
         """A round's nominations."""
 
     def rounds(self, flt: RoundFilter, limit: int, after: datetime | None = None,
-               visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+               visible_to: AbstractSet[UUID] | None = None) -> list[dict[str, Any]]:
         """Rounds matching a filter, of the reviewees given (None: all)."""
 
     def rounds_page(self, flt: Any, limit: int, cursor: str | None = None,
-                    visible_to: set[UUID] | None = None) -> Any:
+                    visible_to: AbstractSet[UUID] | None = None) -> Any:
         """One page of rounds after a cursor (items, next_cursor, total)."""
 
     def review_requests(self, reviewer_id: UUID) -> list[dict[str, Any]]:

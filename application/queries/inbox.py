@@ -5,6 +5,7 @@ investigate, rounds closing this week, open actions of one's performance dialogu
 from __future__ import annotations
 
 from collections.abc import Collection
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
@@ -22,7 +23,7 @@ CLOSING_WINDOW = timedelta(days=7)  # "this week": today and the six days after 
 class InboxFeedbackView(Protocol):
     """The feedback read model's counts the inbox uses."""
 
-    def count_rounds(self, flt: RoundFilter, visible_to: set[UUID] | None = None) -> int:
+    def count_rounds(self, flt: RoundFilter, visible_to: AbstractSet[UUID] | None = None) -> int:
         """How many rounds match a filter."""
 
     def count_pending_nominations(self, supervisors: set[UUID] | None) -> int:
@@ -32,14 +33,14 @@ class InboxFeedbackView(Protocol):
 class InboxAppraisalView(Protocol):
     """The appraisal read model's count."""
 
-    def count(self, flt: AppraisalFilter, viewer: UUID | None = None, visible_to: set[UUID] | None = None) -> int:
+    def count(self, flt: AppraisalFilter, viewer: UUID | None = None, visible_to: AbstractSet[UUID] | None = None) -> int:
         """How many appraisals match a filter."""
 
 
 class InboxPromotionView(Protocol):
     """The promotion read model's count."""
 
-    def count_cases(self, flt: CaseFilter, visible_to: set[UUID] | None = None) -> int:
+    def count_cases(self, flt: CaseFilter, visible_to: AbstractSet[UUID] | None = None) -> int:
         """How many cases match a filter."""
 
 

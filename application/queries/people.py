@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -38,7 +39,7 @@ class DirectoryReadModel(Protocol):
         """Everyone in a unit now, by name."""
 
 
-def without_personal(row: dict[str, Any], scope: set[UUID] | None) -> dict[str, Any]:
+def without_personal(row: dict[str, Any], scope: AbstractSet[UUID] | None) -> dict[str, Any]:
     """Drop personal fields unless the scope covers the employee (None = sees everything)."""
     if scope is None or row["id"] in scope:
         return row

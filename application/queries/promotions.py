@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from domain.promotion_case import PromotionCase
 class PromotionReadModel(Protocol):
     """The promotion read model's pages."""
 
-    def cases(self, flt: CaseFilter, limit: int, cursor: str | None = None, visible_to: set[UUID] | None = None) -> Page:
+    def cases(self, flt: CaseFilter, limit: int, cursor: str | None = None, visible_to: AbstractSet[UUID] | None = None) -> Page:
         """A page of cases (items, next_cursor) of the candidates given (None: all)."""
 
     def decisions(self, flt: CaseFilter, limit: int, cursor: str | None = None) -> Page:

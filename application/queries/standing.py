@@ -8,6 +8,7 @@ is what an assessment of a case for that kind and date would record now.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -58,7 +59,7 @@ class NeedsReadModel(Protocol):
     """What the standing reads of the development needs."""
 
     def needs(self, employee_id: UUID | None, status: str | None, source: str | None, limit: int,
-              visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+              visible_to: AbstractSet[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
         """Needs, latest first."""
 
 
@@ -66,7 +67,7 @@ class PlansReadModel(Protocol):
     """What the standing reads of the development plans."""
 
     def plans(self, employee_id: UUID | None, year: int | None, status: str | None, limit: int,
-              visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+              visible_to: AbstractSet[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
         """Plans, latest year first."""
 
     def goals_of(self, plan_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
@@ -76,7 +77,7 @@ class PlansReadModel(Protocol):
 class DialoguesReadModel(Protocol):
     """What the standing reads of the performance dialogues."""
 
-    def dialogues(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+    def dialogues(self, employee_id: UUID | None, limit: int, visible_to: AbstractSet[UUID] | None = None,
                   viewer: UUID | None = None) -> list[dict[str, Any]]:
         """Dialogues, latest first, with their actions."""
 
@@ -99,7 +100,7 @@ class AwardProposalsReadModel(Protocol):
     """What the standing reads of the awards proposed from performance."""
 
     def proposals(self, employee_id: UUID | None, status: str | None, limit: int,
-                  visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+                  visible_to: AbstractSet[UUID] | None = None) -> list[dict[str, Any]]:
         """Proposals, latest first."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -13,7 +14,7 @@ from application.queries.trainings import readable, readable_record
 class TalentRecordsReadModel(Protocol):
     """The talent read model's potential assessments, mentoring assignments and awards."""
 
-    def potential_assessments(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+    def potential_assessments(self, employee_id: UUID | None, limit: int, visible_to: AbstractSet[UUID] | None = None,
                               cursor: str | None = None) -> Any:
         """Potential assessments, latest first (with a ``cursor``: one Page)."""
 
@@ -21,13 +22,13 @@ class TalentRecordsReadModel(Protocol):
         """One potential assessment."""
 
     def mentorings(self, employee_id: UUID | None, status: str | None, limit: int, viewer: UUID | None = None,
-                   visible_to: set[UUID] | None = None, cursor: str | None = None) -> Any:
+                   visible_to: AbstractSet[UUID] | None = None, cursor: str | None = None) -> Any:
         """Assignments, latest first (with a ``cursor``: one Page)."""
 
     def mentoring(self, mentoring_id: UUID) -> dict[str, Any] | None:
         """One assignment with its sessions."""
 
-    def awards(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+    def awards(self, employee_id: UUID | None, limit: int, visible_to: AbstractSet[UUID] | None = None,
                cursor: str | None = None) -> Any:
         """Awards, latest first (with a ``cursor``: one Page)."""
 

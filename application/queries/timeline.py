@@ -9,6 +9,7 @@ from uuid import UUID
 
 from application.access_policy import AccessPolicy, require
 from application.actor import Actor
+from application.queries.filters import Page
 from application.queries.people import PeopleQueries
 from application.reads import ReadLog
 
@@ -28,6 +29,10 @@ class TimelineReadModel(Protocol):
     def items(self, employee_id: UUID, since: date | None = None, until: date | None = None,
               kinds: list[str] | None = None) -> list[dict[str, Any]]:
         """An employee's timeline rows in order."""
+
+    def page(self, employee_id: UUID, since: date | None, until: date | None, kinds: list[str] | None,
+             limit: int, cursor: str | None) -> Page:
+        """One page of those rows after the cursor, with the filtered total."""
 
 
 class TimelineQueries:
@@ -51,17 +56,23 @@ class TimelineQueries:
         return self.reads.record(actor, READ, person["id"], reason, case_id)
 
     def timeline(self, actor: Actor, employee_id: UUID, since: date | None, until: date | None, kinds: list[str],
-                 reason: str | None, case_id: str | None, read_id: UUID | None = None) -> dict[str, Any]:
+                 reason: str | None, case_id: str | None, read_id: UUID | None = None, limit: int | None = None,
+                 cursor: str | None = None) -> dict[str, Any]:
         """A timeline the actor may read; an auditor's read needs a reason and is recorded first, unless
-        ``read_id`` is their own recent recorded read of it (a page shown again after ``record_read``)."""
+        ``read_id`` is their own recent recorded read of it (a page shown again after ``record_read``). With a
+        ``limit``, one page of it (after ``cursor``) with the total as ``count`` and the next page's cursor."""
         person = self.people.entry(employee_id)
         require(self.policy.may_read_record(actor, person["id"]),
                 "you may read the career timeline of yourself and your reports only")
         if self.policy.reads_are_recorded(actor) and not self.reads.recorded(actor, read_id, (READ,), person["id"]):
             self.reads.record(actor, READ, person["id"], reason, case_id)
-        items = [item_of(row) for row in self.view.items(person["id"], since, until, kinds)]
-        return {"employee_id": person["id"], "name": person["name"], "since": since, "until": until,
-                "kinds": kinds, "count": len(items), "items": items}
+        head = {"employee_id": person["id"], "name": person["name"], "since": since, "until": until, "kinds": kinds}
+        if limit is None:
+            items = [item_of(row) for row in self.view.items(person["id"], since, until, kinds)]
+            return {**head, "count": len(items), "items": items, "next_cursor": None}
+        page = self.view.page(person["id"], since, until, kinds, limit, cursor)
+        return {**head, "count": page.total, "items": [item_of(row) for row in page.items],
+                "next_cursor": page.next_cursor}
 
 
 def item_of(row: dict[str, Any]) -> dict[str, Any]:

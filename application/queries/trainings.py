@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
@@ -23,7 +24,7 @@ class TrainingReadModel(Protocol):
     def year_totals(self, year: int, employee_ids: Iterable[UUID]) -> dict[UUID, tuple[int, int]]:
         """Verified and unverified JP of each given employee in a year."""
 
-    def trainings(self, flt: TrainingFilter, limit: int, visible_to: set[UUID] | None = None,
+    def trainings(self, flt: TrainingFilter, limit: int, visible_to: AbstractSet[UUID] | None = None,
                   cursor: str | None = None) -> Any:
         """Completions, latest end date first (with a ``cursor``: one Page)."""
 
@@ -109,7 +110,7 @@ class CareerQueries:
         grid = self.grid(unit["code"], visible_to=self.policy.record_scope(actor), talent=rule_set.rules.get("talent"))
         return {**grid, "rule_set_version": rule_set.version}
 
-    def unit_training_totals(self, unit: str, year: int, visible_to: set[UUID] | None = None
+    def unit_training_totals(self, unit: str, year: int, visible_to: AbstractSet[UUID] | None = None
                              ) -> list[dict[str, Any]]:
         """Everyone in the unit now who had started service by the end of the year (of ``visible_to``, when given),
         with the year's verified and unverified JP, fewest verified JP first."""
@@ -121,7 +122,7 @@ class CareerQueries:
                  "unverified_jp": totals.get(p["id"], (0, 0))[1]} for p in staff]
         return sorted(rows, key=lambda r: (r["verified_jp"], r["name"], r["employee_id"]))
 
-    def grid(self, unit: str, visible_to: set[UUID] | None = None,
+    def grid(self, unit: str, visible_to: AbstractSet[UUID] | None = None,
              talent: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The unit's 9-box: each box (9 down to 1) with its members, and the unplaced with what is missing.
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 from uuid import UUID
 
@@ -80,6 +81,7 @@ class AppraisalProjection(Projection):
 
     name = "appraisals"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (
         Appraisal.Opened,
         Appraisal.TargetAgreed,
@@ -175,7 +177,7 @@ class AppraisalView:
         self.engine = engine
 
     def appraisals(self, flt: AppraisalFilter, limit: int, viewer: UUID | None = None,
-                   visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+                   visible_to: AbstractSet[UUID] | None = None) -> list[dict[str, Any]]:
         """Appraisals by period (newest first) and employee name. With ``visible_to``, only appraisals of those
         employees or where ``viewer`` is the assessor or the objection's decider."""
         stmt = _filtered(self._listing(), flt, viewer, visible_to)
@@ -183,13 +185,13 @@ class AppraisalView:
         return self._rows(stmt)
 
     def page(self, flt: AppraisalFilter, limit: int, cursor: str | None = None, viewer: UUID | None = None,
-             visible_to: set[UUID] | None = None) -> Page:
+             visible_to: AbstractSet[UUID] | None = None) -> Page:
         """One page of ``appraisals``' list after a cursor, and how many there are in all."""
         keys = [(appraisals.c.period, True), (func.coalesce(people.c.name, ""), False), (appraisals.c.id, False)]
         with self.engine.connect() as conn:
             return keyset_page(conn, _filtered(self._listing(), flt, viewer, visible_to), keys, limit, cursor)
 
-    def count(self, flt: AppraisalFilter, viewer: UUID | None = None, visible_to: set[UUID] | None = None) -> int:
+    def count(self, flt: AppraisalFilter, viewer: UUID | None = None, visible_to: AbstractSet[UUID] | None = None) -> int:
         """How many appraisals ``appraisals`` would list without a limit."""
         stmt = select(func.count()).select_from(appraisals)
         with self.engine.connect() as conn:
@@ -242,7 +244,7 @@ class AppraisalView:
             return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-def _filtered(stmt: Select[Any], flt: AppraisalFilter, viewer: UUID | None, visible_to: set[UUID] | None
+def _filtered(stmt: Select[Any], flt: AppraisalFilter, viewer: UUID | None, visible_to: AbstractSet[UUID] | None
               ) -> Select[Any]:
     """Apply the filter, and with ``visible_to`` keep appraisals of those employees or assessed or decided by
     ``viewer``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 from uuid import UUID
 
@@ -43,6 +44,7 @@ class AwardProposalProjection(Projection):
 
     name = "award_proposals"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (AwardProposal.Proposed, AwardProposal.Granted, AwardProposal.Dismissed) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
@@ -70,7 +72,7 @@ class AwardProposalView(EmployeeRowView):
     table, people = proposals, people
 
     def proposals(self, employee_id: UUID | None, status: str | None, limit: int,
-                  visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+                  visible_to: AbstractSet[UUID] | None = None) -> list[dict[str, Any]]:
         """Proposals, latest first."""
         stmt = narrowed(self._rows(), ((proposals.c.employee_id, employee_id), (proposals.c.status, status)),
                         proposals.c.employee_id, visible_to)

@@ -46,6 +46,7 @@ class CoachingNoteProjection(Projection):
 
     name = "coaching_notes"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (Appraisal.Opened, Appraisal.NoteRecorded) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:

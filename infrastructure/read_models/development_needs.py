@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 from uuid import UUID
 
@@ -57,6 +58,7 @@ class DevelopmentNeedProjection(Projection):
 
     name = "development_needs"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (DevelopmentNeed.Proposed, DevelopmentNeed.Confirmed, DevelopmentNeed.Dismissed) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
@@ -86,7 +88,7 @@ class DevelopmentNeedView(EmployeeRowView):
     table, people = needs, people
 
     def needs(self, employee_id: UUID | None, status: str | None, source: str | None, limit: int,
-              visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+              visible_to: AbstractSet[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
         """Needs, latest first; ``visible_to`` limits them to those employees, ``unit`` to the unit's people now."""
         stmt = narrowed(self._rows(), ((needs.c.employee_id, employee_id), (needs.c.status, status),
                                        (needs.c.source_type, source), (people.c.unit, unit)),

@@ -4,6 +4,7 @@ the view over them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 from uuid import UUID
 
@@ -75,6 +76,7 @@ class DevelopmentPlanProjection(Projection):
 
     name = "development_plans"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (DevelopmentPlan.Drafted, DevelopmentPlan.GoalAdded, DevelopmentPlan.Signed,
                DevelopmentPlan.ProgressRecorded, DevelopmentPlan.TrainingLinked, DevelopmentPlan.Closed) + people_index.EVENTS
 
@@ -130,7 +132,7 @@ class DevelopmentPlanView(EmployeeRowView):
     table, people = plans, people
 
     def plans(self, employee_id: UUID | None, year: int | None, status: str | None, limit: int,
-              visible_to: set[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+              visible_to: AbstractSet[UUID] | None = None, unit: str | None = None) -> list[dict[str, Any]]:
         """Plans, latest year first; ``visible_to`` limits them to those employees, ``unit`` to the unit's people."""
         stmt = narrowed(self._rows(), ((plans.c.employee_id, employee_id), (plans.c.year, year),
                                        (plans.c.status, status), (people.c.unit, unit)),

@@ -4,6 +4,7 @@ view over them (an employee's dialogues, a party's open actions)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -75,6 +76,7 @@ class DialogueProjection(Projection):
 
     name = "dialogues"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (Dialogue.Recorded, Dialogue.AccountAdded, Dialogue.ActionDone) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
@@ -114,7 +116,7 @@ class DialogueView(EmployeeRowView):
 
     table, people = dialogues, people
 
-    def dialogues(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+    def dialogues(self, employee_id: UUID | None, limit: int, visible_to: AbstractSet[UUID] | None = None,
                   viewer: UUID | None = None) -> list[dict[str, Any]]:
         """Dialogues, latest first, each with its actions; with ``visible_to``, only those employees' and those
         held with ``viewer`` as the supervisor."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 from uuid import UUID
@@ -24,9 +25,7 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     func,
-    literal,
     select,
-    tuple_,
     update,
 )
 
@@ -34,9 +33,8 @@ from application.queries.filters import EmployeeFilter, Page
 from domain.employee import Employee
 from domain.employment import PNS, golongan_order
 from domain.unit import Unit
-from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.database import UTCDateTime
-from infrastructure.paging import keyset_page
+from infrastructure.paging import keyset_page, like_escaped
 from infrastructure.projection import BulkReplay, Projected, plain
 from infrastructure.replay import Folded, RawEvent, sqlite_datetime
 
@@ -322,31 +320,12 @@ class DirectoryView:
 
     def employees(self, flt: EmployeeFilter, limit: int, cursor: str | None = None) -> Page:
         """Employees ordered by name, filtered, one page at a time."""
-        stmt = select(employees)
-        if flt.unit:
-            stmt = stmt.where(employees.c.unit == flt.unit)
-        if flt.rank:
-            stmt = stmt.where(employees.c.rank == flt.rank)
+        given = tuple(getattr(flt, name) is not None and getattr(flt, name) != "" for name in _FILTERS)
+        params = {f"f_{name}": getattr(flt, name) for name in _FILTERS}
         if flt.name:
-            stmt = stmt.where(func.lower(employees.c.name).contains(flt.name.lower(), autoescape=True))
-        if flt.supervisor_id:
-            stmt = stmt.where(employees.c.supervisor_id == flt.supervisor_id)
-        if flt.status:
-            stmt = stmt.where(employees.c.status == flt.status)
+            params["f_name"] = "%" + like_escaped(flt.name.lower()) + "%"
         with self.engine.connect() as conn:
-            total = int(conn.execute(select(func.count()).select_from(stmt.subquery())).scalar() or 0)
-        if cursor:
-            name, last_id = decode_cursor(cursor, 2)
-            try:
-                key = UUID(str(last_id))
-            except ValueError:
-                raise BadCursor("cursor is not valid") from None
-            stmt = stmt.where(tuple_(employees.c.name, employees.c.id) > tuple_(literal(str(name), String), literal(key, Uuid)))
-        rows = self._rows(stmt.order_by(employees.c.name, employees.c.id).limit(limit + 1))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1]["name"], str(rows[-1]["id"])]) if more else None
-        return Page(rows, next_cursor, total)
+            return keyset_page(conn, _employee_listing(given), _BY_NAME, limit, cursor, params)
 
     def unit_members(self, unit: str) -> list[dict[str, Any]]:
         """Everyone in a unit now, by name."""
@@ -382,6 +361,24 @@ class DirectoryView:
     def _rows(self, stmt: Select[Any]) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+_FILTERS = ("unit", "rank", "name", "supervisor_id", "status")  # EmployeeFilter's fields, in _employee_listing
+_BY_NAME = [(employees.c.name, False), (employees.c.id, False)]
+
+
+@lru_cache(maxsize=32)
+def _employee_listing(given: tuple[bool, ...]) -> Select[Any]:
+    """The directory filtered by the filters given (their values bound: ``f_unit`` ...), built once per
+    combination (the name is a case-insensitive substring: a LIKE pattern escaped with ``/``)."""
+    stmt = select(employees)
+    for name, on in zip(_FILTERS, given, strict=True):
+        if not on:
+            continue
+        value = bindparam(f"f_{name}", type_=employees.c[name].type)
+        stmt = stmt.where(func.lower(employees.c.name).like(value, escape="/") if name == "name"
+                          else employees.c[name] == value)
+    return stmt
 
 
 def _all_reports() -> Select[Any]:

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -40,6 +42,7 @@ from application.queries.filters import Page, RoundFilter
 from domain.feedback_round import FeedbackRound, NominationStatus, RoundStatus
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.id_set import in_id_set
 from infrastructure.paging import keyset_page
 from infrastructure.projection import Projected, Projection
 
@@ -119,6 +122,7 @@ class FeedbackProjection(Projection):
 
     name = "feedback"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (
         FeedbackRound.Opened,
         FeedbackRound.NominationProposed,
@@ -218,17 +222,20 @@ class FeedbackView:
         self.engine = engine
 
     def rounds(self, flt: RoundFilter, limit: int, after: datetime | None = None,
-               visible_to: set[UUID] | None = None) -> list[dict[str, Any]]:
+               visible_to: AbstractSet[UUID] | None = None) -> list[dict[str, Any]]:
         """Rounds newest first, with counts; ``visible_to`` limits to rounds whose reviewee is in that set."""
-        stmt = _round_filtered(self._round_rows(), flt, visible_to)
-        return self._rows(stmt.order_by(rounds.c.opened_at.desc(), rounds.c.id).limit(limit))
+        listing, _ = _round_listing(_round_shape(flt, visible_to))
+        stmt = listing.order_by(rounds.c.opened_at.desc(), rounds.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            return _with_counts(conn, [dict(r._mapping) for r in conn.execute(stmt, _round_params(flt, visible_to))])
 
     def rounds_page(self, flt: RoundFilter, limit: int, cursor: str | None = None,
-                    visible_to: set[UUID] | None = None) -> Page:
+                    visible_to: AbstractSet[UUID] | None = None) -> Page:
         """One page of ``rounds``' list after a cursor, and how many there are in all."""
-        stmt = _round_filtered(self._round_rows(), flt, visible_to)
+        listing, counted = _round_listing(_round_shape(flt, visible_to))
         with self.engine.connect() as conn:
-            page = keyset_page(conn, stmt, [(rounds.c.opened_at, True), (rounds.c.id, False)], limit, cursor)
+            page = keyset_page(conn, listing, _ROUND_ORDER, limit, cursor, _round_params(flt, visible_to), counted,
+                               _page_counts)
         return Page(_with_rates(page.items), page.next_cursor, page.total)
 
     def latest_year(self, unit: str) -> int | None:
@@ -238,9 +245,12 @@ class FeedbackView:
                                   ).scalar()
         return int(latest) if latest else None
 
-    def count_rounds(self, flt: RoundFilter, visible_to: set[UUID] | None = None) -> int:
+    def count_rounds(self, flt: RoundFilter, visible_to: AbstractSet[UUID] | None = None) -> int:
         """How many rounds match the filter (of the reviewees given; None: all)."""
-        return self._count(_round_filtered(select(rounds.c.id), flt, visible_to))
+        _, counted = _round_listing(_round_shape(flt, visible_to))
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(counted.subquery()),
+                                    _round_params(flt, visible_to)).scalar() or 0)
 
     def pending_nominations(self, supervisors: set[UUID] | None, limit: int, cursor: str | None = None) -> Page:
         """One page of the proposed reviewers waiting for approval in open rounds, oldest round closing first, with
@@ -386,19 +396,69 @@ def _with_rates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _round_filtered(stmt: Select[Any], flt: RoundFilter, visible_to: set[UUID] | None) -> Select[Any]:
-    """Apply a round filter (and the reviewees the caller may see) to a statement over rounds."""
-    for column, value in (("reviewee_id", flt.reviewee_id), ("unit", flt.unit), ("period", flt.period),
-                          ("status", flt.status)):
-        if value is not None:
-            stmt = stmt.where(rounds.c[column] == value)
-    if flt.closes_by is not None:
-        stmt = stmt.where(rounds.c.status == "open", rounds.c.closes_on <= flt.closes_by)
-    if flt.supervisors is not None:
-        stmt = stmt.where(rounds.c.supervisor_id.in_(flt.supervisors))
-    if visible_to is not None:
-        stmt = stmt.where(rounds.c.reviewee_id.in_(visible_to))
-    return stmt
+_ROUND_ORDER = [(rounds.c.opened_at, True), (rounds.c.id, False)]
+_EQUAL = ("reviewee_id", "unit", "period", "status")  # RoundFilter fields compared for equality
+RoundShape = tuple[bool, ...]  # which of the filters are given: the equal ones, closes_by, supervisors, visible_to
+
+
+def _round_shape(flt: RoundFilter, visible_to: Collection[UUID] | None) -> RoundShape:
+    """Which filters a round list applies (their values are bound: ``_round_params``)."""
+    given = [getattr(flt, name) is not None for name in _EQUAL]
+    return (*given, flt.closes_by is not None, flt.supervisors is not None, visible_to is not None)
+
+
+def _round_params(flt: RoundFilter, visible_to: Collection[UUID] | None) -> dict[str, Any]:
+    """The bound values of a round list's filters."""
+    values = {f"f_{name}": getattr(flt, name) for name in _EQUAL}
+    visible = None if visible_to is None else frozenset(visible_to)  # bound twice per page, encoded once
+    return {**values, "f_closes_by": flt.closes_by, "f_supervisors": flt.supervisors, "f_visible": visible}
+
+
+@lru_cache(maxsize=64)
+def _round_listing(shape: RoundShape) -> tuple[Select[Any], Select[Any]]:
+    """The round list (rows with their counts) and the plain statement counting the same rounds, filtered as
+    ``shape`` says, built once per shape (the reviewees the caller may see are one bound id set)."""
+    *equal, closes_by, supervisors, visible = shape
+    conds: list[Any] = [rounds.c[name] == bindparam(f"f_{name}", type_=rounds.c[name].type)
+                        for name, given in zip(_EQUAL, equal, strict=True) if given]
+    if closes_by:
+        conds += [rounds.c.status == "open", rounds.c.closes_on <= bindparam("f_closes_by", type_=Date)]
+    if supervisors:
+        conds.append(in_id_set(rounds.c.supervisor_id, "f_supervisors"))
+    if visible:
+        conds.append(in_id_set(rounds.c.reviewee_id, "f_visible"))
+    listing = select(rounds, people.c.name.label("reviewee_name")).outerjoin(people, people.c.id == rounds.c.reviewee_id)
+    return listing.where(*conds), select(rounds.c.id).where(*conds)
+
+
+_APPROVED = nominations.c.status == NominationStatus.APPROVED.value
+# The nomination counts of the rounds listed: counted for the rows returned only, not for every round that matched
+_COUNTS = (select(nominations.c.round_id, func.count().label("nominated"),
+                  func.sum(case((_APPROVED, 1), else_=0)).label("approved"),
+                  func.sum(case((and_(_APPROVED, nominations.c.responded_at.is_not(None)), 1), else_=0))
+                  .label("responded"))
+           .where(in_id_set(nominations.c.round_id, "ids")).group_by(nominations.c.round_id))
+
+
+def _page_counts(page: Any) -> list[Any]:
+    """A page of rounds' nomination counts (as ``_round_rows`` gives them), computed for the page's rows only."""
+    def counted(*conds: Any) -> Any:
+        return (select(func.count()).select_from(nominations)
+                .where(nominations.c.round_id == page.c.id, *conds).scalar_subquery())
+
+    responded = nominations.c.responded_at.is_not(None)
+    return [counted().label("nominated"), counted(_APPROVED).label("approved"),
+            counted(_APPROVED, responded).label("responded")]
+
+
+def _with_counts(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Round rows with their nomination counts (as ``_round_rows`` gives them) and response rates."""
+    counted = {r.round_id: r for r in conn.execute(_COUNTS, {"ids": [row["id"] for row in rows]})} if rows else {}
+    for row in rows:
+        found = counted.get(row["id"])
+        row["nominated"], row["approved"], row["responded"] = (
+            (int(found.nominated), int(found.approved), int(found.responded)) if found else (0, 0, 0))
+    return _with_rates(rows)
 
 
 def _requests_of(reviewer_id: UUID) -> Select[Any]:

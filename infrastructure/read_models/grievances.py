@@ -83,6 +83,7 @@ class GrievanceProjection(Projection):
 
     name = "grievances"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (Grievance.Filed, Grievance.InvestigatorAssigned, Grievance.Concluded, SensitiveRead.Recorded) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:

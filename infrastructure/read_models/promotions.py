@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -37,6 +39,7 @@ from domain.promotion_case import CaseStatus, PromotionCase
 from infrastructure import people_index
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.database import UTCDateTime
+from infrastructure.paging import keyset_page, like_escaped
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -106,6 +109,7 @@ class PromotionProjection(Projection):
 
     name = "promotions"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (PromotionCase.Proposed, PromotionCase.Assessed, PromotionCase.Decided, PromotionCase.RankApplied,
                PromotionCase.Reopened, PromotionCase.PertekRecorded, PromotionCase.SkRecorded) + people_index.EVENTS
 
@@ -163,7 +167,7 @@ class PromotionView:
         self.engine = engine
 
     def cases(self, flt: CaseFilter, limit: int, cursor: str | None = None,
-              visible_to: set[UUID] | None = None) -> Page:
+              visible_to: AbstractSet[UUID] | None = None) -> Page:
         """Cases, newest proposal first, one page at a time (``visible_to``: only these candidates)."""
         stmt = (select(cases, people.c.name.label("candidate_name"))
                 .outerjoin(people, people.c.id == cases.c.candidate_id))
@@ -179,7 +183,7 @@ class PromotionView:
         nxt = encode_cursor([rows[-1]["proposed_at"].isoformat(), str(rows[-1]["id"])]) if more else None
         return Page(rows, nxt, total)
 
-    def count_cases(self, flt: CaseFilter, visible_to: set[UUID] | None = None) -> int:
+    def count_cases(self, flt: CaseFilter, visible_to: AbstractSet[UUID] | None = None) -> int:
         """How many cases match the filter (of the candidates given; None: all)."""
         return self._count(_case_filtered(select(cases.c.id), flt, visible_to))
 
@@ -191,25 +195,15 @@ class PromotionView:
 
     def decisions(self, flt: CaseFilter, limit: int, cursor: str | None = None) -> Page:
         """Every committee decision across cases, newest first, filtered, one page at a time."""
-        stmt = (select(decisions, people.c.name.label("candidate_name"))
-                .outerjoin(people, people.c.id == decisions.c.candidate_id))
-        stmt = _filtered(stmt, decisions, flt)
-        if flt.kind is not None:
-            stmt = stmt.where(decisions.c.kind == flt.kind)
-        total = self._count(stmt)
-        if cursor:
-            moment, last_id, number = _cursor(cursor, 3)
-            key = tuple_(decisions.c.decided_at, decisions.c.case_id, decisions.c.number)
-            stmt = stmt.where(key < tuple_(*_bound(decisions, decided_at=moment, case_id=last_id, number=number)))
-        order = (decisions.c.decided_at.desc(), decisions.c.case_id.desc(), decisions.c.number.desc())
-        rows = self._rows(stmt.order_by(*order).limit(limit + 1))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        for row in rows:
+        given = (bool(flt.unit), flt.period[4:] != "" if flt.period else None, bool(flt.outcome),
+                 flt.flagged is not None, flt.kind is not None)
+        params = {"f_unit": flt.unit, "f_outcome": flt.outcome, "f_flagged": flt.flagged, "f_kind": flt.kind,
+                  "f_period": flt.period if flt.period and len(flt.period) > 4 else _year_pattern(flt.period)}
+        with self.engine.connect() as conn:
+            page = keyset_page(conn, _decision_listing(given), _DECISION_ORDER, limit, cursor, params)
+        for row in page.items:
             row["members_present"] = row["members_present"].split("; ") if row["members_present"] else []
-        nxt = (encode_cursor([rows[-1]["decided_at"].isoformat(), str(rows[-1]["case_id"]), rows[-1]["number"]])
-               if more else None)
-        return Page(rows, nxt, total)
+        return page
 
     def due_rank_changes(self, today: date) -> list[UUID]:
         """Approved rank cases whose TMT has come and whose rank change is not recorded yet."""
@@ -228,7 +222,7 @@ class PromotionView:
             return int(conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar() or 0)
 
 
-def _case_filtered(stmt: Select[Any], flt: CaseFilter, visible_to: set[UUID] | None) -> Select[Any]:
+def _case_filtered(stmt: Select[Any], flt: CaseFilter, visible_to: AbstractSet[UUID] | None) -> Select[Any]:
     """Apply a case filter (and the candidates the caller may see) to a statement over cases."""
     stmt = _filtered(stmt, cases, flt)
     for column in ("kind", "status", "candidate_id"):
@@ -251,6 +245,35 @@ def _filtered(stmt: Select[Any], table: Any, flt: CaseFilter) -> Select[Any]:
     if flt.flagged is not None:
         stmt = stmt.where(table.c.contrary.is_(flt.flagged))
     return stmt
+
+
+_DECISION_ORDER = [(decisions.c.decided_at, True), (decisions.c.case_id, True), (decisions.c.number, True)]
+
+
+@lru_cache(maxsize=64)
+def _decision_listing(given: tuple[bool | None, ...]) -> Select[Any]:
+    """The decision history with the candidates' names, filtered as ``given`` says (unit; period: None, a year
+    or a month; outcome; flagged; kind), the values bound (``f_unit`` ...): built once per combination."""
+    unit, period, outcome, flagged, kind = given
+    stmt = (select(decisions, people.c.name.label("candidate_name"))
+            .outerjoin(people, people.c.id == decisions.c.candidate_id))
+    if unit:
+        stmt = stmt.where(decisions.c.unit == bindparam("f_unit", type_=String))
+    if period is not None:  # a month exactly; a year as the months it starts (escaped LIKE)
+        pattern = bindparam("f_period", type_=String)
+        stmt = stmt.where(decisions.c.period == pattern if period else decisions.c.period.like(pattern, escape="/"))
+    if outcome:
+        stmt = stmt.where(decisions.c.outcome == bindparam("f_outcome", type_=String))
+    if flagged:
+        stmt = stmt.where(decisions.c.contrary == bindparam("f_flagged", type_=Boolean))
+    if kind:
+        stmt = stmt.where(decisions.c.kind == bindparam("f_kind", type_=String))
+    return stmt
+
+
+def _year_pattern(period: str | None) -> str | None:
+    """A year's periods (2026-01 ...) as a LIKE pattern escaped with ``/``."""
+    return like_escaped(period) + "-%" if period else None
 
 
 def _bound(table: Any, **values: Any) -> list[Any]:

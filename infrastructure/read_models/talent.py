@@ -8,6 +8,7 @@ The talent grid is read from these rows, the directory (who is in the unit now) 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -114,6 +115,7 @@ class TalentProjection(Projection):
 
     name = "talent"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (
         PotentialAssessment.Assessed,
         Mentoring.Assigned,
@@ -168,7 +170,7 @@ class TalentView:
 
     # --- potential and the talent grid -----------------------------------------------------------------------
 
-    def potential_assessments(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+    def potential_assessments(self, employee_id: UUID | None, limit: int, visible_to: AbstractSet[UUID] | None = None,
                               cursor: str | None = None) -> Any:
         """Potential assessments, latest first (with a ``cursor``, ``""`` for the first: one Page)."""
         stmt = self._potential_rows()
@@ -214,7 +216,7 @@ class TalentView:
             return int(conn.execute(stmt).scalar_one())
 
     def mentorings(self, employee_id: UUID | None, status: str | None, limit: int, viewer: UUID | None = None,
-                   visible_to: set[UUID] | None = None, cursor: str | None = None) -> Any:
+                   visible_to: AbstractSet[UUID] | None = None, cursor: str | None = None) -> Any:
         """Assignments, latest first; ``employee_id`` matches the mentor or the mentee. With ``visible_to``, only
         assignments of those mentees or where ``viewer`` is the mentor (with a ``cursor``: one Page)."""
         stmt = self._mentoring_rows()
@@ -236,7 +238,7 @@ class TalentView:
                             .order_by(sessions.c.held_on, sessions.c.logged_at))
         return {**rows[0], "session_log": logged}
 
-    def awards(self, employee_id: UUID | None, limit: int, visible_to: set[UUID] | None = None,
+    def awards(self, employee_id: UUID | None, limit: int, visible_to: AbstractSet[UUID] | None = None,
                cursor: str | None = None) -> Any:
         """Awards, latest first (with a ``cursor``: one Page)."""
         stmt = self._award_rows()

@@ -68,6 +68,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
@@ -78,6 +79,7 @@ from sqlalchemy import (
 )
 
 from application.jsonable import jsonable
+from application.queries.filters import Page
 from domain.appraisal import Appraisal
 from domain.development import DevelopmentNeed
 from domain.development_plan import DevelopmentPlan
@@ -91,13 +93,15 @@ from domain.recognition import Award
 from domain.service_record import ServiceRecord
 from domain.training import Training
 from infrastructure.database import UTCDateTime
+from infrastructure.paging import SortKey, keyset_page
 from infrastructure.projection import Projected, Replayer, RowSink, StreamReplay, upcast_raw
-from infrastructure.replay import RawEvent, canonical_id, unwrapped_state
+from infrastructure.replay import RawEvent, unwrapped_state
 
 log = logging.getLogger(__name__)
 
 ITEM_NAMESPACE = UUID("5b0f6d52-6c8e-4f0e-9a57-1c1d3f1a7e21")
-_NAMESPACE_BYTES = ITEM_NAMESPACE.bytes
+_NAMESPACE_SHA1 = hashlib.sha1(ITEM_NAMESPACE.bytes)  # copied per item: the namespace is hashed once
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 metadata = MetaData()
 
@@ -136,10 +140,11 @@ def item_id(aggregate_id: UUID, version: int, employee_id: UUID) -> UUID:
 
 def item_hex(aggregate_id: str, version: int, employee_id: str) -> str:
     """``item_id(...).hex`` from the ids' canonical text, without UUID objects (what ``uuid5`` does, on bytes)."""
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{aggregate_id}/{version}/{employee_id}".encode()).digest())
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    return digest[:16].hex()
+    sha = _NAMESPACE_SHA1.copy()
+    sha.update(f"{aggregate_id}/{version}/{employee_id}".encode())
+    h = sha.hexdigest()
+    # version 5 in the 13th digit; the RFC 4122 variant (binary 10xx) in the 17th
+    return f"{h[:12]}5{h[13:16]}{_VARIANT[h[16]]}{h[17:32]}"
 
 
 def utc_day(moment: datetime | str) -> date:
@@ -156,6 +161,7 @@ class RawItem(NamedTuple):
     event: Any
     topic: str  # the topic of the class it resolves to
     stamp: str  # the timestamp as the row sink takes it
+    hex_id: str  # the aggregate's id as 32 hex digits (how the row sink stores ids)
 
 
 Item = Projected | RawItem
@@ -300,12 +306,7 @@ class TimelineProjection(StreamReplay):
 
     def _employee_change(self, b: Batch, e: Any, field: str, value: Any) -> Any:
         """Record the employee's new value of ``field``; return the one it replaces."""
-        state = b.details(e.originator_id)
-        if state is None:
-            return None
-        before = state.get(field)
-        b.update_subject(e.originator_id, {**state, field: jsonable(value)})
-        return before
+        return b.change(e.originator_id, field, value)
 
     # --- appraisals ----------------------------------------------------------------------------------------------
 
@@ -567,6 +568,15 @@ class Batch:
             if aggregate_id not in self.kinds:
                 self.changed.add(aggregate_id)
 
+    def change(self, aggregate_id: Any, field: str, value: Any) -> Any:
+        """Set one kept value of a known aggregate; return the value it replaces (None for an unknown aggregate)."""
+        state = self.details(aggregate_id)
+        if state is None:
+            return None
+        before = state.get(field)
+        self.update_subject(aggregate_id, {**state, field: jsonable(value)})
+        return before
+
     def details(self, aggregate_id: UUID) -> dict[str, Any] | None:
         """What is kept for an aggregate (a copy), or None."""
         found = self._get(aggregate_id)
@@ -640,11 +650,12 @@ class ReplayBatch(Batch):
         assert isinstance(item, RawItem)
         e = item.event
         employee = str(employee_id)
+        version = e.originator_version
         self.pending.append((
-            item_hex(e.originator_id, e.originator_version, employee), employee.replace("-", ""),
+            item_hex(e.originator_id, version, employee), employee.replace("-", ""),
             on if isinstance(on, str) else on.isoformat(), item.stamp, kind, title,
-            orjson.dumps(details, option=orjson.OPT_NON_STR_KEYS).decode(), e.originator_id.replace("-", ""),
-            e.originator_version, item.position, item.topic))
+            orjson.dumps(details, option=orjson.OPT_NON_STR_KEYS).decode(), item.hex_id, version, item.position,
+            item.topic))
 
     def add_subject(self, aggregate_id: UUID | str, employee_id: UUID | str, kind: str, details: dict[str, Any]
                     ) -> None:
@@ -658,9 +669,22 @@ class ReplayBatch(Batch):
         if found is not None:
             self.subjects[str(aggregate_id)] = (found[0], details)
 
+    def change(self, aggregate_id: Any, field: str, value: Any) -> Any:
+        """Set one kept value in place: the replay owns its subjects' dicts (rows are serialised when made, and
+        ``owner`` hands out copies), and raw values are plain already."""
+        found = self.subjects.get(aggregate_id if type(aggregate_id) is str else str(aggregate_id))
+        if found is None:
+            return None
+        state = found[1]
+        before = state.get(field)
+        state[field] = value
+        return before
+
     def name(self, employee_id: UUID | str | None) -> str | None:
         """An employee's name as registered (None for no one or someone unknown)."""
-        found = self.subjects.get(str(employee_id)) if employee_id is not None else None
+        if employee_id is None:
+            return None
+        found = self.subjects.get(employee_id if type(employee_id) is str else str(employee_id))
         return found[1].get("name") if found else None
 
     def flush(self) -> None:
@@ -692,24 +716,29 @@ class _TimelineReplayer(Replayer):
         """Apply the events in log order, then write their rows."""
         batch = self.batch
         recorded = batch.row_sink.stamp
+        kinds = self.kinds
         for position, topic, oid, version, state in events:
-            found = self.kinds.get(topic)
+            found = kinds.get(topic)
             if found is None:
-                cls = resolve_topic(topic)
-                found = self.kinds[topic] = (
-                    cls, getattr(self.projection, f"_on_{cls.__qualname__.replace('.', '_')}"), get_topic(cls),
-                    getattr(cls, "class_version", 1) > 1)
+                found = kinds[topic] = self._dispatch(topic)
             cls, handler, name, versioned = found
             state.pop("meta", None)  # the actor's stamp: not on the timeline
             unwrapped_state(state)
             if versioned or "class_version" in state:
                 upcast_raw(cls, state)
-            state["originator_id"] = canonical_id(oid)
+            hex_id = oid if len(oid) == 32 else oid.replace("-", "")
+            state["originator_id"] = f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}"
             state["originator_version"] = version
             event = _RawEvent()
             event.__dict__ = state
-            handler(batch, RawItem(position, event, name, recorded(state["timestamp"])))
+            handler(batch, RawItem(position, event, name, recorded(state["timestamp"]), hex_id))
         batch.flush()
+
+    def _dispatch(self, topic: str) -> tuple[type, Callable[[Batch, Item], None], str, bool]:
+        """A stored topic's class, handler, current topic and whether its events may need upcasting."""
+        cls = resolve_topic(topic)
+        return (cls, getattr(self.projection, f"_on_{cls.__qualname__.replace('.', '_')}"), get_topic(cls),
+                getattr(cls, "class_version", 1) > 1)
 
     def finish(self) -> None:
         """Write the subjects."""
@@ -718,6 +747,7 @@ class _TimelineReplayer(Replayer):
 
 _ALL_ITEMS = (select(timeline).where(timeline.c.employee_id == bindparam("b_employee", type_=Uuid))
               .order_by(timeline.c.date, timeline.c.position))
+_ORDER: tuple[SortKey, ...] = ((timeline.c.date, False), (timeline.c.position, False))
 
 
 class TimelineView:
@@ -734,13 +764,25 @@ class TimelineView:
         if since is None and until is None and not wanted:  # the usual read: a statement built once
             with self.engine.connect() as conn:
                 return [dict(r._mapping) for r in conn.execute(_ALL_ITEMS, {"b_employee": employee_id})]
-        stmt = select(timeline).where(timeline.c.employee_id == employee_id)
-        if since is not None:
-            stmt = stmt.where(timeline.c.date >= since)
-        if until is not None:
-            stmt = stmt.where(timeline.c.date <= until)
-        if wanted:
-            stmt = stmt.where(timeline.c.kind.in_(wanted))
-        stmt = stmt.order_by(timeline.c.date, timeline.c.position)
+        stmt = _filtered(employee_id, since, until, wanted).order_by(timeline.c.date, timeline.c.position)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def page(self, employee_id: UUID, since: date | None, until: date | None, kinds: Iterable[str] | None,
+             limit: int, cursor: str | None) -> Page:
+        """One page of those items in the same order after the cursor, with how many the filtered timeline has
+        (the page and the count read the employee's rows through ``ix_career_timeline_employee_date`` only)."""
+        with self.engine.connect() as conn:
+            return keyset_page(conn, _filtered(employee_id, since, until, list(kinds or ())), _ORDER, limit, cursor)
+
+
+def _filtered(employee_id: UUID, since: date | None, until: date | None, kinds: list[str]) -> Select[Any]:
+    """The employee's rows within the dates and of the kinds (none: all), unordered."""
+    stmt = select(timeline).where(timeline.c.employee_id == employee_id)
+    if since is not None:
+        stmt = stmt.where(timeline.c.date >= since)
+    if until is not None:
+        stmt = stmt.where(timeline.c.date <= until)
+    if kinds:
+        stmt = stmt.where(timeline.c.kind.in_(kinds))
+    return stmt

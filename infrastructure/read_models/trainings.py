@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 from uuid import UUID
 
@@ -66,6 +67,7 @@ class TrainingProjection(Projection):
 
     name = "trainings"
     metadata = metadata
+    people = people  # the module's table: its copy of names and units
     handles = (Training.Recorded, Training.Verified, Training.Rejected) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
@@ -99,7 +101,7 @@ class TrainingView:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def trainings(self, flt: TrainingFilter, limit: int, visible_to: set[UUID] | None = None,
+    def trainings(self, flt: TrainingFilter, limit: int, visible_to: AbstractSet[UUID] | None = None,
                   cursor: str | None = None) -> Any:
         """Completions, latest end date first; ``visible_to`` limits them to those employees. With a ``cursor``
         (``""``: the first page) one Page after it, else a plain list."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,26 @@ def schemas(jejak: Jejak) -> list[str]:
     with jejak.engine.connect() as conn:
         return [str(s) for s in conn.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"),
                                              {"p": f"{jejak.blue_green.schema}__next_%"}).scalars()]
+
+
+@contextmanager
+def reading(jejak: Jejak, seen: list[list[str]]) -> Iterator[int]:
+    """A reader thread appending the directory's NIPs to ``seen`` until the block ends; yields how many it had read
+    before the block began."""
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            seen.append(directory_nips(jejak))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        eventually(lambda: len(seen) >= 3)
+        yield len(seen)
+    finally:
+        stop.set()
+        reader.join()
 
 
 @pytest.fixture
@@ -173,23 +194,42 @@ def test_on_sqlite_readers_during_an_event_by_event_rebuild_always_see_the_whole
 
     monkeypatch.setattr(projection, "process", slowly)
     seen: list[list[str]] = []
-    stop = threading.Event()
-
-    def read() -> None:
-        while not stop.is_set():
-            seen.append(directory_nips(jejak))
-
-    reader = threading.Thread(target=read)
-    reader.start()
-    try:
-        eventually(lambda: len(seen) >= 3)
-        before = len(seen)
+    with reading(jejak, seen) as before:
         position = jejak.blue_green.rebuild("directory")
         during = len(seen) - before
-    finally:
-        stop.set()
-        reader.join()
 
     assert during > 0 and all(found == nips for found in seen)
     assert position == jejak.projections.head() and name_of(jejak, nips[0]) == "Pegawai 001"
     assert not list(jejak.settings.var_dir.glob("*.next-*"))  # the side file is gone
+
+
+def test_readers_during_a_rebuild_of_all_projections_always_see_whole_read_models(
+        jejak: Jejak, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`jejak projections rebuild` (all) builds beside the live tables too: a reader never sees an empty or
+    half-built directory, and a command written during the build is in the swapped-in read models."""
+    nips = register(jejak, 30)
+    with jejak.engine.begin() as conn:  # a wrong row the rebuild must put right
+        conn.execute(update(employees).where(employees.c.nip == nips[0]).values(name="RUSAK"))
+    timeline = jejak.projections.projections["timeline"]
+    replayer = timeline.replayer
+    written: list[str] = []
+
+    def slow_replayer(conn: Any) -> Any:  # a command lands while the side tables are built
+        if not written:
+            written.extend(register(jejak, 1, first=31))
+        time.sleep(0.3)  # and the reader runs meanwhile
+        return replayer(conn)
+
+    monkeypatch.setattr(timeline, "replayer", slow_replayer)
+    seen: list[list[str]] = []
+    with reading(jejak, seen) as before:
+        jejak.blue_green.rebuild_all()
+        during = len(seen) - before
+
+    assert during > 0 and all(found in (nips, nips + written) for found in seen)
+    assert directory_nips(jejak) == nips + written and name_of(jejak, nips[0]) == "Pegawai 001"
+    assert all(s.lag == 0 and s.parked == 0 for s in jejak.projections.status())
+    if jejak.engine.dialect.name == "sqlite":
+        assert not list(jejak.settings.var_dir.glob("*.next-*"))  # the side file is gone
+    else:
+        assert schemas(jejak) == []

@@ -72,3 +72,20 @@ def test_rebuilding_all_projections_in_one_pass_equals_the_incrementally_built_r
     assert "directory" in bulk  # its fold reads version-1 registrations too, so the upcast keeps the bulk path
     assert set(timings) == {*bulk, "together"}
     assert sum(moved) == (1 + len(bulk)) * jejak.projections.head()  # each bulk pass, then one pass for the rest
+
+
+def test_rebuilding_all_blue_green_equals_the_incrementally_built_read_models(
+        jejak: Jejak, caplog: pytest.LogCaptureFixture) -> None:
+    """What `jejak projections rebuild` runs: every projection built beside the live ones in one pass, then swapped in."""
+    with_a_registration_in_the_old_shape(jejak)
+    caught_up = read_models(jejak)
+    moved: list[int] = []
+
+    timings = jejak.blue_green.rebuild_all(progress=moved.append)
+
+    assert no_fallback(caplog) == []
+    assert read_models(jejak) == caught_up
+    assert all(s.lag == 0 and s.parked == 0 for s in jejak.projections.status())
+    assert {"together", "swap"} <= set(timings)
+    assert set(jejak.blue_green.pass_cpu) >= {"(read)", "timeline", "audit_index"}
+    assert jejak.blue_green.fingerprints.changed(list(jejak.projections.projections.values())) == []

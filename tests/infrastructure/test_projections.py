@@ -14,12 +14,14 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    delete,
     func,
     select,
 )
 
 from application.actor import Actor
 from domain.employee import Employee
+from infrastructure.blue_green import OUTDATED, fingerprints
 from infrastructure.container import Jejak
 from infrastructure.projection import LostRace, Projected, Projection, ProjectionRunner, raw_events, sqlite_log
 from infrastructure.read_models.directory import DirectoryProjection, IncompleteRow, employees, units
@@ -191,15 +193,35 @@ def test_rebuilding_an_unknown_projection_names_the_known_ones(jejak: Jejak) -> 
         jejak.projections.rebuild("nope")
 
 
-def test_a_read_model_that_gained_a_table_is_rebuilt_from_the_log(jejak: Jejak, hr: Actor) -> None:
+def test_a_read_model_that_gained_a_table_is_rebuilt_blue_green_from_the_log(jejak: Jejak, hr: Actor,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """A read model keeps its own copy of employee names (it reads no other model's tables); a database made before
-    that table existed gets it filled from the whole log, not only from the events after the upgrade."""
+    that table existed gets it filled from the whole log, not only from the events after the upgrade: the upgraded
+    system notes the projection outdated when it starts (its live tables keep their position, not restarted in place)
+    and `init` rebuilds it beside the live tables and swaps it in, as for any changed definition."""
     populate(jejak, hr, 2)
+    head = jejak.projections.head()
     people = jejak.projections.projections["trainings"].metadata.tables["trainings_people"]
     with jejak.engine.begin() as conn:
         people.drop(conn)  # as a database from before the table was added
-    ProjectionRunner(jejak.engine, jejak.ledger, [jejak.projections.projections["trainings"]]).create_tables()
-    assert jejak.projections.position("trainings") == 0
-    jejak.projections.catch_up()
-    with jejak.engine.connect() as conn:
-        assert sorted(conn.execute(select(people.c.name)).scalars()) == ["Pegawai 00", "Pegawai 01"]
+        conn.execute(delete(fingerprints))  # and from before fingerprints were stored
+    upgraded = Jejak(jejak.settings)
+    try:
+        assert upgraded.projections.position("trainings") == head  # no restart from the start of the log
+        assert upgraded.blue_green.fingerprints.stored("trainings") == OUTDATED
+        assert upgraded.blue_green.fingerprints.stored("directory") is None  # up to date: adopted, not rebuilt
+        swapped: list[str] = []
+        rebuild = upgraded.blue_green.rebuild
+
+        def spy(name: str, progress: Any = None) -> int:
+            swapped.append(name)
+            return rebuild(name, progress)
+
+        monkeypatch.setattr(upgraded.blue_green, "rebuild", spy)
+        upgraded.init(hr)
+        assert swapped == ["trainings"]
+        assert upgraded.blue_green.fingerprints.changed(list(upgraded.projections.projections.values())) == []
+        with upgraded.engine.connect() as conn:
+            assert sorted(conn.execute(select(people.c.name)).scalars()) == ["Pegawai 00", "Pegawai 01"]
+    finally:
+        upgraded.close()

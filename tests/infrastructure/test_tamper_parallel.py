@@ -1,12 +1,20 @@
-"""The tamper-evidence tests again, with the content digests computed by worker processes (the path a large
-SQLite ledger takes): every finding and seal verdict must be the same as when one process does it all."""
+"""The tamper-evidence tests again, with the log cut into ranges checked by worker processes (the path a large
+ledger takes): every finding and seal verdict must be the same as when one process does it all; and the fast range
+check must prove a clean ledger without the row-by-row walk, and hand a tampered range to that walk."""
 
 from __future__ import annotations
 
 import pytest
 
+from application.actor import Actor
+from infrastructure.chain import GENESIS as CHAIN_GENESIS
 from infrastructure.container import Jejak
+from infrastructure.verify_range import GENESIS
 from tests.infrastructure.test_tamper import (  # noqa: F401 - collected here with the fixtures below
+    events_table,
+    fill,
+    raw,
+    seal,
     test_a_chain_entry_turned_into_text_is_reported_at_its_position,
     test_a_chain_rewritten_to_match_an_altered_row_still_breaks_the_seal,
     test_a_changed_payload_byte_is_found_at_its_position,
@@ -30,12 +38,44 @@ def in_parallel(jejak: Jejak) -> Jejak:
 
 
 @pytest.fixture
-def jejak(sqlite_jejak: Jejak) -> Jejak:
-    """SQLite only: PostgreSQL always digests in one process."""
-    return in_parallel(sqlite_jejak)
+def jejak(jejak: Jejak) -> Jejak:
+    """The same system on each backend, verifying with worker processes."""
+    return in_parallel(jejak)
 
 
 @pytest.fixture
 def sqlite_jejak(sqlite_jejak: Jejak) -> Jejak:
-    """The same system, verifying with worker processes."""
+    """The same system on SQLite, verifying with worker processes."""
     return in_parallel(sqlite_jejak)
+
+
+def test_the_range_check_starts_from_the_chain_s_genesis() -> None:
+    assert GENESIS == CHAIN_GENESIS
+
+
+def test_a_clean_ledger_is_proven_by_the_range_checks_alone(jejak: Jejak, hr: Actor, tmp_path) -> None:
+    fill(jejak, hr)
+    seal(jejak, tmp_path)
+    report = jejak.verifier.verify().as_dict()
+    assert report["status"] == "intact" and report["events"] == jejak.projections.head()
+    assert jejak.verifier.last_run["processes"] == 3 and jejak.verifier.last_run["walked_from"] is None
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_tampered_range_is_walked_row_by_row_from_its_start(jejak: Jejak, hr: Actor, tmp_path, workers: int
+                                                              ) -> None:
+    fill(jejak, hr)
+    seal(jejak, tmp_path)
+    jejak.verifier.workers = workers
+    head = jejak.projections.head()
+    target = head - 1  # in the last range
+    table, pos = events_table(jejak)
+    with raw(jejak) as c:
+        state = bytes(c.execute(f"SELECT state FROM {table} WHERE {pos} = {target}").fetchone()[0])
+        p = "?" if jejak.settings.database().kind == "sqlite" else "%s"
+        c.execute(f"UPDATE {table} SET state = {p} WHERE {pos} = {target}", (state + b" ",))
+    report = jejak.verifier.verify().as_dict()
+    assert report["first_problem"]["position"] == target and report["first_problem"]["kind"] == "changed"
+    walked_from = jejak.verifier.last_run["walked_from"]
+    assert walked_from == (1 if workers == 1 else round(head * 2 / 3) + 1)
+    assert report["events"] == head

@@ -25,6 +25,7 @@ from application.question_book import default_questions
 from infrastructure.container import Jejak
 from infrastructure.read_models.timeline import subjects, timeline
 from tests.conftest import _make
+from tests.infrastructure.query_plans import assert_uses_index
 
 HR = Actor(id="timeline-hr", role="hr_admin", name="Admin BKPSDM")
 SUPERVISOR_NIP = "197805122005011002"
@@ -331,3 +332,39 @@ def test_a_promotion_decision_is_on_the_candidates_timeline_with_its_outcome(
     assert (item["details"]["outcome"], item["details"]["flagged"]) == ("deferred", False)
     assert item["details"]["case"] == f"/api/promotion-cases/{made['promotion']}"
     assert items_of(jejak, ids["siti"], kinds=["promotion"]) == []
+
+
+# --- paging and the query plan ------------------------------------------------------------------------------------
+
+
+def test_the_view_pages_the_timeline_in_order_after_a_cursor_with_the_filtered_total(
+        office: tuple[Jejak, dict[str, UUID], dict[str, UUID]]) -> None:
+    jejak, ids, _ = office
+    dewi = ids["dewi"]
+    whole = items_of(jejak, dewi)
+    pages, cursor = [], None
+    while True:
+        page = jejak.timeline.page(dewi, None, None, None, 3, cursor)
+        pages.append(page)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+
+    assert len(whole) > 6 and [len(p.items) for p in pages[:-1]] == [3] * (len(pages) - 1)
+    assert [i for p in pages for i in p.items] == whole
+    assert {p.total for p in pages} == {len(whole)}
+    ranged = jejak.timeline.page(dewi, date(2019, 4, 1), date(2024, 5, 6), ["rank", "training"], 1, None)
+    assert (ranged.total, [i["kind"] for i in ranged.items]) == (2, ["rank"])
+
+
+def test_a_timeline_page_and_its_count_read_only_the_employees_rows_through_the_index(
+        office: tuple[Jejak, dict[str, UUID], dict[str, UUID]]) -> None:
+    jejak, ids, _ = office
+    dewi, view = ids["dewi"], jejak.timeline
+    first = view.page(dewi, None, None, None, 3, None)
+
+    for read in (lambda: view.page(dewi, None, None, None, 3, None),
+                 lambda: view.page(dewi, None, None, None, 3, first.next_cursor),
+                 lambda: view.page(dewi, date(2019, 1, 1), None, None, 3, None),
+                 lambda: view.items(dewi)):
+        assert_uses_index(jejak.engine, read, "career_timeline", "ix_career_timeline_employee_date")

@@ -23,6 +23,9 @@ from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from tests.conftest import _make
 from web import create_app
+from web.dump import Out
+
+Out.verify = True  # every compiled dump in the web tests is compared with marshmallow's own
 
 ROOT = Path(__file__).resolve().parents[2]
 SUPERVISOR_NIP = "197805122005011002"

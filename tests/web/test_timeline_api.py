@@ -116,6 +116,17 @@ def test_each_item_names_the_event_as_the_audit_log_shows_it(office: Office) -> 
     assert rank["event"]["aggregate_id"] == str(office.ids["dewi"]) and rank["event"]["version"] == 2
 
 
+def test_the_timeline_comes_a_page_at_a_time_with_the_whole_count(office: Office) -> None:
+    whole = office.timeline().get_json()
+    first = office.timeline(limit=4).get_json()
+    rest = office.timeline(limit=100, cursor=first["next_cursor"]).get_json()
+
+    assert whole["next_cursor"] is None and whole["count"] == len(whole["items"]) > 4
+    assert (len(first["items"]), first["count"]) == (4, whole["count"])
+    assert first["items"] + rest["items"] == whole["items"] and rest["next_cursor"] is None
+    problem_of(office.timeline(cursor="not-a-cursor"), 400)
+
+
 # --- filters ---------------------------------------------------------------------------------------------------
 
 

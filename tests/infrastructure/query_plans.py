@@ -1,0 +1,47 @@
+"""SQLite query plans of the statements a read runs, so a test fails when a read goes back to scanning a table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+
+@contextmanager
+def captured(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """The SQL and parameters of every statement run on the engine inside the block."""
+    seen: list[tuple[str, Any]] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+
+def plans(engine: Engine, read: Callable[[], Any], table: str) -> list[str]:
+    """``EXPLAIN QUERY PLAN`` of each statement of ``read`` that names ``table``, one string per statement."""
+    with captured(engine) as seen:
+        read()
+    out = []
+    with engine.connect() as conn:
+        for statement, parameters in seen:
+            if table in statement and statement.lstrip().upper().startswith("SELECT"):
+                rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+                out.append(" | ".join(str(r[-1]) for r in rows))
+    return out
+
+
+def assert_uses_index(engine: Engine, read: Callable[[], Any], table: str, index: str) -> None:
+    """Every statement of ``read`` on ``table`` searches it through ``index`` and sorts nothing in a temporary
+    tree: its cost follows the rows it answers, not the table's size."""
+    found = plans(engine, read, table)
+    assert found, f"the read ran no statement on {table}"
+    for plan in found:
+        assert f"USING COVERING INDEX {index}" in plan or f"USING INDEX {index}" in plan, plan
+        assert f"SCAN {table}" not in plan and "TEMP B-TREE" not in plan, plan
