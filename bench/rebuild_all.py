@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from tqdm import tqdm
@@ -68,7 +69,7 @@ def postgres_copy(db: Path, url: str, schema: str, events: int, var: str) -> Jej
         rows = source.execute("SELECT originator_id, originator_version, topic, state FROM stored_events "
                               "ORDER BY rowid")
         while chunk := rows.fetchmany(COPY_CHUNK):
-            recorder.insert_events([StoredEvent(originator_id=recorder.convert_originator_id(oid),
+            recorder.insert_events([StoredEvent(originator_id=UUID(oid),
                                                 originator_version=version, topic=topic, state=state)
                                     for oid, version, topic, state in chunk])
             bar.update(len(chunk))

@@ -177,9 +177,8 @@ class BlueGreen:
 
         @event.listens_for(side_engine, "connect")
         def scratch(dbapi_connection: Any, _record: Any) -> None:
-            # a file thrown away if anything fails: no WAL (whose checkpoint writes every page a second time), no
-            # fsync; the rollback journal (kept in memory) still undoes a failed one-pass rebuild
-            dbapi_connection.execute("PRAGMA journal_mode=MEMORY")
+            # a file thrown away if anything fails: no fsync. (It keeps WAL: the journal mode is the file's, and
+            # connections of the pool switching it while others are open lose what those wrote.)
             dbapi_connection.execute("PRAGMA synchronous=OFF")
 
         builder = ProjectionRunner(side_engine, self.runner.ledger, projections, batch_size=self.runner.batch_size)
