@@ -330,6 +330,8 @@ def parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=60, help="open 360 rounds seeded for the write benchmark")
     p.add_argument("--fresh", action="store_true", help="seed the Jejak database again")
     p.add_argument("--only", default=None, help="comma-separated target names to run")
+    p.add_argument("--port", type=int, default=18100,
+                   help="first server port (default 18100; give another while another run uses the machine)")
     p.add_argument("--json", type=Path, default=None, help="append the result as one JSON line to this file")
     p.add_argument("--compare-with", type=Path, default=None, metavar="DIR",
                    help="also run each Jejak target on the code checked out in DIR (e.g. `git archive main | tar -x "
@@ -394,7 +396,7 @@ def run(targets: Sequence[Target], baselines: dict[str, list[str]], args: argpar
         for target in chosen:
             key = (target.app, json.dumps(target.env, sort_keys=True), str(target.root))
             if key not in servers:
-                start(target, 18100 + len(servers), args.workers)
+                start(target, args.port + len(servers), args.workers)
                 servers[key] = target
             target.process, target.port = servers[key].process, servers[key].port
             check(target)

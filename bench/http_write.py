@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from bench.baselines import prepare_checked
 from bench.http_bench import (

@@ -26,6 +26,7 @@ import statistics
 import struct
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     if not key_file.exists():
         generate_key(key_file)
     key = load_key(key_file)
-    systems = {"sqlite": Jejak(settings_for(db))}
+    # each ledger its own seal export (the var directory, bench/out, is shared by every benchmark database)
+    export = db.with_name(db.name + ".seals.jsonl")
+    systems = {"sqlite": Jejak(replace(settings_for(db), seal_export_file=export))}
     if args.postgres:
         systems["postgres"] = postgres_copy(db, args.postgres, f"bench_verify_{args.events}")
     figures: dict[str, Any] = {"benchmark": "ledger verify vs a plain hashlib loop", "events": args.events}
@@ -70,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             jejak.verifier.workers = args.workers
         runs = interleaved(kind, jejak, db, key.public_key(), args.reps)
         ok = ok and all(r["status"] == "intact" for r in runs["verify"])
-        figures[kind] = summary(runs)
+        figures[f"{kind}_ledger"] = summary(runs)
         jejak.close()
     figures.update(peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                    date=time.strftime("%Y-%m-%d %H:%M"), **machine())

@@ -18,6 +18,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
+from domain.copying import command_copy
 from domain.employee import Employee
 from domain.errors import DomainError, StateConflict
 from domain.feedback_round import PERIOD, InvalidPeriod
@@ -320,13 +321,9 @@ class Appraisal(Aggregate):
         """A copy for a command: targets, notes and assessments are frozen values shared between copies (only
         their lists are copied), the objection (changed when decided) is copied; so the copy a load makes does not
         cost more as assessments accumulate."""
-        copied = object.__new__(type(self))
-        copied.__dict__.update(self.__dict__)
-        copied.targets, copied.notes, copied.assessments = list(self.targets), list(self.notes), list(self.assessments)
-        copied.objection = replace(self.objection) if self.objection is not None else None
-        copied._pending_events = list(self._pending_events)
-        memo[id(self)] = copied
-        return copied
+        return command_copy(self, memo, targets=list(self.targets), notes=list(self.notes),
+                            assessments=list(self.assessments),
+                            objection=replace(self.objection) if self.objection is not None else None)
 
     @staticmethod
     def id_for(employee_id: UUID, period: str) -> UUID:

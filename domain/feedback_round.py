@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
+from domain.copying import command_copy
 from domain.errors import DomainError, StateConflict
 from domain.question_book import QuestionSet
 
@@ -268,15 +269,9 @@ class FeedbackRound(Aggregate):
 
     def __deepcopy__(self, memo: dict[int, Any]) -> FeedbackRound:
         """A copy that shares what no command changes (responses are frozen and their answers, like the pinned
-        question set, are never changed after they are stored) and copies what one may (the nominations): a
-        generic deep copy of a round of 100 responses cost twice its replay."""
-        copied = object.__new__(type(self))
-        copied.__dict__.update(self.__dict__)
-        copied.nominations = {key: replace(nomination) for key, nomination in self.nominations.items()}
-        copied.responses = dict(self.responses)
-        copied._pending_events = list(self._pending_events)
-        memo[id(self)] = copied
-        return copied
+        question set, are never changed after they are stored) and copies what one may (the nominations)."""
+        return command_copy(self, memo, nominations={key: replace(n) for key, n in self.nominations.items()},
+                            responses=dict(self.responses))
 
     @classmethod
     def open(cls, *, reviewee_id: UUID, supervisor_id: UUID | None, unit: str, period: str, questions: QuestionSet,

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.copying import command_copy
 from domain.errors import DomainError
 from domain.ids import natural_id
 from domain.rules import validate_rules
@@ -76,6 +77,10 @@ class RuleBook(Aggregate):
 
     def __init__(self) -> None:
         self.versions: list[RuleSet] = []
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RuleBook:
+        """A copy for a command sharing the published versions (frozen; their rules are never changed)."""
+        return command_copy(self, memo, versions=list(self.versions))
 
     ID: UUID = natural_id("rulebook", "jejak")
 

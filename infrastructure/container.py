@@ -195,8 +195,10 @@ class Jejak:
 
     def init(self, actor: Actor) -> bool:
         """Create tables and publish the default rule set; True when anything was added."""
+        # tables may have been made by an older release after this process started (a restore, another process)
+        self.blue_green.fingerprints.mark_outdated(outdated(self.engine, self.projections.projections.values()))
         self.projections.create_tables()
-        # a definition changed since the tables were built (or they predate a table or column: see the constructor)
+        # a definition changed since the tables were built, or they predate a table or column
         rebuild_changed(self.blue_green, list(self.projections.projections))
         published = (self.rules.ensure_defaults(actor) or self.rules.ensure_corrections(actor)
                      or self.rules.ensure_sections(actor, date.today()))

@@ -27,33 +27,40 @@ SortKey = tuple[ColumnElement[Any], bool]  # an expression (never NULL: coalesce
 
 @dataclass(frozen=True)
 class _Derived:
-    """The statements one list statement pages with: its count, its first page and a page after a cursor; the
-    page's rows carry ``width`` columns of the list, then any ``extra`` ones, then the sort keys it did not."""
+    """The statements one list statement pages with: its count, its first page and a page after a cursor; a row
+    answers with its first ``width`` columns (the list's, or those ``rows_of`` reads); the sort keys are at
+    ``key_at``, and the first page's rows end with the total when it counts."""
 
     count: Select[Any]
     first: Select[Any]
     after: Select[Any]
     width: int
     key_at: tuple[int, ...]  # where each sort key's value is in a row
+    total_in_first: bool  # the first page's rows end with the count of the whole list
 
 
-# list statement's id -> (the statement, its derived statements); only statements built once are kept (``params``)
-_DERIVED: dict[int, tuple[Select[Any], _Derived]] = {}
+# (list statement's id, how it pages) -> (the statement, its derived statements); only statements built once are
+# kept (``params``), and with them what they page with (the extra columns and the count are built once too)
+_DERIVED: dict[tuple[int, bool, int, int], tuple[Select[Any], _Derived]] = {}
 _KEPT = 1024  # more shapes than this means statements are not built once: forget them all
-Extra = Callable[[Subquery], Sequence[ColumnElement[Any]]]  # columns computed for a page's rows only
+Rows = Callable[[Subquery], Select[Any]]  # a page of the list (a subquery) -> the rows to answer with
 
 
 def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], limit: int,
                 cursor: str | None = None, params: dict[str, Any] | None = None,
-                count: Select[Any] | None = None, extra: Extra | None = None) -> Page:
+                count: Select[Any] | None = None, rows_of: Rows | None = None, total_in_page: bool = False) -> Page:
     """One page of ``stmt`` ordered by ``keys`` after the cursor's row, the next page's cursor and the total.
     ``params``: the values of ``stmt``'s bound parameters (the statement is then built once and its paging
     statements kept); ``count``: a cheaper statement giving the same number of rows as ``stmt``, to count;
-    ``extra``: columns (labelled) computed over the page's rows only, such as per-row counts, given the page as
-    a subquery."""
-    derived = _derive(stmt, keys, count, extra, keep=params is not None)
+    ``rows_of``: the rows to answer with, selected from the page (given as a subquery of ``stmt``'s rows): the
+    list statement can then select just its sort keys and id, and what is costly to read or compute (whole rows,
+    names, per-row counts) is read for the page's rows only; ``total_in_page``: the first page counts the list as it reads it (one statement instead of two; for
+    lists whose every row is read to sort them anyway, such as a supervisor's scoped ones, never for a list an
+    index gives in order)."""
+    derived = _derive(stmt, keys, count, rows_of, total_in_page, keep=params is not None, after=bool(cursor))
     values = dict(params or {})
-    total = int(conn.execute(derived.count, values).scalar() or 0)
+    in_page = derived.total_in_first and not cursor
+    total = 0 if in_page else int(conn.execute(derived.count, values).scalar() or 0)
     values["_limit"] = limit + 1
     if cursor:
         after = decode_cursor(cursor, len(keys))
@@ -61,16 +68,20 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
     result = conn.execute(derived.after if cursor else derived.first, values)
     columns = list(result.keys())[:derived.width]
     rows = result.all()
+    if in_page and rows:
+        total = int(rows[0][-1])
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor([_plain(rows[-1][i]) for i in derived.key_at]) if more and rows else None
     return Page([dict(zip(columns, row, strict=False)) for row in rows], next_cursor, total)
 
 
-def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | None, extra: Extra | None,
-            keep: bool) -> _Derived:
-    """The count and page statements of a list statement (kept when the statement is built once)."""
-    found = _DERIVED.get(id(stmt))
+def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | None, rows_of: Rows | None,
+            total_in_page: bool, keep: bool, after: bool) -> _Derived:
+    """The count and page statements of a list statement (kept when the statement is built once; when not, the
+    page after a cursor is built only for a request that has one: ``after``)."""
+    memo = (id(stmt), total_in_page, id(rows_of), id(count))
+    found = _DERIVED.get(memo)
     if found is not None and found[0] is stmt:
         return found[1]
     listed = list(stmt.selected_columns)
@@ -79,23 +90,25 @@ def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | Non
     added = [(i, expr) for i, (expr, _desc) in enumerate(keys) if at[i] is None]
     labelled = stmt.add_columns(*(expr.label(f"_key{i}") for i, expr in added))
     limit = bindparam("_limit", type_=Integer)
-    pages = [labelled, labelled.where(_after(keys))]
+    first_page = labelled.add_columns(func.count().over().label("_total")) if total_in_page else labelled
+    pages = [first_page, labelled.where(_after(keys))] if keep or after else [first_page]
     width = len(listed)
-    if extra is None:
-        first, after = (_ordered(page, keys).limit(limit) for page in pages)
-    else:  # the extra columns are computed over the page (a subquery), then the rows ordered again
-        first, after = (_extended(_ordered(page, keys).limit(limit).subquery(), width, len(added), extra, keys, at)
-                        for page in pages)
-    offset = len(first.selected_columns) - len(added)  # where the added sort keys start
-    place = {i: offset + n for n, (i, _expr) in enumerate(added)}
-    key_at = [j if j is not None else place[i] for i, j in enumerate(at)]
+    place = {i: width + n for n, (i, _expr) in enumerate(added)}
+    in_page = [j if j is not None else place[i] for i, j in enumerate(at)]  # each key's column in a page's row
+    if rows_of is None:
+        built = [_ordered(page, keys).limit(limit) for page in pages]
+        data, key_at = width, in_page
+    else:  # the rows are read for the page (a subquery), followed by the page's own columns, in its order again
+        built = [_rows_of_page(_ordered(page, keys).limit(limit).subquery(), rows_of, keys, in_page) for page in pages]
+        data = len(built[0].selected_columns) - len(first_page.selected_columns)
+        key_at = [data + j for j in in_page]
     derived = _Derived(
         count=select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery()),
-        first=first, after=after, width=width, key_at=tuple(key_at))
+        first=built[0], after=built[-1], width=data, key_at=tuple(key_at), total_in_first=total_in_page)
     if keep:
         if len(_DERIVED) >= _KEPT:
             _DERIVED.clear()
-        _DERIVED[id(stmt)] = (stmt, derived)
+        _DERIVED[memo] = (stmt, derived)
     return derived
 
 
@@ -104,15 +117,11 @@ def _ordered(stmt: Select[Any], keys: Sequence[SortKey]) -> Select[Any]:
     return stmt.order_by(*(expr.desc() if descending else expr.asc() for expr, descending in keys))
 
 
-def _extended(page: Subquery, width: int, n_added: int, extra: Extra, keys: Sequence[SortKey],
-              at: list[int | None]) -> Select[Any]:
-    """A page (limited, as a subquery) with the extra columns, in the keys' order again."""
+def _rows_of_page(page: Subquery, rows_of: Rows, keys: Sequence[SortKey], in_page: list[int]) -> Select[Any]:
+    """The rows read for a page (a limited subquery), then the page's columns, in the keys' order."""
     columns = list(page.c)
-    added = columns[width:width + n_added]
-    keyed = iter(added)
-    order = [(columns[j] if j is not None else next(keyed), descending)
-             for j, (_expr, descending) in zip(at, keys, strict=True)]
-    return _ordered(select(*columns[:width], *extra(page), *added), order)
+    order = [(columns[j], descending) for j, (_expr, descending) in zip(in_page, keys, strict=True)]
+    return _ordered(rows_of(page).add_columns(*columns), order)
 
 
 def listed(engine: Engine, stmt: Select[Any], keys: Sequence[SortKey], limit: int, cursor: str | None) -> Any:

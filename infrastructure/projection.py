@@ -337,6 +337,9 @@ class ProjectionRunner:
         self.parallel_rebuild_from = 300_000
         self.worker_cost = WORKER_COST
         self._same_file: bool | None = None
+        self._writer = writer(engine)
+        self._move_sql: dict[tuple[str, int], str] = {}  # (paramstyle, names) -> the tracking UPDATE's text
+        self._time_processor: dict[str, Any] = {}
         # CPU seconds of the last one-pass rebuild: each projection's own work, and "(read)" for reading and decoding
         self.pass_cpu: dict[str, float] = {}
 
@@ -470,14 +473,38 @@ class ProjectionRunner:
                     batch.append(item)
             if batch:
                 batches.append((projection, batch))
-        with writer(self.engine).begin() as conn:
+        with self._writer.begin() as conn:
+            now = self._driver_time(conn)
             for position, names in behind.items():  # one statement per starting position (usually one in all)
-                moved = conn.execute(_MOVE_MANY, {"names": names, "start": position, "stop": stop, "now": _now()})
+                moved = conn.exec_driver_sql(self._move_statement(conn, len(names)), (stop, now, position, *names))
                 if moved.rowcount != len(names):
                     raise LostRace(", ".join(names))
             for projection, batch in batches:
                 projection.process(conn, batch)
         return len(notifications)
+
+    def _driver_time(self, conn: Connection) -> Any:
+        """Now, as the tracking table's ``updated_at`` column hands it to the driver (SQLite stores text)."""
+        processor = self._time_processor.get(conn.dialect.name, False)
+        if processor is False:
+            column = tracking.c.updated_at.type
+            processor = self._time_processor[conn.dialect.name] = column.dialect_impl(conn.dialect).bind_processor(
+                conn.dialect)
+        return processor(_now()) if processor else _now()
+
+    def _move_statement(self, conn: Connection, count: int) -> str:
+        """The text of the compare-and-set of ``count`` projections' positions, in the driver's parameter style:
+        run through ``exec_driver_sql``, so no statement is built, compiled or expanded per request (the
+        expanding IN of the ORM statement cost more than the projections' own rows)."""
+        style = conn.dialect.paramstyle
+        key = (style, count)
+        found = self._move_sql.get(key)
+        if found is None:
+            mark = "?" if style == "qmark" else "%s"
+            found = self._move_sql[key] = (
+                f"UPDATE {tracking.name} SET position = {mark}, updated_at = {mark} WHERE position = {mark} "
+                f"AND name IN ({', '.join([mark] * count)})")
+        return found
 
     def _read_batch(self) -> tuple[dict[str, int], Sequence[Any]]:
         """The tracked positions and the next batch of the log after the lowest of them. When the tracking table
@@ -794,9 +821,6 @@ _STANDING = select(
     tracking.c.name, tracking.c.position,
     select(func.count()).select_from(parked).where(parked.c.name == tracking.c.name).scalar_subquery(),
 ).where(tracking.c.name.in_(bindparam("names", expanding=True)))
-_MOVE_MANY = (update(tracking)
-              .where(tracking.c.name.in_(bindparam("names", expanding=True)), tracking.c.position == bindparam("start"))
-              .values(position=bindparam("stop"), updated_at=bindparam("now")))
 
 
 @contextmanager

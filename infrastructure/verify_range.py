@@ -32,6 +32,13 @@ MMAP_BYTES = 1 << 40
 _ID_FIELD = struct.pack(">I", 32)  # every accepted id is 32 hex characters (checked per chunk below)
 _ONE_ID = rb"[0-9a-f]{32}"
 _IDS = re.compile(_ONE_ID + rb"(?:\|" + _ONE_ID + rb")*")
+# content_digest's input, built by PostgreSQL (sha256() is built in, so the server hashes each row's content and only
+# the digests cross the wire): the id as 32 hex digits, the version, the topic in UTF-8 and the state, each length-
+# prefixed as infrastructure.chain writes them
+_PG_CONTENT = ("'\\x00000020'::bytea || convert_to(replace(e.originator_id::text, '-', ''), 'UTF8') "
+               "|| int8send(e.originator_version::bigint) || int4send(octet_length(convert_to(e.topic, 'UTF8'))) "
+               "|| convert_to(e.topic, 'UTF8') || int4send(octet_length(e.state)) || e.state")
+PG_CHUNK = 5_000
 _Q = struct.Struct(">Q").pack
 _I = struct.Struct(">I").pack
 
@@ -79,14 +86,17 @@ class _TopicFields(dict[Any, bytes]):
 
 
 def check_chunks(check: RangeCheck, chunks: Iterable[Sequence[tuple[Any, ...]]], chain_rows: int,
-                 progress: Progress | None = None) -> RangeCheck:
+                 progress: Progress | None = None, hashed_by_server: bool = False) -> RangeCheck:
     """Check the rows of a range, read in chunks of (position, id bytes, version, topic, state, recorded digest,
-    recorded content) in position order (the digest and content None for a row without a chain entry), against
-    ``chain_rows`` chain entries recorded in the range; fills in ``check`` except ``sealed``."""
+    recorded content) in position order (the digest and content None for a row without a chain entry), or with
+    ``hashed_by_server`` of (position, whether the server found the content digest equal to the recorded one,
+    recorded digest, recorded content), against ``chain_rows`` chain entries recorded in the range; fills in
+    ``check`` except ``sealed``."""
     previous, fields = check.first, _TopicFields()
     try:
         for rows in chunks:
-            previous = _check_chunk(check, rows, previous, fields)
+            previous = _check_links(check, rows, previous) if hashed_by_server else \
+                _check_chunk(check, rows, previous, fields)
             if not check.ok:
                 return check
             if progress:
@@ -116,6 +126,19 @@ def _check_chunk(check: RangeCheck, rows: Sequence[tuple[Any, ...]], previous: b
     if len(joined) != 33 * len(ids) - 1 or not _IDS.fullmatch(joined):
         check.ok = False
         return previous
+    check.events += len(rows)
+    check.last_position = rows[-1][0]
+    return previous
+
+
+def _check_links(check: RangeCheck, rows: Sequence[tuple[Any, ...]], previous: bytes) -> bytes:
+    """One chunk whose content digests the server compared: every link equals the recorded one."""
+    sha, q = hashlib.sha256, _Q
+    for position, same_content, digest, content in rows:
+        previous = sha(previous + q(position) + content).digest()
+        if not same_content or previous != digest:
+            check.ok = False
+            return previous
     check.events += len(rows)
     check.last_position = rows[-1][0]
     return previous
@@ -161,7 +184,8 @@ def check_sqlite(conn: sqlite3.Connection, table: str, start: int, stop: int, wa
 def check_postgres(conn: Any, table: str, start: int, stop: int, wanted: Sequence[int] = (),
                    progress: Progress | None = None) -> RangeCheck:
     """Check positions ``start``..``stop`` of a PostgreSQL log on a psycopg connection whose search path holds the
-    ledger's tables (read through a server-side cursor in binary, so bytea arrives as the stored bytes)."""
+    ledger's tables: the server compares each row's content digest with the recorded one (its own sha256()), this
+    process computes the links from what a server-side cursor sends in binary (the recorded digests as bytes)."""
     check = RangeCheck(start, stop)
     backend = _backend_pid(conn)
     before = _process_cpu(backend)
@@ -173,12 +197,19 @@ def check_postgres(conn: Any, table: str, start: int, stop: int, wanted: Sequenc
             check.first = bytes(row[0]) if row else GENESIS
             cur.execute("SELECT count(*) FROM ledger_chain WHERE position BETWEEN %s AND %s", (start, stop))
             chain_rows = cur.fetchone()[0]
+            cur.execute("SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema() "
+                        "AND table_name = %s AND column_name = 'originator_id'", (table,))
+            row = cur.fetchone()
+        if not row or row[0] != "uuid":  # ids the server cannot hold in any other form: anything else, row by row
+            check.ok = False
+            return check
         with conn.cursor(name="jejak_verify_range", binary=True) as cur:
-            cur.execute(f"SELECT e.notification_id, convert_to(replace(e.originator_id::text, '-', ''), 'UTF8'), "
-                        f"e.originator_version, e.topic, e.state, c.digest, c.content FROM {table} e "
-                        "LEFT JOIN ledger_chain c ON c.position = e.notification_id "
-                        "WHERE e.notification_id BETWEEN %s AND %s ORDER BY e.notification_id", (start, stop))
-            check_chunks(check, _chunks(cur), chain_rows, progress)
+            cur.execute(f"SELECT e.notification_id, (e.originator_version >= 0 AND sha256({_PG_CONTENT}) = c.content), "
+                        f"c.digest, c.content FROM {table} e LEFT JOIN ledger_chain c "
+                        "ON c.position = e.notification_id AND c.position BETWEEN %s AND %s "
+                        "WHERE e.notification_id BETWEEN %s AND %s ORDER BY e.notification_id",
+                        (start, stop, start, stop))
+            check_chunks(check, _chunks(cur, PG_CHUNK), chain_rows, progress, hashed_by_server=True)
         if check.ok:  # every link matched: the recorded digest at a sealed position is the recomputed one
             with conn.cursor(binary=True) as cur:
                 for position in _in_range(wanted, start, stop):

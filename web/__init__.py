@@ -43,6 +43,7 @@ from web import (
 )
 from web.auth import init_auth, public
 from web.bodies import init_bodies
+from web.cookie_sessions import CookieSessions
 from web.fast_json import FastJSONProvider
 from web.headers import init_headers
 from web.observability import init_observability
@@ -77,6 +78,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = system.settings.max_body_bytes
     app.extensions["jejak"] = system
     app.json = FastJSONProvider(app)  # keys in the order the schemas give them, encoded by orjson
+    app.session_interface = CookieSessions()
 
     api = ProblemApi(app, spec_kwargs={"info": {"description": "Auditable career management for the civil service"}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

@@ -81,6 +81,10 @@ def _generated(plan: list[tuple[str, str, str | None, Any, Converter, bool, bool
         if source is None:
             lines += [line[4:] for line in marshmallows]
             continue
+        if field.dump_default is missing and not hasattr(dict, source):
+            # marshmallow would try the key, then an attribute of the dict (none by this name), then the default
+            # (none): the field is left out
+            marshmallows = ["        pass"]
         lines += [f"    v = get({source!r}, ABSENT)", "    if v is ABSENT:", *marshmallows]
         if not takes_none:
             lines += ["    elif v is None:", f"        out[K{i}] = None"]

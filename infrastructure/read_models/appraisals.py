@@ -4,6 +4,7 @@ unit predicate distribution."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
@@ -21,7 +22,9 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    Update,
     Uuid,
+    bindparam,
     func,
     or_,
     select,
@@ -102,15 +105,16 @@ class AppraisalProjection(Projection):
                     targets=0, notes=0, opened_at=e.timestamp, updated_at=e.timestamp, version=e.originator_version))
             else:
                 values = self._changes(e)
-                conn.execute(update(appraisals).where(appraisals.c.id == e.originator_id).values(
-                    updated_at=e.timestamp, version=e.originator_version, **values))
+                conn.execute(_update_of(tuple(values)), {
+                    "b_id": e.originator_id, "v_updated_at": e.timestamp, "v_version": e.originator_version,
+                    **{f"v_{k}": v for k, v in values.items() if k not in COUNTERS}})
 
     @staticmethod
     def _changes(e: Any) -> dict[str, Any]:
         if isinstance(e, Appraisal.TargetAgreed):
-            return {"targets": appraisals.c.targets + 1}
+            return {"targets": None}
         if isinstance(e, Appraisal.NoteRecorded):
-            return {"notes": appraisals.c.notes + 1}
+            return {"notes": None}
         if isinstance(e, Appraisal.Assessed):
             return {"status": AppraisalStatus.ASSESSED.value, "work_results": e.work_results, "behaviour": e.behaviour,
                     "original_predicate": e.predicate, "predicate": e.predicate,
@@ -125,6 +129,19 @@ class AppraisalProjection(Projection):
                 changes["predicate"] = e.predicate
             return changes
         return {}
+
+
+COUNTERS = frozenset({"targets", "notes"})  # columns an event adds one to (their value in ``_changes`` is unused)
+
+
+@functools.cache
+def _update_of(columns: tuple[str, ...]) -> Update:
+    """The row update setting these columns, built once per kind of event (values bound as ``v_<column>``,
+    counters add one), so no statement is built per event."""
+    values: dict[str, Any] = {"updated_at": bindparam("v_updated_at"), "version": bindparam("v_version")}
+    for name in columns:
+        values[name] = appraisals.c[name] + 1 if name in COUNTERS else bindparam(f"v_{name}")
+    return update(appraisals).where(appraisals.c.id == bindparam("b_id")).values(**values)
 
 
 def latest_annual_appraisals(conn: Connection, employee_ids: Iterable[UUID]) -> dict[UUID, tuple[str, str]]:

@@ -225,17 +225,19 @@ class FeedbackView:
                visible_to: AbstractSet[UUID] | None = None) -> list[dict[str, Any]]:
         """Rounds newest first, with counts; ``visible_to`` limits to rounds whose reviewee is in that set."""
         listing, _ = _round_listing(_round_shape(flt, visible_to))
-        stmt = listing.order_by(rounds.c.opened_at.desc(), rounds.c.id).limit(limit)
+        stmt = _with_names(listing).order_by(rounds.c.opened_at.desc(), rounds.c.id).limit(limit)
         with self.engine.connect() as conn:
             return _with_counts(conn, [dict(r._mapping) for r in conn.execute(stmt, _round_params(flt, visible_to))])
 
     def rounds_page(self, flt: RoundFilter, limit: int, cursor: str | None = None,
                     visible_to: AbstractSet[UUID] | None = None) -> Page:
         """One page of ``rounds``' list after a cursor, and how many there are in all."""
-        listing, counted = _round_listing(_round_shape(flt, visible_to))
+        _, keys = _round_listing(_round_shape(flt, visible_to))
         with self.engine.connect() as conn:
-            page = keyset_page(conn, listing, _ROUND_ORDER, limit, cursor, _round_params(flt, visible_to), counted,
-                               _page_counts)
+            # the page is found by the rounds' sort keys alone, then its rows read whole; a supervisor's rounds are
+            # all read to be sorted, so they are counted as they are read
+            page = keyset_page(conn, keys, _ROUND_ORDER, limit, cursor, _round_params(flt, visible_to),
+                               rows_of=_page_rows, total_in_page=visible_to is not None)
         return Page(_with_rates(page.items), page.next_cursor, page.total)
 
     def latest_year(self, unit: str) -> int | None:
@@ -247,9 +249,9 @@ class FeedbackView:
 
     def count_rounds(self, flt: RoundFilter, visible_to: AbstractSet[UUID] | None = None) -> int:
         """How many rounds match the filter (of the reviewees given; None: all)."""
-        _, counted = _round_listing(_round_shape(flt, visible_to))
+        _, keys = _round_listing(_round_shape(flt, visible_to))
         with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(counted.subquery()),
+            return int(conn.execute(select(func.count()).select_from(keys.subquery()),
                                     _round_params(flt, visible_to)).scalar() or 0)
 
     def pending_nominations(self, supervisors: set[UUID] | None, limit: int, cursor: str | None = None) -> Page:
@@ -416,8 +418,8 @@ def _round_params(flt: RoundFilter, visible_to: Collection[UUID] | None) -> dict
 
 @lru_cache(maxsize=64)
 def _round_listing(shape: RoundShape) -> tuple[Select[Any], Select[Any]]:
-    """The round list (rows with their counts) and the plain statement counting the same rounds, filtered as
-    ``shape`` says, built once per shape (the reviewees the caller may see are one bound id set)."""
+    """The rounds filtered as ``shape`` says, whole and as their sort keys (id, opening), built once per shape (the
+    reviewees the caller may see are one bound id set)."""
     *equal, closes_by, supervisors, visible = shape
     conds: list[Any] = [rounds.c[name] == bindparam(f"f_{name}", type_=rounds.c[name].type)
                         for name, given in zip(_EQUAL, equal, strict=True) if given]
@@ -427,8 +429,13 @@ def _round_listing(shape: RoundShape) -> tuple[Select[Any], Select[Any]]:
         conds.append(in_id_set(rounds.c.supervisor_id, "f_supervisors"))
     if visible:
         conds.append(in_id_set(rounds.c.reviewee_id, "f_visible"))
-    listing = select(rounds, people.c.name.label("reviewee_name")).outerjoin(people, people.c.id == rounds.c.reviewee_id)
-    return listing.where(*conds), select(rounds.c.id).where(*conds)
+    return select(rounds).where(*conds), select(rounds.c.id, rounds.c.opened_at).where(*conds)
+
+
+def _with_names(stmt: Select[Any]) -> Select[Any]:
+    """Rounds with their reviewees' names."""
+    return stmt.add_columns(people.c.name.label("reviewee_name")).outerjoin(
+        people, people.c.id == rounds.c.reviewee_id)
 
 
 _APPROVED = nominations.c.status == NominationStatus.APPROVED.value
@@ -440,15 +447,18 @@ _COUNTS = (select(nominations.c.round_id, func.count().label("nominated"),
            .where(in_id_set(nominations.c.round_id, "ids")).group_by(nominations.c.round_id))
 
 
-def _page_counts(page: Any) -> list[Any]:
-    """A page of rounds' nomination counts (as ``_round_rows`` gives them), computed for the page's rows only."""
+def _page_rows(page: Any) -> Select[Any]:
+    """A page of rounds (their ids) read whole, with the reviewee's name and the nomination counts (as
+    ``_round_rows`` gives them)."""
     def counted(*conds: Any) -> Any:
         return (select(func.count()).select_from(nominations)
                 .where(nominations.c.round_id == page.c.id, *conds).scalar_subquery())
 
     responded = nominations.c.responded_at.is_not(None)
-    return [counted().label("nominated"), counted(_APPROVED).label("approved"),
-            counted(_APPROVED, responded).label("responded")]
+    return (select(rounds, people.c.name.label("reviewee_name"), counted().label("nominated"),
+                   counted(_APPROVED).label("approved"), counted(_APPROVED, responded).label("responded"))
+            .select_from(page.join(rounds, rounds.c.id == page.c.id)
+                         .outerjoin(people, people.c.id == rounds.c.reviewee_id)))
 
 
 def _with_counts(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -54,6 +54,15 @@ def _records(person: dict[str, Any], n: int) -> tuple[list[dict[str, Any]], list
     return rounds, [case]
 
 
+def _nominations(round_row: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    """``n`` reviewers of a round: approved and answered, approved, proposed, in turn."""
+    at = round_row["opened_at"]
+    states = [("approved", at), ("approved", None), ("proposed", None)]
+    return [{"id": uuid4(), "round_id": round_row["id"], "reviewer_id": uuid4(), "relationship": "peer",
+             "status": states[k % 3][0], "proposed_by": "reviewee", "nominated_at": at, "responded_at": states[k % 3][1],
+             "submissions": 0, "reminders": 0} for k in range(n)]
+
+
 def _instansi(path: Path, others: int) -> tuple[Engine, UUID]:
     """A database holding the supervisor's team and ``others`` employees outside it, each with rounds and a case."""
     engine = create_engine(f"sqlite:///{path}")
@@ -77,6 +86,8 @@ def _instansi(path: Path, others: int) -> tuple[Engine, UUID]:
         for table in (feedback.people, promotions.people):
             conn.execute(table.insert(), [{"id": p["id"], "name": p["name"], "unit": p["unit"]} for p in people])
         conn.execute(feedback.rounds.insert(), rounds)
+        conn.execute(feedback.nominations.insert(), [nomination for n, r in enumerate(rounds)
+                                                     for nomination in _nominations(r, n % 4)])
         conn.execute(promotions.cases.insert(), cases)
     return engine, boss["id"]
 
@@ -133,3 +144,32 @@ def test_a_scoped_read_does_not_grow_with_the_instansi(steps: dict[str, dict[str
     small, large = steps[read]["small"], steps[read]["large"]
     assert small > 0
     assert large <= 1.5 * small, f"{read}: {large} VM steps on {LARGE:,} others, {small} on {SMALL:,}"
+
+
+def test_a_scoped_round_list_pages_through_every_visible_round_once(tmp_path: Path) -> None:
+    """The supervisor's round list (counted in its first page's statement, with the nomination counts computed for
+    the page's rows): every page says the same total, and the pages together are the scope's rounds, newest first."""
+    engine, boss = _instansi(tmp_path / "jejak.db", 10)
+    people, view = DirectoryView(engine), FeedbackView(engine)
+    scope = frozenset(people.all_reports(boss)) | {boss}
+    with engine.connect() as conn:
+        expected = [(r.opened_at, r.id) for r in conn.execute(
+            feedback.rounds.select().where(feedback.rounds.c.reviewee_id.in_(scope)))]
+        nominations = [dict(r._mapping) for r in conn.execute(feedback.nominations.select())]
+    expected.sort(key=lambda key: (-key[0].timestamp(), key[1]))
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = view.rounds_page(RoundFilter(), 7, cursor, visible_to=scope)
+        assert page.total == len(expected) == view.count_rounds(RoundFilter(), visible_to=scope)
+        for row in page.items:
+            mine = [n for n in nominations if n["round_id"] == row["id"]]
+            approved = [n for n in mine if n["status"] == "approved"]
+            answered = [n for n in approved if n["responded_at"] is not None]
+            assert (row["nominated"], row["approved"], row["responded"]) == (len(mine), len(approved), len(answered))
+        seen += [(row["opened_at"], row["id"]) for row in page.items]
+        pages += 1
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == expected and pages == -(-len(expected) // 7)
+    engine.dispose()

@@ -79,3 +79,15 @@ def test_a_tampered_range_is_walked_row_by_row_from_its_start(jejak: Jejak, hr: 
     walked_from = jejak.verifier.last_run["walked_from"]
     assert walked_from == (1 if workers == 1 else round(head * 2 / 3) + 1)
     assert report["events"] == head
+
+
+def test_a_range_check_that_fails_leaves_its_range_to_the_walk(sqlite_jejak: Jejak, hr: Actor, tmp_path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    fill(sqlite_jejak, hr)
+    seal(sqlite_jejak, tmp_path)
+    job = sqlite_jejak.verifier._job()
+    assert job is not None
+    monkeypatch.setattr(sqlite_jejak.verifier, "_job", lambda: {**job, "path": str(tmp_path / "missing.db")})
+    report = sqlite_jejak.verifier.verify().as_dict()
+    assert report["status"] == "intact" and report["events"] == sqlite_jejak.projections.head()
+    assert sqlite_jejak.verifier.last_run["walked_from"] == 1

@@ -51,6 +51,7 @@ class Everything(Out):
     method = ma.fields.Method("shout")
     defaulted = ma.fields.String(dump_default="none given")
     constant = ma.fields.Constant(7)
+    copy = ma.fields.String()  # absent from a dict, marshmallow finds the dict's own method of that name
 
     def shout(self, row: Any) -> str:
         """A Method field."""
