@@ -44,8 +44,9 @@ def ids(jejak: Jejak, query: str, limit: int = 500) -> list[str]:
     return found[:limit]
 
 
-def measure(jejak: Jejak, requests: int, catch_up: list[str] | None = None) -> dict[str, list[float]]:
-    """Milliseconds per call of each read."""
+def measure(jejak: Jejak, requests: int, catch_up: list[str] | None = None
+            ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Milliseconds per call of each read: wall clock, and CPU of this process (steadier on a shared machine)."""
     app = create_app({"TESTING": True, "JEJAK": jejak})
     client = app.test_client()
     token = jejak.access.issue(system_actor("bench"), "hr_admin", "Bench HR").token
@@ -66,17 +67,19 @@ def measure(jejak: Jejak, requests: int, catch_up: list[str] | None = None) -> d
         "decision history": lambda i: "/api/promotion-decisions?limit=20",
     }
     out: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     for name, path in paths.items():
         client.get(path(0), headers=headers)  # warm
-        times = []
+        times, cpus = [], []
         for i in range(requests):
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             response = client.get(path(i), headers=headers)
             times.append((time.perf_counter() - began) * 1000)
+            cpus.append((time.process_time() - began_cpu) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{name}: {path(i)} answered {response.status_code}: {response.get_data()[:300]!r}")
-        out[name] = times
-    return out
+        out[name], cpu[name] = times, cpus
+    return out, cpu
 
 
 def p(values: list[float], q: float) -> float:
@@ -100,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     large = Jejak(settings(args.db, args.database_url))
     head = large.projections.head()
     cpu = time.process_time()
-    big = measure(large, args.requests, args.catch_up.split(",") if args.catch_up else None)
+    big, big_cpus = measure(large, args.requests, args.catch_up.split(",") if args.catch_up else None)
     big_cpu = time.process_time() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this process served every read, like a web worker
     large.close()
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         demo.projections.catch_up()
         small_head = demo.projections.head()
         cpu = time.process_time()
-        small = measure(demo, args.requests)
+        small, small_cpus = measure(demo, args.requests)
         small_cpu = time.process_time() - cpu
         demo.close()
     print(f"large ledger: {head:,} events; demo: {small_head:,} events; {args.requests} calls per read; "
@@ -125,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<18}{d50:>10.1f}{d99:>10.1f}{l50:>11.1f}{l99:>11.1f}{l99 / d99:>10.2f}x")
     print(f"(ms; medians of all calls: demo {statistics.median(sum(small.values(), [])):.1f}, "
           f"large {statistics.median(sum(big.values(), [])):.1f})")
+    print("CPU ms of this process per call (the database server's CPU not included on PostgreSQL):")
+    print(f"{'read':<18}{'demo p50':>10}{'demo p99':>10}{'large p50':>11}{'large p99':>11}{'p99 ratio':>11}")
+    for name in READS:
+        d50, d99, l50, l99 = (p(small_cpus[name], .5), p(small_cpus[name], .99), p(big_cpus[name], .5),
+                              p(big_cpus[name], .99))
+        print(f"{name:<18}{d50:>10.1f}{d99:>10.1f}{l50:>11.1f}{l99:>11.1f}{l99 / d99:>10.2f}x")
     return 0
 
 

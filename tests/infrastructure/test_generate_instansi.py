@@ -10,11 +10,12 @@ from eventsourcing.utils import get_topic
 from application.actor import system_actor
 from bench.generate_instansi import generate, settings
 from domain.appraisal import Appraisal
+from domain.dialogue import Dialogue
 from domain.feedback_round import FeedbackRound
 from domain.promotion_case import PromotionCase
 from infrastructure.container import Jejak
 
-KINDS = {"registrations", "moves", "position changes", "appraisals", "trainings", "360 rounds"}
+KINDS = {"registrations", "moves", "position changes", "appraisals", "trainings", "360 rounds", "dialogues"}
 
 
 def generated(path: Path, promotions: bool = False) -> tuple[Jejak, dict[str, int]]:
@@ -36,6 +37,8 @@ def test_the_same_seed_gives_the_same_ledger_and_every_kind_of_record(tmp_path: 
         counted = Counter(topics(first))
         assert counted[get_topic(Appraisal.Finalised)] == stats["appraisals"]
         assert counted[get_topic(FeedbackRound.Closed)] == stats["360 rounds"]
+        assert counted[get_topic(Appraisal.NoteRecorded)] == 12 * stats["appraisals"]  # a coaching note a month
+        assert counted[get_topic(Dialogue.Recorded)] == counted[get_topic(Dialogue.ActionDone)] == stats["dialogues"]
         assert counted[get_topic(PromotionCase.Proposed)] == stats.get("promotion cases", 0) > 0
         assert first.verifier.verify().as_dict()["status"] == "unverified"  # nothing broken (no trusted key here)
     finally:
