@@ -221,10 +221,34 @@ class RowSink:
             finally:
                 cursor.close()
             return
+        if self.conn.dialect.name == "postgresql":
+            self._copy(rows)
+            return
         names, convert = self.columns, self.converters
         self.conn.execute(self.table.insert(), [
             {name: (f(v) if v is not None else None) for name, f, v in zip(names, convert, row, strict=True)}
             for row in rows])
+
+    def _copy(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """PostgreSQL: the rows through ``COPY ... FROM STDIN``, whose text input takes the portable text as it is
+        (ids as 32 hex digits, ISO dates and timestamps, JSON text), into the schema the connection's translate map
+        names (a blue-green build's side schema) or the search path's."""
+        name = qualified(self.conn, self.table)
+        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            columns = ", ".join(f'"{c}"' for c in self.columns)
+            with cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+
+
+def qualified(conn: Connection, table: Table) -> str:
+    """The table's name for SQL text run on ``conn``, in the schema the connection's translate map puts it (a
+    blue-green build's side schema; text statements do not go through the map) or else unqualified."""
+    schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(table.schema, table.schema)
+    return f'"{schema}"."{table.name}"' if schema else f'"{table.name}"'
 
 
 def _converter(column: Column[Any]) -> Callable[[Any], Any]:
@@ -320,7 +344,7 @@ class ProjectionRunner:
         self.worker_cost = WORKER_COST
         self._same_file: bool | None = None
         self._writer = writer(engine)
-        self._move_sql: dict[tuple[str, int], str] = {}  # (paramstyle, names) -> the tracking UPDATE's text
+        self._move_sql: dict[tuple[str, int, str], str] = {}  # (paramstyle, names) -> the tracking UPDATE's text
         self._time_processor: dict[str, Any] = {}
         # CPU seconds of the last one-pass rebuild: each projection's own work, and "(read)" for reading and decoding
         self.pass_cpu: dict[str, float] = {}
@@ -479,12 +503,13 @@ class ProjectionRunner:
         run through ``exec_driver_sql``, so no statement is built, compiled or expanded per request (the
         expanding IN of the ORM statement cost more than the projections' own rows)."""
         style = conn.dialect.paramstyle
-        key = (style, count)
+        table = qualified(conn, tracking)  # a blue-green builder's tracking is in its side schema, not the live one
+        key = (style, count, table)
         found = self._move_sql.get(key)
         if found is None:
             mark = "?" if style == "qmark" else "%s"
             found = self._move_sql[key] = (
-                f"UPDATE {tracking.name} SET position = {mark}, updated_at = {mark} WHERE position = {mark} "
+                f"UPDATE {table} SET position = {mark}, updated_at = {mark} WHERE position = {mark} "
                 f"AND name IN ({', '.join([mark] * count)})")
         return found
 
