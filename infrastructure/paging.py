@@ -60,7 +60,6 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
     derived = _derive(stmt, keys, count, rows_of, total_in_page, keep=params is not None, after=bool(cursor))
     values = dict(params or {})
     in_page = derived.total_in_first and not cursor
-    total = 0 if in_page else int(conn.execute(derived.count, values).scalar() or 0)
     values["_limit"] = limit + 1
     if cursor:
         after = decode_cursor(cursor, len(keys))
@@ -68,9 +67,13 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
     result = conn.execute(derived.after if cursor else derived.first, values)
     columns = list(result.keys())[:derived.width]
     rows = result.all()
-    if in_page and rows:
-        total = int(rows[0][-1])
     more = len(rows) > limit
+    if in_page:
+        total = int(rows[0][-1]) if rows else 0
+    elif not cursor and not more:  # the first page holds the whole list: no need to count it
+        total = len(rows)
+    else:
+        total = int(conn.execute(derived.count, dict(params or {})).scalar() or 0)
     rows = rows[:limit]
     next_cursor = encode_cursor([_plain(rows[-1][i]) for i in derived.key_at]) if more and rows else None
     return Page([dict(zip(columns, row, strict=False)) for row in rows], next_cursor, total)

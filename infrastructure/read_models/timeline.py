@@ -54,6 +54,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 from uuid import UUID, uuid5
 
@@ -772,8 +773,25 @@ class TimelineView:
              limit: int, cursor: str | None) -> Page:
         """One page of those items in the same order after the cursor, with how many the filtered timeline has
         (the page and the count read the employee's rows through ``ix_career_timeline_employee_date`` only)."""
+        wanted = list(kinds or ())
+        params: dict[str, Any] = {"t_employee": employee_id, "t_since": since, "t_until": until, "t_kinds": wanted}
         with self.engine.connect() as conn:
-            return keyset_page(conn, _filtered(employee_id, since, until, list(kinds or ())), _ORDER, limit, cursor)
+            return keyset_page(conn, _page_listing(since is not None, until is not None, bool(wanted)), _ORDER, limit,
+                               cursor, params={k: v for k, v in params.items() if v not in (None, [])})
+
+
+@lru_cache(maxsize=8)
+def _page_listing(since: bool, until: bool, kinds: bool) -> Select[Any]:
+    """An employee's rows filtered as given, the values bound (``t_employee`` ...): built once per combination, so
+    its paging statements are kept (see ``keyset_page``)."""
+    stmt = select(timeline).where(timeline.c.employee_id == bindparam("t_employee", type_=Uuid))
+    if since:
+        stmt = stmt.where(timeline.c.date >= bindparam("t_since", type_=Date))
+    if until:
+        stmt = stmt.where(timeline.c.date <= bindparam("t_until", type_=Date))
+    if kinds:
+        stmt = stmt.where(timeline.c.kind.in_(bindparam("t_kinds", expanding=True, type_=String)))
+    return stmt
 
 
 def _filtered(employee_id: UUID, since: date | None, until: date | None, kinds: list[str]) -> Select[Any]:
