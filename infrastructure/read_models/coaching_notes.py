@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Engine, Index, MetaData, String, Table, Text, Uuid, select
+from sqlalchemy import Column, Connection, Engine, Index, MetaData, String, Table, Text, Uuid, bindparam, select
 
 from domain.appraisal import Appraisal
 from infrastructure import people_index
@@ -41,6 +41,12 @@ notes = Table(
 )
 
 
+# built once: a statement built per event cost more than its row (a ledger's notes are a large share of its events)
+_OPEN = appraisals.insert()
+_OWNER = select(appraisals.c.employee_id, appraisals.c.period).where(appraisals.c.id == bindparam("b_id", type_=Uuid))
+_NOTE = notes.insert()
+
+
 class CoachingNoteProjection(Projection):
     """Keeps each appraisal's coaching notes with the appraisal's employee and period."""
 
@@ -56,14 +62,12 @@ class CoachingNoteProjection(Projection):
             if people_index.record(conn, people, e):
                 continue
             if isinstance(e, Appraisal.Opened):
-                conn.execute(appraisals.insert().values(id=e.originator_id, employee_id=e.employee_id,
-                                                        period=e.period))
+                conn.execute(_OPEN, {"id": e.originator_id, "employee_id": e.employee_id, "period": e.period})
             elif isinstance(e, Appraisal.NoteRecorded):
-                owner = conn.execute(select(appraisals.c.employee_id, appraisals.c.period)
-                                     .where(appraisals.c.id == e.originator_id)).one()
-                conn.execute(notes.insert().values(
-                    id=e.note_id, appraisal_id=e.originator_id, employee_id=owner.employee_id, period=owner.period,
-                    text=e.text, noted_by=e.noted_by, noted_at=e.timestamp))
+                owner = conn.execute(_OWNER, {"b_id": e.originator_id}).one()
+                conn.execute(_NOTE, {"id": e.note_id, "appraisal_id": e.originator_id, "employee_id": owner.employee_id,
+                                     "period": owner.period, "text": e.text, "noted_by": e.noted_by,
+                                     "noted_at": e.timestamp})
 
 
 class CoachingNoteView:

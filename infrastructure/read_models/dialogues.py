@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
     func,
     or_,
     select,
@@ -71,6 +72,14 @@ actions = Table(
 )
 
 
+# built once: a statement built per event cost more than its row (dialogues are a large share of a ledger's events)
+_RECORD = dialogues.insert()
+_ACTION = actions.insert()
+_ACTION_DONE = update(actions).where(actions.c.id == bindparam("b_id", type_=Uuid))
+_DIALOGUE = update(dialogues).where(dialogues.c.id == bindparam("b_id", type_=Uuid))
+_ONE_DONE = _DIALOGUE.values(open_actions=dialogues.c.open_actions - 1)
+
+
 class DialogueProjection(Projection):
     """Keeps performance dialogues and their actions current."""
 
@@ -86,25 +95,25 @@ class DialogueProjection(Projection):
             if people_index.record(conn, people, e):
                 continue
             if isinstance(e, Dialogue.Recorded):
-                conn.execute(dialogues.insert().values(
-                    id=e.originator_id, employee_id=e.employee_id, supervisor_id=e.supervisor_id,
-                    recorded_by=e.recorded_by, held_on=e.held_on, topics=list(e.topics), follow_up_on=e.follow_up_on,
-                    **{f"{e.recorded_by}_account": e.account}, open_actions=len(e.actions), recorded_at=e.timestamp,
-                    version=e.originator_version))
-                for number, a in enumerate(e.actions, start=1):
-                    conn.execute(actions.insert().values(
-                        id=UUID(a["id"]), dialogue_id=e.originator_id, number=number, text=a["text"],
-                        owner=a["owner"], due_on=_day(a.get("due_on"))))
+                conn.execute(_RECORD, {
+                    "id": e.originator_id, "employee_id": e.employee_id, "supervisor_id": e.supervisor_id,
+                    "recorded_by": e.recorded_by, "held_on": e.held_on, "topics": list(e.topics),
+                    "follow_up_on": e.follow_up_on, "employee_account": None, "supervisor_account": None,
+                    f"{e.recorded_by}_account": e.account, "open_actions": len(e.actions),
+                    "recorded_at": e.timestamp, "version": e.originator_version})
+                if e.actions:
+                    conn.execute(_ACTION, [
+                        {"id": UUID(a["id"]), "dialogue_id": e.originator_id, "number": number, "text": a["text"],
+                         "owner": a["owner"], "due_on": _day(a.get("due_on")), "done_at": None, "done_by": None,
+                         "done_note": None}
+                        for number, a in enumerate(e.actions, start=1)])
             elif isinstance(e, Dialogue.AccountAdded):
-                self._dialogue(conn, e, **{f"{e.party}_account": e.account})
+                conn.execute(_DIALOGUE, {"b_id": e.originator_id, "version": e.originator_version,
+                                         f"{e.party}_account": e.account})
             elif isinstance(e, Dialogue.ActionDone):
-                conn.execute(update(actions).where(actions.c.id == e.action_id).values(
-                    done_at=e.timestamp, done_by=e.party, done_note=e.note))
-                self._dialogue(conn, e, open_actions=dialogues.c.open_actions - 1)
-
-    def _dialogue(self, conn: Connection, e: Any, **values: Any) -> None:
-        conn.execute(update(dialogues).where(dialogues.c.id == e.originator_id).values(
-            version=e.originator_version, **values))
+                conn.execute(_ACTION_DONE, {"b_id": e.action_id, "done_at": e.timestamp, "done_by": e.party,
+                                            "done_note": e.note})
+                conn.execute(_ONE_DONE, {"b_id": e.originator_id, "version": e.originator_version})
 
 
 def _day(value: str | None) -> date | None:
