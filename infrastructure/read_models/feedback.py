@@ -112,6 +112,13 @@ reports = Table(
 
 Loader = Callable[[UUID, int], FeedbackRound]
 # The statements every submission runs, built once (SQLAlchemy memoizes a built statement's cache key).
+# built once, values bound: a statement built per event cost more than its row on a rebuild
+_OPEN = rounds.insert()
+_NOMINATE = nominations.insert()
+_NOMINATION = update(nominations).where(nominations.c.id == bindparam("b_id", type_=Uuid))
+_REMINDED = _NOMINATION.values(reminders=nominations.c.reminders + 1)
+_ROUND = update(rounds).where(rounds.c.id == bindparam("b_id", type_=Uuid))
+_REPORT = reports.insert()
 _VERSION = update(rounds).where(rounds.c.id == bindparam("b_id")).values(version=bindparam("version"))
 _RESPONDED = (update(nominations).where(nominations.c.id == bindparam("b_id"))
               .values(responded_at=bindparam("responded_at"), submissions=nominations.c.submissions + 1))
@@ -150,11 +157,11 @@ class FeedbackProjection(Projection):
                 conn.execute(_VERSION, {"b_id": e.originator_id, "version": e.originator_version})
 
     def _on_Opened(self, conn: Connection, e: Any) -> None:  # noqa: N802 - named after the event
-        conn.execute(rounds.insert().values(
-            id=e.originator_id, reviewee_id=e.reviewee_id, supervisor_id=e.supervisor_id, unit=e.unit,
-            period=e.period, status="open", closes_on=e.closes_on, opened_at=e.timestamp,
-            question_set_version=e.question_set["version"], rule_set_version=e.rule_set_version,
-            anonymity_threshold=e.anonymity_threshold, version=e.originator_version))
+        conn.execute(_OPEN, {
+            "id": e.originator_id, "reviewee_id": e.reviewee_id, "supervisor_id": e.supervisor_id, "unit": e.unit,
+            "period": e.period, "status": "open", "closes_on": e.closes_on, "opened_at": e.timestamp,
+            "question_set_version": e.question_set["version"], "rule_set_version": e.rule_set_version,
+            "anonymity_threshold": e.anonymity_threshold, "version": e.originator_version})
 
     def _on_NominationProposed(self, conn: Connection, e: Any) -> None:  # noqa: N802
         self._nominate(conn, e, NominationStatus.PROPOSED, e.proposed_by)
@@ -163,10 +170,11 @@ class FeedbackProjection(Projection):
         self._nominate(conn, e, NominationStatus.APPROVED, e.added_by)
 
     def _nominate(self, conn: Connection, e: Any, status: str, proposed_by: str) -> None:
-        conn.execute(nominations.insert().values(
-            id=e.nomination_id, round_id=e.originator_id, reviewer_id=e.reviewer_id, relationship=e.relationship,
-            status=str(status), proposed_by=proposed_by, nominated_at=e.timestamp,
-            decided_at=e.timestamp if status == NominationStatus.APPROVED else None, submissions=0, reminders=0))
+        conn.execute(_NOMINATE, {
+            "id": e.nomination_id, "round_id": e.originator_id, "reviewer_id": e.reviewer_id,
+            "relationship": e.relationship, "status": str(status), "proposed_by": proposed_by,
+            "nominated_at": e.timestamp, "decided_at": e.timestamp if status == NominationStatus.APPROVED else None,
+            "submissions": 0, "reminders": 0})
 
     def _on_NominationApproved(self, conn: Connection, e: Any) -> None:  # noqa: N802
         self._set(conn, e.nomination_id, status=NominationStatus.APPROVED.value, decided_at=e.timestamp)
@@ -181,15 +189,14 @@ class FeedbackProjection(Projection):
         conn.execute(_RESPONDED, {"b_id": e.nomination_id, "responded_at": e.timestamp})
 
     def _on_ReminderSent(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        conn.execute(update(nominations).where(nominations.c.id == e.nomination_id).values(
-            reminders=nominations.c.reminders + 1, last_reminded_at=e.timestamp))
+        conn.execute(_REMINDED, {"b_id": e.nomination_id, "last_reminded_at": e.timestamp})
 
     def _on_Closed(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        conn.execute(update(rounds).where(rounds.c.id == e.originator_id).values(
-            status="closed", closed_at=e.timestamp, closed_automatically=e.automatic))
+        conn.execute(_ROUND, {"b_id": e.originator_id, "status": "closed", "closed_at": e.timestamp,
+                              "closed_automatically": e.automatic})
         report = report_of(self.load_round(e.originator_id, e.originator_version))
         # Kept whole, so reading a closed round's report is one row rather than a replay of the round.
-        conn.execute(reports.insert().values(round_id=e.originator_id, version=e.originator_version, report=report))
+        conn.execute(_REPORT, {"round_id": e.originator_id, "version": e.originator_version, "report": report})
         rows = [{"round_id": e.originator_id, "question_id": q["id"], "value": q["value"],
                  "others_mean": q["others"]["mean"], "self_mean": q["by_category"]["self"].get("mean")}
                 for q in report["questions"]]
@@ -197,7 +204,7 @@ class FeedbackProjection(Projection):
             conn.execute(round_means.insert(), rows)
 
     def _set(self, conn: Connection, nomination_id: UUID, **values: Any) -> None:
-        conn.execute(update(nominations).where(nominations.c.id == nomination_id).values(**values))
+        conn.execute(_NOMINATION, {"b_id": nomination_id, **values})
 
 
 @dataclass(frozen=True)
