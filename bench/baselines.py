@@ -134,21 +134,17 @@ def create(kind: str) -> Flask:
 
 
 def _bare_post(app: Flask, db: Path) -> None:
-    es = Application[UUID](env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(db),
-                                "SQLITE_LOCK_TIMEOUT": "30"})
-    schema, out = ResponseIn(), SubmittedOut()
-
-    @app.post("/rounds/<round_id>/responses")
-    def submit(round_id: str) -> Any:
-        data = _load(schema)
-        response = Response(round_id, data["ratings"], data["comments"])
-        es.save(response)
-        return out.dump({"response_id": response.id, "submitted_at": response.created_on}), 201
+    _bare_post_into(app, Application[UUID](env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                                                "SQLITE_DBNAME": str(db), "SQLITE_LOCK_TIMEOUT": "30"}))
 
 
 def _bare_post_pg(app: Flask, url: str) -> None:
     """The bare POST writing its event to PostgreSQL (``BENCH_BASELINE_PG``: postgresql://user@host:port/db?schema=s)."""
-    es = Application[UUID](env=pg_env(url))
+    _bare_post_into(app, Application[UUID](env=pg_env(url)))
+
+
+def _bare_post_into(app: Flask, es: Application[UUID]) -> None:
+    """The bare POST route: validate, store one event through ``es``, answer."""
     schema, out = ResponseIn(), SubmittedOut()
 
     @app.post("/rounds/<round_id>/responses")
