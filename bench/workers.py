@@ -14,8 +14,9 @@ from infrastructure.container import Jejak
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def eventually(condition: Callable[[], bool], seconds: float = 15.0) -> bool:
-    """Whether the condition holds within the time (checked every 0.1 s)."""
+def eventually(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
+    """Whether the condition holds within the time (checked every 0.1 s; generous: a worker process starting on a
+    loaded 2-core machine took more than 15 s to take its projections)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():

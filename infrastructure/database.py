@@ -7,12 +7,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID, SafeUUID
 
 from sqlalchemy import (
     DateTime,
     Dialect,
     Engine,
     TypeDecorator,
+    Uuid,
     create_engine,
     event,
     text,
@@ -27,6 +29,7 @@ def make_engine(db: Database) -> Engine:
         Path(db.path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(db.sqlalchemy_url(), connect_args={"timeout": 30})
         _configure_sqlite(engine)
+        engine.dialect.colspecs = {**engine.dialect.colspecs, Uuid: HexUuid}  # this engine's dialect only
         return engine
     options = {"options": f"-csearch_path={db.schema}"} if db.schema else {}
     engine = create_engine(db.sqlalchemy_url(), connect_args=options, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -75,6 +78,33 @@ def _configure_sqlite(engine: Engine) -> None:
     def on_begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get("jejak_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def uuid_from_hex(value: str | None) -> UUID | None:
+    """A UUID from the 32 hex digits SQLite stores, without ``UUID.__init__``'s parsing (every id a read model
+    returns goes through here: a page of rounds reads 80); any other spelling goes through ``UUID``."""
+    if value is None:
+        return None
+    if len(value) != 32:
+        return UUID(value)
+    found = _new(UUID)
+    _set(found, "int", int(value, 16))
+    _set(found, "is_safe", SafeUUID.unknown)
+    return found
+
+
+class HexUuid(Uuid[UUID]):
+    """SQLAlchemy's ``Uuid`` on SQLite, read back through ``uuid_from_hex``."""
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        """Read stored hex text as a UUID (ids stored as text of another spelling still read correctly)."""
+        if self.as_uuid:
+            return uuid_from_hex
+        return super().result_processor(dialect, coltype)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import sqlite3
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -306,6 +308,26 @@ def plain(value: Any) -> Any:
     return value["_data_"] if type(value) is dict and "_type_" in value else value
 
 
+def sqlite_head_reader(ledger: Ledger) -> Callable[[], int] | None:
+    """A reader of the log's last position on a file-backed SQLite store: one read-only connection per thread
+    and process (every request reads the head; the library's pooled, locked transaction costs ten times the
+    statement). None for other stores."""
+    recorder = ledger.recorder
+    if not isinstance(recorder, SQLiteApplicationRecorder) or recorder.datastore.pool.is_sqlite_memory_mode:
+        return None
+    path, statement = recorder.datastore.pool.db_name, recorder.select_max_notification_id_statement
+    local = threading.local()
+
+    def read() -> int:
+        conn = getattr(local, "conn", None)
+        if conn is None or local.pid != os.getpid():  # a connection never crosses a fork
+            conn = sqlite3.connect(path, uri=True, timeout=30, isolation_level=None, check_same_thread=False)
+            local.conn, local.pid = conn, os.getpid()
+        return int(conn.execute(statement).fetchone()[0] or 0)
+
+    return read
+
+
 class LostRace(Exception):
     """Another process advanced the tracking position first; the batch is rolled back."""
 
@@ -343,6 +365,7 @@ class ProjectionRunner:
         self.parallel_rebuild_from = 300_000
         self.worker_cost = WORKER_COST
         self._same_file: bool | None = None
+        self._head_reader = sqlite_head_reader(ledger) or self._read_head
         self._writer = writer(engine)
         self._move_sql: dict[tuple[str, int, str], str] = {}  # (paramstyle, names) -> the tracking UPDATE's text
         self._time_processor: dict[str, Any] = {}
@@ -359,6 +382,9 @@ class ProjectionRunner:
 
     def head(self) -> int:
         """The position of the last stored event."""
+        return self._head_reader()
+
+    def _read_head(self) -> int:
         return int(self.ledger.recorder.max_notification_id() or 0)
 
     def position(self, name: str) -> int:

@@ -71,6 +71,8 @@ rounds = Table(
     Index("ix_feedback_rounds_unit", "unit", "period"),
     Index("ix_feedback_rounds_status", "status", "closes_on"),
 )
+# the list's own order (newest first, then id): HR's and auditors' unfiltered list reads one page, not every round
+Index("ix_feedback_rounds_opened", rounds.c.opened_at.desc(), rounds.c.id)
 
 nominations = Table(
     "feedback_nominations",

@@ -181,3 +181,19 @@ def test_an_open_round_has_no_stored_report(jejak: Jejak, hr: Actor) -> None:
     assert jejak.feedback_view.stored_report(round_id) is None
     with pytest.raises(ReportNotAvailable):
         jejak.feedback.report(hr, round_id)
+
+
+def test_the_unfiltered_round_list_reads_one_page_through_its_order_index(sqlite_jejak: Jejak, hr: Actor) -> None:
+    from tests.infrastructure.query_plans import plans
+
+    team = build_team(sqlite_jejak, hr)
+    for reviewee in [team.reviewee, *team.peers[:3]]:
+        sqlite_jejak.feedback.open_round(hr, reviewee, "2026", closes_on())
+    view = sqlite_jejak.queries.feedback.view
+    first = view.rounds_page(RoundFilter(None, None, None, None), 2)
+    pages = [p for p in plans(sqlite_jejak.engine, lambda: view.rounds_page(RoundFilter(None, None, None, None), 2,
+                                                                            first.next_cursor), "feedback_rounds")
+             if "ix_feedback_rounds_opened" in p]
+    # HR's list on a province's ledger (hundreds of thousands of rounds) finds its page in the index's order
+    assert pages and all("SCAN feedback_rounds USING COVERING INDEX ix_feedback_rounds_opened" in p for p in pages)
+    assert len(first.items) == 2 and first.total == 4
