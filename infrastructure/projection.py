@@ -309,7 +309,7 @@ def plain(value: Any) -> Any:
 
 
 def sqlite_head_reader(ledger: Ledger) -> Callable[[], int] | None:
-    """A reader of the log's last position on a file-backed SQLite store: one read-only connection per thread
+    """A reader of the log's last position on a file-backed SQLite store: one connection of its own per thread
     and process (every request reads the head; the library's pooled, locked transaction costs ten times the
     statement). None for other stores."""
     recorder = ledger.recorder
