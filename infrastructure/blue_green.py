@@ -8,10 +8,11 @@ live catch-up waits, then loses its compare-and-set and reads again), catches th
 live positions to theirs, drops the old tables and moves the new ones into the main schema. On SQLite they live in a
 side database file of their own (its transactions lock only that file); they are staged into the live file beside the
 live tables in short write transactions, the rows the side file changes meanwhile staged after them, and one short
-transaction holding the live file's write lock (so no event and no catch-up can land meanwhile) catches the side file
-up, stages its last changes and renames the staged tables into place (``infrastructure.sqlite_swap``: no write
-transaction holds the lock for more than a chunk of rows, whatever the size of the read models). Readers see the old
-tables until that transaction commits and the new ones after, never an empty or half-built read model.
+transaction per projection holding the live file's write lock (so no event and no catch-up can land meanwhile)
+catches the side file up, stages its last changes and renames its staged tables into place
+(``infrastructure.sqlite_swap``: no write transaction holds the lock for more than a chunk of rows or one projection's
+renames, whatever the size of the read models). Readers see a projection's old tables until its transaction commits
+and the new ones after, never an empty or half-built read model.
 
 Each projection's fingerprint (its tables, columns, indexes, topics and ``version``) is stored when it is built; a
 worker that claims a projection whose fingerprint changed, or `jejak init`, rebuilds it blue-green before catching it
@@ -115,7 +116,7 @@ class BlueGreen:
         # file caught up before the swap, and the last rebuild's write transactions on the live file
         self.chunk_rows = 5000
         self.pause = PAUSE
-        self.rounds = 5
+        self.rounds = 20
         self.holds: list[Hold] = []
 
     def side_schema(self, name: str) -> str:
@@ -129,7 +130,8 @@ class BlueGreen:
 
     def rebuild_all(self, progress: Callable[[int], None] | None = None) -> dict[str, float]:
         """Rebuild every projection beside the live ones (one read of the log for all, ``rebuild_all``) and swap them
-        all in in one transaction; return the seconds each step took ("swap" for the swap)."""
+        in: on PostgreSQL all in one transaction, on SQLite one projection per short transaction (each at the head
+        when it is swapped in); return the seconds each step took ("swap": the longest hold of the swap's lock)."""
         _, timings = self._rebuild(list(self.runner.projections.values()), "all", progress)
         return timings
 
@@ -180,7 +182,7 @@ class BlueGreen:
         transactions, and rename them into place in one short transaction (``infrastructure.sqlite_swap``)."""
         main = Path(str(self.runner.engine.url.database))
         side_file = main.with_name(f"{main.name}.next-{label}")
-        stager = Stager(self.runner.engine, side_file, [t for p in projections for t in p.metadata.sorted_tables],
+        stager = Stager(self.runner.engine, side_file, {p.name: p.metadata.sorted_tables for p in projections},
                         self.chunk_rows, self.pause)
         self.holds = stager.holds
         timings: dict[str, float] = {}
@@ -207,21 +209,36 @@ class BlueGreen:
             with stager.attached():
                 stager.create()
                 stager.copy()
-                for _ in range(self.rounds):  # while the log moves on, stage what the side file catches up
-                    builder.catch_up(progress=progress)
-                    if stager.pending() <= self.chunk_rows:
-                        break
-                    stager.apply()
-                timings["stage"] = time.perf_counter() - began
-                position = stager.swap([p.name for p in projections], lambda: builder.catch_up(progress=progress))
-                timings["swap"] = stager.holds[-1].seconds  # the live write lock's hold, as on PostgreSQL
+                positions = [self._swap_sqlite(stager, builder, name, progress) for name in stager.waiting.copy()]
+                timings["stage"] = time.perf_counter() - began - sum(h.seconds for h in stager.holds if h.step == "swap")
+                # the longest hold of the live write lock by one projection's swap
+                timings["swap"] = max(h.seconds for h in stager.holds if h.step == "swap")
             began = time.perf_counter()
             stager.retire()
             timings["retire"] = time.perf_counter() - began
-            return position, timings
+            return min(positions), timings
         finally:
             side_engine.dispose()
             _remove(side_file)
+
+    def _swap_sqlite(self, stager: Stager, builder: ProjectionRunner, name: str,
+                     progress: Callable[[int], None] | None) -> int:
+        """Swap one projection's staged tables in (each in a transaction of its own, so the lock is held for its
+        few tables' renames, not all of them), once few of their rows are left to stage; its position."""
+        tables = stager.waiting[name]
+        for _ in range(self.rounds):  # the log moves on meanwhile: stage what the side file catches up
+            builder.catch_up(progress=progress)
+            if stager.pending(tables) > self.chunk_rows:
+                stager.apply()
+                continue
+            position = stager.swap(name, lambda: builder.catch_up(progress=progress), self.chunk_rows)
+            if position is not None:
+                return position
+        # rows changed faster than they were staged: the swap stages all that are left
+        log.warning("rebuild of %s: the swap stages %d changed rows under the lock", name, stager.pending(tables))
+        position = stager.swap(name, lambda: builder.catch_up(progress=progress))
+        assert position is not None
+        return position
 
     def _swap(self, projections: Sequence[Projection], builder: ProjectionRunner, side: str) -> int:
         """In one transaction: hold the live positions, finish the side build, and put its tables in place."""

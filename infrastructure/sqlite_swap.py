@@ -1,5 +1,5 @@
 """The SQLite swap of a blue-green rebuild in short write transactions: the side file's tables are staged into the live
-file beside the live tables, chunk by chunk, then renamed into place in one short transaction.
+file beside the live tables, chunk by chunk, then renamed into place, a projection per short transaction.
 
 A rebuild builds the new tables in a side file (``BlueGreen``). Copying them into the live file in one transaction
 holds the live write lock as long as the copy takes (a minute at a million events), longer than a command waits for
@@ -11,10 +11,12 @@ it. Here instead:
    columns, keys and indexes (the indexes under names no live index has), ``chunk`` rows per write transaction.
 4. ``apply``: after the side file caught up with the log, the rows it changed meanwhile are put in the staged tables
    (the changed rowids deleted, then their current rows inserted), in chunks too, until few are left.
-5. ``swap``: one transaction holding the live write lock (no event and no live catch-up lands meanwhile) catches the
-   side file up to the head, applies its last changes, renames each live table to ``<name>__bg_old`` and its staged
-   table to the live name (renames only rewrite the schema, whatever the table's size), and sets the live positions
-   and parked events to the side file's. WAL readers see the old tables until it commits and the new ones after.
+5. ``swap``, projection by projection: one transaction holding the live write lock (no event and no live catch-up
+   lands meanwhile) catches the side file up to the head, applies the last changes of the projection's tables,
+   renames each live table of it to ``<name>__bg_old`` and its staged table to the live name (a rename rewrites the
+   schema, whatever the table's size, but SQLite reads the whole schema again after each: one projection's few
+   tables per transaction, not all), and sets its live position and parked events to the side file's. WAL readers
+   see its old tables until it commits and the new ones after.
 6. ``retire``: the replaced tables are emptied in chunks and dropped.
 
 Each write transaction on the live file is recorded as a ``Hold`` (its rows and how long it held the lock), and the
@@ -55,26 +57,38 @@ class Hold:
 class Stager:
     """Stages a side file's tables into the live SQLite file in short transactions and swaps them in."""
 
-    def __init__(self, engine: Engine, side_file: Path, tables: Sequence[Table], chunk: int = 5000,
+    def __init__(self, engine: Engine, side_file: Path, projections: dict[str, Sequence[Table]], chunk: int = 5000,
                  pause: float = PAUSE):
         self.engine = engine
         self.side_file = side_file
-        self.tables = list(tables)
+        self.waiting = {name: list(tables) for name, tables in projections.items()}  # the projections not swapped in
+        self.all_tables = [t for tables in self.waiting.values() for t in tables]
         self.chunk = chunk
         self.pause = pause
         self.holds: list[Hold] = []
         self._raw: Any = None  # the live connection with the side file attached as "next" (``attached``)
 
+    @property
+    def tables(self) -> list[Table]:
+        """The staged tables not swapped in yet."""
+        return [t for tables in self.waiting.values() for t in tables]
+
     # -- the live file's write transactions ----------------------------------------------------------------------
 
     @contextmanager
-    def _writing(self, step: str, immediate: bool = True) -> Iterator[list[int]]:
-        """A write transaction on the attached live connection, recorded as a hold; yields a one-item list the block
-        adds its rows to. Not immediate: the block's first statement must write to the live file (it takes the lock
-        then, before anything reads the side file, so the side file can still be written meanwhile)."""
+    def _writing(self, step: str, lock: tuple[str, Sequence[Any]] | None = None) -> Iterator[list[int]]:
+        """A write transaction on the attached live connection, recorded as a hold from when it has the lock; yields a
+        one-item list the block adds its rows to. With ``lock``, a statement writing to the live file takes the lock
+        instead of BEGIN IMMEDIATE, which would take the side file's too (it must still be written meanwhile)."""
         raw = self._raw
         rows = [0]
-        raw.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        raw.execute("BEGIN" if lock else "BEGIN IMMEDIATE")
+        if lock:
+            try:
+                raw.execute(*lock)
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
         began = time.perf_counter()
         try:
             yield rows
@@ -116,7 +130,7 @@ class Stager:
                 "ESCAPE '!')", (_like(NEXT), _like(OLD))).fetchall()]
             self._raw = raw
             try:
-                self._chunked("retire", [self._emptier(name) for name in names])
+                self._chunked("retire", [self._emptier(name) for name in names], ddl=True)
             finally:
                 self._raw = None
         return names
@@ -125,10 +139,11 @@ class Stager:
         """Empty and drop the tables the swap replaced."""
         self.clean()
 
-    def _chunked(self, step: str, tasks: Sequence[Callable[[int], tuple[int, bool]]]) -> int:
+    def _chunked(self, step: str, tasks: Sequence[Callable[[int], tuple[int, bool]]], ddl: bool = False) -> int:
         """Run the tasks in order in write transactions of at most ``chunk`` rows each: a task is given how many rows
         it may still write in the current one, and says how many it wrote and whether it has finished (it has when
-        it wrote fewer than it was given). Returns the rows written."""
+        it wrote fewer than it was given). With ``ddl`` a task that finished ends the transaction (it changed the
+        schema, which SQLite then reads again in full). Returns the rows written."""
         total, i = 0, 0
         while i < len(tasks):
             with self._writing(step) as rows:
@@ -136,6 +151,8 @@ class Stager:
                     count, finished = tasks[i](self.chunk - rows[0])
                     rows[0] += count
                     i += finished
+                    if finished and ddl:
+                        break
             total += rows[0]
         return total
 
@@ -159,7 +176,7 @@ class Stager:
         with side.begin() as conn:
             conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {CHANGES} (tbl TEXT NOT NULL, rid INTEGER NOT NULL, "
                                  "PRIMARY KEY (tbl, rid)) WITHOUT ROWID")
-            for table in self.tables:
+            for table in self.all_tables:
                 name = table.name
                 note = f"INSERT OR IGNORE INTO {CHANGES} VALUES ('{name}', %s.rowid);"
                 conn.exec_driver_sql(f'CREATE TRIGGER "{name}__bg_i" AFTER INSERT ON "{name}" BEGIN '
@@ -170,15 +187,17 @@ class Stager:
                                      f'{note % "old"} END')
 
     def create(self) -> None:
-        """Create the empty staged tables, their indexes under names no live index has."""
+        """Create the empty staged tables, their indexes under names no live index has (a transaction a projection:
+        each statement has SQLite read the whole schema again)."""
         taken = {str(n) for (n,) in self._raw.execute("SELECT name FROM sqlite_schema WHERE type = 'index'")}
         dialect = self.engine.dialect
-        with self._writing("create"):
-            for table in self.tables:
-                staged = staged_table(table, taken)
-                self._raw.execute(str(CreateTable(staged).compile(dialect=dialect)))
-                for index in staged.indexes:
-                    self._raw.execute(str(CreateIndex(index).compile(dialect=dialect)))
+        for tables in self.waiting.values():
+            with self._writing("create"):
+                for table in tables:
+                    staged = staged_table(table, taken)
+                    self._raw.execute(str(CreateTable(staged).compile(dialect=dialect)))
+                    for index in staged.indexes:
+                        self._raw.execute(str(CreateIndex(index).compile(dialect=dialect)))
 
     def copy(self) -> int:
         """Copy every side table into its staged table, in log order of rowids, ``chunk`` rows per write transaction;
@@ -198,32 +217,32 @@ class Stager:
             return count, count < budget
         return run
 
-    def pending(self) -> int:
-        """How many side rows changed since they were last staged."""
-        return int(self._raw.execute(f"SELECT count(*) FROM next.{CHANGES}").fetchone()[0])
+    def pending(self, tables: Sequence[Table] | None = None) -> int:
+        """How many side rows of the tables (default: those not swapped in) changed since they were last staged."""
+        names = [t.name for t in (self.tables if tables is None else tables)]
+        return int(self._raw.execute(f"SELECT count(*) FROM next.{CHANGES} WHERE tbl IN ({', '.join('?' * len(names))})",
+                                     names).fetchone()[0])
 
     def apply(self) -> int:
-        """Put the side rows changed since they were staged into the staged tables, ``chunk`` rowids per write
-        transaction: every changed rowid of every table deleted first, then their current rows inserted (so a key
-        that moved to another row never meets its old row); the rowids applied. The side file must not change
-        meanwhile."""
-        deletes = [self._changer(table, self._delete_changed(table)) for table in self.tables]
-        inserts = [self._changer(table, self._insert_changed(table)) for table in self.tables]
-        done = self._chunked("apply", deletes)
-        self._chunked("apply", inserts)
+        """Put the side rows changed since they were staged into the staged tables, ``chunk`` changed rowids per write
+        transaction (their staged rows deleted, then the side's current rows inserted); the rowids applied. The side
+        file must not change meanwhile."""
+        done = self._chunked("apply", [self._changer(table) for table in self.tables])
         self._raw.execute(f"DELETE FROM next.{CHANGES}")  # autocommit, in the side file only
         return done
 
-    def _changer(self, table: Table, statement: str) -> Callable[[int], tuple[int, bool]]:
-        """A task running ``statement`` on the table's changed rowids, the next ``budget`` of them at a time."""
+    def _changer(self, table: Table) -> Callable[[int], tuple[int, bool]]:
+        """A task staging the table's changed rows, the next ``budget`` rowids at a time."""
         last = [0]
+        delete, insert = self._delete_changed(table), self._insert_changed(table)
 
         def run(budget: int) -> tuple[int, bool]:
             high, count = self._raw.execute(
                 f"SELECT max(rid), count(*) FROM (SELECT rid FROM next.{CHANGES} WHERE tbl = ? AND rid > ? "
                 "ORDER BY rid LIMIT ?)", (table.name, last[0], budget)).fetchone()
             if count:
-                self._raw.execute(statement, (table.name, last[0], high))
+                for statement in (delete, insert):
+                    self._raw.execute(statement, (table.name, last[0], high))
                 last[0] = high
             return int(count), count < budget
         return run
@@ -235,43 +254,58 @@ class Stager:
 
     @staticmethod
     def _insert_changed(table: Table) -> str:
+        # REPLACE: a staged row holding a unique key the side row now has is stale (the side file has each key once)
+        # and changed too, but its rowid may come in a later chunk
         columns = _columns(table)
-        return (f'INSERT INTO main."{table.name}{NEXT}" (rowid, {columns}) SELECT rowid, {columns} '
+        return (f'INSERT OR REPLACE INTO main."{table.name}{NEXT}" (rowid, {columns}) SELECT rowid, {columns} '
                 f'FROM next."{table.name}" WHERE rowid IN (SELECT rid FROM next.{CHANGES} '
                 "WHERE tbl = ? AND rid > ? AND rid <= ?)")
 
     # -- the swap ------------------------------------------------------------------------------------------------
 
-    def swap(self, names: Sequence[str], catch_up: Callable[[], object]) -> int:
-        """In one short transaction holding the live write lock: ``catch_up`` the side file to the head, apply its last
-        changes, rename the staged tables into place and set the live positions and parked events of the named
-        projections to the side file's; return the lowest position."""
-        marks = ", ".join("?" * len(names))
-        with self._writing("swap", immediate=False) as rows:
-            # the lock, by a write to the live file before the side file is read (it is written meanwhile)
-            self._raw.execute(f"UPDATE main.projection_tracking SET position = position WHERE name IN ({marks})",
-                              tuple(names))
-            catch_up()  # no event lands meanwhile: this is the head for good
-            for table in self.tables:
-                for statement in (self._delete_changed(table), self._insert_changed(table)):
-                    rows[0] += self._raw.execute(statement, (table.name, 0, 2**63 - 1)).rowcount
-            present = {str(n) for (n,) in self._raw.execute("SELECT name FROM main.sqlite_schema WHERE type = 'table'")}
-            for table in self.tables:
-                name = table.name
-                if name in present:
-                    self._raw.execute(f'ALTER TABLE main."{name}" RENAME TO "{name}{OLD}"')
-                self._raw.execute(f'ALTER TABLE main."{name}{NEXT}" RENAME TO "{name}"')
-            self._raw.execute(
-                "UPDATE main.projection_tracking SET "
-                "position = (SELECT n.position FROM next.projection_tracking n WHERE n.name = projection_tracking.name),"
-                " updated_at = (SELECT n.updated_at FROM next.projection_tracking n "
-                f"WHERE n.name = projection_tracking.name) WHERE name IN ({marks})", tuple(names))
-            self._raw.execute(f"DELETE FROM main.projection_parked WHERE name IN ({marks})", tuple(names))
-            self._raw.execute(f"INSERT INTO main.projection_parked SELECT * FROM next.projection_parked "
-                              f"WHERE name IN ({marks})", tuple(names))
-            position = self._raw.execute(f"SELECT min(position) FROM main.projection_tracking WHERE name IN ({marks})",
-                                         tuple(names)).fetchone()[0]
-        return int(position)
+    def swap(self, name: str, catch_up: Callable[[], object], limit: int | None = None) -> int | None:
+        """In one short transaction holding the live write lock: ``catch_up`` the side file to the head, apply the last
+        changes of the projection's tables, rename its staged tables into place and set its live position and parked
+        events to the side file's; return the position. None, and nothing done in the live file, when more than
+        ``limit`` of its side rows changed since the last ``apply`` (the caller applies them and tries again)."""
+        # the lock, by a write to the live file before the side file is read (it is written meanwhile)
+        lock = ("UPDATE main.projection_tracking SET position = position WHERE name = ?", (name,))
+        try:
+            with self._writing("swap", lock) as rows:
+                position = self._swap_locked(name, catch_up, limit, rows)
+        except _TooMany:
+            return None
+        del self.waiting[name]
+        return position
+
+    def _swap_locked(self, name: str, catch_up: Callable[[], object], limit: int | None, rows: list[int]) -> int:
+        """The swap's work once it holds the lock (the changed rowids it stages counted in ``rows``)."""
+        tables = self.waiting[name]
+        catch_up()  # no event lands meanwhile: this is the head for good
+        rows[0] = self.pending(tables)
+        if limit is not None and rows[0] > limit:
+            raise _TooMany
+        for step in (self._delete_changed, self._insert_changed):
+            for table in tables:
+                self._raw.execute(step(table), (table.name, 0, 2**63 - 1))
+        present = {str(n) for (n,) in self._raw.execute("SELECT name FROM main.sqlite_schema WHERE type = 'table'")}
+        for table in tables:
+            if table.name in present:
+                self._raw.execute(f'ALTER TABLE main."{table.name}" RENAME TO "{table.name}{OLD}"')
+            self._raw.execute(f'ALTER TABLE main."{table.name}{NEXT}" RENAME TO "{table.name}"')
+        self._raw.execute(
+            "UPDATE main.projection_tracking SET position = n.position, updated_at = n.updated_at "
+            "FROM (SELECT position, updated_at FROM next.projection_tracking WHERE name = ?) AS n WHERE name = ?",
+            (name, name))
+        self._raw.execute("DELETE FROM main.projection_parked WHERE name = ?", (name,))
+        self._raw.execute("INSERT INTO main.projection_parked SELECT * FROM next.projection_parked WHERE name = ?",
+                          (name,))
+        return int(self._raw.execute("SELECT position FROM main.projection_tracking WHERE name = ?",
+                                     (name,)).fetchone()[0])
+
+
+class _TooMany(Exception):
+    """More side rows changed than the swap may stage while it holds the lock."""
 
 
 def staged_table(table: Table, taken: set[str]) -> Table:
