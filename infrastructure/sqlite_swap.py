@@ -5,7 +5,8 @@ A rebuild builds the new tables in a side file (``BlueGreen``). Copying them int
 holds the live write lock as long as the copy takes (a minute at a million events), longer than a command waits for
 it. Here instead:
 
-1. ``clean``: staged or replaced tables left by an interrupted rebuild are emptied and dropped (in chunks).
+1. ``clean``: staged or replaced copies of the tables left by an interrupted rebuild are emptied and dropped (in
+   chunks).
 2. ``track``: triggers in the side file note the rowid of every side row written from now on (``bg_changes``).
 3. ``copy``: each side table is copied into an empty table ``<name>__bg_next`` of the live file, with the same
    columns, keys and indexes (the indexes under names no live index has), ``chunk`` rows per write transaction.
@@ -19,9 +20,10 @@ it. Here instead:
    see its old tables until it commits and the new ones after.
 6. ``retire``: the replaced tables are emptied in chunks and dropped.
 
-Each write transaction on the live file is recorded as a ``Hold`` (its rows and how long it held the lock), and the
-stager pauses ``pause`` seconds after each one, longer than SQLite's busy handler sleeps between its tries (100 ms),
-so a command waiting for the lock gets it in every pause. Renamed tables keep their indexes and those keep their
+Each write transaction on the live file is recorded as a ``Hold`` (its rows and how long it held the lock); one that
+held it longer than ``target`` (0.2 s) halves the rows of the next (down to 50), a quick one doubles them (up to
+``chunk``); the stager pauses ``pause`` seconds after each one, longer than SQLite's busy handler sleeps between its
+tries (100 ms), so a command waiting for the lock gets it in every pause. Renamed tables keep their indexes and those keep their
 names, so a table's indexes alternate between their own names and ``<name>__bg`` from one rebuild to the next (the
 fingerprints and ``schema_upgrade`` look at tables, columns and the definitions, not at index names in the file).
 """
@@ -43,6 +45,7 @@ OLD = "__bg_old"  # a replaced live table, emptied and dropped after the swap
 ALTERNATE = "__bg"  # the other name of an index, while its own name is taken by the live table's
 CHANGES = "bg_changes"  # in the side file: (table, rowid) of each side row written since ``track``
 PAUSE = 0.12  # seconds between two write transactions: SQLite's busy handler retries at most every 100 ms
+TARGET = 0.2  # seconds a write transaction should hold the lock at most: a slower one halves the rows of the next
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,10 @@ class Stager:
         self.side_file = side_file
         self.waiting = {name: list(tables) for name, tables in projections.items()}  # the projections not swapped in
         self.all_tables = [t for tables in self.waiting.values() for t in tables]
-        self.chunk = chunk
+        self.chunk = chunk  # rows per write transaction at most
         self.pause = pause
+        self.target = TARGET
+        self.budget = chunk  # rows per write transaction now: fewer while they take longer than ``target``
         self.holds: list[Hold] = []
         self._raw: Any = None  # the live connection with the side file attached as "next" (``attached``)
 
@@ -121,13 +126,14 @@ class Stager:
     # -- leftovers -----------------------------------------------------------------------------------------------
 
     def clean(self) -> list[str]:
-        """Empty and drop the staged and replaced tables an interrupted rebuild left in the live file; their names."""
+        """Empty and drop the staged and replaced copies of this rebuild's tables that an interrupted rebuild left in
+        the live file (a rebuild of other projections running meanwhile keeps its own); their names."""
+        wanted = {f"{t.name}{suffix}" for t in self.all_tables for suffix in (NEXT, OLD)}
         with self.engine.connect() as conn:
             raw = conn.connection.dbapi_connection
             assert raw is not None
-            names = [str(n) for (n,) in raw.execute(
-                "SELECT name FROM sqlite_schema WHERE type = 'table' AND (name LIKE ? ESCAPE '!' OR name LIKE ? "
-                "ESCAPE '!')", (_like(NEXT), _like(OLD))).fetchall()]
+            names = [str(n) for (n,) in raw.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchall()
+                     if n in wanted]
             self._raw = raw
             try:
                 self._chunked("retire", [self._emptier(name) for name in names], ddl=True)
@@ -147,13 +153,18 @@ class Stager:
         total, i = 0, 0
         while i < len(tasks):
             with self._writing(step) as rows:
-                while i < len(tasks) and rows[0] < self.chunk:
-                    count, finished = tasks[i](self.chunk - rows[0])
+                while i < len(tasks) and rows[0] < self.budget:
+                    count, finished = tasks[i](self.budget - rows[0])
                     rows[0] += count
                     i += finished
                     if finished and ddl:
                         break
             total += rows[0]
+            held = self.holds[-1].seconds
+            if held > self.target:  # a loaded machine, wide rows, many indexes: fewer rows per transaction
+                self.budget = max(self.budget // 2, min(self.chunk, 50))
+            elif held < self.target / 4:
+                self.budget = min(self.budget * 2, self.chunk)
         return total
 
     def _emptier(self, name: str) -> Callable[[int], tuple[int, bool]]:
@@ -325,8 +336,3 @@ def staged_table(table: Table, taken: set[str]) -> Table:
 
 def _columns(table: Table) -> str:
     return ", ".join(f'"{c.name}"' for c in table.columns)
-
-
-def _like(suffix: str) -> str:
-    """A LIKE pattern (escape "!") for names ending in ``suffix``."""
-    return "%" + suffix.replace("_", "!_")
