@@ -10,7 +10,8 @@ into the schema ``bench_rebuild_<N>`` (``--schema``) once. For every projection 
 the whole log, which every projection reads, whether or not it handles a topic) and the load average; then it times
 ``BlueGreen.rebuild_all()``, what ``jejak projections rebuild`` runs (build beside the live tables in one read of the
 log, swap), with the CPU seconds each projection took inside the shared pass (bulk projections fold on their own
-first, so they are not in it). Afterwards every projection must be at the head with nothing parked (exit status 1 otherwise). Nothing
+first, so they are not in it) and, on SQLite, how long the write transactions of the staging and the swap held the
+live file's lock (``BlueGreen.holds``). Afterwards every projection must be at the head with nothing parked (exit status 1 otherwise). Nothing
 catches up by itself during the run. CPU seconds are this process's (and its children's: the bulk fold's workers).
 """
 
@@ -94,6 +95,12 @@ def time_all(jejak: Jejak, head: int) -> None:
     steps = jejak.blue_green.rebuild_all()
     wall, cpu = time.perf_counter() - wall, _cpu() - cpu
     print(_line("ALL", head, wall, cpu, load, "   " + ", ".join(f"{k} {v:.1f} s" for k, v in steps.items())))
+    holds = jejak.blue_green.holds  # SQLite: the write transactions on the live file after the side build
+    if holds:
+        longest = max(holds, key=lambda h: h.seconds)
+        swap = next(h.seconds for h in holds if h.step == "swap")
+        print(f"  live write lock: {len(holds)} transactions, longest {longest.seconds:.3f} s ({longest.step}, "
+              f"{longest.rows} rows), at most {max(h.rows for h in holds)} rows in one; the swap {swap:.3f} s")
     for name, seconds in jejak.blue_green.pass_cpu.items():
         print(f"  in the pass: {name:<20}{seconds:7.2f} CPU s  {head / max(seconds, 1e-9):12,.0f} events/CPU-s")
 

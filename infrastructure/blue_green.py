@@ -6,10 +6,13 @@ while the live tables keep serving and catching up; it catches the side tables u
 within one transaction. On PostgreSQL the side tables live in a side schema; the swap locks the live tracking rows (the
 live catch-up waits, then loses its compare-and-set and reads again), catches the side tables up once more, sets the
 live positions to theirs, drops the old tables and moves the new ones into the main schema. On SQLite they live in a
-side database file of their own (its transactions lock only that file); the swap attaches it and, holding the live
-file's write lock (so no event and no catch-up can land meanwhile), recreates the live tables and copies the side rows
-in (WAL readers see the old rows until it commits). Readers see the old tables until that transaction commits and the
-new ones after, never an empty or half-built read model.
+side database file of their own (its transactions lock only that file); they are staged into the live file beside the
+live tables in short write transactions, the rows the side file changes meanwhile staged after them, and one short
+transaction per projection holding the live file's write lock (so no event and no catch-up can land meanwhile)
+catches the side file up, stages its last changes and renames its staged tables into place
+(``infrastructure.sqlite_swap``: no write transaction holds the lock for more than a chunk of rows or one projection's
+renames, whatever the size of the read models). Readers see a projection's old tables until its transaction commits
+and the new ones after, never an empty or half-built read model.
 
 Each projection's fingerprint (its tables, columns, indexes, topics and ``version``) is stored when it is built; a
 worker that claims a projection whose fingerprint changed, or `jejak init`, rebuilds it blue-green before catching it
@@ -27,11 +30,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, delete, event, select, text, update
+from sqlalchemy import Column, Engine, MetaData, String, Table, delete, event, select, text, update
 
 from infrastructure.config import Database
 from infrastructure.database import UTCDateTime, make_engine, writer
 from infrastructure.projection import Projection, ProjectionRunner, parked, tracking
+from infrastructure.sqlite_swap import PAUSE, Hold, Stager
 
 log = logging.getLogger("jejak.rebuild")
 
@@ -108,6 +112,12 @@ class BlueGreen:
         self.fingerprints = Fingerprints(runner.engine)
         # CPU seconds each projection took in the last build's one-pass rebuild (see ProjectionRunner.pass_cpu)
         self.pass_cpu: dict[str, float] = {}
+        # SQLite: rows per write transaction of the staging, the pause after each, rounds of staging what the side
+        # file caught up before the swap, and the last rebuild's write transactions on the live file
+        self.chunk_rows = 5000
+        self.pause = PAUSE
+        self.rounds = 20
+        self.holds: list[Hold] = []
 
     def side_schema(self, name: str) -> str:
         """The schema the next version of a projection (or of all, ``name`` "all") is built in."""
@@ -120,7 +130,8 @@ class BlueGreen:
 
     def rebuild_all(self, progress: Callable[[int], None] | None = None) -> dict[str, float]:
         """Rebuild every projection beside the live ones (one read of the log for all, ``rebuild_all``) and swap them
-        all in in one transaction; return the seconds each step took ("swap" for the swap)."""
+        in: on PostgreSQL all in one transaction, on SQLite one projection per short transaction (each at the head
+        when it is swapped in); return the seconds each step took ("swap": the longest hold of the swap's lock)."""
         _, timings = self._rebuild(list(self.runner.projections.values()), "all", progress)
         return timings
 
@@ -167,68 +178,67 @@ class BlueGreen:
     def _rebuild_sqlite(self, projections: Sequence[Projection], label: str,
                         progress: Callable[[int], None] | None) -> tuple[int, dict[str, float]]:
         """SQLite: build in a side database file of its own (its long transactions lock that file only, so commands
-        and the live catch-up carry on), then, holding the write lock of the live file with the side file attached
-        (so no event and no catch-up can land meanwhile), recreate the live tables and copy the side rows in, in one
-        transaction that WAL readers do not see until it commits."""
+        and the live catch-up carry on), stage its tables into the live file beside the live ones in short
+        transactions, and rename them into place in one short transaction (``infrastructure.sqlite_swap``)."""
         main = Path(str(self.runner.engine.url.database))
         side_file = main.with_name(f"{main.name}.next-{label}")
+        stager = Stager(self.runner.engine, side_file, {p.name: p.metadata.sorted_tables for p in projections},
+                        self.chunk_rows, self.pause)
+        self.holds = stager.holds
+        timings: dict[str, float] = {}
+        began = time.perf_counter()
+        if stager.clean():  # staged or replaced tables of an interrupted rebuild (its side file goes below)
+            timings["clean"] = time.perf_counter() - began
         _remove(side_file)
         side_engine = make_engine(Database(kind="sqlite", path=str(side_file)))
 
         @event.listens_for(side_engine, "connect")
         def scratch(dbapi_connection: Any, _record: Any) -> None:
             # a file thrown away if anything fails: no fsync. (It keeps WAL: the journal mode is the file's, and
-            # connections of the pool switching it while others are open lose what those wrote.)
+            # connections of the pool switching it while others are open lose what those wrote.) Recursive
+            # triggers: the rows a REPLACE deletes fire the triggers that note changed rows (Stager.track).
             dbapi_connection.execute("PRAGMA synchronous=OFF")
+            dbapi_connection.execute("PRAGMA recursive_triggers=ON")
 
         builder = ProjectionRunner(side_engine, self.runner.ledger, projections, batch_size=self.runner.batch_size)
         try:
-            timings = self._build(builder, progress)
-            side_engine.dispose()  # the swap reads the side file through the live connection
-            while True:
-                builder.catch_up(progress=progress)
-                began = time.perf_counter()
-                position = self._swap_sqlite(projections, side_file)
-                if position is not None:
-                    timings["swap"] = time.perf_counter() - began
-                    return position, timings
+            timings.update(self._build(builder, progress))
+            builder.catch_up(progress=progress)
+            began = time.perf_counter()
+            stager.track(side_engine)
+            with stager.attached():
+                stager.create()
+                stager.copy()
+                positions = [self._swap_sqlite(stager, builder, name, progress) for name in stager.waiting.copy()]
+                timings["stage"] = time.perf_counter() - began - sum(h.seconds for h in stager.holds if h.step == "swap")
+                # the longest hold of the live write lock by one projection's swap
+                timings["swap"] = max(h.seconds for h in stager.holds if h.step == "swap")
+            began = time.perf_counter()
+            stager.retire()
+            timings["retire"] = time.perf_counter() - began
+            return min(positions), timings
         finally:
             side_engine.dispose()
             _remove(side_file)
 
-    def _swap_sqlite(self, projections: Sequence[Projection], side_file: Path) -> int | None:
-        """Under the live file's write lock: when the side build is at the head, replace the live tables by its rows
-        and return the position; None when events landed since it caught up (it catches up again, unlocked)."""
-        names = [p.name for p in projections]
-        with self.runner.engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
-            raw.execute(f"ATTACH DATABASE '{side_file}' AS next")  # on the driver: SQLite attaches outside transactions
-            try:
-                with conn.execution_options(jejak_write=True).begin():  # BEGIN IMMEDIATE: the live file's write lock
-                    return self._copy_side(conn, projections, names)
-            finally:
-                try:
-                    raw.execute("DETACH DATABASE next")
-                except Exception:  # noqa: BLE001 - never hand the pool a connection with the side file attached
-                    conn.invalidate()
-
-    def _copy_side(self, conn: Connection, projections: Sequence[Projection], names: list[str]) -> int | None:
-        positions = {str(n): int(p) for n, p in conn.execute(text("SELECT name, position FROM next.projection_tracking"))}
-        head = self.runner.head()
-        if any(positions.get(n, 0) < head for n in names):
-            return None
-        for projection in projections:
-            tables = projection.metadata.sorted_tables
-            for table in reversed(tables):  # qualified: unqualified names also search the attached file
-                conn.execute(text(f'DROP TABLE IF EXISTS main."{table.name}"'))
-            projection.metadata.create_all(conn, checkfirst=False)  # unqualified DDL goes to main
-            for table in tables:  # the same definition on both sides: SQLite copies the pages, not row by row
-                conn.execute(text(f'INSERT INTO main."{table.name}" SELECT * FROM next."{table.name}"'))
-        conn.execute(update(tracking).where(tracking.c.name.in_(names)).values(position=head, updated_at=datetime.now(UTC)))
-        conn.execute(delete(parked).where(parked.c.name.in_(names)))
-        conn.execute(text("INSERT INTO main.projection_parked SELECT * FROM next.projection_parked"))
-        return head
+    def _swap_sqlite(self, stager: Stager, builder: ProjectionRunner, name: str,
+                     progress: Callable[[int], None] | None) -> int:
+        """Swap one projection's staged tables in (each in a transaction of its own, so the lock is held for its
+        few tables' renames, not all of them), once few of their rows are left to stage; its position."""
+        tables = stager.waiting[name]
+        for _ in range(self.rounds):  # the log moves on meanwhile: stage what the side file catches up
+            builder.catch_up(progress=progress)
+            if stager.pending(tables) > self.chunk_rows:
+                stager.apply()
+                continue
+            position = stager.swap(name, lambda: builder.catch_up(progress=progress), self.chunk_rows)
+            if position is not None:
+                return position
+        # rows changed faster than they were staged: the swap stages all that are left
+        log.warning("rebuild of %s: the swap stages %d changed rows under the lock", name, stager.pending(tables))
+        position = stager.swap(name, lambda: builder.catch_up(progress=progress))
+        assert position is not None
+        return position
 
     def _swap(self, projections: Sequence[Projection], builder: ProjectionRunner, side: str) -> int:
         """In one transaction: hold the live positions, finish the side build, and put its tables in place."""
