@@ -6,7 +6,11 @@ published rule set, finalisation, some objections decided), trainings verified o
 self and peers added, answers submitted, closed), mentoring (sessions, ended), awards, grievances on appraisals.
 Those events are written straight through the ledger's mapper and recorder in chunks (one command at a time would
 take hours). Promotion cases go through the application's PromotionService (propose, assess, decide), since their
-assessment pins evidence read from the event store. Works on SQLite (default) and PostgreSQL (--database-url).
+assessment pins evidence read from the event store; the service finds a candidate's trainings, rounds and awards in
+the generator's own index of what it wrote (the read models' lookups, kept in memory), so nothing catches up while
+generating: build the read models afterwards (`jejak projections rebuild`). Aggregate ids come from the seed too, so
+the same seed gives the same events (ids, versions, states; only the recording timestamps differ). Works on SQLite
+(default) and PostgreSQL (--database-url).
 
     .venv/bin/python -m bench.generate_instansi --employees 8000 --years 8            # about 1M events
     .venv/bin/python -m bench.generate_instansi --employees 300 --years 2 --db /tmp/small.db
@@ -16,8 +20,11 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import time
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,6 +36,7 @@ from eventsourcing.persistence import StoredEvent
 from tqdm import tqdm
 
 from application.actor import Actor, system_actor
+from application.promotions import PromotionService
 from application.question_book import default_questions
 from bench.rebuild_directory import FIRST, LAST, OUT_DIR, POSITIONS, UNITS
 from domain.appraisal import Appraisal
@@ -43,10 +51,9 @@ from domain.recognition import Award
 from domain.training import Training
 from domain.unit import Unit
 from infrastructure.config import Settings
-from infrastructure.container import EVIDENCE_PROJECTIONS, Jejak
+from infrastructure.container import Jejak
 
 CHUNK = 10_000  # stored events per insert
-FIRST_PASS = 1_000  # an evidence read model this far behind is rebuilt in one pass rather than caught up
 HR = Actor(id="bench-hr", role="hr_admin", name="Admin BKPSDM (generator)", correlation_id="bench-generate")
 COMMITTEE = Actor(id="bench-committee", role="committee", name="Tim Penilai Kinerja", correlation_id="bench-generate")
 COURSES = ("Pelatihan Kepemimpinan Pengawas", "Diklat Teknis Kepegawaian", "Pelatihan Analis Kebijakan",
@@ -65,12 +72,59 @@ class Person:
     peers: list[Person] = field(default_factory=list)
 
 
+class WrittenIndex:
+    """The evidence lookups of the training, feedback and talent read models (same answers: trainings by the year
+    they end, rounds by their period's year, awards), kept over the events this generator wrote; complete once the
+    buffer is flushed, which the promotions wait for."""
+
+    def __init__(self) -> None:
+        self.trainings: dict[tuple[UUID, int], list[UUID]] = {}
+        self.rounds: dict[UUID, list[tuple[str, UUID]]] = {}
+        self.awards: dict[UUID, list[UUID]] = {}
+
+    def trainings_of(self, employee_id: UUID, year: int) -> list[UUID]:
+        """Training completions of an employee ending in a year (any status)."""
+        return sorted(self.trainings.get((employee_id, year), []))
+
+    def feedback_rounds_of(self, employee_id: UUID, years: set[int]) -> list[UUID]:
+        """360 rounds of a reviewee whose period falls in one of the years."""
+        wanted = {str(y) for y in years}
+        return sorted(i for period, i in self.rounds.get(employee_id, []) if period[:4] in wanted)
+
+    def awards_of(self, employee_id: UUID) -> list[UUID]:
+        """Awards granted to an employee."""
+        return sorted(self.awards.get(employee_id, []))
+
+
+@contextmanager
+def seeded_ids(rng: random.Random) -> Iterator[None]:
+    """New aggregate and entity ids drawn from ``rng`` (version-4 UUIDs) inside the block, so a seed gives the same
+    ids: every loaded module of the domain, the application and the library that took ``uuid4`` at import."""
+    def uuid4() -> UUID:
+        return UUID(int=rng.getrandbits(128), version=4)
+
+    patched = [m for name, m in list(sys.modules.items())
+               if name.split(".")[0] in ("domain", "application", "eventsourcing")
+               and getattr(m, "uuid4", None) is uuid.uuid4]
+    for module in patched:
+        module.uuid4 = uuid4  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module in patched:
+            module.uuid4 = uuid.uuid4  # type: ignore[attr-defined]
+
+
 class Instansi:
     """The generated organisation and the buffer of events not yet stored."""
 
     def __init__(self, jejak: Jejak, seed: int, bar: tqdm[Any]):
         self.jejak = jejak
         self.rng = random.Random(seed)
+        self.index = WrittenIndex()
+        # the application's own service, finding evidence in what was written rather than in read models
+        self.promotion_service = PromotionService(jejak.ledger, jejak.registry, jejak.rules, self.index,
+                                                  jejak.policy)
         self.bar = bar
         self.buffer: list[StoredEvent] = []
         self.to_stored = jejak.ledger.mapper.to_stored_event
@@ -171,9 +225,11 @@ class Instansi:
             if p.supervisor and rng.random() < 0.04:
                 self.mentoring(p, y)
             if rng.random() < 0.03:
-                self.save(Award.grant(employee_id=e.id, category=rng.choice(("performance", "innovation", "service")),
-                                      title=f"Pegawai Berprestasi {y}", reason="kinerja melampaui target",
-                                      awarded_on=date(y, 8, 17), granted_by_id=None, today=date(y, 8, 17)))
+                award = Award.grant(employee_id=e.id, category=rng.choice(("performance", "innovation", "service")),
+                                    title=f"Pegawai Berprestasi {y}", reason="kinerja melampaui target",
+                                    awarded_on=date(y, 8, 17), granted_by_id=None, today=date(y, 8, 17))
+                self.index.awards.setdefault(e.id, []).append(award.id)
+                self.save(award)
                 self.count("awards")
         self.flush()
         if promotions:
@@ -186,6 +242,7 @@ class Instansi:
                             jp=rng.choice((8, 16, 20, 24, 40)), start_date=start, end_date=start + timedelta(days=4),
                             certificate_number=f"SERT/{y}/{rng.randrange(10**9):09d}", today=start + timedelta(days=10))
         t.decide("verified" if rng.random() < 0.92 else "rejected", "sertifikat diperiksa")
+        self.index.trainings.setdefault((p.employee.id, t.end_date.year), []).append(t.id)
         self.save(t)
         self.count("trainings")
 
@@ -254,6 +311,7 @@ class Instansi:
                 r.submit(c.reviewer_id, {q: rng.randint(3, 5) for q in self.rating_ids},
                          {"strengths": "teliti dan tepat waktu"}, opened + timedelta(days=rng.randint(1, 25)))
         r.close("periode penilaian berakhir", automatic=True)
+        self.index.rounds.setdefault(p.employee.id, []).append((r.period, r.id))
         self.save(r)
         self.count("360 rounds")
 
@@ -273,20 +331,12 @@ class Instansi:
 
     def promotions(self, y: int) -> None:
         """Rank cases of about 4 % of the staff, through the application (its assessment reads the event store)."""
-        service = self.jejak.promotions
+        service = self.promotion_service
         try:
             self.jejak.rules.in_effect(date(y, 10, 1))
         except Exception:  # noqa: BLE001 - before the first published rule set nobody could be assessed
             self.count("promotion years without a rule set")
             return
-        # the evidence index reads trainings, rounds and awards from their read models once they are caught up
-        # (scanning the log for them otherwise): catch those up, as a worker would have
-        # (the first time, years of the log: a one-pass rebuild reads it several times faster than batches do)
-        runner = self.jejak.projections
-        for name in EVIDENCE_PROJECTIONS:
-            if runner.position(name) < FIRST_PASS:
-                runner.rebuild(name)
-            runner.catch_up(name)
         for p in self.rng.sample(self.people, max(1, len(self.people) // 25)):
             if p.employee.status != "PNS" or RANK_CODES.index(p.employee.rank) >= len(RANK_CODES) - 2:
                 continue
@@ -314,7 +364,8 @@ def settings(db: Path | None, url: str | None) -> Settings:
 def generate(jejak: Jejak, employees: int, years: int, seed: int, first_year: int, promotions: bool = True
              ) -> dict[str, int]:
     """Generate the instansi into the (initialised, empty) system; return what was generated."""
-    with tqdm(unit="ev", desc="generate", smoothing=0.05) as bar, jejak.ledger.stamped(system_actor("bench")):
+    with (seeded_ids(random.Random(f"ids-{seed}")), tqdm(unit="ev", desc="generate", smoothing=0.05) as bar,
+          jejak.ledger.stamped(system_actor("bench"))):  # the stamp's correlation id is seeded too
         instansi = Instansi(jejak, seed, bar)
         instansi.staff(employees, first_year)
         for y in range(first_year, first_year + years):
