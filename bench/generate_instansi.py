@@ -19,12 +19,13 @@ the same seed gives the same events (ids, versions, states; only the recording t
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import sys
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -115,12 +116,65 @@ def seeded_ids(rng: random.Random) -> Iterator[None]:
             module.uuid4 = uuid.uuid4  # type: ignore[attr-defined]
 
 
+class Turns:
+    """Shards store in turns, one write after another in a fixed order (shard 0's first chunk, shard 1's first, shard
+    0's second, ...; a shard that finished is skipped), so the ledger's order does not depend on which is faster."""
+
+    def __init__(self, shards: int):
+        ctx = multiprocessing.get_context("fork")
+        self.shards = shards
+        self.condition = ctx.Condition()
+        self.turn = ctx.Value("i", 0, lock=False)
+        self.done = ctx.Array("b", shards, lock=False)
+
+    @contextmanager
+    def take(self, shard: int) -> Iterator[None]:
+        """Wait for the shard's turn, write, hand the turn on."""
+        with self.condition:
+            self.condition.wait_for(lambda: self.turn.value == shard)
+        try:
+            yield
+        finally:
+            with self.condition:
+                self._pass_on(shard)
+
+    def finish(self, shard: int) -> None:
+        """The shard writes no more."""
+        with self.condition:
+            self.done[shard] = True
+            if self.turn.value == shard:
+                self._pass_on(shard)
+
+    def _pass_on(self, shard: int) -> None:
+        for step in range(1, self.shards + 1):
+            following = (shard + step) % self.shards
+            if not self.done[following]:
+                self.turn.value = following
+                break
+        self.condition.notify_all()
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One of the processes generating the instansi: its number, how many there are and the turns they store in."""
+
+    number: int = 0
+    of: int = 1
+    turns: Turns | None = None
+
+    def writing(self) -> Any:
+        """The block in which this shard may write (always, when it is the only one)."""
+        return self.turns.take(self.number) if self.turns else nullcontext()
+
+
 class Instansi:
     """The generated organisation and the buffer of events not yet stored."""
 
-    def __init__(self, jejak: Jejak, seed: int, bar: tqdm[Any]):
+    def __init__(self, jejak: Jejak, seed: int, bar: tqdm[Any], shard: Shard = Shard()):
         self.jejak = jejak
-        self.rng = random.Random(seed)
+        self.shard = shard
+        # one shard: the seed itself (the ledger a single process always made); more: a stream per shard
+        self.rng = random.Random(seed if shard.of == 1 else f"{seed}-{shard.number}-of-{shard.of}")
         self.index = WrittenIndex()
         # the application's own service, finding evidence in what was written rather than in read models
         self.promotion_service = PromotionService(jejak.ledger, jejak.registry, jejak.rules, self.index,
@@ -146,7 +200,8 @@ class Instansi:
     def flush(self) -> None:
         """Store the queued events in one transaction."""
         if self.buffer:
-            self.jejak.ledger.recorder.insert_events(self.buffer)
+            with self.shard.writing():
+                self.jejak.ledger.recorder.insert_events(self.buffer)
             self.bar.update(len(self.buffer))
             self.buffer = []
 
@@ -159,7 +214,12 @@ class Instansi:
         rng = self.rng
         while True:
             birth = date(rng.randint(start_year - 45, start_year - 20), rng.randint(1, 12), rng.randint(1, 28))
-            nip = f"{birth:%Y%m%d}{start_year:04d}{rng.randint(1, 12):02d}{rng.choice('12')}{rng.randint(1, 999):03d}"
+            serial = rng.randint(1, 999)
+            if self.shard.of > 1:  # the shards share the serial numbers out (their NIPs never collide)
+                serial = serial - serial % self.shard.of + self.shard.number
+                if not 1 <= serial <= 999:
+                    continue
+            nip = f"{birth:%Y%m%d}{start_year:04d}{rng.randint(1, 12):02d}{rng.choice('12')}{serial:03d}"
             if nip not in self.nips:
                 self.nips.add(nip)
                 return nip
@@ -182,9 +242,10 @@ class Instansi:
 
     def staff(self, n: int, year: int) -> None:
         """Units with heads, heads of section under them, staff under those (about 1 supervisor per 8)."""
-        for code, name in UNITS:
-            self.save(Unit.register(code, name))
-        heads = [self.register(year, None, code) for code, _ in UNITS]
+        if self.shard.number == 0:
+            for code, name in UNITS:
+                self.save(Unit.register(code, name))
+        heads = [self.register(year, None, code) for code, _ in UNITS[self.shard.number::self.shard.of]]
         middle: list[Person] = []
         while len(self.people) < n:
             unit_head = heads[len(self.people) % len(heads)]
@@ -233,7 +294,8 @@ class Instansi:
                 self.count("awards")
         self.flush()
         if promotions:
-            self.promotions(y)
+            with self.shard.writing():
+                self.promotions(y)
 
     def training(self, p: Person, y: int) -> None:
         rng = self.rng
@@ -364,15 +426,58 @@ def settings(db: Path | None, url: str | None) -> Settings:
 def generate(jejak: Jejak, employees: int, years: int, seed: int, first_year: int, promotions: bool = True
              ) -> dict[str, int]:
     """Generate the instansi into the (initialised, empty) system; return what was generated."""
-    with (seeded_ids(random.Random(f"ids-{seed}")), tqdm(unit="ev", desc="generate", smoothing=0.05) as bar,
-          jejak.ledger.stamped(system_actor("bench"))):  # the stamp's correlation id is seeded too
-        instansi = Instansi(jejak, seed, bar)
-        instansi.staff(employees, first_year)
-        for y in range(first_year, first_year + years):
-            bar.set_postfix_str(f"year {y}")
-            instansi.year(y, promotions)
-        instansi.flush()
+    return _generate(jejak, employees, years, seed, first_year, promotions, Shard())
+
+
+def _generate(jejak: Jejak, employees: int, years: int, seed: int, first_year: int, promotions: bool, shard: Shard
+              ) -> dict[str, int]:
+    ids = random.Random(f"ids-{seed}" if shard.of == 1 else f"ids-{seed}-{shard.number}-of-{shard.of}")
+    desc = "generate" if shard.of == 1 else f"shard {shard.number + 1}/{shard.of}"
+    try:
+        with (seeded_ids(ids), tqdm(unit="ev", desc=desc, smoothing=0.05, position=shard.number) as bar,
+              jejak.ledger.stamped(system_actor("bench"))):  # the stamp's correlation id is seeded too
+            instansi = Instansi(jejak, seed, bar, shard)
+            instansi.staff(employees // shard.of + (employees % shard.of if shard.number == 0 else 0), first_year)
+            for y in range(first_year, first_year + years):
+                bar.set_postfix_str(f"year {y}")
+                instansi.year(y, promotions)
+            instansi.flush()
+    finally:
+        if shard.turns:
+            shard.turns.finish(shard.number)
     return instansi.stats
+
+
+def generate_sharded(config: Settings, employees: int, years: int, seed: int, first_year: int, promotions: bool,
+                     shards: int) -> dict[str, int]:
+    """Generate in ``shards`` processes, each its share of the units and their people (own seed, own NIP serials),
+    storing in turns into the one (initialised, empty) ledger; return the counts added up."""
+    turns = Turns(shards)
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+
+    def run(number: int) -> None:
+        jejak = Jejak(config)
+        try:
+            results.put(_generate(jejak, employees, years, seed, first_year, promotions, Shard(number, shards, turns)))
+        except BaseException as e:  # the parent must not wait for a shard that died
+            results.put({"failed": 1, f"shard {number}: {e!r}"[:200]: 1})
+            raise
+        finally:
+            jejak.close()
+
+    processes = [ctx.Process(target=run, args=(n,), name=f"shard-{n}") for n in range(shards)]
+    for process in processes:
+        process.start()
+    stats: dict[str, int] = {}
+    for _ in processes:
+        for what, n in results.get().items():
+            stats[what] = stats.get(what, 0) + n
+    for process in processes:
+        process.join()
+    if stats.get("failed"):
+        raise SystemExit(f"a shard failed: {stats}")
+    return stats
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -385,6 +490,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=None, help="SQLite file (default bench/out/instansi-<N>x<Y>.db)")
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL instead (postgresql://...?schema=x)")
     parser.add_argument("--no-promotions", action="store_true", help="skip the promotion cases (the slow part)")
+    parser.add_argument("--shards", type=int, default=1, help="generating processes (each its share of the units; "
+                        "a given number of shards and seed always gives the same ledger)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     db = None if args.database_url else (args.db or OUT_DIR / f"instansi-{args.employees}x{args.years}.db")
     if db is not None:
@@ -396,7 +503,13 @@ def main(argv: Iterable[str] | None = None) -> int:
     if jejak.projections.head() > 100:
         raise SystemExit("the database already holds a ledger; generate into an empty one")
     began = time.perf_counter()
-    stats = generate(jejak, args.employees, args.years, args.seed, args.first_year, not args.no_promotions)
+    if args.shards > 1:
+        jejak.close()  # each shard opens its own
+        stats = generate_sharded(settings(db, args.database_url), args.employees, args.years, args.seed,
+                                 args.first_year, not args.no_promotions, args.shards)
+        jejak = Jejak(settings(db, args.database_url))
+    else:
+        stats = generate(jejak, args.employees, args.years, args.seed, args.first_year, not args.no_promotions)
     seconds = time.perf_counter() - began
     head = jejak.projections.head()
     for what, n in sorted(stats.items()):

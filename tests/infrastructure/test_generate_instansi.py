@@ -9,7 +9,7 @@ from pathlib import Path
 from eventsourcing.utils import get_topic
 
 from application.actor import system_actor
-from bench.generate_instansi import generate, settings
+from bench.generate_instansi import generate, generate_sharded, settings
 from domain.appraisal import Appraisal
 from domain.dialogue import Dialogue
 from domain.employee import Employee
@@ -69,3 +69,22 @@ def test_two_runs_with_the_same_seed_store_the_same_events_and_another_seed_does
     assert first == second  # same ids, versions, topics and payloads (stamps included), in the same order
     registered = get_topic(Employee.Registered)
     assert {e[1] for e in first if e[0] == registered}.isdisjoint({e[1] for e in other if e[0] == registered})
+
+
+def test_two_shards_store_in_turns_so_the_same_seed_gives_the_same_ledger(tmp_path: Path) -> None:
+    runs = []
+    for name in ("a", "b"):
+        config = settings(tmp_path / name / "jejak.db", None)
+        jejak = Jejak(config)
+        jejak.init(system_actor("test"))
+        before = jejak.projections.head()
+        jejak.close()
+        stats = generate_sharded(config, 40, 2, seed=5, first_year=2024, promotions=True, shards=2)
+        jejak = Jejak(config)
+        runs.append(events(jejak, before))
+        jejak.close()
+    first, second = runs
+    assert stats["registrations"] == 40 and len(first) > 2_000
+    assert first == second
+    nips = [e[3]["nip"] for e in first if e[0] == get_topic(Employee.Registered)]
+    assert len(nips) == len(set(nips)) == 40  # the shards' NIPs never collide
