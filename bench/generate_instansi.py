@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import random
+import signal
 import sys
 import time
 import uuid
@@ -469,12 +470,20 @@ def generate_sharded(config: Settings, employees: int, years: int, seed: int, fi
     processes = [ctx.Process(target=run, args=(n,), name=f"shard-{n}") for n in range(shards)]
     for process in processes:
         process.start()
+    # a stopped generator stops its shards too (SIGTERM would otherwise leave them running)
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     stats: dict[str, int] = {}
-    for _ in processes:
-        for what, n in results.get().items():
-            stats[what] = stats.get(what, 0) + n
-    for process in processes:
-        process.join()
+    try:
+        for _ in processes:
+            for what, n in results.get().items():
+                stats[what] = stats.get(what, 0) + n
+        for process in processes:
+            process.join()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
     if stats.get("failed"):
         raise SystemExit(f"a shard failed: {stats}")
     return stats
