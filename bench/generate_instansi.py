@@ -6,7 +6,11 @@ published rule set, finalisation, some objections decided), trainings verified o
 self and peers added, answers submitted, closed), mentoring (sessions, ended), awards, grievances on appraisals.
 Those events are written straight through the ledger's mapper and recorder in chunks (one command at a time would
 take hours). Promotion cases go through the application's PromotionService (propose, assess, decide), since their
-assessment pins evidence read from the event store. Works on SQLite (default) and PostgreSQL (--database-url).
+assessment pins evidence read from the event store; the service finds a candidate's trainings, rounds and awards in
+the generator's own index of what it wrote (the read models' lookups, kept in memory), so nothing catches up while
+generating: build the read models afterwards (`jejak projections rebuild`). Aggregate ids come from the seed too, so
+the same seed gives the same events (ids, versions, states; only the recording timestamps differ). Works on SQLite
+(default) and PostgreSQL (--database-url).
 
     .venv/bin/python -m bench.generate_instansi --employees 8000 --years 8            # about 1M events
     .venv/bin/python -m bench.generate_instansi --employees 300 --years 2 --db /tmp/small.db
@@ -15,9 +19,14 @@ assessment pins evidence read from the event store. Works on SQLite (default) an
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
+import signal
+import sys
 import time
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,6 +38,7 @@ from eventsourcing.persistence import StoredEvent
 from tqdm import tqdm
 
 from application.actor import Actor, system_actor
+from application.promotions import PromotionService
 from application.question_book import default_questions
 from bench.rebuild_directory import FIRST, LAST, OUT_DIR, POSITIONS, UNITS
 from domain.appraisal import Appraisal
@@ -43,10 +53,9 @@ from domain.recognition import Award
 from domain.training import Training
 from domain.unit import Unit
 from infrastructure.config import Settings
-from infrastructure.container import EVIDENCE_PROJECTIONS, Jejak
+from infrastructure.container import Jejak
 
 CHUNK = 10_000  # stored events per insert
-FIRST_PASS = 1_000  # an evidence read model this far behind is rebuilt in one pass rather than caught up
 HR = Actor(id="bench-hr", role="hr_admin", name="Admin BKPSDM (generator)", correlation_id="bench-generate")
 COMMITTEE = Actor(id="bench-committee", role="committee", name="Tim Penilai Kinerja", correlation_id="bench-generate")
 COURSES = ("Pelatihan Kepemimpinan Pengawas", "Diklat Teknis Kepegawaian", "Pelatihan Analis Kebijakan",
@@ -65,12 +74,112 @@ class Person:
     peers: list[Person] = field(default_factory=list)
 
 
+class WrittenIndex:
+    """The evidence lookups of the training, feedback and talent read models (same answers: trainings by the year
+    they end, rounds by their period's year, awards), kept over the events this generator wrote; complete once the
+    buffer is flushed, which the promotions wait for."""
+
+    def __init__(self) -> None:
+        self.trainings: dict[tuple[UUID, int], list[UUID]] = {}
+        self.rounds: dict[UUID, list[tuple[str, UUID]]] = {}
+        self.awards: dict[UUID, list[UUID]] = {}
+
+    def trainings_of(self, employee_id: UUID, year: int) -> list[UUID]:
+        """Training completions of an employee ending in a year (any status)."""
+        return sorted(self.trainings.get((employee_id, year), []))
+
+    def feedback_rounds_of(self, employee_id: UUID, years: set[int]) -> list[UUID]:
+        """360 rounds of a reviewee whose period falls in one of the years."""
+        wanted = {str(y) for y in years}
+        return sorted(i for period, i in self.rounds.get(employee_id, []) if period[:4] in wanted)
+
+    def awards_of(self, employee_id: UUID) -> list[UUID]:
+        """Awards granted to an employee."""
+        return sorted(self.awards.get(employee_id, []))
+
+
+@contextmanager
+def seeded_ids(rng: random.Random) -> Iterator[None]:
+    """New aggregate and entity ids drawn from ``rng`` (version-4 UUIDs) inside the block, so a seed gives the same
+    ids: every loaded module of the domain, the application and the library that took ``uuid4`` at import."""
+    def uuid4() -> UUID:
+        return UUID(int=rng.getrandbits(128), version=4)
+
+    patched = [m for name, m in list(sys.modules.items())
+               if name.split(".")[0] in ("domain", "application", "eventsourcing")
+               and getattr(m, "uuid4", None) is uuid.uuid4]
+    for module in patched:
+        module.uuid4 = uuid4  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module in patched:
+            module.uuid4 = uuid.uuid4  # type: ignore[attr-defined]
+
+
+class Turns:
+    """Shards store in turns, one write after another in a fixed order (shard 0's first chunk, shard 1's first, shard
+    0's second, ...; a shard that finished is skipped), so the ledger's order does not depend on which is faster."""
+
+    def __init__(self, shards: int):
+        ctx = multiprocessing.get_context("fork")
+        self.shards = shards
+        self.condition = ctx.Condition()
+        self.turn = ctx.Value("i", 0, lock=False)
+        self.done = ctx.Array("b", shards, lock=False)
+
+    @contextmanager
+    def take(self, shard: int) -> Iterator[None]:
+        """Wait for the shard's turn, write, hand the turn on."""
+        with self.condition:
+            self.condition.wait_for(lambda: self.turn.value == shard)
+        try:
+            yield
+        finally:
+            with self.condition:
+                self._pass_on(shard)
+
+    def finish(self, shard: int) -> None:
+        """The shard writes no more."""
+        with self.condition:
+            self.done[shard] = True
+            if self.turn.value == shard:
+                self._pass_on(shard)
+
+    def _pass_on(self, shard: int) -> None:
+        for step in range(1, self.shards + 1):
+            following = (shard + step) % self.shards
+            if not self.done[following]:
+                self.turn.value = following
+                break
+        self.condition.notify_all()
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One of the processes generating the instansi: its number, how many there are and the turns they store in."""
+
+    number: int = 0
+    of: int = 1
+    turns: Turns | None = None
+
+    def writing(self) -> Any:
+        """The block in which this shard may write (always, when it is the only one)."""
+        return self.turns.take(self.number) if self.turns else nullcontext()
+
+
 class Instansi:
     """The generated organisation and the buffer of events not yet stored."""
 
-    def __init__(self, jejak: Jejak, seed: int, bar: tqdm[Any]):
+    def __init__(self, jejak: Jejak, seed: int, bar: tqdm[Any], shard: Shard = Shard()):
         self.jejak = jejak
-        self.rng = random.Random(seed)
+        self.shard = shard
+        # one shard: the seed itself (the ledger a single process always made); more: a stream per shard
+        self.rng = random.Random(seed if shard.of == 1 else f"{seed}-{shard.number}-of-{shard.of}")
+        self.index = WrittenIndex()
+        # the application's own service, finding evidence in what was written rather than in read models
+        self.promotion_service = PromotionService(jejak.ledger, jejak.registry, jejak.rules, self.index,
+                                                  jejak.policy)
         self.bar = bar
         self.buffer: list[StoredEvent] = []
         self.to_stored = jejak.ledger.mapper.to_stored_event
@@ -92,7 +201,8 @@ class Instansi:
     def flush(self) -> None:
         """Store the queued events in one transaction."""
         if self.buffer:
-            self.jejak.ledger.recorder.insert_events(self.buffer)
+            with self.shard.writing():
+                self.jejak.ledger.recorder.insert_events(self.buffer)
             self.bar.update(len(self.buffer))
             self.buffer = []
 
@@ -105,7 +215,12 @@ class Instansi:
         rng = self.rng
         while True:
             birth = date(rng.randint(start_year - 45, start_year - 20), rng.randint(1, 12), rng.randint(1, 28))
-            nip = f"{birth:%Y%m%d}{start_year:04d}{rng.randint(1, 12):02d}{rng.choice('12')}{rng.randint(1, 999):03d}"
+            serial = rng.randint(1, 999)
+            if self.shard.of > 1:  # the shards share the serial numbers out (their NIPs never collide)
+                serial = serial - serial % self.shard.of + self.shard.number
+                if not 1 <= serial <= 999:
+                    continue
+            nip = f"{birth:%Y%m%d}{start_year:04d}{rng.randint(1, 12):02d}{rng.choice('12')}{serial:03d}"
             if nip not in self.nips:
                 self.nips.add(nip)
                 return nip
@@ -128,9 +243,10 @@ class Instansi:
 
     def staff(self, n: int, year: int) -> None:
         """Units with heads, heads of section under them, staff under those (about 1 supervisor per 8)."""
-        for code, name in UNITS:
-            self.save(Unit.register(code, name))
-        heads = [self.register(year, None, code) for code, _ in UNITS]
+        if self.shard.number == 0:
+            for code, name in UNITS:
+                self.save(Unit.register(code, name))
+        heads = [self.register(year, None, code) for code, _ in UNITS[self.shard.number::self.shard.of]]
         middle: list[Person] = []
         while len(self.people) < n:
             unit_head = heads[len(self.people) % len(heads)]
@@ -171,13 +287,16 @@ class Instansi:
             if p.supervisor and rng.random() < 0.04:
                 self.mentoring(p, y)
             if rng.random() < 0.03:
-                self.save(Award.grant(employee_id=e.id, category=rng.choice(("performance", "innovation", "service")),
-                                      title=f"Pegawai Berprestasi {y}", reason="kinerja melampaui target",
-                                      awarded_on=date(y, 8, 17), granted_by_id=None, today=date(y, 8, 17)))
+                award = Award.grant(employee_id=e.id, category=rng.choice(("performance", "innovation", "service")),
+                                    title=f"Pegawai Berprestasi {y}", reason="kinerja melampaui target",
+                                    awarded_on=date(y, 8, 17), granted_by_id=None, today=date(y, 8, 17))
+                self.index.awards.setdefault(e.id, []).append(award.id)
+                self.save(award)
                 self.count("awards")
         self.flush()
         if promotions:
-            self.promotions(y)
+            with self.shard.writing():
+                self.promotions(y)
 
     def training(self, p: Person, y: int) -> None:
         rng = self.rng
@@ -186,6 +305,7 @@ class Instansi:
                             jp=rng.choice((8, 16, 20, 24, 40)), start_date=start, end_date=start + timedelta(days=4),
                             certificate_number=f"SERT/{y}/{rng.randrange(10**9):09d}", today=start + timedelta(days=10))
         t.decide("verified" if rng.random() < 0.92 else "rejected", "sertifikat diperiksa")
+        self.index.trainings.setdefault((p.employee.id, t.end_date.year), []).append(t.id)
         self.save(t)
         self.count("trainings")
 
@@ -254,6 +374,7 @@ class Instansi:
                 r.submit(c.reviewer_id, {q: rng.randint(3, 5) for q in self.rating_ids},
                          {"strengths": "teliti dan tepat waktu"}, opened + timedelta(days=rng.randint(1, 25)))
         r.close("periode penilaian berakhir", automatic=True)
+        self.index.rounds.setdefault(p.employee.id, []).append((r.period, r.id))
         self.save(r)
         self.count("360 rounds")
 
@@ -273,20 +394,12 @@ class Instansi:
 
     def promotions(self, y: int) -> None:
         """Rank cases of about 4 % of the staff, through the application (its assessment reads the event store)."""
-        service = self.jejak.promotions
+        service = self.promotion_service
         try:
             self.jejak.rules.in_effect(date(y, 10, 1))
         except Exception:  # noqa: BLE001 - before the first published rule set nobody could be assessed
             self.count("promotion years without a rule set")
             return
-        # the evidence index reads trainings, rounds and awards from their read models once they are caught up
-        # (scanning the log for them otherwise): catch those up, as a worker would have
-        # (the first time, years of the log: a one-pass rebuild reads it several times faster than batches do)
-        runner = self.jejak.projections
-        for name in EVIDENCE_PROJECTIONS:
-            if runner.position(name) < FIRST_PASS:
-                runner.rebuild(name)
-            runner.catch_up(name)
         for p in self.rng.sample(self.people, max(1, len(self.people) // 25)):
             if p.employee.status != "PNS" or RANK_CODES.index(p.employee.rank) >= len(RANK_CODES) - 2:
                 continue
@@ -314,14 +427,66 @@ def settings(db: Path | None, url: str | None) -> Settings:
 def generate(jejak: Jejak, employees: int, years: int, seed: int, first_year: int, promotions: bool = True
              ) -> dict[str, int]:
     """Generate the instansi into the (initialised, empty) system; return what was generated."""
-    with tqdm(unit="ev", desc="generate", smoothing=0.05) as bar, jejak.ledger.stamped(system_actor("bench")):
-        instansi = Instansi(jejak, seed, bar)
-        instansi.staff(employees, first_year)
-        for y in range(first_year, first_year + years):
-            bar.set_postfix_str(f"year {y}")
-            instansi.year(y, promotions)
-        instansi.flush()
+    return _generate(jejak, employees, years, seed, first_year, promotions, Shard())
+
+
+def _generate(jejak: Jejak, employees: int, years: int, seed: int, first_year: int, promotions: bool, shard: Shard
+              ) -> dict[str, int]:
+    ids = random.Random(f"ids-{seed}" if shard.of == 1 else f"ids-{seed}-{shard.number}-of-{shard.of}")
+    desc = "generate" if shard.of == 1 else f"shard {shard.number + 1}/{shard.of}"
+    try:
+        with (seeded_ids(ids), tqdm(unit="ev", desc=desc, smoothing=0.05, position=shard.number) as bar,
+              jejak.ledger.stamped(system_actor("bench"))):  # the stamp's correlation id is seeded too
+            instansi = Instansi(jejak, seed, bar, shard)
+            instansi.staff(employees // shard.of + (employees % shard.of if shard.number == 0 else 0), first_year)
+            for y in range(first_year, first_year + years):
+                bar.set_postfix_str(f"year {y}")
+                instansi.year(y, promotions)
+            instansi.flush()
+    finally:
+        if shard.turns:
+            shard.turns.finish(shard.number)
     return instansi.stats
+
+
+def generate_sharded(config: Settings, employees: int, years: int, seed: int, first_year: int, promotions: bool,
+                     shards: int) -> dict[str, int]:
+    """Generate in ``shards`` processes, each its share of the units and their people (own seed, own NIP serials),
+    storing in turns into the one (initialised, empty) ledger; return the counts added up."""
+    turns = Turns(shards)
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+
+    def run(number: int) -> None:
+        jejak = Jejak(config)
+        try:
+            results.put(_generate(jejak, employees, years, seed, first_year, promotions, Shard(number, shards, turns)))
+        except BaseException as e:  # the parent must not wait for a shard that died
+            results.put({"failed": 1, f"shard {number}: {e!r}"[:200]: 1})
+            raise
+        finally:
+            jejak.close()
+
+    processes = [ctx.Process(target=run, args=(n,), name=f"shard-{n}") for n in range(shards)]
+    for process in processes:
+        process.start()
+    # a stopped generator stops its shards too (SIGTERM would otherwise leave them running)
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    stats: dict[str, int] = {}
+    try:
+        for _ in processes:
+            for what, n in results.get().items():
+                stats[what] = stats.get(what, 0) + n
+        for process in processes:
+            process.join()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+    if stats.get("failed"):
+        raise SystemExit(f"a shard failed: {stats}")
+    return stats
 
 
 def main(argv: Iterable[str] | None = None) -> int:
@@ -334,6 +499,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=None, help="SQLite file (default bench/out/instansi-<N>x<Y>.db)")
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL instead (postgresql://...?schema=x)")
     parser.add_argument("--no-promotions", action="store_true", help="skip the promotion cases (the slow part)")
+    parser.add_argument("--shards", type=int, default=1, help="generating processes (each its share of the units; "
+                        "a given number of shards and seed always gives the same ledger)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     db = None if args.database_url else (args.db or OUT_DIR / f"instansi-{args.employees}x{args.years}.db")
     if db is not None:
@@ -345,7 +512,13 @@ def main(argv: Iterable[str] | None = None) -> int:
     if jejak.projections.head() > 100:
         raise SystemExit("the database already holds a ledger; generate into an empty one")
     began = time.perf_counter()
-    stats = generate(jejak, args.employees, args.years, args.seed, args.first_year, not args.no_promotions)
+    if args.shards > 1:
+        jejak.close()  # each shard opens its own
+        stats = generate_sharded(settings(db, args.database_url), args.employees, args.years, args.seed,
+                                 args.first_year, not args.no_promotions, args.shards)
+        jejak = Jejak(settings(db, args.database_url))
+    else:
+        stats = generate(jejak, args.employees, args.years, args.seed, args.first_year, not args.no_promotions)
     seconds = time.perf_counter() - began
     head = jejak.projections.head()
     for what, n in sorted(stats.items()):

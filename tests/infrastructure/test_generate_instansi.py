@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
 from eventsourcing.utils import get_topic
 
 from application.actor import system_actor
-from bench.generate_instansi import generate, settings
+from bench.generate_instansi import generate, generate_sharded, settings
 from domain.appraisal import Appraisal
 from domain.dialogue import Dialogue
+from domain.employee import Employee
 from domain.feedback_round import FeedbackRound
 from domain.promotion_case import PromotionCase
 from infrastructure.container import Jejak
@@ -44,3 +46,45 @@ def test_the_same_seed_gives_the_same_ledger_and_every_kind_of_record(tmp_path: 
     finally:
         first.close()
         second.close()
+
+
+def events(jejak: Jejak, after: int) -> list[tuple[str, str, int, dict[str, object]]]:
+    """Every event stored after a position: topic, aggregate id, version and state without its recording time."""
+    stored = jejak.ledger.recorder.select_notifications(start=after + 1, limit=10**6)
+    return [(n.topic, str(n.originator_id), n.originator_version,
+             {k: v for k, v in json.loads(n.state).items() if k != "timestamp"}) for n in stored]
+
+
+def test_two_runs_with_the_same_seed_store_the_same_events_and_another_seed_does_not(tmp_path: Path) -> None:
+    runs = []
+    for name, seed in (("a", 5), ("b", 5), ("c", 6)):
+        jejak = Jejak(settings(tmp_path / name / "jejak.db", None))
+        jejak.init(system_actor("test"))
+        before = jejak.projections.head()
+        generate(jejak, 40, 2, seed=seed, first_year=2024, promotions=True)
+        runs.append(events(jejak, before))
+        jejak.close()
+    first, second, other = runs
+    assert len(first) > 2_000 and any(e[0] == get_topic(PromotionCase.Decided) for e in first)
+    assert first == second  # same ids, versions, topics and payloads (stamps included), in the same order
+    registered = get_topic(Employee.Registered)
+    assert {e[1] for e in first if e[0] == registered}.isdisjoint({e[1] for e in other if e[0] == registered})
+
+
+def test_two_shards_store_in_turns_so_the_same_seed_gives_the_same_ledger(tmp_path: Path) -> None:
+    runs = []
+    for name in ("a", "b"):
+        config = settings(tmp_path / name / "jejak.db", None)
+        jejak = Jejak(config)
+        jejak.init(system_actor("test"))
+        before = jejak.projections.head()
+        jejak.close()
+        stats = generate_sharded(config, 40, 2, seed=5, first_year=2024, promotions=True, shards=2)
+        jejak = Jejak(config)
+        runs.append(events(jejak, before))
+        jejak.close()
+    first, second = runs
+    assert stats["registrations"] == 40 and len(first) > 2_000
+    assert first == second
+    nips = [e[3]["nip"] for e in first if e[0] == get_topic(Employee.Registered)]
+    assert len(nips) == len(set(nips)) == 40  # the shards' NIPs never collide
