@@ -30,8 +30,7 @@ GENESIS = b"\x00" * 32  # infrastructure.chain.GENESIS (not imported: the worker
 CHUNK = 1_000  # rows a fetch: larger lists of rows fall out of the CPU cache and cost more
 MMAP_BYTES = 1 << 40
 _ID_FIELD = struct.pack(">I", 32)  # every accepted id is 32 hex characters (checked per chunk below)
-_ONE_ID = rb"[0-9a-f]{32}"
-_IDS = re.compile(_ONE_ID + rb"(?:\|" + _ONE_ID + rb")*")
+_HEX = b"0123456789abcdef"  # an id's only characters: lower-case hex, as content_digest writes them
 # content_digest's input, built by PostgreSQL (sha256() is built in, so the server hashes each row's content and only
 # the digests cross the wire): the id as 32 hex digits, the version, the topic in UTF-8 and the state, each length-
 # prefixed as infrastructure.chain writes them
@@ -122,8 +121,10 @@ def _check_chunk(check: RangeCheck, rows: Sequence[tuple[Any, ...]], previous: b
         if computed != content or previous != digest:
             check.ok = False
             return previous
-    joined = b"|".join(ids)  # each id exactly 32 lower-case hex characters, as content_digest writes them
-    if len(joined) != 33 * len(ids) - 1 or not _IDS.fullmatch(joined):
+    # each id exactly 32 lower-case hex characters, as content_digest writes them: all 32 long (the shortest is and
+    # together they are 32 each), nothing left once the hex digits are deleted (a tenth of a regular expression's cost)
+    joined = b"".join(ids)
+    if len(joined) != 32 * len(ids) or min(map(len, ids)) != 32 or joined.translate(None, _HEX):
         check.ok = False
         return previous
     check.events += len(rows)

@@ -55,7 +55,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID, uuid5
 
 import orjson
@@ -103,6 +103,7 @@ log = logging.getLogger(__name__)
 ITEM_NAMESPACE = UUID("5b0f6d52-6c8e-4f0e-9a57-1c1d3f1a7e21")
 _NAMESPACE_SHA1 = hashlib.sha1(ITEM_NAMESPACE.bytes)  # copied per item: the namespace is hashed once
 _VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
+_dumps = orjson.dumps
 
 metadata = MetaData()
 
@@ -155,21 +156,24 @@ def utc_day(moment: datetime | str) -> date:
     return moment.astimezone(UTC).date()
 
 
-class RawItem(NamedTuple):
-    """An event of a one-pass rebuild: its values as plain text (ids canonical, dates and times ISO)."""
+class RawItem:
+    """An event of a one-pass rebuild: its values (plain text: ids canonical, dates and times ISO) as attributes, for
+    the same handlers as the decoded events, and where it was stored. It is its own item (``item.event`` is itself),
+    so a replay makes one object per event; the stored place is in slots named unlike any event's field."""
 
-    position: int
-    event: Any
-    topic: str  # the topic of the class it resolves to
-    stamp: str  # the timestamp as the row sink takes it
-    hex_id: str  # the aggregate's id as 32 hex digits (how the row sink stores ids)
+    __slots__ = ("__dict__", "log_hex", "log_position", "log_stamp", "log_topic")
+    log_position: int
+    log_topic: str  # the topic of the class it resolves to
+    log_stamp: str  # the timestamp as the row sink takes it
+    log_hex: str  # the aggregate's id as 32 hex digits (how the row sink stores ids)
+
+    @property
+    def event(self) -> Any:
+        """The event's values: this object itself."""
+        return self
 
 
 Item = Projected | RawItem
-
-
-class _RawEvent:
-    """A raw event's values as attributes, for the same handlers as the decoded events."""
 
 
 class TimelineProjection(StreamReplay):
@@ -246,25 +250,25 @@ class TimelineProjection(StreamReplay):
 
     def _on_Employee_RankChanged(self, b: Batch, item: Item) -> None:  # noqa: N802
         e: Any = item.event
-        before = self._employee_change(b, e, "rank", e.rank)
+        before = b.change(e.originator_id, "rank", e.rank)
         b.row(item, e.originator_id, e.effective, "rank", f"Rank {before or '?'} → {e.rank}",
               {"rank": e.rank, "previous_rank": before, "reason": e.reason, "cause": e.cause})
 
     def _on_Employee_PositionChanged(self, b: Batch, item: Item) -> None:  # noqa: N802
         e: Any = item.event
-        before = self._employee_change(b, e, "position", e.position)
+        before = b.change(e.originator_id, "position", e.position)
         b.row(item, e.originator_id, e.effective, "position", f"Position: {e.position}",
               {"position": e.position, "previous_position": before, "reason": e.reason})
 
     def _on_Employee_Moved(self, b: Batch, item: Item) -> None:  # noqa: N802
         e: Any = item.event
-        before = self._employee_change(b, e, "unit", e.unit)
+        before = b.change(e.originator_id, "unit", e.unit)
         b.row(item, e.originator_id, e.effective, "unit", f"Unit {before or '?'} → {e.unit}",
               {"unit": e.unit, "previous_unit": before, "reason": e.reason})
 
     def _on_Employee_SupervisorChanged(self, b: Batch, item: Item) -> None:  # noqa: N802
         e: Any = item.event
-        before = self._employee_change(b, e, "supervisor_id", e.supervisor_id)
+        before = b.change(e.originator_id, "supervisor_id", e.supervisor_id)
         name = b.name(e.supervisor_id)
         title = f"Reports to {name or e.supervisor_id}" if e.supervisor_id else "No supervisor"
         b.row(item, e.originator_id, e.effective, "supervisor", title,
@@ -273,7 +277,7 @@ class TimelineProjection(StreamReplay):
 
     def _on_Employee_StatusChanged(self, b: Batch, item: Item) -> None:  # noqa: N802
         e: Any = item.event
-        before = self._employee_change(b, e, "status", e.status)
+        before = b.change(e.originator_id, "status", e.status)
         b.row(item, e.originator_id, e.effective, "status", f"Status {before or '?'} → {e.status}",
               {"status": e.status, "previous_status": before, "reason": e.reason})
 
@@ -304,10 +308,6 @@ class TimelineProjection(StreamReplay):
         if found:
             b.row(item, found[0], e.passed_on, "exam", f"Civil-service exam {e.exam.replace('_', ' ')} passed",
                   {"exam": e.exam, "passed_on": e.passed_on, "certificate_number": e.certificate_number})
-
-    def _employee_change(self, b: Batch, e: Any, field: str, value: Any) -> Any:
-        """Record the employee's new value of ``field``; return the one it replaces."""
-        return b.change(e.originator_id, field, value)
 
     # --- appraisals ----------------------------------------------------------------------------------------------
 
@@ -548,6 +548,7 @@ class Batch:
     def row(self, item: Item, employee_id: UUID, on: date, kind: str, title: str, details: dict[str, Any]
             ) -> None:
         """A timeline row for the event of ``item`` on ``employee_id``'s timeline."""
+        assert isinstance(item, Projected)
         e: Any = item.event
         self.rows.append({
             "id": item_id(e.originator_id, e.originator_version, employee_id), "employee_id": employee_id,
@@ -649,14 +650,20 @@ class ReplayBatch(Batch):
             details: dict[str, Any]) -> None:
         """A timeline row in portable text (see ``RowSink``)."""
         assert isinstance(item, RawItem)
-        e = item.event
-        employee = str(employee_id)
+        e: Any = item
         version = e.originator_version
+        if employee_id is e.originator_id:  # the aggregate's own timeline (an employee's events): its hex is known
+            employee, employee_hex = employee_id, item.log_hex
+        else:
+            employee = employee_id if type(employee_id) is str else str(employee_id)
+            employee_hex = employee.replace("-", "")
+        try:
+            text = _dumps(details).decode()
+        except TypeError:  # a key that is not text: raw JSON has none, a handler's own dict might
+            text = _dumps(details, option=orjson.OPT_NON_STR_KEYS).decode()
         self.pending.append((
-            item_hex(e.originator_id, version, employee), employee.replace("-", ""),
-            on if isinstance(on, str) else on.isoformat(), item.stamp, kind, title,
-            orjson.dumps(details, option=orjson.OPT_NON_STR_KEYS).decode(), item.hex_id, version, item.position,
-            item.topic))
+            item_hex(e.originator_id, version, employee), employee_hex, on if isinstance(on, str) else on.isoformat(),
+            item.log_stamp, kind, title, text, item.log_hex, version, item.log_position, item.log_topic))
 
     def add_subject(self, aggregate_id: UUID | str, employee_id: UUID | str, kind: str, details: dict[str, Any]
                     ) -> None:
@@ -698,7 +705,7 @@ class ReplayBatch(Batch):
         self.flush()
         self.subject_sink.insert([
             (aggregate_id.replace("-", ""), employee_id.replace("-", ""), self.kinds[aggregate_id],
-             orjson.dumps(details, option=orjson.OPT_NON_STR_KEYS).decode())
+             _dumps(details, option=orjson.OPT_NON_STR_KEYS).decode())
             for aggregate_id, (employee_id, details) in self.subjects.items()])
 
     def _get(self, aggregate_id: Any) -> Any:
@@ -730,9 +737,11 @@ class _TimelineReplayer(Replayer):
             hex_id = oid if len(oid) == 32 else oid.replace("-", "")
             state["originator_id"] = f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}"
             state["originator_version"] = version
-            event = _RawEvent()
-            event.__dict__ = state
-            handler(batch, RawItem(position, event, name, recorded(state["timestamp"]), hex_id))
+            item = RawItem()
+            item.__dict__ = state
+            item.log_position, item.log_topic, item.log_stamp, item.log_hex = (
+                position, name, recorded(state["timestamp"]), hex_id)
+            handler(batch, item)
         batch.flush()
 
     def _dispatch(self, topic: str) -> tuple[type, Callable[[Batch, Item], None], str, bool]:

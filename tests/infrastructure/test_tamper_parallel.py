@@ -4,12 +4,15 @@ check must prove a clean ledger without the row-by-row walk, and hand a tampered
 
 from __future__ import annotations
 
+import hashlib
+import struct
+
 import pytest
 
 from application.actor import Actor
 from infrastructure.chain import GENESIS as CHAIN_GENESIS
 from infrastructure.container import Jejak
-from infrastructure.verify_range import GENESIS
+from infrastructure.verify_range import GENESIS, RangeCheck, check_chunks
 from tests.infrastructure.test_tamper import (  # noqa: F401 - collected here with the fixtures below
     events_table,
     fill,
@@ -91,3 +94,28 @@ def test_a_range_check_that_fails_leaves_its_range_to_the_walk(sqlite_jejak: Jej
     report = sqlite_jejak.verifier.verify().as_dict()
     assert report["status"] == "intact" and report["events"] == sqlite_jejak.projections.head()
     assert sqlite_jejak.verifier.last_run["walked_from"] == 1
+
+
+def _forged_rows(ids: list[bytes]) -> list[tuple[object, ...]]:
+    """Rows as the range check reads them, with a chain computed over the ids' raw bytes as the fast check hashes
+    them (an id field always says 32 bytes): a forger's chain that only the id check can refuse."""
+    rows, previous = [], GENESIS
+    for position, oid in enumerate(ids, start=1):
+        topic, state = b"domain.unit:Unit.Registered", b'{"code":"X"}'
+        content = hashlib.sha256(struct.pack(">I", 32) + oid + struct.pack(">Q", 1) + struct.pack(">I", len(topic))
+                                 + topic + struct.pack(">I", len(state)) + state).digest()
+        previous = hashlib.sha256(previous + struct.pack(">Q", position) + content).digest()
+        rows.append((position, oid, 1, topic.decode(), state, previous, content))
+    return rows
+
+
+@pytest.mark.parametrize(("ids", "proven"), [
+    ([b"0123456789abcdef0123456789abcdef", b"fedcba9876543210fedcba9876543210"], True),
+    ([b"0123456789ABCDEF0123456789abcdef", b"fedcba9876543210fedcba9876543210"], False),  # upper case
+    ([b"0123456789abcdef0123456789abcde", b"fedcba9876543210fedcba9876543210f"], False),  # 31 and 33 long
+    ([b"0123456789abcdef-123456789abcdef", b"fedcba9876543210fedcba9876543210"], False),  # not hex
+])
+def test_the_range_check_proves_only_ids_of_32_lower_case_hex_digits(ids: list[bytes], proven: bool) -> None:
+    check = check_chunks(RangeCheck(1, len(ids)), [_forged_rows(ids)], chain_rows=len(ids))
+    assert check.ok is proven
+    assert check.events == (len(ids) if proven else 0)
