@@ -535,14 +535,15 @@ class ProjectionRunner:
                 return insert(c)
         try:
             with self._writer.begin() as conn:
-                cursor = SQLiteCursor(conn.connection.dbapi_connection.cursor())  # type: ignore[union-attr,arg-type]
+                raw = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
                 try:
-                    positions = insert(cursor)
-                except sqlite3.Error as e:
-                    raise persistence_error(e) from e
+                    try:
+                        positions = insert(SQLiteCursor(raw))  # type: ignore[arg-type]
+                    except sqlite3.Error as e:
+                        raise persistence_error(e) from e
+                    caught_up = bool(positions) and self._project_written(conn, raw, positions or (), stored_events)
                 finally:
-                    cursor.sqlite_cursor.close()
-                caught_up = bool(positions) and self._project_written(conn, positions or (), stored_events)
+                    raw.close()
         except DBAPIError as e:  # taking the write lock or committing
             if isinstance(e.orig, sqlite3.Error):
                 raise persistence_error(e.orig) from e
@@ -550,19 +551,21 @@ class ProjectionRunner:
         _CAUGHT_UP.set(caught_up)
         return positions
 
-    def _project_written(self, conn: Connection, positions: Sequence[int], stored_events: Sequence[StoredEvent]
-                         ) -> bool:
+    def _project_written(self, conn: Connection, raw: Any, positions: Sequence[int],
+                         stored_events: Sequence[StoredEvent]) -> bool:
         """Hand the events just inserted at ``positions`` to every projection and move all their positions past
         them (compare-and-set from the position before them), in a savepoint of the inserting transaction; True
         when done, False when rolled back to the savepoint (a projection behind, or one that failed)."""
         start, stop = positions[0] - 1, positions[-1]
         if stop - start != len(positions) or len(positions) != len(stored_events):
             return False
-        conn.exec_driver_sql("SAVEPOINT jejak_projections")
+        # the savepoint and the positions' compare-and-set straight through the driver's cursor (``raw``, on
+        # ``conn``'s connection): SQLAlchemy's execution cost more than the statements
+        raw.execute("SAVEPOINT jejak_projections")
         try:
-            moved = conn.exec_driver_sql(self._move_statement(conn, len(self.projections)),
-                                         (stop, self._driver_time(conn), start, *self.projections))
-            if moved.rowcount == len(self.projections):
+            raw.execute(self._move_statement(conn, len(self.projections)),
+                        (stop, self._driver_time(conn), start, *self.projections))
+            if raw.rowcount == len(self.projections):
                 to_domain_event = self.ledger.mapper.to_domain_event
                 events = [Projected(p, to_domain_event(s)) for p, s in zip(positions, stored_events, strict=True)]
                 for name, projection in self.projections.items():
@@ -571,13 +574,13 @@ class ProjectionRunner:
                                                       if s.topic in topics]
                     if batch:
                         projection.process(conn, batch)
-                conn.exec_driver_sql("RELEASE jejak_projections")
+                raw.execute("RELEASE jejak_projections")
                 return True
         except Exception:  # noqa: BLE001 - the events stand; the catch-up after the write retries and parks
             log.warning("projecting a write in its own transaction failed; the read models catch up after it",
                         exc_info=True)
-        conn.exec_driver_sql("ROLLBACK TO jejak_projections")
-        conn.exec_driver_sql("RELEASE jejak_projections")
+        raw.execute("ROLLBACK TO jejak_projections")
+        raw.execute("RELEASE jejak_projections")
         return False
 
     def _driver_time(self, conn: Connection) -> Any:
