@@ -73,8 +73,10 @@ def chain_rows(previous: bytes, positions: Sequence[int], events: Sequence[Store
     return rows
 
 
-# Runs an insert (given a cursor) in a write transaction of its own choosing, with whatever else belongs in it.
-JointWrite = Callable[[Sequence[StoredEvent], Callable[[SQLiteCursor], Sequence[int] | None]], Sequence[int] | None]
+# Runs an insert (given a driver's cursor) in a write transaction of its own choosing, with whatever else belongs in
+# it, or else the recorder's own insert (the last argument).
+JointWrite = Callable[[Sequence[StoredEvent], Callable[[Any], Sequence[int] | None],
+                       Callable[[], Sequence[int] | None]], Sequence[int] | None]
 # sqlite3's errors as the library's (as its own transactions raise them: the ledger turns IntegrityError into Conflict)
 _ERRORS: tuple[tuple[type[sqlite3.Error], type[PersistenceError]], ...] = (
     (sqlite3.InterfaceError, InterfaceError), (sqlite3.DataError, DataError),
@@ -91,6 +93,19 @@ def persistence_error(error: sqlite3.Error) -> PersistenceError:
     return PersistenceError(error)
 
 
+def postgres_error(error: Exception) -> PersistenceError:
+    """The library's error for a psycopg error, as the library's own PostgreSQL connections raise it."""
+    import psycopg
+
+    for raised, kind in ((psycopg.InterfaceError, InterfaceError), (psycopg.OperationalError, OperationalError),
+                         (psycopg.DataError, DataError), (psycopg.IntegrityError, IntegrityError),
+                         (psycopg.InternalError, InternalError), (psycopg.ProgrammingError, ProgrammingError),
+                         (psycopg.NotSupportedError, NotSupportedError), (psycopg.DatabaseError, DatabaseError)):
+        if isinstance(error, raised):
+            return kind(str(error))
+    return PersistenceError(str(error))
+
+
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     """SQLite application recorder that extends the hash chain inside the insert transaction."""
 
@@ -103,7 +118,8 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         joint = self.joint_write
         if joint is None:
             return super().insert_events(stored_events, **kwargs)
-        return joint(stored_events, lambda c: self._insert_events(c, stored_events, **kwargs))
+        return joint(stored_events, lambda c: self._insert_events(c, stored_events, **kwargs),
+                     lambda: super(ChainedSQLiteRecorder, self).insert_events(stored_events, **kwargs))
 
     def construct_create_table_statements(self) -> list[str]:
         """Also create the chain table."""

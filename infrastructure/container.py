@@ -135,10 +135,15 @@ class Jejak:
         self.verifier.checks.append(self.snapshot_check)
         if self.settings.catch_up_in_request:
             self.ledger.after_record.append(self.projections.catch_up_quietly)
+        # a command's events and the read models' rows in one transaction while writes catch up
         recorder = self.ledger.recorder
         if isinstance(recorder, ChainedSQLiteRecorder) and self.projections.shares_sqlite_file():
-            # a command's events and the read models' rows in one transaction while writes catch up
             recorder.joint_write = self.projections.write_jointly
+        elif self.settings.database().kind == "postgres":  # the read models' engine is on the ledger's database
+            from infrastructure.chain_postgres import ChainedPostgresRecorder
+
+            if isinstance(recorder, ChainedPostgresRecorder):
+                recorder.joint_write = self.projections.write_jointly
         self.auto_seal = AutoSealer(self.seals, self.settings.seal_key_file, self.settings.seal_every_events,
                                     self.settings.seal_every_minutes)
         self.ledger.after_record.append(self.auto_seal)

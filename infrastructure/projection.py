@@ -18,9 +18,10 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import get_topic
+from eventsourcing.utils import retry as retried
 from sqlalchemy import (
     JSON,
     Column,
@@ -44,7 +45,7 @@ from sqlalchemy.exc import DBAPIError
 from application.ledger import Ledger
 from domain.text import escaped
 from infrastructure import people_index
-from infrastructure.chain import persistence_error
+from infrastructure.chain import persistence_error, postgres_error
 from infrastructure.database import UTCDateTime, writer
 from infrastructure.replay import (
     CHUNK,
@@ -519,20 +520,20 @@ class ProjectionRunner:
                 projection.process(conn, batch)
         return len(notifications)
 
-    def write_jointly(self, stored_events: Sequence[StoredEvent],
-                      insert: Callable[[SQLiteCursor], Sequence[int] | None]) -> Sequence[int] | None:
+    def write_jointly(self, stored_events: Sequence[StoredEvent], insert: Callable[[Any], Sequence[int] | None],
+                      alone: Callable[[], Sequence[int] | None]) -> Sequence[int] | None:
         """Insert events (``insert`` given a cursor) and, in the same SQLite transaction, catch every projection up
         with them, when writes catch the read models up (``catch_up_quietly`` listens to the ledger) and they
         stand at the position before the events: one write transaction per command instead of two, and no re-read
         of the events just written. The projections' part runs in a savepoint: if it fails (or a projection is
         behind, e.g. after a parked event or another process's failed catch-up) only it is rolled back, the events
-        are stored all the same and the catch-up after the write takes the ordinary path (retries, parking)."""
-        recorder = self.ledger.recorder
-        assert isinstance(recorder, SQLiteApplicationRecorder)
-        if self.catch_up_quietly not in self.ledger.after_record:  # a worker catches up: store the events alone
+        are stored all the same and the catch-up after the write takes the ordinary path (retries, parking).
+        ``alone`` stores the events in the recorder's own transaction (where a worker catches up)."""
+        if self.catch_up_quietly not in self.ledger.after_record:
             _CAUGHT_UP.set(False)
-            with recorder.datastore.transaction(commit=True) as c:
-                return insert(c)
+            return alone()
+        if not isinstance(self.ledger.recorder, SQLiteApplicationRecorder):
+            return self._write_jointly_postgres(stored_events, insert)
         try:
             with self._writer.begin() as conn:
                 raw = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -547,6 +548,36 @@ class ProjectionRunner:
         except DBAPIError as e:  # taking the write lock or committing
             if isinstance(e.orig, sqlite3.Error):
                 raise persistence_error(e.orig) from e
+            raise
+        _CAUGHT_UP.set(caught_up)
+        return positions
+
+    @retried((OperationalError, InterfaceError), max_attempts=10, wait=0.2)  # as the library's insert: lock timeouts
+    def _write_jointly_postgres(self, stored_events: Sequence[StoredEvent],
+                                insert: Callable[[Any], Sequence[int] | None]) -> Sequence[int] | None:
+        """``write_jointly`` on PostgreSQL: the library's insert on a cursor of the read models' connection (with the
+        library's composite types), errors raised as the library raises them."""
+        from psycopg import Error as PsycopgError
+        from psycopg.rows import dict_row
+        from psycopg.types.composite import register_composite
+
+        recorder = self.ledger.recorder
+        adapters = recorder.datastore.psycopg_type_adapters  # type: ignore[attr-defined]
+        try:
+            with self._writer.begin() as conn:
+                driver = conn.connection.dbapi_connection
+                for info in adapters.values():
+                    if not driver.adapters.types.get(info.oid):  # type: ignore[union-attr]
+                        register_composite(info, driver)  # type: ignore[arg-type]
+                with driver.cursor(row_factory=dict_row) as raw:  # type: ignore[union-attr]
+                    try:
+                        positions = insert(raw)
+                    except PsycopgError as e:
+                        raise postgres_error(e) from e
+                    caught_up = bool(positions) and self._project_written(conn, raw, positions or (), stored_events)
+        except DBAPIError as e:  # beginning or committing
+            if isinstance(e.orig, PsycopgError):
+                raise postgres_error(e.orig) from e
             raise
         _CAUGHT_UP.set(caught_up)
         return positions

@@ -1,4 +1,4 @@
-"""On SQLite a command's events and the read models' rows for them are written in one transaction: no event is ever
+"""A command's events and the read models' rows for them are written in one transaction: no event is ever
 lost or undone for a read model's sake, and every read model takes each event exactly once."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tests.infrastructure.test_parking import NIPS, FussyNames, register
 
 
 @pytest.fixture
-def write_transactions(sqlite_jejak: Jejak) -> Iterator[list[str]]:
+def write_transactions(jejak: Jejak) -> Iterator[list[str]]:
     """Every write transaction begun on the read models' engine (whose connection the events now go through too)."""
     begun: list[str] = []
 
@@ -30,9 +30,9 @@ def write_transactions(sqlite_jejak: Jejak) -> Iterator[list[str]]:
         if conn.get_execution_options().get("jejak_write"):
             begun.append("write")
 
-    event.listen(sqlite_jejak.engine, "begin", on_begin)
+    event.listen(jejak.engine, "begin", on_begin)
     yield begun
-    event.remove(sqlite_jejak.engine, "begin", on_begin)
+    event.remove(jejak.engine, "begin", on_begin)
 
 
 def positions(jejak: Jejak) -> dict[str, int]:
@@ -66,82 +66,82 @@ def with_fussy(jejak: Jejak, refuse: str) -> FussyNames:
 
 
 def test_a_command_stores_its_events_and_every_read_model_row_in_one_write_transaction(
-        sqlite_jejak: Jejak, write_transactions: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    register(sqlite_jejak, system_actor("t"), "Ani")
-    monkeypatch.setattr(sqlite_jejak.projections, "_read_batch", lambda: pytest.fail("the log was read back"))
+        jejak: Jejak, write_transactions: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    register(jejak, system_actor("t"), "Ani")
+    monkeypatch.setattr(jejak.projections, "_read_batch", lambda: pytest.fail("the log was read back"))
     write_transactions.clear()
 
-    saved = sqlite_jejak.registry.change_position(system_actor("t"), employees(sqlite_jejak)["Ani"].id,
+    saved = jejak.registry.change_position(system_actor("t"), employees(jejak)["Ani"].id,
                                                   "Kepala Seksi", date(2025, 1, 2), "promosi")
 
-    head = sqlite_jejak.projections.head()
+    head = jejak.projections.head()
     assert write_transactions == ["write"]  # the events, the chain, the read models and the tracking positions
-    assert set(positions(sqlite_jejak).values()) == {head}
-    assert (sqlite_jejak.directory.employee(saved.id) or {}).get("position") == "Kepala Seksi"
-    assert audit_rows(sqlite_jejak) == (head, head)
+    assert set(positions(jejak).values()) == {head}
+    assert (jejak.directory.employee(saved.id) or {}).get("position") == "Kepala Seksi"
+    assert audit_rows(jejak) == (head, head)
 
 
 def test_a_read_model_failing_on_a_command_loses_no_event_and_parks_it_after_its_retries(
-        sqlite_jejak: Jejak, caplog: pytest.LogCaptureFixture) -> None:
-    fussy = with_fussy(sqlite_jejak, refuse="Boom")
+        jejak: Jejak, caplog: pytest.LogCaptureFixture) -> None:
+    fussy = with_fussy(jejak, refuse="Boom")
 
-    register(sqlite_jejak, system_actor("t"), "Ani", "Boom", "Citra")
+    register(jejak, system_actor("t"), "Ani", "Boom", "Citra")
 
-    head = sqlite_jejak.projections.head()
-    assert set(employees(sqlite_jejak)) == {"Ani", "Boom", "Citra"}
-    assert fussy.names(sqlite_jejak.projections) == ["Ani", "Citra"]
-    [parked] = sqlite_jejak.projections.parked_events()
+    head = jejak.projections.head()
+    assert set(employees(jejak)) == {"Ani", "Boom", "Citra"}
+    assert fussy.names(jejak.projections) == ["Ani", "Citra"]
+    [parked] = jejak.projections.parked_events()
     assert (parked.name, parked.attempts) == ("fussy_names", 3)
-    assert set(positions(sqlite_jejak).values()) == {head}
-    assert audit_rows(sqlite_jejak) == (head, head)  # the others took Boom's events once, after the rollback
+    assert set(positions(jejak).values()) == {head}
+    assert audit_rows(jejak) == (head, head)  # the others took Boom's events once, after the rollback
     assert any("projecting a write in its own transaction failed" in r.getMessage() for r in caplog.records)
 
 
 def test_a_read_model_behind_the_log_is_caught_up_the_ordinary_way_and_the_others_take_each_event_once(
-        sqlite_jejak: Jejak) -> None:
-    register(sqlite_jejak, system_actor("t"), "Ani")
+        jejak: Jejak) -> None:
+    register(jejak, system_actor("t"), "Ani")
     fussy = FussyNames("nobody")
-    runner = sqlite_jejak.projections
+    runner = jejak.projections
     runner.projections[fussy.name] = fussy
     runner._interest[fussy.name] = (False, fussy.topics())
     runner.create_tables()  # at position 0: the events so far are not in it yet
 
-    sqlite_jejak.registry.register_employee(system_actor("t"), nip=NIPS[1], name="Budi", unit="DINKES",
+    jejak.registry.register_employee(system_actor("t"), nip=NIPS[1], name="Budi", unit="DINKES",
                                             position="Dokter", rank="III/b", rank_since=date(2014, 4, 1))
 
     head = runner.head()
     assert fussy.names(runner) == ["Ani", "Budi"]
-    assert set(positions(sqlite_jejak).values()) == {head}
-    assert audit_rows(sqlite_jejak) == (head, head)
+    assert set(positions(jejak).values()) == {head}
+    assert audit_rows(jejak) == (head, head)
 
 
-def test_a_command_that_cannot_store_its_events_writes_nothing_at_all(sqlite_jejak: Jejak) -> None:
-    register(sqlite_jejak, system_actor("t"), "Ani")
-    ani = employees(sqlite_jejak)["Ani"]
-    first, second = (sqlite_jejak.ledger.load(Employee, ani.id) for _ in range(2))
+def test_a_command_that_cannot_store_its_events_writes_nothing_at_all(jejak: Jejak) -> None:
+    register(jejak, system_actor("t"), "Ani")
+    ani = employees(jejak)["Ani"]
+    first, second = (jejak.ledger.load(Employee, ani.id) for _ in range(2))
     first.change_position("Kepala Seksi", date(2025, 1, 2), "promosi")
     second.change_position("Kepala Bidang", date(2025, 1, 2), "promosi")
-    sqlite_jejak.ledger.record(system_actor("t"), first)
-    before = (sqlite_jejak.projections.head(), positions(sqlite_jejak), audit_rows(sqlite_jejak))
+    jejak.ledger.record(system_actor("t"), first)
+    before = (jejak.projections.head(), positions(jejak), audit_rows(jejak))
 
     with pytest.raises(Conflict):
-        sqlite_jejak.ledger.record(system_actor("t"), second)
+        jejak.ledger.record(system_actor("t"), second)
 
-    assert (sqlite_jejak.projections.head(), positions(sqlite_jejak), audit_rows(sqlite_jejak)) == before
-    assert (sqlite_jejak.directory.employee(ani.id) or {}).get("position") == "Kepala Seksi"
+    assert (jejak.projections.head(), positions(jejak), audit_rows(jejak)) == before
+    assert (jejak.directory.employee(ani.id) or {}).get("position") == "Kepala Seksi"
 
 
 def test_where_a_worker_catches_up_a_command_stores_its_events_alone(
-        sqlite_jejak: Jejak, caplog: pytest.LogCaptureFixture) -> None:
-    sqlite_jejak.ledger.after_record.remove(sqlite_jejak.projections.catch_up_quietly)  # JEJAK_CATCH_UP_IN_REQUEST=0
-    before = positions(sqlite_jejak)
+        jejak: Jejak, caplog: pytest.LogCaptureFixture) -> None:
+    jejak.ledger.after_record.remove(jejak.projections.catch_up_quietly)  # JEJAK_CATCH_UP_IN_REQUEST=0
+    before = positions(jejak)
 
-    register(sqlite_jejak, system_actor("t"), "Ani")
+    register(jejak, system_actor("t"), "Ani")
 
-    assert positions(sqlite_jejak) == before
-    assert max(before.values()) < sqlite_jejak.projections.head()
+    assert positions(jejak) == before
+    assert max(before.values()) < jejak.projections.head()
     with caplog.at_level(logging.WARNING):
-        sqlite_jejak.projections.catch_up()
-    head = sqlite_jejak.projections.head()
-    assert set(positions(sqlite_jejak).values()) == {head} and audit_rows(sqlite_jejak) == (head, head)
+        jejak.projections.catch_up()
+    head = jejak.projections.head()
+    assert set(positions(jejak).values()) == {head} and audit_rows(jejak) == (head, head)
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
