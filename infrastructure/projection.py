@@ -412,24 +412,33 @@ class ProjectionRunner:
     def head_and_touched(self, names: Sequence[str], start: int) -> tuple[int, bool]:
         """The head of the log and whether an event the named projections read was stored after position
         ``start``, read together: on SQLite in one statement (a request asks both before it authenticates)."""
-        recorder = self.ledger.recorder
-        if not isinstance(recorder, SQLiteApplicationRecorder):
-            head = self.head()
-            return head, self.touched(names, start, head)
+        recorder: Any = self.ledger.recorder  # the library's SQLite or PostgreSQL application recorder
+        sqlite = isinstance(recorder, SQLiteApplicationRecorder)
         found = self._probe.get(tuple(names))
         if found is None:
             projections = [self._get(name) for name in names]
             topics = () if any(p.wants_all() for p in projections) else tuple(
                 sorted(frozenset().union(*(p.topics() for p in projections))))
-            table = recorder.events_table_name
-            wanted = f" AND topic IN ({', '.join('?' * len(topics))})" if topics else ""
-            found = self._probe[tuple(names)] = (f"SELECT (SELECT MAX(rowid) FROM {table}), "
-                                                 f"EXISTS (SELECT 1 FROM {table} WHERE rowid > ?{wanted})", topics)
+            if sqlite:
+                table, position = recorder.events_table_name, "rowid"
+                wanted = f" AND topic IN ({', '.join('?' * len(topics))})" if topics else ""
+            else:  # PostgreSQL: the library's schema-qualified table; the topics as one array parameter
+                table, position = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"', "notification_id"
+                wanted = " AND topic = ANY(%s)" if topics else ""
+            mark = "?" if sqlite else "%s"
+            found = self._probe[tuple(names)] = (
+                f"SELECT (SELECT MAX({position}) FROM {table}) AS head, EXISTS (SELECT 1 FROM {table} "
+                f"WHERE {position} > {mark}{wanted}) AS touched", topics)
         sql, topics = found
-        with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(sql, (start, *topics))
-            head, touched = cursor.fetchone()
-        return int(head or 0), bool(touched)
+        if sqlite:
+            with recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(sql, (start, *topics))
+                head, touched = cursor.fetchone()
+            return int(head or 0), bool(touched)
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(sql, (start, list(topics)) if topics else (start,), prepare=True)
+            row = curs.fetchone()
+        return int(row["head"] or 0), bool(row["touched"])
 
     def _behind(self, projection: Projection, position: int, head: int) -> bool:
         """Whether an event of the projection's topics lies after its position (cheap when it is at the head)."""
