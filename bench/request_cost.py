@@ -33,10 +33,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=60)
     p.add_argument("--profile", action="store_true")
     p.add_argument("--only", default=None)
+    p.add_argument("--show-sql", action="store_true", help="print every SQLite statement of one request of each kind")
     args = p.parse_args(argv)
     plan = load_plan(OUT / "seeded", args.rounds, False)
     var = fresh_copy(OUT / "seeded", "run-cost")
 
+    import sqlite3
+
+    traced: list[str] = []
+    connect = sqlite3.connect
+
+    def traced_connect(*a: Any, **k: Any) -> sqlite3.Connection:  # every statement of both stores, BEGIN/COMMIT too
+        connection = connect(*a, **k)
+        connection.set_trace_callback(traced.append)
+        return connection
+
+    sqlite3.connect = sqlite3.dbapi2.connect = traced_connect  # type: ignore[assignment]  # SQLAlchemy's is dbapi2's
     from infrastructure.config import Settings
     from infrastructure.container import Jejak
     from web import create_app
@@ -103,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         "scoped_rounds": get(lambda i: "/api/feedback-rounds?limit=20", plan["boss_token"]),
     }
     only = set(args.only.split(",")) if args.only else set(kinds)
-    print(f"{'request':<16}{'CPU ms':>9}{'SQL/req':>9}{'write tx/req':>14}")
+    print(f"{'request':<16}{'CPU ms':>9}{'SQL/req':>9}{'write tx/req':>14}{'all SQLite/req':>16}")
     for name, call in kinds.items():
         if name not in only:
             continue
@@ -112,7 +124,12 @@ def main(argv: list[str] | None = None) -> int:
             if answer.status_code >= 400:
                 print(f"{name}: {answer.status_code} {answer.get_data(as_text=True)[:300]}", file=sys.stderr)
                 return 1
+        if args.show_sql:
+            traced.clear()
+            call()
+            print(f"-- {name}: {len(traced)} statements", *(f"   {t[:160]}" for t in traced), sep="\n")
         counts.update(sql=0, writes=0)
+        traced.clear()
         profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU time: waits on fsync are not CPU
         start = time.process_time()
         if profiler:
@@ -123,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             profiler.disable()
         cpu = (time.process_time() - start) / args.requests
         print(f"{name:<16}{cpu * 1000:9.2f}{counts['sql'] / args.requests:9.1f}"
-              f"{counts['writes'] / args.requests:14.1f}")
+              f"{counts['writes'] / args.requests:14.1f}{len(traced) / args.requests:16.1f}")
         if profiler:
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)

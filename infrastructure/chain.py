@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    NotSupportedError,
+    OperationalError,
+    PersistenceError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from infrastructure.outbox import OUTBOX_TABLE, SQLITE_DDL, outbox_rows
@@ -61,8 +73,53 @@ def chain_rows(previous: bytes, positions: Sequence[int], events: Sequence[Store
     return rows
 
 
+# Runs an insert (given a driver's cursor) in a write transaction of its own choosing, with whatever else belongs in
+# it, or else the recorder's own insert (the last argument).
+JointWrite = Callable[[Sequence[StoredEvent], Callable[[Any], Sequence[int] | None],
+                       Callable[[], Sequence[int] | None]], Sequence[int] | None]
+# sqlite3's errors as the library's (as its own transactions raise them: the ledger turns IntegrityError into Conflict)
+_ERRORS: tuple[tuple[type[sqlite3.Error], type[PersistenceError]], ...] = (
+    (sqlite3.InterfaceError, InterfaceError), (sqlite3.DataError, DataError),
+    (sqlite3.OperationalError, OperationalError), (sqlite3.IntegrityError, IntegrityError),
+    (sqlite3.InternalError, InternalError), (sqlite3.ProgrammingError, ProgrammingError),
+    (sqlite3.NotSupportedError, NotSupportedError), (sqlite3.DatabaseError, DatabaseError))
+
+
+def persistence_error(error: sqlite3.Error) -> PersistenceError:
+    """The library's error for an sqlite3 error, as the library's own SQLite transactions raise it."""
+    for raised, kind in _ERRORS:
+        if isinstance(error, raised):
+            return kind(error)
+    return PersistenceError(error)
+
+
+def postgres_error(error: Exception) -> PersistenceError:
+    """The library's error for a psycopg error, as the library's own PostgreSQL connections raise it."""
+    import psycopg
+
+    for raised, kind in ((psycopg.InterfaceError, InterfaceError), (psycopg.OperationalError, OperationalError),
+                         (psycopg.DataError, DataError), (psycopg.IntegrityError, IntegrityError),
+                         (psycopg.InternalError, InternalError), (psycopg.ProgrammingError, ProgrammingError),
+                         (psycopg.NotSupportedError, NotSupportedError), (psycopg.DatabaseError, DatabaseError)):
+        if isinstance(error, raised):
+            return kind(str(error))
+    return PersistenceError(str(error))
+
+
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     """SQLite application recorder that extends the hash chain inside the insert transaction."""
+
+    # Set by the container when the read models share the file: the write then runs in the read models' write
+    # transaction, which catches the projections up with the events just inserted (``ProjectionRunner.write_jointly``).
+    joint_write: JointWrite | None = None
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """Insert in the library's own transaction, or in the joint write's when one is set."""
+        joint = self.joint_write
+        if joint is None:
+            return super().insert_events(stored_events, **kwargs)
+        return joint(stored_events, lambda c: self._insert_events(c, stored_events, **kwargs),
+                     lambda: super(ChainedSQLiteRecorder, self).insert_events(stored_events, **kwargs))
 
     def construct_create_table_statements(self) -> list[str]:
         """Also create the chain table."""

@@ -11,7 +11,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from infrastructure.chain import CHAIN_TABLE, GENESIS, chain_rows
+from infrastructure.chain import CHAIN_TABLE, GENESIS, JointWrite, chain_rows
 from infrastructure.outbox import OUTBOX_TABLE, POSTGRES_DDL, outbox_rows
 
 
@@ -31,6 +31,25 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self.outbox_table = Identifier(self.datastore.schema, OUTBOX_TABLE) if self.datastore.schema \
             else Identifier(OUTBOX_TABLE)
         self.sql_create_statements.append(SQL(POSTGRES_DDL).format(self.outbox_table))
+
+    # As ChainedSQLiteRecorder's: set by the container, the write then runs in the read models' write transaction.
+    joint_write: JointWrite | None = None
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """Insert in the library's own transaction, or in the joint write's when one is set."""
+        joint = self.joint_write
+        if joint is None or not stored_events or self.datastore.enable_db_functions:
+            return super().insert_events(stored_events, **kwargs)
+        return joint(stored_events, lambda curs: self.insert_on(curs, stored_events, **kwargs),
+                     lambda: super(ChainedPostgresRecorder, self).insert_events(stored_events, **kwargs))
+
+    def insert_on(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+                  ) -> Sequence[int] | None:
+        """The library's insert (table lock, notification, rows) and the chain's, on a cursor of a transaction the
+        caller began and ends; the events' positions."""
+        self._insert_events(curs, stored_events, **kwargs)
+        self._insert_stored_events(curs, stored_events, **kwargs)
+        return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:

@@ -61,6 +61,7 @@ from application.upward_feedback import UpwardFeedbackService
 from domain.errors import DomainError
 from domain.feedback_round import FeedbackRound
 from infrastructure.blue_green import BlueGreen, rebuild_changed
+from infrastructure.chain import ChainedSQLiteRecorder
 from infrastructure.config import Settings
 from infrastructure.database import make_engine, setup_lock
 from infrastructure.log_cache import LogCache
@@ -134,6 +135,15 @@ class Jejak:
         self.verifier.checks.append(self.snapshot_check)
         if self.settings.catch_up_in_request:
             self.ledger.after_record.append(self.projections.catch_up_quietly)
+        # a command's events and the read models' rows in one transaction while writes catch up
+        recorder = self.ledger.recorder
+        if isinstance(recorder, ChainedSQLiteRecorder) and self.projections.shares_sqlite_file():
+            recorder.joint_write = self.projections.write_jointly
+        elif self.settings.database().kind == "postgres":  # the read models' engine is on the ledger's database
+            from infrastructure.chain_postgres import ChainedPostgresRecorder
+
+            if isinstance(recorder, ChainedPostgresRecorder):
+                recorder.joint_write = self.projections.write_jointly
         self.auto_seal = AutoSealer(self.seals, self.settings.seal_key_file, self.settings.seal_every_events,
                                     self.settings.seal_every_minutes)
         self.ledger.after_record.append(self.auto_seal)

@@ -20,9 +20,12 @@ class LogCache(Generic[K, V]):
     """Values by key, valid while no event the given read models read has been stored since they were read."""
 
     def __init__(self, head: Callable[[], int], touched: Callable[[int, int], bool],
-                 current: Callable[[], bool] | None = None, ttl: float = 30.0, size: int = 10_000):
+                 current: Callable[[], bool] | None = None, ttl: float = 30.0, size: int = 10_000,
+                 probe: Callable[[int], tuple[int, bool]] | None = None):
         self.head = head  # the position of the last stored event
         self.touched = touched  # touched(a, b): an event the read models read lies in (a, b]
+        # probe(a): the head and whether an event the read models read lies after a, in one read (for ``lookup``)
+        self.probe = probe
         # current(): the read models have taken every event of their topics (else a value read from them now is
         # not kept: with a separate projection worker, an event may be stored before it is projected)
         self.current = current
@@ -44,6 +47,23 @@ class LogCache(Generic[K, V]):
         if found is None or time.monotonic() - found[0] > self.ttl:
             return None
         return found[1]
+
+    def lookup(self, key: K) -> tuple[int, V | None]:
+        """The head of the log now and, as ``get`` gives it, the value for ``key`` there; with ``probe`` both
+        come from one read."""
+        if self.probe is None:
+            head = self.head()
+            return head, self.get(key, head)
+        last = self._head
+        head, touched = self.probe(last)
+        if head != last:
+            if not self._entries or head < last or touched:  # as in ``get``: a race errs towards reading again
+                return head, None
+            self._head = head
+        found = self._entries.get(key)
+        if found is None or time.monotonic() - found[0] > self.ttl:
+            return head, None
+        return head, found[1]
 
     def put(self, key: K, head: int, value: V) -> None:
         """Keep a value read at ``head`` (a head read before the value was), forgetting those of other heads."""

@@ -11,6 +11,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -18,9 +19,10 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Notification, StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import get_topic
+from eventsourcing.utils import retry as retried
 from sqlalchemy import (
     JSON,
     Column,
@@ -39,10 +41,12 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from application.ledger import Ledger
 from domain.text import escaped
 from infrastructure import people_index
+from infrastructure.chain import persistence_error, postgres_error
 from infrastructure.database import UTCDateTime, writer
 from infrastructure.replay import (
     CHUNK,
@@ -58,6 +62,9 @@ from infrastructure.replay import (
 )
 
 log = logging.getLogger(__name__)
+# True while this thread's last write caught every projection up with its own events, in the write's transaction:
+# the catch-up after it has nothing to do (``ProjectionRunner.write_jointly``)
+_CAUGHT_UP: ContextVar[bool] = ContextVar("jejak_caught_up_with_own_write", default=False)
 BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while a bulk rebuild writes
 
 tracking_metadata = MetaData()
@@ -368,6 +375,7 @@ class ProjectionRunner:
         self._head_reader = sqlite_head_reader(ledger) or self._read_head
         self._writer = writer(engine)
         self._move_sql: dict[tuple[str, int, str], str] = {}  # (paramstyle, names) -> the tracking UPDATE's text
+        self._probe: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}  # head_and_touched's statement, topics
         self._time_processor: dict[str, Any] = {}
         # CPU seconds of the last one-pass rebuild: each projection's own work, and "(read)" for reading and decoding
         self.pass_cpu: dict[str, float] = {}
@@ -425,6 +433,37 @@ class ProjectionRunner:
             return True
         topics = sorted(frozenset().union(*(p.topics() for p in projections)))
         return bool(self.ledger.recorder.select_notifications(start=start + 1, limit=1, stop=stop, topics=topics))
+
+    def head_and_touched(self, names: Sequence[str], start: int) -> tuple[int, bool]:
+        """The head of the log and whether an event the named projections read was stored after position
+        ``start``, read together: on SQLite in one statement (a request asks both before it authenticates)."""
+        recorder: Any = self.ledger.recorder  # the library's SQLite or PostgreSQL application recorder
+        sqlite = isinstance(recorder, SQLiteApplicationRecorder)
+        found = self._probe.get(tuple(names))
+        if found is None:
+            projections = [self._get(name) for name in names]
+            topics = () if any(p.wants_all() for p in projections) else tuple(
+                sorted(frozenset().union(*(p.topics() for p in projections))))
+            if sqlite:
+                table, position = recorder.events_table_name, "rowid"
+                wanted = f" AND topic IN ({', '.join('?' * len(topics))})" if topics else ""
+            else:  # PostgreSQL: the library's schema-qualified table; the topics as one array parameter
+                table, position = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"', "notification_id"
+                wanted = " AND topic = ANY(%s)" if topics else ""
+            mark = "?" if sqlite else "%s"
+            found = self._probe[tuple(names)] = (
+                f"SELECT (SELECT MAX({position}) FROM {table}) AS head, EXISTS (SELECT 1 FROM {table} "
+                f"WHERE {position} > {mark}{wanted}) AS touched", topics)
+        sql, topics = found
+        if sqlite:
+            with recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(sql, (start, *topics))
+                head, touched = cursor.fetchone()
+            return int(head or 0), bool(touched)
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(sql, (start, list(topics)) if topics else (start,), prepare=True)
+            row = curs.fetchone()
+        return int(row["head"] or 0), bool(row["touched"])
 
     def _behind(self, projection: Projection, position: int, head: int) -> bool:
         """Whether an event of the projection's topics lies after its position (cheap when it is at the head)."""
@@ -515,6 +554,100 @@ class ProjectionRunner:
                 projection.process(conn, batch)
         return len(notifications)
 
+    def write_jointly(self, stored_events: Sequence[StoredEvent], insert: Callable[[Any], Sequence[int] | None],
+                      alone: Callable[[], Sequence[int] | None]) -> Sequence[int] | None:
+        """Insert events (``insert`` given a cursor) and, in the same SQLite transaction, catch every projection up
+        with them, when writes catch the read models up (``catch_up_quietly`` listens to the ledger) and they
+        stand at the position before the events: one write transaction per command instead of two, and no re-read
+        of the events just written. The projections' part runs in a savepoint: if it fails (or a projection is
+        behind, e.g. after a parked event or another process's failed catch-up) only it is rolled back, the events
+        are stored all the same and the catch-up after the write takes the ordinary path (retries, parking).
+        ``alone`` stores the events in the recorder's own transaction (where a worker catches up)."""
+        if self.catch_up_quietly not in self.ledger.after_record:
+            _CAUGHT_UP.set(False)
+            return alone()
+        if not isinstance(self.ledger.recorder, SQLiteApplicationRecorder):
+            return self._write_jointly_postgres(stored_events, insert)
+        try:
+            with self._writer.begin() as conn:
+                raw = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                try:
+                    try:
+                        positions = insert(SQLiteCursor(raw))  # type: ignore[arg-type]
+                    except sqlite3.Error as e:
+                        raise persistence_error(e) from e
+                    caught_up = bool(positions) and self._project_written(conn, raw, positions or (), stored_events)
+                finally:
+                    raw.close()
+        except DBAPIError as e:  # taking the write lock or committing
+            if isinstance(e.orig, sqlite3.Error):
+                raise persistence_error(e.orig) from e
+            raise
+        _CAUGHT_UP.set(caught_up)
+        return positions
+
+    @retried((OperationalError, InterfaceError), max_attempts=10, wait=0.2)  # as the library's insert: lock timeouts
+    def _write_jointly_postgres(self, stored_events: Sequence[StoredEvent],
+                                insert: Callable[[Any], Sequence[int] | None]) -> Sequence[int] | None:
+        """``write_jointly`` on PostgreSQL: the library's insert on a cursor of the read models' connection (with the
+        library's composite types), errors raised as the library raises them."""
+        from psycopg import Error as PsycopgError
+        from psycopg.rows import dict_row
+        from psycopg.types.composite import register_composite
+
+        recorder = self.ledger.recorder
+        adapters = recorder.datastore.psycopg_type_adapters  # type: ignore[attr-defined]
+        try:
+            with self._writer.begin() as conn:
+                driver = conn.connection.dbapi_connection
+                for info in adapters.values():
+                    if not driver.adapters.types.get(info.oid):  # type: ignore[union-attr]
+                        register_composite(info, driver)  # type: ignore[arg-type]
+                with driver.cursor(row_factory=dict_row) as raw:  # type: ignore[union-attr]
+                    try:
+                        positions = insert(raw)
+                    except PsycopgError as e:
+                        raise postgres_error(e) from e
+                    caught_up = bool(positions) and self._project_written(conn, raw, positions or (), stored_events)
+        except DBAPIError as e:  # beginning or committing
+            if isinstance(e.orig, PsycopgError):
+                raise postgres_error(e.orig) from e
+            raise
+        _CAUGHT_UP.set(caught_up)
+        return positions
+
+    def _project_written(self, conn: Connection, raw: Any, positions: Sequence[int],
+                         stored_events: Sequence[StoredEvent]) -> bool:
+        """Hand the events just inserted at ``positions`` to every projection and move all their positions past
+        them (compare-and-set from the position before them), in a savepoint of the inserting transaction; True
+        when done, False when rolled back to the savepoint (a projection behind, or one that failed)."""
+        start, stop = positions[0] - 1, positions[-1]
+        if stop - start != len(positions) or len(positions) != len(stored_events):
+            return False
+        # the savepoint and the positions' compare-and-set straight through the driver's cursor (``raw``, on
+        # ``conn``'s connection): SQLAlchemy's execution cost more than the statements
+        raw.execute("SAVEPOINT jejak_projections")
+        try:
+            raw.execute(self._move_statement(conn, len(self.projections)),
+                        (stop, self._driver_time(conn), start, *self.projections))
+            if raw.rowcount == len(self.projections):
+                to_domain_event = self.ledger.mapper.to_domain_event
+                events = [Projected(p, to_domain_event(s)) for p, s in zip(positions, stored_events, strict=True)]
+                for name, projection in self.projections.items():
+                    wants_all, topics = self._interest[name]
+                    batch = events if wants_all else [e for e, s in zip(events, stored_events, strict=True)
+                                                      if s.topic in topics]
+                    if batch:
+                        projection.process(conn, batch)
+                raw.execute("RELEASE jejak_projections")
+                return True
+        except Exception:  # noqa: BLE001 - the events stand; the catch-up after the write retries and parks
+            log.warning("projecting a write in its own transaction failed; the read models catch up after it",
+                        exc_info=True)
+        raw.execute("ROLLBACK TO jejak_projections")
+        raw.execute("RELEASE jejak_projections")
+        return False
+
     def _driver_time(self, conn: Connection) -> Any:
         """Now, as the tracking table's ``updated_at`` column hands it to the driver (SQLite stores text)."""
         processor = self._time_processor.get(conn.dialect.name, False)
@@ -544,7 +677,7 @@ class ProjectionRunner:
         is in the event store's SQLite file, both are read in one read transaction on the library's connection
         (a consistent snapshot, and a fraction of the cost of a pooled SQLAlchemy connection for the positions)."""
         recorder = self.ledger.recorder
-        if not self._shares_sqlite_file():
+        if not self.shares_sqlite_file():
             with self.engine.connect() as conn:
                 positions = {str(n): int(p) for n, p in conn.execute(_POSITIONS)}
             start = min(positions.get(name, 0) for name in self.projections)
@@ -563,7 +696,7 @@ class ProjectionRunner:
         return positions, [Notification(id=position, originator_id=convert(oid), originator_version=version,
                                         topic=topic, state=state) for position, oid, version, topic, state in rows]
 
-    def _shares_sqlite_file(self) -> bool:
+    def shares_sqlite_file(self) -> bool:
         """Whether the read models live in the event store's SQLite file (not an in-memory database)."""
         if self._same_file is None:
             recorder = self.ledger.recorder
@@ -575,6 +708,9 @@ class ProjectionRunner:
 
     def catch_up_quietly(self) -> None:
         """Catch up after a command; a failure is logged, not raised, since the command is already durable."""
+        if _CAUGHT_UP.get():  # every projection took this thread's last write with it; later events are their writers'
+            _CAUGHT_UP.set(False)
+            return
         try:
             self.catch_up()
         except Exception:  # noqa: BLE001 - the write succeeded; lag shows in /api/health

@@ -6,7 +6,10 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import marshmallow as ma
 from flask import Flask, send_from_directory
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
 from werkzeug.wrappers import Response
 
 from infrastructure.config import Settings
@@ -57,6 +60,27 @@ BLUEPRINTS = (
     service_records.blp, contacts.blp, exports.blp, standing.blp, development.blp, plans.blp, dialogues.blp,
     target_proposals.blp, upward_feedback.blp, award_proposals.blp, persons.blp, inbox.blp,
 )
+
+
+def build_schemas_once(parser: FlaskParser) -> None:
+    """Make the parser build each argument schema a route names by its class once, not on every request (webargs
+    does, and it cost a submission more than its body's validation); a marshmallow 4 schema keeps no request
+    state, so one instance serves every request."""
+    built: dict[type[ma.Schema], ma.Schema] = {}
+    build_each_time = parser._get_schema
+
+    def get_schema(argmap: Any, req: Any) -> ma.Schema:
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            found = built.get(argmap)
+            if found is None:
+                found = built[argmap] = argmap()
+            return found
+        return build_each_time(argmap, req)
+
+    parser._get_schema = get_schema  # type: ignore[method-assign]
+
+
+build_schemas_once(Blueprint.ARGUMENTS_PARSER)  # the one parser every blueprint's ``arguments`` was decorated with
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -126,7 +126,8 @@ def init_auth(app: Flask) -> None:
     # every read model authentication consults (the grants, the reporting lines, their tracking and parked events)
     # changes only when an event of their topics is stored, and a revocation is one
     cache: LogCache[str, _Known] = LogCache(
-        system.projections.head, lambda a, b: system.projections.touched(SECURITY_READ_MODELS, a, b))
+        system.projections.head, lambda a, b: system.projections.touched(SECURITY_READ_MODELS, a, b),
+        probe=lambda a: system.projections.head_and_touched(SECURITY_READ_MODELS, a))
     app.extensions["jejak_account_backoff"] = AccountBackoff(
         int(app.config.get("JEJAK_AUTH_ACCOUNT_FREE_FAILURES", 5)),
         float(app.config.get("JEJAK_AUTH_BACKOFF_SECONDS", 30.0)), log=system.auth_failures)
@@ -139,8 +140,8 @@ def init_auth(app: Flask) -> None:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         token_hash = hash_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-        head = system.projections.head()  # read before the read models, so a later event only makes it miss
-        known = cache.get(token_hash, head) if token_hash else None
+        # the head is read before the read models, so a later event only makes it miss
+        head, known = cache.lookup(token_hash) if token_hash else (0, None)
         if known is None:
             if not security_read_models_ready():
                 return unavailable()

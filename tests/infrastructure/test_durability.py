@@ -46,3 +46,11 @@ def test_a_command_that_returned_survives_a_kill(tmp_path: Path) -> None:
     finally:
         jejak.close()
     assert os.path.exists(tmp_path / "jejak.db")
+
+
+def test_the_read_models_connections_write_as_durably_as_the_event_stores(sqlite_jejak: Jejak) -> None:
+    """Commands' events are written through the read models' engine too: every commit there reaches the disk."""
+    recorder = sqlite_jejak.ledger.recorder
+    with sqlite_jejak.engine.connect() as conn, recorder.datastore.transaction(commit=False) as cursor:  # type: ignore[attr-defined]
+        cursor.execute("PRAGMA synchronous")
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == cursor.fetchone()[0] == 2  # FULL

@@ -70,3 +70,34 @@ def test_reports_read_before_a_stored_event_is_projected_are_not_kept(sqlite_jej
 
     assert lagging == {o["siti"], o["dewi"]}  # what the directory said when asked
     assert scope() == {o["siti"], o["dewi"], o["andi"]}  # not kept from before the event was projected
+
+
+def test_a_token_read_once_is_served_across_writes_the_access_read_models_do_not_read_and_read_again_after_one(
+        jejak: Jejak) -> None:
+    """Authentication's cache: one read gives the head and whether anything it reads was stored since."""
+    from infrastructure.log_cache import LogCache
+    from web.auth import SECURITY_READ_MODELS
+
+    runner = jejak.projections
+    reads: list[str] = []
+    cache: LogCache[str, str] = LogCache(runner.head, lambda a, b: runner.touched(SECURITY_READ_MODELS, a, b),
+                                         probe=lambda a: runner.head_and_touched(SECURITY_READ_MODELS, a))
+
+    def authenticate() -> str:
+        head, found = cache.lookup("token")
+        if found is None:
+            reads.append("read")
+            found = f"read at {head}"
+            cache.put("token", head, found)
+        return found
+
+    o = office(jejak)
+    first = authenticate()
+    moved = runner.head()
+    jejak.reads.record(SETUP, "contact", o["dewi"], "checking an address")  # a read's record: not for authentication
+    assert runner.head() > moved
+    assert runner.head_and_touched(SECURITY_READ_MODELS, int(first.split()[-1])) == (runner.head(), False)
+    assert authenticate() == first and reads == ["read"]
+    jejak.registry.change_supervisor(SETUP, o["andi"], o["siti"], date(2024, 1, 1), "reorganisation")  # directory
+    assert runner.head_and_touched(SECURITY_READ_MODELS, int(first.split()[-1])) == (runner.head(), True)
+    assert authenticate() == f"read at {runner.head()}" and reads == ["read", "read"]

@@ -1,0 +1,147 @@
+"""A command's events and the read models' rows for them are written in one transaction: no event is ever
+lost or undone for a read model's sake, and every read model takes each event exactly once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from application.actor import system_actor
+from application.errors import Conflict
+from domain.employee import Employee
+from infrastructure.container import Jejak
+from infrastructure.projection import tracking
+from infrastructure.read_models.audit_index import audit_index
+from infrastructure.read_models.directory import employees as directory_employees
+from tests.infrastructure.test_parking import NIPS, FussyNames, register
+
+
+@pytest.fixture
+def write_transactions(jejak: Jejak) -> Iterator[list[str]]:
+    """Every write transaction begun on the read models' engine (whose connection the events now go through too)."""
+    begun: list[str] = []
+
+    def on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("jejak_write"):
+            begun.append("write")
+
+    event.listen(jejak.engine, "begin", on_begin)
+    yield begun
+    event.remove(jejak.engine, "begin", on_begin)
+
+
+def positions(jejak: Jejak) -> dict[str, int]:
+    with jejak.engine.connect() as conn:
+        return {str(n): int(p) for n, p in conn.execute(select(tracking.c.name, tracking.c.position))}
+
+
+def audit_rows(jejak: Jejak) -> tuple[int, int]:
+    """Rows of the audit index (which takes every event) and distinct positions among them."""
+    with jejak.engine.connect() as conn:
+        return (int(conn.execute(select(func.count()).select_from(audit_index)).scalar() or 0),
+                int(conn.execute(select(func.count(audit_index.c.position.distinct()))).scalar() or 0))
+
+
+def employees(jejak: Jejak) -> dict[str, Any]:
+    """The directory's employees by name."""
+    with jejak.engine.connect() as conn:
+        return {row.name: row for row in conn.execute(select(directory_employees))}
+
+
+def with_fussy(jejak: Jejak, refuse: str) -> FussyNames:
+    """The system's runner with one more projection, refusing one employee's name, caught up to the head."""
+    fussy = FussyNames(refuse)
+    runner = jejak.projections
+    runner.projections[fussy.name] = fussy
+    runner._interest[fussy.name] = (fussy.wants_all(), fussy.topics())
+    runner.retry_pause = 0
+    runner.create_tables()
+    runner.catch_up()
+    return fussy
+
+
+def test_a_command_stores_its_events_and_every_read_model_row_in_one_write_transaction(
+        jejak: Jejak, write_transactions: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    register(jejak, system_actor("t"), "Ani")
+    monkeypatch.setattr(jejak.projections, "_read_batch", lambda: pytest.fail("the log was read back"))
+    write_transactions.clear()
+
+    saved = jejak.registry.change_position(system_actor("t"), employees(jejak)["Ani"].id,
+                                                  "Kepala Seksi", date(2025, 1, 2), "promosi")
+
+    head = jejak.projections.head()
+    assert write_transactions == ["write"]  # the events, the chain, the read models and the tracking positions
+    assert set(positions(jejak).values()) == {head}
+    assert (jejak.directory.employee(saved.id) or {}).get("position") == "Kepala Seksi"
+    assert audit_rows(jejak) == (head, head)
+
+
+def test_a_read_model_failing_on_a_command_loses_no_event_and_parks_it_after_its_retries(
+        jejak: Jejak, caplog: pytest.LogCaptureFixture) -> None:
+    fussy = with_fussy(jejak, refuse="Boom")
+
+    register(jejak, system_actor("t"), "Ani", "Boom", "Citra")
+
+    head = jejak.projections.head()
+    assert set(employees(jejak)) == {"Ani", "Boom", "Citra"}
+    assert fussy.names(jejak.projections) == ["Ani", "Citra"]
+    [parked] = jejak.projections.parked_events()
+    assert (parked.name, parked.attempts) == ("fussy_names", 3)
+    assert set(positions(jejak).values()) == {head}
+    assert audit_rows(jejak) == (head, head)  # the others took Boom's events once, after the rollback
+    assert any("projecting a write in its own transaction failed" in r.getMessage() for r in caplog.records)
+
+
+def test_a_read_model_behind_the_log_is_caught_up_the_ordinary_way_and_the_others_take_each_event_once(
+        jejak: Jejak) -> None:
+    register(jejak, system_actor("t"), "Ani")
+    fussy = FussyNames("nobody")
+    runner = jejak.projections
+    runner.projections[fussy.name] = fussy
+    runner._interest[fussy.name] = (False, fussy.topics())
+    runner.create_tables()  # at position 0: the events so far are not in it yet
+
+    jejak.registry.register_employee(system_actor("t"), nip=NIPS[1], name="Budi", unit="DINKES",
+                                            position="Dokter", rank="III/b", rank_since=date(2014, 4, 1))
+
+    head = runner.head()
+    assert fussy.names(runner) == ["Ani", "Budi"]
+    assert set(positions(jejak).values()) == {head}
+    assert audit_rows(jejak) == (head, head)
+
+
+def test_a_command_that_cannot_store_its_events_writes_nothing_at_all(jejak: Jejak) -> None:
+    register(jejak, system_actor("t"), "Ani")
+    ani = employees(jejak)["Ani"]
+    first, second = (jejak.ledger.load(Employee, ani.id) for _ in range(2))
+    first.change_position("Kepala Seksi", date(2025, 1, 2), "promosi")
+    second.change_position("Kepala Bidang", date(2025, 1, 2), "promosi")
+    jejak.ledger.record(system_actor("t"), first)
+    before = (jejak.projections.head(), positions(jejak), audit_rows(jejak))
+
+    with pytest.raises(Conflict):
+        jejak.ledger.record(system_actor("t"), second)
+
+    assert (jejak.projections.head(), positions(jejak), audit_rows(jejak)) == before
+    assert (jejak.directory.employee(ani.id) or {}).get("position") == "Kepala Seksi"
+
+
+def test_where_a_worker_catches_up_a_command_stores_its_events_alone(
+        jejak: Jejak, caplog: pytest.LogCaptureFixture) -> None:
+    jejak.ledger.after_record.remove(jejak.projections.catch_up_quietly)  # JEJAK_CATCH_UP_IN_REQUEST=0
+    before = positions(jejak)
+
+    register(jejak, system_actor("t"), "Ani")
+
+    assert positions(jejak) == before
+    assert max(before.values()) < jejak.projections.head()
+    with caplog.at_level(logging.WARNING):
+        jejak.projections.catch_up()
+    head = jejak.projections.head()
+    assert set(positions(jejak).values()) == {head} and audit_rows(jejak) == (head, head)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
