@@ -315,24 +315,24 @@ def plain(value: Any) -> Any:
     return value["_data_"] if type(value) is dict and "_type_" in value else value
 
 
-def sqlite_head_reader(ledger: Ledger) -> Callable[[], int] | None:
-    """A reader of the log's last position on a file-backed SQLite store: one connection of its own per thread
-    and process (every request reads the head; the library's pooled, locked transaction costs ten times the
-    statement). None for other stores."""
+def sqlite_reader(ledger: Ledger) -> Callable[[], sqlite3.Connection] | None:
+    """The log's SQLite file on one connection of its own per thread and process, for the reads every request makes
+    (the head; whether a read model's topics were written since): the library's pooled, locked transaction costs
+    ten times such a statement. None unless the log is an SQLite file."""
     recorder = ledger.recorder
     if not isinstance(recorder, SQLiteApplicationRecorder) or recorder.datastore.pool.is_sqlite_memory_mode:
         return None
-    path, statement = recorder.datastore.pool.db_name, recorder.select_max_notification_id_statement
+    path = recorder.datastore.pool.db_name
     local = threading.local()
 
-    def read() -> int:
+    def connection() -> sqlite3.Connection:
         conn = getattr(local, "conn", None)
         if conn is None or local.pid != os.getpid():  # a connection never crosses a fork
             conn = sqlite3.connect(path, uri=True, timeout=30, isolation_level=None, check_same_thread=False)
             local.conn, local.pid = conn, os.getpid()
-        return int(conn.execute(statement).fetchone()[0] or 0)
+        return cast(sqlite3.Connection, conn)
 
-    return read
+    return connection
 
 
 class LostRace(Exception):
@@ -372,7 +372,7 @@ class ProjectionRunner:
         self.parallel_rebuild_from = 300_000
         self.worker_cost = WORKER_COST
         self._same_file: bool | None = None
-        self._head_reader = sqlite_head_reader(ledger) or self._read_head
+        self._sqlite = sqlite_reader(ledger)
         self._writer = writer(engine)
         self._move_sql: dict[tuple[str, int, str], str] = {}  # (paramstyle, names) -> the tracking UPDATE's text
         self._probe: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}  # head_and_touched's statement, topics
@@ -390,9 +390,9 @@ class ProjectionRunner:
 
     def head(self) -> int:
         """The position of the last stored event."""
-        return self._head_reader()
-
-    def _read_head(self) -> int:
+        if self._sqlite is not None:
+            return int(self._sqlite().execute(self.ledger.recorder.select_max_notification_id_statement  # type: ignore[attr-defined]
+                                              ).fetchone()[0] or 0)
         return int(self.ledger.recorder.max_notification_id() or 0)
 
     def position(self, name: str) -> int:
@@ -455,7 +455,10 @@ class ProjectionRunner:
                 f"SELECT (SELECT MAX({position}) FROM {table}) AS head, EXISTS (SELECT 1 FROM {table} "
                 f"WHERE {position} > {mark}{wanted}) AS touched", topics)
         sql, topics = found
-        if sqlite:
+        if self._sqlite is not None:
+            head, touched = self._sqlite().execute(sql, (start, *topics)).fetchone()
+            return int(head or 0), bool(touched)
+        if sqlite:  # in memory: the library's own connection
             with recorder.datastore.transaction(commit=False) as cursor:
                 cursor.execute(sql, (start, *topics))
                 head, touched = cursor.fetchone()
