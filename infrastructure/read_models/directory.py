@@ -48,6 +48,8 @@ units = Table(
     Column("name", String(200), nullable=False),
     Column("version", Integer, nullable=False),
     Column("registered_at", UTCDateTime(), nullable=False),
+    # kept as employees register and move (the unit list must not count the whole directory on every read)
+    Column("employee_count", Integer, nullable=False),
 )
 
 employees = Table(
@@ -185,6 +187,11 @@ def _finished(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# each unit's head count from the employees in it (every unit, or those a WHERE names)
+_RECOUNT = units.update().values(employee_count=select(func.count()).where(employees.c.unit == units.c.code)
+                                 .scalar_subquery())
+
+
 class DirectoryProjection(BulkReplay):
     """Keeps the unit list and the employee directory current."""
 
@@ -206,6 +213,7 @@ class DirectoryProjection(BulkReplay):
         """Coalesce the batch per row, then write each shape of change with one executemany."""
         new_employees: dict[UUID, dict[str, Any]] = {}
         changed: dict[UUID, dict[str, Any]] = {}
+        recount = self._units_left(conn, batch)
         for item in batch:
             event = item.event
             if isinstance(event, Unit.Registered):
@@ -214,7 +222,10 @@ class DirectoryProjection(BulkReplay):
                 self._rename_unit(conn, event)
             elif isinstance(event, Employee.Registered):
                 new_employees[event.originator_id] = _registered_row(event)
+                recount.add(event.unit)
             else:
+                if isinstance(event, Employee.Moved):
+                    recount.add(event.unit)
                 target = new_employees.get(event.originator_id) or changed.setdefault(event.originator_id, {})
                 target.update(_changes(event))
                 target["version"] = event.originator_version
@@ -222,6 +233,17 @@ class DirectoryProjection(BulkReplay):
         if new_employees:
             conn.execute(employees.insert(), list(new_employees.values()))
         self._apply_changes(conn, changed)
+        if recount:
+            conn.execute(_RECOUNT.where(units.c.code.in_(bindparam("codes", expanding=True))),
+                         {"codes": sorted(recount)})
+
+    @staticmethod
+    def _units_left(conn: Connection, batch: Sequence[Projected]) -> set[str]:
+        """The units employees moving in this batch are in now (their head counts change too)."""
+        moving = [item.event.originator_id for item in batch if isinstance(item.event, Employee.Moved)]
+        if not moving:
+            return set()
+        return set(conn.execute(select(employees.c.unit).where(employees.c.id.in_(moving))).scalars())
 
     def fold(self, events: Iterator[RawEvent]) -> Folded:
         """Fold raw events into rows of plain JSON values (typed values unwrapped to their ISO/hex text,
@@ -252,7 +274,7 @@ class DirectoryProjection(BulkReplay):
                     "status": s.get("status", PNS), "status_since": plain(s.get("status_since", s["service_start"]))}
             elif topic == UNIT_REGISTERED:
                 unit_rows[oid] = {"code": s["code"], "id": oid, "name": s["name"], "version": version,
-                                  "registered_at": plain(s["timestamp"])}
+                                  "registered_at": plain(s["timestamp"]), "employee_count": 0}
             elif topic == UNIT_RENAMED:
                 unit_rows.setdefault(oid, {}).update(name=s["name"], version=version)
         return {str(units.name): unit_rows, str(employees.name): rows}
@@ -267,6 +289,7 @@ class DirectoryProjection(BulkReplay):
                 _insert_sqlite(conn, table, rows)
             elif rows:
                 conn.execute(table.insert(), [_finished(r) for r in _complete(table, rows)])
+        conn.execute(_RECOUNT)  # once, after every row is in
 
     def _apply_changes(self, conn: Connection, changed: dict[UUID, dict[str, Any]]) -> None:
         shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -283,7 +306,8 @@ class DirectoryProjection(BulkReplay):
     def _register_unit(self, conn: Connection, e: Unit.Registered) -> None:
         conn.execute(
             units.insert().values(
-                code=e.code, id=e.originator_id, name=e.name, version=e.originator_version, registered_at=e.timestamp
+                code=e.code, id=e.originator_id, name=e.name, version=e.originator_version, registered_at=e.timestamp,
+                employee_count=0,
             )
         )
 
@@ -299,13 +323,7 @@ class DirectoryView:
 
     def units(self) -> list[dict[str, Any]]:
         """Every unit with its head count."""
-        counts = select(employees.c.unit, func.count().label("n")).group_by(employees.c.unit).subquery()
-        stmt = (
-            select(units, func.coalesce(counts.c.n, 0).label("employee_count"))
-            .outerjoin(counts, counts.c.unit == units.c.code)
-            .order_by(units.c.code)
-        )
-        return self._rows(stmt)
+        return self._rows(select(units).order_by(units.c.code))
 
     def unit(self, code: str) -> dict[str, Any] | None:
         """One unit by code."""

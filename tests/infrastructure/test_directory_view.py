@@ -41,3 +41,34 @@ def test_all_reports_follows_every_reporting_line_down_and_nothing_else(jejak: J
     jejak.projections.catch_up()
     assert jejak.directory.all_reports(other_head) == set(outsiders) | {lead} | set(staff[lead])
     assert lead not in jejak.directory.all_reports(deputies[0])
+
+
+def test_unit_head_counts_follow_registrations_and_moves_and_rebuild_the_same(jejak: Jejak, hr: Actor) -> None:
+    from tests.infrastructure.query_plans import captured
+
+    for code in ("BKPSDM", "DINSOS", "DISDIK"):
+        jejak.registry.register_unit(hr, code, f"Unit {code}")
+    serial = iter(range(1, 200))
+
+    def register(unit: str) -> UUID:
+        i = next(serial)
+        return jejak.registry.register_employee(
+            hr, nip=f"19850315201001{1 + i % 2}{i:03d}", name=f"Pegawai {i}", unit=unit, position="Analis",
+            rank="III/a", rank_since=date(2015, 1, 1), supervisor_id=None).id
+
+    movers = [register("BKPSDM") for _ in range(4)] + [register("DINSOS")]
+    jejak.registry.move_employee(hr, movers[0], "DINSOS", date(2024, 1, 1), "mutasi")
+    jejak.registry.move_employee(hr, movers[1], "DISDIK", date(2024, 1, 1), "mutasi")
+    jejak.registry.move_employee(hr, movers[1], "DINSOS", date(2025, 1, 1), "mutasi lagi")
+    jejak.projections.catch_up()
+
+    def counts() -> dict[str, int]:
+        return {u["code"]: u["employee_count"] for u in jejak.queries.people.units()}
+
+    assert counts() == {"BKPSDM": 2, "DINSOS": 3, "DISDIK": 0}
+    with captured(jejak.engine) as seen:
+        jejak.queries.people.units()
+    # the unit list reads the units alone: its cost follows the units, not the size of the directory
+    assert not any("directory_employees" in statement for statement, _ in seen)
+    jejak.projections.rebuild("directory")
+    assert counts() == {"BKPSDM": 2, "DINSOS": 3, "DISDIK": 0}
