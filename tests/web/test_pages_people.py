@@ -4,7 +4,7 @@ career timeline (an auditor states a reason, which is recorded), and the supervi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -211,3 +211,20 @@ def test_an_auditor_finds_the_technical_detail_folded_away_with_a_link_to_the_ra
     assert '<details class="technical">' in page
     assert "domain.employee:Employee.Registered" in page
     assert f'href="/audit/events?aggregate_id={staff}' in page
+
+
+def test_a_long_timeline_shows_a_page_at_a_time_with_a_link_to_the_next(site: Site) -> None:
+    staff = site.api.ids["staff"]
+    for i in range(55):  # with the registration: more entries than one page holds
+        site.jejak.registry.change_position(HR, staff, f"Analis tingkat {i}", date.today() - timedelta(days=60 - i),
+                                            "penataan jabatan")
+    site.jejak.projections.catch_up()
+    client = site.client("employee")
+
+    first = client.get(f"/employees/{staff}/timeline")
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200 and page.count('class="card kind-') == 50
+    assert "56" in page and 'rel="next"' in page
+    next_url = page.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    rest = client.get(next_url).get_data(as_text=True)
+    assert rest.count('class="card kind-') == 6 and 'rel="next"' not in rest

@@ -45,18 +45,20 @@ def own_or_find(target: str, search: str, heading: str) -> Any:
 @bp.route("/employees/<employee_id>/timeline", methods=["GET", "POST"])
 @page("timeline.employee_timeline")
 def timeline(employee_id: str) -> Any:
-    """A career timeline as cards in date order; an auditor first states a reason (a POST form), the read is
-    recorded once, and the page shows it again on reload without a new record."""
+    """A career timeline as cards in date order, a page at a time; an auditor first states a reason (a POST form),
+    the read is recorded once, and the page (and its next pages) shows again without a new record."""
     eid = parse_id(employee_id, "employee")
     person = jejak().queries.people.entry(eid)
     queries = jejak().queries.timeline
     if not jejak().policy.reads_are_recorded(actor()):
         if request.method == "POST":
             return redirect(url_for("pages.people.timeline", employee_id=eid), 303)
-        return timeline_page(queries.timeline(actor(), eid, None, None, [], None, None), False)
+        return timeline_page(queries.timeline(actor(), eid, None, None, [], None, None, None, PAGE_SIZE,
+                                              cursor_arg()), False)
     return behind_reason(
         "timeline", eid, lambda reason, case_id: queries.record_read(actor(), eid, reason, case_id),
-        lambda read_id: timeline_page(queries.timeline(actor(), eid, None, None, [], None, None, read_id), True),
+        lambda read_id: timeline_page(queries.timeline(actor(), eid, None, None, [], None, None, read_id, PAGE_SIZE,
+                                                       cursor_arg()), True),
         person=person)
 
 
@@ -65,8 +67,9 @@ def timeline_page(data: dict[str, Any], recorded: bool) -> Any:
     person = jejak().queries.people.entry(data["employee_id"])
     cards = Cards(actor(), jejak().policy, jejak().queries.people.entry, person)
     technical = jejak().policy.may_read_raw_events(actor())
-    return render("pages/timeline.html", data=data, recorded=recorded, technical=technical,
-                  cards=[cards.card(item, technical) for item in data["items"]])
+    found = {"items": data["items"], "next_cursor": data["next_cursor"], "total": data["count"]}
+    return render("pages/timeline.html", data=data, recorded=recorded, technical=technical, found=found,
+                  next_url=next_page(found), cards=[cards.card(item, technical) for item in data["items"]])
 
 
 @bp.route("/appraisals")
