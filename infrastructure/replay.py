@@ -65,12 +65,13 @@ def decoded(rows: Iterable[StoredRow], decrypt: Callable[[bytes], bytes] | None,
             decompress: Callable[[bytes], bytes] | None) -> Iterator[RawEvent]:
     """Stored rows decrypted, decompressed and JSON-decoded (no domain objects)."""
     loads = orjson.loads
+    make = tuple.__new__  # a named tuple without its Python-level __new__: half the cost, once per stored event
     for position, oid, version, topic, state in rows:
         if decrypt:
             state = decrypt(state)
         if decompress:
             state = decompress(state)
-        yield RawEvent(position, topic, oid.hex if isinstance(oid, UUID) else oid, version, loads(state))
+        yield make(RawEvent, (position, topic, oid.hex if isinstance(oid, UUID) else oid, version, loads(state)))
 
 
 def canonical_id(stored: str) -> str:
