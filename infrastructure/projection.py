@@ -538,8 +538,8 @@ class ProjectionRunner:
         behind, e.g. after a parked event or another process's failed catch-up) only it is rolled back, the events
         are stored all the same and the catch-up after the write takes the ordinary path (retries, parking).
         ``alone`` stores the events in the recorder's own transaction (where a worker catches up)."""
+        _CAUGHT_UP.set(False)  # until this write's projections are committed with it
         if self.catch_up_quietly not in self.ledger.after_record:
-            _CAUGHT_UP.set(False)
             return alone()
         if not isinstance(self.ledger.recorder, SQLiteApplicationRecorder):
             return self._write_jointly_postgres(stored_events, insert)
