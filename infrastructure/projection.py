@@ -559,15 +559,16 @@ class ProjectionRunner:
 
     def write_jointly(self, stored_events: Sequence[StoredEvent], insert: Callable[[Any], Sequence[int] | None],
                       alone: Callable[[], Sequence[int] | None]) -> Sequence[int] | None:
-        """Insert events (``insert`` given a cursor) and, in the same SQLite transaction, catch every projection up
-        with them, when writes catch the read models up (``catch_up_quietly`` listens to the ledger) and they
-        stand at the position before the events: one write transaction per command instead of two, and no re-read
-        of the events just written. The projections' part runs in a savepoint: if it fails (or a projection is
-        behind, e.g. after a parked event or another process's failed catch-up) only it is rolled back, the events
-        are stored all the same and the catch-up after the write takes the ordinary path (retries, parking).
+        """Insert events (``insert`` given a driver's cursor) and, in the same transaction on the read models'
+        engine (SQLite or PostgreSQL), catch every projection up with them, when writes catch the read models up
+        (``catch_up_quietly`` listens to the ledger) and they all stand at the position before the events: one write
+        transaction per command instead of two, and no re-read of the events just written. The projections' part
+        runs in a savepoint: if it fails (or a projection is behind: a catch-up that failed earlier, a projection
+        just added) only it is rolled back, the events are stored all the same and the catch-up after the write
+        takes the ordinary path (retries, parking).
         ``alone`` stores the events in the recorder's own transaction (where a worker catches up)."""
+        _CAUGHT_UP.set(False)  # until this write's projections are committed with it
         if self.catch_up_quietly not in self.ledger.after_record:
-            _CAUGHT_UP.set(False)
             return alone()
         if not isinstance(self.ledger.recorder, SQLiteApplicationRecorder):
             return self._write_jointly_postgres(stored_events, insert)
