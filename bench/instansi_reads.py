@@ -8,7 +8,8 @@ Reads, as HR with a bearer token: the directory's first page, the first page of 
 the directory's page) and their whole timeline, a closed round's 360 report, a promotion case, its decision replay,
 the decision history's first page. Each read is timed over ``--requests``
 calls spread over different ids (seeded), on the given database and on a fresh demo ledger (`jejak demo` into a
-temporary directory); p50 and p99 are printed with the ratio large/demo. The read models must be caught up
+temporary directory), the two taking turns call by call so a change in the machine's load weighs on both; p50 and
+p99 are printed with the ratio large/demo. The read models must be caught up
 (`jejak projections rebuild` first); nothing catches up here.
 """
 
@@ -44,20 +45,21 @@ def ids(jejak: Jejak, query: str, limit: int = 500) -> list[str]:
     return found[:limit]
 
 
-def measure(jejak: Jejak, requests: int, catch_up: list[str] | None = None
-            ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Milliseconds per call of each read: wall clock, and CPU of this process (steadier on a shared machine)."""
+PathFor = Callable[[int], str]
+
+
+def prepare(jejak: Jejak, catch_up: list[str] | None = None) -> tuple[Any, dict[str, str], dict[str, PathFor]]:
+    """A test client on the system, an HR bearer token and each read's path for the i-th call (ids seeded)."""
     app = create_app({"TESTING": True, "JEJAK": jejak})
     client = app.test_client()
     token = jejak.access.issue(system_actor("bench"), "hr_admin", "Bench HR").token
     names: list[str | None] = list(catch_up) if catch_up else [None]  # None: every projection
     for name in names:  # the token's grant
         jejak.projections.catch_up(name)
-    headers = {"Authorization": f"Bearer {token}"}
     people = ids(jejak, "SELECT id FROM directory_employees")
     rounds = ids(jejak, "SELECT id FROM feedback_rounds WHERE status = 'closed'")
     cases = ids(jejak, "SELECT id FROM promotion_cases WHERE decisions > 0")
-    paths: dict[str, Callable[[int], str]] = {
+    paths: dict[str, PathFor] = {
         "directory page": lambda i: "/api/employees?limit=20",
         "timeline": lambda i: f"/api/employees/{people[i % len(people)]}/timeline?limit=20",
         "whole timeline": lambda i: f"/api/employees/{people[i % len(people)]}/timeline?limit=500",
@@ -66,20 +68,31 @@ def measure(jejak: Jejak, requests: int, catch_up: list[str] | None = None
         "replay": lambda i: f"/api/promotion-cases/{cases[i % len(cases)]}/replay",
         "decision history": lambda i: "/api/promotion-decisions?limit=20",
     }
-    out: dict[str, list[float]] = {}
-    cpu: dict[str, list[float]] = {}
-    for name, path in paths.items():
-        client.get(path(0), headers=headers)  # warm
-        times, cpus = [], []
+    return client, {"Authorization": f"Bearer {token}"}, paths
+
+
+def measure(sides: dict[str, tuple[Any, dict[str, str], dict[str, PathFor]]], requests: int
+            ) -> dict[str, tuple[dict[str, list[float]], dict[str, list[float]]]]:
+    """Milliseconds per call of each read on each side: wall clock, and CPU of this process (steadier on a shared
+    machine). The sides take turns call by call (the first alternating), so a change in the machine's load
+    weighs on both alike."""
+    out: dict[str, tuple[dict[str, list[float]], dict[str, list[float]]]] = {side: ({}, {}) for side in sides}
+    for name in READS:
+        for side, (client, headers, paths) in sides.items():
+            client.get(paths[name](0), headers=headers)  # warm
+            out[side][0][name], out[side][1][name] = [], []
+        order = list(sides)
         for i in range(requests):
-            began, began_cpu = time.perf_counter(), time.process_time()
-            response = client.get(path(i), headers=headers)
-            times.append((time.perf_counter() - began) * 1000)
-            cpus.append((time.process_time() - began_cpu) * 1000)
-            if response.status_code != 200:
-                raise SystemExit(f"{name}: {path(i)} answered {response.status_code}: {response.get_data()[:300]!r}")
-        out[name], cpu[name] = times, cpus
-    return out, cpu
+            for side in (order if i % 2 == 0 else order[::-1]):
+                client, headers, paths = sides[side]
+                began, began_cpu = time.perf_counter(), time.process_time()
+                response = client.get(paths[name](i), headers=headers)
+                out[side][0][name].append((time.perf_counter() - began) * 1000)
+                out[side][1][name].append((time.process_time() - began_cpu) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{side} {name}: {paths[name](i)} answered {response.status_code}: "
+                                     f"{response.get_data()[:300]!r}")
+    return out
 
 
 def p(values: list[float], q: float) -> float:
@@ -102,24 +115,24 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --db or --database-url")
     large = Jejak(settings(args.db, args.database_url))
     head = large.projections.head()
-    cpu = time.process_time()
-    big, big_cpus = measure(large, args.requests, args.catch_up.split(",") if args.catch_up else None)
-    big_cpu = time.process_time() - cpu
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this process served every read, like a web worker
-    large.close()
     with tempfile.TemporaryDirectory() as tmp:
         demo = Jejak(settings(None if args.demo_url else Path(tmp) / "jejak.db", args.demo_url))
         demo.init(system_actor("bench"))
         load_demo(demo)
         demo.projections.catch_up()
         small_head = demo.projections.head()
-        cpu = time.process_time()
-        small, small_cpus = measure(demo, args.requests)
-        small_cpu = time.process_time() - cpu
+        sides = {"large": prepare(large, args.catch_up.split(",") if args.catch_up else None), "demo": prepare(demo)}
+        loads = [os.getloadavg()[0]]
+        measured = measure(sides, args.requests)
+        loads.append(os.getloadavg()[0])
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this process served every read
         demo.close()
-    print(f"large ledger: {head:,} events; demo: {small_head:,} events; {args.requests} calls per read; "
-          f"CPU s: large {big_cpu:.1f}, demo {small_cpu:.1f}; peak RSS after the large reads {rss:.0f} MB; "
-          f"load {os.getloadavg()[0]:.1f}")
+    large.close()
+    (big, big_cpus), (small, small_cpus) = measured["large"], measured["demo"]
+    big_cpu, small_cpu = sum(sum(v) for v in big_cpus.values()) / 1000, sum(sum(v) for v in small_cpus.values()) / 1000
+    print(f"large ledger: {head:,} events; demo: {small_head:,} events; {args.requests} calls per read, the two "
+          f"taking turns; CPU s of the calls: large {big_cpu:.1f}, demo {small_cpu:.1f}; peak RSS of the process "
+          f"serving both {rss:.0f} MB; load {loads[0]:.1f}->{loads[1]:.1f}")
     print(f"{'read':<18}{'demo p50':>10}{'demo p99':>10}{'large p50':>11}{'large p99':>11}{'p99 ratio':>11}")
     rows: dict[str, Any] = {}
     for name in READS:

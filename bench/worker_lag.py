@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             while time.monotonic() - began < args.seconds:
                 i += 1
                 jejak.registry.register_employee(HR, nip=_nip(i, first), name=f"Pegawai {i}", unit="BKPSDM",
-                                                 position="Analis", rank="II/a", rank_since=date(2010, 1, 1))
+                                                 position="Analis", rank="II/a", rank_since=date(2011, 1, 1))
                 written += 2
                 if i % 10 == 0:  # how long until this write is in every read model
                     position, committed = jejak.projections.head(), time.monotonic()
