@@ -200,7 +200,8 @@ class PromotionView:
         params = {"f_unit": flt.unit, "f_outcome": flt.outcome, "f_flagged": flt.flagged, "f_kind": flt.kind,
                   "f_period": flt.period if flt.period and len(flt.period) > 4 else _year_pattern(flt.period)}
         with self.engine.connect() as conn:
-            page = keyset_page(conn, _decision_listing(given), _DECISION_ORDER, limit, cursor, params)
+            page = keyset_page(conn, _decision_listing(given), _DECISION_ORDER, limit, cursor, params,
+                               count=_decision_count(given))
         for row in page.items:
             row["members_present"] = row["members_present"].split("; ") if row["members_present"] else []
         return page
@@ -254,9 +255,19 @@ _DECISION_ORDER = [(decisions.c.decided_at, True), (decisions.c.case_id, True), 
 def _decision_listing(given: tuple[bool | None, ...]) -> Select[Any]:
     """The decision history with the candidates' names, filtered as ``given`` says (unit; period: None, a year
     or a month; outcome; flagged; kind), the values bound (``f_unit`` ...): built once per combination."""
+    return _decisions_where(select(decisions, people.c.name.label("candidate_name"))
+                            .outerjoin(people, people.c.id == decisions.c.candidate_id), given)
+
+
+@lru_cache(maxsize=64)
+def _decision_count(given: tuple[bool | None, ...]) -> Select[Any]:
+    """The same filtered decisions without the names, to count (the join would look a name up per decision)."""
+    return _decisions_where(select(decisions.c.case_id), given)
+
+
+def _decisions_where(stmt: Select[Any], given: tuple[bool | None, ...]) -> Select[Any]:
+    """``stmt`` filtered as ``given`` says, the values bound."""
     unit, period, outcome, flagged, kind = given
-    stmt = (select(decisions, people.c.name.label("candidate_name"))
-            .outerjoin(people, people.c.id == decisions.c.candidate_id))
     if unit:
         stmt = stmt.where(decisions.c.unit == bindparam("f_unit", type_=String))
     if period is not None:  # a month exactly; a year as the months it starts (escaped LIKE)

@@ -68,6 +68,20 @@ def test_the_decision_history_pages_newest_first_with_filters(office: Office) ->
     assert [r["case_id"] for r in view.decisions(CaseFilter(flagged=True, period="2026-10"), 10).items] == decided[:1]
 
 
+def test_the_decision_history_is_counted_without_looking_up_a_name_per_decision(office: Office) -> None:
+    from tests.infrastructure.query_plans import captured
+
+    three_decisions(office)
+    view = office.jejak.promotion_view
+    with captured(office.jejak.engine) as seen:
+        first = view.decisions(CaseFilter(), 2)
+        period = view.decisions(CaseFilter(period="2027"), 1)
+    counts = [statement for statement, _ in seen if "count(" in statement.lower()]
+    assert (first.total, period.total) == (3, 2) and len(counts) == 2
+    # a national ledger's history holds hundreds of thousands of decisions: the count reads the decisions alone
+    assert not any("promotion_people" in statement for statement in counts)
+
+
 def test_due_rank_changes_are_approved_unapplied_cases_whose_tmt_came(office: Office) -> None:
     promotions = office.jejak.promotions
     case_id = office.propose(period="2027-02")  # TMT months: February, April, ... (Peraturan BKN 4/2023)
