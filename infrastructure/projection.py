@@ -915,23 +915,27 @@ class ProjectionRunner:
                 progress(count)
 
     def _run_batch(self, projection: Projection) -> int:
+        """Apply the projection's next batch of events and move its position; how many log positions it passed
+        (0: at the head). Only events of its topics are read (the log filters them), up to the head read first."""
         start = self.position(projection.name)
-        notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
-        if not notifications:
+        head = self.head()
+        if head <= start:
             return 0
-        topics = projection.topics()
-        wants_all = projection.wants_all()
-        relevant = [n for n in notifications if wants_all or n.topic in topics]
+        wants_all, topics = projection.wants_all(), projection.topics()
+        relevant = self.ledger.recorder.select_notifications(
+            start=start + 1, limit=self.batch_size, stop=head, topics=() if wants_all else sorted(topics))
+        # a full batch may be followed by more of its topics; a short one covers the log up to the head
+        stop = relevant[-1].id if len(relevant) == self.batch_size else head
         try:
             batch = [Projected(n.id, self.ledger.mapper.to_domain_event(n)) for n in relevant]
-            self._apply(projection, start, notifications[-1].id, batch)
+            self._apply(projection, start, stop, batch)
         except LostRace:
             raise
         except Exception:  # noqa: BLE001 - one bad event must not stop the projection: find it, retry, park it
             log.warning("projection %s failed on a batch after %d; applying it event by event", projection.name,
                         start, exc_info=True)
-            self._run_singly(projection, start, relevant, notifications[-1].id)
-        return len(notifications)
+            self._run_singly(projection, start, relevant, stop)
+        return stop - start
 
     def _apply(self, projection: Projection, start: int, stop: int, batch: Sequence[Projected]) -> None:
         """Write a batch's rows and move the tracking position from ``start`` to ``stop``, in one transaction."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from sqlalchemy import (
     select,
 )
 
-from application.actor import Actor
+from application.actor import Actor, system_actor
 from domain.employee import Employee
 from infrastructure.blue_green import OUTDATED, fingerprints
 from infrastructure.container import Jejak
@@ -225,3 +226,37 @@ def test_a_read_model_that_gained_a_table_is_rebuilt_blue_green_from_the_log(jej
             assert sorted(conn.execute(select(people.c.name)).scalars()) == ["Pegawai 00", "Pegawai 01"]
     finally:
         upgraded.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_projection_catching_up_reads_only_events_of_its_topics(kind: str, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import _make
+
+    made = _make(kind, tmp_path, catch_up_in_request=False)  # as with a separate worker: the log runs ahead
+    jejak = next(made)
+    try:
+        hr = system_actor("hr")
+        jejak.registry.register_unit(hr, "BKPSDM", "Badan Kepegawaian")
+        employee = jejak.registry.register_employee(
+            hr, nip="198503152010011001", name="Dewi Lestari", unit="BKPSDM", position="Analis", rank="III/a",
+            rank_since=date(2015, 1, 1)).id
+        for i in range(30):  # events the directory does not read
+            jejak.registry.change_email(hr, employee, f"dewi{i}@bkpsdm.go.id", "id")
+        handed: list[str] = []
+        select = jejak.ledger.recorder.select_notifications
+
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            found = select(*args, **kwargs)
+            handed.extend(n.topic for n in found)
+            return found
+
+        monkeypatch.setattr(jejak.ledger.recorder, "select_notifications", recorded)
+        passed = jejak.projections.catch_up("directory")
+
+        assert passed >= 32 and jejak.projections.position("directory") == jejak.projections.head()
+        assert sorted(t.split(":")[-1] for t in handed) == [
+            "Employee.Registered", "Unit.Registered"]
+        assert jejak.directory.employee(employee) is not None
+    finally:
+        next(made, None)
