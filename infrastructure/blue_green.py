@@ -35,7 +35,7 @@ from sqlalchemy import Column, Engine, MetaData, String, Table, delete, event, s
 from infrastructure.config import Database
 from infrastructure.database import UTCDateTime, make_engine, writer
 from infrastructure.projection import Projection, ProjectionRunner, parked, tracking
-from infrastructure.sqlite_swap import PAUSE, Hold, Stager
+from infrastructure.sqlite_swap import PAUSE, SLICE, Hold, Stager
 
 log = logging.getLogger("jejak.rebuild")
 
@@ -116,6 +116,7 @@ class BlueGreen:
         # file caught up before the swap, and the last rebuild's write transactions on the live file
         self.chunk_rows = 5000
         self.pause = PAUSE
+        self.slice = SLICE  # seconds of holding the lock, in one or more transactions, before a pause
         self.rounds = 20
         self.holds: list[Hold] = []
 
@@ -183,7 +184,7 @@ class BlueGreen:
         main = Path(str(self.runner.engine.url.database))
         side_file = main.with_name(f"{main.name}.next-{label}")
         stager = Stager(self.runner.engine, side_file, {p.name: p.metadata.sorted_tables for p in projections},
-                        self.chunk_rows, self.pause)
+                        self.chunk_rows, self.pause, self.slice)
         self.holds = stager.holds
         timings: dict[str, float] = {}
         began = time.perf_counter()

@@ -22,8 +22,9 @@ it. Here instead:
 
 Each write transaction on the live file is recorded as a ``Hold`` (its rows and how long it held the lock); one that
 held it longer than ``target`` (0.2 s) halves the rows of the next (down to 50), a quick one doubles them (up to
-``chunk``); the stager pauses ``pause`` seconds after each one, longer than SQLite's busy handler sleeps between its
-tries (100 ms), so a command waiting for the lock gets it in every pause. Renamed tables keep their indexes and those keep their
+``chunk``); once the transactions since the last pause have held the lock ``SLICE`` (0.1 s) in all, the stager
+pauses ``pause`` seconds, longer than SQLite's busy handler sleeps between its tries (100 ms), so a command waiting
+for the lock gets it in every pause (a small rebuild's few short transactions run on without one). Renamed tables keep their indexes and those keep their
 names, so a table's indexes alternate between their own names and ``<name>__bg`` from one rebuild to the next (the
 fingerprints and ``schema_upgrade`` look at tables, columns and the definitions, not at index names in the file).
 """
@@ -45,6 +46,7 @@ OLD = "__bg_old"  # a replaced live table, emptied and dropped after the swap
 ALTERNATE = "__bg"  # the other name of an index, while its own name is taken by the live table's
 CHANGES = "bg_changes"  # in the side file: (table, rowid) of each side row written since ``track``
 PAUSE = 0.12  # seconds between two write transactions: SQLite's busy handler retries at most every 100 ms
+SLICE = 0.1  # seconds of holding the lock, over one or more transactions, before a pause
 TARGET = 0.2  # seconds a write transaction should hold the lock at most: a slower one halves the rows of the next
 
 
@@ -61,16 +63,18 @@ class Stager:
     """Stages a side file's tables into the live SQLite file in short transactions and swaps them in."""
 
     def __init__(self, engine: Engine, side_file: Path, projections: dict[str, Sequence[Table]], chunk: int = 5000,
-                 pause: float = PAUSE):
+                 pause: float = PAUSE, slice_: float = SLICE):
         self.engine = engine
         self.side_file = side_file
         self.waiting = {name: list(tables) for name, tables in projections.items()}  # the projections not swapped in
         self.all_tables = [t for tables in self.waiting.values() for t in tables]
         self.chunk = chunk  # rows per write transaction at most
         self.pause = pause
+        self.slice = slice_  # seconds of holding the lock before a pause (0: a pause after every transaction)
         self.target = TARGET
         self.budget = chunk  # rows per write transaction now: fewer while they take longer than ``target``
         self.holds: list[Hold] = []
+        self._held = 0.0  # seconds the lock was held since the last pause
         self._raw: Any = None  # the live connection with the side file attached as "next" (``attached``)
 
     @property
@@ -102,9 +106,13 @@ class Stager:
             raw.execute("ROLLBACK")
             raise
         finally:
-            self.holds.append(Hold(step, rows[0], time.perf_counter() - began))
-        if self.pause:
-            time.sleep(self.pause)  # a command waiting for the lock takes it now
+            held = time.perf_counter() - began
+            self.holds.append(Hold(step, rows[0], held))
+            self._held += held
+        if self.pause and self._held >= self.slice:
+            # a command waiting for the lock takes it now; short transactions of a small rebuild run on unpaused
+            time.sleep(self.pause)
+            self._held = 0.0
 
     @contextmanager
     def attached(self) -> Iterator[None]:

@@ -176,7 +176,7 @@ def test_a_rebuild_interrupted_while_staging_leaves_the_live_read_models_serving
     before = read_models(jejak)
     script = ("import sys; from infrastructure.config import Settings; from infrastructure.container import Jejak\n"
               "jejak = Jejak(Settings.from_env({'JEJAK_VAR_DIR': sys.argv[1]}))\n"
-              "jejak.blue_green.chunk_rows, jejak.blue_green.pause = 20, 0.3\n"
+              "jejak.blue_green.chunk_rows, jejak.blue_green.pause, jejak.blue_green.slice = 20, 0.3, 0.0\n"
               "jejak.blue_green.rebuild_all()\n")
     process = subprocess.Popen([sys.executable, "-c", script, str(jejak.settings.var_dir)], cwd=ROOT)
     try:  # killed (as by the OOM killer or a reboot) once some tables are staged
