@@ -74,32 +74,42 @@ class Fingerprints:
 
     def stored(self, name: str) -> str | None:
         """The fingerprint the projection's tables were built with (None: not recorded)."""
+        return self._all().get(name)
+
+    def _all(self) -> dict[str, str]:
         with self.engine.connect() as conn:
-            value = conn.execute(select(fingerprints.c.fingerprint).where(fingerprints.c.name == name)).scalar()
-        return None if value is None else str(value)
+            return {str(n): str(f) for n, f in conn.execute(select(fingerprints.c.name, fingerprints.c.fingerprint))}
 
     def record(self, name: str, value: str) -> None:
         """Note the definition the projection's tables now have."""
+        self._record_many({name: value})
+
+    def _record_many(self, values: dict[str, str]) -> None:
+        if not values:
+            return
         with writer(self.engine).begin() as conn:
-            conn.execute(delete(fingerprints).where(fingerprints.c.name == name))
-            conn.execute(fingerprints.insert().values(name=name, fingerprint=value, updated_at=datetime.now(UTC)))
+            conn.execute(delete(fingerprints).where(fingerprints.c.name.in_(list(values))))
+            now = datetime.now(UTC)
+            conn.execute(fingerprints.insert(), [{"name": n, "fingerprint": v, "updated_at": now}
+                                                 for n, v in values.items()])
 
     def mark_outdated(self, names: Sequence[str]) -> None:
         """Note that these projections' tables do not have today's definition (whatever was recorded), so the next
         ``changed`` names them and they are rebuilt blue-green."""
-        for name in names:
-            self.record(name, OUTDATED)
+        self._record_many(dict.fromkeys(names, OUTDATED))
 
     def changed(self, projections: Sequence[Projection]) -> list[str]:
         """The projections whose definition differs from the one their tables were built with; a projection with no
         record is adopted as it is (recorded, not rebuilt)."""
-        out = []
+        out, adopted = [], {}
+        stored = self._all()
         for projection in projections:
-            stored, current = self.stored(projection.name), fingerprint(projection)
-            if stored is None:
-                self.record(projection.name, current)
-            elif stored != current:
+            current = fingerprint(projection)
+            if projection.name not in stored:
+                adopted[projection.name] = current
+            elif stored[projection.name] != current:
                 out.append(projection.name)
+        self._record_many(adopted)
         return out
 
 

@@ -5,25 +5,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, Table, inspect
 
-from infrastructure.projection import Projection
+from infrastructure.projection import Projection, existing_tables
 
 
 def outdated(engine: Engine, projections: Iterable[Projection]) -> list[str]:
     """Names of projections with tables made before their current definition: some of their tables exist but not all,
-    or a table lacks a column. (A projection with none of its tables is new: created empty, caught up from the start.)"""
-    inspector = inspect(engine)
+    or a table lacks a column. (A projection with none of its tables is new: created empty, caught up from the start.)
+    One read of the catalogue for the tables and one for the columns of them all."""
+    projections = list(projections)
+    tables = [t for p in projections for t in p.metadata.sorted_tables]
+    with engine.connect() as conn:
+        present = existing_tables(conn, tables)
+        columns = _columns(conn, [t for t in tables if t in present])
     names = []
     for projection in projections:
-        tables = projection.metadata.sorted_tables
-        present = [t for t in tables if inspector.has_table(t.name, schema=t.schema)]
-        if present and len(present) < len(tables):
+        mine = projection.metadata.sorted_tables
+        here = [t for t in mine if t in present]
+        if here and len(here) < len(mine):
             names.append(projection.name)
-            continue
-        for table in present:
-            have = {c["name"] for c in inspector.get_columns(table.name, schema=table.schema)}
-            if any(c.name not in have for c in table.columns):
-                names.append(projection.name)
-                break
+        elif any(c.name not in columns[t] for t in here for c in t.columns):
+            names.append(projection.name)
     return names
+
+
+def _columns(conn: Connection, tables: list[Table]) -> dict[Table, set[str]]:
+    """The column names each table has in the database."""
+    by_schema: dict[str | None, list[Table]] = {}
+    for table in tables:
+        by_schema.setdefault(conn.schema_for_object(table), []).append(table)
+    inspector = inspect(conn)
+    found: dict[Table, set[str]] = {}
+    for schema, group in by_schema.items():
+        multi = inspector.get_multi_columns(schema=schema, filter_names=[t.name for t in group])
+        for table in group:
+            found[table] = {c["name"] for c in multi.get((schema, table.name), [])}
+    return found

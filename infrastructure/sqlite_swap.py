@@ -22,9 +22,13 @@ it. Here instead:
 
 Each write transaction on the live file is recorded as a ``Hold`` (its rows and how long it held the lock); one that
 held it longer than ``target`` (0.2 s) halves the rows of the next (down to 50), a quick one doubles them (up to
-``chunk``); once the transactions since the last pause have held the lock ``SLICE`` (0.1 s) in all, the stager
-pauses ``pause`` seconds, longer than SQLite's busy handler sleeps between its tries (100 ms), so a command waiting
-for the lock gets it in every pause (a small rebuild's few short transactions run on without one). Renamed tables keep their indexes and those keep their
+``chunk``). Once the transactions since the last pause have held the lock ``SLICE`` (0.05 s) in all, the stager
+pauses ``PAUSE`` (5 ms): Jejak's commands try for the lock every 2 ms at most (``database.begin_immediate``), so a
+waiting one gets it in every pause. Once they have held it ``LONG_SLICE`` (1 s) in all, the pause is ``LONG_PAUSE``
+(0.12 s), longer than SQLite's own busy handler sleeps between its tries (100 ms), for any other writer of the file.
+A small rebuild's few short transactions run on without a pause. The staging connection commits with
+``synchronous=NORMAL`` (no fsync per chunk: a crash may lose the last chunks, never make the file inconsistent, and
+staged and replaced tables are rebuilt or dropped anyway). Renamed tables keep their indexes and those keep their
 names, so a table's indexes alternate between their own names and ``<name>__bg`` from one rebuild to the next (the
 fingerprints and ``schema_upgrade`` look at tables, columns and the definitions, not at index names in the file).
 """
@@ -45,8 +49,10 @@ NEXT = "__bg_next"  # a staged table in the live file
 OLD = "__bg_old"  # a replaced live table, emptied and dropped after the swap
 ALTERNATE = "__bg"  # the other name of an index, while its own name is taken by the live table's
 CHANGES = "bg_changes"  # in the side file: (table, rowid) of each side row written since ``track``
-PAUSE = 0.12  # seconds between two write transactions: SQLite's busy handler retries at most every 100 ms
-SLICE = 0.1  # seconds of holding the lock, over one or more transactions, before a pause
+PAUSE = 0.005  # seconds between two write transactions: Jejak's writers retry every 2 ms at most
+SLICE = 0.05  # seconds of holding the lock, over one or more transactions, before a pause
+LONG_PAUSE = 0.12  # seconds of a pause now and then: SQLite's own busy handler retries at most every 100 ms
+LONG_SLICE = 1.0  # seconds of holding the lock, over many transactions, before a long pause
 TARGET = 0.2  # seconds a write transaction should hold the lock at most: a slower one halves the rows of the next
 
 
@@ -63,7 +69,7 @@ class Stager:
     """Stages a side file's tables into the live SQLite file in short transactions and swaps them in."""
 
     def __init__(self, engine: Engine, side_file: Path, projections: dict[str, Sequence[Table]], chunk: int = 5000,
-                 pause: float = PAUSE, slice_: float = SLICE):
+                 pause: float = PAUSE, slice_: float = SLICE, long_pause: float = LONG_PAUSE):
         self.engine = engine
         self.side_file = side_file
         self.waiting = {name: list(tables) for name, tables in projections.items()}  # the projections not swapped in
@@ -71,10 +77,12 @@ class Stager:
         self.chunk = chunk  # rows per write transaction at most
         self.pause = pause
         self.slice = slice_  # seconds of holding the lock before a pause (0: a pause after every transaction)
+        self.long_pause = long_pause  # now and then, for writers in SQLite's busy handler
         self.target = TARGET
         self.budget = chunk  # rows per write transaction now: fewer while they take longer than ``target``
         self.holds: list[Hold] = []
         self._held = 0.0  # seconds the lock was held since the last pause
+        self._held_long = 0.0  # and since the last long pause
         self._raw: Any = None  # the live connection with the side file attached as "next" (``attached``)
 
     @property
@@ -109,17 +117,19 @@ class Stager:
             held = time.perf_counter() - began
             self.holds.append(Hold(step, rows[0], held))
             self._held += held
+            self._held_long += held
         if self.pause and self._held >= self.slice:
             # a command waiting for the lock takes it now; short transactions of a small rebuild run on unpaused
-            time.sleep(self.pause)
+            long = self._held_long >= LONG_SLICE
+            time.sleep(max(self.pause, self.long_pause) if long else self.pause)
             self._held = 0.0
+            if long:
+                self._held_long = 0.0
 
     @contextmanager
     def attached(self) -> Iterator[None]:
         """Hold a live connection with the side file attached as ``next`` for the block."""
-        with self.engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
+        with self._staging() as (conn, raw):
             raw.execute(f"ATTACH DATABASE '{self.side_file}' AS next")  # SQLite attaches outside transactions
             self._raw = raw
             try:
@@ -131,20 +141,35 @@ class Stager:
                 except Exception:  # noqa: BLE001 - never hand the pool a connection with the side file attached
                     conn.invalidate()
 
+    @contextmanager
+    def _staging(self) -> Iterator[tuple[Any, Any]]:
+        """A live connection (and its driver connection) committing without an fsync each time, for the block."""
+        with self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            (level,) = raw.execute("PRAGMA main.synchronous").fetchone()
+            raw.execute("PRAGMA main.synchronous=NORMAL")
+            try:
+                yield conn, raw
+            finally:
+                try:
+                    raw.execute(f"PRAGMA main.synchronous={int(level)}")
+                except Exception:  # noqa: BLE001 - never hand the pool a connection that commits less durably
+                    conn.invalidate()
+
     # -- leftovers -----------------------------------------------------------------------------------------------
 
     def clean(self) -> list[str]:
         """Empty and drop the staged and replaced copies of this rebuild's tables that an interrupted rebuild left in
         the live file (a rebuild of other projections running meanwhile keeps its own); their names."""
         wanted = {f"{t.name}{suffix}" for t in self.all_tables for suffix in (NEXT, OLD)}
-        with self.engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
+        with self._staging() as (_conn, raw):
             names = [str(n) for (n,) in raw.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchall()
                      if n in wanted]
             self._raw = raw
             try:
-                self._chunked("retire", [self._emptier(name) for name in names], ddl=True)
+                tasks = [task for name in names for task in (*self._index_droppers(name), self._emptier(name))]
+                self._chunked("retire", tasks, ddl=True)
             finally:
                 self._raw = None
         return names
@@ -174,6 +199,19 @@ class Stager:
             elif held < self.target / 4:
                 self.budget = min(self.budget * 2, self.chunk)
         return total
+
+    def _index_droppers(self, name: str) -> list[Callable[[int], tuple[int, bool]]]:
+        """Tasks dropping a table's own indexes, one per transaction, before its rows are deleted: a DROP INDEX
+        frees the index's pages in one sweep, far quicker than deleting every row's entry from it."""
+        indexes = [str(n) for (n,) in self._raw.execute(
+            "SELECT name FROM main.sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (name,))]
+
+        def dropper(index: str) -> Callable[[int], tuple[int, bool]]:
+            def run(_budget: int) -> tuple[int, bool]:
+                self._raw.execute(f'DROP INDEX main."{index}"')
+                return 0, True
+            return run
+        return [dropper(index) for index in indexes]
 
     def _emptier(self, name: str) -> Callable[[int], tuple[int, bool]]:
         """A task deleting a table's rows (a DROP of a large table frees its pages one by one under the lock), then

@@ -66,6 +66,8 @@ def build_schemas_once(parser: FlaskParser) -> None:
     """Make the parser build each argument schema a route names by its class once, not on every request (webargs
     does, and it cost a submission more than its body's validation); a marshmallow 4 schema keeps no request
     state, so one instance serves every request."""
+    if getattr(parser, "jejak_builds_schemas_once", False):  # every create_app asks; wrap the parser once
+        return
     built: dict[type[ma.Schema], ma.Schema] = {}
     build_each_time = parser._get_schema
 
@@ -78,13 +80,12 @@ def build_schemas_once(parser: FlaskParser) -> None:
         return build_each_time(argmap, req)
 
     parser._get_schema = get_schema  # type: ignore[method-assign]
-
-
-build_schemas_once(Blueprint.ARGUMENTS_PARSER)  # the one parser every blueprint's ``arguments`` was decorated with
+    parser.jejak_builds_schemas_once = True  # type: ignore[attr-defined]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` may carry JEJAK_SETTINGS (Settings) or JEJAK (a ready Jejak)."""
+    build_schemas_once(Blueprint.ARGUMENTS_PARSER)  # the one parser every blueprint's ``arguments`` decorated with
     app = Flask(__name__)
     app.config.update(
         API_TITLE="Jejak",
