@@ -6,10 +6,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import marshmallow as ma
 from flask import Flask, send_from_directory
-from flask_smorest import Blueprint
-from webargs.flaskparser import FlaskParser
 from werkzeug.wrappers import Response
 
 from infrastructure.config import Settings
@@ -62,30 +59,8 @@ BLUEPRINTS = (
 )
 
 
-def build_schemas_once(parser: FlaskParser) -> None:
-    """Make the parser build each argument schema a route names by its class once, not on every request (webargs
-    does, and it cost a submission more than its body's validation); a marshmallow 4 schema keeps no request
-    state, so one instance serves every request."""
-    if getattr(parser, "jejak_builds_schemas_once", False):  # every create_app asks; wrap the parser once
-        return
-    built: dict[type[ma.Schema], ma.Schema] = {}
-    build_each_time = parser._get_schema
-
-    def get_schema(argmap: Any, req: Any) -> ma.Schema:
-        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
-            found = built.get(argmap)
-            if found is None:
-                found = built[argmap] = argmap()
-            return found
-        return build_each_time(argmap, req)
-
-    parser._get_schema = get_schema  # type: ignore[method-assign]
-    parser.jejak_builds_schemas_once = True  # type: ignore[attr-defined]
-
-
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` may carry JEJAK_SETTINGS (Settings) or JEJAK (a ready Jejak)."""
-    build_schemas_once(Blueprint.ARGUMENTS_PARSER)  # the one parser every blueprint's ``arguments`` decorated with
     app = Flask(__name__)
     app.config.update(
         API_TITLE="Jejak",

@@ -94,7 +94,7 @@ def list_grants() -> list[dict[str, Any]]:
 
 @blp.route("/access-grants", methods=["POST"])
 @allow()
-@blp.arguments(GrantIn)
+@blp.arguments(GrantIn())
 @blp.response(201, IssuedOut)
 def issue(data: dict[str, Any]) -> dict[str, Any]:
     """Grant a role to a new bearer token (the token is returned once and stored only as a hash)."""
@@ -104,7 +104,7 @@ def issue(data: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/access-grants/<grant_id>/revocation", methods=["POST"])
 @allow()
-@blp.arguments(RevokeIn)
+@blp.arguments(RevokeIn())
 @blp.response(200, GrantOut)
 def revoke(data: dict[str, Any], grant_id: str) -> dict[str, Any]:
     """Revoke a grant; its token stops working at once."""

@@ -64,7 +64,7 @@ def list_accounts() -> list[dict[str, Any]]:
 
 @blp.route("/accounts", methods=["POST"])
 @allow()
-@blp.arguments(AccountIn)
+@blp.arguments(AccountIn())
 @blp.response(201, AccountOut)
 def create_account(data: dict[str, Any]) -> dict[str, Any]:
     """Create an account with a role (a taken username is a 409; the password is 10 to 200 characters)."""
@@ -75,7 +75,7 @@ def create_account(data: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/accounts/<account_id>/revocation", methods=["POST"])
 @allow()
-@blp.arguments(AccountRevokeIn)
+@blp.arguments(AccountRevokeIn())
 @blp.response(200, AccountOut)
 def revoke_account(data: dict[str, Any], account_id: str) -> dict[str, Any]:
     """Revoke an account: it cannot sign in any more and its open sessions end."""

@@ -240,7 +240,7 @@ def list_appraisals(query: dict[str, Any]) -> Any:
 
 @blp.route("/appraisals", methods=["POST"])
 @allow()
-@blp.arguments(AppraisalIn)
+@blp.arguments(AppraisalIn())
 @blp.response(201, AppraisalOut)
 def open_appraisal(data: dict[str, Any]) -> Any:
     """Open the one appraisal of an employee and period (HR or the employee's supervisor)."""
@@ -258,7 +258,7 @@ def get_appraisal(appraisal_id: str) -> Any:
 
 @blp.route("/appraisals/<appraisal_id>/targets", methods=["POST"])
 @allow()
-@blp.arguments(TargetIn)
+@blp.arguments(TargetIn())
 @blp.response(201, AppraisalOut)
 def agree_target(data: dict[str, Any], appraisal_id: str) -> Any:
     """Planning: the assessor records an agreed target with its indicator."""
@@ -269,7 +269,7 @@ def agree_target(data: dict[str, Any], appraisal_id: str) -> Any:
 
 @blp.route("/appraisals/<appraisal_id>/notes", methods=["POST"])
 @allow()
-@blp.arguments(NoteIn)
+@blp.arguments(NoteIn())
 @blp.response(201, AppraisalOut)
 def record_note(data: dict[str, Any], appraisal_id: str) -> Any:
     """Coaching: the assessor records a feedback note."""
@@ -280,7 +280,7 @@ def record_note(data: dict[str, Any], appraisal_id: str) -> Any:
 
 @blp.route("/appraisals/<appraisal_id>/assessment", methods=["POST"])
 @allow()
-@blp.arguments(AssessmentIn)
+@blp.arguments(AssessmentIn())
 @blp.response(200, AppraisalOut)
 def assess(data: dict[str, Any], appraisal_id: str) -> Any:
     """The assessor rates work results and behaviour; the predicate follows from the rule set for the period."""
@@ -302,7 +302,7 @@ def finalise(appraisal_id: str) -> Any:
 
 @blp.route("/appraisals/<appraisal_id>/objection", methods=["POST"])
 @allow()
-@blp.arguments(ObjectionIn)
+@blp.arguments(ObjectionIn())
 @blp.response(201, AppraisalOut)
 def file_objection(data: dict[str, Any], appraisal_id: str) -> Any:
     """The appraised employee objects, with reasons, within the window; it goes to the assessor's superior."""
@@ -313,7 +313,7 @@ def file_objection(data: dict[str, Any], appraisal_id: str) -> Any:
 
 @blp.route("/appraisals/<appraisal_id>/objection/decision", methods=["POST"])
 @allow()
-@blp.arguments(DecisionIn)
+@blp.arguments(DecisionIn())
 @blp.response(200, AppraisalOut)
 def decide_objection(data: dict[str, Any], appraisal_id: str) -> Any:
     """The assessor's superior decides the objection, finally: upheld with the new predicate, or rejected."""
@@ -324,7 +324,7 @@ def decide_objection(data: dict[str, Any], appraisal_id: str) -> Any:
 
 @blp.route("/units/<code>/organisation-ratings/<period>", methods=["PUT"])
 @allow()
-@blp.arguments(OrganisationRatingIn)
+@blp.arguments(OrganisationRatingIn())
 @blp.response(200, UnitRatingOut, description="revised")
 @blp.alt_response(201, schema=UnitRatingOut, description="recorded for the first time")
 def record_unit_rating(data: dict[str, Any], code: str, period: str) -> Any:

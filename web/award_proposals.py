@@ -77,7 +77,7 @@ def list_proposals(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 @blp.route("/award-proposals/<proposal_id>/grant", methods=["POST"])
 @allow()
-@blp.arguments(AwardGrantIn)
+@blp.arguments(AwardGrantIn())
 @blp.response(200, AwardProposalOut)
 def grant_proposal(data: dict[str, Any], proposal_id: str) -> Any:
     """Grant the proposed award (HR): the award of the proposal's category is created in the same write."""
@@ -89,7 +89,7 @@ def grant_proposal(data: dict[str, Any], proposal_id: str) -> Any:
 
 @blp.route("/award-proposals/<proposal_id>/dismissal", methods=["POST"])
 @allow()
-@blp.arguments(AwardDismissIn)
+@blp.arguments(AwardDismissIn())
 @blp.response(200, AwardProposalOut)
 def dismiss_proposal(data: dict[str, Any], proposal_id: str) -> Any:
     """Dismiss the proposed award with a reason (HR)."""

@@ -50,7 +50,7 @@ def get_email(employee_id: str) -> Any:
 
 @blp.route("/<employee_id>/email", methods=["PUT"])
 @allow()
-@blp.arguments(EmailIn)
+@blp.arguments(EmailIn())
 @blp.response(200, EmailOut)
 def put_email(data: dict[str, Any], employee_id: str) -> Any:
     """Set or clear the e-mail address (HR and the employee themself); recorded as an event."""

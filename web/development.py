@@ -101,7 +101,7 @@ def list_needs(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 @blp.route("/development-needs", methods=["POST"])
 @allow()
-@blp.arguments(JudgementIn)
+@blp.arguments(JudgementIn())
 @blp.response(201, NeedOut)
 def record_need(data: dict[str, Any]) -> Any:
     """Record a need of the supervisor's own judgement (the employee's supervisor or HR)."""
@@ -111,7 +111,7 @@ def record_need(data: dict[str, Any]) -> Any:
 
 @blp.route("/development-needs/proposals", methods=["POST"])
 @allow()
-@blp.arguments(ProposalIn)
+@blp.arguments(ProposalIn())
 @blp.response(201, NeedOut(many=True))
 def propose_needs(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Propose the needs a pinned source gives under the rule set in effect; those already proposed from it are
@@ -130,7 +130,7 @@ def get_need(need_id: str) -> Any:
 
 @blp.route("/development-needs/<need_id>/confirmation", methods=["POST"])
 @allow()
-@blp.arguments(NeedDecisionIn)
+@blp.arguments(NeedDecisionIn())
 @blp.response(200, NeedOut)
 def confirm_need(data: dict[str, Any], need_id: str) -> Any:
     """Confirm a proposed need with a reason (the employee's supervisor or HR)."""
@@ -141,7 +141,7 @@ def confirm_need(data: dict[str, Any], need_id: str) -> Any:
 
 @blp.route("/development-needs/<need_id>/dismissal", methods=["POST"])
 @allow()
-@blp.arguments(NeedDecisionIn)
+@blp.arguments(NeedDecisionIn())
 @blp.response(200, NeedOut)
 def dismiss_need(data: dict[str, Any], need_id: str) -> Any:
     """Dismiss a proposed need with a reason (the employee's supervisor or HR)."""

@@ -120,7 +120,7 @@ def list_dialogues(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 @blp.route("/performance-dialogues", methods=["POST"])
 @allow()
-@blp.arguments(DialogueIn)
+@blp.arguments(DialogueIn())
 @blp.response(201, DialogueOut)
 def record_dialogue(data: dict[str, Any]) -> Any:
     """Record a conversation with its topics, agreed actions and follow-up date (the employee or their direct
@@ -140,7 +140,7 @@ def get_dialogue(dialogue_id: str) -> Any:
 
 @blp.route("/performance-dialogues/<dialogue_id>/account", methods=["POST"])
 @allow()
-@blp.arguments(DialogueAccountIn)
+@blp.arguments(DialogueAccountIn())
 @blp.response(200, DialogueOut)
 def add_account(data: dict[str, Any], dialogue_id: str) -> Any:
     """The side that did not record the dialogue adds its own account (once)."""
@@ -151,7 +151,7 @@ def add_account(data: dict[str, Any], dialogue_id: str) -> Any:
 
 @blp.route("/performance-dialogues/<dialogue_id>/actions/<action_id>/completion", methods=["POST"])
 @allow()
-@blp.arguments(ActionDoneIn)
+@blp.arguments(ActionDoneIn())
 @blp.response(200, DialogueOut)
 def complete_action(data: dict[str, Any], dialogue_id: str, action_id: str) -> Any:
     """Mark an agreed action done (either side)."""

@@ -164,7 +164,7 @@ def list_employees(query: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("", methods=["POST"])
 @allow()
-@blp.arguments(EmployeeIn)
+@blp.arguments(EmployeeIn())
 @blp.response(201, EmployeeOut)
 def register_employee(data: dict[str, Any]) -> Any:
     """Register an employee (sex and birth date are derived from the NIP)."""
@@ -190,7 +190,7 @@ def direct_reports(employee_id: str) -> list[dict[str, Any]]:
 
 @blp.route("/<employee_id>/unit-changes", methods=["POST"])
 @allow()
-@blp.arguments(UnitChangeIn)
+@blp.arguments(UnitChangeIn())
 @blp.response(200, EmployeeOut)
 def move(data: dict[str, Any], employee_id: str) -> Any:
     """Move the employee to another unit (mutasi) from the TMT."""
@@ -201,7 +201,7 @@ def move(data: dict[str, Any], employee_id: str) -> Any:
 
 @blp.route("/<employee_id>/position-changes", methods=["POST"])
 @allow()
-@blp.arguments(PositionChangeIn)
+@blp.arguments(PositionChangeIn())
 @blp.response(200, EmployeeOut)
 def change_position(data: dict[str, Any], employee_id: str) -> Any:
     """Appoint the employee to another position from the TMT."""
@@ -212,7 +212,7 @@ def change_position(data: dict[str, Any], employee_id: str) -> Any:
 
 @blp.route("/<employee_id>/supervisor-changes", methods=["POST"])
 @allow()
-@blp.arguments(SupervisorChangeIn)
+@blp.arguments(SupervisorChangeIn())
 @blp.response(200, EmployeeOut)
 def change_supervisor(data: dict[str, Any], employee_id: str) -> Any:
     """Make the employee report to another supervisor (cycles are refused)."""
@@ -225,7 +225,7 @@ def change_supervisor(data: dict[str, Any], employee_id: str) -> Any:
 
 @blp.route("/<employee_id>/rank-changes", methods=["POST"])
 @allow()
-@blp.arguments(RankChangeIn)
+@blp.arguments(RankChangeIn())
 @blp.response(200, EmployeeOut)
 def change_rank(data: dict[str, Any], employee_id: str) -> Any:
     """Change the employee's rank from the TMT."""
@@ -236,7 +236,7 @@ def change_rank(data: dict[str, Any], employee_id: str) -> Any:
 
 @blp.route("/<employee_id>/status-changes", methods=["POST"])
 @allow()
-@blp.arguments(StatusChangeIn)
+@blp.arguments(StatusChangeIn())
 @blp.response(200, EmployeeOut)
 def change_status(data: dict[str, Any], employee_id: str) -> Any:
     """Change the employee's employment status from the TMT (a CPNS appointed PNS); other changes are a 409."""

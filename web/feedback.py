@@ -206,7 +206,7 @@ def list_rounds(query: dict[str, Any]) -> Any:
 
 @blp.route("/feedback-rounds", methods=["POST"])
 @allow()
-@blp.arguments(RoundIn)
+@blp.arguments(RoundIn())
 @blp.response(201, RoundOut)
 def open_round(data: dict[str, Any]) -> Any:
     """Open a round for a reviewee and period (HR or the reviewee's supervisor)."""
@@ -227,7 +227,7 @@ def get_round(round_id: str) -> Any:
 
 @blp.route("/feedback-rounds/<round_id>/nominations", methods=["POST"])
 @allow()
-@blp.arguments(NominationsIn)
+@blp.arguments(NominationsIn())
 @blp.response(201, RoundOut)
 def nominate(data: dict[str, Any], round_id: str) -> Any:
     """The reviewee or HR proposes reviewers; the reviewee's supervisor adds them directly (approved)."""
@@ -249,7 +249,7 @@ def approve(round_id: str, nomination_id: str) -> Any:
 
 @blp.route("/feedback-rounds/<round_id>/nominations/<nomination_id>/rejection", methods=["POST"])
 @allow()
-@blp.arguments(ReasonIn)
+@blp.arguments(ReasonIn())
 @blp.response(200, RoundOut)
 def reject(data: dict[str, Any], round_id: str, nomination_id: str) -> Any:
     """The reviewee's supervisor (or HR) rejects a proposed reviewer."""
@@ -260,7 +260,7 @@ def reject(data: dict[str, Any], round_id: str, nomination_id: str) -> Any:
 
 @blp.route("/feedback-rounds/<round_id>/nominations/<nomination_id>/declination", methods=["POST"])
 @allow()
-@blp.arguments(ReasonIn)
+@blp.arguments(ReasonIn())
 @blp.response(200, ReviewRequestOut(many=True))
 def decline(data: dict[str, Any], round_id: str, nomination_id: str) -> Any:
     """The nominated reviewer declines, with a reason; returns the caller's review requests."""
@@ -271,7 +271,7 @@ def decline(data: dict[str, Any], round_id: str, nomination_id: str) -> Any:
 
 @blp.route("/feedback-rounds/<round_id>/responses", methods=["POST"])
 @allow()
-@blp.arguments(ResponseIn)
+@blp.arguments(ResponseIn())
 @blp.response(201, SubmittedOut)
 def submit(data: dict[str, Any], round_id: str) -> Any:
     """Submit (or resubmit, superseding) your response; send Idempotency-Key to make retries safe."""
@@ -307,7 +307,7 @@ def own_response(round_id: UUID) -> Response | None:
 
 @blp.route("/feedback-rounds/<round_id>/close", methods=["POST"])
 @allow()
-@blp.arguments(ReasonIn)
+@blp.arguments(ReasonIn())
 @blp.response(200, RoundOut)
 def close(data: dict[str, Any], round_id: str) -> Any:
     """Close the round (the reviewee's supervisor or HR); nothing more is accepted."""

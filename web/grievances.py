@@ -144,7 +144,7 @@ def visible_grievances(flt: GrievanceFilter, limit: int) -> list[dict[str, Any]]
 
 @blp.route("/grievances", methods=["POST"])
 @allow()
-@blp.arguments(GrievanceIn)
+@blp.arguments(GrievanceIn())
 @blp.response(201, GrievanceOut)
 def file_grievance(data: dict[str, Any]) -> Any:
     """The employee concerned files a grievance about a promotion decision or an appraisal result, with grounds,
@@ -163,7 +163,7 @@ def get_grievance(grievance_id: str) -> Any:
 
 @blp.route("/grievances/<grievance_id>/investigator", methods=["POST"])
 @allow()
-@blp.arguments(AssignmentIn)
+@blp.arguments(AssignmentIn())
 @blp.response(200, GrievanceOut)
 def assign(data: dict[str, Any], grievance_id: str) -> Any:
     """HR assigns (or reassigns) an investigator, a person; their access (by page and by token) is scoped to this
@@ -176,7 +176,7 @@ def assign(data: dict[str, Any], grievance_id: str) -> Any:
 
 @blp.route("/grievances/<grievance_id>/conclusion", methods=["POST"])
 @allow()
-@blp.arguments(ConclusionIn)
+@blp.arguments(ConclusionIn())
 @blp.response(200, GrievanceOut)
 def conclude(data: dict[str, Any], grievance_id: str) -> Any:
     """The assigned investigator records findings and the outcome: upheld (with a remedy; a promotion case is

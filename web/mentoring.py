@@ -142,7 +142,7 @@ def list_mentoring(query: dict[str, Any]) -> Any:
 
 @blp.route("/mentoring", methods=["POST"])
 @allow()
-@blp.arguments(MentoringIn)
+@blp.arguments(MentoringIn())
 @blp.response(201, MentoringOut)
 def assign(data: dict[str, Any]) -> Any:
     """Assign a mentor of a higher rank to a mentee, with goals (the mentee's supervisor or HR)."""
@@ -161,7 +161,7 @@ def get_mentoring(mentoring_id: str) -> Any:
 
 @blp.route("/mentoring/<mentoring_id>/sessions", methods=["POST"])
 @allow()
-@blp.arguments(SessionIn)
+@blp.arguments(SessionIn())
 @blp.response(201, MentoringOut)
 def log_session(data: dict[str, Any], mentoring_id: str) -> Any:
     """Log a session with its date and a short note (the mentor, the mentee or HR)."""
@@ -172,7 +172,7 @@ def log_session(data: dict[str, Any], mentoring_id: str) -> Any:
 
 @blp.route("/mentoring/<mentoring_id>/end", methods=["POST"])
 @allow()
-@blp.arguments(EndIn)
+@blp.arguments(EndIn())
 @blp.response(200, MentoringOut)
 def end(data: dict[str, Any], mentoring_id: str) -> Any:
     """End the assignment with a summary (the mentor, the mentee's supervisor or HR)."""
@@ -193,7 +193,7 @@ def list_awards(query: dict[str, Any]) -> Any:
 
 @blp.route("/awards", methods=["POST"])
 @allow()
-@blp.arguments(AwardIn)
+@blp.arguments(AwardIn())
 @blp.response(201, AwardOut)
 def grant(data: dict[str, Any]) -> Any:
     """Grant an award with its category and reason (the employee's supervisor or HR)."""

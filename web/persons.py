@@ -88,7 +88,7 @@ def list_persons() -> list[dict[str, Any]]:
 
 @blp.route("/persons", methods=["POST"])
 @allow()
-@blp.arguments(PersonIn)
+@blp.arguments(PersonIn())
 @blp.response(201, PersonOut)
 def register_person(data: dict[str, Any]) -> dict[str, Any]:
     """Register a person (an employee is one person: a second registration is a 409)."""
@@ -98,7 +98,7 @@ def register_person(data: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/persons/<person_id>/roles", methods=["POST"])
 @allow()
-@blp.arguments(RoleIn)
+@blp.arguments(RoleIn())
 @blp.response(200, PersonOut)
 def grant_role(data: dict[str, Any], person_id: str) -> dict[str, Any]:
     """Let a person act in one more role (each request still acts in one)."""
@@ -109,7 +109,7 @@ def grant_role(data: dict[str, Any], person_id: str) -> dict[str, Any]:
 
 @blp.route("/persons/<person_id>/roles/<role>/withdrawal", methods=["POST"])
 @allow()
-@blp.arguments(RevokeIn)
+@blp.arguments(RevokeIn())
 @blp.response(200, PersonOut)
 def withdraw_role(data: dict[str, Any], person_id: str, role: str) -> dict[str, Any]:
     """Withdraw one of a person's roles (not the last); their tokens scoped to it stop working."""
@@ -120,7 +120,7 @@ def withdraw_role(data: dict[str, Any], person_id: str, role: str) -> dict[str, 
 
 @blp.route("/persons/<person_id>/deactivation", methods=["POST"])
 @allow()
-@blp.arguments(RevokeIn)
+@blp.arguments(RevokeIn())
 @blp.response(200, PersonOut)
 def deactivate_person(data: dict[str, Any], person_id: str) -> dict[str, Any]:
     """Deactivate a person: none of their tokens, accounts or sign-on subjects signs in any more."""
@@ -139,7 +139,7 @@ class SubjectIn(Strict):
 
 @blp.route("/persons/<person_id>/subjects", methods=["POST"])
 @allow()
-@blp.arguments(SubjectIn)
+@blp.arguments(SubjectIn())
 @blp.response(200, PersonOut)
 def link_subject(data: dict[str, Any], person_id: str) -> dict[str, Any]:
     """Link the configured provider's subject to a person, once (a subject already linked is a 409)."""
@@ -158,7 +158,7 @@ def person_tokens(person_id: str) -> list[dict[str, Any]]:
 
 @blp.route("/persons/<person_id>/tokens/<grant_id>/revocation", methods=["POST"])
 @allow()
-@blp.arguments(RevokeIn)
+@blp.arguments(RevokeIn())
 @blp.response(200, TokenOut)
 def revoke_person_token(data: dict[str, Any], person_id: str, grant_id: str) -> dict[str, Any]:
     """HR revokes one of a person's tokens; it stops working at once."""
@@ -177,7 +177,7 @@ def my_tokens() -> list[dict[str, Any]]:
 
 @blp.route("/me/tokens", methods=["POST"])
 @allow()
-@blp.arguments(TokenIn)
+@blp.arguments(TokenIn())
 @blp.response(201, IssuedOut)
 def create_my_token(data: dict[str, Any]) -> dict[str, Any]:
     """A new personal access token in one of the caller's roles (returned once, stored only as a hash)."""
@@ -188,7 +188,7 @@ def create_my_token(data: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/me/tokens/<grant_id>/revocation", methods=["POST"])
 @allow()
-@blp.arguments(RevokeIn)
+@blp.arguments(RevokeIn())
 @blp.response(200, TokenOut)
 def revoke_my_token(data: dict[str, Any], grant_id: str) -> dict[str, Any]:
     """Revoke one of the caller's own tokens (the one in use too)."""

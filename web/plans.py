@@ -129,7 +129,7 @@ def list_plans(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 @blp.route("/development-plans", methods=["POST"])
 @allow()
-@blp.arguments(PlanIn)
+@blp.arguments(PlanIn())
 @blp.response(201, PlanOut)
 def draft_plan(data: dict[str, Any]) -> Any:
     """Start an employee's plan for a year (the employee, their supervisor or HR; one per year)."""
@@ -147,7 +147,7 @@ def get_plan(plan_id: str) -> Any:
 
 @blp.route("/development-plans/<plan_id>/goals", methods=["POST"])
 @allow()
-@blp.arguments(GoalIn)
+@blp.arguments(GoalIn())
 @blp.response(201, PlanOut)
 def add_goal(data: dict[str, Any], plan_id: str) -> Any:
     """Add a goal to a draft plan; it voids earlier signatures (the employee, their supervisor or HR)."""
@@ -169,7 +169,7 @@ def sign_plan(plan_id: str) -> Any:
 
 @blp.route("/development-plans/<plan_id>/goals/<goal_id>/progress", methods=["POST"])
 @allow()
-@blp.arguments(ProgressIn)
+@blp.arguments(ProgressIn())
 @blp.response(200, PlanOut)
 def record_progress(data: dict[str, Any], plan_id: str, goal_id: str) -> Any:
     """A goal's progress on an agreed plan (the employee, their supervisor or HR)."""
@@ -181,7 +181,7 @@ def record_progress(data: dict[str, Any], plan_id: str, goal_id: str) -> Any:
 
 @blp.route("/development-plans/<plan_id>/goals/<goal_id>/trainings", methods=["POST"])
 @allow()
-@blp.arguments(LinkIn)
+@blp.arguments(LinkIn())
 @blp.response(200, PlanOut)
 def link_training(data: dict[str, Any], plan_id: str, goal_id: str) -> Any:
     """Name a training completion of the employee as serving the goal (the employee, their supervisor or HR)."""
@@ -192,7 +192,7 @@ def link_training(data: dict[str, Any], plan_id: str, goal_id: str) -> Any:
 
 @blp.route("/development-plans/<plan_id>/closure", methods=["POST"])
 @allow()
-@blp.arguments(ClosureIn)
+@blp.arguments(ClosureIn())
 @blp.response(200, PlanOut)
 def close_plan(data: dict[str, Any], plan_id: str) -> Any:
     """Close the agreed plan with its outcome (the employee's supervisor or HR)."""

@@ -294,7 +294,7 @@ def visible_cases(flt: CaseFilter, limit: int, cursor: str | None = None) -> dic
 
 @blp.route("/promotion-cases", methods=["POST"])
 @allow()
-@blp.arguments(CaseIn)
+@blp.arguments(CaseIn())
 @blp.response(201, CaseOut)
 def propose(data: dict[str, Any]) -> Any:
     """Propose a rank promotion (to the next rank) or an appointment to a named position (HR or the candidate's
@@ -306,7 +306,7 @@ def propose(data: dict[str, Any]) -> Any:
 
 @blp.route("/promotion-cases/<case_id>/pertek", methods=["POST"])
 @allow()
-@blp.arguments(PertekIn)
+@blp.arguments(PertekIn())
 @blp.response(201, CaseOut)
 def record_pertek(data: dict[str, Any], case_id: str) -> Any:
     """HR records BKN's technical approval (Pertek: number and date) of an approved rank promotion; out of order
@@ -318,7 +318,7 @@ def record_pertek(data: dict[str, Any], case_id: str) -> Any:
 
 @blp.route("/promotion-cases/<case_id>/sk", methods=["POST"])
 @allow()
-@blp.arguments(SkIn)
+@blp.arguments(SkIn())
 @blp.response(201, CaseOut)
 def record_sk(data: dict[str, Any], case_id: str) -> Any:
     """HR records the decree (SK: number, date, signatory) after the Pertek; the rank changes on the TMT (at once
@@ -362,7 +362,7 @@ def assess(case_id: str) -> Any:
 
 @blp.route("/promotion-cases/<case_id>/decision", methods=["POST"])
 @allow()
-@blp.arguments(CaseDecisionIn)
+@blp.arguments(CaseDecisionIn())
 @blp.response(201, CaseOut)
 def decide(data: dict[str, Any], case_id: str) -> Any:
     """The committee decides on the latest assessment. A decision against it needs a justification and is flagged;

@@ -60,7 +60,7 @@ def list_question_sets() -> list[dict[str, Any]]:
 
 @blp.route("", methods=["POST"])
 @allow()
-@blp.arguments(QuestionSetIn)
+@blp.arguments(QuestionSetIn())
 @blp.response(201, QuestionSetOut)
 def publish(data: dict[str, Any]) -> dict[str, Any]:
     """Publish the next version (rounds opened later may use it; open rounds keep theirs)."""

@@ -63,7 +63,7 @@ def list_rule_sets() -> list[dict[str, Any]]:
 
 @blp.route("", methods=["POST"])
 @allow()
-@blp.arguments(RuleSetIn)
+@blp.arguments(RuleSetIn())
 @blp.response(201, RuleSetOut)
 def publish(data: dict[str, Any]) -> dict[str, Any]:
     """Publish the next version; the whole set is validated (a missing matrix cell is a 422)."""

@@ -106,7 +106,7 @@ def get_record(employee_id: str) -> Any:
 
 @blp.route("/employees/<employee_id>/qualifications", methods=["POST"])
 @allow()
-@blp.arguments(QualificationIn)
+@blp.arguments(QualificationIn())
 @blp.response(201, ServiceRecordOut)
 def record_qualification(data: dict[str, Any], employee_id: str) -> Any:
     """Record a qualification (level SD to S3, institution, date of graduation)."""
@@ -118,7 +118,7 @@ def record_qualification(data: dict[str, Any], employee_id: str) -> Any:
 
 @blp.route("/employees/<employee_id>/disciplinary-penalties", methods=["POST"])
 @allow()
-@blp.arguments(PenaltyIn)
+@blp.arguments(PenaltyIn())
 @blp.response(201, ServiceRecordOut)
 def impose_penalty(data: dict[str, Any], employee_id: str) -> Any:
     """Record a disciplinary penalty (level, the days in force, decree number)."""
@@ -130,7 +130,7 @@ def impose_penalty(data: dict[str, Any], employee_id: str) -> Any:
 
 @blp.route("/employees/<employee_id>/civil-service-exams", methods=["POST"])
 @allow()
-@blp.arguments(ExamIn)
+@blp.arguments(ExamIn())
 @blp.response(201, ServiceRecordOut)
 def pass_exam(data: dict[str, Any], employee_id: str) -> Any:
     """Record a civil-service exam passed (ujian dinas tingkat I or II)."""

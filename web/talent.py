@@ -104,7 +104,7 @@ def list_potential(query: dict[str, Any]) -> Any:
 
 @blp.route("/potential-assessments", methods=["POST"])
 @allow()
-@blp.arguments(PotentialIn)
+@blp.arguments(PotentialIn())
 @blp.response(201, PotentialOut)
 def assess_potential(data: dict[str, Any]) -> Any:
     """Record a potential assessment (low / middle / high) with its basis: the employee's supervisor or HR."""

@@ -86,7 +86,7 @@ def list_proposals(appraisal_id: str) -> Any:
 
 @blp.route("/appraisals/<appraisal_id>/target-proposals", methods=["POST"])
 @allow()
-@blp.arguments(TargetProposalIn)
+@blp.arguments(TargetProposalIn())
 @blp.response(201, ProposalsOut)
 def propose_target(data: dict[str, Any], appraisal_id: str) -> Any:
     """Propose a target with its indicator (the appraised employee, until the appraisal is final)."""
@@ -97,7 +97,7 @@ def propose_target(data: dict[str, Any], appraisal_id: str) -> Any:
 
 @blp.route("/appraisals/<appraisal_id>/target-proposals/<proposal_id>/decision", methods=["POST"])
 @allow()
-@blp.arguments(ProposalDecisionIn)
+@blp.arguments(ProposalDecisionIn())
 @blp.response(200, ProposalsOut)
 def decide_proposal(data: dict[str, Any], appraisal_id: str, proposal_id: str) -> Any:
     """Accept, edit with a reason, or reject with a reason (the assessor); an accepted or edited proposal becomes an

@@ -153,7 +153,7 @@ def list_trainings(query: dict[str, Any]) -> Any:
 
 @blp.route("/trainings", methods=["POST"])
 @allow()
-@blp.arguments(TrainingIn)
+@blp.arguments(TrainingIn())
 @blp.response(201, TrainingOut)
 def record_training(data: dict[str, Any]) -> Any:
     """Record a completion (employees their own, HR anyone's); it counts once HR verifies it. A certificate number
@@ -172,7 +172,7 @@ def get_training(training_id: str) -> Any:
 
 @blp.route("/trainings/<training_id>/verification", methods=["POST"])
 @allow()
-@blp.arguments(VerificationIn)
+@blp.arguments(VerificationIn())
 @blp.response(200, TrainingOut)
 def verify(data: dict[str, Any], training_id: str) -> Any:
     """Verify or reject a completion, with a reason (once; a rejection frees the certificate number)."""

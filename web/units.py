@@ -55,7 +55,7 @@ def list_units() -> list[dict[str, Any]]:
 
 @blp.route("", methods=["POST"])
 @allow()
-@blp.arguments(UnitIn)
+@blp.arguments(UnitIn())
 @blp.response(201, UnitOut)
 def register_unit(data: dict[str, Any]) -> Any:
     """Register a unit under a new code."""
@@ -74,7 +74,7 @@ def get_unit(code: str) -> Any:
 
 @blp.route("/<code>", methods=["PATCH"])
 @allow()
-@blp.arguments(UnitRenameIn)
+@blp.arguments(UnitRenameIn())
 @blp.response(200, UnitOut)
 def rename_unit(data: dict[str, Any], code: str) -> Any:
     """Rename a unit (If-Match honoured)."""

@@ -70,7 +70,7 @@ class GivenOut(Out):
 
 @blp.route("/employees/<employee_id>/upward-feedback", methods=["POST"])
 @allow()
-@blp.arguments(UpwardIn)
+@blp.arguments(UpwardIn())
 @blp.response(201, GivenOut)
 def give_feedback(data: dict[str, Any], employee_id: str) -> dict[str, Any]:
     """Give your direct supervisor feedback for the running period, named or anonymous (once a period)."""
