@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from http import HTTPStatus
 from typing import Any
 
@@ -100,10 +101,42 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "_body": [str(messages)]}
 
 
+_DOCUMENTING = threading.Lock()
+
+
 class ProblemApi(Api):
-    """flask-smorest Api whose errors are problem+json."""
+    """flask-smorest Api whose errors are problem+json, documenting its blueprints when the document is first read."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    # flask-smorest documents each blueprint as it is registered (deep copies of every route's schemas, apispec's
+    # resolution): over half of building the app, paid by every worker and test, for a document few processes serve
+    @property
+    def spec(self) -> Any:
+        """The OpenAPI document's spec, with the registered blueprints' routes documented first."""
+        if self.__dict__.get("_undocumented") and self.__dict__.get("_documenting") != threading.get_ident():
+            with _DOCUMENTING:  # two first readers at once: the second waits for the whole document
+                self.__dict__["_documenting"] = threading.get_ident()  # flask-smorest reads the spec meanwhile
+                try:
+                    for blp, name, parameters in self.__dict__.get("_undocumented") or ():
+                        blp.register_views_in_doc(self, self._app, self.__dict__["_spec"], name=name,
+                                                  parameters=parameters)
+                        self.__dict__["_spec"].tag({"name": name, "description": blp.description})
+                    self.__dict__["_undocumented"] = []
+                finally:
+                    self.__dict__["_documenting"] = None
+        return self.__dict__["_spec"]
+
+    @spec.setter
+    def spec(self, value: Any) -> None:
+        self.__dict__["_spec"] = value
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        """Register the blueprint's routes now and its documentation when the document is first read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self.__dict__.setdefault("_undocumented", []).append((blp, name, parameters))
 
     def _openapi_json(self) -> Response:
         """The document, describing errors as they are served (see web/openapi_doc.py)."""

@@ -227,6 +227,19 @@ def test_openapi_document_is_json_listing_the_main_paths(api: Api) -> None:
     assert {"/api/employees", "/api/units", "/api/rule-sets", "/api/audit/events"} <= set(document["paths"])
 
 
+def test_openapi_document_read_first_by_two_requests_at_once_is_whole_for_both(api: Api) -> None:
+    # the routes are documented when the document is first read, not when the app is built
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read() -> set[str]:
+        return set(api.app.test_client().get("/api/openapi.json").get_json()["paths"])
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(lambda _: read(), range(2))
+
+    assert len(first) > 100 and first == second == read()
+
+
 def test_openapi_document_declares_bearer_security(api: Api) -> None:
     document = api.call("GET", "/api/openapi.json", role=None).get_json()
 
