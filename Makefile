@@ -35,7 +35,7 @@ run: demo
 	$(BIN)/jejak serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 # Static checks (not part of `make test`): ruff's lint rules and mypy over the four layers.
 lint: install

@@ -7,6 +7,7 @@ import re
 import sqlite3
 import struct
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 from uuid import UUID
 
@@ -77,33 +78,32 @@ def chain_rows(previous: bytes, positions: Sequence[int], events: Sequence[Store
 # it, or else the recorder's own insert (the last argument).
 JointWrite = Callable[[Sequence[StoredEvent], Callable[[Any], Sequence[int] | None],
                        Callable[[], Sequence[int] | None]], Sequence[int] | None]
-# sqlite3's errors as the library's (as its own transactions raise them: the ledger turns IntegrityError into Conflict)
-_ERRORS: tuple[tuple[type[sqlite3.Error], type[PersistenceError]], ...] = (
-    (sqlite3.InterfaceError, InterfaceError), (sqlite3.DataError, DataError),
-    (sqlite3.OperationalError, OperationalError), (sqlite3.IntegrityError, IntegrityError),
-    (sqlite3.InternalError, InternalError), (sqlite3.ProgrammingError, ProgrammingError),
-    (sqlite3.NotSupportedError, NotSupportedError), (sqlite3.DatabaseError, DatabaseError))
+# The library's errors, each raised for the driver's error of the same DB-API name (DatabaseError, the base of most,
+# last), as the library's own SQLite and PostgreSQL transactions raise them: the ledger turns IntegrityError into
+# Conflict.
+_LIBRARY_ERRORS: tuple[type[PersistenceError], ...] = (
+    InterfaceError, DataError, OperationalError, IntegrityError, InternalError, ProgrammingError, NotSupportedError,
+    DatabaseError)
+
+
+def library_error(error: Exception, driver: ModuleType, argument: object) -> PersistenceError:
+    """The library's error for a driver's (``driver``: its DB-API module), made with ``argument``."""
+    for kind in _LIBRARY_ERRORS:
+        if isinstance(error, getattr(driver, kind.__name__)):
+            return kind(argument)
+    return PersistenceError(argument)
 
 
 def persistence_error(error: sqlite3.Error) -> PersistenceError:
     """The library's error for an sqlite3 error, as the library's own SQLite transactions raise it."""
-    for raised, kind in _ERRORS:
-        if isinstance(error, raised):
-            return kind(error)
-    return PersistenceError(error)
+    return library_error(error, sqlite3, error)
 
 
 def postgres_error(error: Exception) -> PersistenceError:
     """The library's error for a psycopg error, as the library's own PostgreSQL connections raise it."""
     import psycopg
 
-    for raised, kind in ((psycopg.InterfaceError, InterfaceError), (psycopg.OperationalError, OperationalError),
-                         (psycopg.DataError, DataError), (psycopg.IntegrityError, IntegrityError),
-                         (psycopg.InternalError, InternalError), (psycopg.ProgrammingError, ProgrammingError),
-                         (psycopg.NotSupportedError, NotSupportedError), (psycopg.DatabaseError, DatabaseError)):
-        if isinstance(error, raised):
-            return kind(str(error))
-    return PersistenceError(str(error))
+    return library_error(error, psycopg, str(error))
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):

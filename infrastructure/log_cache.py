@@ -37,16 +37,10 @@ class LogCache(Generic[K, V]):
     def get(self, key: K, head: int) -> V | None:
         """The value for ``key`` if it was read at ``head``, or at an earlier head with nothing relevant stored
         since, and is not older than ``ttl``."""
-        if head != self._head:
-            # Threads may race here; each outcome errs towards reading again, never towards an answer older
-            # than the head checked.
-            if not self._entries or head < self._head or self.touched(self._head, head):
-                return None
-            self._head = head
-        found = self._entries.get(key)
-        if found is None or time.monotonic() - found[0] > self.ttl:
+        last = self._head
+        if not self._advance(last, head, lambda: self.touched(last, head)):
             return None
-        return found[1]
+        return self._fresh(key)
 
     def lookup(self, key: K) -> tuple[int, V | None]:
         """The head of the log now and, as ``get`` gives it, the value for ``key`` there; with ``probe`` both
@@ -56,14 +50,25 @@ class LogCache(Generic[K, V]):
             return head, self.get(key, head)
         last = self._head
         head, touched = self.probe(last)
+        if not self._advance(last, head, lambda: touched):
+            return head, None
+        return head, self._fresh(key)
+
+    def _advance(self, last: int, head: int, touched: Callable[[], bool]) -> bool:
+        """Move the entries read at ``last`` to ``head`` when nothing relevant was stored between; False when they
+        cannot serve ``head``. Threads may race here; each outcome errs towards reading again, never towards an
+        answer older than the head checked."""
         if head != last:
-            if not self._entries or head < last or touched:  # as in ``get``: a race errs towards reading again
-                return head, None
+            if not self._entries or head < last or touched():
+                return False
             self._head = head
+        return True
+
+    def _fresh(self, key: K) -> V | None:
         found = self._entries.get(key)
         if found is None or time.monotonic() - found[0] > self.ttl:
-            return head, None
-        return head, found[1]
+            return None
+        return found[1]
 
     def put(self, key: K, head: int, value: V) -> None:
         """Keep a value read at ``head`` (a head read before the value was), forgetting those of other heads."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from domain.employee import Employee
 from infrastructure.container import Jejak
 from infrastructure.demo import load_demo
 from infrastructure.projection import BulkReplay, StreamReplay
+from tests.conftest import _make
 from tests.legacy import store_in_old_shape
 
 
@@ -36,15 +38,29 @@ def with_a_registration_in_the_old_shape(jejak: Jejak) -> None:
     jejak.projections.catch_up()
 
 
+# Loading the demo is most of each test (20 s on PostgreSQL): one system per backend serves the module's tests, which
+# each rebuild in their own way and leave the read models as the incremental build made them (what they check).
+pytestmark = pytest.mark.xdist_group("catch_up")
+Built = tuple[Jejak, dict[str, list[tuple[Any, ...]]]]  # a system and its incrementally built read models
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[Built]:
+    """The demo plus a registration in the old shape, caught up incrementally, and its read models."""
+    for jejak in _make(str(request.param), tmp_path_factory.mktemp("catch-up")):
+        with_a_registration_in_the_old_shape(jejak)
+        yield jejak, read_models(jejak)
+
+
 def no_fallback(caplog: pytest.LogCaptureFixture) -> list[str]:
     """What the runner logged about a rebuild path it had to leave (empty when every fast path held)."""
     return [r.getMessage() for r in caplog.records if r.name == "infrastructure.projection" and r.levelno >= logging.WARNING]
 
 
-def test_the_joint_catch_up_equals_a_rebuild_of_every_projection(jejak: Jejak, caplog: pytest.LogCaptureFixture
+def test_the_joint_catch_up_equals_a_rebuild_of_every_projection(built: Built, caplog: pytest.LogCaptureFixture
                                                                   ) -> None:
-    with_a_registration_in_the_old_shape(jejak)
-    caught_up = read_models(jejak)
+    jejak, caught_up = built
     assert sum(len(rows) for rows in caught_up.values()) > 1000
     streamed = {name for name, p in jejak.projections.projections.items() if isinstance(p, StreamReplay)}
     assert {"timeline", "audit_index"} <= streamed  # rebuilt from raw events in one pass
@@ -58,9 +74,8 @@ def test_the_joint_catch_up_equals_a_rebuild_of_every_projection(jejak: Jejak, c
 
 
 def test_rebuilding_all_projections_in_one_pass_equals_the_incrementally_built_read_models(
-        jejak: Jejak, caplog: pytest.LogCaptureFixture) -> None:
-    with_a_registration_in_the_old_shape(jejak)
-    caught_up = read_models(jejak)
+        built: Built, caplog: pytest.LogCaptureFixture) -> None:
+    jejak, caught_up = built
     moved: list[int] = []
 
     timings = jejak.projections.rebuild_all(progress=moved.append)
@@ -75,10 +90,9 @@ def test_rebuilding_all_projections_in_one_pass_equals_the_incrementally_built_r
 
 
 def test_rebuilding_all_blue_green_equals_the_incrementally_built_read_models(
-        jejak: Jejak, caplog: pytest.LogCaptureFixture) -> None:
+        built: Built, caplog: pytest.LogCaptureFixture) -> None:
     """What `jejak projections rebuild` runs: every projection built beside the live ones in one pass, then swapped in."""
-    with_a_registration_in_the_old_shape(jejak)
-    caught_up = read_models(jejak)
+    jejak, caught_up = built
     moved: list[int] = []
 
     timings = jejak.blue_green.rebuild_all(progress=moved.append)
