@@ -52,12 +52,42 @@ def settings_for(kind: str, tmp_path: Path, **overrides: object) -> tuple[Settin
     return Settings.from_env(env, **overrides), schema
 
 
+# Every PostgreSQL test creates and drops a schema of some 60 tables. The catalogue rows they leave dead slowed every
+# later CREATE and lookup (a system's set-up took 1.7 s instead of 1.1 s after one run of the suite), and autovacuum
+# is off on this project's machines' server: the suite vacuums the catalogue itself.
+CATALOGUE = ("pg_attribute", "pg_class", "pg_depend", "pg_type", "pg_index", "pg_constraint", "pg_attrdef",
+             "pg_trigger", "pg_sequence", "pg_description", "pg_namespace")
+VACUUM_EVERY = 25  # schemas dropped by a process between two vacuums of the catalogue
+_dropped = [0]
+
+
+def vacuum_catalogue(full: bool = False) -> None:
+    """Vacuum the system catalogue of the test database (``full``: rewrite it, when no test runs yet)."""
+    import psycopg
+
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute("SET lock_timeout = '20s'")  # a server busy with something else: skip it, never hang the run
+        try:
+            conn.execute(f"VACUUM {'FULL ' if full else ''}{', '.join('pg_catalog.' + t for t in CATALOGUE)}")
+        except psycopg.errors.LockNotAvailable:
+            pass
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Start the run on a compact catalogue (in the controlling process, before any test)."""
+    if not hasattr(session.config, "workerinput") and postgres_unavailable() is None:
+        vacuum_catalogue(full=True)
+
+
 def drop_schema(schema: str) -> None:
-    """Remove a test schema and everything in it."""
+    """Remove a test schema and everything in it (now and then vacuuming the catalogue)."""
     import psycopg
 
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    _dropped[0] += 1
+    if _dropped[0] % VACUUM_EVERY == 0:
+        vacuum_catalogue()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
