@@ -35,13 +35,20 @@ def _hold_lock(path: str, seconds: float, released: list[float], holding: thread
     other.close()
 
 
-def test_a_waiting_writer_gets_the_lock_within_milliseconds_of_its_release(engine, tmp_path: Path) -> None:
-    # held 0.45 s: SQLite's busy handler would try at 0.428 s and next at 0.528 s, 78 ms after the release
+def _another_writer(path: Path, seconds: float) -> tuple[threading.Thread, list[float]]:
+    """A thread holding the file's write lock for ``seconds`` (started and holding it), and where it notes when it
+    let go."""
     released: list[float] = []
     holding = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(str(tmp_path / "lock.db"), 0.45, released, holding))
+    holder = threading.Thread(target=_hold_lock, args=(str(path), seconds, released, holding))
     holder.start()
     holding.wait(5)
+    return holder, released
+
+
+def test_a_waiting_writer_gets_the_lock_within_milliseconds_of_its_release(engine, tmp_path: Path) -> None:
+    # held 0.45 s: SQLite's busy handler would try at 0.428 s and next at 0.528 s, 78 ms after the release
+    holder, released = _another_writer(tmp_path / "lock.db", 0.45)
     with writer(engine).begin() as conn:
         acquired = time.monotonic()
         conn.execute(text("INSERT INTO t VALUES (1)"))
@@ -50,11 +57,7 @@ def test_a_waiting_writer_gets_the_lock_within_milliseconds_of_its_release(engin
 
 
 def test_a_writer_gives_up_after_the_connections_busy_timeout(engine, tmp_path: Path) -> None:
-    released: list[float] = []
-    holding = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(str(tmp_path / "lock.db"), 1.0, released, holding))
-    holder.start()
-    holding.wait(5)
+    holder, _ = _another_writer(tmp_path / "lock.db", 1.0)
     with engine.connect() as probe:
         raw = probe.connection.dbapi_connection
         raw.execute("PRAGMA busy_timeout=200")  # type: ignore[union-attr]
