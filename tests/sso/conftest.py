@@ -3,6 +3,7 @@ from tests/sso/provider/package-lock.json with the machine's Node.js (`npm ci` w
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -41,12 +42,17 @@ def _free_port() -> int:
 
 
 def _installed(npm: str) -> None:
-    """node_modules from the lockfile; a failed install fails the tests (only a missing Node.js skips them)."""
-    if (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
-        return
-    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR, capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, f"npm ci failed in {PROVIDER_DIR}:\n{done.stderr[-2000:]}"
+    """node_modules from the lockfile; a failed install fails the tests (only a missing Node.js skips them). One
+    process installs while the others wait (`npm ci` first deletes node_modules: a second one running meanwhile
+    took the package away from under a provider another test process had just started)."""
+    with (PROVIDER_DIR / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        modules = PROVIDER_DIR / "node_modules"
+        if (modules / "oidc-provider").is_dir() and (modules / ".package-lock.json").is_file():  # npm writes it last
+            return
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, f"npm ci failed in {PROVIDER_DIR}:\n{done.stderr[-2000:]}"
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,9 @@ from tests.sso.conftest import CLIENT_ID, CLIENT_SECRET, RealProvider
 from tests.web.conftest import Api, seeded_api
 from tests.web.pages import FAST_HASH, post_form
 
+# one test process runs them all: the provider (and its install) once, not once per process
+pytestmark = pytest.mark.xdist_group("sso")
+
 HR = Actor(id="sso-test-hr", role="hr_admin", name="Admin BKPSDM")
 
 
