@@ -19,8 +19,11 @@ import json
 import sys
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
-from bench.baselines import prepare_checked
+from eventsourcing.application import Application
+
+from bench.baselines import pg_env, prepare_checked
 from bench.http_bench import (
     OUT,
     Call,
@@ -85,11 +88,15 @@ def main(argv: list[str] | None = None) -> int:
         print("seeding Jejak on PostgreSQL ...", file=sys.stderr)
         pc = calls(seed(OUT / "run-pg", args.rounds, url))
         env = {"JEJAK_VAR_DIR": str(OUT / "run-pg"), "JEJAK_DATABASE_URL": url}
+        bare_url = pg_url(args.postgres, "bench_writes_bare")
+        # its tables, before two gunicorn workers race to create them in the fresh schema (a worker that lost
+        # failed to boot and took the server down)
+        Application[UUID](env=pg_env(bare_url)).close()
         targets += [
             Target("jejak_submit_pg", "wsgi:app", env, pc["submit"]),
             Target("jejak_assess_pg", "wsgi:app", env, pc["assess"]),
-            Target("bare_post_pg", 'bench.baselines:create("bare_post_pg")',
-                   {"BENCH_BASELINE_PG": pg_url(args.postgres, "bench_writes_bare")}, pc["bare"]),
+            Target("bare_post_pg", 'bench.baselines:create("bare_post_pg")', {"BENCH_BASELINE_PG": bare_url},
+                   pc["bare"]),
         ]
         bases.update(jejak_submit_pg=["bare_post_pg"], jejak_assess_pg=["bare_post_pg"])
     return run(with_before(targets, args), bases, args)
