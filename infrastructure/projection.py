@@ -996,15 +996,20 @@ class ProjectionRunner:
 def existing_tables(conn: Connection, tables: Sequence[Table]) -> set[Table]:
     """Which of the tables exist, by one read of each schema's catalogue (the schema as the connection translates
     it: a blue-green builder's tables are in its side schema)."""
-    by_schema: dict[str | None, list[Table]] = {}
-    for table in tables:
-        by_schema.setdefault(conn.schema_for_object(table), []).append(table)
     inspector = inspect(conn)
     found: set[Table] = set()
-    for schema, group in by_schema.items():
+    for schema, group in by_schema(conn, tables).items():
         names = set(inspector.get_table_names(schema=schema))
         found.update(t for t in group if t.name in names)
     return found
+
+
+def by_schema(conn: Connection, tables: Sequence[Table]) -> dict[str | None, list[Table]]:
+    """The tables grouped by the schema the connection puts each in (translated, as for a side schema)."""
+    grouped: dict[str | None, list[Table]] = {}
+    for table in tables:
+        grouped.setdefault(conn.schema_for_object(table), []).append(table)
+    return grouped
 
 
 # Built once: SQLAlchemy memoizes a statement's cache key on the object, so these skip building one per call.

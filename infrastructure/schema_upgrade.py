@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, Engine, Table, inspect
 
-from infrastructure.projection import Projection, existing_tables
+from infrastructure.projection import Projection, by_schema, existing_tables
 
 
 def outdated(engine: Engine, projections: Iterable[Projection]) -> list[str]:
@@ -32,12 +32,9 @@ def outdated(engine: Engine, projections: Iterable[Projection]) -> list[str]:
 
 def _columns(conn: Connection, tables: list[Table]) -> dict[Table, set[str]]:
     """The column names each table has in the database."""
-    by_schema: dict[str | None, list[Table]] = {}
-    for table in tables:
-        by_schema.setdefault(conn.schema_for_object(table), []).append(table)
     inspector = inspect(conn)
     found: dict[Table, set[str]] = {}
-    for schema, group in by_schema.items():
+    for schema, group in by_schema(conn, tables).items():
         multi = inspector.get_multi_columns(schema=schema, filter_names=[t.name for t in group])
         for table in group:
             found[table] = {c["name"] for c in multi.get((schema, table.name), [])}

@@ -111,32 +111,34 @@ class ProblemApi(Api):
 
     # flask-smorest documents each blueprint as it is registered (deep copies of every route's schemas, apispec's
     # resolution): over half of building the app, paid by every worker and test, for a document few processes serve
+    _undocumented: list[tuple[Any, str, Any]] = []  # (blueprint, name, parameters) registered, not documented yet
+    _documenting: int | None = None  # the thread documenting them (flask-smorest reads ``spec`` meanwhile)
+
     @property
     def spec(self) -> Any:
         """The OpenAPI document's spec, with the registered blueprints' routes documented first."""
-        if self.__dict__.get("_undocumented") and self.__dict__.get("_documenting") != threading.get_ident():
+        if self._undocumented and self._documenting != threading.get_ident():
             with _DOCUMENTING:  # two first readers at once: the second waits for the whole document
-                self.__dict__["_documenting"] = threading.get_ident()  # flask-smorest reads the spec meanwhile
+                self._documenting = threading.get_ident()
                 try:
-                    for blp, name, parameters in self.__dict__.get("_undocumented") or ():
-                        blp.register_views_in_doc(self, self._app, self.__dict__["_spec"], name=name,
-                                                  parameters=parameters)
-                        self.__dict__["_spec"].tag({"name": name, "description": blp.description})
-                    self.__dict__["_undocumented"] = []
+                    for blp, name, parameters in self._undocumented:
+                        blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+                        self._spec.tag({"name": name, "description": blp.description})
+                    self._undocumented = []
                 finally:
-                    self.__dict__["_documenting"] = None
-        return self.__dict__["_spec"]
+                    self._documenting = None
+        return self._spec
 
     @spec.setter
     def spec(self, value: Any) -> None:
-        self.__dict__["_spec"] = value
+        self._spec = value
 
     def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
         """Register the blueprint's routes now and its documentation when the document is first read."""
         name = options.get("name", blp.name)
         self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
         self._app.register_blueprint(blp, **options)
-        self.__dict__.setdefault("_undocumented", []).append((blp, name, parameters))
+        self._undocumented = [*self._undocumented, (blp, name, parameters)]
 
     def _openapi_json(self) -> Response:
         """The document, describing errors as they are served (see web/openapi_doc.py)."""
