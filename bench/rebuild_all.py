@@ -101,6 +101,11 @@ def time_all(jejak: Jejak, head: int) -> None:
         swap = next(h.seconds for h in holds if h.step == "swap")
         print(f"  live write lock: {len(holds)} transactions, longest {longest.seconds:.3f} s ({longest.step}, "
               f"{longest.rows} rows), at most {max(h.rows for h in holds)} rows in one; the swap {swap:.3f} s")
+        steps: dict[str, list[float]] = {}
+        for hold in holds:
+            steps.setdefault(hold.step, []).append(hold.seconds)
+        print("  by step (transactions, seconds held in all, longest): " + ", ".join(
+            f"{step} {len(held)}, {sum(held):.1f} s, {max(held):.2f} s" for step, held in steps.items()))
     for name, seconds in jejak.blue_green.pass_cpu.items():
         print(f"  in the pass: {name:<20}{seconds:7.2f} CPU s  {head / max(seconds, 1e-9):12,.0f} events/CPU-s")
 

@@ -1,12 +1,15 @@
 """Benchmark: CPU and SQL per request, in one process (no server, no load generator; steady on a busy machine).
 
     .venv/bin/python -m bench.request_cost [--requests 300] [--profile] [--only submit,report]
+    .venv/bin/python -m bench.request_cost --postgres postgresql://postgres@127.0.0.1:5432/test [--show-sql]
 
 Uses a copy of the database ``bench.http_write`` seeds (``bench/out/http/seeded``; seeded here when missing) and
 Flask's test client: it sends each kind of request ``--requests`` times (after a warm-up) and prints the CPU
 milliseconds per request of this process and the read-model SQL statements and write transactions per request
 (counted on the read-model engine; the event store's own statements are not included). ``--profile`` prints
-the top functions of a cProfile run over the same requests.
+the top functions of a cProfile run over the same requests. With ``--postgres URL`` the same is seeded into a fresh
+schema ``bench_cost`` there, and the last column counts every round trip to the server through psycopg (statements
+on both stores, the library's pooled ones included, and commits); CPU is this process's only, not the server's.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ import io
 import pstats
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import event
 
-from bench.http_bench import OUT, fresh_copy, load_plan
+from bench.http_bench import OUT, fresh_copy, load_plan, pg_url, seed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,31 +37,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=60)
     p.add_argument("--profile", action="store_true")
     p.add_argument("--only", default=None)
-    p.add_argument("--show-sql", action="store_true", help="print every SQLite statement of one request of each kind")
+    p.add_argument("--show-sql", action="store_true", help="print every SQL statement of one request of each kind, and how often each ran per request")
+    p.add_argument("--postgres", default=None, metavar="URL", help="seed and run on PostgreSQL instead")
     args = p.parse_args(argv)
-    plan = load_plan(OUT / "seeded", args.rounds, False)
-    var = fresh_copy(OUT / "seeded", "run-cost")
-
-    import sqlite3
-
     traced: list[str] = []
-    connect = sqlite3.connect
-
-    def traced_connect(*a: Any, **k: Any) -> sqlite3.Connection:  # every statement of both stores, BEGIN/COMMIT too
-        connection = connect(*a, **k)
-        connection.set_trace_callback(traced.append)
-        return connection
-
-    sqlite3.connect = sqlite3.dbapi2.connect = traced_connect  # type: ignore[assignment]  # SQLAlchemy's is dbapi2's
+    if args.postgres:
+        url = pg_url(args.postgres, "bench_cost")
+        print("seeding Jejak on PostgreSQL ...", file=sys.stderr)
+        var = OUT / "run-cost-pg"
+        plan = seed(var, args.rounds, url)
+        env = {"JEJAK_VAR_DIR": str(var), "JEJAK_DATABASE_URL": url}
+        trace_psycopg(traced)
+    else:
+        plan = load_plan(OUT / "seeded", args.rounds, False)
+        var = fresh_copy(OUT / "seeded", "run-cost")
+        env = {"JEJAK_VAR_DIR": str(var)}
+        trace_sqlite(traced)
     from infrastructure.config import Settings
     from infrastructure.container import Jejak
     from web import create_app
 
-    system = Jejak(Settings.from_env({"JEJAK_VAR_DIR": str(var)}))
+    system = Jejak(Settings.from_env(env))
     app = create_app({"JEJAK": system})
     client = app.test_client()
     counts = {"sql": 0, "writes": 0}
-
     @event.listens_for(system.engine, "before_cursor_execute")
     def count_sql(*_: Any) -> None:
         counts["sql"] += 1
@@ -115,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         "scoped_rounds": get(lambda i: "/api/feedback-rounds?limit=20", plan["boss_token"]),
     }
     only = set(args.only.split(",")) if args.only else set(kinds)
-    print(f"{'request':<16}{'CPU ms':>9}{'SQL/req':>9}{'write tx/req':>14}{'all SQLite/req':>16}")
+    every = "round trips/req" if args.postgres else "all SQLite/req"
+    print(f"{'request':<16}{'CPU ms':>9}{'SQL/req':>9}{'write tx/req':>14}{every:>16}")
     for name, call in kinds.items():
         if name not in only:
             continue
@@ -141,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         cpu = (time.process_time() - start) / args.requests
         print(f"{name:<16}{cpu * 1000:9.2f}{counts['sql'] / args.requests:9.1f}"
               f"{counts['writes'] / args.requests:14.1f}{len(traced) / args.requests:16.1f}")
+        if args.show_sql:  # what the average is made of: requests differ (a token's first, a catch-up's batch)
+            tally = Counter(" ".join(t.split())[:100] for t in traced)
+            print(*(f"   {n / args.requests:6.2f}  {t}" for t, n in tally.most_common()), sep="\n")
         if profiler:
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
@@ -149,6 +156,67 @@ def main(argv: list[str] | None = None) -> int:
             print(out.getvalue())
     system.close()
     return 0
+
+
+def trace_sqlite(traced: list[str]) -> None:
+    """Note every statement of every SQLite connection made from now on (both stores; BEGIN and COMMIT too)."""
+    import sqlite3
+
+    connect = sqlite3.connect
+
+    def traced_connect(*a: Any, **k: Any) -> sqlite3.Connection:
+        connection = connect(*a, **k)
+        connection.set_trace_callback(traced.append)
+        return connection
+
+    sqlite3.connect = sqlite3.dbapi2.connect = traced_connect  # type: ignore[assignment]  # SQLAlchemy's is dbapi2's
+
+
+def trace_psycopg(traced: list[str]) -> None:
+    """Note every round trip to PostgreSQL through psycopg from now on: statements (a batch of ``executemany`` is
+    one pipeline, noted once), commits and rollbacks."""
+    import psycopg
+
+    def noting(cls: Any, method: str, text: Callable[[tuple[Any, ...]], str]) -> None:
+        original = getattr(cls, method)
+
+        def wrapper(self: Any, *a: Any, **k: Any) -> Any:
+            traced.append(text(a))
+            return original(self, *a, **k)
+        setattr(cls, method, wrapper)
+
+    def query(a: tuple[Any, ...]) -> str:
+        q = a[0] if a else ""
+        return q if isinstance(q, str) else q.as_string(None) if hasattr(q, "as_string") else repr(q)
+
+    noting(psycopg.Cursor, "execute", query)
+    noting(psycopg.Cursor, "executemany", lambda a: f"(many) {query(a)}")
+    idle = psycopg.pq.TransactionStatus.IDLE
+    for method in ("commit", "rollback"):  # sent only in a transaction
+        original = getattr(psycopg.Connection, method)
+
+        def ending(self: Any, _original: Any = original, _name: str = method.upper()) -> Any:
+            if self.pgconn.transaction_status != idle:
+                traced.append(_name)
+            return _original(self)
+        setattr(psycopg.Connection, method, ending)
+    enter, leave = psycopg.Transaction.__enter__, psycopg.Transaction.__exit__
+
+    def entering(self: Any) -> Any:  # a transaction block (the library's reads and writes): BEGIN or SAVEPOINT
+        traced.append("BEGIN (block)")
+        return enter(self)
+
+    def leaving(self: Any, *a: Any) -> Any:  # and COMMIT, ROLLBACK or RELEASE
+        traced.append("END (block)")
+        return leave(self, *a)
+    psycopg.Transaction.__enter__, psycopg.Transaction.__exit__ = entering, leaving  # type: ignore[method-assign]
+    start = psycopg.Connection._start_query  # a statement outside a transaction is preceded by a BEGIN of its own
+
+    def starting(self: Any) -> Any:
+        if not self.autocommit and self.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            traced.append("BEGIN")
+        return start(self)
+    psycopg.Connection._start_query = starting  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ side database file of their own (its transactions lock only that file); they are
 live tables in short write transactions, the rows the side file changes meanwhile staged after them, and one short
 transaction per projection holding the live file's write lock (so no event and no catch-up can land meanwhile)
 catches the side file up, stages its last changes and renames its staged tables into place
-(``infrastructure.sqlite_swap``: no write transaction holds the lock for more than a chunk of rows or one projection's
-renames, whatever the size of the read models). Readers see a projection's old tables until its transaction commits
+(``infrastructure.sqlite_swap``: no write transaction holds the lock for more than a chunk of rows, one index's
+creation once its table is filled, or one projection's renames). Readers see a projection's old tables until its transaction commits
 and the new ones after, never an empty or half-built read model.
 
 Each projection's fingerprint (its tables, columns, indexes, topics and ``version``) is stored when it is built; a
@@ -35,7 +35,7 @@ from sqlalchemy import Column, Engine, MetaData, String, Table, delete, event, s
 from infrastructure.config import Database
 from infrastructure.database import UTCDateTime, make_engine, writer
 from infrastructure.projection import Projection, ProjectionRunner, parked, tracking
-from infrastructure.sqlite_swap import PAUSE, SLICE, Hold, Stager
+from infrastructure.sqlite_swap import ORDER_MIN, PAUSE, SLICE, Hold, Stager, order_by_key
 
 log = logging.getLogger("jejak.rebuild")
 
@@ -128,6 +128,7 @@ class BlueGreen:
         self.pause = PAUSE
         self.slice = SLICE  # seconds of holding the lock, in one or more transactions, before a pause
         self.rounds = 20
+        self.order_rows = ORDER_MIN  # a side table of this many rows out of key order is put in key order to copy
         self.holds: list[Hold] = []
 
     def side_schema(self, name: str) -> str:
@@ -205,10 +206,12 @@ class BlueGreen:
 
         @event.listens_for(side_engine, "connect")
         def scratch(dbapi_connection: Any, _record: Any) -> None:
-            # a file thrown away if anything fails: no fsync. (It keeps WAL: the journal mode is the file's, and
-            # connections of the pool switching it while others are open lose what those wrote.) Recursive
-            # triggers: the rows a REPLACE deletes fire the triggers that note changed rows (Stager.track).
+            # a file thrown away if anything fails: no fsync, and nothing to overwrite when ``order_by_key`` drops a
+            # table. (It keeps WAL: the journal mode is the file's, and connections of the pool switching it while
+            # others are open lose what those wrote.) Recursive triggers: the rows a REPLACE deletes fire the
+            # triggers that note changed rows (Stager.track).
             dbapi_connection.execute("PRAGMA synchronous=OFF")
+            dbapi_connection.execute("PRAGMA secure_delete=OFF")
             dbapi_connection.execute("PRAGMA recursive_triggers=ON")
 
         builder = ProjectionRunner(side_engine, self.runner.ledger, projections, batch_size=self.runner.batch_size)
@@ -216,10 +219,16 @@ class BlueGreen:
             timings.update(self._build(builder, progress))
             builder.catch_up(progress=progress)
             began = time.perf_counter()
+            order_by_key(side_engine, stager.all_tables, self.order_rows)
+            timings["order"] = time.perf_counter() - began
+            began = time.perf_counter()
             stager.track(side_engine)
             with stager.attached():
                 stager.create()
                 stager.copy()
+                copied = time.perf_counter()
+                stager.index()
+                timings["index"] = time.perf_counter() - copied
                 positions = [self._swap_sqlite(stager, builder, name, progress) for name in stager.waiting.copy()]
                 timings["stage"] = time.perf_counter() - began - sum(h.seconds for h in stager.holds if h.step == "swap")
                 # the longest hold of the live write lock by one projection's swap

@@ -63,7 +63,7 @@ from domain.feedback_round import FeedbackRound
 from infrastructure.blue_green import BlueGreen, rebuild_changed
 from infrastructure.chain import ChainedSQLiteRecorder
 from infrastructure.config import Settings
-from infrastructure.database import make_engine, setup_lock
+from infrastructure.database import make_engine, reader, setup_lock
 from infrastructure.log_cache import LogCache
 from infrastructure.mail import MailSettings
 from infrastructure.oidc import OidcClient
@@ -150,57 +150,58 @@ class Jejak:
         self.registry = Registry(self.ledger)
         self.employee_import = EmployeeImport(self.ledger)
         self.rules = RuleBookService(self.ledger)
-        self.person_view = PersonView(self.engine)
+        reads = reader(self.engine)  # the views only read: on PostgreSQL, no transaction round trips
+        self.person_view = PersonView(reads)
         self.persons = PersonService(self.ledger, self.person_view, self.settings.token_lifetime,
                                      employee_for_nip=self._employee_for_nip)
         self.access = AccessService(self.ledger, self.settings.token_lifetime, self.persons)
         self.accounts = AccountService(self.ledger, PasswordHasher(
             time_cost=self.settings.password_time_cost, memory_cost=self.settings.password_memory_kib), self.persons)
-        self.account_view = AccountView(self.engine)
+        self.account_view = AccountView(reads)
         s = self.settings  # single sign-on only when the issuer, client id and secret are all configured
         self.oidc = (OidcClient(s.oidc_issuer, s.oidc_client_id, s.oidc_client_secret, s.oidc_leeway_seconds)
                      if s.oidc_issuer and s.oidc_client_id and s.oidc_client_secret else None)
         self.reads = ReadLog(self.ledger)
         self.lockouts = LockoutLog(self.ledger)
         self.questions = QuestionBookService(self.ledger)
-        self.directory = DirectoryView(self.engine)
+        self.directory = DirectoryView(reads)
         # a supervisor's reports are read on most of their requests and change only with the directory's events
         self.reports_cache: LogCache[UUID, frozenset[UUID]] = LogCache(
             self.projections.head, lambda a, b: self.projections.touched(["directory"], a, b),
             lambda: not self.projections.stalled(["directory"]))
         self.policy = AccessPolicy(self._all_reports, self._investigator_scope, self._grievance_cover)
-        self.feedback_view = FeedbackView(self.engine)
+        self.feedback_view = FeedbackView(reads)
         self.feedback = FeedbackService(self.ledger, self.registry, self.rules, self.questions, self.policy,
                                         stored_report=self.feedback_view.stored_report)
         self.appraisals = AppraisalService(self.ledger, self.registry, self.rules)
-        self.appraisal_view = AppraisalView(self.engine)
+        self.appraisal_view = AppraisalView(reads)
         self.trainings = TrainingService(self.ledger, self.rules)
         self.talent = TalentService(self.ledger)
         self.mentoring = MentoringService(self.ledger)
         self.recognition = RecognitionService(self.ledger)
         self.service_records = ServiceRecordService(self.ledger, self.policy)
         self.development = DevelopmentService(self.ledger, self.rules, self.policy)
-        self.development_needs = DevelopmentNeedView(self.engine)
+        self.development_needs = DevelopmentNeedView(reads)
         self.plans = DevelopmentPlanService(self.ledger, self.policy)
-        self.development_plans = DevelopmentPlanView(self.engine)
+        self.development_plans = DevelopmentPlanView(reads)
         self.dialogues = DialogueService(self.ledger, self.policy)
-        self.dialogue_view = DialogueView(self.engine)
-        self.coaching_notes = CoachingNoteView(self.engine)
+        self.dialogue_view = DialogueView(reads)
+        self.coaching_notes = CoachingNoteView(reads)
         self.target_proposals = TargetProposalService(self.ledger, self.policy)
         self.upward_feedback = UpwardFeedbackService(self.ledger, self.rules, self.policy)
-        self.award_proposals = AwardProposalView(self.engine)
-        self.training_view = TrainingView(self.engine)
-        self.talent_view = TalentView(self.engine)
-        self.promotion_view = PromotionView(self.engine)
-        self.grievance_view = GrievanceView(self.engine)
+        self.award_proposals = AwardProposalView(reads)
+        self.training_view = TrainingView(reads)
+        self.talent_view = TalentView(reads)
+        self.promotion_view = PromotionView(reads)
+        self.grievance_view = GrievanceView(reads)
         index = ReadIndex(self.training_view, self.feedback_view, self.talent_view)
         evidence = LogEvidenceIndex(index, self.ledger, self._evidence_indexed_up_to, self._evidence_parked)
         self.promotions = PromotionService(self.ledger, self.registry, self.rules, evidence, self.policy)
         self.grievances = GrievanceService(self.ledger, self.rules, self.promotions, self.grievance_view, self.policy,
                                            self.persons)
-        self.timeline = TimelineView(self.engine)
-        self.grants = AccessView(self.engine)
-        self.audit = AuditView(self.engine)
+        self.timeline = TimelineView(reads)
+        self.grants = AccessView(reads)
+        self.audit = AuditView(reads)
         self.queries = self._queries()
 
     def init(self, actor: Actor) -> bool:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.exc import DisconnectionError
 
 from infrastructure.config import Database
 
@@ -34,7 +35,8 @@ def make_engine(db: Database) -> Engine:
         engine.dialect.colspecs = {**engine.dialect.colspecs, Uuid: HexUuid}  # this engine's dialect only
         return engine
     options = {"options": f"-csearch_path={db.schema}"} if db.schema else {}
-    engine = create_engine(db.sqlalchemy_url(), connect_args=options, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(db.sqlalchemy_url(), connect_args=options, pool_size=5, max_overflow=10)
+    _configure_postgres(engine)
     if db.schema:
         with engine.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{db.schema}"'))
@@ -58,6 +60,16 @@ def setup_lock(db: Database) -> Iterator[None]:
             yield
         finally:
             conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (f"jejak-setup:{db.schema or 'public'}",))
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine for the read models' views, which only read: on PostgreSQL its connections run each statement
+    on its own (autocommit), without the BEGIN and ROLLBACK round trips a transaction adds around a read (under READ
+    COMMITTED each statement of a transaction sees a snapshot of its own anyway). Connections go back to the pool
+    transactional again. On SQLite, the engine itself (a read there is one snapshot, and costs no round trip)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def writer(engine: Engine) -> Engine:
@@ -86,6 +98,29 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+def _configure_postgres(engine: Engine) -> None:
+    """Ping a pooled connection when it is checked out after ``PING_IDLE`` seconds unused (the server may have
+    dropped it meanwhile: a restart, an idle timeout), and replace it if it does not answer; one in use moments ago
+    is not pinged (the pool's ``pre_ping`` pinged at every checkout: a round trip per read)."""
+    @event.listens_for(engine, "connect")
+    def fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info["jejak_used"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def used(_dbapi_connection: Any, record: Any) -> None:
+        record.info["jejak_used"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("jejak_used", 0.0) < PING_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as e:  # the pool drops the connection and checks out another (up to three times)
+            raise DisconnectionError("a pooled connection did not answer its ping") from e
+
+
+PING_IDLE = 2.0  # seconds unused after which a pooled PostgreSQL connection is pinged before it is handed out
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for SQLite's write lock before "database is locked"
 _FIRST_WAIT, _LONGEST_WAIT = 0.0002, 0.002  # seconds between two tries for the write lock
 

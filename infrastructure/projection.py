@@ -10,7 +10,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -639,10 +639,12 @@ class ProjectionRunner:
             return False
         # the savepoint and the positions' compare-and-set straight through the driver's cursor (``raw``, on
         # ``conn``'s connection): SQLAlchemy's execution cost more than the statements
-        raw.execute("SAVEPOINT jejak_projections")
+        pipeline = getattr(raw.connection, "pipeline", None)  # psycopg's: the two statements in one round trip
         try:
-            raw.execute(self._move_statement(conn, len(self.projections)),
-                        (stop, self._driver_time(conn), start, *self.projections))
+            with pipeline() if pipeline else nullcontext():
+                raw.execute("SAVEPOINT jejak_projections")
+                raw.execute(self._move_statement(conn, len(self.projections)),
+                            (stop, self._driver_time(conn), start, *self.projections))
             if raw.rowcount == len(self.projections):
                 to_domain_event = self.ledger.mapper.to_domain_event
                 events = [Projected(p, to_domain_event(s)) for p, s in zip(positions, stored_events, strict=True)]
@@ -652,8 +654,7 @@ class ProjectionRunner:
                                                       if s.topic in topics]
                     if batch:
                         projection.process(conn, batch)
-                raw.execute("RELEASE jejak_projections")
-                return True
+                return True  # the commit releases the savepoint (a RELEASE would be a round trip more)
         except Exception:  # noqa: BLE001 - the events stand; the catch-up after the write retries and parks
             log.warning("projecting a write in its own transaction failed; the read models catch up after it",
                         exc_info=True)

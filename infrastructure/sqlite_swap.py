@@ -5,20 +5,26 @@ A rebuild builds the new tables in a side file (``BlueGreen``). Copying them int
 holds the live write lock as long as the copy takes (a minute at a million events), longer than a command waits for
 it. Here instead:
 
-1. ``clean``: staged or replaced copies of the tables left by an interrupted rebuild are emptied and dropped (in
-   chunks).
-2. ``track``: triggers in the side file note the rowid of every side row written from now on (``bg_changes``).
-3. ``copy``: each side table is copied into an empty table ``<name>__bg_next`` of the live file, with the same
-   columns, keys and indexes (the indexes under names no live index has), ``chunk`` rows per write transaction.
-4. ``apply``: after the side file caught up with the log, the rows it changed meanwhile are put in the staged tables
+1. ``clean``: staged or replaced copies of the tables left by an interrupted rebuild are dropped.
+2. ``order``: in the side file, each large table whose rowids do not follow its key is written again in key order
+   (a timeline entry's key is a hash): the copy below then appends to the key's index too, in rowid order.
+3. ``track``: triggers in the side file note the rowid of every side row written from now on (``bg_changes``).
+4. ``copy``: each side table is copied into an empty table ``<name>__bg_next`` of the live file, with the same
+   columns and keys but no other index yet, ``chunk`` rows per write transaction, in rowid order: each transaction
+   appends to the table's last pages. (With the indexes in place, each transaction's rows land all over every index,
+   and a commit writes every page it touched: at a million events the staging wrote the indexes out again a few
+   thousand times, six minutes of I/O.)
+5. ``index``: each staged table's indexes are created, one per write transaction, under names no live index has
+   (SQLite sorts the keys and writes each page once: about a second per index at a million rows).
+6. ``apply``: after the side file caught up with the log, the rows it changed meanwhile are put in the staged tables
    (the changed rowids deleted, then their current rows inserted), in chunks too, until few are left.
-5. ``swap``, projection by projection: one transaction holding the live write lock (no event and no live catch-up
+7. ``swap``, projection by projection: one transaction holding the live write lock (no event and no live catch-up
    lands meanwhile) catches the side file up to the head, applies the last changes of the projection's tables,
    renames each live table of it to ``<name>__bg_old`` and its staged table to the live name (a rename rewrites the
    schema, whatever the table's size, but SQLite reads the whole schema again after each: one projection's few
    tables per transaction, not all), and sets its live position and parked events to the side file's. WAL readers
    see its old tables until it commits and the new ones after.
-6. ``retire``: the replaced tables are emptied in chunks and dropped.
+8. ``retire``: the replaced tables are dropped, a table per write transaction.
 
 Each write transaction on the live file is recorded as a ``Hold`` (its rows and how long it held the lock); one that
 held it longer than ``target`` (0.2 s) halves the rows of the next (down to 50), a quick one doubles them (up to
@@ -28,7 +34,9 @@ waiting one gets it in every pause. Once they have held it ``LONG_SLICE`` (1 s) 
 (0.12 s), longer than SQLite's own busy handler sleeps between its tries (100 ms), for any other writer of the file.
 A small rebuild's few short transactions run on without a pause. The staging connection commits with
 ``synchronous=NORMAL`` (no fsync per chunk: a crash may lose the last chunks, never make the file inconsistent, and
-staged and replaced tables are rebuilt or dropped anyway). Renamed tables keep their indexes and those keep their
+staged and replaced tables are rebuilt or dropped anyway) and with ``secure_delete=FAST``: this machine's SQLite (as
+Debian builds it) overwrites every page a DROP frees, which held the lock for seconds at a million rows; with FAST a
+drop only lists the freed pages, and deleted content is still overwritten wherever that costs no extra write. Renamed tables keep their indexes and those keep their
 names, so a table's indexes alternate between their own names and ``<name>__bg`` from one rebuild to the next (the
 fingerprints and ``schema_upgrade`` look at tables, columns and the definitions, not at index names in the file).
 """
@@ -56,6 +64,8 @@ SLICE = 0.05  # seconds of holding the lock, over one or more transactions, befo
 LONG_PAUSE = 0.12  # seconds of a pause now and then: SQLite's own busy handler retries at most every 100 ms
 LONG_SLICE = 1.0  # seconds of holding the lock, over many transactions, before a long pause
 TARGET = 0.2  # seconds a write transaction should hold the lock at most: a slower one halves the rows of the next
+ORDER_MIN = 10_000  # rows from which a side table out of key order is written again in key order before the copy
+SORTED = "__bg_sorted"  # in the side file: a table being written again in key order
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,7 @@ class Stager:
         self._held = 0.0  # seconds the lock was held since the last pause
         self._held_long = 0.0  # and since the last long pause
         self._raw: Any = None  # the live connection with the side file attached as "next" (``attached``)
+        self._indexes: list[str] = []  # the staged tables' CREATE INDEX statements not run yet (``create``, ``index``)
 
     @property
     def tables(self) -> list[Table]:
@@ -151,9 +162,11 @@ class Stager:
             assert raw is not None
             (level,) = raw.execute("PRAGMA main.synchronous").fetchone()
             (cache,) = raw.execute("PRAGMA main.cache_size").fetchone()
+            (secure,) = raw.execute("PRAGMA main.secure_delete").fetchone()
             raw.execute("PRAGMA main.synchronous=NORMAL")
-            # the staged tables' indexes take rows in random order: with the default 2 MiB page cache, nearly every
-            # row read and wrote index pages through the kernel again (at 1M events most of the staging's time)
+            raw.execute("PRAGMA main.secure_delete=FAST")
+            # a staged table's key takes rows in random order: with the default 2 MiB page cache, nearly every row
+            # read and wrote key pages through the kernel again
             raw.execute(f"PRAGMA main.cache_size={-BULK_CACHE_KIB}")
             try:
                 yield conn, raw
@@ -161,34 +174,38 @@ class Stager:
                 try:
                     raw.execute(f"PRAGMA main.synchronous={int(level)}")
                     raw.execute(f"PRAGMA main.cache_size={int(cache)}")
+                    raw.execute(f"PRAGMA main.secure_delete={int(secure)}")
                 except Exception:  # noqa: BLE001 - never hand the pool a connection that commits less durably
                     conn.invalidate()
 
     # -- leftovers -----------------------------------------------------------------------------------------------
 
     def clean(self) -> list[str]:
-        """Empty and drop the staged and replaced copies of this rebuild's tables that an interrupted rebuild left in
-        the live file (a rebuild of other projections running meanwhile keeps its own); their names."""
+        """Drop the staged and replaced copies of this rebuild's tables that an interrupted rebuild left in the live
+        file (a rebuild of other projections running meanwhile keeps its own); their names."""
         wanted = {f"{t.name}{suffix}" for t in self.all_tables for suffix in (NEXT, OLD)}
         with self._staging() as (_conn, raw):
             names = [str(n) for (n,) in raw.execute("SELECT name FROM sqlite_schema WHERE type = 'table'").fetchall()
                      if n in wanted]
             self._raw = raw
             try:
-                self._chunked("retire", [self._emptier(name) for name in names], ddl=True)
+                if names:
+                    warm(Path(str(self.engine.url.database)))
+                for name in names:  # a transaction each: a DROP has SQLite read the whole schema again
+                    with self._writing("retire"):
+                        raw.execute(f'DROP TABLE main."{name}"')
             finally:
                 self._raw = None
         return names
 
     def retire(self) -> None:
-        """Empty and drop the tables the swap replaced."""
+        """Drop the tables the swap replaced."""
         self.clean()
 
-    def _chunked(self, step: str, tasks: Sequence[Callable[[int], tuple[int, bool]]], ddl: bool = False) -> int:
+    def _chunked(self, step: str, tasks: Sequence[Callable[[int], tuple[int, bool]]]) -> int:
         """Run the tasks in order in write transactions of at most ``chunk`` rows each: a task is given how many rows
         it may still write in the current one, and says how many it wrote and whether it has finished (it has when
-        it wrote fewer than it was given). With ``ddl`` a task that finished ends the transaction (it changed the
-        schema, which SQLite then reads again in full). Returns the rows written."""
+        it wrote fewer than it was given). Returns the rows written."""
         total, i = 0, 0
         while i < len(tasks):
             with self._writing(step) as rows:
@@ -196,8 +213,6 @@ class Stager:
                     count, finished = tasks[i](self.budget - rows[0])
                     rows[0] += count
                     i += finished
-                    if finished and ddl:
-                        break
             total += rows[0]
             held = self.holds[-1].seconds
             if held > self.target:  # a loaded machine, wide rows, many indexes: fewer rows per transaction
@@ -205,18 +220,6 @@ class Stager:
             elif held < self.target / 4:
                 self.budget = min(self.budget * 2, self.chunk)
         return total
-
-    def _emptier(self, name: str) -> Callable[[int], tuple[int, bool]]:
-        """A task deleting a table's rows (a DROP of a large table frees its pages one by one under the lock), then
-        dropping it once empty."""
-        def run(budget: int) -> tuple[int, bool]:
-            count = int(self._raw.execute(
-                f'DELETE FROM main."{name}" WHERE rowid IN (SELECT rowid FROM main."{name}" LIMIT ?)',
-                (budget,)).rowcount)
-            if count < budget:
-                self._raw.execute(f'DROP TABLE main."{name}"')
-            return count, count < budget
-        return run
 
     # -- staging -------------------------------------------------------------------------------------------------
 
@@ -237,8 +240,8 @@ class Stager:
                                      f'{note % "old"} END')
 
     def create(self) -> None:
-        """Create the empty staged tables, their indexes under names no live index has (a transaction a projection:
-        each statement has SQLite read the whole schema again)."""
+        """Create the empty staged tables with their keys but no other index (a transaction a projection: each
+        statement has SQLite read the whole schema again); their indexes come once they are filled (``index``)."""
         taken = {str(n) for (n,) in self._raw.execute("SELECT name FROM sqlite_schema WHERE type = 'index'")}
         dialect = self.engine.dialect
         for tables in self.waiting.values():
@@ -246,8 +249,14 @@ class Stager:
                 for table in tables:
                     staged = staged_table(table, taken)
                     self._raw.execute(str(CreateTable(staged).compile(dialect=dialect)))
-                    for index in staged.indexes:
-                        self._raw.execute(str(CreateIndex(index).compile(dialect=dialect)))
+                    self._indexes.extend(str(CreateIndex(index).compile(dialect=dialect)) for index in staged.indexes)
+
+    def index(self) -> None:
+        """Create the staged tables' indexes, each in a write transaction of its own."""
+        while self._indexes:
+            with self._writing("index"):
+                self._raw.execute(self._indexes[0])
+            self._indexes.pop(0)
 
     def copy(self) -> int:
         """Copy every side table into its staged table, in log order of rowids, ``chunk`` rows per write transaction;
@@ -352,6 +361,74 @@ class Stager:
                           (name,))
         return int(self._raw.execute("SELECT position FROM main.projection_tracking WHERE name = ?",
                                      (name,)).fetchone()[0])
+
+
+def order_by_key(side: Engine, tables: Sequence[Table], minimum: int = ORDER_MIN) -> list[str]:
+    """Write each side table of at least ``minimum`` rows whose rowids do not follow its primary key again in key
+    order, with its indexes, a table per transaction (the side file is the rebuild's own: nobody waits); their names.
+    Copied in rowid order, such a table's rows then come in key order too, and the staged key index in the live file
+    grows at its end instead of taking each chunk's rows all over it: at a million timeline entries, 34 s of the
+    copy's lock holds against 5."""
+    dialect = side.dialect
+    done = []
+    with side.connect() as conn:
+        conn.exec_driver_sql(f"PRAGMA cache_size={-BULK_CACHE_KIB}")
+        conn.commit()
+        for table in tables:
+            with conn.begin():
+                if _in_key_order(conn, table, minimum):
+                    continue
+                sorted_ = table.to_metadata(MetaData(), name=f"{table.name}{SORTED}")
+                columns, key = _columns(table), _key(table)
+                conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{sorted_.name}"')
+                conn.exec_driver_sql(str(CreateTable(sorted_).compile(dialect=dialect)))
+                conn.exec_driver_sql(f'INSERT INTO "{sorted_.name}" ({columns}) SELECT {columns} FROM "{table.name}" '
+                                     f"ORDER BY {key}")
+                conn.exec_driver_sql(f'DROP TABLE "{table.name}"')
+                conn.exec_driver_sql(f'ALTER TABLE "{sorted_.name}" RENAME TO "{table.name}"')
+                for index in table.indexes:
+                    conn.exec_driver_sql(str(CreateIndex(index).compile(dialect=dialect)))
+            done.append(table.name)
+    return done
+
+
+def _in_key_order(conn: Any, table: Table, minimum: int) -> bool:
+    """Whether the table has no key, fewer than ``minimum`` rows, or rowids that follow its key (an integer key
+    written in its order, as the audit index's positions): nothing to gain by writing it again."""
+    key = _key(table)
+    if not key or conn.exec_driver_sql(f'SELECT count(*) FROM "{table.name}"').scalar_one() < minimum:
+        return True
+    return not conn.exec_driver_sql(
+        f'SELECT EXISTS (SELECT 1 FROM (SELECT rowid - lag(rowid) OVER (ORDER BY {key}) AS step FROM "{table.name}") '
+        "WHERE step < 0)").scalar_one()
+
+
+def warm(path: Path, block: int = 8 << 20) -> bool:
+    """Read a file from start to end into the kernel's page cache, if it fits in half the memory available; whether
+    it did. A DROP visits every page of the table it frees, in b-tree order: at a million timeline entries, with the
+    live file's pages gone from the cache (a rebuild writes gigabytes meanwhile), it held the write lock 4.1 s in
+    random reads, 0.5 s after this sequential read of the 2.7 GB file (1.7 s)."""
+    available = _memory_available()
+    if not path.exists() or available is None or path.stat().st_size > available // 2:
+        return False
+    with path.open("rb", buffering=0) as f:
+        while f.read(block):
+            pass
+    return True
+
+
+def _memory_available() -> int | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _key(table: Table) -> str:
+    return ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
 
 
 class _TooMany(Exception):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, event, inspect, text
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, create_engine, delete, event, inspect, select, text
 
 from bench.workers import eventually
 from infrastructure.blue_green import fingerprint
@@ -24,7 +24,8 @@ from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from infrastructure.projection import parked, tracking
 from infrastructure.schema_upgrade import outdated
-from infrastructure.sqlite_swap import Stager
+from infrastructure import sqlite_swap
+from infrastructure.sqlite_swap import Stager, order_by_key, warm
 from tests.infrastructure.test_blue_green import HR, directory_nips, register
 from tests.infrastructure.test_catch_up import read_models
 
@@ -227,3 +228,83 @@ def test_a_rebuild_interrupted_after_the_swap_serves_the_new_read_models_and_the
     jejak.blue_green.rebuild_all()
     assert leftovers(jejak) == [] and read_models(jejak) == swapped
     assert incrementally_built(jejak) == swapped
+
+
+def test_staged_tables_are_filled_before_their_indexes_are_made_and_replaced_ones_dropped_whole(
+        sqlite_jejak: Jejak) -> None:
+    """A staged table takes its rows in rowid order with only its key (each chunk's commit then writes the table's
+    last pages, not pages all over every index), then its indexes, one write transaction each; a replaced table is
+    dropped whole, a transaction each, not emptied chunk by chunk."""
+    jejak = sqlite_jejak
+    register(jejak, 60)
+    jejak.blue_green.chunk_rows, jejak.blue_green.pause, jejak.blue_green.order_rows = 40, 0.0, 20
+    tables = [t for p in jejak.projections.projections.values() for t in p.metadata.sorted_tables]
+
+    jejak.blue_green.rebuild_all()
+
+    steps = [h.step for h in jejak.blue_green.holds]
+    copied, indexed = max(i for i, s in enumerate(steps) if s == "copy"), min(i for i, s in enumerate(steps) if s == "index")
+    assert copied < indexed and steps.count("index") == sum(len(t.indexes) for t in tables)
+    retired = [h for h in jejak.blue_green.holds if h.step == "retire"]
+    assert len(retired) == len(tables) and all(h.rows == 0 for h in retired)
+    with jejak.engine.connect() as conn:  # the directory's random keys came in key order (``order_by_key``)
+        ids = conn.exec_driver_sql("SELECT id FROM directory_employees ORDER BY rowid").scalars().all()
+    assert len(ids) > 20 and ids == sorted(ids)
+    assert leftovers(jejak) == [] and incrementally_built(jejak) == read_models(jejak)
+
+
+def test_a_large_side_table_out_of_key_order_is_written_again_in_key_order_with_its_indexes(tmp_path: Path) -> None:
+    metadata = MetaData()
+    entries = Table("entries", metadata, Column("id", String(8), primary_key=True), Column("owner", String(8)),
+                    Index("ix_entries_owner", "owner"))
+    counted = Table("counted", metadata, Column("position", Integer, primary_key=True, autoincrement=False),
+                    Column("owner", String(8)))
+    side = create_engine(f"sqlite:///{tmp_path / 'side.db'}")
+    metadata.create_all(side)
+    keys = [f"{(i * 7919) % 1000:08d}" for i in range(1000)]  # every key once, out of order
+    with side.begin() as conn:
+        conn.execute(entries.insert(), [{"id": k, "owner": k[-2:]} for k in keys])
+        conn.execute(counted.insert(), [{"position": i, "owner": "x"} for i in range(1000)])
+        before = sorted(conn.execute(select(entries)).all())
+
+    assert order_by_key(side, [entries, counted], minimum=100) == ["entries"]  # positions are in order already
+    assert order_by_key(side, [entries], minimum=100) == []  # and now so are the entries
+    with side.connect() as conn:
+        assert conn.exec_driver_sql("SELECT id FROM entries ORDER BY rowid").scalars().all() == sorted(keys)
+        assert sorted(conn.execute(select(entries)).all()) == before
+        assert [ix["name"] for ix in inspect(conn).get_indexes("entries")] == ["ix_entries_owner"]
+    side.dispose()
+
+
+def test_the_staging_connection_goes_back_to_the_pool_deleting_securely_again(sqlite_jejak: Jejak) -> None:
+    """The swap drops tables with ``secure_delete=FAST`` (Debian's SQLite overwrites every freed page otherwise);
+    the connections the application gets afterwards overwrite deleted content as before."""
+    jejak = sqlite_jejak
+    register(jejak, 10)
+    with jejak.engine.connect() as conn:
+        (before,) = conn.exec_driver_sql("PRAGMA secure_delete").one()
+    jejak.blue_green.pause = 0.0
+    jejak.blue_green.rebuild_all()
+
+    pool = [jejak.engine.connect() for _ in range(3)]  # the staging connection is one of them
+    try:
+        assert [c.exec_driver_sql("PRAGMA secure_delete").scalar_one() for c in pool] == [before] * 3
+        assert [c.exec_driver_sql("PRAGMA synchronous").scalar_one() for c in pool] == [
+            pool[0].exec_driver_sql("PRAGMA synchronous").scalar_one()] * 3
+    finally:
+        for conn in pool:
+            conn.close()
+
+
+def test_the_live_file_is_read_ahead_of_the_drops_only_when_it_fits_in_half_the_memory_available(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = tmp_path / "live.db"
+    live.write_bytes(b"x" * 4096)
+    monkeypatch.setattr(sqlite_swap, "_memory_available", lambda: 10_000)
+    assert warm(live, block=1000)
+    monkeypatch.setattr(sqlite_swap, "_memory_available", lambda: 8_000)
+    assert not warm(live)  # 4,096 bytes do not fit in half of 8,000
+    monkeypatch.setattr(sqlite_swap, "_memory_available", lambda: None)
+    assert not warm(live)  # no /proc/meminfo: leave the cache alone
+    assert not warm(tmp_path / "missing.db")

@@ -1,0 +1,103 @@
+"""On PostgreSQL every statement is a round trip to the server, and a request's CPU goes largely to them: a command
+takes the ledger's lock, sends its notification and reads the chain's last digest in one; the views read without a
+transaction around each statement; a pooled connection is pinged only when it sat unused long enough for the server
+to have dropped it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from infrastructure import database
+from infrastructure.container import Jejak
+from infrastructure.database import reader, writer
+from tests.conftest import _make
+from tests.infrastructure.test_blue_green import directory_nips, register
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_jejak(tmp_path: Path) -> Iterator[Jejak]:
+    yield from _make("postgres", tmp_path)
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Every statement psycopg sends meanwhile, as text."""
+    sent: list[str] = []
+    original: Callable[..., Any] = psycopg.Cursor.execute
+
+    def execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(query if isinstance(query, str) else query.as_string(self.connection))
+        return original(self, query, *args, **kwargs)
+
+    psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+    try:
+        yield sent
+    finally:
+        psycopg.Cursor.execute = original  # type: ignore[method-assign]
+
+
+def test_a_command_takes_the_lock_notifies_and_reads_the_chain_head_in_one_round_trip(pg_jejak: Jejak) -> None:
+    register(pg_jejak, 2)
+    with statements() as sent:
+        register(pg_jejak, 3, first=3)
+
+    locks = [s for s in sent if "LOCK TABLE" in s]
+    assert len(locks) == 3  # one per command
+    assert all("NOTIFY" in s and "ledger_chain" in s and "lock_timeout" in s for s in locks)
+    assert not [s for s in sent if s.strip().startswith(("NOTIFY", "SELECT digest"))]  # nothing of it on its own
+    report = pg_jejak.verifier.verify()
+    assert not report.broken and report.as_dict()["events"] == report.as_dict()["head_position"] > 0
+
+
+def test_the_views_read_without_a_transaction_and_writes_still_commit_or_roll_back_whole(pg_jejak: Jejak) -> None:
+    register(pg_jejak, 2)
+    assert pg_jejak.directory.engine.get_execution_options()["isolation_level"] == "AUTOCOMMIT"
+    with statements() as sent, reader(pg_jejak.engine).connect() as conn:
+        assert conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        conn.execute(text("SELECT 1"))
+    assert sent == ["SELECT 1"]
+
+    with pytest.raises(RuntimeError), writer(pg_jejak.engine).begin() as conn:  # the same pool, transactional again
+        assert not conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        conn.execute(text("CREATE TABLE half_done (n int)"))
+        raise RuntimeError("the command fails")
+    with pg_jejak.engine.connect() as conn:
+        assert conn.execute(text("SELECT to_regclass('half_done')")).scalar() is None
+    assert len(directory_nips(pg_jejak)) == 2
+
+
+def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced_before_a_read(
+        pg_jejak: Jejak, monkeypatch: pytest.MonkeyPatch) -> None:
+    register(pg_jejak, 2)
+    engine = pg_jejak.engine
+    with engine.connect() as conn:
+        dropped = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    with engine.connect() as other, engine.connect() as third:  # two more in the pool
+        pids = {other.execute(text("SELECT pg_backend_pid()")).scalar(),
+                third.execute(text("SELECT pg_backend_pid()")).scalar()}
+    with psycopg.connect(dbname="test", host="127.0.0.1", user="postgres", autocommit=True) as admin:
+        for pid in {dropped, *pids}:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    monkeypatch.setattr(database, "PING_IDLE", 0.0)  # as if they had sat unused for long
+
+    assert len(directory_nips(pg_jejak)) == 2  # no error: the ping found them gone and the pool connected anew
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT pg_backend_pid()")).scalar() not in {dropped, *pids}
+
+
+def test_a_connection_used_moments_ago_is_not_pinged(pg_jejak: Jejak) -> None:
+    register(pg_jejak, 2)
+    directory_nips(pg_jejak)
+    with statements() as sent:
+        for _ in range(3):
+            directory_nips(pg_jejak)
+    assert sent.count(";") == 0 and len(sent) == 3
