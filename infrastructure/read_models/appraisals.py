@@ -36,6 +36,7 @@ from domain.appraisal import Appraisal, AppraisalStatus, is_annual
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.paging import keyset_page
+from infrastructure.pending_rows import PendingRows
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -93,21 +94,30 @@ class AppraisalProjection(Projection):
     ) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
-        """Apply each event in order."""
+        """Apply each event in order; an appraisal opened in this batch is changed in memory and inserted at the
+        batch's end (``PendingRows``)."""
+        pending = PendingRows()
         for item in batch:
             e: Any = item.event
             if people_index.record(conn, people, e):
                 continue
             if isinstance(e, Appraisal.Opened):
-                conn.execute(appraisals.insert().values(
-                    id=e.originator_id, employee_id=e.employee_id, period=e.period, annual=is_annual(e.period),
-                    unit=e.unit, assessor_id=e.assessor_id, assessor_basis=e.assessor_basis, status=AppraisalStatus.PLANNING.value,
-                    targets=0, notes=0, opened_at=e.timestamp, updated_at=e.timestamp, version=e.originator_version))
-            else:
-                values = self._changes(e)
+                pending.add(appraisals, e.originator_id, {
+                    "id": e.originator_id, "employee_id": e.employee_id, "period": e.period,
+                    "annual": is_annual(e.period), "unit": e.unit, "assessor_id": e.assessor_id,
+                    "assessor_basis": e.assessor_basis, "status": AppraisalStatus.PLANNING.value, "targets": 0,
+                    "notes": 0, "opened_at": e.timestamp, "updated_at": e.timestamp, "version": e.originator_version})
+                continue
+            values = self._changes(e)
+            row = pending.get(appraisals, e.originator_id)
+            if row is None:
                 conn.execute(_update_of(tuple(values)), {
                     "b_id": e.originator_id, "v_updated_at": e.timestamp, "v_version": e.originator_version,
                     **{f"v_{k}": v for k, v in values.items() if k not in COUNTERS}})
+                continue
+            row.update({k: row[k] + 1 if k in COUNTERS else v for k, v in values.items()})
+            row.update(updated_at=e.timestamp, version=e.originator_version)
+        pending.flush(conn)
 
     @staticmethod
     def _changes(e: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlalchemy import Column, Connection, Engine, Index, MetaData, String, Tabl
 from domain.appraisal import Appraisal
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.pending_rows import PendingRows
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -42,9 +43,9 @@ notes = Table(
 
 
 # built once: a statement built per event cost more than its row (a ledger's notes are a large share of its events)
-_OPEN = appraisals.insert()
-_OWNER = select(appraisals.c.employee_id, appraisals.c.period).where(appraisals.c.id == bindparam("b_id", type_=Uuid))
-_NOTE = notes.insert()
+_OWNERS = (select(appraisals.c.id, appraisals.c.employee_id, appraisals.c.period)
+           .where(appraisals.c.id.in_(bindparam("ids", expanding=True))))
+OWNERS_AT_ONCE = 500  # ids per statement: within every database's limit on bound parameters
 
 
 class CoachingNoteProjection(Projection):
@@ -56,18 +57,38 @@ class CoachingNoteProjection(Projection):
     handles = (Appraisal.Opened, Appraisal.NoteRecorded) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
-        """Apply each event in log order."""
+        """Apply each event in log order: the owners of the batch's notes are read in one statement, and its new
+        rows inserted together at its end (``PendingRows``)."""
+        pending = PendingRows()
+        owners = self._owners(conn, batch)
         for item in batch:
             e: Any = item.event
             if people_index.record(conn, people, e):
                 continue
             if isinstance(e, Appraisal.Opened):
-                conn.execute(_OPEN, {"id": e.originator_id, "employee_id": e.employee_id, "period": e.period})
+                owners[e.originator_id] = (e.employee_id, e.period)
+                pending.add(appraisals, e.originator_id,
+                            {"id": e.originator_id, "employee_id": e.employee_id, "period": e.period})
             elif isinstance(e, Appraisal.NoteRecorded):
-                owner = conn.execute(_OWNER, {"b_id": e.originator_id}).one()
-                conn.execute(_NOTE, {"id": e.note_id, "appraisal_id": e.originator_id, "employee_id": owner.employee_id,
-                                     "period": owner.period, "text": e.text, "noted_by": e.noted_by,
-                                     "noted_at": e.timestamp})
+                owner = owners.get(e.originator_id)
+                if owner is None:
+                    raise LookupError(f"coaching note {e.note_id}: appraisal {e.originator_id} was never opened")
+                pending.add(notes, e.note_id, {
+                    "id": e.note_id, "appraisal_id": e.originator_id, "employee_id": owner[0], "period": owner[1],
+                    "text": e.text, "noted_by": e.noted_by, "noted_at": e.timestamp})
+        pending.flush(conn)
+
+    @staticmethod
+    def _owners(conn: Connection, batch: Sequence[Projected]) -> dict[UUID, tuple[UUID, str]]:
+        """The employee and period of each appraisal the batch notes on and opened earlier."""
+        wanted = {i.event.originator_id for i in batch if isinstance(i.event, Appraisal.NoteRecorded)}
+        wanted -= {i.event.originator_id for i in batch if isinstance(i.event, Appraisal.Opened)}
+        found: dict[UUID, tuple[UUID, str]] = {}
+        ids = sorted(wanted)
+        for start in range(0, len(ids), OWNERS_AT_ONCE):
+            found.update((row.id, (row.employee_id, row.period)) for row in conn.execute(
+                _OWNERS, {"ids": ids[start:start + OWNERS_AT_ONCE]}))
+        return found
 
 
 class CoachingNoteView:

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from domain.dialogue import Dialogue
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.pending_rows import PendingRows
 from infrastructure.people_index import EmployeeRowView, narrowed
 from infrastructure.projection import Projected, Projection
 
@@ -73,8 +74,6 @@ actions = Table(
 
 
 # built once: a statement built per event cost more than its row (dialogues are a large share of a ledger's events)
-_RECORD = dialogues.insert()
-_ACTION = actions.insert()
 _ACTION_DONE = update(actions).where(actions.c.id == bindparam("b_id", type_=Uuid))
 _DIALOGUE = update(dialogues).where(dialogues.c.id == bindparam("b_id", type_=Uuid))
 _ONE_DONE = _DIALOGUE.values(open_actions=dialogues.c.open_actions - 1)
@@ -89,31 +88,53 @@ class DialogueProjection(Projection):
     handles = (Dialogue.Recorded, Dialogue.AccountAdded, Dialogue.ActionDone) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
-        """Apply each event in log order."""
+        """Apply each event in log order; a dialogue recorded in this batch is changed in memory and inserted at
+        the batch's end (``PendingRows``)."""
+        pending = PendingRows()
         for item in batch:
             e: Any = item.event
             if people_index.record(conn, people, e):
                 continue
             if isinstance(e, Dialogue.Recorded):
-                conn.execute(_RECORD, {
-                    "id": e.originator_id, "employee_id": e.employee_id, "supervisor_id": e.supervisor_id,
-                    "recorded_by": e.recorded_by, "held_on": e.held_on, "topics": list(e.topics),
-                    "follow_up_on": e.follow_up_on, "employee_account": None, "supervisor_account": None,
-                    f"{e.recorded_by}_account": e.account, "open_actions": len(e.actions),
-                    "recorded_at": e.timestamp, "version": e.originator_version})
-                if e.actions:
-                    conn.execute(_ACTION, [
-                        {"id": UUID(a["id"]), "dialogue_id": e.originator_id, "number": number, "text": a["text"],
-                         "owner": a["owner"], "due_on": _day(a.get("due_on")), "done_at": None, "done_by": None,
-                         "done_note": None}
-                        for number, a in enumerate(e.actions, start=1)])
+                self._record(pending, e)
             elif isinstance(e, Dialogue.AccountAdded):
-                conn.execute(_DIALOGUE, {"b_id": e.originator_id, "version": e.originator_version,
-                                         f"{e.party}_account": e.account})
+                row = pending.get(dialogues, e.originator_id)
+                if row is None:
+                    conn.execute(_DIALOGUE, {"b_id": e.originator_id, "version": e.originator_version,
+                                             f"{e.party}_account": e.account})
+                else:
+                    row.update({"version": e.originator_version, f"{e.party}_account": e.account})
             elif isinstance(e, Dialogue.ActionDone):
-                conn.execute(_ACTION_DONE, {"b_id": e.action_id, "done_at": e.timestamp, "done_by": e.party,
-                                            "done_note": e.note})
-                conn.execute(_ONE_DONE, {"b_id": e.originator_id, "version": e.originator_version})
+                self._action_done(conn, pending, e)
+        pending.flush(conn)
+
+    @staticmethod
+    def _record(pending: PendingRows, e: Any) -> None:
+        pending.add(dialogues, e.originator_id, {
+            "id": e.originator_id, "employee_id": e.employee_id, "supervisor_id": e.supervisor_id,
+            "recorded_by": e.recorded_by, "held_on": e.held_on, "topics": list(e.topics),
+            "follow_up_on": e.follow_up_on, "employee_account": None, "supervisor_account": None,
+            f"{e.recorded_by}_account": e.account, "open_actions": len(e.actions),
+            "recorded_at": e.timestamp, "version": e.originator_version})
+        for number, a in enumerate(e.actions, start=1):
+            pending.add(actions, UUID(a["id"]), {
+                "id": UUID(a["id"]), "dialogue_id": e.originator_id, "number": number, "text": a["text"],
+                "owner": a["owner"], "due_on": _day(a.get("due_on")), "done_at": None, "done_by": None,
+                "done_note": None})
+
+    @staticmethod
+    def _action_done(conn: Connection, pending: PendingRows, e: Any) -> None:
+        done = {"done_at": e.timestamp, "done_by": e.party, "done_note": e.note}
+        action = pending.get(actions, e.action_id)
+        if action is None:
+            conn.execute(_ACTION_DONE, {"b_id": e.action_id, **done})
+        else:
+            action.update(done)
+        row = pending.get(dialogues, e.originator_id)
+        if row is None:
+            conn.execute(_ONE_DONE, {"b_id": e.originator_id, "version": e.originator_version})
+        else:
+            row.update({"open_actions": row["open_actions"] - 1, "version": e.originator_version})
 
 
 def _day(value: str | None) -> date | None:
