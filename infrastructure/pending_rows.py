@@ -22,7 +22,7 @@ class PendingRows:
         self._tables: dict[Table, dict[Any, dict[str, Any]]] = {}
 
     def add(self, table: Table, key: Any, row: dict[str, Any]) -> None:
-        """Hold a new row (columns not given are inserted as NULL)."""
+        """Hold a new row (columns not given take their scalar default, else NULL)."""
         self._tables.setdefault(table, {})[key] = row
 
     def get(self, table: Table, key: Any) -> dict[str, Any] | None:
@@ -34,6 +34,7 @@ class PendingRows:
         """Insert every pending row, a statement per table (tables in the order they were first given a row)."""
         for table, rows in self._tables.items():
             if rows:
-                names = [c.name for c in table.columns]
-                conn.execute(table.insert(), [{name: row.get(name) for name in names} for row in rows.values()])
+                blank = {c.name: getattr(c.default, "arg", None) if c.default is not None and c.default.is_scalar
+                         else None for c in table.columns}
+                conn.execute(table.insert(), [{**blank, **row} for row in rows.values()])
         self._tables.clear()

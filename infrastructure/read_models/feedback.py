@@ -44,6 +44,7 @@ from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.id_set import in_id_set
 from infrastructure.paging import keyset_page
+from infrastructure.pending_rows import PendingRows
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -115,12 +116,9 @@ reports = Table(
 Loader = Callable[[UUID, int], FeedbackRound]
 # The statements every submission runs, built once (SQLAlchemy memoizes a built statement's cache key).
 # built once, values bound: a statement built per event cost more than its row on a rebuild
-_OPEN = rounds.insert()
-_NOMINATE = nominations.insert()
 _NOMINATION = update(nominations).where(nominations.c.id == bindparam("b_id", type_=Uuid))
 _REMINDED = _NOMINATION.values(reminders=nominations.c.reminders + 1)
 _ROUND = update(rounds).where(rounds.c.id == bindparam("b_id", type_=Uuid))
-_REPORT = reports.insert()
 _VERSION = update(rounds).where(rounds.c.id == bindparam("b_id")).values(version=bindparam("version"))
 _RESPONDED = (update(nominations).where(nominations.c.id == bindparam("b_id"))
               .values(responded_at=bindparam("responded_at"), submissions=nominations.c.submissions + 1))
@@ -148,65 +146,86 @@ class FeedbackProjection(Projection):
         self.load_round = load_round
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
-        """Apply each event in order (rounds are small; clarity beats batching here)."""
+        """Apply each event in order; a round or nomination added in this batch is changed in memory and inserted
+        at the batch's end (``PendingRows``: a rebuild reads a round's events together)."""
+        pending = PendingRows()
         for item in batch:
             e = item.event
             if people_index.record(conn, people, e):
                 continue
             handler = getattr(self, f"_on_{type(e).__name__}")
-            handler(conn, e)
+            handler(conn, pending, e)
             if not isinstance(e, FeedbackRound.Opened):
-                conn.execute(_VERSION, {"b_id": e.originator_id, "version": e.originator_version})
+                self._change(conn, pending, rounds, _VERSION, e.originator_id, {"version": e.originator_version})
+        pending.flush(conn)
 
-    def _on_Opened(self, conn: Connection, e: Any) -> None:  # noqa: N802 - named after the event
-        conn.execute(_OPEN, {
+    def _on_Opened(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802 - named after the event
+        pending.add(rounds, e.originator_id, {
             "id": e.originator_id, "reviewee_id": e.reviewee_id, "supervisor_id": e.supervisor_id, "unit": e.unit,
             "period": e.period, "status": "open", "closes_on": e.closes_on, "opened_at": e.timestamp,
             "question_set_version": e.question_set["version"], "rule_set_version": e.rule_set_version,
             "anonymity_threshold": e.anonymity_threshold, "version": e.originator_version})
 
-    def _on_NominationProposed(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        self._nominate(conn, e, NominationStatus.PROPOSED, e.proposed_by)
+    def _on_NominationProposed(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802
+        self._nominate(pending, e, NominationStatus.PROPOSED, e.proposed_by)
 
-    def _on_NominationAdded(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        self._nominate(conn, e, NominationStatus.APPROVED, e.added_by)
+    def _on_NominationAdded(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802
+        self._nominate(pending, e, NominationStatus.APPROVED, e.added_by)
 
-    def _nominate(self, conn: Connection, e: Any, status: str, proposed_by: str) -> None:
-        conn.execute(_NOMINATE, {
+    @staticmethod
+    def _nominate(pending: PendingRows, e: Any, status: str, proposed_by: str) -> None:
+        pending.add(nominations, e.nomination_id, {
             "id": e.nomination_id, "round_id": e.originator_id, "reviewer_id": e.reviewer_id,
             "relationship": e.relationship, "status": str(status), "proposed_by": proposed_by,
             "nominated_at": e.timestamp, "decided_at": e.timestamp if status == NominationStatus.APPROVED else None,
             "submissions": 0, "reminders": 0})
 
-    def _on_NominationApproved(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        self._set(conn, e.nomination_id, status=NominationStatus.APPROVED.value, decided_at=e.timestamp)
+    def _on_NominationApproved(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802
+        self._set(conn, pending, e.nomination_id, status=NominationStatus.APPROVED.value, decided_at=e.timestamp)
 
-    def _on_NominationRejected(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        self._set(conn, e.nomination_id, status=NominationStatus.REJECTED.value, decided_at=e.timestamp, reason=e.reason)
+    def _on_NominationRejected(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802
+        self._set(conn, pending, e.nomination_id, status=NominationStatus.REJECTED.value, decided_at=e.timestamp,
+                  reason=e.reason)
 
-    def _on_NominationDeclined(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        self._set(conn, e.nomination_id, status=NominationStatus.DECLINED.value, decided_at=e.timestamp, reason=e.reason)
+    def _on_NominationDeclined(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802
+        self._set(conn, pending, e.nomination_id, status=NominationStatus.DECLINED.value, decided_at=e.timestamp,
+                  reason=e.reason)
 
-    def _on_ResponseSubmitted(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        conn.execute(_RESPONDED, {"b_id": e.nomination_id, "responded_at": e.timestamp})
+    def _on_ResponseSubmitted(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802
+        self._change(conn, pending, nominations, _RESPONDED, e.nomination_id, {"responded_at": e.timestamp},
+                     counter="submissions")
 
-    def _on_ReminderSent(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        conn.execute(_REMINDED, {"b_id": e.nomination_id, "last_reminded_at": e.timestamp})
+    def _on_ReminderSent(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802
+        self._change(conn, pending, nominations, _REMINDED, e.nomination_id, {"last_reminded_at": e.timestamp},
+                     counter="reminders")
 
-    def _on_Closed(self, conn: Connection, e: Any) -> None:  # noqa: N802
-        conn.execute(_ROUND, {"b_id": e.originator_id, "status": "closed", "closed_at": e.timestamp,
-                              "closed_automatically": e.automatic})
+    def _on_Closed(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802
+        self._change(conn, pending, rounds, _ROUND, e.originator_id,
+                     {"status": "closed", "closed_at": e.timestamp, "closed_automatically": e.automatic})
         report = report_of(self.load_round(e.originator_id, e.originator_version))
         # Kept whole, so reading a closed round's report is one row rather than a replay of the round.
-        conn.execute(_REPORT, {"round_id": e.originator_id, "version": e.originator_version, "report": report})
-        rows = [{"round_id": e.originator_id, "question_id": q["id"], "value": q["value"],
-                 "others_mean": q["others"]["mean"], "self_mean": q["by_category"]["self"].get("mean")}
-                for q in report["questions"]]
-        if rows:
-            conn.execute(round_means.insert(), rows)
+        pending.add(reports, e.originator_id, {"round_id": e.originator_id, "version": e.originator_version,
+                                               "report": report})
+        for q in report["questions"]:
+            pending.add(round_means, (e.originator_id, q["id"]), {
+                "round_id": e.originator_id, "question_id": q["id"], "value": q["value"],
+                "others_mean": q["others"]["mean"], "self_mean": q["by_category"]["self"].get("mean")})
 
-    def _set(self, conn: Connection, nomination_id: UUID, **values: Any) -> None:
-        conn.execute(_NOMINATION, {"b_id": nomination_id, **values})
+    def _set(self, conn: Connection, pending: PendingRows, nomination_id: UUID, **values: Any) -> None:
+        self._change(conn, pending, nominations, _NOMINATION, nomination_id, values)
+
+    @staticmethod
+    def _change(conn: Connection, pending: PendingRows, table: Table, statement: Any, key: UUID,
+                values: dict[str, Any], counter: str | None = None) -> None:
+        """Set the values (and add one to ``counter``, which ``statement`` adds in SQL) on the row, in memory
+        while it is pending, else by ``statement``."""
+        row = pending.get(table, key)
+        if row is None:
+            conn.execute(statement, {"b_id": key, **values})
+            return
+        row.update(values)
+        if counter:
+            row[counter] += 1
 
 
 @dataclass(frozen=True)

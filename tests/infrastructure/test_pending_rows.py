@@ -13,7 +13,7 @@ from domain.appraisal import Appraisal
 from infrastructure.container import Jejak
 from infrastructure.projection import ProjectionRunner, tracking
 
-BATCHED = ("appraisals", "dialogues", "coaching_notes")
+BATCHED = ("appraisals", "dialogues", "coaching_notes", "feedback")
 
 
 def rows(jejak: Jejak) -> dict[str, list[tuple[Any, ...]]]:
@@ -33,12 +33,13 @@ def rebuilt_in_batches_of(jejak: Jejak, size: int) -> dict[str, list[tuple[Any, 
 
 
 def test_a_batch_gives_the_rows_of_event_by_event_processing_whatever_its_size(jejak: Jejak) -> None:
-    generate(jejak, 12, 2, seed=5, first_year=2024)  # an aggregate's events follow one another in this log
+    generate(jejak, 60, 2, seed=5, first_year=2024)  # an aggregate's events follow one another in this log
     jejak.projections.rebuild_all()  # batches of thousands: most rows are inserted with every change made
     whole = rows(jejak)
     assert len(whole["performance_dialogues"]) > 20 and len(whole["coaching_notes"]) > 50
     assert any(r[6] is not None for r in whole["performance_dialogue_actions"])  # done in the batch it was recorded
     assert min(r[9] for r in whole["appraisals"]) > 0  # counted notes: changed in memory, not only inserted
+    assert whole["feedback_reports"] and any(r[10] for r in whole["feedback_nominations"])  # closed, answered
 
     assert rebuilt_in_batches_of(jejak, 1) == whole  # each change an UPDATE of a row written before
     assert rebuilt_in_batches_of(jejak, 7) == whole  # aggregates split across batches: both ways at once
