@@ -53,7 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     db = args.db or OUT / f"ledger-{args.events}.db"
     db.parent.mkdir(parents=True, exist_ok=True)
-    if stored_count(db) != args.events:
+    found = stored_count(db)
+    if found != args.events:
+        if args.db is not None and found:  # someone's ledger (a generated instansi, say): never add to it
+            raise SystemExit(f"{db} holds {found:,} events, not {args.events:,}: pass --events {found}")
         generate(db, args.events, min(args.employees, args.events // 4), seed=2026)
     key_file = db.with_name(db.name + ".seal.key")
     if not key_file.exists():
