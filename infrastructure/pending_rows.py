@@ -10,9 +10,11 @@ in the database yet), so the order of the writes that reach the database does no
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Executable, Table
 
 
 class PendingRows:
@@ -30,11 +32,30 @@ class PendingRows:
         rows = self._tables.get(table)
         return None if rows is None else rows.get(key)
 
+    def update(self, conn: Connection, table: Table, key: Any, statement: Executable, values: Mapping[str, Any],
+               counters: Mapping[str, int] | None = None, params: Mapping[str, Any] | None = None) -> None:
+        """Set ``values`` and add each counter's step on the row with this key: in memory while it is pending, else
+        by ``statement``, which must make the same change in SQL (bound as ``b_id`` and ``params``, by default the
+        values)."""
+        row = self.get(table, key)
+        if row is None:
+            conn.execute(statement, {"b_id": key, **(values if params is None else params)})
+            return
+        row.update(values)
+        for column, step in (counters or {}).items():
+            row[column] += step
+
     def flush(self, conn: Connection) -> None:
         """Insert every pending row, a statement per table (tables in the order they were first given a row)."""
         for table, rows in self._tables.items():
             if rows:
-                blank = {c.name: getattr(c.default, "arg", None) if c.default is not None and c.default.is_scalar
-                         else None for c in table.columns}
+                blank = _blank_row(table)
                 conn.execute(table.insert(), [{**blank, **row} for row in rows.values()])
         self._tables.clear()
+
+
+@functools.cache
+def _blank_row(table: Table) -> dict[str, Any]:
+    """Each column's scalar default, else None: what a row inserted without that column would hold."""
+    return {c.name: getattr(c.default, "arg", None) if c.default is not None and c.default.is_scalar else None
+            for c in table.columns}

@@ -108,15 +108,12 @@ class AppraisalProjection(Projection):
                     "assessor_basis": e.assessor_basis, "status": AppraisalStatus.PLANNING.value, "targets": 0,
                     "notes": 0, "opened_at": e.timestamp, "updated_at": e.timestamp, "version": e.originator_version})
                 continue
-            values = self._changes(e)
-            row = pending.get(appraisals, e.originator_id)
-            if row is None:
-                conn.execute(_update_of(tuple(values)), {
-                    "b_id": e.originator_id, "v_updated_at": e.timestamp, "v_version": e.originator_version,
-                    **{f"v_{k}": v for k, v in values.items() if k not in COUNTERS}})
-                continue
-            row.update({k: row[k] + 1 if k in COUNTERS else v for k, v in values.items()})
-            row.update(updated_at=e.timestamp, version=e.originator_version)
+            changes = self._changes(e)
+            values = {k: v for k, v in changes.items() if k not in COUNTERS}
+            values.update(updated_at=e.timestamp, version=e.originator_version)
+            pending.update(conn, appraisals, e.originator_id, _update_of(tuple(changes)), values,
+                           counters={k: 1 for k in changes if k in COUNTERS},
+                           params={f"v_{k}": v for k, v in values.items()})
         pending.flush(conn)
 
     @staticmethod

@@ -98,12 +98,8 @@ class DialogueProjection(Projection):
             if isinstance(e, Dialogue.Recorded):
                 self._record(pending, e)
             elif isinstance(e, Dialogue.AccountAdded):
-                row = pending.get(dialogues, e.originator_id)
-                if row is None:
-                    conn.execute(_DIALOGUE, {"b_id": e.originator_id, "version": e.originator_version,
-                                             f"{e.party}_account": e.account})
-                else:
-                    row.update({"version": e.originator_version, f"{e.party}_account": e.account})
+                pending.update(conn, dialogues, e.originator_id, _DIALOGUE,
+                               {"version": e.originator_version, f"{e.party}_account": e.account})
             elif isinstance(e, Dialogue.ActionDone):
                 self._action_done(conn, pending, e)
         pending.flush(conn)
@@ -124,17 +120,10 @@ class DialogueProjection(Projection):
 
     @staticmethod
     def _action_done(conn: Connection, pending: PendingRows, e: Any) -> None:
-        done = {"done_at": e.timestamp, "done_by": e.party, "done_note": e.note}
-        action = pending.get(actions, e.action_id)
-        if action is None:
-            conn.execute(_ACTION_DONE, {"b_id": e.action_id, **done})
-        else:
-            action.update(done)
-        row = pending.get(dialogues, e.originator_id)
-        if row is None:
-            conn.execute(_ONE_DONE, {"b_id": e.originator_id, "version": e.originator_version})
-        else:
-            row.update({"open_actions": row["open_actions"] - 1, "version": e.originator_version})
+        pending.update(conn, actions, e.action_id, _ACTION_DONE,
+                       {"done_at": e.timestamp, "done_by": e.party, "done_note": e.note})
+        pending.update(conn, dialogues, e.originator_id, _ONE_DONE, {"version": e.originator_version},
+                       counters={"open_actions": -1})
 
 
 def _day(value: str | None) -> date | None:

@@ -156,7 +156,7 @@ class FeedbackProjection(Projection):
             handler = getattr(self, f"_on_{type(e).__name__}")
             handler(conn, pending, e)
             if not isinstance(e, FeedbackRound.Opened):
-                self._change(conn, pending, rounds, _VERSION, e.originator_id, {"version": e.originator_version})
+                pending.update(conn, rounds, e.originator_id, _VERSION, {"version": e.originator_version})
         pending.flush(conn)
 
     def _on_Opened(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802 - named after the event
@@ -192,16 +192,16 @@ class FeedbackProjection(Projection):
                   reason=e.reason)
 
     def _on_ResponseSubmitted(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802
-        self._change(conn, pending, nominations, _RESPONDED, e.nomination_id, {"responded_at": e.timestamp},
-                     counter="submissions")
+        pending.update(conn, nominations, e.nomination_id, _RESPONDED, {"responded_at": e.timestamp},
+                       counters={"submissions": 1})
 
     def _on_ReminderSent(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802
-        self._change(conn, pending, nominations, _REMINDED, e.nomination_id, {"last_reminded_at": e.timestamp},
-                     counter="reminders")
+        pending.update(conn, nominations, e.nomination_id, _REMINDED, {"last_reminded_at": e.timestamp},
+                       counters={"reminders": 1})
 
     def _on_Closed(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802
-        self._change(conn, pending, rounds, _ROUND, e.originator_id,
-                     {"status": "closed", "closed_at": e.timestamp, "closed_automatically": e.automatic})
+        pending.update(conn, rounds, e.originator_id, _ROUND,
+                       {"status": "closed", "closed_at": e.timestamp, "closed_automatically": e.automatic})
         report = report_of(self.load_round(e.originator_id, e.originator_version))
         # Kept whole, so reading a closed round's report is one row rather than a replay of the round.
         pending.add(reports, e.originator_id, {"round_id": e.originator_id, "version": e.originator_version,
@@ -211,21 +211,9 @@ class FeedbackProjection(Projection):
                 "round_id": e.originator_id, "question_id": q["id"], "value": q["value"],
                 "others_mean": q["others"]["mean"], "self_mean": q["by_category"]["self"].get("mean")})
 
-    def _set(self, conn: Connection, pending: PendingRows, nomination_id: UUID, **values: Any) -> None:
-        self._change(conn, pending, nominations, _NOMINATION, nomination_id, values)
-
     @staticmethod
-    def _change(conn: Connection, pending: PendingRows, table: Table, statement: Any, key: UUID,
-                values: dict[str, Any], counter: str | None = None) -> None:
-        """Set the values (and add one to ``counter``, which ``statement`` adds in SQL) on the row, in memory
-        while it is pending, else by ``statement``."""
-        row = pending.get(table, key)
-        if row is None:
-            conn.execute(statement, {"b_id": key, **values})
-            return
-        row.update(values)
-        if counter:
-            row[counter] += 1
+    def _set(conn: Connection, pending: PendingRows, nomination_id: UUID, **values: Any) -> None:
+        pending.update(conn, nominations, nomination_id, _NOMINATION, values)
 
 
 @dataclass(frozen=True)
