@@ -12,6 +12,13 @@ generating: build the read models afterwards (`jejak projections rebuild`). Aggr
 the same seed gives the same events (ids, versions, states; only the recording timestamps differ). Works on SQLite
 (default) and PostgreSQL (--database-url).
 
+A year's events are stored in the order they would happen, not an aggregate at a time: each aggregate's events of
+the year get times within its window (an appraisal over the whole year, a 360 round in March, a dialogue in its
+quarter, a grievance after its appraisal), and the year's events are stored sorted by those times. In a live ledger
+an appraisal's events lie months apart, among thousands of others; a ledger written an aggregate at a time lets a
+rebuild fold nearly every change in memory and so flatters its figures (``--contiguous`` writes it that way, to
+compare).
+
     .venv/bin/python -m bench.generate_instansi --employees 8000 --years 8            # about 1M events
     .venv/bin/python -m bench.generate_instansi --employees 300 --years 2 --db /tmp/small.db
 """
@@ -19,6 +26,7 @@ the same seed gives the same events (ids, versions, states; only the recording t
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import random
 import signal
@@ -171,11 +179,17 @@ class Shard:
 class Instansi:
     """The generated organisation and the buffer of events not yet stored."""
 
-    def __init__(self, jejak: Jejak, seed: int, bar: tqdm[Any], shard: Shard = Shard()):
+    def __init__(self, jejak: Jejak, seed: int, bar: tqdm[Any], shard: Shard = Shard(), interleave: bool = True):
         self.jejak = jejak
         self.shard = shard
         # one shard: the seed itself (the ledger a single process always made); more: a stream per shard
         self.rng = random.Random(seed if shard.of == 1 else f"{seed}-{shard.number}-of-{shard.of}")
+        # the events' times in their year come from a stream of their own: the events are the same either way
+        self.times = random.Random(f"times-{seed}-{shard.number}-of-{shard.of}")
+        self.interleave = interleave
+        self.this_year: list[tuple[float, int, StoredEvent]] | None = None  # (time in the year, order, event)
+        self.last_time: dict[UUID, float] = {}  # each aggregate's latest event time this year
+        self.order = itertools.count()
         self.index = WrittenIndex()
         # the application's own service, finding evidence in what was written rather than in read models
         self.promotion_service = PromotionService(jejak.ledger, jejak.registry, jejak.rules, self.index,
@@ -191,20 +205,43 @@ class Instansi:
         self.rating_ids = [q["id"] for q in default_questions()["questions"] if q["kind"] == "rating"]
         self.stats: dict[str, int] = {}
 
-    def save(self, *aggregates: Aggregate) -> None:
-        """Queue the aggregates' pending events (stored with the next chunk)."""
+    def save(self, *aggregates: Aggregate, within: tuple[float, float] = (0.0, 1.0), after: UUID | None = None
+             ) -> None:
+        """Queue the aggregates' pending events (stored with the next chunk); in a year, at times drawn in order
+        within that part of the year (0 its start, 1 its end), after the aggregate's own earlier events and after
+        those of the aggregate ``after`` names."""
         for aggregate in aggregates:
-            self.buffer.extend(self.to_stored(e) for e in aggregate.collect_events())
+            stored = [self.to_stored(e) for e in aggregate.collect_events()]
+            if self.this_year is None:
+                self.buffer.extend(stored)
+                continue
+            low = max(within[0], self.last_time.get(aggregate.id, 0.0),
+                      self.last_time.get(after, 0.0) if after else 0.0)
+            high = max(within[1], low)
+            times = sorted(self.times.uniform(low, high) for _ in stored)
+            self.this_year.extend(zip(times, self.order, stored, strict=False))  # the order never ends
+            if times:
+                self.last_time[aggregate.id] = times[-1]
         if len(self.buffer) >= CHUNK:
             self.flush()
 
+    def end_year(self) -> None:
+        """Queue the year's events in the order of their times and store them."""
+        if self.this_year is not None:
+            self.this_year.sort(key=lambda item: (item[0], item[1]))
+            self.buffer.extend(stored for _time, _order, stored in self.this_year)
+            self.this_year = None
+            self.last_time.clear()
+        self.flush()
+
     def flush(self) -> None:
-        """Store the queued events in one transaction."""
-        if self.buffer:
+        """Store the queued events, ``CHUNK`` to a transaction."""
+        for start in range(0, len(self.buffer), CHUNK):
+            chunk = self.buffer[start:start + CHUNK]
             with self.shard.writing():
-                self.jejak.ledger.recorder.insert_events(self.buffer)
-            self.bar.update(len(self.buffer))
-            self.buffer = []
+                self.jejak.ledger.recorder.insert_events(chunk)
+            self.bar.update(len(chunk))
+        self.buffer = []
 
     def count(self, what: str) -> None:
         self.stats[what] = self.stats.get(what, 0) + 1
@@ -267,6 +304,7 @@ class Instansi:
 
     def year(self, y: int, promotions: bool) -> None:
         rng = self.rng
+        self.this_year = [] if self.interleave else None
         for p in self.people:
             e = p.employee
             if rng.random() < 0.08:
@@ -291,9 +329,9 @@ class Instansi:
                                     title=f"Pegawai Berprestasi {y}", reason="kinerja melampaui target",
                                     awarded_on=date(y, 8, 17), granted_by_id=None, today=date(y, 8, 17))
                 self.index.awards.setdefault(e.id, []).append(award.id)
-                self.save(award)
+                self.save(award, within=(7 / 12, 8 / 12))
                 self.count("awards")
-        self.flush()
+        self.end_year()
         if promotions:
             with self.shard.writing():
                 self.promotions(y)
@@ -306,7 +344,7 @@ class Instansi:
                             certificate_number=f"SERT/{y}/{rng.randrange(10**9):09d}", today=start + timedelta(days=10))
         t.decide("verified" if rng.random() < 0.92 else "rejected", "sertifikat diperiksa")
         self.index.trainings.setdefault((p.employee.id, t.end_date.year), []).append(t.id)
-        self.save(t)
+        self.save(t, within=((start.month - 1) / 12, (start.month + 0.5) / 12))
         self.count("trainings")
 
     def appraisal(self, p: Person, y: int) -> None:
@@ -337,7 +375,7 @@ class Instansi:
                                decided_on=date(y, 12, 20), window_days=30, rule_set_version=self.rule_version)
             g.assign("bench-investigator", "Inspektorat")
             g.conclude("dismissed", "prosedur telah diikuti", "tidak ditemukan pelanggaran", None, date(y + 1, 1, 20))
-            self.save(g)
+            self.save(g, within=(0.97, 1.0), after=a.id)
             self.count("grievances")
 
     def dialogue(self, p: Person, y: int, quarter: int) -> None:
@@ -353,7 +391,7 @@ class Instansi:
                             today=held)
         d.add_account("employee", "sepakat dengan rencana tindak lanjut")
         d.complete(d.actions[0].id, "employee", "selesai dikerjakan")
-        self.save(d)
+        self.save(d, within=((held.month - 1) / 12, (held.month + 1) / 12))
         self.count("dialogues")
 
     def round(self, p: Person, y: int) -> None:
@@ -375,7 +413,7 @@ class Instansi:
                          {"strengths": "teliti dan tepat waktu"}, opened + timedelta(days=rng.randint(1, 25)))
         r.close("periode penilaian berakhir", automatic=True)
         self.index.rounds.setdefault(p.employee.id, []).append((r.period, r.id))
-        self.save(r)
+        self.save(r, within=(2 / 12, 3.2 / 12))
         self.count("360 rounds")
 
     def mentoring(self, p: Person, y: int) -> None:
@@ -389,7 +427,7 @@ class Instansi:
         for month in (3, 5, 8):
             m.log_session(date(y, month, 10), "diskusi kemajuan kajian", "mentor", date(y, month, 11))
         m.end("kajian selesai dan dipaparkan", date(y, 10, 1))
-        self.save(m)
+        self.save(m, within=(1 / 12, 9 / 12))
         self.count("mentoring")
 
     def promotions(self, y: int) -> None:
@@ -424,20 +462,20 @@ def settings(db: Path | None, url: str | None) -> Settings:
     return Settings.from_env(env)
 
 
-def generate(jejak: Jejak, employees: int, years: int, seed: int, first_year: int, promotions: bool = True
-             ) -> dict[str, int]:
+def generate(jejak: Jejak, employees: int, years: int, seed: int, first_year: int, promotions: bool = True,
+             interleave: bool = True) -> dict[str, int]:
     """Generate the instansi into the (initialised, empty) system; return what was generated."""
-    return _generate(jejak, employees, years, seed, first_year, promotions, Shard())
+    return _generate(jejak, employees, years, seed, first_year, promotions, Shard(), interleave)
 
 
-def _generate(jejak: Jejak, employees: int, years: int, seed: int, first_year: int, promotions: bool, shard: Shard
-              ) -> dict[str, int]:
+def _generate(jejak: Jejak, employees: int, years: int, seed: int, first_year: int, promotions: bool, shard: Shard,
+              interleave: bool = True) -> dict[str, int]:
     ids = random.Random(f"ids-{seed}" if shard.of == 1 else f"ids-{seed}-{shard.number}-of-{shard.of}")
     desc = "generate" if shard.of == 1 else f"shard {shard.number + 1}/{shard.of}"
     try:
         with (seeded_ids(ids), tqdm(unit="ev", desc=desc, smoothing=0.05, position=shard.number) as bar,
               jejak.ledger.stamped(system_actor("bench"))):  # the stamp's correlation id is seeded too
-            instansi = Instansi(jejak, seed, bar, shard)
+            instansi = Instansi(jejak, seed, bar, shard, interleave)
             instansi.staff(employees // shard.of + (employees % shard.of if shard.number == 0 else 0), first_year)
             for y in range(first_year, first_year + years):
                 bar.set_postfix_str(f"year {y}")
@@ -450,7 +488,7 @@ def _generate(jejak: Jejak, employees: int, years: int, seed: int, first_year: i
 
 
 def generate_sharded(config: Settings, employees: int, years: int, seed: int, first_year: int, promotions: bool,
-                     shards: int) -> dict[str, int]:
+                     shards: int, interleave: bool = True) -> dict[str, int]:
     """Generate in ``shards`` processes, each its share of the units and their people (own seed, own NIP serials),
     storing in turns into the one (initialised, empty) ledger; return the counts added up."""
     turns = Turns(shards)
@@ -460,7 +498,8 @@ def generate_sharded(config: Settings, employees: int, years: int, seed: int, fi
     def run(number: int) -> None:
         jejak = Jejak(config)
         try:
-            results.put(_generate(jejak, employees, years, seed, first_year, promotions, Shard(number, shards, turns)))
+            results.put(_generate(jejak, employees, years, seed, first_year, promotions, Shard(number, shards, turns),
+                                  interleave))
         except BaseException as e:  # the parent must not wait for a shard that died
             results.put({"failed": 1, f"shard {number}: {e!r}"[:200]: 1})
             raise
@@ -501,6 +540,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--no-promotions", action="store_true", help="skip the promotion cases (the slow part)")
     parser.add_argument("--shards", type=int, default=1, help="generating processes (each its share of the units; "
                         "a given number of shards and seed always gives the same ledger)")
+    parser.add_argument("--contiguous", action="store_true",
+                        help="store each aggregate's events of a year one after another (not in the order of their times)")
     args = parser.parse_args(list(argv) if argv is not None else None)
     db = None if args.database_url else (args.db or OUT_DIR / f"instansi-{args.employees}x{args.years}.db")
     if db is not None:
@@ -515,10 +556,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     if args.shards > 1:
         jejak.close()  # each shard opens its own
         stats = generate_sharded(settings(db, args.database_url), args.employees, args.years, args.seed,
-                                 args.first_year, not args.no_promotions, args.shards)
+                                 args.first_year, not args.no_promotions, args.shards, not args.contiguous)
         jejak = Jejak(settings(db, args.database_url))
     else:
-        stats = generate(jejak, args.employees, args.years, args.seed, args.first_year, not args.no_promotions)
+        stats = generate(jejak, args.employees, args.years, args.seed, args.first_year, not args.no_promotions,
+                         not args.contiguous)
     seconds = time.perf_counter() - began
     head = jejak.projections.head()
     for what, n in sorted(stats.items()):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import sys
 import time
@@ -151,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         if profiler:
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
-            stats.sort_stats("cumulative").print_stats(int(__import__("os").environ.get("PROFILE_LINES", "60")))
+            if os.environ.get("PROFILE_OUT"):  # the raw stats, for pstats' callers and callees
+                stats.dump_stats(f"{os.environ['PROFILE_OUT']}.{name}")
+            stats.sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", "60")))
             stats.sort_stats("tottime").print_stats(25)
             print(out.getvalue())
     system.close()

@@ -16,15 +16,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, create_engine, delete, event, inspect, select, text
+from sqlalchemy import (
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    event,
+    inspect,
+    select,
+    text,
+)
 
 from bench.workers import eventually
+from infrastructure import sqlite_swap
 from infrastructure.blue_green import fingerprint
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
 from infrastructure.projection import parked, tracking
 from infrastructure.schema_upgrade import outdated
-from infrastructure import sqlite_swap
 from infrastructure.sqlite_swap import Stager, order_by_key, warm
 from tests.infrastructure.test_blue_green import HR, directory_nips, register
 from tests.infrastructure.test_catch_up import read_models

@@ -88,3 +88,33 @@ def test_two_shards_store_in_turns_so_the_same_seed_gives_the_same_ledger(tmp_pa
     assert first == second
     nips = [e[3]["nip"] for e in first if e[0] == get_topic(Employee.Registered)]
     assert len(nips) == len(set(nips)) == 40  # the shards' NIPs never collide
+
+
+def _spans(stored: list[tuple[str, str, int, dict[str, object]]], topic_prefix: str) -> list[int]:
+    """For each aggregate whose topic starts with the prefix: how many positions its events of the log span."""
+    where: dict[str, list[int]] = {}
+    for position, (topic, originator, _version, _state) in enumerate(stored):
+        if topic.startswith(topic_prefix):
+            where.setdefault(originator, []).append(position)
+    return [p[-1] - p[0] + 1 - len(p) for p in where.values()]  # other events between its first and last
+
+
+def test_a_years_events_are_stored_in_the_order_they_happen_not_an_aggregate_at_a_time(tmp_path: Path) -> None:
+    runs = {}
+    for name, interleave in (("spread", True), ("contiguous", False)):
+        jejak = Jejak(settings(tmp_path / name / "jejak.db", None))
+        jejak.init(system_actor("test"))
+        before = jejak.projections.head()
+        generate(jejak, 40, 2, seed=5, first_year=2024, promotions=False, interleave=interleave)
+        runs[name] = events(jejak, before)
+        jejak.close()
+    appraisal = get_topic(Appraisal.Opened).rsplit(".", 1)[0]
+    spread, contiguous = _spans(runs["spread"], appraisal), _spans(runs["contiguous"], appraisal)
+    assert max(contiguous) == 0  # written an aggregate at a time: nothing between an appraisal's events
+    assert min(spread) > 100  # over the year: each appraisal's events lie among many others
+    # the same events either way, each aggregate's in its own order
+    assert sorted(runs["spread"], key=lambda e: (e[1], e[2])) == sorted(runs["contiguous"], key=lambda e: (e[1], e[2]))
+    versions: dict[str, int] = {}
+    for _topic, originator, version, _state in runs["spread"]:
+        assert version == versions.get(originator, 0) + 1
+        versions[originator] = version
