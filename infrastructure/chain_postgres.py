@@ -6,14 +6,17 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from infrastructure.chain import CHAIN_TABLE, GENESIS, JointWrite, chain_rows
 from infrastructure.outbox import OUTBOX_TABLE, POSTGRES_DDL, outbox_rows
+
+PIPELINE_MAX_BYTES = 1 << 20  # events' state in one pipelined insert at most (the larger hung at 6 MB, not at 3)
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -67,9 +70,23 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self._last_digest.value = None  # never one an earlier, failed insert of this thread read
         joint = self.joint_write
         if joint is None or not stored_events or self.datastore.enable_db_functions:
-            return super().insert_events(stored_events, **kwargs)
+            return self._insert_alone(stored_events, **kwargs)
         return joint(stored_events, lambda curs: self.insert_on(curs, stored_events, **kwargs),
-                     lambda: super(ChainedPostgresRecorder, self).insert_events(stored_events, **kwargs))
+                     lambda: self._insert_alone(stored_events, **kwargs))
+
+    def _insert_alone(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """The library's pipelined insert for a batch up to ``PIPELINE_MAX_BYTES`` of state; a larger one in a
+        transaction of its own without the pipeline. In pipeline mode psycopg (3.3.9, libpq 18) never finishes
+        sending one statement of many megabytes: the library's insert sends the whole batch as one array, and a
+        10,000-event batch (an import, a copied ledger) waited forever with the server waiting for the rest."""
+        if self.datastore.enable_db_functions or sum(len(e.state) for e in stored_events) <= PIPELINE_MAX_BYTES:
+            return super().insert_events(stored_events, **kwargs)
+        return self._insert_unpipelined(stored_events, **kwargs)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's own insert
+    def _insert_unpipelined(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            return self.insert_on(curs, stored_events, **kwargs)
 
     def insert_on(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
                   ) -> Sequence[int] | None:

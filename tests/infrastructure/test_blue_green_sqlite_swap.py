@@ -290,8 +290,9 @@ def test_a_large_side_table_out_of_key_order_is_written_again_in_key_order_with_
 
 
 def test_the_staging_connection_goes_back_to_the_pool_deleting_securely_again(sqlite_jejak: Jejak) -> None:
-    """The swap drops tables with ``secure_delete=FAST`` (Debian's SQLite overwrites every freed page otherwise);
-    the connections the application gets afterwards overwrite deleted content as before."""
+    """The swap drops tables with ``secure_delete=FAST`` (Debian's SQLite overwrites every freed page otherwise)
+    and sorts an index's keys with a thread per core; the connections the application gets afterwards overwrite
+    deleted content and sort in their own thread as before."""
     jejak = sqlite_jejak
     register(jejak, 10)
     with jejak.engine.connect() as conn:
@@ -304,6 +305,7 @@ def test_the_staging_connection_goes_back_to_the_pool_deleting_securely_again(sq
         assert [c.exec_driver_sql("PRAGMA secure_delete").scalar_one() for c in pool] == [before] * 3
         assert [c.exec_driver_sql("PRAGMA synchronous").scalar_one() for c in pool] == [
             pool[0].exec_driver_sql("PRAGMA synchronous").scalar_one()] * 3
+        assert [c.exec_driver_sql("PRAGMA threads").scalar_one() for c in pool] == [0] * 3  # sorts in one thread
     finally:
         for conn in pool:
             conn.close()
