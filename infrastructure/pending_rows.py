@@ -1,20 +1,27 @@
-"""Rows a projection's batch inserts, held until the batch ends and written with one executemany per table.
+"""Rows a projection's batch inserts or changes, held until the batch ends and written with one executemany per table.
 
 An aggregate's events often come together in a batch (a dialogue recorded, then its accounts and actions; an
 appraisal opened, then its targets and notes; a rebuild reads thousands at a time). A statement per event cost
-several times its row in SQLAlchemy's execution overhead: instead a new row stays in memory while later events of
-the same batch change it there, and the batch's new rows are inserted together at its end. Events for rows written
-by an earlier batch still update them in SQL, in log order; they never touch a pending row (a pending row is not
-in the database yet), so the order of the writes that reach the database does not change what they leave.
+several times its row in SQLAlchemy's execution overhead (and a round trip each on PostgreSQL): instead a new row
+stays in memory while later events of the same batch change it there, and the batch's new rows are inserted
+together at its end. A large batch (a rebuild, a worker catching up) also reads the rows its events change that
+earlier batches wrote (``load``: one statement per table), changes them in memory and writes them back together at
+its end; in a live ledger an appraisal's events lie months apart, so nearly every change of a rebuild is to such a
+row. A small batch (a command's own events) updates those rows in SQL, in log order, one statement each: reading
+them first would cost more. A row is either new in the batch or read by ``load`` or neither, never two of these, so
+the order of the writes that reach the database does not change what they leave.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Table
+from sqlalchemy import Column, Connection, Executable, Table, Update, bindparam, select
+
+LOAD_FROM = 64  # events in a batch from which the rows it changes are read first and written back together
+KEYS_AT_ONCE = 500  # keys per statement reading rows: within every database's limit on bound parameters
 
 
 class PendingRows:
@@ -22,6 +29,18 @@ class PendingRows:
 
     def __init__(self) -> None:
         self._tables: dict[Table, dict[Any, dict[str, Any]]] = {}
+        self._loaded: dict[Table, dict[Any, dict[str, Any]]] = {}  # rows read by ``load``, by key
+        self._changed: dict[Table, set[Any]] = {}  # the keys of loaded rows changed since
+
+    def load(self, conn: Connection, table: Table, keys: Iterable[Any]) -> None:
+        """Read the rows of ``table`` (keyed by one column) with these keys, to change them in memory (``update``)
+        and write them back at the end (``flush``); keys without a row (not written yet) are left out."""
+        key = _key_column(table)
+        loaded = self._loaded.setdefault(table, {})
+        wanted = sorted(k for k in set(keys) if k not in loaded and k is not None)
+        for start in range(0, len(wanted), KEYS_AT_ONCE):
+            for row in conn.execute(_select_of(table), {"keys": wanted[start:start + KEYS_AT_ONCE]}):
+                loaded[row._mapping[key.name]] = dict(row._mapping)
 
     def add(self, table: Table, key: Any, row: dict[str, Any]) -> None:
         """Hold a new row (columns not given take their scalar default, else NULL)."""
@@ -39,19 +58,49 @@ class PendingRows:
         values)."""
         row = self.get(table, key)
         if row is None:
-            conn.execute(statement, {"b_id": key, **(values if params is None else params)})
-            return
+            row = self._loaded.get(table, {}).get(key)
+            if row is None:
+                conn.execute(statement, {"b_id": key, **(values if params is None else params)})
+                return
+            self._changed.setdefault(table, set()).add(key)
         row.update(values)
         for column, step in (counters or {}).items():
             row[column] += step
 
     def flush(self, conn: Connection) -> None:
-        """Insert every pending row, a statement per table (tables in the order they were first given a row)."""
+        """Insert every pending row and write back every loaded row that changed, a statement per table (tables in
+        the order they were first given a row)."""
         for table, rows in self._tables.items():
             if rows:
                 blank = _blank_row(table)
                 conn.execute(table.insert(), [{**blank, **row} for row in rows.values()])
+        for table, keys in self._changed.items():
+            loaded = self._loaded[table]
+            conn.execute(_write_back(table), [{f"v_{name}": value for name, value in loaded[k].items()}
+                                              for k in sorted(keys)])
         self._tables.clear()
+        self._loaded.clear()
+        self._changed.clear()
+
+
+def _key_column(table: Table) -> Column[Any]:
+    (key,) = table.primary_key.columns  # rows are loaded by a key of one column
+    return key
+
+
+@functools.cache
+def _select_of(table: Table) -> Any:
+    """The rows of the table with the keys bound as ``keys``, built once per table."""
+    return select(table).where(_key_column(table).in_(bindparam("keys", expanding=True)))
+
+
+@functools.cache
+def _write_back(table: Table) -> Update:
+    """The update setting every column of the row with the key ``v_<key>`` to ``v_<column>``, built once per
+    table."""
+    key = _key_column(table)
+    return (table.update().where(key == bindparam(f"v_{key.name}"))
+            .values({c.name: bindparam(f"v_{c.name}") for c in table.columns if c is not key}))
 
 
 @functools.cache

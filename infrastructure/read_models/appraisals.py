@@ -36,7 +36,7 @@ from domain.appraisal import Appraisal, AppraisalStatus, is_annual
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.paging import keyset_page
-from infrastructure.pending_rows import PendingRows
+from infrastructure.pending_rows import LOAD_FROM, PendingRows
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -97,6 +97,8 @@ class AppraisalProjection(Projection):
         """Apply each event in order; an appraisal opened in this batch is changed in memory and inserted at the
         batch's end (``PendingRows``)."""
         pending = PendingRows()
+        if len(batch) >= LOAD_FROM:
+            pending.load(conn, appraisals, (i.event.originator_id for i in batch if isinstance(i.event, _CHANGES)))
         for item in batch:
             e: Any = item.event
             if people_index.record(conn, people, e):
@@ -138,6 +140,8 @@ class AppraisalProjection(Projection):
         return {}
 
 
+_CHANGES = (Appraisal.TargetAgreed, Appraisal.NoteRecorded, Appraisal.Assessed, Appraisal.Finalised,
+            Appraisal.ObjectionFiled, Appraisal.ObjectionDecided)  # the events changing an opened appraisal's row
 COUNTERS = frozenset({"targets", "notes"})  # columns an event adds one to (their value in ``_changes`` is unused)
 
 

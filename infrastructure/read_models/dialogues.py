@@ -31,7 +31,7 @@ from sqlalchemy import (
 from domain.dialogue import Dialogue
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
-from infrastructure.pending_rows import PendingRows
+from infrastructure.pending_rows import LOAD_FROM, PendingRows
 from infrastructure.people_index import EmployeeRowView, narrowed
 from infrastructure.projection import Projected, Projection
 
@@ -91,6 +91,10 @@ class DialogueProjection(Projection):
         """Apply each event in log order; a dialogue recorded in this batch is changed in memory and inserted at
         the batch's end (``PendingRows``)."""
         pending = PendingRows()
+        if len(batch) >= LOAD_FROM:
+            changes = [i.event for i in batch if isinstance(i.event, (Dialogue.AccountAdded, Dialogue.ActionDone))]
+            pending.load(conn, dialogues, (e.originator_id for e in changes))
+            pending.load(conn, actions, (e.action_id for e in changes if isinstance(e, Dialogue.ActionDone)))
         for item in batch:
             e: Any = item.event
             if people_index.record(conn, people, e):

@@ -44,7 +44,7 @@ from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.id_set import in_id_set
 from infrastructure.paging import keyset_page
-from infrastructure.pending_rows import PendingRows
+from infrastructure.pending_rows import LOAD_FROM, PendingRows
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -123,6 +123,12 @@ _VERSION = update(rounds).where(rounds.c.id == bindparam("b_id")).values(version
 _RESPONDED = (update(nominations).where(nominations.c.id == bindparam("b_id"))
               .values(responded_at=bindparam("responded_at"), submissions=nominations.c.submissions + 1))
 
+_ROUND_EVENTS = (FeedbackRound.Opened, FeedbackRound.NominationProposed, FeedbackRound.NominationAdded,
+                 FeedbackRound.NominationApproved, FeedbackRound.NominationRejected, FeedbackRound.NominationDeclined,
+                 FeedbackRound.ResponseSubmitted, FeedbackRound.ReminderSent, FeedbackRound.Closed)
+_NOMINATION_CHANGES = (FeedbackRound.NominationApproved, FeedbackRound.NominationRejected,
+                       FeedbackRound.NominationDeclined, FeedbackRound.ResponseSubmitted, FeedbackRound.ReminderSent)
+
 
 class FeedbackProjection(Projection):
     """Keeps round and nomination rows current; at closing stores the report's means per value."""
@@ -130,17 +136,7 @@ class FeedbackProjection(Projection):
     name = "feedback"
     metadata = metadata
     people = people  # the module's table: its copy of names and units
-    handles = (
-        FeedbackRound.Opened,
-        FeedbackRound.NominationProposed,
-        FeedbackRound.NominationAdded,
-        FeedbackRound.NominationApproved,
-        FeedbackRound.NominationRejected,
-        FeedbackRound.NominationDeclined,
-        FeedbackRound.ResponseSubmitted,
-        FeedbackRound.ReminderSent,
-        FeedbackRound.Closed,
-    ) + people_index.EVENTS
+    handles = _ROUND_EVENTS + people_index.EVENTS
 
     def __init__(self, load_round: Loader):
         self.load_round = load_round
@@ -149,6 +145,11 @@ class FeedbackProjection(Projection):
         """Apply each event in order; a round or nomination added in this batch is changed in memory and inserted
         at the batch's end (``PendingRows``: a rebuild reads a round's events together)."""
         pending = PendingRows()
+        if len(batch) >= LOAD_FROM:
+            changes = [i.event for i in batch if isinstance(i.event, _ROUND_EVENTS)
+                       and not isinstance(i.event, FeedbackRound.Opened)]
+            pending.load(conn, rounds, (e.originator_id for e in changes))
+            pending.load(conn, nominations, (e.nomination_id for e in changes if isinstance(e, _NOMINATION_CHANGES)))
         for item in batch:
             e = item.event
             if people_index.record(conn, people, e):

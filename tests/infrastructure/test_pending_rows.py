@@ -1,16 +1,17 @@
-"""Read models that hold a batch's new rows in memory (``PendingRows``) give the rows of event-by-event processing,
-whatever the batch size, where an aggregate's events fall in one batch or across several."""
+"""Read models that hold a batch's new and changed rows in memory (``PendingRows``) give the rows of event-by-event
+processing, whatever the batch size, where an aggregate's events fall in one batch or across several."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from bench.generate_instansi import generate
 from domain.appraisal import Appraisal
 from infrastructure.container import Jejak
+from infrastructure.pending_rows import LOAD_FROM
 from infrastructure.projection import ProjectionRunner, tracking
 
 BATCHED = ("appraisals", "dialogues", "coaching_notes", "feedback")
@@ -32,8 +33,22 @@ def rebuilt_in_batches_of(jejak: Jejak, size: int) -> dict[str, list[tuple[Any, 
     return rows(jejak)
 
 
+def updates_while_rebuilt_in_batches_of(jejak: Jejak, size: int) -> tuple[dict[str, list[tuple[Any, ...]]], int]:
+    """The rows rebuilt ``size`` events per batch, and how many UPDATE statements that took (an executemany: one)."""
+    statements = [0]
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements[0] += statement.lstrip().upper().startswith("UPDATE") and "projection_tracking" not in statement
+
+    event.listen(jejak.engine, "before_cursor_execute", count)
+    try:
+        return rebuilt_in_batches_of(jejak, size), statements[0]
+    finally:
+        event.remove(jejak.engine, "before_cursor_execute", count)
+
+
 def test_a_batch_gives_the_rows_of_event_by_event_processing_whatever_its_size(jejak: Jejak) -> None:
-    generate(jejak, 60, 2, seed=5, first_year=2024)  # an aggregate's events follow one another in this log
+    generate(jejak, 60, 2, seed=5, first_year=2024)  # a year's events in the order they happen: aggregates interleave
     jejak.projections.rebuild_all()  # batches of thousands: most rows are inserted with every change made
     whole = rows(jejak)
     assert len(whole["performance_dialogues"]) > 20 and len(whole["coaching_notes"]) > 50
@@ -41,8 +56,14 @@ def test_a_batch_gives_the_rows_of_event_by_event_processing_whatever_its_size(j
     assert min(r[9] for r in whole["appraisals"]) > 0  # counted notes: changed in memory, not only inserted
     assert whole["feedback_reports"] and any(r[10] for r in whole["feedback_nominations"])  # closed, answered
 
-    assert rebuilt_in_batches_of(jejak, 1) == whole  # each change an UPDATE of a row written before
+    one_by_one, each = updates_while_rebuilt_in_batches_of(jejak, 1)
+    assert one_by_one == whole  # each change an UPDATE of a row written before
     assert rebuilt_in_batches_of(jejak, 7) == whole  # aggregates split across batches: both ways at once
+    # from LOAD_FROM events a batch reads the rows earlier batches wrote and writes them back together
+    assert LOAD_FROM <= 200
+    loaded, together = updates_while_rebuilt_in_batches_of(jejak, 200)
+    assert loaded == whole
+    assert together * 20 < each
 
 
 def test_a_note_on_an_appraisal_never_opened_is_parked_not_guessed(sqlite_jejak: Jejak) -> None:
