@@ -33,6 +33,7 @@ from domain.training import Training, TrainingStatus
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.paging import listed
+from infrastructure.pending_rows import LOAD_FROM, PendingRows
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -71,25 +72,31 @@ class TrainingProjection(Projection):
     handles = (Training.Recorded, Training.Verified, Training.Rejected) + people_index.EVENTS
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
-        """Insert recorded completions, then apply decisions in log order."""
+        """Apply each event in log order; a completion recorded in this batch is decided in memory and inserted at
+        the batch's end, one decided in an earlier batch read first when the batch is large (``PendingRows``)."""
+        pending = PendingRows()
+        if len(batch) >= LOAD_FROM:
+            pending.load(conn, trainings, (i.event.originator_id for i in batch
+                                           if isinstance(i.event, (Training.Verified, Training.Rejected))))
         for item in batch:
             e: Any = item.event
             if people_index.record(conn, people, e):
                 continue
             if isinstance(e, Training.Recorded):
-                conn.execute(_INSERT, dict(
+                pending.add(trainings, e.originator_id, dict(
                     id=e.originator_id, employee_id=e.employee_id, course=e.course, provider=e.provider, jp=e.jp,
                     start_date=e.start_date, end_date=e.end_date, year=e.end_date.year,
                     certificate_number=e.certificate_number, status=TrainingStatus.UNVERIFIED.value, recorded_at=e.timestamp,
                     position=item.position, version=e.originator_version, decision_reason=None, decided_at=None))
             else:
                 status = (TrainingStatus.VERIFIED if isinstance(e, Training.Verified) else TrainingStatus.REJECTED).value
-                conn.execute(_DECIDE, {"b_id": e.originator_id, "status": status, "decision_reason": e.reason,
-                                       "decided_at": e.timestamp, "version": e.originator_version})
+                pending.update(conn, trainings, e.originator_id, _DECIDE, {
+                    "status": status, "decision_reason": e.reason, "decided_at": e.timestamp,
+                    "version": e.originator_version})
+        pending.flush(conn)
 
 
-# Built once (SQLAlchemy memoizes a built statement's cache key): recording a training runs these on every request.
-_INSERT = trainings.insert()
+# Built once (SQLAlchemy memoizes a built statement's cache key): deciding a training runs it on every request.
 _DECIDE = (update(trainings).where(trainings.c.id == bindparam("b_id"))
            .values(status=bindparam("status"), decision_reason=bindparam("decision_reason"),
                    decided_at=bindparam("decided_at"), version=bindparam("version")))

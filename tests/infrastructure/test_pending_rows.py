@@ -14,7 +14,7 @@ from infrastructure.container import Jejak
 from infrastructure.pending_rows import LOAD_FROM
 from infrastructure.projection import ProjectionRunner, tracking
 
-BATCHED = ("appraisals", "dialogues", "coaching_notes", "feedback")
+BATCHED = ("appraisals", "dialogues", "coaching_notes", "feedback", "trainings")
 
 
 def rows(jejak: Jejak) -> dict[str, list[tuple[Any, ...]]]:
@@ -55,6 +55,7 @@ def test_a_batch_gives_the_rows_of_event_by_event_processing_whatever_its_size(j
     assert any(r[6] is not None for r in whole["performance_dialogue_actions"])  # done in the batch it was recorded
     assert min(r[9] for r in whole["appraisals"]) > 0  # counted notes: changed in memory, not only inserted
     assert whole["feedback_reports"] and any(r[10] for r in whole["feedback_nominations"])  # closed, answered
+    assert {r[9] for r in whole["training_completions"]} == {"verified", "rejected"}  # decided after recorded
 
     one_by_one, each = updates_while_rebuilt_in_batches_of(jejak, 1)
     assert one_by_one == whole  # each change an UPDATE of a row written before
