@@ -34,6 +34,11 @@ class Conflict(ApplicationError):
     """The command lost a race or collides with existing state (409)."""
 
 
+class LostRace(Conflict):
+    """Another writer stored events for the same aggregate between this command's load and its write (409 when
+    running the command again cannot help)."""
+
+
 class PreconditionFailed(ApplicationError):
     """The client's expected version (If-Match) is not the current one (412)."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -30,7 +32,7 @@ from eventsourcing.persistence import (
 )
 
 from application.actor import Actor
-from application.errors import Conflict, NotFound, PreconditionFailed
+from application.errors import LostRace, NotFound, PreconditionFailed
 from application.snapshots import StateSnapshot
 from domain.employee import Employee
 from domain.errors import DomainError
@@ -38,6 +40,7 @@ from domain.promotion_case import PromotionCase
 from domain.text import UNSAFE_TEXT_REASON, describe, unsafe_paths
 
 A = TypeVar("A", bound=Aggregate)
+R = TypeVar("R")
 # A write policy turns the events about to be stored (and their aggregates) into extra rows for the recorder,
 # handed over as keyword arguments and written in the same transaction as the events (e.g. the mail outbox).
 WritePolicy = Callable[[Sequence[DomainEventProtocol[UUID]], Mapping[UUID, Any]], dict[str, Any]]
@@ -48,6 +51,7 @@ _STAMP: ContextVar[dict[str, Any] | None] = ContextVar("jejak_event_stamp", defa
 # The highest log position this context (a request, a command-line run) has written: a web response reports it, so
 # a client can ask a later read to wait until the read models have passed it.
 _WRITTEN: ContextVar[int] = ContextVar("jejak_written_position", default=0)
+_SAVES: ContextVar[int] = ContextVar("jejak_saves", default=0)  # successful records in this context
 
 
 def written_position() -> int:
@@ -58,6 +62,25 @@ def written_position() -> int:
 def forget_written() -> None:
     """Start counting afresh (at the start of a request: a server thread serves many)."""
     _WRITTEN.set(0)
+
+
+RACE_ATTEMPTS = 4  # runs of a command that keeps losing races before its caller gets the 409
+
+
+def rerun_lost_races(command: Callable[[], R]) -> R:
+    """Run a command, running it again when it lost a race before writing anything: it loads the winner's state
+    afresh, so its checks decide on what is stored now (an If-Match that no longer holds is then a 412, a duplicate
+    a 409 naming the field). A command that had already written when it lost is not run again."""
+    for attempt in range(1, RACE_ATTEMPTS):
+        saves = _SAVES.get()
+        try:
+            return command()
+        except LostRace:
+            if _SAVES.get() != saves:
+                raise
+        # Two writers that collided once would collide again in lockstep: start again after a random short pause.
+        time.sleep(random.uniform(0, 0.002 * attempt))
+    return command()
 
 
 class DateAsISO(Transcoding):
@@ -187,7 +210,7 @@ class Ledger(Application[UUID]):
         transcoder.register(DateAsISO())
 
     def record(self, actor: Actor, *aggregates: Aggregate | None, reason: str | None = None) -> None:
-        """Save the aggregates' pending events atomically, stamped with the actor; a lost race is a Conflict."""
+        """Save the aggregates' pending events atomically, stamped with the actor; a lost race is a LostRace (409)."""
         stamp = actor.stamp()
         if reason is not None:
             stamp["reason"] = reason
@@ -195,9 +218,10 @@ class Ledger(Application[UUID]):
         try:
             self.save(*aggregates)
         except IntegrityError as e:
-            raise Conflict("the record was changed by someone else; reload and try again") from e
+            raise LostRace("the record was changed by someone else; reload and try again") from e
         finally:
             _STAMP.reset(token)
+        _SAVES.set(_SAVES.get() + 1)
         for listener in self.after_record:
             listener()
 

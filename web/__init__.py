@@ -50,6 +50,7 @@ from web.observability import init_observability
 from web.pages import init_pages
 from web.positions import init_positions
 from web.problems import ProblemApi, register_error_handlers
+from web.races import JejakFlask
 
 BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
@@ -61,7 +62,7 @@ BLUEPRINTS = (
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` may carry JEJAK_SETTINGS (Settings) or JEJAK (a ready Jejak)."""
-    app = Flask(__name__)
+    app = JejakFlask(__name__)
     app.config.update(
         API_TITLE="Jejak",
         API_VERSION="1",
