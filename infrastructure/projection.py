@@ -797,9 +797,9 @@ class ProjectionRunner:
             interest[p.name] = (False, interest[p.name][1] - people_index.TOPICS)
         people: people_index.Folded = {}
         with _gc_paused(), writer(self.engine).begin() as conn, _bulk_settings(conn):
-            # secondary indexes of the streamed tables are built once at the end, not entry by entry
-            deferred = [ix for p in streams for table in p.metadata.sorted_tables for ix in table.indexes
-                        if not ix.unique]
+            # the streamed tables' indexes are built once at the end, not entry by entry (a unique one too: a
+            # duplicate fails its CREATE, which rolls the pass back, and the rebuild goes batch by batch)
+            deferred = [ix for p in streams for table in p.metadata.sorted_tables for ix in table.indexes]
             for projection in projections:
                 projection.metadata.drop_all(conn)
                 projection.metadata.create_all(conn)
@@ -1026,16 +1026,21 @@ _STANDING = select(
 @contextmanager
 def _bulk_settings(conn: Connection) -> Iterator[None]:
     """On SQLite, a page cache large enough for the bulk insert and index builds (with the default 2 MiB,
-    random-order inserts into the unique indexes spill pages mid-transaction), put back afterwards."""
+    random-order inserts into the unique indexes spill pages mid-transaction), and the old tables dropped without
+    overwriting every freed page (Debian builds SQLite with SECURE_DELETE; FAST still overwrites where that costs no
+    extra write); both put back afterwards."""
     if conn.dialect.name != "sqlite":
         yield
         return
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    secure = conn.exec_driver_sql("PRAGMA secure_delete").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size={-BULK_CACHE_KIB}")
+    conn.exec_driver_sql("PRAGMA secure_delete=FAST")
     try:
         yield
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(cache) if cache is not None else -2000}")
+        conn.exec_driver_sql(f"PRAGMA secure_delete={int(secure) if secure is not None else 1}")
 
 
 @contextmanager
