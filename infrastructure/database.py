@@ -156,6 +156,7 @@ def begin_immediate(raw: Any, last_try: Callable[[], object] | None = None) -> N
 
 _new = object.__new__
 _set = object.__setattr__
+_UNKNOWN = SafeUUID.unknown  # an enum member read through its class costs a descriptor call each time
 
 
 def uuid_from_hex(value: str | None) -> UUID | None:
@@ -167,7 +168,7 @@ def uuid_from_hex(value: str | None) -> UUID | None:
         return UUID(value)
     found = _new(UUID)
     _set(found, "int", int(value, 16))
-    _set(found, "is_safe", SafeUUID.unknown)
+    _set(found, "is_safe", _UNKNOWN)
     return found
 
 

@@ -163,10 +163,7 @@ def init_auth(app: Flask) -> None:
 
     @app.after_request
     def stamp_response(response: Response) -> Response:
-        response.headers["X-Request-ID"] = g.get("correlation_id", "")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers["X-Request-ID"] = g.get("correlation_id", "")  # the security headers: web.headers
         if request.path.startswith("/api/") and not request.path.startswith("/api/docs"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
