@@ -48,7 +48,7 @@ from application.ledger import Ledger
 from domain.text import escaped
 from infrastructure import people_index
 from infrastructure.chain import persistence_error, postgres_error
-from infrastructure.database import UTCDateTime, writer
+from infrastructure.database import UTCDateTime, reader, writer
 from infrastructure.replay import (
     CHUNK,
     WORKER_COST,
@@ -424,11 +424,13 @@ class ProjectionRunner:
         with self.engine.connect() as conn:
             return {str(name): int(count) for name, count in conn.execute(query)}
 
-    def stalled(self, names: Sequence[str]) -> list[str]:
-        """The named projections that parked an event or have not reached the last event of their topics."""
-        with self.engine.connect() as conn:  # positions and parked counts in one statement: this runs per request
+    def stalled(self, names: Sequence[str], head: int | None = None) -> list[str]:
+        """The named projections that parked an event or have not reached the last event of their topics (up to
+        ``head``, when the caller read it already; else the head now)."""
+        with reader(self.engine).connect() as conn:  # positions and parked counts in one statement, no transaction
             found = {str(n): (int(p), int(c)) for n, p, c in conn.execute(_STANDING, {"names": list(names)})}
-        head = self.head()
+        if head is None:
+            head = self.head()
         standing = {name: found.get(name, (0, 0)) for name in names}
         return [name for name, (position, count) in standing.items()
                 if count or self._behind(self._get(name), position, head)]

@@ -143,7 +143,7 @@ def init_auth(app: Flask) -> None:
         # the head is read before the read models, so a later event only makes it miss
         head, known = cache.lookup(token_hash) if token_hash else (0, None)
         if known is None:
-            if not security_read_models_ready():
+            if not security_read_models_ready(head or None):
                 return unavailable()
             # a valid token is served whatever others at its address did; only failures meet the address's bound
             if token_hash is None:
@@ -169,11 +169,12 @@ def init_auth(app: Flask) -> None:
         return response
 
 
-def security_read_models_ready() -> bool:
-    """Serve authentication only from read models that have taken every event and parked none (a revocation
-    they missed would leave a token working): catch them up here if they lag, else refuse."""
+def security_read_models_ready(head: int | None = None) -> bool:
+    """Serve authentication only from read models that have taken every event (up to ``head``, read before them,
+    when given) and parked none (a revocation they missed would leave a token working): catch them up here if
+    they lag, else refuse."""
     runner = jejak().projections
-    stalled = runner.stalled(SECURITY_READ_MODELS)
+    stalled = runner.stalled(SECURITY_READ_MODELS, head)
     if not stalled:
         return True
     for name in stalled:

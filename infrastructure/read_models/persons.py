@@ -124,6 +124,13 @@ class PersonProjection(Projection):
 _PRINCIPAL = select(principals).where(principals.c.principal_id == bindparam("b_id", type_=Uuid))
 _PERSON = select(persons).where(persons.c.id == bindparam("b_id", type_=Uuid))
 _ALIASES = select(principals.c.principal_id).where(principals.c.person_id == bindparam("b_id", type_=Uuid))
+_ALIAS = principals.alias("alias")
+# the person behind a principal and the ids of each of their principals, a row per id: one read per sign-in
+_IDENTITY = (select(persons, _ALIAS.c.principal_id.label("alias_id"))
+             .select_from(principals.join(persons, persons.c.id == principals.c.person_id)
+                          .outerjoin(_ALIAS, _ALIAS.c.person_id == principals.c.person_id))
+             .where(principals.c.principal_id == bindparam("b_id", type_=Uuid)))
+_PERSON_COLUMNS = tuple(persons.c.keys())
 
 
 def _person_row(row: Any) -> dict[str, Any]:
@@ -158,14 +165,12 @@ class PersonView:
     def identity(self, principal_id: UUID) -> tuple[dict[str, Any] | None, frozenset[str]]:
         """The person behind a principal and every id they are known by (their person id and principals)."""
         with self.engine.connect() as conn:
-            row = conn.execute(_PRINCIPAL, {"b_id": principal_id}).first()
-            if row is None or row.person_id is None:
-                return None, frozenset()
-            person = conn.execute(_PERSON, {"b_id": row.person_id}).first()
-            ids = {str(p) for p in conn.execute(_ALIASES, {"b_id": row.person_id}).scalars()}
-        if person is None:
+            rows = conn.execute(_IDENTITY, {"b_id": principal_id}).all()
+        if not rows:  # no such principal, none holding it, or its person unknown here
             return None, frozenset()
-        return _person_row(person), frozenset(ids | {str(row.person_id)})
+        person = {name: rows[0]._mapping[name] for name in _PERSON_COLUMNS}
+        person["roles"] = json.loads(person["roles"])
+        return person, frozenset({str(person["id"]), *(str(r.alias_id) for r in rows if r.alias_id is not None)})
 
     def aliases(self, person_id: UUID) -> frozenset[str]:
         """Every id a person is known by: their person id and their tokens' and accounts' ids."""
