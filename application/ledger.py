@@ -225,6 +225,22 @@ class Ledger(Application[UUID]):
         for listener in self.after_record:
             listener()
 
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's ``save``, collecting an aggregate's events without its two ``isinstance`` checks against
+        runtime protocols per aggregate (each walks the protocol's members: 0.1 of a submit's 2 CPU ms)."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                processing_event.events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            else:
+                processing_event.collect_events(obj)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
+
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """Store the events, with what the write policies derive from them, in one transaction."""
         for policy in self.write_policies:

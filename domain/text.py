@@ -40,6 +40,44 @@ def describe(character: str) -> str:
 
 def unsafe_paths(value: object, path: str = "") -> Iterator[tuple[str, str]]:
     """Every (path, character) in a JSON-like value (dicts, lists, strings, keys too) that no stored text may hold."""
+    if not has_unsafe_text(value):  # nearly always: one search over all the text, no path built
+        return iter(())
+    return _unsafe_paths(value, path)
+
+
+def has_unsafe_text(value: object) -> bool:
+    """Whether any string in a JSON-like value (keys too) holds a character no stored text may hold."""
+    texts: list[str] = []
+    _gather(value, texts)
+    # A tab between two strings is allowed text, and joins no two characters into a refused one
+    return _FORBIDDEN.search("\t".join(texts)) is not None
+
+
+_CONTAINERS = (list, tuple, set, frozenset)
+_NESTED = (dict, *_CONTAINERS)
+
+
+def _gather(value: object, texts: list[str]) -> None:
+    """Append every string of a JSON-like value, keys too, to ``texts``."""
+    if isinstance(value, str):
+        texts.append(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str):
+                texts.append(key)
+            if isinstance(item, str):
+                texts.append(item)
+            elif isinstance(item, _NESTED):
+                _gather(item, texts)
+    elif isinstance(value, _CONTAINERS):
+        for item in value:
+            if isinstance(item, str):
+                texts.append(item)
+            elif isinstance(item, _NESTED):
+                _gather(item, texts)
+
+
+def _unsafe_paths(value: object, path: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         bad = unsafe_character(value)
         if bad is not None:
@@ -50,10 +88,10 @@ def unsafe_paths(value: object, path: str = "") -> Iterator[tuple[str, str]]:
             if isinstance(key, str) and (bad := unsafe_character(key)) is not None:
                 yield (path or "_body"), bad
                 continue
-            yield from unsafe_paths(item, child)
-    elif isinstance(value, list | tuple | set | frozenset):
+            yield from _unsafe_paths(item, child)
+    elif isinstance(value, _CONTAINERS):
         for index, item in enumerate(value):
-            yield from unsafe_paths(item, f"{path}.{index}" if path else str(index))
+            yield from _unsafe_paths(item, f"{path}.{index}" if path else str(index))
 
 
 def check_safe(value: object, path: str = "") -> None:
