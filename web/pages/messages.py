@@ -194,6 +194,7 @@ MESSAGES: dict[str, Any] = {
     "not_found": _l("There is nothing here by that address, or nothing you may see."),
     "conflict": _l("It collides with the record as it stands now; reload the page and try again."),
     "precondition_failed": _l("Someone changed the record meanwhile; reload the page and try again."),
+    "lost_race": _l("Someone changed the record meanwhile; reload the page and try again."),
 }
 # What a refusal says when its code has no entry (on a page not in English).
 GENERIC: dict[type, Any] = {
