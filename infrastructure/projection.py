@@ -462,9 +462,13 @@ class ProjectionRunner:
                 table, position = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"', "notification_id"
                 wanted = " AND topic = ANY(%s)" if topics else ""
             mark = "?" if sqlite else "%s"
+            # The first match in position order, so the planner walks the position index from the start. As an
+            # EXISTS (whose ORDER BY and LIMIT PostgreSQL drops) it chose a sequential scan whenever its statistics
+            # overestimated the rows past the start (a ledger loaded in bulk, not analyzed yet): 2 s per request at
+            # 9.6M events, instead of 0.1 ms.
             found = self._probe[tuple(names)] = (
-                f"SELECT (SELECT MAX({position}) FROM {table}) AS head, EXISTS (SELECT 1 FROM {table} "
-                f"WHERE {position} > {mark}{wanted}) AS touched", topics)
+                f"SELECT (SELECT MAX({position}) FROM {table}) AS head, (SELECT {position} FROM {table} "
+                f"WHERE {position} > {mark}{wanted} ORDER BY {position} LIMIT 1) IS NOT NULL AS touched", topics)
         sql, topics = found
         if self._sqlite is not None:
             head, touched = self._sqlite().execute(sql, (start, *topics)).fetchone()
