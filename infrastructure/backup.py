@@ -362,3 +362,5 @@ def _load_postgres(jejak: Jejak, dump: Path, stage: Stages) -> None:
                     sequence = setval.group(1).strip('"')
                     cursor.execute("SELECT setval(%s::regclass, %s, %s)",
                                    (f'"{sequence}"', int(setval.group(2)), setval.group(3) == "true"))
+        for table in sorted(allowed):  # the planner's statistics of the tables just filled (see projection.analyze)
+            conn.execute(text(f'ANALYZE "{table}"'))

@@ -261,6 +261,16 @@ def qualified(conn: Connection, table: Table) -> str:
     return f'"{schema}"."{table.name}"' if schema else f'"{table.name}"'
 
 
+def analyze(conn: Connection, tables: Sequence[Table]) -> None:
+    """On PostgreSQL, gather the planner's statistics of tables just filled in bulk (in the filling transaction, so
+    they come with the rows): until autovacuum gets to them, or forever where it is off, the planner would guess,
+    and a guess that overestimates the rows a condition keeps turns an index lookup into a scan of the table."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        conn.exec_driver_sql(f"ANALYZE {qualified(conn, table)}")
+
+
 def _converter(column: Column[Any]) -> Callable[[Any], Any]:
     """How a portable text value becomes what the column's SQLAlchemy type takes."""
     kind = column.type
@@ -852,6 +862,7 @@ class ProjectionRunner:
             spent["(people)"] += clock() - began
             for index in deferred:
                 index.create(conn)
+            analyze(conn, [table for p in projections for table in p.metadata.sorted_tables])
             conn.execute(update(tracking).where(tracking.c.name.in_([p.name for p in projections]))
                          .values(position=head, updated_at=_now()))
         return head
@@ -900,6 +911,7 @@ class ProjectionRunner:
                 del folded
                 for index in deferred:
                     index.create(conn)
+                analyze(conn, projection.metadata.sorted_tables)
                 conn.execute(update(tracking).where(tracking.c.name == projection.name)
                              .values(position=head, updated_at=_now()))
         return head

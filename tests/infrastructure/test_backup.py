@@ -22,6 +22,7 @@ from infrastructure.keys import new_cipher_key
 from infrastructure.outbox import outbox
 from infrastructure.seals import generate_key, load_key
 from tests.conftest import drop_schema, settings_for
+from tests.infrastructure.test_postgres_probe_plan import never_analyzed
 from tests.web.conftest import jejak_cli
 
 HR = Actor(id="hr-backup", role="hr_admin", name="Admin BKPSDM", correlation_id="corr-backup")
@@ -121,6 +122,8 @@ def test_restore_drill_backs_up_while_a_writer_runs_and_restores_every_acknowled
         codes = {u["code"] for u in target.directory.units()}
         assert {"SETDA", "BKPSDM", "DINKES"} <= codes
         assert all(s.lag == 0 and s.parked == 0 for s in target.projections.status())
+        if backend == "postgres":
+            assert never_analyzed(target.engine, ["jejak_events", "ledger_chain", "directory_units"]) == []
         assert target.verifier.verify(load_key(source_settings.var_dir / "seal.key").public_key()).intact
     finally:
         target.close()
