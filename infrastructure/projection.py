@@ -865,6 +865,7 @@ class ProjectionRunner:
             analyze(conn, [table for p in projections for table in p.metadata.sorted_tables])
             conn.execute(update(tracking).where(tracking.c.name.in_([p.name for p in projections]))
                          .values(position=head, updated_at=_now()))
+        self.vacuum([table for p in projections for table in p.metadata.sorted_tables])
         return head
 
     def _feed_domain(self, conn: Connection, projections: Sequence[Projection],
@@ -914,7 +915,20 @@ class ProjectionRunner:
                 analyze(conn, projection.metadata.sorted_tables)
                 conn.execute(update(tracking).where(tracking.c.name == projection.name)
                              .values(position=head, updated_at=_now()))
+        self.vacuum(projection.metadata.sorted_tables)
         return head
+
+    def vacuum(self, tables: Sequence[Table]) -> None:
+        """On PostgreSQL, VACUUM tables just filled in bulk (it cannot run in a transaction): it marks their pages
+        all-visible, so a count or a lookup through an index reads the index alone, not each row's page (an
+        employee's timeline count read 266 scattered pages at 9.6M events: 9 ms cold, 0.4 warm). Autovacuum would
+        do it in time, where it is on."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            for table in tables:
+                conn.exec_driver_sql(f"VACUUM {qualified(conn, table)}")
 
     def _fold(self, projection: BulkReplay, head: int, progress: Callable[[int], None] | None) -> Folded:
         topics = projection.topics()

@@ -51,13 +51,22 @@ def test_the_probe_walks_the_position_index_on_a_ledger_loaded_in_bulk(bulk_load
 
 def never_analyzed(engine: Engine, tables: list[str]) -> list[str]:
     """Those of the tables (in the engine's schema) whose statistics were never gathered."""
+    return [name for name, (tuples, _) in _standing(engine, tables).items() if tuples < 0]
+
+
+def never_vacuumed(engine: Engine, tables: list[str]) -> list[str]:
+    """Those of the tables with no page marked all-visible (an index-only scan would read every row's page)."""
+    return [name for name, (_, visible) in _standing(engine, tables).items() if visible == 0]
+
+
+def _standing(engine: Engine, tables: list[str]) -> dict[str, tuple[float, int]]:
     with engine.connect() as conn:
-        return [str(name) for name, tuples in conn.execute(text(
-            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(:names) "
-            "AND relnamespace = current_schema()::regnamespace"), {"names": tables}) if tuples < 0]
+        return {str(name): (float(tuples), int(visible)) for name, tuples, visible in conn.execute(text(
+            "SELECT relname, reltuples, relallvisible FROM pg_class WHERE relname = ANY(:names) "
+            "AND relnamespace = current_schema()::regnamespace"), {"names": tables})}
 
 
-def test_a_rebuild_gathers_the_statistics_of_the_tables_it_filled(tmp_path: Path, hr: Actor) -> None:
+def test_a_rebuild_gathers_the_statistics_of_the_tables_it_filled_and_vacuums_them(tmp_path: Path, hr: Actor) -> None:
     for jejak in _make("postgres", tmp_path):
         jejak.registry.register_unit(hr, "BKPSDM", "Badan Kepegawaian")
         jejak.projections.rebuild("directory")  # folded in memory, then written
@@ -65,3 +74,4 @@ def test_a_rebuild_gathers_the_statistics_of_the_tables_it_filled(tmp_path: Path
         jejak.blue_green.rebuild("audit_index")  # built beside the live tables, then swapped in
 
         assert never_analyzed(jejak.engine, ["directory_units", "career_timeline", "audit_index"]) == []
+        assert never_vacuumed(jejak.engine, ["directory_units", "audit_index"]) == []  # (the timeline has no row)
