@@ -353,8 +353,11 @@ class FeedbackView:
         per_round = self._rows(self._round_rows().where(rounds.c.unit == unit, *in_period)
                                .order_by(rounds.c.opened_at.desc(), rounds.c.id))
         conds = [rounds.c.unit == unit, *in_period]
+        # in the order of the values' ids: the rows' stored order is no order (a rebuild, or a plan the statistics
+        # changed, gave them in another)
         stmt = (select(round_means.c.question_id, round_means.c.value, round_means.c.others_mean)
-                .join(rounds, rounds.c.id == round_means.c.round_id).where(and_(*conds)))
+                .join(rounds, rounds.c.id == round_means.c.round_id).where(and_(*conds))
+                .order_by(round_means.c.question_id, rounds.c.opened_at, rounds.c.id))
         means: dict[str, dict[str, Any]] = {}
         for qid, value, mean in self._tuples(stmt):
             entry = means.setdefault(qid, {"question_id": qid, "value": value, "means": []})
