@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.instansi_reads --db bench/out/instansi-3000x8.db [--requests 200]
     .venv/bin/python -m bench.instansi_reads --database-url postgresql://postgres@127.0.0.1/jejak_scale \
-        --demo-url postgresql://postgres@127.0.0.1/jejak_scale_demo     # both on PostgreSQL (the demo's must be empty)
+        --demo-url postgresql://postgres@127.0.0.1/test     # both on PostgreSQL (the demo in a schema of its own there)
 
 Reads, as HR with a bearer token: the directory's first page, the first page of an employee's timeline (20 items, as
 the directory's page) and their whole timeline, a closed round's 360 report, a promotion case, its decision replay,
@@ -22,10 +22,13 @@ import resource
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import text
 
 from application.actor import system_actor
@@ -101,12 +104,24 @@ def p(values: list[float], q: float) -> float:
     return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
 
 
+@contextmanager
+def _dropped(url: str | None, schema: str) -> Iterator[None]:
+    """Drop the demo's schema on the PostgreSQL server of ``url`` afterwards (nothing for SQLite)."""
+    try:
+        yield
+    finally:
+        if url:
+            with psycopg.connect(url.split("?", 1)[0], autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure both ledgers and print the table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, default=None, help="the large ledger's SQLite file")
     parser.add_argument("--database-url", default=None, help="or its PostgreSQL URL")
-    parser.add_argument("--demo-url", default=None, help="an empty PostgreSQL database for the demo (default: SQLite)")
+    parser.add_argument("--demo-url", default=None, help="a PostgreSQL database for the demo, loaded into a schema "
+                        "of its own there and dropped afterwards (default: an SQLite file)")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--catch-up", default=None, help="on the large ledger catch up only these projections "
                         "(comma-separated; the read models the reads use must be current already)")
@@ -115,8 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --db or --database-url")
     large = Jejak(settings(args.db, args.database_url))
     head = large.projections.head()
-    with tempfile.TemporaryDirectory() as tmp:
-        demo = Jejak(settings(None if args.demo_url else Path(tmp) / "jejak.db", args.demo_url))
+    demo_schema = f"bench_demo_{uuid.uuid4().hex[:12]}"
+    demo_url = f"{args.demo_url}{'&' if '?' in args.demo_url else '?'}schema={demo_schema}" if args.demo_url else None
+    with tempfile.TemporaryDirectory() as tmp, _dropped(args.demo_url, demo_schema):
+        demo = Jejak(settings(None if demo_url else Path(tmp) / "jejak.db", demo_url))
         demo.init(system_actor("bench"))
         load_demo(demo)
         demo.projections.catch_up()
