@@ -18,7 +18,9 @@ import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Column, Connection, Executable, Table, Update, bindparam, select
+from sqlalchemy import Column, Connection, Executable, Table, bindparam, select
+
+from infrastructure.prepared import Prepared, insert_many
 
 LOAD_FROM = 64  # events in a batch from which the rows it changes are read first and written back together
 KEYS_AT_ONCE = 500  # keys per statement reading rows: within every database's limit on bound parameters
@@ -39,8 +41,8 @@ class PendingRows:
         loaded = self._loaded.setdefault(table, {})
         wanted = sorted(k for k in set(keys) if k not in loaded and k is not None)
         for start in range(0, len(wanted), KEYS_AT_ONCE):
-            for row in conn.execute(_select_of(table), {"keys": wanted[start:start + KEYS_AT_ONCE]}):
-                loaded[row._mapping[key.name]] = dict(row._mapping)
+            for row in _select_of(table).all(conn, {"keys": wanted[start:start + KEYS_AT_ONCE]}):
+                loaded[row[key.name]] = row
 
     def add(self, table: Table, key: Any, row: dict[str, Any]) -> None:
         """Hold a new row (columns not given take their scalar default, else NULL)."""
@@ -60,7 +62,7 @@ class PendingRows:
         if row is None:
             row = self._loaded.get(table, {}).get(key)
             if row is None:
-                conn.execute(statement, {"b_id": key, **(values if params is None else params)})
+                _prepared(statement).execute(conn, {"b_id": key, **(values if params is None else params)})
                 return
             self._changed.setdefault(table, set()).add(key)
         row.update(values)
@@ -73,11 +75,11 @@ class PendingRows:
         for table, rows in self._tables.items():
             if rows:
                 blank = _blank_row(table)
-                conn.execute(table.insert(), [{**blank, **row} for row in rows.values()])
+                insert_many(conn, table, [{**blank, **row} for row in rows.values()])
         for table, keys in self._changed.items():
             loaded = self._loaded[table]
-            conn.execute(_write_back(table), [{f"v_{name}": value for name, value in loaded[k].items()}
-                                              for k in sorted(keys)])
+            _write_back(table).execute_many(conn, [{f"v_{name}": value for name, value in loaded[k].items()}
+                                                   for k in sorted(keys)])
         self._tables.clear()
         self._loaded.clear()
         self._changed.clear()
@@ -89,18 +91,29 @@ def _key_column(table: Table) -> Column[Any]:
 
 
 @functools.cache
-def _select_of(table: Table) -> Any:
+def _select_of(table: Table) -> Prepared:
     """The rows of the table with the keys bound as ``keys``, built once per table."""
-    return select(table).where(_key_column(table).in_(bindparam("keys", expanding=True)))
+    return Prepared(select(table).where(_key_column(table).in_(bindparam("keys", expanding=True))))
 
 
 @functools.cache
-def _write_back(table: Table) -> Update:
+def _write_back(table: Table) -> Prepared:
     """The update setting every column of the row with the key ``v_<key>`` to ``v_<column>``, built once per
     table."""
     key = _key_column(table)
-    return (table.update().where(key == bindparam(f"v_{key.name}"))
-            .values({c.name: bindparam(f"v_{c.name}") for c in table.columns if c is not key}))
+    return Prepared(table.update().where(key == bindparam(f"v_{key.name}"))
+                    .values({c.name: bindparam(f"v_{c.name}") for c in table.columns if c is not key}))
+
+
+_PREPARED: dict[int, tuple[Executable, Prepared]] = {}
+
+
+def _prepared(statement: Executable) -> Prepared:
+    """A read model's update statement, compiled once (they are built once, at import)."""
+    found = _PREPARED.get(id(statement))
+    if found is None or found[0] is not statement:
+        found = _PREPARED[id(statement)] = (statement, Prepared(statement))  # type: ignore[arg-type]
+    return found[1]
 
 
 @functools.cache

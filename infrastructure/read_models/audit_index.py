@@ -29,6 +29,7 @@ from sqlalchemy import (
 from application.ledger import event_meta
 from application.queries.filters import AuditFilter
 from infrastructure.database import UTCDateTime
+from infrastructure.prepared import insert_many
 from infrastructure.projection import Projected, Replayer, RowSink, StreamReplay
 from infrastructure.replay import RawEvent, unwrapped
 
@@ -72,7 +73,6 @@ def _row(item: Projected) -> dict[str, Any]:
     }
 
 
-_INSERT = audit_index.insert()  # built once: its cache key is memoized
 
 
 class AuditIndexProjection(StreamReplay):
@@ -84,7 +84,7 @@ class AuditIndexProjection(StreamReplay):
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Insert one index row per event."""
-        conn.execute(_INSERT, [_row(item) for item in batch])
+        insert_many(conn, audit_index, [_row(item) for item in batch])
 
     def replayer(self, conn: Connection) -> Replayer:
         """Index rows straight from the raw events (the same values ``_row`` takes from the decoded ones)."""

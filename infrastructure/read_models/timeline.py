@@ -95,6 +95,7 @@ from domain.service_record import ServiceRecord
 from domain.training import Training
 from infrastructure.database import UTCDateTime
 from infrastructure.paging import SortKey, keyset_page
+from infrastructure.prepared import Prepared, insert_many
 from infrastructure.projection import Projected, Replayer, RowSink, StreamReplay, upcast_raw
 from infrastructure.replay import RawEvent, unwrapped_state
 
@@ -531,9 +532,12 @@ def _target(state: dict[str, Any]) -> str:
 
 
 PREFETCH_CHUNK = 500  # ids per IN list (well under every database's bound-parameter limit)
-_SUBJECT = select(subjects.c.employee_id, subjects.c.details).where(subjects.c.aggregate_id == bindparam("b_id"))
-_SUBJECTS_OF = select(subjects.c.aggregate_id, subjects.c.employee_id, subjects.c.details).where(
-    subjects.c.aggregate_id.in_(bindparam("ids", expanding=True)))
+_SUBJECT = Prepared(select(subjects.c.employee_id, subjects.c.details)
+                    .where(subjects.c.aggregate_id == bindparam("b_id")))
+_SUBJECTS_OF = Prepared(select(subjects.c.aggregate_id, subjects.c.employee_id, subjects.c.details).where(
+    subjects.c.aggregate_id.in_(bindparam("ids", expanding=True))))
+_SUBJECT_CHANGED = Prepared(update(subjects).where(subjects.c.aggregate_id == bindparam("key"))
+                            .values(details=bindparam("new_details")))
 
 
 class Batch:
@@ -604,16 +608,12 @@ class Batch:
 
     def flush(self) -> None:
         """Write the batch's rows, new subjects and changed subjects."""
-        if self.rows:
-            self.conn.execute(timeline.insert(), self.rows)
-        new = [{"aggregate_id": a, "employee_id": self._kept(a)[0], "kind": self.kinds[a],
-                "details": self._kept(a)[1]} for a in self.added]
-        if new:
-            self.conn.execute(subjects.insert(), new)
+        insert_many(self.conn, timeline, self.rows)
+        insert_many(self.conn, subjects, [{"aggregate_id": a, "employee_id": self._kept(a)[0], "kind": self.kinds[a],
+                                           "details": self._kept(a)[1]} for a in self.added])
         changed = [{"key": a, "new_details": self._kept(a)[1]} for a in sorted(self.changed)]
         if changed:
-            self.conn.execute(update(subjects).where(subjects.c.aggregate_id == bindparam("key"))
-                              .values(details=bindparam("new_details")), changed)
+            _SUBJECT_CHANGED.execute_many(self.conn, changed)
 
     def prefetch(self, aggregate_ids: set[UUID]) -> None:
         """Read the subjects of these aggregates (those not known yet) in chunks; the others are known absent."""
@@ -622,13 +622,13 @@ class Batch:
             chunk = wanted[i:i + PREFETCH_CHUNK]
             for a in chunk:
                 self.known[a] = None
-            for found in self.conn.execute(_SUBJECTS_OF, {"ids": chunk}):
-                self.known[found.aggregate_id] = (found.employee_id, dict(found.details))
+            for found in _SUBJECTS_OF.all(self.conn, {"ids": chunk}):
+                self.known[found["aggregate_id"]] = (found["employee_id"], dict(found["details"]))
 
     def _get(self, aggregate_id: UUID) -> tuple[UUID, dict[str, Any]] | None:
         if aggregate_id not in self.known:
-            found = self.conn.execute(_SUBJECT, {"b_id": aggregate_id}).first()
-            self.known[aggregate_id] = (found.employee_id, dict(found.details)) if found is not None else None
+            found = _SUBJECT.first(self.conn, {"b_id": aggregate_id})
+            self.known[aggregate_id] = (found["employee_id"], dict(found["details"])) if found is not None else None
         return self.known[aggregate_id]
 
     def _kept(self, aggregate_id: UUID) -> tuple[UUID, dict[str, Any]]:

@@ -12,6 +12,7 @@ from bench.generate_instansi import generate
 from domain.appraisal import Appraisal
 from infrastructure.container import Jejak
 from infrastructure.pending_rows import LOAD_FROM
+from infrastructure.prepared import watching
 from infrastructure.projection import ProjectionRunner, tracking
 
 BATCHED = ("appraisals", "dialogues", "coaching_notes", "feedback", "trainings")
@@ -42,7 +43,8 @@ def updates_while_rebuilt_in_batches_of(jejak: Jejak, size: int) -> tuple[dict[s
 
     event.listen(jejak.engine, "before_cursor_execute", count)
     try:
-        return rebuilt_in_batches_of(jejak, size), statements[0]
+        with watching(lambda conn, sql, many: count(conn, None, sql)):  # those sent past SQLAlchemy's execution
+            return rebuilt_in_batches_of(jejak, size), statements[0]
     finally:
         event.remove(jejak.engine, "before_cursor_execute", count)
 

@@ -1,0 +1,262 @@
+"""Core statements compiled once and run straight through the driver's cursor, for the few statements every
+request or command runs.
+
+SQLAlchemy's execution of an already compiled, cached statement still costs about 100 µs of Python per call (the
+cache key, the execution context, the result object, the events): on the AMD machine of 2026-12-05, five times
+the driver's own call for a primary-key read. A command runs some twenty such statements and a read a handful.
+``Prepared`` keeps the statement's SQL string, its parameters' order and the type processors of its parameters
+and columns per dialect, and runs it on the cursor of the SQLAlchemy connection it is given (in that
+connection's transaction, begun as SQLAlchemy would begin it). What it returns is what the same statement gives
+through SQLAlchemy, as plain dicts.
+
+An expanding IN list is rendered once per length of its list. A statement that SQLAlchemy would fill differently
+per call is refused when it is first compiled (a column default computed in Python, a RETURNING, a literal-execute
+parameter): those go through ``Connection.execute``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Table
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import ValuesBase
+
+
+class NotPreparable(TypeError):
+    """A statement that SQLAlchemy renders or fills differently per call: run it with ``Connection.execute``."""
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positional: tuple[str, ...] | None  # the parameters' names in order (qmark, format); None: named (pyformat)
+    fixed: dict[str, Any]  # values bound in the statement itself, by parameter name
+    bind: dict[str, Callable[[Any], Any]]  # a parameter's processor, where its type has one
+    keys: tuple[str, ...]  # the result's column keys
+    results: tuple[Callable[[Any], Any] | None, ...]  # a column's processor, where its type has one
+    expanding: tuple[str, ...] = ()  # the parameters given as lists (``IN``), rendered per length
+
+
+_POSTCOMPILE = "__[POSTCOMPILE_{}]"
+EXPANSIONS_KEPT = 64  # renderings of a statement with lists kept (a command's lists are short; a rebuild's chunks
+# have one length)
+
+
+class Prepared:
+    """A Core statement compiled once per dialect and run through the driver's cursor."""
+
+    __slots__ = ("statement", "_column_keys", "_by_dialect", "_dml")
+
+    def __init__(self, statement: ClauseElement, column_keys: Sequence[str] | None = None) -> None:
+        self.statement = statement
+        self._dml = isinstance(statement, ValuesBase)
+        self._column_keys = list(column_keys) if column_keys is not None else None  # an INSERT's columns
+        self._by_dialect: dict[str, _Compiled] = {}
+
+    def all(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Every row of the result, as dicts keyed by column key."""
+        compiled, cursor = self._run(conn, params)
+        try:
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return [_row(compiled, row) for row in rows]
+
+    def first(self, conn: Connection, params: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+        """The first row of the result as a dict, or None."""
+        compiled, cursor = self._run(conn, params)
+        try:
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return None if row is None else _row(compiled, row)
+
+    def scalar(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
+        """The first column of the first row, or None."""
+        found = self.first(conn, params)
+        return None if found is None else next(iter(found.values()))
+
+    def execute(self, conn: Connection, params: Mapping[str, Any] | None = None) -> int:
+        """Run a statement without rows; the number of rows it changed."""
+        _, cursor = self._run(conn, params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def execute_many(self, conn: Connection, many: Sequence[Mapping[str, Any]]) -> None:
+        """Run a statement without rows once per set of parameters (all naming the same ones), in one call to the
+        driver."""
+        if not many:
+            return
+        compiled = self._compiled(conn.dialect, many[0])
+        if _WATCHERS:
+            _watched(conn, compiled.sql, True)
+        cursor = _cursor(conn)
+        try:
+            cursor.executemany(compiled.sql, [_parameters(compiled, p) for p in many])
+        finally:
+            cursor.close()
+
+    def _run(self, conn: Connection, params: Mapping[str, Any] | None) -> tuple[_Compiled, Any]:
+        compiled = self._compiled(conn.dialect, params)
+        if compiled.expanding:
+            compiled, params = self._expanded(compiled, conn.dialect, params or {})
+        if _WATCHERS:
+            _watched(conn, compiled.sql, False)
+        cursor = _cursor(conn)
+        try:
+            cursor.execute(compiled.sql, _parameters(compiled, params or {}))
+        except BaseException:
+            cursor.close()
+            raise
+        return compiled, cursor
+
+    def _expanded(self, compiled: _Compiled, dialect: Dialect,
+                  params: Mapping[str, Any]) -> tuple[_Compiled, dict[str, Any]]:
+        """The statement with each list parameter rendered as one parameter per item (cached per lengths)."""
+        lengths = tuple(len(params[name]) for name in compiled.expanding)
+        key = f"{dialect.name}:{lengths}"
+        found = self._by_dialect.get(key)
+        if found is None:
+            found = _expand(compiled, dialect, dict(zip(compiled.expanding, lengths, strict=True)))
+            if len(self._by_dialect) < EXPANSIONS_KEPT:
+                self._by_dialect[key] = found
+        flat = {k: v for k, v in params.items() if k not in compiled.expanding}
+        for name in compiled.expanding:
+            flat.update({f"{name}_{i}": v for i, v in enumerate(params[name], 1)})
+        return found, flat
+
+    def _compiled(self, dialect: Dialect, params: Mapping[str, Any] | None = None) -> _Compiled:
+        if self._column_keys is None and self._dml:
+            # SQLAlchemy sets every column the parameters name, besides the statement's own values
+            keys = sorted(params or ())
+            key = f"{dialect.name}:{keys}"
+            found = self._by_dialect.get(key)
+            if found is None:
+                found = self._by_dialect[key] = _compile(self.statement, dialect, keys)
+            return found
+        found = self._by_dialect.get(dialect.name)
+        if found is None:
+            found = self._by_dialect[dialect.name] = _compile(self.statement, dialect, self._column_keys)
+        return found
+
+
+Watcher = Callable[[Connection, str, bool], None]
+_WATCHERS: list[Watcher] = []
+
+
+@contextmanager
+def watching(watcher: Watcher) -> Iterator[None]:
+    """Call ``watcher(connection, sql, many)`` before each statement sent here (SQLAlchemy's cursor events do
+    not see them), while the block runs: for tests and benchmarks that count statements."""
+    _WATCHERS.append(watcher)
+    try:
+        yield
+    finally:
+        _WATCHERS.remove(watcher)
+
+
+def _watched(conn: Connection, sql: str, many: bool) -> None:
+    for watcher in list(_WATCHERS):
+        watcher(conn, sql, many)
+
+
+def _cursor(conn: Connection) -> Any:
+    """A driver cursor in the connection's transaction (begun here as SQLAlchemy begins it, with its events)."""
+    if not conn.in_transaction():
+        conn.begin()
+    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+def _parameters(compiled: _Compiled, params: Mapping[str, Any]) -> Any:
+    values = {**compiled.fixed, **params} if compiled.fixed else params
+    bind = compiled.bind
+    if compiled.positional is not None:
+        return tuple(bind[name](values[name]) if name in bind else values[name] for name in compiled.positional)
+    return {name: (bind[name](value) if name in bind else value) for name, value in values.items()}
+
+
+def _expand(compiled: _Compiled, dialect: Dialect, lengths: dict[str, int]) -> _Compiled:
+    sql = compiled.sql
+    bind = dict(compiled.bind)
+    for name, n in lengths.items():
+        items = [f"{name}_{i}" for i in range(1, n + 1)]
+        marks = ", ".join(dialect.paramstyle == "qmark" and "?" or f"%({item})s" for item in items) or "NULL"
+        sql = sql.replace(_POSTCOMPILE.format(name), marks)
+        if name in bind:
+            bind.update({item: bind[name] for item in items})
+    positional = None
+    if compiled.positional is not None:
+        positional = tuple(item for name in compiled.positional
+                           for item in ([f"{name}_{i}" for i in range(1, lengths[name] + 1)] if name in lengths
+                                        else [name]))
+    return _Compiled(sql, positional, compiled.fixed, bind, compiled.keys, compiled.results)
+
+
+def _row(compiled: _Compiled, row: Sequence[Any]) -> dict[str, Any]:
+    return {key: (value if process is None or value is None else process(value))
+            for key, process, value in zip(compiled.keys, compiled.results, row, strict=True)}
+
+
+def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] | None) -> _Compiled:
+    compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+    if not isinstance(compiled, SQLCompiler):
+        raise NotPreparable(f"not a SQL statement: {statement}")
+    _refuse_per_call_rendering(compiled, statement)
+    binds = compiled.binds
+    fixed = {name: b.effective_value for name, b in binds.items() if not b.required and b.callable is None}
+    processors = {name: p for name, p in compiled._bind_processors.items() if p is not None}
+    results = tuple(entry.type._cached_result_processor(dialect, None) for entry in compiled._result_columns)
+    keys = tuple(entry.keyname for entry in compiled._result_columns)
+    positional = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup is not None else None
+    if dialect.paramstyle not in ("qmark", "pyformat"):
+        raise NotPreparable(f"the {dialect.paramstyle} parameter style")
+    expanding = tuple(name for name, b in binds.items() if b.expanding)
+    return _Compiled(compiled.string, positional, fixed, processors, keys, results, expanding)
+
+
+def _refuse_per_call_rendering(compiled: SQLCompiler, statement: ClauseElement) -> None:
+    reasons = []
+    if any(b.literal_execute or (b.expanding and b.value is not None and not b.required)
+           for b in compiled.binds.values()):
+        reasons.append("a literal-execute parameter or a list bound in the statement")
+    if compiled.insert_prefetch or compiled.update_prefetch:
+        reasons.append("a column default computed in Python")
+    if compiled.implicit_returning or compiled.effective_returning:
+        reasons.append("RETURNING")
+    if compiled.escaped_bind_names:
+        reasons.append("parameter names the dialect escapes")
+    if any(b.callable is not None for b in compiled.binds.values()):
+        reasons.append("a parameter computed per call")
+    if reasons:
+        raise NotPreparable(f"{', '.join(reasons)} in {statement}")
+
+
+_INSERTS: dict[tuple[str, str, tuple[str, ...]], Prepared | None] = {}
+
+
+def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows that all give the same columns, with one call to the driver (through SQLAlchemy where the
+    table fills a column in Python)."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    key = (conn.dialect.name, table.fullname, columns)
+    if key not in _INSERTS:
+        try:
+            prepared: Prepared | None = Prepared(table.insert(), column_keys=columns)
+            prepared._compiled(conn.dialect, rows[0])
+        except NotPreparable:
+            prepared = None
+        _INSERTS[key] = prepared
+    found = _INSERTS[key]
+    if found is None or any(tuple(row) != columns for row in rows):
+        conn.execute(table.insert(), list(rows))
+    else:
+        found.execute_many(conn, rows)
