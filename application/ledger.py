@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from copy import deepcopy
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -52,6 +53,10 @@ _STAMP: ContextVar[dict[str, Any] | None] = ContextVar("jejak_event_stamp", defa
 # a client can ask a later read to wait until the read models have passed it.
 _WRITTEN: ContextVar[int] = ContextVar("jejak_written_position", default=0)
 _SAVES: ContextVar[int] = ContextVar("jejak_saves", default=0)  # successful records in this context
+# The log's head as this context (a request) read it before its first load. A cached aggregate known to hold every
+# one of its events up to a position at or past it is current enough for this context: loading it needs no read of
+# newer events (a command that then loses a race runs again without it). None: every load reads newer events.
+_KNOWN_HEAD: ContextVar[int | None] = ContextVar("jejak_known_head", default=None)
 
 
 def written_position() -> int:
@@ -62,6 +67,11 @@ def written_position() -> int:
 def forget_written() -> None:
     """Start counting afresh (at the start of a request: a server thread serves many)."""
     _WRITTEN.set(0)
+
+
+def known_head(head: int | None) -> None:
+    """Declare the log's head as this context read it before loading anything (None: not known)."""
+    _KNOWN_HEAD.set(head)
 
 
 RACE_ATTEMPTS = 4  # runs of a command that keeps losing races before its caller gets the 409
@@ -78,6 +88,7 @@ def rerun_lost_races(command: Callable[[], R]) -> R:
         except LostRace:
             if _SAVES.get() != saves:
                 raise
+            _KNOWN_HEAD.set(None)  # the winner wrote after the head this context read: read newer events again
         # Two writers that collided once would collide again in lockstep: start again after a random short pause.
         time.sleep(random.uniform(0, 0.002 * attempt))
     return command()
@@ -155,12 +166,15 @@ class CachingRepository(Repository[UUID]):
         super().__init__(event_store=event_store, snapshot_store=snapshot_store, cache_maxsize=cache_maxsize)
         self._cache_maxsize = cache_maxsize
         self._load_lock = threading.Lock()
+        # a cached aggregate's id -> a log position up to which it holds every one of its events
+        self._current_to: dict[UUID, int] = {}
 
     def forget(self) -> None:
         """Empty the cache (the next load of each aggregate replays it from its snapshot and events)."""
         with self._load_lock:
             if self._cache_maxsize is not None:
                 self.cache = LRUCache(maxsize=self._cache_maxsize)
+            self._current_to.clear()
 
     def get(self, aggregate_id: UUID, *, version: int | None = None,
             projector_func: ProjectorFunction[Any, Any] = mutate_all, fastforward_skipping: bool = False,
@@ -168,9 +182,40 @@ class CachingRepository(Repository[UUID]):
         """The aggregate, current (from the cache, fast-forwarded) or at a version (replayed)."""
         if version is not None or not self.cache:
             return super().get(aggregate_id, version=version, projector_func=projector_func)
+        head = _KNOWN_HEAD.get()
         with self._load_lock:
-            return super().get(aggregate_id, projector_func=projector_func,
-                               fastforward_skipping=fastforward_skipping, deepcopy_from_cache=deepcopy_from_cache)
+            if head is not None and self._current_to.get(aggregate_id, -1) >= head:
+                try:
+                    cached = self.cache.get(aggregate_id)
+                except KeyError:
+                    pass
+                else:
+                    return deepcopy(cached) if deepcopy_from_cache and self.deepcopy_from_cache else cached
+            found = super().get(aggregate_id, projector_func=projector_func,
+                                fastforward_skipping=fastforward_skipping, deepcopy_from_cache=deepcopy_from_cache)
+            if head is not None:  # read after the head was: every event up to it is in
+                self._current_to_at_least(aggregate_id, head)
+            return found
+
+    def saved(self, aggregates: Mapping[UUID, Any], position: int) -> None:
+        """Keep a copy of each aggregate just saved, whose events all lie at or before ``position`` (the library
+        keeps none when it fast-forwards: the next load, often the same request's answer, read them back)."""
+        if not self.cache:
+            return
+        with self._load_lock:
+            for aggregate_id, aggregate in aggregates.items():
+                try:
+                    cached = self.cache.get(aggregate_id)
+                except KeyError:
+                    cached = None
+                if cached is None or cached.version < aggregate.version:
+                    self.cache.put(aggregate_id, deepcopy(aggregate))
+                self._current_to_at_least(aggregate_id, position)
+
+    def _current_to_at_least(self, aggregate_id: UUID, position: int) -> None:
+        if len(self._current_to) >= 2 * (self._cache_maxsize or 0) and aggregate_id not in self._current_to:
+            self._current_to.clear()  # ids the cache let go of: only loads that read newer events again
+        self._current_to[aggregate_id] = max(position, self._current_to.get(aggregate_id, 0))
 
 
 class Ledger(Application[UUID]):
@@ -249,6 +294,8 @@ class Ledger(Application[UUID]):
         positions = [r.notification.id for r in recordings if r.notification is not None]
         if positions:
             _WRITTEN.set(max(_WRITTEN.get(), *positions))
+            if isinstance(self.repository, CachingRepository):
+                self.repository.saved(processing_event.aggregates, max(positions))
         return recordings
 
     def take_snapshot(self, aggregate_id: UUID, version: int | None = None,

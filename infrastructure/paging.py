@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from application.queries.filters import Page
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
+from infrastructure.prepared import NotPreparable, Prepared
 
 SortKey = tuple[ColumnElement[Any], bool]  # an expression (never NULL: coalesce nullable ones) and "descending"
 
@@ -37,6 +38,7 @@ class _Derived:
     width: int
     key_at: tuple[int, ...]  # where each sort key's value is in a row
     total_in_first: bool  # the first page's rows end with the count of the whole list
+    prepared: list[Prepared] | None = None  # first, after and count compiled once (statements built once only)
 
 
 # (list statement's id, how it pages) -> (the statement, its derived statements); only statements built once are
@@ -64,19 +66,30 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
     if cursor:
         after = decode_cursor(cursor, len(keys))
         values.update({f"_after{i}": _typed(expr, v) for i, ((expr, _), v) in enumerate(zip(keys, after, strict=True))})
-    result = conn.execute(derived.after if cursor else derived.first, values)
-    columns = list(result.keys())[:derived.width]
-    rows = result.all()
+    names, rows = _run(conn, derived, 1 if cursor else 0, values)
+    columns = names[:derived.width]
     more = len(rows) > limit
     if in_page:
         total = int(rows[0][-1]) if rows else 0
     elif not cursor and not more:  # the first page holds the whole list: no need to count it
         total = len(rows)
     else:
-        total = int(conn.execute(derived.count, dict(params or {})).scalar() or 0)
+        total = int(_run(conn, derived, 2, dict(params or {}))[1][0][0] or 0)
     rows = rows[:limit]
     next_cursor = encode_cursor([_plain(rows[-1][i]) for i in derived.key_at]) if more and rows else None
     return Page([dict(zip(columns, row, strict=False)) for row in rows], next_cursor, total)
+
+
+def _run(conn: Connection, derived: _Derived, which: int, values: dict[str, Any]) -> tuple[list[str], Sequence[Any]]:
+    """Run the first page (0), the page after a cursor (1) or the count (2): compiled once where it was kept."""
+    if derived.prepared is not None:
+        try:
+            return derived.prepared[which].rows(conn, values)
+        except NotPreparable:
+            derived.prepared.clear()
+            object.__setattr__(derived, "prepared", None)
+    result = conn.execute((derived.first, derived.after, derived.count)[which], values)
+    return list(result.keys()), result.all()
 
 
 def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | None, rows_of: Rows | None,
@@ -109,6 +122,8 @@ def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | Non
         count=select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery()),
         first=built[0], after=built[-1], width=data, key_at=tuple(key_at), total_in_first=total_in_page)
     if keep:
+        object.__setattr__(derived, "prepared", [Prepared(derived.first), Prepared(derived.after),
+                                                 Prepared(derived.count)])
         if len(_DERIVED) >= _KEPT:
             _DERIVED.clear()
         _DERIVED[memo] = (stmt, derived)

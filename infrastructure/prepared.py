@@ -76,6 +76,19 @@ class Prepared:
             cursor.close()
         return None if row is None else _row(compiled, row)
 
+    def rows(self, conn: Connection, params: Mapping[str, Any] | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The result's column keys and its rows as tuples (for results whose keys repeat)."""
+        compiled, cursor = self._run(conn, params)
+        try:
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        results = compiled.results
+        if not any(results):
+            return list(compiled.keys), rows
+        return list(compiled.keys), [tuple(value if process is None or value is None else process(value)
+                                           for process, value in zip(results, row, strict=True)) for row in rows]
+
     def scalar(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
         """The first column of the first row, or None."""
         found = self.first(conn, params)
@@ -211,7 +224,11 @@ def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] 
     _refuse_per_call_rendering(compiled, statement)
     binds = compiled.binds
     fixed = {name: b.effective_value for name, b in binds.items() if not b.required and b.callable is None}
-    processors = {name: p for name, p in compiled._bind_processors.items() if p is not None}
+    processors: dict[str, Callable[[Any], Any]] = {}
+    for name, process in compiled._bind_processors.items():
+        if not callable(process):  # a processor per element of a tuple
+            raise NotPreparable(f"a tuple parameter in {statement}")
+        processors[name] = process
     results = tuple(entry.type._cached_result_processor(dialect, None) for entry in compiled._result_columns)
     keys = tuple(entry.keyname for entry in compiled._result_columns)
     positional = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup is not None else None
@@ -249,12 +266,12 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     columns = tuple(rows[0])
     key = (conn.dialect.name, table.fullname, columns)
     if key not in _INSERTS:
+        candidate = Prepared(table.insert(), column_keys=columns)
         try:
-            prepared: Prepared | None = Prepared(table.insert(), column_keys=columns)
-            prepared._compiled(conn.dialect, rows[0])
+            candidate._compiled(conn.dialect, rows[0])
+            _INSERTS[key] = candidate
         except NotPreparable:
-            prepared = None
-        _INSERTS[key] = prepared
+            _INSERTS[key] = None
     found = _INSERTS[key]
     if found is None or any(tuple(row) != columns for row in rows):
         conn.execute(table.insert(), list(rows))

@@ -16,6 +16,7 @@ from flask import Flask, Response, current_app, g, request
 from application.access import hash_token
 from application.access_policy import admits, roles_for
 from application.actor import Actor
+from application.ledger import known_head
 from domain.access import EMPLOYEE_ROLES, ROLES, Role
 from infrastructure.container import Jejak
 from infrastructure.log_cache import LogCache
@@ -115,6 +116,7 @@ def init_auth(app: Flask) -> None:
     def correlate() -> None:
         given = request.headers.get("X-Request-ID", "")
         g.correlation_id = given if REQUEST_ID.match(given) else str(uuid4())
+        known_head(None)  # a server thread serves many requests: until this one reads the head
 
     # test clients send every request from one address, so suites opt out unless they test the limit itself;
     # the bound per address is high (a whole office may sit behind one NAT address), the one per account is low
@@ -159,6 +161,7 @@ def init_auth(app: Flask) -> None:
         if known.expires_at is not None and known.expires_at <= datetime.now(UTC):
             return _refuse(limiter, address, "the token has expired")
         g.principal = known.principal
+        known_head(head or None)  # read before anything this request loads
         return None
 
     @app.after_request

@@ -34,6 +34,7 @@ from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.paging import listed
 from infrastructure.pending_rows import LOAD_FROM, PendingRows
+from infrastructure.prepared import Prepared
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -128,8 +129,7 @@ class TrainingView:
     def training(self, training_id: UUID) -> dict[str, Any] | None:
         """One completion."""
         with self.engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(_ONE, {"b_id": training_id})]
-        return rows[0] if rows else None
+            return _ONE.first(conn, {"b_id": training_id})
 
     def training_hours(self, employee_id: UUID, year: int) -> dict[str, Any]:
         """JP of the year's completions by status (verified JP is what counts) and the completions themselves."""
@@ -167,4 +167,4 @@ class TrainingView:
             return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
-_ONE = TrainingView._training_rows().where(trainings.c.id == bindparam("b_id", type_=Uuid))  # built once, as above
+_ONE = Prepared(TrainingView._training_rows().where(trainings.c.id == bindparam("b_id", type_=Uuid)))

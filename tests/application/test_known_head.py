@@ -1,0 +1,101 @@
+"""A request that read the log's head before loading anything loads a cached aggregate without reading the log
+again when the cache already holds every event of it up to that head; what another process wrote since is met by
+the command's write, which then runs again on the winner's state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from application.actor import Actor
+from application.errors import LostRace
+from application.ledger import Ledger, known_head, rerun_lost_races
+from domain.unit import Unit
+from infrastructure.container import Jejak
+
+UNIT = Unit.id_for("BKPSDM")
+
+
+@pytest.fixture
+def unit(jejak: Jejak, hr: Actor) -> Iterator[Jejak]:
+    """A registered unit, and no known head once the test ends (a server thread's next request starts without)."""
+    jejak.registry.register_unit(hr, "BKPSDM", "Badan Kepegawaian")
+    try:
+        yield jejak
+    finally:
+        known_head(None)
+
+
+def renamed_by_another_process(jejak: Jejak, hr: Actor, name: str) -> None:
+    """Another process (a second web worker) renames the unit."""
+    rival = Ledger(env=jejak.settings.eventsourcing_env())
+    try:
+        found = rival.load(Unit, UNIT)
+        found.rename(name, "rival")
+        rival.record(hr, found)
+    finally:
+        rival.close()
+
+
+def reads_of_the_log(jejak: Jejak, load: Any) -> tuple[Any, int]:
+    """What ``load()`` gives and how many times it read an aggregate's events from the store."""
+    recorder = jejak.ledger.recorder
+    original = recorder.select_events
+    calls = [0]
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return original(*args, **kwargs)
+
+    recorder.select_events = counted  # type: ignore[method-assign]
+    try:
+        return load(), calls[0]
+    finally:
+        recorder.select_events = original  # type: ignore[method-assign]
+
+
+def test_a_load_in_a_request_after_its_own_write_reads_nothing_from_the_log(unit: Jejak, hr: Actor) -> None:
+    known_head(unit.projections.head())
+    unit.registry.rename_unit(hr, "BKPSDM", "Badan Kepegawaian dan Pengembangan SDM", "naming")
+
+    found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
+
+    assert found.version == 2 and found.name == "Badan Kepegawaian dan Pengembangan SDM"
+    assert reads == 0
+
+
+def test_a_load_without_a_known_head_reads_what_another_process_wrote(unit: Jejak, hr: Actor) -> None:
+    unit.ledger.load(Unit, UNIT)  # cached
+    renamed_by_another_process(unit, hr, "Rival")
+
+    found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
+
+    assert (found.version, found.name) == (2, "Rival") and reads == 1
+
+
+def test_a_request_that_read_the_head_before_another_process_wrote_loses_the_race_then_runs_on_its_state(
+        unit: Jejak, hr: Actor) -> None:
+    head = unit.projections.head()
+    known_head(head)
+    unit.ledger.load(Unit, UNIT)  # cached, holding every event up to the head
+    renamed_by_another_process(unit, hr, "Rival")  # after this request read the head
+
+    with pytest.raises(LostRace):  # its load took the cached state: its write meets the rival's
+        unit.registry.rename_unit(hr, "BKPSDM", "Mine", "mine")
+    known_head(head)
+    saved = rerun_lost_races(lambda: unit.registry.rename_unit(hr, "BKPSDM", "Mine", "mine"))
+
+    assert saved.version == 3
+    assert [e.name for e in unit.ledger.history(UNIT)[1:]] == ["Rival", "Mine"]
+
+
+def test_a_request_that_read_the_head_after_another_process_wrote_loads_its_write(unit: Jejak, hr: Actor) -> None:
+    unit.ledger.load(Unit, UNIT)
+    renamed_by_another_process(unit, hr, "Rival")
+    known_head(unit.projections.head())
+
+    found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
+
+    assert (found.version, found.name) == (2, "Rival") and reads == 1
