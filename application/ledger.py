@@ -294,7 +294,9 @@ class Ledger(Application[UUID]):
         positions = [r.notification.id for r in recordings if r.notification is not None]
         if positions:
             _WRITTEN.set(max(_WRITTEN.get(), *positions))
-            if isinstance(self.repository, CachingRepository):
+            if _KNOWN_HEAD.get() is not None and isinstance(self.repository, CachingRepository):
+                # kept for this context's next loads (a command's answer); elsewhere (imports, the command line)
+                # a copy per write would cost more than the read it saves
                 self.repository.saved(processing_event.aggregates, max(positions))
         return recordings
 

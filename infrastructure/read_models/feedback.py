@@ -45,6 +45,7 @@ from infrastructure.database import UTCDateTime
 from infrastructure.id_set import in_id_set
 from infrastructure.paging import keyset_page
 from infrastructure.pending_rows import LOAD_FROM, PendingRows
+from infrastructure.prepared import Prepared
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -226,10 +227,10 @@ class StoredReport:
     report: dict[str, Any]
 
 
-_STORED_REPORT = (select(rounds.c.reviewee_id, rounds.c.supervisor_id, reports.c.report)
-                  .join(reports, reports.c.round_id == rounds.c.id)
-                  .where(rounds.c.id == bindparam("b_id"), rounds.c.status == "closed",
-                         reports.c.version == rounds.c.version))
+_STORED_REPORT = Prepared(select(rounds.c.reviewee_id, rounds.c.supervisor_id, reports.c.report)
+                          .join(reports, reports.c.round_id == rounds.c.id)
+                          .where(rounds.c.id == bindparam("b_id"), rounds.c.status == "closed",
+                                 reports.c.version == rounds.c.version))
 
 
 class FeedbackView:
@@ -301,8 +302,8 @@ class FeedbackView:
         """A closed round's report as projected at its closing, with who may read it (None when there is none,
         or when the round has changed since)."""
         with self.engine.connect() as conn:
-            row = conn.execute(_STORED_REPORT, {"b_id": round_id}).first()
-        return StoredReport(row.reviewee_id, row.supervisor_id, row.report) if row else None
+            row = _STORED_REPORT.first(conn, {"b_id": round_id})
+        return StoredReport(row["reviewee_id"], row["supervisor_id"], row["report"]) if row else None
 
     def nominations(self, round_id: UUID) -> list[dict[str, Any]]:
         """A round's nominations with reviewer names."""

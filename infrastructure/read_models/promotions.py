@@ -40,6 +40,7 @@ from infrastructure import people_index
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
 from infrastructure.database import UTCDateTime
 from infrastructure.paging import keyset_page, like_escaped
+from infrastructure.prepared import Prepared
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -157,7 +158,7 @@ class PromotionProjection(Projection):
             decided_on=e.decided_on, decided_at=e.timestamp, decided_by=meta.get("actor_name"), position=position))
 
 
-_CASE = select(cases).where(cases.c.id == bindparam("b_id", type_=Uuid))  # built once: a statement's cache key
+_CASE = Prepared(select(cases).where(cases.c.id == bindparam("b_id", type_=Uuid)))
 
 
 class PromotionView:
@@ -190,8 +191,7 @@ class PromotionView:
     def case(self, case_id: UUID) -> dict[str, Any] | None:
         """One case row."""
         with self.engine.connect() as conn:
-            row = conn.execute(_CASE, {"b_id": case_id}).first()
-        return dict(row._mapping) if row else None
+            return _CASE.first(conn, {"b_id": case_id})
 
     def decisions(self, flt: CaseFilter, limit: int, cursor: str | None = None) -> Page:
         """Every committee decision across cases, newest first, filtered, one page at a time."""
