@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Executable, Table, bindparam, select
 
-from infrastructure.prepared import Prepared, insert_many
+from infrastructure.prepared import Prepared, execute, insert_many
 
 LOAD_FROM = 64  # events in a batch from which the rows it changes are read first and written back together
 KEYS_AT_ONCE = 500  # keys per statement reading rows: within every database's limit on bound parameters
@@ -62,7 +62,7 @@ class PendingRows:
         if row is None:
             row = self._loaded.get(table, {}).get(key)
             if row is None:
-                _prepared(statement).execute(conn, {"b_id": key, **(values if params is None else params)})
+                execute(conn, statement, {"b_id": key, **(values if params is None else params)})
                 return
             self._changed.setdefault(table, set()).add(key)
         row.update(values)
@@ -104,16 +104,6 @@ def _write_back(table: Table) -> Prepared:
     return Prepared(table.update().where(key == bindparam(f"v_{key.name}"))
                     .values({c.name: bindparam(f"v_{c.name}") for c in table.columns if c is not key}))
 
-
-_PREPARED: dict[int, tuple[Executable, Prepared]] = {}
-
-
-def _prepared(statement: Executable) -> Prepared:
-    """A read model's update statement, compiled once (they are built once, at import)."""
-    found = _PREPARED.get(id(statement))
-    if found is None or found[0] is not statement:
-        found = _PREPARED[id(statement)] = (statement, Prepared(statement))  # type: ignore[arg-type]
-    return found[1]
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table
+from sqlalchemy import Connection, Dialect, Executable, Table
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import ValuesBase
@@ -277,3 +277,23 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         conn.execute(table.insert(), list(rows))
     else:
         found.execute_many(conn, rows)
+
+
+_BY_STATEMENT: dict[int, tuple[Executable, Prepared | None]] = {}
+
+
+def execute(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> None:
+    """Run a statement built once (a module's constant) without rows: through ``Prepared`` where it can be, else
+    through SQLAlchemy (remembered per statement)."""
+    found = _BY_STATEMENT.get(id(statement))
+    if found is None or found[0] is not statement:
+        candidate: Prepared | None = Prepared(statement)  # type: ignore[arg-type]
+        found = _BY_STATEMENT[id(statement)] = (statement, candidate)
+    prepared = found[1]
+    if prepared is not None:
+        try:
+            prepared.execute(conn, params)
+            return
+        except NotPreparable:
+            _BY_STATEMENT[id(statement)] = (statement, None)
+    conn.execute(statement, params)

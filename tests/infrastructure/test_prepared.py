@@ -25,7 +25,7 @@ from sqlalchemy import (
 
 from infrastructure.container import Jejak
 from infrastructure.database import HexUuid, UTCDateTime
-from infrastructure.prepared import NotPreparable, Prepared, insert_many
+from infrastructure.prepared import NotPreparable, Prepared, execute, insert_many
 
 metadata = MetaData()
 things = Table(
@@ -38,7 +38,7 @@ things = Table(
     Column("count", Integer, nullable=False, server_default="0"),
 )
 with_python_default = Table("prepared_defaults", MetaData(), Column("id", Integer, primary_key=True),
-                            Column("n", Integer, default=lambda: 7))
+                            Column("n", Integer, default=lambda: 7), Column("m", Integer, onupdate=lambda: 9))
 
 
 def rows_of(jejak: Jejak) -> list[dict[str, Any]]:
@@ -147,3 +147,15 @@ def test_rows_that_a_python_default_fills_are_inserted_through_sqlalchemy(store:
         insert_many(conn, with_python_default, [{"id": 1}, {"id": 2}])
     with store.engine.connect() as conn:
         assert conn.execute(select(with_python_default.c.n)).scalars().all() == [7, 7]
+
+
+def test_a_statement_that_cannot_be_prepared_runs_through_sqlalchemy(store: Jejak) -> None:
+    with_python_default.metadata.create_all(store.engine)
+    touch = update(with_python_default).where(with_python_default.c.id == bindparam("b_id")).values(
+        n=bindparam("new_n"))
+    with store.engine.begin() as conn:
+        insert_many(conn, with_python_default, [{"id": 1}])
+        execute(conn, touch, {"b_id": 1, "new_n": 3})  # the onupdate default is computed in Python
+        execute(conn, touch, {"b_id": 1, "new_n": 4})
+    with store.engine.connect() as conn:
+        assert conn.execute(select(with_python_default.c.n, with_python_default.c.m)).one() == (4, 9)
