@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Executable, Table
+from sqlalchemy import Connection, Dialect, Engine, Executable, Table
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import ValuesBase
@@ -88,6 +88,27 @@ class Prepared:
             return list(compiled.keys), rows
         return list(compiled.keys), [tuple(value if process is None or value is None else process(value)
                                            for process, value in zip(results, row, strict=True)) for row in rows]
+
+    def one_off(self, engine: Engine, params: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+        """The first row of a statement run alone on a pooled driver connection, outside any transaction (one
+        statement reads one consistent state): for a read of one row, without a SQLAlchemy connection's begin and
+        rollback, which cost more than the read."""
+        compiled = self._compiled(engine.dialect, params)
+        if compiled.expanding:
+            compiled, params = self._expanded(compiled, engine.dialect, params or {})
+        if _WATCHERS:
+            _watched(engine, compiled.sql, False)
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            try:
+                cursor.execute(compiled.sql, _parameters(compiled, params or {}))
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+        finally:
+            raw.close()  # back to the pool, which ends the driver's implicit transaction where it began one
+        return None if row is None else _row(compiled, row)
 
     def scalar(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
         """The first column of the first row, or None."""
@@ -160,7 +181,7 @@ class Prepared:
         return found
 
 
-Watcher = Callable[[Connection, str, bool], None]
+Watcher = Callable[[Connection | Engine, str, bool], None]
 _WATCHERS: list[Watcher] = []
 
 
@@ -175,7 +196,7 @@ def watching(watcher: Watcher) -> Iterator[None]:
         _WATCHERS.remove(watcher)
 
 
-def _watched(conn: Connection, sql: str, many: bool) -> None:
+def _watched(conn: Connection | Engine, sql: str, many: bool) -> None:
     for watcher in list(_WATCHERS):
         watcher(conn, sql, many)
 

@@ -164,6 +164,10 @@ def init_auth(app: Flask) -> None:
         known_head(head or None)  # read before anything this request loads
         return None
 
+    @app.teardown_request
+    def forget_head(_error: BaseException | None) -> None:
+        known_head(None)  # the head this request read is no one else's (a test client's caller, a later request)
+
     @app.after_request
     def stamp_response(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("correlation_id", "")  # the security headers: web.headers

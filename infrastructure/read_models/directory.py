@@ -333,8 +333,7 @@ class DirectoryView:
 
     def employee(self, employee_id: UUID) -> dict[str, Any] | None:
         """One employee's directory entry."""
-        with self.engine.connect() as conn:
-            return _EMPLOYEE_ROW.first(conn, {"b_id": employee_id})
+        return _EMPLOYEE_ROW.one_off(self.engine, {"b_id": employee_id})
 
     def employees(self, flt: EmployeeFilter, limit: int, cursor: str | None = None) -> Page:
         """Employees ordered by name, filtered, one page at a time."""

@@ -301,8 +301,7 @@ class FeedbackView:
     def stored_report(self, round_id: UUID) -> StoredReport | None:
         """A closed round's report as projected at its closing, with who may read it (None when there is none,
         or when the round has changed since)."""
-        with self.engine.connect() as conn:
-            row = _STORED_REPORT.first(conn, {"b_id": round_id})
+        row = _STORED_REPORT.one_off(self.engine, {"b_id": round_id})
         return StoredReport(row["reviewee_id"], row["supervisor_id"], row["report"]) if row else None
 
     def nominations(self, round_id: UUID) -> list[dict[str, Any]]:

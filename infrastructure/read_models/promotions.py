@@ -190,8 +190,7 @@ class PromotionView:
 
     def case(self, case_id: UUID) -> dict[str, Any] | None:
         """One case row."""
-        with self.engine.connect() as conn:
-            return _CASE.first(conn, {"b_id": case_id})
+        return _CASE.one_off(self.engine, {"b_id": case_id})
 
     def decisions(self, flt: CaseFilter, limit: int, cursor: str | None = None) -> Page:
         """Every committee decision across cases, newest first, filtered, one page at a time."""

@@ -128,8 +128,7 @@ class TrainingView:
 
     def training(self, training_id: UUID) -> dict[str, Any] | None:
         """One completion."""
-        with self.engine.connect() as conn:
-            return _ONE.first(conn, {"b_id": training_id})
+        return _ONE.one_off(self.engine, {"b_id": training_id})
 
     def training_hours(self, employee_id: UUID, year: int) -> dict[str, Any]:
         """JP of the year's completions by status (verified JP is what counts) and the completions themselves."""

@@ -11,7 +11,7 @@ import pytest
 
 from application.actor import Actor
 from application.errors import LostRace
-from application.ledger import Ledger, known_head, rerun_lost_races
+from application.ledger import _KNOWN_HEAD, Ledger, known_head, rerun_lost_races
 from domain.unit import Unit
 from infrastructure.container import Jejak
 
@@ -99,3 +99,14 @@ def test_a_request_that_read_the_head_after_another_process_wrote_loads_its_writ
     found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
 
     assert (found.version, found.name) == (2, "Rival") and reads == 1
+
+
+
+def test_a_request_leaves_no_known_head_behind(unit: Jejak, hr: Actor) -> None:
+    from web import create_app
+
+    app = create_app({"JEJAK": unit, "TESTING": True})
+    token = unit.access.issue(hr, "hr_admin", "Admin BKPSDM").token
+    response = app.test_client().get("/api/units", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 200 and _KNOWN_HEAD.get() is None  # the caller's next load reads newer events
