@@ -96,13 +96,14 @@ class Prepared:
         compiled = self._compiled(engine.dialect, params)
         if compiled.expanding:
             compiled, params = self._expanded(compiled, engine.dialect, params or {})
+        parameters = _parameters(compiled, params or {})
         if _WATCHERS:
-            _watched(engine, compiled.sql, False)
+            _watched(engine, compiled.sql, parameters, False)
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
             try:
-                cursor.execute(compiled.sql, _parameters(compiled, params or {}))
+                cursor.execute(compiled.sql, parameters)
                 row = cursor.fetchone()
             finally:
                 cursor.close()
@@ -129,11 +130,12 @@ class Prepared:
         if not many:
             return
         compiled = self._compiled(conn.dialect, many[0])
+        parameters = [_parameters(compiled, p) for p in many]
         if _WATCHERS:
-            _watched(conn, compiled.sql, True)
+            _watched(conn, compiled.sql, parameters, True)
         cursor = _cursor(conn)
         try:
-            cursor.executemany(compiled.sql, [_parameters(compiled, p) for p in many])
+            cursor.executemany(compiled.sql, parameters)
         finally:
             cursor.close()
 
@@ -141,11 +143,12 @@ class Prepared:
         compiled = self._compiled(conn.dialect, params)
         if compiled.expanding:
             compiled, params = self._expanded(compiled, conn.dialect, params or {})
+        parameters = _parameters(compiled, params or {})
         if _WATCHERS:
-            _watched(conn, compiled.sql, False)
+            _watched(conn, compiled.sql, parameters, False)
         cursor = _cursor(conn)
         try:
-            cursor.execute(compiled.sql, _parameters(compiled, params or {}))
+            cursor.execute(compiled.sql, parameters)
         except BaseException:
             cursor.close()
             raise
@@ -181,13 +184,13 @@ class Prepared:
         return found
 
 
-Watcher = Callable[[Connection | Engine, str, bool], None]
+Watcher = Callable[[Connection | Engine, str, Any, bool], None]
 _WATCHERS: list[Watcher] = []
 
 
 @contextmanager
 def watching(watcher: Watcher) -> Iterator[None]:
-    """Call ``watcher(connection, sql, many)`` before each statement sent here (SQLAlchemy's cursor events do
+    """Call ``watcher(connection or engine, sql, the driver's parameters, many)`` before each statement sent here (SQLAlchemy's cursor events do
     not see them), while the block runs: for tests and benchmarks that count statements."""
     _WATCHERS.append(watcher)
     try:
@@ -196,9 +199,9 @@ def watching(watcher: Watcher) -> Iterator[None]:
         _WATCHERS.remove(watcher)
 
 
-def _watched(conn: Connection | Engine, sql: str, many: bool) -> None:
+def _watched(conn: Connection | Engine, sql: str, parameters: Any, many: bool) -> None:
     for watcher in list(_WATCHERS):
-        watcher(conn, sql, many)
+        watcher(conn, sql, parameters, many)
 
 
 def _cursor(conn: Connection) -> Any:

@@ -8,18 +8,25 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+from infrastructure.prepared import watching
+
 
 @contextmanager
 def captured(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The SQL and parameters of every statement run on the engine inside the block."""
+    """The SQL and parameters of every statement run on the engine inside the block (SQLAlchemy's or prepared)."""
     seen: list[tuple[str, Any]] = []
 
     def keep(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         seen.append((statement, parameters))
 
+    def keep_prepared(conn: Any, statement: str, parameters: Any, many: bool) -> None:
+        if (conn if isinstance(conn, Engine) else conn.engine).url == engine.url:
+            seen.append((statement, parameters[0] if many else parameters))
+
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        yield seen
+        with watching(keep_prepared):  # statements sent past SQLAlchemy's execution (infrastructure.prepared)
+            yield seen
     finally:
         event.remove(engine, "before_cursor_execute", keep)
 

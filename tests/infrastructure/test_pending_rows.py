@@ -43,7 +43,7 @@ def updates_while_rebuilt_in_batches_of(jejak: Jejak, size: int) -> tuple[dict[s
 
     event.listen(jejak.engine, "before_cursor_execute", count)
     try:
-        with watching(lambda conn, sql, many: count(conn, None, sql)):  # those sent past SQLAlchemy's execution
+        with watching(lambda conn, sql, parameters, many: count(conn, None, sql)):  # those sent past SQLAlchemy's execution
             return rebuilt_in_batches_of(jejak, size), statements[0]
     finally:
         event.remove(jejak.engine, "before_cursor_execute", count)
