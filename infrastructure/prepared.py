@@ -93,9 +93,9 @@ class Prepared:
         """The first row of a statement run alone on a pooled driver connection, outside any transaction (one
         statement reads one consistent state): for a read of one row, without a SQLAlchemy connection's begin and
         rollback, which cost more than the read."""
-        compiled = self._compiled(engine.dialect, params)
+        compiled = self._compiled(engine, params)
         if compiled.expanding:
-            compiled, params = self._expanded(compiled, engine.dialect, params or {})
+            compiled, params = self._expanded(compiled, engine, params or {})
         parameters = _parameters(compiled, params or {})
         if _WATCHERS:
             _watched(engine, compiled.sql, parameters, False)
@@ -129,7 +129,7 @@ class Prepared:
         driver."""
         if not many:
             return
-        compiled = self._compiled(conn.dialect, many[0])
+        compiled = self._compiled(conn, many[0])
         parameters = [_parameters(compiled, p) for p in many]
         if _WATCHERS:
             _watched(conn, compiled.sql, parameters, True)
@@ -140,9 +140,9 @@ class Prepared:
             cursor.close()
 
     def _run(self, conn: Connection, params: Mapping[str, Any] | None) -> tuple[_Compiled, Any]:
-        compiled = self._compiled(conn.dialect, params)
+        compiled = self._compiled(conn, params)
         if compiled.expanding:
-            compiled, params = self._expanded(compiled, conn.dialect, params or {})
+            compiled, params = self._expanded(compiled, conn, params or {})
         parameters = _parameters(compiled, params or {})
         if _WATCHERS:
             _watched(conn, compiled.sql, parameters, False)
@@ -154,14 +154,14 @@ class Prepared:
             raise
         return compiled, cursor
 
-    def _expanded(self, compiled: _Compiled, dialect: Dialect,
+    def _expanded(self, compiled: _Compiled, bind: Connection | Engine,
                   params: Mapping[str, Any]) -> tuple[_Compiled, dict[str, Any]]:
         """The statement with each list parameter rendered as one parameter per item (cached per lengths)."""
         lengths = tuple(len(params[name]) for name in compiled.expanding)
-        key = f"{dialect.name}:{lengths}"
+        key = f"{_place(bind)}:{lengths}"
         found = self._by_dialect.get(key)
         if found is None:
-            found = _expand(compiled, dialect, dict(zip(compiled.expanding, lengths, strict=True)))
+            found = _expand(compiled, bind.dialect, dict(zip(compiled.expanding, lengths, strict=True)))
             if len(self._by_dialect) < EXPANSIONS_KEPT:
                 self._by_dialect[key] = found
         flat = {k: v for k, v in params.items() if k not in compiled.expanding}
@@ -169,18 +169,16 @@ class Prepared:
             flat.update({f"{name}_{i}": v for i, v in enumerate(params[name], 1)})
         return found, flat
 
-    def _compiled(self, dialect: Dialect, params: Mapping[str, Any] | None = None) -> _Compiled:
-        if self._column_keys is None and self._dml:
-            # SQLAlchemy sets every column the parameters name, besides the statement's own values
-            keys = sorted(params or ())
-            key = f"{dialect.name}:{keys}"
-            found = self._by_dialect.get(key)
-            if found is None:
-                found = self._by_dialect[key] = _compile(self.statement, dialect, keys)
-            return found
-        found = self._by_dialect.get(dialect.name)
+    def _compiled(self, bind: Connection | Engine, params: Mapping[str, Any] | None = None) -> _Compiled:
+        place = _place(bind)
+        keys = sorted(params or ()) if self._column_keys is None and self._dml else None
+        # a DML statement sets every column its parameters name, besides its own values, as SQLAlchemy does
+        key = place if keys is None else f"{place}:{keys}"
+        found = self._by_dialect.get(key)
         if found is None:
-            found = self._by_dialect[dialect.name] = _compile(self.statement, dialect, self._column_keys)
+            translate = bind.get_execution_options().get("schema_translate_map")
+            found = self._by_dialect[key] = _compile(self.statement, bind.dialect,
+                                                     self._column_keys if keys is None else keys, translate)
         return found
 
 
@@ -241,8 +239,16 @@ def _row(compiled: _Compiled, row: Sequence[Any]) -> dict[str, Any]:
             for key, process, value in zip(compiled.keys, compiled.results, row, strict=True)}
 
 
-def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] | None) -> _Compiled:
-    compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+def _place(bind: Connection | Engine) -> str:
+    """The dialect, and the schemas a connection translates table names to (a blue-green rebuild's side schema)."""
+    translate = bind.get_execution_options().get("schema_translate_map")
+    return bind.dialect.name if not translate else f"{bind.dialect.name}{sorted(translate.items(), key=repr)}"
+
+
+def _compile(statement: ClauseElement, dialect: Dialect, column_keys: list[str] | None,
+             translate: Mapping[str | None, str | None] | None = None) -> _Compiled:
+    compiled = statement.compile(dialect=dialect, column_keys=column_keys, schema_translate_map=translate,
+                                 render_schema_translate=bool(translate))
     if not isinstance(compiled, SQLCompiler):
         raise NotPreparable(f"not a SQL statement: {statement}")
     _refuse_per_call_rendering(compiled, statement)
@@ -292,7 +298,7 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     if key not in _INSERTS:
         candidate = Prepared(table.insert(), column_keys=columns)
         try:
-            candidate._compiled(conn.dialect, rows[0])
+            candidate._compiled(conn, rows[0])
             _INSERTS[key] = candidate
         except NotPreparable:
             _INSERTS[key] = None
