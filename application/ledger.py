@@ -57,6 +57,9 @@ _SAVES: ContextVar[int] = ContextVar("jejak_saves", default=0)  # successful rec
 # one of its events up to a position at or past it is current enough for this context: loading it needs no read of
 # newer events (a command that then loses a race runs again without it). None: every load reads newer events.
 _KNOWN_HEAD: ContextVar[int | None] = ContextVar("jejak_known_head", default=None)
+# The aggregates this context (a request that read the head) saved, as saved: its later loads of them (a command's
+# answer) copy them instead of reading their new events back. Copied only when loaded: most commands load none.
+_JUST_SAVED: ContextVar[dict[tuple[int, UUID], Any] | None] = ContextVar("jejak_just_saved", default=None)
 
 
 def written_position() -> int:
@@ -72,6 +75,7 @@ def forget_written() -> None:
 def known_head(head: int | None) -> None:
     """Declare the log's head as this context read it before loading anything (None: not known)."""
     _KNOWN_HEAD.set(head)
+    _JUST_SAVED.set(None if head is None else {})
 
 
 RACE_ATTEMPTS = 4  # runs of a command that keeps losing races before its caller gets the 409
@@ -88,7 +92,7 @@ def rerun_lost_races(command: Callable[[], R]) -> R:
         except LostRace:
             if _SAVES.get() != saves:
                 raise
-            _KNOWN_HEAD.set(None)  # the winner wrote after the head this context read: read newer events again
+            known_head(None)  # the winner wrote after the head this context read: read newer events again
         # Two writers that collided once would collide again in lockstep: start again after a random short pause.
         time.sleep(random.uniform(0, 0.002 * attempt))
     return command()
@@ -183,6 +187,10 @@ class CachingRepository(Repository[UUID]):
         if version is not None or not self.cache:
             return super().get(aggregate_id, version=version, projector_func=projector_func)
         head = _KNOWN_HEAD.get()
+        if head is not None:
+            just_saved = (_JUST_SAVED.get() or {}).get((id(self), aggregate_id))  # saved by this process's ledger
+            if just_saved is not None:
+                return deepcopy(just_saved) if deepcopy_from_cache and self.deepcopy_from_cache else just_saved
         with self._load_lock:
             if head is not None and self._current_to.get(aggregate_id, -1) >= head:
                 try:
@@ -196,21 +204,6 @@ class CachingRepository(Repository[UUID]):
             if head is not None:  # read after the head was: every event up to it is in
                 self._current_to_at_least(aggregate_id, head)
             return found
-
-    def saved(self, aggregates: Mapping[UUID, Any], position: int) -> None:
-        """Keep a copy of each aggregate just saved, whose events all lie at or before ``position`` (the library
-        keeps none when it fast-forwards: the next load, often the same request's answer, read them back)."""
-        if not self.cache:
-            return
-        with self._load_lock:
-            for aggregate_id, aggregate in aggregates.items():
-                try:
-                    cached = self.cache.get(aggregate_id)
-                except KeyError:
-                    cached = None
-                if cached is None or cached.version < aggregate.version:
-                    self.cache.put(aggregate_id, deepcopy(aggregate))
-                self._current_to_at_least(aggregate_id, position)
 
     def _current_to_at_least(self, aggregate_id: UUID, position: int) -> None:
         if len(self._current_to) >= 2 * (self._cache_maxsize or 0) and aggregate_id not in self._current_to:
@@ -294,10 +287,10 @@ class Ledger(Application[UUID]):
         positions = [r.notification.id for r in recordings if r.notification is not None]
         if positions:
             _WRITTEN.set(max(_WRITTEN.get(), *positions))
-            if _KNOWN_HEAD.get() is not None and isinstance(self.repository, CachingRepository):
-                # kept for this context's next loads (a command's answer); elsewhere (imports, the command line)
-                # a copy per write would cost more than the read it saves
-                self.repository.saved(processing_event.aggregates, max(positions))
+            just_saved = _JUST_SAVED.get()
+            if just_saved is not None:  # a request: its answer may load them again
+                mine = id(self.repository)
+                just_saved.update({(mine, key): aggregate for key, aggregate in processing_event.aggregates.items()})
         return recordings
 
     def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
@@ -320,6 +313,16 @@ class Ledger(Application[UUID]):
             raise PreconditionFailed(
                 f"version is {aggregate.version}, not {expected_version}", current_version=aggregate.version
             )
+        return aggregate
+
+    def peek(self, cls: type[A], aggregate_id: UUID) -> A:
+        """An aggregate to read, never to change: the cached object itself, without a command's copy."""
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}")
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:

@@ -13,7 +13,7 @@ from uuid import UUID
 from application.access_policy import AccessPolicy, require
 from application.actor import Actor
 from application.ledger import Ledger
-from application.trainings import employee_named
+from application.trainings import require_employee
 from domain.service_record import ServiceRecord
 
 
@@ -28,7 +28,7 @@ class ServiceRecordService:
     def _writable(self, actor: Actor, employee_id: UUID) -> ServiceRecord:
         require(self.policy.may_write_service_record(actor),
                 "HR records qualifications, disciplinary penalties and civil-service exams")
-        employee_named(self.ledger, employee_id)
+        require_employee(self.ledger, employee_id)
         record_id = ServiceRecord.id_for(employee_id)
         if self.ledger.exists(record_id):
             return self.ledger.load(ServiceRecord, record_id)
@@ -73,7 +73,7 @@ class ServiceRecordService:
     def record_of(self, actor: Actor, employee_id: UUID) -> ServiceRecord | None:
         """The employee's record (None when nothing was recorded) for HR, auditors, the employee and their
         supervisors."""
-        employee_named(self.ledger, employee_id)
+        require_employee(self.ledger, employee_id)
         require(self.policy.may_read_record(actor, employee_id),
                 "a service record is read by HR, auditors, the employee and their supervisors")
         record_id = ServiceRecord.id_for(employee_id)

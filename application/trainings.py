@@ -27,6 +27,14 @@ class UnknownEmployee(DomainError):
         super().__init__(f"no employee {employee_id}", field=field)
 
 
+def require_employee(ledger: Ledger, employee_id: UUID, field: str = "employee_id") -> None:
+    """A body field names an existing employee; 422 on that field when not (nothing is copied: only checked)."""
+    try:
+        ledger.peek(Employee, employee_id)
+    except NotFound:
+        raise UnknownEmployee(employee_id, field) from None
+
+
 def employee_named(ledger: Ledger, employee_id: UUID, field: str = "employee_id") -> Employee:
     """The employee a body field names, from the event store; 422 on that field when there is none."""
     try:
@@ -64,7 +72,7 @@ class TrainingService:
         Naming the goal of the employee's agreed development plan it served links it there in the same write."""
         require(AccessPolicy.may_record_training(actor, employee_id),
                 "employees record their own training; HR records anyone's")
-        employee_named(self.ledger, employee_id)
+        require_employee(self.ledger, employee_id)
         training = Training.record(employee_id=employee_id, course=course, provider=provider, jp=jp,
                                    start_date=start_date, end_date=end_date, certificate_number=certificate_number,
                                    today=self.today())

@@ -12,7 +12,7 @@ from application.access_policy import AccessPolicy, require
 from application.actor import Actor
 from application.ledger import Ledger
 from application.rulebook import RuleBookService
-from application.trainings import employee_named
+from application.trainings import require_employee
 from domain.appraisal import period_bounds
 from domain.employee import Employee
 from domain.upward_feedback import Entry, UpwardFeedback, upward_report
@@ -31,7 +31,7 @@ class UpwardFeedbackService:
     def give(self, actor: Actor, supervisor_id: UUID, period: str, anonymous: bool, ratings: dict[str, int],
              comment: str) -> Entry:
         """A direct report of the supervisor gives feedback for the running period, once."""
-        employee_named(self.ledger, supervisor_id, "supervisor_id")
+        require_employee(self.ledger, supervisor_id, "supervisor_id")
         reviewer = self.ledger.load(Employee, actor.employee_id) if actor.employee_id else None
         require(reviewer is not None and self.policy.may_give_upward_feedback(actor, reviewer.supervisor_id,
                                                                               supervisor_id),
