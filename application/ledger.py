@@ -303,12 +303,7 @@ class Ledger(Application[UUID]):
 
     def load(self, cls: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         """Get an aggregate of the given class, checking the client's expected version (If-Match)."""
-        try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}") from None
-        if not isinstance(aggregate, cls):
-            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}")
+        aggregate = self._get(cls, aggregate_id, copy=True)
         if expected_version is not None and aggregate.version != expected_version:
             raise PreconditionFailed(
                 f"version is {aggregate.version}, not {expected_version}", current_version=aggregate.version
@@ -317,8 +312,11 @@ class Ledger(Application[UUID]):
 
     def peek(self, cls: type[A], aggregate_id: UUID) -> A:
         """An aggregate to read, never to change: the cached object itself, without a command's copy."""
+        return self._get(cls, aggregate_id, copy=False)
+
+    def _get(self, cls: type[A], aggregate_id: UUID, copy: bool) -> A:
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+            aggregate: Aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=copy)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}") from None
         if not isinstance(aggregate, cls):
