@@ -56,7 +56,7 @@ _SAVES: ContextVar[int] = ContextVar("jejak_saves", default=0)  # successful rec
 # The log's head as this context (a request) read it before its first load. A cached aggregate known to hold every
 # one of its events up to a position at or past it is current enough for this context: loading it needs no read of
 # newer events (a command that then loses a race runs again without it). None: every load reads newer events.
-_KNOWN_HEAD: ContextVar[int | None] = ContextVar("jejak_known_head", default=None)
+_KNOWN_HEAD: ContextVar[tuple[int, int] | None] = ContextVar("jejak_known_head", default=None)  # (ledger, head)
 # The aggregates this context (a request that read the head) saved, as saved: its later loads of them (a command's
 # answer) copy them instead of reading their new events back. Copied only when loaded: most commands load none.
 _JUST_SAVED: ContextVar[dict[tuple[int, UUID], Any] | None] = ContextVar("jejak_just_saved", default=None)
@@ -72,10 +72,11 @@ def forget_written() -> None:
     _WRITTEN.set(0)
 
 
-def known_head(head: int | None) -> None:
-    """Declare the log's head as this context read it before loading anything (None: not known)."""
-    _KNOWN_HEAD.set(head)
-    _JUST_SAVED.set(None if head is None else {})
+def known_head(head: int | None, ledger: Ledger | None = None) -> None:
+    """Declare the head of ``ledger``'s log as this context read it before loading anything (None: not known). Only
+    that ledger's loads use it: a head read from another log (another database) says nothing of this one's."""
+    _KNOWN_HEAD.set(None if head is None or ledger is None else (id(ledger.repository), head))
+    _JUST_SAVED.set(None if _KNOWN_HEAD.get() is None else {})
 
 
 RACE_ATTEMPTS = 4  # runs of a command that keeps losing races before its caller gets the 409
@@ -186,7 +187,8 @@ class CachingRepository(Repository[UUID]):
         """The aggregate, current (from the cache, fast-forwarded) or at a version (replayed)."""
         if version is not None or not self.cache:
             return super().get(aggregate_id, version=version, projector_func=projector_func)
-        head = _KNOWN_HEAD.get()
+        known = _KNOWN_HEAD.get()
+        head = known[1] if known is not None and known[0] == id(self) else None
         if head is not None:
             just_saved = (_JUST_SAVED.get() or {}).get((id(self), aggregate_id))  # saved by this process's ledger
             if just_saved is not None:

@@ -161,7 +161,7 @@ def init_auth(app: Flask) -> None:
         if known.expires_at is not None and known.expires_at <= datetime.now(UTC):
             return _refuse(limiter, address, "the token has expired")
         g.principal = known.principal
-        known_head(head or None)  # read before anything this request loads
+        known_head(head or None, system.ledger)  # read before anything this request loads, from this ledger's log
         return None
 
     @app.teardown_request

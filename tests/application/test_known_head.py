@@ -57,7 +57,7 @@ def reads_of_the_log(jejak: Jejak, load: Any) -> tuple[Any, int]:
 
 
 def test_a_load_in_a_request_after_its_own_write_reads_nothing_from_the_log(unit: Jejak, hr: Actor) -> None:
-    known_head(unit.projections.head())
+    known_head(unit.projections.head(), unit.ledger)
     unit.registry.rename_unit(hr, "BKPSDM", "Badan Kepegawaian dan Pengembangan SDM", "naming")
 
     found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
@@ -78,13 +78,13 @@ def test_a_load_without_a_known_head_reads_what_another_process_wrote(unit: Jeja
 def test_a_request_that_read_the_head_before_another_process_wrote_loses_the_race_then_runs_on_its_state(
         unit: Jejak, hr: Actor) -> None:
     head = unit.projections.head()
-    known_head(head)
+    known_head(head, unit.ledger)
     unit.ledger.load(Unit, UNIT)  # cached, holding every event up to the head
     renamed_by_another_process(unit, hr, "Rival")  # after this request read the head
 
     with pytest.raises(LostRace):  # its load took the cached state: its write meets the rival's
         unit.registry.rename_unit(hr, "BKPSDM", "Mine", "mine")
-    known_head(head)
+    known_head(head, unit.ledger)
     saved = rerun_lost_races(lambda: unit.registry.rename_unit(hr, "BKPSDM", "Mine", "mine"))
 
     assert saved.version == 3
@@ -94,7 +94,7 @@ def test_a_request_that_read_the_head_before_another_process_wrote_loses_the_rac
 def test_a_request_that_read_the_head_after_another_process_wrote_loads_its_write(unit: Jejak, hr: Actor) -> None:
     unit.ledger.load(Unit, UNIT)
     renamed_by_another_process(unit, hr, "Rival")
-    known_head(unit.projections.head())
+    known_head(unit.projections.head(), unit.ledger)
 
     found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
 
@@ -110,3 +110,19 @@ def test_a_request_leaves_no_known_head_behind(unit: Jejak, hr: Actor) -> None:
     response = app.test_client().get("/api/units", headers={"Authorization": f"Bearer {token}"})
 
     assert response.status_code == 200 and _KNOWN_HEAD.get() is None  # the caller's next load reads newer events
+
+
+def test_a_head_read_from_another_log_is_not_used(unit: Jejak, hr: Actor) -> None:
+    head = unit.projections.head()
+    known_head(head, unit.ledger)
+    unit.ledger.load(Unit, UNIT)  # cached, holding every event up to the head
+    renamed_by_another_process(unit, hr, "Rival")
+    elsewhere = Ledger(env=unit.settings.eventsourcing_env())
+    try:
+        known_head(head, elsewhere)  # the same number, read from another ledger's log (an app's hooks on another system)
+
+        found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
+    finally:
+        elsewhere.close()
+
+    assert (found.version, found.name) == (2, "Rival") and reads == 1
