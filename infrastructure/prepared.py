@@ -93,12 +93,7 @@ class Prepared:
         """The first row of a statement run alone on a pooled driver connection, outside any transaction (one
         statement reads one consistent state): for a read of one row, without a SQLAlchemy connection's begin and
         rollback, which cost more than the read."""
-        compiled = self._compiled(engine, params)
-        if compiled.expanding:
-            compiled, params = self._expanded(compiled, engine, params or {})
-        parameters = _parameters(compiled, params or {})
-        if _WATCHERS:
-            _watched(engine, compiled.sql, parameters, False)
+        compiled, parameters = self._bound(engine, params)
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
@@ -139,13 +134,18 @@ class Prepared:
         finally:
             cursor.close()
 
-    def _run(self, conn: Connection, params: Mapping[str, Any] | None) -> tuple[_Compiled, Any]:
-        compiled = self._compiled(conn, params)
+    def _bound(self, bind: Connection | Engine, params: Mapping[str, Any] | None) -> tuple[_Compiled, Any]:
+        """The statement as compiled for these parameters, and the driver's parameters (told to any watcher)."""
+        compiled = self._compiled(bind, params)
         if compiled.expanding:
-            compiled, params = self._expanded(compiled, conn, params or {})
+            compiled, params = self._expanded(compiled, bind, params or {})
         parameters = _parameters(compiled, params or {})
         if _WATCHERS:
-            _watched(conn, compiled.sql, parameters, False)
+            _watched(bind, compiled.sql, parameters, False)
+        return compiled, parameters
+
+    def _run(self, conn: Connection, params: Mapping[str, Any] | None) -> tuple[_Compiled, Any]:
+        compiled, parameters = self._bound(conn, params)
         cursor = _cursor(conn)
         try:
             cursor.execute(compiled.sql, parameters)
