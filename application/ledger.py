@@ -192,7 +192,7 @@ class CachingRepository(Repository[UUID]):
         if head is not None:
             just_saved = (_JUST_SAVED.get() or {}).get((id(self), aggregate_id))  # saved by this process's ledger
             if just_saved is not None:
-                return deepcopy(just_saved) if deepcopy_from_cache and self.deepcopy_from_cache else just_saved
+                return self._copied(just_saved, deepcopy_from_cache)
         with self._load_lock:
             if head is not None and self._current_to.get(aggregate_id, -1) >= head:
                 try:
@@ -200,12 +200,16 @@ class CachingRepository(Repository[UUID]):
                 except KeyError:
                     pass
                 else:
-                    return deepcopy(cached) if deepcopy_from_cache and self.deepcopy_from_cache else cached
+                    return self._copied(cached, deepcopy_from_cache)
             found = super().get(aggregate_id, projector_func=projector_func,
                                 fastforward_skipping=fastforward_skipping, deepcopy_from_cache=deepcopy_from_cache)
             if head is not None:  # read after the head was: every event up to it is in
                 self._current_to_at_least(aggregate_id, head)
             return found
+
+    def _copied(self, aggregate: Any, deepcopy_from_cache: bool) -> Any:
+        """A command's own copy, as the library gives one from its cache (unless asked not to copy)."""
+        return deepcopy(aggregate) if deepcopy_from_cache and self.deepcopy_from_cache else aggregate
 
     def _current_to_at_least(self, aggregate_id: UUID, position: int) -> None:
         if len(self._current_to) >= 2 * (self._cache_maxsize or 0) and aggregate_id not in self._current_to:

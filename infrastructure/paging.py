@@ -11,7 +11,7 @@ their compiled form by the cache key it memoized on them instead of walking the 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -38,7 +38,8 @@ class _Derived:
     width: int
     key_at: tuple[int, ...]  # where each sort key's value is in a row
     total_in_first: bool  # the first page's rows end with the count of the whole list
-    prepared: list[Prepared] | None = None  # first, after and count compiled once (statements built once only)
+    # first, after and count compiled once (statements built once only); emptied if one cannot be prepared
+    prepared: list[Prepared] = field(default_factory=list)
 
 
 # (list statement's id, how it pages) -> (the statement, its derived statements); only statements built once are
@@ -82,12 +83,11 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
 
 def _run(conn: Connection, derived: _Derived, which: int, values: dict[str, Any]) -> tuple[list[str], Sequence[Any]]:
     """Run the first page (0), the page after a cursor (1) or the count (2): compiled once where it was kept."""
-    if derived.prepared is not None:
+    if derived.prepared:
         try:
             return derived.prepared[which].rows(conn, values)
         except NotPreparable:
             derived.prepared.clear()
-            object.__setattr__(derived, "prepared", None)
     result = conn.execute((derived.first, derived.after, derived.count)[which], values)
     return list(result.keys()), result.all()
 
@@ -118,12 +118,11 @@ def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | Non
         built = [_rows_of_page(_ordered(page, keys).limit(limit).subquery(), rows_of, keys, in_page) for page in pages]
         data = len(built[0].selected_columns) - len(first_page.selected_columns)
         key_at = [data + j for j in in_page]
-    derived = _Derived(
-        count=select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery()),
-        first=built[0], after=built[-1], width=data, key_at=tuple(key_at), total_in_first=total_in_page)
+    counted = select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery())
+    derived = _Derived(count=counted, first=built[0], after=built[-1], width=data, key_at=tuple(key_at),
+                       total_in_first=total_in_page,
+                       prepared=[Prepared(built[0]), Prepared(built[-1]), Prepared(counted)] if keep else [])
     if keep:
-        object.__setattr__(derived, "prepared", [Prepared(derived.first), Prepared(derived.after),
-                                                 Prepared(derived.count)])
         if len(_DERIVED) >= _KEPT:
             _DERIVED.clear()
         _DERIVED[memo] = (stmt, derived)
