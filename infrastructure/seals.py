@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Column, Engine, Integer, LargeBinary, MetaData, String, Table, select, text
 
+from application.ledger import written_position
 from infrastructure.database import UTCDateTime
 
 metadata = MetaData()
@@ -217,10 +218,15 @@ class AutoSealer:
         self.every_events = every_events
         self.every_minutes = every_minutes
         self._lock = threading.Lock()
+        # the earliest position and time the next seal can be due, from the last seal read: until then a command
+        # need not read the head and the last seal (a seal made elsewhere only makes the next one due later)
+        self._not_before: tuple[int, datetime] | None = None
 
     def __call__(self) -> None:
         """Seal if due (after a command was recorded)."""
-        if self.key_file is None or not self.key_file.exists() or not self._lock.acquire(blocking=False):
+        if self.key_file is None or not self.key_file.exists() or self._not_due_yet():
+            return
+        if not self._lock.acquire(blocking=False):
             return
         try:
             self.seal_if_due()
@@ -238,4 +244,19 @@ class AutoSealer:
         now = now or datetime.now(UTC)
         due = last is None or head[0] - last.position >= self.every_events or (
             head[0] > last.position and now - last.sealed_at >= timedelta(minutes=self.every_minutes))
-        return self.store.seal(load_key(self.key_file)) if due else None
+        if not due:
+            if last is not None:
+                self._not_before = (last.position + self.every_events,
+                                    last.sealed_at + timedelta(minutes=self.every_minutes))
+            return None
+        made = self.store.seal(load_key(self.key_file))
+        self._not_before = (made.position + self.every_events, made.sealed_at + timedelta(minutes=self.every_minutes))
+        return made
+
+    def _not_due_yet(self) -> bool:
+        """True when the write just made cannot have made a seal due (by the last seal this process read)."""
+        if self._not_before is None:
+            return False
+        position, moment = self._not_before
+        written = written_position()
+        return 0 < written < position and datetime.now(UTC) < moment

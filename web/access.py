@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from domain.access import ROLES
 from web.auth import actor, allow, jejak, principal
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import parse_id
 from web.schemas import LongText, Strict, Text

@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from application.queries.filters import AppraisalFilter
 from domain.appraisal import OUTCOMES
@@ -15,6 +14,7 @@ from domain.feedback_round import PERIOD
 from domain.rules import ORG_RATINGS, PREDICATES, RATINGS
 from domain.unit_rating import UnitRating
 from web.auth import actor, allow, jejak
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, Response, request
+import marshmallow as ma
+from flask import Flask, Response, g, request
 
 from web.problems import problem
 
@@ -35,14 +36,20 @@ def init_bodies(app: Flask) -> None:
             return None
         raw = request.get_data(cache=True)
         try:
-            parsed = json.loads(raw)
+            parsed = json.loads(raw.decode("utf-8"))  # as webargs decodes it: UTF-8 only
         except RecursionError:
             return _too_deep()
         except ValueError:
             return None  # not JSON at all: the schema layer answers that with its own 400
         if depth(parsed) > MAX_DEPTH:
             return _too_deep()
+        g.jejak_body = parsed  # the route's schema reads it from here (web.blueprint): parsed once
         return None
+
+
+def parsed_body() -> Any:
+    """The request's JSON body as the depth check parsed it (``marshmallow.missing`` when it did not)."""
+    return g.get("jejak_body", ma.missing)
 
 
 def _too_deep() -> Response:

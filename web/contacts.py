@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from domain.employee import LANGUAGES, MAX_EMAIL
 from web.auth import actor, allow, jejak
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import Strict

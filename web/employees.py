@@ -6,12 +6,12 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from application.queries.filters import EmployeeFilter
 from domain.employment import GRADES, PPPK, STATUSES
 from domain.ranks import RANK_CODES, RANK_NAMES
 from web.auth import actor, allow, jejak
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import ChangeIn, PageQuery, Strict, Text

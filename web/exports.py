@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from web.auth import allow
+from web.blueprint import Blueprint
 from web.tables import (
     DevelopmentQuery,
     DirectoryQuery,

@@ -8,7 +8,6 @@ from uuid import UUID
 
 import marshmallow as ma
 from flask import request
-from flask_smorest import Blueprint
 
 from application.errors import NotFound
 from application.feedback import IDEMPOTENCY_KEY_MAX
@@ -16,6 +15,7 @@ from application.jsonable import jsonable
 from application.queries.filters import RoundFilter
 from domain.feedback_round import RELATIONSHIPS, Response, RoundStatus
 from web.auth import actor, allow, jejak
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.problems import problem

@@ -6,12 +6,12 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from application.grievances import grievance_dict
 from application.queries.filters import GrievanceFilter
 from domain.grievance import OUTCOMES, STATUSES, SUBJECTS
 from web.auth import actor, allow, jejak
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import READ_REASON, Strict

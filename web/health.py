@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from infrastructure.lag import projection_lags
 from web.auth import jejak, public
+from web.blueprint import Blueprint
 from web.dump import Out
 
 blp = Blueprint("health", __name__, url_prefix="/api", description="Service health")

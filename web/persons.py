@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from domain.access import ROLES
 from web.access import IssuedOut, RevokeIn
 from web.auth import actor, allow, jejak, principal
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import parse_id
 from web.schemas import Strict, Text

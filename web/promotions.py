@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from application.errors import NotFound
 from application.queries.filters import CaseFilter
@@ -14,6 +13,7 @@ from domain.eligibility import KINDS
 from domain.promotion_case import OUTCOMES, PERIOD, STAGES, STATUSES, PromotionCase
 from domain.rules import RANK_KINDS
 from web.auth import actor, allow, jejak
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.promotion_filters import CaseQuery, HistoryQuery

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from domain.rulebook import RuleSet
 from web.auth import actor, allow, jejak
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.schemas import Strict, Text
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from web.appraisals import NoteOut
 from web.auth import actor, allow, jejak
 from web.award_proposals import AwardProposalOut
+from web.blueprint import Blueprint
 from web.development import NeedOut
 from web.dialogues import DialogueOut
 from web.dump import Out

@@ -6,10 +6,10 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from domain.potential import LEVELS
 from web.auth import actor, allow, jejak
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import PAGE_HEADERS, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict

@@ -6,10 +6,10 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from domain.target_proposals import MAX_TEXT, OUTCOMES
 from web.auth import actor, allow, jejak
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import expected_version, parse_id, with_etag
 from web.schemas import LongText, Strict

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from application.queries.timeline import KINDS
 from web.auth import actor, allow, jejak
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import parse_id
 from web.schemas import READ_CASE, READ_REASON, LongText, Strict

@@ -6,11 +6,11 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from application.queries.filters import TrainingFilter
 from domain.training import MAX_JP_PER_DAY, OUTCOMES, STATUSES
 from web.auth import actor, allow, jejak
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import PAGE_HEADERS, expected_version, paged_list, parse_id, with_etag
 from web.schemas import LongText, Strict, Text

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from domain.development import BERAKHLAK
 from domain.feedback_round import PERIOD
 from domain.upward_feedback import MAX_COMMENT
 from web.auth import actor, allow, jejak
+from web.blueprint import Blueprint
 from web.dump import Out
 from web.http import parse_id
 from web.schemas import Strict

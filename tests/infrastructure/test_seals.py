@@ -11,9 +11,10 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from application.actor import Actor
+from application.ledger import forget_written
 from infrastructure.chain import GENESIS, chain_rows
 from infrastructure.container import Jejak
-from infrastructure.seals import generate_key, load_key
+from infrastructure.seals import Seal, generate_key, load_key
 from tests.conftest import _make
 from tests.infrastructure.test_tamper import events_table, fill, param, raw
 
@@ -111,3 +112,36 @@ def test_ledger_verify_exits_0_intact_2_unverified_1_broken(tmp_path: Path) -> N
     other = generate_key(office / "other.key")
     broken = jejak_cli("ledger", "verify", "--public-key", other, env=env)
     assert broken.returncode == 1 and json.loads(broken.stdout)["checkpoints"][0]["signature"] == "invalid"
+
+
+def test_a_command_that_cannot_make_a_seal_due_reads_no_seal(sqlite_jejak: Jejak, hr: Actor,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    generate_key(sqlite_jejak.settings.seal_key_file)
+    sqlite_jejak.auto_seal.every_events = 5
+    fill(sqlite_jejak, hr, ["A00"])  # the first seal
+    reads: list[str] = []
+    last = sqlite_jejak.seals.last
+
+    def counted() -> Seal | None:
+        reads.append("last")
+        return last()
+
+    monkeypatch.setattr(sqlite_jejak.seals, "last", counted)
+    forget_written()  # positions earlier tests wrote in this thread, to other ledgers (a request starts so too)
+    fill(sqlite_jejak, hr, ["A01", "A02", "A03"])  # three events: not due yet
+    assert reads == []
+    fill(sqlite_jejak, hr, [f"B{i:02d}" for i in range(6)])
+    seals = sqlite_jejak.seals.all()
+    assert len(seals) == 2 and seals[1].position - seals[0].position >= 5 and reads
+
+
+def test_a_seal_made_by_another_process_only_delays_the_next_automatic_one(sqlite_jejak: Jejak, hr: Actor) -> None:
+    generate_key(sqlite_jejak.settings.seal_key_file)
+    sqlite_jejak.auto_seal.every_events = 5
+    fill(sqlite_jejak, hr, ["A00"])
+    sqlite_jejak.seals.seal(load_key(sqlite_jejak.settings.seal_key_file))  # as `jejak ledger seal` elsewhere
+    fill(sqlite_jejak, hr, [f"B{i:02d}" for i in range(12)])
+    seals = sqlite_jejak.seals.all()
+    automatic = seals[2:]  # after the first automatic seal and the one made by hand at the same head
+    assert len(automatic) >= 2 and all(b.position - a.position >= 5 for a, b in zip(seals[1:], automatic, strict=False))
+    assert sqlite_jejak.seals.head()[0] - seals[-1].position < 5  # type: ignore[index]

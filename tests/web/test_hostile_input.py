@@ -112,3 +112,30 @@ def test_a_response_with_thousands_of_answers_is_422_naming_ratings(api: Api) ->
     response = api.call("POST", f"/api/feedback-rounds/{uuid4()}/responses", role="employee",
                         json={"ratings": ratings}, **{"Idempotency-Key": "k-1"})
     assert response.status_code == 422 and "ratings" in response.get_json()["errors"]
+
+
+def test_a_json_body_is_decoded_once_for_its_depth_check_and_its_schema(api: Api,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import webargs.core
+
+    def second_decode(_text: object) -> object:
+        raise AssertionError("the body was decoded again for the route's schema")
+
+    monkeypatch.setattr(webargs.core, "parse_json", second_decode)
+    response = hr_raw(api, "/api/units", '{"code": "DISHUB", "name": "Dinas Perhubungan"}')
+    assert response.status_code == 201, response.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert api.call("GET", "/api/units/DISHUB").get_json()["name"] == "Dinas Perhubungan"
+
+
+def test_a_json_body_that_is_not_utf8_is_400_problem_and_stores_nothing(api: Api) -> None:
+    head = api.jejak.projections.head()
+    response = hr_raw(api, "/api/units", '{"code": "DISHUB", "name": "Dinas Perhubungan"}'.encode("utf-16"))
+    assert response.status_code == 400, response.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert response.mimetype == PROBLEM  # type: ignore[attr-defined]
+    assert api.jejak.projections.head() == head
+
+
+def test_a_body_that_is_not_json_is_400_problem_naming_the_body(api: Api) -> None:
+    response = hr_raw(api, "/api/units", '{"code": "DISHUB", ')
+    assert response.status_code == 400 and response.mimetype == PROBLEM  # type: ignore[attr-defined]
+    assert "_body" in response.get_json()["errors"]  # type: ignore[attr-defined]
