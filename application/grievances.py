@@ -235,7 +235,7 @@ class GrievanceService:
         assessment = case.assessment_number(decision.assessment_number)
         event = next(e for e in self.ledger.history(case.id)
                      if isinstance(e, PromotionCase.Decided) and e.number == number)
-        reads = load_all(assessment.evidence, self.promotions.load_pinned)
+        reads = load_all(assessment.evidence, self.promotions.pinned)
         return {
             "subject": "promotion_decision", "case_id": str(case.id), "decision_number": number,
             "decision_event": describe_event(event, decision.decided_at),

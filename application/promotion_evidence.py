@@ -62,7 +62,11 @@ def ref_of(aggregate: Aggregate, period: str | None = None) -> EvidenceRef:
 
 
 def load_all(refs: Iterable[EvidenceRef], loader: Loader) -> list[Read]:
-    """Every pinned input at its pinned version."""
+    """Every pinned input at its pinned version (read together where the loader has ``load_many``)."""
+    refs = list(refs)
+    many = getattr(loader, "load_many", None)
+    if many is not None:
+        return list(zip(refs, many(refs), strict=True))
     return [(ref, loader(ref) if ref.version > 0 else None) for ref in refs]
 
 

@@ -8,7 +8,7 @@ investigator reads only the cases of the open grievances assigned to them.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -89,6 +89,26 @@ def rank_reason(case: PromotionCase) -> str:
     return f"kenaikan pangkat {kind} {case.period}: promotion case {case.id}"
 
 
+class PinnedInputs:
+    """A case's inputs at their pinned versions, from the ledger: one at a time, or all of an assessment at once
+    (``load_many``: their histories read together)."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+
+    def __call__(self, ref: EvidenceRef) -> Aggregate | None:
+        """One input as it stood at its pinned version (None for version 0: it did not exist)."""
+        if ref.version == 0:
+            return None
+        return self.ledger.load_as_of(TYPES[ref.type], ref.id, version=ref.version)
+
+    def load_many(self, refs: Sequence[EvidenceRef]) -> list[Aggregate | None]:
+        """Every input as it stood at its pinned version, in the order given."""
+        existing = [ref for ref in refs if ref.version > 0]
+        loaded = iter(self.ledger.load_all_as_of([(TYPES[ref.type], ref.id, ref.version) for ref in existing]))
+        return [next(loaded) if ref.version > 0 else None for ref in refs]
+
+
 class PromotionService:
     """The promotion module's application service."""
 
@@ -100,6 +120,7 @@ class PromotionService:
         self.index = index
         self.policy = policy
         self.today = today
+        self.pinned = PinnedInputs(ledger)
 
     # --- commands --------------------------------------------------------------------------------------------
 
@@ -254,7 +275,7 @@ class PromotionService:
             raise NotAssessed()
         if decision_number is not None and not 1 <= decision_number <= len(case.decisions):
             raise UnknownDecision(decision_number)
-        return replay_case(case, self.load_pinned, self.rules_of, decision_number)
+        return replay_case(case, self.pinned, self.rules_of, decision_number)
 
     def export(self, actor: Actor, case_id: UUID, reason: str) -> dict[str, Any]:
         """The case's self-contained audit bundle (see application/audit_bundle.py); the export is recorded."""
@@ -388,9 +409,7 @@ class PromotionService:
 
     def load_pinned(self, ref: EvidenceRef) -> Aggregate | None:
         """One input at its pinned version (the ledger's as-of loading)."""
-        if ref.version == 0:
-            return None
-        return self.ledger.load_as_of(TYPES[ref.type], ref.id, version=ref.version)
+        return self.pinned(ref)
 
     def current_version(self, aggregate_id: UUID) -> int:
         """An aggregate's version now (0 when it does not exist)."""
@@ -414,13 +433,14 @@ class PromotionService:
 def case_dict(case: PromotionCase) -> dict[str, Any]:
     """A case in plain values: its proposal, assessments (with pinned evidence), decisions and reopenings."""
     assessments = [{**vars(a), "evidence": [ref.as_dict() for ref in a.evidence]} for a in case.assessments]
-    decisions = [vars(d) for d in case.decisions]
+    decisions = [dict(vars(d)) for d in case.decisions]  # the records are shared with the aggregate cache
     return {
         "id": case.id, "candidate_id": case.candidate_id, "unit": case.unit, "kind": case.kind,
         "position": case.position, "period": case.period, "effective": case.effective, "from_rank": case.from_rank,
         "to_rank": case.to_rank, "reason": case.reason, "status": case.status, "stage": case.stage,
         "rank_kind": case.rank_kind,
-        "pertek": vars(case.pertek) if case.pertek else None, "sk": vars(case.decree) if case.decree else None,
+        "pertek": dict(vars(case.pertek)) if case.pertek else None,
+        "sk": dict(vars(case.decree)) if case.decree else None,
         "eligible": case.assessment.eligible if case.assessment else None,
         "outcome": case.decision.outcome if case.decision else None, "flagged": case.flagged,
         "rank_applied": case.applied_decision is not None,

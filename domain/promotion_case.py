@@ -19,6 +19,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.copying import command_copy
 from domain.eligibility import KINDS, PromotionKind, is_contrary
 from domain.errors import DomainError, StateConflict
 from domain.ranks import next_rank
@@ -363,6 +364,13 @@ class PromotionCase(Aggregate):
         self.decisions: list[DecisionRecord] = []
         self.reopenings: list[tuple[UUID, str, datetime]] = []
         self.applied_decision: int | None = None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> PromotionCase:
+        """A copy that shares the records (assessments, decisions, the Pertek and the SK are frozen, and what they
+        pinned is never changed after it is recorded) and copies the lists a command appends to: a generic deep
+        copy walked every pinned criterion and piece of evidence on each read of a case."""
+        return command_copy(self, memo, assessments=list(self.assessments), decisions=list(self.decisions),
+                            reopenings=list(self.reopenings))
 
     @classmethod
     def propose(cls, *, candidate_id: UUID, kind: str, period: str, reason: str, unit: str, rank: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -64,6 +65,7 @@ from infrastructure.blue_green import BlueGreen, rebuild_changed
 from infrastructure.chain import ChainedSQLiteRecorder
 from infrastructure.config import Settings
 from infrastructure.database import make_engine, reader, setup_lock
+from infrastructure.histories import read_histories
 from infrastructure.log_cache import LogCache
 from infrastructure.mail import MailSettings
 from infrastructure.oidc import OidcClient
@@ -144,6 +146,9 @@ class Jejak:
 
             if isinstance(recorder, ChainedPostgresRecorder):
                 recorder.joint_write = self.projections.write_jointly
+        snapshots = self.ledger.snapshots
+        self.ledger.history_reader = partial(read_histories, recorder,
+                                             snapshots.recorder if snapshots is not None else None)
         self.auto_seal = AutoSealer(self.seals, self.settings.seal_key_file, self.settings.seal_every_events,
                                     self.settings.seal_every_minutes)
         self.ledger.after_record.append(self.auto_seal)

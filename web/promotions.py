@@ -382,7 +382,7 @@ def get_decision(case_id: str) -> Any:
     case = jejak().promotions.case(actor(), parse_id(case_id, "promotion case"))
     if case.decision is None:
         raise NotFound("the case has not been decided yet")
-    return with_etag(vars(case.decision), case.version)
+    return with_etag(dict(vars(case.decision)), case.version)
 
 
 @blp.route("/promotion-cases/<case_id>/replay")

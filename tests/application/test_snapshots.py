@@ -153,3 +153,37 @@ def test_a_command_that_fails_leaves_the_cached_aggregate_unchanged(jejak: Jejak
     again = jejak.feedback.round(round_id)
     assert again.version == loaded.version - 1 and again.responses == {}
     assert state(again) == state(replayed(jejak, round_id, again.version))
+
+
+def test_several_aggregates_at_their_versions_load_together_as_each_alone(jejak: Jejak, hr: Actor) -> None:
+    team = build_team(jejak, hr)
+    employee_id = team.outsider
+    for i in range(SNAPSHOT_INTERVAL + 5):
+        jejak.registry.change_position(hr, employee_id, f"Analis {i}", date(2016, 1, 1) + timedelta(days=i), "mutasi")
+    round_id, _ = staffed_round(jejak, hr, team)
+    versions = [1, SNAPSHOT_INTERVAL - 1, SNAPSHOT_INTERVAL, SNAPSHOT_INTERVAL + 3]
+    wanted: list[tuple[type[Any], UUID, int]] = [(Employee, employee_id, v) for v in versions[2:]]
+    wanted.append((type(jejak.feedback.round(round_id)), round_id, 2))
+    reads: list[int] = []
+    reader = jejak.ledger.history_reader
+    assert reader is not None
+    jejak.ledger.history_reader = lambda found: reads.append(len(found)) or reader(found)  # type: ignore[func-returns-value]
+
+    together = jejak.ledger.load_all_as_of([wanted[0], wanted[2]])
+    assert reads == [2]  # one read of the histories for both
+    alone = [jejak.ledger.load_as_of(cls, key, version=v) for cls, key, v in (wanted[0], wanted[2])]
+    assert [state(a) for a in together] == [state(a) for a in alone]
+    for version in versions:
+        (one,) = jejak.ledger.load_all_as_of([(Employee, employee_id, version)])
+        assert state(one) == state(replayed(jejak, employee_id, version)), version
+
+
+def test_loading_together_an_aggregate_at_a_version_it_never_had_is_not_found(jejak: Jejak, hr: Actor) -> None:
+    from application.errors import NotFound
+
+    employee_id = long_record(jejak, hr, 3)
+    last = jejak.ledger.load(Employee, employee_id).version
+    with pytest.raises(NotFound):
+        jejak.ledger.load_all_as_of([(Employee, employee_id, last + 1)])
+    with pytest.raises(NotFound):
+        jejak.ledger.load_all_as_of([(Employee, UUID(int=99), 1)])

@@ -189,3 +189,18 @@ def test_members_present_are_named_once_each() -> None:
         with pytest.raises(CaseInvalid) as refused:
             assessed().decide("approved", "x", members, None, TODAY, PINNED)
         assert "members_present" in refused.value.errors
+
+
+def test_a_commands_copy_of_a_case_changes_nothing_in_the_original() -> None:
+    import copy
+
+    case = assessed()
+    decide(case)
+    case.collect_events()
+    copied = copy.deepcopy(case)
+    copied.reopen(uuid4(), "keberatan dikabulkan")
+    copied.record_assessment(1, [{"name": "years_in_rank", "met": False, "values": {}}], False, PINNED)
+
+    assert (case.status, len(case.assessments), len(case.decisions), case.reopenings) == ("approved", 1, 1, [])
+    assert case.version == copied.version - 2 and case.collect_events() == []
+    assert copied.assessments[0] is case.assessments[0]  # the frozen records are shared, not walked
