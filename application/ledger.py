@@ -362,11 +362,7 @@ class Ledger(Application[UUID]):
             aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}") from None
-        if not isinstance(aggregate, cls):
-            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}")
-        if version is not None and aggregate.version != version:
-            raise NotFound(f"{cls.__name__.lower()} {aggregate_id} has no version {version}")
-        return aggregate
+        return _as_of(cls, aggregate_id, version, aggregate)
 
     def load_all_as_of(self, wanted: Sequence[tuple[type[Aggregate], UUID, int]]) -> list[Aggregate]:
         """Aggregates each at a version (as ``load_as_of``), their histories read together where the ledger has a
@@ -379,12 +375,7 @@ class Ledger(Application[UUID]):
         loaded: list[Aggregate] = []
         for cls, aggregate_id, version in wanted:
             stored = ([snapshots[aggregate_id]] if aggregate_id in snapshots else []) + histories[aggregate_id]
-            aggregate = mutate_all(None, (to_domain_event(s) for s in stored))
-            if not isinstance(aggregate, cls):
-                raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}")
-            if aggregate.version != version:
-                raise NotFound(f"{cls.__name__.lower()} {aggregate_id} has no version {version}")
-            loaded.append(aggregate)
+            loaded.append(_as_of(cls, aggregate_id, version, mutate_all(None, (to_domain_event(s) for s in stored))))
         return loaded
 
     @contextmanager
@@ -395,6 +386,15 @@ class Ledger(Application[UUID]):
             yield
         finally:
             _STAMP.reset(token)
+
+
+def _as_of(cls: type[A], aggregate_id: UUID, version: int | None, aggregate: Any) -> A:
+    """The aggregate loaded as of a version, if it is of the class asked for and at that version (else NotFound)."""
+    if not isinstance(aggregate, cls):
+        raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}")
+    if version is not None and aggregate.version != version:
+        raise NotFound(f"{cls.__name__.lower()} {aggregate_id} has no version {version}")
+    return aggregate
 
 
 def event_timestamp(event: object) -> datetime:

@@ -38,7 +38,8 @@ Read = tuple[EvidenceRef, Aggregate | None]
 
 
 class Loader(Protocol):
-    """Loads one pinned input at its pinned version (None for version 0: it did not exist)."""
+    """Loads one pinned input at its pinned version (None for version 0: it did not exist). A loader that can read
+    several at once also has ``load_many(refs)``, giving them in the order asked (``load_all`` uses it)."""
 
     def __call__(self, ref: EvidenceRef) -> Aggregate | None:
         """The aggregate as it stood at ``ref.version``."""

@@ -407,10 +407,6 @@ class PromotionService:
         aggregate = self.ledger.load(cls, aggregate_id)
         return ref_of(aggregate), aggregate
 
-    def load_pinned(self, ref: EvidenceRef) -> Aggregate | None:
-        """One input at its pinned version (the ledger's as-of loading)."""
-        return self.pinned(ref)
-
     def current_version(self, aggregate_id: UUID) -> int:
         """An aggregate's version now (0 when it does not exist)."""
         found = self.ledger.recorder.select_events(aggregate_id, desc=True, limit=1)

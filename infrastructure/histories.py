@@ -51,16 +51,17 @@ def _run(recorder: Any, sql: str, rows: list[tuple[Any, ...]]) -> list[StoredEve
         params = [value.hex if isinstance(value, UUID) else value for row in rows for value in row]
         with recorder.datastore.transaction(commit=False) as cursor:
             cursor.execute(text, params)
-            return [StoredEvent(r[0], r[1], r[2], bytes(r[3])) for r in cursor.fetchall()]
-    from psycopg import sql as pg
+            found = [tuple(r) for r in cursor.fetchall()]
+    else:
+        from psycopg import sql as pg
 
-    row = "(%s::uuid" + ", %s::bigint" * (width - 1) + ")"
-    table = pg.Identifier(recorder.datastore.schema, recorder.events_table_name).as_string(None)
-    text = sql.format(values=", ".join([row] * len(rows)), table=table)
-    with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(text, [value for row_ in rows for value in row_])
-        return [StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
-                for r in cursor.fetchall()]
+        marks = "(%s::uuid" + ", %s::bigint" * (width - 1) + ")"
+        table = pg.Identifier(recorder.datastore.schema, recorder.events_table_name).as_string(None)
+        text = sql.format(values=", ".join([marks] * len(rows)), table=table)
+        with recorder.datastore.transaction(commit=False) as cursor:  # the library's cursors give dicts
+            cursor.execute(text, [value for row in rows for value in row])
+            found = [tuple(r.values()) for r in cursor.fetchall()]
+    return [StoredEvent(key, version, topic, bytes(state)) for key, version, topic, state in found]
 
 
 def _uuid(value: UUID | str) -> UUID:

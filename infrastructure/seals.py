@@ -246,12 +246,15 @@ class AutoSealer:
             head[0] > last.position and now - last.sealed_at >= timedelta(minutes=self.every_minutes))
         if not due:
             if last is not None:
-                self._not_before = (last.position + self.every_events,
-                                    last.sealed_at + timedelta(minutes=self.every_minutes))
+                self._not_before = self._next_due(last)
             return None
         made = self.store.seal(load_key(self.key_file))
-        self._not_before = (made.position + self.every_events, made.sealed_at + timedelta(minutes=self.every_minutes))
+        self._not_before = self._next_due(made)
         return made
+
+    def _next_due(self, seal: Seal) -> tuple[int, datetime]:
+        """The earliest position and time a seal can be due after this one."""
+        return seal.position + self.every_events, seal.sealed_at + timedelta(minutes=self.every_minutes)
 
     def _not_due_yet(self) -> bool:
         """True when the write just made cannot have made a seal due (by the last seal this process read)."""

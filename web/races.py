@@ -1,4 +1,5 @@
-"""A write that lost a race to another writer of the same aggregate runs again on the winner's state."""
+"""Jejak's Flask: a write that lost a race to another writer of the same aggregate runs again on the winner's
+state; Flask's sync wrapping of hooks and views is worked out once per function."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ _SYNC_KEPT = 2000
 
 class JejakFlask(Flask):
     """Flask, with unsafe requests whose command lost a race (two reviewers submitting to one round in the same
-    millisecond) run again instead of answering 409: the client sent nothing stale."""
+    millisecond) run again instead of answering 409 (the client sent nothing stale), and ``ensure_sync`` kept."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
