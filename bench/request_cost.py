@@ -9,7 +9,8 @@ milliseconds per request of this process and the read-model SQL statements and w
 (counted on the read-model engine; the event store's own statements are not included). ``--profile`` prints
 the top functions of a cProfile run over the same requests. With ``--postgres URL`` the same is seeded into a fresh
 schema ``bench_cost`` there, and the last column counts every round trip to the server through psycopg (statements
-on both stores, the library's pooled ones included, and commits); CPU is this process's only, not the server's.
+on both stores, the library's pooled ones included, and commits); CPU is this process's, and the column after it
+the PostgreSQL server processes' (all of them on this machine, from ``/proc``: keep it otherwise quiet).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -120,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     only = set(args.only.split(",")) if args.only else set(kinds)
     every = "round trips/req" if args.postgres else "all SQLite/req"
-    print(f"{'request':<16}{'CPU ms':>9}{'SQL/req':>9}{'write tx/req':>14}{every:>16}")
+    server = f"{'PG CPU ms':>11}" if args.postgres else ""
+    print(f"{'request':<16}{'CPU ms':>9}{'SQL/req':>9}{'write tx/req':>14}{every:>16}{server}")
     for name, call in kinds.items():
         if name not in only:
             continue
@@ -136,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         counts.update(sql=0, writes=0)
         traced.clear()
         profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU time: waits on fsync are not CPU
-        start = time.process_time()
+        start, server_start = time.process_time(), postgres_cpu() if args.postgres else 0.0
         if profiler:
             profiler.enable()
         for _ in range(args.requests):
@@ -144,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         if profiler:
             profiler.disable()
         cpu = (time.process_time() - start) / args.requests
+        server = f"{(postgres_cpu() - server_start) / args.requests * 1000:11.2f}" if args.postgres else ""
         print(f"{name:<16}{cpu * 1000:9.2f}{counts['sql'] / args.requests:9.1f}"
-              f"{counts['writes'] / args.requests:14.1f}{len(traced) / args.requests:16.1f}")
+              f"{counts['writes'] / args.requests:14.1f}{len(traced) / args.requests:16.1f}{server}")
         if args.show_sql:  # what the average is made of: requests differ (a token's first, a catch-up's batch)
             tally = Counter(" ".join(t.split())[:100] for t in traced)
             print(*(f"   {n / args.requests:6.2f}  {t}" for t, n in tally.most_common()), sep="\n")
@@ -159,6 +163,21 @@ def main(argv: list[str] | None = None) -> int:
             print(out.getvalue())
     system.close()
     return 0
+
+
+def postgres_cpu() -> float:
+    """CPU seconds (user and system) of every PostgreSQL server process on this machine so far (the server is
+    local; other clients' work counts too, so the machine should be quiet)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+        except OSError:  # a process that ended meanwhile
+            continue
+        if fields[0].endswith("(postgres"):
+            values = fields[1].split()
+            total += int(values[11]) + int(values[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / tick
 
 
 def trace_sqlite(traced: list[str]) -> None:

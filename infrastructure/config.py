@@ -96,11 +96,11 @@ class Settings:
         db = self.database()
         env: dict[str, str] = {}
         if db.kind == "sqlite":
-            env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=db.path, SQLITE_LOCK_TIMEOUT="30",
-                       APPLICATION_RECORDER_TOPIC="infrastructure.chain:ChainedSQLiteRecorder")
+            env.update(PERSISTENCE_MODULE="infrastructure.sqlite_store:JejakSQLiteFactory", SQLITE_DBNAME=db.path,
+                       SQLITE_LOCK_TIMEOUT="30", APPLICATION_RECORDER_TOPIC="infrastructure.sqlite_store:LedgerRecorder")
         else:
             env.update(
-                PERSISTENCE_MODULE="eventsourcing.postgres",
+                PERSISTENCE_MODULE="infrastructure.postgres_store:JejakPostgresFactory",
                 POSTGRES_DBNAME=db.name,
                 POSTGRES_HOST=db.host,
                 POSTGRES_PORT=str(db.port),

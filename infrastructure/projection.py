@@ -6,7 +6,6 @@ import gc
 import logging
 import os
 import sqlite3
-import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -61,6 +60,7 @@ from infrastructure.replay import (
     sqlite_datetime,
     sqlite_rows,
 )
+from infrastructure.sqlite_store import thread_connection
 
 log = logging.getLogger(__name__)
 # True while this thread's last write caught every projection up with its own events, in the write's transaction:
@@ -333,17 +333,7 @@ def sqlite_reader(ledger: Ledger) -> Callable[[], sqlite3.Connection] | None:
     recorder = ledger.recorder
     if not isinstance(recorder, SQLiteApplicationRecorder) or recorder.datastore.pool.is_sqlite_memory_mode:
         return None
-    path = recorder.datastore.pool.db_name
-    local = threading.local()
-
-    def connection() -> sqlite3.Connection:
-        conn = getattr(local, "conn", None)
-        if conn is None or local.pid != os.getpid():  # a connection never crosses a fork
-            conn = sqlite3.connect(path, uri=True, timeout=30, isolation_level=None, check_same_thread=False)
-            local.conn, local.pid = conn, os.getpid()
-        return cast(sqlite3.Connection, conn)
-
-    return connection
+    return thread_connection(recorder.datastore.pool.db_name)
 
 
 class LostRace(Exception):

@@ -125,8 +125,9 @@ timeline = Table(
     Column("position", Integer, nullable=False),
     Column("topic", String(200), nullable=False),
     Index("ux_career_timeline_id", "id", unique=True),
+    # the one index reads use (an employee's items by date); an item points to its event by the columns below, and
+    # no query looks items up by event (an index on them cost a rebuild of 1M events 1.1 of its 24 CPU-s)
     Index("ix_career_timeline_employee_date", "employee_id", "date", "position"),
-    Index("ix_career_timeline_aggregate", "aggregate_id", "aggregate_version"),
 )
 
 subjects = Table(

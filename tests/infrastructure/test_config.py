@@ -12,14 +12,14 @@ from infrastructure.config import ConfigurationError, Settings
 def test_the_default_database_is_an_sqlite_file_under_var(tmp_path: Path) -> None:
     settings = Settings.from_env({"JEJAK_VAR_DIR": str(tmp_path)})
     env = settings.eventsourcing_env()
-    assert env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+    assert env["PERSISTENCE_MODULE"] == "infrastructure.sqlite_store:JejakSQLiteFactory"  # the library's, subclassed
     assert env["SQLITE_DBNAME"] == str(tmp_path / "jejak.db")
 
 
 def test_a_postgresql_url_selects_postgresql_for_the_event_store(tmp_path: Path) -> None:
     url = "postgresql://jejak:s%40cret@db.example:6543/hr?schema=ledger"
     env = Settings.from_env({"JEJAK_VAR_DIR": str(tmp_path), "JEJAK_DATABASE_URL": url}).eventsourcing_env()
-    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert env["PERSISTENCE_MODULE"] == "infrastructure.postgres_store:JejakPostgresFactory"  # the library's, subclassed
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == ("db.example", "6543", "hr")
     assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"], env["POSTGRES_SCHEMA"]) == ("jejak", "s@cret", "ledger")
 
