@@ -260,3 +260,25 @@ def test_a_projection_catching_up_reads_only_events_of_its_topics(kind: str, tmp
         assert jejak.directory.employee(employee) is not None
     finally:
         next(made, None)
+
+
+def test_a_rebuilds_bulk_settings_are_put_back_on_the_pooled_connections(sqlite_jejak: Jejak, hr: Actor) -> None:
+    """A rebuild on SQLite writes with a large page cache, frees pages without overwriting them and sorts index keys
+    with a thread per core; the connections the application gets afterwards are as they were."""
+    populate(sqlite_jejak, hr, 3)
+    pragmas = ("cache_size", "secure_delete", "threads")
+
+    def settings(conn: Any) -> list[Any]:
+        return [conn.exec_driver_sql(f"PRAGMA {name}").scalar_one() for name in pragmas]
+
+    with sqlite_jejak.engine.connect() as conn:
+        before = settings(conn)
+    for name in ("timeline", "directory"):  # a streamed rebuild and a bulk fold
+        sqlite_jejak.projections.rebuild(name)
+    pool = [sqlite_jejak.engine.connect() for _ in range(3)]  # the rebuilding connection is one of them
+    try:
+        assert [settings(conn) for conn in pool] == [before] * 3
+        assert before[2] == 0  # SQLite's own default: sorts in the calling thread
+    finally:
+        for conn in pool:
+            conn.close()
