@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             time_single(runner, args.only.split(",") if args.only else list(runner.projections), head)
         if not args.skip_all:
             time_all(jejak, head)
-        timed = set(runner.projections) if not args.skip_all or not args.only else set(args.only.split(","))
+        timed = set(args.only.split(",")) if args.skip_all and args.only else set(runner.projections)
         bad = [s for s in runner.status() if s.name in timed and (s.lag or s.parked)]
         jejak.close()
     print(f"machine: {machine()}")

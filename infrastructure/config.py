@@ -96,8 +96,9 @@ class Settings:
         db = self.database()
         env: dict[str, str] = {}
         if db.kind == "sqlite":
+            # the factories make Jejak's recorders (the hash chain; see sqlite_store and postgres_store)
             env.update(PERSISTENCE_MODULE="infrastructure.sqlite_store:JejakSQLiteFactory", SQLITE_DBNAME=db.path,
-                       SQLITE_LOCK_TIMEOUT="30", APPLICATION_RECORDER_TOPIC="infrastructure.sqlite_store:LedgerRecorder")
+                       SQLITE_LOCK_TIMEOUT="30")
         else:
             env.update(
                 PERSISTENCE_MODULE="infrastructure.postgres_store:JejakPostgresFactory",
@@ -109,7 +110,6 @@ class Settings:
                 POSTGRES_LOCK_TIMEOUT="10",
                 POSTGRES_POOL_SIZE="5",
                 POSTGRES_MAX_OVERFLOW="10",
-                APPLICATION_RECORDER_TOPIC="infrastructure.chain_postgres:ChainedPostgresRecorder",
             )
             if db.schema:
                 env["POSTGRES_SCHEMA"] = db.schema

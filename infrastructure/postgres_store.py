@@ -19,6 +19,8 @@ from eventsourcing.postgres import PostgresDatastore, PostgresFactory
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from infrastructure.chain_postgres import ChainedPostgresRecorder
+
 
 class ReadCommittingDatastore(PostgresDatastore):
     """The library's datastore whose read transactions (``commit=False``) end with COMMIT unless they fail."""
@@ -31,7 +33,10 @@ class ReadCommittingDatastore(PostgresDatastore):
 
 
 class JejakPostgresFactory(PostgresFactory):
-    """The library's PostgreSQL factory with ``ReadCommittingDatastore`` (``PERSISTENCE_MODULE`` names this class)."""
+    """The library's PostgreSQL factory making the chained recorder, on a ``ReadCommittingDatastore``
+    (``PERSISTENCE_MODULE`` names this class)."""
+
+    application_recorder_class = ChainedPostgresRecorder
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

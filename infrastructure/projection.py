@@ -60,7 +60,7 @@ from infrastructure.replay import (
     sqlite_datetime,
     sqlite_rows,
 )
-from infrastructure.sqlite_store import thread_connection
+from infrastructure.sqlite_store import ThreadReads
 
 log = logging.getLogger(__name__)
 # True while this thread's last write caught every projection up with its own events, in the write's transaction:
@@ -327,13 +327,11 @@ def plain(value: Any) -> Any:
 
 
 def sqlite_reader(ledger: Ledger) -> Callable[[], sqlite3.Connection] | None:
-    """The log's SQLite file on one connection of its own per thread and process, for the reads every request makes
-    (the head; whether a read model's topics were written since): the library's pooled, locked transaction costs
-    ten times such a statement. None unless the log is an SQLite file."""
+    """The log's SQLite file on the recorder's connection of each thread's own (``sqlite_store.ThreadReads``), for
+    the reads every request makes (the head; whether a read model's topics were written since): the library's
+    pooled, locked transaction costs ten times such a statement. None unless the log is an SQLite file."""
     recorder = ledger.recorder
-    if not isinstance(recorder, SQLiteApplicationRecorder) or recorder.datastore.pool.is_sqlite_memory_mode:
-        return None
-    return thread_connection(recorder.datastore.pool.db_name)
+    return recorder.thread_reader if isinstance(recorder, ThreadReads) else None
 
 
 class LostRace(Exception):

@@ -43,18 +43,18 @@ class ThreadReads:
     datastore: SQLiteDatastore
     select_events_statement: str
 
-    def _reader(self) -> Callable[[], sqlite3.Connection] | None:
-        found: Callable[[], sqlite3.Connection] | None | bool = self.__dict__.get("_thread_reader", False)
-        if found is False:
-            pool = self.datastore.pool
-            found = None if pool.is_sqlite_memory_mode else thread_connection(pool.db_name)
-            self.__dict__["_thread_reader"] = found
-        return cast(Callable[[], sqlite3.Connection] | None, found)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        pool = self.datastore.pool
+        # None for an in-memory database; else the file on a connection of each thread's own, also for other
+        # single-statement reads of the log (``projection.sqlite_reader``)
+        self.thread_reader: Callable[[], sqlite3.Connection] | None = (
+            None if pool.is_sqlite_memory_mode else thread_connection(pool.db_name))
 
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
                       desc: bool = False, limit: int | None = None) -> Sequence[StoredEvent]:
         """The library's ``select_events`` (same statement, same results), read in one statement."""
-        reader = self._reader()
+        reader = self.thread_reader
         if reader is None:
             return super().select_events(  # type: ignore[misc, no-any-return]
                 originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
