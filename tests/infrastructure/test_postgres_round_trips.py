@@ -18,7 +18,7 @@ from infrastructure import database
 from infrastructure.container import Jejak
 from infrastructure.database import reader, writer
 from tests.conftest import _make
-from tests.infrastructure.test_blue_green import directory_nips, register
+from tests.infrastructure.test_blue_green import _id_of, directory_nips, register
 
 pytestmark = pytest.mark.postgres
 
@@ -101,3 +101,27 @@ def test_a_connection_used_moments_ago_is_not_pinged(pg_jejak: Jejak) -> None:
         for _ in range(3):
             directory_nips(pg_jejak)
     assert sent.count(";") == 0 and len(sent) == 3
+
+
+def test_a_views_one_row_read_opens_no_transaction_and_hands_the_connection_back_transactional(
+        pg_jejak: Jejak) -> None:
+    register(pg_jejak, 2)
+    employee_id = _id_of(pg_jejak, register(pg_jejak, 1, first=3)[0])
+    status: list[str] = []
+    original: Callable[..., Any] = psycopg.Cursor.execute
+
+    def execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, query, *args, **kwargs)
+        status.append(self.connection.info.transaction_status.name)  # INTRANS after a BEGIN psycopg sent first
+        return result
+
+    psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+    try:
+        found = pg_jejak.directory.employee(employee_id)
+    finally:
+        psycopg.Cursor.execute = original  # type: ignore[method-assign]
+
+    assert found is not None and found["id"] == employee_id
+    assert status == ["IDLE"]  # the SELECT alone: no BEGIN before it, so no ROLLBACK after it
+    with writer(pg_jejak.engine).begin() as conn:  # the pooled connection takes part in transactions again
+        assert not conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
