@@ -38,7 +38,9 @@ metadata = MetaData()
 audit_index = Table(
     "audit_index",
     metadata,
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    # on SQLite the table's own rowid (INTEGER PRIMARY KEY): a BIGINT key there is a second b-tree beside the table,
+    # one more page every write commits
+    Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
     Column("aggregate_id", Uuid, nullable=False),
     Column("version", Integer, nullable=False),
     Column("topic", String(300), nullable=False),
