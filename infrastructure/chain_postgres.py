@@ -5,18 +5,28 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composable, Identifier
 
 from infrastructure.chain import CHAIN_TABLE, GENESIS, JointWrite, chain_rows
 from infrastructure.outbox import OUTBOX_TABLE, POSTGRES_DDL, outbox_rows
 
+INSERT_SHAPES_KEPT = 64  # inserts of up to this many events keep their statement's text (a command stores a few)
+ROWS_PER_INSERT = 1000  # events inserted with a row of parameters each at most; a larger batch goes as one array
 PIPELINE_MAX_BYTES = 1 << 20  # events' state in one pipelined insert at most (the larger hung at 6 MB, not at 3)
+
+
+def rendered(statement: Composable) -> str:
+    """A composed statement's text. psycopg renders a ``Composed`` again on every execute (quoting each identifier:
+    a tenth of a command's client CPU went to it and to the conversions it defeats), and converts a ``str`` once
+    and keeps it (a prepared statement's key too)."""
+    return statement.as_string(None)
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -36,7 +46,21 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             else Identifier(OUTBOX_TABLE)
         self.sql_create_statements.append(SQL(POSTGRES_DDL).format(self.outbox_table))
         self._notify = SQL("NOTIFY {0}").format(Identifier(self.channel_name))
-        self._chain_head = SQL("SELECT digest FROM {0} ORDER BY position DESC LIMIT 1").format(self.chain_table)
+        self._chain_head = rendered(SQL("SELECT digest FROM {0} ORDER BY position DESC LIMIT 1").format(
+            self.chain_table))
+        self._lock_notify_head = rendered(SQL("; ").join([*self.lock_table_statements, self._notify,
+                                                          SQL(self._chain_head)]))  # type: ignore[arg-type]
+        self._insert_chain = rendered(SQL("INSERT INTO {0} (position, digest, content) VALUES (%s, %s, %s)").format(
+            self.chain_table))
+        self._insert_outbox = rendered(SQL("INSERT INTO {0} (position, originator_id, originator_version, kind, "
+                                           "recipient, params) VALUES (%s, %s, %s, %s, %s, %s)").format(self.outbox_table))
+        # the library's insert with a row of plain parameters per event instead of one array of its composite type,
+        # which psycopg dumps in Python field by field (a tenth of a PostgreSQL command's client CPU); by row count
+        self._insert_rows: dict[int, str] = {}
+        # the library's own insert (one array of its composite type), rendered once: for batches too large for a
+        # row of parameters per event (a statement takes at most 65,535)
+        self.insert_events_statement = rendered(self.insert_events_statement)  # type: ignore[assignment]
+        self._select_events: dict[tuple[bool, bool, bool, bool], str] = {}  # select_events' text by its shape
         self._last_digest = threading.local()  # read with the lock, used by the chain rows of the same insert
 
     def _lock_table(self, curs: Cursor[DictRow]) -> None:
@@ -48,11 +72,51 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             super()._lock_table(curs)
             super()._notify_channel(curs)
             return
-        curs.execute(SQL("; ").join([*self.lock_table_statements, self._notify, self._chain_head]), prepare=False)
+        curs.execute(self._lock_notify_head, prepare=False)
         while curs.nextset():  # to the last statement's result
             pass
         row = curs.fetchone()
         self._last_digest.value = bytes(row["digest"]) if row else GENESIS
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's own
+    def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
+                      desc: bool = False, limit: int | None = None) -> Sequence[StoredEvent]:
+        """The library's ``select_events`` (same statement, parameters and results), its text rendered once per
+        shape instead of composed and rendered at every read."""
+        shape = (gt is not None, lte is not None, desc, limit is not None)
+        statement = self._select_events.get(shape)
+        if statement is None:
+            composed = self.select_events_statement
+            composed += SQL(" AND originator_version > %s") if gt is not None else SQL("")
+            composed += SQL(" AND originator_version <= %s") if lte is not None else SQL("")
+            composed += SQL(" ORDER BY originator_version DESC" if desc else " ORDER BY originator_version ASC")
+            composed += SQL(" LIMIT %s") if limit is not None else SQL("")
+            statement = self._select_events[shape] = rendered(composed)
+        params = [originator_id, *(p for p in (gt, lte, limit) if p is not None)]
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params, prepare=True)  # type: ignore[call-overload]
+            return [StoredEvent(originator_id=row["originator_id"], originator_version=row["originator_version"],
+                                topic=row["topic"], state=bytes(row["state"])) for row in curs.fetchall()]
+
+    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any) -> None:
+        """The library's insert of the rows (after the lock and the notification), as one VALUES row per event."""
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        count = len(stored_events)
+        if count > ROWS_PER_INSERT:
+            PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)
+            return
+        statement = self._insert_rows.get(count)
+        if statement is None:
+            statement = rendered(SQL(
+                "INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) VALUES {2} "
+                "RETURNING notification_id").format(
+                Identifier(self.datastore.schema), Identifier(self.events_table_name),
+                SQL(", ").join([SQL("(%s, %s, %s, %s)")] * count)))
+            if count <= INSERT_SHAPES_KEPT:
+                self._insert_rows[count] = statement
+        curs.execute(statement, [value for e in stored_events
+                                 for value in (e.originator_id, e.originator_version, e.topic, e.state)])
 
     def _notify_channel(self, curs: Cursor[DictRow]) -> None:
         """Sent with the lock (``_lock_table``)."""
@@ -104,11 +168,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         if positions:
             if previous is None:  # an insert that did not take the lock through ``_lock_table``
                 previous = self._read_last_digest(curs)
-            curs.executemany(SQL("INSERT INTO {0} (position, digest, content) VALUES (%s, %s, %s)").format(
-                self.chain_table), chain_rows(previous, list(positions), stored_events))
+            curs.executemany(self._insert_chain, chain_rows(previous, list(positions), stored_events))
             # the messages these events cause (application.outbox), in the same transaction
             rows = outbox_rows(positions, stored_events, kwargs)
             if rows:
-                curs.executemany(SQL("INSERT INTO {0} (position, originator_id, originator_version, kind, recipient, "
-                                     "params) VALUES (%s, %s, %s, %s, %s, %s)").format(self.outbox_table), rows)
+                curs.executemany(self._insert_outbox, rows)
         return positions

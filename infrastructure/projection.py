@@ -456,9 +456,10 @@ class ProjectionRunner:
             if sqlite:
                 table, position = recorder.events_table_name, "rowid"
                 wanted = f" AND topic IN ({', '.join('?' * len(topics))})" if topics else ""
-            else:  # PostgreSQL: the library's schema-qualified table; the topics as one array parameter
+            else:  # PostgreSQL: the library's schema-qualified table; the topics written into the text (psycopg
+                # dumped them as an array parameter at every request, 80 µs of the client's CPU)
                 table, position = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"', "notification_id"
-                wanted = " AND topic = ANY(%s)" if topics else ""
+                wanted = f" AND topic IN ({_literals(topics)})" if topics else ""
             mark = "?" if sqlite else "%s"
             # The first match in position order, so the planner walks the position index from the start. As an
             # EXISTS (whose ORDER BY and LIMIT PostgreSQL drops) it chose a sequential scan whenever its statistics
@@ -477,7 +478,7 @@ class ProjectionRunner:
                 head, touched = cursor.fetchone()
             return int(head or 0), bool(touched)
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(sql, (start, list(topics)) if topics else (start,), prepare=True)
+            curs.execute(sql, (start,), prepare=True)
             row = curs.fetchone()
         return int(row["head"] or 0), bool(row["touched"])
 
@@ -1082,3 +1083,10 @@ def _gc_paused() -> Iterator[None]:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _literals(values: Sequence[str]) -> str:
+    """Strings as a list of SQL literals for PostgreSQL (quoted by psycopg)."""
+    from psycopg.sql import SQL, Literal
+
+    return SQL(", ").join(Literal(v) for v in values).as_string(None)

@@ -11,8 +11,10 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteApplicationRecorder
 
+from infrastructure.chain_postgres import ChainedPostgresRecorder
 from infrastructure.container import Jejak
 from infrastructure.sqlite_store import LedgerRecorder, SnapshotRecorder
 from tests.conftest import _make
@@ -89,3 +91,17 @@ def test_a_failed_postgresql_read_is_rolled_back(pg_jejak: Jejak) -> None:
         cursor.execute("CREATE TEMPORARY TABLE jejak_scratch (x int)")
         raise ZeroDivisionError
     assert connection.execute("SELECT to_regclass('pg_temp.jejak_scratch') AS t").fetchone()["t"] is None
+
+
+@pytest.mark.postgres
+def test_postgresql_reads_of_an_aggregates_events_equal_the_librarys_with_their_text_rendered_once(
+        pg_jejak: Jejak) -> None:
+    aggregate_id = _employee_with_history(pg_jejak)
+    recorder = pg_jejak.ledger.recorder
+    assert isinstance(recorder, ChainedPostgresRecorder)
+    assert recorder.select_events(aggregate_id)  # the aggregate has events to compare
+    for way in _ways():
+        assert recorder.select_events(aggregate_id, **way) == PostgresApplicationRecorder.select_events(
+            recorder, aggregate_id, **way), way
+    assert all(isinstance(text, str) for text in recorder._select_events.values())  # no Composed rendered per read
+    assert len(recorder._select_events) == 2 * 2 * 2 * 2  # one text per shape of the read

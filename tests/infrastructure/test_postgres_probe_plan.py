@@ -41,9 +41,10 @@ def test_the_probe_walks_the_position_index_on_a_ledger_loaded_in_bulk(bulk_load
     runner = jejak.projections
     head, _ = runner.head_and_touched(SECURITY_READ_MODELS, 0)
     sql, topics = runner._probe[SECURITY_READ_MODELS]
+    assert topics and all(f"'{t}'" in sql for t in topics)  # written into the text on PostgreSQL
 
     with psycopg.connect(PG_URL) as conn:  # the statement names its schema
-        plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {sql}", (head, list(topics))).fetchall())
+        plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {sql}", (head,)).fetchall())
     again = runner.head_and_touched(SECURITY_READ_MODELS, head)
 
     assert head >= EVENTS and again == (head, False)

@@ -12,13 +12,17 @@ from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from sqlalchemy import text
 
-from infrastructure import database
+from application.actor import system_actor
+from domain.unit import Unit
+from infrastructure import chain_postgres, database
 from infrastructure.container import Jejak
 from infrastructure.database import reader, writer
 from tests.conftest import _make
 from tests.infrastructure.test_blue_green import _id_of, directory_nips, register
+from tests.infrastructure.test_postgres_large_writes import registrations
 
 pytestmark = pytest.mark.postgres
 
@@ -125,3 +129,26 @@ def test_a_views_one_row_read_opens_no_transaction_and_hands_the_connection_back
     assert status == ["IDLE"]  # the SELECT alone: no BEGIN before it, so no ROLLBACK after it
     with writer(pg_jejak.engine).begin() as conn:  # the pooled connection takes part in transactions again
         assert not conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+
+
+def test_a_commands_events_go_as_rows_of_plain_parameters_and_a_large_batch_as_one_array(
+        pg_jejak: Jejak, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chain_postgres, "ROWS_PER_INSERT", 4)  # the bound, lowered for the test
+    with statements() as sent:
+        register(pg_jejak, 2)  # a unit, then two employees: three commands
+    inserts = [s for s in sent if s.startswith("INSERT") and "jejak_events" in s]
+    assert len(inserts) == 3 and all("VALUES" in s and "unnest" not in s for s in inserts)
+    before = pg_jejak.projections.head()
+
+    with statements() as sent:  # 7 events in one write: above the bound, the library's array of its composite type
+        pg_jejak.ledger.record(system_actor("bkpsdm-import"), *registrations(3))
+    inserts = [s for s in sent if "INSERT INTO" in s and "jejak_events" in s]
+    assert len(inserts) == 1 and "unnest" in inserts[0]
+
+    assert pg_jejak.projections.head() == before + 7
+    report = pg_jejak.verifier.verify().as_dict()  # every event stored once, in order, each chained
+    assert report["status"] != "broken" and report["events"] == report["head_position"]
+    unit = Unit.id_for("BKPSDM")
+    with pytest.raises(IntegrityError):  # a version stored twice is refused, as by the library's insert
+        pg_jejak.ledger.recorder.insert_events([StoredEvent(unit, 1, "domain.unit:Unit.Registered", b"{}")])
+    assert pg_jejak.projections.head() == before + 7
