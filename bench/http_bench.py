@@ -388,7 +388,8 @@ def run(targets: Sequence[Target], baselines: dict[str, list[str]], args: argpar
     from bench.baselines import prepare
 
     only = set(args.only.split(",")) if args.only else None
-    chosen = [t for t in targets if only is None or t.name in only]
+    # a Jejak target named in --only brings its --compare-with twin (before_<target>) along
+    chosen = [t for t in targets if only is None or t.name in only or t.name.replace("before_", "jejak_", 1) in only]
     prepare(OUT / "baselines")
     print(f"load before start: {os.getloadavg()}", file=sys.stderr)
     servers: dict[tuple[str, str, str], Target] = {}  # targets with the same app and environment share one server
