@@ -11,6 +11,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError, StoredEv
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg import Cursor
+from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Identifier
 
@@ -50,6 +51,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             self.chain_table))
         self._lock_notify_head = rendered(SQL("; ").join([*self.lock_table_statements, self._notify,
                                                           SQL(self._chain_head)]))  # type: ignore[arg-type]
+        self._begin_lock_notify_head = f"BEGIN; {self._lock_notify_head}"
         self._insert_chain = rendered(SQL("INSERT INTO {0} (position, digest, content) VALUES (%s, %s, %s)").format(
             self.chain_table))
         self._insert_outbox = rendered(SQL("INSERT INTO {0} (position, originator_id, originator_version, kind, "
@@ -66,13 +68,19 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     def _lock_table(self, curs: Cursor[DictRow]) -> None:
         """The library's lock statements, its NOTIFY and the read of the chain's last digest, in this order and in one
         round trip (several statements without parameters go as one simple query): three round trips fewer per
-        command. The digest is read under the lock, so it is the one the next chain row follows. (Not in a pipeline,
-        which takes one statement at a time and sends them without waiting anyway.)"""
+        command. The digest is read under the lock, so it is the one the next chain row follows. On a connection in
+        autocommit mode with no transaction open (a joint write, ``ProjectionRunner._write_jointly_postgres``) the
+        same round trip begins the transaction, which psycopg would have begun with one of its own. (Not in a
+        pipeline, which takes one statement at a time and sends them without waiting anyway.)"""
         if curs.connection.pgconn.pipeline_status:  # the library's own insert, pipelined: no round trip to save
             super()._lock_table(curs)
             super()._notify_channel(curs)
             return
-        curs.execute(self._lock_notify_head, prepare=False)
+        statement = self._lock_notify_head
+        conn = curs.connection
+        if conn.autocommit and conn.info.transaction_status == TransactionStatus.IDLE:
+            statement = self._begin_lock_notify_head  # the caller's transaction starts here (a joint write)
+        curs.execute(statement, prepare=False)
         while curs.nextset():  # to the last statement's result
             pass
         row = curs.fetchone()

@@ -106,10 +106,10 @@ class Prepared:
         raw = engine.raw_connection()
         # psycopg would send a BEGIN before the statement and the pool a ROLLBACK after it: three round trips
         # instead of one; in autocommit mode the statement goes alone (SQLite's driver sends no BEGIN for a SELECT)
-        alone = engine.dialect.name == "postgresql"
-        if alone:
-            raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+        alone = False
         try:
+            if engine.dialect.name == "postgresql":
+                raw.driver_connection.autocommit = alone = True  # type: ignore[union-attr]
             cursor = raw.cursor()
             try:
                 cursor.execute(compiled.sql, parameters)

@@ -373,6 +373,9 @@ class ProjectionRunner:
         self._same_file: bool | None = None
         self._sqlite = sqlite_reader(ledger)
         self._writer = writer(engine)
+        # a command's joint write on PostgreSQL: psycopg sends no BEGIN of its own (a round trip); the ledger's lock
+        # statement begins the transaction (ChainedPostgresRecorder._lock_table) and the commit ends it as before
+        self._joint_writer_pg = self._writer.execution_options(isolation_level="AUTOCOMMIT")
         self._move_sql: dict[tuple[str, int, str], str] = {}  # (paramstyle, names) -> the tracking UPDATE's text
         self._probe: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}  # head_and_touched's statement, topics
         self._time_processor: dict[str, Any] = {}
@@ -616,7 +619,7 @@ class ProjectionRunner:
         recorder = self.ledger.recorder
         adapters = recorder.datastore.psycopg_type_adapters  # type: ignore[attr-defined]
         try:
-            with self._writer.begin() as conn:
+            with self._joint_writer_pg.begin() as conn:
                 driver = conn.connection.dbapi_connection
                 for info in adapters.values():
                     if not driver.adapters.types.get(info.oid):  # type: ignore[union-attr]

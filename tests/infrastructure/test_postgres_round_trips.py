@@ -152,3 +152,32 @@ def test_a_commands_events_go_as_rows_of_plain_parameters_and_a_large_batch_as_o
     with pytest.raises(IntegrityError):  # a version stored twice is refused, as by the library's insert
         pg_jejak.ledger.recorder.insert_events([StoredEvent(unit, 1, "domain.unit:Unit.Registered", b"{}")])
     assert pg_jejak.projections.head() == before + 7
+
+
+def test_a_command_begins_its_transaction_in_the_lock_statements_round_trip_and_still_commits_whole(
+        pg_jejak: Jejak, monkeypatch: pytest.MonkeyPatch) -> None:
+    register(pg_jejak, 1)
+    begun: list[bytes] = []
+    original: Callable[..., Any] = psycopg.Connection._exec_command
+
+    def exec_command(self: Any, command: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(command, bytes) and command.strip().upper().startswith(b"BEGIN"):
+            begun.append(command)  # psycopg's own BEGIN before a statement goes through here
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "_exec_command", exec_command)
+    with statements() as sent:
+        register(pg_jejak, 1, first=2)
+    locks = [s for s in sent if "LOCK TABLE" in s]
+    assert len(locks) == 1 and locks[0].startswith("BEGIN; ") and begun == []
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("the chain's rows cannot be written")
+
+    monkeypatch.setattr(pg_jejak.ledger.recorder, "_fetch_ids_after_insert_events", broken)
+    head = pg_jejak.projections.head()
+    with pytest.raises(RuntimeError):
+        register(pg_jejak, 1, first=3)
+    assert pg_jejak.projections.head() == head and len(directory_nips(pg_jejak)) == 2  # nothing of it stayed
+    with writer(pg_jejak.engine).begin() as conn:  # the pooled connection is transactional again
+        assert not conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
