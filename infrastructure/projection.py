@@ -124,6 +124,10 @@ class Projection(ABC):
         """True when the projection reads every event (e.g. an audit index)."""
         return not self.handles
 
+    # True when ``process`` only sends statements that return nothing (it reads no row and no row count back): on
+    # PostgreSQL a command's joint write then sends them in the round trip of the positions' compare-and-set
+    writes_only: bool = False
+
     @abstractmethod
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Write the rows for a batch, inside the caller's transaction."""
@@ -647,21 +651,23 @@ class ProjectionRunner:
             return False
         # the savepoint and the positions' compare-and-set straight through the driver's cursor (``raw``, on
         # ``conn``'s connection): SQLAlchemy's execution cost more than the statements
-        pipeline = getattr(raw.connection, "pipeline", None)  # psycopg's: the two statements in one round trip
+        pipeline = getattr(raw.connection, "pipeline", None)  # psycopg's: these statements in one round trip
         try:
+            to_domain_event = self.ledger.mapper.to_domain_event
+            events = [Projected(p, to_domain_event(s)) for p, s in zip(positions, stored_events, strict=True)]
+            # with a pipeline, the projections that only write go along with the compare-and-set (undone with the
+            # savepoint below when it fails); the others after it, since they read what they need
+            along = [name for name, p in self.projections.items() if pipeline and p.writes_only]
             with pipeline() if pipeline else nullcontext():
                 raw.execute("SAVEPOINT jejak_projections")
                 raw.execute(self._move_statement(conn, len(self.projections)),
                             (stop, self._driver_time(conn), start, *self.projections))
+                for name in along:
+                    self._process_written(name, events, stored_events, conn)
             if raw.rowcount == len(self.projections):
-                to_domain_event = self.ledger.mapper.to_domain_event
-                events = [Projected(p, to_domain_event(s)) for p, s in zip(positions, stored_events, strict=True)]
-                for name, projection in self.projections.items():
-                    wants_all, topics = self._interest[name]
-                    batch = events if wants_all else [e for e, s in zip(events, stored_events, strict=True)
-                                                      if s.topic in topics]
-                    if batch:
-                        projection.process(conn, batch)
+                for name in self.projections:
+                    if name not in along:
+                        self._process_written(name, events, stored_events, conn)
                 return True  # the commit releases the savepoint (a RELEASE would be a round trip more)
         except Exception:  # noqa: BLE001 - the events stand; the catch-up after the write retries and parks
             log.warning("projecting a write in its own transaction failed; the read models catch up after it",
@@ -669,6 +675,14 @@ class ProjectionRunner:
         raw.execute("ROLLBACK TO jejak_projections")
         raw.execute("RELEASE jejak_projections")
         return False
+
+    def _process_written(self, name: str, events: list[Projected], stored_events: Sequence[StoredEvent],
+                         conn: Connection) -> None:
+        """A projection's share of the events just written (those of its topics), processed on ``conn``."""
+        wants_all, topics = self._interest[name]
+        batch = events if wants_all else [e for e, s in zip(events, stored_events, strict=True) if s.topic in topics]
+        if batch:
+            self.projections[name].process(conn, batch)
 
     def _driver_time(self, conn: Connection) -> Any:
         """Now, as the tracking table's ``updated_at`` column hands it to the driver (SQLite stores text)."""

@@ -83,6 +83,7 @@ class AuditIndexProjection(StreamReplay):
     name = "audit_index"
     metadata = metadata
     handles = ()
+    writes_only = True  # process: one INSERT of its rows
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Insert one index row per event."""

@@ -4,18 +4,20 @@ lost or undone for a read model's sake, and every read model takes each event ex
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import CheckConstraint, Column, Connection, Integer, MetaData, String, Table, event, func, select
 
 from application.actor import system_actor
 from application.errors import Conflict
 from domain.employee import Employee
 from infrastructure.container import Jejak
-from infrastructure.projection import tracking
+from infrastructure.prepared import insert_many
+from infrastructure.projection import Projected, Projection, tracking
 from infrastructure.read_models.audit_index import audit_index
 from infrastructure.read_models.directory import employees as directory_employees
 from tests.infrastructure.test_parking import NIPS, FussyNames, register
@@ -145,3 +147,62 @@ def test_where_a_worker_catches_up_a_command_stores_its_events_alone(
     head = jejak.projections.head()
     assert set(positions(jejak).values()) == {head} and audit_rows(jejak) == (head, head)
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+class RefusingNames(Projection):
+    """Employee names written blind (an INSERT, nothing read back) into a table whose CHECK refuses one name: the
+    refusal comes from the database, at the end of the round trip on PostgreSQL, where the statement is pipelined."""
+
+    name = "refusing_names"
+    handles = (Employee.Registered,)
+    writes_only = True
+
+    def __init__(self, refuse: str) -> None:
+        self.metadata = MetaData()
+        self.table = Table("refusing_names", self.metadata, Column("position", Integer, primary_key=True),
+                           Column("name", String(200), nullable=False), CheckConstraint(f"name <> '{refuse}'"))
+
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        insert_many(conn, self.table, [{"position": item.position, "name": item.event.name}  # type: ignore[attr-defined]
+                                       for item in batch])
+
+
+def test_a_read_model_that_only_writes_goes_along_with_the_positions_and_a_refusal_undoes_only_the_read_models(
+        jejak: Jejak, caplog: pytest.LogCaptureFixture) -> None:
+    refusing = RefusingNames("Boom")
+    runner = jejak.projections
+    runner.projections[refusing.name] = refusing
+    runner._interest[refusing.name] = (False, refusing.topics())
+    runner.retry_pause = 0
+    runner.create_tables()
+    runner.catch_up()
+    sent_in_pipeline: list[bool] = []
+    if jejak.engine.dialect.name == "postgresql":
+        original = psycopg.Cursor.executemany
+
+        def executemany(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            if "refusing_names" in str(query):
+                sent_in_pipeline.append(bool(self.connection.pgconn.pipeline_status))
+            return original(self, query, *args, **kwargs)
+
+        psycopg.Cursor.executemany = executemany  # type: ignore[method-assign]
+    try:
+        register(jejak, system_actor("t"), "Ani", "Boom", "Citra")
+    finally:
+        if jejak.engine.dialect.name == "postgresql":
+            psycopg.Cursor.executemany = original  # type: ignore[method-assign]
+
+    head = runner.head()
+    assert set(employees(jejak)) == {"Ani", "Boom", "Citra"}  # every event stored, every other read model has it
+    with jejak.engine.connect() as conn:
+        assert sorted(conn.scalars(select(refusing.table.c.name))) == ["Ani", "Citra"]
+    [parked] = runner.parked_events()
+    assert (parked.name, parked.attempts) == ("refusing_names", 3)
+    assert set(positions(jejak).values()) == {head}
+    assert audit_rows(jejak) == (head, head)  # the audit index (itself only writing) took each event once
+    assert any("projecting a write in its own transaction failed" in r.getMessage() for r in caplog.records)
+    if jejak.engine.dialect.name == "postgresql":
+        # the three commands' joint writes sent their rows with the compare-and-set; the ordinary catch-up's tries
+        # after the refusal (in write transactions of their own) between Boom's and Citra's did not
+        assert sent_in_pipeline[:2] == [True, True] and sent_in_pipeline[-1] is True
+        assert not any(sent_in_pipeline[2:-1]) and len(sent_in_pipeline) > 3
