@@ -652,16 +652,16 @@ class ProjectionRunner:
         # the savepoint and the positions' compare-and-set straight through the driver's cursor (``raw``, on
         # ``conn``'s connection): SQLAlchemy's execution cost more than the statements
         pipeline = getattr(raw.connection, "pipeline", None)  # psycopg's: these statements in one round trip
+        # with a pipeline, the projections that only write go along with the compare-and-set (undone with the
+        # savepoint below when it fails); the others after it, since they read what they need
+        along = [name for name, p in self.projections.items() if pipeline and p.writes_only]
         try:
-            to_domain_event = self.ledger.mapper.to_domain_event
-            events = [Projected(p, to_domain_event(s)) for p, s in zip(positions, stored_events, strict=True)]
-            # with a pipeline, the projections that only write go along with the compare-and-set (undone with the
-            # savepoint below when it fails); the others after it, since they read what they need
-            along = [name for name, p in self.projections.items() if pipeline and p.writes_only]
             with pipeline() if pipeline else nullcontext():
                 raw.execute("SAVEPOINT jejak_projections")
                 raw.execute(self._move_statement(conn, len(self.projections)),
                             (stop, self._driver_time(conn), start, *self.projections))
+                to_domain_event = self.ledger.mapper.to_domain_event  # after the savepoint: a failure rolls back to it
+                events = [Projected(p, to_domain_event(s)) for p, s in zip(positions, stored_events, strict=True)]
                 for name in along:
                     self._process_written(name, events, stored_events, conn)
             if raw.rowcount == len(self.projections):

@@ -4,6 +4,7 @@ lost or undone for a read model's sake, and every read model takes each event ex
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -206,3 +207,26 @@ def test_a_read_model_that_only_writes_goes_along_with_the_positions_and_a_refus
         # after the refusal (in write transactions of their own) between Boom's and Citra's did not
         assert sent_in_pipeline[:2] == [True, True] and sent_in_pipeline[-1] is True
         assert not any(sent_in_pipeline[2:-1]) and len(sent_in_pipeline) > 3
+
+
+def test_an_event_that_fails_to_decode_for_the_read_models_is_still_stored_and_projected_after_the_write(
+        jejak: Jejak, monkeypatch: pytest.MonkeyPatch) -> None:
+    register(jejak, system_actor("t"), "Ani")
+    mapper = jejak.ledger.mapper
+    decode = mapper.to_domain_event
+    failures = [RuntimeError("a decoding that fails once")]
+
+    def flaky(stored: Any) -> Any:
+        callers = {sys._getframe(depth).f_code.co_name for depth in (1, 2, 3)}
+        if failures and "_project_written" in callers:  # the joint write's decoding, not the command's load
+            raise failures.pop()
+        return decode(stored)
+
+    monkeypatch.setattr(mapper, "to_domain_event", flaky)
+    saved = jejak.registry.change_position(system_actor("t"), employees(jejak)["Ani"].id, "Kepala Seksi",
+                                           date(2025, 1, 2), "promosi")
+
+    head = jejak.projections.head()
+    assert not failures  # the joint write's decoding failed
+    assert (jejak.directory.employee(saved.id) or {}).get("position") == "Kepala Seksi"  # the catch-up after it
+    assert set(positions(jejak).values()) == {head} and audit_rows(jejak) == (head, head)
