@@ -287,6 +287,15 @@ def lua_script(target: Target) -> str:
                   "nonce": f"{time.time_ns():x}"}
 
 
+def server_exit(target: Target) -> str:
+    """Why the target's server is gone, when it is (its exit status and the end of its log); else nothing."""
+    process = target.process
+    if process is None or process.poll() is None:
+        return ""
+    log = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    return f"\n{target.name}'s gunicorn exited with status {process.returncode}:\n{log[-3000:]}"
+
+
 def run_wrk(target: Target, seconds: float, connections: int, threads: int) -> dict[str, float]:
     """One wrk run against a target; requests/s, CPU per request and latencies."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
@@ -299,7 +308,7 @@ def run_wrk(target: Target, seconds: float, connections: int, threads: int) -> d
                               "--timeout", "30s", "-s", script, f"http://127.0.0.1:{target.port}"],
                              capture_output=True, text=True)
         if out.returncode != 0:
-            raise RuntimeError(f"wrk failed on {target.name}: {out.stderr or out.stdout}")
+            raise RuntimeError(f"wrk failed on {target.name}: {out.stderr or out.stdout}{server_exit(target)}")
         cpu = workers_cpu(target) - cpu_before
         load_after = os.getloadavg()[0]
     finally:
