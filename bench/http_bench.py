@@ -357,6 +357,10 @@ def with_before(targets: list[Target], args: argparse.Namespace) -> list[Target]
     for t in targets:
         if not t.name.startswith("jejak_"):
             continue
+        if t.env.get("JEJAK_DATABASE_URL", "").startswith("postgresql"):
+            # its twin would run on a copy of the SQLite database: compare PostgreSQL code with bench.request_cost
+            print(f"--compare-with: {t.name} skipped (SQLite targets only)", file=sys.stderr)
+            continue
         var = t.env["JEJAK_VAR_DIR"]
         if var not in copies:
             copies[var] = fresh_copy(OUT / "seeded", f"before-{Path(var).name}")
