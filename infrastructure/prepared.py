@@ -104,12 +104,14 @@ class Prepared:
         rollback, which cost more than the read."""
         compiled, parameters = self._bound(engine, params)
         raw = engine.raw_connection()
-        # psycopg would send a BEGIN before the statement and the pool a ROLLBACK after it: three round trips
-        # instead of one; in autocommit mode the statement goes alone (SQLite's driver sends no BEGIN for a SELECT)
+        # a raw connection ignores the engine's isolation level: an engine that reads without transactions
+        # (``database.reader``, on PostgreSQL) gets it here, or psycopg would send a BEGIN before the statement and
+        # the pool a ROLLBACK after it, three round trips instead of one
         alone = False
         try:
-            if engine.dialect.name == "postgresql":
-                raw.driver_connection.autocommit = alone = True  # type: ignore[union-attr]
+            if engine.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+                engine.dialect.set_isolation_level(raw.dbapi_connection, "AUTOCOMMIT")  # type: ignore[arg-type]
+                alone = True
             cursor = raw.cursor()
             try:
                 cursor.execute(compiled.sql, parameters)
@@ -117,8 +119,8 @@ class Prepared:
             finally:
                 cursor.close()
         finally:
-            if alone:
-                raw.driver_connection.autocommit = False  # type: ignore[union-attr]  # as the pool hands it out
+            if alone:  # as the pool hands it out
+                engine.dialect.reset_isolation_level(raw.dbapi_connection)  # type: ignore[arg-type]
             raw.close()  # back to the pool, which ends the driver's implicit transaction where it began one
         return None if row is None else compiled.as_dicts((row,))[0]
 

@@ -1106,4 +1106,6 @@ def _literals(values: Sequence[str]) -> str:
     """Strings as a list of SQL literals for PostgreSQL (quoted by psycopg)."""
     from psycopg.sql import SQL, Literal
 
-    return SQL(", ").join(Literal(v) for v in values).as_string(None)
+    from infrastructure.chain_postgres import rendered  # psycopg's: only on PostgreSQL
+
+    return rendered(SQL(", ").join(Literal(v) for v in values))

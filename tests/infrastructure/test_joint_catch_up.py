@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import pytest
@@ -56,16 +56,23 @@ def employees(jejak: Jejak) -> dict[str, Any]:
         return {row.name: row for row in conn.execute(select(directory_employees))}
 
 
-def with_fussy(jejak: Jejak, refuse: str) -> FussyNames:
-    """The system's runner with one more projection, refusing one employee's name, caught up to the head."""
-    fussy = FussyNames(refuse)
+P = TypeVar("P", bound=Projection)
+
+
+def with_projection(jejak: Jejak, projection: P) -> P:
+    """The system's runner with one more projection, caught up to the head (and no pause between retries)."""
     runner = jejak.projections
-    runner.projections[fussy.name] = fussy
-    runner._interest[fussy.name] = (fussy.wants_all(), fussy.topics())
+    runner.projections[projection.name] = projection
+    runner._interest[projection.name] = (projection.wants_all(), projection.topics())
     runner.retry_pause = 0
     runner.create_tables()
     runner.catch_up()
-    return fussy
+    return projection
+
+
+def with_fussy(jejak: Jejak, refuse: str) -> FussyNames:
+    """The system's runner with one more projection, refusing one employee's name, caught up to the head."""
+    return with_projection(jejak, FussyNames(refuse))
 
 
 def test_a_command_stores_its_events_and_every_read_model_row_in_one_write_transaction(
@@ -169,29 +176,20 @@ class RefusingNames(Projection):
 
 
 def test_a_read_model_that_only_writes_goes_along_with_the_positions_and_a_refusal_undoes_only_the_read_models(
-        jejak: Jejak, caplog: pytest.LogCaptureFixture) -> None:
-    refusing = RefusingNames("Boom")
+        jejak: Jejak, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    refusing = with_projection(jejak, RefusingNames("Boom"))
     runner = jejak.projections
-    runner.projections[refusing.name] = refusing
-    runner._interest[refusing.name] = (False, refusing.topics())
-    runner.retry_pause = 0
-    runner.create_tables()
-    runner.catch_up()
     sent_in_pipeline: list[bool] = []
-    if jejak.engine.dialect.name == "postgresql":
-        original = psycopg.Cursor.executemany
+    original = psycopg.Cursor.executemany
 
-        def executemany(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-            if "refusing_names" in str(query):
-                sent_in_pipeline.append(bool(self.connection.pgconn.pipeline_status))
-            return original(self, query, *args, **kwargs)
+    def executemany(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        if "refusing_names" in str(query):
+            sent_in_pipeline.append(bool(self.connection.pgconn.pipeline_status))
+        return original(self, query, *args, **kwargs)
 
-        psycopg.Cursor.executemany = executemany  # type: ignore[method-assign]
-    try:
-        register(jejak, system_actor("t"), "Ani", "Boom", "Citra")
-    finally:
-        if jejak.engine.dialect.name == "postgresql":
-            psycopg.Cursor.executemany = original  # type: ignore[method-assign]
+    monkeypatch.setattr(psycopg.Cursor, "executemany", executemany)  # not called on SQLite
+    register(jejak, system_actor("t"), "Ani", "Boom", "Citra")
+    monkeypatch.undo()
 
     head = runner.head()
     assert set(employees(jejak)) == {"Ani", "Boom", "Citra"}  # every event stored, every other read model has it

@@ -108,7 +108,7 @@ def test_a_connection_used_moments_ago_is_not_pinged(pg_jejak: Jejak) -> None:
 
 
 def test_a_views_one_row_read_opens_no_transaction_and_hands_the_connection_back_transactional(
-        pg_jejak: Jejak) -> None:
+        pg_jejak: Jejak, monkeypatch: pytest.MonkeyPatch) -> None:
     register(pg_jejak, 2)
     employee_id = _id_of(pg_jejak, register(pg_jejak, 1, first=3)[0])
     status: list[str] = []
@@ -119,11 +119,9 @@ def test_a_views_one_row_read_opens_no_transaction_and_hands_the_connection_back
         status.append(self.connection.info.transaction_status.name)  # INTRANS after a BEGIN psycopg sent first
         return result
 
-    psycopg.Cursor.execute = execute  # type: ignore[method-assign]
-    try:
-        found = pg_jejak.directory.employee(employee_id)
-    finally:
-        psycopg.Cursor.execute = original  # type: ignore[method-assign]
+    monkeypatch.setattr(psycopg.Cursor, "execute", execute)
+    found = pg_jejak.directory.employee(employee_id)
+    monkeypatch.undo()
 
     assert found is not None and found["id"] == employee_id
     assert status == ["IDLE"]  # the SELECT alone: no BEGIN before it, so no ROLLBACK after it
