@@ -45,6 +45,9 @@ R = TypeVar("R")
 # A write policy turns the events about to be stored (and their aggregates) into extra rows for the recorder,
 # handed over as keyword arguments and written in the same transaction as the events (e.g. the mail outbox).
 WritePolicy = Callable[[Sequence[DomainEventProtocol[UUID]], Mapping[UUID, Any]], dict[str, Any]]
+# versions by aggregate id -> (the latest snapshot at or before each, the events after it up to each)
+HistoryReader = Callable[[Mapping[UUID, int]], tuple[dict[UUID, Any], dict[UUID, list[Any]]]]
+LATEST = 2**63 - 1  # the version a history read asks for to have every event
 SNAPSHOT_INTERVAL = 50  # events between snapshots of a growing aggregate
 AGGREGATE_CACHE_SIZE = 1000  # aggregates each process keeps current in memory (LRU), fast-forwarded on every load
 META = "meta"
@@ -173,6 +176,9 @@ class CachingRepository(Repository[UUID]):
         self._load_lock = threading.Lock()
         # a cached aggregate's id -> a log position up to which it holds every one of its events
         self._current_to: dict[UUID, int] = {}
+        # where one read gives an aggregate's latest snapshot and the events after it (``Ledger.history_reader``;
+        # set where reads are round trips): a load not served by the cache reads through it, not twice
+        self.history_reader: HistoryReader | None = None
 
     def forget(self) -> None:
         """Empty the cache (the next load of each aggregate replays it from its snapshot and events)."""
@@ -207,6 +213,20 @@ class CachingRepository(Repository[UUID]):
                 self._current_to_at_least(aggregate_id, head)
             return found
 
+    def _reconstruct_aggregate(self, aggregate_id: UUID, version: int | None,
+                               projector_func: ProjectorFunction[Any, Any]) -> Any:
+        """The library's replay from the latest snapshot (at or before ``version``) and the events after it, in one
+        read where there is a ``history_reader``."""
+        if self.history_reader is None:
+            return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
+        snapshots, histories = self.history_reader({aggregate_id: LATEST if version is None else version})
+        stored = ([snapshots[aggregate_id]] if aggregate_id in snapshots else []) + histories[aggregate_id]
+        to_domain_event = self.event_store.mapper.to_domain_event
+        aggregate = projector_func(None, (to_domain_event(s) for s in stored))
+        if aggregate is None:
+            raise AggregateNotFoundError(f"Aggregate {aggregate_id!r} version {version!r} not found.")
+        return aggregate
+
     def _copied(self, aggregate: Any, deepcopy_from_cache: bool) -> Any:
         """A command's own copy, as the library gives one from its cache (unless asked not to copy)."""
         return deepcopy(aggregate) if deepcopy_from_cache and self.deepcopy_from_cache else aggregate
@@ -234,7 +254,7 @@ class Ledger(Application[UUID]):
         self.write_policies: list[WritePolicy] = []
         # versions by aggregate id -> (the latest snapshot at or before each, the events after it up to each):
         # set by the container for the database it runs on (see ``load_all_as_of``)
-        self.history_reader: Callable[[Mapping[UUID, int]], tuple[dict[UUID, Any], dict[UUID, list[Any]]]] | None = None
+        self.history_reader: HistoryReader | None = None
 
     def construct_repository(self) -> Repository[UUID]:
         """The caching repository (``AGGREGATE_CACHE_MAXSIZE`` in the environment sizes it; 0 or empty: none)."""

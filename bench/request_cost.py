@@ -23,7 +23,8 @@ import pstats
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -149,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         cpu = (time.process_time() - start) / args.requests
         server = f"{(postgres_cpu() - server_start) / args.requests * 1000:11.2f}" if args.postgres else ""
         print(f"{name:<16}{cpu * 1000:9.2f}{counts['sql'] / args.requests:9.1f}"
-              f"{counts['writes'] / args.requests:14.1f}{len(traced) / args.requests:16.1f}{server}")
+              f"{counts['writes'] / args.requests:14.1f}{round_trips(traced) / args.requests:16.1f}{server}")
         if args.show_sql:  # what the average is made of: requests differ (a token's first, a catch-up's batch)
             tally = Counter(" ".join(t.split())[:100] for t in traced)
             print(*(f"   {n / args.requests:6.2f}  {t}" for t, n in tally.most_common()), sep="\n")
@@ -194,18 +195,38 @@ def trace_sqlite(traced: list[str]) -> None:
     sqlite3.connect = sqlite3.dbapi2.connect = traced_connect  # type: ignore[assignment]  # SQLAlchemy's is dbapi2's
 
 
+PIPELINED = "(pipelined) "
+
+
+def round_trips(traced: list[str]) -> int:
+    """The round trips among the noted statements (those sent in a pipeline go in its one)."""
+    return sum(1 for t in traced if not t.startswith(PIPELINED))
+
+
 def trace_psycopg(traced: list[str]) -> None:
     """Note every round trip to PostgreSQL through psycopg from now on: statements (a batch of ``executemany`` is
-    one pipeline, noted once), commits and rollbacks."""
+    one pipeline, noted once), commits and rollbacks; statements sent in a pipeline are noted with ``PIPELINED``
+    before them, and the pipeline's one round trip as ``PIPELINE`` (``round_trips`` counts it, not them)."""
     import psycopg
 
     def noting(cls: Any, method: str, text: Callable[[tuple[Any, ...]], str]) -> None:
         original = getattr(cls, method)
 
         def wrapper(self: Any, *a: Any, **k: Any) -> Any:
-            traced.append(text(a))
+            traced.append(f"{PIPELINED}{text(a)}" if self.connection._pipeline is not None else text(a))
             return original(self, *a, **k)
         setattr(cls, method, wrapper)
+
+    pipeline = psycopg.Connection.pipeline
+
+    @contextmanager
+    def piped(self: Any) -> Iterator[Any]:
+        outermost = self._pipeline is None
+        with pipeline(self) as p:
+            yield p
+        if outermost:
+            traced.append("PIPELINE")
+    psycopg.Connection.pipeline = piped  # type: ignore[method-assign]
 
     def query(a: tuple[Any, ...]) -> str:
         q = a[0] if a else ""

@@ -25,7 +25,7 @@ from application.errors import Conflict, NotFound
 from application.evidence_index import LogEvidenceIndex, ReadIndex
 from application.feedback import FeedbackService
 from application.grievances import GrievanceService
-from application.ledger import Ledger
+from application.ledger import CachingRepository, Ledger
 from application.lockouts import LockoutLog
 from application.mail_texts import Renderer
 from application.mentoring import MentoringService, RecognitionService
@@ -149,6 +149,9 @@ class Jejak:
         snapshots = self.ledger.snapshots
         self.ledger.history_reader = partial(read_histories, recorder,
                                              snapshots.recorder if snapshots is not None else None)
+        if self.settings.database().kind == "postgres" and isinstance(self.ledger.repository, CachingRepository):
+            # a round trip each for the snapshot and the events costs more than the one statement reading both
+            self.ledger.repository.history_reader = self.ledger.history_reader
         self.auto_seal = AutoSealer(self.seals, self.settings.seal_key_file, self.settings.seal_every_events,
                                     self.settings.seal_every_minutes)
         self.ledger.after_record.append(self.auto_seal)

@@ -1,12 +1,13 @@
-"""The library's PostgreSQL persistence, with read transactions that keep the connection's prepared statements.
+"""The library's PostgreSQL persistence, with reads that run without a transaction around them.
 
-The library reads in a transaction it rolls back (``force_rollback``), and psycopg forgets every statement it
-prepared on a connection whenever a transaction there is rolled back (it sends ``DEALLOCATE ALL``: after a rollback
-an object a statement used may be gone). So no statement of the event store stayed prepared from one request to the
-next: the log probe every request runs was parsed and planned again each time (0.44 ms of the server's time
-against its 0.015 ms of execution, 2026-12-06), and most reads paid a ``DEALLOCATE ALL`` round trip besides. A read
-that ends without an error commits instead: for a transaction that wrote nothing, COMMIT and ROLLBACK leave the
-database the same, and the prepared statements stay. An error still rolls back (and clears them).
+The library reads in a transaction it rolls back (``force_rollback``): a BEGIN and a ROLLBACK around the statement,
+two round trips more, and psycopg forgets every statement it prepared on a connection whenever a transaction there
+is rolled back (it sends ``DEALLOCATE ALL``). So no statement of the event store stayed prepared from one request to
+the next: the log probe every request runs was parsed and planned again each time (0.44 ms of the server's time
+against its 0.015 ms of execution, 2026-12-06). Here a read (``commit=False``) runs each of its statements on its
+own, on the pooled connection in autocommit mode (as the library's pool sets them): one statement sees one
+snapshot of the database, as in a transaction, and the reads here are one statement each. A round trip cost about
+0.3 ms of a replay's wall time on the 2-core machine (2026-12-06). Writes (``commit=True``) keep their transaction.
 """
 
 from __future__ import annotations
@@ -22,18 +23,23 @@ from psycopg.rows import DictRow
 from infrastructure.chain_postgres import ChainedPostgresRecorder
 
 
-class ReadCommittingDatastore(PostgresDatastore):
-    """The library's datastore whose read transactions (``commit=False``) end with COMMIT unless they fail."""
+class AutocommitReadDatastore(PostgresDatastore):
+    """The library's datastore whose reads (``commit=False``) run each statement on its own, without a transaction."""
 
     @contextmanager
     def transaction(self, *, commit: bool = False) -> Iterator[Cursor[DictRow]]:
-        """A transaction on a pooled connection, committed at the end (rolled back on an error)."""
-        with self.get_connection() as conn, conn.transaction():
-            yield conn.cursor()
+        """A cursor on a pooled connection: for a write in a transaction, committed at the end (rolled back on an
+        error); for a read, in autocommit mode (each statement its own transaction)."""
+        with self.get_connection() as conn:
+            if commit:
+                with conn.transaction():
+                    yield conn.cursor()
+            else:
+                yield conn.cursor()
 
 
 class JejakPostgresFactory(PostgresFactory):
-    """The library's PostgreSQL factory making the chained recorder, on a ``ReadCommittingDatastore``
+    """The library's PostgreSQL factory making the chained recorder, on a ``AutocommitReadDatastore``
     (``PERSISTENCE_MODULE`` names this class)."""
 
     application_recorder_class = ChainedPostgresRecorder
@@ -41,4 +47,4 @@ class JejakPostgresFactory(PostgresFactory):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # the library builds its datastore inside __init__; the subclass only replaces a method
-        self.datastore.__class__ = ReadCommittingDatastore
+        self.datastore.__class__ = AutocommitReadDatastore

@@ -128,6 +128,10 @@ class Projection(ABC):
     # PostgreSQL a command's joint write then sends them in the round trip of the positions' compare-and-set
     writes_only: bool = False
 
+    def only_writes(self, batch: Sequence[Projected]) -> bool:
+        """Whether ``process`` sends only statements that return nothing for this batch (``writes_only``: for any)."""
+        return self.writes_only
+
     @abstractmethod
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Write the rows for a batch, inside the caller's transaction."""
@@ -652,9 +656,8 @@ class ProjectionRunner:
         # the savepoint and the positions' compare-and-set straight through the driver's cursor (``raw``, on
         # ``conn``'s connection): SQLAlchemy's execution cost more than the statements
         pipeline = getattr(raw.connection, "pipeline", None)  # psycopg's: these statements in one round trip
-        # with a pipeline, the projections that only write go along with the compare-and-set (undone with the
-        # savepoint below when it fails); the others after it, since they read what they need
-        along = [name for name, p in self.projections.items() if pipeline and p.writes_only]
+        # with a pipeline, the projections that only write for their share go along with the compare-and-set (undone
+        # with the savepoint below when it fails); the others after it, since they read what they need
         try:
             with pipeline() if pipeline else nullcontext():
                 raw.execute("SAVEPOINT jejak_projections")
@@ -662,12 +665,15 @@ class ProjectionRunner:
                             (stop, self._driver_time(conn), start, *self.projections))
                 to_domain_event = self.ledger.mapper.to_domain_event  # after the savepoint: a failure rolls back to it
                 events = [Projected(p, to_domain_event(s)) for p, s in zip(positions, stored_events, strict=True)]
+                shares = {name: self._share(name, events, stored_events) for name in self.projections}
+                along = [name for name, batch in shares.items()
+                         if pipeline and batch and self.projections[name].only_writes(batch)]
                 for name in along:
-                    self._process_written(name, events, stored_events, conn)
+                    self.projections[name].process(conn, shares[name])
             if raw.rowcount == len(self.projections):
-                for name in self.projections:
-                    if name not in along:
-                        self._process_written(name, events, stored_events, conn)
+                for name, batch in shares.items():
+                    if batch and name not in along:
+                        self.projections[name].process(conn, batch)
                 return True  # the commit releases the savepoint (a RELEASE would be a round trip more)
         except Exception:  # noqa: BLE001 - the events stand; the catch-up after the write retries and parks
             log.warning("projecting a write in its own transaction failed; the read models catch up after it",
@@ -676,13 +682,10 @@ class ProjectionRunner:
         raw.execute("RELEASE jejak_projections")
         return False
 
-    def _process_written(self, name: str, events: list[Projected], stored_events: Sequence[StoredEvent],
-                         conn: Connection) -> None:
-        """A projection's share of the events just written (those of its topics), processed on ``conn``."""
+    def _share(self, name: str, events: list[Projected], stored_events: Sequence[StoredEvent]) -> list[Projected]:
+        """A projection's share of the events just written (those of its topics)."""
         wants_all, topics = self._interest[name]
-        batch = events if wants_all else [e for e, s in zip(events, stored_events, strict=True) if s.topic in topics]
-        if batch:
-            self.projections[name].process(conn, batch)
+        return events if wants_all else [e for e, s in zip(events, stored_events, strict=True) if s.topic in topics]
 
     def _driver_time(self, conn: Connection) -> Any:
         """Now, as the tracking table's ``updated_at`` column hands it to the driver (SQLite stores text)."""

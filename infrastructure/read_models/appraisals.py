@@ -93,6 +93,10 @@ class AppraisalProjection(Projection):
         Appraisal.ObjectionDecided,
     ) + people_index.EVENTS
 
+    def only_writes(self, batch: Sequence[Projected]) -> bool:
+        """A batch below ``LOAD_FROM`` reads no row: its rows are added in memory or changed by key."""
+        return len(batch) < LOAD_FROM
+
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Apply each event in order; an appraisal opened in this batch is changed in memory and inserted at the
         batch's end (``PendingRows``)."""

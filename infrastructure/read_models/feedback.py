@@ -142,6 +142,11 @@ class FeedbackProjection(Projection):
     def __init__(self, load_round: Loader):
         self.load_round = load_round
 
+    def only_writes(self, batch: Sequence[Projected]) -> bool:
+        """A batch below ``LOAD_FROM`` reads no row: its rows are added in memory or changed by key (a closing
+        round's report comes from the ledger, not from these tables)."""
+        return len(batch) < LOAD_FROM
+
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Apply each event in order; a round or nomination added in this batch is changed in memory and inserted
         at the batch's end (``PendingRows``: a rebuild reads a round's events together)."""

@@ -72,6 +72,10 @@ class TrainingProjection(Projection):
     people = people  # the module's table: its copy of names and units
     handles = (Training.Recorded, Training.Verified, Training.Rejected) + people_index.EVENTS
 
+    def only_writes(self, batch: Sequence[Projected]) -> bool:
+        """A batch below ``LOAD_FROM`` reads no row: its rows are added in memory or changed by key."""
+        return len(batch) < LOAD_FROM
+
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Apply each event in log order; a completion recorded in this batch is decided in memory and inserted at
         the batch's end, one decided in an earlier batch read first when the batch is large (``PendingRows``)."""

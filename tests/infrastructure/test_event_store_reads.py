@@ -1,5 +1,5 @@
 """Reading one aggregate's events: on SQLite in one statement on a connection of the thread's own, with the library's
-results; on PostgreSQL in read transactions that keep what the connection prepared."""
+results; on PostgreSQL without a transaction around the statement, keeping what the connection prepared."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from uuid import UUID
 import pytest
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteApplicationRecorder
+from psycopg.pq import TransactionStatus
 
 from infrastructure.chain_postgres import ChainedPostgresRecorder
 from infrastructure.container import Jejak
 from infrastructure.sqlite_store import LedgerRecorder, SnapshotRecorder
 from tests.conftest import _make
 from tests.infrastructure.test_blue_green import HR, _id_of, register
+from tests.infrastructure.test_postgres_round_trips import statements
 
 
 def _employee_with_history(jejak: Jejak) -> UUID:
@@ -77,16 +79,21 @@ def test_postgresql_reads_of_the_event_store_keep_the_connections_prepared_state
         connection = cursor.connection
         cursor.execute("SELECT 6 * 7 AS jejak_marker", prepare=True)
         assert cursor.fetchone()["jejak_marker"] == 42
-    # the read ended (the library rolled it back, and psycopg then deallocated every prepared statement)
+    # the read ended (the library would have rolled it back, and psycopg then deallocated every prepared statement)
     kept = connection.execute("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE %s",
                               ("%jejak_marker%",)).fetchone()
     assert kept["n"] == 1
 
 
 @pytest.mark.postgres
-def test_a_failed_postgresql_read_is_rolled_back(pg_jejak: Jejak) -> None:
+def test_a_postgresql_read_sends_its_statement_alone_and_a_failed_write_is_rolled_back(pg_jejak: Jejak) -> None:
     datastore = pg_jejak.ledger.recorder.datastore  # type: ignore[attr-defined]
-    with pytest.raises(ZeroDivisionError), datastore.transaction(commit=False) as cursor:
+    with statements() as sent, datastore.transaction(commit=False) as cursor:
+        cursor.execute("SELECT 1 AS one")
+        assert cursor.connection.info.transaction_status == TransactionStatus.IDLE  # no transaction left open
+    assert sent == ["SELECT 1 AS one"]  # no BEGIN, COMMIT or ROLLBACK: two round trips fewer
+
+    with pytest.raises(ZeroDivisionError), datastore.transaction(commit=True) as cursor:
         connection = cursor.connection
         cursor.execute("CREATE TEMPORARY TABLE jejak_scratch (x int)")
         raise ZeroDivisionError

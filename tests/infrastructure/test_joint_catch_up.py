@@ -157,6 +157,21 @@ def test_where_a_worker_catches_up_a_command_stores_its_events_alone(
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
+def pipelined(table: str, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each batch of rows psycopg sends to ``table`` from now on, whether it went in a pipeline (nothing is noted
+    on SQLite)."""
+    sent: list[bool] = []
+    original = psycopg.Cursor.executemany
+
+    def executemany(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        if table in str(query):
+            sent.append(bool(self.connection.pgconn.pipeline_status))
+        return original(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "executemany", executemany)
+    return sent
+
+
 class RefusingNames(Projection):
     """Employee names written blind (an INSERT, nothing read back) into a table whose CHECK refuses one name: the
     refusal comes from the database, at the end of the round trip on PostgreSQL, where the statement is pipelined."""
@@ -179,15 +194,7 @@ def test_a_read_model_that_only_writes_goes_along_with_the_positions_and_a_refus
         jejak: Jejak, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     refusing = with_projection(jejak, RefusingNames("Boom"))
     runner = jejak.projections
-    sent_in_pipeline: list[bool] = []
-    original = psycopg.Cursor.executemany
-
-    def executemany(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        if "refusing_names" in str(query):
-            sent_in_pipeline.append(bool(self.connection.pgconn.pipeline_status))
-        return original(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(psycopg.Cursor, "executemany", executemany)  # not called on SQLite
+    sent_in_pipeline = pipelined("refusing_names", monkeypatch)
     register(jejak, system_actor("t"), "Ani", "Boom", "Citra")
     monkeypatch.undo()
 
@@ -228,3 +235,37 @@ def test_an_event_that_fails_to_decode_for_the_read_models_is_still_stored_and_p
     assert not failures  # the joint write's decoding failed
     assert (jejak.directory.employee(saved.id) or {}).get("position") == "Kepala Seksi"  # the catch-up after it
     assert set(positions(jejak).values()) == {head} and audit_rows(jejak) == (head, head)
+
+
+class NamesWhileFew(RefusingNames):
+    """Names written blind, except that a batch of several reads the table first (as the read models that load the
+    rows a large batch changes): only a batch of one goes along with the positions."""
+
+    writes_only = False
+
+    def only_writes(self, batch: Sequence[Projected]) -> bool:
+        return len(batch) < 2
+
+    def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
+        if len(batch) >= 2:
+            conn.execute(select(func.count()).select_from(self.table)).scalar_one()  # a read: not in a pipeline
+        super().process(conn, batch)
+
+
+def test_a_read_model_goes_along_with_the_positions_for_a_batch_it_only_writes_and_after_them_for_one_it_reads(
+        jejak: Jejak, monkeypatch: pytest.MonkeyPatch) -> None:
+    few = with_projection(jejak, NamesWhileFew(refuse="nobody"))
+    sent_in_pipeline = pipelined("refusing_names", monkeypatch)
+    register(jejak, system_actor("t"), "Ani", "Budi", "Citra")  # a unit, then an employee per command
+    two = [Employee.register(nip=nip, name=name, unit="DINKES", position="Dokter", rank="III/a",
+                             rank_since=date(2015, 1, 1), today=date(2024, 1, 2))
+           for nip, name in (("198806182013011004", "Dewi"), ("198907192014011005", "Eko"))]
+    jejak.ledger.record(system_actor("t"), *two)  # one write of two registrations
+    monkeypatch.undo()
+
+    head = jejak.projections.head()
+    assert set(positions(jejak).values()) == {head} and jejak.projections.parked_events() == []
+    with jejak.engine.connect() as conn:
+        assert sorted(conn.scalars(select(few.table.c.name))) == ["Ani", "Budi", "Citra", "Dewi", "Eko"]
+    if jejak.engine.dialect.name == "postgresql":
+        assert sent_in_pipeline == [True, True, True, False]

@@ -1,12 +1,13 @@
 """On PostgreSQL every statement is a round trip to the server, and a request's CPU goes largely to them: a command
 takes the ledger's lock, sends its notification and reads the chain's last digest in one; the views read without a
-transaction around each statement; a pooled connection is pinged only when it sat unused long enough for the server
-to have dropped it."""
+transaction around each statement, and so does the event store (an aggregate's snapshot and later events in one);
+a pooled connection is pinged only when it sat unused long enough for the server to have dropped it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,14 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from sqlalchemy import text
 
 from application.actor import system_actor
+from application.ledger import mutate_all
+from domain.employee import Employee
 from domain.unit import Unit
 from infrastructure import chain_postgres, database
 from infrastructure.container import Jejak
 from infrastructure.database import reader, writer
 from tests.conftest import _make
-from tests.infrastructure.test_blue_green import _id_of, directory_nips, register
+from tests.infrastructure.test_blue_green import HR, _id_of, directory_nips, register
 from tests.infrastructure.test_postgres_large_writes import registrations
 
 pytestmark = pytest.mark.postgres
@@ -179,3 +182,33 @@ def test_a_command_begins_its_transaction_in_the_lock_statements_round_trip_and_
     assert pg_jejak.projections.head() == head and len(directory_nips(pg_jejak)) == 2  # nothing of it stayed
     with writer(pg_jejak.engine).begin() as conn:  # the pooled connection is transactional again
         assert not conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+
+
+def test_an_aggregate_the_cache_does_not_hold_loads_its_snapshot_and_later_events_in_one_statement(
+        pg_jejak: Jejak, monkeypatch: pytest.MonkeyPatch) -> None:
+    (nip,) = register(pg_jejak, 1)
+    employee_id = _id_of(pg_jejak, nip)
+    for year in (2011, 2012):
+        pg_jejak.registry.change_position(HR, employee_id, f"Analis {year}", date(year, 1, 1), "rotation")
+    pg_jejak.ledger.take_snapshot(employee_id)
+    pg_jejak.registry.change_position(HR, employee_id, "Analis 2013", date(2013, 1, 1), "rotation")
+    current = pg_jejak.ledger.load(Employee, employee_id)
+    begun: list[bytes] = []
+    original: Callable[..., Any] = psycopg.Connection._exec_command
+
+    def exec_command(self: Any, command: Any, *args: Any, **kwargs: Any) -> Any:
+        begun.append(command)  # BEGIN, COMMIT and ROLLBACK psycopg sends of its own
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "_exec_command", exec_command)
+    pg_jejak.ledger.forget_cached()
+    with statements() as sent:
+        loaded = pg_jejak.ledger.load(Employee, employee_id)
+        as_of = pg_jejak.ledger.load_as_of(Employee, employee_id, version=current.version - 2)
+    monkeypatch.undo()
+
+    assert len(sent) == 2 and all("jejak_snapshots" in s and "jejak_events" in s for s in sent)
+    assert begun == []  # nor a transaction around either
+    assert loaded.position == "Analis 2013" and loaded.version == current.version
+    assert as_of.position == "Analis 2011" and as_of.version == current.version - 2
+    assert vars(loaded) == vars(mutate_all(None, pg_jejak.ledger.events.get(employee_id)))  # as replayed whole
