@@ -74,8 +74,7 @@ class AppraisalQueries:
 
     def detail(self, appraisal: Appraisal) -> dict[str, Any]:
         """An appraisal in plain values, with the names of the employee and the assessor."""
-        employee, assessor = self.people.view.employee(appraisal.employee_id), self.people.view.employee(
-            appraisal.assessor_id)
+        names = self.people.names_of((appraisal.employee_id, appraisal.assessor_id))
         current = appraisal.assessment
         objection = appraisal.objection
         shown_objection = None
@@ -84,9 +83,9 @@ class AppraisalQueries:
             shown_objection = jsonable({k: plain[k] for k in OBJECTION_FIELDS if k in plain})
         return {
             "id": appraisal.id, "employee_id": appraisal.employee_id,
-            "employee_name": employee["name"] if employee else None, "period": appraisal.period,
+            "employee_name": names.get(appraisal.employee_id), "period": appraisal.period,
             "unit": appraisal.unit, "assessor_id": appraisal.assessor_id,
-            "assessor_name": assessor["name"] if assessor else None, "assessor_basis": appraisal.assessor_basis,
+            "assessor_name": names.get(appraisal.assessor_id), "assessor_basis": appraisal.assessor_basis,
             "status": appraisal.status, "work_results": current.work_results if current else None,
             "behaviour": current.behaviour if current else None, "original_predicate": appraisal.original_predicate,
             "predicate": appraisal.predicate, "rule_set_version": current.rule_set_version if current else None,

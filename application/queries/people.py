@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from typing import Any, Protocol
 from uuid import UUID
@@ -25,6 +26,9 @@ class DirectoryReadModel(Protocol):
 
     def employee(self, employee_id: UUID) -> dict[str, Any] | None:
         """One employee's entry."""
+
+    def names(self, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """The names of those of these employees in the directory."""
 
     def employees(self, flt: EmployeeFilter, limit: int, cursor: str | None = None) -> Page:
         """A page of employees (items, next_cursor)."""
@@ -68,6 +72,10 @@ class PeopleQueries:
         """An employee's name (None: no such employee); names are for everyone."""
         row = self.view.employee(employee_id)
         return row["name"] if row else None
+
+    def names_of(self, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """Employees' names in one read (an unknown one is left out); names are for everyone."""
+        return self.view.names(employee_ids)
 
     def find(self, actor: Actor, employee_id: UUID) -> dict[str, Any] | None:
         """An employee's entry as the actor may see it, or None for no such employee."""

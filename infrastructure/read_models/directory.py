@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -335,6 +335,11 @@ class DirectoryView:
         """One employee's directory entry."""
         return _EMPLOYEE_ROW.one_off(self.engine, {"b_id": employee_id})
 
+    def names(self, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """The names of those of these employees in the directory, in one read."""
+        with self.engine.connect() as conn:
+            return {row["id"]: row["name"] for row in _NAMES.all(conn, {"ids": sorted(set(employee_ids))})}
+
     def employees(self, flt: EmployeeFilter, limit: int, cursor: str | None = None) -> Page:
         """Employees ordered by name, filtered, one page at a time."""
         given = tuple(getattr(flt, name) is not None and getattr(flt, name) != "" for name in _FILTERS)
@@ -410,4 +415,5 @@ _ALL_REPORTS = _all_reports()
 # which otherwise costs about as much as running the query (150 of 280 µs for one of these, 2026-12-02).
 _EMPLOYEE = select(employees).where(employees.c.id == bindparam("b_id", type_=Uuid))
 _EMPLOYEE_ROW = Prepared(_EMPLOYEE)
+_NAMES = Prepared(select(employees.c.id, employees.c.name).where(employees.c.id.in_(bindparam("ids", expanding=True))))
 _HAS_REPORTS = select(employees.c.id).where(employees.c.supervisor_id == bindparam("supervisor", type_=Uuid)).limit(1)

@@ -72,3 +72,19 @@ def test_unit_head_counts_follow_registrations_and_moves_and_rebuild_the_same(je
     assert not any("directory_employees" in statement for statement, _ in seen)
     jejak.projections.rebuild("directory")
     assert counts() == {"BKPSDM": 2, "DINSOS": 3, "DISDIK": 0}
+
+
+def test_the_names_of_several_employees_come_in_one_read_and_an_unknown_one_is_left_out(
+        jejak: Jejak, hr: Actor) -> None:
+    from tests.infrastructure.query_plans import captured
+
+    jejak.registry.register_unit(hr, "BKPSDM", "Badan Kepegawaian dan Pengembangan SDM")
+    ids = [jejak.registry.register_employee(
+        hr, nip=f"198503152010011{i:03d}", name=f"Pegawai {i}", unit="BKPSDM", position="Analis", rank="III/a",
+        rank_since=date(2015, 1, 1)).id for i in (1, 2)]
+    jejak.projections.catch_up()
+
+    with captured(jejak.engine) as seen:
+        names = jejak.queries.people.names_of([*ids, UUID(int=7), ids[0]])
+    assert names == {ids[0]: "Pegawai 1", ids[1]: "Pegawai 2"}
+    assert len(seen) == 1
