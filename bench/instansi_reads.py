@@ -74,11 +74,14 @@ def prepare(jejak: Jejak, catch_up: list[str] | None = None) -> tuple[Any, dict[
     return client, {"Authorization": f"Bearer {token}"}, paths
 
 
-def measure(sides: dict[str, tuple[Any, dict[str, str], dict[str, PathFor]]], requests: int
+def measure(sides: dict[str, tuple[Any, dict[str, str], dict[str, PathFor]]], requests: int,
+            cold: dict[str, Callable[[], None]] | None = None
             ) -> dict[str, tuple[dict[str, list[float]], dict[str, list[float]]]]:
     """Milliseconds per call of each read on each side: wall clock, and CPU of this process (steadier on a shared
     machine). The sides take turns call by call (the first alternating), so a change in the machine's load
-    weighs on both alike."""
+    weighs on both alike. With ``cold``, each side's callable runs before each of its calls, untimed (it empties
+    the aggregate cache: the demo's few cases and rounds otherwise stay cached while the large ledger's are read
+    afresh)."""
     out: dict[str, tuple[dict[str, list[float]], dict[str, list[float]]]] = {side: ({}, {}) for side in sides}
     for name in READS:
         for side, (client, headers, paths) in sides.items():
@@ -88,6 +91,8 @@ def measure(sides: dict[str, tuple[Any, dict[str, str], dict[str, PathFor]]], re
         for i in range(requests):
             for side in (order if i % 2 == 0 else order[::-1]):
                 client, headers, paths = sides[side]
+                if cold:
+                    cold[side]()
                 began, began_cpu = time.perf_counter(), time.process_time()
                 response = client.get(paths[name](i), headers=headers)
                 out[side][0][name].append((time.perf_counter() - began) * 1000)
@@ -123,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo-url", default=None, help="a PostgreSQL database for the demo, loaded into a schema "
                         "of its own there and dropped afterwards (default: an SQLite file)")
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--cold", action="store_true", help="empty each side's aggregate cache before each call "
+                        "(untimed), so both read every aggregate from the database")
     parser.add_argument("--catch-up", default=None, help="on the large ledger catch up only these projections "
                         "(comma-separated; the read models the reads use must be current already)")
     args = parser.parse_args(argv)
@@ -140,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         small_head = demo.projections.head()
         sides = {"large": prepare(large, args.catch_up.split(",") if args.catch_up else None), "demo": prepare(demo)}
         loads = [os.getloadavg()[0]]
-        measured = measure(sides, args.requests)
+        measured = measure(sides, args.requests, {"large": large.ledger.forget_cached,
+                                                  "demo": demo.ledger.forget_cached} if args.cold else None)
         loads.append(os.getloadavg()[0])
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this process served every read
         demo.close()
@@ -148,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     (big, big_cpus), (small, small_cpus) = measured["large"], measured["demo"]
     big_cpu, small_cpu = sum(sum(v) for v in big_cpus.values()) / 1000, sum(sum(v) for v in small_cpus.values()) / 1000
     print(f"large ledger: {head:,} events; demo: {small_head:,} events; {args.requests} calls per read, the two "
-          f"taking turns; CPU s of the calls: large {big_cpu:.1f}, demo {small_cpu:.1f}; peak RSS of the process "
+          f"taking turns{', aggregate caches emptied before each' if args.cold else ''}; CPU s of the calls: large {big_cpu:.1f}, demo {small_cpu:.1f}; peak RSS of the process "
           f"serving both {rss:.0f} MB; load {loads[0]:.1f}->{loads[1]:.1f}")
     print(f"{'read':<18}{'demo p50':>10}{'demo p99':>10}{'large p50':>11}{'large p99':>11}{'p99 ratio':>11}")
     rows: dict[str, Any] = {}
