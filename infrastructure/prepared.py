@@ -102,6 +102,16 @@ class Prepared:
         """The first row of a statement run alone on a pooled driver connection, outside any transaction (one
         statement reads one consistent state): for a read of one row, without a SQLAlchemy connection's begin and
         rollback, which cost more than the read."""
+        compiled, rows = self._alone(engine, params, many=False)
+        return compiled.as_dicts(rows)[0] if rows else None
+
+    def all_off(self, engine: Engine, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Every row of a statement run alone, as ``one_off`` runs it."""
+        compiled, rows = self._alone(engine, params, many=True)
+        return compiled.as_dicts(rows) if rows else []
+
+    def _alone(self, engine: Engine, params: Mapping[str, Any] | None, many: bool) -> tuple[_Compiled, list[Any]]:
+        """The statement as compiled and the driver's rows (the first only, unless ``many``), run alone."""
         compiled, parameters = self._bound(engine, params)
         raw = engine.raw_connection()
         # a raw connection ignores the engine's isolation level: an engine that reads without transactions
@@ -115,14 +125,14 @@ class Prepared:
             cursor = raw.cursor()
             try:
                 cursor.execute(compiled.sql, parameters)
-                row = cursor.fetchone()
+                rows = cursor.fetchall() if many else [row for row in (cursor.fetchone(),) if row is not None]
             finally:
                 cursor.close()
         finally:
             if alone:  # as the pool hands it out
                 engine.dialect.reset_isolation_level(raw.dbapi_connection)  # type: ignore[arg-type]
             raw.close()  # back to the pool, which ends the driver's implicit transaction where it began one
-        return None if row is None else compiled.as_dicts((row,))[0]
+        return compiled, rows
 
     def scalar(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
         """The first column of the first row, or None."""

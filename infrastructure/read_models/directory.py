@@ -337,8 +337,7 @@ class DirectoryView:
 
     def names(self, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
         """The names of those of these employees in the directory, in one read."""
-        with self.engine.connect() as conn:
-            return {row["id"]: row["name"] for row in _NAMES.all(conn, {"ids": sorted(set(employee_ids))})}
+        return {row["id"]: row["name"] for row in _NAMES.all_off(self.engine, {"ids": sorted(set(employee_ids))})}
 
     def employees(self, flt: EmployeeFilter, limit: int, cursor: str | None = None) -> Page:
         """Employees ordered by name, filtered, one page at a time."""

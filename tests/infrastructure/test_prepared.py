@@ -161,14 +161,18 @@ def test_a_statement_that_cannot_be_prepared_runs_through_sqlalchemy(store: Jeja
         assert conn.execute(select(with_python_default.c.n, with_python_default.c.m)).one() == (4, 9)
 
 
-def test_a_one_off_read_gives_the_row_and_leaves_no_transaction_holding_the_table(store: Jejak) -> None:
-    given = some_things(2)
+def test_a_one_off_read_gives_the_row_or_rows_and_leaves_no_transaction_holding_the_table(store: Jejak) -> None:
+    given = some_things(3)
     with store.engine.begin() as conn:
         insert_many(conn, things, given)
     by_id = Prepared(select(things).where(things.c.id == bindparam("b_id")))
+    by_ids = Prepared(select(things).where(things.c.id.in_(bindparam("ids", expanding=True))).order_by(things.c.id))
 
     assert by_id.one_off(store.engine, {"b_id": given[0]["id"]}) == given[0]
     assert by_id.one_off(store.engine, {"b_id": uuid.uuid4()}) is None
+    wanted = sorted(given[:2], key=lambda thing: thing["id"])
+    assert by_ids.all_off(store.engine, {"ids": [t["id"] for t in wanted] + [uuid.uuid4()]}) == wanted
+    assert by_ids.all_off(store.engine, {"ids": []}) == []
     with store.engine.begin() as conn:  # a transaction left open by the read would hold the table: this would wait
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET LOCAL lock_timeout = '2s'")
