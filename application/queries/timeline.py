@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any, Protocol
-from urllib.parse import urlencode
 from uuid import UUID
 
 from application.access_policy import AccessPolicy, require
@@ -77,8 +76,8 @@ class TimelineQueries:
 
 def item_of(row: dict[str, Any]) -> dict[str, Any]:
     """A timeline row as the API shows it, linking to its event in the audit log."""
-    href = "/api/audit/events?" + urlencode(
-        {"aggregate_id": str(row["aggregate_id"]), "after": row["position"] - 1, "limit": 1})
+    # a UUID's text and an integer need no quoting: urlencode's quoting of them was a third of an item's CPU
+    href = f"/api/audit/events?aggregate_id={row['aggregate_id']}&after={int(row['position']) - 1}&limit=1"
     return {"id": row["id"], "date": row["date"], "kind": row["kind"], "title": row["title"],
             "details": row["details"], "recorded_at": row["recorded_at"],
             "event": {"aggregate_id": row["aggregate_id"], "version": row["aggregate_version"],
