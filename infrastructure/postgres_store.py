@@ -39,7 +39,7 @@ class AutocommitReadDatastore(PostgresDatastore):
 
 
 class JejakPostgresFactory(PostgresFactory):
-    """The library's PostgreSQL factory making the chained recorder, on a ``AutocommitReadDatastore``
+    """The library's PostgreSQL factory making the chained recorder, on an ``AutocommitReadDatastore``
     (``PERSISTENCE_MODULE`` names this class)."""
 
     application_recorder_class = ChainedPostgresRecorder

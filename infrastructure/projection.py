@@ -124,13 +124,11 @@ class Projection(ABC):
         """True when the projection reads every event (e.g. an audit index)."""
         return not self.handles
 
-    # True when ``process`` only sends statements that return nothing (it reads no row and no row count back): on
-    # PostgreSQL a command's joint write then sends them in the round trip of the positions' compare-and-set
-    writes_only: bool = False
-
     def only_writes(self, batch: Sequence[Projected]) -> bool:
-        """Whether ``process`` sends only statements that return nothing for this batch (``writes_only``: for any)."""
-        return self.writes_only
+        """Whether ``process`` sends only statements that return nothing for this batch (it reads no row and no row
+        count back): on PostgreSQL a command's joint write then sends them in the round trip of the positions'
+        compare-and-set. None does unless it says so."""
+        return False
 
     @abstractmethod
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:

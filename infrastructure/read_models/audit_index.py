@@ -83,7 +83,9 @@ class AuditIndexProjection(StreamReplay):
     name = "audit_index"
     metadata = metadata
     handles = ()
-    writes_only = True  # process: one INSERT of its rows
+    def only_writes(self, batch: Sequence[Projected]) -> bool:
+        """Always: ``process`` is one INSERT of its rows."""
+        return True
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Insert one index row per event."""

@@ -178,12 +178,14 @@ class RefusingNames(Projection):
 
     name = "refusing_names"
     handles = (Employee.Registered,)
-    writes_only = True
 
     def __init__(self, refuse: str) -> None:
         self.metadata = MetaData()
         self.table = Table("refusing_names", self.metadata, Column("position", Integer, primary_key=True),
                            Column("name", String(200), nullable=False), CheckConstraint(f"name <> '{refuse}'"))
+
+    def only_writes(self, batch: Sequence[Projected]) -> bool:
+        return True
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         insert_many(conn, self.table, [{"position": item.position, "name": item.event.name}  # type: ignore[attr-defined]
@@ -240,8 +242,6 @@ def test_an_event_that_fails_to_decode_for_the_read_models_is_still_stored_and_p
 class NamesWhileFew(RefusingNames):
     """Names written blind, except that a batch of several reads the table first (as the read models that load the
     rows a large batch changes): only a batch of one goes along with the positions."""
-
-    writes_only = False
 
     def only_writes(self, batch: Sequence[Projected]) -> bool:
         return len(batch) < 2
