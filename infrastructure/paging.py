@@ -1,7 +1,9 @@
 """Keyset paging for any list statement: one page after an opaque cursor, and how many rows the whole list has.
 
 The cursor (infrastructure/cursor.py) holds the last row's values of the sort keys, so a page never shifts when
-rows are added before it and never costs an OFFSET scan; the count is one COUNT over the same filtered statement.
+rows are added before it and never costs an OFFSET scan; the count is one COUNT over the same filtered statement,
+read in the page's own statement as a scalar subquery (evaluated once; a statement of its own was one more round
+trip to PostgreSQL per page, and the page and its count now read one state).
 
 The limit and the cursor's values are bound parameters, so a list statement built once (its filter values bound
 too: ``params``) gives the same three derived statements every time; they are kept, and SQLAlchemy then finds
@@ -37,7 +39,8 @@ class _Derived:
     after: Select[Any]
     width: int
     key_at: tuple[int, ...]  # where each sort key's value is in a row
-    total_in_first: bool  # the first page's rows end with the count of the whole list
+    total_in_first: bool  # the first page's rows end with the count of the whole list (a window count)
+    total_in_rows: bool  # every page's rows end with it (the count statement as a scalar subquery)
     # first, after and count compiled once (statements built once only); emptied if one cannot be prepared
     prepared: list[Prepared] = field(default_factory=list)
 
@@ -62,7 +65,7 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
     index gives in order)."""
     derived = _derive(stmt, keys, count, rows_of, total_in_page, keep=params is not None, after=bool(cursor))
     values = dict(params or {})
-    in_page = derived.total_in_first and not cursor
+    in_page = derived.total_in_rows or (derived.total_in_first and not cursor)
     values["_limit"] = limit + 1
     if cursor:
         after = decode_cursor(cursor, len(keys))
@@ -70,11 +73,11 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
     names, rows = _run(conn, derived, 1 if cursor else 0, values)
     columns = names[:derived.width]
     more = len(rows) > limit
-    if in_page:
-        total = int(rows[0][-1]) if rows else 0
-    elif not cursor and not more:  # the first page holds the whole list: no need to count it
+    if in_page and rows:
+        total = int(rows[0][-1])
+    elif not cursor and not more:  # the first page holds the whole list (an empty one too)
         total = len(rows)
-    else:
+    else:  # a page after a cursor that no row follows any more, or a window-counted list's page after a cursor
         total = int(_run(conn, derived, 2, dict(params or {}))[1][0][0] or 0)
     rows = rows[:limit]
     next_cursor = encode_cursor([_plain(rows[-1][i]) for i in derived.key_at]) if more and rows else None
@@ -104,7 +107,10 @@ def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | Non
     # a sort key the list selects already is read from its column; the others are added, labelled, at the end
     at = [next((j for j, column in enumerate(listed) if column is expr), None) for expr, _desc in keys]
     added = [(i, expr) for i, (expr, _desc) in enumerate(keys) if at[i] is None]
+    counted = select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery())
     labelled = stmt.add_columns(*(expr.label(f"_key{i}") for i, expr in added))
+    if not total_in_page:
+        labelled = labelled.add_columns(counted.scalar_subquery().label("_total"))
     limit = bindparam("_limit", type_=Integer)
     first_page = labelled.add_columns(func.count().over().label("_total")) if total_in_page else labelled
     pages = [first_page, labelled.where(_after(keys))] if keep or after else [first_page]
@@ -118,9 +124,8 @@ def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | Non
         built = [_rows_of_page(_ordered(page, keys).limit(limit).subquery(), rows_of, keys, in_page) for page in pages]
         data = len(built[0].selected_columns) - len(first_page.selected_columns)
         key_at = [data + j for j in in_page]
-    counted = select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery())
     derived = _Derived(count=counted, first=built[0], after=built[-1], width=data, key_at=tuple(key_at),
-                       total_in_first=total_in_page,
+                       total_in_first=total_in_page, total_in_rows=not total_in_page,
                        prepared=[Prepared(built[0]), Prepared(built[-1]), Prepared(counted)] if keep else [])
     if keep:
         if len(_DERIVED) >= _KEPT:
