@@ -110,7 +110,7 @@ class Prepared:
         compiled, rows = self._alone(engine, params, many=True)
         return compiled.as_dicts(rows) if rows else []
 
-    def _alone(self, engine: Engine, params: Mapping[str, Any] | None, many: bool) -> tuple[_Compiled, list[Any]]:
+    def _alone(self, engine: Engine, params: Mapping[str, Any] | None, many: bool) -> tuple[_Compiled, Sequence[Any]]:
         """The statement as compiled and the driver's rows (the first only, unless ``many``), run alone."""
         compiled, parameters = self._bound(engine, params)
         raw = engine.raw_connection()
