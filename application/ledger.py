@@ -70,6 +70,15 @@ def written_position() -> int:
     return _WRITTEN.get()
 
 
+def context_head(ledger: Ledger) -> int | None:
+    """The head of ``ledger``'s log as this context knows it without reading it again: the head it read before its
+    first load, or the last position it wrote itself if that is later; None when it read no head of this log."""
+    known = _KNOWN_HEAD.get()
+    if known is None or known[0] != id(ledger.repository):
+        return None
+    return max(known[1], _WRITTEN.get())
+
+
 def forget_written() -> None:
     """Start counting afresh (at the start of a request: a server thread serves many)."""
     _WRITTEN.set(0)

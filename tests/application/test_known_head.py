@@ -126,3 +126,54 @@ def test_a_head_read_from_another_log_is_not_used(unit: Jejak, hr: Actor) -> Non
         elsewhere.close()
 
     assert (found.version, found.name) == (2, "Rival") and reads == 1
+
+
+def head_reads(jejak: Jejak, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Note each read of the log's head (``ProjectionRunner.head``, on either database) from now on."""
+    runner, reads = jejak.projections, []
+    if runner._sqlite is not None:
+        connection = runner._sqlite
+
+        class Counting:
+            def __init__(self, conn: Any) -> None:
+                self.conn = conn
+
+            def execute(self, sql: str, *args: Any) -> Any:
+                if sql == jejak.ledger.recorder.select_max_notification_id_statement:  # type: ignore[attr-defined]
+                    reads.append(1)
+                return self.conn.execute(sql, *args)
+
+        monkeypatch.setattr(runner, "_sqlite", lambda: Counting(connection()))
+    else:
+        original = jejak.ledger.recorder.max_notification_id
+        monkeypatch.setattr(jejak.ledger.recorder, "max_notification_id", lambda: reads.append(1) or original())
+    return reads
+
+
+def test_a_supervisors_reports_in_a_request_read_no_head_and_follow_the_requests_own_writes(
+        unit: Jejak, hr: Actor, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    from application.ledger import forget_written
+    from tests.infrastructure.query_plans import captured
+
+    def register(i: int, supervisor_id: Any = None) -> Any:
+        return unit.registry.register_employee(
+            hr, nip=f"198503152010011{i:03d}", name=f"Pegawai {i}", unit="BKPSDM", position="Analis",
+            rank="III/a", rank_since=date(2015, 1, 1), supervisor_id=supervisor_id).id
+
+    boss = register(1)
+    report = register(2, boss)
+    other = register(3)
+    unit.projections.catch_up()
+    assert unit._all_reports(boss) == {report}  # cached at the head it was read at
+
+    forget_written()
+    known_head(unit.projections.head(), unit.ledger)  # a request that read the head as it authenticated
+    heads = head_reads(unit, monkeypatch)
+    with captured(unit.engine) as seen:
+        assert unit._all_reports(boss) == {report}
+    assert seen == [] and heads == []  # neither the head nor the reports read again
+
+    unit.registry.change_supervisor(hr, other, boss, date(2024, 1, 1), "reorganisasi")  # the request writes
+    assert unit._all_reports(boss) == {report, other}  # read after its own write
