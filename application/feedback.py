@@ -215,10 +215,7 @@ class FeedbackService:
         read model stored it at closing; only as-of reads (and rounds it has not stored) replay the round."""
         stored = self.stored_report(round_id) if at is None else None
         if stored is not None:
-            require(self.policy.may_read_report(actor, round_id, stored.reviewee_id, stored.supervisor_id, None),
-                    "the report is for the reviewee, their supervisor, HR, auditors and the investigator of a "
-                    "grievance covering the round")
-            return stored.report
+            return self.stored_report_for(actor, round_id, stored)
         current = self.ledger.load(FeedbackRound, round_id)
         require(self.policy.may_read_report(actor, round_id, current.reviewee_id, current.supervisor_id, at),
                 "only auditors and the investigator of a grievance covering the round reconstruct a report as of "
@@ -230,6 +227,13 @@ class FeedbackService:
         if current.is_open:
             raise ReportNotAvailable("the report is available after the round closes")
         return report_of(current)
+
+    def stored_report_for(self, actor: Actor, round_id: UUID, stored: StoredReport) -> dict[str, Any]:
+        """A closed round's report as the read model stored it, if the actor may read it."""
+        require(self.policy.may_read_report(actor, round_id, stored.reviewee_id, stored.supervisor_id, None),
+                "the report is for the reviewee, their supervisor, HR, auditors and the investigator of a "
+                "grievance covering the round")
+        return stored.report
 
     def raw_responses(self, actor: Actor, round_id: UUID, reason: str | None, case_id: str | None = None
                       ) -> list[Response]:

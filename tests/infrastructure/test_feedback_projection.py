@@ -174,6 +174,22 @@ def test_a_closed_rounds_report_is_read_from_the_projection_and_equals_the_repla
         jejak.feedback.report(team.actor(team.peers[0]), round_id)
 
 
+def test_a_closed_rounds_report_for_its_reader_is_one_read_of_the_stored_report(jejak: Jejak, hr: Actor) -> None:
+    from tests.infrastructure.query_plans import captured
+
+    team = build_team(jejak, hr)
+    round_id = closed_round_with_answers(jejak, hr, team, team.reviewee, team.peers[:4], [4, 3, 5, 2, 4])
+    jejak.projections.catch_up()
+
+    with captured(jejak.engine) as seen:
+        report = jejak.queries.feedback.report(team.me, round_id)
+    assert report == report_of(jejak.feedback.round(round_id))
+    # the stored report only: a closed round has no closing date left to check, so its row is not read for one
+    assert len(seen) == 1 and "feedback_reports" in seen[0][0]
+    with pytest.raises(Forbidden):
+        jejak.queries.feedback.report(team.actor(team.peers[0]), round_id)
+
+
 def test_an_open_round_has_no_stored_report(jejak: Jejak, hr: Actor) -> None:
     team = build_team(jejak, hr)
     round_id, _ = staffed_round(jejak, hr, team)
