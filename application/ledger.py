@@ -170,6 +170,14 @@ def mutate_all(aggregate: Any, domain_events: Iterable[Any]) -> Any:
     return aggregate
 
 
+def replayed(history: tuple[dict[UUID, Any], dict[UUID, list[Any]]], aggregate_id: UUID,
+             to_domain_event: Callable[[Any], Any], projector_func: ProjectorFunction[Any, Any] = mutate_all) -> Any:
+    """An aggregate from what a ``HistoryReader`` read for it: its snapshot (if any), then its events after it."""
+    snapshots, histories = history
+    stored = ([snapshots[aggregate_id]] if aggregate_id in snapshots else []) + histories[aggregate_id]
+    return projector_func(None, (to_domain_event(s) for s in stored))
+
+
 class CachingRepository(Repository[UUID]):
     """The library's repository with its aggregate cache, loads serialised by a lock.
 
@@ -228,10 +236,8 @@ class CachingRepository(Repository[UUID]):
         read where there is a ``history_reader``."""
         if self.history_reader is None:
             return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
-        snapshots, histories = self.history_reader({aggregate_id: LATEST if version is None else version})
-        stored = ([snapshots[aggregate_id]] if aggregate_id in snapshots else []) + histories[aggregate_id]
-        to_domain_event = self.event_store.mapper.to_domain_event
-        aggregate = projector_func(None, (to_domain_event(s) for s in stored))
+        history = self.history_reader({aggregate_id: LATEST if version is None else version})
+        aggregate = replayed(history, aggregate_id, self.event_store.mapper.to_domain_event, projector_func)
         if aggregate is None:
             raise AggregateNotFoundError(f"Aggregate {aggregate_id!r} version {version!r} not found.")
         return aggregate
@@ -399,13 +405,10 @@ class Ledger(Application[UUID]):
         versions = {aggregate_id: version for _cls, aggregate_id, version in wanted}
         if self.history_reader is None or len(versions) != len(wanted):
             return [self.load_as_of(cls, aggregate_id, version=version) for cls, aggregate_id, version in wanted]
-        snapshots, histories = self.history_reader(versions)
+        history = self.history_reader(versions)
         to_domain_event = self.mapper.to_domain_event
-        loaded: list[Aggregate] = []
-        for cls, aggregate_id, version in wanted:
-            stored = ([snapshots[aggregate_id]] if aggregate_id in snapshots else []) + histories[aggregate_id]
-            loaded.append(_as_of(cls, aggregate_id, version, mutate_all(None, (to_domain_event(s) for s in stored))))
-        return loaded
+        return [_as_of(cls, aggregate_id, version, replayed(history, aggregate_id, to_domain_event))
+                for cls, aggregate_id, version in wanted]
 
     @contextmanager
     def stamped(self, actor: Actor) -> Iterator[None]:

@@ -39,8 +39,9 @@ class _Derived:
     after: Select[Any]
     width: int
     key_at: tuple[int, ...]  # where each sort key's value is in a row
-    total_in_first: bool  # the first page's rows end with the count of the whole list (a window count)
-    total_in_rows: bool  # every page's rows end with it (the count statement as a scalar subquery)
+    # the first page's rows end with the count of the whole list as a window count; otherwise every page's rows end
+    # with it as a scalar subquery
+    total_in_first: bool
     # first, after and count compiled once (statements built once only); emptied if one cannot be prepared
     prepared: list[Prepared] = field(default_factory=list)
 
@@ -65,7 +66,7 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
     index gives in order)."""
     derived = _derive(stmt, keys, count, rows_of, total_in_page, keep=params is not None, after=bool(cursor))
     values = dict(params or {})
-    in_page = derived.total_in_rows or (derived.total_in_first and not cursor)
+    in_page = not (derived.total_in_first and cursor)  # a window-counted list's later pages carry no total
     values["_limit"] = limit + 1
     if cursor:
         after = decode_cursor(cursor, len(keys))
@@ -125,7 +126,7 @@ def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | Non
         data = len(built[0].selected_columns) - len(first_page.selected_columns)
         key_at = [data + j for j in in_page]
     derived = _Derived(count=counted, first=built[0], after=built[-1], width=data, key_at=tuple(key_at),
-                       total_in_first=total_in_page, total_in_rows=not total_in_page,
+                       total_in_first=total_in_page,
                        prepared=[Prepared(built[0]), Prepared(built[-1]), Prepared(counted)] if keep else [])
     if keep:
         if len(_DERIVED) >= _KEPT:

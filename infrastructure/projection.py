@@ -560,10 +560,9 @@ class ProjectionRunner:
             if position >= stop:
                 continue
             behind.setdefault(position, []).append(name)
-            wants_all, topics = self._interest[name]
             batch = []
             for n in notifications:
-                if n.id > position and (wants_all or n.topic in topics):
+                if n.id > position and self._takes(name, n.topic):
                     item = decoded.get(n.id)
                     if item is None:
                         item = decoded[n.id] = Projected(n.id, to_domain_event(n))
@@ -682,8 +681,12 @@ class ProjectionRunner:
 
     def _share(self, name: str, events: list[Projected], stored_events: Sequence[StoredEvent]) -> list[Projected]:
         """A projection's share of the events just written (those of its topics)."""
+        return [e for e, s in zip(events, stored_events, strict=True) if self._takes(name, s.topic)]
+
+    def _takes(self, name: str, topic: str) -> bool:
+        """Whether the projection reads events of this topic."""
         wants_all, topics = self._interest[name]
-        return events if wants_all else [e for e, s in zip(events, stored_events, strict=True) if s.topic in topics]
+        return wants_all or topic in topics
 
     def _driver_time(self, conn: Connection) -> Any:
         """Now, as the tracking table's ``updated_at`` column hands it to the driver (SQLite stores text)."""
