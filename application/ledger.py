@@ -49,6 +49,7 @@ WritePolicy = Callable[[Sequence[DomainEventProtocol[UUID]], Mapping[UUID, Any]]
 HistoryReader = Callable[[Mapping[UUID, int]], tuple[dict[UUID, Any], dict[UUID, list[Any]]]]
 LATEST = 2**63 - 1  # the version a history read asks for to have every event
 SNAPSHOT_INTERVAL = 50  # events between snapshots of a growing aggregate
+CHANGES_KEPT = 20_000  # aggregates whose latest change the process keeps from the head probes, before starting afresh
 AGGREGATE_CACHE_SIZE = 1000  # aggregates each process keeps current in memory (LRU), fast-forwarded on every load
 META = "meta"
 _STAMP: ContextVar[dict[str, Any] | None] = ContextVar("jejak_event_stamp", default=None)
@@ -193,6 +194,10 @@ class CachingRepository(Repository[UUID]):
         self._load_lock = threading.Lock()
         # a cached aggregate's id -> a log position up to which it holds every one of its events
         self._current_to: dict[UUID, int] = {}
+        # What the process learnt of the log from the head probes (``learn_changes``): every event stored in
+        # (_known_from, _known_to] is of an aggregate in _changed, with the position of its latest such event.
+        self._known_from = self._known_to = -1
+        self._changed: dict[UUID, int] = {}
         # where one read gives an aggregate's latest snapshot and the events after it (``Ledger.history_reader``;
         # set where reads are round trips): a load not served by the cache reads through it, not twice
         self.history_reader: HistoryReader | None = None
@@ -203,6 +208,35 @@ class CachingRepository(Repository[UUID]):
             if self._cache_maxsize is not None:
                 self.cache = LRUCache(maxsize=self._cache_maxsize)
             self._current_to.clear()
+            self._forget_changes(-1)
+
+    def changes_known_to(self) -> int | None:
+        """The position up to which every change to the log is known (``learn_changes``), None before the first."""
+        return self._known_to if self._known_to >= 0 else None
+
+    def learn_changes(self, since: int | None, head: int, changed: dict[UUID, int] | None) -> None:
+        """Learn which aggregates the events after ``since`` up to ``head`` belong to (id -> latest position; None:
+        not read), as a head probe read them with the head: a cached aggregate none of them belongs to is current
+        at ``head`` without a read of its newer events. Knowledge that does not continue the last is started afresh."""
+        with self._load_lock:
+            if head < self._known_to:
+                return  # an older probe, overtaken by another thread's
+            if changed is None or since is None or since != self._known_to or len(self._changed) >= CHANGES_KEPT:
+                self._forget_changes(head)
+                return
+            for aggregate_id, position in changed.items():
+                self._changed[aggregate_id] = position
+            self._known_to = head
+
+    def _forget_changes(self, head: int) -> None:
+        self._known_from = self._known_to = head
+        self._changed = {}
+
+    def _unchanged_to(self, aggregate_id: UUID, current_to: int, head: int) -> bool:
+        """Whether an aggregate held up to ``current_to`` has no event after it up to ``head`` by what the probes
+        learnt."""
+        return (self._known_from <= current_to and head <= self._known_to
+                and self._changed.get(aggregate_id, -1) <= current_to)
 
     def get(self, aggregate_id: UUID, *, version: int | None = None,
             projector_func: ProjectorFunction[Any, Any] = mutate_all, fastforward_skipping: bool = False,
@@ -217,7 +251,8 @@ class CachingRepository(Repository[UUID]):
             if just_saved is not None:
                 return self._copied(just_saved, deepcopy_from_cache)
         with self._load_lock:
-            if head is not None and self._current_to.get(aggregate_id, -1) >= head:
+            current_to = self._current_to.get(aggregate_id, -1)
+            if head is not None and (current_to >= head or self._unchanged_to(aggregate_id, current_to, head)):
                 try:
                     cached = self.cache.get(aggregate_id)
                 except KeyError:
@@ -281,6 +316,16 @@ class Ledger(Application[UUID]):
         """Drop every cached aggregate (loads replay from snapshots and events again, as in a fresh process)."""
         if isinstance(self.repository, CachingRepository):
             self.repository.forget()
+
+    def changes_known_to(self) -> int | None:
+        """The position up to which the cache knows every aggregate changed (None: not yet, or no cache)."""
+        return self.repository.changes_known_to() if isinstance(self.repository, CachingRepository) else None
+
+    def learn_changes(self, since: int | None, head: int, changed: dict[UUID, int] | None) -> None:
+        """Tell the cache which aggregates the events after ``since`` up to ``head`` belong to
+        (``CachingRepository.learn_changes``)."""
+        if isinstance(self.repository, CachingRepository):
+            self.repository.learn_changes(since, head, changed)
 
     def construct_mapper(self) -> Mapper[UUID]:
         """Use the stamping mapper (cipher and compressor still come from the environment)."""

@@ -383,7 +383,8 @@ class ProjectionRunner:
         # statement begins the transaction (ChainedPostgresRecorder._lock_table) and the commit ends it as before
         self._joint_writer_pg = self._writer.execution_options(isolation_level="AUTOCOMMIT")
         self._move_sql: dict[tuple[str, int, str], str] = {}  # (paramstyle, names) -> the tracking UPDATE's text
-        self._probe: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}  # head_and_touched's statement, topics
+        # head_and_touched's statement and topics, by the projections' names and whether it reads the changes
+        self._probe: dict[tuple[tuple[str, ...], bool], tuple[str, tuple[str, ...]]] = {}
         self._time_processor: dict[str, Any] = {}
         # CPU seconds of the last one-pass rebuild: each projection's own work, and "(read)" for reading and decoding
         self.pass_cpu: dict[str, float] = {}
@@ -452,44 +453,64 @@ class ProjectionRunner:
         topics = sorted(frozenset().union(*(p.topics() for p in projections)))
         return bool(self.ledger.recorder.select_notifications(start=start + 1, limit=1, stop=stop, topics=topics))
 
-    def head_and_touched(self, names: Sequence[str], start: int) -> tuple[int, bool]:
+    def head_and_touched(self, names: Sequence[str], start: int, *, teach_cache: bool = False) -> tuple[int, bool]:
         """The head of the log and whether an event the named projections read was stored after position
-        ``start``, read together: on SQLite in one statement (a request asks both before it authenticates)."""
+        ``start``, read together: on SQLite in one statement (a request asks both before it authenticates).
+        ``teach_cache``: the same statement reads which aggregates the events stored since the ledger's cache last
+        learnt belong to (``CachingRepository.learn_changes``), so this request's loads of cached aggregates none of
+        them touched read nothing more."""
+        since = self.ledger.changes_known_to() if teach_cache else None
+        sql, topics = self._probe_statement(tuple(names), since is not None)
+        params = (start, *topics) if since is None else (start, *topics, since)
         recorder: Any = self.ledger.recorder  # the library's SQLite or PostgreSQL application recorder
-        sqlite = isinstance(recorder, SQLiteApplicationRecorder)
-        found = self._probe.get(tuple(names))
-        if found is None:
-            projections = [self._get(name) for name in names]
-            topics = () if any(p.wants_all() for p in projections) else tuple(
-                sorted(frozenset().union(*(p.topics() for p in projections))))
-            if sqlite:
-                table, position = recorder.events_table_name, "rowid"
-                wanted = f" AND topic IN ({', '.join('?' * len(topics))})" if topics else ""
-            else:  # PostgreSQL: the library's schema-qualified table; the topics written into the text (psycopg
-                # dumped them as an array parameter at every request, 80 µs of the client's CPU)
-                table, position = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"', "notification_id"
-                wanted = f" AND topic IN ({_literals(topics)})" if topics else ""
-            mark = "?" if sqlite else "%s"
-            # The first match in position order, so the planner walks the position index from the start. As an
-            # EXISTS (whose ORDER BY and LIMIT PostgreSQL drops) it chose a sequential scan whenever its statistics
-            # overestimated the rows past the start (a ledger loaded in bulk, not analyzed yet): 2 s per request at
-            # 9.6M events, instead of 0.1 ms.
-            found = self._probe[tuple(names)] = (
-                f"SELECT (SELECT MAX({position}) FROM {table}) AS head, (SELECT {position} FROM {table} "
-                f"WHERE {position} > {mark}{wanted} ORDER BY {position} LIMIT 1) IS NOT NULL AS touched", topics)
-        sql, topics = found
         if self._sqlite is not None:
-            head, touched = self._sqlite().execute(sql, (start, *topics)).fetchone()
-            return int(head or 0), bool(touched)
-        if sqlite:  # in memory: the library's own connection
+            row = self._sqlite().execute(sql, params).fetchone()
+        elif isinstance(recorder, SQLiteApplicationRecorder):  # in memory: the library's own connection
             with recorder.datastore.transaction(commit=False) as cursor:
-                cursor.execute(sql, (start, *topics))
-                head, touched = cursor.fetchone()
-            return int(head or 0), bool(touched)
-        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(sql, (start,), prepare=True)
-            row = curs.fetchone()
-        return int(row["head"] or 0), bool(row["touched"])
+                cursor.execute(sql, params)
+                row = tuple(cursor.fetchone())
+        else:
+            with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(sql, (start,) if since is None else (start, since), prepare=True)
+                found = curs.fetchone()
+                row = (found["head"], found["touched"], found.get("changed"))
+        head = int(row[0] or 0)
+        if teach_cache:
+            self.ledger.learn_changes(since, head, _changes(row[2]) if since is not None else None)
+        return head, bool(row[1])
+
+    def _probe_statement(self, names: tuple[str, ...], changes: bool) -> tuple[str, tuple[str, ...]]:
+        """``head_and_touched``'s statement and its topics' parameters, made once per shape."""
+        found = self._probe.get((names, changes))
+        if found is not None:
+            return found
+        recorder: Any = self.ledger.recorder
+        sqlite = isinstance(recorder, SQLiteApplicationRecorder)
+        projections = [self._get(name) for name in names]
+        topics = () if any(p.wants_all() for p in projections) else tuple(
+            sorted(frozenset().union(*(p.topics() for p in projections))))
+        if sqlite:
+            table, position, ident = recorder.events_table_name, "rowid", "originator_id"
+            wanted = f" AND topic IN ({', '.join('?' * len(topics))})" if topics else ""
+        else:  # PostgreSQL: the library's schema-qualified table; the topics written into the text (psycopg
+            # dumped them as an array parameter at every request, 80 µs of the client's CPU)
+            table, position = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"', "notification_id"
+            ident = "originator_id::text"
+            wanted = f" AND topic IN ({_literals(topics)})" if topics else ""
+            topics = ()
+        mark = "?" if sqlite else "%s"
+        # The first match in position order, so the planner walks the position index from the start. As an
+        # EXISTS (whose ORDER BY and LIMIT PostgreSQL drops) it chose a sequential scan whenever its statistics
+        # overestimated the rows past the start (a ledger loaded in bulk, not analyzed yet): 2 s per request at
+        # 9.6M events, instead of 0.1 ms.
+        sql = (f"SELECT (SELECT MAX({position}) FROM {table}) AS head, (SELECT {position} FROM {table} "
+               f"WHERE {position} > {mark}{wanted} ORDER BY {position} LIMIT 1) IS NOT NULL AS touched")
+        if changes:  # "id position" of each event after the cache's knowledge, one more than taken (too many)
+            concat = "group_concat(c, ',')" if sqlite else "string_agg(c, ',')"
+            sql += (f", (SELECT {concat} FROM (SELECT {ident} || ' ' || {position} AS c FROM {table} "
+                    f"WHERE {position} > {mark} ORDER BY {position} LIMIT {CHANGES_PROBED + 1}) AS recent) AS changed")
+        found = self._probe[(names, changes)] = (sql, topics)
+        return found
 
     def _behind(self, projection: Projection, position: int, head: int) -> bool:
         """Whether an event of the projection's topics lies after its position (cheap when it is at the head)."""
@@ -1104,6 +1125,23 @@ def _gc_paused() -> Iterator[None]:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+CHANGES_PROBED = 64  # events after the cache's knowledge a head probe names; past them, the cache starts afresh
+
+
+def _changes(found: str | None) -> dict[UUID, int] | None:
+    """The probe's "id position,..." as each aggregate's latest position (empty: none; None: more than probed)."""
+    if not found:
+        return {}
+    pairs = found.split(",")
+    if len(pairs) > CHANGES_PROBED:
+        return None
+    latest: dict[UUID, int] = {}
+    for pair in pairs:  # in position order: the last of an aggregate is its latest
+        ident, _, position = pair.partition(" ")
+        latest[UUID(ident)] = int(position)
+    return latest
 
 
 def _literals(values: Sequence[str]) -> str:

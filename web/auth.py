@@ -129,7 +129,7 @@ def init_auth(app: Flask) -> None:
     # changes only when an event of their topics is stored, and a revocation is one
     cache: LogCache[str, _Known] = LogCache(
         system.projections.head, lambda a, b: system.projections.touched(SECURITY_READ_MODELS, a, b),
-        probe=lambda a: system.projections.head_and_touched(SECURITY_READ_MODELS, a))
+        probe=lambda a: system.projections.head_and_touched(SECURITY_READ_MODELS, a, teach_cache=True))
     app.extensions["jejak_account_backoff"] = AccountBackoff(
         int(app.config.get("JEJAK_AUTH_ACCOUNT_FREE_FAILURES", 5)),
         float(app.config.get("JEJAK_AUTH_BACKOFF_SECONDS", 30.0)), log=system.auth_failures)

@@ -102,6 +102,83 @@ def test_a_request_that_read_the_head_after_another_process_wrote_loads_its_writ
 
 
 
+def probed(jejak: Jejak) -> int:
+    """A request's head probe as it authenticates, teaching the cache which aggregates changed; the head it read."""
+    from web.auth import SECURITY_READ_MODELS
+
+    head, _ = jejak.projections.head_and_touched(SECURITY_READ_MODELS, 0, teach_cache=True)
+    known_head(head, jejak.ledger)
+    return head
+
+
+def registered_by_another_process(jejak: Jejak, hr: Actor, codes: list[str]) -> None:
+    """Another process registers units (events of other aggregates than the cached one)."""
+    rival = Ledger(env=jejak.settings.eventsourcing_env())
+    try:
+        rival.record(hr, *[Unit.register(code=code, name=f"Unit {code}") for code in codes])
+    finally:
+        rival.close()
+
+
+def test_a_cached_aggregate_no_event_since_the_last_probe_belongs_to_loads_without_a_read_of_the_log(
+        unit: Jejak, hr: Actor) -> None:
+    probed(unit)
+    unit.ledger.load(Unit, UNIT)  # cached, current to the head probed
+    registered_by_another_process(unit, hr, ["DINKES", "DISDIK"])
+    head = probed(unit)  # the events since are of the two new units only
+
+    found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
+
+    assert head == unit.projections.head() and (found.version, found.name) == (1, "Badan Kepegawaian")
+    assert reads == 0
+
+
+def test_a_cached_aggregate_another_process_changed_since_the_last_probe_reads_its_new_events(
+        unit: Jejak, hr: Actor) -> None:
+    probed(unit)
+    unit.ledger.load(Unit, UNIT)
+    registered_by_another_process(unit, hr, ["DINKES"])
+    renamed_by_another_process(unit, hr, "Rival")
+    probed(unit)
+
+    found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
+
+    assert (found.version, found.name) == (2, "Rival") and reads == 1
+
+
+def test_more_changes_between_two_probes_than_a_probe_names_start_the_caches_knowledge_afresh(
+        unit: Jejak, hr: Actor) -> None:
+    from infrastructure.projection import CHANGES_PROBED
+
+    probed(unit)
+    unit.ledger.load(Unit, UNIT)
+    registered_by_another_process(unit, hr, [f"U{i:03d}" for i in range(CHANGES_PROBED + 1)])
+    renamed_by_another_process(unit, hr, "Rival")  # past the changes a probe names
+    probed(unit)
+
+    found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
+    assert (found.version, found.name) == (2, "Rival") and reads == 1
+
+    registered_by_another_process(unit, hr, ["DINKES"])
+    probed(unit)  # the knowledge begun afresh at the last probe goes on from there
+    again, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
+    assert again.version == 2 and reads == 0
+
+
+def test_a_probe_that_does_not_continue_the_caches_knowledge_is_not_learnt_from(unit: Jejak, hr: Actor) -> None:
+    probed(unit)
+    unit.ledger.load(Unit, UNIT)
+    known_to = unit.ledger.changes_known_to()
+    assert known_to is not None
+    renamed_by_another_process(unit, hr, "Rival")
+    head = unit.projections.head()
+    unit.ledger.learn_changes(known_to - 1, head, {})  # read from before what the cache knows: no gap
+
+    known_head(head, unit.ledger)
+    found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
+    assert (found.version, found.name) == (2, "Rival") and reads == 1
+
+
 def test_a_request_leaves_no_known_head_behind(unit: Jejak, hr: Actor) -> None:
     from web import create_app
 

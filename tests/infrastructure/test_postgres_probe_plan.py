@@ -39,16 +39,18 @@ def bulk_loaded(tmp_path: Path) -> Iterator[tuple[Jejak, str]]:
 def test_the_probe_walks_the_position_index_on_a_ledger_loaded_in_bulk(bulk_loaded: tuple[Jejak, str]) -> None:
     jejak, _ = bulk_loaded
     runner = jejak.projections
-    head, _ = runner.head_and_touched(SECURITY_READ_MODELS, 0)
-    sql, topics = runner._probe[SECURITY_READ_MODELS]
-    assert topics and all(f"'{t}'" in sql for t in topics)  # written into the text on PostgreSQL
+    head, _ = runner.head_and_touched(SECURITY_READ_MODELS, 0, teach_cache=True)  # the cache's knowledge starts
+    again = runner.head_and_touched(SECURITY_READ_MODELS, head, teach_cache=True)  # and reads the changes since
+    sql, _ = runner._probe[(tuple(SECURITY_READ_MODELS), False)]
+    teaching, _ = runner._probe[(tuple(SECURITY_READ_MODELS), True)]
+    assert all(f"'{t}'" in sql for t in jejak.projections._get("access").topics())  # written into the text
 
-    with psycopg.connect(PG_URL) as conn:  # the statement names its schema
-        plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {sql}", (head,)).fetchall())
-    again = runner.head_and_touched(SECURITY_READ_MODELS, head)
+    with psycopg.connect(PG_URL) as conn:  # the statements name their schema
+        plans = ["\n".join(row[0] for row in conn.execute(f"EXPLAIN {statement}", params).fetchall())
+                 for statement, params in ((sql, (head,)), (teaching, (head, head)))]
 
     assert head >= EVENTS and again == (head, False)
-    assert "Seq Scan" not in plan and "jejak_events_notification_id_idx" in plan
+    assert all("Seq Scan" not in plan and "jejak_events_notification_id_idx" in plan for plan in plans)
 
 
 
