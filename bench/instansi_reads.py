@@ -76,17 +76,18 @@ def prepare(jejak: Jejak, catch_up: list[str] | None = None) -> tuple[Any, dict[
 
 def measure(sides: dict[str, tuple[Any, dict[str, str], dict[str, PathFor]]], requests: int,
             cold: dict[str, Callable[[], None]] | None = None
-            ) -> dict[str, tuple[dict[str, list[float]], dict[str, list[float]]]]:
+            ) -> dict[str, tuple[dict[str, list[float]], dict[str, list[float]], dict[str, list[float]]]]:
     """Milliseconds per call of each read on each side: wall clock, and CPU of this process (steadier on a shared
-    machine). The sides take turns call by call (the first alternating), so a change in the machine's load
+    machine); and the bytes of each answer (a read that returns more may cost more). The sides take turns call by call (the first alternating), so a change in the machine's load
     weighs on both alike. With ``cold``, each side's callable runs before each of its calls, untimed (it empties
     the aggregate cache: the demo's few cases and rounds otherwise stay cached while the large ledger's are read
     afresh)."""
-    out: dict[str, tuple[dict[str, list[float]], dict[str, list[float]]]] = {side: ({}, {}) for side in sides}
+    out: dict[str, tuple[dict[str, list[float]], dict[str, list[float]], dict[str, list[float]]]] = {
+        side: ({}, {}, {}) for side in sides}
     for name in READS:
         for side, (client, headers, paths) in sides.items():
             client.get(paths[name](0), headers=headers)  # warm
-            out[side][0][name], out[side][1][name] = [], []
+            out[side][0][name], out[side][1][name], out[side][2][name] = [], [], []
         order = list(sides)
         for i in range(requests):
             for side in (order if i % 2 == 0 else order[::-1]):
@@ -97,6 +98,7 @@ def measure(sides: dict[str, tuple[Any, dict[str, str], dict[str, PathFor]]], re
                 response = client.get(paths[name](i), headers=headers)
                 out[side][0][name].append((time.perf_counter() - began) * 1000)
                 out[side][1][name].append((time.process_time() - began_cpu) * 1000)
+                out[side][2][name].append(len(response.get_data()))
                 if response.status_code != 200:
                     raise SystemExit(f"{side} {name}: {paths[name](i)} answered {response.status_code}: "
                                      f"{response.get_data()[:300]!r}")
@@ -153,17 +155,19 @@ def main(argv: list[str] | None = None) -> int:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this process served every read
         demo.close()
     large.close()
-    (big, big_cpus), (small, small_cpus) = measured["large"], measured["demo"]
+    (big, big_cpus, big_bytes), (small, small_cpus, small_bytes) = measured["large"], measured["demo"]
     big_cpu, small_cpu = sum(sum(v) for v in big_cpus.values()) / 1000, sum(sum(v) for v in small_cpus.values()) / 1000
     print(f"large ledger: {head:,} events; demo: {small_head:,} events; {args.requests} calls per read, the two "
           f"taking turns{', aggregate caches emptied before each' if args.cold else ''}; CPU s of the calls: large {big_cpu:.1f}, demo {small_cpu:.1f}; peak RSS of the process "
           f"serving both {rss:.0f} MB; load {loads[0]:.1f}->{loads[1]:.1f}")
-    print(f"{'read':<18}{'demo p50':>10}{'demo p99':>10}{'large p50':>11}{'large p99':>11}{'p99 ratio':>11}")
+    print(f"{'read':<18}{'demo p50':>10}{'demo p99':>10}{'large p50':>11}{'large p99':>11}{'p99 ratio':>11}"
+          f"{'KB demo / large':>18}")
     rows: dict[str, Any] = {}
     for name in READS:
         d50, d99, l50, l99 = p(small[name], .5), p(small[name], .99), p(big[name], .5), p(big[name], .99)
         rows[name] = (d50, d99, l50, l99)
-        print(f"{name:<18}{d50:>10.1f}{d99:>10.1f}{l50:>11.1f}{l99:>11.1f}{l99 / d99:>10.2f}x")
+        sizes = f"{statistics.mean(small_bytes[name]) / 1024:.1f} / {statistics.mean(big_bytes[name]) / 1024:.1f}"
+        print(f"{name:<18}{d50:>10.1f}{d99:>10.1f}{l50:>11.1f}{l99:>11.1f}{l99 / d99:>10.2f}x{sizes:>18}")
     print(f"(ms; medians of all calls: demo {statistics.median(sum(small.values(), [])):.1f}, "
           f"large {statistics.median(sum(big.values(), [])):.1f})")
     print("CPU ms of this process per call (the database server's CPU not included on PostgreSQL):")
