@@ -40,8 +40,8 @@ OUT = ROOT / "bench" / "out" / "http"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PERIOD = "2031"  # bench rounds' period: no demo round uses it, so every reviewee has its slot free
-# Appraisals the assessment benchmark assesses in turn (over as many periods from PERIOD as it takes): about ten
-# assessments of each in a 6-second run of both reps, where 60 had each revised ~150 times, its response (which lists
+# Appraisals the assessment benchmark assesses in turn (over as many periods from PERIOD as it takes): about 15
+# assessments of each by the end of two 6-second reps, where 60 had each revised ~150 times, its answer (which lists
 # every revision) growing all run long.
 APPRAISALS = 600
 
@@ -136,15 +136,15 @@ def seed(var_dir: Path, n_rounds: int, database_url: str | None = None) -> dict[
 
 def seed_appraisals(jejak: Any, hr: Any, supervised: list[tuple[UUID, UUID, str]], n: int, rng: random.Random,
                     tokens: dict[UUID, str]) -> list[dict[str, str]]:
-    """Appraisals of the bench period with one agreed target each, and a token for each assessor (the supervisor):
+    """``n`` appraisals from the bench period on, with one agreed target each, and a token for each assessor (the supervisor):
     what the assessment benchmark needs (an assessor may assess again until the appraisal is final)."""
     from application.actor import Actor, system_actor
 
     names = {s[0]: s[2] for s in supervised}
     found = []
-    chosen = [(str(int(PERIOD) + k // len(supervised)), person)  # a further year once every employee has one
-              for k, person in enumerate(rng.sample(supervised, len(supervised)) * -(-n // len(supervised)))][:n]
-    for period, (employee_id, supervisor_id, _name) in chosen:
+    order = rng.sample(supervised, len(supervised))
+    for k in range(n):  # a further period once every employee has one
+        period, (employee_id, supervisor_id, _name) = str(int(PERIOD) + k // len(order)), order[k % len(order)]
         appraisal = jejak.appraisals.open(hr, employee_id, period)
         assessor = Actor(id=str(supervisor_id), role="employee", name=names.get(supervisor_id, "Atasan"),
                          employee_id=supervisor_id)
@@ -159,10 +159,10 @@ def seed_appraisals(jejak: Any, hr: Any, supervised: list[tuple[UUID, UUID, str]
 def load_plan(var_dir: Path, n_rounds: int, fresh: bool) -> dict[str, Any]:
     """The seeded database's plan, seeding first when missing."""
     plan_file = var_dir / "bench-plan.json"
-    if fresh or not plan_file.exists() or len(json.loads(plan_file.read_text())["appraisals"]) != APPRAISALS:
+    plan: dict[str, Any] = {} if fresh or not plan_file.exists() else json.loads(plan_file.read_text())
+    if len(plan.get("appraisals", ())) != APPRAISALS:  # none yet, or seeded by an earlier version
         print(f"seeding {var_dir} (demo + {n_rounds} rounds) ...", file=sys.stderr)
         return seed(var_dir, n_rounds)
-    plan: dict[str, Any] = json.loads(plan_file.read_text())
     return plan
 
 

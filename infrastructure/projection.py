@@ -471,7 +471,7 @@ class ProjectionRunner:
                 row = tuple(cursor.fetchone())
         else:
             with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-                curs.execute(sql, (start,) if since is None else (start, since), prepare=True)
+                curs.execute(sql, params, prepare=True)  # no topic parameters: written into the text
                 found = curs.fetchone()
                 row = (found["head"], found["touched"], found.get("changed"))
         head = int(row[0] or 0)
