@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -52,6 +53,7 @@ SNAPSHOT_INTERVAL = 50  # events between snapshots of a growing aggregate
 CHANGES_KEPT = 20_000  # aggregates whose latest change the process keeps from the head probes, before starting afresh
 AGGREGATE_CACHE_SIZE = 1000  # aggregates each process keeps current in memory (LRU), fast-forwarded on every load
 META = "meta"
+log = logging.getLogger(__name__)
 _STAMP: ContextVar[dict[str, Any] | None] = ContextVar("jejak_event_stamp", default=None)
 # The highest log position this context (a request, a command-line run) has written: a web response reports it, so
 # a client can ask a later read to wait until the read models have passed it.
@@ -64,6 +66,15 @@ _KNOWN_HEAD: ContextVar[tuple[int, int] | None] = ContextVar("jejak_known_head",
 # The aggregates this context (a request that read the head) saved, as saved: its later loads of them (a command's
 # answer) copy them instead of reading their new events back. Copied only when loaded: most commands load none.
 _JUST_SAVED: ContextVar[dict[tuple[int, UUID], Any] | None] = ContextVar("jejak_just_saved", default=None)
+# The events the write in progress stores, with their log positions, as decoded from their stored form for the read
+# models (``note_written``, by a joint write): once it commits, the ledger fast-forwards its cached aggregates with
+# them, so the next command on one of them reads nothing of its own write back.
+_DECODED: ContextVar[list[tuple[int, Any]] | None] = ContextVar("jejak_decoded_written", default=None)
+
+
+def note_written(decoded: list[tuple[int, Any]]) -> None:
+    """Hand the ledger the events of the write in progress as decoded from storage, each with its log position."""
+    _DECODED.set(decoded)
 
 
 def written_position() -> int:
@@ -265,6 +276,33 @@ class CachingRepository(Repository[UUID]):
                 self._current_to_at_least(aggregate_id, head)
             return found
 
+    def advance(self, written: Sequence[tuple[int, Any]]) -> None:
+        """Fast-forward the cached aggregates with events this process has just stored (position, event as decoded
+        from storage: the state a fast-forward read would give), so their next load reads nothing. A cached
+        aggregate not at the version before them (another thread got there first) is left to the next load."""
+        if not self.cache:
+            return
+        by_id: dict[UUID, list[tuple[int, Any]]] = {}
+        for position, event in written:
+            by_id.setdefault(event.originator_id, []).append((position, event))
+        with self._load_lock:
+            for aggregate_id, events in by_id.items():
+                try:
+                    cached = self.cache.get(aggregate_id)
+                except KeyError:
+                    continue
+                if cached.version != events[0][1].originator_version - 1:
+                    continue
+                try:
+                    advanced = mutate_all(cached, (event for _, event in events))
+                except Exception:  # noqa: BLE001 - the cache only saves reads: drop the entry, the next load replays
+                    self.cache.get(aggregate_id, evict=True)
+                    self._current_to.pop(aggregate_id, None)
+                    log.warning("fast-forwarding a cached aggregate with its own write failed", exc_info=True)
+                    continue
+                self.cache.put(aggregate_id, advanced)
+                self._current_to_at_least(aggregate_id, events[-1][0])
+
     def _reconstruct_aggregate(self, aggregate_id: UUID, version: int | None,
                                projector_func: ProjectorFunction[Any, Any]) -> Any:
         """The library's replay from the latest snapshot (at or before ``version``) and the events after it, in one
@@ -372,7 +410,13 @@ class Ledger(Application[UUID]):
         """Store the events, with what the write policies derive from them, in one transaction."""
         for policy in self.write_policies:
             processing_event.saved_kwargs.update(policy(processing_event.events, processing_event.aggregates))
+        _DECODED.set(None)
         recordings = super()._record(processing_event)
+        decoded = _DECODED.get()
+        if decoded is not None:
+            _DECODED.set(None)
+            if isinstance(self.repository, CachingRepository):
+                self.repository.advance(decoded)
         positions = [r.notification.id for r in recordings if r.notification is not None]
         if positions:
             _WRITTEN.set(max(_WRITTEN.get(), *positions))

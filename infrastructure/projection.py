@@ -43,7 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from application.ledger import Ledger
+from application.ledger import Ledger, note_written
 from domain.text import escaped
 from infrastructure import people_index
 from infrastructure.chain import persistence_error, postgres_error
@@ -683,6 +683,7 @@ class ProjectionRunner:
                             (stop, self._driver_time(conn), start, *self.projections))
                 to_domain_event = self.ledger.mapper.to_domain_event  # after the savepoint: a failure rolls back to it
                 events = [Projected(p, to_domain_event(s)) for p, s in zip(positions, stored_events, strict=True)]
+                note_written([(e.position, e.event) for e in events])  # the ledger's cache takes them after the commit
                 shares = {name: self._share(name, events, stored_events) for name in self.projections}
                 along = [name for name, batch in shares.items()
                          if pipeline and batch and self.projections[name].only_writes(batch)]

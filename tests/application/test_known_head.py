@@ -66,6 +66,42 @@ def test_a_load_in_a_request_after_its_own_write_reads_nothing_from_the_log(unit
     assert reads == 0
 
 
+def state(aggregate: Any) -> dict[str, Any]:
+    """An aggregate's state as replaying its events gives it (without the events a command has yet to save)."""
+    return {k: v for k, v in vars(aggregate).items() if k != "_pending_events"}
+
+
+def test_a_later_request_loads_an_aggregate_its_process_wrote_without_reading_the_log(unit: Jejak, hr: Actor) -> None:
+    probed(unit)
+    unit.ledger.load(Unit, UNIT)  # cached
+    unit.registry.rename_unit(hr, "BKPSDM", "Badan Kepegawaian dan Pengembangan SDM", "naming")
+    known_head(None)  # that request ends; the next one authenticates
+    probed(unit)
+
+    found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
+
+    assert (found.version, found.name) == (2, "Badan Kepegawaian dan Pengembangan SDM") and reads == 0
+    replayed = Ledger(env=unit.settings.eventsourcing_env())
+    try:
+        assert state(found) == state(replayed.load(Unit, UNIT))  # the cache holds what a replay gives
+    finally:
+        replayed.close()
+
+
+def test_a_later_request_reads_what_another_process_wrote_after_its_processs_own_write(
+        unit: Jejak, hr: Actor) -> None:
+    probed(unit)
+    unit.ledger.load(Unit, UNIT)
+    unit.registry.rename_unit(hr, "BKPSDM", "Mine", "naming")
+    renamed_by_another_process(unit, hr, "Rival")
+    known_head(None)
+    probed(unit)
+
+    found, reads = reads_of_the_log(unit, lambda: unit.ledger.load(Unit, UNIT))
+
+    assert (found.version, found.name) == (3, "Rival") and reads == 1
+
+
 def test_a_load_without_a_known_head_reads_what_another_process_wrote(unit: Jejak, hr: Actor) -> None:
     unit.ledger.load(Unit, UNIT)  # cached
     renamed_by_another_process(unit, hr, "Rival")
