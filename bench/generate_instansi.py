@@ -572,7 +572,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     print(f"{head:,} events in {seconds:.0f} s ({head / seconds:,.0f} events/s) -> {db or args.database_url}")
     if args.database_url:  # tables loaded in bulk: the planner's statistics, as a restore gathers them
         with writer(jejak.engine).begin() as conn:
-            analyze(conn, [Table(name, MetaData()) for name in (jejak.ledger.recorder.events_table_name, CHAIN_TABLE)])
+            events_table = jejak.ledger.recorder.events_table_name  # type: ignore[attr-defined]
+            analyze(conn, [Table(name, MetaData()) for name in (events_table, CHAIN_TABLE)])
     jejak.close()
     return 0
 

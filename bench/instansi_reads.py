@@ -5,7 +5,8 @@
         --demo-url postgresql://postgres@127.0.0.1/test     # both on PostgreSQL (the demo in a schema of its own there)
 
 Reads, as HR with a bearer token: the directory's first page, the first page of an employee's timeline (20 items, as
-the directory's page) and their whole timeline, a closed round's 360 report, a promotion case, its decision replay,
+the directory's page) and their whole timeline, a first page of as many items as the demo's page of the same call has
+(the demo's employees have short careers: this one compares equal answers), a closed round's 360 report, a promotion case, its decision replay,
 the decision history's first page. Each read is timed over ``--requests``
 calls spread over different ids (seeded), on the given database and on a fresh demo ledger (`jejak demo` into a
 temporary directory), the two taking turns call by call so a change in the machine's load weighs on both; p50 and
@@ -37,7 +38,9 @@ from infrastructure.container import Jejak
 from infrastructure.demo import load_demo
 from web import create_app
 
-READS = ("directory page", "timeline", "whole timeline", "360 report", "promotion case", "replay", "decision history")
+READS = ("directory page", "timeline", "whole timeline", "timeline, demo's", "360 report", "promotion case", "replay",
+         "decision history")
+SAME = "timeline, demo's"  # as many items of a large-ledger timeline as the demo's timeline of the same call has
 
 
 def ids(jejak: Jejak, query: str, limit: int = 500) -> list[str]:
@@ -51,27 +54,46 @@ def ids(jejak: Jejak, query: str, limit: int = 500) -> list[str]:
 PathFor = Callable[[int], str]
 
 
-def prepare(jejak: Jejak, catch_up: list[str] | None = None) -> tuple[Any, dict[str, str], dict[str, PathFor]]:
-    """A test client on the system, an HR bearer token and each read's path for the i-th call (ids seeded)."""
+def prepare(jejak: Jejak, catch_up: list[str] | None = None, sizes: list[int] | None = None
+            ) -> tuple[Any, dict[str, str], dict[str, PathFor]]:
+    """A test client on the system, an HR bearer token and each read's path for the i-th call (ids seeded); with
+    ``sizes``, the i-th call of the ``SAME`` read asks for that many items (else for a page of 20)."""
     app = create_app({"TESTING": True, "JEJAK": jejak})
     client = app.test_client()
     token = jejak.access.issue(system_actor("bench"), "hr_admin", "Bench HR").token
     names: list[str | None] = list(catch_up) if catch_up else [None]  # None: every projection
     for name in names:  # the token's grant
         jejak.projections.catch_up(name)
-    people = ids(jejak, "SELECT id FROM directory_employees")
-    rounds = ids(jejak, "SELECT id FROM feedback_rounds WHERE status = 'closed'")
-    cases = ids(jejak, "SELECT id FROM promotion_cases WHERE decisions > 0")
+    people = ids(jejak, "SELECT id FROM directory_employees ORDER BY id")
+    rounds = ids(jejak, "SELECT id FROM feedback_rounds WHERE status = 'closed' ORDER BY id")
+    cases = ids(jejak, "SELECT id FROM promotion_cases WHERE decisions > 0 ORDER BY id")
     paths: dict[str, PathFor] = {
         "directory page": lambda i: "/api/employees?limit=20",
         "timeline": lambda i: f"/api/employees/{people[i % len(people)]}/timeline?limit=20",
         "whole timeline": lambda i: f"/api/employees/{people[i % len(people)]}/timeline?limit=500",
+        SAME: lambda i: f"/api/employees/{people[i % len(people)]}/timeline?limit="
+                        f"{sizes[i % len(sizes)] if sizes else 20}",
         "360 report": lambda i: f"/api/feedback-rounds/{rounds[i % len(rounds)]}/report",
         "promotion case": lambda i: f"/api/promotion-cases/{cases[i % len(cases)]}",
         "replay": lambda i: f"/api/promotion-cases/{cases[i % len(cases)]}/replay",
         "decision history": lambda i: "/api/promotion-decisions?limit=20",
     }
     return client, {"Authorization": f"Bearer {token}"}, paths
+
+
+def timeline_sizes(jejak: Jejak) -> list[int]:
+    """How many items (1 to 20) the ``SAME`` read's first page has on this ledger, call by call (its employees in the
+    order ``prepare`` samples them): the other ledger's calls then ask for as many, so both answer as much."""
+    counts = dict(ids_counts(jejak))
+    people = ids(jejak, "SELECT id FROM directory_employees ORDER BY id")  # as ``prepare`` samples them
+    return [max(1, min(20, counts.get(person, 0))) for person in people]
+
+
+def ids_counts(jejak: Jejak) -> list[tuple[str, int]]:
+    """Each employee's number of timeline items."""
+    with jejak.engine.connect() as conn:
+        return [(str(r[0]), int(r[1])) for r in conn.execute(text(
+            "SELECT employee_id, count(*) FROM career_timeline GROUP BY employee_id"))]
 
 
 def measure(sides: dict[str, tuple[Any, dict[str, str], dict[str, PathFor]]], requests: int,
@@ -147,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         load_demo(demo)
         demo.projections.catch_up()
         small_head = demo.projections.head()
-        sides = {"large": prepare(large, args.catch_up.split(",") if args.catch_up else None), "demo": prepare(demo)}
+        sides = {"large": prepare(large, args.catch_up.split(",") if args.catch_up else None, timeline_sizes(demo)),
+                 "demo": prepare(demo)}
         loads = [os.getloadavg()[0]]
         measured = measure(sides, args.requests, {"large": large.ledger.forget_cached,
                                                   "demo": demo.ledger.forget_cached} if args.cold else None)

@@ -74,10 +74,12 @@ def chain_rows(previous: bytes, positions: Sequence[int], events: Sequence[Store
     return rows
 
 
+# Statements an insert leaves to the joint write to send in the same transaction (text, rows of parameters): on
+# PostgreSQL the chain's and the outbox's rows go in the pipeline of the read models' writes, a round trip fewer.
+Deferred = list[tuple[str, Sequence[tuple[Any, ...]]]]
 # Runs an insert (given a driver's cursor) in a write transaction of its own choosing, with whatever else belongs in
-# it, or else the recorder's own insert (the last argument).
-JointWrite = Callable[[Sequence[StoredEvent], Callable[[Any], Sequence[int] | None],
-                       Callable[[], Sequence[int] | None]], Sequence[int] | None]
+# it, or else the recorder's own insert (the third argument); an optional fourth, the statements the insert deferred.
+JointWrite = Callable[..., Sequence[int] | None]
 # The library's errors, each raised for the driver's error of the same DB-API name (DatabaseError, the base of most,
 # last), as the library's own SQLite and PostgreSQL transactions raise them: the ledger turns IntegrityError into
 # Conflict.

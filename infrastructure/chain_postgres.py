@@ -15,7 +15,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Identifier
 
-from infrastructure.chain import CHAIN_TABLE, GENESIS, JointWrite, chain_rows
+from infrastructure.chain import CHAIN_TABLE, GENESIS, Deferred, JointWrite, chain_rows
 from infrastructure.outbox import OUTBOX_TABLE, POSTGRES_DDL, outbox_rows
 
 INSERT_SHAPES_KEPT = 64  # inserts of up to this many events keep their statement's text (a command stores a few)
@@ -143,8 +143,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         joint = self.joint_write
         if joint is None or not stored_events or self.datastore.enable_db_functions:
             return self._insert_alone(stored_events, **kwargs)
-        return joint(stored_events, lambda curs: self.insert_on(curs, stored_events, **kwargs),
-                     lambda: self._insert_alone(stored_events, **kwargs))
+        deferred: Deferred = []
+        return joint(stored_events, lambda curs: self.insert_on(curs, stored_events, deferred, **kwargs),
+                     lambda: self._insert_alone(stored_events, **kwargs), deferred)
 
     def _insert_alone(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """The library's pipelined insert for a batch up to ``PIPELINE_MAX_BYTES`` of state; a larger one in a
@@ -160,25 +161,40 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             return self.insert_on(curs, stored_events, **kwargs)
 
-    def insert_on(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-                  ) -> Sequence[int] | None:
+    def insert_on(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], deferred: Deferred | None = None,
+                  **kwargs: Any) -> Sequence[int] | None:
         """The library's insert (table lock, notification, rows) and the chain's, on a cursor of a transaction the
-        caller began and ends; the events' positions."""
+        caller began and ends; the events' positions. With ``deferred``, the chain's and the outbox's statements
+        are appended to it for the caller to send in the same transaction, instead of sent here."""
         self._insert_events(curs, stored_events, **kwargs)
         self._insert_stored_events(curs, stored_events, **kwargs)
-        return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        for statement, rows in self._rows_after(curs, positions, stored_events, kwargs):
+            if deferred is None:
+                curs.executemany(statement, rows)
+            else:
+                deferred.append((statement, rows))
+        return positions
 
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
                                        **kwargs: Any) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        for statement, rows in self._rows_after(curs, positions, stored_events, kwargs):
+            curs.executemany(statement, rows)
+        return positions
+
+    def _rows_after(self, curs: Cursor[DictRow], positions: Sequence[int] | None,
+                    stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]) -> Deferred:
+        """The chain's rows for the events just inserted at ``positions`` and the messages they cause
+        (application.outbox), as statements for the same transaction."""
         previous = getattr(self._last_digest, "value", None)
         self._last_digest.value = None
-        if positions:
-            if previous is None:  # an insert that did not take the lock through ``_lock_table``
-                previous = self._read_last_digest(curs)
-            curs.executemany(self._insert_chain, chain_rows(previous, list(positions), stored_events))
-            # the messages these events cause (application.outbox), in the same transaction
-            rows = outbox_rows(positions, stored_events, kwargs)
-            if rows:
-                curs.executemany(self._insert_outbox, rows)
-        return positions
+        if not positions:
+            return []
+        if previous is None:  # an insert that did not take the lock through ``_lock_table``
+            previous = self._read_last_digest(curs)
+        after: Deferred = [(self._insert_chain, chain_rows(previous, list(positions), stored_events))]
+        rows = outbox_rows(positions, stored_events, kwargs)
+        if rows:
+            after.append((self._insert_outbox, rows))
+        return after

@@ -46,7 +46,7 @@ from sqlalchemy.exc import DBAPIError
 from application.ledger import Ledger, note_written
 from domain.text import escaped
 from infrastructure import people_index
-from infrastructure.chain import persistence_error, postgres_error
+from infrastructure.chain import Deferred, persistence_error, postgres_error
 from infrastructure.database import UTCDateTime, reader, writer
 from infrastructure.replay import (
     CHUNK,
@@ -601,7 +601,8 @@ class ProjectionRunner:
         return len(notifications)
 
     def write_jointly(self, stored_events: Sequence[StoredEvent], insert: Callable[[Any], Sequence[int] | None],
-                      alone: Callable[[], Sequence[int] | None]) -> Sequence[int] | None:
+                      alone: Callable[[], Sequence[int] | None], deferred: Deferred | None = None
+                      ) -> Sequence[int] | None:
         """Insert events (``insert`` given a driver's cursor) and, in the same transaction on the read models'
         engine (SQLite or PostgreSQL), catch every projection up with them, when writes catch the read models up
         (``catch_up_quietly`` listens to the ledger) and they all stand at the position before the events: one write
@@ -609,12 +610,14 @@ class ProjectionRunner:
         runs in a savepoint: if it fails (or a projection is behind: a catch-up that failed earlier, a projection
         just added) only it is rolled back, the events are stored all the same and the catch-up after the write
         takes the ordinary path (retries, parking).
-        ``alone`` stores the events in the recorder's own transaction (where a worker catches up)."""
+        ``alone`` stores the events in the recorder's own transaction (where a worker catches up). ``deferred``
+        (PostgreSQL): statements ``insert`` left to send in the same transaction, the chain's rows among them; they
+        go first in the read models' pipeline, and if one fails the write fails."""
         _CAUGHT_UP.set(False)  # until this write's projections are committed with it
         if self.catch_up_quietly not in self.ledger.after_record:
             return alone()
         if not isinstance(self.ledger.recorder, SQLiteApplicationRecorder):
-            return self._write_jointly_postgres(stored_events, insert)
+            return self._write_jointly_postgres(stored_events, insert, deferred if deferred is not None else [])
         try:
             with self._writer.begin() as conn:
                 raw = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -635,7 +638,8 @@ class ProjectionRunner:
 
     @retried((OperationalError, InterfaceError), max_attempts=10, wait=0.2)  # as the library's insert: lock timeouts
     def _write_jointly_postgres(self, stored_events: Sequence[StoredEvent],
-                                insert: Callable[[Any], Sequence[int] | None]) -> Sequence[int] | None:
+                                insert: Callable[[Any], Sequence[int] | None], deferred: Deferred
+                                ) -> Sequence[int] | None:
         """``write_jointly`` on PostgreSQL: the library's insert on a cursor of the read models' connection (with the
         library's composite types), errors raised as the library raises them."""
         from psycopg import Error as PsycopgError
@@ -652,10 +656,14 @@ class ProjectionRunner:
                         register_composite(info, driver)  # type: ignore[arg-type]
                 with driver.cursor(row_factory=dict_row) as raw:  # type: ignore[union-attr]
                     try:
+                        deferred.clear()  # a retry's insert defers its own
                         positions = insert(raw)
+                        caught_up = bool(positions) and self._project_written(conn, raw, positions or (),
+                                                                              stored_events, deferred)
+                        for statement, rows in deferred:  # not sent with the read models' writes
+                            raw.executemany(statement, rows)
                     except PsycopgError as e:
                         raise postgres_error(e) from e
-                    caught_up = bool(positions) and self._project_written(conn, raw, positions or (), stored_events)
         except DBAPIError as e:  # beginning or committing
             if isinstance(e.orig, PsycopgError):
                 raise postgres_error(e.orig) from e
@@ -664,10 +672,12 @@ class ProjectionRunner:
         return positions
 
     def _project_written(self, conn: Connection, raw: Any, positions: Sequence[int],
-                         stored_events: Sequence[StoredEvent]) -> bool:
+                         stored_events: Sequence[StoredEvent], deferred: Deferred | None = None) -> bool:
         """Hand the events just inserted at ``positions`` to every projection and move all their positions past
         them (compare-and-set from the position before them), in a savepoint of the inserting transaction; True
-        when done, False when rolled back to the savepoint (a projection behind, or one that failed)."""
+        when done, False when rolled back to the savepoint (a projection behind, or one that failed). The
+        ``deferred`` statements are sent first, before the savepoint, in the same pipeline, and taken from the
+        list once sent; if one of them fails, so does this."""
         start, stop = positions[0] - 1, positions[-1]
         if stop - start != len(positions) or len(positions) != len(stored_events):
             return False
@@ -676,8 +686,14 @@ class ProjectionRunner:
         pipeline = getattr(raw.connection, "pipeline", None)  # psycopg's: these statements in one round trip
         # with a pipeline, the projections that only write for their share go along with the compare-and-set (undone
         # with the savepoint below when it fails); the others after it, since they read what they need
+        deferred = deferred if deferred is not None else []
+        sent = bool(deferred) and pipeline is not None
         try:
             with pipeline() if pipeline else nullcontext():
+                if sent:
+                    for statement, rows in deferred:
+                        raw.executemany(statement, rows)
+                    deferred.clear()
                 raw.execute("SAVEPOINT jejak_projections")
                 raw.execute(self._move_statement(conn, len(self.projections)),
                             (stop, self._driver_time(conn), start, *self.projections))
@@ -694,12 +710,29 @@ class ProjectionRunner:
                     if batch and name not in along:
                         self.projections[name].process(conn, batch)
                 return True  # the commit releases the savepoint (a RELEASE would be a round trip more)
-        except Exception:  # noqa: BLE001 - the events stand; the catch-up after the write retries and parks
+        except Exception as failure:  # noqa: BLE001 - the events stand; the catch-up after the write retries and parks
+            if sent:
+                self._back_to_savepoint(raw, failure)  # or the failure was the deferred statements': raised
+                return False
             log.warning("projecting a write in its own transaction failed; the read models catch up after it",
                         exc_info=True)
-        raw.execute("ROLLBACK TO jejak_projections")
-        raw.execute("RELEASE jejak_projections")
+        self._back_to_savepoint(raw)
         return False
+
+    @staticmethod
+    def _back_to_savepoint(raw: Any, failure: Exception | None = None) -> None:
+        """Undo the projections' part of a joint write. When the savepoint was never taken (``failure`` came from
+        a statement before it: the write's own), ``failure`` is raised: the write fails."""
+        try:
+            raw.execute("ROLLBACK TO jejak_projections")
+        except Exception:
+            if failure is None:
+                raise
+            raise failure from None
+        if failure is not None:
+            log.warning("projecting a write in its own transaction failed; the read models catch up after it",
+                        exc_info=failure)
+        raw.execute("RELEASE jejak_projections")
 
     def _share(self, name: str, events: list[Projected], stored_events: Sequence[StoredEvent]) -> list[Projected]:
         """A projection's share of the events just written (those of its topics)."""

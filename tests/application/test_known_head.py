@@ -124,7 +124,7 @@ def test_a_request_that_read_the_head_before_another_process_wrote_loses_the_rac
     saved = rerun_lost_races(lambda: unit.registry.rename_unit(hr, "BKPSDM", "Mine", "mine"))
 
     assert saved.version == 3
-    assert [e.name for e in unit.ledger.history(UNIT)[1:]] == ["Rival", "Mine"]
+    assert [vars(e)["name"] for e in unit.ledger.history(UNIT)[1:]] == ["Rival", "Mine"]
 
 
 def test_a_request_that_read_the_head_after_another_process_wrote_loads_its_write(unit: Jejak, hr: Actor) -> None:
@@ -259,7 +259,11 @@ def head_reads(jejak: Jejak, monkeypatch: pytest.MonkeyPatch) -> list[int]:
         monkeypatch.setattr(runner, "_sqlite", lambda: Counting(connection()))
     else:
         original = jejak.ledger.recorder.max_notification_id
-        monkeypatch.setattr(jejak.ledger.recorder, "max_notification_id", lambda: reads.append(1) or original())
+        def counted() -> Any:
+            reads.append(1)
+            return original()
+
+        monkeypatch.setattr(jejak.ledger.recorder, "max_notification_id", counted)
     return reads
 
 

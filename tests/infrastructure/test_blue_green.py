@@ -18,7 +18,7 @@ from application.actor import Actor
 from bench.workers import Workers, eventually
 from infrastructure.blue_green import fingerprint, rebuild_changed
 from infrastructure.container import Jejak
-from infrastructure.projection import BulkReplay
+from infrastructure.projection import BulkReplay, StreamReplay
 from infrastructure.read_models.directory import employees
 from tests.conftest import _make as make_system
 
@@ -211,6 +211,7 @@ def test_readers_during_a_rebuild_of_all_projections_always_see_whole_read_model
     with jejak.engine.begin() as conn:  # a wrong row the rebuild must put right
         conn.execute(update(employees).where(employees.c.nip == nips[0]).values(name="RUSAK"))
     timeline = jejak.projections.projections["timeline"]
+    assert isinstance(timeline, StreamReplay)
     replayer = timeline.replayer
     written: list[str] = []
 

@@ -61,7 +61,7 @@ def test_sqlite_reads_of_an_aggregates_events_skip_the_librarys_pooled_transacti
     def refused(**_: Any) -> Any:
         raise AssertionError("read through the library's pooled transaction")
 
-    monkeypatch.setattr(sqlite_jejak.ledger.recorder.datastore, "transaction", refused)
+    monkeypatch.setattr(sqlite_jejak.ledger.recorder.datastore, "transaction", refused)  # type: ignore[attr-defined]
     assert sqlite_jejak.ledger.recorder.select_events(aggregate_id) == expected
     sqlite_jejak.ledger.forget_cached()
     assert sqlite_jejak.ledger.repository.get(aggregate_id).version == expected[-1].originator_version

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eventsourcing.domain import Aggregate
@@ -98,8 +99,11 @@ def test_a_commands_few_events_still_go_in_the_librarys_pipelined_insert(worker_
     unpipelined: list[int] = []
     recorder = jejak.ledger.recorder
     original = recorder._insert_unpipelined  # type: ignore[attr-defined]
-    monkeypatch.setattr(recorder, "_insert_unpipelined", lambda events, **kw: unpipelined.append(len(events))
-                        or original(events, **kw))
+    def noted(events: Any, **kw: Any) -> Any:
+        unpipelined.append(len(events))
+        return original(events, **kw)
+
+    monkeypatch.setattr(recorder, "_insert_unpipelined", noted)
     before = jejak.projections.head()
     recorded_within(jejak, registrations(3), WAIT)
     assert jejak.projections.head() == before + 7 and unpipelined == []

@@ -175,13 +175,33 @@ def test_a_command_begins_its_transaction_in_the_lock_statements_round_trip_and_
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("the chain's rows cannot be written")
 
-    monkeypatch.setattr(pg_jejak.ledger.recorder, "_fetch_ids_after_insert_events", broken)
+    monkeypatch.setattr(pg_jejak.ledger.recorder, "_rows_after", broken)
     head = pg_jejak.projections.head()
     with pytest.raises(RuntimeError):
         register(pg_jejak, 1, first=3)
     assert pg_jejak.projections.head() == head and len(directory_nips(pg_jejak)) == 2  # nothing of it stayed
     with writer(pg_jejak.engine).begin() as conn:  # the pooled connection is transactional again
         assert not conn.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+
+
+def test_a_chain_row_the_server_refuses_in_the_read_models_pipeline_fails_the_whole_command(pg_jejak: Jejak) -> None:
+    from application.errors import LostRace
+
+    register(pg_jejak, 1)
+    head = pg_jejak.projections.head()
+    with writer(pg_jejak.engine).begin() as conn:  # a row already where the next command's chain row goes
+        conn.execute(text("INSERT INTO ledger_chain (position, digest, content) VALUES (:p, :d, :d)"),
+                     {"p": head + 1, "d": b"x"})
+    with pytest.raises(LostRace):  # the server refuses the chain row (a unique position) inside the pipeline
+        register(pg_jejak, 1, first=2)
+    assert pg_jejak.projections.head() == head and len(directory_nips(pg_jejak)) == 1  # nothing of it stayed
+    assert [p.position for p in pg_jejak.projections.status()] == [head] * len(pg_jejak.projections.status())
+
+    with writer(pg_jejak.engine).begin() as conn:
+        conn.execute(text("DELETE FROM ledger_chain WHERE position > :h"), {"h": head})
+    register(pg_jejak, 1, first=3)
+    report = pg_jejak.verifier.verify()
+    assert len(directory_nips(pg_jejak)) == 2 and not report.broken
 
 
 def test_an_aggregate_the_cache_does_not_hold_loads_its_snapshot_and_later_events_in_one_statement(
