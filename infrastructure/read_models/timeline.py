@@ -225,12 +225,18 @@ class TimelineProjection(StreamReplay):
         Dialogue.Recorded,
     )
 
+    def only_writes(self, batch: Sequence[Projected]) -> bool:
+        """A batch of events whose handlers read nothing kept (a training recorded, an appraisal opened: a new
+        subject, or a row of the event's own values) reads no row."""
+        return all(isinstance(item.event, _READS_NOTHING) for item in batch)
+
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Apply each event in log order (later events of a batch see the subjects of earlier ones), then write
         the batch's rows and subjects."""
         work = Batch(conn)
-        # Every subject the batch may look up, read in a few statements rather than one per aggregate.
-        work.prefetch({v for item in batch for v in vars(item.event).values() if type(v) is UUID})
+        if not self.only_writes(batch):
+            # Every subject the batch may look up, read in a few statements rather than one per aggregate.
+            work.prefetch({v for item in batch for v in vars(item.event).values() if type(v) is UUID})
         for item in batch:
             handler = getattr(self, f"_on_{type(item.event).__qualname__.replace('.', '_')}")
             handler(work, item)
@@ -523,6 +529,16 @@ class TimelineProjection(StreamReplay):
             b.row(item, employee_id, utc_day(e.timestamp), "promotion",
                   f"Promotion case {state.get('period')} reopened after a grievance",
                   {**state, "grievance_id": e.grievance_id, "case": f"/api/promotion-cases/{e.originator_id}"})
+
+
+# The events whose handlers above look up no subject (they add one from the event, write a row of the event's own
+# values, or nothing): a batch of only these needs no read (``TimelineProjection.only_writes``). A handler added
+# here that did look one up would still be right, one read later (``Batch._get``).
+_READS_NOTHING = (
+    ServiceRecord.Opened, Appraisal.Opened, Training.Recorded, FeedbackRound.Opened, PotentialAssessment.Assessed,
+    DevelopmentNeed.Proposed, DevelopmentNeed.Dismissed, DevelopmentPlan.Drafted, DevelopmentPlan.ProgressRecorded,
+    DevelopmentPlan.TrainingLinked, PromotionCase.Proposed,
+)
 
 
 def _target(state: dict[str, Any]) -> str:

@@ -215,6 +215,21 @@ def test_a_rebuild_gives_identical_rows_to_the_incrementally_built_timeline(jeja
     assert {s.name: s.lag for s in jejak.projections.status()}["timeline"] == 0
 
 
+def test_recording_a_training_reads_nothing_of_the_timeline_and_keeps_its_subject(jejak: Jejak) -> None:
+    from tests.infrastructure.query_plans import captured
+
+    dewi = register_office(jejak)["dewi"]
+    with captured(jejak.engine) as seen:
+        training = jejak.trainings.record(HR, employee_id=dewi, course="Pelatihan Analis Kebijakan",
+                                          provider="BPSDM Provinsi", jp=16, start_date=date(2024, 5, 5),
+                                          end_date=date(2024, 5, 6), certificate_number="800/TL-9/2024").id
+    reads = [s for s, _ in seen if s.lstrip().upper().startswith("SELECT") and "career_timeline" in s]
+    assert reads == []  # the new subject comes from the event alone
+    jejak.trainings.decide(HR, training, "verified", "sertifikat asli diperiksa")  # reads the subject kept
+    (item,) = [i for i in items_of(jejak, dewi) if i["kind"] == "training"]
+    assert item["title"] == "Training verified: Pelatihan Analis Kebijakan (16 JP)"
+
+
 # --- what each kind says (SQLite) -------------------------------------------------------------------------------
 
 
