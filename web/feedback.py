@@ -177,20 +177,11 @@ class UnitReportQuery(Strict):
     period = ma.fields.String(load_default=None)
 
 
-def close_if_due(round_id: UUID) -> None:
-    """A read of a round past its closing date closes it (commands close it themselves; `jejak feedback close-due`
-    closes the rest)."""
-    jejak().queries.feedback.close_if_due(actor(), round_id)
-
-
-def round_detail(round_id: UUID) -> dict[str, Any]:
-    """A round with nominations, as the caller may see it (404 when the caller may not)."""
-    return jejak().queries.feedback.round(actor(), round_id)
-
-
-def respond_round(round_id: UUID, status: int = 200) -> Any:
-    """A round detail with its version as ETag."""
-    detail = round_detail(round_id)
+def respond_round(round_id: UUID, status: int = 200, close_due: bool = False) -> Any:
+    """A round detail as the caller may see it (404 when the caller may not), with its version as ETag; with
+    ``close_due`` a round past its closing date is closed first (commands close it themselves; `jejak feedback
+    close-due` closes the rest)."""
+    detail = jejak().queries.feedback.round(actor(), round_id, close_due)
     return with_etag(detail, detail["version"], status)
 
 
@@ -220,9 +211,7 @@ def open_round(data: dict[str, Any]) -> Any:
 @blp.response(200, RoundOut)
 def get_round(round_id: str) -> Any:
     """A round with its nominations and status."""
-    rid = parse_id(round_id, "feedback round")
-    close_if_due(rid)
-    return respond_round(rid)
+    return respond_round(parse_id(round_id, "feedback round"), close_due=True)
 
 
 @blp.route("/feedback-rounds/<round_id>/nominations", methods=["POST"])

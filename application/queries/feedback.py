@@ -88,13 +88,21 @@ class FeedbackQueries:
 
     def close_if_due(self, actor: Actor, round_id: UUID) -> None:
         """The closing date is checked on every read, not only by `jejak feedback close-due`."""
-        row = self.view.round(round_id)
+        self._closed_if_due(actor, round_id, self.view.round(round_id))
+
+    def _closed_if_due(self, actor: Actor, round_id: UUID, row: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The round's row, after closing the round if its closing date has passed (then read again)."""
         if row is not None and row["status"] == RoundStatus.OPEN and row["closes_on"] < self.today():
             self.service.close_if_due(system_actor("closing-date", actor.correlation_id), round_id)
+            return self.view.round(round_id)
+        return row
 
-    def round(self, actor: Actor, round_id: UUID) -> dict[str, Any]:
-        """A round with nominations, as the actor may see it (404 when the actor may not)."""
+    def round(self, actor: Actor, round_id: UUID, close_due: bool = False) -> dict[str, Any]:
+        """A round with nominations, as the actor may see it (404 when the actor may not); with ``close_due``, a
+        round past its closing date is closed first, from the one read of its row."""
         row = self.view.round(round_id)
+        if close_due:
+            row = self._closed_if_due(actor, round_id, row)
         if row is None or not self.policy.may_read_round(actor, row["reviewee_id"], row["supervisor_id"]):
             raise NotFound(f"no feedback round {round_id}")
         nominations = self.view.nominations(round_id)

@@ -71,7 +71,7 @@ def english_phrases() -> tuple[str, ...]:
         catalogue = read_po(fh)
     phrases: set[str] = set()
     for message in catalogue:
-        if not message.id or not message.string or isinstance(message.id, tuple):
+        if not message.id or not message.string or not isinstance(message.id, str):
             continue
         for part in PLACEHOLDER.split(message.id):
             phrase = " ".join(part.strip(" .,:;()—-").split())

@@ -689,6 +689,17 @@ def test_a_round_closes_itself_when_read_after_its_closing_date(team: Team) -> N
     problem_of(team.respond(rid, "peer1"), 409)
 
 
+def test_reading_an_open_round_reads_its_row_once(team: Team) -> None:
+    from tests.infrastructure.query_plans import captured
+
+    rid = team.ready_round()
+    with captured(team.api.jejak.engine) as seen:
+        body = team.call("GET", f"/api/feedback-rounds/{rid}", "dewi").get_json()
+
+    assert body["status"] == "open"
+    assert len([s for s, _ in seen if "FROM feedback_rounds" in s]) == 1  # the closing date checked on that read
+
+
 def test_a_round_is_open_through_its_closing_date(team: Team) -> None:
     rid = team.ready_round()
     team.api.jejak.feedback.today = lambda: CLOSES

@@ -96,6 +96,17 @@ def test_hr_closes_a_round_with_a_reason(site: Site) -> None:
     assert site.jejak.feedback.round(rid).is_open is False
 
 
+def test_a_round_past_its_closing_date_is_shown_closed_without_forms_to_manage_it(site: Site) -> None:
+    rid = open_round(site)
+    closes_on = site.jejak.feedback.round(rid).closes_on
+    site.jejak.feedback.today = lambda: closes_on + timedelta(days=1)
+
+    page = site.client("supervisor").get(f"/rounds/{rid}").get_data(as_text=True)
+
+    assert "/close" not in page  # closed as the page read it, as the API's read closes it
+    assert site.jejak.feedback.round(rid).is_open is False
+
+
 def test_supervisor_manages_their_reports_round_but_the_reviewee_does_not(site: Site) -> None:
     rid = open_round(site)
 

@@ -88,7 +88,7 @@ def round_page(round_id: str) -> Any:
 
 def round_view(rid: UUID, errors: Errors, failed: str | None, status: int) -> Any:
     """Render a round (``failed`` names the form whose errors are shown)."""
-    detail = jejak().queries.feedback.round(actor(), rid)
+    detail = jejak().queries.feedback.round(actor(), rid, close_due=True)  # as the API reads it
     who, policy = actor(), jejak().policy
     is_open = detail["status"] == RoundStatus.OPEN
     manages = is_open and policy.may_manage_round(who, detail["supervisor_id"])
