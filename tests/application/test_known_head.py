@@ -102,6 +102,40 @@ def test_a_later_request_reads_what_another_process_wrote_after_its_processs_own
     assert (found.version, found.name) == (3, "Rival") and reads == 1
 
 
+def test_threads_writing_one_aggregate_leave_its_cache_as_a_replay_gives_it(unit: Jejak, hr: Actor) -> None:
+    import threading
+
+    written, gave_up = [], []
+
+    def requests(worker: int) -> None:
+        for n in range(5):
+            probed(unit)  # each request reads the head as it authenticates, then renames
+            try:
+                name = f"Unit {worker}-{n}"
+                rerun_lost_races(lambda: unit.registry.rename_unit(hr, "BKPSDM", name, "naming"))  # noqa: B023 - run here
+                written.append(1)
+            except LostRace:  # lost every rerun to the others (a 409): writes nothing
+                gave_up.append(1)
+            finally:
+                known_head(None)
+
+    workers = [threading.Thread(target=requests, args=(i,)) for i in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    probed(unit)
+
+    found = unit.ledger.load(Unit, UNIT)
+
+    assert len(written) + len(gave_up) == 20 and found.version == 1 + len(written) > 10
+    replayed = Ledger(env=unit.settings.eventsourcing_env())
+    try:
+        assert state(found) == state(replayed.load(Unit, UNIT))  # what every thread's write left in the cache
+    finally:
+        replayed.close()
+
+
 def test_a_load_without_a_known_head_reads_what_another_process_wrote(unit: Jejak, hr: Actor) -> None:
     unit.ledger.load(Unit, UNIT)  # cached
     renamed_by_another_process(unit, hr, "Rival")
