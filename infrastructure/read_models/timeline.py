@@ -51,6 +51,7 @@ Adding a kind: add it to ``KINDS`` (application.queries.timeline), handle its ev
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
@@ -76,6 +77,7 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     select,
+    text,
     update,
 )
 
@@ -96,7 +98,7 @@ from domain.training import Training
 from infrastructure.database import UTCDateTime
 from infrastructure.paging import SortKey, keyset_page
 from infrastructure.prepared import Prepared, insert_many
-from infrastructure.projection import Projected, Replayer, RowSink, StreamReplay, upcast_raw
+from infrastructure.projection import Projected, Replayer, RowSink, StreamReplay, qualified, upcast_raw
 from infrastructure.replay import RawEvent, unwrapped_state
 
 log = logging.getLogger(__name__)
@@ -227,14 +229,17 @@ class TimelineProjection(StreamReplay):
 
     def only_writes(self, batch: Sequence[Projected]) -> bool:
         """A batch of events whose handlers read nothing kept (a training recorded, an appraisal opened: a new
-        subject, or a row of the event's own values) reads no row."""
-        return all(isinstance(item.event, _READS_NOTHING) for item in batch)
+        subject, or a row of the event's own values) or only set values of one (an appraisal assessed: set in the
+        database, ``WriteOnlyBatch``) reads no row."""
+        return all(isinstance(item.event, _WRITES_ONLY) for item in batch)
 
     def process(self, conn: Connection, batch: Sequence[Projected]) -> None:
         """Apply each event in log order (later events of a batch see the subjects of earlier ones), then write
         the batch's rows and subjects."""
-        work = Batch(conn)
-        if not self.only_writes(batch):
+        if self.only_writes(batch):
+            work: Batch = WriteOnlyBatch(conn)
+        else:
+            work = Batch(conn)
             # Every subject the batch may look up, read in a few statements rather than one per aggregate.
             work.prefetch({v for item in batch for v in vars(item.event).values() if type(v) is UUID})
         for item in batch:
@@ -328,12 +333,10 @@ class TimelineProjection(StreamReplay):
 
     def _on_Appraisal_Assessed(self, b: Batch, item: Item) -> None:  # noqa: N802
         e: Any = item.event
-        state = b.details(e.originator_id)
-        if state is not None:
-            b.update_subject(e.originator_id, {
-                **state, "work_results": e.work_results, "behaviour": e.behaviour,
-                "rule_set_version": e.rule_set_version, "feedback_round_id": jsonable(e.feedback_round_id),
-                "feedback_round_version": e.feedback_round_version, "assessor_id": jsonable(e.assessor_id)})
+        b.patch_subject(e.originator_id, {
+            "work_results": e.work_results, "behaviour": e.behaviour, "rule_set_version": e.rule_set_version,
+            "feedback_round_id": jsonable(e.feedback_round_id), "feedback_round_version": e.feedback_round_version,
+            "assessor_id": jsonable(e.assessor_id)})
 
     def _on_Appraisal_Finalised(self, b: Batch, item: Item) -> None:  # noqa: N802
         e: Any = item.event
@@ -539,6 +542,8 @@ _READS_NOTHING = (
     DevelopmentNeed.Proposed, DevelopmentNeed.Dismissed, DevelopmentPlan.Drafted, DevelopmentPlan.ProgressRecorded,
     DevelopmentPlan.TrainingLinked, PromotionCase.Proposed,
 )
+# and those whose handlers only set values of a kept subject (``Batch.patch_subject``)
+_WRITES_ONLY = (*_READS_NOTHING, Appraisal.Assessed)
 
 
 def _target(state: dict[str, Any]) -> str:
@@ -593,6 +598,12 @@ class Batch:
             self.known[aggregate_id] = (found[0], jsonable(details))
             if aggregate_id not in self.kinds:
                 self.changed.add(aggregate_id)
+
+    def patch_subject(self, aggregate_id: UUID, values: dict[str, Any]) -> None:
+        """Set some kept values of a known aggregate, the others kept in their order (nothing for an unknown one)."""
+        state = self.details(aggregate_id)
+        if state is not None:
+            self.update_subject(aggregate_id, {**state, **values})
 
     def change(self, aggregate_id: Any, field: str, value: Any) -> Any:
         """Set one kept value of a known aggregate; return the value it replaces (None for an unknown aggregate)."""
@@ -652,6 +663,59 @@ class Batch:
         found = self.known[aggregate_id]
         assert found is not None
         return found
+
+
+class WriteOnlyBatch(Batch):
+    """A batch that reads no subject (``TimelineProjection.only_writes``): values set on a kept subject are set in
+    the database, after the batch's new subjects, as ``patch_subject`` sets them in memory: the values replaced in
+    place, new ones after the others (the same JSON a read, a merge and a write would store)."""
+
+    def __init__(self, conn: Connection):
+        super().__init__(conn)
+        self.patches: list[tuple[UUID, dict[str, Any]]] = []
+
+    def patch_subject(self, aggregate_id: UUID, values: dict[str, Any]) -> None:
+        """Set the values in the database when the batch is flushed (nothing for an unknown aggregate)."""
+        self.patches.append((aggregate_id, jsonable(values)))
+
+    def flush(self) -> None:
+        """Write the batch's rows and new subjects, then set the values patched."""
+        super().flush()
+        for aggregate_id, values in self.patches:
+            patch = _subject_patch(self.conn, tuple(values))
+            if self.conn.dialect.name == "sqlite":
+                params = {f"v{i}": json.dumps(v) for i, v in enumerate(values.values())}
+            else:
+                params = {"patch": json.dumps(values)}
+            patch.execute_many(self.conn, [{"key": aggregate_id, **params}])
+
+
+# PostgreSQL's json type keeps its text as written: its values are merged key by key in the order the text has them,
+# as ``{**state, **values}`` would (jsonb would sort them: rebuilt and incrementally written subjects would differ).
+_PG_MERGE = (
+    "UPDATE {table} AS s SET details = (SELECT json_object_agg(m.k, m.v ORDER BY m.o) FROM ("
+    "SELECT d.key AS k, coalesce(p.value, d.value) AS v, d.o AS o "
+    "FROM json_each(s.details) WITH ORDINALITY AS d(key, value, o) "
+    "LEFT JOIN json_each(CAST(:patch AS json)) AS p(key, value) ON p.key = d.key "
+    "UNION ALL SELECT p.key, p.value, 1000000 + p.o FROM json_each(CAST(:patch AS json)) WITH ORDINALITY AS p(key, value, o) "
+    "WHERE NOT EXISTS (SELECT 1 FROM json_each(s.details) AS e(key, value) WHERE e.key = p.key)) AS m) "
+    "WHERE s.aggregate_id = :key")
+_PATCHES: dict[tuple[str, str, tuple[str, ...]], Prepared] = {}
+
+
+def _subject_patch(conn: Connection, keys: tuple[str, ...]) -> Prepared:
+    """The statement setting these keys of one subject's details (SQLite: ``json_set``, values as JSON text)."""
+    table = qualified(conn, subjects)
+    found = _PATCHES.get((conn.dialect.name, table, keys))
+    if found is None:
+        if conn.dialect.name == "sqlite":
+            paths = ", ".join(f"'$.{key}', json(:v{i})" for i, key in enumerate(keys))
+            sql = f"UPDATE {table} SET details = json_set(details, {paths}) WHERE aggregate_id = :key"
+        else:
+            sql = _PG_MERGE.format(table=table)
+        statement = text(sql).bindparams(bindparam("key", type_=subjects.c.aggregate_id.type))
+        found = _PATCHES[(conn.dialect.name, table, keys)] = Prepared(statement)
+    return found
 
 
 class ReplayBatch(Batch):

@@ -215,6 +215,32 @@ def test_a_rebuild_gives_identical_rows_to_the_incrementally_built_timeline(jeja
     assert {s.name: s.lag for s in jejak.projections.status()}["timeline"] == 0
 
 
+def test_an_assessment_sets_its_values_in_the_kept_subject_without_reading_it_as_a_rebuild_keeps_them(
+        jejak: Jejak) -> None:
+    from tests.infrastructure.query_plans import captured
+
+    ids = register_office(jejak)
+    assessor, appraisals = person(ids["siti"], "siti"), jejak.appraisals
+    aid = appraisals.open(HR, ids["dewi"], "2025").id
+    appraisals.agree_target(assessor, aid, "Menyelesaikan 40 usulan mutasi", "usulan selesai per triwulan")
+    with captured(jejak.engine) as seen:
+        appraisals.assess(assessor, aid, "as_expected", "above")
+    appraisals.assess(assessor, aid, "above", "above")  # again: the values replaced in place
+    assert [s for s, _ in seen if s.lstrip().upper().startswith("SELECT") and "career_timeline" in s] == []
+
+    def kept() -> list[tuple[str, Any]]:
+        with jejak.engine.connect() as conn:
+            details = conn.execute(select(subjects.c.details).where(subjects.c.aggregate_id == aid)).scalar_one()
+        return list(details.items())  # in the order the stored JSON has them
+
+    incremental = kept()
+    assert [k for k, _ in incremental] == ["period", "work_results", "behaviour", "rule_set_version",
+                                           "feedback_round_id", "feedback_round_version", "assessor_id"]
+    assert dict(incremental)["work_results"] == "above" and dict(incremental)["assessor_id"] == str(ids["siti"])
+    jejak.projections.rebuild("timeline")
+    assert kept() == incremental
+
+
 def test_recording_a_training_reads_nothing_of_the_timeline_and_keeps_its_subject(jejak: Jejak) -> None:
     from tests.infrastructure.query_plans import captured
 
