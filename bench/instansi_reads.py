@@ -5,9 +5,9 @@
         --demo-url postgresql://postgres@127.0.0.1/test     # both on PostgreSQL (the demo in a schema of its own there)
 
 Reads, as HR with a bearer token: the directory's first page, the first page of an employee's timeline (20 items, as
-the directory's page) and their whole timeline, a first page of as many items as the demo's page of the same call has
-(the demo's employees have short careers: this one compares equal answers), a closed round's 360 report, a promotion case, its decision replay,
-the decision history's first page. Each read is timed over ``--requests``
+the directory's page) and their whole timeline, a first page of as many items as the demo's page of the same call
+has (the demo's employees have short careers: this one compares equal answers), a closed round's 360 report, a
+promotion case, its decision replay, the decision history's first page. Each read is timed over ``--requests``
 calls spread over different ids (seeded), on the given database and on a fresh demo ledger (`jejak demo` into a
 temporary directory), the two taking turns call by call so a change in the machine's load weighs on both; p50 and
 p99 are printed with the ratio large/demo. The read models must be caught up
@@ -84,16 +84,11 @@ def prepare(jejak: Jejak, catch_up: list[str] | None = None, sizes: list[int] | 
 def timeline_sizes(jejak: Jejak) -> list[int]:
     """How many items (1 to 20) the ``SAME`` read's first page has on this ledger, call by call (its employees in the
     order ``prepare`` samples them): the other ledger's calls then ask for as many, so both answer as much."""
-    counts = dict(ids_counts(jejak))
+    with jejak.engine.connect() as conn:
+        counts = {str(r[0]): int(r[1]) for r in conn.execute(text(
+            "SELECT employee_id, count(*) FROM career_timeline GROUP BY employee_id"))}
     people = ids(jejak, "SELECT id FROM directory_employees ORDER BY id")  # as ``prepare`` samples them
     return [max(1, min(20, counts.get(person, 0))) for person in people]
-
-
-def ids_counts(jejak: Jejak) -> list[tuple[str, int]]:
-    """Each employee's number of timeline items."""
-    with jejak.engine.connect() as conn:
-        return [(str(r[0]), int(r[1])) for r in conn.execute(text(
-            "SELECT employee_id, count(*) FROM career_timeline GROUP BY employee_id"))]
 
 
 def measure(sides: dict[str, tuple[Any, dict[str, str], dict[str, PathFor]]], requests: int,

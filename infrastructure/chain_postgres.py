@@ -168,12 +168,10 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         are appended to it for the caller to send in the same transaction, instead of sent here."""
         self._insert_events(curs, stored_events, **kwargs)
         self._insert_stored_events(curs, stored_events, **kwargs)
+        if deferred is None:
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        for statement, rows in self._rows_after(curs, positions, stored_events, kwargs):
-            if deferred is None:
-                curs.executemany(statement, rows)
-            else:
-                deferred.append((statement, rows))
+        deferred.extend(self._rows_after(curs, positions, stored_events, kwargs))
         return positions
 
     def _fetch_ids_after_insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],

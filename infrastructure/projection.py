@@ -711,27 +711,24 @@ class ProjectionRunner:
                         self.projections[name].process(conn, batch)
                 return True  # the commit releases the savepoint (a RELEASE would be a round trip more)
         except Exception as failure:  # noqa: BLE001 - the events stand; the catch-up after the write retries and parks
-            if sent:
-                self._back_to_savepoint(raw, failure)  # or the failure was the deferred statements': raised
-                return False
+            self._back_to_savepoint(raw, failure if sent else None)  # or the deferred statements failed: raised
             log.warning("projecting a write in its own transaction failed; the read models catch up after it",
                         exc_info=True)
+            return False
         self._back_to_savepoint(raw)
         return False
 
     @staticmethod
-    def _back_to_savepoint(raw: Any, failure: Exception | None = None) -> None:
-        """Undo the projections' part of a joint write. When the savepoint was never taken (``failure`` came from
-        a statement before it: the write's own), ``failure`` is raised: the write fails."""
+    def _back_to_savepoint(raw: Any, unsaved: Exception | None = None) -> None:
+        """Undo the projections' part of a joint write. When the savepoint may never have been taken (the deferred
+        statements before it were sent with it), a failure to roll back to it means one of them failed: ``unsaved``,
+        their failure, is raised and the write fails."""
         try:
             raw.execute("ROLLBACK TO jejak_projections")
         except Exception:
-            if failure is None:
+            if unsaved is None:
                 raise
-            raise failure from None
-        if failure is not None:
-            log.warning("projecting a write in its own transaction failed; the read models catch up after it",
-                        exc_info=failure)
+            raise unsaved from None
         raw.execute("RELEASE jejak_projections")
 
     def _share(self, name: str, events: list[Projected], stored_events: Sequence[StoredEvent]) -> list[Projected]:

@@ -682,12 +682,7 @@ class WriteOnlyBatch(Batch):
         """Write the batch's rows and new subjects, then set the values patched."""
         super().flush()
         for aggregate_id, values in self.patches:
-            patch = _subject_patch(self.conn, tuple(values))
-            if self.conn.dialect.name == "sqlite":
-                params = {f"v{i}": json.dumps(v) for i, v in enumerate(values.values())}
-            else:
-                params = {"patch": json.dumps(values)}
-            patch.execute_many(self.conn, [{"key": aggregate_id, **params}])
+            _set_values(self.conn, aggregate_id, values)
 
 
 # PostgreSQL's json type keeps its text as written: its values are merged key by key in the order the text has them,
@@ -697,25 +692,30 @@ _PG_MERGE = (
     "SELECT d.key AS k, coalesce(p.value, d.value) AS v, d.o AS o "
     "FROM json_each(s.details) WITH ORDINALITY AS d(key, value, o) "
     "LEFT JOIN json_each(CAST(:patch AS json)) AS p(key, value) ON p.key = d.key "
-    "UNION ALL SELECT p.key, p.value, 1000000 + p.o FROM json_each(CAST(:patch AS json)) WITH ORDINALITY AS p(key, value, o) "
+    "UNION ALL SELECT p.key, p.value, 1000000 + p.o "
+    "FROM json_each(CAST(:patch AS json)) WITH ORDINALITY AS p(key, value, o) "
     "WHERE NOT EXISTS (SELECT 1 FROM json_each(s.details) AS e(key, value) WHERE e.key = p.key)) AS m) "
     "WHERE s.aggregate_id = :key")
 _PATCHES: dict[tuple[str, str, tuple[str, ...]], Prepared] = {}
 
 
-def _subject_patch(conn: Connection, keys: tuple[str, ...]) -> Prepared:
-    """The statement setting these keys of one subject's details (SQLite: ``json_set``, values as JSON text)."""
-    table = qualified(conn, subjects)
+def _set_values(conn: Connection, aggregate_id: UUID, values: dict[str, Any]) -> None:
+    """Set these values (plain JSON, keyed by the handlers' own names) in one subject's details: SQLite's
+    ``json_set``, each value as JSON text; PostgreSQL's merge of the whole patch."""
+    sqlite = conn.dialect.name == "sqlite"
+    table, keys = qualified(conn, subjects), tuple(values)
     found = _PATCHES.get((conn.dialect.name, table, keys))
     if found is None:
-        if conn.dialect.name == "sqlite":
+        if sqlite:
             paths = ", ".join(f"'$.{key}', json(:v{i})" for i, key in enumerate(keys))
             sql = f"UPDATE {table} SET details = json_set(details, {paths}) WHERE aggregate_id = :key"
         else:
             sql = _PG_MERGE.format(table=table)
         statement = text(sql).bindparams(bindparam("key", type_=subjects.c.aggregate_id.type))
         found = _PATCHES[(conn.dialect.name, table, keys)] = Prepared(statement)
-    return found
+    params = ({f"v{i}": json.dumps(v) for i, v in enumerate(values.values())} if sqlite
+              else {"patch": json.dumps(values)})
+    found.execute_many(conn, [{"key": aggregate_id, **params}])
 
 
 class ReplayBatch(Batch):

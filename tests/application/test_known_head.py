@@ -112,7 +112,8 @@ def test_threads_writing_one_aggregate_leave_its_cache_as_a_replay_gives_it(unit
             probed(unit)  # each request reads the head as it authenticates, then renames
             try:
                 name = f"Unit {worker}-{n}"
-                rerun_lost_races(lambda: unit.registry.rename_unit(hr, "BKPSDM", name, "naming"))  # noqa: B023 - run here
+                # noqa below: the lambda runs inside this iteration, with its own name
+                rerun_lost_races(lambda: unit.registry.rename_unit(hr, "BKPSDM", name, "naming"))  # noqa: B023
                 written.append(1)
             except LostRace:  # lost every rerun to the others (a 409): writes nothing
                 gave_up.append(1)
