@@ -5,7 +5,7 @@
 
 Uses a copy of the database ``bench.http_write`` seeds (``bench/out/http/seeded``; seeded here when missing) and
 Flask's test client: it sends each kind of request ``--requests`` times (after a warm-up) and prints the CPU
-milliseconds per request of this process and the read-model SQL statements and write transactions per request
+milliseconds per request of this process (the kernel's part beside it) and the read-model SQL statements and write transactions per request
 (counted on the read-model engine; the event store's own statements are not included). ``--profile`` prints
 the top functions of a cProfile run over the same requests. With ``--postgres URL`` the same is seeded into a fresh
 schema ``bench_cost`` there, and the last column counts every round trip to the server through psycopg (statements
@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", default=None)
     p.add_argument("--show-sql", action="store_true", help="print every SQL statement of one request of each kind, and how often each ran per request")
     p.add_argument("--postgres", default=None, metavar="URL", help="seed and run on PostgreSQL instead")
+    p.add_argument("--twin", action="store_true",
+                   help="two apps on the one database take turns (as two gunicorn workers' processes would): each "
+                        "request follows one the other app wrote or read")
     args = p.parse_args(argv)
     traced: list[str] = []
     if args.postgres:
@@ -63,7 +66,15 @@ def main(argv: list[str] | None = None) -> int:
 
     system = Jejak(Settings.from_env(env))
     app = create_app({"JEJAK": system})
-    client = app.test_client()
+    clients = [app.test_client()]
+    if args.twin:
+        clients.append(create_app({"JEJAK": Jejak(Settings.from_env(env))}).test_client())
+    turn = {"n": 0}
+
+    def client() -> Any:
+        turn["n"] += 1
+        return clients[turn["n"] % len(clients)]
+
     counts = {"sql": 0, "writes": 0}
     @event.listens_for(system.engine, "before_cursor_execute")
     def count_sql(*_: Any) -> None:
@@ -84,20 +95,20 @@ def main(argv: list[str] | None = None) -> int:
         state["i"] += 1
         r = rounds[state["i"] % len(rounds)]
         token = plan["tokens"][r["reviewers"][(state["i"] // len(rounds)) % 3]]
-        return client.post(f"/api/feedback-rounds/{r['id']}/responses", headers=auth(token),
+        return client().post(f"/api/feedback-rounds/{r['id']}/responses", headers=auth(token),
                            json={"ratings": r["ratings"], "comments": r["comments"]})
 
     def get(path: Callable[[int], str], token: str | None = None) -> Callable[[], Any]:
         def call() -> Any:
             state["i"] += 1
-            return client.get(path(state["i"]), headers=auth(token or plan["hr_token"]))
+            return client().get(path(state["i"]), headers=auth(token or plan["hr_token"]))
         return call
 
     end = date.today() - timedelta(days=30)
 
     def training() -> Any:  # as bench.http_write's jejak_training: HR records one with a fresh certificate number
         state["i"] += 1
-        return client.post("/api/trainings", headers=auth(plan["hr_token"]), json={
+        return client().post("/api/trainings", headers=auth(plan["hr_token"]), json={
             "employee_id": plan["employees"][0], "course": "Pelatihan Analis Kebijakan", "provider": "BPSDM Provinsi",
             "jp": 16, "start_date": (end - timedelta(days=2)).isoformat(), "end_date": end.isoformat(),
             "certificate_number": f"COST-{time.time_ns()}-{state['i']}"})
@@ -105,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     def assess() -> Any:  # as bench.http_write's jejak_assess: the assessor assesses again
         state["i"] += 1
         a = plan["appraisals"][state["i"] % len(plan["appraisals"])]
-        return client.post(f"/api/appraisals/{a['id']}/assessment", headers=auth(a["token"]),
+        return client().post(f"/api/appraisals/{a['id']}/assessment", headers=auth(a["token"]),
                            json={"work_results": "as_expected", "behaviour": "above" if state["i"] % 2 else "below"})
 
     people, closed, cases = plan["employees"], plan["closed_rounds"], plan["cases"]
@@ -124,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.only.split(",")) if args.only else set(kinds)
     every = "round trips/req" if args.postgres else "all SQLite/req"
     server = f"{'PG CPU ms':>11}" if args.postgres else ""
-    print(f"{'request':<16}{'CPU ms':>9}{'SQL/req':>9}{'write tx/req':>14}{every:>16}{server}")
+    print(f"{'request':<16}{'CPU ms':>9}{'sys ms':>8}{'SQL/req':>9}{'write tx/req':>14}{every:>16}{server}")
     for name, call in kinds.items():
         if name not in only:
             continue
@@ -140,16 +151,18 @@ def main(argv: list[str] | None = None) -> int:
         counts.update(sql=0, writes=0)
         traced.clear()
         profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU time: waits on fsync are not CPU
-        start, server_start = time.process_time(), postgres_cpu() if args.postgres else 0.0
+        start, server_start = os.times(), postgres_cpu() if args.postgres else 0.0
         if profiler:
             profiler.enable()
         for _ in range(args.requests):
             call()
         if profiler:
             profiler.disable()
-        cpu = (time.process_time() - start) / args.requests
+        stop = os.times()
+        cpu, kernel = ((stop.user + stop.system - start.user - start.system) / args.requests,
+                       (stop.system - start.system) / args.requests)
         server = f"{(postgres_cpu() - server_start) / args.requests * 1000:11.2f}" if args.postgres else ""
-        print(f"{name:<16}{cpu * 1000:9.2f}{counts['sql'] / args.requests:9.1f}"
+        print(f"{name:<16}{cpu * 1000:9.2f}{kernel * 1000:8.2f}{counts['sql'] / args.requests:9.1f}"
               f"{counts['writes'] / args.requests:14.1f}{round_trips(traced) / args.requests:16.1f}{server}")
         if args.show_sql:  # what the average is made of: requests differ (a token's first, a catch-up's batch)
             tally = Counter(" ".join(t.split())[:100] for t in traced)

@@ -213,6 +213,7 @@ class BlueGreen:
             dbapi_connection.execute("PRAGMA synchronous=OFF")
             dbapi_connection.execute("PRAGMA secure_delete=OFF")
             dbapi_connection.execute("PRAGMA recursive_triggers=ON")
+            dbapi_connection.execute("PRAGMA temp_store=FILE")  # its index builds' sorts may spill past memory
 
         builder = ProjectionRunner(side_engine, self.runner.ledger, projections, batch_size=self.runner.batch_size)
         try:

@@ -88,6 +88,12 @@ def _configure_sqlite(engine: Engine) -> None:
         # default), since commands' events are written through these connections too (ProjectionRunner.write_jointly)
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+        # A command's read-model rows are written in a savepoint (ProjectionRunner.write_jointly), whose statement
+        # journal SQLite keeps in memory up to 64 KiB and past that moves to a temporary file it creates, writes and
+        # deletes: a command changing more than 15 pages (a training record changes about 21) paid an open, a
+        # dozen writes, a close and an unlink. Bulk work whose sorts may outgrow memory (an index build in a
+        # rebuild) sets it back to FILE for its block.
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -874,7 +874,7 @@ class ProjectionRunner:
         for p in folks:  # their copies of names and units come from the shared fold below
             interest[p.name] = (False, interest[p.name][1] - people_index.TOPICS)
         people: people_index.Folded = {}
-        with _gc_paused(), writer(self.engine).begin() as conn, _bulk_settings(conn):
+        with _gc_paused(), _bulk_transaction(self.engine) as conn:
             # the streamed tables' indexes are built once at the end, not entry by entry (a unique one too: a
             # duplicate fails its CREATE, which rolls the pass back, and the rebuild goes batch by batch)
             deferred = [ix for p in streams for table in p.metadata.sorted_tables for ix in table.indexes]
@@ -964,7 +964,7 @@ class ProjectionRunner:
             # Secondary (non-unique) indexes are built once after the bulk insert rather than entry by entry;
             # it is all one transaction, so no reader ever sees the tables without them.
             deferred = [ix for table in projection.metadata.sorted_tables for ix in table.indexes if not ix.unique]
-            with writer(self.engine).begin() as conn, _bulk_settings(conn):
+            with _bulk_transaction(self.engine) as conn:
                 projection.metadata.drop_all(conn)
                 projection.metadata.create_all(conn)
                 conn.execute(delete(parked).where(parked.c.name == projection.name))
@@ -1115,6 +1115,23 @@ _STANDING = select(
     tracking.c.name, tracking.c.position,
     select(func.count()).select_from(parked).where(parked.c.name == tracking.c.name).scalar_subquery(),
 ).where(tracking.c.name.in_(bindparam("names", expanding=True)))
+
+
+@contextmanager
+def _bulk_transaction(engine: Engine) -> Iterator[Connection]:
+    """A write transaction with ``_bulk_settings``; on SQLite its sorts (an index build's) may also spill to a file
+    rather than memory (``temp_store``, set outside the transaction: SQLite refuses to change it inside one once the
+    connection has used temporary storage), put back afterwards."""
+    with writer(engine).connect() as conn:
+        raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA temp_store=FILE")
+        try:
+            with conn.begin(), _bulk_settings(conn):
+                yield conn
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA temp_store=MEMORY")  # as every connection of the engine has it
 
 
 @contextmanager

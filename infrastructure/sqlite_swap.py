@@ -174,10 +174,12 @@ class Stager:
             # a CREATE INDEX sorts its keys with a helper thread per core: at 8M rows 13 s of holding the lock
             # instead of 17 (more CPU in all; the lock is what commands wait for)
             raw.execute(f"PRAGMA threads={os.cpu_count() or 1}")
+            raw.execute("PRAGMA temp_store=FILE")  # an index build's sort may spill more than memory should hold
             try:
                 yield conn, raw
             finally:
                 try:
+                    raw.execute("PRAGMA temp_store=MEMORY")  # as every connection of the engine has it
                     raw.execute(f"PRAGMA main.synchronous={int(level)}")
                     raw.execute(f"PRAGMA main.cache_size={int(cache)}")
                     raw.execute(f"PRAGMA main.secure_delete={int(secure)}")

@@ -306,6 +306,7 @@ def test_the_staging_connection_goes_back_to_the_pool_deleting_securely_again(sq
         assert [c.exec_driver_sql("PRAGMA synchronous").scalar_one() for c in pool] == [
             pool[0].exec_driver_sql("PRAGMA synchronous").scalar_one()] * 3
         assert [c.exec_driver_sql("PRAGMA threads").scalar_one() for c in pool] == [0] * 3  # sorts in one thread
+        assert [c.exec_driver_sql("PRAGMA temp_store").scalar_one() for c in pool] == [2] * 3  # in memory again
     finally:
         for conn in pool:
             conn.close()

@@ -263,10 +263,11 @@ def test_a_projection_catching_up_reads_only_events_of_its_topics(kind: str, tmp
 
 
 def test_a_rebuilds_bulk_settings_are_put_back_on_the_pooled_connections(sqlite_jejak: Jejak, hr: Actor) -> None:
-    """A rebuild on SQLite writes with a large page cache, frees pages without overwriting them and sorts index keys
-    with a thread per core; the connections the application gets afterwards are as they were."""
+    """A rebuild on SQLite writes with a large page cache, frees pages without overwriting them, sorts index keys
+    with a thread per core and lets a sort spill to a file; the connections the application gets afterwards are as
+    they were (their temporary files in memory: a command's savepoint journal never goes to disk)."""
     populate(sqlite_jejak, hr, 3)
-    pragmas = ("cache_size", "secure_delete", "threads")
+    pragmas = ("cache_size", "secure_delete", "threads", "temp_store")
 
     def settings(conn: Any) -> list[Any]:
         return [conn.exec_driver_sql(f"PRAGMA {name}").scalar_one() for name in pragmas]
@@ -279,6 +280,7 @@ def test_a_rebuilds_bulk_settings_are_put_back_on_the_pooled_connections(sqlite_
     try:
         assert [settings(conn) for conn in pool] == [before] * 3
         assert before[2] == 0  # SQLite's own default: sorts in the calling thread
+        assert before[3] == 2  # MEMORY
     finally:
         for conn in pool:
             conn.close()
