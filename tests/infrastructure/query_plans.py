@@ -52,3 +52,23 @@ def assert_uses_index(engine: Engine, read: Callable[[], Any], table: str, index
     for plan in found:
         assert f"USING COVERING INDEX {index}" in plan or f"USING INDEX {index}" in plan, plan
         assert f"SCAN {table}" not in plan and "TEMP B-TREE" not in plan, plan
+
+
+STEP = 10  # SQLite VM instructions per progress call
+
+
+def vm_steps(engine: Engine) -> Callable[[], int]:
+    """Every new connection of the engine counts the SQLite virtual machine's steps (deterministic, unlike time on a
+    shared machine: a read that scans a table takes a step per row); returns a function reading the count."""
+    steps = [0]
+
+    def tick() -> int:
+        steps[0] += STEP
+        return 0
+
+    @event.listens_for(engine, "connect")
+    def count(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.set_progress_handler(tick, STEP)
+
+    engine.dispose()  # the connections made before (writing the rows) do not count
+    return lambda: steps[0]

@@ -18,17 +18,17 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine
 
 from application.queries.filters import CaseFilter, EmployeeFilter, RoundFilter
 from infrastructure.read_models import directory, feedback, promotions
 from infrastructure.read_models.directory import DirectoryView
 from infrastructure.read_models.feedback import FeedbackView
 from infrastructure.read_models.promotions import PromotionView
+from tests.infrastructure.query_plans import vm_steps
 
 TEAM_DEPTH, TEAM_WIDTH = 3, 4  # the supervisor, 4 direct reports, 16 below them, 64 below those
 SMALL, LARGE = 100, 5_000  # other employees in the instansi
-STEP = 10  # VM instructions per progress call
 
 
 def _employee(i: int, supervisor: UUID | None) -> dict[str, Any]:
@@ -92,22 +92,6 @@ def _instansi(path: Path, others: int) -> tuple[Engine, UUID]:
     return engine, boss["id"]
 
 
-def _counted(engine: Engine) -> Callable[[], int]:
-    """Every new connection of the engine counts its SQLite VM steps; returns a function reading the count."""
-    steps = [0]
-
-    def tick() -> int:
-        steps[0] += STEP
-        return 0
-
-    @event.listens_for(engine, "connect")
-    def count(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.set_progress_handler(tick, STEP)
-
-    engine.dispose()  # the connections made while writing do not count
-    return lambda: steps[0]
-
-
 def _reads(engine: Engine, boss: UUID) -> Iterator[tuple[str, Callable[[], Any]]]:
     """The supervisor's scoped reads (scope: themself and everyone below them)."""
     people, rounds, cases = DirectoryView(engine), FeedbackView(engine), PromotionView(engine)
@@ -127,7 +111,7 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, int]]
     found: dict[str, dict[str, int]] = {}
     for size, others in (("small", SMALL), ("large", LARGE)):
         engine, boss = _instansi(tmp_path_factory.mktemp(size) / "jejak.db", others)
-        read_steps = _counted(engine)
+        read_steps = vm_steps(engine)
         for name, read in _reads(engine, boss):
             read()  # compiled and cached first
             before = read_steps()
