@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, insert
 
 from application.queries.filters import AuditFilter
 from infrastructure.read_models.audit_index import AuditView, audit_index, metadata
-from tests.infrastructure.query_plans import vm_steps
+from tests.infrastructure.query_plans import steps_of
 
 SHORT, LONG = 1_000, 50_000  # events in the log
 ACTORS = 30
@@ -62,12 +62,8 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, int]]
     found: dict[str, dict[str, int]] = {}
     for size, events in (("short", SHORT), ("long", LONG)):
         engine = _log(tmp_path_factory.mktemp(size) / "jejak.db", events)
-        read_steps = vm_steps(engine)
-        for name, read in _reads(AuditView(engine)):
-            read()  # compiled and cached first
-            before = read_steps()
-            read()
-            found.setdefault(name, {})[size] = read_steps() - before
+        for name, count in steps_of(engine, _reads(AuditView(engine))).items():
+            found.setdefault(name, {})[size] = count
         engine.dispose()
     return found
 

@@ -25,7 +25,7 @@ from infrastructure.read_models import directory, feedback, promotions
 from infrastructure.read_models.directory import DirectoryView
 from infrastructure.read_models.feedback import FeedbackView
 from infrastructure.read_models.promotions import PromotionView
-from tests.infrastructure.query_plans import vm_steps
+from tests.infrastructure.query_plans import steps_of
 
 TEAM_DEPTH, TEAM_WIDTH = 3, 4  # the supervisor, 4 direct reports, 16 below them, 64 below those
 SMALL, LARGE = 100, 5_000  # other employees in the instansi
@@ -111,12 +111,8 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, int]]
     found: dict[str, dict[str, int]] = {}
     for size, others in (("small", SMALL), ("large", LARGE)):
         engine, boss = _instansi(tmp_path_factory.mktemp(size) / "jejak.db", others)
-        read_steps = vm_steps(engine)
-        for name, read in _reads(engine, boss):
-            read()  # compiled and cached first
-            before = read_steps()
-            read()
-            found.setdefault(name, {})[size] = read_steps() - before
+        for name, count in steps_of(engine, _reads(engine, boss)).items():
+            found.setdefault(name, {})[size] = count
         engine.dispose()
     return found
 
