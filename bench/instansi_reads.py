@@ -7,7 +7,8 @@
 Reads, as HR with a bearer token: the directory's first page, the first page of an employee's timeline (20 items, as
 the directory's page) and their whole timeline, a first page of as many items as the demo's page of the same call
 has (the demo's employees have short careers: this one compares equal answers), a closed round's 360 report, a
-promotion case, its decision replay, the decision history's first page. Each read is timed over ``--requests``
+promotion case, its decision replay, the decision history's first page, and (as an auditor) the first page of the
+event log filtered by a kind of event (``Employee.Moved``). Each read is timed over ``--requests``
 calls spread over different ids (seeded), on the given database and on a fresh demo ledger (`jejak demo` into a
 temporary directory), the two taking turns call by call so a change in the machine's load weighs on both; p50 and
 p99 are printed with the ratio large/demo. The read models must be caught up
@@ -39,7 +40,8 @@ from infrastructure.demo import load_demo
 from web import create_app
 
 READS = ("directory page", "timeline", "whole timeline", "timeline, demo's", "360 report", "promotion case", "replay",
-         "decision history")
+         "decision history", "audit log, a kind")
+AUDITOR_READS = {"audit log, a kind"}  # read with an auditor's token, the others with HR's
 SAME = "timeline, demo's"  # as many items of a large-ledger timeline as the demo's timeline of the same call has
 
 
@@ -55,12 +57,14 @@ PathFor = Callable[[int], str]
 
 
 def prepare(jejak: Jejak, catch_up: list[str] | None = None, sizes: list[int] | None = None
-            ) -> tuple[Any, dict[str, str], dict[str, PathFor]]:
-    """A test client on the system, an HR bearer token and each read's path for the i-th call (ids seeded); with
-    ``sizes``, the i-th call of the ``SAME`` read asks for that many items (else for a page of 20)."""
+            ) -> tuple[Any, dict[str, dict[str, str]], dict[str, PathFor]]:
+    """A test client on the system, each read's headers (an HR or an auditor's bearer token) and its path for the
+    i-th call (ids seeded); with ``sizes``, the i-th call of the ``SAME`` read asks for that many items (else for a
+    page of 20)."""
     app = create_app({"TESTING": True, "JEJAK": jejak})
     client = app.test_client()
-    token = jejak.access.issue(system_actor("bench"), "hr_admin", "Bench HR").token
+    tokens = {role: jejak.access.issue(system_actor("bench"), role, f"Bench {role}").token
+              for role in ("hr_admin", "auditor")}
     names: list[str | None] = list(catch_up) if catch_up else [None]  # None: every projection
     for name in names:  # the token's grant
         jejak.projections.catch_up(name)
@@ -77,8 +81,11 @@ def prepare(jejak: Jejak, catch_up: list[str] | None = None, sizes: list[int] | 
         "promotion case": lambda i: f"/api/promotion-cases/{cases[i % len(cases)]}",
         "replay": lambda i: f"/api/promotion-cases/{cases[i % len(cases)]}/replay",
         "decision history": lambda i: "/api/promotion-decisions?limit=20",
+        "audit log, a kind": lambda i: "/api/audit/events?topic=Employee.Moved&limit=20",
     }
-    return client, {"Authorization": f"Bearer {token}"}, paths
+    headers = {name: {"Authorization": f"Bearer {tokens['auditor' if name in AUDITOR_READS else 'hr_admin']}"}
+               for name in READS}
+    return client, headers, paths
 
 
 def timeline_sizes(jejak: Jejak) -> list[int]:
@@ -91,7 +98,7 @@ def timeline_sizes(jejak: Jejak) -> list[int]:
     return [max(1, min(20, counts.get(person, 0))) for person in people]
 
 
-def measure(sides: dict[str, tuple[Any, dict[str, str], dict[str, PathFor]]], requests: int,
+def measure(sides: dict[str, tuple[Any, dict[str, dict[str, str]], dict[str, PathFor]]], requests: int,
             cold: dict[str, Callable[[], None]] | None = None
             ) -> dict[str, tuple[dict[str, list[float]], dict[str, list[float]], dict[str, list[float]]]]:
     """Milliseconds per call of each read on each side: wall clock, and CPU of this process (steadier on a shared
@@ -103,7 +110,7 @@ def measure(sides: dict[str, tuple[Any, dict[str, str], dict[str, PathFor]]], re
         side: ({}, {}, {}) for side in sides}
     for name in READS:
         for side, (client, headers, paths) in sides.items():
-            client.get(paths[name](0), headers=headers)  # warm
+            client.get(paths[name](0), headers=headers[name])  # warm
             out[side][0][name], out[side][1][name], out[side][2][name] = [], [], []
         order = list(sides)
         for i in range(requests):
@@ -112,7 +119,7 @@ def measure(sides: dict[str, tuple[Any, dict[str, str], dict[str, PathFor]]], re
                 if cold:
                     cold[side]()
                 began, began_cpu = time.perf_counter(), time.process_time()
-                response = client.get(paths[name](i), headers=headers)
+                response = client.get(paths[name](i), headers=headers[name])
                 out[side][0][name].append((time.perf_counter() - began) * 1000)
                 out[side][1][name].append((time.process_time() - began_cpu) * 1000)
                 out[side][2][name].append(len(response.get_data()))
