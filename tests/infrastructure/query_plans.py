@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -84,3 +85,26 @@ def steps_of(engine: Engine, reads: Iterable[tuple[str, Callable[[], Any]]]) -> 
         read()
         found[name] = counted() - before
     return found
+
+
+Reads = Callable[[Engine], Iterable[tuple[str, Callable[[], Any]]]]  # an engine -> its named reads
+
+
+def steps_by_size(make: Callable[[Path, int], Engine], sizes: dict[str, int], reads: Reads,
+                  where: Callable[[str], Path]) -> dict[str, dict[str, int]]:
+    """Each named read's VM steps on a database of each size (``make(file, size)``, in the directory ``where``
+    gives for the size's name): read name -> size name -> steps."""
+    found: dict[str, dict[str, int]] = {}
+    for size, n in sizes.items():
+        engine = make(where(size) / "jejak.db", n)
+        for name, count in steps_of(engine, reads(engine)).items():
+            found.setdefault(name, {})[size] = count
+        engine.dispose()
+    return found
+
+
+def assert_within(steps: dict[str, dict[str, int]], read: str, small: str, large: str, bound: float = 1.5) -> None:
+    """The read's steps on the large database are at most ``bound`` times those on the small one."""
+    few, many = steps[read][small], steps[read][large]
+    assert few > 0
+    assert many <= bound * few, f"{read}: {many} VM steps on the {large} database, {few} on the {small}"

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, insert
 
 from application.queries.filters import AuditFilter
 from infrastructure.read_models.audit_index import AuditView, audit_index, metadata
-from tests.infrastructure.query_plans import steps_of
+from tests.infrastructure.query_plans import assert_within, steps_by_size
 
 SHORT, LONG = 1_000, 50_000  # events in the log
 ACTORS = 30
@@ -59,22 +59,14 @@ def _reads(view: AuditView) -> Iterator[tuple[str, Callable[[], Any]]]:
 @pytest.fixture(scope="module")
 def steps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, int]]:
     """VM steps of each read on the short and the long log."""
-    found: dict[str, dict[str, int]] = {}
-    for size, events in (("short", SHORT), ("long", LONG)):
-        engine = _log(tmp_path_factory.mktemp(size) / "jejak.db", events)
-        for name, count in steps_of(engine, _reads(AuditView(engine))).items():
-            found.setdefault(name, {})[size] = count
-        engine.dispose()
-    return found
+    return steps_by_size(_log, {"short": SHORT, "long": LONG}, lambda e: _reads(AuditView(e)), tmp_path_factory.mktemp)
 
 
 @pytest.mark.parametrize("read", ["actors", "a rare kind by its tail", "a kind by its last word, newest first",
                                   "a kind never stored"])
 def test_an_audit_read_does_not_grow_with_the_log(steps: dict[str, dict[str, int]], read: str) -> None:
     """Fifty times as many events: within 1.5 times the work."""
-    short, long = steps[read]["short"], steps[read]["long"]
-    assert short > 0
-    assert long <= 1.5 * short, f"{read}: {long} VM steps on {LONG:,} events, {short} on {SHORT:,}"
+    assert_within(steps, read, "short", "long")
 
 
 @pytest.fixture

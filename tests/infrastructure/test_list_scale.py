@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, insert
 from application.queries.filters import TrainingFilter
 from infrastructure.read_models import trainings as model
 from infrastructure.read_models.trainings import TrainingView
-from tests.infrastructure.query_plans import steps_of
+from tests.infrastructure.query_plans import assert_within, steps_by_size
 
 SMALL, LARGE = 200, 10_000  # completions
 PEOPLE = 50
@@ -53,22 +53,15 @@ def _pages(view: TrainingView) -> Iterator[tuple[str, Callable[[], Any]]]:
 @pytest.fixture(scope="module")
 def steps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, int]]:
     """VM steps of the first and the second page on the small and the large instansi."""
-    found: dict[str, dict[str, int]] = {}
-    for size, completions in (("small", SMALL), ("large", LARGE)):
-        engine = _instansi(tmp_path_factory.mktemp(size) / "jejak.db", completions)
-        for name, count in steps_of(engine, _pages(TrainingView(engine))).items():
-            found.setdefault(name, {})[size] = count
-        engine.dispose()
-    return found
+    return steps_by_size(_instansi, {"small": SMALL, "large": LARGE}, lambda e: _pages(TrainingView(e)),
+                         tmp_path_factory.mktemp)
 
 
 @pytest.mark.parametrize("page", ["first page", "second page"])
 def test_a_page_of_the_training_list_does_not_grow_with_the_instansi(steps: dict[str, dict[str, int]],
                                                                      page: str) -> None:
     """Fifty times as many completions: within 1.5 times the work."""
-    small, large = steps[page]["small"], steps[page]["large"]
-    assert small > 0
-    assert large <= 1.5 * small, f"{page}: {large} VM steps on {LARGE:,} completions, {small} on {SMALL:,}"
+    assert_within(steps, page, "small", "large")
 
 
 def test_the_training_list_pages_latest_end_first(tmp_path: Path) -> None:
