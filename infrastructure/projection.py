@@ -116,6 +116,11 @@ class Projection(ABC):
     # ``people_index.record``: a one-pass rebuild fills it from one fold shared by all, not event by event.
     people: Table | None = None
 
+    def with_people(self, conn: Connection) -> None:
+        """Called once a one-pass rebuild has written ``people`` (after every other row): fill what the rows copy
+        from it (the names a list sorts by). Nothing by default."""
+        return None
+
     def topics(self) -> frozenset[str]:
         """The stored-event topics this projection reads; others are skipped undecoded."""
         return frozenset(get_topic(cls) for cls in self.handles)
@@ -921,6 +926,8 @@ class ProjectionRunner:
                         conn.exec_driver_sql(f'INSERT INTO "{table.name}" SELECT * FROM "{tables[0].name}"')
                     else:
                         conn.execute(table.insert().from_select(list(table.c.keys()), select(tables[0])))
+                for projection in folks:
+                    projection.with_people(conn)
             spent["(people)"] += clock() - began
             for index in deferred:
                 index.create(conn)

@@ -14,6 +14,7 @@ from domain.employee import Employee
 from infrastructure.container import Jejak
 from infrastructure.demo import load_demo
 from infrastructure.projection import BulkReplay, StreamReplay
+from infrastructure.read_models import appraisals, directory
 from tests.conftest import _make
 from tests.legacy import store_in_old_shape
 
@@ -103,3 +104,14 @@ def test_rebuilding_all_blue_green_equals_the_incrementally_built_read_models(
     assert {"together", "swap"} <= set(timings)
     assert set(jejak.blue_green.pass_cpu) >= {"(read)", "timeline", "audit_index"}
     assert jejak.blue_green.fingerprints.changed(list(jejak.projections.projections.values())) == []
+
+
+def test_every_appraisal_row_carries_its_employees_name_for_the_lists_order(built: Built) -> None:
+    """The appraisal list sorts by the name copied into each row (``ix_appraisals_listed``): it is the directory's
+    name of the appraised employee, after the incremental build as after each kind of rebuild (compared above)."""
+    jejak, _ = built
+    with jejak.engine.connect() as conn:
+        rows = conn.execute(select(appraisals.appraisals.c.employee_name, directory.employees.c.name).join(
+            directory.employees, directory.employees.c.id == appraisals.appraisals.c.employee_id)).all()
+    assert len(rows) > 100
+    assert all(copied == name != "" for copied, name in rows)

@@ -1,9 +1,10 @@
-"""HR's list of training completions costs the page it answers, not every completion of the instansi.
+"""HR's lists of training completions and of appraisals cost the page they answer, not every row of the instansi.
 
-The list is ordered by end date, latest first; before the read model kept an index in that order, each page sorted
-every completion. Rows are written straight into the trainings read model (its projection is tested elsewhere), for
-a small instansi and one fifty times as large, and the work of the first and a later page is counted in SQLite
-virtual machine steps (``steps_of``).
+Trainings are listed by end date, latest first; appraisals by period, latest first, then by the employee's name.
+Before each read model kept an index in its list's order (the appraisals a copy of the name to sort by), every page
+sorted every row. Rows are written straight into the read models (their projections are tested elsewhere), for a
+small instansi and one fifty times as large, and the work of the first and a later page is counted in SQLite virtual
+machine steps (``steps_by_size``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import Engine, create_engine, insert
 
-from application.queries.filters import TrainingFilter
+from application.queries.filters import AppraisalFilter, TrainingFilter
+from infrastructure.read_models import appraisals as appraisal_model
 from infrastructure.read_models import trainings as model
+from infrastructure.read_models.appraisals import AppraisalView
 from infrastructure.read_models.trainings import TrainingView
 from tests.infrastructure.query_plans import assert_within, steps_by_size
 
@@ -75,4 +78,51 @@ def test_the_training_list_pages_latest_end_first(tmp_path: Path) -> None:
         seen += [(row["end_date"], row["position"]) for row in page.items]
         cursor = page.next_cursor
     assert seen == sorted(seen, reverse=True) and len(set(seen)) == 95
+    engine.dispose()
+
+
+def _appraisals(path: Path, count: int) -> Engine:
+    """``count`` appraisals of 50 employees over 8 years, in no particular order."""
+    engine = create_engine(f"sqlite:///{path}")
+    appraisal_model.metadata.create_all(engine)
+    people = [{"id": uuid4(), "name": f"Pegawai {(i * 37) % PEOPLE:03d}", "unit": f"U{i % 5}"} for i in range(PEOPLE)]
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [{"id": uuid4(), "employee_id": people[n % PEOPLE]["id"], "employee_name": people[n % PEOPLE]["name"],
+             "period": str(2018 + (n * 7919) % 8), "annual": True, "unit": "U1", "assessor_id": people[0]["id"],
+             "assessor_basis": "supervisor", "status": "final", "targets": 1, "notes": 0, "opened_at": at,
+             "updated_at": at, "version": 1} for n in range(count)]
+    with engine.begin() as conn:
+        conn.execute(insert(appraisal_model.people), people)
+        conn.execute(insert(appraisal_model.appraisals), rows)
+    return engine
+
+
+def _appraisal_pages(view: AppraisalView) -> Iterator[tuple[str, Callable[[], Any]]]:
+    second = view.page(AppraisalFilter(), 20).next_cursor
+    yield "first page", lambda: view.page(AppraisalFilter(), 20)
+    yield "second page", lambda: view.page(AppraisalFilter(), 20, second)
+
+
+@pytest.mark.parametrize("page", ["first page", "second page"])
+def test_a_page_of_the_appraisal_list_does_not_grow_with_the_instansi(tmp_path_factory: pytest.TempPathFactory,
+                                                                      page: str) -> None:
+    """Fifty times as many appraisals: within 1.5 times the work."""
+    steps = steps_by_size(_appraisals, {"small": SMALL, "large": LARGE}, lambda e: _appraisal_pages(AppraisalView(e)),
+                          tmp_path_factory.mktemp)
+    assert_within(steps, page, "small", "large")
+
+
+def test_the_appraisal_list_pages_by_latest_period_then_name(tmp_path: Path) -> None:
+    """Pages follow each other latest period first, then by the employee's name (the id breaking ties), each once."""
+    engine = _appraisals(tmp_path / "jejak.db", 95)
+    view = AppraisalView(engine)
+    seen, cursor = [], None
+    while True:
+        page = view.page(AppraisalFilter(), 20, cursor)
+        assert page.total == 95
+        seen += [(row["period"], row["employee_name"], str(row["id"])) for row in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == sorted(seen, key=lambda r: (-int(r[0]), r[1], r[2])) and len(set(seen)) == 95
     engine.dispose()
