@@ -55,6 +55,8 @@ dialogues = Table(
     Column("version", Integer, nullable=False),
     Index("ix_performance_dialogues_employee", "employee_id", "held_on"),
     Index("ix_performance_dialogues_supervisor", "supervisor_id"),
+    # the list's order, latest first: its page is read from here instead of sorting every dialogue
+    Index("ix_performance_dialogues_recent", "held_on", "recorded_at"),
 )
 
 actions = Table(

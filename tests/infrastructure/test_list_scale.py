@@ -1,6 +1,8 @@
-"""HR's lists of training completions and of appraisals cost the page they answer, not every row of the instansi.
+"""HR's lists of training completions, appraisals and performance dialogues cost the page they answer, not every
+row of the instansi.
 
-Trainings are listed by end date, latest first; appraisals by period, latest first, then by the employee's name.
+Trainings are listed by end date, latest first; appraisals by period, latest first, then by the employee's name;
+dialogues by the day they were held, latest first.
 Before each read model kept an index in its list's order (the appraisals a copy of the name to sort by), every page
 sorted every row. Rows are written straight into the read models (their projections are tested elsewhere), for a
 small instansi and one fifty times as large, and the work of the first and a later page is counted in SQLite virtual
@@ -20,8 +22,10 @@ from sqlalchemy import Engine, create_engine, insert
 
 from application.queries.filters import AppraisalFilter, TrainingFilter
 from infrastructure.read_models import appraisals as appraisal_model
+from infrastructure.read_models import dialogues as dialogue_model
 from infrastructure.read_models import trainings as model
 from infrastructure.read_models.appraisals import AppraisalView
+from infrastructure.read_models.dialogues import DialogueView
 from infrastructure.read_models.trainings import TrainingView
 from tests.infrastructure.query_plans import assert_within, steps_by_size
 
@@ -125,4 +129,30 @@ def test_the_appraisal_list_pages_by_latest_period_then_name(tmp_path: Path) -> 
         if cursor is None:
             break
     assert seen == sorted(seen, key=lambda r: (-int(r[0]), r[1], r[2])) and len(set(seen)) == 95
+    engine.dispose()
+
+
+def _dialogues(path: Path, count: int) -> Engine:
+    """``count`` dialogues of 50 employees held over 8 years, in no particular order, without actions."""
+    engine = create_engine(f"sqlite:///{path}")
+    dialogue_model.metadata.create_all(engine)
+    people = [{"id": uuid4(), "name": f"Pegawai {i:03d}", "unit": "U1"} for i in range(PEOPLE)]
+    start, at = date(2018, 1, 1), datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [{"id": uuid4(), "employee_id": people[n % PEOPLE]["id"], "supervisor_id": people[0]["id"],
+             "recorded_by": "supervisor", "held_on": start + timedelta(days=(n * 7919) % 2900), "topics": ["kinerja"],
+             "open_actions": 0, "recorded_at": at + timedelta(seconds=n), "version": 1} for n in range(count)]
+    with engine.begin() as conn:
+        conn.execute(insert(dialogue_model.people), people)
+        conn.execute(insert(dialogue_model.dialogues), rows)
+    return engine
+
+
+def test_the_dialogue_list_does_not_grow_with_the_instansi(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Fifty times as many dialogues: within 1.5 times the work for the latest twenty, latest first."""
+    steps = steps_by_size(_dialogues, {"small": SMALL, "large": LARGE},
+                          lambda e: [("latest", lambda: DialogueView(e).dialogues(None, 20))], tmp_path_factory.mktemp)
+    assert_within(steps, "latest", "small", "large")
+    engine = _dialogues(tmp_path_factory.mktemp("order") / "jejak.db", 95)
+    held = [(row["held_on"], row["recorded_at"]) for row in DialogueView(engine).dialogues(None, 95)]
+    assert held == sorted(held, reverse=True) and len(held) == 95
     engine.dispose()
