@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Integer, Select, Subquery, and_, bindparam, func, or_, select
+from sqlalchemy import Connection, Engine, Integer, Select, Subquery, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from application.queries.filters import Page
@@ -165,9 +165,14 @@ def like_escaped(text: str) -> str:
 
 
 def _after(keys: Sequence[SortKey]) -> ColumnElement[bool]:
-    """Rows strictly after the cursor's row (bound as ``_after0`` ...) in the sort order (mixed directions: one
-    OR branch per key)."""
+    """Rows strictly after the cursor's row (bound as ``_after0`` ...) in the sort order: keys all in one direction
+    as one row-value comparison, which an index in the list's order answers with a seek (the OR of one branch per
+    key, which mixed directions need, is tested row by row from the start of the index: a deep page cost its
+    depth); the keys are never NULL, so the two agree."""
     bound = [bindparam(f"_after{i}", type_=expr.type) for i, (expr, _desc) in enumerate(keys)]
+    if len(keys) > 1 and len({descending for _expr, descending in keys}) == 1:
+        row, cursor = tuple_(*(expr for expr, _desc in keys)), tuple_(*bound)
+        return row < cursor if keys[0][1] else row > cursor
     branches = []
     for i, (expr, descending) in enumerate(keys):
         equal_before = [keys[j][0] == bound[j] for j in range(i)]
