@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import (
@@ -145,7 +145,7 @@ class CountingProjection(Projection):
         for i, item in enumerate(batch):
             if self.fail_after is not None and i == self.fail_after:
                 raise Exploding()
-            conn.execute(self.table.insert().values(nip=item.event.nip, n=item.position))
+            conn.execute(self.table.insert().values(nip=cast(Any, item.event).nip, n=item.position))
 
 
 def test_a_batch_that_fails_half_way_is_rolled_back_and_each_event_applied_exactly_once(jejak: Jejak, hr: Actor) -> None:
