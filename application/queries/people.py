@@ -30,6 +30,9 @@ class DirectoryReadModel(Protocol):
     def names(self, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
         """The names of those of these employees in the directory."""
 
+    def choices(self, limit: int) -> list[dict[str, Any]]:
+        """The first employees by name: id, name and unit."""
+
     def employees(self, flt: EmployeeFilter, limit: int, cursor: str | None = None) -> Page:
         """A page of employees (items, next_cursor)."""
 
@@ -76,6 +79,11 @@ class PeopleQueries:
     def names_of(self, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
         """Employees' names in one read (an unknown one is left out); names are for everyone."""
         return self.view.names(employee_ids)
+
+    def choices(self, limit: int) -> list[dict[str, Any]]:
+        """A form's person picker: the first ``limit`` employees by name, with their id and unit (names and units
+        are for everyone; nothing personal is read)."""
+        return self.view.choices(limit)
 
     def find(self, actor: Actor, employee_id: UUID) -> dict[str, Any] | None:
         """An employee's entry as the actor may see it, or None for no such employee."""

@@ -88,3 +88,18 @@ def test_the_names_of_several_employees_come_in_one_read_and_an_unknown_one_is_l
         names = jejak.queries.people.names_of([*ids, UUID(int=7), ids[0]])
     assert names == {ids[0]: "Pegawai 1", ids[1]: "Pegawai 2"}
     assert len(seen) == 1
+
+
+def test_a_person_picker_lists_the_first_employees_by_name_with_their_id_and_unit_only(jejak: Jejak,
+                                                                                       hr: Actor) -> None:
+    """What a form's picker needs and nothing personal, in the directory's name order, cut at the limit."""
+    jejak.registry.register_unit(hr, "BKPSDM", "Badan Kepegawaian dan Pengembangan SDM")
+    names = ["Wati", "Andi", "Budi", "Citra"]
+    ids = {name: jejak.registry.register_employee(
+        hr, nip=f"198503152010011{i + 1:03d}", name=name, unit="BKPSDM", position="Analis", rank="III/a",
+        rank_since=date(2015, 1, 1)).id for i, name in enumerate(names)}
+    jejak.projections.catch_up()
+
+    chosen = jejak.queries.people.choices(3)
+
+    assert chosen == [{"id": ids[name], "name": name, "unit": "BKPSDM"} for name in ("Andi", "Budi", "Citra")]

@@ -11,7 +11,7 @@ from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 
 from application.access_policy import PAGE_ROLES
-from application.queries.filters import EmployeeFilter, RoundFilter
+from application.queries.filters import RoundFilter
 from domain.errors import DomainError
 from domain.feedback_round import RELATIONSHIPS, RoundStatus
 from web.auth import actor, jejak
@@ -28,8 +28,7 @@ PEOPLE_LIMIT = 2000
 
 def people() -> list[dict[str, Any]]:
     """Employees to choose from in a form, by name."""
-    found: list[dict[str, Any]] = jejak().queries.people.employees(actor(), EmployeeFilter(), PEOPLE_LIMIT)["items"]
-    return found
+    return jejak().queries.people.choices(PEOPLE_LIMIT)
 
 
 @bp.route("/hr/rounds", methods=["GET", "POST"])
