@@ -47,13 +47,18 @@ def _another_writer(path: Path, seconds: float) -> tuple[threading.Thread, list[
 
 
 def test_a_waiting_writer_gets_the_lock_within_milliseconds_of_its_release(engine, tmp_path: Path) -> None:
-    # held 0.45 s: SQLite's busy handler would try at 0.428 s and next at 0.528 s, 78 ms after the release
-    holder, released = _another_writer(tmp_path / "lock.db", 0.45)
-    with writer(engine).begin() as conn:
-        acquired = time.monotonic()
-        conn.execute(text("INSERT INTO t VALUES (1)"))
-    holder.join()
-    assert acquired - released[0] < 0.04
+    """Held 0.45 s: SQLite's busy handler would try at 0.428 s and next at 0.528 s, 78 ms after the release, every
+    time. The best of three waits counts, so a loaded machine that leaves the waiting thread unscheduled once (the
+    whole suite on two cores: 218 ms seen) does not decide it."""
+    late = []
+    for _ in range(3):
+        holder, released = _another_writer(tmp_path / "lock.db", 0.45)
+        with writer(engine).begin() as conn:
+            acquired = time.monotonic()
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+        holder.join()
+        late.append(acquired - released[0])
+    assert min(late) < 0.04, late
 
 
 def test_a_writer_gives_up_after_the_connections_busy_timeout(engine, tmp_path: Path) -> None:
