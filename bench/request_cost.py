@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.request_cost [--requests 300] [--profile] [--only submit,report]
     .venv/bin/python -m bench.request_cost --postgres postgresql://postgres@127.0.0.1:5432/test [--show-sql]
+    .venv/bin/python -m bench.request_cost --twin --only submit   # two apps on one database, taking turns
 
 Uses a copy of the database ``bench.http_write`` seeds (``bench/out/http/seeded``; seeded here when missing) and
 Flask's test client: it sends each kind of request ``--requests`` times (after a warm-up) and prints the CPU

@@ -191,7 +191,7 @@ class AuditView:
         tail of every row's topic (which no index serves) from the start of the log."""
         with self.engine.connect() as conn:
             stored = conn.execute(_TOPICS).scalars()
-            return [t for t in stored if t is not None and (t == name or t.endswith(("." + name, ":" + name)))]
+            return [t for t in stored if t == name or t.endswith(("." + name, ":" + name))]
 
     def positions(self, aggregate_id: UUID) -> dict[int, int]:
         """Version -> log position for one aggregate."""
