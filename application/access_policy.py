@@ -445,6 +445,11 @@ class AccessPolicy:
             return None
         return self.self_or_reports(actor)
 
+    def may_find_by_nip(self, actor: Actor) -> bool:
+        """Whether a person picker finds people by NIP for the actor: a NIP is personal (it holds the birth date), so
+        only for those who read everyone's personal fields; the others find people by name."""
+        return self.personal_scope(actor) is None
+
     def record_scope(self, actor: Actor) -> frozenset[UUID] | None:
         """Whose career record (trainings, talent, mentoring, awards, timeline, rounds) the actor reads: everyone
         (None) for HR and auditors, else themself and their direct and indirect reports."""

@@ -30,7 +30,7 @@ class DirectoryReadModel(Protocol):
     def names(self, employee_ids: Iterable[UUID]) -> dict[UUID, str]:
         """The names of those of these employees in the directory."""
 
-    def choices(self, limit: int) -> list[dict[str, Any]]:
+    def choices(self, limit: int, text: str = "", unit: str = "", by_nip: bool = False) -> list[dict[str, Any]]:
         """The first employees by name: id, name and unit."""
 
     def employees(self, flt: EmployeeFilter, limit: int, cursor: str | None = None) -> Page:
@@ -80,10 +80,12 @@ class PeopleQueries:
         """Employees' names in one read (an unknown one is left out); names are for everyone."""
         return self.view.names(employee_ids)
 
-    def choices(self, limit: int) -> list[dict[str, Any]]:
-        """A form's person picker: the first ``limit`` employees by name, with their id and unit (names and units
-        are for everyone; nothing personal is read)."""
-        return self.view.choices(limit)
+    def choices(self, actor: Actor, limit: int, text: str = "", unit: str = "") -> list[dict[str, Any]]:
+        """A form's person picker: the first ``limit`` employees by name (those whose name holds every word of
+        ``text``, in ``unit`` when given), with their id and unit (names and units are for everyone; nothing
+        personal is read). An actor who may read everyone's personal fields also finds people by NIP prefix."""
+        by_nip = self.policy.may_find_by_nip(actor)
+        return self.view.choices(limit, text, unit, by_nip=by_nip)
 
     def find(self, actor: Actor, employee_id: UUID) -> dict[str, Any] | None:
         """An employee's entry as the actor may see it, or None for no such employee."""

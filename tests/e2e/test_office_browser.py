@@ -28,6 +28,7 @@ from tests.e2e.test_pages_browser import (  # noqa: F401 - fixtures
 )
 from tests.web.conftest import seeded_api
 from tests.web.pages import FAST_HASH, PASSWORD
+from web.pages import pickers
 
 __all__ = ["browser", "need_browser", "page"]
 HR = Actor(id="e2e-office-hr", role="hr_admin", name="Admin BKPSDM")
@@ -124,6 +125,41 @@ def test_hr_finds_a_person_with_the_picker_and_opens_a_round(office: Office, pag
     assert fits_the_screen(page) == []
 
     page.get_by_label("Periode").fill("2027")
+    page.get_by_label("Ditutup pada").fill((date.today() + timedelta(days=20)).isoformat())
+    page.get_by_role("button", name="Buka putaran").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Dewi Lestari")
+    assert errors == []
+
+
+def test_hr_finds_people_beyond_those_a_large_directorys_picker_lists(office: Office, page: Any,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A province's directory is larger than a page can list: the picker lists the first people and asks the server
+    for what is typed, by name or (for HR) by NIP, and for a unit none of the listed people is in."""
+    monkeypatch.setattr(pickers, "PEOPLE_LIMIT", 2)  # Andi and Budi listed; Dewi, Eko and Siti beyond them
+    errors = watch_errors(page)
+    sign_in(page, office.base, "admin")
+    page.goto(f"{office.base}/hr/rounds")
+    person = page.locator("select#f-reviewee_id")
+    status = page.locator(".picker [role='status']")
+    expect(status).to_have_text("2 orang tercantum: ketik nama untuk menemukan yang lain")
+
+    page.get_by_label("Cari menurut nama").fill("eko pras")
+    expect(status).to_have_text("1 orang cocok")
+    assert person.input_value() == str(office.ids["Eko Prasetyo"])
+
+    page.get_by_label("Cari menurut nama").fill("199001")  # Dewi's NIP starts so
+    expect(status).to_have_text("1 orang cocok")
+    assert person.input_value() == str(office.ids["staff"])
+
+    page.get_by_label("Cari menurut nama").fill("")
+    page.get_by_label("Unit kerja").first.select_option("BKPSDM")
+    expect(status).to_have_text("4 orang cocok")  # Budi listed; Dewi and Eko found before; Siti found now
+    names = person.locator("option:not([hidden])").all_inner_texts()
+    assert names == ["—", "Budi Santoso (BKPSDM)", "Dewi Lestari (BKPSDM)", "Eko Prasetyo (BKPSDM)",
+                     "Siti Rahmawati (BKPSDM)"]
+
+    person.select_option(str(office.ids["staff"]))
+    page.get_by_label("Periode").fill("2028")
     page.get_by_label("Ditutup pada").fill((date.today() + timedelta(days=20)).isoformat())
     page.get_by_role("button", name="Buka putaran").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dewi Lestari")

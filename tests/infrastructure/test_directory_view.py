@@ -100,6 +100,52 @@ def test_a_person_picker_lists_the_first_employees_by_name_with_their_id_and_uni
         rank_since=date(2015, 1, 1)).id for i, name in enumerate(names)}
     jejak.projections.catch_up()
 
-    chosen = jejak.queries.people.choices(3)
+    chosen = jejak.queries.people.choices(hr, 3)
 
     assert chosen == [{"id": ids[name], "name": name, "unit": "BKPSDM"} for name in ("Andi", "Budi", "Citra")]
+
+
+def _picker_directory(jejak: Jejak, hr: Actor) -> dict[str, UUID]:
+    """Five employees in two units, by name."""
+    jejak.registry.register_unit(hr, "BKPSDM", "Badan Kepegawaian dan Pengembangan SDM")
+    jejak.registry.register_unit(hr, "DINKES", "Dinas Kesehatan")
+    people = [("Dewi Lestari", "BKPSDM"), ("Dewi Anggraini", "DINKES"), ("Budi Lestari", "DINKES"),
+              ("Siti_Aminah", "BKPSDM"), ("Lestari Dewi Putri", "BKPSDM")]
+    ids = {name: jejak.registry.register_employee(
+        hr, nip=f"19{85 + i:02d}03152010011{i + 1:03d}", name=name, unit=unit, position="Analis", rank="III/a",
+        rank_since=date(2015, 1, 1)).id for i, (name, unit) in enumerate(people)}
+    jejak.projections.catch_up()
+    return ids
+
+
+def test_a_picker_search_finds_the_people_whose_name_holds_every_word_in_any_case(jejak: Jejak, hr: Actor) -> None:
+    ids = _picker_directory(jejak, hr)
+
+    def names(text: str = "", unit: str = "", limit: int = 10) -> list[str]:
+        found = jejak.queries.people.choices(hr, limit, text, unit)
+        assert all(set(row) == {"id", "name", "unit"} and row["id"] == ids[row["name"]] for row in found)
+        return [row["name"] for row in found]
+
+    assert names("dewi LESTARI") == ["Dewi Lestari", "Lestari Dewi Putri"]  # every word, anywhere, by name
+    assert names("lestari", unit="DINKES") == ["Budi Lestari"]
+    assert names(unit="BKPSDM") == ["Dewi Lestari", "Lestari Dewi Putri", "Siti_Aminah"]
+    assert names("dewi", limit=2) == ["Dewi Anggraini", "Dewi Lestari"]
+    assert names("i_a") == ["Siti_Aminah"]  # LIKE's wildcards are taken as they are
+    assert names("%") == []
+    assert names("nobody") == []
+
+
+def test_only_a_reader_of_everyones_personal_fields_finds_people_by_nip(jejak: Jejak, hr: Actor) -> None:
+    """A NIP holds the birth date: HR finds a person by its first digits; a supervisor, whose personal scope is
+    their reports, finds nobody by it (a name holds no digits)."""
+    ids = _picker_directory(jejak, hr)
+    supervisor = Actor(id="s-1", role="supervisor", name="Dewi Lestari", employee_id=ids["Dewi Lestari"])
+
+    by_hr = jejak.queries.people.choices(hr, 10, "198703")
+    by_supervisor = jejak.queries.people.choices(supervisor, 10, "198703")
+
+    assert [row["name"] for row in by_hr] == ["Budi Lestari"]
+    assert [row["name"] for row in jejak.queries.people.choices(hr, 10, "1986", "BKPSDM")] == []
+    assert [row["name"] for row in jejak.queries.people.choices(hr, 10, "19")] == [
+        "Budi Lestari", "Dewi Anggraini", "Dewi Lestari", "Lestari Dewi Putri", "Siti_Aminah"]
+    assert by_supervisor == []

@@ -218,6 +218,7 @@ PAGES: dict[str, tuple[str | None, dict[str, str] | None]] = {
     "/rounds/{round}": ("/api/feedback-rounds/{round_id}", None),
     "/employees/{dewi}/timeline": ("/api/employees/{employee_id}/timeline", None),
     "/appraisals": ("/api/appraisals", None),
+    "/people/choices": ("/api/employees", None),  # a person picker's search: the directory's readers
     "/appraisals/{appraisal}": ("/api/appraisals/{appraisal_id}", None),
     "/hr/units": ("/api/units/{code}/feedback-report", None),
     "/hr/units/BKPSDM?period=2025": ("/api/units/{code}/feedback-report", None),

@@ -33,6 +33,7 @@ PAGES: list[tuple[str, str | None, frozenset[str]]] = [
     ("/rounds/{closed}", "/api/feedback-rounds/{closed}", frozenset()),
     ("/employees/{staff}/timeline", "/api/employees/{staff}/timeline?reason=audit", frozenset()),
     ("/appraisals", "/api/appraisals", frozenset()),
+    ("/people/choices?q=a", "/api/employees", frozenset()),
     ("/appraisals/{appraisal}", "/api/appraisals/{appraisal}", frozenset()),
     ("/hr/units", "/api/units/BKPSDM/feedback-report", frozenset()),
     ("/hr/units/BKPSDM?period=2026", "/api/units/BKPSDM/feedback-report?period=2026", frozenset()),

@@ -62,7 +62,7 @@ def test_event_log_names_kinds_and_people_in_words_and_filters_from_pickers(site
     page = client.get("/audit/events").get_data(as_text=True)
     assert "Pegawai didaftarkan · Dewi Lestari" in page  # the kind in words and the person by name
     assert '<option value="Employee.Moved">Unit kerja berpindah</option>' in page
-    assert f'<option value="{staff}">Dewi Lestari (BKPSDM)</option>' in page
+    assert f'<option value="{staff}" data-unit="BKPSDM">Dewi Lestari (BKPSDM)</option>' in page  # a picker
     assert "Employee.Moved" not in page.split("<ol", 1)[1]  # topic names only in the folded technical detail
 
     mine = client.get(f"/audit/events?person={staff}&topic=Employee.Registered").get_data(as_text=True)

@@ -30,6 +30,7 @@ from web.pages import (
     i18n,
     people,
     persons,
+    pickers,
     profile,
     promotions,
     signin,
@@ -49,7 +50,7 @@ csrf = CSRFProtect()
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 for child in (signin.bp, feedback.bp, people.bp, hr.bp, audit.bp, promotions.bp, grievances.bp, export_pages.bp,
               employee_import.bp, documents.bp, profile.bp, development.bp, tokens.bp,
-              persons.bp):
+              persons.bp, pickers.bp):
     bp.register_blueprint(child)
 
 

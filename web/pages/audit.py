@@ -20,8 +20,8 @@ from web.auth import actor, jejak
 from web.http import parse_id
 from web.pages.access import page
 from web.pages.event_words import SUBJECT_FIELDS, event_choices, event_word, record_word, tail
-from web.pages.hr import people
 from web.pages.i18n import date_filter, word
+from web.pages.pickers import people
 from web.pages.recorded_reads import behind_reason
 from web.pages.render import Errors, cursor_arg, next_page, render
 from web.pages.timeline_cards import LABELS
@@ -56,7 +56,7 @@ def events() -> Any:
         errors["before" if newest else "after"] = [_("Give a whole number.")]
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE:
         errors["limit"] = [_("Give a whole number from 1 to %(n)s.", n=MAX_PAGE)]
-    choices: dict[str, Any] = {"people": [(p["id"], f"{p['name']} ({p['unit']})") for p in people()],
+    choices: dict[str, Any] = {"people": people(args["person"]),
                "actors": [(a["actor_id"], f"{a['name'] or '—'} ({word(a['role'])})")
                           for a in jejak().queries.audit.actors()],
                "kinds": event_choices()}

@@ -20,17 +20,10 @@ from web.pages.access import page
 from web.pages.charts import Bar, bars
 from web.pages.i18n import number_filter, word
 from web.pages.messages import say
+from web.pages.pickers import people
 from web.pages.render import PAGE_SIZE, Errors, cursor_arg, field_errors, next_page, render, required
 
 bp = Blueprint("hr", __name__)
-PEOPLE_LIMIT = 2000
-
-
-def people() -> list[dict[str, Any]]:
-    """Employees to choose from in a form, by name."""
-    return jejak().queries.people.choices(PEOPLE_LIMIT)
-
-
 @bp.route("/hr/rounds", methods=["GET", "POST"])
 @page(roles=PAGE_ROLES["pages.hr.rounds"])
 def rounds() -> Any:
@@ -51,7 +44,8 @@ def rounds() -> Any:
     flt = closing_filter() or RoundFilter(status=status)
     found = jejak().queries.feedback.rounds_page(actor(), flt, PAGE_SIZE, cursor_arg())
     return render("pages/hr_rounds.html", 422 if errors else 200, rounds=found["items"], shown=status, form=form,
-                  errors=errors, people=people(), closing=flt.closes_by, found=found, next_url=next_page(found))
+                  errors=errors, people=people(form.get("reviewee_id")), closing=flt.closes_by, found=found,
+                  next_url=next_page(found))
 
 
 def closing_filter() -> RoundFilter | None:
@@ -95,7 +89,7 @@ def round_view(rid: UUID, errors: Errors, failed: str | None, status: int) -> An
     return render("pages/round.html", status, r=detail, manages=manages, proposes=proposes, errors=errors,
                   report=jejak().queries.feedback.may_open_report(who, detail),
                   failed=failed, relationships=[(code, word(code)) for code in RELATIONSHIPS],
-                  people=people() if proposes else [],
+                  people=people(request.form.get("reviewer_id")) if proposes else [],
                   notice=request.args.get("notice"), form=request.form)
 
 
