@@ -22,9 +22,19 @@ from infrastructure.container import Jejak
 from tests.web.conftest import Api, Template, add_office_staff, api_on_copy, build_template, module_app
 
 PROBLEM = "application/problem+json"
-TODAY = date.today()
 YEAR = 2025
 HR_ACTOR = Actor(id="career-hr", role="hr_admin", name="Admin BKPSDM")
+
+
+def days_from_today(days: int) -> str:
+    """The ISO date ``days`` from today, asked when the test runs (the services ask for today on each call; a date
+    taken when the module was imported is yesterday's in a run that crosses midnight)."""
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+def on_the_day(values: dict[str, Any]) -> dict[str, Any]:
+    """Parameters with each date given as a function (``lambda: days_from_today(1)``) asked now."""
+    return {k: v() if callable(v) else v for k, v in values.items()}
 
 
 @dataclass
@@ -83,7 +93,7 @@ class Office:
     def assign(self, mentor: str = "siti", mentee: str = "dewi", who: str = "hr_admin", **overrides: Any) -> Any:
         body = {"mentor_id": str(self.ids[mentor]), "mentee_id": str(self.ids[mentee]),
                 "goals": ["menyusun kajian kebijakan", "memimpin rapat koordinasi"],
-                "starts_on": (TODAY - timedelta(days=30)).isoformat()}
+                "starts_on": days_from_today(-30)}
         body.update(overrides)
         return self.call("POST", "/api/mentoring", who, body)
 
@@ -93,11 +103,11 @@ class Office:
         body: dict[str, Any] = response.get_json()
         return body
 
-    def session(self, mid: str, who: str, held_on: date = TODAY, note: str = "membahas draf",
+    def session(self, mid: str, who: str, held_on: date | None = None, note: str = "membahas draf",
                 if_match: str | None = None) -> Any:
         headers = {"If-Match": if_match} if if_match else {}
-        return self.call("POST", f"/api/mentoring/{mid}/sessions", who, {"held_on": held_on.isoformat(),
-                                                                          "note": note}, **headers)
+        held = (held_on or date.today()).isoformat()
+        return self.call("POST", f"/api/mentoring/{mid}/sessions", who, {"held_on": held, "note": note}, **headers)
 
 
 def problem_of(response: Any, status: int) -> dict[str, Any]:
@@ -175,7 +185,7 @@ def test_the_most_jp_the_dates_allow_is_accepted(office: Office) -> None:
     ({"jp": 2.5}, "jp"),
     ({"jp": "8"}, "jp"),
     ({"start_date": f"{YEAR}-05-07"}, "end_date"),
-    ({"start_date": TODAY.isoformat(), "end_date": (TODAY + timedelta(days=1)).isoformat()}, "end_date"),
+    ({"start_date": lambda: days_from_today(0), "end_date": lambda: days_from_today(1)}, "end_date"),
     ({"end_date": "2025-02-30"}, "end_date"),
     ({"course": ""}, "course"),
     ({"certificate_number": "   "}, "certificate_number"),
@@ -185,7 +195,7 @@ def test_the_most_jp_the_dates_allow_is_accepted(office: Office) -> None:
 def test_bad_input_is_422_naming_the_field(office: Office, overrides: dict[str, Any], field: str) -> None:
     head = office.head()
 
-    problem = problem_of(office.record("dewi", "hr_admin", **overrides), 422)
+    problem = problem_of(office.record("dewi", "hr_admin", **on_the_day(overrides)), 422)
 
     assert field in problem["errors"]
     assert office.head() == head
@@ -348,11 +358,12 @@ def test_the_minimum_is_met_at_exactly_twenty_verified_jp(office: Office) -> Non
 
 
 def test_the_year_defaults_to_this_year(office: Office) -> None:
-    office.verified(jp=8, start_date=TODAY.isoformat(), end_date=TODAY.isoformat())
+    today = date.today()
+    office.verified(jp=8, start_date=today.isoformat(), end_date=today.isoformat())
 
     body = office.hours(year=None).get_json()
 
-    assert (body["year"], body["verified_jp"], body["rules_at"]) == (TODAY.year, 8, TODAY.isoformat())
+    assert (body["year"], body["verified_jp"], body["rules_at"]) == (today.year, 8, today.isoformat())
 
 
 def test_a_year_before_any_rule_set_is_422_naming_year(office: Office) -> None:
@@ -404,12 +415,12 @@ def assess(office: Office, person: str, level: str = "high", who: str = "siti", 
 
 
 def test_the_supervisor_assesses_potential_as_the_assessor(office: Office) -> None:
-    response = assess(office, "dewi", "high", assessed_on=(TODAY - timedelta(days=3)).isoformat())
+    response = assess(office, "dewi", "high", assessed_on=days_from_today(-3))
 
     assert response.status_code == 201
     body = response.get_json()
     assert (body["level"], body["assessor_id"], body["assessed_on"]) == (
-        "high", str(office.ids["siti"]), (TODAY - timedelta(days=3)).isoformat())
+        "high", str(office.ids["siti"]), days_from_today(-3))
     assert office.call("GET", f"/api/potential-assessments/{body['id']}", "dewi").status_code == 200
     assert office.call("GET", f"/api/potential-assessments/{body['id']}", "andi").status_code == 403
 
@@ -422,11 +433,11 @@ def test_only_the_direct_supervisor_or_hr_assesses_potential(office: Office, who
 
 
 @pytest.mark.parametrize(("extra", "field"), [({"level": "very high"}, "level"), ({"basis": ""}, "basis"),
-                                              ({"assessed_on": (TODAY + timedelta(days=1)).isoformat()},
+                                              ({"assessed_on": lambda: days_from_today(1)},
                                                "assessed_on")])
 def test_a_faulty_potential_assessment_is_422_naming_the_field(office: Office, extra: dict[str, str],
                                                                 field: str) -> None:
-    body = {"employee_id": str(office.ids["dewi"]), "level": "high", "basis": "uji", **extra}
+    body = {"employee_id": str(office.ids["dewi"]), "level": "high", "basis": "uji", **on_the_day(extra)}
 
     response = office.call("POST", "/api/potential-assessments", "hr_admin", body)
 
@@ -490,8 +501,9 @@ def test_a_mentoring_assignment_runs_from_goals_through_sessions_to_a_summary(of
     mid = mentoring["id"]
     assert (mentoring["mentor_rank"], mentoring["mentee_rank"], mentoring["status"]) == ("IV/a", "III/a", "active")
 
-    assert office.session(mid, "siti", TODAY - timedelta(days=20), if_match='"1"').status_code == 201
-    assert office.session(mid, "dewi", TODAY - timedelta(days=5)).status_code == 201
+    today = date.today()
+    assert office.session(mid, "siti", today - timedelta(days=20), if_match='"1"').status_code == 201
+    assert office.session(mid, "dewi", today - timedelta(days=5)).status_code == 201
     problem_of(office.session(mid, "dewi", if_match='"1"'), 412)
     problem_of(office.call("POST", f"/api/mentoring/{mid}/end", "dewi", {"summary": "selesai"}), 403)
     ended = office.call("POST", f"/api/mentoring/{mid}/end", "siti", {"summary": "kajian selesai"})
@@ -499,7 +511,7 @@ def test_a_mentoring_assignment_runs_from_goals_through_sessions_to_a_summary(of
     assert ended.status_code == 200
     body = ended.get_json()
     assert (body["status"], body["summary"], body["sessions"], body["ended_on"]) == (
-        "ended", "kajian selesai", 2, TODAY.isoformat())
+        "ended", "kajian selesai", 2, today.isoformat())
     assert [s["logged_by"] for s in body["session_log"]] == ["mentor", "mentee"]
     assert ended.headers["ETag"] == '"4"'
     assert "mentoring" in problem_of(office.session(mid, "siti"), 409)["errors"]
@@ -528,7 +540,7 @@ def test_a_faulty_assignment_is_422_naming_the_field(office: Office, field: str,
 def test_a_session_before_the_start_or_in_the_future_is_422_naming_held_on(office: Office) -> None:
     mid = office.assigned()["id"]
 
-    for day in (TODAY - timedelta(days=31), TODAY + timedelta(days=1)):
+    for day in (date.today() - timedelta(days=31), date.today() + timedelta(days=1)):
         assert "held_on" in problem_of(office.session(mid, "siti", day), 422)["errors"]
 
 
@@ -581,7 +593,7 @@ def test_hr_grants_an_award_to_anyone(office: Office) -> None:
 
 
 @pytest.mark.parametrize(("extra", "field"), [({"category": "bravery"}, "category"), ({"reason": ""}, "reason"),
-                                              ({"awarded_on": (TODAY + timedelta(days=1)).isoformat()},
+                                              ({"awarded_on": lambda: days_from_today(1)},
                                                "awarded_on")])
 def test_a_faulty_award_is_422_naming_the_field(office: Office, extra: dict[str, str], field: str) -> None:
-    assert field in problem_of(grant(office, "dewi", **extra), 422)["errors"]
+    assert field in problem_of(grant(office, "dewi", **on_the_day(extra)), 422)["errors"]
