@@ -10,13 +10,11 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-from authlib.integrations.requests_client import OAuth2Session
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+if TYPE_CHECKING:  # imported where used: Authlib, joserfc and requests cost every process a fifth of a second
+    # to load (each CLI command, each web worker), and only a single sign-on needs them
+    from authlib.integrations.requests_client import OAuth2Session
 
 ALGORITHMS = ("RS256", "PS256", "ES256", "EdDSA")
 HTTP_TIMEOUT = 10
@@ -62,6 +60,8 @@ class OidcClient:
         return self._metadata
 
     def _session(self, redirect_uri: str) -> OAuth2Session:
+        from authlib.integrations.requests_client import OAuth2Session
+
         return OAuth2Session(self.client_id, self.client_secret, scope="openid profile", redirect_uri=redirect_uri,
                              code_challenge_method="S256", token_endpoint_auth_method="client_secret_basic")
 
@@ -98,6 +98,10 @@ class OidcClient:
 
     def verify(self, id_token: str, nonce: str) -> dict[str, Any]:
         """The ID token's claims once its signature, issuer, audience, nonce and times hold."""
+        from joserfc import jwt
+        from joserfc.errors import JoseError
+        from joserfc.jwk import KeySet
+
         keys = KeySet.import_key_set(self._get(self.metadata()["jwks_uri"]))  # type: ignore[arg-type]
         try:
             token = jwt.decode(id_token, keys, algorithms=list(ALGORITHMS))
@@ -112,6 +116,8 @@ class OidcClient:
         return dict(token.claims)
 
     def _get(self, url: str) -> dict[str, Any]:
+        import requests
+
         try:
             response = requests.get(url, timeout=HTTP_TIMEOUT)
             response.raise_for_status()
