@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from typing import Any
@@ -216,16 +217,21 @@ class Jejak:
 
     def init(self, actor: Actor) -> bool:
         """Create tables and publish the default rule set; True when anything was added."""
-        # tables may have been made by an older release after this process started (a restore, another process)
-        self.blue_green.fingerprints.mark_outdated(outdated(self.engine, self.projections.projections.values()))
-        self.projections.create_tables()
-        # a definition changed since the tables were built, or they predate a table or column
-        rebuild_changed(self.blue_green, list(self.projections.projections))
+        self.rebuild_changed()
         published = (self.rules.ensure_defaults(actor) or self.rules.ensure_corrections(actor)
                      or self.rules.ensure_sections(actor, date.today()))
         questions = self.questions.ensure_defaults(actor) or self.questions.ensure_guides(actor)
         self.projections.catch_up()
         return published is not None or questions is not None
+
+    def rebuild_changed(self, progress: Callable[[int], None] | None = None) -> list[str]:
+        """Rebuild (blue-green) the read models whose definition changed since they were built, or whose tables
+        predate a table or column of it (a new release); their names. Done before serving where requests catch the
+        read models up: the old tables would refuse the new rows, and each event would be parked until then."""
+        # tables may have been made by an older release after this process started (a restore, another process)
+        self.blue_green.fingerprints.mark_outdated(outdated(self.engine, self.projections.projections.values()))
+        self.projections.create_tables()
+        return rebuild_changed(self.blue_green, list(self.projections.projections), progress)
 
     def trusted_seal_key(self) -> Ed25519PublicKey | None:
         """The configured public key seals are verified against (None: seals can only be reported unverified)."""

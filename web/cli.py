@@ -529,6 +529,7 @@ def audit_check(bundle: Path) -> None:
               help="Threads per worker: a client trickling its request holds one thread, never the worker.")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API with gunicorn's threaded workers (or Flask's server where gunicorn is missing)."""
+    rebuild_before_serving(system())
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
     if gunicorn:
         # gthread: the worker waits in its poller for a request's first bytes (5 s) and for kept-alive connections
@@ -540,6 +541,28 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         os.execv(gunicorn, args)
     click.echo("gunicorn not found; using Flask's development server", err=True)
     current_app.run(host=host, port=port)
+
+
+def rebuild_before_serving(jejak: Jejak) -> list[str]:
+    """Where requests catch the read models up (the embedded default), rebuild those a new release changed before
+    the first request, with progress; their names. (A projection worker rebuilds them when it claims them.)"""
+    if not jejak.settings.catch_up_in_request:
+        return []
+    bars: list[tqdm[Any]] = []  # shown once a rebuild reports progress: none when nothing changed
+
+    def progress(events: int) -> None:
+        if not bars:
+            bars.append(tqdm(desc="rebuilding changed read models", unit="ev", file=sys.stderr))
+        bars[0].update(events)
+
+    try:
+        rebuilt = jejak.rebuild_changed(progress=progress)
+    finally:
+        for bar in bars:
+            bar.close()
+    if rebuilt:
+        click.echo(f"rebuilt the read models a new release changed: {', '.join(rebuilt)}", err=True)
+    return rebuilt
 
 
 def main() -> None:
