@@ -42,6 +42,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from application.ledger import Ledger, note_written
 from domain.text import escaped
@@ -402,9 +403,7 @@ class ProjectionRunner:
         tables = [*tracking_metadata.sorted_tables, *(t for p in self.projections.values() for t in p.metadata.sorted_tables)]
         with writer(self.engine).begin() as conn:
             present = existing_tables(conn, tables)
-            for table in tables:
-                if table not in present:
-                    table.create(conn)
+            create_all_at_once(conn, [t for t in tables if t not in present])
             tracked = set(conn.execute(select(tracking.c.name)).scalars())
             missing = [name for name in self.projections if name not in tracked]
             if missing:
@@ -1093,6 +1092,27 @@ class ProjectionRunner:
         moved = conn.execute(_MOVE, {"b_name": name, "start": start, "stop": stop, "now": _now()})
         if moved.rowcount != 1:
             raise LostRace(name)
+
+
+def create_all_at_once(conn: Connection, tables: Sequence[Table]) -> None:
+    """Create the tables (in dependency order) with their indexes: on PostgreSQL as one script in one round trip
+    (a statement each cost a fresh schema's hundred-odd round trips, a quarter of a second), elsewhere one by one."""
+    if conn.dialect.name != "postgresql":
+        for table in tables:
+            table.create(conn)
+        return
+    translate = conn.get_execution_options().get("schema_translate_map")
+    statements: list[CreateTable | CreateIndex] = []
+    for table in tables:
+        statements += [CreateTable(table), *(CreateIndex(ix) for ix in table.indexes)]
+    script = ";\n".join(str(ddl.compile(dialect=conn.dialect, schema_translate_map=translate,
+                                         render_schema_translate=bool(translate))) for ddl in statements)
+    if script:
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(script)  # no parameters: the simple query protocol, which takes several statements
+        finally:
+            cursor.close()
 
 
 def existing_tables(conn: Connection, tables: Sequence[Table]) -> set[Table]:
