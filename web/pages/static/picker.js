@@ -130,6 +130,7 @@
 
     function changed() {
       found = {};
+      asked = null;  // the list now shows no server answer: the same search asked again is asked of the server
       apply(true);
       window.clearTimeout(timer);
       timer = window.setTimeout(ask, 250);
