@@ -17,7 +17,7 @@
     var more = select.hasAttribute("data-more");
     var searchUrl = select.getAttribute("data-search");
     var found = {};  // ids the server found for the search now shown (a NIP matches no name)
-    var asked = null;
+    var asked = null;  // the latest search sent: an answer to an older one, arriving later, is dropped
     var timer = null;
     var units = more ? (select.getAttribute("data-units") || "").split("|").filter(Boolean) : [];
     people.forEach(function (o) {
@@ -109,7 +109,7 @@
       var text = search.value.trim();
       var unit = unitChoice.value;
       var key = text + "\u0000" + unit;
-      if (!searchUrl || key === asked || !(more ? (text || unit) : /^\d+$/.test(text))) { return; }
+      if (!searchUrl || !(more ? (text || unit) : /^\d+$/.test(text))) { return; }
       asked = key;
       var url = searchUrl + "?q=" + encodeURIComponent(text) + "&unit=" + encodeURIComponent(unit);
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -130,7 +130,6 @@
 
     function changed() {
       found = {};
-      asked = null;  // the list now shows no server answer: the same search asked again is asked of the server
       apply(true);
       window.clearTimeout(timer);
       timer = window.setTimeout(ask, 250);
