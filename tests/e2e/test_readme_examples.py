@@ -1,8 +1,9 @@
 """The README's shell examples run as written against the demo data: every ```sh block, in order and in one shell
 (later examples use the variables earlier ones set, as a reader following the README does), with `.venv/bin/jejak`
-being this checkout's command, the app serving the demo instansi on a free port of 127.0.0.1 (the one change made to
-the text: `localhost:5000` becomes that port) and every curl failing on an HTTP error. The blocks that start or
-install something else are named in SKIPPED with the reason."""
+being this checkout's command (each a process forked from one that has imported it: tests/cli_forkserver.py), the
+app serving the demo instansi on a free port of 127.0.0.1 (the one change made to the text: `localhost:5000`
+becomes that port) and every curl failing on an HTTP error. The blocks that start or install something else are
+named in SKIPPED with the reason."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from infrastructure.config import Settings
+from tests.cli_forkserver import ForkServer
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +56,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[
     bin_dir = work / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     command = bin_dir / "jejak"
-    command.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "from web.cli import main; main()" "$@"\n')
+    server = ForkServer.shared()  # each command a fresh process, without the interpreter's imports each time
+    command.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m tests.cli_forkserver run "{server.path}" "$@"\n')
     command.chmod(command.stat().st_mode | stat.S_IEXEC)
     (bin_dir / "python").symlink_to(sys.executable)
     for step in (["init"], ["demo"]):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from flask.testing import FlaskClient
 from application.actor import system_actor
 from infrastructure.config import Settings
 from infrastructure.container import Jejak
+from tests.cli_forkserver import ForkServer
 from tests.conftest import _make
 from web import create_app
 from web.dump import Out
@@ -147,7 +147,7 @@ def api_on_copy(template: Template, var_dir: Path, app: Flask | None = None) -> 
 
 
 def jejak_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run the `jejak` command in a fresh process with only the given JEJAK_* settings."""
+    """Run the `jejak` command in a fresh process with only the given JEJAK_* settings (forked from a process that
+    has imported it: tests/cli_forkserver.py)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("JEJAK_")}
-    return subprocess.run([sys.executable, "-c", "from web.cli import main; main()", *args], cwd=ROOT,
-                          env={**clean, **env}, capture_output=True, text=True, timeout=120)
+    return ForkServer.shared().run(list(args), env={**clean, **env}, cwd=ROOT)
