@@ -55,14 +55,25 @@ fingerprints = Table(
 def fingerprint(projection: Projection) -> str:
     """A digest of what the projection's tables hold and how: tables, columns, keys, indexes, topics and version."""
     parts = [f"version={getattr(projection, 'version', 1)}", "topics=" + ",".join(sorted(projection.topics()))]
-    for table in sorted(projection.metadata.sorted_tables, key=lambda t: t.name):
+    for table in sorted(projection.metadata.tables.values(), key=lambda t: t.name):
         parts.append(f"table={table.name}")
-        parts.extend(f"column={c.name}:{c.type!r}:{c.nullable}:{c.primary_key}" for c in table.columns)
+        parts.extend(f"column={c.name}:{_type_repr(c.type)}:{c.nullable}:{c.primary_key}" for c in table.columns)
         parts.extend(f"index={ix.name}:{ix.unique}:{','.join(c.name for c in ix.columns)}"
                      for ix in sorted(table.indexes, key=lambda ix: str(ix.name)))
         parts.extend(f"constraint={type(c).__name__}:{','.join(sorted(col.name for col in getattr(c, 'columns', ())))}"
                      for c in sorted(table.constraints, key=lambda c: (type(c).__name__, str(c.name))))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+_TYPE_REPRS: dict[int, tuple[Any, str]] = {}  # id -> (the type, its repr): SQLAlchemy's repr inspects signatures
+
+
+def _type_repr(type_: Any) -> str:
+    """``repr`` of a column type, worked out once per type object (each system's start fingerprints every table)."""
+    found = _TYPE_REPRS.get(id(type_))
+    if found is None or found[0] is not type_:
+        found = _TYPE_REPRS[id(type_)] = (type_, repr(type_))
+    return found[1]
 
 
 class Fingerprints:

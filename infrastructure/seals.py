@@ -224,7 +224,7 @@ class AutoSealer:
 
     def __call__(self) -> None:
         """Seal if due (after a command was recorded)."""
-        if self.key_file is None or not self.key_file.exists() or self._not_due_yet():
+        if self.key_file is None or self._not_due_yet() or not self.key_file.exists():  # no stat per command
             return
         if not self._lock.acquire(blocking=False):
             return

@@ -50,10 +50,17 @@ def test_head_names_the_newest_revision_script() -> None:
     assert ScriptDirectory(str(SCRIPTS)).get_current_head() == HEAD
 
 
-def test_a_new_database_is_migrated_to_the_head(jejak: Jejak) -> None:
-    assert current(jejak.engine) == HEAD
-    assert set(MANAGED) <= set(inspect(jejak.engine).get_table_names())
-    assert jejak.schema_upgrade == Upgrade(None, HEAD, ())
+def test_a_new_database_is_migrated_to_the_head(backend: str, tmp_path: Path) -> None:
+    settings, schema = settings_for(backend, tmp_path)  # an empty database (the `jejak` fixture's may be a copy)
+    jejak = Jejak(settings)
+    try:
+        assert current(jejak.engine) == HEAD
+        assert set(MANAGED) <= set(inspect(jejak.engine).get_table_names())
+        assert jejak.schema_upgrade == Upgrade(None, HEAD, ())
+    finally:
+        jejak.close()
+        if schema:
+            drop_schema(schema)
 
 
 def test_the_revisions_match_todays_table_definitions(bare: Engine) -> None:
