@@ -18,8 +18,21 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Integer, Select, Subquery, and_, bindparam, func, or_, select, tuple_
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.sql.elements import BindParameter, ColumnElement, Label
 
 from application.queries.filters import Page
 from infrastructure.cursor import BadCursor, decode_cursor, encode_cursor
@@ -109,20 +122,21 @@ def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | Non
     at = [next((j for j, column in enumerate(listed) if column is expr), None) for expr, _desc in keys]
     added = [(i, expr) for i, (expr, _desc) in enumerate(keys) if at[i] is None]
     counted = select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery())
-    labelled = stmt.add_columns(*(expr.label(f"_key{i}") for i, expr in added))
-    if not total_in_page:
-        labelled = labelled.add_columns(counted.scalar_subquery().label("_total"))
+    keyed = stmt.add_columns(*(expr.label(f"_key{i}") for i, expr in added))
+    total = None if total_in_page else counted.scalar_subquery().label("_total")
     limit = bindparam("_limit", type_=Integer)
-    first_page = labelled.add_columns(func.count().over().label("_total")) if total_in_page else labelled
-    pages = [first_page, labelled.where(_after(keys))] if keep or after else [first_page]
+    first_page = keyed.add_columns(func.count().over().label("_total")) if total_in_page else _total(keyed, total)
     width = len(listed)
     place = {i: width + n for n, (i, _expr) in enumerate(added)}
     in_page = [j if j is not None else place[i] for i, j in enumerate(at)]  # each key's column in a page's row
+    pages = [_ordered(first_page, keys).limit(limit)]
+    if keep or after:
+        pages.append(_after_page(keyed, keys, in_page, limit, total))
     if rows_of is None:
-        built = [_ordered(page, keys).limit(limit) for page in pages]
+        built = pages
         data, key_at = width, in_page
     else:  # the rows are read for the page (a subquery), followed by the page's own columns, in its order again
-        built = [_rows_of_page(_ordered(page, keys).limit(limit).subquery(), rows_of, keys, in_page) for page in pages]
+        built = [_rows_of_page(page.subquery(), rows_of, keys, in_page) for page in pages]
         data = len(built[0].selected_columns) - len(first_page.selected_columns)
         key_at = [data + j for j in in_page]
     derived = _Derived(count=counted, first=built[0], after=built[-1], width=data, key_at=tuple(key_at),
@@ -133,6 +147,58 @@ def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | Non
             _DERIVED.clear()
         _DERIVED[memo] = (stmt, derived)
     return derived
+
+
+def _after_page(keyed: Select[Any], keys: Sequence[SortKey], in_page: list[int], limit: BindParameter[Any],
+                total: Label[Any] | None) -> Select[Any]:
+    """The page after the cursor's row (``limit`` rows of ``keyed``, the list with its sort keys, in their order),
+    then the total when given. Keys in one direction: one row-value comparison, which an index in the list's order
+    seeks. Mixed directions (latest period first, then names A-Z): a page of each run of keys in one direction (the
+    rows equal to the cursor on the runs before it and after it on this one, a seek each in such an index), merged;
+    one OR over the keys instead was tested row by row from the start of the index, so a deep page cost its depth."""
+    runs = _runs(keys)
+    if len(runs) == 1:
+        return _ordered(_total(keyed.where(_after(keys)), total), keys).limit(limit)
+    bound = _bound(keys)
+    branches = []
+    for start, end in runs:
+        equal = [keys[j][0] == bound[j] for j in range(start)]
+        after = _after(keys[start:end], bound[start:end])
+        branches.append(select(*_ordered(keyed.where(*equal, after), keys).limit(limit).subquery().c))
+    merged = union_all(*branches).subquery()
+    page = _ordered(select(*merged.c), _in(merged, keys, in_page)).limit(limit)
+    if total is None:
+        return page
+    # the total beside the merged page, not a column of it: SQLite would push it into each run's page (two counts)
+    paged = page.subquery()
+    return _ordered(select(*paged.c, total), _in(paged, keys, in_page))
+
+
+def _in(rows: Subquery, keys: Sequence[SortKey], in_page: list[int]) -> list[SortKey]:
+    """The sort keys as columns of a subquery of the list's rows (each key's column given by ``in_page``)."""
+    columns = list(rows.c)
+    return [(columns[j], descending) for j, (_expr, descending) in zip(in_page, keys, strict=True)]
+
+
+def _total(stmt: Select[Any], total: Label[Any] | None) -> Select[Any]:
+    """The statement with the total as its last column, when there is one."""
+    return stmt if total is None else stmt.add_columns(total)
+
+
+def _runs(keys: Sequence[SortKey]) -> list[tuple[int, int]]:
+    """(start, end) of each run of consecutive keys sorted in one direction."""
+    runs: list[tuple[int, int]] = []
+    for i, (_expr, descending) in enumerate(keys):
+        if runs and keys[runs[-1][0]][1] == descending:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs
+
+
+def _bound(keys: Sequence[SortKey]) -> list[BindParameter[Any]]:
+    """The cursor's value of each key, bound as ``_after0`` ..."""
+    return [bindparam(f"_after{i}", type_=expr.type) for i, (expr, _desc) in enumerate(keys)]
 
 
 def _ordered(stmt: Select[Any], keys: Sequence[SortKey]) -> Select[Any]:
@@ -164,12 +230,12 @@ def like_escaped(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
-def _after(keys: Sequence[SortKey]) -> ColumnElement[bool]:
-    """Rows strictly after the cursor's row (bound as ``_after0`` ...) in the sort order: keys all in one direction
-    as one row-value comparison, which an index in the list's order answers with a seek (the OR of one branch per
-    key, which mixed directions need, is tested row by row from the start of the index: a deep page cost its
-    depth); the keys are never NULL, so the two agree."""
-    bound = [bindparam(f"_after{i}", type_=expr.type) for i, (expr, _desc) in enumerate(keys)]
+def _after(keys: Sequence[SortKey], bound: Sequence[BindParameter[Any]] | None = None) -> ColumnElement[bool]:
+    """Rows strictly after the cursor's row (``bound``; by default ``_after0`` ...) in the sort order: keys all in one
+    direction as one row-value comparison, which an index in the list's order answers with a seek; mixed
+    directions as the OR of one branch per key (``_after_page`` splits those into runs); the keys are never NULL,
+    so the two agree."""
+    bound = list(bound) if bound is not None else _bound(keys)
     if len(keys) > 1 and len({descending for _expr, descending in keys}) == 1:
         row, cursor = tuple_(*(expr for expr, _desc in keys)), tuple_(*bound)
         return row < cursor if keys[0][1] else row > cursor

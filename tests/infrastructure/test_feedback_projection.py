@@ -210,6 +210,10 @@ def test_the_unfiltered_round_list_reads_one_page_through_its_order_index(sqlite
     pages = [p for p in plans(sqlite_jejak.engine, lambda: view.rounds_page(RoundFilter(None, None, None, None), 2,
                                                                             first.next_cursor), "feedback_rounds")
              if "ix_feedback_rounds_opened" in p]
-    # HR's list on a province's ledger (hundreds of thousands of rounds) finds its page in the index's order
-    assert pages and all("SCAN feedback_rounds USING COVERING INDEX ix_feedback_rounds_opened" in p for p in pages)
+    # HR's list on a province's ledger (hundreds of thousands of rounds) seeks its page in the index's order (latest
+    # first, the id breaking ties): the rounds opened at the cursor's moment after its id, then those opened before
+    seeks = ("SEARCH feedback_rounds USING COVERING INDEX ix_feedback_rounds_opened (opened_at<?)",
+             "SEARCH feedback_rounds USING COVERING INDEX ix_feedback_rounds_opened (opened_at=? AND id>?)")
+    assert pages and all(seek in p for seek in seeks for p in pages)
+    assert not [p for p in pages if "SCAN feedback_rounds USING COVERING INDEX ix_feedback_rounds_opened" in p]
     assert len(first.items) == 2 and first.total == 4

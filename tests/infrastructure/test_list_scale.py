@@ -7,7 +7,9 @@ Before each read model kept an index in its list's order (the appraisals a copy 
 sorted every row. Rows are written straight into the read models (their projections are tested elsewhere), for a
 small instansi and one fifty times as large, and the work of the first and a later page is counted in SQLite virtual
 machine steps (``steps_by_size``). A page half the training list in seeks its cursor in the index (a list sorted
-in one direction pages by a row-value comparison) instead of reading every row before it.
+in one direction pages by a row-value comparison) instead of reading every row before it; so does a page half the
+appraisal list in (latest period first, then names A-Z: a seek for the rest of the cursor's period and one for the
+periods after it).
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ import pytest
 from sqlalchemy import Engine, create_engine, insert
 
 from application.queries.filters import AppraisalFilter, TrainingFilter
+from infrastructure.database import make_engine
 from infrastructure.read_models import appraisals as appraisal_model
 from infrastructure.read_models import dialogues as dialogue_model
 from infrastructure.read_models import trainings as model
 from infrastructure.read_models.appraisals import AppraisalView
 from infrastructure.read_models.dialogues import DialogueView
 from infrastructure.read_models.trainings import TrainingView
+from tests.conftest import drop_schema, settings_for
 from tests.infrastructure.query_plans import assert_within, steps_by_size
 
 SMALL, LARGE = 200, 10_000  # completions
@@ -88,9 +92,10 @@ def test_the_training_list_pages_latest_end_first(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def _appraisals(path: Path, count: int) -> Engine:
-    """``count`` appraisals of 50 employees over 8 years, in no particular order."""
-    engine = create_engine(f"sqlite:///{path}")
+def _appraisals(path: Path, count: int, engine: Engine | None = None) -> Engine:
+    """``count`` appraisals of 50 employees over 8 years, in no particular order (in an SQLite file at ``path``, or
+    in the database of ``engine``)."""
+    engine = engine or create_engine(f"sqlite:///{path}")
     appraisal_model.metadata.create_all(engine)
     people = [{"id": uuid4(), "name": f"Pegawai {(i * 37) % PEOPLE:03d}", "unit": f"U{i % 5}"} for i in range(PEOPLE)]
     at = datetime(2026, 1, 1, tzinfo=UTC)
@@ -105,12 +110,14 @@ def _appraisals(path: Path, count: int) -> Engine:
 
 
 def _appraisal_pages(view: AppraisalView) -> Iterator[tuple[str, Callable[[], Any]]]:
-    second = view.page(AppraisalFilter(), 20).next_cursor
+    first = view.page(AppraisalFilter(), 20)
+    middle = view.page(AppraisalFilter(), first.total // 2).next_cursor  # half the list in: mid-period, mid-names
     yield "first page", lambda: view.page(AppraisalFilter(), 20)
-    yield "second page", lambda: view.page(AppraisalFilter(), 20, second)
+    yield "second page", lambda: view.page(AppraisalFilter(), 20, first.next_cursor)
+    yield "a page half the list in", lambda: view.page(AppraisalFilter(), 20, middle)
 
 
-@pytest.mark.parametrize("page", ["first page", "second page"])
+@pytest.mark.parametrize("page", ["first page", "second page", "a page half the list in"])
 def test_a_page_of_the_appraisal_list_does_not_grow_with_the_instansi(tmp_path_factory: pytest.TempPathFactory,
                                                                       page: str) -> None:
     """Fifty times as many appraisals: within 1.5 times the work."""
@@ -119,20 +126,27 @@ def test_a_page_of_the_appraisal_list_does_not_grow_with_the_instansi(tmp_path_f
     assert_within(steps, page, "small", "large")
 
 
-def test_the_appraisal_list_pages_by_latest_period_then_name(tmp_path: Path) -> None:
-    """Pages follow each other latest period first, then by the employee's name (the id breaking ties), each once."""
-    engine = _appraisals(tmp_path / "jejak.db", 95)
-    view = AppraisalView(engine)
-    seen, cursor = [], None
-    while True:
-        page = view.page(AppraisalFilter(), 20, cursor)
-        assert page.total == 95
-        seen += [(row["period"], row["employee_name"], str(row["id"])) for row in page.items]
-        cursor = page.next_cursor
-        if cursor is None:
-            break
-    assert seen == sorted(seen, key=lambda r: (-int(r[0]), r[1], r[2])) and len(set(seen)) == 95
-    engine.dispose()
+@pytest.mark.parametrize("size", [20, 7, 1])
+def test_the_appraisal_list_pages_by_latest_period_then_name(backend: str, tmp_path: Path, size: int) -> None:
+    """Pages follow each other latest period first, then by the employee's name (the id breaking ties), each once:
+    pages that end inside a period and at its end, on both databases."""
+    settings, schema = settings_for(backend, tmp_path)
+    engine = _appraisals(tmp_path / "jejak.db", 95, make_engine(settings.database()))
+    try:
+        view = AppraisalView(engine)
+        seen, cursor = [], None
+        while True:
+            page = view.page(AppraisalFilter(), size, cursor)
+            assert page.total == 95
+            seen += [(row["period"], row["employee_name"], str(row["id"])) for row in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert seen == sorted(seen, key=lambda r: (-int(r[0]), r[1], r[2])) and len(set(seen)) == 95
+    finally:
+        engine.dispose()
+        if schema:
+            drop_schema(schema)
 
 
 def _dialogues(path: Path, count: int) -> Engine:
