@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from application.queries.filters import EmployeeFilter, Page
 from domain.employee import Employee
@@ -359,9 +360,10 @@ class DirectoryView:
         given = tuple(getattr(flt, name) is not None and getattr(flt, name) != "" for name in _FILTERS)
         params = {f"f_{name}": getattr(flt, name) for name in _FILTERS}
         if flt.name:
-            params["f_name"] = "%" + like_escaped(flt.name.lower()) + "%"
+            params["f_name"] = "%" + like_escaped(flt.name) + "%"
         with self.engine.connect() as conn:
-            return keyset_page(conn, _employee_listing(given), _BY_NAME, limit, cursor, params)
+            return keyset_page(conn, _employee_listing(given, conn.dialect.name == "sqlite"), _BY_NAME, limit, cursor,
+                               params)
 
     def unit_members(self, unit: str) -> list[dict[str, Any]]:
         """Everyone in a unit now, by name."""
@@ -403,31 +405,33 @@ _FILTERS = ("unit", "rank", "name", "supervisor_id", "status")  # EmployeeFilter
 _BY_NAME = [(employees.c.name, False), (employees.c.id, False)]
 
 
-@lru_cache(maxsize=32)
-def _employee_listing(given: tuple[bool, ...]) -> Select[Any]:
+@lru_cache(maxsize=64)
+def _employee_listing(given: tuple[bool, ...], sqlite: bool) -> Select[Any]:
     """The directory filtered by the filters given (their values bound: ``f_unit`` ...), built once per
-    combination (the name is a case-insensitive substring: a LIKE pattern escaped with ``/``)."""
+    combination (the name is a case-insensitive substring: a LIKE pattern escaped with ``/``, as the picker's)."""
     stmt = select(employees)
     for name, on in zip(_FILTERS, given, strict=True):
         if not on:
             continue
         value = bindparam(f"f_{name}", type_=employees.c[name].type)
-        stmt = stmt.where(func.lower(employees.c.name).like(value, escape="/") if name == "name"
-                          else employees.c[name] == value)
+        stmt = stmt.where(_name_like(value, sqlite) if name == "name" else employees.c[name] == value)
     return stmt
+
+
+def _name_like(pattern: BindParameter[Any], sqlite: bool) -> ColumnElement[bool]:
+    """The employee's name matches the LIKE pattern in any case: SQLite's LIKE already ignores case (as far as its
+    lower() goes, ASCII), at a third of the cost of lowering each name first; PostgreSQL's ILIKE."""
+    name = employees.c.name
+    return (name.like if sqlite else name.ilike)(pattern, escape="/")
 
 
 @lru_cache(maxsize=64)
 def _matching_choices(words: int, nip: bool, in_unit: bool, sqlite: bool) -> Prepared:
     """The picker's choices (all, with no words, no NIP and no unit) whose name is LIKE each of ``words`` patterns
     (``w0`` ...) in any case, or (``nip``) whose NIP lies from ``nip_from`` up to ``nip_to``, in the ``unit`` bound
-    when ``in_unit``; ``limit`` of them by name, compiled once per combination.
-    SQLite's LIKE already ignores case (as far as its lower() goes, ASCII), at a third of the cost of lowering each
-    name first; PostgreSQL's ILIKE."""
+    when ``in_unit``; ``limit`` of them by name, compiled once per combination."""
     stmt = select(employees.c.id, employees.c.name, employees.c.unit)
-    name = employees.c.name
-    named = [(name.like if sqlite else name.ilike)(bindparam(f"w{i}", type_=String), escape="/")
-             for i in range(words)]
+    named = [_name_like(bindparam(f"w{i}", type_=String), sqlite) for i in range(words)]
     matched = and_(*named) if named else None
     if nip:
         by_nip = and_(employees.c.nip >= bindparam("nip_from", type_=String),
