@@ -149,3 +149,20 @@ def test_only_a_reader_of_everyones_personal_fields_finds_people_by_nip(jejak: J
     assert [row["name"] for row in jejak.queries.people.choices(hr, 10, "19")] == [
         "Budi Lestari", "Dewi Anggraini", "Dewi Lestari", "Lestari Dewi Putri", "Siti_Aminah"]
     assert by_supervisor == []
+
+
+def test_the_directory_list_filters_by_a_name_fragment_in_any_case_wildcards_taken_as_they_are(jejak: Jejak,
+                                                                                              hr: Actor) -> None:
+    from application.queries.filters import EmployeeFilter
+
+    _picker_directory(jejak, hr)
+
+    def names(fragment: str) -> list[str]:
+        page = jejak.directory.employees(EmployeeFilter(name=fragment), 10)
+        assert page.total == len(page.items)
+        return [row["name"] for row in page.items]
+
+    assert names("LESTARI") == ["Budi Lestari", "Dewi Lestari", "Lestari Dewi Putri"]
+    assert names("dewi l") == ["Dewi Lestari"]  # one fragment, spaces and all
+    assert names("i_a") == ["Siti_Aminah"]
+    assert names("%") == []
