@@ -61,14 +61,15 @@ class _Derived:
 
 # (list statement's id, how it pages) -> (the statement, its derived statements); only statements built once are
 # kept (``params``), and with them what they page with (the extra columns and the count are built once too)
-_DERIVED: dict[tuple[int, bool, int, int], tuple[Select[Any], _Derived]] = {}
+_DERIVED: dict[tuple[int, bool, int, int, int], tuple[Select[Any], _Derived]] = {}
 _KEPT = 1024  # more shapes than this means statements are not built once: forget them all
 Rows = Callable[[Subquery], Select[Any]]  # a page of the list (a subquery) -> the rows to answer with
 
 
 def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], limit: int,
                 cursor: str | None = None, params: dict[str, Any] | None = None,
-                count: Select[Any] | None = None, rows_of: Rows | None = None, total_in_page: bool = False) -> Page:
+                count: Select[Any] | None = None, rows_of: Rows | None = None, total_in_page: bool = False,
+                kept_total: Select[Any] | None = None) -> Page:
     """One page of ``stmt`` ordered by ``keys`` after the cursor's row, the next page's cursor and the total.
     ``params``: the values of ``stmt``'s bound parameters (the statement is then built once and its paging
     statements kept); ``count``: a cheaper statement giving the same number of rows as ``stmt``, to count;
@@ -76,8 +77,10 @@ def keyset_page(conn: Connection, stmt: Select[Any], keys: Sequence[SortKey], li
     list statement can then select just its sort keys and id, and what is costly to read or compute (whole rows,
     names, per-row counts) is read for the page's rows only; ``total_in_page``: the first page counts the list as it reads it (one statement instead of two; for
     lists whose every row is read to sort them anyway, such as a supervisor's scoped ones, never for a list an
-    index gives in order)."""
-    derived = _derive(stmt, keys, count, rows_of, total_in_page, keep=params is not None, after=bool(cursor))
+    index gives in order); ``kept_total``: a statement whose one value is the list's total, read instead of counting
+    (a count kept in a read model: a count costs every row of the list)."""
+    derived = _derive(stmt, keys, count, rows_of, total_in_page, keep=params is not None, after=bool(cursor),
+                      total=kept_total)
     values = dict(params or {})
     in_page = not (derived.total_in_first and cursor)  # a window-counted list's later pages carry no total
     values["_limit"] = limit + 1
@@ -110,10 +113,10 @@ def _run(conn: Connection, derived: _Derived, which: int, values: dict[str, Any]
 
 
 def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | None, rows_of: Rows | None,
-            total_in_page: bool, keep: bool, after: bool) -> _Derived:
+            total_in_page: bool, keep: bool, after: bool, total: Select[Any] | None = None) -> _Derived:
     """The count and page statements of a list statement (kept when the statement is built once; when not, the
     page after a cursor is built only for a request that has one: ``after``)."""
-    memo = (id(stmt), total_in_page, id(rows_of), id(count))
+    memo = (id(stmt), total_in_page, id(rows_of), id(count), id(total))
     found = _DERIVED.get(memo)
     if found is not None and found[0] is stmt:
         return found[1]
@@ -121,17 +124,18 @@ def _derive(stmt: Select[Any], keys: Sequence[SortKey], count: Select[Any] | Non
     # a sort key the list selects already is read from its column; the others are added, labelled, at the end
     at = [next((j for j, column in enumerate(listed) if column is expr), None) for expr, _desc in keys]
     added = [(i, expr) for i, (expr, _desc) in enumerate(keys) if at[i] is None]
-    counted = select(func.count()).select_from((count if count is not None else stmt).order_by(None).subquery())
+    counted = total if total is not None else select(func.count()).select_from(
+        (count if count is not None else stmt).order_by(None).subquery())
     keyed = stmt.add_columns(*(expr.label(f"_key{i}") for i, expr in added))
-    total = None if total_in_page else counted.scalar_subquery().label("_total")
+    in_rows = None if total_in_page else counted.scalar_subquery().label("_total")
     limit = bindparam("_limit", type_=Integer)
-    first_page = keyed.add_columns(func.count().over().label("_total")) if total_in_page else _total(keyed, total)
+    first_page = keyed.add_columns(func.count().over().label("_total")) if total_in_page else _total(keyed, in_rows)
     width = len(listed)
     place = {i: width + n for n, (i, _expr) in enumerate(added)}
     in_page = [j if j is not None else place[i] for i, j in enumerate(at)]  # each key's column in a page's row
     pages = [_ordered(first_page, keys).limit(limit)]
     if keep or after:
-        pages.append(_after_page(keyed, keys, in_page, limit, total))
+        pages.append(_after_page(keyed, keys, in_page, limit, in_rows))
     if rows_of is None:
         built = pages
         data, key_at = width, in_page

@@ -166,3 +166,37 @@ def test_the_directory_list_filters_by_a_name_fragment_in_any_case_wildcards_tak
     assert names("dewi l") == ["Dewi Lestari"]  # one fragment, spaces and all
     assert names("i_a") == ["Siti_Aminah"]
     assert names("%") == []
+
+
+def test_the_directory_lists_totals_agree_with_their_rows_as_people_register_and_move(jejak: Jejak, hr: Actor) -> None:
+    """The whole directory's and a unit's totals come from the units' kept head counts (a count would read every
+    row); they must say how many rows the pages hold, through registrations and moves, and after a rebuild."""
+    from application.queries.filters import EmployeeFilter
+
+    ids = _picker_directory(jejak, hr)
+
+    def listed(flt: EmployeeFilter) -> tuple[int, list[str]]:
+        total, names, cursor = None, [], ""
+        while cursor is not None:
+            page = jejak.directory.employees(flt, 2, cursor or None)
+            total = page.total if total is None else total
+            assert page.total == total  # every page says the same
+            names += [row["name"] for row in page.items]
+            cursor = page.next_cursor
+        return int(total or 0), names
+
+    def agree() -> dict[str, int]:
+        totals = {}
+        for unit in (None, "BKPSDM", "DINKES", "NOWHERE"):
+            total, names = listed(EmployeeFilter(unit=unit))
+            assert total == len(names)
+            totals[unit or "all"] = total
+        return totals
+
+    assert agree() == {"all": 5, "BKPSDM": 3, "DINKES": 2, "NOWHERE": 0}
+    jejak.registry.move_employee(hr, ids["Dewi Lestari"], "DINKES", date(2024, 1, 1), "mutasi")
+    jejak.projections.catch_up()
+    assert agree() == {"all": 5, "BKPSDM": 2, "DINKES": 3, "NOWHERE": 0}
+    jejak.projections.rebuild("directory")
+    assert agree() == {"all": 5, "BKPSDM": 2, "DINKES": 3, "NOWHERE": 0}
+    assert listed(EmployeeFilter(unit="DINKES", name="dewi")) == (2, ["Dewi Anggraini", "Dewi Lestari"])  # counted
