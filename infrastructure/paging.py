@@ -218,15 +218,15 @@ def _rows_of_page(page: Subquery, rows_of: Rows, keys: Sequence[SortKey], in_pag
 
 
 def listed(engine: Engine, stmt: Select[Any], keys: Sequence[SortKey], limit: int, cursor: str | None,
-           count: Select[Any] | None = None) -> Any:
+           count: Select[Any] | None = None, kept_total: Select[Any] | None = None) -> Any:
     """The rows in the keys' order: a plain list without a cursor (None), one Page with one (``""``: the first);
-    ``count``: as ``keyset_page``'s."""
+    ``count`` and ``kept_total``: as ``keyset_page``'s."""
     if cursor is None:
         order = [expr.desc() if descending else expr.asc() for expr, descending in keys]
         with engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt.order_by(*order).limit(limit))]
     with engine.connect() as conn:
-        return keyset_page(conn, stmt, keys, limit, cursor or None, count=count)
+        return keyset_page(conn, stmt, keys, limit, cursor or None, count=count, kept_total=kept_total)
 
 
 def like_escaped(text: str) -> str:

@@ -76,6 +76,37 @@ def completion(employee_id: UUID, certificate: str, jp: int = 8, end: date = dat
 # --- on both backends ---------------------------------------------------------------------------------------------
 
 
+def test_hrs_training_list_total_is_kept_as_completions_are_recorded_and_equals_its_rows(jejak: Jejak,
+                                                                                       hr: Actor) -> None:
+    """The unfiltered list's total comes from a kept count (counting every completion cost its whole table); it must
+    equal the rows through records in one batch or several, decisions, and a rebuild."""
+    from application.queries.filters import TrainingFilter
+
+    people = build_people(jejak, hr)
+
+    def total_and_rows() -> tuple[int, int]:
+        page = jejak.training_view.trainings(TrainingFilter(), 2, cursor="")
+        rows, cursor = len(page.items), page.next_cursor
+        while cursor:
+            later = jejak.training_view.trainings(TrainingFilter(), 2, cursor=cursor)
+            assert later.total == page.total
+            rows, cursor = rows + len(later.items), later.next_cursor
+        return page.total, rows
+
+    assert total_and_rows() == (0, 0)
+    first = [jejak.trainings.record(hr, **completion(who, f"K-{n}")) for n, who in
+             enumerate([people.dewi, people.budi, people.andi])]
+    jejak.projections.catch_up()  # three in one batch
+    assert total_and_rows() == (3, 3)
+    jejak.trainings.decide(hr, first[0].id, "rejected", "sertifikat tidak terbaca")
+    jejak.trainings.record(hr, **completion(people.siti, "K-9"))
+    jejak.projections.catch_up()
+    assert total_and_rows() == (4, 4)
+    assert jejak.training_view.trainings(TrainingFilter(status="rejected"), 5, cursor="").total == 1  # counted
+    jejak.projections.rebuild("trainings")
+    assert total_and_rows() == (4, 4)
+
+
 def test_yearly_jp_counts_only_verified_completions_of_that_year(jejak: Jejak, hr: Actor) -> None:
     people = build_people(jejak, hr)
     service = jejak.trainings
