@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import fields
 from typing import Any
 from uuid import UUID
 
@@ -36,6 +37,7 @@ from application.queries.filters import AppraisalFilter, Page
 from domain.appraisal import Appraisal, AppraisalStatus, is_annual
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.kept_count import KeptCount, kept_count_table
 from infrastructure.paging import keyset_page
 from infrastructure.pending_rows import LOAD_FROM, PendingRows
 from infrastructure.projection import Projected, Projection
@@ -80,6 +82,9 @@ appraisals = Table(
 )
 # the list's order (latest period first, then by name): a page reads its rows from here instead of sorting them all
 Index("ix_appraisals_listed", appraisals.c.period.desc(), appraisals.c.employee_name, appraisals.c.id)
+# how many appraisals there are, kept as they are opened (a row is never removed): the unfiltered list's total
+opened_kept = kept_count_table("appraisals_kept", metadata)
+_KEPT = KeptCount(opened_kept)
 
 
 class AppraisalProjection(Projection):
@@ -129,6 +134,7 @@ class AppraisalProjection(Projection):
         opened = [item.event.originator_id for item in batch if isinstance(item.event, Appraisal.Opened)]
         if opened:
             conn.execute(_NAMED.where(appraisals.c.id.in_(opened)))
+            _KEPT.add(conn, len(opened))
 
     def with_people(self, conn: Connection) -> None:
         """Every row's name from ``people``, written after the rows in a one-pass rebuild."""
@@ -220,7 +226,8 @@ class AppraisalView:
         keys = [(appraisals.c.period, True), (appraisals.c.employee_name, False), (appraisals.c.id, False)]
         with self.engine.connect() as conn:
             return keyset_page(conn, _filtered(self._listing(), flt, viewer, visible_to), keys, limit, cursor,
-                               count=_filtered(select(appraisals.c.id), flt, viewer, visible_to))  # without the join
+                               count=_filtered(select(appraisals.c.id), flt, viewer, visible_to),  # without the join
+                               kept_total=_KEPT.total if _unfiltered(flt, visible_to) else None)
 
     def count(self, flt: AppraisalFilter, viewer: UUID | None = None, visible_to: AbstractSet[UUID] | None = None) -> int:
         """How many appraisals ``appraisals`` would list without a limit."""
@@ -274,11 +281,19 @@ class AppraisalView:
             return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
+def _unfiltered(flt: AppraisalFilter, visible_to: AbstractSet[UUID] | None) -> bool:
+    """Whether ``_filtered`` keeps every appraisal (no field of the filter set: a filter added later counts too)."""
+    return visible_to is None and all(getattr(flt, f.name) in (None, False) for f in fields(flt))
+
+
+_FILTERED = ("employee_id", "unit", "period", "status", "assessor_id", "decider_id", "objection")
+
+
 def _filtered(stmt: Select[Any], flt: AppraisalFilter, viewer: UUID | None, visible_to: AbstractSet[UUID] | None
               ) -> Select[Any]:
     """Apply the filter, and with ``visible_to`` keep appraisals of those employees or assessed or decided by
     ``viewer``."""
-    for column in ("employee_id", "unit", "period", "status", "assessor_id", "decider_id", "objection"):
+    for column in _FILTERED:
         value = getattr(flt, column)
         if value is not None:
             stmt = stmt.where(appraisals.c[column] == value)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 from uuid import UUID
@@ -27,15 +27,15 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from application.queries.filters import TrainingFilter
 from domain.training import Training, TrainingStatus
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
+from infrastructure.kept_count import KeptCount, kept_count_table
 from infrastructure.paging import listed
 from infrastructure.pending_rows import LOAD_FROM, PendingRows
-from infrastructure.prepared import Prepared, execute
+from infrastructure.prepared import Prepared
 from infrastructure.projection import Projected, Projection
 
 metadata = MetaData()
@@ -65,14 +65,9 @@ trainings = Table(
     # the list's order, latest end first: a page reads its rows from here instead of sorting every completion
     Index("ix_training_completions_recent", "end_date", "position"),
 )
-# how many completions there are, kept as they are recorded (a row is never removed): the unfiltered list's total,
-# which a count read from every row (479,723 of them on a province's ledger: 16 ms a page)
-completions_kept = Table(
-    "training_completions_kept",
-    metadata,
-    Column("id", Integer, primary_key=True),  # always 1
-    Column("completions", Integer, nullable=False),
-)
+# how many completions there are, kept as they are recorded (a row is never removed): the unfiltered list's total
+completions_kept = kept_count_table("training_completions_kept", metadata)
+_KEPT = KeptCount(completions_kept)
 
 
 class TrainingProjection(Projection):
@@ -111,21 +106,10 @@ class TrainingProjection(Projection):
                     "version": e.originator_version})
         pending.flush(conn)
         recorded = sum(isinstance(item.event, Training.Recorded) for item in batch)
-        if recorded:
-            execute(conn, _COUNT_RECORDED[conn.dialect.name], {"n": recorded})
+        _KEPT.add(conn, recorded)
 
 
-_KEPT_TOTAL = select(func.coalesce(func.sum(completions_kept.c.completions), 0))
 
-
-def _count_recorded(insert: Callable[[Table], Any]) -> Any:
-    """The kept count's one row, made or raised by ``n`` (an upsert: each dialect's own construct)."""
-    stmt = insert(completions_kept).values(id=1, completions=bindparam("n", type_=Integer))
-    return stmt.on_conflict_do_update(index_elements=[completions_kept.c.id],
-                                      set_={"completions": completions_kept.c.completions + stmt.excluded.completions})
-
-
-_COUNT_RECORDED = {"sqlite": _count_recorded(sqlite.insert), "postgresql": _count_recorded(postgresql.insert)}
 # Built once (SQLAlchemy memoizes a built statement's cache key): deciding a training runs it on every request.
 _DECIDE = (update(trainings).where(trainings.c.id == bindparam("b_id"))
            .values(status=bindparam("status"), decision_reason=bindparam("decision_reason"),
@@ -158,7 +142,7 @@ class TrainingView:
                    select(trainings.c.id).join(people, people.c.id == trainings.c.employee_id)).where(*conds)
         return listed(self.engine, self._training_rows().where(*conds),
                       [(trainings.c.end_date, True), (trainings.c.position, True)], limit, cursor, count=counted,
-                      kept_total=None if conds else _KEPT_TOTAL)
+                      kept_total=None if conds else _KEPT.total)
 
     def training(self, training_id: UUID) -> dict[str, Any] | None:
         """One completion."""

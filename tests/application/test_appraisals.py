@@ -210,3 +210,34 @@ def test_distribution_counts_final_predicates_of_the_unit_and_flags_over_cap(jej
     assert [r["employee_id"] for r in mine] == [o.dewi]
     jejak.projections.rebuild("appraisals")
     assert jejak.appraisal_view.appraisals(AppraisalFilter(period=PERIOD), 100) == rows
+
+
+def test_hrs_appraisal_list_total_is_kept_as_appraisals_open_and_equals_its_rows(jejak: Jejak, hr: Actor) -> None:
+    """The unfiltered list's total comes from a kept count (counting every appraisal cost its whole table); it must
+    equal the rows through openings in one batch or several and a rebuild; a filtered list is counted."""
+    from application.queries.filters import AppraisalFilter
+
+    o = build_office(jejak, hr)
+    view = jejak.appraisal_view
+
+    def total_and_rows() -> tuple[int, int]:
+        page = view.page(AppraisalFilter(), 2)
+        rows, cursor = len(page.items), page.next_cursor
+        while cursor:
+            later = view.page(AppraisalFilter(), 2, cursor)
+            assert later.total == page.total
+            rows, cursor = rows + len(later.items), later.next_cursor
+        return page.total, rows
+
+    jejak.projections.catch_up()
+    assert total_and_rows() == (0, 0)
+    for who in [o.dewi, *o.colleagues]:
+        jejak.appraisals.open(hr, who, "2026")
+    jejak.projections.catch_up()  # in one batch
+    assert total_and_rows() == (1 + len(o.colleagues),) * 2
+    jejak.appraisals.open(hr, o.dewi, "2026-Q2")
+    jejak.projections.catch_up()
+    assert total_and_rows() == (2 + len(o.colleagues),) * 2
+    assert view.page(AppraisalFilter(period="2026-Q2"), 5).total == 1  # counted
+    jejak.projections.rebuild("appraisals")
+    assert total_and_rows() == (2 + len(o.colleagues),) * 2

@@ -54,7 +54,7 @@ def _instansi(path: Path, completions: int) -> Engine:
     with engine.begin() as conn:
         conn.execute(insert(model.people), people)
         conn.execute(insert(model.trainings), rows)
-        conn.execute(insert(model.completions_kept), [{"id": 1, "completions": completions}])  # as the projection keeps
+        conn.execute(insert(model.completions_kept), [{"id": 1, "counted": completions}])  # as the projection keeps
     return engine
 
 
@@ -108,6 +108,7 @@ def _appraisals(path: Path, count: int, engine: Engine | None = None) -> Engine:
     with engine.begin() as conn:
         conn.execute(insert(appraisal_model.people), people)
         conn.execute(insert(appraisal_model.appraisals), rows)
+        conn.execute(insert(appraisal_model.opened_kept), [{"id": 1, "counted": count}])  # as the projection keeps
     return engine
 
 
