@@ -43,6 +43,7 @@ from domain.feedback_round import FeedbackRound, NominationStatus, RoundStatus
 from infrastructure import people_index
 from infrastructure.database import UTCDateTime
 from infrastructure.id_set import in_id_set
+from infrastructure.kept_count import KeptCount, kept_count_table
 from infrastructure.paging import keyset_page
 from infrastructure.pending_rows import LOAD_FROM, PendingRows
 from infrastructure.prepared import Prepared
@@ -165,6 +166,7 @@ class FeedbackProjection(Projection):
             if not isinstance(e, FeedbackRound.Opened):
                 pending.update(conn, rounds, e.originator_id, _VERSION, {"version": e.originator_version})
         pending.flush(conn)
+        _KEPT.add(conn, sum(isinstance(i.event, FeedbackRound.Opened) for i in batch))
 
     def _on_Opened(self, conn: Connection, pending: PendingRows, e: Any) -> None:  # noqa: N802 - named after the event
         pending.add(rounds, e.originator_id, {
@@ -259,8 +261,10 @@ class FeedbackView:
         with self.engine.connect() as conn:
             # the page is found by the rounds' sort keys alone, then its rows read whole; a supervisor's rounds are
             # all read to be sorted, so they are counted as they are read
+            shape = _round_shape(flt, visible_to)
             page = keyset_page(conn, keys, _ROUND_ORDER, limit, cursor, _round_params(flt, visible_to),
-                               rows_of=_page_rows, total_in_page=visible_to is not None)
+                               rows_of=_page_rows, total_in_page=visible_to is not None,
+                               kept_total=None if any(shape) else _KEPT.total)
         return Page(_with_rates(page.items), page.next_cursor, page.total)
 
     def latest_year(self, unit: str) -> int | None:
@@ -424,6 +428,9 @@ def _with_rates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 _ROUND_ORDER = [(rounds.c.opened_at, True), (rounds.c.id, False)]
+# how many rounds there are, kept as they open (a row is never removed): the unfiltered list's total
+opened_kept = kept_count_table("feedback_rounds_kept", metadata)
+_KEPT = KeptCount(opened_kept)
 _EQUAL = ("reviewee_id", "unit", "period", "status")  # RoundFilter fields compared for equality
 RoundShape = tuple[bool, ...]  # which of the filters are given: the equal ones, closes_by, supervisors, visible_to
 

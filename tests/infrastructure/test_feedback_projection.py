@@ -217,3 +217,33 @@ def test_the_unfiltered_round_list_reads_one_page_through_its_order_index(sqlite
     assert pages and all(seek in p for seek in seeks for p in pages)
     assert not [p for p in pages if "SCAN feedback_rounds USING COVERING INDEX ix_feedback_rounds_opened" in p]
     assert len(first.items) == 2 and first.total == 4
+
+
+def test_hrs_round_list_total_is_kept_as_rounds_open_and_equals_its_rows(jejak: Jejak, hr: Actor) -> None:
+    """The unfiltered round list's total comes from a kept count (counting every round cost its whole table); it
+    must equal the rows through openings in one batch or several, answers, and a rebuild; a filtered list is
+    counted."""
+    team = build_team(jejak, hr)
+    view = jejak.queries.feedback.view
+
+    def total_and_rows() -> tuple[int, int]:
+        page = view.rounds_page(RoundFilter(None, None, None, None), 2)
+        rows, cursor = len(page.items), page.next_cursor
+        while cursor:
+            later = view.rounds_page(RoundFilter(None, None, None, None), 2, cursor)
+            assert later.total == page.total
+            rows, cursor = rows + len(later.items), later.next_cursor
+        return page.total, rows
+
+    jejak.projections.catch_up()
+    assert total_and_rows() == (0, 0)
+    for reviewee in [team.reviewee, *team.peers[:2]]:
+        jejak.feedback.open_round(hr, reviewee, "2026", closes_on())
+    jejak.projections.catch_up()
+    assert total_and_rows() == (3, 3)
+    jejak.feedback.open_round(hr, team.peers[2], "2026", closes_on())
+    jejak.projections.catch_up()
+    assert total_and_rows() == (4, 4)
+    assert view.rounds_page(RoundFilter(team.reviewee, None, None, None), 5).total == 1  # counted
+    jejak.projections.rebuild("feedback")
+    assert total_and_rows() == (4, 4)
