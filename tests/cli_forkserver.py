@@ -192,8 +192,8 @@ class ForkServer:
 
 
 def _text(data: bytes) -> str:
-    """Output as ``text=True`` decodes it."""
-    return data.decode().replace("\r\n", "\n")
+    """Output as ``text=True`` decodes it (universal newlines: a progress bar's carriage returns too)."""
+    return data.decode().replace("\r\n", "\n").replace("\r", "\n")
 
 
 def call(path: str, args: list[str], env: dict[str, str], cwd: str, fds: list[int], timeout: float | None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import tempfile
@@ -113,7 +114,15 @@ def _make(kind: str, tmp_path: Path, **overrides: object) -> Iterator[Jejak]:
             drop_schema(schema)
 
 
-_fresh_sqlite: list[Path] = []  # this process's freshly initialised SQLite var directory, made on first use
+@functools.cache
+def _fresh_sqlite() -> Path:
+    """This process's freshly initialised SQLite var directory, made on first use and removed at exit."""
+    template = Path(tempfile.mkdtemp(prefix="jejak-fresh-"))
+    atexit.register(shutil.rmtree, template, True)
+    made = Jejak(settings_for("sqlite", template)[0])
+    made.init(system_actor("test-init"))
+    made.close()
+    return template
 
 
 def _copy_fresh_sqlite(var_dir: Path) -> None:
@@ -121,14 +130,7 @@ def _copy_fresh_sqlite(var_dir: Path) -> None:
     some seventy tables and publishes the rule sets (about 50 ms, for most of the suite's tests), while a copy of
     the same file costs a millisecond. The system the test opens on it runs `init` all the same (finding it done);
     tests of `init` itself and tests with settings of their own start from an empty file."""
-    if not _fresh_sqlite:
-        template = Path(tempfile.mkdtemp(prefix="jejak-fresh-"))
-        atexit.register(shutil.rmtree, template, True)
-        made = Jejak(settings_for("sqlite", template)[0])
-        made.init(system_actor("test-init"))
-        made.close()
-        _fresh_sqlite.append(template)
-    for item in _fresh_sqlite[0].iterdir():
+    for item in _fresh_sqlite().iterdir():
         if item.is_file() and not item.name.endswith("-shm"):
             shutil.copyfile(item, var_dir / item.name)
 

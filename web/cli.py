@@ -548,17 +548,17 @@ def rebuild_before_serving(jejak: Jejak) -> list[str]:
     the first request, with progress; their names. (A projection worker rebuilds them when it claims them.)"""
     if not jejak.settings.catch_up_in_request:
         return []
-    bars: list[tqdm[Any]] = []  # shown once a rebuild reports progress: none when nothing changed
+    bar: tqdm[Any] | None = None  # shown once a rebuild reports progress: none when nothing changed
 
     def progress(events: int) -> None:
-        if not bars:
-            bars.append(tqdm(desc="rebuilding changed read models", unit="ev", file=sys.stderr))
-        bars[0].update(events)
+        nonlocal bar
+        bar = bar or tqdm(desc="rebuilding changed read models", unit="ev", file=sys.stderr)
+        bar.update(events)
 
     try:
         rebuilt = jejak.rebuild_changed(progress=progress)
     finally:
-        for bar in bars:
+        if bar is not None:
             bar.close()
     if rebuilt:
         click.echo(f"rebuilt the read models a new release changed: {', '.join(rebuilt)}", err=True)

@@ -286,14 +286,11 @@ def _unfiltered(flt: AppraisalFilter, visible_to: AbstractSet[UUID] | None) -> b
     return visible_to is None and all(getattr(flt, f.name) in (None, False) for f in fields(flt))
 
 
-_FILTERED = ("employee_id", "unit", "period", "status", "assessor_id", "decider_id", "objection")
-
-
 def _filtered(stmt: Select[Any], flt: AppraisalFilter, viewer: UUID | None, visible_to: AbstractSet[UUID] | None
               ) -> Select[Any]:
     """Apply the filter, and with ``visible_to`` keep appraisals of those employees or assessed or decided by
     ``viewer``."""
-    for column in _FILTERED:
+    for column in ("employee_id", "unit", "period", "status", "assessor_id", "decider_id", "objection"):
         value = getattr(flt, column)
         if value is not None:
             stmt = stmt.where(appraisals.c[column] == value)

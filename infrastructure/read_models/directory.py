@@ -403,6 +403,7 @@ class DirectoryView:
 
 _FILTERS = ("unit", "rank", "name", "supervisor_id", "status")  # EmployeeFilter's fields, in _employee_listing
 _BY_NAME = [(employees.c.name, False), (employees.c.id, False)]
+_ONLY_UNIT = tuple(name == "unit" for name in _FILTERS)  # the filters given when a list is one unit's
 
 
 @lru_cache(maxsize=64)
@@ -422,8 +423,7 @@ def _kept_total(given: tuple[bool, ...]) -> Select[Any] | None:
     """The listing's total from the units' kept head counts when it is filtered by unit at most (the whole directory
     or one unit: counting them cost every row, the first page of the directory read 30,000 rows for its total on a
     province's ledger); None otherwise (counted)."""
-    only_unit = tuple(name == "unit" for name in _FILTERS)
-    if given == only_unit:
+    if given == _ONLY_UNIT:
         return _UNIT_TOTAL
     return _ALL_TOTAL if not any(given) else None
 

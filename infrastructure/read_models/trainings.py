@@ -105,9 +105,7 @@ class TrainingProjection(Projection):
                     "status": status, "decision_reason": e.reason, "decided_at": e.timestamp,
                     "version": e.originator_version})
         pending.flush(conn)
-        recorded = sum(isinstance(item.event, Training.Recorded) for item in batch)
-        _KEPT.add(conn, recorded)
-
+        _KEPT.add(conn, sum(isinstance(item.event, Training.Recorded) for item in batch))
 
 
 # Built once (SQLAlchemy memoizes a built statement's cache key): deciding a training runs it on every request.
