@@ -18,6 +18,14 @@ Each projection's fingerprint (its tables, columns, indexes, topics and ``versio
 worker that claims a projection whose fingerprint changed, or `jejak init`, rebuilds it blue-green before catching it
 up. A database from before fingerprints were stored has its projections' fingerprints adopted, except for those whose
 tables lack a table or a column of today's definition (``mark_outdated``, when the system starts): those are rebuilt.
+
+Releases overlap while one is rolled out, so every fingerprint ever recorded is kept (``projection_definitions``). A
+process whose definition of a read model was recorded once and has since been replaced runs an older release than the
+one that built the tables (``Standing.SUPERSEDED``): its worker neither rebuilds nor catches that read model up, its
+web processes serve it only while its tables still hold every table and column the older definition reads. A process
+whose definition was never recorded runs the newer release (``Standing.PENDING``): its worker rebuilds the read model
+when it claims it, and until then its web processes answer 503 rather than read tables built for another definition
+(``ReadModelGate``). Going back to an older release is done on purpose: `jejak projections rebuild NAME`.
 """
 
 from __future__ import annotations
@@ -25,16 +33,31 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Engine, MetaData, String, Table, delete, event, select, text, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    event,
+    select,
+    text,
+    tuple_,
+    update,
+)
 
 from infrastructure.config import Database
 from infrastructure.database import UTCDateTime, make_engine, writer
-from infrastructure.projection import Projection, ProjectionRunner, parked, tracking
+from infrastructure.projection import Projection, ProjectionRunner, Unguarded, parked, tracking
 from infrastructure.sqlite_swap import ORDER_MIN, PAUSE, SLICE, Hold, Stager, order_by_key
 
 log = logging.getLogger("jejak.rebuild")
@@ -50,6 +73,33 @@ fingerprints = Table(
     Column("fingerprint", String(64), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+# Every definition each read model has been built to (or adopted as): a process whose own definition is here but not
+# current runs an older release than the one that last built the tables.
+definitions = Table(
+    "projection_definitions",
+    fingerprint_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("fingerprint", String(64), primary_key=True),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+)
+_STORED = select(fingerprints.c.name, fingerprints.c.fingerprint)
+_STORED_OF = _STORED.where(fingerprints.c.name.in_(bindparam("names", expanding=True)))
+
+
+class Standing(StrEnum):
+    """How a read model's tables stand to this process's definition of it."""
+
+    CURRENT = "current"  # built to this definition (or not recorded: adopted as it is)
+    PENDING = "pending"  # built to a definition this release replaces, or marked outdated: to be rebuilt
+    SUPERSEDED = "superseded"  # rebuilt to a newer release's definition after this one: left to that release
+
+
+class Superseded(Unguarded):
+    """A read model's recorded definition stopped being this process's while it caught the read model up."""
+
+    def __init__(self, names: Sequence[str]):
+        super().__init__(", ".join(names))
+        self.names = list(names)
 
 
 def fingerprint(projection: Projection) -> str:
@@ -79,9 +129,18 @@ def _type_repr(type_: Any) -> str:
 class Fingerprints:
     """The stored fingerprints of the read models."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, projections: Mapping[str, Projection] | None = None):
         self.engine = engine
+        self.projections = projections or {}  # by name, for ``mark_outdated``
         fingerprint_metadata.create_all(engine)
+        self._own: dict[str, str] = {}
+
+    def own(self, projection: Projection) -> str:
+        """This process's definition of the projection (worked out once)."""
+        found = self._own.get(projection.name)
+        if found is None:
+            found = self._own[projection.name] = fingerprint(projection)
+        return found
 
     def stored(self, name: str) -> str | None:
         """The fingerprint the projection's tables were built with (None: not recorded)."""
@@ -89,39 +148,104 @@ class Fingerprints:
 
     def _all(self) -> dict[str, str]:
         with self.engine.connect() as conn:
-            return {str(n): str(f) for n, f in conn.execute(select(fingerprints.c.name, fingerprints.c.fingerprint))}
+            return {str(n): str(f) for n, f in conn.execute(_STORED)}
 
     def record(self, name: str, value: str) -> None:
         """Note the definition the projection's tables now have."""
         self._record_many({name: value})
 
     def _record_many(self, values: dict[str, str]) -> None:
-        if not values:
-            return
-        with writer(self.engine).begin() as conn:
-            conn.execute(delete(fingerprints).where(fingerprints.c.name.in_(list(values))))
-            now = datetime.now(UTC)
-            conn.execute(fingerprints.insert(), [{"name": n, "fingerprint": v, "updated_at": now}
-                                                 for n, v in values.items()])
+        if values:
+            with writer(self.engine).begin() as conn:
+                self.record_in(conn, values)
+
+    def record_in(self, conn: Connection, values: dict[str, str]) -> None:
+        """Note, in the caller's transaction, the definitions the projections' tables now have (a swap records them
+        with the tables it puts in place, so a worker's ``guard`` never passes over tables of another definition)."""
+        conn.execute(delete(fingerprints).where(fingerprints.c.name.in_(list(values))))
+        now = datetime.now(UTC)
+        conn.execute(fingerprints.insert(), [{"name": n, "fingerprint": v, "updated_at": now}
+                                             for n, v in values.items()])
+        self._remember(conn, {n: v for n, v in values.items() if v != OUTDATED}, now)
+
+    @staticmethod
+    def sqlite_record(name: str, value: str) -> list[tuple[str, tuple[Any, ...]]]:
+        """The statements of ``record_in`` for a raw SQLite cursor on the live file (``sqlite_swap``'s swap)."""
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite DateTime format
+        return [("DELETE FROM main.projection_fingerprints WHERE name = ?", (name,)),
+                ("INSERT INTO main.projection_fingerprints (name, fingerprint, updated_at) VALUES (?, ?, ?)",
+                 (name, value, now)),
+                ("DELETE FROM main.projection_definitions WHERE name = ? AND fingerprint = ?", (name, value)),
+                ("INSERT INTO main.projection_definitions (name, fingerprint, recorded_at) VALUES (?, ?, ?)",
+                 (name, value, now))]
+
+    @staticmethod
+    def _remember(conn: Connection, values: dict[str, str], now: datetime) -> None:
+        """Keep the definitions among those each read model has been built to (one built again, a rollback, anew)."""
+        if values:
+            conn.execute(delete(definitions).where(
+                tuple_(definitions.c.name, definitions.c.fingerprint).in_(sorted(values.items()))))
+            conn.execute(definitions.insert(), [{"name": n, "fingerprint": v, "recorded_at": now}
+                                                for n, v in sorted(values.items())])
 
     def mark_outdated(self, names: Sequence[str]) -> None:
-        """Note that these projections' tables do not have today's definition (whatever was recorded), so the next
-        ``changed`` names them and they are rebuilt blue-green."""
-        self._record_many(dict.fromkeys(names, OUTDATED))
+        """Note that these projections' tables lack a table or column of today's definition, so the next ``changed``
+        names them and they are rebuilt blue-green: those not recorded (tables from before fingerprints) and those
+        recorded as today's (a restore of older tables); one recorded as another definition is already named, and
+        its record tells whether that definition is older or newer than this release's."""
+        stored = self._all()
+        self._record_many({name: OUTDATED for name in names
+                           if name not in stored or stored[name] == self.own(self.projections[name])})
+
+    def standings(self, projections: Sequence[Projection]) -> dict[str, Standing]:
+        """How each projection's tables stand to this process's definition of it (one read of the records)."""
+        stored = self._all()
+        with self.engine.connect() as conn:
+            known = {(str(n), str(f)) for n, f in conn.execute(select(definitions.c.name, definitions.c.fingerprint))}
+        out, unknown = {}, {}
+        for projection in projections:
+            own, built = self.own(projection), stored.get(projection.name)
+            if built is None or built == own:
+                out[projection.name] = Standing.CURRENT
+                if built == own and (projection.name, own) not in known:  # recorded before definitions were kept
+                    unknown[projection.name] = own
+            elif built != OUTDATED and (projection.name, own) in known:
+                out[projection.name] = Standing.SUPERSEDED
+            else:
+                out[projection.name] = Standing.PENDING
+        if unknown:  # else a release after this one would find this one's definition unknown, so newer than its own
+            with writer(self.engine).begin() as conn:
+                self._remember(conn, unknown, datetime.now(UTC))
+        return out
 
     def changed(self, projections: Sequence[Projection]) -> list[str]:
-        """The projections whose definition differs from the one their tables were built with; a projection with no
-        record is adopted as it is (recorded, not rebuilt)."""
-        out, adopted = [], {}
+        """The projections whose tables were built to a definition this release replaces (or marked outdated): to be
+        rebuilt. A projection with no record is adopted as it is (recorded, not rebuilt); one a newer release rebuilt
+        is not named (``Standing.SUPERSEDED``; logged)."""
         stored = self._all()
-        for projection in projections:
-            current = fingerprint(projection)
-            if projection.name not in stored:
-                adopted[projection.name] = current
-            elif stored[projection.name] != current:
-                out.append(projection.name)
+        standings = self.standings(projections)
+        adopted = {p.name: self.own(p) for p in projections if p.name not in stored}
         self._record_many(adopted)
-        return out
+        for name, standing in standings.items():
+            if standing is Standing.SUPERSEDED:
+                log.warning("read model %s was rebuilt by a newer release; this release leaves it as it is (to go "
+                            "back to this release's definition: jejak projections rebuild %s)", name, name,
+                            extra={"projection": name})
+        return [name for name, standing in standings.items() if standing is Standing.PENDING]
+
+    def guard(self, projections: Sequence[Projection]) -> Callable[[Connection, Sequence[str]], None]:
+        """A check, run in each catch-up transaction of a worker, that the named read models are still recorded as
+        built to this process's definitions; raises ``Superseded`` (rolling the transaction back) when not."""
+        expected = {p.name: self.own(p) for p in projections}
+
+        def check(conn: Connection, names: Sequence[str]) -> None:
+            wanted = {name: expected[name] for name in names if name in expected}
+            found = dict(conn.execute(_STORED_OF, {"names": list(wanted)}).tuples().all()) if wanted else {}
+            gone = [name for name, own in wanted.items() if found.get(name, own) != own]
+            if gone:
+                raise Superseded(gone)
+
+        return check
 
 
 class BlueGreen:
@@ -130,7 +254,7 @@ class BlueGreen:
     def __init__(self, runner: ProjectionRunner, schema: str = ""):
         self.runner = runner
         self.schema = schema or "public"  # where the live tables are (the connection's search path)
-        self.fingerprints = Fingerprints(runner.engine)
+        self.fingerprints = Fingerprints(runner.engine, runner.projections)
         # CPU seconds each projection took in the last build's one-pass rebuild (see ProjectionRunner.pass_cpu)
         self.pass_cpu: dict[str, float] = {}
         # SQLite: rows per write transaction of the staging, the pause after each, rounds of staging what the side
@@ -164,8 +288,6 @@ class BlueGreen:
             position, timings = self._rebuild_sqlite(projections, label, progress)
         else:
             position, timings = self._rebuild_postgres(projections, label, progress)
-        for projection in projections:
-            self.fingerprints.record(projection.name, fingerprint(projection))
         log.info("projections %s rebuilt beside the live ones and swapped in at position %d",
                  ", ".join(p.name for p in projections), position, extra={"projection": label, "position": position})
         return position, timings
@@ -263,14 +385,19 @@ class BlueGreen:
             if stager.pending(tables) > self.chunk_rows:
                 stager.apply()
                 continue
-            position = stager.swap(name, lambda: builder.catch_up(progress=progress), self.chunk_rows)
+            position = stager.swap(name, lambda: builder.catch_up(progress=progress), self.chunk_rows,
+                                   also=self._definition_of(name))
             if position is not None:
                 return position
         # rows changed faster than they were staged: the swap stages all that are left
         log.warning("rebuild of %s: the swap stages %d changed rows under the lock", name, stager.pending(tables))
-        position = stager.swap(name, lambda: builder.catch_up(progress=progress))
+        position = stager.swap(name, lambda: builder.catch_up(progress=progress), also=self._definition_of(name))
         assert position is not None
         return position
+
+    def _definition_of(self, name: str) -> list[tuple[str, tuple[Any, ...]]]:
+        """The statements recording the projection's definition as this process's, for the SQLite swap."""
+        return self.fingerprints.sqlite_record(name, fingerprint(self.runner.projections[name]))
 
     def _swap(self, projections: Sequence[Projection], builder: ProjectionRunner, side: str) -> int:
         """In one transaction: hold the live positions, finish the side build, and put its tables in place."""
@@ -283,6 +410,7 @@ class BlueGreen:
                 conn.execute(update(tracking).where(tracking.c.name == name)
                              .values(position=position, updated_at=datetime.now(UTC)))
             conn.execute(delete(parked).where(parked.c.name.in_(names)))
+            self.fingerprints.record_in(conn, {p.name: fingerprint(p) for p in projections})
             conn.execute(text(f'INSERT INTO "{self.schema}".projection_parked SELECT * FROM "{side}".projection_parked'))
             for projection in projections:
                 tables = projection.metadata.sorted_tables

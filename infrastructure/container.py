@@ -72,6 +72,7 @@ from infrastructure.mail import MailSettings
 from infrastructure.oidc import OidcClient
 from infrastructure.outbox import SqlOutbox
 from infrastructure.projection import ProjectionRunner
+from infrastructure.read_model_gate import ReadModelGate
 from infrastructure.read_models.access import AccessProjection, AccessView
 from infrastructure.read_models.accounts import AccountProjection, AccountView
 from infrastructure.read_models.appraisals import AppraisalProjection, AppraisalView
@@ -130,6 +131,9 @@ class Jejak:
             self.seals = SealStore(self.engine, SealExport(self.settings.seal_export_file))
             self.seals.create_table()
             create_sign_in_tables(self.engine)
+        # what a web process of this release may serve while another release's read models stand (rolling upgrades)
+        self.read_model_gate = ReadModelGate(self.engine, self.blue_green.fingerprints,
+                                             list(self.projections.projections.values()))
         self.auth_failures = AuthFailureLog(self.engine)
         self.page_sessions = PageSessionStore(self.engine)
         self.verifier = Verifier(self.engine, self.ledger.recorder, self.seals, self.trusted_seal_key)

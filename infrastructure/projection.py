@@ -350,6 +350,11 @@ class LostRace(Exception):
     """Another process advanced the tracking position first; the batch is rolled back."""
 
 
+class Unguarded(Exception):
+    """The runner's guard refused a catch-up transaction: the batch is rolled back and the caller told, never retried
+    nor parked."""
+
+
 @dataclass(frozen=True)
 class ParkedEvent:
     """An event a projection could not apply after its retries, and why."""
@@ -376,6 +381,9 @@ class ProjectionRunner:
         self.projections = {p.name: p for p in projections}
         self._interest = {p.name: (p.wants_all(), p.topics()) for p in projections}
         self.batch_size = batch_size
+        # run in each catch-up transaction with the names it moves (a worker's check that another release has not
+        # rebuilt them meanwhile: ``blue_green.Fingerprints.guard``); may raise to roll the transaction back
+        self.guard: Callable[[Connection, Sequence[str]], None] | None = None
         # A bulk rebuild folds the log in this many processes (one per core, at most two: the write that
         # follows is serial) once the log is long enough to pay for a worker's start and hand-back.
         self.rebuild_workers = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
@@ -556,6 +564,8 @@ class ProjectionRunner:
                 count = self._run_together()
             except LostRace:
                 continue
+            except Unguarded:
+                raise
             except Exception:  # noqa: BLE001 - isolate the failing projection; the others carry on
                 log.warning("joint catch-up failed; catching up projection by projection", exc_info=True)
                 return total + sum(self._catch_up_one(p, progress) for p in self.projections.values())
@@ -595,6 +605,8 @@ class ProjectionRunner:
             if batch:
                 batches.append((projection, batch))
         with self._writer.begin() as conn:
+            if self.guard is not None:
+                self.guard(conn, [name for names in behind.values() for name in names])
             now = self._driver_time(conn)
             for position, names in behind.items():  # one statement per starting position (usually one in all)
                 moved = conn.exec_driver_sql(self._move_statement(conn, len(names)), (stop, now, position, *names))
@@ -1039,7 +1051,7 @@ class ProjectionRunner:
         try:
             batch = [Projected(n.id, self.ledger.mapper.to_domain_event(n)) for n in relevant]
             self._apply(projection, start, stop, batch)
-        except LostRace:
+        except (LostRace, Unguarded):
             raise
         except Exception:  # noqa: BLE001 - one bad event must not stop the projection: find it, retry, park it
             log.warning("projection %s failed on a batch after %d; applying it event by event", projection.name,
@@ -1071,7 +1083,7 @@ class ProjectionRunner:
                 event = Projected(notification.id, self.ledger.mapper.to_domain_event(notification))
                 self._apply(projection, start, notification.id, [event])
                 return
-            except LostRace:
+            except (LostRace, Unguarded):
                 raise
             except Exception as e:  # noqa: BLE001 - retried, then parked with its error
                 error = e
@@ -1086,9 +1098,10 @@ class ProjectionRunner:
                 originator_id=str(notification.originator_id), originator_version=notification.originator_version,
                 error=escaped(f"{type(error).__name__}: {error}")[:4000], attempts=self.attempts, parked_at=_now()))
 
-    @staticmethod
-    def _move(conn: Connection, name: str, start: int, stop: int) -> None:
-        """Advance a tracking position, refusing if another process moved it first."""
+    def _move(self, conn: Connection, name: str, start: int, stop: int) -> None:
+        """Advance a tracking position, refusing if another process moved it first (or the guard refuses)."""
+        if self.guard is not None:
+            self.guard(conn, [name])
         moved = conn.execute(_MOVE, {"b_name": name, "start": start, "stop": stop, "now": _now()})
         if moved.rowcount != 1:
             raise LostRace(name)

@@ -15,6 +15,15 @@ def outdated(engine: Engine, projections: Iterable[Projection]) -> list[str]:
     """Names of projections with tables made before their current definition: some of their tables exist but not all,
     or a table lacks a column. (A projection with none of its tables is new: created empty, caught up from the start.)
     One read of the catalogue for the tables and one for the columns of them all."""
+    return _short(engine, projections, none_is_short=False)
+
+
+def lacking(engine: Engine, projections: Iterable[Projection]) -> list[str]:
+    """Names of projections whose tables lack a table or a column of their definition (all missing included)."""
+    return _short(engine, projections, none_is_short=True)
+
+
+def _short(engine: Engine, projections: Iterable[Projection], none_is_short: bool) -> list[str]:
     projections = list(projections)
     tables = [t for p in projections for t in p.metadata.tables.values()]  # (no order needed: not sorted_tables)
     with engine.connect() as conn:
@@ -24,7 +33,7 @@ def outdated(engine: Engine, projections: Iterable[Projection]) -> list[str]:
     for projection in projections:
         mine = list(projection.metadata.tables.values())
         here = [t for t in mine if t in present]
-        if here and len(here) < len(mine):
+        if (here or none_is_short) and len(here) < len(mine):
             names.append(projection.name)
         elif any(c.name not in columns[t] for t in here for c in t.columns):
             names.append(projection.name)

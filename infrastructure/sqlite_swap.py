@@ -331,16 +331,20 @@ class Stager:
 
     # -- the swap ------------------------------------------------------------------------------------------------
 
-    def swap(self, name: str, catch_up: Callable[[], object], limit: int | None = None) -> int | None:
+    def swap(self, name: str, catch_up: Callable[[], object], limit: int | None = None,
+             also: Sequence[tuple[str, Sequence[Any]]] = ()) -> int | None:
         """In one short transaction holding the live write lock: ``catch_up`` the side file to the head, apply the last
-        changes of the projection's tables, rename its staged tables into place and set its live position and parked
-        events to the side file's; return the position. None, and nothing done in the live file, when more than
-        ``limit`` of its side rows changed since the last ``apply`` (the caller applies them and tries again)."""
+        changes of the projection's tables, rename its staged tables into place, set its live position and parked
+        events to the side file's and run the statements ``also`` (recording its definition); return the position.
+        None, and nothing done in the live file, when more than ``limit`` of its side rows changed since the last
+        ``apply`` (the caller applies them and tries again)."""
         # the lock, by a write to the live file before the side file is read (it is written meanwhile)
         lock = ("UPDATE main.projection_tracking SET position = position WHERE name = ?", (name,))
         try:
             with self._writing("swap", lock) as rows:
                 position = self._swap_locked(name, catch_up, limit, rows)
+                for statement in also:
+                    self._raw.execute(*statement)
         except _TooMany:
             return None
         del self.waiting[name]

@@ -8,6 +8,12 @@ claim round. On SQLite (one machine) a worker polls, and owns projections throug
 
 The runner's joint catch-up does the work, over the projections this worker owns: rows and tracking positions in
 one transaction, positions moved by compare-and-set, so even two owners could not apply an event twice.
+
+While a release is rolled out, workers of two releases may run side by side. A worker leaves alone a read model a newer
+release has rebuilt (``Standing.SUPERSEDED``): it does not claim it, and a check in each of its catch-up transactions
+(``Fingerprints.guard``) stops it the moment the read model is rebuilt under it, before it writes a row the newer
+definition would not (a kept count it does not know of). It takes such a read model back if it is rebuilt to its own
+definition again (a rollback).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import IO, Any, Protocol
 
 from sqlalchemy import Engine, text
 
+from infrastructure.blue_green import Fingerprints, Standing, Superseded
 from infrastructure.config import Database
 from infrastructure.projection import ProjectionRunner
 
@@ -181,10 +188,12 @@ class ProjectionWorker:
     """Claims what projections it can, catches up the ones it owns, and waits for the next write or poll."""
 
     def __init__(self, runner: ProjectionRunner, claims: Claims, names: Sequence[str] | None = None,
-                 poll_seconds: float = 5.0, claim_seconds: float = 1.0):
+                 poll_seconds: float = 5.0, claim_seconds: float = 1.0, fingerprints: Fingerprints | None = None):
         self.runner = runner
         self.claims = claims
         self.names = list(names or runner.projections)
+        self.fingerprints = fingerprints  # None: no release check (the read models' definitions are not compared)
+        self.left: list[str] = []  # read models a newer release rebuilt: not claimed until rebuilt to ours again
         self.poll_seconds = poll_seconds  # the fallback when a notification is lost (or on SQLite, the only wake)
         self.claim_seconds = claim_seconds  # how often a worker missing some projections tries to take them over
         self.owned: list[str] = []
@@ -193,12 +202,16 @@ class ProjectionWorker:
 
     def step(self) -> WorkerReport:
         """One round: claim, then catch the owned projections up together."""
-        claimed = self.claims.claim([n for n in self.names if n not in self.owned])
+        self._take_back()
+        wanted = [n for n in self.names if n not in self.owned]
+        claimed = self.claims.claim(self._not_superseded(wanted) if wanted else [])
         if claimed:
             self.owned = [n for n in self.names if n in set(self.owned) | set(claimed)]
-            self._part = ProjectionRunner(self.runner.engine, self.runner.ledger,
-                                          [self.runner.projections[n] for n in self.owned],
+            mine = [self.runner.projections[n] for n in self.owned]
+            self._part = ProjectionRunner(self.runner.engine, self.runner.ledger, mine,
                                           batch_size=self.runner.batch_size)
+            if self.fingerprints is not None:
+                self._part.guard = self.fingerprints.guard(mine)
             log.info("claimed projections %s; owning %s", ", ".join(claimed), ", ".join(self.owned),
                      extra={"claimed": claimed, "owned": self.owned})
             for listener in self.on_start:
@@ -206,11 +219,42 @@ class ProjectionWorker:
         events = 0
         if self._part is not None:
             began = time.perf_counter()
-            events = self._part.catch_up()
+            try:
+                events = self._part.catch_up()
+            except Superseded as e:  # rebuilt by another release meanwhile; its batch was rolled back
+                log.warning("read models %s were rebuilt by another release while this worker owned them; releasing "
+                            "them", ", ".join(e.names), extra={"projections": e.names})
+                self._not_superseded(e.names)  # a newer release's are left; the others are rebuilt when reclaimed
+                self._lose_all()
+                return WorkerReport(claimed, [], 0)
             if events:
                 log.info("caught up %d events", events, extra={"events": events, "owned": self.owned,
                                                               "seconds": round(time.perf_counter() - began, 3)})
         return WorkerReport(claimed, list(self.owned), events)
+
+    def _not_superseded(self, names: Sequence[str]) -> list[str]:
+        """Those of the names a newer release has not rebuilt; the others are left (and logged) until rebuilt to this
+        release's definition again."""
+        if self.fingerprints is None:
+            return list(names)
+        standings = self.fingerprints.standings([self.runner.projections[n] for n in names])
+        superseded = [n for n in names if standings[n] is Standing.SUPERSEDED]
+        if superseded:
+            log.warning("read models %s were rebuilt by a newer release; this worker (an older release) leaves them "
+                        "to that release's workers", ", ".join(superseded), extra={"projections": superseded})
+            self.names = [n for n in self.names if n not in superseded]
+            self.left += [n for n in superseded if n not in self.left]
+        return [n for n in names if n not in superseded]
+
+    def _take_back(self) -> None:
+        """Claim again the read models left to a newer release that were rebuilt to this release's definition."""
+        if not self.left or self.fingerprints is None:
+            return
+        standings = self.fingerprints.standings([self.runner.projections[n] for n in self.left])
+        back = [n for n in self.left if standings[n] is not Standing.SUPERSEDED]
+        if back:
+            self.left = [n for n in self.left if n not in back]
+            self.names = [n for n in self.runner.projections if n in set(self.names) | set(back)]
 
     def run(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set; a failed round (such as a database restart) is logged and retried."""

@@ -52,6 +52,7 @@ from web.pages import init_pages
 from web.positions import init_positions
 from web.problems import ProblemApi, register_error_handlers
 from web.races import JejakFlask
+from web.upgrade_gate import init_upgrade_gate
 
 BLUEPRINTS = (
     health.blp, access.blp, accounts.blp, units.blp, employees.blp, rule_sets.blp, question_sets.blp, feedback.blp,
@@ -102,6 +103,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.view_functions[endpoint] = public(_plain(app.view_functions[endpoint]))
     _serve_swagger_assets(app)
     init_observability(app)  # first: its clock must start before authentication can answer
+    init_upgrade_gate(app)  # before authentication, which reads read models too
     init_auth(app)
     init_positions(app)  # after authentication: only a known caller may hold a thread waiting
     init_bodies(app)

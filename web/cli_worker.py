@@ -37,7 +37,9 @@ def projections_worker(poll: float, claim: float, only: tuple[str, ...]) -> None
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     claims = claims_for(jejak.settings.database(), runner, jejak.settings.var_dir, stop)
-    worker = ProjectionWorker(runner, claims, list(only) or None, poll_seconds=poll, claim_seconds=claim)
-    # a projection whose definition changed since its tables were built is rebuilt beside them by its new owner
+    worker = ProjectionWorker(runner, claims, list(only) or None, poll_seconds=poll, claim_seconds=claim,
+                              fingerprints=jejak.blue_green.fingerprints)
+    # a projection whose definition this release changed is rebuilt beside its tables by its new owner (one a newer
+    # release rebuilt is left to that release's workers)
     worker.on_start.append(lambda claimed: rebuild_changed(jejak.blue_green, claimed))
     worker.run(stop)

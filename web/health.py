@@ -32,6 +32,9 @@ class HealthOut(Out):
     status = ma.fields.String()
     database = ma.fields.String()
     projections = ma.fields.List(ma.fields.Nested(ProjectionLagOut))
+    awaiting_rebuild = ma.fields.List(ma.fields.String(), metadata={
+        "description": "read models built to another release's definition, which this process will not read until a "
+                       "projection worker has rebuilt them (only in /ready)"})
 
 
 @blp.route("/health")
@@ -52,12 +55,16 @@ def health() -> Any:
 @blp.response(200, HealthOut)
 @blp.alt_response(503, schema=HealthOut)
 def ready() -> Any:
-    """Whether to send traffic here: 503 when the database does not answer, a projection parked events, or a
-    projection's oldest unprocessed event is older than JEJAK_READY_MAX_LAG_SECONDS."""
+    """Whether to send traffic here: 503 when the database does not answer, a read model awaits its rebuild to this
+    process's release, a projection parked events, or a projection's oldest unprocessed event is older than
+    JEJAK_READY_MAX_LAG_SECONDS."""
     system = jejak()
     if not system.database_ok():
         return {"status": "unavailable", "database": "unreachable", "projections": []}, 503
     lags = _lags()
+    closed = system.read_model_gate.closed()
+    if closed:
+        return {"status": "awaiting-rebuild", "database": "ok", "projections": lags, "awaiting_rebuild": closed}, 503
     if any(p["parked"] for p in lags):
         return {"status": "parked-events", "database": "ok", "projections": lags}, 503
     if any(p["lag_seconds"] > system.settings.ready_max_lag_seconds for p in lags):

@@ -12,16 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 
 from application.actor import Actor
 from bench.workers import Workers, eventually
-from infrastructure.blue_green import fingerprint, rebuild_changed
+from infrastructure.blue_green import definitions, fingerprint, rebuild_changed
 from infrastructure.container import Jejak
 from infrastructure.projection import BulkReplay, StreamReplay
 from infrastructure.read_models.directory import employees
 from tests.conftest import _make as make_system
 
+OLDER = "0" * 64  # the fingerprint of a definition an older release had
 HR = Actor(id="hr-1", role="hr_admin", name="Admin BKPSDM", correlation_id="corr-blue-green")
 
 
@@ -34,6 +35,13 @@ def register(jejak: Jejak, count: int, first: int = 1) -> list[str]:
         jejak.registry.register_employee(HR, nip=nip, name=f"Pegawai {nip[-3:]}", unit="BKPSDM", position="Analis",
                                          rank="II/a", rank_since=date(2010, 1, 1))
     return nips
+
+
+def as_built_by_the_release_before(jejak: Jejak, name: str) -> None:
+    """The read model's tables as an older release built them: another definition recorded, this one's never."""
+    jejak.blue_green.fingerprints.record(name, OLDER)
+    with jejak.engine.begin() as conn:
+        conn.execute(delete(definitions).where(definitions.c.name == name, definitions.c.fingerprint != OLDER))
 
 
 def _id_of(jejak: Jejak, nip: str) -> Any:
@@ -147,7 +155,7 @@ def test_events_written_during_a_rebuild_reach_the_new_tables(pg: Jejak) -> None
 def test_a_changed_definition_is_rebuilt_and_an_unrecorded_one_adopted(jejak: Jejak) -> None:
     nips = register(jejak, 3)
     prints = jejak.blue_green.fingerprints
-    prints.record("directory", "0" * 64)  # as if built by an older definition
+    as_built_by_the_release_before(jejak, "directory")
     with jejak.engine.begin() as conn:
         conn.execute(update(employees).values(name="LAMA"))
         conn.execute(text("DELETE FROM projection_fingerprints WHERE name = 'timeline'"))
@@ -164,7 +172,7 @@ def test_a_changed_definition_is_rebuilt_and_an_unrecorded_one_adopted(jejak: Je
 @pytest.mark.postgres
 def test_a_worker_rebuilds_a_changed_projection_when_it_claims_it(pg: Jejak) -> None:
     nips = register(pg, 3)
-    pg.blue_green.fingerprints.record("directory", "0" * 64)
+    as_built_by_the_release_before(pg, "directory")
     with pg.engine.begin() as conn:
         conn.execute(update(employees).values(name="LAMA"))
     workers = Workers(pg)
